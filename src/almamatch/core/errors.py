@@ -1,0 +1,59 @@
+"""The errors almamatch raises for input it cannot accept.
+
+Theory of operation: expected outcomes (a multi-match, a lock, an unreadable record in a file) are
+values, never exceptions. Exceptions are kept for values a caller built wrongly: each concept has
+one ``ValueError`` subclass that names the offending text and gives a ``reason`` code a program
+can act on.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AlmamatchError",
+    "InvalidBriefLevel",
+    "InvalidEncodingLevel",
+    "InvalidLock",
+    "InvalidOclcNumber",
+    "InvalidRecord",
+    "InvalidTimestamp",
+]
+
+
+class AlmamatchError(ValueError):
+    """Base of every error almamatch raises for bad input.
+
+    ``text`` is the input as given, ``reason`` a short code (``"empty"``, ``"zero"``, ...).
+    """
+
+    def __init__(self, text: object, reason: str, detail: str = "") -> None:
+        self.text = text
+        self.reason = reason
+        self.detail = detail
+        message = f"{type(self).__name__}: {text!r} ({reason})"
+        if detail:
+            message += f": {detail}"
+        super().__init__(message)
+
+
+class InvalidOclcNumber(AlmamatchError):
+    """Text that is not an OCLC control number."""
+
+
+class InvalidTimestamp(AlmamatchError):
+    """Text that is not a MARC 005 ``yyyymmddhhmmss[.f]`` value."""
+
+
+class InvalidEncodingLevel(AlmamatchError):
+    """A Leader/17 value that is not one character."""
+
+
+class InvalidBriefLevel(AlmamatchError):
+    """A brief level outside Alma's 01-10 scale."""
+
+
+class InvalidLock(AlmamatchError):
+    """A lock whose holder or time cannot be used."""
+
+
+class InvalidRecord(AlmamatchError):
+    """A bibliographic record that cannot be built (leader length, tag shape, indicators)."""

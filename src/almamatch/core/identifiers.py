@@ -1,0 +1,107 @@
+"""Which OCLC numbers a bib carries, active and cancelled.
+
+Theory of operation: Alma "will attempt to find any matching records based on the OCLC Control
+Number, which is found in the 035 field. Alma considers both active values in subfield a (035$a)
+and cancelled values (035$z; or 019$a when seen in WorldCat)" (CARLI, OCLC Gateway Export Errors).
+
+* active: each 035 $a that parses and says it is OCLC's (the ``(OCoLC)`` qualifier or an
+  ``ocm``/``ocn``/``on`` prefix; a bare number in 035 $a belongs to some other system), and 001
+  when 003 is ``OCoLC`` ("003 OCoLC indicates a record exported from WorldCat", Ex Libris KB);
+* cancelled: each 035 $z that says it is OCLC's, and each 019 $a ("the OCLC control number of a
+  deleted or merged record", OCLC BFAS 019), where bare digits are the norm;
+* a number that is active is not also cancelled; each list keeps field order without repeats;
+* a value that looks meant as an OCLC number but does not parse becomes a ``Diagnostic``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from attrs import frozen
+
+from almamatch.core.errors import InvalidOclcNumber
+from almamatch.core.oclc import OclcNumber
+
+if TYPE_CHECKING:
+    from almamatch.core.record import Bib
+
+__all__ = ["Diagnostic", "OclcNumbers", "extract_oclc_numbers", "looks_like_oclc"]
+
+
+@frozen(kw_only=True)
+class Diagnostic:
+    """A value in a record that should have parsed and did not: where, what, and why."""
+
+    tag: str
+    code: str  # subfield code, "" for a control field
+    text: str
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"{self.tag} ${self.code}" if self.code else self.tag
+        return f"{where} {self.text!r}: {self.reason}"
+
+
+@frozen(kw_only=True)
+class OclcNumbers:
+    """The OCLC numbers of one record."""
+
+    active: tuple[OclcNumber, ...] = ()
+    cancelled: tuple[OclcNumber, ...] = ()
+    problems: tuple[Diagnostic, ...] = ()
+
+    @property
+    def all(self) -> tuple[OclcNumber, ...]:
+        return self.active + self.cancelled
+
+
+def looks_like_oclc(text: str) -> bool:
+    """Whether text seems meant as an OCLC number: it mentions OCoLC or starts ocm/ocn/on."""
+    lowered = text.strip().lower()
+    return "ocolc" in lowered or lowered.startswith(("ocm", "ocn", "on"))
+
+
+def _unique(numbers: list[OclcNumber], exclude: tuple[OclcNumber, ...] = ()) -> tuple[
+    OclcNumber, ...
+]:
+    seen = set(exclude)
+    kept: list[OclcNumber] = []
+    for number in numbers:
+        if number not in seen:
+            seen.add(number)
+            kept.append(number)
+    return tuple(kept)
+
+
+def extract_oclc_numbers(bib: Bib) -> OclcNumbers:
+    """Apply the rules of this module to a bib; never raises."""
+    active: list[OclcNumber] = []
+    cancelled: list[OclcNumber] = []
+    problems: list[Diagnostic] = []
+
+    def take(tag: str, code: str, text: str, into: list[OclcNumber], *, bare_ok: bool) -> None:
+        try:
+            number = OclcNumber.parse(text)
+        except InvalidOclcNumber as error:
+            if bare_ok or looks_like_oclc(text):
+                problems.append(Diagnostic(tag=tag, code=code, text=text, reason=error.reason))
+            return
+        if bare_ok or number.form.is_marked:
+            into.append(number)
+
+    identifier = bib.control_value("003")
+    if identifier is not None and identifier.replace(" ", "").lower() == "ocolc":
+        value = bib.control_value("001")
+        if value is not None:
+            take("001", "", value, active, bare_ok=True)
+    for one in bib.data_fields("035", "019"):
+        for sub in one.subfields:
+            if one.tag == "035" and sub.code == "a":
+                take("035", "a", sub.value, active, bare_ok=False)
+            elif one.tag == "035" and sub.code == "z":
+                take("035", "z", sub.value, cancelled, bare_ok=False)
+            elif one.tag == "019" and sub.code == "a":
+                take("019", "a", sub.value, cancelled, bare_ok=True)
+    kept_active = _unique(active)
+    kept_cancelled = _unique(cancelled, exclude=kept_active)
+    return OclcNumbers(active=kept_active, cancelled=kept_cancelled, problems=tuple(problems))

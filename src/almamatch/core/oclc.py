@@ -1,0 +1,169 @@
+"""OCLC control numbers, parsed once into a typed value.
+
+Theory of operation: ``OclcNumber.parse`` accepts the forms OCLC itself writes and the variants
+catalogs hold, and nothing else. Two numbers are equal when their values are equal; how a number
+was written (qualifier, ``ocm``/``ocn``/``on`` prefix, zero padding) is kept as its ``form`` so
+that a "literal" match method and diagnostics can use it, but it never changes equality.
+
+Sources (see ``reference/oclc-numbers-and-levels.md`` section 1):
+
+* "In 001 the OCN carries a prefix: numbers 1-99999999 -> ocm + 8 digits ...; >=100000000 ->
+  ocn + 9 digits; >=1000000000 -> on + 10 or more digits" (OCLC Support, 035 field and OCLC
+  control numbers).
+* "In 035 $a the OCN is prefixed by (OCoLC)" and "since Nov 2006 OCLC adds an automatically
+  generated 035 (OCoLC) + number without prefix and without leading zeros".
+* A parenthetical qualifier other than ``(OCoLC)`` is not an OCLC number: FOLIO leaves
+  ``(OCoLC-M)`` alone, Princeton rejects ``(OCoLC)TGPSM11-B2267``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from attrs import field, frozen
+
+from almamatch.core.errors import InvalidOclcNumber
+
+__all__ = ["MAX_OCLC_NUMBER", "OclcForm", "OclcNumber"]
+
+#: Keys are stored as unsigned 64-bit integers in the zone index; no real OCLC number comes near.
+MAX_OCLC_NUMBER: Final = 2**63 - 1
+
+_PATTERN: Final = re.compile(
+    r"""
+    (?P<qualifier>\(ocolc\))?\s*
+    (?P<prefix>ocm|ocn|on)?\s*
+    (?P<digits>[0-9]+)
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+_PREFIXES: Final = ("", "ocm", "ocn", "on")
+
+
+@frozen
+class OclcForm:
+    """How a number was written: qualified with ``(OCoLC)``, its prefix, and its digit count."""
+
+    qualified: bool
+    prefix: str  # "", "ocm", "ocn" or "on", lower case
+    width: int  # number of digits as written, leading zeros included
+
+    @property
+    def is_marked(self) -> bool:
+        """True when the text says by itself that it is an OCLC number (qualifier or prefix)."""
+        return self.qualified or bool(self.prefix)
+
+    @property
+    def code(self) -> int:
+        """The form packed in one byte: prefix index in the low two bits, qualifier, width."""
+        prefix = _PREFIXES.index(self.prefix)
+        return prefix | (int(self.qualified) << 2) | (min(self.width, 31) << 3)
+
+    @classmethod
+    def from_code(cls, code: int) -> OclcForm:
+        """The inverse of ``code``."""
+        return cls(qualified=bool(code >> 2 & 1), prefix=_PREFIXES[code & 3], width=code >> 3)
+
+
+def _prefix_fits(prefix: str, digits: str, value: int) -> bool:
+    # "ocm + 8 digits", "ocn + 9 digits", "on + 10 or more digits" (OCLC number expansion).
+    if prefix == "ocm":
+        return len(digits) == 8 and value < 100_000_000
+    if prefix == "ocn":
+        return len(digits) == 9 and 100_000_000 <= value < 1_000_000_000
+    if prefix == "on":
+        return len(digits) >= 10 and value >= 1_000_000_000 and not digits.startswith("0")
+    return True
+
+
+@frozen(order=True)
+class OclcNumber:
+    """An OCLC control number: equal, hashable and ordered by ``value`` alone.
+
+    >>> OclcNumber.parse("(OCoLC)ocm00012345").value
+    12345
+    >>> str(OclcNumber.parse("ocn123456789"))
+    '(OCoLC)123456789'
+    >>> OclcNumber.parse("12345").control_number
+    'ocm00012345'
+    """
+
+    value: int
+    form: OclcForm = field(
+        eq=False, order=False, factory=lambda: OclcForm(qualified=True, prefix="", width=0)
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if not 0 < self.value <= MAX_OCLC_NUMBER:
+            raise InvalidOclcNumber(self.value, "out_of_range", "an OCLC number is above zero")
+
+    @classmethod
+    def parse(cls, text: str) -> OclcNumber:
+        """Parse an 035 $a/$z, 019 $a or 001 value; raise ``InvalidOclcNumber`` naming the text."""
+        stripped = text.strip()
+        if not stripped:
+            raise InvalidOclcNumber(text, "empty")
+        match = _PATTERN.fullmatch(stripped)
+        if match is None:
+            raise InvalidOclcNumber(text, _why_not(stripped))
+        digits = match["digits"]
+        if len(digits.lstrip("0")) > 19:
+            raise InvalidOclcNumber(text, "out_of_range", "too many digits")
+        value = int(digits)
+        if value == 0:
+            raise InvalidOclcNumber(text, "zero", "an OCLC number is above zero")
+        if value > MAX_OCLC_NUMBER:
+            raise InvalidOclcNumber(text, "out_of_range", "too large")
+        prefix = (match["prefix"] or "").lower()
+        form = OclcForm(qualified=match["qualifier"] is not None, prefix=prefix, width=len(digits))
+        return cls(value, form)
+
+    @classmethod
+    def of(cls, value: int) -> OclcNumber:
+        """The number with this value, written canonically: ``(OCoLC)`` and no padding."""
+        return cls(value, OclcForm(qualified=True, prefix="", width=len(str(value))))
+
+    @property
+    def is_canonical(self) -> bool:
+        """False when a prefix does not fit the number's length (``ocm`` with 9 digits)."""
+        digits = f"{self.value:0{self.form.width}d}"
+        return _prefix_fits(self.form.prefix, digits, self.value)
+
+    @property
+    def control_number(self) -> str:
+        """The 001 form: ``ocm`` + 8 digits, ``ocn`` + 9 digits, ``on`` + 10 or more."""
+        if self.value < 100_000_000:
+            return f"ocm{self.value:08d}"
+        if self.value < 1_000_000_000:
+            return f"ocn{self.value:09d}"
+        return f"on{self.value}"
+
+    @property
+    def literal(self) -> str:
+        """The number as it was written, blanks removed: ``(OCoLC)ocm00012345``."""
+        qualifier = "(OCoLC)" if self.form.qualified else ""
+        return f"{qualifier}{self.form.prefix}{self.value:0{self.form.width}d}"
+
+    def __str__(self) -> str:
+        return f"(OCoLC){self.value}"
+
+    def __repr__(self) -> str:
+        return f"<OclcNumber({self.literal!r})>"
+
+
+def _why_not(text: str) -> str:
+    """A reason code for text that is not an OCLC number."""
+    lowered = text.lower()
+    if text.startswith("(") and not lowered.startswith("(ocolc)"):
+        return "other_qualifier"
+    position = lowered.find("(ocolc)")
+    if position > 0:
+        return "text_before_qualifier"
+    body = re.sub(r"^\(ocolc\)\s*", "", lowered)
+    body = re.sub(r"^(ocm|ocn|on)\s*", "", body)
+    if not body:
+        return "no_digits"
+    if not body[0].isdigit() or not body[0].isascii():
+        return "letters_before_digits"
+    return "text_after_digits"

@@ -1,0 +1,187 @@
+"""The bibliographic record as an immutable value: leader, control fields, data fields.
+
+Theory of operation: a ``Bib`` keeps every field in the order it came, with indicators and
+subfields untouched, so that a record goes from MARC to ``Bib`` and back without loss. What the
+decision needs (OCLC numbers, encoding level, 005) is derived from it on first use and cached;
+derivation never raises, and values that should parse but do not become ``diagnostics``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from functools import cached_property
+from typing import Final, TypeAlias
+
+from attrs import evolve, field, frozen
+
+from almamatch.core.encoding import EncodingLevel
+from almamatch.core.errors import InvalidRecord, InvalidTimestamp
+from almamatch.core.identifiers import Diagnostic, OclcNumbers, extract_oclc_numbers
+from almamatch.core.timestamp import Timestamp
+
+__all__ = ["Bib", "ControlField", "DataField", "Field", "Subfield"]
+
+_TAG: Final = re.compile(r"[0-9A-Za-z]{3}")
+LEADER_LENGTH: Final = 24
+
+
+def _tag(value: str) -> str:
+    if not isinstance(value, str) or not _TAG.fullmatch(value):
+        raise InvalidRecord(value, "bad_tag", "a tag is three letters or digits")
+    return value
+
+
+def _is_control_tag(tag: str) -> bool:
+    return tag.startswith("00") and tag.isdigit()
+
+
+@frozen
+class Subfield:
+    """One subfield: its code and its value."""
+
+    code: str
+    value: str
+
+
+@frozen
+class ControlField:
+    """A field 001-009: a tag and a value, no indicators."""
+
+    tag: str = field(converter=_tag)
+    value: str
+
+
+def _indicator(value: str) -> str:
+    if not isinstance(value, str) or len(value) != 1:
+        raise InvalidRecord(value, "bad_indicator", "an indicator is one character")
+    return value
+
+
+def _subfields(values: Iterable[Subfield]) -> tuple[Subfield, ...]:
+    return tuple(values)
+
+
+@frozen
+class DataField:
+    """A field 010-999 (or a local tag): two indicators and subfields in order."""
+
+    tag: str = field(converter=_tag)
+    indicator1: str = field(converter=_indicator)
+    indicator2: str = field(converter=_indicator)
+    subfields: tuple[Subfield, ...] = field(converter=_subfields)
+
+    @classmethod
+    def of(cls, tag: str, indicators: str, *pairs: tuple[str, str]) -> DataField:
+        """``DataField.of("035", "  ", ("a", "(OCoLC)123"))``."""
+        if len(indicators) != 2:
+            raise InvalidRecord(indicators, "bad_indicator", "two indicators")
+        return cls(tag, indicators[0], indicators[1], [Subfield(c, v) for c, v in pairs])
+
+    def values(self, code: str) -> tuple[str, ...]:
+        """Every value of subfield ``code``, in order."""
+        return tuple(sub.value for sub in self.subfields if sub.code == code)
+
+    @property
+    def indicators(self) -> str:
+        return self.indicator1 + self.indicator2
+
+    @property
+    def text(self) -> str:
+        """The field written ``$a value $b value``, as catalogers and the specs write it."""
+        return " ".join(f"${sub.code} {sub.value}" for sub in self.subfields)
+
+
+Field: TypeAlias = ControlField | DataField
+
+
+def _leader(value: str) -> str:
+    if not isinstance(value, str) or len(value) != LEADER_LENGTH:
+        raise InvalidRecord(value, "bad_leader", "a leader is 24 characters")
+    return value
+
+
+def _fields(values: Iterable[Field]) -> tuple[Field, ...]:
+    fields = tuple(values)
+    for one in fields:
+        if isinstance(one, DataField) and _is_control_tag(one.tag):
+            raise InvalidRecord(one.tag, "control_tag_with_subfields")
+    return fields
+
+
+@frozen(kw_only=True)
+class Bib:
+    """One bibliographic record, immutable; change it with ``attrs.evolve`` or ``with_fields``."""
+
+    leader: str = field(converter=_leader)
+    fields: tuple[Field, ...] = field(converter=_fields, factory=tuple)
+
+    # -- structure ---------------------------------------------------------------------------
+    def get_fields(self, *tags: str) -> tuple[Field, ...]:
+        """The fields with any of these tags, in record order."""
+        return tuple(one for one in self.fields if one.tag in tags)
+
+    def data_fields(self, *tags: str) -> tuple[DataField, ...]:
+        return tuple(one for one in self.fields if isinstance(one, DataField) and one.tag in tags)
+
+    def control_value(self, tag: str) -> str | None:
+        """The value of the first control field with this tag, or None."""
+        for one in self.fields:
+            if isinstance(one, ControlField) and one.tag == tag:
+                return one.value
+        return None
+
+    def with_fields(self, fields: Iterable[Field]) -> Bib:
+        return evolve(self, fields=tuple(fields))
+
+    def __iter__(self) -> Iterator[Field]:
+        return iter(self.fields)
+
+    # -- derived values ----------------------------------------------------------------------
+    @property
+    def encoding_level(self) -> EncodingLevel:
+        """Leader/17."""
+        return EncodingLevel(self.leader[17])
+
+    @property
+    def character_coding(self) -> str:
+        """Leader/09: ``a`` for UCS/Unicode, blank for MARC-8."""
+        return self.leader[9]
+
+    @property
+    def control_number(self) -> str | None:
+        """001."""
+        return self.control_value("001")
+
+    @property
+    def control_number_identifier(self) -> str | None:
+        """003."""
+        return self.control_value("003")
+
+    @cached_property
+    def latest_transaction(self) -> Timestamp | None:
+        """005 as a ``Timestamp``; None when missing or malformed (see ``diagnostics``)."""
+        raw = self.control_value("005")
+        if raw is None:
+            return None
+        try:
+            return Timestamp.parse(raw)
+        except InvalidTimestamp:
+            return None
+
+    @cached_property
+    def oclc_numbers(self) -> OclcNumbers:
+        """Active and cancelled OCLC numbers, and the values meant as such that did not parse."""
+        return extract_oclc_numbers(self)
+
+    @cached_property
+    def diagnostics(self) -> tuple[Diagnostic, ...]:
+        """Everything in the record that should have parsed and did not; never fatal."""
+        found = list(self.oclc_numbers.problems)
+        raw = self.control_value("005")
+        if raw is not None:
+            try:
+                Timestamp.parse(raw)
+            except InvalidTimestamp as error:
+                found.append(Diagnostic(tag="005", code="", text=raw, reason=error.reason))
+        return tuple(found)

@@ -1,0 +1,90 @@
+"""MARC 005 values, "Date and Time of Latest Transaction", as an ordered type.
+
+Theory of operation: a 005 is 14 digits ``yyyymmddhhmmss`` that must name a real calendar date and
+time, optionally followed by ``.`` and a fraction of a second ("16 characters yyyymmddhhmmss.f,
+24-hour clock", LoC MARC 21 005; real data also has no fraction or three digits of it, see
+``reference/oclc-numbers-and-levels.md`` section 5). It has no time zone, so it is never turned
+into an aware ``datetime``. Every other shape (all zeros, a leading letter, blanks for the time,
+a date alone) raises ``InvalidTimestamp``.
+
+Alma compares "the incoming bib record's date/time in the 005 field, against the date/time of the
+existing bib record's 'Originating System Version' field" (Orbis Cascade, S22): two Timestamps.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Final
+
+from attrs import field, frozen
+
+from almamatch.core.errors import InvalidTimestamp
+
+__all__ = ["Timestamp"]
+
+_PATTERN: Final = re.compile(r"(?P<digits>[0-9]{14})(?:\.(?P<fraction>[0-9]+))?")
+
+
+def _strip_trailing_zeros(fraction: str) -> str:
+    return fraction.rstrip("0")
+
+
+@frozen(order=True)
+class Timestamp:
+    """A 005 value, ordered by the instant it names; the fraction counts (``.5`` > ``.49``)."""
+
+    digits: str
+    fraction: str = field(converter=_strip_trailing_zeros)
+    text: str = field(eq=False, order=False, default="")
+
+    @classmethod
+    def parse(cls, text: str) -> Timestamp:
+        """Parse a 005 value; surrounding blanks are ignored, anything else raises."""
+        stripped = text.strip()
+        if not stripped:
+            raise InvalidTimestamp(text, "empty")
+        match = _PATTERN.fullmatch(stripped)
+        if match is None:
+            raise InvalidTimestamp(text, _why_not(stripped))
+        digits = match["digits"]
+        try:
+            _to_datetime(digits)
+        except ValueError as error:
+            raise InvalidTimestamp(text, "not_a_date", str(error)) from None
+        return cls(digits, match["fraction"] or "", stripped)
+
+    @classmethod
+    def from_datetime(cls, moment: datetime) -> Timestamp:
+        """The 005 for a naive ``datetime`` (tenths of a second kept, as Alma writes it)."""
+        return cls.parse(moment.strftime("%Y%m%d%H%M%S") + f".{moment.microsecond // 100_000}")
+
+    def to_datetime(self) -> datetime:
+        """The naive ``datetime`` this 005 names (fraction cut to microseconds)."""
+        micro = int((self.fraction + "000000")[:6])
+        return _to_datetime(self.digits).replace(microsecond=micro)
+
+    def __str__(self) -> str:
+        return f"{self.digits}.{self.fraction or '0'}"
+
+    def __repr__(self) -> str:
+        return f"<Timestamp({str(self)!r})>"
+
+
+def _to_datetime(digits: str) -> datetime:
+    return datetime(
+        int(digits[0:4]), int(digits[4:6]), int(digits[6:8]),
+        int(digits[8:10]), int(digits[10:12]), int(digits[12:14]),
+    )
+
+
+def _why_not(text: str) -> str:
+    if re.fullmatch(r"[0-9]{8}", text):
+        return "date_only"
+    if re.fullmatch(r"[0-9]{8}\s+(\.[0-9]*)?", text):
+        return "blank_time"
+    if not text[0].isdigit():
+        return "leading_text"
+    if re.fullmatch(r"[0-9]{14}\.", text):
+        return "empty_fraction"
+    return "malformed"

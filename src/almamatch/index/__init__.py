@@ -1,0 +1,1 @@
+"""almamatch.index."""
