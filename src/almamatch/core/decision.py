@@ -1,0 +1,403 @@
+"""Alma's answer to one Connexion export: a closed set of small frozen classes.
+
+Theory of operation: ``decide()`` returns exactly one ``Decision``: ``Add``, ``Merge`` or one
+``Failure`` subclass per code. Dispatch with ``match decision:`` and ``case _:
+assert_never(decision)``. Each failure carries its evidence as typed fields, the seed's reason
+text, and the seed's steps to resolve it; every decision carries the trace of every stage.
+
+The failure table (code, reason, resolution) is data, in ``FAILURES`` below, copied from CARLI's
+"OCLC Gateway Export Errors" page (``seeds/004_a88ccba7d8c31e13.txt``, updated March 5, 2026).
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import ClassVar, Final, TypeAlias
+
+from attrs import frozen
+
+from almamatch.core.brief import BriefLevel
+from almamatch.core.facts import Side
+from almamatch.core.lock import Lock
+from almamatch.core.oclc import OclcNumber
+from almamatch.core.record import Bib
+from almamatch.core.timestamp import Timestamp
+
+__all__ = [
+    "FAILURES",
+    "SUCCESS_MESSAGE",
+    "Add",
+    "Candidate",
+    "Code",
+    "ConnectionClosed",
+    "ConversionProblem",
+    "Decision",
+    "Failure",
+    "FailureText",
+    "LogonFailed",
+    "MarcXmlConversionFailed",
+    "Merge",
+    "MultiMatch",
+    "NoIntegrationProfile",
+    "NotAddedBrief",
+    "NotAddedLocked",
+    "NotAddedOld",
+    "SkippedCzLinked",
+    "Stage",
+    "Step",
+    "Verdict",
+]
+
+#: "Record Manager should display a host message of 'The record has been processed successfully.'"
+SUCCESS_MESSAGE: Final = "The record has been processed successfully."
+
+
+class Code(enum.StrEnum):
+    """Every outcome's code; failures share Alma's import-report names where Alma has one."""
+
+    ADDED = "ADDED"
+    MERGED = "MERGED"
+    NO_INTEGRATION_PROFILE = "NO_INTEGRATION_PROFILE"
+    LOGON_FAILED = "LOGON_FAILED"
+    MARCXML_CONVERSION_FAILED = "MARCXML_CONVERSION_FAILED"
+    MULTI_MATCH = "MULTI_MATCH"
+    SKIPPED_CZ_LINKED = "SKIPPED_CZ_LINKED"
+    NOT_ADDED_LOCKED = "NOT_ADDED_LOCKED"
+    NOT_ADDED_BRIEF = "NOT_ADDED_BRIEF"
+    NOT_ADDED_OLD = "NOT_ADDED_OLD"
+    CONNECTION_CLOSED = "CONNECTION_CLOSED"
+
+
+class Stage(enum.StrEnum):
+    """The stages of DESIGN.md "The decision, in order"."""
+
+    PROFILE = "profile"
+    LOGON = "logon"
+    MARCXML = "marcxml"
+    NORMALIZATION = "normalization"
+    MATCH = "match"
+    CANDIDATES = "candidates"
+    CZ_LINK = "cz_link"
+    LOCK = "lock"
+    BRIEF = "brief"
+    OLDER_VERSION = "older_version"
+    OUTCOME = "outcome"
+
+
+class Verdict(enum.StrEnum):
+    """What one stage concluded."""
+
+    PASSED = "passed"  # the stage let the record through
+    FAILED = "failed"  # the stage would block the record
+    OFF = "off"  # the profile does not run this check
+    NOT_APPLICABLE = "not_applicable"  # nothing to check (no candidate, no 005 on one side)
+
+
+@frozen(kw_only=True)
+class Step:
+    """One line of the trace: a stage, its verdict, and what it saw, in words."""
+
+    stage: Stage
+    verdict: Verdict
+    detail: str
+
+
+@frozen(kw_only=True)
+class Candidate:
+    """A zone bib that an incoming key found, and how: which key, on which side of each record."""
+
+    mms_id: str
+    key: OclcNumber  # the incoming number that found it
+    incoming_side: Side  # active (035 $a, 001) or cancelled (035 $z, 019 $a) in the export
+    zone_side: Side  # 035 $a or 035 $z in the zone bib
+
+
+@frozen(kw_only=True)
+class ConversionProblem:
+    """Why one field cannot be crosswalked to MARCXML."""
+
+    tag: str
+    kind: str  # "too_long", "not_utf8", "invalid_utf8", "forbidden_character"
+    detail: str
+
+
+@frozen(kw_only=True)
+class FailureText:
+    """The seed's row for a failure: the reason Connexion shows, the cause, the steps."""
+
+    reason: str
+    cause: str
+    resolution: tuple[str, ...]
+
+
+_SEE_ANOTHER_METHOD: Final = (
+    "Choose another import method, then resolve any duplicates with a merge after importing the "
+    "bib."
+)
+
+FAILURES: Final[dict[Code, FailureText]] = {
+    Code.NO_INTEGRATION_PROFILE: FailureText(
+        reason="No integration profile found for institution {institution}",
+        cause="Your institution zone configuration has more than one Connexion integration "
+        "profile.",
+        resolution=("Delete the profile that you are not using.",),
+    ),
+    Code.LOGON_FAILED: FailureText(
+        reason="Logon Failed--the Logon ID and/or password is/are not valid",
+        cause="If a password is changed in the Connexion integration profile, and in the Gateway "
+        "Export settings after the Gateway Export was created, it is likely that the change did "
+        "not save correctly in Connexion",
+        resolution=("Delete and recreated the Gateway Export with the correct password.",),
+    ),
+    Code.CONNECTION_CLOSED: FailureText(
+        reason="The local system has closed the connection, retries exceeded.",
+        cause="The Gateway Export settings may be incomplete or corrupted; or, network firewall "
+        "settings may have changed.",
+        resolution=(
+            (
+                "Delete and recreate the Gateway Export with the correct settings. If this does "
+                "not resolve the issue, consult your local IT group and inform them that you need "
+                "port 5500 as an allowed port."
+            ),
+        ),
+    ),
+    Code.MULTI_MATCH: FailureText(
+        reason="Multi matches found for this record.",
+        cause="The exported record matched on two or more records in the same zone with the same "
+        "OCLC number present. Two or more records have the same OCLC number in 035$a and or "
+        "035$z.",
+        resolution=(
+            (
+                "Locate and merge these records in the target zone, then try the gateway export "
+                "again."
+            ),
+            _SEE_ANOTHER_METHOD,
+        ),
+    ),
+    Code.NOT_ADDED_BRIEF: FailureText(
+        reason="NOT_ADDED_BRIEF",
+        cause="The exported record matched a single bib in the target zone, BUT that bib has a "
+        "higher brief level than the incoming record.",
+        resolution=(
+            (
+                "Locate and edit the matching record in the Alma metadata editor. Modify the "
+                "Encoding Level fixed field (Leader/17) to be the same as the record being "
+                "exported. Save and release the record. Then try the export again."
+            ),
+            _SEE_ANOTHER_METHOD,
+        ),
+    ),
+    Code.NOT_ADDED_LOCKED: FailureText(
+        reason="NOT_ADDED_LOCKED",
+        cause="The exported record matched a single bib in the target zone, BUT that bib is being "
+        "edited in the Alma metadata editor.",
+        resolution=(
+            (
+                "If you previously searched the record and opened it in the metadata editor, go "
+                "back to the metadata editor and release the record."
+            ),
+            (
+                "If exporting to the network zone, search the record in Alma and view the record "
+                "in the metadata editor. A locked record will report the institution that has the "
+                "record locked and the time it was locked."
+            ),
+            (
+                "Alma will unlock records 60 minutes after the cataloger exits the metadata "
+                "editor. However if waiting longer than that amount of time, you may contact CARLI"
+                " support."
+            ),
+        ),
+    ),
+    Code.NOT_ADDED_OLD: FailureText(
+        reason="NOT_ADDED_OLD",
+        cause="The exported record matched a single bib in the target zone, but the 005 of that "
+        "record reflects a more recent update than that of the exported bib.",
+        resolution=(
+            (
+                "Your Connexion integration profile may be set prevent an existing record from "
+                "being merged or replaced by an older record according to 005 values. You may "
+                "choose to disable this comparison in the integration profile."
+            ),
+            (
+                "Import the record using another method, then resolve duplicate records with a "
+                "merge after importing the bib."
+            ),
+        ),
+    ),
+    Code.MARCXML_CONVERSION_FAILED: FailureText(
+        reason="Failed to convert marc record to marc xml",
+        cause="The MARC record contains fields that cannot be crosswalked to MARC XML.",
+        resolution=(
+            (
+                "Check whether any fields contain more than 9,999 characters. Fields that are too "
+                "long will produce an error."
+            ),
+            (
+                "Check whether the record contains any Unicode characters. If so, check that the "
+                "character set for exports is UTF-8 Unicode."
+            ),
+            (
+                "If neither of these resolve the problem, import the record using the Search "
+                "Resource option within the metadata editor. Review the record content and make "
+                "corrections as needed. Contact OCLC Support for assistance with the record in "
+                "WorldCat."
+            ),
+        ),
+    ),
+    # Alma's wording for this case is not documented ("records ... will be skipped if there is a
+    # pre-existing link to the Community Zone", Ex Libris S1); the text below is almamatch's.
+    Code.SKIPPED_CZ_LINKED: FailureText(
+        reason="Record skipped: the matching record is linked to the Community Zone.",
+        cause="The OCLC Connexion integration does not support unlinking records from the Alma "
+        "Community Zone; records with a pre-existing link to the Community Zone are skipped.",
+        resolution=(
+            (
+                "Edit the record in Alma (unlink it from the Community Zone, or use the Community "
+                "Zone's copy), or choose another import method."
+            ),
+        ),
+    ),
+}
+
+
+@frozen(kw_only=True)
+class Add:
+    """No bib matched: the record is added as a new bib under ``mms_id``."""
+
+    code: ClassVar[Code] = Code.ADDED
+    mms_id: str
+    record: Bib  # the bib as Alma stores it: normalized, 003 folded into 035
+    trace: tuple[Step, ...]
+
+    @property
+    def host_message(self) -> str:
+        return f"{SUCCESS_MESSAGE} MMS ID: {self.mms_id}"
+
+
+@frozen(kw_only=True)
+class Merge:
+    """One bib matched and nothing blocked: the record is merged into ``mms_id``."""
+
+    code: ClassVar[Code] = Code.MERGED
+    mms_id: str
+    record: Bib  # the merged record
+    merge_method: str
+    trace: tuple[Step, ...]
+
+    @property
+    def host_message(self) -> str:
+        return f"{SUCCESS_MESSAGE} MMS ID: {self.mms_id}"
+
+
+@frozen(kw_only=True)
+class Failure:
+    """Base of the refusals; do not subclass outside this module."""
+
+    code: ClassVar[Code]
+    trace: tuple[Step, ...]
+
+    @property
+    def text(self) -> FailureText:
+        return FAILURES[self.code]
+
+    @property
+    def reason(self) -> str:
+        """The reason Connexion shows after "Import Failed", exactly as the seed gives it."""
+        return self.text.reason
+
+    @property
+    def host_message(self) -> str:
+        return self.reason
+
+    @property
+    def headline(self) -> str:
+        return "Import Failed"
+
+    @property
+    def resolution(self) -> tuple[str, ...]:
+        return self.text.resolution
+
+
+@frozen(kw_only=True)
+class NoIntegrationProfile(Failure):
+    code: ClassVar[Code] = Code.NO_INTEGRATION_PROFILE
+    institution: str
+    profiles_found: int
+
+    @property
+    def reason(self) -> str:
+        return self.text.reason.format(institution=self.institution)
+
+
+@frozen(kw_only=True)
+class LogonFailed(Failure):
+    code: ClassVar[Code] = Code.LOGON_FAILED
+    logon_id: str
+    host: str
+    problems: tuple[str, ...]  # "wrong password", "logon ID belongs to another host", ...
+
+
+@frozen(kw_only=True)
+class ConnectionClosed(Failure):
+    code: ClassVar[Code] = Code.CONNECTION_CLOSED
+    detail: str
+
+
+@frozen(kw_only=True)
+class MarcXmlConversionFailed(Failure):
+    code: ClassVar[Code] = Code.MARCXML_CONVERSION_FAILED
+    problems: tuple[ConversionProblem, ...]
+
+
+@frozen(kw_only=True)
+class MultiMatch(Failure):
+    code: ClassVar[Code] = Code.MULTI_MATCH
+    candidates: tuple[Candidate, ...]
+
+    @property
+    def mms_ids(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(candidate.mms_id for candidate in self.candidates))
+
+
+@frozen(kw_only=True)
+class SkippedCzLinked(Failure):
+    code: ClassVar[Code] = Code.SKIPPED_CZ_LINKED
+    mms_id: str
+
+
+@frozen(kw_only=True)
+class NotAddedLocked(Failure):
+    code: ClassVar[Code] = Code.NOT_ADDED_LOCKED
+    mms_id: str
+    lock: Lock
+
+
+@frozen(kw_only=True)
+class NotAddedBrief(Failure):
+    code: ClassVar[Code] = Code.NOT_ADDED_BRIEF
+    mms_id: str
+    existing_level: BriefLevel
+    incoming_level: BriefLevel
+
+
+@frozen(kw_only=True)
+class NotAddedOld(Failure):
+    code: ClassVar[Code] = Code.NOT_ADDED_OLD
+    mms_id: str
+    existing_version: Timestamp
+    incoming_version: Timestamp
+
+
+Decision: TypeAlias = (
+    Add
+    | Merge
+    | NoIntegrationProfile
+    | LogonFailed
+    | ConnectionClosed
+    | MarcXmlConversionFailed
+    | MultiMatch
+    | SkippedCzLinked
+    | NotAddedLocked
+    | NotAddedBrief
+    | NotAddedOld
+)

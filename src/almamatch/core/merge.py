@@ -1,0 +1,236 @@
+"""Merge methods as data: ordered add / remove / replace rules over tag patterns.
+
+Theory of operation: Alma's merge rules "either remove information in the primary record or copy
+information from the secondary record to the primary record" (Ex Libris, Working with Merge Rules,
+S16), and for Connexion "the preferred record is the local record in Alma" (S15): the existing bib
+is the primary, the incoming record the secondary. "Merge rules only have three possible actions:
+Add a field, Remove a field, Replace a field" (CUNY, S37). A ``MergeMethod`` is a name and an
+ordered tuple of ``MergeRule``; ``apply(existing, incoming)`` runs the rules on a copy of the
+existing fields and returns the merged bib, its fields in tag order as Alma saves them.
+
+Patterns follow Alma's rule text (Orbis Cascade, S23): a tag (``245``), a group (``9XX``, ``0XX``,
+``*`` for every tag), ``LDR`` for the leader, each with ``excluding`` tags and conditions on
+subfield content (``035 $a contains "OCoLC"``), indicators, or the ``$9 LOCAL`` mark of a local
+extension ("fields 09X, 59X, 69X and 9XX carrying $9 LOCAL", Ex Libris KB, S21).
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Iterable
+from typing import Final, TypeAlias
+
+from attrs import field, frozen
+
+from almamatch.core.record import Bib, ControlField, DataField
+
+__all__ = [
+    "HasSubfield",
+    "Indicators",
+    "LocalExtension",
+    "MergeAction",
+    "MergeMethod",
+    "MergeRule",
+    "TagPattern",
+]
+
+Field: TypeAlias = ControlField | DataField
+
+
+class MergeAction(enum.StrEnum):
+    ADD = "add"  # copy matching fields of the incoming record into the result
+    REMOVE = "remove"  # remove matching fields from the result
+    REPLACE = "replace"  # when the incoming record has matching fields: remove, then add
+
+
+@frozen
+class TagPattern:
+    """``245``, ``9XX``, ``0XX``, ``59X``, ``*`` or ``LDR``; ``X`` stands for any digit."""
+
+    text: str
+
+    def __attrs_post_init__(self) -> None:
+        if not re.fullmatch(r"\*|LDR|[0-9X]{3}", self.text.upper()):
+            raise ValueError(f"merge rule tag pattern {self.text!r}: expected 245, 9XX, * or LDR")
+
+    def matches(self, tag: str) -> bool:
+        pattern = self.text.upper()
+        if pattern == "*":
+            return True
+        if pattern == "LDR" or len(tag) != 3:
+            return pattern == tag.upper()
+        return all(p in ("X", t) for p, t in zip(pattern, tag.upper(), strict=True))
+
+
+def _pattern(value: str | TagPattern) -> TagPattern:
+    return value if isinstance(value, TagPattern) else TagPattern(value)
+
+
+def _optional_pattern(value: str | TagPattern | None) -> TagPattern | None:
+    return None if value is None else _pattern(value)
+
+
+@frozen(kw_only=True)
+class HasSubfield:
+    """A field (with tag ``tag``, if given) whose subfield ``code`` contains ``contains``."""
+
+    code: str
+    contains: str
+    tag: TagPattern | None = field(default=None, converter=_optional_pattern)
+
+    def holds(self, one: Field) -> bool:
+        if not isinstance(one, DataField) or (self.tag and not self.tag.matches(one.tag)):
+            return False
+        needle = self.contains.lower()
+        return any(needle in value.lower() for value in one.values(self.code))
+
+
+@frozen(kw_only=True)
+class Indicators:
+    """A field (with tag ``tag``, if given) whose indicators are these; ``None`` means any."""
+
+    first: str | None = None
+    second: str | None = None
+    tag: TagPattern | None = field(default=None, converter=_optional_pattern)
+
+    def holds(self, one: Field) -> bool:
+        if not isinstance(one, DataField) or (self.tag and not self.tag.matches(one.tag)):
+            return False
+        return (self.first is None or one.indicator1 == self.first) and (
+            self.second is None or one.indicator2 == self.second
+        )
+
+
+_LOCAL_GROUPS: Final = (TagPattern("09X"), TagPattern("59X"), TagPattern("69X"), TagPattern("9XX"))
+
+
+@frozen
+class LocalExtension:
+    """A local extension: 09X, 59X, 69X or 9XX with ``$9 LOCAL`` in any letter case (S21)."""
+
+    def holds(self, one: Field) -> bool:
+        if not isinstance(one, DataField) or not any(g.matches(one.tag) for g in _LOCAL_GROUPS):
+            return False
+        return any(value.strip().upper() == "LOCAL" for value in one.values("9"))
+
+
+Condition: TypeAlias = HasSubfield | Indicators | LocalExtension
+
+
+def _patterns(values: Iterable[str | TagPattern]) -> tuple[TagPattern, ...]:
+    return tuple(v if isinstance(v, TagPattern) else TagPattern(v) for v in values)
+
+
+def _conditions(values: Iterable[Condition]) -> tuple[Condition, ...]:
+    return tuple(values)
+
+
+@frozen(kw_only=True)
+class MergeRule:
+    """One action over the fields a pattern selects.
+
+    A field is selected when its tag matches ``pattern`` and no ``excluding`` pattern, every
+    ``when`` condition holds and no ``unless`` condition holds.
+    """
+
+    action: MergeAction
+    pattern: TagPattern = field(converter=_pattern)
+    excluding: tuple[TagPattern, ...] = field(converter=_patterns, factory=tuple)
+    when: tuple[Condition, ...] = field(converter=_conditions, factory=tuple)
+    unless: tuple[Condition, ...] = field(converter=_conditions, factory=tuple)
+
+    def selects(self, one: Field) -> bool:
+        if not self.pattern.matches(one.tag) or any(e.matches(one.tag) for e in self.excluding):
+            return False
+        return all(c.holds(one) for c in self.when) and not any(c.holds(one) for c in self.unless)
+
+    def __str__(self) -> str:
+        text = f"{self.action} {self.pattern.text}"
+        if self.excluding:
+            text += " excluding " + ",".join(p.text for p in self.excluding)
+        return text
+
+
+def _rules(values: Iterable[MergeRule]) -> tuple[MergeRule, ...]:
+    return tuple(values)
+
+
+def _tag_key(one: Field) -> tuple[int, str]:
+    # Control fields first, then numeric tags, then local alphanumeric tags, as Alma saves them.
+    return (0 if one.tag.isdigit() else 1, one.tag)
+
+
+@frozen(kw_only=True)
+class MergeMethod:
+    """A named, ordered list of merge rules; ``apply`` runs them."""
+
+    name: str
+    rules: tuple[MergeRule, ...] = field(converter=_rules, factory=tuple)
+
+    def apply(self, existing: Bib, incoming: Bib) -> Bib:
+        """The merged record: rules act on the existing bib's fields, taking from the incoming."""
+        leader = existing.leader
+        result: list[Field] = list(existing.fields)
+        for rule in self.rules:
+            if rule.pattern.text.upper() == "LDR":
+                if rule.action in (MergeAction.ADD, MergeAction.REPLACE):
+                    leader = incoming.leader
+                continue
+            taken = [one for one in incoming.fields if rule.selects(one)]
+            if rule.action is MergeAction.REMOVE or (rule.action is MergeAction.REPLACE and taken):
+                result = [one for one in result if not rule.selects(one)]
+            if rule.action in (MergeAction.ADD, MergeAction.REPLACE):
+                result.extend(taken)
+        result.sort(key=_tag_key)
+        return Bib(leader=leader, fields=result)
+
+    @classmethod
+    def preset(cls, name: str) -> MergeMethod:
+        """A standard method by name (case and blanks ignored); raises ``KeyError`` naming them."""
+        wanted = " ".join(name.lower().split())
+        for known, method in _PRESETS.items():
+            if known.lower() == wanted:
+                return method
+        raise KeyError(f"no merge method {name!r}; known: {', '.join(_PRESETS)}")
+
+    @classmethod
+    def preset_names(cls) -> tuple[str, ...]:
+        return tuple(_PRESETS)
+
+
+# "Overlay all fields but local - replaces 035 in the Alma record, unless the first indicator is
+# nine and the second indicator is blank, overlays all fields except 001 and 9XX fields" (PALS,
+# S36); local extensions ($9 LOCAL, S21) are kept too.
+OVERLAY_ALL_BUT_LOCAL: Final = MergeMethod(
+    name="Overlay all fields but local",
+    rules=[
+        MergeRule(action=MergeAction.REPLACE, pattern="LDR"),
+        MergeRule(
+            action=MergeAction.REMOVE,
+            pattern="*",
+            excluding=["001", "9XX"],
+            unless=[LocalExtension(), Indicators(tag="035", first="9", second=" ")],
+        ),
+        MergeRule(
+            action=MergeAction.ADD,
+            pattern="*",
+            excluding=["001", "9XX"],
+            unless=[LocalExtension(), Indicators(tag="035", first="9", second=" ")],
+        ),
+    ],
+)
+
+_PRESETS: Final = {
+    OVERLAY_ALL_BUT_LOCAL.name: OVERLAY_ALL_BUT_LOCAL,
+    # "Keep only old value - Keeps all MARC fields in the Alma record." (PALS, S36)
+    "Keep only old value": MergeMethod(name="Keep only old value", rules=[]),
+    # "Replaces 245 and 035 if exist." (PALS, S36)
+    "Replace 245 and 035": MergeMethod(
+        name="Replace 245 and 035",
+        rules=[
+            MergeRule(action=MergeAction.REPLACE, pattern="245"),
+            MergeRule(action=MergeAction.REPLACE, pattern="035"),
+        ],
+    ),
+}

@@ -1,0 +1,114 @@
+"""Normalization steps of an integration profile, and Alma's save-time 001/003 rule.
+
+Theory of operation: before matching, "Alma applies the import settings (normalization,
+validation, and merge routines) defined in the integration profile" (Ex Libris S1). The steps are
+a closed set of frozen values, each a pure ``Bib -> Bib`` function:
+
+* ``CopyCancelledTo035z``: CARLI's ``Marc21 Bib Copy 019a to 035z`` (S3): every 019 $a becomes an
+  035 $z ``(OCoLC)<n>`` unless the record already carries that number in 035 $z;
+* ``RemoveFields``: CSU's ``CSU Remove 029,936,938,948,984 NZ`` (S10): fields with those tags go.
+
+``fold_003`` is not a profile option but what Alma does on every save: "When a 003 field exists in
+a record, Alma creates a 035 field with the system number in field 001 prefixed by the information
+in the 003 field in brackets. It then removes the 003 field." (Ex Libris KB, S18).
+"""
+
+from __future__ import annotations
+
+from typing import TypeAlias
+
+from attrs import field, frozen
+
+from almamatch.core.errors import InvalidOclcNumber
+from almamatch.core.oclc import OclcNumber
+from almamatch.core.record import Bib, ControlField, DataField, Subfield
+
+__all__ = ["CopyCancelledTo035z", "NormalizationStep", "RemoveFields", "fold_003"]
+
+
+@frozen
+class CopyCancelledTo035z:
+    """``Marc21 Bib Copy 019a to 035z``: each 019 $a also as 035 $z ``(OCoLC)<n>``."""
+
+    name: str = "Marc21 Bib Copy 019a to 035z"
+
+    def apply(self, bib: Bib) -> Bib:
+        present: set[OclcNumber] = set()
+        for one in bib.data_fields("035"):
+            for text in one.values("z"):
+                try:
+                    present.add(OclcNumber.parse(text))
+                except InvalidOclcNumber:
+                    continue
+        added: list[DataField] = []
+        for one in bib.data_fields("019"):
+            for text in one.values("a"):
+                try:
+                    number = OclcNumber.parse(text)
+                except InvalidOclcNumber:
+                    continue  # kept on the bib as a diagnostic; nothing to copy
+                if number not in present:
+                    present.add(number)
+                    added.append(DataField("035", " ", " ", [Subfield("z", str(number))]))
+        if not added:
+            return bib
+        return bib.with_fields(_insert_in_tag_order(bib.fields, added))
+
+
+def _tags(tags: tuple[str, ...] | list[str] | str) -> tuple[str, ...]:
+    if isinstance(tags, str):
+        tags = [part for part in tags.replace(",", " ").split() if part]
+    return tuple(tags)
+
+
+@frozen
+class RemoveFields:
+    """Remove every field with one of ``tags`` (``RemoveFields(("029", "936"))``)."""
+
+    tags: tuple[str, ...] = field(converter=_tags)
+    name: str = ""
+
+    def apply(self, bib: Bib) -> Bib:
+        kept = tuple(one for one in bib.fields if one.tag not in self.tags)
+        return bib if len(kept) == len(bib.fields) else bib.with_fields(kept)
+
+    @property
+    def label(self) -> str:
+        return self.name or "Remove " + ",".join(self.tags)
+
+
+NormalizationStep: TypeAlias = CopyCancelledTo035z | RemoveFields
+
+
+def fold_003(bib: Bib) -> Bib:
+    """Alma's save rule: 001 + 003 give 035 $a ``(<003>)<001>``; 003 is removed.
+
+    The 035 is not added twice when the record already has exactly that 035 $a.
+    """
+    identifier = bib.control_value("003")
+    if identifier is None:
+        return bib
+    number = bib.control_value("001")
+    fields = [one for one in bib.fields if one.tag != "003"]
+    if number is not None:
+        text = f"({identifier.strip()}){number.strip()}"
+        existing = {value for one in bib.data_fields("035") for value in one.values("a")}
+        if text not in existing:
+            new = DataField("035", " ", " ", [Subfield("a", text)])
+            return bib.with_fields(_insert_in_tag_order(tuple(fields), [new]))
+    return bib.with_fields(fields)
+
+
+def _insert_in_tag_order(
+    fields: tuple[ControlField | DataField, ...], new: list[DataField]
+) -> tuple[ControlField | DataField, ...]:
+    """Insert each new field after the last field whose tag sorts at or before its own."""
+    result = list(fields)
+    for one in new:
+        position = len(result)
+        for index, existing in enumerate(result):
+            if existing.tag > one.tag:
+                position = index
+                break
+        result.insert(position, one)
+    return tuple(result)
