@@ -35,7 +35,7 @@ from almamatch.core.errors import (
     InvalidRecord,
     InvalidTimestamp,
 )
-from almamatch.core.facts import BibFacts, Hit, Side, ZoneView
+from almamatch.core.facts import BibFacts, Hit, MmsIdSequence, Side, ZoneView
 from almamatch.core.identifiers import Diagnostic, OclcNumbers
 from almamatch.core.lock import LOCK_TIMEOUT, Lock, is_locked
 from almamatch.core.merge import (
@@ -109,6 +109,7 @@ __all__ = [
     "MergeAction",
     "MergeMethod",
     "MergeRule",
+    "MmsIdSequence",
     "MultiMatch",
     "NoIntegrationProfile",
     "NormalizationStep",

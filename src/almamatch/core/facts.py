@@ -19,7 +19,7 @@ from almamatch.core.lock import Lock
 from almamatch.core.oclc import OclcNumber
 from almamatch.core.timestamp import Timestamp
 
-__all__ = ["BibFacts", "Hit", "Side", "ZoneView"]
+__all__ = ["BibFacts", "Hit", "MmsIdSequence", "Side", "ZoneView"]
 
 
 class Side(enum.Enum):
@@ -51,6 +51,31 @@ class BibFacts:
     lock: Lock | None = None
 
 
+@frozen
+class MmsIdSequence:
+    """Where new MMS IDs come from: ``99`` + a serial + the institution's four-digit suffix.
+
+    Alma MMS IDs start with 99 and end with four digits naming the institution (e.g.
+    ``991234567890205681``). The sequence is a value: ``peek()`` names the next ID without using
+    it, ``advance()`` returns the sequence after it.
+    """
+
+    serial: int = 1
+    institution_suffix: str = "5681"
+
+    def __attrs_post_init__(self) -> None:
+        if self.serial < 1 or not (len(self.institution_suffix) == 4
+                                   and self.institution_suffix.isdigit()):
+            raise ValueError(f"MMS ID sequence {self.serial}/{self.institution_suffix!r}: "
+                             "serial from 1, suffix of four digits")
+
+    def peek(self) -> str:
+        return f"99{self.serial}{self.institution_suffix}"
+
+    def advance(self) -> MmsIdSequence:
+        return MmsIdSequence(self.serial + 1, self.institution_suffix)
+
+
 @runtime_checkable
 class ZoneView(Protocol):
     """Read access to a zone's bibs, as ``decide()`` needs it."""
@@ -61,4 +86,8 @@ class ZoneView(Protocol):
 
     def facts(self, mms_id: str) -> BibFacts | None:
         """The facts of a bib, or None when the zone has no such MMS ID."""
+        ...
+
+    def next_mms_id(self) -> str:
+        """The MMS ID the zone would give the next bib it adds (peeked, not reserved)."""
         ...
