@@ -5,8 +5,16 @@ information from the secondary record to the primary record" (Ex Libris, Working
 S16), and for Connexion "the preferred record is the local record in Alma" (S15): the existing bib
 is the primary, the incoming record the secondary. "Merge rules only have three possible actions:
 Add a field, Remove a field, Replace a field" (CUNY, S37). A ``MergeMethod`` is a name and an
-ordered tuple of ``MergeRule``; ``apply(existing, incoming)`` runs the rules on a copy of the
-existing fields and returns the merged bib, its fields in tag order as Alma saves them.
+ordered tuple of ``MergeRule``; ``apply(existing, incoming)`` runs the rules in order on a copy of
+the existing fields and returns the merged bib, its fields in tag order as Alma saves them.
+
+Each rule selects fields by the same test on both records: ``remove`` drops the selected fields
+from the result, ``add`` appends the selected fields of the incoming record, ``replace`` does both
+but only when the incoming record has a selected field ("Replaces 245 and 035 if exist", PALS,
+S36). Alma does not document whether ``add`` duplicates a field that is already there; almamatch
+does not: an incoming field equal (tag, indicators, subfields) to one already in the result is not
+added again, so that Orbis's "remove 0XX excluding 001,035 / add 0XX excluding 001" keeps one copy
+of a 035 that both records carry.
 
 Patterns follow Alma's rule text (Orbis Cascade, S23): a tag (``245``), a group (``9XX``, ``0XX``,
 ``*`` for every tag), ``LDR`` for the leader, each with ``excluding`` tags and conditions on
@@ -23,17 +31,36 @@ from typing import Final, TypeAlias
 
 from attrs import field, frozen
 
+from almamatch.core.errors import AlmamatchError
 from almamatch.core.record import Bib, ControlField, DataField
 
 __all__ = [
     "HasSubfield",
     "Indicators",
+    "InvalidMergeRule",
     "LocalExtension",
     "MergeAction",
     "MergeMethod",
     "MergeRule",
     "TagPattern",
+    "UnknownMergeMethod",
 ]
+
+
+class InvalidMergeRule(AlmamatchError):
+    """A merge rule that cannot be built or parsed; ``position`` is the offset in the rule text."""
+
+    def __init__(self, text: object, reason: str, detail: str = "", *, position: int = 0) -> None:
+        self.position = position
+        super().__init__(text, reason, detail)
+
+
+class UnknownMergeMethod(AlmamatchError, KeyError):
+    """A merge method name that is not a preset (a ``KeyError`` too, like other preset look-ups)."""
+
+    def __str__(self) -> str:
+        return ValueError.__str__(self)
+
 
 Field: TypeAlias = ControlField | DataField
 
@@ -44,15 +71,19 @@ class MergeAction(enum.StrEnum):
     REPLACE = "replace"  # when the incoming record has matching fields: remove, then add
 
 
+def _upper(value: str) -> str:
+    return value.upper() if isinstance(value, str) else value
+
+
 @frozen
 class TagPattern:
     """``245``, ``9XX``, ``0XX``, ``59X``, ``*`` or ``LDR``; ``X`` stands for any digit."""
 
-    text: str
+    text: str = field(converter=_upper)
 
     def __attrs_post_init__(self) -> None:
-        if not re.fullmatch(r"\*|LDR|[0-9X]{3}", self.text.upper()):
-            raise ValueError(f"merge rule tag pattern {self.text!r}: expected 245, 9XX, * or LDR")
+        if not isinstance(self.text, str) or not re.fullmatch(r"\*|LDR|[0-9X]{3}", self.text):
+            raise InvalidMergeRule(self.text, "bad_tag_pattern", "expected 245, 9XX, * or LDR")
 
     def matches(self, tag: str) -> bool:
         pattern = self.text.upper()
@@ -181,21 +212,23 @@ class MergeMethod:
             if rule.action is MergeAction.REMOVE or (rule.action is MergeAction.REPLACE and taken):
                 result = [one for one in result if not rule.selects(one)]
             if rule.action in (MergeAction.ADD, MergeAction.REPLACE):
-                result.extend(taken)
+                present = set(result)
+                result.extend(one for one in taken if one not in present)
         result.sort(key=_tag_key)
         return Bib(leader=leader, fields=result)
 
     @classmethod
     def preset(cls, name: str) -> MergeMethod:
-        """A standard method by name (case and blanks ignored); raises ``KeyError`` naming them."""
+        """A standard method by name (case and blanks ignored); ``UnknownMergeMethod`` otherwise."""
         wanted = " ".join(name.lower().split())
         for known, method in _PRESETS.items():
             if known.lower() == wanted:
                 return method
-        raise KeyError(f"no merge method {name!r}; known: {', '.join(_PRESETS)}")
+        raise UnknownMergeMethod(name, "unknown_merge_method", "known: " + ", ".join(_PRESETS))
 
     @classmethod
     def preset_names(cls) -> tuple[str, ...]:
+        """The names ``preset`` accepts, in the order PALS lists them (S36)."""
         return tuple(_PRESETS)
 
 
