@@ -1,6 +1,7 @@
 """The almamatch domain: pure values and rules, no I/O, no clock, no pymarc, no numpy."""
 
 from almamatch.core.brief import BriefLevel, BriefLevelRules
+from almamatch.core.decide import InvalidDecisionInput, connection_closed, decide
 from almamatch.core.decision import (
     FAILURES,
     SUCCESS_MESSAGE,
@@ -35,9 +36,10 @@ from almamatch.core.errors import (
     InvalidRecord,
     InvalidTimestamp,
 )
-from almamatch.core.facts import BibFacts, Hit, MmsIdSequence, Side, ZoneView
+from almamatch.core.facts import BibFacts, Hit, MmsIdSequence, Side, ZoneRecords, ZoneView
 from almamatch.core.identifiers import Diagnostic, OclcNumbers
 from almamatch.core.lock import LOCK_TIMEOUT, Lock, is_locked
+from almamatch.core.marcxml import MAX_FIELD_OCTETS, ProblemKind, conversion_problems
 from almamatch.core.merge import (
     HasSubfield,
     Indicators,
@@ -63,11 +65,22 @@ from almamatch.core.profile import (
 )
 from almamatch.core.record import Bib, ControlField, DataField, Field, Subfield
 from almamatch.core.timestamp import Timestamp
+from almamatch.core.zone import (
+    Export,
+    InMemoryZone,
+    InvalidZone,
+    PreparedRecord,
+    Zone,
+    ZoneKind,
+    prepare,
+    zone_numbers,
+)
 
 __all__ = [
     "DEFAULT_GUARD_ORDER",
     "FAILURES",
     "LOCK_TIMEOUT",
+    "MAX_FIELD_OCTETS",
     "SUCCESS_MESSAGE",
     "Add",
     "AlmamatchError",
@@ -86,20 +99,24 @@ __all__ = [
     "Diagnostic",
     "EncodingLevel",
     "EncodingScheme",
+    "Export",
     "Failure",
     "FailureText",
     "Field",
     "Guard",
     "HasSubfield",
     "Hit",
+    "InMemoryZone",
     "Indicators",
     "IntegrationProfile",
     "InvalidBriefLevel",
+    "InvalidDecisionInput",
     "InvalidEncodingLevel",
     "InvalidLock",
     "InvalidOclcNumber",
     "InvalidRecord",
     "InvalidTimestamp",
+    "InvalidZone",
     "LocalExtension",
     "Lock",
     "LogonFailed",
@@ -120,6 +137,8 @@ __all__ = [
     "OclcNumber",
     "OclcNumbers",
     "OlderVersionGuard",
+    "PreparedRecord",
+    "ProblemKind",
     "RemoveFields",
     "Side",
     "SkippedCzLinked",
@@ -129,7 +148,15 @@ __all__ = [
     "TagPattern",
     "Timestamp",
     "Verdict",
+    "Zone",
+    "ZoneKind",
+    "ZoneRecords",
     "ZoneView",
+    "connection_closed",
+    "conversion_problems",
+    "decide",
     "fold_003",
     "is_locked",
+    "prepare",
+    "zone_numbers",
 ]

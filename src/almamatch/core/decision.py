@@ -268,6 +268,7 @@ class Add:
     mms_id: str
     record: Bib  # the bib as Alma stores it: normalized, 003 folded into 035
     trace: tuple[Step, ...]
+    originating_version: Timestamp | None = None  # the incoming 005, stored with the bib
 
     @property
     def host_message(self) -> str:
@@ -280,9 +281,12 @@ class Merge:
 
     code: ClassVar[Code] = Code.MERGED
     mms_id: str
-    record: Bib  # the merged record
+    # The merged record; None when the zone view keeps facts only (a compact index), so the
+    # existing record is not at hand to merge into.
+    record: Bib | None
     merge_method: str
     trace: tuple[Step, ...]
+    originating_version: Timestamp | None = None  # the incoming 005, the bib's new version
 
     @property
     def host_message(self) -> str:
@@ -384,8 +388,9 @@ class NotAddedBrief(Failure):
 class NotAddedOld(Failure):
     code: ClassVar[Code] = Code.NOT_ADDED_OLD
     mms_id: str
-    existing_version: Timestamp
-    incoming_version: Timestamp
+    # None only when ``missing_version_blocks`` is set and that side has no usable 005.
+    existing_version: Timestamp | None
+    incoming_version: Timestamp | None
 
 
 Decision: TypeAlias = (

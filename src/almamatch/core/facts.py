@@ -17,9 +17,10 @@ from attrs import frozen
 from almamatch.core.brief import BriefLevel
 from almamatch.core.lock import Lock
 from almamatch.core.oclc import OclcNumber
+from almamatch.core.record import Bib
 from almamatch.core.timestamp import Timestamp
 
-__all__ = ["BibFacts", "Hit", "MmsIdSequence", "Side", "ZoneView"]
+__all__ = ["BibFacts", "Hit", "MmsIdSequence", "Side", "ZoneRecords", "ZoneView"]
 
 
 class Side(enum.Enum):
@@ -90,4 +91,13 @@ class ZoneView(Protocol):
 
     def next_mms_id(self) -> str:
         """The MMS ID the zone would give the next bib it adds (peeked, not reserved)."""
+        ...
+
+
+@runtime_checkable
+class ZoneRecords(Protocol):
+    """A zone view that also keeps full records, so that ``decide()`` can compute a merge."""
+
+    def record(self, mms_id: str) -> Bib | None:
+        """The bib's full record as stored, or None when the zone has no such MMS ID."""
         ...

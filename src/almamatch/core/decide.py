@@ -1,0 +1,413 @@
+"""``decide()``: Alma's whole answer to one Connexion export, with the trace of every stage.
+
+Theory of operation: every stage of DESIGN.md's "The decision, in order" lives here, in order, as
+a table of stage functions (``_STAGES`` plus the profile's ``guard_order`` for stages 8-10). Each
+stage reads the scratch state of one call (``_Run``), appends one ``Step`` to the trace and may
+name a blocker. The first blocker wins; the stages after it still run and are traced, so that a
+reader sees everything that would have blocked the record. A stage that has nothing to look at
+(no single profile, no single candidate) says so with ``Verdict.NOT_APPLICABLE``.
+
+Where Alma's documentation is silent the profile decides (``core.profile``), and each step's
+detail names the option and its default. ``decide()`` is pure and total: for a record that loaded
+it returns a ``Decision``; any exception other than ``InvalidDecisionInput`` is a bug.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from functools import partial
+from typing import Final
+
+from almamatch.core.decision import (
+    Add,
+    Candidate,
+    ConnectionClosed,
+    Decision,
+    LogonFailed,
+    MarcXmlConversionFailed,
+    Merge,
+    MultiMatch,
+    NoIntegrationProfile,
+    NotAddedBrief,
+    NotAddedLocked,
+    NotAddedOld,
+    SkippedCzLinked,
+    Stage,
+    Step,
+    Verdict,
+)
+from almamatch.core.errors import AlmamatchError
+from almamatch.core.facts import BibFacts, Side
+from almamatch.core.oclc import OclcNumber
+from almamatch.core.profile import Guard, IntegrationProfile, MatchMethod, OlderVersionGuard
+from almamatch.core.record import Bib
+from almamatch.core.zone import Export, PreparedRecord, Zone
+
+__all__ = ["InvalidDecisionInput", "connection_closed", "decide"]
+
+#: Builds the failure once the whole trace is known: ``blocker(trace=...)``.
+Blocker = Callable[..., Decision]
+Outcome = tuple[Step, Blocker | None]
+
+_NO_PROFILE: Final = "no single integration profile to read it from"
+_NO_CANDIDATE: Final = "no single matching bib"
+
+
+class InvalidDecisionInput(AlmamatchError):
+    """``decide()`` was called with something that is not an export, a zone or a moment."""
+
+
+class _Run:
+    """The scratch state of one ``decide()`` call; never leaves it."""
+
+    __slots__ = ("candidates", "export", "facts", "now", "prepared", "profile", "zone")
+
+    def __init__(self, export: Export, zone: Zone, now: datetime) -> None:
+        self.export = export
+        self.zone = zone
+        self.now = now
+        self.profile: IntegrationProfile | None = None
+        self.prepared: PreparedRecord | None = None
+        self.candidates: tuple[Candidate, ...] = ()
+        self.facts: BibFacts | None = None
+
+
+def _step(stage: Stage, verdict: Verdict, detail: str) -> Step:
+    return Step(stage=stage, verdict=verdict, detail=detail)
+
+
+# -- stage 1 -----------------------------------------------------------------------------------
+def _profile(run: _Run) -> Outcome:
+    # "No integration profile found for institution 01CARLI_XXX": "Your institution zone
+    # configuration has more than one Connexion integration profile." (seed 004)
+    profiles = run.zone.profiles
+    if len(profiles) == 1:
+        run.profile = profiles[0]
+        return _step(Stage.PROFILE, Verdict.PASSED, f"one profile: {profiles[0].name!r}"), None
+    names = ", ".join(repr(one.name) for one in profiles)
+    detail = (
+        f"{len(profiles)} Connexion integration profiles ({names}); Alma needs exactly one"
+        if profiles
+        else "no Connexion integration profile"
+    )
+    blocker = partial(
+        NoIntegrationProfile, institution=run.zone.institution, profiles_found=len(profiles)
+    )
+    return _step(Stage.PROFILE, Verdict.FAILED, detail), blocker
+
+
+# -- stage 2 -----------------------------------------------------------------------------------
+def _logon(run: _Run) -> Outcome:
+    export, zone = run.export, run.zone
+    problems: list[str] = []
+    # "Make sure that the host name and the Logon ID correspond to each other" (seed 000).
+    # Logon IDs compare exactly ("Settings may be case sensitive"); host names as DNS does.
+    if export.logon_id != zone.logon_id:
+        problems.append(f"logon ID {export.logon_id!r} is not this zone's ({zone.logon_id})")
+    if export.host.strip().lower() != zone.host.lower():
+        problems.append(f"host {export.host!r} is not this zone's host ({zone.host})")
+    if run.profile is not None and export.password != run.profile.password:
+        problems.append("the password is not the integration profile's")
+    if problems:
+        blocker = partial(LogonFailed, logon_id=export.logon_id, host=export.host,
+                          problems=tuple(problems))
+        return _step(Stage.LOGON, Verdict.FAILED, "; ".join(problems)), blocker
+    if run.profile is None:
+        detail = f"logon ID and host are this zone's; password not checked: {_NO_PROFILE}"
+        return _step(Stage.LOGON, Verdict.NOT_APPLICABLE, detail), None
+    return _step(Stage.LOGON, Verdict.PASSED, f"{export.logon_id} at {zone.host}"), None
+
+
+# -- stage 3 -----------------------------------------------------------------------------------
+def _marcxml(run: _Run) -> Outcome:
+    # "Check the data using: MarcXML Bib Import" (CARLI IZ profile, S3). Without a single profile
+    # the check still runs: the conversion does not depend on the profile's options.
+    if run.profile is not None and not run.profile.validate_marcxml:
+        return _step(Stage.MARCXML, Verdict.OFF, "validate_marcxml=False (default True)"), None
+    problems = run.export.conversion_problems
+    if not problems:
+        return _step(Stage.MARCXML, Verdict.PASSED, "converts to MARCXML"), None
+    detail = "; ".join(problem.detail for problem in problems)
+    return _step(Stage.MARCXML, Verdict.FAILED, detail), partial(
+        MarcXmlConversionFailed, problems=problems
+    )
+
+
+# -- stage 4 -----------------------------------------------------------------------------------
+def _normalization(run: _Run) -> Outcome:
+    # "Alma applies the import settings (normalization, validation, and merge routines) defined
+    # in the integration profile" (Ex Libris S1); then the save rule folds 003 (S18).
+    if run.profile is None:
+        return _step(Stage.NORMALIZATION, Verdict.NOT_APPLICABLE, _NO_PROFILE), None
+    run.prepared = prepared = run.export.prepared(run.profile.normalization)
+    detail = "; ".join(prepared.notes) or "no normalization steps; no 003 to fold"
+    return _step(Stage.NORMALIZATION, Verdict.PASSED, detail), None
+
+
+# -- stage 5 -----------------------------------------------------------------------------------
+def _same_form(key: OclcNumber, number: OclcNumber) -> bool:
+    return key.form.prefix == number.form.prefix and key.form.width == number.form.width
+
+
+def _listing(numbers: tuple[OclcNumber, ...] | list[OclcNumber]) -> str:
+    return ", ".join(number.literal for number in numbers) or "none"
+
+
+def _match(run: _Run) -> Outcome:
+    # "Alma considers both active values in subfield a (035$a) and cancelled values (035$z; or
+    # 019$a when seen in WorldCat)" (seed 004); the zone side is 035 $a and $z (S30).
+    profile, prepared = run.profile, run.prepared
+    if profile is None or prepared is None:
+        return _step(Stage.MATCH, Verdict.NOT_APPLICABLE, _NO_PROFILE), None
+    literal = profile.match_method is MatchMethod.LITERAL
+    with_019 = profile.match_019_without_normalization
+    cancelled = prepared.cancelled + prepared.cancelled_019 if with_019 else prepared.cancelled
+    keys = [(n, Side.ACTIVE) for n in prepared.active] + [(n, Side.CANCELLED) for n in cancelled]
+    found: dict[tuple[str, int, Side, Side], Candidate] = {}
+    seen: set[tuple[int, str, int]] = set()
+    view = run.zone.bibs
+    for key, side in keys:
+        # By value, one lookup per value; LITERAL looks up each written form.
+        if (mark := (key.value, key.form.prefix, key.form.width) if literal else
+                (key.value, "", 0)) in seen:
+            continue
+        seen.add(mark)
+        for hit in view.hits(key):
+            if literal and not _same_form(key, hit.number):
+                continue
+            found.setdefault(
+                (hit.mms_id, key.value, side, hit.side),
+                Candidate(mms_id=hit.mms_id, key=key, incoming_side=side, zone_side=hit.side),
+            )
+    run.candidates = tuple(found.values())
+    method = (
+        "Literal 035: value, prefix and digit count must agree"
+        if literal
+        else "Unique OCLC Identifier: by value, prefixes and leading zeros ignored"
+    )
+    detail = (
+        f"keys: active {_listing(prepared.active)}; cancelled {_listing(cancelled)}; "
+        f"match_method {method} (default Unique OCLC Identifier); "
+        f"019 $a without normalization {'counted' if with_019 else 'ignored'}"
+        f"{' ' + _listing(prepared.cancelled_019) if prepared.cancelled_019 else ''} "
+        f"(match_019_without_normalization={with_019}, default False); "
+        f"hits: {len(run.candidates)}"
+    )
+    return _step(Stage.MATCH, Verdict.PASSED, detail), None
+
+
+# -- stage 6 -----------------------------------------------------------------------------------
+def _describe(candidate: Candidate) -> str:
+    return (
+        f"{candidate.mms_id} by {candidate.key.literal} "
+        f"(incoming {candidate.incoming_side.value}, zone {candidate.zone_side.value})"
+    )
+
+
+def _candidates(run: _Run) -> Outcome:
+    # "The exported record matched on two or more records in the same zone with the same OCLC
+    # number present." (seed 004): candidates count once per MMS ID.
+    if run.prepared is None:
+        return _step(Stage.CANDIDATES, Verdict.NOT_APPLICABLE, _NO_PROFILE), None
+    candidates = run.candidates
+    mms_ids = dict.fromkeys(candidate.mms_id for candidate in candidates)
+    if not mms_ids:
+        return _step(Stage.CANDIDATES, Verdict.PASSED, "no match: the record is new"), None
+    listing = "; ".join(_describe(candidate) for candidate in candidates)
+    if len(mms_ids) > 1:
+        detail = f"{len(mms_ids)} bibs: {listing}"
+        return _step(Stage.CANDIDATES, Verdict.FAILED, detail), partial(
+            MultiMatch, candidates=candidates
+        )
+    mms_id = next(iter(mms_ids))
+    run.facts = run.zone.bibs.facts(mms_id)
+    if run.facts is None:
+        detail = f"one bib: {listing}; the zone view has no facts for it, guards cannot run"
+        return _step(Stage.CANDIDATES, Verdict.PASSED, detail), None
+    return _step(Stage.CANDIDATES, Verdict.PASSED, f"one bib: {listing}"), None
+
+
+# -- stage 7 -----------------------------------------------------------------------------------
+def _cz_link(run: _Run) -> Outcome:
+    # "records ... will be skipped if there is a pre-existing link to the Community Zone" (S1).
+    facts = run.facts
+    if facts is None:
+        return _step(Stage.CZ_LINK, Verdict.NOT_APPLICABLE, _NO_CANDIDATE), None
+    if facts.cz_linked:
+        return _step(Stage.CZ_LINK, Verdict.FAILED, f"{facts.mms_id} is linked to the CZ"), partial(
+            SkippedCzLinked, mms_id=facts.mms_id
+        )
+    return _step(Stage.CZ_LINK, Verdict.PASSED, "not linked to the Community Zone"), None
+
+
+# -- stages 8-10, in the profile's guard_order -------------------------------------------------
+def _lock(run: _Run) -> Outcome:
+    # "Alma will unlock records 60 minutes after the cataloger exits the metadata editor."
+    facts = run.facts
+    if facts is None:
+        return _step(Stage.LOCK, Verdict.NOT_APPLICABLE, _NO_CANDIDATE), None
+    lock = facts.lock
+    if lock is None:
+        return _step(Stage.LOCK, Verdict.PASSED, "not locked"), None
+    since = lock.last_activity.isoformat(timespec="minutes")
+    if lock.is_active(run.now):
+        detail = (f"locked by {lock.holder} since {since}; lapses at "
+                  f"{lock.lapses_at.isoformat(timespec='minutes')}")
+        return _step(Stage.LOCK, Verdict.FAILED, detail), partial(
+            NotAddedLocked, mms_id=facts.mms_id, lock=lock
+        )
+    detail = f"lock by {lock.holder} (last activity {since}) lapsed after 60 minutes"
+    return _step(Stage.LOCK, Verdict.PASSED, detail), None
+
+
+def _brief(run: _Run) -> Outcome:
+    # "Do not override/merge a record with lower brief version": blocked when "the Alma record
+    # has a higher Brief Record Level than the OCLC record" (S29).
+    profile, facts, prepared = run.profile, run.facts, run.prepared
+    if profile is None or prepared is None:
+        return _step(Stage.BRIEF, Verdict.NOT_APPLICABLE, _NO_PROFILE), None
+    if not profile.brief_guard:
+        return _step(Stage.BRIEF, Verdict.OFF, "brief_guard=False (default True)"), None
+    if facts is None:
+        return _step(Stage.BRIEF, Verdict.NOT_APPLICABLE, _NO_CANDIDATE), None
+    existing = facts.brief_level
+    incoming = profile.brief_rules.level_of(prepared.record)
+    equal_blocks = profile.block_equal_brief_levels
+    blocked = existing > incoming or (equal_blocks and existing == incoming)
+    detail = (
+        f"existing {existing} vs incoming {incoming} (Leader/17 "
+        f"{prepared.record.encoding_level.display!r}, rules {profile.brief_rules.name}); "
+        f"equal levels {'block' if equal_blocks else 'merge'} "
+        f"(block_equal_brief_levels={equal_blocks}, default False)"
+    )
+    if blocked:
+        return _step(Stage.BRIEF, Verdict.FAILED, detail), partial(
+            NotAddedBrief, mms_id=facts.mms_id, existing_level=existing, incoming_level=incoming
+        )
+    return _step(Stage.BRIEF, Verdict.PASSED, detail), None
+
+
+def _older_version(run: _Run) -> Outcome:
+    # "comparing the incoming bib record's date/time in the 005 field, against the date/time of
+    # the existing bib record's 'Originating System Version' field" (Orbis Cascade, S22).
+    profile, facts, prepared = run.profile, run.facts, run.prepared
+    if profile is None or prepared is None:
+        return _step(Stage.OLDER_VERSION, Verdict.NOT_APPLICABLE, _NO_PROFILE), None
+    if profile.older_version_guard is OlderVersionGuard.DISABLED:
+        detail = "older_version_guard=Disabled (default Consider Originating System)"
+        return _step(Stage.OLDER_VERSION, Verdict.OFF, detail), None
+    if facts is None:
+        return _step(Stage.OLDER_VERSION, Verdict.NOT_APPLICABLE, _NO_CANDIDATE), None
+    existing = facts.originating_version
+    incoming = prepared.record.latest_transaction
+    if existing is not None and incoming is not None:
+        detail = f"originating system version {existing} vs incoming 005 {incoming}"
+        if existing > incoming:
+            return _step(Stage.OLDER_VERSION, Verdict.FAILED, detail + ": existing is newer"), (
+                partial(NotAddedOld, mms_id=facts.mms_id, existing_version=existing,
+                        incoming_version=incoming)
+            )
+        return _step(Stage.OLDER_VERSION, Verdict.PASSED, detail), None
+    # Alma is silent; empty Originating System Version values defeated the check (S22).
+    raw = prepared.record.control_value("005")
+    why = [] if existing is not None else ["the bib has no originating system version"]
+    if incoming is None:
+        why.append("the incoming record has no 005" if raw is None else
+                   f"the incoming 005 {raw!r} is malformed")
+    blocks = profile.missing_version_blocks
+    detail = (f"{'; '.join(why)}: {'blocks' if blocks else 'does not block'} "
+              f"(missing_version_blocks={blocks}, default False)")
+    if blocks:
+        return _step(Stage.OLDER_VERSION, Verdict.FAILED, detail), partial(
+            NotAddedOld, mms_id=facts.mms_id, existing_version=existing, incoming_version=incoming
+        )
+    return _step(Stage.OLDER_VERSION, Verdict.NOT_APPLICABLE, detail), None
+
+
+Stage_ = Callable[[_Run], Outcome]
+
+#: Stages 1-7, always in this order (DESIGN.md "The decision, in order").
+_STAGES: Final[tuple[Stage_, ...]] = (
+    _profile, _logon, _marcxml, _normalization, _match, _candidates, _cz_link,
+)
+_GUARDS: Final[dict[Guard, Stage_]] = {
+    Guard.LOCK: _lock,
+    Guard.BRIEF: _brief,
+    Guard.OLDER_VERSION: _older_version,
+}
+#: Stages 8-10 in the default order, for a run without a single profile.
+_DEFAULT_GUARDS: Final = (_lock, _brief, _older_version)
+
+
+def decide(export: Export, zone: Zone, now: datetime) -> Decision:
+    """What Alma does with ``export`` sent to ``zone`` at ``now``: Add, Merge or a Failure.
+
+    Pure, total and deterministic: for a record that loaded, any exception other than
+    ``InvalidDecisionInput`` (raised for arguments of the wrong type) is a bug.
+    """
+    if not isinstance(export, Export) or not isinstance(zone, Zone):
+        raise InvalidDecisionInput((export, zone), "wrong_type", "decide(Export, Zone, now)")
+    if not isinstance(now, datetime):
+        raise InvalidDecisionInput(now, "not_a_datetime", "now is a datetime")
+    run = _Run(export, zone, now)
+    trace: list[Step] = []
+    first: Blocker | None = None
+    for stage in _STAGES:
+        step, blocker = stage(run)
+        trace.append(step)
+        if first is None:
+            first = blocker
+    guards = (
+        _DEFAULT_GUARDS
+        if run.profile is None
+        else tuple(_GUARDS[guard] for guard in run.profile.guard_order)
+    )
+    for stage in guards:
+        step, blocker = stage(run)
+        trace.append(step)
+        if first is None:
+            first = blocker
+    return _outcome(run, trace, first)
+
+
+def _outcome(run: _Run, trace: list[Step], first: Blocker | None) -> Decision:
+    """Stage 11: the first blocker's failure, or Add, or Merge."""
+    if first is not None:
+        code = getattr(first, "func", None)
+        name = getattr(code, "code", "failure")
+        trace.append(_step(Stage.OUTCOME, Verdict.FAILED, f"Import Failed: {name}"))
+        return first(trace=tuple(trace))
+    prepared, profile = run.prepared, run.profile
+    if prepared is None or profile is None:  # unreachable: stage 1 blocks without a profile
+        raise AssertionError("no blocker and no profile")
+    incoming_version = prepared.record.latest_transaction
+    if run.facts is None and not run.candidates:
+        mms_id = run.zone.bibs.next_mms_id()
+        trace.append(_step(Stage.OUTCOME, Verdict.PASSED, f"add as new bib {mms_id}"))
+        return Add(mms_id=mms_id, record=prepared.record, trace=tuple(trace),
+                   originating_version=incoming_version)
+    mms_id = run.candidates[0].mms_id
+    method = profile.merge_method
+    merged = _merged(run, mms_id, prepared.record)
+    detail = f"merge into {mms_id} with {method.name!r}"
+    if merged is None:
+        detail += "; the zone view keeps facts only, so the merged record is not computed"
+    trace.append(_step(Stage.OUTCOME, Verdict.PASSED, detail))
+    return Merge(mms_id=mms_id, record=merged, merge_method=method.name, trace=tuple(trace),
+                 originating_version=incoming_version)
+
+
+def _merged(run: _Run, mms_id: str, incoming: Bib) -> Bib | None:
+    # "the preferred record is the local record in Alma" (S15): existing is the primary.
+    source: Callable[[str], Bib | None] | None = getattr(run.zone.bibs, "record", None)
+    existing = source(mms_id) if source is not None else None
+    if existing is None or run.profile is None:
+        return None
+    return run.profile.merge_method.apply(existing, incoming)
+
+
+def connection_closed(detail: str) -> ConnectionClosed:
+    """The transport fault a simulator returns before Alma sees a record (seed 004)."""
+    step = _step(Stage.OUTCOME, Verdict.FAILED, f"Import Failed: CONNECTION_CLOSED: {detail}")
+    return ConnectionClosed(detail=detail, trace=(step,))

@@ -1,0 +1,347 @@
+"""Zones that receive exports, the export itself, and an in-memory zone for simulators.
+
+Theory of operation: a ``Zone`` is what the Connexion Gateway Export talks to: an Institution
+Zone, the Network Zone or a sandbox, with its host name, logon ID, Connexion integration profiles
+and a ``ZoneView`` of its bibs. ``decide()`` only reads the view. ``InMemoryZone`` is one such
+view that also keeps the full records, so that a merge can be computed and a simulator can apply
+each decision in turn.
+
+Every bib is kept as Alma saves it: "When a 003 field exists in a record, Alma creates a 035
+field with the system number in field 001 prefixed by the information in the 003 field in
+brackets. It then removes the 003 field." (Ex Libris KB, S18; ``normalization.fold_003``). Its
+OCLC numbers for matching are its 035 $a (active) and 035 $z (cancelled): "Must match on OCLC
+number in 035 $a or $z" (Harvard, S30).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from functools import cached_property
+
+from attrs import evolve, field, frozen
+
+from almamatch.core.brief import BriefLevel, BriefLevelRules
+from almamatch.core.decision import Add, ConversionProblem, Decision, Merge
+from almamatch.core.errors import AlmamatchError, InvalidOclcNumber
+from almamatch.core.facts import BibFacts, Hit, MmsIdSequence, Side, ZoneView
+from almamatch.core.lock import Lock
+from almamatch.core.marcxml import conversion_problems
+from almamatch.core.normalization import NormalizationStep, RemoveFields, fold_003
+from almamatch.core.oclc import OclcNumber
+from almamatch.core.profile import IntegrationProfile
+from almamatch.core.record import Bib
+from almamatch.core.timestamp import Timestamp
+
+__all__ = [
+    "Export",
+    "InMemoryZone",
+    "InvalidZone",
+    "PreparedRecord",
+    "Zone",
+    "ZoneKind",
+    "prepare",
+    "zone_numbers",
+]
+
+
+class InvalidZone(AlmamatchError):
+    """A zone or a zone bib that cannot be built (empty code, unknown or duplicate MMS ID)."""
+
+
+class ZoneKind(enum.StrEnum):
+    """The kinds of zone in the seed's "Settings for Different Zones" table."""
+
+    INSTITUTION = "institution"
+    NETWORK = "network"
+    SANDBOX = "sandbox"
+
+
+def _code(value: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidZone(value, "empty", "institution code, host and logon ID are required")
+    return value.strip()
+
+
+def _profiles(values: Iterable[IntegrationProfile]) -> tuple[IntegrationProfile, ...]:
+    return tuple(values)
+
+
+@frozen(kw_only=True)
+class Zone:
+    """A zone as the gateway sees it: who it is, how to log on, its profiles and its bibs.
+
+    ``profiles`` holds every Connexion integration profile configured in the institution; Alma
+    accepts exactly one ("only one profile should be configured", Ex Libris S1).
+    """
+
+    kind: ZoneKind = ZoneKind.INSTITUTION
+    institution: str = field(converter=_code)  # 01CARLI_XYZ
+    host: str = field(converter=_code)  # i-share-xyz.alma.exlibrisgroup.com
+    logon_id: str = field(converter=_code)  # 01CARLI_XYZ
+    profiles: tuple[IntegrationProfile, ...] = field(converter=_profiles)
+    bibs: ZoneView
+
+
+@frozen(kw_only=True)
+class PreparedRecord:
+    """The incoming record as Alma would store it, and the OCLC numbers it offers for matching.
+
+    Matching reads the record after normalization and after the save rule: the 001/003 pair
+    counts through the 035 $a ``(<003>)<001>`` that ``fold_003`` makes of it, exactly as Alma
+    would hold it (for 003 ``OCoLC`` this is the number ``Bib.oclc_numbers`` takes from 001).
+    """
+
+    record: Bib  # normalized, 003 folded into 035 $a
+    notes: tuple[str, ...]  # what each normalization step and the save rule did
+    active: tuple[OclcNumber, ...]  # 035 $a, each written form once
+    cancelled: tuple[OclcNumber, ...]  # 035 $z, each written form once, values not active
+    cancelled_019: tuple[OclcNumber, ...]  # 019 $a values found in neither list above
+
+
+def _step_label(step: NormalizationStep) -> str:
+    return step.label if isinstance(step, RemoveFields) else step.name
+
+
+def prepare(record: Bib, normalization: tuple[NormalizationStep, ...]) -> PreparedRecord:
+    """Run the profile's normalization steps, then Alma's save rule, and collect the keys."""
+    notes: list[str] = []
+    for step in normalization:
+        after = step.apply(record)
+        change = len(after.fields) - len(record.fields)
+        effect = f"{change:+d} field(s)" if change else "no change"
+        notes.append(f"{_step_label(step)}: {effect}")
+        record = after
+    saved = fold_003(record)
+    if saved is not record:
+        notes.append("save rule: 001+003 folded into 035 $a, 003 removed")
+    active, cancelled = zone_numbers(saved)
+    known = {number.value for number in active + cancelled}
+    from_019: dict[int, OclcNumber] = {}
+    for one in saved.data_fields("019"):
+        for text in one.values("a"):
+            try:
+                number = OclcNumber.parse(text)
+            except InvalidOclcNumber:
+                continue
+            if number.value not in known:
+                from_019.setdefault(number.value, number)
+    return PreparedRecord(
+        record=saved,
+        notes=tuple(notes),
+        active=active,
+        cancelled=cancelled,
+        cancelled_019=tuple(from_019.values()),
+    )
+
+
+@frozen(kw_only=True)
+class Export:
+    """One Gateway Export: the record, the logon ID and password it came with, and its host.
+
+    Values derived from the record alone (the MARCXML check, the record prepared under a list of
+    normalization steps) are memoized on the export, so that deciding one export against several
+    zones, or again, derives them once. The memo never changes what an export means.
+    """
+
+    record: Bib
+    logon_id: str
+    password: str
+    host: str
+    _prepared: dict[tuple[NormalizationStep, ...], PreparedRecord] = field(
+        init=False, factory=dict, eq=False, hash=False, repr=False
+    )
+
+    @cached_property
+    def conversion_problems(self) -> tuple[ConversionProblem, ...]:
+        """The MARCXML conversion problems of ``record`` (see ``core.marcxml``)."""
+        return conversion_problems(self.record)
+
+    def prepared(self, normalization: tuple[NormalizationStep, ...]) -> PreparedRecord:
+        """The record prepared under these normalization steps (``prepare``), memoized."""
+        found = self._prepared.get(normalization)
+        if found is None:
+            found = self._prepared[normalization] = prepare(self.record, normalization)
+        return found
+
+
+def _form_key(number: OclcNumber) -> tuple[int, str, int]:
+    return (number.value, number.form.prefix, number.form.width)
+
+
+def zone_numbers(bib: Bib) -> tuple[tuple[OclcNumber, ...], tuple[OclcNumber, ...]]:
+    """A zone bib's OCLC numbers: 035 $a (active) and 035 $z (cancelled), OCLC's only.
+
+    A number is OCLC's when it carries ``(OCoLC)`` or an ``ocm``/``ocn``/``on`` prefix (the rule
+    of ``core.identifiers``). Each distinct written form (value, prefix, digit count) is kept
+    once, in field order, so that the ``LITERAL`` match method can compare forms; a value that
+    is active is not also listed as cancelled.
+    """
+    active: dict[tuple[int, str, int], OclcNumber] = {}
+    cancelled: dict[tuple[int, str, int], OclcNumber] = {}
+    for one in bib.data_fields("035"):
+        for sub in one.subfields:
+            if sub.code not in ("a", "z"):
+                continue
+            try:
+                number = OclcNumber.parse(sub.value)
+            except InvalidOclcNumber:
+                continue
+            if number.form.is_marked:
+                (active if sub.code == "a" else cancelled).setdefault(_form_key(number), number)
+    active_values = {key[0] for key in active}
+    return tuple(active.values()), tuple(
+        number for number in cancelled.values() if number.value not in active_values
+    )
+
+
+class InMemoryZone:
+    """A zone's bibs in memory: a ``ZoneView`` that keeps full records and applies decisions.
+
+    This is the one deliberately mutable store in the core: a simulator's database. ``store``,
+    ``lock``, ``unlock`` and ``apply`` change it in place; it stays pure (no I/O, no clock).
+    Decisions are applied as Alma would: an ``Add`` stores the bib under the MMS ID the decision
+    names and advances the MMS ID sequence; a ``Merge`` replaces the bib with the merged record;
+    both set the originating system version to the incoming 005; failures change nothing.
+    """
+
+    def __init__(
+        self,
+        *,
+        brief_rules: BriefLevelRules | None = None,
+        sequence: MmsIdSequence | None = None,
+    ) -> None:
+        self.brief_rules = brief_rules or BriefLevelRules.preset("carli")
+        self.sequence = sequence or MmsIdSequence()
+        self._records: dict[str, Bib] = {}
+        self._facts: dict[str, BibFacts] = {}
+        self._hits: dict[int, tuple[Hit, ...]] = {}
+
+    @classmethod
+    def of(
+        cls,
+        bibs: Mapping[str, Bib] | Iterable[tuple[str, Bib]],
+        *,
+        brief_rules: BriefLevelRules | None = None,
+        sequence: MmsIdSequence | None = None,
+    ) -> InMemoryZone:
+        """A zone holding these bibs, keyed by MMS ID, with no lock, version or CZ link."""
+        zone = cls(brief_rules=brief_rules, sequence=sequence)
+        pairs = bibs.items() if isinstance(bibs, Mapping) else bibs
+        for mms_id, bib in pairs:
+            zone.store(mms_id, bib)
+        return zone
+
+    # -- ZoneView ------------------------------------------------------------------------------
+    def hits(self, number: OclcNumber) -> Sequence[Hit]:
+        return self._hits.get(number.value, ())
+
+    def facts(self, mms_id: str) -> BibFacts | None:
+        return self._facts.get(mms_id)
+
+    def next_mms_id(self) -> str:
+        return self.sequence.peek()
+
+    def record(self, mms_id: str) -> Bib | None:
+        """The full record of a bib, as stored (``ZoneRecords``)."""
+        return self._records.get(mms_id)
+
+    # -- contents ------------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def __contains__(self, mms_id: object) -> bool:
+        return mms_id in self._records
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._records)
+
+    def store(
+        self,
+        mms_id: str,
+        bib: Bib,
+        *,
+        brief_level: BriefLevel | None = None,
+        originating_version: Timestamp | None = None,
+        cz_linked: bool = False,
+        lock: Lock | None = None,
+    ) -> BibFacts:
+        """Store ``bib`` under ``mms_id`` as Alma saves it (003 folded), replacing any bib there.
+
+        The brief level is the zone's ``brief_rules`` applied to Leader/17 unless given.
+        """
+        if not isinstance(mms_id, str) or not mms_id.isdigit():
+            raise InvalidZone(mms_id, "bad_mms_id", "an MMS ID is digits")
+        saved = fold_003(bib)
+        self._unindex(mms_id)
+        active, cancelled = zone_numbers(saved)
+        facts = BibFacts(
+            mms_id=mms_id,
+            active=active,
+            cancelled=cancelled,
+            brief_level=brief_level or self.brief_rules.level_of(saved),
+            originating_version=originating_version,
+            cz_linked=cz_linked,
+            lock=lock,
+        )
+        self._records[mms_id] = saved
+        self._facts[mms_id] = facts
+        for side, numbers in ((Side.ACTIVE, active), (Side.CANCELLED, cancelled)):
+            for number in numbers:
+                hit = Hit(mms_id=mms_id, side=side, number=number)
+                self._hits[number.value] = (*self._hits.get(number.value, ()), hit)
+        return facts
+
+    def _unindex(self, mms_id: str) -> None:
+        old = self._facts.get(mms_id)
+        if old is None:
+            return
+        for number in old.active + old.cancelled:
+            kept = tuple(hit for hit in self._hits.get(number.value, ()) if hit.mms_id != mms_id)
+            if kept:
+                self._hits[number.value] = kept
+            else:
+                self._hits.pop(number.value, None)
+
+    def _existing(self, mms_id: str) -> BibFacts:
+        facts = self._facts.get(mms_id)
+        if facts is None:
+            raise InvalidZone(mms_id, "unknown_mms_id", "no bib with this MMS ID in the zone")
+        return facts
+
+    def lock(self, mms_id: str, lock: Lock) -> None:
+        """Open the bib in the Metadata Editor: ``lock`` holds it until it lapses or is released."""
+        self._facts[mms_id] = evolve(self._existing(mms_id), lock=lock)
+
+    def unlock(self, mms_id: str) -> None:
+        """Release the bib."""
+        self._facts[mms_id] = evolve(self._existing(mms_id), lock=None)
+
+    def link_to_cz(self, mms_id: str, *, linked: bool = True) -> None:
+        """Mark the bib as linked (or not) to the Community Zone."""
+        self._facts[mms_id] = evolve(self._existing(mms_id), cz_linked=linked)
+
+    def apply(self, decision: Decision) -> None:
+        """Apply a decision: Add stores, Merge replaces, every failure changes nothing.
+
+        "'Originating System Version' field ... is automatically populated with the date/time in
+        the 005 field of the incoming record" on each import (Orbis Cascade, S22).
+        """
+        if isinstance(decision, Add):
+            if decision.mms_id in self._records:
+                raise InvalidZone(decision.mms_id, "duplicate_mms_id", "already in the zone")
+            self.store(
+                decision.mms_id, decision.record, originating_version=decision.originating_version
+            )
+            if decision.mms_id == self.sequence.peek():
+                self.sequence = self.sequence.advance()
+        elif isinstance(decision, Merge):
+            existing = self._existing(decision.mms_id)
+            record = decision.record or self._records[decision.mms_id]
+            self.store(
+                decision.mms_id,
+                record,
+                originating_version=decision.originating_version,
+                cz_linked=existing.cz_linked,
+                lock=existing.lock,
+            )
