@@ -104,8 +104,12 @@ def _leader(value: str) -> str:
 def _fields(values: Iterable[Field]) -> tuple[Field, ...]:
     fields = tuple(values)
     for one in fields:
+        # pymarc and ruby-marc: "assume controlfields are numeric" tags below 010; every other
+        # tag has indicators and subfields, so the record reads back the same from ISO 2709.
         if isinstance(one, DataField) and _is_control_tag(one.tag):
             raise InvalidRecord(one.tag, "control_tag_with_subfields")
+        if isinstance(one, ControlField) and not _is_control_tag(one.tag):
+            raise InvalidRecord(one.tag, "data_tag_without_subfields")
     return fields
 
 

@@ -1,0 +1,182 @@
+"""Reading MARCXML as a stream, record by record, with DTDs and entities refused.
+
+Theory of operation: expat is fed the file in chunks and calls back for each element; a
+``<record>`` becomes a ``Bib`` (or an ``Unreadable``) when its end tag arrives, so memory holds one
+chunk and one record, never the whole file. Element names are matched on their local part, so the
+MARC 21 slim namespace may be the default, a prefix (``marc:``, ``marcxml:``) or absent. A document
+that declares a DTD is refused before anything in it is expanded (``xml_entities_refused``): entity
+expansion is how "billion laughs" and external-entity reads work, and MARCXML needs neither. XML
+that is not well formed cannot be resynchronised, so the reader reports ``xml_error`` and stops.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Final
+from xml.parsers import expat
+
+from attrs import define, field
+
+from almamatch.core.errors import InvalidRecord
+from almamatch.core.record import Bib, ControlField, DataField, Field, Subfield
+from almamatch.marc.unreadable import Unreadable
+
+__all__ = ["read_marcxml"]
+
+_NAMESPACE_SEPARATOR: Final = " "
+LEADER_LENGTH: Final = 24
+
+
+class _Refused(Exception):
+    """The document declares a DTD or an entity."""
+
+
+@define
+class _RecordBuilder:
+    """The parts of the ``<record>`` being read; mutable, and never leaves this module."""
+
+    offset: int
+    leader: str | None = None
+    fields: list[Field] = field(factory=list)
+    fault: tuple[str, str] | None = None
+    tag: str = ""
+    indicators: tuple[str | None, str | None] = (None, None)
+    code: str = ""
+    subfields: list[Subfield] = field(factory=list)
+
+    def fail(self, reason: str, detail: str) -> None:
+        if self.fault is None:
+            self.fault = (reason, detail)
+
+
+@define
+class _MarcxmlHandler:
+    """expat callbacks that turn ``<record>`` elements into bibs and unreadables."""
+
+    parser: expat.XMLParserType
+    finished: list[Bib | Unreadable] = field(factory=list)
+    record: _RecordBuilder | None = None
+    text: list[str] | None = None
+    index: int = 0
+
+    def start(self, name: str, attributes: dict[str, str]) -> None:
+        local = name.rpartition(_NAMESPACE_SEPARATOR)[2]
+        if local == "record":
+            self.record = _RecordBuilder(offset=self.parser.CurrentByteIndex)
+            return
+        record = self.record
+        if record is None:
+            return
+        if local in ("leader", "controlfield", "subfield"):
+            self.text = []
+        if local == "controlfield":
+            record.tag = attributes.get("tag", "")
+        elif local == "datafield":
+            record.tag = attributes.get("tag", "")
+            record.indicators = (attributes.get("ind1"), attributes.get("ind2"))
+            record.subfields = []
+        elif local == "subfield":
+            code = attributes.get("code")
+            if code is None:
+                record.fail("invalid_record", f"a subfield of {record.tag} has no code")
+            record.code = code or ""
+
+    def characters(self, content: str) -> None:
+        if self.text is not None:
+            self.text.append(content)
+
+    def end(self, name: str) -> None:
+        local = name.rpartition(_NAMESPACE_SEPARATOR)[2]
+        record = self.record
+        if record is None:
+            return
+        content = "".join(self.text or ())
+        if local in ("leader", "controlfield", "subfield"):
+            self.text = None
+        try:
+            if local == "leader":
+                record.leader = content
+            elif local == "controlfield":
+                record.fields.append(ControlField(record.tag, content))
+            elif local == "subfield":
+                record.subfields.append(Subfield(record.code, content))
+            elif local == "datafield":
+                ind1, ind2 = record.indicators
+                if ind1 is None or ind2 is None:
+                    record.fail("bad_indicators", f"datafield {record.tag} lacks ind1 or ind2")
+                else:
+                    record.fields.append(DataField(record.tag, ind1, ind2, record.subfields))
+            elif local == "record":
+                self.finish(record)
+        except InvalidRecord as error:
+            record.fail("invalid_record", str(error))
+
+    def finish(self, record: _RecordBuilder) -> None:
+        self.record = None
+        leader = record.leader
+        if record.fault is None and (leader is None or len(leader) != LEADER_LENGTH):
+            record.fail("bad_leader", f"the leader is {leader!r}, not 24 characters")
+        if record.fault is not None:
+            reason, detail = record.fault
+            self.finished.append(
+                Unreadable(index=self.index, offset=record.offset, reason=reason, detail=detail)
+            )
+        else:
+            try:
+                self.finished.append(Bib(leader=leader or "", fields=record.fields))
+            except InvalidRecord as error:
+                self.finished.append(
+                    Unreadable(
+                        index=self.index, offset=record.offset,
+                        reason="invalid_record", detail=str(error),
+                    )
+                )
+        self.index += 1
+
+    def refuse_doctype(self, name: str, *_: object) -> None:
+        raise _Refused(f"<!DOCTYPE {name}> at byte {self.parser.CurrentByteIndex}")
+
+    def refuse_entity(self, name: str, *_: object) -> None:
+        raise _Refused(f"<!ENTITY {name}> at byte {self.parser.CurrentByteIndex}")
+
+
+def read_marcxml(chunks: Iterator[bytes]) -> Iterator[Bib | Unreadable]:
+    """Every ``<record>`` in a MARCXML byte stream, as a ``Bib`` or an ``Unreadable``."""
+    parser = expat.ParserCreate(namespace_separator=_NAMESPACE_SEPARATOR)
+    handler = _MarcxmlHandler(parser)
+    parser.buffer_text = True
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.StartElementHandler = handler.start
+    parser.EndElementHandler = handler.end
+    parser.CharacterDataHandler = handler.characters
+    parser.StartDoctypeDeclHandler = handler.refuse_doctype
+    parser.EntityDeclHandler = handler.refuse_entity
+    for chunk in _with_end(chunks):
+        try:
+            parser.Parse(chunk, not chunk)
+        except _Refused as refusal:
+            yield from handler.finished
+            yield _stop(handler, parser, "xml_entities_refused", str(refusal))
+            return
+        except expat.ExpatError as error:
+            yield from handler.finished
+            yield _stop(handler, parser, "xml_error", str(error))
+            return
+        yield from handler.finished
+        handler.finished.clear()
+
+
+def _with_end(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """The chunks, skipping empty ones, then ``b""`` to tell expat the document is complete."""
+    for chunk in chunks:
+        if chunk:
+            yield chunk
+    yield b""
+
+
+def _stop(
+    handler: _MarcxmlHandler, parser: expat.XMLParserType, reason: str, detail: str
+) -> Unreadable:
+    """The ``Unreadable`` that ends reading: the open record's, or one at the error's byte."""
+    offset = handler.record.offset if handler.record is not None else parser.ErrorByteIndex
+    return Unreadable(index=handler.index, offset=max(offset, 0), reason=reason, detail=detail)

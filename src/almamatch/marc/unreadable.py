@@ -1,0 +1,52 @@
+"""A record in a file that could not be read, as a value.
+
+Theory of operation: reading a file never raises for a bad record and never skips one in silence.
+Each record the readers cannot turn into a ``Bib`` becomes an ``Unreadable`` that says which
+record it was (``index``), where it starts (``offset``, in bytes), why (``reason``, a code a
+program can act on) and what was seen (``detail``, for a person). pymarc's own reader instead
+"yields None for a record it cannot parse and, after a framing error, can stop early" (STYLE.md).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from attrs import frozen
+
+__all__ = ["UNREADABLE_REASONS", "Unreadable"]
+
+#: Every ``Unreadable.reason`` the readers give, with what it means.
+UNREADABLE_REASONS: Final = {
+    "unknown_format": "the content is not ISO 2709, MARCXML or MARC-in-JSON",
+    "bad_record_length": "Leader/00-04 does not frame a record ending in the record terminator",
+    "bad_leader": "the leader is not 24 characters, not ASCII, or its base address is not digits",
+    "bad_directory": "the directory is not 12-character entries ending in a field terminator, "
+    "or an entry points outside the record",
+    "missing_field_terminator": "a field the directory points to does not end with 0x1E",
+    "bad_indicators": "a data field does not start with exactly two ASCII indicators",
+    "bad_subfield_code": "a subfield code is not one ASCII character",
+    "bad_encoding": "the bytes cannot be decoded in the character coding Leader/09 names",
+    "no_fields": "the record has no fields",
+    "invalid_record": "the fields do not make a valid record (tag, indicator or field shape)",
+    "xml_error": "the XML is not well formed; reading stops here",
+    "xml_entities_refused": "the XML declares a DTD or entities, which are never expanded",
+    "json_error": "the JSON is not well formed",
+}
+
+
+@frozen(kw_only=True)
+class Unreadable:
+    """A record that did not load: its number in the file, where it starts, why, and what was seen.
+
+    ``index`` counts every record in the file from 0, readable or not; ``offset`` is the byte
+    offset of the record's first byte (its leader in ISO 2709, its ``<record>`` tag in MARCXML,
+    its opening brace in MARC-in-JSON).
+    """
+
+    index: int
+    offset: int
+    reason: str
+    detail: str
+
+    def __str__(self) -> str:
+        return f"record {self.index} at byte {self.offset}: {self.reason}: {self.detail}"
