@@ -74,6 +74,8 @@ def _tokens(text: str) -> list[_Token]:
     position = 0
     while position < len(text):
         match = _TOKEN.match(text, position)
+        if match is None and text[position] in _QUOTES:
+            raise _error(text, position, text[position], "unterminated_string", "a closing quote")
         if match is None:
             raise _error(text, position, text[position], "unexpected_character")
         kind = match.lastgroup or ""
@@ -104,6 +106,7 @@ class _Parser:
         self.text = text
         self.tokens = _tokens(text)
         self.index = 0
+        self.tag_position = 0  # where the last selector's tag began, for errors about it
 
     @property
     def current(self) -> _Token:
@@ -180,6 +183,7 @@ class _Parser:
         self.advance()
         self.punct(".")
         start = self.current
+        self.tag_position = start.position
         text = self.string("tag").text.strip()
         if self.current.kind == "word" and re.fullmatch(r"[Xx]+", self.current.text):
             text += self.advance().text.upper()
@@ -213,8 +217,9 @@ class _Parser:
 
     def condition(self) -> Condition:
         tag = self.selector()
-        if tag.text.upper() == "LDR":
-            raise self.fail("a field tag, not LDR, in a condition", "bad_condition")
+        if tag.text == "LDR":
+            expected = "a field tag, not LDR, in a condition"
+            raise _error(self.text, self.tag_position, "LDR", "bad_condition", expected)
         if self.current.kind == "punct" and self.current.text == "(":
             self.advance()
             first = self.indicator()
