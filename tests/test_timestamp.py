@@ -1,0 +1,115 @@
+"""Timestamp.parse: MARC 005 shapes, valid and invalid, from reference §5, and their order."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime
+
+import pytest
+
+from almamatch import InvalidTimestamp, Timestamp
+
+# (text, canonical str)
+VALID: list[tuple[str, str]] = [
+    # LoC 005: "yyyymmddhhmmss.f ... example 19940223151047.0"
+    ("19940223151047.0", "19940223151047.0"),
+    # OCLC "Replaced": "e.g. 20200612052332.8"
+    ("20200612052332.8", "20200612052332.8"),
+    # real data: no fraction (pymarc test/1251.dat), three fraction digits (marc4j)
+    ("20151116141356", "20151116141356.0"),
+    ("20030516161946.000", "20030516161946.0"),
+    ("20020329191551.904", "20020329191551.904"),
+    # surrounding blanks are ignored
+    (" 19940223151047.0 ", "19940223151047.0"),
+    # a fraction of any length; leap day; last second of a day
+    ("20000229235959.123456789", "20000229235959.123456789"),
+    ("99991231235959.9", "99991231235959.9"),
+]
+
+# (text, reason)
+INVALID: list[tuple[str, str]] = [
+    # openlibrary merchantsfromcat00ben_meta.mrc: all zeros is no date
+    ("00000000000000.0", "not_a_date"),
+    # not a real calendar date or time
+    ("20230230120000.0", "not_a_date"),
+    ("20231301120000.0", "not_a_date"),
+    ("20231231240000.0", "not_a_date"),
+    ("20231231236000.0", "not_a_date"),
+    # marc4j pride-and-prejudice #17, #58: a leading letter
+    ("a19900313111708.5", "leading_text"),
+    ("a19910619112840.9", "leading_text"),
+    # blanks for the time
+    ("20020810      .0", "blank_time"),
+    # date only
+    ("20050603", "date_only"),
+    # openlibrary upei_short_008.mrc: digits without the point
+    ("5100630039194800", "malformed"),
+    ("510063003919480", "malformed"),
+    # a point with no fraction, a zone, a comma, two points
+    ("19940223151047.", "empty_fraction"),
+    ("19940223151047.0Z", "malformed"),
+    ("19940223151047,0", "malformed"),
+    ("19940223151047.0.1", "malformed"),
+    # fullwidth digits
+    ("".join(chr(ord(digit) + 0xFEE0) for digit in "19940223151047") + ".0", "malformed"),
+    ("", "empty"),
+    ("  ", "empty"),
+]
+
+
+@pytest.mark.parametrize(("text", "canonical"), VALID)
+def test_valid(text: str, canonical: str) -> None:
+    stamp = Timestamp.parse(text)
+    assert str(stamp) == canonical
+    assert Timestamp.parse(str(stamp)) == stamp
+
+
+@pytest.mark.parametrize(("text", "reason"), INVALID)
+def test_invalid(text: str, reason: str) -> None:
+    with pytest.raises(InvalidTimestamp) as raised:
+        Timestamp.parse(text)
+    assert raised.value.reason == reason
+    assert raised.value.text == text
+
+
+# Ascending; every pair is checked both ways. The fraction counts: .49 < .5.
+ORDERED = [
+    "19830626000000.0",
+    "19940223151047.0",
+    "19940223151047.049",
+    "19940223151047.49",
+    "19940223151047.5",
+    "19940223151048",
+    "20200612052332.8",
+    "20211231235959.9",
+    "20220101000000.0",
+]
+
+
+def test_ordering_pairwise() -> None:
+    stamps = [Timestamp.parse(text) for text in ORDERED]
+    for (i, a), (j, b) in itertools.product(enumerate(stamps), repeat=2):
+        assert (a < b) is (i < j)
+        assert (a == b) is (i == j)
+        assert (a >= b) is (i >= j)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("20151116141356", "20151116141356.0"),
+        ("20030516161946.000", "20030516161946.0"),
+        ("20030516161946.500", "20030516161946.5"),
+    ],
+)
+def test_trailing_zeros_do_not_count(a: str, b: str) -> None:
+    assert Timestamp.parse(a) == Timestamp.parse(b)
+    assert hash(Timestamp.parse(a)) == hash(Timestamp.parse(b))
+
+
+def test_datetime_round_trip() -> None:
+    moment = datetime(2020, 6, 12, 5, 23, 32, 800_000)
+    stamp = Timestamp.from_datetime(moment)
+    assert str(stamp) == "20200612052332.8"
+    assert stamp.to_datetime() == moment
+    assert stamp.to_datetime().tzinfo is None  # "No time zone is specified"
