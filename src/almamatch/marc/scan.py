@@ -1,0 +1,356 @@
+"""The key scanner: the few fields matching needs, read straight from ISO 2709 bytes.
+
+Theory of operation: matching reads Leader/09, Leader/17, 001, 003, 005, 019 $a and 035 $a/$z
+and nothing else, so the scanner walks each record's directory ("a series of fixed-length
+entries, one for each variable field ... tag, field length, starting character position",
+MARC 21 Directory) and slices out only those fields, without building a record object. Framing is
+the reader's (``almamatch.marc.iso2709``): Leader/00-04 gives the length, the last byte must be the
+record terminator 0x1D, otherwise the record is a ``Unreadable`` and scanning resynchronises after
+the next 0x1D. Characters decode as the pymarc path decodes them (UTF-8 with invalid bytes kept as
+lone surrogates when Leader/09 is ``a``; otherwise control fields as Latin-1 and subfields as
+MARC-8), and the OCLC numbers follow ``core.identifiers`` rule for rule, so a ``RecordKeys`` equals
+what the same record gives as a ``Bib`` (``tests/test_scan.py`` proves it on the corpus).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import BinaryIO, Final
+
+from attrs import frozen
+from pymarc.marc8 import marc8_to_unicode
+
+from almamatch.core.encoding import EncodingLevel
+from almamatch.core.errors import InvalidOclcNumber, InvalidTimestamp
+from almamatch.core.identifiers import Diagnostic, OclcNumbers, looks_like_oclc
+from almamatch.core.oclc import OclcNumber
+from almamatch.core.timestamp import Timestamp
+from almamatch.marc.unreadable import Unreadable
+
+__all__ = ["RecordKeys", "scan_bytes", "scan_file", "scan_stream"]
+
+LEADER_LENGTH: Final = 24
+ENTRY_LENGTH: Final = 12
+RECORD_TERMINATOR: Final = 0x1D
+_TERMINATOR_BYTES: Final = b"\x1d"
+_DELIMITER: Final = b"\x1f"
+# Bytes some files put between records (line breaks, padding, a DOS end-of-file mark).
+_BETWEEN_RECORDS: Final = frozenset(b" \t\r\n\x00\x1a")
+_WANTED: Final = frozenset((b"001", b"003", b"005", b"019", b"035"))
+_CHUNK: Final = 1 << 22
+
+
+@frozen(kw_only=True)
+class RecordKeys:
+    """What matching reads from one record, and where the record starts in the file."""
+
+    index: int  # the record's number in the file, from 0, readable or not
+    offset: int
+    character_coding: str  # Leader/09
+    encoding_level: EncodingLevel  # Leader/17
+    control_number: str | None  # 001
+    control_number_identifier: str | None  # 003
+    latest_transaction: Timestamp | None  # 005, None when missing or malformed
+    oclc_numbers: OclcNumbers  # what the record offers when exported (core.identifiers)
+    diagnostics: tuple[Diagnostic, ...]
+    zone_active: tuple[OclcNumber, ...]  # what it answers to when stored in a zone (zone_numbers)
+    zone_cancelled: tuple[OclcNumber, ...]
+
+
+class _Fault(Exception):
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(reason, detail)
+        self.reason = reason
+        self.detail = detail
+
+
+def _decode_subfield(raw: bytes, utf8: bool) -> str:
+    if utf8:
+        return raw.decode("utf-8", "surrogateescape")
+    if raw.isascii() and 0x1B not in raw:
+        return raw.decode("ascii")
+    # pymarc decodes MARC-8 subfields with marc8_to_unicode (escape sequences switch sets).
+    try:
+        return marc8_to_unicode(raw, True)
+    except UnicodeDecodeError as error:
+        raise _Fault("bad_encoding", f"MARC-8: {error}") from None
+
+
+def _unique(
+    numbers: list[OclcNumber], exclude: tuple[OclcNumber, ...] = ()
+) -> tuple[OclcNumber, ...]:
+    # core.identifiers: "each list keeps field order without repeats".
+    seen = set(exclude)
+    kept: list[OclcNumber] = []
+    for number in numbers:
+        if number not in seen:
+            seen.add(number)
+            kept.append(number)
+    return tuple(kept)
+
+
+def _take(
+    tag: str, code: str, text: str, into: list[OclcNumber], problems: list[Diagnostic],
+    *, bare_ok: bool,
+) -> OclcNumber | None:
+    # The rule of core.identifiers.extract_oclc_numbers: a bare number counts in 001 and 019 $a;
+    # in 035 only a value that says it is OCLC's; a value meant as one that fails is a diagnostic.
+    try:
+        number = OclcNumber.parse(text)
+    except InvalidOclcNumber as error:
+        if bare_ok or looks_like_oclc(text):
+            problems.append(Diagnostic(tag=tag, code=code, text=text, reason=error.reason))
+        return None
+    if bare_ok or number.form.is_marked:
+        into.append(number)
+        return number
+    return None
+
+
+def _distinct_forms(numbers: list[OclcNumber]) -> dict[tuple[int, str, int], OclcNumber]:
+    # core.zone.zone_numbers: "Each distinct written form (value, prefix, digit count) is kept
+    # once, in field order".
+    kept: dict[tuple[int, str, int], OclcNumber] = {}
+    for number in numbers:
+        kept.setdefault((number.value, number.form.prefix, number.form.width), number)
+    return kept
+
+
+@frozen
+class _Layout:
+    leader: str
+    base: int
+
+
+def _layout(record: bytes) -> _Layout:
+    """Check the leader and the directory's size; raise ``_Fault`` when they are broken."""
+    try:
+        leader = record[:LEADER_LENGTH].decode("ascii")
+    except UnicodeDecodeError:
+        raise _Fault("bad_leader", f"leader is not ASCII: {record[:24]!r}") from None
+    base_text = record[12:17]
+    if not base_text.isdigit():
+        raise _Fault("bad_leader", f"base address Leader/12-16 is {base_text!r}")
+    base = int(base_text)
+    size = len(record)
+    if not LEADER_LENGTH < base < size:
+        raise _Fault("bad_leader", f"base address {base} outside a {size}-byte record")
+    if (base - 1 - LEADER_LENGTH) % ENTRY_LENGTH:
+        raise _Fault("bad_directory", "the directory is not 12-byte entries")
+    return _Layout(leader, base)
+
+
+class _Collected:
+    """What the directory walk found in one record, before it becomes ``RecordKeys``."""
+
+    def __init__(self) -> None:
+        self.control: dict[bytes, str] = {}
+        self.active: list[OclcNumber] = []
+        self.cancelled: list[OclcNumber] = []
+        self.problems: list[Diagnostic] = []
+        self.zone_active: list[OclcNumber] = []
+        self.zone_cancelled: list[OclcNumber] = []
+
+
+def _collect(record: bytes, layout: _Layout) -> _Collected:
+    """Walk the directory and read 001, 003, 005, 019 $a and 035 $a/$z, in field order."""
+    found = _Collected()
+    base, size = layout.base, len(record)
+    utf8 = layout.leader[9] == "a"
+    for start in range(LEADER_LENGTH, base - 1, ENTRY_LENGTH):
+        tag = record[start : start + 3]
+        if tag not in _WANTED:
+            continue
+        entry = record[start + 3 : start + ENTRY_LENGTH]
+        if not entry.isdigit():
+            raise _Fault("bad_directory", f"directory entry {record[start:start + 12]!r}")
+        first = base + int(entry[4:])
+        last = first + int(entry[:4]) - 1  # the field terminator is not content
+        if last >= size or last < first:
+            raise _Fault("bad_directory", f"entry {record[start:start + 12]!r} outside the record")
+        content = record[first:last]
+        if tag == b"019":
+            for chunk in content.split(_DELIMITER)[1:]:
+                if chunk[:1] == b"a":
+                    text = _decode_subfield(chunk[1:], utf8)
+                    _take("019", "a", text, found.cancelled, found.problems, bare_ok=True)
+        elif tag == b"035":
+            for chunk in content.split(_DELIMITER)[1:]:
+                code = chunk[:1]
+                if code == b"a":
+                    text = _decode_subfield(chunk[1:], utf8)
+                    number = _take("035", "a", text, found.active, found.problems, bare_ok=False)
+                    if number is not None:
+                        found.zone_active.append(number)
+                elif code == b"z":
+                    text = _decode_subfield(chunk[1:], utf8)
+                    number = _take(
+                        "035", "z", text, found.cancelled, found.problems, bare_ok=False
+                    )
+                    if number is not None:
+                        found.zone_cancelled.append(number)
+        elif tag not in found.control:  # Bib.control_value: "the first control field with this tag"
+            found.control[tag] = content.decode("utf-8" if utf8 else "latin-1", "surrogateescape")
+    return found
+
+
+def scan_record(record: bytes, *, index: int, offset: int) -> RecordKeys:
+    """The keys of one framed record; raises ``_Fault`` when its leader or directory is broken."""
+    layout = _layout(record)
+    found = _collect(record, layout)
+    active, problems = found.active, found.problems
+    identifier = found.control.get(b"003")
+    number = found.control.get(b"001")
+    if number is not None and identifier is not None and (
+        identifier.replace(" ", "").lower() == "ocolc"
+    ):
+        # "003 OCoLC indicates a record exported from WorldCat": 001 is then an active number.
+        # It comes first, as extract_oclc_numbers reads it before the 035s and 019s.
+        owned: list[OclcNumber] = []
+        before = len(problems)
+        _take("001", "", number, owned, problems, bare_ok=True)
+        active[:0] = owned
+        if len(problems) > before:
+            problems.insert(0, problems.pop())
+    if identifier is not None and number is not None:
+        # Alma's save rule (core.normalization.fold_003): "001 + 003 give 035 $a (<003>)<001>".
+        folded = f"({identifier.strip()}){number.strip()}"
+        try:
+            stored = OclcNumber.parse(folded)
+        except InvalidOclcNumber:
+            stored = None
+        if stored is not None and stored.form.is_marked:
+            found.zone_active.append(stored)
+    forms_active = _distinct_forms(found.zone_active)
+    active_values = {key[0] for key in forms_active}
+    kept_active = _unique(active)
+    oclc = OclcNumbers(
+        active=kept_active,
+        cancelled=_unique(found.cancelled, exclude=kept_active),
+        problems=tuple(problems),
+    )
+    diagnostics = list(problems)
+    latest: Timestamp | None = None
+    raw_005 = found.control.get(b"005")
+    if raw_005 is not None:
+        try:
+            latest = Timestamp.parse(raw_005)
+        except InvalidTimestamp as error:
+            diagnostics.append(Diagnostic(tag="005", code="", text=raw_005, reason=error.reason))
+    return RecordKeys(
+        index=index,
+        offset=offset,
+        character_coding=layout.leader[9],
+        encoding_level=EncodingLevel(layout.leader[17]),
+        control_number=number,
+        control_number_identifier=identifier,
+        latest_transaction=latest,
+        oclc_numbers=oclc,
+        diagnostics=tuple(diagnostics),
+        zone_active=tuple(forms_active.values()),
+        zone_cancelled=tuple(
+            one for one in _distinct_forms(found.zone_cancelled).values()
+            if one.value not in active_values
+        ),
+    )
+
+
+class _Window:
+    """A window on a stream of chunks: ``content[position:]`` is what has not been consumed."""
+
+    def __init__(self, chunks: Iterable[bytes]) -> None:
+        self.source = iter(chunks)
+        self.content = b""
+        self.start = 0  # stream offset of content[0]
+        self.position = 0
+        self.ended = False
+
+    def more(self) -> bool:
+        """Append the next chunk, dropping what was consumed; False at the end of the stream."""
+        if self.ended:
+            return False
+        chunk = next(self.source, None)
+        if chunk is None:
+            self.ended = True
+            return False
+        self.content = self.content[self.position :] + chunk
+        self.start += self.position
+        self.position = 0
+        return True
+
+    def available(self, size: int) -> int:
+        """Read until ``size`` bytes are unconsumed or the stream ends; how many there are."""
+        while len(self.content) - self.position < size and self.more():
+            pass
+        return len(self.content) - self.position
+
+    def skip_between_records(self) -> bool:
+        """Skip line breaks and padding; False when nothing is left."""
+        while True:
+            while (
+                self.position < len(self.content)
+                and self.content[self.position] in _BETWEEN_RECORDS
+            ):
+                self.position += 1
+            if self.position < len(self.content):
+                return True
+            if not self.more():
+                return False
+
+    def skip_past_terminator(self) -> bool:
+        """Consume up to and including the next record terminator; False when there is none."""
+        while (found := self.content.find(_TERMINATOR_BYTES, self.position)) < 0:
+            self.position = len(self.content)
+            if not self.more():
+                return False
+        self.position = found + 1
+        return True
+
+
+def scan_stream(chunks: Iterable[bytes]) -> Iterator[RecordKeys | Unreadable]:
+    """Every record in a stream of ISO 2709 bytes, as ``RecordKeys`` or ``Unreadable``."""
+    window = _Window(chunks)
+    index = 0
+    while window.skip_between_records():
+        offset = window.start + window.position
+        window.available(5)
+        head = window.content[window.position : window.position + 5]
+        if len(head) == 5 and head.isdigit():
+            length = int(head)
+            if length > LEADER_LENGTH and window.available(length) >= length:
+                end = window.position + length
+                if window.content[end - 1] == RECORD_TERMINATOR:
+                    record = window.content[window.position : end]
+                    window.position = end
+                    try:
+                        yield scan_record(record, index=index, offset=offset)
+                    except _Fault as fault:
+                        yield Unreadable(
+                            index=index, offset=offset, reason=fault.reason, detail=fault.detail
+                        )
+                    index += 1
+                    continue
+        # "Resynchronise on the record terminator": the next record starts after the next 0x1D.
+        found = window.skip_past_terminator()
+        ending = "the next record terminator" if found else "the end of the file"
+        skipped = window.start + window.position - offset
+        detail = f"Leader/00-04 is {head!r}; skipped {skipped} bytes to {ending}"
+        yield Unreadable(index=index, offset=offset, reason="bad_record_length", detail=detail)
+        index += 1
+
+
+def scan_bytes(content: bytes) -> Iterator[RecordKeys | Unreadable]:
+    """Every record in ISO 2709 bytes held in memory."""
+    return scan_stream((content,))
+
+
+def _chunks(stream: BinaryIO, size: int) -> Iterator[bytes]:
+    while chunk := stream.read(size):
+        yield chunk
+
+
+def scan_file(path: Path | str, *, chunk_size: int = _CHUNK) -> Iterator[RecordKeys | Unreadable]:
+    """Every record in an ISO 2709 file, read in chunks so that a dump of any size streams."""
+    with Path(path).open("rb") as stream:
+        yield from scan_stream(_chunks(stream, chunk_size))
