@@ -1,0 +1,79 @@
+"""``almamatch spec PATH...``: run policy specs and print what passed, failed or is undefined.
+
+Exit status: 0 when every scenario passes, 1 when any fails, has an undefined step or cannot run,
+2 for a usage error or a spec file that cannot be read or parsed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from almamatch.specs.errors import SpecError
+from almamatch.specs.reference import replace_section
+from almamatch.specs.report import print_report, report_json
+from almamatch.specs.runner import Status, load_vocabulary, run_paths
+
+__all__ = ["register", "run"]
+
+EXAMPLE = """example:
+  almamatch spec specs/                      run every .feature file under specs/
+  almamatch spec specs/brief_level.feature --json
+  almamatch spec --write-reference specs/README.md
+"""
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "spec",
+        help="run Gherkin policy specs (.feature files) and report expected beside actual",
+        description="Run specification-by-example files: every Scenario and every Examples row "
+        "of a Scenario Outline. Exit 0 if all pass, 1 if any fails, 2 for unreadable specs.",
+        epilog=EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("paths", nargs="*", type=Path, metavar="PATH",
+                        help=".feature files or folders holding them")
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument("--failures-only", action="store_true",
+                        help="list only scenarios that did not pass")
+    parser.add_argument("--write-reference", type=Path, metavar="README",
+                        help="rewrite the step reference section of this README and exit")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    console = Console(highlight=False, soft_wrap=False)
+    if args.write_reference is not None:
+        return _write_reference(args.write_reference)
+    if not args.paths:
+        sys.stderr.write("almamatch spec: name at least one .feature file or folder\n")
+        return 2
+    try:
+        files = list(run_paths(args.paths))
+    except SpecError as error:
+        sys.stderr.write(f"almamatch spec: {error}\n")
+        return 2
+    if args.json:
+        sys.stdout.write(json.dumps(report_json(files), indent=2) + "\n")
+    else:
+        print_report(files, console, verbose=not args.failures_only)
+    if any(one.error for one in files):
+        return 2
+    statuses = {result.status for one in files for result in one.results}
+    return 0 if statuses <= {Status.PASSED} else 1
+
+
+def _write_reference(path: Path) -> int:
+    try:
+        text = path.read_text(encoding="utf-8")
+        path.write_text(replace_section(text, load_vocabulary()), encoding="utf-8")
+    except (OSError, SpecError) as error:
+        sys.stderr.write(f"almamatch spec: {error}\n")
+        return 2
+    return 0
