@@ -2,6 +2,11 @@
 
 Each command module exposes ``register(subparsers)``, which adds its parser and sets
 ``func=run`` as a default, where ``run(args) -> int`` returns the exit code.
+
+Exit codes, for every command: 0 ok; 1 the run found what the command looks for (a refused
+record, a changed outcome, an error finding; each command's help says which); 2 usage error;
+3 unreadable input file, bad profile or bad zone. Bad input never shows a traceback: ``main``
+turns an ``AlmamatchError`` or ``OSError`` into one line on stderr.
 """
 
 from __future__ import annotations
@@ -10,17 +15,25 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import Final
 
-__all__ = ["COMMANDS", "build_parser", "main"]
+from almamatch.core.errors import AlmamatchError
+
+__all__ = ["COMMANDS", "EXIT_BAD_INPUT", "EXIT_USAGE", "build_parser", "main"]
 
 #: Command modules under ``almamatch.cli``, in the order ``--help`` lists them.
-COMMANDS: tuple[str, ...] = ()
+COMMANDS: tuple[str, ...] = ("decide", "batch", "zone", "spec")
+
+EXIT_USAGE: Final = 2
+EXIT_BAD_INPUT: Final = 3
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="almamatch",
         description="What Ex Libris Alma does with a record exported from OCLC Connexion.",
+        epilog="exit codes: 0 ok; 1 failures found (see each command); 2 usage error; "
+        "3 unreadable input file, bad profile or bad zone",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
@@ -29,11 +42,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _one_line(error: BaseException) -> str:
+    if isinstance(error, OSError) and error.strerror:
+        where = f": {error.filename}" if error.filename else ""
+        return f"{error.strerror}{where}"
+    return " ".join(str(error).split()) or type(error).__name__
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:  # argparse exits 2 on a usage error and 0 after --help
+        return stop.code if isinstance(stop.code, int) else EXIT_USAGE
     if getattr(args, "func", None) is None:
         parser.print_help(sys.stderr)
-        return 2
-    code: int = args.func(args)
+        return EXIT_USAGE
+    try:
+        code: int = args.func(args)
+    except (AlmamatchError, OSError) as error:
+        sys.stderr.write(f"almamatch {args.command}: error: {_one_line(error)}\n")
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        sys.stderr.write(f"almamatch {args.command}: interrupted\n")
+        return 130
     return code

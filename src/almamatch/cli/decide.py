@@ -1,0 +1,91 @@
+"""``almamatch decide``: one export, and everything Alma would say and weigh about it.
+
+Theory of operation: read the record file (its first record is the export; a file of several
+uses ``--index``), load the zone and profile, call ``decide()`` once, and show the host message as
+Connexion shows it, the MMS ID, the evidence, the trace of every stage, and for a failure the
+seed's steps to resolve it. Nothing is applied: the zone on disk never changes.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from almamatch.cli.inputs import (
+    EXIT_CODES_EPILOG,
+    add_logon_arguments,
+    add_now_argument,
+    add_profile_argument,
+    add_zone_arguments,
+    export_for,
+    now_from_args,
+    profile_from_path,
+    zone_for,
+)
+from almamatch.cli.render import json_line, print_decision, record_line, stdout_console
+from almamatch.core.decide import decide
+from almamatch.core.decision import Failure
+from almamatch.core.errors import AlmamatchError
+from almamatch.core.record import Bib
+from almamatch.marc import Unreadable, read_bibs
+
+__all__ = ["register", "run"]
+
+EPILOG = """\
+example:
+  almamatch decide examples/exports.mrc --index 1 --zone examples/zone \\
+      --profile examples/profiles/carli.toml --now 2026-03-05T10:30
+
+""" + EXIT_CODES_EPILOG.format(failures="Alma would refuse the record (Import Failed or skipped)")
+
+
+class UnreadableRecord(AlmamatchError):
+    """The record to decide did not load, or the file has no record at that position."""
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "decide",
+        help="what Alma does with one exported record",
+        description="Decide one Connexion Gateway Export: add, merge or refuse, with the host "
+        "message, evidence and trace.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("record", metavar="RECORD", help="MARC file holding the exported record")
+    parser.add_argument("--index", type=int, default=0, metavar="N",
+                        help="which record of the file, counting from 0 (default: 0)")
+    add_zone_arguments(parser)
+    add_profile_argument(parser)
+    add_logon_arguments(parser)
+    add_now_argument(parser)
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.set_defaults(func=run)
+
+
+def _record_at(path: str, index: int) -> Bib:
+    for position, item in enumerate(read_bibs(path)):
+        if position == index:
+            if isinstance(item, Unreadable):
+                raise UnreadableRecord(path, item.reason, str(item))
+            return item
+    raise UnreadableRecord(path, "no_such_record", f"no record {index} in the file")
+
+
+def run(args: argparse.Namespace) -> int:
+    now = now_from_args(args)
+    record = _record_at(args.record, args.index)
+    profile = profile_from_path(args.profile)
+    zone, _ = zone_for(args, profile)
+    decision = decide(export_for(record, args, zone), zone, now)
+    console = stdout_console()
+    if args.json:
+        line = record_line(args.index, record, decision)
+        line["trace"] = [
+            {"stage": step.stage.value, "verdict": step.verdict.value, "detail": step.detail}
+            for step in decision.trace
+        ]
+        console.file.write(json_line(line) + "\n")
+    else:
+        print_decision(console, decision)
+    return 1 if isinstance(decision, Failure) else 0

@@ -1,0 +1,147 @@
+"""The inputs the commands share: the zone, the profile, the logon, and the time now.
+
+Theory of operation: every command that decides reads the same four things from its arguments.
+The profile file (``--profile``, or the documented default: the CARLI I-Share IZ) gives the
+integration profile and the zone's identity; options override that identity. The zone's bibs come
+from ``--zone`` (a MARC dump, with ``--facts``, or a saved zone directory). The export carries the
+zone's own logon ID and the profile's password unless ``--logon``/``--password`` say otherwise.
+``--now`` is the moment locks are judged at; the shell reads the clock only when it is absent.
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, datetime
+
+from almamatch.cli.render import progress
+from almamatch.core.errors import AlmamatchError
+from almamatch.core.record import Bib
+from almamatch.core.zone import Export, InMemoryZone, Zone, ZoneKind
+from almamatch.zonefiles.facts import parse_moment
+from almamatch.zonefiles.profiles import ProfileFile, ZoneIdentity, load_profile
+from almamatch.zonefiles.zones import load_zone
+
+__all__ = [
+    "InvalidOption",
+    "add_logon_arguments",
+    "add_now_argument",
+    "add_profile_argument",
+    "add_zone_arguments",
+    "export_for",
+    "identity_from_args",
+    "now_from_args",
+    "profile_from_path",
+    "zone_for",
+]
+
+EXIT_CODES_EPILOG = (
+    "exit codes: 0 ok; 1 {failures}; 2 usage error; "
+    "3 unreadable input file, bad profile or bad zone"
+)
+
+
+class InvalidOption(AlmamatchError):
+    """A command-line value that cannot be used (a time that is not ISO 8601, ...)."""
+
+
+def add_zone_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--zone``, ``--facts`` and the zone-identity overrides."""
+    group = parser.add_argument_group("zone")
+    group.add_argument(
+        "--zone", required=True, metavar="ZONE",
+        help="the zone's bibs: a MARC dump (MMS ID in 001) or a saved zone directory",
+    )
+    group.add_argument(
+        "--facts", metavar="CSV",
+        help="facts MARC does not carry: mms_id, brief_level, originating_version, cz_linked, "
+        "lock_institution, lock_user, lock_last_activity",
+    )
+    group.add_argument("--zone-kind", choices=[kind.value for kind in ZoneKind],
+                       help="institution, network or sandbox (default: from the profile)")
+    group.add_argument("--institution", help="institution code (default: from the profile, "
+                       "else 01CARLI_XYZ)")
+    group.add_argument("--host", help="the zone's host name (default: from the profile, else "
+                       "i-share-xyz.alma.exlibrisgroup.com)")
+    group.add_argument("--zone-logon-id", help="the zone's logon ID (default: from the profile)")
+
+
+def add_profile_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--profile", metavar="PROFILE",
+        help="integration profile TOML (default: CARLI I-Share IZ profile, password "
+        "'almamatch', zone 01CARLI_XYZ at i-share-xyz.alma.exlibrisgroup.com)",
+    )
+
+
+def add_logon_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("Gateway Export logon")
+    group.add_argument("--logon", metavar="ID", help="logon ID sent (default: the zone's)")
+    group.add_argument("--password", metavar="PW", help="password sent (default: the profile's)")
+
+
+def add_now_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--now", metavar="TIME",
+        help="the moment of the export, ISO 8601 (e.g. 2026-03-05T10:30); no zone means UTC; "
+        "default: the clock",
+    )
+
+
+def now_from_args(args: argparse.Namespace) -> datetime:
+    """``--now`` as an aware datetime, or the clock's UTC time when it is absent."""
+    text: str | None = args.now
+    if text is None:
+        return datetime.now(UTC)
+    try:
+        return parse_moment(text)
+    except ValueError:
+        raise InvalidOption(text, "bad_time", "--now takes ISO 8601, e.g. 2026-03-05T10:30"
+                            ) from None
+
+
+def profile_from_path(path: str | None) -> ProfileFile:
+    """The profile file at ``path``, or the default profile."""
+    return ProfileFile.default() if path is None else load_profile(path)
+
+
+def identity_from_args(args: argparse.Namespace, profile: ProfileFile) -> ZoneIdentity:
+    """The zone's identity: the profile's, with each option given on the command line over it."""
+    base = profile.identity
+    return ZoneIdentity(
+        kind=ZoneKind(args.zone_kind) if args.zone_kind else base.kind,
+        institution=args.institution or base.institution,
+        host=args.host or base.host,
+        logon_id=args.zone_logon_id or base.logon_id,
+    )
+
+
+def zone_for(args: argparse.Namespace, profile: ProfileFile) -> tuple[Zone, InMemoryZone]:
+    """The zone the exports go to, and its bibs (the store that a batch applies decisions to)."""
+    identity = identity_from_args(args, profile)
+    with progress(f"loading zone {args.zone}") as tick:
+        bibs = load_zone(
+            args.zone, facts=args.facts, brief_rules=profile.profile.brief_rules, on_bib=tick
+        )
+    zone = Zone(
+        kind=identity.kind,
+        institution=identity.institution,
+        host=identity.host,
+        logon_id=identity.logon_id,
+        profiles=(profile.profile,),
+        bibs=bibs,
+    )
+    return zone, bibs
+
+
+def export_for(record: Bib, args: argparse.Namespace, zone: Zone) -> Export:
+    """The Gateway Export of ``record`` to ``zone``, with the logon the options name."""
+    profiles = zone.profiles
+    password: str = args.password if args.password is not None else (
+        profiles[0].password if profiles else ""
+    )
+    return Export(
+        record=record,
+        logon_id=args.logon if args.logon is not None else zone.logon_id,
+        password=password,
+        host=zone.host,
+    )
