@@ -1,0 +1,160 @@
+"""Properties of decide() over generated records, zones and profiles (Hypothesis)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from random import Random
+
+import attrs
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from almamatch import (
+    Add,
+    Bib,
+    BriefLevel,
+    ControlField,
+    CopyCancelledTo035z,
+    DataField,
+    Export,
+    Guard,
+    InMemoryZone,
+    IntegrationProfile,
+    Lock,
+    MatchMethod,
+    OlderVersionGuard,
+    RemoveFields,
+    Subfield,
+    Timestamp,
+    Zone,
+    decide,
+)
+from almamatch.codec import decision_from_json, decision_to_json
+
+NOW = datetime(2026, 3, 5, 12, 0, tzinfo=UTC)
+HOST = "i-share-xyz.alma.exlibrisgroup.com"
+
+# Small numbers so that generated records and zones share them often.
+numbers = st.integers(1, 30)
+number_text = st.one_of(
+    numbers.map(lambda n: f"(OCoLC){n}"),
+    numbers.map(lambda n: f"(OCoLC)ocm{n:08d}"),
+    numbers.map(lambda n: f"ocm{n:08d}"),
+    numbers.map(str),
+    st.sampled_from(["(DLC)12", "(OCoLC)", "ocmX", "", "  7 "]),
+)
+stamps = st.one_of(
+    st.none(),
+    st.sampled_from(["20240101120000.0", "20250101120000.0", "20260101000000", "2025", "x"]),
+)
+text = st.text(st.characters(codec="utf-8"), max_size=12)
+
+
+@st.composite
+def records(draw: st.DrawFn) -> Bib:
+    fields: list[ControlField | DataField] = []
+    if draw(st.booleans()):
+        fields.append(ControlField("001", draw(number_text)))
+    if draw(st.booleans()):
+        fields.append(ControlField("003", draw(st.sampled_from(["OCoLC", "DLC", " ocolc"]))))
+    stamp = draw(stamps)
+    if stamp is not None:
+        fields.append(ControlField("005", stamp))
+    for _ in range(draw(st.integers(0, 3))):
+        code = draw(st.sampled_from("az9"))
+        fields.append(DataField("035", " ", " ", [Subfield(code, draw(number_text))]))
+    for _ in range(draw(st.integers(0, 2))):
+        fields.append(DataField("019", " ", " ", [Subfield("a", draw(number_text))]))
+    for tag in draw(st.lists(st.sampled_from(["245", "500", "936", "950"]), max_size=3)):
+        fields.append(DataField(tag, " ", "0", [Subfield("a", draw(text))]))
+    level = draw(st.sampled_from(" 1234578IKLMuzJ"))
+    coding = draw(st.sampled_from("a "))
+    return Bib(leader=f"00000cam {coding}2200000{level}a 4500", fields=fields)
+
+
+locks = st.one_of(st.none(), st.integers(0, 120).map(
+    lambda minutes: Lock(institution="01CARLI_XYZ", last_activity=NOW - timedelta(
+        minutes=minutes))))
+
+
+@st.composite
+def zones(draw: st.DrawFn) -> InMemoryZone:
+    zone = InMemoryZone()
+    for index in range(draw(st.integers(0, 4))):
+        version = draw(stamps)
+        zone.store(
+            f"99{index}5681",
+            draw(records()),
+            brief_level=draw(st.one_of(st.none(), st.integers(1, 10).map(BriefLevel))),
+            originating_version=Timestamp.parse(version) if version and len(version) > 13
+            else None,
+            cz_linked=draw(st.booleans()),
+            lock=draw(locks),
+        )
+    return zone
+
+
+profiles = st.builds(
+    IntegrationProfile,
+    password=st.just("pw"),
+    normalization=st.lists(st.one_of(st.just(CopyCancelledTo035z()),
+                                     st.just(RemoveFields(("936", "019")))), max_size=2),
+    validate_marcxml=st.booleans(),
+    match_method=st.sampled_from(MatchMethod),
+    match_019_without_normalization=st.booleans(),
+    brief_guard=st.booleans(),
+    block_equal_brief_levels=st.booleans(),
+    older_version_guard=st.sampled_from(OlderVersionGuard),
+    missing_version_blocks=st.booleans(),
+    guard_order=st.permutations(list(Guard)),
+)
+
+
+def zone_of(bibs: InMemoryZone, profile_list: list[IntegrationProfile]) -> Zone:
+    return Zone(institution="01CARLI_XYZ", host=HOST, logon_id="01CARLI_XYZ",
+                profiles=profile_list, bibs=bibs)
+
+
+def export_of(record: Bib, password: str = "pw") -> Export:
+    return Export(record=record, logon_id="01CARLI_XYZ", password=password, host=HOST)
+
+
+@settings(max_examples=150, deadline=None)
+@given(records(), zones(), st.lists(profiles, min_size=0, max_size=2),
+       st.sampled_from(["pw", "wrong"]))
+def test_decide_never_raises_and_is_deterministic_and_serializable(
+    record: Bib, bibs: InMemoryZone, profile_list: list[IntegrationProfile], password: str
+) -> None:
+    zone = zone_of(bibs, profile_list)
+    first = decide(export_of(record, password), zone, NOW)
+    again = decide(export_of(record, password), zone, NOW)
+    assert first == again
+    assert decision_from_json(decision_to_json(first)) == first
+    assert first.trace[-1].stage == "outcome"
+
+
+@settings(max_examples=100, deadline=None)
+@given(records(), zones(), profiles, st.randoms(use_true_random=False))
+def test_field_order_does_not_change_the_decision(
+    record: Bib, bibs: InMemoryZone, profile: IntegrationProfile, random: Random
+) -> None:
+    shuffled = list(record.fields)
+    random.shuffle(shuffled)
+    zone = zone_of(bibs, [profile])
+    one = decide(export_of(record), zone, NOW)
+    other = decide(export_of(attrs.evolve(record, fields=tuple(shuffled))), zone, NOW)
+    assert (one.code, getattr(one, "mms_id", None)) == (other.code,
+                                                        getattr(other, "mms_id", None))
+
+
+@settings(max_examples=100, deadline=None)
+@given(records(), zones())
+def test_add_keeps_every_incoming_field(record: Bib, bibs: InMemoryZone) -> None:
+    # CARLI's profile only adds (019 $a as 035 $z, 003 as 035 $a); nothing else is lost.
+    profile = attrs.evolve(IntegrationProfile.carli("pw"), validate_marcxml=False)
+    decision = decide(export_of(record), zone_of(bibs, [profile]), NOW)
+    if isinstance(decision, Add):
+        kept = Counter(decision.record.fields)
+        for one, count in Counter(f for f in record.fields if f.tag != "003").items():
+            assert kept[one] >= count
