@@ -137,7 +137,7 @@ def run(args: argparse.Namespace) -> int:
     rows.add_column("#", justify="right", no_wrap=True)
     for column in ("OCLC number", "code", "MMS ID"):
         rows.add_column(column, no_wrap=True)
-    rows.add_column("host message", min_width=24)
+    rows.add_column("host message", min_width=24, overflow="fold")
     with ExitStack() as stack:
         sink: IO[str] | None = None
         if args.output is not None:

@@ -1,0 +1,165 @@
+"""``almamatch diff``: the same batch under two profiles, and what the policy change does.
+
+Theory of operation: the zone is loaded twice, once under each profile (its brief-level rules
+rate the bibs), and the file is read once. Each record is decided under profile A against zone A
+and under profile B against zone B, and each decision is applied to its own zone, so each side is
+the batch exactly as ``almamatch batch`` would run it. A record "changes" when its code or MMS ID
+differs; the reason shown is every stage whose verdict differs between the two traces, with what
+each side saw. Counts are by (code under A, code under B) over every record.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from typing import Any
+
+from rich.table import Table
+from rich.text import Text
+
+from almamatch.cli.inputs import (
+    EXIT_CODES_EPILOG,
+    add_now_argument,
+    add_zone_arguments,
+    export_for,
+    now_from_args,
+    profile_from_path,
+    zone_for,
+)
+from almamatch.cli.render import (
+    UNREADABLE_CODE,
+    decision_mms_id,
+    json_line,
+    progress,
+    stdout_console,
+)
+from almamatch.core.decide import decide
+from almamatch.core.decision import Decision, Stage
+from almamatch.core.record import Bib
+from almamatch.marc import Unreadable, read_bibs
+
+__all__ = ["register", "run", "trace_differences"]
+
+EPILOG = """\
+example:
+  almamatch diff examples/exports.mrc --zone examples/zone --now 2026-03-05T10:30 \\
+      --profile examples/profiles/carli.toml --profile examples/profiles/guards-off.toml
+
+""" + EXIT_CODES_EPILOG.format(failures="some record changes outcome between the profiles")
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "diff",
+        help="the same batch under two profiles: which records change outcome, and why",
+        description="Run one batch under two integration profiles and show the records whose "
+        "outcome changes, the stages that make the difference, and counts by (code under A, "
+        "code under B).",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("exports", metavar="EXPORTS", help="MARC file of exported records")
+    add_zone_arguments(parser)
+    parser.add_argument("--profile", action="append", required=True, metavar="PROFILE",
+                        help="profile TOML; give it twice, A then B")
+    add_now_argument(parser)
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.set_defaults(func=run, logon=None, password=None)
+
+
+def trace_differences(first: Decision, second: Decision) -> list[str]:
+    """Each stage whose verdict differs between two decisions, as ``stage: A verdict -> B``."""
+    by_stage = {step.stage: step for step in second.trace}
+    found: list[str] = []
+    for step in first.trace:
+        other = by_stage.get(step.stage)
+        if other is None or other.verdict == step.verdict or step.stage is Stage.OUTCOME:
+            continue
+        found.append(f"{step.stage.value}: {step.verdict.value} ({step.detail}) -> "
+                     f"{other.verdict.value} ({other.detail})")
+    return found
+
+
+def _code(decision: Decision | None) -> str:
+    return UNREADABLE_CODE if decision is None else decision.code.value
+
+
+def run(args: argparse.Namespace) -> int:
+    if len(args.profile) != 2:
+        sys.stderr.write("almamatch diff: error: give --profile exactly twice (A, then B)\n")
+        return 2
+    now = now_from_args(args)
+    profiles = [profile_from_path(path) for path in args.profile]
+    sides = [zone_for(args, profile) for profile in profiles]
+    counts: Counter[tuple[str, str]] = Counter()
+    changed: list[dict[str, Any]] = []
+    with progress(f"deciding {args.exports} twice") as tick:
+        for index, item in enumerate(read_bibs(args.exports)):
+            decisions: list[Decision | None] = []
+            for zone, store in sides:
+                if isinstance(item, Unreadable):
+                    decisions.append(None)
+                    continue
+                decision = decide(export_for(item, args, zone), zone, now)
+                store.apply(decision)
+                decisions.append(decision)
+            first, second = decisions
+            counts[(_code(first), _code(second))] += 1
+            if first is not None and second is not None and (
+                first.code != second.code or decision_mms_id(first) != decision_mms_id(second)
+            ):
+                changed.append(_change(index, item, first, second))
+            tick(index + 1)
+    if args.json:
+        document = {
+            "profiles": list(args.profile),
+            "records": sum(counts.values()),
+            "changed": changed,
+            "counts": [{"a": a, "b": b, "records": n} for (a, b), n in sorted(counts.items())],
+        }
+        stdout_console().file.write(json_line(document) + "\n")
+    else:
+        _print(args, changed, counts)
+    return 1 if changed else 0
+
+
+def _change(index: int, item: Bib | Unreadable, first: Decision, second: Decision
+            ) -> dict[str, Any]:
+    numbers = item.oclc_numbers.active if isinstance(item, Bib) else ()
+    return {
+        "index": index,
+        "oclc_number": str(numbers[0]) if numbers else None,
+        "a": {"code": first.code.value, "mms_id": decision_mms_id(first),
+              "host_message": first.host_message},
+        "b": {"code": second.code.value, "mms_id": decision_mms_id(second),
+              "host_message": second.host_message},
+        "why": trace_differences(first, second),
+    }
+
+
+def _print(args: argparse.Namespace, changed: list[dict[str, Any]],
+           counts: Counter[tuple[str, str]]) -> None:
+    console = stdout_console()
+    a_path, b_path = args.profile
+    console.print(f"A = {a_path}\nB = {b_path}")
+    table = Table(title=f"Records that change outcome ({len(changed)})", title_justify="left")
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("OCLC number", no_wrap=True)
+    table.add_column("under A", no_wrap=True)
+    table.add_column("under B", no_wrap=True)
+    table.add_column("why (stage: A -> B)", min_width=24, overflow="fold")
+    for change in changed:
+        table.add_row(str(change["index"]), change["oclc_number"] or "-",
+                      Text(change["a"]["code"], style="red"),
+                      Text(change["b"]["code"], style="green"),
+                      "\n".join(change["why"]) or "a different MMS ID")
+    console.print(table)
+    summary = Table(title="Counts by (code under A, code under B)", title_justify="left")
+    summary.add_column("under A")
+    summary.add_column("under B")
+    summary.add_column("records", justify="right")
+    for (a_code, b_code), number in sorted(counts.items()):
+        style = "" if a_code == b_code else "bold"
+        summary.add_row(Text(a_code, style=style), Text(b_code, style=style), str(number))
+    console.print(summary)
