@@ -86,8 +86,10 @@ class ZoneEntry:
         return self._codes(self.host_name, host_name, ignore_case) is not None
 
     def accepts(self, host_name: str, logon_id: str, *, ignore_case: bool = False) -> bool:
-        """Whether host and logon ID correspond, with the same code for a shared placeholder."""
-        host = self._codes(self.host_name, host_name, ignore_case)
+        """Whether host and logon ID correspond, with the same code for a shared placeholder.
+
+        The host's letter case is ``serves``'s concern; ``ignore_case`` is the logon ID's."""
+        host = self._codes(self.host_name, host_name, ignore_case=True)
         logon = self._codes(self.logon_id, logon_id, ignore_case)
         if host is None or logon is None:
             return False
