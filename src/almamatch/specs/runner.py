@@ -38,12 +38,13 @@ def load_vocabulary() -> Vocabulary:
     """The shipped vocabulary, with every ``steps_*`` module registered."""
     from almamatch.specs import (  # noqa: PLC0415 (registration runs on import)
         steps_export,
+        steps_gateway,
         steps_outcome,
         steps_zone,
     )
     from almamatch.specs.vocabulary import VOCABULARY  # noqa: PLC0415
 
-    del steps_export, steps_outcome, steps_zone
+    del steps_export, steps_gateway, steps_outcome, steps_zone
     return VOCABULARY
 
 

@@ -185,6 +185,17 @@ def incoming_no_005(world: World, call: StepCall) -> None:
     world.set_incoming_control("005", None)
 
 
+@step(StepKind.CONTEXT, "the incoming record has a {tag} field of {count} characters", topic=EXPORT,
+      example="And the incoming record has a 505 field of 10000 characters")
+def incoming_long_field(world: World, call: StepCall) -> None:
+    """Adds a field whose $a holds that many characters (for the 9,999-octet limit of a MARC
+    field, which a table cannot show)."""
+    count = call.values["count"].replace(",", "")
+    if not count.isdigit():
+        raise SpecError(count, "not_a_number", "write the number of characters, e.g. 10000")
+    world.add_incoming_field(call.values["tag"], (Subfield("a", "x" * int(count)),))
+
+
 @step(StepKind.CONTEXT, 'the Gateway Export logs on as "{logon_id}" with password "{password}"',
       topic=EXPORT,
       example='And the Gateway Export logs on as "01CARLI_XYZ" with password "secret"')
