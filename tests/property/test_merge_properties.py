@@ -43,8 +43,7 @@ def bib_from_record(record: pymarc.Record) -> Bib:
 def _corpus(name: str, count: int) -> list[Bib]:
     with (CORPUS / name).open("rb") as stream:
         reader = pymarc.MARCReader(stream, to_unicode=True, hide_utf8_warnings=True)
-        found = [bib_from_record(r) for _, r in zip(range(count), reader, strict=False) if r]
-    return found
+        return [bib_from_record(r) for _, r in zip(range(count), reader, strict=False) if r]
 
 
 REAL = _corpus("folio_test1_err.mrc", 20) + _corpus("marc4j_pride-and-prejudice-fixed.mrc", 20)
