@@ -41,6 +41,7 @@ from almamatch.core.gateway_zones import (
 
 __all__ = [
     "ISHARE_ZONES",
+    "LABELS",
     "CharacterSet",
     "Finding",
     "FindingCode",
