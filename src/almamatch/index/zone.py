@@ -1,0 +1,320 @@
+"""The compact zone index: a zone's OCLC keys and bib facts as columnar numpy arrays.
+
+Theory of operation: matching asks "which bibs carry this number in 035 $a or $z" (DESIGN.md,
+stage 5), so the keys are one sorted uint64 array of number values with parallel arrays for the
+bib row, the side (active or cancelled) and the written form (``OclcForm.code``, so that the
+LITERAL match method still sees prefixes and padding). One ``searchsorted`` answers a number, and
+a million in one call. Bibs are rows sorted by MMS ID (uint64) with columns for brief level,
+originating system version (``index.version``) and CZ link; ``row_keys`` lists key positions by
+row so that a bib's own numbers are found too. Locks are few and change often: a small dict.
+Saved as one ``.npy`` per column plus ``manifest.json``; loading memory-maps the columns, so a
+50-million-bib index opens without reading it.
+"""
+
+from __future__ import annotations
+
+import json
+from bisect import bisect_left, bisect_right
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+import numpy.typing as npt
+from attrs import field, frozen
+
+from almamatch.core.brief import BriefLevel
+from almamatch.core.errors import AlmamatchError
+from almamatch.core.facts import BibFacts, Hit, MmsIdSequence, Side
+from almamatch.core.lock import Lock
+from almamatch.core.oclc import MAX_OCLC_NUMBER, OclcForm, OclcNumber
+from almamatch.index.version import decode_version
+
+__all__ = ["ACTIVE", "CANCELLED", "FORMAT", "InvalidIndex", "ZoneIndex"]
+
+FORMAT: Final = "almamatch-zone-index"
+FORMAT_VERSION: Final = 1
+ACTIVE: Final = 0
+CANCELLED: Final = 1
+_SIDES: Final = (Side.ACTIVE, Side.CANCELLED)
+_FORMS: Final = tuple(OclcForm.from_code(code) for code in range(256))
+_LEVELS: Final = tuple(BriefLevel(level) for level in range(1, 11))
+_COLUMNS: Final[dict[str, np.dtype[Any]]] = {
+    "key_values": np.dtype(np.uint64),
+    "key_rows": np.dtype(np.uint32),
+    "key_sides": np.dtype(np.uint8),
+    "key_forms": np.dtype(np.uint8),
+    "row_keys": np.dtype(np.uint32),
+    "mms_ids": np.dtype(np.uint64),
+    "brief_levels": np.dtype(np.uint8),
+    "versions": np.dtype(np.int64),
+    "cz_linked": np.dtype(np.bool_),
+}
+_KEY_COLUMNS: Final = ("key_values", "key_rows", "key_sides", "key_forms", "row_keys")
+
+Array = npt.NDArray[Any]
+
+
+class InvalidIndex(AlmamatchError):
+    """Columns that do not make a zone index, or a directory that does not hold one."""
+
+
+def _as(values: npt.ArrayLike, dtype: np.dtype[Any], name: str) -> Array:
+    array = np.asarray(values)
+    if array.ndim != 1:
+        raise InvalidIndex(name, "not_a_column", "a column is one-dimensional")
+    if array.dtype != dtype:
+        limits = np.iinfo(dtype) if dtype.kind in "iu" else None
+        if array.size and array.dtype.kind in "iu" and limits is not None and (
+            int(array.min()) < int(limits.min) or int(array.max()) > int(limits.max)
+        ):
+            raise InvalidIndex(name, "out_of_range", f"values do not fit {dtype}")
+        array = array.astype(dtype)
+    return array
+
+
+def _lock_to_json(mms_id: int, lock: Lock) -> dict[str, str | None]:
+    return {"mms_id": str(mms_id), "institution": lock.institution, "user": lock.user,
+            "last_activity": lock.last_activity.isoformat()}
+
+
+def _lock_from_json(entry: Mapping[str, str | None]) -> tuple[int, Lock]:
+    moment = datetime.fromisoformat(str(entry["last_activity"]))
+    lock = Lock(institution=str(entry["institution"]), user=entry.get("user"), last_activity=moment)
+    return int(str(entry["mms_id"])), lock
+
+
+@frozen(kw_only=True, eq=False)
+class ZoneIndex:
+    """A zone's keys and bib facts in columns; implements ``ZoneView`` for ``decide()``."""
+
+    key_values: Array  # uint64, sorted
+    key_rows: Array  # uint32, the bib row of each key
+    key_sides: Array  # uint8, ACTIVE (035 $a) or CANCELLED (035 $z)
+    key_forms: Array  # uint8, OclcForm.code of the number as the bib writes it
+    row_keys: Array  # uint32, key positions ordered by row
+    mms_ids: Array  # uint64, sorted, unique
+    brief_levels: Array  # uint8, 1-10
+    versions: Array  # int64, index.version encoding, -1 for none
+    cz_linked: Array  # bool
+    locks: Mapping[int, Lock] = field(factory=dict)
+    institution_suffix: str = "5681"
+
+    # -- building --------------------------------------------------------------------------
+    @classmethod
+    def from_arrays(
+        cls,
+        *,
+        mms_ids: npt.ArrayLike,
+        brief_levels: npt.ArrayLike,
+        versions: npt.ArrayLike,
+        cz_linked: npt.ArrayLike,
+        key_bibs: npt.ArrayLike,
+        key_values: npt.ArrayLike,
+        key_sides: npt.ArrayLike,
+        key_forms: npt.ArrayLike,
+        locks: Mapping[int, Lock] | None = None,
+        institution_suffix: str = "5681",
+    ) -> ZoneIndex:
+        """An index from bib columns and key columns (``key_bibs`` are positions in the bibs)."""
+        mms = _as(mms_ids, _COLUMNS["mms_ids"], "mms_ids")
+        count = len(mms)
+        levels = _as(brief_levels, _COLUMNS["brief_levels"], "brief_levels")
+        stored = _as(versions, _COLUMNS["versions"], "versions")
+        linked = _as(cz_linked, _COLUMNS["cz_linked"], "cz_linked")
+        for name, column in (("brief_levels", levels), ("versions", stored), ("cz_linked", linked)):
+            if len(column) != count:
+                raise InvalidIndex(name, "length", f"{len(column)} values for {count} bibs")
+        if count and (levels.min() < 1 or levels.max() > 10):
+            raise InvalidIndex("brief_levels", "out_of_range", "Alma brief levels run 01-10")
+        if count and stored.min() < -1:
+            raise InvalidIndex("versions", "out_of_range", "encoded versions are >= -1")
+        if count >= 2**32:
+            raise InvalidIndex(count, "too_many_bibs", "rows are uint32")
+        bibs = np.asarray(key_bibs)
+        values = _as(key_values, _COLUMNS["key_values"], "key_values")
+        sides = _as(key_sides, _COLUMNS["key_sides"], "key_sides")
+        forms = _as(key_forms, _COLUMNS["key_forms"], "key_forms")
+        for name, column in (("key_bibs", bibs), ("key_sides", sides), ("key_forms", forms)):
+            if len(column) != len(values):
+                raise InvalidIndex(name, "length", f"{len(column)} values for {len(values)} keys")
+        if len(values):
+            if values.min() == 0 or values.max() > MAX_OCLC_NUMBER:
+                raise InvalidIndex("key_values", "out_of_range", "OCLC numbers are 1..2**63-1")
+            if sides.max() > CANCELLED:
+                raise InvalidIndex("key_sides", "out_of_range", "0 active, 1 cancelled")
+            if bibs.min() < 0 or bibs.max() >= count:
+                raise InvalidIndex("key_bibs", "out_of_range", f"positions in {count} bibs")
+        # Rows are bibs in MMS ID order, so that facts() finds a bib by binary search.
+        if count and not bool(np.all(mms[1:] > mms[:-1])):
+            order = np.argsort(mms, kind="stable")
+            mms, levels, stored, linked = mms[order], levels[order], stored[order], linked[order]
+            if bool(np.any(mms[1:] == mms[:-1])):
+                duplicate = int(mms[1:][mms[1:] == mms[:-1]][0])
+                raise InvalidIndex(duplicate, "duplicate_mms_id", "an MMS ID names one bib")
+            rank = np.empty(count, dtype=np.uint32)
+            rank[order] = np.arange(count, dtype=np.uint32)
+            rows = rank[bibs]
+        else:
+            rows = bibs.astype(np.uint32)
+        # Keys sorted by value, then row, so that one number's hits are contiguous.
+        if len(rows) and not bool(np.all(rows[1:] >= rows[:-1])):
+            by_row = np.argsort(rows, kind="stable")
+            order = by_row[np.argsort(values[by_row], kind="stable")]
+        else:
+            order = np.argsort(values, kind="stable")
+        rows = rows[order]
+        return cls(
+            key_values=values[order],
+            key_rows=rows,
+            key_sides=sides[order],
+            key_forms=forms[order],
+            row_keys=np.argsort(rows, kind="stable").astype(np.uint32),
+            mms_ids=mms,
+            brief_levels=levels,
+            versions=stored,
+            cz_linked=linked,
+            locks=dict(locks or {}),
+            institution_suffix=institution_suffix,
+        )
+
+    # -- size -------------------------------------------------------------------------------
+    @property
+    def bib_count(self) -> int:
+        return len(self.mms_ids)
+
+    @property
+    def key_count(self) -> int:
+        return len(self.key_values)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the columns (the lock overlay is a few objects and not counted)."""
+        return sum(int(getattr(self, name).nbytes) for name in _COLUMNS)
+
+    # -- ZoneView -----------------------------------------------------------------------------
+    def hits(self, number: OclcNumber) -> Sequence[Hit]:
+        """Every bib carrying ``number``'s value, once per written form and side."""
+        value = np.uint64(number.value)
+        start = int(np.searchsorted(self.key_values, value, side="left"))
+        end = int(np.searchsorted(self.key_values, value, side="right"))
+        return tuple(self._hit(position) for position in range(start, end))
+
+    def _hit(self, position: int) -> Hit:
+        value = int(self.key_values[position])
+        return Hit(
+            mms_id=str(int(self.mms_ids[int(self.key_rows[position])])),
+            side=_SIDES[int(self.key_sides[position])],
+            number=OclcNumber(value, _FORMS[int(self.key_forms[position])]),
+        )
+
+    def row_of(self, mms_id: str) -> int | None:
+        """The row of a bib, or None when the zone has no such MMS ID."""
+        if not (mms_id.isascii() and mms_id.isdigit()) or int(mms_id) >= 2**64:
+            return None
+        wanted = np.uint64(int(mms_id))
+        row = int(np.searchsorted(self.mms_ids, wanted))
+        if row < len(self.mms_ids) and self.mms_ids[row] == wanted:
+            return row
+        return None
+
+    def facts(self, mms_id: str) -> BibFacts | None:
+        row = self.row_of(mms_id)
+        if row is None:
+            return None
+        first = bisect_left(self.row_keys, row, key=lambda p: int(self.key_rows[p]))
+        last = bisect_right(self.row_keys, row, key=lambda p: int(self.key_rows[p]))
+        numbers: tuple[list[OclcNumber], list[OclcNumber]] = ([], [])
+        for position in self.row_keys[first:last]:
+            numbers[int(self.key_sides[position])].append(
+                OclcNumber(int(self.key_values[position]), _FORMS[int(self.key_forms[position])])
+            )
+        number = int(self.mms_ids[row])
+        return BibFacts(
+            mms_id=str(number),
+            active=tuple(numbers[ACTIVE]),
+            cancelled=tuple(numbers[CANCELLED]),
+            brief_level=_LEVELS[int(self.brief_levels[row]) - 1],
+            originating_version=decode_version(int(self.versions[row])),
+            cz_linked=bool(self.cz_linked[row]),
+            lock=self.locks.get(number),
+        )
+
+    def next_mms_id(self) -> str:
+        return self.sequence().peek()
+
+    def sequence(self) -> MmsIdSequence:
+        """The MMS ID sequence after the highest MMS ID ("99" + serial + 4-digit suffix)."""
+        if not len(self.mms_ids):
+            return MmsIdSequence(1, self.institution_suffix)
+        highest = str(int(self.mms_ids[-1]))
+        if highest.startswith("99") and len(highest) > 6:
+            return MmsIdSequence(int(highest[2:-4]) + 1, highest[-4:])
+        return MmsIdSequence(int(highest) + 1, self.institution_suffix)
+
+    # -- many at once -------------------------------------------------------------------------
+    def lookup(self, values: npt.ArrayLike) -> tuple[Array, Array]:
+        """For each value, the key positions ``[start, end)`` that carry it: one vectorized call."""
+        wanted = np.asarray(values, dtype=np.uint64)
+        starts = np.searchsorted(self.key_values, wanted, side="left")
+        ends = np.searchsorted(self.key_values, wanted, side="right")
+        return starts, ends
+
+    def candidate_counts(self, values: npt.ArrayLike) -> Array:
+        """How many zone keys carry each value (0: the number is new to the zone)."""
+        starts, ends = self.lookup(values)
+        return ends - starts
+
+    def candidate_rows(self, values: npt.ArrayLike) -> tuple[Array, Array]:
+        """Every (incoming value position, bib row) pair that matches, as two parallel arrays."""
+        starts, ends = self.lookup(values)
+        counts = ends - starts
+        which = np.repeat(np.arange(len(counts)), counts)
+        first = np.repeat(starts - np.cumsum(counts) + counts, counts)
+        positions = first + np.arange(int(counts.sum()))
+        return which, self.key_rows[positions]
+
+    # -- files --------------------------------------------------------------------------------
+    def save(self, directory: Path | str) -> Path:
+        """Write one ``.npy`` per column, ``locks.json`` and ``manifest.json`` (written last)."""
+        target = Path(directory)
+        target.mkdir(parents=True, exist_ok=True)
+        for name in _COLUMNS:
+            np.save(target / f"{name}.npy", np.ascontiguousarray(getattr(self, name)))
+        locks = [_lock_to_json(mms, lock) for mms, lock in sorted(self.locks.items())]
+        (target / "locks.json").write_text(json.dumps(locks, indent=1), encoding="utf-8")
+        manifest = {
+            "format": FORMAT,
+            "version": FORMAT_VERSION,
+            "bibs": self.bib_count,
+            "keys": self.key_count,
+            "institution_suffix": self.institution_suffix,
+            "columns": {name: str(dtype) for name, dtype in _COLUMNS.items()},
+        }
+        (target / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+        return target
+
+    @classmethod
+    def load(cls, directory: Path | str, *, mmap: bool = True) -> ZoneIndex:
+        """Open a saved index; columns are memory-mapped read-only unless ``mmap`` is False."""
+        source = Path(directory)
+        try:
+            manifest = json.loads((source / "manifest.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            raise InvalidIndex(str(source), "no_manifest", str(error)) from None
+        if not isinstance(manifest, dict) or manifest.get("format") != FORMAT or (
+            manifest.get("version") != FORMAT_VERSION
+        ):
+            raise InvalidIndex(str(source), "not_an_index", f"manifest is not {FORMAT} v1")
+        columns: dict[str, Array] = {}
+        for name, dtype in _COLUMNS.items():
+            column = np.load(source / f"{name}.npy", mmap_mode="r" if mmap else None)
+            expected = manifest["keys"] if name in _KEY_COLUMNS else manifest["bibs"]
+            if column.dtype != dtype or column.shape != (expected,):
+                raise InvalidIndex(str(source / f"{name}.npy"), "bad_column",
+                                   f"{column.dtype}{column.shape}, expected {dtype}({expected},)")
+            columns[name] = column
+        entries = json.loads((source / "locks.json").read_text(encoding="utf-8"))
+        locks = dict(_lock_from_json(entry) for entry in entries)
+        return cls(**columns, locks=locks, institution_suffix=str(manifest["institution_suffix"]))
