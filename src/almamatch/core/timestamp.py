@@ -57,7 +57,9 @@ class Timestamp:
     @classmethod
     def from_datetime(cls, moment: datetime) -> Timestamp:
         """The 005 for a naive ``datetime`` (tenths of a second kept, as Alma writes it)."""
-        return cls.parse(moment.strftime("%Y%m%d%H%M%S") + f".{moment.microsecond // 100_000}")
+        # f"{year:04d}": strftime's %Y does not pad years before 1000 on every platform.
+        digits = f"{moment.year:04d}" + moment.strftime("%m%d%H%M%S")
+        return cls.parse(f"{digits}.{moment.microsecond // 100_000}")
 
     def to_datetime(self) -> datetime:
         """The naive ``datetime`` this 005 names (fraction cut to microseconds)."""

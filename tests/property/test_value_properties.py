@@ -1,0 +1,163 @@
+"""Hypothesis properties of the values: canonical forms parse to themselves, orders are total,
+text round-trips, and bibs round-trip through ISO 2709, MARCXML and MARC-in-JSON."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from almamatch import InvalidOclcNumber, OclcNumber, Timestamp
+from almamatch.core.brief import BriefLevel
+from almamatch.core.oclc import MAX_OCLC_NUMBER
+from almamatch.core.record import Bib, ControlField, DataField, Field, Subfield
+from almamatch.marc import bib_to_marc, bib_to_marc_json, bib_to_marcxml, read_bibs
+
+values = st.integers(min_value=1, max_value=MAX_OCLC_NUMBER)
+realistic = st.integers(min_value=1, max_value=10**13)
+oclc_numbers = values.map(OclcNumber.of)
+timestamps = st.builds(
+    lambda moment, fraction: Timestamp.parse(
+        f"{moment.year:04d}" + moment.strftime("%m%d%H%M%S") + fraction
+    ),
+    st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31, 23, 59, 59)),
+    st.one_of(st.just(""), st.from_regex(r"\.[0-9]{1,6}", fullmatch=True)),
+)
+
+
+@given(values)
+def test_str_parse_round_trip(value: int) -> None:
+    number = OclcNumber.of(value)
+    assert OclcNumber.parse(str(number)) == number
+    assert OclcNumber.parse(str(number)).value == value
+
+
+@given(realistic)
+def test_control_number_round_trip(value: int) -> None:
+    number = OclcNumber.of(value)
+    again = OclcNumber.parse(number.control_number)
+    assert again == number
+    assert again.is_canonical
+    assert again.control_number == number.control_number
+
+
+@given(realistic, st.sampled_from(["", "(OCoLC)", "(ocolc) ", " (OCOLC)"]), st.booleans())
+def test_parse_is_idempotent_on_canonical_forms(value: int, qualifier: str, prefixed: bool) -> None:
+    number = OclcNumber.of(value)
+    text = qualifier + (number.control_number if prefixed else str(value))
+    once = OclcNumber.parse(text)
+    assert once == number
+    assert OclcNumber.parse(str(once)) == once
+    assert OclcNumber.parse(once.literal) == once
+    assert OclcNumber.parse(once.literal).literal == once.literal
+
+
+@given(st.text(max_size=30))
+def test_parse_accepts_or_raises_its_own_error(text: str) -> None:
+    outcome: OclcNumber | InvalidOclcNumber
+    try:
+        outcome = OclcNumber.parse(text)
+    except InvalidOclcNumber as error:
+        outcome = error
+    if isinstance(outcome, InvalidOclcNumber):
+        assert outcome.text == text
+    else:
+        assert 0 < outcome.value <= MAX_OCLC_NUMBER
+
+
+@given(oclc_numbers, oclc_numbers, oclc_numbers)
+def test_oclc_order_is_total(a: OclcNumber, b: OclcNumber, c: OclcNumber) -> None:
+    assert (a < b) + (a == b) + (a > b) == 1
+    assert (a == b) is (a.value == b.value)
+    assert (a == b) <= (hash(a) == hash(b))
+    if a <= b and b <= c:
+        assert a <= c
+
+
+@given(st.datetimes(min_value=datetime(1, 1, 1)))
+def test_timestamp_from_datetime(moment: datetime) -> None:
+    stamp = Timestamp.from_datetime(moment)
+    tenths = moment.microsecond // 100_000 * 100_000
+    assert stamp.to_datetime() == moment.replace(microsecond=tenths)
+
+
+@given(timestamps)
+def test_timestamp_str_parse_round_trip(stamp: Timestamp) -> None:
+    assert Timestamp.parse(str(stamp)) == stamp
+    assert str(Timestamp.parse(str(stamp))) == str(stamp)
+
+
+@given(timestamps, timestamps, timestamps)
+def test_timestamp_order_is_total_and_follows_time(
+    a: Timestamp, b: Timestamp, c: Timestamp
+) -> None:
+    assert (a < b) + (a == b) + (a > b) == 1
+    assert (a < b) is (a.to_datetime() < b.to_datetime())  # fractions here fit microseconds
+    if a <= b and b <= c:
+        assert a <= c
+
+
+@given(st.integers(1, 10), st.integers(1, 10))
+def test_brief_level_order(a: int, b: int) -> None:
+    assert (BriefLevel(a) < BriefLevel(b)) is (a < b)
+    assert BriefLevel.parse(str(BriefLevel(a))) == BriefLevel(a)
+
+
+# Bibs: any text a MARC field can hold (no delimiters, no lone surrogates except the ones
+# surrogateescape makes), any tag shape a Bib accepts.
+marc_text = st.text(
+    st.characters(codec="utf-8", exclude_characters="\x1d\x1e\x1f"), max_size=40
+)
+xml_text = st.text(
+    st.characters(
+        codec="utf-8",
+        exclude_categories=("Cc", "Cs"),
+        exclude_characters="\ufffe\uffff",
+    ),
+    max_size=40,
+)
+control_tags = st.from_regex(r"00[1-9]", fullmatch=True)
+data_tags = st.from_regex(r"(0[1-9][0-9]|[1-9][0-9]{2}|[A-Z]{3})", fullmatch=True)
+indicators = st.sampled_from(" 0123456789")
+codes = st.sampled_from("abcdefghz0123456789")
+leaders = st.from_regex(
+    r"[0-9]{5}[acdnp][a-z][a-z ][ a][ a]22[0-9]{5}[ 1-8IKLMuz][ aci][ a]4500", fullmatch=True
+)
+
+
+def bibs(text: st.SearchStrategy[str]) -> st.SearchStrategy[Bib]:
+    control = st.builds(ControlField, control_tags, text)
+    data = st.builds(
+        DataField,
+        data_tags,
+        indicators,
+        indicators,
+        st.lists(st.builds(Subfield, codes, text), max_size=4).map(tuple),
+    )
+    fields: st.SearchStrategy[list[Field]] = st.lists(st.one_of(control, data), max_size=8)
+    return st.builds(lambda leader, found: Bib(leader=leader, fields=found), leaders, fields)
+
+
+@given(bibs(marc_text), st.binary(max_size=3))
+def test_marc_bytes_round_trip(bib: Bib, invalid: bytes) -> None:
+    # invalid UTF-8 kept as lone surrogates goes out as the same bytes
+    stray = invalid.decode("utf-8", "surrogateescape")
+    bib = bib.with_fields([*bib.fields, ControlField("009", stray)])
+    raw = bib_to_marc(bib)
+    (again,) = read_bibs(io.BytesIO(raw))
+    assert isinstance(again, Bib)
+    assert again.fields == bib.fields
+    assert again.leader[5:9] + again.leader[10:12] + again.leader[17:] == (
+        bib.leader[5:9] + bib.leader[10:12] + bib.leader[17:]
+    )
+    assert bib_to_marc(again) == raw
+
+
+@given(bibs(xml_text))
+def test_marcxml_and_json_round_trip(bib: Bib) -> None:
+    (from_xml,) = read_bibs(io.BytesIO(bib_to_marcxml(bib).encode("utf-8")))
+    assert from_xml == bib
+    (from_json,) = read_bibs(io.BytesIO(bib_to_marc_json(bib).encode("utf-8")))
+    assert from_json == bib
