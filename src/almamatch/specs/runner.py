@@ -10,18 +10,27 @@ collected from every ``Then`` step so that one run shows all that differs.
 from __future__ import annotations
 
 import enum
+import importlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Final
 
 from attrs import frozen
 
 from almamatch.core.errors import AlmamatchError
 from almamatch.specs.errors import SpecError
 from almamatch.specs.feature import FeatureFile, Scenario, find_features, load_feature
-from almamatch.specs.vocabulary import Mismatch, StepCall, StepDefinition, Vocabulary
+from almamatch.specs.vocabulary import (
+    VOCABULARY,
+    Mismatch,
+    StepCall,
+    StepDefinition,
+    Vocabulary,
+)
 from almamatch.specs.world import World
 
 __all__ = [
+    "STEP_MODULES",
     "Failed",
     "FileResult",
     "ScenarioResult",
@@ -34,17 +43,14 @@ __all__ = [
 ]
 
 
-def load_vocabulary() -> Vocabulary:
-    """The shipped vocabulary, with every ``steps_*`` module registered."""
-    from almamatch.specs import (  # noqa: PLC0415 (registration runs on import)
-        steps_export,
-        steps_gateway,
-        steps_outcome,
-        steps_zone,
-    )
-    from almamatch.specs.vocabulary import VOCABULARY  # noqa: PLC0415
+#: The modules that register steps, in the order the step reference lists them.
+STEP_MODULES: Final = ("steps_zone", "steps_export", "steps_outcome", "steps_gateway")
 
-    del steps_export, steps_gateway, steps_outcome, steps_zone
+
+def load_vocabulary() -> Vocabulary:
+    """The shipped vocabulary, with every ``steps_*`` module registered (on first import)."""
+    for name in STEP_MODULES:
+        importlib.import_module(f"almamatch.specs.{name}")
     return VOCABULARY
 
 

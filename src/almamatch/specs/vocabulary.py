@@ -24,7 +24,7 @@ from almamatch.specs.feature import DataTable
 if TYPE_CHECKING:
     from almamatch.specs.world import World
 
-__all__ = ["Mismatch", "StepCall", "StepDefinition", "StepKind", "Vocabulary", "step"]
+__all__ = ["VOCABULARY", "Mismatch", "StepCall", "StepDefinition", "StepKind", "Vocabulary", "step"]
 
 
 class StepKind(enum.StrEnum):
