@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 
 from almamatch.cli.main import main
+from almamatch.index.zone import ZoneIndex
+from almamatch.zonefiles.zones import load_zone
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 EXPORTS = str(EXAMPLES / "exports.mrc")
@@ -223,6 +225,14 @@ def test_zone_build_saves_a_zone_that_batch_reads(
     (summary,) = json_lines(capsys.readouterr().out)
     assert code == 0
     assert (summary["bibs"], summary["locked"], summary["cz_linked"]) == (10, 1, 1)
+    index = ZoneIndex.load(target / "index")
+    saved = load_zone(target)
+    for mms_id in saved:
+        facts = saved.facts(mms_id)
+        assert facts is not None
+        assert index.facts(mms_id) == facts
+        for number in facts.active + facts.cancelled:
+            assert set(index.hits(number)) == set(saved.hits(number))
     main(["batch", EXPORTS, "--zone", str(target), "--profile", CARLI, "--now", NOW, "--json"])
     assert tuple(line["code"] for line in json_lines(capsys.readouterr().out)) == EXPECTED
 

@@ -4,7 +4,9 @@ Theory of operation: a zone on disk is its bibs as MARC (any format ``read_bibs`
 with its MMS ID in 001 as Alma writes it ("After saving, 001 holds the MMS ID", S18), and
 optionally a facts CSV (``zonefiles.facts``). ``load_zone`` reads them into an ``InMemoryZone``
 that ``decide()`` reads and a batch applies its decisions to. A saved zone is a directory holding
-``bibs.mrc`` (ISO 2709) and ``facts.csv``; ``save_zone`` writes one, ``load_zone`` reads it back.
+``bibs.mrc`` (ISO 2709), ``facts.csv`` and ``index/``, the compact index of ``almamatch.index``
+for lookups at scale; ``save_zone`` writes one, ``load_zone`` reads it back (from the records,
+which a merge needs).
 
 A zone file that cannot be used (a record that does not load, an 001 that is not an MMS ID, a
 repeated MMS ID, facts for a bib the dump lacks) raises ``InvalidZoneFile`` naming the file and the
@@ -23,6 +25,8 @@ from almamatch.core.errors import AlmamatchError
 from almamatch.core.facts import MmsIdSequence
 from almamatch.core.record import Bib
 from almamatch.core.zone import InMemoryZone, InvalidZone
+from almamatch.index.version import encode_version
+from almamatch.index.zone import ACTIVE, CANCELLED, ZoneIndex
 from almamatch.marc import Unreadable, bib_to_marc, read_bibs
 from almamatch.zonefiles.facts import FactsRow, facts_to_csv, read_facts
 
@@ -34,11 +38,13 @@ __all__ = [
     "mms_id_sequence_after",
     "read_zone_bibs",
     "save_zone",
+    "zone_index",
 ]
 
 #: The files of a saved zone directory.
 SAVED_BIBS: Final = "bibs.mrc"
 SAVED_FACTS: Final = "facts.csv"
+SAVED_INDEX: Final = "index"
 
 # "Alma MMS IDs start with 99 and end with four digits naming the institution" (core.facts).
 _MMS_ID: Final = re.compile(r"99(?P<serial>[0-9]+)(?P<suffix>[0-9]{4})")
@@ -165,4 +171,39 @@ def save_zone(zone: InMemoryZone, directory: str | Path) -> Path:
                 )
             )
     (target / SAVED_FACTS).write_text(facts_to_csv(rows), encoding="utf-8")
+    zone_index(zone).save(target / SAVED_INDEX)
     return target
+
+
+def zone_index(zone: InMemoryZone) -> ZoneIndex:
+    """The compact index (``almamatch.index``) of a zone's facts, for lookups at scale."""
+    mms_ids: list[int] = []
+    levels: list[int] = []
+    versions: list[int] = []
+    linked: list[bool] = []
+    key_bibs: list[int] = []
+    key_values: list[int] = []
+    key_sides: list[int] = []
+    key_forms: list[int] = []
+    locks = {}
+    for row, mms_id in enumerate(zone):
+        facts = zone.facts(mms_id)
+        if facts is None:
+            continue
+        mms_ids.append(int(mms_id))
+        levels.append(facts.brief_level.value)
+        versions.append(encode_version(facts.originating_version))
+        linked.append(facts.cz_linked)
+        if facts.lock is not None:
+            locks[int(mms_id)] = facts.lock
+        for side, numbers in ((ACTIVE, facts.active), (CANCELLED, facts.cancelled)):
+            for number in numbers:
+                key_bibs.append(row)
+                key_values.append(number.value)
+                key_sides.append(side)
+                key_forms.append(number.form.code)
+    return ZoneIndex.from_arrays(
+        mms_ids=mms_ids, brief_levels=levels, versions=versions, cz_linked=linked,
+        key_bibs=key_bibs, key_values=key_values, key_sides=key_sides, key_forms=key_forms,
+        locks=locks, institution_suffix=zone.sequence.institution_suffix,
+    )
