@@ -6,29 +6,28 @@ and 035 $z (cancelled), OCLC's only", after the 001/003 save rule). The scanner 
 without building records; the brief level comes from the zone's ``BriefLevelRules`` applied to
 Leader/17. A dump does not carry the originating system version Alma keeps beside a bib, so the
 record's own 005 stands in for it, and no bib is CZ-linked. A record without a numeric 001, or one
-the scanner cannot read, is reported and left out; the build never stops for one record.
+the scanner cannot read, is reported and left out; the build never stops for one record. A 005
+the index cannot store (see ``index.version``) is stored as no version.
 """
 
 from __future__ import annotations
 
-from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
 from attrs import frozen
 
 from almamatch.core.brief import BriefLevelRules
-from almamatch.index.version import NO_VERSION, InvalidVersion, encode_version
-from almamatch.index.zone import ACTIVE, CANCELLED, ZoneIndex
-from almamatch.marc.scan import scan_file
+from almamatch.index.keyscan import scan_columns
+from almamatch.index.zone import ZoneIndex
 from almamatch.marc.unreadable import Unreadable
 
 __all__ = ["DumpBuild", "Progress", "build_from_dump"]
 
 #: Called with (bytes read so far, total bytes) as the dump is scanned.
 Progress = Callable[[int, int], None]
-_REPORT_EVERY = 65_536
+_CHUNK = 1 << 22
 
 
 @frozen(kw_only=True)
@@ -37,6 +36,16 @@ class DumpBuild:
 
     index: ZoneIndex
     skipped: tuple[Unreadable, ...]
+
+
+def _chunks(path: Path, total: int, progress: Progress | None) -> Iterator[bytes]:
+    done = 0
+    with path.open("rb") as stream:
+        while chunk := stream.read(_CHUNK):
+            yield chunk
+            done += len(chunk)
+            if progress is not None:
+                progress(done, total)
 
 
 def build_from_dump(
@@ -48,52 +57,33 @@ def build_from_dump(
 ) -> DumpBuild:
     """Scan an ISO 2709 dump (MMS ID in 001) into a ``ZoneIndex``."""
     source = Path(path)
-    total = source.stat().st_size
-    mms_ids, levels, versions = array("Q"), array("B"), array("q")
-    key_bibs, key_values, key_sides, key_forms = array("I"), array("Q"), array("B"), array("B")
-    skipped: list[Unreadable] = []
-    level_of: dict[str, int] = {}
-    for seen, keys in enumerate(scan_file(source), start=1):
-        if progress is not None and seen % _REPORT_EVERY == 0:
-            progress(keys.offset, total)
-        if isinstance(keys, Unreadable):
-            skipped.append(keys)
-            continue
-        mms_id = (keys.control_number or "").strip()
-        if not (mms_id.isascii() and mms_id.isdigit()) or int(mms_id) >= 2**64:
-            skipped.append(Unreadable(index=keys.index, offset=keys.offset, reason="no_mms_id",
-                                      detail=f"001 is {keys.control_number!r}, not an MMS ID"))
-            continue
-        try:
-            version = encode_version(keys.latest_transaction)
-        except InvalidVersion as error:
-            skipped.append(Unreadable(index=keys.index, offset=keys.offset,
-                                      reason="version_not_stored", detail=str(error)))
-            version = NO_VERSION
-        code = keys.encoding_level.code
-        if code not in level_of:
-            level_of[code] = rules.level_of(keys.encoding_level).value
-        row = len(mms_ids)
-        mms_ids.append(int(mms_id))
-        levels.append(level_of[code])
-        versions.append(version)
-        for side, numbers in ((ACTIVE, keys.zone_active), (CANCELLED, keys.zone_cancelled)):
-            for number in numbers:
-                key_bibs.append(row)
-                key_values.append(number.value)
-                key_sides.append(side)
-                key_forms.append(number.form.code)
-    if progress is not None:
-        progress(total, total)
+    columns = scan_columns(_chunks(source, source.stat().st_size, progress))
+    skipped = list(columns.unreadable)
+    keep = np.ones(len(columns.offsets), dtype=np.bool_)
+    mms_ids = np.zeros(len(columns.offsets), dtype=np.uint64)
+    for row, text in enumerate(columns.control_numbers):
+        mms_id = (text or "").strip()
+        if mms_id.isascii() and mms_id.isdigit() and int(mms_id) < 2**64:
+            mms_ids[row] = int(mms_id)
+        else:
+            keep[row] = False
+            skipped.append(Unreadable(index=int(columns.indices[row]),
+                                      offset=int(columns.offsets[row]),
+                                      reason="no_mms_id", detail=f"001 is {text!r}, not an MMS ID"))
+    # Brief level "computed from the record by the zone's brief-level rules" (DESIGN.md).
+    level_table = np.array([rules.level_of(chr(code)).value for code in range(256)],
+                           dtype=np.uint8)
+    new_row = np.cumsum(keep) - 1
+    key_keep = keep[columns.key_records]
     index = ZoneIndex.from_arrays(
-        mms_ids=np.frombuffer(mms_ids, dtype=np.uint64),
-        brief_levels=np.frombuffer(levels, dtype=np.uint8),
-        versions=np.frombuffer(versions, dtype=np.int64),
-        cz_linked=np.zeros(len(mms_ids), dtype=np.bool_),
-        key_bibs=np.frombuffer(key_bibs, dtype=np.uint32),
-        key_values=np.frombuffer(key_values, dtype=np.uint64),
-        key_sides=np.frombuffer(key_sides, dtype=np.uint8),
-        key_forms=np.frombuffer(key_forms, dtype=np.uint8),
+        mms_ids=mms_ids[keep],
+        brief_levels=level_table[columns.encoding_levels[keep]],
+        versions=columns.versions[keep],
+        cz_linked=np.zeros(int(keep.sum()), dtype=np.bool_),
+        key_bibs=new_row[columns.key_records[key_keep]],
+        key_values=columns.key_values[key_keep],
+        key_sides=columns.key_sides[key_keep],
+        key_forms=columns.key_forms[key_keep],
         institution_suffix=institution_suffix,
     )
-    return DumpBuild(index=index, skipped=tuple(skipped))
+    return DumpBuild(index=index, skipped=tuple(sorted(skipped, key=lambda one: one.offset)))

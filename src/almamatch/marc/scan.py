@@ -28,7 +28,10 @@ from almamatch.core.oclc import OclcNumber
 from almamatch.core.timestamp import Timestamp
 from almamatch.marc.unreadable import Unreadable
 
-__all__ = ["RecordKeys", "scan_bytes", "scan_file", "scan_stream"]
+__all__ = [
+    "RecordKeys", "ScanFault", "frame_records", "scan_bytes", "scan_file", "scan_record",
+    "scan_stream",
+]
 
 LEADER_LENGTH: Final = 24
 ENTRY_LENGTH: Final = 12
@@ -58,7 +61,9 @@ class RecordKeys:
     zone_cancelled: tuple[OclcNumber, ...]
 
 
-class _Fault(Exception):
+class ScanFault(Exception):
+    """Why one framed record has no keys: its leader or directory is broken."""
+
     def __init__(self, reason: str, detail: str) -> None:
         super().__init__(reason, detail)
         self.reason = reason
@@ -74,7 +79,7 @@ def _decode_subfield(raw: bytes, utf8: bool) -> str:
     try:
         return marc8_to_unicode(raw, True)
     except UnicodeDecodeError as error:
-        raise _Fault("bad_encoding", f"MARC-8: {error}") from None
+        raise ScanFault("bad_encoding", f"MARC-8: {error}") from None
 
 
 def _unique(
@@ -124,20 +129,20 @@ class _Layout:
 
 
 def _layout(record: bytes) -> _Layout:
-    """Check the leader and the directory's size; raise ``_Fault`` when they are broken."""
+    """Check the leader and the directory's size; raise ``ScanFault`` when they are broken."""
     try:
         leader = record[:LEADER_LENGTH].decode("ascii")
     except UnicodeDecodeError:
-        raise _Fault("bad_leader", f"leader is not ASCII: {record[:24]!r}") from None
+        raise ScanFault("bad_leader", f"leader is not ASCII: {record[:24]!r}") from None
     base_text = record[12:17]
     if not base_text.isdigit():
-        raise _Fault("bad_leader", f"base address Leader/12-16 is {base_text!r}")
+        raise ScanFault("bad_leader", f"base address Leader/12-16 is {base_text!r}")
     base = int(base_text)
     size = len(record)
     if not LEADER_LENGTH < base < size:
-        raise _Fault("bad_leader", f"base address {base} outside a {size}-byte record")
+        raise ScanFault("bad_leader", f"base address {base} outside a {size}-byte record")
     if (base - 1 - LEADER_LENGTH) % ENTRY_LENGTH:
-        raise _Fault("bad_directory", "the directory is not 12-byte entries")
+        raise ScanFault("bad_directory", "the directory is not 12-byte entries")
     return _Layout(leader, base)
 
 
@@ -164,11 +169,12 @@ def _collect(record: bytes, layout: _Layout) -> _Collected:
             continue
         entry = record[start + 3 : start + ENTRY_LENGTH]
         if not entry.isdigit():
-            raise _Fault("bad_directory", f"directory entry {record[start:start + 12]!r}")
+            raise ScanFault("bad_directory", f"directory entry {record[start:start + 12]!r}")
         first = base + int(entry[4:])
         last = first + int(entry[:4]) - 1  # the field terminator is not content
         if last >= size or last < first:
-            raise _Fault("bad_directory", f"entry {record[start:start + 12]!r} outside the record")
+            where = record[start : start + 12]
+            raise ScanFault("bad_directory", f"entry {where!r} outside the record")
         content = record[first:last]
         if tag == b"019":
             for chunk in content.split(_DELIMITER)[1:]:
@@ -196,7 +202,7 @@ def _collect(record: bytes, layout: _Layout) -> _Collected:
 
 
 def scan_record(record: bytes, *, index: int, offset: int) -> RecordKeys:
-    """The keys of one framed record; raises ``_Fault`` when its leader or directory is broken."""
+    """The keys of one framed record; ``ScanFault`` when its leader or directory is broken."""
     layout = _layout(record)
     found = _collect(record, layout)
     active, problems = found.active, found.problems
@@ -308,8 +314,8 @@ class _Window:
         return True
 
 
-def scan_stream(chunks: Iterable[bytes]) -> Iterator[RecordKeys | Unreadable]:
-    """Every record in a stream of ISO 2709 bytes, as ``RecordKeys`` or ``Unreadable``."""
+def frame_records(chunks: Iterable[bytes]) -> Iterator[tuple[bytes, int, int] | Unreadable]:
+    """Every framed record as (bytes, index, offset), or ``Unreadable`` where framing fails."""
     window = _Window(chunks)
     index = 0
     while window.skip_between_records():
@@ -323,12 +329,7 @@ def scan_stream(chunks: Iterable[bytes]) -> Iterator[RecordKeys | Unreadable]:
                 if window.content[end - 1] == RECORD_TERMINATOR:
                     record = window.content[window.position : end]
                     window.position = end
-                    try:
-                        yield scan_record(record, index=index, offset=offset)
-                    except _Fault as fault:
-                        yield Unreadable(
-                            index=index, offset=offset, reason=fault.reason, detail=fault.detail
-                        )
+                    yield record, index, offset
                     index += 1
                     continue
         # "Resynchronise on the record terminator": the next record starts after the next 0x1D.
@@ -338,6 +339,19 @@ def scan_stream(chunks: Iterable[bytes]) -> Iterator[RecordKeys | Unreadable]:
         detail = f"Leader/00-04 is {head!r}; skipped {skipped} bytes to {ending}"
         yield Unreadable(index=index, offset=offset, reason="bad_record_length", detail=detail)
         index += 1
+
+
+def scan_stream(chunks: Iterable[bytes]) -> Iterator[RecordKeys | Unreadable]:
+    """Every record in a stream of ISO 2709 bytes, as ``RecordKeys`` or ``Unreadable``."""
+    for framed in frame_records(chunks):
+        if isinstance(framed, Unreadable):
+            yield framed
+            continue
+        record, index, offset = framed
+        try:
+            yield scan_record(record, index=index, offset=offset)
+        except ScanFault as fault:
+            yield Unreadable(index=index, offset=offset, reason=fault.reason, detail=fault.detail)
 
 
 def scan_bytes(content: bytes) -> Iterator[RecordKeys | Unreadable]:

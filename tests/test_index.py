@@ -1,0 +1,279 @@
+"""The compact zone index answers as an in-memory zone does, saved, mapped and in batches."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from almamatch.core.brief import BriefLevel, BriefLevelRules
+from almamatch.core.decide import decide
+from almamatch.core.facts import BibFacts, Hit, Side, ZoneView
+from almamatch.core.lock import Lock
+from almamatch.core.oclc import OclcNumber
+from almamatch.core.profile import IntegrationProfile
+from almamatch.core.record import ControlField
+from almamatch.core.timestamp import Timestamp
+from almamatch.core.zone import Export, InMemoryZone, Zone
+from almamatch.index.dump import build_from_dump
+from almamatch.index.keyscan import scan_columns
+from almamatch.index.overlay import ZoneOverlay
+from almamatch.index.synthetic import synthesize_zone
+from almamatch.index.version import (
+    NO_VERSION,
+    InvalidVersion,
+    decode_version,
+    encode_version,
+)
+from almamatch.index.zone import ACTIVE, CANCELLED, InvalidIndex, ZoneIndex
+from almamatch.marc.convert import bib_to_marc
+from almamatch.marc.iso2709 import read_iso2709
+from almamatch.marc.scan import RecordKeys, scan_bytes
+from almamatch.marc.unreadable import Unreadable
+
+CORPUS = Path(
+    os.environ.get("ALMAMATCH_CORPUS", Path(__file__).parents[1].parent / "shared" / "corpus")
+)
+ISO2709_FILES = sorted(p for p in CORPUS.glob("*") if p.suffix in (".mrc", ".dat"))
+NOW = datetime(2024, 5, 1, 9, 30)
+CARLI = BriefLevelRules.preset("carli")
+
+# -- versions ------------------------------------------------------------------------------------
+VERSIONS_IN_ORDER = [
+    "00010101000000",
+    "19991231235959.9",
+    "20000101000000",
+    "20000101000000.05",
+    "20000101000000.5",
+    "20000101000000.9999999",
+    "20240229120000.1",
+    "99991231235959.9",
+]
+
+
+def test_versions_encode_in_order_and_decode_equal() -> None:
+    codes = [encode_version(Timestamp.parse(text)) for text in VERSIONS_IN_ORDER]
+    assert codes == sorted(codes)
+    assert len(set(codes)) == len(codes)
+    assert [decode_version(code) for code in codes] == [
+        Timestamp.parse(text) for text in VERSIONS_IN_ORDER
+    ]
+    assert encode_version(None) == NO_VERSION
+    assert decode_version(NO_VERSION) is None
+
+
+@pytest.mark.parametrize(("text", "reason"), [("20000101000000.12345678", "fraction_too_long")])
+def test_versions_the_index_cannot_hold_are_refused(text: str, reason: str) -> None:
+    with pytest.raises(InvalidVersion) as caught:
+        encode_version(Timestamp.parse(text))
+    assert caught.value.reason == reason
+
+
+@given(st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31, 23, 59, 59)),
+       st.integers(min_value=0, max_value=9_999_999))
+def test_version_round_trip(moment: datetime, fraction: int) -> None:
+    stamp = Timestamp.parse(f"{moment.year:04d}{moment:%m%d%H%M%S}.{fraction:07d}")
+    assert decode_version(encode_version(stamp)) == stamp
+
+
+# -- a small zone, the same in memory and as an index -----------------------------------------
+
+def _small_index() -> ZoneIndex:
+    forms = {text: OclcNumber.parse(text) for text in
+             ("(OCoLC)123", "(OCoLC)ocm00000123", "(OCoLC)456", "(OCoLC)789")}
+    return ZoneIndex.from_arrays(
+        mms_ids=[9930000000005681, 9910000000005681, 9920000000005681],
+        brief_levels=[10, 3, 7],
+        versions=[encode_version(Timestamp.parse("20200101000000.5")), NO_VERSION, 0],
+        cz_linked=[False, True, False],
+        key_bibs=[0, 0, 1, 2, 2],
+        key_values=[123, 123, 456, 789, 123],
+        key_sides=[ACTIVE, ACTIVE, ACTIVE, ACTIVE, CANCELLED],
+        key_forms=[forms["(OCoLC)123"].form.code, forms["(OCoLC)ocm00000123"].form.code,
+                   forms["(OCoLC)456"].form.code, forms["(OCoLC)789"].form.code,
+                   forms["(OCoLC)123"].form.code],
+        locks={9910000000005681: Lock(institution="01CARLI_XYZ", last_activity=NOW)},
+    )
+
+
+def test_index_is_a_zone_view_with_hits_facts_and_next_mms_id() -> None:
+    index = _small_index()
+    assert isinstance(index, ZoneView)
+    hits = index.hits(OclcNumber.of(123))
+    assert sorted((h.mms_id, h.side, h.number.literal) for h in hits) == [
+        ("9920000000005681", Side.CANCELLED, "(OCoLC)123"),
+        ("9930000000005681", Side.ACTIVE, "(OCoLC)123"),
+        ("9930000000005681", Side.ACTIVE, "(OCoLC)ocm00000123"),
+    ]
+    assert index.hits(OclcNumber.of(5)) == ()
+    facts = index.facts("9930000000005681")
+    assert facts == BibFacts(
+        mms_id="9930000000005681",
+        active=(OclcNumber.of(123), OclcNumber.of(123)),
+        brief_level=BriefLevel(10),
+        originating_version=Timestamp.parse("20200101000000.5"),
+    )
+    locked = index.facts("9910000000005681")
+    assert locked is not None
+    assert locked.cz_linked
+    assert locked.lock is not None
+    assert locked.originating_version is None
+    assert index.facts("9999") is None
+    assert index.facts("not digits") is None
+    assert index.next_mms_id() == "9930000000015681"
+
+
+def test_batch_lookup_agrees_with_hits() -> None:
+    index = _small_index()
+    starts, ends = index.lookup(np.array([123, 5, 789, 456], dtype=np.uint64))
+    assert (ends - starts).tolist() == [3, 0, 1, 1]
+    which, rows = index.candidate_rows([123, 5, 789])
+    # Rows are bibs in MMS ID order: 9910... row 0, 9920... row 1, 9930... row 2.
+    assert sorted(zip(which.tolist(), rows.tolist(), strict=True)) == [(0, 1), (0, 2), (0, 2),
+                                                                        (2, 1)]
+
+
+def test_save_and_memory_mapped_load_give_the_same_answers(tmp_path: Path) -> None:
+    index = _small_index()
+    opened = ZoneIndex.load(index.save(tmp_path / "zone"))
+    assert isinstance(opened.key_values, np.memmap)
+    for mms_id in ("9910000000005681", "9920000000005681", "9930000000005681"):
+        assert opened.facts(mms_id) == index.facts(mms_id)
+    assert opened.hits(OclcNumber.of(123)) == index.hits(OclcNumber.of(123))
+    assert opened.nbytes == index.nbytes
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"mms_ids": [1, 1, 2]}, "duplicate_mms_id"),
+        ({"brief_levels": [0, 3, 7]}, "out_of_range"),
+        ({"brief_levels": [10, 3]}, "length"),
+        ({"key_values": [0, 123, 456, 789, 123]}, "out_of_range"),
+        ({"key_bibs": [0, 0, 1, 2, 3]}, "out_of_range"),
+        ({"key_sides": [0, 0, 0, 0, 2]}, "out_of_range"),
+    ],
+)
+def test_bad_columns_are_refused(change: dict[str, list[int]], reason: str) -> None:
+    columns: dict[str, object] = {
+        "mms_ids": [3, 1, 2], "brief_levels": [10, 3, 7], "versions": [0, 0, 0],
+        "cz_linked": [False] * 3, "key_bibs": [0, 0, 1, 2, 2],
+        "key_values": [123, 123, 456, 789, 123], "key_sides": [0, 0, 0, 0, 1],
+        "key_forms": [4, 4, 4, 4, 4],
+    }
+    columns.update(change)
+    with pytest.raises(InvalidIndex) as caught:
+        ZoneIndex.from_arrays(**columns)  # type: ignore[arg-type]
+    assert caught.value.reason == reason
+
+
+def test_missing_directory_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(InvalidIndex) as caught:
+        ZoneIndex.load(tmp_path)
+    assert caught.value.reason == "no_manifest"
+
+
+# -- the index and InMemoryZone decide alike ---------------------------------------------------
+def _zone(view: ZoneView) -> Zone:
+    return Zone(institution="01CARLI_XYZ", host="h.example", logon_id="01CARLI_XYZ",
+                profiles=(IntegrationProfile.carli("pw"),), bibs=view)
+
+
+@pytest.mark.parametrize("path", ISO2709_FILES, ids=lambda p: p.name)
+def test_index_built_from_a_dump_decides_as_the_in_memory_zone(
+    path: Path, tmp_path: Path
+) -> None:
+    # Give every readable corpus record an MMS ID in 001, as an Alma dump has it.
+    bibs = [b for b in read_iso2709(iter([path.read_bytes()])) if not isinstance(b, Unreadable)]
+    stored = {}
+    dump = bytearray()
+    for serial, bib in enumerate(bibs, start=1):
+        mms_id = f"99{serial}5681"
+        kept = [one for one in bib.fields if one.tag != "001"]
+        in_zone = bib.with_fields([ControlField("001", mms_id), *kept])
+        stored[mms_id] = in_zone
+        dump += bib_to_marc(in_zone)
+    (tmp_path / "dump.mrc").write_bytes(bytes(dump))
+    built = build_from_dump(tmp_path / "dump.mrc", CARLI)
+    assert built.skipped == ()
+    memory = InMemoryZone(brief_rules=CARLI)
+    for mms_id, bib in stored.items():
+        memory.store(mms_id, bib, originating_version=bib.latest_transaction)
+    index = built.index
+    for mms_id in stored:
+        got, want = index.facts(mms_id), memory.facts(mms_id)
+        assert got is not None
+        assert want is not None
+        assert sorted(got.active) == sorted(want.active)
+        assert sorted(n.form.code for n in got.active + got.cancelled) == sorted(
+            n.form.code for n in want.active + want.cancelled)
+        assert got.brief_level == want.brief_level
+        assert got.originating_version == want.originating_version
+    for bib in list(stored.values())[:40]:
+        export = Export(record=bib, logon_id="01CARLI_XYZ", password="pw", host="h.example")
+        from_index = decide(export, _zone(index), NOW)
+        from_memory = decide(export, _zone(memory), NOW)
+        assert from_index.code == from_memory.code
+
+
+@pytest.mark.parametrize("path", ISO2709_FILES, ids=lambda p: p.name)
+def test_columnar_scan_equals_record_keys(path: Path) -> None:
+    content = path.read_bytes()
+    columns = scan_columns([content])
+    records = [r for r in scan_bytes(content) if isinstance(r, RecordKeys)]
+    assert columns.offsets.tolist() == [r.offset for r in records]
+    for row, keys in enumerate(records):
+        chosen = columns.key_records == row
+        got = sorted(zip(columns.key_values[chosen].tolist(), columns.key_sides[chosen].tolist(),
+                         columns.key_forms[chosen].tolist(), strict=True))
+        want = sorted([(n.value, ACTIVE, n.form.code) for n in keys.zone_active]
+                      + [(n.value, CANCELLED, n.form.code) for n in keys.zone_cancelled])
+        assert got == want
+        assert columns.control_numbers[row] == keys.control_number
+        assert chr(columns.encoding_levels[row]) == keys.encoding_level.code
+        version = columns.versions[row]
+        assert decode_version(int(version)) == keys.latest_transaction or (
+            version == NO_VERSION and keys.latest_transaction is not None
+            and len(keys.latest_transaction.fraction) > 7)
+
+
+# -- overlay -------------------------------------------------------------------------------------
+def test_overlay_shows_additions_and_merges_to_later_records() -> None:
+    index = _small_index()
+    overlay = ZoneOverlay(index)
+    new_id = overlay.next_mms_id()
+    added = BibFacts(mms_id=new_id, active=(OclcNumber.of(999),), brief_level=BriefLevel(10))
+    overlay.put(added)
+    assert overlay.hits(OclcNumber.of(999)) == (
+        Hit(mms_id=new_id, side=Side.ACTIVE, number=OclcNumber.of(999)),)
+    assert overlay.next_mms_id() != new_id
+    assert overlay.facts(new_id) == added
+    # A merge replaces the bib's facts: its old numbers no longer answer from the base.
+    merged = BibFacts(mms_id="9930000000005681", active=(OclcNumber.of(555),),
+                      brief_level=BriefLevel(10))
+    overlay.put(merged)
+    assert [h.mms_id for h in overlay.hits(OclcNumber.of(123))] == ["9920000000005681"]
+    assert overlay.facts("9930000000005681") == merged
+    assert overlay.set_lock("9920000000005681", Lock(institution="X", last_activity=NOW))
+    assert not overlay.set_lock("1", None)
+    assert isinstance(overlay, ZoneView)
+
+
+# -- synthetic zones -------------------------------------------------------------------------------
+@settings(max_examples=10, deadline=None)
+@given(st.integers(min_value=1, max_value=3000), st.integers(min_value=0, max_value=10))
+def test_synthetic_zone_builds_and_every_bib_answers_its_own_number(bibs: int, seed: int) -> None:
+    zone = synthesize_zone(bibs, seed=seed)
+    index = zone.build()
+    assert index.bib_count == bibs
+    counts = index.candidate_counts(zone.first_values)
+    assert bool(np.all(counts >= 1))
+    row = bibs // 2
+    facts = index.facts(str(int(index.mms_ids[row])))
+    assert facts is not None
+    assert int(zone.first_values[row]) in {n.value for n in facts.active}
