@@ -242,6 +242,27 @@ def test_columnar_scan_equals_record_keys(path: Path) -> None:
             and len(keys.latest_transaction.fraction) > 7)
 
 
+@settings(max_examples=20, deadline=None)
+@given(st.lists(st.integers(min_value=1, max_value=3000), min_size=0, max_size=6000))
+def test_lookup_of_many_values_agrees_with_one_at_a_time(values: list[int]) -> None:
+    index = synthesize_zone(500, seed=3).build()
+    starts, ends = index.lookup(np.array(values, dtype=np.uint64))
+    for value, start, end in zip(values, starts.tolist(), ends.tolist(), strict=True):
+        assert end - start == len(index.hits(OclcNumber.of(value)))
+        assert bool(np.all(index.key_values[start:end] == value))
+
+
+def test_lookup_of_a_large_unsorted_batch_agrees_with_searching_in_order() -> None:
+    zone = synthesize_zone(5000, seed=4)
+    index = zone.build()
+    rng = np.random.default_rng(5)
+    values = np.concatenate([zone.first_values, rng.integers(1, 10**6, 20_000, dtype=np.uint64)])
+    rng.shuffle(values)
+    starts, ends = index.lookup(values)
+    assert starts.tolist() == np.searchsorted(index.key_values, values, "left").tolist()
+    assert ends.tolist() == np.searchsorted(index.key_values, values, "right").tolist()
+
+
 # -- overlay -------------------------------------------------------------------------------------
 def test_overlay_shows_additions_and_merges_to_later_records() -> None:
     index = _small_index()
