@@ -21,7 +21,7 @@ def test_readme_has_a_python_example() -> None:
 def test_readme_python_example_runs_and_merges_the_second_export() -> None:
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
-        exec(compile(python_blocks()[0], str(README), "exec"), {})  # noqa: S102 (our own README)
+        exec(compile(python_blocks()[0], str(README), "exec"), {})
     lines = printed.getvalue().splitlines()
     assert lines[0].startswith("MERGED The record has been processed successfully. MMS ID: 99")
     stages = [line.split()[0] for line in lines[1:12]]
