@@ -324,7 +324,9 @@ class ZoneIndex:
             if column.dtype != dtype or column.shape != (expected,):
                 raise InvalidIndex(str(source / f"{name}.npy"), "bad_column",
                                    f"{column.dtype}{column.shape}, expected {dtype}({expected},)")
-            columns[name] = column
+            # A plain ndarray view of the map: np.memmap's Python-level __getitem__ would cost
+            # a microsecond on every scalar read that hits() and facts() make.
+            columns[name] = column.view(np.ndarray)
         entries = json.loads((source / "locks.json").read_text(encoding="utf-8"))
         locks = dict(_lock_from_json(entry) for entry in entries)
         return cls(**columns, locks=locks, institution_suffix=str(manifest["institution_suffix"]))
