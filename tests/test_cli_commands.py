@@ -51,7 +51,9 @@ def json_lines(text: str) -> list[dict[str, Any]]:
 def test_batch_json_gives_one_line_per_record_in_order(capsys: pytest.CaptureFixture[str]) -> None:
     code = main([*BATCH, "--json"])
     lines = json_lines(capsys.readouterr().out)
-    assert code == 1  # records were refused
+    assert code == 0  # a completed run: refusals are outcomes, reported
+    assert main([*BATCH, "--json", "--strict"]) == 1  # --strict: records were refused
+    assert json_lines(capsys.readouterr().out) == lines
     assert [line["index"] for line in lines] == list(range(len(EXPECTED)))
     assert tuple(line["code"] for line in lines) == EXPECTED
 
@@ -97,7 +99,7 @@ def test_batch_evidence_names_the_bibs_and_the_lock(capsys: pytest.CaptureFixtur
 
 
 def test_batch_with_a_wrong_password_fails_every_logon(capsys: pytest.CaptureFixture[str]) -> None:
-    code = main([*BATCH, "--password", "wrong", "--json"])
+    code = main([*BATCH, "--password", "wrong", "--json", "--strict"])
     codes = [line["code"] for line in json_lines(capsys.readouterr().out)]
     assert code == 1
     assert codes == ["LOGON_FAILED"] * (len(EXPECTED) - 1) + ["UNREADABLE"]
@@ -133,6 +135,7 @@ def test_batch_with_every_record_added_exits_0(
     assert {line["code"] for line in lines} <= {"ADDED", "MERGED"}
 
 
+# Exit codes: a completed decide exits 0; with --strict, 1 when Alma refuses or cannot read it.
 @pytest.mark.parametrize(("index", "expected", "exit_code"), [
     (0, "ADDED", 0),
     (3, "MERGED", 0),
@@ -142,15 +145,22 @@ def test_batch_with_every_record_added_exits_0(
     (7, "NOT_ADDED_OLD", 1),
     (8, "SKIPPED_CZ_LINKED", 1),
     (9, "MARCXML_CONVERSION_FAILED", 1),
+    (10, "UNREADABLE", 1),
 ])
 def test_decide_one_export(
     index: int, expected: str, exit_code: int, capsys: pytest.CaptureFixture[str]
 ) -> None:
     argv = ["decide", EXPORTS, "--index", str(index), "--zone", ZONE, "--profile", CARLI,
             "--now", NOW, "--json"]
-    code = main(argv)
-    (line,) = json_lines(capsys.readouterr().out)
-    assert (line["code"], code) == (expected, exit_code)
+    assert main(argv) == 0
+    assert main([*argv, "--strict"]) == exit_code
+    first, strict = json_lines(capsys.readouterr().out)
+    assert first == strict
+    line = first
+    assert line["code"] == expected
+    if expected == "UNREADABLE":
+        assert (line["reason"], line["offset"] > 0) == ("bad_record_length", True)
+        return
     assert line["trace"][-1]["stage"] == "outcome"
 
 
@@ -172,7 +182,7 @@ def test_decide_lock_lapses_after_sixty_minutes(capsys: pytest.CaptureFixture[st
 
 def test_decide_wrong_logon_id(capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["decide", EXPORTS, "--zone", ZONE, "--now", NOW, "--logon", "01CARLI_NETWORK",
-                 "--json"])
+                 "--json", "--strict"])
     line = json_lines(capsys.readouterr().out)[0]
     assert code == 1
     assert line["host_message"] == "Logon Failed--the Logon ID and/or password is/are not valid"

@@ -6,7 +6,11 @@ new bib, a Merge replaces one) before the next record is read, so two exports of
 number add once and then merge. A record that does not load gets its own line with its position
 and reason and changes nothing; every record read is accounted for (decided + unreadable = read).
 With ``--json`` or ``--output``, each record's JSON line is written and flushed before the next
-record is decided, so an interrupted run keeps every answer it gave.
+record is decided, so an interrupted run keeps every answer it gave, and ``--resume FILE``
+continues it: the recorded outcomes are replayed onto the zone, never decided again
+(``cli.resume``). A completed run exits 0 whatever Alma refused, since refusals and unreadable
+records are outcomes, reported; ``--strict`` makes them exit 1 for scripts. A file that is no
+MARC at all (its first record ``unknown_format``) is an unreadable input file: exit 3.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import argparse
 import sys
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, closing
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
@@ -43,13 +47,16 @@ from almamatch.cli.render import (
     record_line,
     stdout_console,
 )
+from almamatch.cli.resume import InvalidResumeFile, cut_torn_line, recorded_lines, replay
 from almamatch.core.decide import decide
 from almamatch.core.decision import Code, Decision, Failure
+from almamatch.core.errors import AlmamatchError
+from almamatch.core.profile import IntegrationProfile
 from almamatch.core.record import Bib
 from almamatch.core.zone import InMemoryZone, Zone
 from almamatch.marc import Unreadable, read_bibs
 
-__all__ = ["BatchItem", "decide_in_order", "register", "run"]
+__all__ = ["BatchItem", "UnreadableExports", "decide_in_order", "register", "run"]
 
 EPILOG = """\
 example:
@@ -57,7 +64,16 @@ example:
       --profile examples/profiles/carli.toml --now 2026-03-05T10:30
   almamatch batch examples/exports.mrc --zone examples/zone --json --output decisions.jsonl
 
-""" + EXIT_CODES_EPILOG.format(failures="a record was refused or could not be read")
+  almamatch batch examples/exports.mrc --zone examples/zone --resume decisions.jsonl
+
+""" + EXIT_CODES_EPILOG.format(
+    failures="with --strict, a record was refused or could not be read (without --strict a "
+    "completed run exits 0: refusals are outcomes)"
+)
+
+
+class UnreadableExports(AlmamatchError):
+    """The exports file is no MARC file at all (its content announces no format)."""
 
 
 @frozen
@@ -89,8 +105,24 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--output", metavar="FILE",
                         help="write the JSON lines to FILE (the tables still go to stdout)")
     parser.add_argument("--summary", action="store_true",
-                        help="print only the summary table, not one row per record")
+                        help="print only the summary table, not one row per record; with --json, "
+                        "end stdout with one summary line (read = decided + unreadable)")
+    parser.add_argument("--resume", metavar="FILE",
+                        help="continue the interrupted run whose JSON lines are in FILE: replay "
+                        "its recorded outcomes onto the zone, then decide and append the rest")
+    parser.add_argument("--strict", action="store_true",
+                        help="exit 1 when a record was refused or could not be read")
+    # Test hook: stop after deciding N records, as a run interrupted there would.
+    parser.add_argument("--stop-after", type=int, metavar="N", help=argparse.SUPPRESS)
     parser.set_defaults(func=run)
+
+
+@frozen(kw_only=True)
+class Replay:
+    """The recorded lines of an interrupted run, to be replayed before deciding the rest."""
+
+    lines: Iterator[dict[str, Any]]
+    profile: IntegrationProfile
 
 
 def decide_in_order(
@@ -100,18 +132,35 @@ def decide_in_order(
     store: InMemoryZone,
     args: argparse.Namespace,
     now: datetime,
+    resume: Replay | None = None,
+    replayed: Counter[str] | None = None,
 ) -> Iterator[BatchItem]:
     """Each record of ``exports`` decided against ``zone``, the decision applied to ``store``.
 
-    The next record is read only after the caller has taken the previous item.
+    The next record is read only after the caller has taken the previous item. With ``resume``,
+    the records it has lines for are replayed (``cli.resume.replay``), counted in ``replayed``
+    and not yielded: ``decide()`` is never called for them.
     """
+    recorded = resume.lines if resume is not None else iter(())
     for index, item in enumerate(read_bibs(exports)):
-        if isinstance(item, Unreadable):
+        if index == 0 and isinstance(item, Unreadable) and item.reason == "unknown_format":
+            raise UnreadableExports(str(exports), item.reason, item.detail)
+        line = next(recorded, None)
+        export = None if isinstance(item, Unreadable) else export_for(item, args, zone)
+        if line is not None and resume is not None:
+            code = replay(line, item, export=export, store=store, profile=resume.profile)
+            if replayed is not None:
+                replayed[code] += 1
+            continue
+        if isinstance(item, Unreadable) or export is None:
             yield BatchItem(index, item, None)
             continue
-        decision = decide(export_for(item, args, zone), zone, now)
+        decision = decide(export, zone, now)
         store.apply(decision)
         yield BatchItem(index, item, decision)
+    if next(recorded, None) is not None:
+        raise InvalidResumeFile(str(exports), "input_differs", "the output has more lines than "
+                                "the input has records")
 
 
 def _first_number(item: Bib | Unreadable) -> str:
@@ -126,12 +175,26 @@ def item_code(entry: BatchItem) -> str:
     return UNREADABLE_CODE if entry.decision is None else entry.decision.code.value
 
 
+def _resume_target(args: argparse.Namespace) -> Path | None:
+    """The output file to continue, its torn last line cut; None when not resuming."""
+    if args.resume is None:
+        return None
+    target = Path(args.resume)
+    if args.output is not None and Path(args.output).resolve() != target.resolve():
+        raise InvalidResumeFile(args.output, "two_outputs", "--resume names the output file")
+    if not target.is_file():
+        raise InvalidResumeFile(str(target), "no_output", "no output file to resume")
+    cut_torn_line(target)
+    return target
+
+
 def run(args: argparse.Namespace) -> int:
     now = now_from_args(args)
     profile = profile_from_path(args.profile)
     zone, store = zone_for(args, profile)
     console = stdout_console()
     counts: Counter[str] = Counter()
+    resume_target = _resume_target(args)
     rows = Table(title=f"{args.exports} into {zone.institution} ({zone.kind.value})",
                  title_justify="left")
     rows.add_column("#", justify="right", no_wrap=True)
@@ -140,12 +203,19 @@ def run(args: argparse.Namespace) -> int:
     rows.add_column("host message", min_width=24, overflow="fold")
     with ExitStack() as stack:
         sink: IO[str] | None = None
-        if args.output is not None:
+        resume: Replay | None = None
+        if resume_target is not None:
+            lines = stack.enter_context(closing(recorded_lines(resume_target)))
+            resume = Replay(lines=lines, profile=profile.profile)
+            sink = stack.enter_context(resume_target.open("a", encoding="utf-8"))
+        elif args.output is not None:
             sink = stack.enter_context(Path(args.output).open("w", encoding="utf-8"))
         elif args.json:
             sink = sys.stdout
         tick = stack.enter_context(progress(f"deciding {args.exports}"))
-        for entry in decide_in_order(args.exports, zone=zone, store=store, args=args, now=now):
+        entries = decide_in_order(args.exports, zone=zone, store=store, args=args, now=now,
+                                  resume=resume, replayed=counts)
+        for entry in entries:
             counts[item_code(entry)] += 1
             if sink is not None:
                 sink.write(json_line(record_line(entry.index, entry.item, entry.decision)) + "\n")
@@ -153,13 +223,25 @@ def run(args: argparse.Namespace) -> int:
             if not args.json and not args.summary:
                 rows.add_row(*_row(entry))
             tick(entry.index + 1)
+            if args.stop_after is not None and entry.index + 1 >= args.stop_after:
+                return 130  # as interrupted (main.py): the lines so far are all written
     read = sum(counts.values())
+    unreadable = counts[UNREADABLE_CODE]
     refused = sum(n for code, n in counts.items() if code not in (Code.ADDED, Code.MERGED))
-    if not args.json:
+    if args.json:
+        if args.summary:
+            console.file.write(json_line(_summary_line(counts, read, unreadable)) + "\n")
+    else:
         if not args.summary:
             console.print(rows)
-        console.print(_summary(counts, read))
-    return 1 if refused else 0
+        console.print(_summary(counts, read, unreadable))
+    return 1 if refused and args.strict else 0
+
+
+def _summary_line(counts: Counter[str], read: int, unreadable: int) -> dict[str, Any]:
+    """The JSON summary: every record read is decided or unreadable, with the count per code."""
+    return {"summary": {"read": read, "decided": read - unreadable, "unreadable": unreadable,
+                        "codes": dict(sorted(counts.items()))}}
 
 
 def _row(entry: BatchItem) -> tuple[str | Text, ...]:
@@ -175,7 +257,7 @@ def _row(entry: BatchItem) -> tuple[str | Text, ...]:
             decision_mms_id(decision) or "-", message)
 
 
-def _summary(counts: Counter[str], read: int) -> Table:
+def _summary(counts: Counter[str], read: int, unreadable: int) -> Table:
     table = Table(title="Summary by code", title_justify="left")
     table.add_column("code")
     table.add_column("records", justify="right")
@@ -183,5 +265,7 @@ def _summary(counts: Counter[str], read: int) -> Table:
     for code in sorted(counts, key=order.index):
         table.add_row(code, str(counts[code]))
     table.add_section()
+    table.add_row("decided", str(read - unreadable))
+    table.add_row("unreadable", str(unreadable))
     table.add_row("read", str(read))
     return table

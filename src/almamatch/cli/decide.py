@@ -3,7 +3,10 @@
 Theory of operation: read the record file (its first record is the export; a file of several
 uses ``--index``), load the zone and profile, call ``decide()`` once, and show the host message as
 Connexion shows it, the MMS ID, the evidence, the trace of every stage, and for a failure the
-seed's steps to resolve it. Nothing is applied: the zone on disk never changes.
+seed's steps to resolve it. Nothing is applied: the zone on disk never changes. A refusal, and a
+record at ``--index`` that does not load (reported with its position and reason), are outcomes:
+the command exits 0 unless ``--strict``. A file with no record at ``--index``, or no MARC at all,
+is an unreadable input file (exit 3).
 """
 
 from __future__ import annotations
@@ -22,7 +25,13 @@ from almamatch.cli.inputs import (
     profile_from_path,
     zone_for,
 )
-from almamatch.cli.render import json_line, print_decision, record_line, stdout_console
+from almamatch.cli.render import (
+    UNREADABLE_CODE,
+    json_line,
+    print_decision,
+    record_line,
+    stdout_console,
+)
 from almamatch.core.decide import decide
 from almamatch.core.decision import Failure
 from almamatch.core.errors import AlmamatchError
@@ -36,7 +45,10 @@ example:
   almamatch decide examples/exports.mrc --index 1 --zone examples/zone \\
       --profile examples/profiles/carli.toml --now 2026-03-05T10:30
 
-""" + EXIT_CODES_EPILOG.format(failures="Alma would refuse the record (Import Failed or skipped)")
+""" + EXIT_CODES_EPILOG.format(
+    failures="with --strict, Alma would refuse the record (Import Failed or skipped) or it could "
+    "not be read (without --strict these are outcomes, exit 0)"
+)
 
 
 class UnreadableRecord(AlmamatchError):
@@ -60,14 +72,16 @@ def register(subparsers: Any) -> None:
     add_logon_arguments(parser)
     add_now_argument(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--strict", action="store_true",
+                        help="exit 1 when Alma would refuse the record or it could not be read")
     parser.set_defaults(func=run)
 
 
-def _record_at(path: str, index: int) -> Bib:
+def _record_at(path: str, index: int) -> Bib | Unreadable:
     for position, item in enumerate(read_bibs(path)):
+        if isinstance(item, Unreadable) and item.reason == "unknown_format":
+            raise UnreadableRecord(path, item.reason, str(item))
         if position == index:
-            if isinstance(item, Unreadable):
-                raise UnreadableRecord(path, item.reason, str(item))
             return item
     raise UnreadableRecord(path, "no_such_record", f"no record {index} in the file")
 
@@ -77,6 +91,13 @@ def run(args: argparse.Namespace) -> int:
     record = _record_at(args.record, args.index)
     profile = profile_from_path(args.profile)
     zone, _ = zone_for(args, profile)
+    failed = 1 if args.strict else 0
+    if isinstance(record, Unreadable):
+        if args.json:
+            stdout_console().file.write(json_line(record_line(args.index, record, None)) + "\n")
+        else:
+            stdout_console().print(f"{UNREADABLE_CODE}: {record}")
+        return failed
     decision = decide(export_for(record, args, zone), zone, now)
     console = stdout_console()
     if args.json:
@@ -88,4 +109,4 @@ def run(args: argparse.Namespace) -> int:
         console.file.write(json_line(line) + "\n")
     else:
         print_decision(console, decision)
-    return 1 if isinstance(decision, Failure) else 0
+    return failed if isinstance(decision, Failure) else 0

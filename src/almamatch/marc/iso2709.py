@@ -155,17 +155,22 @@ class _ByteBuffer:
             pass
         return len(self.data) - self.position
 
+    def drop_consumed(self) -> None:
+        """Forget the bytes before the position, so memory holds one record and one chunk."""
+        del self.data[: self.position]
+        self.start += self.position
+        self.position = 0
+
     def skip_between_records(self) -> bool:
         """Step over separators; False when the stream has nothing more."""
         if self.position > _COMPACT_AFTER:
-            del self.data[: self.position]
-            self.start += self.position
-            self.position = 0
+            self.drop_consumed()
         while True:
             while self.position < len(self.data) and self.data[self.position] in _BETWEEN_RECORDS:
                 self.position += 1
             if self.position < len(self.data):
                 return True
+            self.drop_consumed()  # a run of separators of any length is never held whole
             if not self.more():
                 return False
 
@@ -185,14 +190,16 @@ class _ByteBuffer:
 
     def skip_to_terminator(self) -> str:
         """Step past the next record terminator (or to the end); say how far that was."""
-        search = self.position
-        while (found := self.data.find(RECORD_TERMINATOR, search)) < 0:
-            search = len(self.data)
+        begin = self.start + self.position
+        while (found := self.data.find(RECORD_TERMINATOR, self.position)) < 0:
+            # Damage of any length before the next terminator is dropped as it is read.
+            self.position = len(self.data)
+            self.drop_consumed()
             if not self.more():
                 break
         stop = found + 1 if found >= 0 else len(self.data)
         ending = "the next record terminator" if found >= 0 else "the end of the file"
-        skipped = stop - self.position
+        skipped = self.start + stop - begin
         self.position = stop
         return f"skipped {skipped} bytes to {ending}"
 

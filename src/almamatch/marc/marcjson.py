@@ -5,7 +5,10 @@ Theory of operation: the format is the code4lib proposal that pymarc's ``as_json
 [{"a": "..."}]}}]}``. The text is decoded incrementally and each top-level value is read with
 ``json.JSONDecoder.raw_decode`` as soon as the buffer holds all of it, so a large file is never
 loaded whole. Outside a list, a malformed value is reported and reading goes on at the next line;
-inside a list there is no safe place to resume, so reading stops.
+inside a list there is no safe place to resume, so reading stops. A value whose text passes
+``MAX_JSON_TEXT`` characters, or a record past ``MAX_RECORD_FIELDS`` fields, is
+``record_too_large``; the text skipped while resynchronising is dropped as it is read, so memory
+holds at most one capped value.
 """
 
 from __future__ import annotations
@@ -18,13 +21,17 @@ from typing import Final
 from almamatch.core.errors import InvalidRecord
 from almamatch.core.record import Bib
 from almamatch.marc.convert import bib_from_marc_json
-from almamatch.marc.unreadable import Unreadable
+from almamatch.marc.unreadable import MAX_RECORD_CHARACTERS, MAX_RECORD_FIELDS, Unreadable
 
 __all__ = ["read_marc_json"]
 
 _WHITESPACE: Final = " \t\r\n"
-# A record is at most 99,999 bytes in ISO 2709; its JSON cannot reasonably pass this.
-_MAX_PENDING: Final = 8 << 20
+# A record's characters, each escaped as "\uXXXX" at worst, plus its JSON punctuation.
+MAX_JSON_TEXT: Final = 8 * MAX_RECORD_CHARACTERS
+
+
+class _TooLarge(Exception):
+    """The value at the position passes ``MAX_JSON_TEXT`` characters before it ends."""
 
 
 class _JsonText:
@@ -53,6 +60,7 @@ class _JsonText:
                 self.position += 1
             if self.position < len(self.text):
                 return self.text[self.position]
+            self.compact()  # all of it was blank: keep none of it
             if not self.more():
                 return ""
 
@@ -67,6 +75,7 @@ class _JsonText:
     def skip_line(self) -> None:
         while (newline := self.text.find("\n", self.position)) < 0:
             self.position = len(self.text)
+            self.compact()  # a damaged line of any length is dropped as it is read
             if not self.more():
                 return
         self.position = newline + 1
@@ -77,8 +86,15 @@ def _decode_value(source: _JsonText, decoder: json.JSONDecoder) -> object:
     while True:
         try:
             value, end = decoder.raw_decode(source.text, source.position)
+        except RecursionError:
+            # json nests by recursion: "[[[[..." deeper than the interpreter allows is no record.
+            raise json.JSONDecodeError(
+                "nested deeper than the JSON decoder allows", source.text, source.position
+            ) from None
         except json.JSONDecodeError:
-            if len(source.text) - source.position > _MAX_PENDING or not source.more():
+            if len(source.text) - source.position > MAX_JSON_TEXT:
+                raise _TooLarge from None
+            if not source.more():
                 raise
             continue
         source.position = end
@@ -116,15 +132,25 @@ def read_marc_json(chunks: Iterator[bytes]) -> Iterator[Bib | Unreadable]:
                 return
             offset = source.byte_offset()
             value = _decode_value(source, decoder)
-        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        except (json.JSONDecodeError, UnicodeDecodeError, _TooLarge) as error:
             offset = source.byte_offset()
-            yield Unreadable(index=index, offset=offset, reason="json_error", detail=str(error))
+            if isinstance(error, _TooLarge):
+                reason, detail = "record_too_large", f"more than {MAX_JSON_TEXT:,} characters"
+            else:
+                reason, detail = "json_error", str(error)
+            yield Unreadable(index=index, offset=offset, reason=reason, detail=detail)
             index += 1
             if in_list or (source.ended and source.position >= len(source.text)):
                 return
             source.skip_line()
             continue
         first = False
+        fields = value.get("fields") if isinstance(value, dict) else None
+        if isinstance(fields, list) and len(fields) > MAX_RECORD_FIELDS:
+            detail = f"{len(fields):,} fields, more than {MAX_RECORD_FIELDS:,}"
+            yield Unreadable(index=index, offset=offset, reason="record_too_large", detail=detail)
+            index += 1
+            continue
         try:
             yield bib_from_marc_json(value)
         except InvalidRecord as error:

@@ -7,6 +7,8 @@ MARC 21 slim namespace may be the default, a prefix (``marc:``, ``marcxml:``) or
 that declares a DTD is refused before anything in it is expanded (``xml_entities_refused``): entity
 expansion is how "billion laughs" and external-entity reads work, and MARCXML needs neither. XML
 that is not well formed cannot be resynchronised, so the reader reports ``xml_error`` and stops.
+A record past ``MAX_RECORD_FIELDS`` fields or ``MAX_RECORD_CHARACTERS`` characters of content is
+``record_too_large``: from then on its content is counted but not kept, and reading goes on.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from attrs import define, field
 
 from almamatch.core.errors import InvalidRecord
 from almamatch.core.record import Bib, ControlField, DataField, Field, Subfield
-from almamatch.marc.unreadable import Unreadable
+from almamatch.marc.unreadable import MAX_RECORD_CHARACTERS, MAX_RECORD_FIELDS, Unreadable
 
 __all__ = ["read_marcxml"]
 
@@ -43,10 +45,30 @@ class _RecordBuilder:
     indicators: tuple[str | None, str | None] = (None, None)
     code: str = ""
     subfields: list[Subfield] = field(factory=list)
+    field_count: int = 0
+    characters: int = 0
 
     def fail(self, reason: str, detail: str) -> None:
         if self.fault is None:
             self.fault = (reason, detail)
+
+    @property
+    def too_large(self) -> bool:
+        return self.fault is not None and self.fault[0] == "record_too_large"
+
+    def grow(self, *, fields: int = 0, characters: int = 0) -> None:
+        """Count what the record holds; past a cap, fail it and drop what it holds."""
+        self.field_count += fields
+        self.characters += characters
+        if self.too_large:
+            return
+        if self.field_count > MAX_RECORD_FIELDS or self.characters > MAX_RECORD_CHARACTERS:
+            self.fault = (
+                "record_too_large",
+                f"more than {MAX_RECORD_FIELDS:,} fields or {MAX_RECORD_CHARACTERS:,} characters",
+            )
+            self.fields.clear()
+            self.subfields.clear()
 
 
 @define
@@ -67,7 +89,11 @@ class _MarcxmlHandler:
         record = self.record
         if record is None:
             return
-        if local in ("leader", "controlfield", "subfield"):
+        if local in ("controlfield", "datafield"):
+            record.grow(fields=1)
+        elif local == "subfield":
+            record.grow(characters=1)
+        if local in ("leader", "controlfield", "subfield") and not record.too_large:
             self.text = []
         if local == "controlfield":
             record.tag = attributes.get("tag", "")
@@ -82,8 +108,12 @@ class _MarcxmlHandler:
             record.code = code or ""
 
     def characters(self, content: str) -> None:
-        if self.text is not None:
-            self.text.append(content)
+        if self.text is not None and self.record is not None:
+            self.record.grow(characters=len(content))
+            if self.record.too_large:
+                self.text = None
+            else:
+                self.text.append(content)
 
     def end(self, name: str) -> None:
         local = name.rpartition(_NAMESPACE_SEPARATOR)[2]
@@ -93,6 +123,8 @@ class _MarcxmlHandler:
         content = "".join(self.text or ())
         if local in ("leader", "controlfield", "subfield"):
             self.text = None
+        if record.too_large and local != "record":
+            return
         try:
             if local == "leader":
                 record.leader = content

@@ -13,7 +13,15 @@ from typing import Final
 
 from attrs import frozen
 
-__all__ = ["UNREADABLE_REASONS", "Unreadable"]
+__all__ = ["MAX_RECORD_CHARACTERS", "MAX_RECORD_FIELDS", "UNREADABLE_REASONS", "Unreadable"]
+
+# What one MARCXML or MARC-in-JSON record may allocate. ISO 2709 bounds a record by its leader,
+# "Record length: five characters" (at most 99,999 bytes, so at most 7,690 fields of 13 bytes);
+# the text formats have no such bound, so these caps, ten times past anything ISO 2709 can carry
+# and past what Alma's own MARCXML conversion accepts, keep one record from growing memory without
+# bound. Subfield codes count as characters, so a million empty subfields are capped too.
+MAX_RECORD_CHARACTERS: Final = 1_000_000
+MAX_RECORD_FIELDS: Final = 10_000
 
 #: Every ``Unreadable.reason`` the readers give, with what it means.
 UNREADABLE_REASONS: Final = {
@@ -30,7 +38,9 @@ UNREADABLE_REASONS: Final = {
     "invalid_record": "the fields do not make a valid record (tag, indicator or field shape)",
     "xml_error": "the XML is not well formed; reading stops here",
     "xml_entities_refused": "the XML declares a DTD or entities, which are never expanded",
-    "json_error": "the JSON is not well formed",
+    "json_error": "the JSON is not well formed (or nested deeper than a record can be)",
+    "record_too_large": f"a MARCXML or MARC-in-JSON record holds more than {MAX_RECORD_FIELDS:,} "
+    f"fields or {MAX_RECORD_CHARACTERS:,} characters; it is skipped, never held whole",
 }
 
 
