@@ -16,9 +16,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from functools import partial
+from functools import lru_cache, partial
 from typing import Final
 
+from almamatch.core.brief import BriefLevel, BriefLevelRules
 from almamatch.core.decision import (
     Add,
     Candidate,
@@ -40,7 +41,13 @@ from almamatch.core.decision import (
 from almamatch.core.errors import AlmamatchError
 from almamatch.core.facts import BibFacts, Side
 from almamatch.core.oclc import OclcNumber
-from almamatch.core.profile import Guard, IntegrationProfile, MatchMethod, OlderVersionGuard
+from almamatch.core.profile import (
+    DEFAULT_GUARD_ORDER,
+    Guard,
+    IntegrationProfile,
+    MatchMethod,
+    OlderVersionGuard,
+)
 from almamatch.core.record import Bib
 from almamatch.core.zone import Export, PreparedRecord, Zone
 
@@ -77,6 +84,86 @@ def _step(stage: Stage, verdict: Verdict, detail: str) -> Step:
     return Step(stage=stage, verdict=verdict, detail=detail)
 
 
+# Speed (issue 3: 50,000 decisions/s with the trace): a Step is an immutable value, so a step whose
+# text is fixed is built once here, and one whose text follows from a few small values is built
+# once per distinct value (``lru_cache``); what follows from the prepared record alone is kept on
+# it (``_Derived``). The texts are the same as building each step anew.
+_MARCXML_OFF: Final = _step(Stage.MARCXML, Verdict.OFF, "validate_marcxml=False (default True)")
+_MARCXML_PASSED: Final = _step(Stage.MARCXML, Verdict.PASSED, "converts to MARCXML")
+_NORMALIZATION_NA: Final = _step(Stage.NORMALIZATION, Verdict.NOT_APPLICABLE, _NO_PROFILE)
+_MATCH_NA: Final = _step(Stage.MATCH, Verdict.NOT_APPLICABLE, _NO_PROFILE)
+_CANDIDATES_NA: Final = _step(Stage.CANDIDATES, Verdict.NOT_APPLICABLE, _NO_PROFILE)
+_CANDIDATES_NEW: Final = _step(Stage.CANDIDATES, Verdict.PASSED, "no match: the record is new")
+_CZ_LINK_NA: Final = _step(Stage.CZ_LINK, Verdict.NOT_APPLICABLE, _NO_CANDIDATE)
+_CZ_LINK_PASSED: Final = _step(Stage.CZ_LINK, Verdict.PASSED, "not linked to the Community Zone")
+_LOCK_NA: Final = _step(Stage.LOCK, Verdict.NOT_APPLICABLE, _NO_CANDIDATE)
+_LOCK_PASSED: Final = _step(Stage.LOCK, Verdict.PASSED, "not locked")
+_BRIEF_NO_PROFILE: Final = _step(Stage.BRIEF, Verdict.NOT_APPLICABLE, _NO_PROFILE)
+_BRIEF_OFF: Final = _step(Stage.BRIEF, Verdict.OFF, "brief_guard=False (default True)")
+_BRIEF_NA: Final = _step(Stage.BRIEF, Verdict.NOT_APPLICABLE, _NO_CANDIDATE)
+_OLDER_NO_PROFILE: Final = _step(Stage.OLDER_VERSION, Verdict.NOT_APPLICABLE, _NO_PROFILE)
+_OLDER_OFF: Final = _step(
+    Stage.OLDER_VERSION, Verdict.OFF,
+    "older_version_guard=Disabled (default Consider Originating System)",
+)
+_OLDER_NA: Final = _step(Stage.OLDER_VERSION, Verdict.NOT_APPLICABLE, _NO_CANDIDATE)
+
+
+@lru_cache(maxsize=256)
+def _profile_step(name: str) -> Step:
+    return _step(Stage.PROFILE, Verdict.PASSED, f"one profile: {name!r}")
+
+
+@lru_cache(maxsize=256)
+def _logon_step(logon_id: str, host: str) -> Step:
+    return _step(Stage.LOGON, Verdict.PASSED, f"{logon_id} at {host}")
+
+
+class _Plan:
+    """Stage 5 for one prepared record and match options: the lookups, in order, and the text."""
+
+    __slots__ = ("detail", "keys", "steps")
+
+    def __init__(self, keys: tuple[tuple[OclcNumber, Side], ...], detail: str) -> None:
+        self.keys = keys  # each (value, form) looked up once
+        self.detail = detail  # the step's text up to the hit count
+        self.steps: dict[int, Step] = {}  # by hit count
+
+    def step(self, hits: int) -> Step:
+        found = self.steps.get(hits)
+        if found is None:
+            found = self.steps[hits] = _step(
+                Stage.MATCH, Verdict.PASSED, f"{self.detail}hits: {hits}"
+            )
+        return found
+
+
+class _Derived:
+    """What ``decide()`` derives from one prepared record alone, kept on it for the next call."""
+
+    __slots__ = ("levels", "normalization", "plans")
+
+    def __init__(self, prepared: PreparedRecord) -> None:
+        detail = "; ".join(prepared.notes) or "no normalization steps; no 003 to fold"
+        self.normalization = _step(Stage.NORMALIZATION, Verdict.PASSED, detail)
+        self.plans: dict[tuple[bool, bool], _Plan] = {}
+        # The incoming brief level under a zone's rules, by the rules' identity.
+        self.levels: dict[int, tuple[BriefLevelRules, BriefLevel]] = {}
+
+    def level(self, rules: BriefLevelRules, record: Bib) -> BriefLevel:
+        found = self.levels.get(id(rules))
+        if found is None or found[0] is not rules:
+            found = self.levels[id(rules)] = (rules, rules.level_of(record))
+        return found[1]
+
+
+def _derived(prepared: PreparedRecord) -> _Derived:
+    found: _Derived | None = prepared.memo.get(_Derived)
+    if found is None:
+        found = prepared.memo[_Derived] = _Derived(prepared)
+    return found
+
+
 # -- stage 1 -----------------------------------------------------------------------------------
 def _profile(run: _Run) -> Outcome:
     # "No integration profile found for institution 01CARLI_XXX": "Your institution zone
@@ -84,7 +171,7 @@ def _profile(run: _Run) -> Outcome:
     profiles = run.zone.profiles
     if len(profiles) == 1:
         run.profile = profiles[0]
-        return _step(Stage.PROFILE, Verdict.PASSED, f"one profile: {profiles[0].name!r}"), None
+        return _profile_step(profiles[0].name), None
     names = ", ".join(repr(one.name) for one in profiles)
     detail = (
         f"{len(profiles)} Connexion integration profiles ({names}); Alma needs exactly one"
@@ -116,7 +203,7 @@ def _logon(run: _Run) -> Outcome:
     if run.profile is None:
         detail = f"logon ID and host are this zone's; password not checked: {_NO_PROFILE}"
         return _step(Stage.LOGON, Verdict.NOT_APPLICABLE, detail), None
-    return _step(Stage.LOGON, Verdict.PASSED, f"{export.logon_id} at {zone.host}"), None
+    return _logon_step(export.logon_id, zone.host), None
 
 
 # -- stage 3 -----------------------------------------------------------------------------------
@@ -124,10 +211,10 @@ def _marcxml(run: _Run) -> Outcome:
     # "Check the data using: MarcXML Bib Import" (CARLI IZ profile, S3). Without a single profile
     # the check still runs: the conversion does not depend on the profile's options.
     if run.profile is not None and not run.profile.validate_marcxml:
-        return _step(Stage.MARCXML, Verdict.OFF, "validate_marcxml=False (default True)"), None
+        return _MARCXML_OFF, None
     problems = run.export.conversion_problems
     if not problems:
-        return _step(Stage.MARCXML, Verdict.PASSED, "converts to MARCXML"), None
+        return _MARCXML_PASSED, None
     detail = "; ".join(problem.detail for problem in problems)
     return _step(Stage.MARCXML, Verdict.FAILED, detail), partial(
         MarcXmlConversionFailed, problems=problems
@@ -139,10 +226,9 @@ def _normalization(run: _Run) -> Outcome:
     # "Alma applies the import settings (normalization, validation, and merge routines) defined
     # in the integration profile" (Ex Libris S1); then the save rule folds 003 (S18).
     if run.profile is None:
-        return _step(Stage.NORMALIZATION, Verdict.NOT_APPLICABLE, _NO_PROFILE), None
+        return _NORMALIZATION_NA, None
     run.prepared = prepared = run.export.prepared(run.profile.normalization)
-    detail = "; ".join(prepared.notes) or "no normalization steps; no 003 to fold"
-    return _step(Stage.NORMALIZATION, Verdict.PASSED, detail), None
+    return _derived(prepared).normalization, None
 
 
 # -- stage 5 -----------------------------------------------------------------------------------
@@ -154,33 +240,25 @@ def _listing(numbers: tuple[OclcNumber, ...] | list[OclcNumber]) -> str:
     return ", ".join(number.literal for number in numbers) or "none"
 
 
-def _match(run: _Run) -> Outcome:
-    # "Alma considers both active values in subfield a (035$a) and cancelled values (035$z; or
-    # 019$a when seen in WorldCat)" (seed 004); the zone side is 035 $a and $z (S30).
-    profile, prepared = run.profile, run.prepared
-    if profile is None or prepared is None:
-        return _step(Stage.MATCH, Verdict.NOT_APPLICABLE, _NO_PROFILE), None
+def _plan(prepared: PreparedRecord, profile: IntegrationProfile) -> _Plan:
+    """The lookups stage 5 makes for this record under this profile's match options, and the
+    text of its step."""
     literal = profile.match_method is MatchMethod.LITERAL
     with_019 = profile.match_019_without_normalization
+    plans = _derived(prepared).plans
+    found = plans.get((literal, with_019))
+    if found is not None:
+        return found
     cancelled = prepared.cancelled + prepared.cancelled_019 if with_019 else prepared.cancelled
     keys = [(n, Side.ACTIVE) for n in prepared.active] + [(n, Side.CANCELLED) for n in cancelled]
-    found: dict[tuple[str, int, Side, Side], Candidate] = {}
+    lookups: list[tuple[OclcNumber, Side]] = []
     seen: set[tuple[int, str, int]] = set()
-    view = run.zone.bibs
     for key, side in keys:
         # By value, one lookup per value; LITERAL looks up each written form.
-        if (mark := (key.value, key.form.prefix, key.form.width) if literal else
-                (key.value, "", 0)) in seen:
-            continue
-        seen.add(mark)
-        for hit in view.hits(key):
-            if literal and not _same_form(key, hit.number):
-                continue
-            found.setdefault(
-                (hit.mms_id, key.value, side, hit.side),
-                Candidate(mms_id=hit.mms_id, key=key, incoming_side=side, zone_side=hit.side),
-            )
-    run.candidates = tuple(found.values())
+        mark = (key.value, key.form.prefix, key.form.width) if literal else (key.value, "", 0)
+        if mark not in seen:
+            seen.add(mark)
+            lookups.append((key, side))
     method = (
         "Literal 035: value, prefix and digit count must agree"
         if literal
@@ -192,9 +270,32 @@ def _match(run: _Run) -> Outcome:
         f"019 $a without normalization {'counted' if with_019 else 'ignored'}"
         f"{' ' + _listing(prepared.cancelled_019) if prepared.cancelled_019 else ''} "
         f"(match_019_without_normalization={with_019}, default False); "
-        f"hits: {len(run.candidates)}"
     )
-    return _step(Stage.MATCH, Verdict.PASSED, detail), None
+    found = plans[(literal, with_019)] = _Plan(tuple(lookups), detail)
+    return found
+
+
+def _match(run: _Run) -> Outcome:
+    # "Alma considers both active values in subfield a (035$a) and cancelled values (035$z; or
+    # 019$a when seen in WorldCat)" (seed 004); the zone side is 035 $a and $z (S30).
+    profile, prepared = run.profile, run.prepared
+    if profile is None or prepared is None:
+        return _MATCH_NA, None
+    plan = _plan(prepared, profile)
+    literal = profile.match_method is MatchMethod.LITERAL
+    found: dict[tuple[str, int, Side, Side], Candidate] = {}
+    view = run.zone.bibs
+    for key, side in plan.keys:
+        for hit in view.hits(key):
+            if literal and not _same_form(key, hit.number):
+                continue
+            mark = (hit.mms_id, key.value, side, hit.side)
+            if mark not in found:
+                found[mark] = Candidate(
+                    mms_id=hit.mms_id, key=key, incoming_side=side, zone_side=hit.side
+                )
+    run.candidates = tuple(found.values())
+    return plan.step(len(run.candidates)), None
 
 
 # -- stage 6 -----------------------------------------------------------------------------------
@@ -209,11 +310,11 @@ def _candidates(run: _Run) -> Outcome:
     # "The exported record matched on two or more records in the same zone with the same OCLC
     # number present." (seed 004): candidates count once per MMS ID.
     if run.prepared is None:
-        return _step(Stage.CANDIDATES, Verdict.NOT_APPLICABLE, _NO_PROFILE), None
+        return _CANDIDATES_NA, None
     candidates = run.candidates
+    if not candidates:
+        return _CANDIDATES_NEW, None
     mms_ids = dict.fromkeys(candidate.mms_id for candidate in candidates)
-    if not mms_ids:
-        return _step(Stage.CANDIDATES, Verdict.PASSED, "no match: the record is new"), None
     listing = "; ".join(_describe(candidate) for candidate in candidates)
     if len(mms_ids) > 1:
         detail = f"{len(mms_ids)} bibs: {listing}"
@@ -233,12 +334,12 @@ def _cz_link(run: _Run) -> Outcome:
     # "records ... will be skipped if there is a pre-existing link to the Community Zone" (S1).
     facts = run.facts
     if facts is None:
-        return _step(Stage.CZ_LINK, Verdict.NOT_APPLICABLE, _NO_CANDIDATE), None
+        return _CZ_LINK_NA, None
     if facts.cz_linked:
         return _step(Stage.CZ_LINK, Verdict.FAILED, f"{facts.mms_id} is linked to the CZ"), partial(
             SkippedCzLinked, mms_id=facts.mms_id
         )
-    return _step(Stage.CZ_LINK, Verdict.PASSED, "not linked to the Community Zone"), None
+    return _CZ_LINK_PASSED, None
 
 
 # -- stages 8-10, in the profile's guard_order -------------------------------------------------
@@ -246,10 +347,10 @@ def _lock(run: _Run) -> Outcome:
     # "Alma will unlock records 60 minutes after the cataloger exits the metadata editor."
     facts = run.facts
     if facts is None:
-        return _step(Stage.LOCK, Verdict.NOT_APPLICABLE, _NO_CANDIDATE), None
+        return _LOCK_NA, None
     lock = facts.lock
     if lock is None:
-        return _step(Stage.LOCK, Verdict.PASSED, "not locked"), None
+        return _LOCK_PASSED, None
     since = lock.last_activity.isoformat(timespec="minutes")
     if lock.is_active(run.now):
         detail = (f"locked by {lock.holder} since {since}; lapses at "
@@ -266,26 +367,35 @@ def _brief(run: _Run) -> Outcome:
     # has a higher Brief Record Level than the OCLC record" (S29).
     profile, facts, prepared = run.profile, run.facts, run.prepared
     if profile is None or prepared is None:
-        return _step(Stage.BRIEF, Verdict.NOT_APPLICABLE, _NO_PROFILE), None
+        return _BRIEF_NO_PROFILE, None
     if not profile.brief_guard:
-        return _step(Stage.BRIEF, Verdict.OFF, "brief_guard=False (default True)"), None
+        return _BRIEF_OFF, None
     if facts is None:
-        return _step(Stage.BRIEF, Verdict.NOT_APPLICABLE, _NO_CANDIDATE), None
+        return _BRIEF_NA, None
     existing = facts.brief_level
-    incoming = profile.brief_rules.level_of(prepared.record)
+    rules = profile.brief_rules
+    incoming = _derived(prepared).level(rules, prepared.record)
     equal_blocks = profile.block_equal_brief_levels
-    blocked = existing > incoming or (equal_blocks and existing == incoming)
-    detail = (
-        f"existing {existing} vs incoming {incoming} (Leader/17 "
-        f"{prepared.record.encoding_level.display!r}, rules {profile.brief_rules.name}); "
-        f"equal levels {'block' if equal_blocks else 'merge'} "
-        f"(block_equal_brief_levels={equal_blocks}, default False)"
-    )
-    if blocked:
-        return _step(Stage.BRIEF, Verdict.FAILED, detail), partial(
+    step = _brief_step(existing.value, incoming.value, prepared.record.leader[17], rules.name,
+                       equal_blocks)
+    if step.verdict is Verdict.FAILED:
+        return step, partial(
             NotAddedBrief, mms_id=facts.mms_id, existing_level=existing, incoming_level=incoming
         )
-    return _step(Stage.BRIEF, Verdict.PASSED, detail), None
+    return step, None
+
+
+@lru_cache(maxsize=1024)
+def _brief_step(existing: int, incoming: int, leader_17: str, rules: str, equal_blocks: bool
+                ) -> Step:
+    blocked = existing > incoming or (equal_blocks and existing == incoming)
+    display = "#" if leader_17 == " " else leader_17  # EncodingLevel.display
+    detail = (
+        f"existing {existing:02d} vs incoming {incoming:02d} (Leader/17 {display!r}, rules "
+        f"{rules}); equal levels {'block' if equal_blocks else 'merge'} "
+        f"(block_equal_brief_levels={equal_blocks}, default False)"
+    )
+    return _step(Stage.BRIEF, Verdict.FAILED if blocked else Verdict.PASSED, detail)
 
 
 def _older_version(run: _Run) -> Outcome:
@@ -293,12 +403,11 @@ def _older_version(run: _Run) -> Outcome:
     # the existing bib record's 'Originating System Version' field" (Orbis Cascade, S22).
     profile, facts, prepared = run.profile, run.facts, run.prepared
     if profile is None or prepared is None:
-        return _step(Stage.OLDER_VERSION, Verdict.NOT_APPLICABLE, _NO_PROFILE), None
+        return _OLDER_NO_PROFILE, None
     if profile.older_version_guard is OlderVersionGuard.DISABLED:
-        detail = "older_version_guard=Disabled (default Consider Originating System)"
-        return _step(Stage.OLDER_VERSION, Verdict.OFF, detail), None
+        return _OLDER_OFF, None
     if facts is None:
-        return _step(Stage.OLDER_VERSION, Verdict.NOT_APPLICABLE, _NO_CANDIDATE), None
+        return _OLDER_NA, None
     existing = facts.originating_version
     incoming = prepared.record.latest_transaction
     if existing is not None and incoming is not None:
@@ -340,6 +449,12 @@ _GUARDS: Final[dict[Guard, Stage_]] = {
 _DEFAULT_GUARDS: Final = (_lock, _brief, _older_version)
 
 
+def _guards(order: tuple[Guard, ...]) -> tuple[Stage_, ...]:
+    if order == DEFAULT_GUARD_ORDER:
+        return _DEFAULT_GUARDS
+    return tuple(_GUARDS[guard] for guard in order)
+
+
 def decide(export: Export, zone: Zone, now: datetime) -> Decision:
     """What Alma does with ``export`` sent to ``zone`` at ``now``: Add, Merge or a Failure.
 
@@ -358,11 +473,7 @@ def decide(export: Export, zone: Zone, now: datetime) -> Decision:
         trace.append(step)
         if first is None:
             first = blocker
-    guards = (
-        _DEFAULT_GUARDS
-        if run.profile is None
-        else tuple(_GUARDS[guard] for guard in run.profile.guard_order)
-    )
+    guards = _DEFAULT_GUARDS if run.profile is None else _guards(run.profile.guard_order)
     for stage in guards:
         step, blocker = stage(run)
         trace.append(step)

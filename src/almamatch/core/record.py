@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from functools import cached_property
-from typing import Final, TypeAlias
+from typing import Any, Final, TypeAlias
 
-from attrs import evolve, field, frozen
+from attrs import field, frozen
 
 from almamatch.core.encoding import EncodingLevel
 from almamatch.core.errors import InvalidRecord, InvalidTimestamp
@@ -106,10 +106,12 @@ def _fields(values: Iterable[Field]) -> tuple[Field, ...]:
     for one in fields:
         # pymarc and ruby-marc: "assume controlfields are numeric" tags below 010; every other
         # tag has indicators and subfields, so the record reads back the same from ISO 2709.
-        if isinstance(one, DataField) and _is_control_tag(one.tag):
-            raise InvalidRecord(one.tag, "control_tag_with_subfields")
-        if isinstance(one, ControlField) and not _is_control_tag(one.tag):
-            raise InvalidRecord(one.tag, "data_tag_without_subfields")
+        tag = one.tag
+        if tag.startswith("00") and tag.isdigit():
+            if isinstance(one, DataField):
+                raise InvalidRecord(tag, "control_tag_with_subfields")
+        elif isinstance(one, ControlField):
+            raise InvalidRecord(tag, "data_tag_without_subfields")
     return fields
 
 
@@ -136,7 +138,8 @@ class Bib:
         return None
 
     def with_fields(self, fields: Iterable[Field]) -> Bib:
-        return evolve(self, fields=tuple(fields))
+        """The same leader with these fields (a new record: nothing derived is carried over)."""
+        return Bib(leader=self.leader, fields=fields)
 
     def __iter__(self) -> Iterator[Field]:
         return iter(self.fields)
@@ -189,3 +192,11 @@ class Bib:
             except InvalidTimestamp as error:
                 found.append(Diagnostic(tag="005", code="", text=raw, reason=error.reason))
         return tuple(found)
+
+    # -- memo ----------------------------------------------------------------------------------
+    @cached_property
+    def derived(self) -> dict[str, Any]:
+        """Values other core modules derive from this record alone, each under its own key
+        (``core.zone``: the MARCXML check, the record prepared per normalization list), so that
+        a record decided again derives them once; filled on first use, never part of its value."""
+        return {}
