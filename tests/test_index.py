@@ -17,7 +17,7 @@ from almamatch.core.facts import BibFacts, Hit, Side, ZoneView
 from almamatch.core.lock import Lock
 from almamatch.core.oclc import OclcNumber
 from almamatch.core.profile import IntegrationProfile
-from almamatch.core.record import ControlField
+from almamatch.core.record import Bib, ControlField, DataField
 from almamatch.core.timestamp import Timestamp
 from almamatch.core.zone import Export, InMemoryZone, Zone
 from almamatch.index.dump import build_from_dump
@@ -221,12 +221,14 @@ def test_index_built_from_a_dump_decides_as_the_in_memory_zone(
         assert from_index.code == from_memory.code
 
 
-@pytest.mark.parametrize("path", ISO2709_FILES, ids=lambda p: p.name)
-def test_columnar_scan_equals_record_keys(path: Path) -> None:
-    content = path.read_bytes()
-    columns = scan_columns([content])
-    records = [r for r in scan_bytes(content) if isinstance(r, RecordKeys)]
+def _assert_columns_equal_record_keys(content: bytes, chunks: list[bytes]) -> None:
+    columns = scan_columns(chunks)
+    scanned = list(scan_bytes(content))
+    records = [r for r in scanned if isinstance(r, RecordKeys)]
     assert columns.offsets.tolist() == [r.offset for r in records]
+    assert columns.indices.tolist() == [r.index for r in records]
+    assert [u.offset for u in columns.unreadable] == [
+        r.offset for r in scanned if isinstance(r, Unreadable)]
     for row, keys in enumerate(records):
         chosen = columns.key_records == row
         got = sorted(zip(columns.key_values[chosen].tolist(), columns.key_sides[chosen].tolist(),
@@ -240,6 +242,56 @@ def test_columnar_scan_equals_record_keys(path: Path) -> None:
         assert decode_version(int(version)) == keys.latest_transaction or (
             version == NO_VERSION and keys.latest_transaction is not None
             and len(keys.latest_transaction.fraction) > 7)
+
+
+@pytest.mark.parametrize("path", ISO2709_FILES, ids=lambda p: p.name)
+def test_columnar_scan_equals_record_keys(path: Path) -> None:
+    content = path.read_bytes()
+    _assert_columns_equal_record_keys(content, [content])
+    # In 64 KiB chunks, as a dump is read: batches end where the framer's buffer changes.
+    _assert_columns_equal_record_keys(
+        content, [content[i : i + 65536] for i in range(0, len(content), 65536)])
+
+
+_035_VALUES = st.sampled_from([
+    "(OCoLC)12345", "(OCoLC)ocm00012345", "(OCoLC)ocn123456789", "(OCoLC)on1234567890",
+    "(OCoLC)0", "(OCoLC)12345 ", "(OCoLC) 12345", "(ocolc)12345", "(DLC)  2001012345",
+    "(Sirsi) a123", "ocm12345", "(OCoLC)99999999999999999999", "(OCoLC)12x",
+])
+_CONTROL = st.one_of(st.none(), st.sampled_from(["12345", "ocm00012345", " 77 ", "u12", "99105"]))
+
+
+@st.composite
+def _dump_records(draw: st.DrawFn) -> bytes:
+    fields: list[ControlField | DataField] = []
+    number = draw(_CONTROL)
+    if number is not None:
+        fields.append(ControlField("001", number))
+    identifier = draw(st.one_of(st.none(), st.sampled_from(["OCoLC", "DLC", "ocolc "])))
+    if identifier is not None:
+        fields.append(ControlField("003", identifier))
+    version = draw(st.one_of(st.none(), st.sampled_from(
+        ["20240501120000.0", "19991231235959", "20240230120000.0", "20240501126000.0",
+         "2024050112000", "20240501120000.12345678"])))
+    if version is not None:
+        fields.append(ControlField("005", version))
+    for _ in range(draw(st.integers(min_value=0, max_value=3))):
+        codes = draw(st.lists(st.sampled_from("az9"), min_size=1, max_size=2))
+        fields.append(DataField.of("035", "  ", *((c, draw(_035_VALUES)) for c in codes)))
+    fields.append(DataField.of("245", "10", ("a", "Title")))
+    level = draw(st.sampled_from(" I7"))
+    return bib_to_marc(Bib(leader=f"00000nam a2200000{level}i 4500", fields=tuple(fields)))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_dump_records(), min_size=1, max_size=12),
+       st.integers(min_value=50, max_value=5000), st.binary(max_size=8))
+def test_columnar_scan_equals_record_keys_on_any_mix(
+    records: list[bytes], chunk: int, noise: bytes,
+) -> None:
+    content = records[0] + noise + b"".join(records[1:])
+    _assert_columns_equal_record_keys(
+        content, [content[i : i + chunk] for i in range(0, len(content), chunk)])
 
 
 @settings(max_examples=20, deadline=None)

@@ -32,6 +32,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from almamatch.core.decide import decide
+from almamatch.core.errors import InvalidTimestamp
 from almamatch.core.facts import Hit
 from almamatch.core.oclc import OclcNumber
 from almamatch.core.profile import IntegrationProfile
@@ -39,7 +40,7 @@ from almamatch.core.timestamp import Timestamp
 from almamatch.core.zone import Export, Zone
 from almamatch.index.keyscan import scan_columns
 from almamatch.index.synthetic import incoming_record, synthesize_zone
-from almamatch.index.version import NO_VERSION, encode_version
+from almamatch.index.version import NO_VERSION, InvalidVersion, encode_version
 from almamatch.index.zone import ZoneIndex
 from almamatch.marc.convert import bib_to_marc
 
@@ -143,6 +144,14 @@ _NUMBER: Final = re.compile(r"\(OCoLC\)(ocm|ocn|on)?([0-9]{1,19})")
 _PREFIX_CODE: Final = {None: 0, "ocm": 1, "ocn": 2, "on": 3}
 
 
+def _version_or_none(raw: str) -> int:
+    """A 005's index code, ``NO_VERSION`` when malformed (what the scanner stores)."""
+    try:
+        return encode_version(Timestamp.parse(raw))
+    except (InvalidTimestamp, InvalidVersion):
+        return NO_VERSION
+
+
 def _mrrc_keys(content: bytes) -> None:
     """mrrc reading the same columns as ``scan_columns``, with the same fast paths on text."""
     import mrrc  # noqa: PLC0415 (optional: the bench extra)
@@ -154,7 +163,7 @@ def _mrrc_keys(content: bytes) -> None:
     for record in mrrc.MARCReader(io.BytesIO(content)):
         levels.append(str(record.leader)[17])
         raw = record.control_field("005")
-        versions.append(encode_version(Timestamp.parse(raw)) if raw else NO_VERSION)
+        versions.append(_version_or_none(raw) if raw else NO_VERSION)
         _ = record.control_field("001")
         for one in record.get_fields("035"):
             for sub in one.subfields():

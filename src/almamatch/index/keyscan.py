@@ -26,7 +26,7 @@ from almamatch.core.oclc import MAX_OCLC_NUMBER, OclcForm
 from almamatch.core.timestamp import Timestamp
 from almamatch.index.version import FRACTION_DIGITS, NO_VERSION, InvalidVersion, encode_version
 from almamatch.index.zone import ACTIVE, CANCELLED
-from almamatch.marc.scan import RecordKeys, ScanFault, frame_records, scan_record
+from almamatch.marc.scan import RecordKeys, ScanFault, frame_spans, scan_record
 from almamatch.marc.unreadable import Unreadable
 
 __all__ = ["KeyColumns", "scan_columns"]
@@ -37,8 +37,18 @@ _FOLDED: Final = re.compile(rb" *(ocm|ocn|on)?([0-9]{1,19}) *")
 _VERSION: Final = re.compile(rb"([0-9]{8})([0-9]{2})([0-9]{2})([0-9]{2})(?:\.([0-9]{1,7}))?")
 _PREFIX_INDEX: Final = {None: 0, b"ocm": 1, b"ocn": 2, b"on": 3}
 _QUALIFIED: Final = OclcForm(qualified=True, prefix="", width=0).code
-_WANTED: Final = frozenset((b"001", b"003", b"005", b"035"))
+# The common 035: two indicators and one subfield, $a or $z "(OCoLC)" [ocm|ocn|on] digits.
+_SIMPLE_035: Final = re.compile(rb"[^\x1f]{2}\x1f([az])\(OCoLC\)(ocm|ocn|on)?([0-9]{1,19})")
 _SCALE: Final = 10**FRACTION_DIGITS
+_BATCH: Final = 512
+_001: Final = 1
+_003: Final = 3
+_035: Final = 35
+# OclcForm.code of a qualified number by its prefix and digit count (core.oclc).
+_FORM_OF: Final = {
+    (prefix, width): _QUALIFIED | code | min(width, 31) << 3
+    for prefix, code in _PREFIX_INDEX.items() for width in range(1, 20)
+}
 
 
 @frozen(kw_only=True, eq=False)
@@ -60,9 +70,9 @@ class KeyColumns:
 _DAYS: dict[bytes, int | None] = {}
 
 
-def _version(raw: bytes) -> int | None:
-    """The version code of a well-formed 005 read from bytes; None: use the object path."""
-    match = _VERSION.fullmatch(raw)
+def _version(content: bytes, first: int, last: int) -> int | None:
+    """The version code of a well-formed 005 at ``content[first:last]``; None: the object path."""
+    match = _VERSION.fullmatch(content, first, last)
     if match is None:
         return None
     day_text = match[1]
@@ -157,78 +167,163 @@ def _read_035(content: bytes, keys: list[tuple[int, int, int]]) -> bool:
     return True
 
 
-def _fast(record: bytes, index: int, offset: int, columns: _Columns) -> bool:
-    """Read a plain record from its bytes; False when a value needs the object path."""
-    if not record[:24].isascii() or not record[12:17].isdigit():
-        return False
-    base = int(record[12:17])
-    size = len(record)
-    if not 24 < base < size or (base - 25) % 12:
-        return False
-    control: dict[bytes, bytes] = {}
+def _record(
+    content: bytes, start: int, fields: tuple[list[int], list[int], list[int]],
+    run: tuple[int, int], columns: _Columns,
+) -> bool:
+    """Add one record from its wanted fields ``run`` (tag code, first byte, field terminator).
+
+    False, and nothing added, when a value needs the object path.
+    """
+    codes, firsts, lasts = fields
+    a, b = run
+    number = identifier = None
+    version = NO_VERSION
+    seen_005 = False
     keys: list[tuple[int, int, int]] = []
-    for start in range(24, base - 1, 12):
-        tag = record[start : start + 3]
-        if tag not in _WANTED:
-            continue
-        entry = record[start + 3 : start + 12]
-        if not entry.isdigit():
-            return False
-        first = base + int(entry[4:])
-        last = first + int(entry[:4]) - 1
-        if last >= size or last < first:
-            return False
-        if tag != b"035":
-            control.setdefault(tag, record[first:last])
-            continue
-        if not _read_035(record[first:last], keys):
-            return False
-    identifier = control.get(b"003")
-    number = control.get(b"001")
+    for i in range(a, b):
+        code, first, last = codes[i], firsts[i], lasts[i]
+        if code == _035:
+            simple = _SIMPLE_035.fullmatch(content, first, last)
+            if simple is None:
+                if not _read_035(content[first:last], keys):
+                    return False
+                continue
+            value = int(simple[3])
+            if value == 0 or value > MAX_OCLC_NUMBER:
+                return False
+            form = _FORM_OF[simple[2], len(simple[3])]
+            keys.append((value, ACTIVE if simple[1] == b"a" else CANCELLED, form))
+        elif code == _001:
+            if number is None:
+                number = content[first:last]
+        elif code == _003:
+            if identifier is None:
+                identifier = content[first:last]
+        elif not seen_005:
+            seen_005 = True
+            fast = _version(content, first, last)
+            if fast is None:
+                return False
+            version = fast
     # The save rule's 035 $a "(<003>)<001>" is OCLC's only if it says OCoLC somewhere.
     if identifier is not None and number is not None:
         folded = _FOLDED.fullmatch(number) if identifier == b"OCoLC" else None
         if folded is not None and 0 < int(folded[2]) <= MAX_OCLC_NUMBER:
             digits = folded[2]
-            form = _QUALIFIED | _PREFIX_INDEX[folded[1]] | min(len(digits), 31) << 3
-            keys.append((int(digits), ACTIVE, form))
+            keys.append((int(digits), ACTIVE, _FORM_OF[folded[1], len(digits)]))
         elif b"ocolc" in identifier.lower() or b"ocolc" in number.lower() or not (
             identifier.isascii() and number.isascii()
         ):
             return False
-    raw_005 = control.get(b"005")
-    version = NO_VERSION
-    if raw_005 is not None:
-        fast = _version(raw_005)
-        if fast is None:
-            return False
-        version = fast
-    if number is not None and not number.isascii():
+    if number is None:
+        columns.control_numbers.append(None)
+    elif number.isascii():
+        columns.control_numbers.append(number.decode("ascii"))
+    else:
         return False
-    record_number = len(columns.offsets)
-    columns.indices.append(index)
-    columns.offsets.append(offset)
-    columns.control_numbers.append(None if number is None else number.decode("ascii"))
-    columns.levels.append(record[17])
+    record_number = len(columns.levels)
+    columns.levels.append(content[start + 17])
     columns.versions.append(version)
-    columns.add_keys(record_number, keys)
+    if len(keys) == 1:
+        value, side, form = keys[0]
+        columns.key_records.append(record_number)
+        columns.key_values.append(value)
+        columns.key_sides.append(side)
+        columns.key_forms.append(form)
+    elif keys:
+        columns.add_keys(record_number, keys)
     return True
+
+
+_DIGIT_WEIGHTS: Final = {width: 10 ** np.arange(width - 1, -1, -1, dtype=np.int64)
+                         for width in (4, 5)}
+
+
+def _digits(buffer: Array, positions: Array, width: int) -> tuple[Array, Array]:
+    """The numbers written at ``positions`` in ``width`` ASCII digits, and which are all digits."""
+    table = buffer[positions[:, None] + np.arange(width)] - np.uint8(0x30)
+    return table @ _DIGIT_WEIGHTS[width], np.all(table <= 9, axis=1)
+
+
+def _directories(content: bytes, starts: Array, ends: Array
+                 ) -> tuple[Array, Array, tuple[list[int], list[int], list[int]]]:
+    """Every record's wanted directory entries at once, with numpy.
+
+    Returns which records are plain (ASCII leader, sound base address and wanted entries), the
+    bounds of each record's run of wanted fields, and the fields (tag code, first, terminator).
+    """
+    buffer = np.frombuffer(content, dtype=np.uint8)
+    count = len(starts)
+    base, plain = _digits(buffer, starts + 12, 5)
+    plain &= np.all(buffer[starts[:, None] + np.arange(24)] < 0x80, axis=1)
+    plain &= (base > 24) & (base < ends - starts) & ((base - 25) % 12 == 0)
+    entries = np.where(plain, (base - 25) // 12, 0)
+    total = int(entries.sum())
+    record = np.repeat(np.arange(count), entries)
+    first_entry = np.cumsum(entries) - entries
+    position = starts[record] + 24 + 12 * (np.arange(total) - first_entry[record])
+    t0, t1, t2 = buffer[position], buffer[position + 1], buffer[position + 2]
+    # 001, 003, 005 or 035.
+    wanted = (t0 == 0x30) & (((t1 == 0x30) & ((t2 == 0x31) | (t2 == 0x33) | (t2 == 0x35)))
+                             | ((t1 == 0x33) & (t2 == 0x35)))
+    record, position = record[wanted], position[wanted]
+    codes = (t1[wanted].astype(np.int64) - 0x30) * 10 + (t2[wanted].astype(np.int64) - 0x30)
+    length, length_ok = _digits(buffer, position + 3, 4)
+    offset, offset_ok = _digits(buffer, position + 7, 5)
+    first = starts[record] + base[record] + offset
+    last = first + length - 1
+    sound = length_ok & offset_ok & (last < ends[record]) & (last >= first)
+    plain[record[~sound]] = False
+    bounds = np.searchsorted(record, np.arange(count + 1))
+    return plain, bounds, (codes.tolist(), first.tolist(), last.tolist())
+
+
+def _scan_batch(content: bytes, spans: tuple[list[int], list[int], list[int], list[int]],
+                columns: _Columns) -> None:
+    """Add the records framed in one buffer: directories with numpy, fields one by one."""
+    starts, ends, indices, offsets = spans
+    if not starts:
+        return
+    plain, bounds, fields = _directories(content, np.array(starts, dtype=np.int64),
+                                         np.array(ends, dtype=np.int64))
+    sound, run = plain.tolist(), bounds.tolist()
+    for row, start in enumerate(starts):
+        index, offset = indices[row], offsets[row]
+        if sound[row] and _record(content, start, fields, (run[row], run[row + 1]), columns):
+            columns.indices.append(index)
+            columns.offsets.append(offset)
+            continue
+        try:
+            keys = scan_record(content[start : ends[row]], index=index, offset=offset)
+        except ScanFault as fault:
+            columns.unreadable.append(Unreadable(index=index, offset=offset,
+                                                 reason=fault.reason, detail=fault.detail))
+        else:
+            columns.add_from_object(keys)
 
 
 def scan_columns(chunks: Iterable[bytes]) -> KeyColumns:
     """The columns of every readable record in a stream of ISO 2709 bytes."""
     columns = _Columns()
-    for framed in frame_records(chunks):
-        if isinstance(framed, Unreadable):
+    current = b""
+    spans: tuple[list[int], list[int], list[int], list[int]] = ([], [], [], [])
+    for framed in frame_spans(chunks):
+        if type(framed) is Unreadable:
             columns.unreadable.append(framed)
             continue
-        record, index, offset = framed
-        if not _fast(record, index, offset, columns):
-            try:
-                columns.add_from_object(scan_record(record, index=index, offset=offset))
-            except ScanFault as fault:
-                columns.unreadable.append(Unreadable(index=index, offset=offset,
-                                                     reason=fault.reason, detail=fault.detail))
+        content, start, end, index, offset = framed  # type: ignore[misc]
+        if content is not current or len(spans[0]) == _BATCH:
+            # The framer moved to a new buffer, or a batch is full (a batch's bytes stay in the
+            # cache between the numpy pass and the field pass): the batch goes in together.
+            _scan_batch(current, spans, columns)
+            current, spans = content, ([], [], [], [])
+        spans[0].append(start)
+        spans[1].append(end)
+        spans[2].append(index)
+        spans[3].append(offset)
+    _scan_batch(current, spans, columns)
+    columns.unreadable.sort(key=lambda one: one.index)
     return KeyColumns(
         indices=np.frombuffer(columns.indices, dtype=np.int64),
         offsets=np.frombuffer(columns.offsets, dtype=np.int64),

@@ -29,8 +29,8 @@ from almamatch.core.timestamp import Timestamp
 from almamatch.marc.unreadable import Unreadable
 
 __all__ = [
-    "RecordKeys", "ScanFault", "frame_records", "scan_bytes", "scan_file", "scan_record",
-    "scan_stream",
+    "RecordKeys", "ScanFault", "frame_records", "frame_spans", "scan_bytes", "scan_file",
+    "scan_record", "scan_stream",
 ]
 
 LEADER_LENGTH: Final = 24
@@ -314,22 +314,45 @@ class _Window:
         return True
 
 
-def frame_records(chunks: Iterable[bytes]) -> Iterator[tuple[bytes, int, int] | Unreadable]:
-    """Every framed record as (bytes, index, offset), or ``Unreadable`` where framing fails."""
+def frame_spans(
+    chunks: Iterable[bytes],
+) -> Iterator[tuple[bytes, int, int, int, int] | Unreadable]:
+    """Every framed record as (buffer, start, end, index, offset), ``Unreadable`` where it fails.
+
+    The record is ``buffer[start:end]``; the buffer is shared by the records of one chunk, so a
+    reader that only slices a few fields out of it never copies the record itself.
+    """
     window = _Window(chunks)
     index = 0
-    while window.skip_between_records():
-        offset = window.start + window.position
+    while True:
+        content, position = window.content, window.position
+        if position >= len(content) or content[position] in _BETWEEN_RECORDS:
+            if not window.skip_between_records():
+                return
+            content, position = window.content, window.position
+        # The common case, answered from the buffer at hand: a whole record is in it.
+        head = content[position : position + 5]
+        if head.isdigit() and len(head) == 5:
+            end = position + int(head)
+            if end <= len(content) and end - position > LEADER_LENGTH and (
+                content[end - 1] == RECORD_TERMINATOR
+            ):
+                window.position = end
+                yield content, position, end, index, window.start + position
+                index += 1
+                continue
+        offset = window.start + position
         window.available(5)
-        head = window.content[window.position : window.position + 5]
+        content, position = window.content, window.position
+        head = content[position : position + 5]
         if len(head) == 5 and head.isdigit():
             length = int(head)
             if length > LEADER_LENGTH and window.available(length) >= length:
-                end = window.position + length
-                if window.content[end - 1] == RECORD_TERMINATOR:
-                    record = window.content[window.position : end]
+                content, position = window.content, window.position
+                end = position + length
+                if content[end - 1] == RECORD_TERMINATOR:
                     window.position = end
-                    yield record, index, offset
+                    yield content, position, end, index, offset
                     index += 1
                     continue
         # "Resynchronise on the record terminator": the next record starts after the next 0x1D.
@@ -339,6 +362,16 @@ def frame_records(chunks: Iterable[bytes]) -> Iterator[tuple[bytes, int, int] | 
         detail = f"Leader/00-04 is {head!r}; skipped {skipped} bytes to {ending}"
         yield Unreadable(index=index, offset=offset, reason="bad_record_length", detail=detail)
         index += 1
+
+
+def frame_records(chunks: Iterable[bytes]) -> Iterator[tuple[bytes, int, int] | Unreadable]:
+    """Every framed record as (bytes, index, offset), or ``Unreadable`` where framing fails."""
+    for framed in frame_spans(chunks):
+        if isinstance(framed, Unreadable):
+            yield framed
+        else:
+            content, start, end, index, offset = framed
+            yield content[start:end], index, offset
 
 
 def scan_stream(chunks: Iterable[bytes]) -> Iterator[RecordKeys | Unreadable]:
