@@ -3,7 +3,9 @@
 Theory of operation: framing and decoding are two steps. Framing takes Leader/00-04, "Record
 length ... the length of the entire record, including itself and the record terminator" (MARC 21
 Leader), and accepts the record when the byte at that length is the record terminator 0x1D; when
-it is not, the record is ``Unreadable`` (``bad_record_length``) and reading resynchronises just
+it is not, the record is ``Unreadable`` (``bad_record_length``) and reading resynchronises: at
+the declared length when a record frames there (only the terminator was lost), else at the first
+record that frames before the next 0x1D (a truncated record followed by a whole one), else just
 after the next 0x1D, so the next record still loads. Decoding first checks what pymarc would
 either fail on or quietly repair (leader, base address, directory entries, field terminators,
 exactly two indicators, ASCII subfield codes), then lets pymarc decode the characters: UTF-8 when
@@ -12,6 +14,7 @@ Leader/09 is ``a`` (invalid bytes kept as lone surrogates U+DC80..U+DCFF), MARC-
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Iterator
 from typing import Final
@@ -35,6 +38,8 @@ DIRECTORY_ENTRY_LENGTH: Final = 12
 # Bytes some files put between records (line breaks, padding, a DOS end-of-file mark).
 _BETWEEN_RECORDS: Final = frozenset(b" \t\r\n\x00\x1a")
 _COMPACT_AFTER: Final = 1 << 20
+# Where a record may start: Leader/00-04 digits, Leader/12-16 (base address) digits.
+_RECORD_START: Final = re.compile(rb"(?=[0-9]{5}.{7}[0-9]{5})", re.DOTALL)
 
 
 class RecordFault(Exception):
@@ -188,6 +193,29 @@ class _ByteBuffer:
         self.position = end
         return bytes(self.data[end - length : end])
 
+    def frames_at(self, position: int) -> bool:
+        """Whether a record that Leader/00-04 frames starts at ``position``."""
+        self.available(position - self.position + 5)
+        head = bytes(self.data[position : position + 5])
+        if len(head) < 5 or not head.isdigit() or int(head) <= LEADER_LENGTH:
+            return False
+        end = position + int(head)
+        return self.available(end - self.position) >= end - self.position and (
+            self.data[end - 1] == RECORD_TERMINATOR
+        )
+
+    def skip_lost_terminator(self) -> str | None:
+        """Step to the declared end when the next record frames there; what was seen, or None."""
+        head = bytes(self.data[self.position : self.position + 5])
+        if len(head) < 5 or not head.isdigit() or int(head) <= LEADER_LENGTH:
+            return None
+        end = self.position + int(head)
+        if self.available(int(head) + 5) < int(head) + 5 or not self.frames_at(end):
+            return None
+        last = self.data[end - 1]
+        self.position = end
+        return f"the record terminator is {bytes([last])!r}; the next record starts after it"
+
     def skip_to_terminator(self) -> str:
         """Step past the next record terminator (or to the end); say how far that was."""
         begin = self.start + self.position
@@ -199,6 +227,12 @@ class _ByteBuffer:
                 break
         stop = found + 1 if found >= 0 else len(self.data)
         ending = "the next record terminator" if found >= 0 else "the end of the file"
+        # A copy: framing a candidate may read more chunks into (and so resize) the buffer.
+        first = self.position + 1
+        for candidate in _RECORD_START.finditer(bytes(self.data[first:stop])):
+            if self.frames_at(first + candidate.start()):
+                stop, ending = first + candidate.start(), "a record that frames"
+                break
         skipped = self.start + stop - begin
         self.position = stop
         return f"skipped {skipped} bytes to {ending}"
@@ -214,7 +248,8 @@ def read_iso2709(chunks: Iterator[bytes]) -> Iterator[Bib | Unreadable]:
         head = bytes(source.data[source.position : source.position + 5])
         record = source.take_framed()
         if record is None:
-            detail = f"Leader/00-04 is {head!r}; {source.skip_to_terminator()}"
+            skipped = source.skip_lost_terminator() or source.skip_to_terminator()
+            detail = f"Leader/00-04 is {head!r}; {skipped}"
             yield Unreadable(index=index, offset=offset, reason="bad_record_length", detail=detail)
         else:
             try:
