@@ -40,6 +40,7 @@ from almamatch.core.decision import (
 )
 from almamatch.core.errors import AlmamatchError
 from almamatch.core.facts import BibFacts, Side
+from almamatch.core.lock import Lock
 from almamatch.core.oclc import OclcNumber
 from almamatch.core.profile import (
     DEFAULT_GUARD_ORDER,
@@ -68,7 +69,9 @@ class InvalidDecisionInput(AlmamatchError):
 class _Run:
     """The scratch state of one ``decide()`` call; never leaves it."""
 
-    __slots__ = ("candidates", "export", "facts", "now", "prepared", "profile", "zone")
+    __slots__ = (
+        "candidates", "descriptions", "export", "facts", "now", "prepared", "profile", "zone",
+    )
 
     def __init__(self, export: Export, zone: Zone, now: datetime) -> None:
         self.export = export
@@ -77,6 +80,7 @@ class _Run:
         self.profile: IntegrationProfile | None = None
         self.prepared: PreparedRecord | None = None
         self.candidates: tuple[Candidate, ...] = ()
+        self.descriptions: list[str] = []  # stage 6's words for each candidate
         self.facts: BibFacts | None = None
 
 
@@ -124,8 +128,9 @@ class _Plan:
 
     __slots__ = ("detail", "keys", "steps")
 
-    def __init__(self, keys: tuple[tuple[OclcNumber, Side], ...], detail: str) -> None:
-        self.keys = keys  # each (value, form) looked up once
+    def __init__(self, keys: tuple[tuple[OclcNumber, Side, str], ...], detail: str) -> None:
+        # Each (value, form) looked up once, with its side and stage 6's words for a hit on it.
+        self.keys = keys
         self.detail = detail  # the step's text up to the hit count
         self.steps: dict[int, Step] = {}  # by hit count
 
@@ -251,14 +256,14 @@ def _plan(prepared: PreparedRecord, profile: IntegrationProfile) -> _Plan:
         return found
     cancelled = prepared.cancelled + prepared.cancelled_019 if with_019 else prepared.cancelled
     keys = [(n, Side.ACTIVE) for n in prepared.active] + [(n, Side.CANCELLED) for n in cancelled]
-    lookups: list[tuple[OclcNumber, Side]] = []
+    lookups: list[tuple[OclcNumber, Side, str]] = []
     seen: set[tuple[int, str, int]] = set()
     for key, side in keys:
         # By value, one lookup per value; LITERAL looks up each written form.
         mark = (key.value, key.form.prefix, key.form.width) if literal else (key.value, "", 0)
         if mark not in seen:
             seen.add(mark)
-            lookups.append((key, side))
+            lookups.append((key, side, f" by {key.literal} (incoming {side.value}, zone "))
     method = (
         "Literal 035: value, prefix and digit count must agree"
         if literal
@@ -283,29 +288,25 @@ def _match(run: _Run) -> Outcome:
         return _MATCH_NA, None
     plan = _plan(prepared, profile)
     literal = profile.match_method is MatchMethod.LITERAL
-    found: dict[tuple[str, int, Side, Side], Candidate] = {}
+    found: dict[tuple[str, int, bool, bool], Candidate] = {}
+    descriptions = run.descriptions
     view = run.zone.bibs
-    for key, side in plan.keys:
+    for key, side, words in plan.keys:
         for hit in view.hits(key):
             if literal and not _same_form(key, hit.number):
                 continue
-            mark = (hit.mms_id, key.value, side, hit.side)
+            zone_side = hit.side
+            mark = (hit.mms_id, key.value, side is Side.ACTIVE, zone_side is Side.ACTIVE)
             if mark not in found:
                 found[mark] = Candidate(
-                    mms_id=hit.mms_id, key=key, incoming_side=side, zone_side=hit.side
+                    mms_id=hit.mms_id, key=key, incoming_side=side, zone_side=zone_side
                 )
+                descriptions.append(f"{hit.mms_id}{words}{zone_side.value})")
     run.candidates = tuple(found.values())
     return plan.step(len(run.candidates)), None
 
 
 # -- stage 6 -----------------------------------------------------------------------------------
-def _describe(candidate: Candidate) -> str:
-    return (
-        f"{candidate.mms_id} by {candidate.key.literal} "
-        f"(incoming {candidate.incoming_side.value}, zone {candidate.zone_side.value})"
-    )
-
-
 def _candidates(run: _Run) -> Outcome:
     # "The exported record matched on two or more records in the same zone with the same OCLC
     # number present." (seed 004): candidates count once per MMS ID.
@@ -314,8 +315,9 @@ def _candidates(run: _Run) -> Outcome:
     candidates = run.candidates
     if not candidates:
         return _CANDIDATES_NEW, None
-    mms_ids = dict.fromkeys(candidate.mms_id for candidate in candidates)
-    listing = "; ".join(_describe(candidate) for candidate in candidates)
+    # Each candidate as "<mms_id> by <key> (incoming <side>, zone <side>)", made in stage 5.
+    mms_ids = dict.fromkeys([candidate.mms_id for candidate in candidates])
+    listing = "; ".join(run.descriptions)
     if len(mms_ids) > 1:
         detail = f"{len(mms_ids)} bibs: {listing}"
         return _step(Stage.CANDIDATES, Verdict.FAILED, detail), partial(
@@ -351,15 +353,22 @@ def _lock(run: _Run) -> Outcome:
     lock = facts.lock
     if lock is None:
         return _LOCK_PASSED, None
-    since = lock.last_activity.isoformat(timespec="minutes")
     if lock.is_active(run.now):
-        detail = (f"locked by {lock.holder} since {since}; lapses at "
-                  f"{lock.lapses_at.isoformat(timespec='minutes')}")
-        return _step(Stage.LOCK, Verdict.FAILED, detail), partial(
+        return _lock_step(lock, active=True), partial(
             NotAddedLocked, mms_id=facts.mms_id, lock=lock
         )
+    return _lock_step(lock, active=False), None
+
+
+@lru_cache(maxsize=1024)
+def _lock_step(lock: Lock, *, active: bool) -> Step:
+    since = lock.last_activity.isoformat(timespec="minutes")
+    if active:
+        detail = (f"locked by {lock.holder} since {since}; lapses at "
+                  f"{lock.lapses_at.isoformat(timespec='minutes')}")
+        return _step(Stage.LOCK, Verdict.FAILED, detail)
     detail = f"lock by {lock.holder} (last activity {since}) lapsed after 60 minutes"
-    return _step(Stage.LOCK, Verdict.PASSED, detail), None
+    return _step(Stage.LOCK, Verdict.PASSED, detail)
 
 
 def _brief(run: _Run) -> Outcome:

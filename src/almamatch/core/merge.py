@@ -77,16 +77,29 @@ def _upper(value: str) -> str:
 
 @frozen
 class TagPattern:
-    """``245``, ``9XX``, ``0XX``, ``59X``, ``*`` or ``LDR``; ``X`` stands for any digit."""
+    """``245``, ``9XX``, ``0XX``, ``59X``, ``*`` or ``LDR``; ``X`` stands for any digit.
+
+    ``text`` is upper-cased once, at construction; each tag's answer is then kept (tags are few:
+    a merge asks about the same few dozen tags hundreds of times).
+    """
 
     text: str = field(converter=_upper)
+    _answers: dict[str, bool] = field(
+        init=False, factory=dict, eq=False, hash=False, repr=False, order=False
+    )
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.text, str) or not re.fullmatch(r"\*|LDR|[0-9X]{3}", self.text):
             raise InvalidMergeRule(self.text, "bad_tag_pattern", "expected 245, 9XX, * or LDR")
 
     def matches(self, tag: str) -> bool:
-        pattern = self.text.upper()
+        found = self._answers.get(tag)
+        if found is None:
+            found = self._answers[tag] = self._match(tag)
+        return found
+
+    def _match(self, tag: str) -> bool:
+        pattern = self.text
         if pattern == "*":
             return True
         if pattern == "LDR" or len(tag) != 3:
@@ -110,6 +123,10 @@ class HasSubfield:
     contains: str
     tag: TagPattern | None = field(default=None, converter=_optional_pattern)
 
+    def may_hold(self, tag: str) -> bool:
+        """False when no field with this tag can satisfy the condition."""
+        return self.tag is None or self.tag.matches(tag)
+
     def holds(self, one: Field) -> bool:
         if not isinstance(one, DataField) or (self.tag and not self.tag.matches(one.tag)):
             return False
@@ -124,6 +141,10 @@ class Indicators:
     first: str | None = None
     second: str | None = None
     tag: TagPattern | None = field(default=None, converter=_optional_pattern)
+
+    def may_hold(self, tag: str) -> bool:
+        """False when no field with this tag can satisfy the condition."""
+        return self.tag is None or self.tag.matches(tag)
 
     def holds(self, one: Field) -> bool:
         if not isinstance(one, DataField) or (self.tag and not self.tag.matches(one.tag)):
@@ -140,10 +161,25 @@ _LOCAL_GROUPS: Final = (TagPattern("09X"), TagPattern("59X"), TagPattern("69X"),
 class LocalExtension:
     """A local extension: 09X, 59X, 69X or 9XX with ``$9 LOCAL`` in any letter case (S21)."""
 
+    def may_hold(self, tag: str) -> bool:
+        """False when no field with this tag can satisfy the condition."""
+        return _local_tag(tag)
+
     def holds(self, one: Field) -> bool:
-        if not isinstance(one, DataField) or not any(g.matches(one.tag) for g in _LOCAL_GROUPS):
+        if not isinstance(one, DataField) or not _local_tag(one.tag):
             return False
         return any(value.strip().upper() == "LOCAL" for value in one.values("9"))
+
+
+_LOCAL_TAGS: Final[dict[str, bool]] = {}
+
+
+def _local_tag(tag: str) -> bool:
+    """Whether a tag is in a local-extension group; answers kept per tag (tags are few)."""
+    found = _LOCAL_TAGS.get(tag)
+    if found is None:
+        found = _LOCAL_TAGS[tag] = any(group.matches(tag) for group in _LOCAL_GROUPS)
+    return found
 
 
 Condition: TypeAlias = HasSubfield | Indicators | LocalExtension
@@ -170,17 +206,40 @@ class MergeRule:
     excluding: tuple[TagPattern, ...] = field(converter=_patterns, factory=tuple)
     when: tuple[Condition, ...] = field(converter=_conditions, factory=tuple)
     unless: tuple[Condition, ...] = field(converter=_conditions, factory=tuple)
+    # Per tag, kept (a merge asks about every field): None when no field with the tag is
+    # selected, else the conditions left to test on the field itself.
+    _by_tag: dict[str, _TagPlan | None] = field(
+        init=False, factory=dict, eq=False, hash=False, repr=False, order=False
+    )
 
     def selects(self, one: Field) -> bool:
-        if not self.pattern.matches(one.tag) or any(e.matches(one.tag) for e in self.excluding):
+        tag = one.tag
+        plan = self._by_tag.get(tag, _UNSEEN)
+        if plan is _UNSEEN:
+            plan = self._by_tag[tag] = self._plan(tag)
+        if plan is None:
             return False
-        return all(c.holds(one) for c in self.when) and not any(c.holds(one) for c in self.unless)
+        when, unless = plan
+        if not when and not unless:
+            return True
+        return all(c.holds(one) for c in when) and not any(c.holds(one) for c in unless)
+
+    def _plan(self, tag: str) -> _TagPlan | None:
+        if not self.pattern.matches(tag) or any(e.matches(tag) for e in self.excluding):
+            return None
+        if not all(c.may_hold(tag) for c in self.when):
+            return None
+        return self.when, tuple(c for c in self.unless if c.may_hold(tag))
 
     def __str__(self) -> str:
         text = f"{self.action} {self.pattern.text}"
         if self.excluding:
             text += " excluding " + ",".join(p.text for p in self.excluding)
         return text
+
+
+_TagPlan: TypeAlias = tuple[tuple[Condition, ...], tuple[Condition, ...]]
+_UNSEEN: Final = ((), ())  # a plan no tag has: "not asked yet"
 
 
 def _rules(values: Iterable[MergeRule]) -> tuple[MergeRule, ...]:
@@ -204,14 +263,19 @@ class MergeMethod:
         leader = existing.leader
         result: list[Field] = list(existing.fields)
         for rule in self.rules:
-            if rule.pattern.text.upper() == "LDR":
-                if rule.action in (MergeAction.ADD, MergeAction.REPLACE):
+            action = rule.action
+            if rule.pattern.text == "LDR":
+                if action is not MergeAction.REMOVE:
                     leader = incoming.leader
                 continue
-            taken = [one for one in incoming.fields if rule.selects(one)]
-            if rule.action is MergeAction.REMOVE or (rule.action is MergeAction.REPLACE and taken):
+            # A remove takes nothing from the incoming record.
+            taken = (
+                [] if action is MergeAction.REMOVE
+                else [one for one in incoming.fields if rule.selects(one)]
+            )
+            if action is MergeAction.REMOVE or (action is MergeAction.REPLACE and taken):
                 result = [one for one in result if not rule.selects(one)]
-            if rule.action in (MergeAction.ADD, MergeAction.REPLACE):
+            if action is not MergeAction.REMOVE:
                 present = set(result)
                 result.extend(one for one in taken if one not in present)
         result.sort(key=_tag_key)
