@@ -1,0 +1,198 @@
+"""Nothing lost: every line is flushed before the next record is decided, and ``--resume``
+continues an interrupted run to the same output without deciding any record twice.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import almamatch.cli.batch
+from almamatch.cli.main import main
+from almamatch.core.decision import Decision
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+ZONE = str(EXAMPLES / "zone")
+CARLI = str(EXAMPLES / "profiles" / "carli.toml")
+NOW = "2026-03-05T10:30"
+DECIDE: Callable[..., Decision] = getattr(almamatch.cli.batch, "decide")  # noqa: B009 - not in __all__
+
+
+@pytest.fixture(scope="module")
+def exports(tmp_path_factory: pytest.TempPathFactory, corpus: Path) -> Path:
+    """The examples twice (the second pass merges into the first pass's adds), then corpus."""
+    path = tmp_path_factory.mktemp("resume") / "exports.mrc"
+    examples = (EXAMPLES / "exports.mrc").read_bytes()
+    path.write_bytes(examples + examples + (corpus / "traject_index_bench_batch.dat").read_bytes())
+    return path
+
+
+def batch_argv(exports: Path, *more: str) -> list[str]:
+    return ["batch", str(exports), "--zone", ZONE, "--profile", CARLI, "--now", NOW, *more]
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(exports: Path, tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    output = tmp_path_factory.mktemp("full") / "decisions.jsonl"
+    assert main(batch_argv(exports, "--output", str(output), "--summary")) == 0
+    return output.read_bytes()
+
+
+class CountingDecide:
+    """``decide`` as the batch module calls it, counting the calls and checking the output."""
+
+    def __init__(self, output: Path | None = None) -> None:
+        self.calls = 0
+        self.output = output
+        self.decide: Callable[..., Decision] = DECIDE
+
+    def __call__(self, *arguments: Any) -> Decision:
+        if self.output is not None:
+            lines = self.output.read_bytes().splitlines()
+            # every earlier record's line is on disk before this one is decided
+            assert [json.loads(line)["index"] for line in lines] == list(range(len(lines)))
+            assert len(lines) >= self.calls
+        self.calls += 1
+        return self.decide(*arguments)
+
+
+def test_uninterrupted_run_accounts_for_every_record(
+    exports: Path, uninterrupted: bytes, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = [json.loads(line) for line in uninterrupted.splitlines()]
+    assert [line["index"] for line in lines] == list(range(len(lines)))
+    codes = [line["code"] for line in lines]
+    assert "MERGED" in codes[11:22]  # the second pass merges into what the first pass added
+    assert main(batch_argv(exports, "--summary")) == 0
+    out = capsys.readouterr().out
+    unreadable = codes.count("UNREADABLE")
+    for label, count in (("decided", len(codes) - unreadable), ("unreadable", unreadable),
+                         ("read", len(codes))):
+        assert re.search(rf"\b{label}\b\s*│\s*{count}\b", out), (label, out)
+
+
+def test_each_line_is_flushed_before_the_next_record_is_decided(
+    exports: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, uninterrupted: bytes
+) -> None:
+    output = tmp_path / "decisions.jsonl"
+    counting = CountingDecide(output)
+    monkeypatch.setattr(almamatch.cli.batch, "decide", counting)
+    assert main(batch_argv(exports, "--output", str(output), "--summary")) == 0
+    assert output.read_bytes() == uninterrupted
+    unreadable = uninterrupted.count(b'"code":"UNREADABLE"')
+    assert counting.calls == len(uninterrupted.splitlines()) - unreadable
+
+
+@pytest.mark.parametrize(("stop_after", "torn"), [
+    (1, b""),
+    (2, b'{"index":2,"code":"MER'),  # a line the interruption tore
+    (7, b'{"index":7,"code":"NOT_ADDED_OLD","host_message":"NOT_ADDED_OLD"}'),  # whole, no \\n
+    (11, b'{"index":11'),  # right after the unreadable record
+    (15, b""),
+    (40, b'{"in'),
+])
+def test_resume_gives_the_uninterrupted_output_deciding_each_record_once(
+    stop_after: int,
+    torn: bytes,
+    exports: Path,
+    uninterrupted: bytes,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    output = tmp_path / "decisions.jsonl"
+    first = CountingDecide()
+    monkeypatch.setattr(almamatch.cli.batch, "decide", first)
+    code = main(batch_argv(exports, "--output", str(output), "--stop-after", str(stop_after)))
+    assert code == 130
+    recorded = output.read_bytes()
+    assert recorded == b"".join(uninterrupted.splitlines(keepends=True)[:stop_after])
+    with output.open("ab") as stream:
+        stream.write(torn)
+    second = CountingDecide()
+    monkeypatch.setattr(almamatch.cli.batch, "decide", second)
+    capsys.readouterr()
+    assert main(batch_argv(exports, "--resume", str(output), "--json", "--summary")) == 0
+    assert output.read_bytes() == uninterrupted
+    total = len(uninterrupted.splitlines())
+    unreadable = uninterrupted.count(b'"code":"UNREADABLE"')
+    assert first.calls + second.calls == total - unreadable  # no record decided twice
+    summary = json.loads(capsys.readouterr().out.splitlines()[-1])["summary"]
+    assert summary["read"] == total
+    assert summary["decided"] + summary["unreadable"] == total
+
+
+def test_resuming_a_complete_run_decides_nothing(
+    exports: Path, uninterrupted: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    output = tmp_path / "decisions.jsonl"
+    output.write_bytes(uninterrupted)
+    counting = CountingDecide()
+    monkeypatch.setattr(almamatch.cli.batch, "decide", counting)
+    assert main(batch_argv(exports, "--resume", str(output), "--summary")) == 0
+    assert (counting.calls, output.read_bytes()) == (0, uninterrupted)
+
+
+@pytest.mark.parametrize(("recorded", "needle"), [
+    ((b'{"index":0,"code":"ADDED","mms_id":"991","oclc_numbers":["(OCoLC)1"],'
+     b'"cancelled_oclc_numbers":[]}\n'), "input_differs"),
+    (b'{"index":1}\n', "line 1"),
+    (b"not json\n{}\n", "line 1"),
+])
+def test_resume_refuses_an_output_of_another_input(
+    recorded: bytes, needle: str, exports: Path, tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    output = tmp_path / "decisions.jsonl"
+    output.write_bytes(recorded)
+    assert main(batch_argv(exports, "--resume", str(output))) == 3
+    err = capsys.readouterr().err
+    assert needle in err
+    assert "Traceback" not in err
+
+
+def test_resume_needs_the_output_it_continues(
+    exports: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "missing.jsonl"
+    assert main(batch_argv(exports, "--resume", str(missing))) == 3
+    other = tmp_path / "other.jsonl"
+    other.write_bytes(b"")
+    assert main(batch_argv(exports, "--resume", str(other), "--output", str(missing))) == 3
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_a_killed_run_resumes_to_the_same_output(corpus: Path, tmp_path: Path) -> None:
+    exports = tmp_path / "exports.mrc"
+    examples = (EXAMPLES / "exports.mrc").read_bytes()
+    exports.write_bytes(examples + (corpus / "solrmarc_uva_001_2000.mrc").read_bytes() + examples)
+    full = tmp_path / "full.jsonl"
+    assert main(batch_argv(exports, "--output", str(full))) == 0
+    output = tmp_path / "killed.jsonl"
+    program = "import sys; from almamatch.cli.main import main; sys.exit(main(sys.argv[1:]))"
+    process = subprocess.Popen(
+        [sys.executable, "-c", program, *batch_argv(exports, "--output", str(output))],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        if output.exists() and output.read_bytes().count(b"\n") >= 30:
+            break
+        time.sleep(0.005)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    recorded = output.read_bytes().count(b"\n")
+    total = full.read_bytes().count(b"\n")
+    assert 30 <= recorded < total  # killed mid-run
+    assert main(batch_argv(exports, "--resume", str(output))) == 0
+    assert output.read_bytes() == full.read_bytes()
