@@ -64,8 +64,34 @@ def _describe(character: str) -> str:
     return f"U+{ord(character):04X}"
 
 
+def _plainly_convertible(bib: Bib) -> bool:
+    """True for the common record that needs no field-by-field look: all ASCII, nothing XML
+    forbids, and shorter in all than one field may be. False means "look field by field"."""
+    pieces = [bib.leader]
+    octets = 0  # delimiters and terminators
+    for one in bib.fields:
+        if isinstance(one, ControlField):
+            pieces.append(one.value)
+        else:
+            pieces.append(one.indicator1)
+            pieces.append(one.indicator2)
+            for sub in one.subfields:
+                pieces.append(sub.code)
+                pieces.append(sub.value)
+            octets += len(one.subfields)
+        octets += 1
+    text = "".join(pieces)
+    return (
+        text.isascii()
+        and len(text) + octets <= MAX_FIELD_OCTETS
+        and _SUSPECT.search(text) is None
+    )
+
+
 def conversion_problems(bib: Bib) -> tuple[ConversionProblem, ...]:
     """Every reason ``bib`` cannot become MARCXML, in field order; empty when it can."""
+    if _plainly_convertible(bib):
+        return ()
     problems: list[ConversionProblem] = []
     unicode_record = bib.leader[9] == "a"
     leader_bad = _FORBIDDEN.search(bib.leader)

@@ -36,6 +36,10 @@ def _is_control_tag(tag: str) -> bool:
     return tag.startswith("00") and tag.isdigit()
 
 
+#: The tags ``_is_control_tag`` accepts (tags are three characters): 000-009.
+_CONTROL_TAGS: Final = frozenset(f"00{digit}" for digit in range(10))
+
+
 @frozen
 class Subfield:
     """One subfield: its code and its value."""
@@ -107,7 +111,7 @@ def _fields(values: Iterable[Field]) -> tuple[Field, ...]:
         # pymarc and ruby-marc: "assume controlfields are numeric" tags below 010; every other
         # tag has indicators and subfields, so the record reads back the same from ISO 2709.
         tag = one.tag
-        if tag.startswith("00") and tag.isdigit():
+        if tag in _CONTROL_TAGS:
             if isinstance(one, DataField):
                 raise InvalidRecord(tag, "control_tag_with_subfields")
         elif isinstance(one, ControlField):
