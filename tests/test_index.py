@@ -315,6 +315,25 @@ def test_lookup_of_a_large_unsorted_batch_agrees_with_searching_in_order() -> No
     assert ends.tolist() == np.searchsorted(index.key_values, values, "right").tolist()
 
 
+@pytest.mark.parametrize("shared_by", [1, 7, 8, 9, 40])
+def test_lookup_ends_runs_of_any_length(shared_by: int) -> None:
+    # A number carried by many bibs makes a long run of equal keys; runs end at the array end.
+    count = 6000
+    values = np.arange(1, count + 1, dtype=np.uint64)
+    values[:shared_by] = 5
+    values[-shared_by:] = count
+    index = ZoneIndex.from_arrays(
+        mms_ids=np.arange(count) + 10**12, brief_levels=np.full(count, 5),
+        versions=np.full(count, NO_VERSION), cz_linked=np.zeros(count, dtype=bool),
+        key_bibs=np.arange(count), key_values=values, key_sides=np.zeros(count),
+        key_forms=np.zeros(count))
+    queries = np.arange(0, count + 3, dtype=np.uint64)
+    for batch in (queries, queries[::-1].copy()):
+        starts, ends = index.lookup(batch)
+        assert starts.tolist() == np.searchsorted(index.key_values, batch, "left").tolist()
+        assert ends.tolist() == np.searchsorted(index.key_values, batch, "right").tolist()
+
+
 # -- overlay -------------------------------------------------------------------------------------
 def test_overlay_shows_additions_and_merges_to_later_records() -> None:
     index = _small_index()
