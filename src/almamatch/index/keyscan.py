@@ -6,7 +6,11 @@ cancelled, OCLC's only, each written form once, after the 001/003 save rule), as
 codes rather than objects. The common shapes (``(OCoLC)`` + optional ocm/ocn/on + digits; a
 well-formed 005) are read from the bytes directly; any other value goes through the object path
 of ``marc.scan`` (``OclcNumber.parse``, ``Timestamp.parse``), so the columns always say what
-``RecordKeys`` says (``tests/test_index.py`` checks it on the corpus).
+``RecordKeys`` says (``tests/test_index.py`` checks it on the corpus and on generated mixes).
+Records are framed in place (``marc.scan.frame_spans``: offsets into the buffer, no copies) and
+handled in batches of up to 512: one numpy pass reads the leaders and every directory entry of
+the batch and keeps the 001, 003, 005 and 035 entries, then a short Python loop reads those few
+fields per record. A record numpy finds unsound goes to the object path, which reports it.
 """
 
 from __future__ import annotations
@@ -21,9 +25,7 @@ import numpy as np
 import numpy.typing as npt
 from attrs import frozen
 
-from almamatch.core.errors import InvalidTimestamp
 from almamatch.core.oclc import MAX_OCLC_NUMBER, OclcForm
-from almamatch.core.timestamp import Timestamp
 from almamatch.index.version import FRACTION_DIGITS, NO_VERSION, InvalidVersion, encode_version
 from almamatch.index.zone import ACTIVE, CANCELLED
 from almamatch.marc.scan import RecordKeys, ScanFault, frame_spans, scan_record
@@ -88,13 +90,6 @@ def _version(content: bytes, first: int, last: int) -> int | None:
         return None
     fraction = (match[5] or b"").ljust(FRACTION_DIGITS, b"0")
     return ((day * 86_400 + hours * 3600 + minutes * 60 + seconds) * _SCALE + int(fraction))
-
-
-def _slow_version(text: str) -> int:
-    try:
-        return encode_version(Timestamp.parse(text))
-    except (InvalidTimestamp, InvalidVersion):
-        return NO_VERSION
 
 
 class _Columns:
