@@ -3,7 +3,11 @@
 Theory of operation: every command that decides reads the same four things from its arguments.
 The profile file (``--profile``, or the documented default: the CARLI I-Share IZ) gives the
 integration profile and the zone's identity; options override that identity. The zone's bibs come
-from ``--zone`` (a MARC dump, with ``--facts``, or a saved zone directory). The export carries the
+from ``--zone`` (a MARC dump, with ``--facts``, or a saved zone directory). A saved zone with an
+``index/`` is served from its memory-mapped index, records read from ``bibs.mrc`` only when a merge
+needs one, unless ``--facts`` overrides its facts or ``--load-records`` asks for every record in
+memory (``zonefiles.zones``); an index without record offsets decides merges without computing
+the merged record, and the command says so on stderr. The export carries the
 zone's own logon ID and the profile's password unless ``--logon``/``--password`` say otherwise.
 ``--now`` is the moment locks are judged at; the shell reads the clock only when it is absent.
 """
@@ -11,6 +15,7 @@ zone's own logon ID and the profile's password unless ``--logon``/``--password``
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import UTC, datetime
 
 from almamatch.cli.render import progress
@@ -19,7 +24,7 @@ from almamatch.core.record import Bib
 from almamatch.core.zone import Export, InMemoryZone, Zone, ZoneKind
 from almamatch.zonefiles.facts import parse_moment
 from almamatch.zonefiles.profiles import ProfileFile, ZoneIdentity, load_profile
-from almamatch.zonefiles.zones import load_zone
+from almamatch.zonefiles.zones import IndexedZoneView, load_zone
 
 __all__ = [
     "InvalidOption",
@@ -55,6 +60,12 @@ def add_zone_arguments(parser: argparse.ArgumentParser) -> None:
         "--facts", metavar="CSV",
         help="facts MARC does not carry: mms_id, brief_level, originating_version, cz_linked, "
         "lock_institution, lock_user, lock_last_activity",
+    )
+    group.add_argument(
+        "--load-records", action="store_true",
+        help="load every record of a saved zone into memory instead of serving it from its "
+        "index (default: a saved zone with index/ is served from the memory-mapped index, and "
+        "a merge reads the one record it needs from bibs.mrc)",
     )
     group.add_argument("--zone-kind", choices=[kind.value for kind in ZoneKind],
                        help="institution, network or sandbox (default: from the profile)")
@@ -120,7 +131,13 @@ def zone_for(args: argparse.Namespace, profile: ProfileFile) -> tuple[Zone, InMe
     identity = identity_from_args(args, profile)
     with progress(f"loading zone {args.zone}") as tick:
         bibs = load_zone(
-            args.zone, facts=args.facts, brief_rules=profile.profile.brief_rules, on_bib=tick
+            args.zone, facts=args.facts, brief_rules=profile.profile.brief_rules, on_bib=tick,
+            use_index=not getattr(args, "load_records", False),
+        )
+    if isinstance(bibs.base, IndexedZoneView) and not bibs.base.keeps_records:
+        sys.stderr.write(
+            f"note: zone {args.zone} is served from its index without record offsets: merges "
+            "are decided, but the merged record is not computed\n"
         )
     zone = Zone(
         kind=identity.kind,

@@ -24,7 +24,7 @@ from attrs import evolve, field, frozen
 from almamatch.core.brief import BriefLevel, BriefLevelRules
 from almamatch.core.decision import Add, ConversionProblem, Decision, Merge
 from almamatch.core.errors import AlmamatchError, InvalidOclcNumber
-from almamatch.core.facts import BibFacts, Hit, MmsIdSequence, Side, ZoneView
+from almamatch.core.facts import BibFacts, Hit, MmsIdSequence, Side, ZoneRecords, ZoneView
 from almamatch.core.lock import Lock
 from almamatch.core.marcxml import conversion_problems
 from almamatch.core.normalization import NormalizationStep, RemoveFields, fold_003
@@ -217,6 +217,13 @@ class InMemoryZone:
     Decisions are applied as Alma would: an ``Add`` stores the bib under the MMS ID the decision
     names and advances the MMS ID sequence; a ``Merge`` replaces the bib with the merged record;
     both set the originating system version to the incoming 005; failures change nothing.
+
+    Over a ``base`` view (a zone too large for memory, such as the compact index), this zone holds
+    only what changed: bibs stored, merged or locked here hide their base selves, every other bib
+    is answered by the base, and ``len``/iteration cover the bibs held here. A merge into a base
+    bib whose record neither the decision nor the base provides (a facts-only base: ``Merge.record``
+    is None) keeps the bib's OCLC numbers and brief level and takes the new originating system
+    version: without the record, nothing else about the merged bib is known.
     """
 
     def __init__(
@@ -224,9 +231,11 @@ class InMemoryZone:
         *,
         brief_rules: BriefLevelRules | None = None,
         sequence: MmsIdSequence | None = None,
+        base: ZoneView | None = None,
     ) -> None:
         self.brief_rules = brief_rules or BriefLevelRules.preset("carli")
         self.sequence = sequence or MmsIdSequence()
+        self.base = base
         self._records: dict[str, Bib] = {}
         self._facts: dict[str, BibFacts] = {}
         self._hits: dict[int, tuple[Hit, ...]] = {}
@@ -248,27 +257,39 @@ class InMemoryZone:
 
     # -- ZoneView ------------------------------------------------------------------------------
     def hits(self, number: OclcNumber) -> Sequence[Hit]:
-        return self._hits.get(number.value, ())
+        own = self._hits.get(number.value, ())
+        if self.base is None:
+            return own
+        held = self._facts
+        kept = tuple(hit for hit in self.base.hits(number) if hit.mms_id not in held)
+        return kept + own if own else kept
 
     def facts(self, mms_id: str) -> BibFacts | None:
-        return self._facts.get(mms_id)
+        found = self._facts.get(mms_id)
+        if found is None and self.base is not None:
+            return self.base.facts(mms_id)
+        return found
 
     def next_mms_id(self) -> str:
         return self.sequence.peek()
 
     def record(self, mms_id: str) -> Bib | None:
-        """The full record of a bib, as stored (``ZoneRecords``)."""
-        return self._records.get(mms_id)
+        """The full record of a bib, as stored (``ZoneRecords``); from the base when it keeps
+        records and the bib is not held here; None when nobody has it."""
+        found = self._records.get(mms_id)
+        if found is None and isinstance(self.base, ZoneRecords):
+            return self.base.record(mms_id)
+        return found
 
     # -- contents ------------------------------------------------------------------------------
     def __len__(self) -> int:
-        return len(self._records)
+        return len(self._facts)
 
     def __contains__(self, mms_id: object) -> bool:
-        return mms_id in self._records
+        return mms_id in self._facts
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._records)
+        return iter(self._facts)
 
     def store(
         self,
@@ -300,10 +321,7 @@ class InMemoryZone:
         )
         self._records[mms_id] = saved
         self._facts[mms_id] = facts
-        for side, numbers in ((Side.ACTIVE, active), (Side.CANCELLED, cancelled)):
-            for number in numbers:
-                hit = Hit(mms_id=mms_id, side=side, number=number)
-                self._hits[number.value] = (*self._hits.get(number.value, ()), hit)
+        self._index(facts)
         return facts
 
     def _unindex(self, mms_id: str) -> None:
@@ -318,22 +336,34 @@ class InMemoryZone:
                 self._hits.pop(number.value, None)
 
     def _existing(self, mms_id: str) -> BibFacts:
-        facts = self._facts.get(mms_id)
+        facts = self.facts(mms_id)
         if facts is None:
             raise InvalidZone(mms_id, "unknown_mms_id", "no bib with this MMS ID in the zone")
         return facts
 
+    def _hold(self, facts: BibFacts) -> None:
+        """Keep changed facts here; a base bib taken over here answers ``hits`` from here."""
+        if facts.mms_id not in self._facts:
+            self._index(facts)
+        self._facts[facts.mms_id] = facts
+
+    def _index(self, facts: BibFacts) -> None:
+        for side, numbers in ((Side.ACTIVE, facts.active), (Side.CANCELLED, facts.cancelled)):
+            for number in numbers:
+                hit = Hit(mms_id=facts.mms_id, side=side, number=number)
+                self._hits[number.value] = (*self._hits.get(number.value, ()), hit)
+
     def lock(self, mms_id: str, lock: Lock) -> None:
         """Open the bib in the Metadata Editor: ``lock`` holds it until it lapses or is released."""
-        self._facts[mms_id] = evolve(self._existing(mms_id), lock=lock)
+        self._hold(evolve(self._existing(mms_id), lock=lock))
 
     def unlock(self, mms_id: str) -> None:
         """Release the bib."""
-        self._facts[mms_id] = evolve(self._existing(mms_id), lock=None)
+        self._hold(evolve(self._existing(mms_id), lock=None))
 
     def link_to_cz(self, mms_id: str, *, linked: bool = True) -> None:
         """Mark the bib as linked (or not) to the Community Zone."""
-        self._facts[mms_id] = evolve(self._existing(mms_id), cz_linked=linked)
+        self._hold(evolve(self._existing(mms_id), cz_linked=linked))
 
     def apply(self, decision: Decision) -> None:
         """Apply a decision: Add stores, Merge replaces, every failure changes nothing.
@@ -342,7 +372,7 @@ class InMemoryZone:
         the 005 field of the incoming record" on each import (Orbis Cascade, S22).
         """
         if isinstance(decision, Add):
-            if decision.mms_id in self._records:
+            if self.facts(decision.mms_id) is not None:
                 raise InvalidZone(decision.mms_id, "duplicate_mms_id", "already in the zone")
             self.store(
                 decision.mms_id, decision.record, originating_version=decision.originating_version
@@ -351,7 +381,10 @@ class InMemoryZone:
                 self.sequence = self.sequence.advance()
         elif isinstance(decision, Merge):
             existing = self._existing(decision.mms_id)
-            record = decision.record or self._records[decision.mms_id]
+            record = decision.record or self.record(decision.mms_id)
+            if record is None:
+                self._hold(evolve(existing, originating_version=decision.originating_version))
+                return
             self.store(
                 decision.mms_id,
                 record,

@@ -4,9 +4,18 @@ Theory of operation: a zone on disk is its bibs as MARC (any format ``read_bibs`
 with its MMS ID in 001 as Alma writes it ("After saving, 001 holds the MMS ID", S18), and
 optionally a facts CSV (``zonefiles.facts``). ``load_zone`` reads them into an ``InMemoryZone``
 that ``decide()`` reads and a batch applies its decisions to. A saved zone is a directory holding
-``bibs.mrc`` (ISO 2709), ``facts.csv`` and ``index/``, the compact index of ``almamatch.index``
-for lookups at scale; ``save_zone`` writes one, ``load_zone`` reads it back (from the records,
-which a merge needs).
+``bibs.mrc`` (ISO 2709), ``facts.csv``, ``index/`` (the compact index of ``almamatch.index``) and
+``bibs.offsets.npy`` (where each indexed bib's record starts in ``bibs.mrc``); ``save_zone``
+writes one. ``load_zone`` reads it back in one of two ways:
+
+* every record into memory (the default, and whenever a facts CSV is given to override the
+  saved facts): what ``zone build`` and a small zone need;
+* with ``use_index=True``, served from the memory-mapped index (``IndexedZoneView``): the
+  returned ``InMemoryZone`` holds only what a batch adds, merges or locks, over the index, so a
+  zone of 50 million bibs opens in milliseconds. A merge reads the one existing record it needs
+  from ``bibs.mrc`` at its offset; without ``bibs.offsets.npy`` (an index alone) the view keeps
+  facts only, and merges are decided but the merged record is not computed (``Merge.record`` is
+  None; ``core.zone.InMemoryZone`` says what such a merge changes).
 
 A zone file that cannot be used (a record that does not load, an 001 that is not an MMS ID, a
 repeated MMS ID, facts for a bib the dump lacks) raises ``InvalidZoneFile`` naming the file and the
@@ -16,23 +25,31 @@ record: a zone is never loaded with bibs missing.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
+
+import numpy as np
+import numpy.typing as npt
 
 from almamatch.core.brief import BriefLevelRules
 from almamatch.core.errors import AlmamatchError
-from almamatch.core.facts import MmsIdSequence
+from almamatch.core.facts import BibFacts, Hit, MmsIdSequence
+from almamatch.core.oclc import OclcNumber
 from almamatch.core.record import Bib
 from almamatch.core.zone import InMemoryZone, InvalidZone
 from almamatch.index.version import encode_version
-from almamatch.index.zone import ACTIVE, CANCELLED, ZoneIndex
+from almamatch.index.zone import ACTIVE, CANCELLED, InvalidIndex, ZoneIndex
 from almamatch.marc import Unreadable, bib_to_marc, read_bibs
+from almamatch.marc.iso2709 import RecordFault, decode_record
 from almamatch.zonefiles.facts import FactsRow, facts_to_csv, read_facts
 
 __all__ = [
     "SAVED_BIBS",
     "SAVED_FACTS",
+    "SAVED_INDEX",
+    "SAVED_OFFSETS",
+    "IndexedZoneView",
     "InvalidZoneFile",
     "load_zone",
     "mms_id_sequence_after",
@@ -45,6 +62,9 @@ __all__ = [
 SAVED_BIBS: Final = "bibs.mrc"
 SAVED_FACTS: Final = "facts.csv"
 SAVED_INDEX: Final = "index"
+SAVED_OFFSETS: Final = "bibs.offsets.npy"
+#: ISO 2709: "Record length: five ASCII digits" at Leader/00-04.
+_LENGTH_DIGITS: Final = 5
 
 # "Alma MMS IDs start with 99 and end with four digits naming the institution" (core.facts).
 _MMS_ID: Final = re.compile(r"99(?P<serial>[0-9]+)(?P<suffix>[0-9]{4})")
@@ -98,13 +118,19 @@ def load_zone(
     facts: str | Path | None = None,
     brief_rules: BriefLevelRules | None = None,
     on_bib: Callable[[int], None] | None = None,
+    use_index: bool = False,
 ) -> InMemoryZone:
     """A zone from a MARC dump (plus a facts CSV) or a saved zone directory.
 
     ``brief_rules`` compute the brief level of every bib the facts do not rate; ``on_bib`` is
-    called with the count of bibs loaded so far, for a progress display.
+    called with the count of bibs loaded so far, for a progress display. With ``use_index``, a
+    saved zone that has ``index/`` (and no ``facts`` override) is served from the memory-mapped
+    index instead of loading its records (see the module's theory of operation).
     """
     where = Path(path)
+    if use_index and facts is None and (where / SAVED_INDEX / "manifest.json").is_file():
+        view = IndexedZoneView.open(where)
+        return InMemoryZone(brief_rules=brief_rules, sequence=view.sequence, base=view)
     if where.is_dir():
         dump = where / SAVED_BIBS
         if not dump.is_file():
@@ -154,12 +180,14 @@ def save_zone(zone: InMemoryZone, directory: str | Path) -> Path:
     target = Path(directory)
     target.mkdir(parents=True, exist_ok=True)
     rows: list[FactsRow] = []
+    starts: dict[int, int] = {}
     with (target / SAVED_BIBS).open("wb") as handle:
         for mms_id in zone:
             record = zone.record(mms_id)
             facts = zone.facts(mms_id)
             if record is None or facts is None:
                 continue
+            starts[int(mms_id)] = handle.tell()
             handle.write(bib_to_marc(record))
             rows.append(
                 FactsRow(
@@ -171,7 +199,11 @@ def save_zone(zone: InMemoryZone, directory: str | Path) -> Path:
                 )
             )
     (target / SAVED_FACTS).write_text(facts_to_csv(rows), encoding="utf-8")
-    zone_index(zone).save(target / SAVED_INDEX)
+    index = zone_index(zone)
+    index.save(target / SAVED_INDEX)
+    # Offsets in the index's row order (bibs by MMS ID), so that a row finds its record.
+    offsets = np.array([starts[int(mms)] for mms in index.mms_ids.tolist()], dtype=np.uint64)
+    np.save(target / SAVED_OFFSETS, offsets)
     return target
 
 
@@ -207,3 +239,83 @@ def zone_index(zone: InMemoryZone) -> ZoneIndex:
         key_bibs=key_bibs, key_values=key_values, key_sides=key_sides, key_forms=key_forms,
         locks=locks, institution_suffix=zone.sequence.institution_suffix,
     )
+
+
+class IndexedZoneView:
+    """A saved zone served from its memory-mapped index: a ``ZoneView``, and a ``ZoneRecords``
+    that reads one record from ``bibs.mrc`` when a merge needs it (None without offsets)."""
+
+    def __init__(self, index: ZoneIndex, *, dump: Path | None = None,
+                 offsets: npt.NDArray[Any] | None = None) -> None:
+        self.index = index
+        self.dump = dump
+        self.offsets = offsets
+        self.sequence = mms_id_sequence_of(index.mms_ids)
+
+    @classmethod
+    def open(cls, directory: str | Path) -> IndexedZoneView:
+        """The saved zone at ``directory``: its index mapped, its offsets mapped when present."""
+        where = Path(directory)
+        try:
+            index = ZoneIndex.load(where / SAVED_INDEX)
+        except (InvalidIndex, OSError, ValueError) as error:
+            raise InvalidZoneFile(str(where / SAVED_INDEX), "bad_index", str(error)) from None
+        offsets_file, dump = where / SAVED_OFFSETS, where / SAVED_BIBS
+        if not (offsets_file.is_file() and dump.is_file()):
+            return cls(index)
+        offsets = np.load(offsets_file, mmap_mode="r").view(np.ndarray)
+        if offsets.shape != (index.bib_count,):
+            raise InvalidZoneFile(str(offsets_file), "bad_offsets",
+                                  f"{offsets.shape} offsets for {index.bib_count} bibs")
+        return cls(index, dump=dump, offsets=offsets)
+
+    @property
+    def keeps_records(self) -> bool:
+        """Whether a merge can be computed: the records can be read from ``bibs.mrc``."""
+        return self.offsets is not None
+
+    def hits(self, number: OclcNumber) -> Sequence[Hit]:
+        return self.index.hits(number)
+
+    def facts(self, mms_id: str) -> BibFacts | None:
+        return self.index.facts(mms_id)
+
+    def next_mms_id(self) -> str:
+        return self.sequence.peek()
+
+    def record(self, mms_id: str) -> Bib | None:
+        """The bib's record as saved, read from ``bibs.mrc``; None without offsets."""
+        row = self.index.row_of(mms_id)
+        if row is None or self.offsets is None or self.dump is None:
+            return None
+        with self.dump.open("rb") as handle:
+            handle.seek(int(self.offsets[row]))
+            head = handle.read(_LENGTH_DIGITS)
+            if not head.isdigit():
+                raise InvalidZoneFile(str(self.dump), "bad_offsets",
+                                      f"MMS ID {mms_id}: no record at its offset")
+            body = handle.read(int(head) - _LENGTH_DIGITS)
+        try:
+            return decode_record(head + body)
+        except RecordFault as error:
+            raise InvalidZoneFile(str(self.dump), "unreadable_record",
+                                  f"MMS ID {mms_id}: {error}") from None
+
+
+def mms_id_sequence_of(mms_ids: npt.NDArray[Any]) -> MmsIdSequence:
+    """``mms_id_sequence_after`` for a column of MMS IDs (uint64), vectorized for large zones."""
+    values = np.asarray(mms_ids, dtype=np.uint64)
+    powers = np.array([10**n for n in range(20)], dtype=np.uint64)
+    digits = np.searchsorted(powers, values, side="right")  # decimal digits of each value
+    shaped = digits >= 7  # "99" + at least one serial digit + four suffix digits
+    values, digits = values[shaped], digits[shaped]
+    leading = values // powers[digits - 2]
+    values = values[leading == 99]
+    if not len(values):
+        return MmsIdSequence()
+    suffixes = values % np.uint64(10_000)
+    serials = (values // np.uint64(10_000)) % powers[digits[leading == 99] - 6]
+    found, counts = np.unique(suffixes, return_counts=True)
+    best = int(np.lexsort((found, counts))[-1])  # most bibs, then the highest suffix
+    suffix = found[best]
+    return MmsIdSequence(int(serials[suffixes == suffix].max()) + 1, f"{int(suffix):04d}")
