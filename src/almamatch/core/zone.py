@@ -209,6 +209,13 @@ def zone_numbers(bib: Bib) -> tuple[tuple[OclcNumber, ...], tuple[OclcNumber, ..
     )
 
 
+def _sequence_at(mms_id: str) -> MmsIdSequence:
+    """The sequence whose next MMS ID is ``mms_id`` ("99" + serial + four-digit suffix)."""
+    if len(mms_id) > 6 and mms_id.startswith("99") and mms_id.isdigit() and mms_id.isascii():
+        return MmsIdSequence(int(mms_id[2:-4]) or 1, mms_id[-4:])
+    return MmsIdSequence()
+
+
 class InMemoryZone:
     """A zone's bibs in memory: a ``ZoneView`` that keeps full records and applies decisions.
 
@@ -234,8 +241,9 @@ class InMemoryZone:
         base: ZoneView | None = None,
     ) -> None:
         self.brief_rules = brief_rules or BriefLevelRules.preset("carli")
-        self.sequence = sequence or MmsIdSequence()
         self.base = base
+        # Over a base, the sequence continues the base's unless given (read when first needed).
+        self._sequence = sequence if sequence or base else MmsIdSequence()
         self._records: dict[str, Bib] = {}
         self._facts: dict[str, BibFacts] = {}
         self._hits: dict[int, tuple[Hit, ...]] = {}
@@ -254,6 +262,17 @@ class InMemoryZone:
         for mms_id, bib in pairs:
             zone.store(mms_id, bib)
         return zone
+
+    @property
+    def sequence(self) -> MmsIdSequence:
+        """Where this zone's next MMS IDs come from."""
+        if self._sequence is None:
+            self._sequence = _sequence_at(self.base.next_mms_id() if self.base else "")
+        return self._sequence
+
+    @sequence.setter
+    def sequence(self, value: MmsIdSequence) -> None:
+        self._sequence = value
 
     # -- ZoneView ------------------------------------------------------------------------------
     def hits(self, number: OclcNumber) -> Sequence[Hit]:

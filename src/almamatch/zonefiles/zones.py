@@ -12,7 +12,8 @@ writes one. ``load_zone`` reads it back in one of two ways:
   saved facts): what ``zone build`` and a small zone need;
 * with ``use_index=True``, served from the memory-mapped index (``IndexedZoneView``): the
   returned ``InMemoryZone`` holds only what a batch adds, merges or locks, over the index, so a
-  zone of 50 million bibs opens in milliseconds. A merge reads the one existing record it needs
+  zone of 50 million bibs opens without reading its records (one vectorized pass over the MMS
+  IDs finds the next MMS ID, when first asked). A merge reads the one existing record it needs
   from ``bibs.mrc`` at its offset; without ``bibs.offsets.npy`` (an index alone) the view keeps
   facts only, and merges are decided but the merged record is not computed (``Merge.record`` is
   None; ``core.zone.InMemoryZone`` says what such a merge changes).
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Final
 
@@ -129,8 +131,8 @@ def load_zone(
     """
     where = Path(path)
     if use_index and facts is None and (where / SAVED_INDEX / "manifest.json").is_file():
-        view = IndexedZoneView.open(where)
-        return InMemoryZone(brief_rules=brief_rules, sequence=view.sequence, base=view)
+        # The MMS ID sequence comes from the view when first needed (one pass over the index).
+        return InMemoryZone(brief_rules=brief_rules, base=IndexedZoneView.open(where))
     if where.is_dir():
         dump = where / SAVED_BIBS
         if not dump.is_file():
@@ -250,7 +252,11 @@ class IndexedZoneView:
         self.index = index
         self.dump = dump
         self.offsets = offsets
-        self.sequence = mms_id_sequence_of(index.mms_ids)
+
+    @cached_property
+    def sequence(self) -> MmsIdSequence:
+        """The zone's MMS ID sequence, as ``load_zone`` gives an in-memory zone."""
+        return mms_id_sequence_of(self.index.mms_ids)
 
     @classmethod
     def open(cls, directory: str | Path) -> IndexedZoneView:
@@ -315,7 +321,6 @@ def mms_id_sequence_of(mms_ids: npt.NDArray[Any]) -> MmsIdSequence:
         return MmsIdSequence()
     suffixes = values % np.uint64(10_000)
     serials = (values // np.uint64(10_000)) % powers[digits[leading == 99] - 6]
-    found, counts = np.unique(suffixes, return_counts=True)
-    best = int(np.lexsort((found, counts))[-1])  # most bibs, then the highest suffix
-    suffix = found[best]
-    return MmsIdSequence(int(serials[suffixes == suffix].max()) + 1, f"{int(suffix):04d}")
+    counts = np.bincount(suffixes.astype(np.intp), minlength=10_000)
+    suffix = int(9_999 - np.argmax(counts[::-1]))  # most bibs, then the highest suffix
+    return MmsIdSequence(int(serials[suffixes == suffix].max()) + 1, f"{suffix:04d}")
