@@ -14,9 +14,16 @@ from almamatch.marc.convert import (
     bib_to_pymarc,
 )
 from almamatch.marc.reader import MarcFormat, detect_format, read_bibs
-from almamatch.marc.unreadable import UNREADABLE_REASONS, Unreadable
+from almamatch.marc.unreadable import (
+    MAX_RECORD_CHARACTERS,
+    MAX_RECORD_FIELDS,
+    UNREADABLE_REASONS,
+    Unreadable,
+)
 
 __all__ = [
+    "MAX_RECORD_CHARACTERS",
+    "MAX_RECORD_FIELDS",
     "UNREADABLE_REASONS",
     "MarcFormat",
     "Unreadable",
