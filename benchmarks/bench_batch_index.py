@@ -16,8 +16,11 @@ the zone holds), split into chunks over a ``ProcessPoolExecutor``. Two modes:
   batch's exact answers, which need one ordered pass).
 
 The wall time counts everything after the zone is saved: process start, mapping the index,
-building each record, ``decide()`` with its trace. With ``--exports`` below 1,000,000 the
-1-million figure is extrapolated linearly from the measured rate, and marked so.
+building each record, ``decide()`` with its trace. Beside it, the CPU seconds the workers spent
+(``time.process_time`` in each chunk): on a machine shared with other jobs the wall figure is
+depressed by the load, and ``exports / (CPU seconds / workers)`` is what the same workers do with
+a core each. With ``--exports`` below 1,000,000 the 1-million figures are extrapolated linearly
+from the measured rates, and marked so.
 """
 
 from __future__ import annotations
@@ -48,8 +51,10 @@ CHUNKS_PER_WORKER = 4
 
 
 def decide_chunk(directory: str, values: list[int], levels: str, versions: list[str],
-                 apply: bool) -> dict[str, int]:
-    """One worker's share: open the saved zone from its index, decide (and apply) each export."""
+                 apply: bool) -> tuple[dict[str, int], float]:
+    """One worker's share: open the saved zone from its index, decide (and apply) each export;
+    the codes, and the CPU seconds it took."""
+    started = time.process_time()
     bibs = load_zone(directory, use_index=True)
     zone = Zone(institution=LOGON, host=HOST, logon_id=LOGON,
                 profiles=(IntegrationProfile.carli(PASSWORD),), bibs=bibs)
@@ -61,12 +66,13 @@ def decide_chunk(directory: str, values: list[int], levels: str, versions: list[
         if apply:
             bibs.apply(decision)
         codes[decision.code.value] += 1
-    return dict(codes)
+    return dict(codes), time.process_time() - started
 
 
 def run(directory: Path, first_values: np.ndarray, count: int, workers: int, *, apply: bool,
-        seed: int) -> tuple[float, dict[str, int]]:
-    """Seconds for ``count`` exports on ``workers`` processes, and the codes they got."""
+        seed: int) -> tuple[float, float, dict[str, int]]:
+    """Wall and worker CPU seconds for ``count`` exports on ``workers`` processes, and the
+    codes they got."""
     rng = np.random.default_rng(seed)
     known = first_values[rng.integers(0, len(first_values), count)]
     new = rng.integers(2_000_000_000, 3_000_000_000, count, dtype=np.uint64)
@@ -75,14 +81,17 @@ def run(directory: Path, first_values: np.ndarray, count: int, workers: int, *, 
     versions = [f"2024{m:02d}01120000.0" for m in rng.integers(1, 13, count).tolist()]
     size = -(-count // (workers * CHUNKS_PER_WORKER))
     codes: Counter[str] = Counter()
+    cpu = 0.0
     started = time.perf_counter()
     with ProcessPoolExecutor(max_workers=workers) as pool:
         futures = [pool.submit(decide_chunk, str(directory), values[i:i + size],
                                levels[i:i + size], versions[i:i + size], apply)
                    for i in range(0, count, size)]
         for future in futures:
-            codes.update(future.result())
-    return time.perf_counter() - started, dict(codes)
+            chunk_codes, chunk_cpu = future.result()
+            codes.update(chunk_codes)
+            cpu += chunk_cpu
+    return time.perf_counter() - started, cpu, dict(codes)
 
 
 def main() -> None:
@@ -107,13 +116,17 @@ def main() -> None:
         print(f"zone: {args.bibs:,} bibs, {zone.keys:,} keys, synthesized, built and saved in "
               f"{time.perf_counter() - started:.1f} s")
         for mode in args.modes.split(","):
-            seconds, codes = run(directory, zone.first_values, args.exports, args.workers,
-                                 apply=mode == "decide+apply", seed=args.seed + 1)
+            load = os.getloadavg()[0]
+            seconds, cpu, codes = run(directory, zone.first_values, args.exports, args.workers,
+                                      apply=mode == "decide+apply", seed=args.seed + 1)
             rate = args.exports / seconds
-            million = 1_000_000 / rate
+            per_core = args.exports / cpu
             note = "" if args.exports >= 1_000_000 else " (extrapolated)"
-            print(f"{mode:<13} {args.exports:,} exports on {args.workers} workers: "
-                  f"{seconds:.1f} s, {rate:,.0f} decisions/s; 1M exports: {million:.0f} s{note}")
+            print(f"{mode:<13} {args.exports:,} exports on {args.workers} workers (load average "
+                  f"{load:.1f} before): wall {seconds:.1f} s = {rate:,.0f}/s, 1M in "
+                  f"{1_000_000 / rate:.0f} s{note}")
+            print(f"{'':<13} worker CPU {cpu:.1f} s = {per_core:,.0f}/s per core; with a core "
+                  f"per worker 1M in {1_000_000 / (per_core * args.workers):.0f} s{note}")
             print(f"{'':<13} codes: {dict(sorted(codes.items()))}")
 
 

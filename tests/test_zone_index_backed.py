@@ -28,6 +28,8 @@ from almamatch.core.profile import IntegrationProfile
 from almamatch.core.record import Bib, ControlField
 from almamatch.core.timestamp import Timestamp
 from almamatch.core.zone import Export, InMemoryZone, InvalidZone, Zone
+from almamatch.index.synthetic import synthesize_zone
+from almamatch.index.zone import ZoneIndex
 from almamatch.marc import Unreadable, read_bibs
 from almamatch.zonefiles import load_profile
 from almamatch.zonefiles.zones import (
@@ -149,6 +151,23 @@ def test_a_batch_keeps_its_changes_over_the_index(tmp_path: Path) -> None:
     with pytest.raises(InvalidZone):
         zone.lock("991", Lock(institution="01CARLI_XYZ", last_activity=NOW))
     assert zone.hits(OclcNumber.of(10**15)) == ()
+
+
+def test_the_view_answers_as_the_index_does(tmp_path: Path) -> None:
+    synthetic = synthesize_zone(3_000, seed=7)
+    synthetic.build().save(tmp_path / "zone" / "index")
+    index = ZoneIndex.load(tmp_path / "zone" / "index")
+    view = IndexedZoneView.open(tmp_path / "zone")
+    assert not view.keeps_records
+    assert view.record(str(int(index.mms_ids[0]))) is None
+    mms_ids = [str(int(one)) for one in index.mms_ids.tolist()]
+    for mms_id in [*mms_ids, "991", "0", "x99", "99999999999999999999999"]:
+        assert view.facts(mms_id) == index.facts(mms_id), mms_id
+    values = sorted(set(index.key_values.tolist()))
+    for value in [*values, 1, values[-1] + 1, 2**63 - 1]:
+        number = OclcNumber.of(value)
+        assert view.hits(number) == index.hits(number), value
+    assert view.next_mms_id() == mms_id_sequence_after(mms_ids).peek()
 
 
 # The next MMS ID: most bibs' suffix, after its highest serial; IDs not shaped "99...dddd" ignored.

@@ -129,10 +129,10 @@ class Bib:
     # -- structure ---------------------------------------------------------------------------
     def get_fields(self, *tags: str) -> tuple[Field, ...]:
         """The fields with any of these tags, in record order."""
-        return tuple(one for one in self.fields if one.tag in tags)
+        return tuple([one for one in self.fields if one.tag in tags])
 
     def data_fields(self, *tags: str) -> tuple[DataField, ...]:
-        return tuple(one for one in self.fields if isinstance(one, DataField) and one.tag in tags)
+        return tuple([one for one in self.fields if one.tag in tags and isinstance(one, DataField)])
 
     def control_value(self, tag: str) -> str | None:
         """The value of the first control field with this tag, or None."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from attrs import evolve, field, frozen
 
@@ -247,6 +247,7 @@ class InMemoryZone:
         self._records: dict[str, Bib] = {}
         self._facts: dict[str, BibFacts] = {}
         self._hits: dict[int, tuple[Hit, ...]] = {}
+        self._base_records: bool | None = None  # whether the base keeps records, once asked
 
     @classmethod
     def of(
@@ -296,8 +297,12 @@ class InMemoryZone:
         """The full record of a bib, as stored (``ZoneRecords``); from the base when it keeps
         records and the bib is not held here; None when nobody has it."""
         found = self._records.get(mms_id)
-        if found is None and isinstance(self.base, ZoneRecords):
-            return self.base.record(mms_id)
+        if found is None and self.base is not None:
+            # A Protocol isinstance check costs microseconds: asked of the base once, then kept.
+            if self._base_records is None:
+                self._base_records = isinstance(self.base, ZoneRecords)
+            if self._base_records:
+                return cast("ZoneRecords", self.base).record(mms_id)
         return found
 
     # -- contents ------------------------------------------------------------------------------

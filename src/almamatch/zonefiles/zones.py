@@ -26,6 +26,7 @@ record: a zone is never loaded with bibs missing.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
@@ -34,13 +35,13 @@ from typing import Any, Final
 import numpy as np
 import numpy.typing as npt
 
-from almamatch.core.brief import BriefLevelRules
+from almamatch.core.brief import BriefLevel, BriefLevelRules
 from almamatch.core.errors import AlmamatchError
-from almamatch.core.facts import BibFacts, Hit, MmsIdSequence
-from almamatch.core.oclc import OclcNumber
+from almamatch.core.facts import BibFacts, Hit, MmsIdSequence, Side
+from almamatch.core.oclc import OclcForm, OclcNumber
 from almamatch.core.record import Bib
 from almamatch.core.zone import InMemoryZone, InvalidZone
-from almamatch.index.version import encode_version
+from almamatch.index.version import decode_version, encode_version
 from almamatch.index.zone import ACTIVE, CANCELLED, InvalidIndex, ZoneIndex
 from almamatch.marc import Unreadable, bib_to_marc, read_bibs
 from almamatch.marc.iso2709 import RecordFault, decode_record
@@ -245,13 +246,27 @@ def zone_index(zone: InMemoryZone) -> ZoneIndex:
 
 class IndexedZoneView:
     """A saved zone served from its memory-mapped index: a ``ZoneView``, and a ``ZoneRecords``
-    that reads one record from ``bibs.mrc`` when a merge needs it (None without offsets)."""
+    that reads one record from ``bibs.mrc`` when a merge needs it (None without offsets).
+
+    ``hits`` and ``facts`` answer exactly as ``ZoneIndex`` does, one export at a time: a binary
+    search over ``memoryview``s of the columns reads Python ints straight from the map, where a
+    numpy scalar per read costs a microsecond (a bib's facts: ~2 us instead of ~25 us at 1M bibs).
+    """
 
     def __init__(self, index: ZoneIndex, *, dump: Path | None = None,
                  offsets: npt.NDArray[Any] | None = None) -> None:
         self.index = index
         self.dump = dump
         self.offsets = offsets
+        self._values = _column(index.key_values)
+        self._key_rows = _column(index.key_rows)
+        self._sides = _column(index.key_sides)
+        self._forms = _column(index.key_forms)
+        self._row_keys = _column(index.row_keys)
+        self._mms_ids = _column(index.mms_ids)
+        self._levels = _column(index.brief_levels)
+        self._versions = _column(index.versions)
+        self._linked = _column(index.cz_linked)
 
     @cached_property
     def sequence(self) -> MmsIdSequence:
@@ -281,10 +296,40 @@ class IndexedZoneView:
         return self.offsets is not None
 
     def hits(self, number: OclcNumber) -> Sequence[Hit]:
-        return self.index.hits(number)
+        value, values = number.value, self._values
+        start = bisect_left(values, value)
+        end = bisect_right(values, value, lo=start)
+        return tuple(
+            Hit(mms_id=str(self._mms_ids[self._key_rows[position]]),
+                side=_SIDES[self._sides[position]],
+                number=OclcNumber(value, _FORMS[self._forms[position]]))
+            for position in range(start, end)
+        )
 
     def facts(self, mms_id: str) -> BibFacts | None:
-        return self.index.facts(mms_id)
+        if not (mms_id.isascii() and mms_id.isdigit()):
+            return None
+        wanted = int(mms_id)
+        row = bisect_left(self._mms_ids, wanted)
+        if row == len(self._mms_ids) or self._mms_ids[row] != wanted:
+            return None
+        key_row = self._key_rows.__getitem__
+        first = bisect_left(self._row_keys, row, key=key_row)
+        last = bisect_right(self._row_keys, row, lo=first, key=key_row)
+        numbers: tuple[list[OclcNumber], list[OclcNumber]] = ([], [])
+        for position in self._row_keys[first:last]:
+            numbers[self._sides[position]].append(
+                OclcNumber(self._values[position], _FORMS[self._forms[position]])
+            )
+        return BibFacts(
+            mms_id=str(wanted),
+            active=tuple(numbers[ACTIVE]),
+            cancelled=tuple(numbers[CANCELLED]),
+            brief_level=_LEVELS[self._levels[row] - 1],
+            originating_version=decode_version(self._versions[row]),
+            cz_linked=bool(self._linked[row]),
+            lock=self.index.locks.get(wanted),
+        )
 
     def next_mms_id(self) -> str:
         return self.sequence.peek()
@@ -306,6 +351,16 @@ class IndexedZoneView:
         except RecordFault as error:
             raise InvalidZoneFile(str(self.dump), "unreadable_record",
                                   f"MMS ID {mms_id}: {error}") from None
+
+
+def _column(array: npt.NDArray[Any]) -> memoryview:
+    """A column as a memoryview: indexing it gives Python ints (bools for cz_linked)."""
+    return np.ascontiguousarray(array).data
+
+
+_SIDES: Final = {ACTIVE: Side.ACTIVE, CANCELLED: Side.CANCELLED}
+_FORMS: Final = tuple(OclcForm.from_code(code) for code in range(256))
+_LEVELS: Final = tuple(BriefLevel(level) for level in range(1, 11))
 
 
 def mms_id_sequence_of(mms_ids: npt.NDArray[Any]) -> MmsIdSequence:
