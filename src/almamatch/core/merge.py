@@ -275,9 +275,12 @@ class MergeMethod:
             )
             if action is MergeAction.REMOVE or (action is MergeAction.REPLACE and taken):
                 result = [one for one in result if not rule.selects(one)]
-            if action is not MergeAction.REMOVE:
-                present = set(result)
-                result.extend(one for one in taken if one not in present)
+            if action is not MergeAction.REMOVE and taken:
+                # Fields with different tags are never equal: hash only those that may be.
+                taken_tags = {one.tag for one in taken}
+                maybe = {one for one in result if one.tag in taken_tags}
+                tags = {one.tag for one in maybe}
+                result.extend(one for one in taken if one.tag not in tags or one not in maybe)
         result.sort(key=_tag_key)
         return Bib(leader=leader, fields=result)
 
