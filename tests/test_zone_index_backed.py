@@ -9,6 +9,7 @@ record offsets (an index alone) merges are decided but not computed.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from itertools import islice
 from pathlib import Path
@@ -18,6 +19,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from almamatch.cli.main import main
 from almamatch.core.decide import decide
 from almamatch.core.decision import Decision, Merge
 from almamatch.core.facts import MmsIdSequence
@@ -192,3 +194,29 @@ def test_sequence_of_an_index_column(mms_ids: list[str], expected: MmsIdSequence
 def test_sequence_of_agrees_with_sequence_after(values: list[int]) -> None:
     column = np.array(values, dtype=np.uint64)
     assert mms_id_sequence_of(column) == mms_id_sequence_after([str(one) for one in values])
+
+
+def _batch_lines(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[list[str], str]:
+    main(["batch", str(EXAMPLES / "exports.mrc"), *argv,
+          "--profile", str(EXAMPLES / "profiles" / "carli.toml"), "--now", "2026-03-05T10:30",
+          "--json"])
+    out, err = capsys.readouterr()
+    lines = [json.loads(line) for line in out.splitlines()]
+    return [f"{line['code']} {line.get('mms_id')}" for line in lines], err
+
+
+def test_the_command_line_serves_a_saved_zone_from_its_index(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "built"
+    assert main(["zone", "build", str(EXAMPLES / "zone" / "bibs.mrc"), "--facts",
+                 str(EXAMPLES / "zone" / "facts.csv"), "-o", str(target), "--json"]) == 0
+    capsys.readouterr()
+    loaded, _ = _batch_lines(["--zone", str(target), "--load-records"], capsys)
+    indexed, err = _batch_lines(["--zone", str(target)], capsys)
+    assert indexed == loaded
+    assert "not computed" not in err
+    (target / SAVED_OFFSETS).unlink()
+    facts_only, err = _batch_lines(["--zone", str(target)], capsys)
+    assert facts_only == loaded
+    assert "the merged record is not computed" in err

@@ -3,7 +3,10 @@
 Theory of operation: building loads the dump exactly as ``--zone`` would (every record must load,
 every 001 must be an MMS ID, every facts row must name a bib of the dump), then writes a saved
 zone directory (``bibs.mrc`` in ISO 2709, ``facts.csv`` with every bib's facts as the zone rated
-them). A zone that does not build is never half written: loading finishes before writing starts.
+them, ``index/`` the compact index, ``bibs.offsets.npy`` where each bib's record starts). ``--zone``
+serves such a directory from its memory-mapped index and reads a record only when a merge needs it
+(``zonefiles.zones``). A zone that does not build is never half written: loading finishes before
+writing starts.
 """
 
 from __future__ import annotations
@@ -16,7 +19,14 @@ from rich.table import Table
 
 from almamatch.cli.inputs import EXIT_CODES_EPILOG, add_profile_argument, profile_from_path
 from almamatch.cli.render import json_line, progress, stdout_console
-from almamatch.zonefiles.zones import SAVED_BIBS, SAVED_FACTS, load_zone, save_zone
+from almamatch.zonefiles.zones import (
+    SAVED_BIBS,
+    SAVED_FACTS,
+    SAVED_INDEX,
+    SAVED_OFFSETS,
+    load_zone,
+    save_zone,
+)
 
 __all__ = ["register", "run_build"]
 
@@ -40,7 +50,9 @@ def register(subparsers: Any) -> None:
         "build",
         help="check a zone dump (and facts CSV) and save it as a zone directory",
         description="Load a zone's MARC dump (any format) with its facts CSV, check every bib, "
-        f"and save the zone as a directory ({SAVED_BIBS}, {SAVED_FACTS}) that --zone reads.",
+        f"and save the zone as a directory ({SAVED_BIBS}, {SAVED_FACTS}, {SAVED_INDEX}/, "
+        f"{SAVED_OFFSETS}) that --zone reads: served from the memory-mapped index, a record "
+        "read only when a merge needs it (--load-records loads every record instead).",
         epilog=BUILD_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
