@@ -151,10 +151,16 @@ def test_field_order_does_not_change_the_decision(
 @settings(max_examples=100, deadline=None)
 @given(records(), zones())
 def test_add_keeps_every_incoming_field(record: Bib, bibs: InMemoryZone) -> None:
-    # CARLI's profile only adds (019 $a as 035 $z, 003 as 035 $a); nothing else is lost.
+    # CARLI's profile only adds (019 $a as 035 $z, 003 + 001 as 035 $a); Alma's save puts the
+    # MMS ID in 001 ("After saving, 001 holds the MMS ID", S18); nothing else is lost.
     profile = attrs.evolve(IntegrationProfile.carli("pw"), validate_marcxml=False)
     decision = decide(export_of(record), zone_of(bibs, [profile]), NOW)
     if isinstance(decision, Add):
         kept = Counter(decision.record.fields)
-        for one, count in Counter(f for f in record.fields if f.tag != "003").items():
+        for one, count in Counter(f for f in record.fields if f.tag not in ("001", "003")).items():
             assert kept[one] >= count
+        assert decision.record.control_value("001") == decision.mms_id
+        identifier, number = record.control_value("003"), record.control_value("001")
+        if identifier is not None and number is not None:
+            folded = f"({identifier.strip()}){number.strip()}"
+            assert any(folded in one.values("a") for one in decision.record.data_fields("035"))

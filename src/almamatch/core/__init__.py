@@ -71,6 +71,7 @@ from almamatch.core.normalization import (
     CopyCancelledTo035z,
     NormalizationStep,
     RemoveFields,
+    assign_mms_id,
     fold_003,
 )
 from almamatch.core.oclc import OclcForm, OclcNumber
@@ -183,6 +184,7 @@ __all__ = [
     "ZoneKind",
     "ZoneRecords",
     "ZoneView",
+    "assign_mms_id",
     "check_gateway",
     "connection_closed",
     "conversion_problems",

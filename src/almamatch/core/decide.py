@@ -41,6 +41,7 @@ from almamatch.core.decision import (
 from almamatch.core.errors import AlmamatchError
 from almamatch.core.facts import BibFacts, Side
 from almamatch.core.lock import Lock
+from almamatch.core.normalization import assign_mms_id
 from almamatch.core.oclc import OclcNumber
 from almamatch.core.profile import (
     DEFAULT_GUARD_ORDER,
@@ -505,7 +506,8 @@ def _outcome(run: _Run, trace: list[Step], first: Blocker | None) -> Decision:
     if run.facts is None and not run.candidates:
         mms_id = run.zone.bibs.next_mms_id()
         trace.append(_step(Stage.OUTCOME, Verdict.PASSED, f"add as new bib {mms_id}"))
-        return Add(mms_id=mms_id, record=prepared.record, trace=tuple(trace),
+        record = assign_mms_id(prepared.record, mms_id)
+        return Add(mms_id=mms_id, record=record, trace=tuple(trace),
                    originating_version=incoming_version)
     mms_id = run.candidates[0].mms_id
     method = profile.merge_method

@@ -23,7 +23,13 @@ from almamatch.core.errors import InvalidOclcNumber
 from almamatch.core.oclc import OclcNumber
 from almamatch.core.record import Bib, ControlField, DataField, Subfield
 
-__all__ = ["CopyCancelledTo035z", "NormalizationStep", "RemoveFields", "fold_003"]
+__all__ = [
+    "CopyCancelledTo035z",
+    "NormalizationStep",
+    "RemoveFields",
+    "assign_mms_id",
+    "fold_003",
+]
 
 
 @frozen
@@ -97,6 +103,20 @@ def fold_003(bib: Bib) -> Bib:
             new = DataField("035", " ", " ", [Subfield("a", text)])
             return bib.with_fields(_insert_in_tag_order(tuple(fields), [new]))
     return bib.with_fields(fields)
+
+
+def assign_mms_id(bib: Bib, mms_id: str) -> Bib:
+    """The bib as saved under ``mms_id``: "After saving, 001 holds the MMS ID" (Ex Libris KB, S18).
+
+    The incoming 001 is replaced (its OCLC number survives in the 035 that ``fold_003`` made of
+    it when 003 was present); a record without 001 gets one first.
+    """
+    if bib.control_value("001") == mms_id:
+        return bib
+    new = ControlField("001", mms_id)
+    if bib.control_value("001") is None:
+        return bib.with_fields((new, *bib.fields))
+    return bib.with_fields(new if one.tag == "001" else one for one in bib.fields)
 
 
 def _insert_in_tag_order(
