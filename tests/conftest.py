@@ -7,13 +7,11 @@ folder is missing, every test that needs it fails: a silent skip would hide that
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-REPOSITORY = Path(__file__).resolve().parents[1]
-CORPUS = Path(os.environ.get("ALMAMATCH_CORPUS", REPOSITORY.parent / "shared" / "corpus"))
+from corpus_files import CORPUS
 
 
 @pytest.fixture(scope="session")

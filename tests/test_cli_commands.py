@@ -16,6 +16,7 @@ import pytest
 from almamatch.cli.main import main
 from almamatch.index.zone import ZoneIndex
 from almamatch.zonefiles.zones import load_zone
+from corpus_files import CORPUS
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 EXPORTS = str(EXAMPLES / "exports.mrc")
@@ -24,7 +25,6 @@ CARLI = str(EXAMPLES / "profiles" / "carli.toml")
 GUARDS_OFF = str(EXAMPLES / "profiles" / "guards-off.toml")
 CSU = str(EXAMPLES / "profiles" / "csu.toml")
 NOW = "2026-03-05T10:30"
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 
 # The code of each example export under the CARLI profile at NOW (examples/make_examples.py).
 EXPECTED = (

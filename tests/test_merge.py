@@ -1,19 +1,17 @@
 """Merge methods on real records: the three presets of PALS's list (S36) and their building blocks.
 
 Each table row names an existing bib (as Alma holds it) and an incoming record (as OCLC exports
-it), both real records from ``/work/shared/corpus``, and what the merged record must hold.
+it), both real records from ``shared/corpus``, and what the merged record must hold.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from pathlib import Path
+from collections.abc import Iterable
 
-import pymarc
 import pytest
 from attrs import evolve
 
-from almamatch.core import Bib, ControlField, DataField, Subfield
+from almamatch.core import Bib, ControlField, DataField
 from almamatch.core.merge import (
     HasSubfield,
     Indicators,
@@ -25,33 +23,11 @@ from almamatch.core.merge import (
     TagPattern,
     UnknownMergeMethod,
 )
+from corpus_files import corpus_bibs
 
-CORPUS = Path("/work/shared/corpus")
-
-
-def bib_from_record(record: pymarc.Record) -> Bib:
-    """A core ``Bib`` from a pymarc record, field for field (tests only; see almamatch.marc)."""
-    fields: list[ControlField | DataField] = []
-    for one in record.fields:
-        if one.is_control_field():
-            fields.append(ControlField(one.tag, one.data or ""))
-        else:
-            subfields = [Subfield(sub.code, sub.value) for sub in one.subfields]
-            fields.append(DataField(one.tag, one.indicator1, one.indicator2, subfields))
-    return Bib(leader=str(record.leader), fields=fields)
-
-
-def read_corpus(name: str) -> Iterator[Bib]:
-    with (CORPUS / name).open("rb") as stream:
-        reader = pymarc.MARCReader(stream, to_unicode=True, hide_utf8_warnings=True)
-        for record in reader:
-            if record is not None:
-                yield bib_from_record(record)
-
-
-FOLIO = tuple(read_corpus("folio_test1_err.mrc"))
-PRIDE = tuple(read_corpus("marc4j_pride-and-prejudice-fixed.mrc"))
-UVA = tuple(b for _, b in zip(range(40), read_corpus("solrmarc_uva_001_2000.mrc"), strict=False))
+FOLIO = corpus_bibs("folio_test1_err.mrc")
+PRIDE = corpus_bibs("marc4j_pride-and-prejudice-fixed.mrc")
+UVA = corpus_bibs("solrmarc_uva_001_2000.mrc", 40)
 
 
 def without_tags(bib: Bib, *prefixes: str) -> Bib:

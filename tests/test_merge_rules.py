@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pymarc
 import pytest
 
-from almamatch.core import Bib, ControlField, DataField, Subfield
+from almamatch.core import Bib, DataField
 from almamatch.core.merge import (
     HasSubfield,
     Indicators,
@@ -17,29 +16,11 @@ from almamatch.core.merge import (
     MergeRule,
 )
 from almamatch.core.merge_rules import format_merge_rule, parse_merge_rule
+from corpus_files import corpus_bibs
 
 ORBIS_RULE = Path(__file__).parent / "fixtures" / "merge" / "orbis-oca-bib-overlay.rule"
-CORPUS = Path("/work/shared/corpus")
-
-
-def bib_from_record(record: pymarc.Record) -> Bib:
-    """A core ``Bib`` from a pymarc record, field for field (tests only; see almamatch.marc)."""
-    fields: list[ControlField | DataField] = []
-    for one in record.fields:
-        if one.is_control_field():
-            fields.append(ControlField(one.tag, one.data or ""))
-        else:
-            subfields = [Subfield(sub.code, sub.value) for sub in one.subfields]
-            fields.append(DataField(one.tag, one.indicator1, one.indicator2, subfields))
-    return Bib(leader=str(record.leader), fields=fields)
-
-
 def folio_record(index: int) -> Bib:
-    with (CORPUS / "folio_test1_err.mrc").open("rb") as stream:
-        for position, record in enumerate(pymarc.MARCReader(stream, to_unicode=True)):
-            if position == index:
-                return bib_from_record(record)
-    raise LookupError(index)
+    return corpus_bibs("folio_test1_err.mrc", index + 1)[index]
 
 
 ORBIS = parse_merge_rule(ORBIS_RULE.read_text(encoding="utf-8"))

@@ -7,9 +7,6 @@ rule text written by ``format_merge_rule`` parses back to the same method.
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pymarc
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -24,29 +21,11 @@ from almamatch.core.merge import (
     TagPattern,
 )
 from almamatch.core.merge_rules import format_merge_rule, parse_merge_rule
+from corpus_files import corpus_bibs
 
-CORPUS = Path("/work/shared/corpus")
-
-
-def bib_from_record(record: pymarc.Record) -> Bib:
-    """A core ``Bib`` from a pymarc record, field for field (tests only; see almamatch.marc)."""
-    fields: list[ControlField | DataField] = []
-    for one in record.fields:
-        if one.is_control_field():
-            fields.append(ControlField(one.tag, one.data or ""))
-        else:
-            subfields = [Subfield(sub.code, sub.value) for sub in one.subfields]
-            fields.append(DataField(one.tag, one.indicator1, one.indicator2, subfields))
-    return Bib(leader=str(record.leader), fields=fields)
-
-
-def _corpus(name: str, count: int) -> list[Bib]:
-    with (CORPUS / name).open("rb") as stream:
-        reader = pymarc.MARCReader(stream, to_unicode=True, hide_utf8_warnings=True)
-        return [bib_from_record(r) for _, r in zip(range(count), reader, strict=False) if r]
-
-
-REAL = _corpus("folio_test1_err.mrc", 20) + _corpus("marc4j_pride-and-prejudice-fixed.mrc", 20)
+REAL = corpus_bibs("folio_test1_err.mrc", 20) + corpus_bibs(
+    "marc4j_pride-and-prejudice-fixed.mrc", 20
+)
 
 LEADER = "00000nam a2200000 i 4500"
 control_fields = st.builds(
