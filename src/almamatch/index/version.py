@@ -53,7 +53,10 @@ def decode_version(code: int) -> Timestamp | None:
     moment = date.fromordinal(day + 1)
     hours, rest = divmod(rest, 3600)
     minutes, second = divmod(rest, 60)
-    day_part = f"{moment.year:04d}{moment.month:02d}{moment.day:02d}"
-    digits = f"{day_part}{hours:02d}{minutes:02d}{second:02d}"
-    text = f"{fraction:0{FRACTION_DIGITS}d}".rstrip("0")
-    return Timestamp.parse(f"{digits}.{text}" if text else digits)
+    digits = (f"{moment.year:04d}{moment.month:02d}{moment.day:02d}"
+              f"{hours:02d}{minutes:02d}{second:02d}")
+    text = f"{fraction:0{FRACTION_DIGITS}d}".rstrip("0") if fraction else ""
+    # The fields Timestamp.parse would give: ``date.fromordinal`` and the divmods above already
+    # name a real calendar moment, so the parse's pattern and calendar checks are not repeated
+    # (a third of a decision's cost of reading a bib's facts from the index).
+    return Timestamp(digits, text, f"{digits}.{text}" if text else digits)

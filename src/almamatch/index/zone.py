@@ -14,7 +14,7 @@ Saved as one ``.npy`` per column plus ``manifest.json``; loading memory-maps the
 from __future__ import annotations
 
 import json
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -62,6 +62,30 @@ class InvalidIndex(AlmamatchError):
     """Columns that do not make a zone index, or a directory that does not hold one."""
 
 
+def _scalar_column(array: Array) -> memoryview:
+    """A column as a memoryview: indexing it gives Python ints (bools for cz_linked)."""
+    return np.ascontiguousarray(array).data
+
+
+@frozen(kw_only=True)
+class _Scalars:
+    """``ZoneIndex``'s columns as memoryviews, read one value at a time by ``hits``/``facts``."""
+
+    key_values: memoryview
+    key_rows: memoryview
+    key_sides: memoryview
+    key_forms: memoryview
+    row_keys: memoryview
+    mms_ids: memoryview
+    brief_levels: memoryview
+    versions: memoryview
+    cz_linked: memoryview
+
+    @classmethod
+    def of(cls, index: ZoneIndex) -> _Scalars:
+        return cls(**{name: _scalar_column(getattr(index, name)) for name in _COLUMNS})
+
+
 def _as(values: npt.ArrayLike, dtype: np.dtype[Any], name: str) -> Array:
     array = np.asarray(values)
     if array.ndim != 1:
@@ -102,6 +126,12 @@ class ZoneIndex:
     cz_linked: Array  # bool
     locks: Mapping[int, Lock] = field(factory=dict)
     institution_suffix: str = "5681"
+    # The columns as memoryviews, for one export at a time: indexing one gives a Python int
+    # straight from the (mapped) column, where a numpy scalar per read costs a microsecond.
+    _scalars: _Scalars = field(init=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "_scalars", _Scalars.of(self))
 
     # -- building --------------------------------------------------------------------------
     @classmethod
@@ -198,17 +228,18 @@ class ZoneIndex:
     # -- ZoneView -----------------------------------------------------------------------------
     def hits(self, number: OclcNumber) -> Sequence[Hit]:
         """Every bib carrying ``number``'s value, once per written form and side."""
-        value = np.uint64(number.value)
-        start = int(np.searchsorted(self.key_values, value, side="left"))
-        end = int(np.searchsorted(self.key_values, value, side="right"))
-        return tuple(self._hit(position) for position in range(start, end))
-
-    def _hit(self, position: int) -> Hit:
-        value = int(self.key_values[position])
-        return Hit(
-            mms_id=str(int(self.mms_ids[int(self.key_rows[position])])),
-            side=_SIDES[int(self.key_sides[position])],
-            number=OclcNumber(value, _FORMS[int(self.key_forms[position])]),
+        value, columns = number.value, self._scalars
+        values = columns.key_values
+        start = end = bisect_left(values, value)
+        # A number has one or two keys: stepping over them beats a second binary search.
+        while end < len(values) and values[end] == value:
+            end += 1
+        mms_ids, key_rows, sides, forms = (
+            columns.mms_ids, columns.key_rows, columns.key_sides, columns.key_forms)
+        return tuple(
+            Hit(mms_id=str(mms_ids[key_rows[position]]), side=_SIDES[sides[position]],
+                number=OclcNumber(value, _FORMS[forms[position]]))
+            for position in range(start, end)
         )
 
     def row_of(self, mms_id: str) -> int | None:
@@ -222,25 +253,29 @@ class ZoneIndex:
         return None
 
     def facts(self, mms_id: str) -> BibFacts | None:
-        row = self.row_of(mms_id)
-        if row is None:
+        if not (mms_id.isascii() and mms_id.isdigit()):
             return None
-        first = bisect_left(self.row_keys, row, key=lambda p: int(self.key_rows[p]))
-        last = bisect_right(self.row_keys, row, key=lambda p: int(self.key_rows[p]))
+        wanted, columns = int(mms_id), self._scalars
+        mms_ids = columns.mms_ids
+        row = bisect_left(mms_ids, wanted)
+        if row == len(mms_ids) or mms_ids[row] != wanted:
+            return None
+        key_rows, row_keys, sides = columns.key_rows, columns.row_keys, columns.key_sides
+        values, forms = columns.key_values, columns.key_forms
+        first = bisect_left(row_keys, row, key=key_rows.__getitem__)
         numbers: tuple[list[OclcNumber], list[OclcNumber]] = ([], [])
-        for position in self.row_keys[first:last]:
-            numbers[int(self.key_sides[position])].append(
-                OclcNumber(int(self.key_values[position]), _FORMS[int(self.key_forms[position])])
-            )
-        number = int(self.mms_ids[row])
+        # A bib has one or two keys (1.2 on average): step over them, as ``hits`` does.
+        while first < len(row_keys) and key_rows[position := row_keys[first]] == row:
+            numbers[sides[position]].append(OclcNumber(values[position], _FORMS[forms[position]]))
+            first += 1
         return BibFacts(
-            mms_id=str(number),
+            mms_id=str(wanted),
             active=tuple(numbers[ACTIVE]),
             cancelled=tuple(numbers[CANCELLED]),
-            brief_level=_LEVELS[int(self.brief_levels[row]) - 1],
-            originating_version=decode_version(int(self.versions[row])),
-            cz_linked=bool(self.cz_linked[row]),
-            lock=self.locks.get(number),
+            brief_level=_LEVELS[columns.brief_levels[row] - 1],
+            originating_version=decode_version(columns.versions[row]),
+            cz_linked=bool(columns.cz_linked[row]),
+            lock=self.locks.get(wanted),
         )
 
     def next_mms_id(self) -> str:
