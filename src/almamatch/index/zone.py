@@ -242,6 +242,15 @@ class ZoneIndex:
             for position in range(start, end)
         )
 
+    def _hit(self, position: int) -> Hit:
+        """The hit of one key position (``almamatch bench`` builds its dict baseline with it)."""
+        columns = self._scalars
+        return Hit(
+            mms_id=str(columns.mms_ids[columns.key_rows[position]]),
+            side=_SIDES[columns.key_sides[position]],
+            number=OclcNumber(columns.key_values[position], _FORMS[columns.key_forms[position]]),
+        )
+
     def row_of(self, mms_id: str) -> int | None:
         """The row of a bib, or None when the zone has no such MMS ID."""
         if not (mms_id.isascii() and mms_id.isdigit()) or int(mms_id) >= 2**64:
