@@ -7,10 +7,11 @@ codes rather than objects. The common shapes (``(OCoLC)`` + optional ocm/ocn/on 
 well-formed 005) are read from the bytes directly; any other value goes through the object path
 of ``marc.scan`` (``OclcNumber.parse``, ``Timestamp.parse``), so the columns always say what
 ``RecordKeys`` says (``tests/test_index.py`` checks it on the corpus and on generated mixes).
-Records are framed in place (``marc.scan.frame_spans``: offsets into the buffer, no copies) and
-handled in batches of up to 512: one numpy pass reads the leaders and every directory entry of
-the batch and keeps the 001, 003, 005 and 035 entries, then a short Python loop reads those few
-fields per record. A record numpy finds unsound goes to the object path, which reports it.
+Records are framed in place (``marc.framing.frame_spans``, the reader's framing: offsets into the
+buffer, no copies) and handled in batches of up to 512: one numpy pass reads the leaders and every
+directory entry of the batch and keeps the 001, 003, 005 and 035 entries, then a short Python loop
+reads those few fields per record. A record numpy finds unsound goes to the object path, which
+reports it.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from attrs import frozen
 from almamatch.core.oclc import MAX_OCLC_NUMBER, OclcForm
 from almamatch.index.version import FRACTION_DIGITS, NO_VERSION, InvalidVersion, encode_version
 from almamatch.index.zone import ACTIVE, CANCELLED
-from almamatch.marc.scan import RecordKeys, ScanFault, frame_spans, scan_record
+from almamatch.marc.framing import frame_spans
+from almamatch.marc.scan import RecordKeys, ScanFault, scan_record
 from almamatch.marc.unreadable import Unreadable
 
 __all__ = ["KeyColumns", "scan_columns"]

@@ -1,12 +1,9 @@
 """Reading ISO 2709 (MARC transmission format) files record by record, never stopping early.
 
-Theory of operation: framing and decoding are two steps. Framing takes Leader/00-04, "Record
-length ... the length of the entire record, including itself and the record terminator" (MARC 21
-Leader), and accepts the record when the byte at that length is the record terminator 0x1D; when
-it is not, the record is ``Unreadable`` (``bad_record_length``) and reading resynchronises: at
-the declared length when a record frames there (only the terminator was lost), else at the first
-record that frames before the next 0x1D (a truncated record followed by a whole one), else just
-after the next 0x1D, so the next record still loads. Decoding first checks what pymarc would
+Theory of operation: framing and decoding are two steps. Framing is ``marc.framing``, shared with
+the key scanner: Leader/00-04 gives the record length, the byte at that length must be the record
+terminator 0x1D, otherwise the record is ``Unreadable`` (``bad_record_length``) and framing
+resynchronises so that the next record still loads. Decoding first checks what pymarc would
 either fail on or quietly repair (leader, base address, directory entries, field terminators,
 exactly two indicators, ASCII subfield codes), then lets pymarc decode the characters: UTF-8 when
 Leader/09 is ``a`` (invalid bytes kept as lone surrogates U+DC80..U+DCFF), MARC-8 otherwise.
@@ -14,9 +11,8 @@ Leader/09 is ``a`` (invalid bytes kept as lone surrogates U+DC80..U+DCFF), MARC-
 
 from __future__ import annotations
 
-import re
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Final
 
 import pymarc
@@ -25,21 +21,16 @@ from almamatch.core.errors import InvalidRecord
 from almamatch.core.record import Bib
 from almamatch.marc.convert import (
     FIELD_TERMINATOR,
-    RECORD_TERMINATOR,
     SUBFIELD_DELIMITER,
     bib_from_pymarc,
 )
+from almamatch.marc.framing import frame_spans
 from almamatch.marc.unreadable import Unreadable
 
 __all__ = ["RecordFault", "decode_record", "read_iso2709"]
 
 LEADER_LENGTH: Final = 24
 DIRECTORY_ENTRY_LENGTH: Final = 12
-# Bytes some files put between records (line breaks, padding, a DOS end-of-file mark).
-_BETWEEN_RECORDS: Final = frozenset(b" \t\r\n\x00\x1a")
-_COMPACT_AFTER: Final = 1 << 20
-# Where a record may start: Leader/00-04 digits, Leader/12-16 (base address) digits.
-_RECORD_START: Final = re.compile(rb"(?=[0-9]{5}.{7}[0-9]{5})", re.DOTALL)
 
 
 class RecordFault(Exception):
@@ -134,128 +125,14 @@ def decode_record(record: bytes) -> Bib:
         raise RecordFault("invalid_record", str(error)) from None
 
 
-class _ByteBuffer:
-    """The bytes of the stream not yet consumed, filled from the chunks on demand."""
-
-    def __init__(self, chunks: Iterator[bytes]) -> None:
-        self.chunks = chunks
-        self.data = bytearray()
-        self.start = 0  # file offset of data[0]
-        self.position = 0
-        self.ended = False
-
-    def more(self) -> bool:
-        if self.ended:
-            return False
-        chunk = next(self.chunks, None)
-        if chunk is None:
-            self.ended = True
-            return False
-        self.data.extend(chunk)
-        return True
-
-    def available(self, count: int) -> int:
-        """Read until ``count`` bytes follow the position (or the stream ends); how many do."""
-        while len(self.data) - self.position < count and self.more():
-            pass
-        return len(self.data) - self.position
-
-    def drop_consumed(self) -> None:
-        """Forget the bytes before the position, so memory holds one record and one chunk."""
-        del self.data[: self.position]
-        self.start += self.position
-        self.position = 0
-
-    def skip_between_records(self) -> bool:
-        """Step over separators; False when the stream has nothing more."""
-        if self.position > _COMPACT_AFTER:
-            self.drop_consumed()
-        while True:
-            while self.position < len(self.data) and self.data[self.position] in _BETWEEN_RECORDS:
-                self.position += 1
-            if self.position < len(self.data):
-                return True
-            self.drop_consumed()  # a run of separators of any length is never held whole
-            if not self.more():
-                return False
-
-    def take_framed(self) -> bytes | None:
-        """The record Leader/00-04 frames, if its last byte is the record terminator."""
-        head = bytes(self.data[self.position : self.position + 5])
-        if len(head) < 5 or not head.isdigit():
-            return None
-        length = int(head)
-        if length <= LEADER_LENGTH or self.available(length) < length:
-            return None
-        end = self.position + length
-        if self.data[end - 1] != RECORD_TERMINATOR:
-            return None
-        self.position = end
-        return bytes(self.data[end - length : end])
-
-    def frames_at(self, position: int) -> bool:
-        """Whether a record that Leader/00-04 frames starts at ``position``."""
-        self.available(position - self.position + 5)
-        head = bytes(self.data[position : position + 5])
-        if len(head) < 5 or not head.isdigit() or int(head) <= LEADER_LENGTH:
-            return False
-        end = position + int(head)
-        return self.available(end - self.position) >= end - self.position and (
-            self.data[end - 1] == RECORD_TERMINATOR
-        )
-
-    def skip_lost_terminator(self) -> str | None:
-        """Step to the declared end when the next record frames there; what was seen, or None."""
-        head = bytes(self.data[self.position : self.position + 5])
-        if len(head) < 5 or not head.isdigit() or int(head) <= LEADER_LENGTH:
-            return None
-        end = self.position + int(head)
-        if self.available(int(head) + 5) < int(head) + 5 or not self.frames_at(end):
-            return None
-        last = self.data[end - 1]
-        self.position = end
-        return f"the record terminator is {bytes([last])!r}; the next record starts after it"
-
-    def skip_to_terminator(self) -> str:
-        """Step past the next record terminator (or to the end); say how far that was."""
-        begin = self.start + self.position
-        while (found := self.data.find(RECORD_TERMINATOR, self.position)) < 0:
-            # Damage of any length before the next terminator is dropped as it is read.
-            self.position = len(self.data)
-            self.drop_consumed()
-            if not self.more():
-                break
-        stop = found + 1 if found >= 0 else len(self.data)
-        ending = "the next record terminator" if found >= 0 else "the end of the file"
-        # A copy: framing a candidate may read more chunks into (and so resize) the buffer.
-        first = self.position + 1
-        for candidate in _RECORD_START.finditer(bytes(self.data[first:stop])):
-            if self.frames_at(first + candidate.start()):
-                stop, ending = first + candidate.start(), "a record that frames"
-                break
-        skipped = self.start + stop - begin
-        self.position = stop
-        return f"skipped {skipped} bytes to {ending}"
-
-
-def read_iso2709(chunks: Iterator[bytes]) -> Iterator[Bib | Unreadable]:
+def read_iso2709(chunks: Iterable[bytes]) -> Iterator[Bib | Unreadable]:
     """Every record in a stream of ISO 2709 bytes, as a ``Bib`` or an ``Unreadable``."""
-    source = _ByteBuffer(chunks)
-    index = 0
-    while source.skip_between_records():
-        source.available(5)
-        offset = source.start + source.position
-        head = bytes(source.data[source.position : source.position + 5])
-        record = source.take_framed()
-        if record is None:
-            skipped = source.skip_lost_terminator() or source.skip_to_terminator()
-            detail = f"Leader/00-04 is {head!r}; {skipped}"
-            yield Unreadable(index=index, offset=offset, reason="bad_record_length", detail=detail)
-        else:
-            try:
-                yield decode_record(record)
-            except RecordFault as fault:
-                yield Unreadable(
-                    index=index, offset=offset, reason=fault.reason, detail=fault.detail
-                )
-        index += 1
+    for framed in frame_spans(chunks):
+        if isinstance(framed, Unreadable):
+            yield framed
+            continue
+        content, start, end, index, offset = framed
+        try:
+            yield decode_record(content[start:end])
+        except RecordFault as fault:
+            yield Unreadable(index=index, offset=offset, reason=fault.reason, detail=fault.detail)

@@ -4,11 +4,12 @@ Theory of operation: matching reads Leader/09, Leader/17, 001, 003, 005, 019 $a 
 and nothing else, so the scanner walks each record's directory ("a series of fixed-length
 entries, one for each variable field ... tag, field length, starting character position",
 MARC 21 Directory) and slices out only those fields, without building a record object. Framing is
-the reader's (``almamatch.marc.iso2709``): Leader/00-04 gives the length, the last byte must be the
-record terminator 0x1D, otherwise the record is a ``Unreadable`` and scanning resynchronises after
-the next 0x1D. Characters decode as the pymarc path decodes them (UTF-8 with invalid bytes kept as
-lone surrogates when Leader/09 is ``a``; otherwise control fields as Latin-1 and subfields as
-MARC-8), and the OCLC numbers follow ``core.identifiers`` rule for rule, so a ``RecordKeys`` equals
+the reader's own (``almamatch.marc.framing``, re-exported here as ``frame_spans`` and
+``frame_records``), so the scanner and ``read_iso2709`` count, number and place every record
+alike, damaged files included, and a record framing refuses is the same ``Unreadable``.
+Characters decode as the pymarc path decodes them (UTF-8 with invalid bytes kept as lone
+surrogates when Leader/09 is ``a``; otherwise control fields as Latin-1 and subfields as MARC-8),
+and the OCLC numbers follow ``core.identifiers`` rule for rule, so a ``RecordKeys`` equals
 what the same record gives as a ``Bib`` (``tests/test_scan.py`` proves it on the corpus).
 """
 
@@ -26,6 +27,7 @@ from almamatch.core.errors import InvalidOclcNumber, InvalidTimestamp
 from almamatch.core.identifiers import Diagnostic, OclcNumbers, looks_like_oclc
 from almamatch.core.oclc import OclcNumber
 from almamatch.core.timestamp import Timestamp
+from almamatch.marc.framing import frame_records, frame_spans
 from almamatch.marc.unreadable import Unreadable
 
 __all__ = [
@@ -35,11 +37,7 @@ __all__ = [
 
 LEADER_LENGTH: Final = 24
 ENTRY_LENGTH: Final = 12
-RECORD_TERMINATOR: Final = 0x1D
-_TERMINATOR_BYTES: Final = b"\x1d"
 _DELIMITER: Final = b"\x1f"
-# Bytes some files put between records (line breaks, padding, a DOS end-of-file mark).
-_BETWEEN_RECORDS: Final = frozenset(b" \t\r\n\x00\x1a")
 _WANTED: Final = frozenset((b"001", b"003", b"005", b"019", b"035"))
 _CHUNK: Final = 1 << 22
 
@@ -260,118 +258,6 @@ def scan_record(record: bytes, *, index: int, offset: int) -> RecordKeys:
             if one.value not in active_values
         ),
     )
-
-
-class _Window:
-    """A window on a stream of chunks: ``content[position:]`` is what has not been consumed."""
-
-    def __init__(self, chunks: Iterable[bytes]) -> None:
-        self.source = iter(chunks)
-        self.content = b""
-        self.start = 0  # stream offset of content[0]
-        self.position = 0
-        self.ended = False
-
-    def more(self) -> bool:
-        """Append the next chunk, dropping what was consumed; False at the end of the stream."""
-        if self.ended:
-            return False
-        chunk = next(self.source, None)
-        if chunk is None:
-            self.ended = True
-            return False
-        self.content = self.content[self.position :] + chunk
-        self.start += self.position
-        self.position = 0
-        return True
-
-    def available(self, size: int) -> int:
-        """Read until ``size`` bytes are unconsumed or the stream ends; how many there are."""
-        while len(self.content) - self.position < size and self.more():
-            pass
-        return len(self.content) - self.position
-
-    def skip_between_records(self) -> bool:
-        """Skip line breaks and padding; False when nothing is left."""
-        while True:
-            while (
-                self.position < len(self.content)
-                and self.content[self.position] in _BETWEEN_RECORDS
-            ):
-                self.position += 1
-            if self.position < len(self.content):
-                return True
-            if not self.more():
-                return False
-
-    def skip_past_terminator(self) -> bool:
-        """Consume up to and including the next record terminator; False when there is none."""
-        while (found := self.content.find(_TERMINATOR_BYTES, self.position)) < 0:
-            self.position = len(self.content)
-            if not self.more():
-                return False
-        self.position = found + 1
-        return True
-
-
-def frame_spans(
-    chunks: Iterable[bytes],
-) -> Iterator[tuple[bytes, int, int, int, int] | Unreadable]:
-    """Every framed record as (buffer, start, end, index, offset), ``Unreadable`` where it fails.
-
-    The record is ``buffer[start:end]``; the buffer is shared by the records of one chunk, so a
-    reader that only slices a few fields out of it never copies the record itself.
-    """
-    window = _Window(chunks)
-    index = 0
-    while True:
-        content, position = window.content, window.position
-        if position >= len(content) or content[position] in _BETWEEN_RECORDS:
-            if not window.skip_between_records():
-                return
-            content, position = window.content, window.position
-        # The common case, answered from the buffer at hand: a whole record is in it.
-        head = content[position : position + 5]
-        if head.isdigit() and len(head) == 5:
-            end = position + int(head)
-            if end <= len(content) and end - position > LEADER_LENGTH and (
-                content[end - 1] == RECORD_TERMINATOR
-            ):
-                window.position = end
-                yield content, position, end, index, window.start + position
-                index += 1
-                continue
-        offset = window.start + position
-        window.available(5)
-        content, position = window.content, window.position
-        head = content[position : position + 5]
-        if len(head) == 5 and head.isdigit():
-            length = int(head)
-            if length > LEADER_LENGTH and window.available(length) >= length:
-                content, position = window.content, window.position
-                end = position + length
-                if content[end - 1] == RECORD_TERMINATOR:
-                    window.position = end
-                    yield content, position, end, index, offset
-                    index += 1
-                    continue
-        # "Resynchronise on the record terminator": the next record starts after the next 0x1D.
-        found = window.skip_past_terminator()
-        ending = "the next record terminator" if found else "the end of the file"
-        skipped = window.start + window.position - offset
-        detail = f"Leader/00-04 is {head!r}; skipped {skipped} bytes to {ending}"
-        yield Unreadable(index=index, offset=offset, reason="bad_record_length", detail=detail)
-        index += 1
-
-
-def frame_records(chunks: Iterable[bytes]) -> Iterator[tuple[bytes, int, int] | Unreadable]:
-    """Every framed record as (bytes, index, offset), or ``Unreadable`` where framing fails."""
-    for framed in frame_spans(chunks):
-        if isinstance(framed, Unreadable):
-            yield framed
-        else:
-            content, start, end, index, offset = framed
-            yield content[start:end], index, offset
 
 
 def scan_stream(chunks: Iterable[bytes]) -> Iterator[RecordKeys | Unreadable]:
