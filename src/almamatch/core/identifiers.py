@@ -25,7 +25,14 @@ from almamatch.core.oclc import OclcNumber
 if TYPE_CHECKING:
     from almamatch.core.record import Bib
 
-__all__ = ["Diagnostic", "OclcNumbers", "extract_oclc_numbers", "looks_like_oclc"]
+__all__ = [
+    "Diagnostic",
+    "OclcNumbers",
+    "extract_oclc_numbers",
+    "looks_like_oclc",
+    "take_oclc_number",
+    "unique_numbers",
+]
 
 
 @frozen(kw_only=True)
@@ -61,9 +68,10 @@ def looks_like_oclc(text: str) -> bool:
     return "ocolc" in lowered or lowered.startswith(("ocm", "ocn", "on"))
 
 
-def _unique(numbers: list[OclcNumber], exclude: tuple[OclcNumber, ...] = ()) -> tuple[
-    OclcNumber, ...
-]:
+def unique_numbers(
+    numbers: list[OclcNumber], exclude: tuple[OclcNumber, ...] = ()
+) -> tuple[OclcNumber, ...]:
+    """``numbers`` in order, each value once, leaving out those in ``exclude``."""
     seen = set(exclude)
     kept: list[OclcNumber] = []
     for number in numbers:
@@ -73,6 +81,32 @@ def _unique(numbers: list[OclcNumber], exclude: tuple[OclcNumber, ...] = ()) -> 
     return tuple(kept)
 
 
+def take_oclc_number(
+    tag: str,
+    code: str,
+    text: str,
+    into: list[OclcNumber],
+    problems: list[Diagnostic],
+    *,
+    bare_ok: bool,
+) -> OclcNumber | None:
+    """Parse one value by the rules above: append it to ``into``, or a diagnostic to ``problems``.
+
+    A bare number counts where ``bare_ok`` (001 with 003 OCoLC, 019 $a); in 035 only a value that
+    says it is OCLC's. Returns the number taken, or None.
+    """
+    try:
+        number = OclcNumber.parse(text)
+    except InvalidOclcNumber as error:
+        if bare_ok or looks_like_oclc(text):
+            problems.append(Diagnostic(tag=tag, code=code, text=text, reason=error.reason))
+        return None
+    if bare_ok or number.form.is_marked:
+        into.append(number)
+        return number
+    return None
+
+
 def extract_oclc_numbers(bib: Bib) -> OclcNumbers:
     """Apply the rules of this module to a bib; never raises."""
     active: list[OclcNumber] = []
@@ -80,14 +114,7 @@ def extract_oclc_numbers(bib: Bib) -> OclcNumbers:
     problems: list[Diagnostic] = []
 
     def take(tag: str, code: str, text: str, into: list[OclcNumber], *, bare_ok: bool) -> None:
-        try:
-            number = OclcNumber.parse(text)
-        except InvalidOclcNumber as error:
-            if bare_ok or looks_like_oclc(text):
-                problems.append(Diagnostic(tag=tag, code=code, text=text, reason=error.reason))
-            return
-        if bare_ok or number.form.is_marked:
-            into.append(number)
+        take_oclc_number(tag, code, text, into, problems, bare_ok=bare_ok)
 
     identifier = bib.control_value("003")
     if identifier is not None and identifier.replace(" ", "").lower() == "ocolc":
@@ -102,6 +129,6 @@ def extract_oclc_numbers(bib: Bib) -> OclcNumbers:
                 take("035", "z", sub.value, cancelled, bare_ok=False)
             elif one.tag == "019" and sub.code == "a":
                 take("019", "a", sub.value, cancelled, bare_ok=True)
-    kept_active = _unique(active)
-    kept_cancelled = _unique(cancelled, exclude=kept_active)
+    kept_active = unique_numbers(active)
+    kept_cancelled = unique_numbers(cancelled, exclude=kept_active)
     return OclcNumbers(active=kept_active, cancelled=kept_cancelled, problems=tuple(problems))

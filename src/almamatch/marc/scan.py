@@ -24,7 +24,12 @@ from pymarc.marc8 import marc8_to_unicode
 
 from almamatch.core.encoding import EncodingLevel
 from almamatch.core.errors import InvalidOclcNumber, InvalidTimestamp
-from almamatch.core.identifiers import Diagnostic, OclcNumbers, looks_like_oclc
+from almamatch.core.identifiers import (
+    Diagnostic,
+    OclcNumbers,
+    take_oclc_number,
+    unique_numbers,
+)
 from almamatch.core.oclc import OclcNumber
 from almamatch.core.timestamp import Timestamp
 from almamatch.marc.framing import frame_records, frame_spans
@@ -78,37 +83,6 @@ def _decode_subfield(raw: bytes, utf8: bool) -> str:
         return marc8_to_unicode(raw, True)
     except UnicodeDecodeError as error:
         raise ScanFault("bad_encoding", f"MARC-8: {error}") from None
-
-
-def _unique(
-    numbers: list[OclcNumber], exclude: tuple[OclcNumber, ...] = ()
-) -> tuple[OclcNumber, ...]:
-    # core.identifiers: "each list keeps field order without repeats".
-    seen = set(exclude)
-    kept: list[OclcNumber] = []
-    for number in numbers:
-        if number not in seen:
-            seen.add(number)
-            kept.append(number)
-    return tuple(kept)
-
-
-def _take(
-    tag: str, code: str, text: str, into: list[OclcNumber], problems: list[Diagnostic],
-    *, bare_ok: bool,
-) -> OclcNumber | None:
-    # The rule of core.identifiers.extract_oclc_numbers: a bare number counts in 001 and 019 $a;
-    # in 035 only a value that says it is OCLC's; a value meant as one that fails is a diagnostic.
-    try:
-        number = OclcNumber.parse(text)
-    except InvalidOclcNumber as error:
-        if bare_ok or looks_like_oclc(text):
-            problems.append(Diagnostic(tag=tag, code=code, text=text, reason=error.reason))
-        return None
-    if bare_ok or number.form.is_marked:
-        into.append(number)
-        return number
-    return None
 
 
 def _distinct_forms(numbers: list[OclcNumber]) -> dict[tuple[int, str, int], OclcNumber]:
@@ -178,18 +152,22 @@ def _collect(record: bytes, layout: _Layout) -> _Collected:
             for chunk in content.split(_DELIMITER)[1:]:
                 if chunk[:1] == b"a":
                     text = _decode_subfield(chunk[1:], utf8)
-                    _take("019", "a", text, found.cancelled, found.problems, bare_ok=True)
+                    take_oclc_number(
+                        "019", "a", text, found.cancelled, found.problems, bare_ok=True
+                    )
         elif tag == b"035":
             for chunk in content.split(_DELIMITER)[1:]:
                 code = chunk[:1]
                 if code == b"a":
                     text = _decode_subfield(chunk[1:], utf8)
-                    number = _take("035", "a", text, found.active, found.problems, bare_ok=False)
+                    number = take_oclc_number(
+                        "035", "a", text, found.active, found.problems, bare_ok=False
+                    )
                     if number is not None:
                         found.zone_active.append(number)
                 elif code == b"z":
                     text = _decode_subfield(chunk[1:], utf8)
-                    number = _take(
+                    number = take_oclc_number(
                         "035", "z", text, found.cancelled, found.problems, bare_ok=False
                     )
                     if number is not None:
@@ -213,7 +191,7 @@ def scan_record(record: bytes, *, index: int, offset: int) -> RecordKeys:
         # It comes first, as extract_oclc_numbers reads it before the 035s and 019s.
         owned: list[OclcNumber] = []
         before = len(problems)
-        _take("001", "", number, owned, problems, bare_ok=True)
+        take_oclc_number("001", "", number, owned, problems, bare_ok=True)
         active[:0] = owned
         if len(problems) > before:
             problems.insert(0, problems.pop())
@@ -228,10 +206,10 @@ def scan_record(record: bytes, *, index: int, offset: int) -> RecordKeys:
             found.zone_active.append(stored)
     forms_active = _distinct_forms(found.zone_active)
     active_values = {key[0] for key in forms_active}
-    kept_active = _unique(active)
+    kept_active = unique_numbers(active)
     oclc = OclcNumbers(
         active=kept_active,
-        cancelled=_unique(found.cancelled, exclude=kept_active),
+        cancelled=unique_numbers(found.cancelled, exclude=kept_active),
         problems=tuple(problems),
     )
     diagnostics = list(problems)
