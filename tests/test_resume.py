@@ -196,3 +196,36 @@ def test_a_killed_run_resumes_to_the_same_output(corpus: Path, tmp_path: Path) -
     assert 30 <= recorded < total  # killed mid-run
     assert main(batch_argv(exports, "--resume", str(output))) == 0
     assert output.read_bytes() == full.read_bytes()
+
+
+def test_replayed_outcomes_leave_the_zone_as_deciding_did(corpus: Path) -> None:
+    """A replayed ADDED stores the bib exactly as decide()'s Add did (MMS ID in 001), and a
+    replayed MERGED leaves the same merged record."""
+    from datetime import datetime
+
+    from almamatch import Bib, Export, IntegrationProfile, Zone, decide
+    from almamatch.cli.render import record_line
+    from almamatch.cli.resume import replay
+    from almamatch.core.zone import InMemoryZone
+    from almamatch.marc import read_bibs
+
+    profile = IntegrationProfile.carli(password="pw")
+    host = "i-share-xyz.alma.exlibrisgroup.com"
+    record = next(b for b in read_bibs(corpus / "folio_test1_err.mrc") if isinstance(b, Bib))
+    export = Export(record=record, logon_id="01CARLI_XYZ", password="pw", host=host)
+    now = datetime(2026, 3, 5, 10, 30)
+
+    def zone_of(store: InMemoryZone) -> Zone:
+        return Zone(institution="01CARLI_XYZ", host=host, logon_id="01CARLI_XYZ",
+                    profiles=[profile], bibs=store)
+
+    decided, replayed = InMemoryZone.of({}), InMemoryZone.of({})
+    for index in range(2):  # the first export adds, the second merges into it
+        decision = decide(export, zone_of(decided), now)
+        decided.apply(decision)
+        line = json.loads(json.dumps(record_line(index, record, decision)))
+        assert replay(line, record, export=export, store=replayed, profile=profile) == line["code"]
+    (mms_id,) = list(decided)
+    assert list(replayed) == [mms_id]
+    assert replayed.record(mms_id) == decided.record(mms_id)
+    assert replayed.facts(mms_id) == decided.facts(mms_id)

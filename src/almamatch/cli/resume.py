@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from almamatch.core.decision import Add, Code, Merge
+from almamatch.core.normalization import assign_mms_id
 from almamatch.core.errors import AlmamatchError
 from almamatch.core.oclc import OclcNumber
 from almamatch.core.profile import IntegrationProfile
@@ -110,7 +111,8 @@ def replay(
     prepared = export.prepared(profile.normalization).record
     version = prepared.latest_transaction
     if code == Code.ADDED:
-        store.apply(Add(mms_id=mms_id, record=prepared, trace=(), originating_version=version))
+        saved = assign_mms_id(prepared, mms_id)  # as decide() builds the Add
+        store.apply(Add(mms_id=mms_id, record=saved, trace=(), originating_version=version))
     else:
         existing = store.record(mms_id)
         if existing is None:
