@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from almamatch.core.decision import Add, Code, Merge
-from almamatch.core.normalization import assign_mms_id
 from almamatch.core.errors import AlmamatchError
+from almamatch.core.normalization import assign_mms_id
 from almamatch.core.oclc import OclcNumber
 from almamatch.core.profile import IntegrationProfile
 from almamatch.core.record import Bib
