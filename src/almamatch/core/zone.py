@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from functools import lru_cache
 from typing import Any, Final, cast
 
 from attrs import evolve, field, frozen
@@ -31,7 +30,7 @@ from almamatch.core.marcxml import conversion_problems
 from almamatch.core.normalization import NormalizationStep, RemoveFields, fold_003
 from almamatch.core.oclc import OclcNumber
 from almamatch.core.profile import IntegrationProfile
-from almamatch.core.record import Bib, DataField
+from almamatch.core.record import Bib
 from almamatch.core.timestamp import Timestamp
 
 __all__ = [
@@ -192,19 +191,9 @@ def zone_numbers(bib: Bib) -> tuple[tuple[OclcNumber, ...], tuple[OclcNumber, ..
     once, in field order, so that the ``LITERAL`` match method can compare forms; a value that
     is active is not also listed as cancelled.
     """
-    return _numbers_of_035(bib.data_fields("035"))
-
-
-# The numbers depend on the 035 fields alone, and a record is read twice on its way into a zone
-# (``prepare`` for matching, ``InMemoryZone.store`` when the decision is applied, after 001 took
-# the MMS ID): a small memo keyed by those fields parses them once.
-@lru_cache(maxsize=512)
-def _numbers_of_035(
-    fields: tuple[DataField, ...],
-) -> tuple[tuple[OclcNumber, ...], tuple[OclcNumber, ...]]:
     active: dict[tuple[int, str, int], OclcNumber] = {}
     cancelled: dict[tuple[int, str, int], OclcNumber] = {}
-    for one in fields:
+    for one in bib.data_fields("035"):
         for sub in one.subfields:
             if sub.code not in ("a", "z"):
                 continue
