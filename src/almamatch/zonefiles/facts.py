@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Final
 
 from attrs import frozen
+from dateutil import parser as dateutil_parser
 
 from almamatch.core.brief import BriefLevel
 from almamatch.core.errors import AlmamatchError
@@ -57,8 +58,22 @@ class FactsRow:
 
 
 def parse_moment(text: str) -> datetime:
-    """An ISO 8601 date and time; a time without a zone is taken as UTC."""
-    moment = datetime.fromisoformat(text.strip())
+    """A date and time: ISO 8601, or as a person writes it (``March 5, 2026 10:30 AM``,
+    ``2026/03/05 10:30``, read by dateutil, month before day); no zone means UTC.
+
+    Lock times are copied from the Metadata Editor and notes, not only from programs. A text
+    that names no date, or an ambiguous fragment, raises ``ValueError``.
+    """
+    stripped = text.strip()
+    try:
+        moment = datetime.fromisoformat(stripped)
+    except ValueError:
+        if not any(character.isdigit() for character in stripped):
+            raise ValueError(f"{text!r} holds no date") from None
+        try:
+            moment = dateutil_parser.parse(stripped)
+        except (ValueError, OverflowError) as error:
+            raise ValueError(f"{text!r} is not a date and time: {error}") from None
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
