@@ -27,7 +27,7 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Iterable
-from typing import Final, TypeAlias
+from typing import Final, TypeAlias, TypeGuard
 
 from attrs import field, frozen
 
@@ -116,38 +116,42 @@ def _optional_pattern(value: str | TagPattern | None) -> TagPattern | None:
 
 
 @frozen(kw_only=True)
-class HasSubfield:
-    """A field (with tag ``tag``, if given) whose subfield ``code`` contains ``contains``."""
+class _TagScoped:
+    """A condition that holds only for data fields with tag ``tag``, when one is given."""
 
-    code: str
-    contains: str
     tag: TagPattern | None = field(default=None, converter=_optional_pattern)
 
     def may_hold(self, tag: str) -> bool:
         """False when no field with this tag can satisfy the condition."""
         return self.tag is None or self.tag.matches(tag)
 
+    def _in_scope(self, one: Field) -> TypeGuard[DataField]:
+        return isinstance(one, DataField) and self.may_hold(one.tag)
+
+
+@frozen(kw_only=True)
+class HasSubfield(_TagScoped):
+    """A field (with tag ``tag``, if given) whose subfield ``code`` contains ``contains``."""
+
+    code: str
+    contains: str
+
     def holds(self, one: Field) -> bool:
-        if not isinstance(one, DataField) or (self.tag and not self.tag.matches(one.tag)):
+        if not self._in_scope(one):
             return False
         needle = self.contains.lower()
         return any(needle in value.lower() for value in one.values(self.code))
 
 
 @frozen(kw_only=True)
-class Indicators:
+class Indicators(_TagScoped):
     """A field (with tag ``tag``, if given) whose indicators are these; ``None`` means any."""
 
     first: str | None = None
     second: str | None = None
-    tag: TagPattern | None = field(default=None, converter=_optional_pattern)
-
-    def may_hold(self, tag: str) -> bool:
-        """False when no field with this tag can satisfy the condition."""
-        return self.tag is None or self.tag.matches(tag)
 
     def holds(self, one: Field) -> bool:
-        if not isinstance(one, DataField) or (self.tag and not self.tag.matches(one.tag)):
+        if not self._in_scope(one):
             return False
         return (self.first is None or one.indicator1 == self.first) and (
             self.second is None or one.indicator2 == self.second
