@@ -158,20 +158,15 @@ def _collect(record: bytes, layout: _Layout) -> _Collected:
         elif tag == b"035":
             for chunk in content.split(_DELIMITER)[1:]:
                 code = chunk[:1]
-                if code == b"a":
-                    text = _decode_subfield(chunk[1:], utf8)
+                if code in (b"a", b"z"):
+                    active = code == b"a"
                     number = take_oclc_number(
-                        "035", "a", text, found.active, found.problems, bare_ok=False
+                        "035", code.decode(), _decode_subfield(chunk[1:], utf8),
+                        found.active if active else found.cancelled, found.problems,
+                        bare_ok=False,
                     )
                     if number is not None:
-                        found.zone_active.append(number)
-                elif code == b"z":
-                    text = _decode_subfield(chunk[1:], utf8)
-                    number = take_oclc_number(
-                        "035", "z", text, found.cancelled, found.problems, bare_ok=False
-                    )
-                    if number is not None:
-                        found.zone_cancelled.append(number)
+                        (found.zone_active if active else found.zone_cancelled).append(number)
         elif tag not in found.control:  # Bib.control_value: "the first control field with this tag"
             found.control[tag] = content.decode("utf-8" if utf8 else "latin-1", "surrogateescape")
     return found
