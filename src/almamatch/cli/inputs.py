@@ -93,8 +93,8 @@ def add_logon_arguments(parser: argparse.ArgumentParser) -> None:
 def add_now_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--now", metavar="TIME",
-        help="the moment of the export, ISO 8601 (e.g. 2026-03-05T10:30); no zone means UTC; "
-        "default: the clock",
+        help="the moment of the export, ISO 8601 (e.g. 2026-03-05T10:30) or as people write it "
+        "('March 5, 2026 10:30 AM', month first); no zone means UTC; default: the clock",
     )
 
 
@@ -106,7 +106,7 @@ def now_from_args(args: argparse.Namespace) -> datetime:
     try:
         return parse_moment(text)
     except ValueError:
-        raise InvalidOption(text, "bad_time", "--now takes ISO 8601, e.g. 2026-03-05T10:30"
+        raise InvalidOption(text, "bad_time", "--now takes a date and time, e.g. 2026-03-05T10:30"
                             ) from None
 
 
