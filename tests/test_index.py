@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
 from pathlib import Path
 
@@ -35,10 +34,8 @@ from almamatch.marc.convert import bib_to_marc
 from almamatch.marc.iso2709 import read_iso2709
 from almamatch.marc.scan import RecordKeys, scan_bytes
 from almamatch.marc.unreadable import Unreadable
+from corpus_files import CORPUS
 
-CORPUS = Path(
-    os.environ.get("ALMAMATCH_CORPUS", Path(__file__).parents[1].parent / "shared" / "corpus")
-)
 ISO2709_FILES = sorted(p for p in CORPUS.glob("*") if p.suffix in (".mrc", ".dat"))
 NOW = datetime(2024, 5, 1, 9, 30)
 CARLI = BriefLevelRules.preset("carli")
