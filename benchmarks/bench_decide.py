@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from almamatch import (
+from almamatch.core import (
     Bib,
     ControlField,
     DataField,

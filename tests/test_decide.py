@@ -11,7 +11,7 @@ from typing import Any
 import attrs
 import pytest
 
-from almamatch import (
+from almamatch.core import (
     FAILURES,
     Add,
     Bib,

@@ -15,7 +15,8 @@ import pytest
 from attrs import evolve
 
 from almamatch.core.decision import Code
-from almamatch.core.gateway import (
+from almamatch.gateway.findings import FINDINGS
+from almamatch.gateway.settings import (
     ISHARE_ZONES,
     CharacterSet,
     FindingCode,
@@ -28,7 +29,6 @@ from almamatch.core.gateway import (
     check_gateway,
     possible_causes,
 )
-from almamatch.core.gateway_rules import FINDINGS
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "gateway"
 NETWORK = GatewaySettings.recommended(

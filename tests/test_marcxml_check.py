@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from almamatch import Bib, ControlField, DataField, ProblemKind, conversion_problems
+from almamatch.core import Bib, ControlField, DataField, ProblemKind, conversion_problems
 from almamatch.marc import read_bibs
 
 UTF8 = "00000cam a2200000 a 4500"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from almamatch import Bib, ControlField, DataField, assign_mms_id, fold_003
+from almamatch.core import Bib, ControlField, DataField, assign_mms_id, fold_003
 
 LEADER = "00000nam a2200000 a 4500"
 

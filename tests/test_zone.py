@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from almamatch import (
+from almamatch.core import (
     Bib,
     BriefLevel,
     BriefLevelRules,

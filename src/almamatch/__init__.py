@@ -1,10 +1,132 @@
 """almamatch: what Ex Libris Alma does with a record exported from OCLC Connexion.
 
-This module only re-exports; see ``almamatch.core`` for the domain and ``almamatch.marc`` for
-reading MARC files.
+This module only re-exports the contract: the values a simulator or a web project builds (``Bib``,
+``Export``, ``Zone``, ``IntegrationProfile``), ``decide()`` and the decisions it returns, the
+parsed values (``OclcNumber``, ``Timestamp``, ``BriefLevel``) and the errors. The rest lives in
+its subpackage: ``almamatch.marc`` reads MARC files, ``almamatch.zonefiles`` reads zones and
+profiles on disk, ``almamatch.codec`` gives a decision's JSON, ``almamatch.gateway`` checks
+Gateway Export settings, ``almamatch.index`` is the compact zone index, ``almamatch.core`` holds
+every domain name.
 """
 
-from almamatch.core import *  # noqa: F403 (the core's __all__ is the public surface)
-from almamatch.core import __all__ as _core_all
+from importlib.metadata import PackageNotFoundError, version
 
-__all__ = list(_core_all)
+from almamatch.core.brief import BriefLevel, BriefLevelRules
+from almamatch.core.decide import InvalidDecisionInput, connection_closed, decide
+from almamatch.core.decision import (
+    SUCCESS_MESSAGE,
+    Add,
+    Candidate,
+    Code,
+    ConnectionClosed,
+    ConversionProblem,
+    Decision,
+    Failure,
+    LogonFailed,
+    MarcXmlConversionFailed,
+    Merge,
+    MultiMatch,
+    NoIntegrationProfile,
+    NotAddedBrief,
+    NotAddedLocked,
+    NotAddedOld,
+    SkippedCzLinked,
+    Stage,
+    Step,
+    Verdict,
+)
+from almamatch.core.encoding import EncodingLevel
+from almamatch.core.errors import (
+    AlmamatchError,
+    InvalidBriefLevel,
+    InvalidEncodingLevel,
+    InvalidLock,
+    InvalidOclcNumber,
+    InvalidRecord,
+    InvalidTimestamp,
+)
+from almamatch.core.facts import BibFacts, Side, ZoneView
+from almamatch.core.lock import Lock
+from almamatch.core.merge import InvalidMergeRule, MergeAction, MergeMethod, UnknownMergeMethod
+from almamatch.core.merge_rules import format_merge_rule, parse_merge_rule
+from almamatch.core.normalization import CopyCancelledTo035z, NormalizationStep, RemoveFields
+from almamatch.core.oclc import OclcNumber
+from almamatch.core.profile import Guard, IntegrationProfile, MatchMethod, OlderVersionGuard
+from almamatch.core.record import Bib, ControlField, DataField, Field, Subfield
+from almamatch.core.timestamp import Timestamp
+from almamatch.core.zone import Export, InMemoryZone, InvalidZone, Zone, ZoneKind
+from almamatch.gateway import GatewaySettings, InvalidGatewaySettings, check_gateway
+
+try:
+    __version__ = version("almamatch")
+except PackageNotFoundError:  # pragma: no cover (a source tree that was never installed)
+    __version__ = "0+unknown"
+
+__all__ = [
+    "SUCCESS_MESSAGE",
+    "Add",
+    "AlmamatchError",
+    "Bib",
+    "BibFacts",
+    "BriefLevel",
+    "BriefLevelRules",
+    "Candidate",
+    "Code",
+    "ConnectionClosed",
+    "ControlField",
+    "ConversionProblem",
+    "CopyCancelledTo035z",
+    "DataField",
+    "Decision",
+    "EncodingLevel",
+    "Export",
+    "Failure",
+    "Field",
+    "GatewaySettings",
+    "Guard",
+    "InMemoryZone",
+    "IntegrationProfile",
+    "InvalidBriefLevel",
+    "InvalidDecisionInput",
+    "InvalidEncodingLevel",
+    "InvalidGatewaySettings",
+    "InvalidLock",
+    "InvalidMergeRule",
+    "InvalidOclcNumber",
+    "InvalidRecord",
+    "InvalidTimestamp",
+    "InvalidZone",
+    "Lock",
+    "LogonFailed",
+    "MarcXmlConversionFailed",
+    "MatchMethod",
+    "Merge",
+    "MergeAction",
+    "MergeMethod",
+    "MultiMatch",
+    "NoIntegrationProfile",
+    "NormalizationStep",
+    "NotAddedBrief",
+    "NotAddedLocked",
+    "NotAddedOld",
+    "OclcNumber",
+    "OlderVersionGuard",
+    "RemoveFields",
+    "Side",
+    "SkippedCzLinked",
+    "Stage",
+    "Step",
+    "Subfield",
+    "Timestamp",
+    "UnknownMergeMethod",
+    "Verdict",
+    "Zone",
+    "ZoneKind",
+    "ZoneView",
+    "__version__",
+    "check_gateway",
+    "connection_closed",
+    "decide",
+    "format_merge_rule",
+    "parse_merge_rule",
+]

@@ -1,7 +1,7 @@
 """``almamatch check-gateway``: a Connexion Gateway Export's settings against CARLI's instructions.
 
 Theory of operation: the settings file is TOML, keyed as the seed names the settings ("Host Name",
-"Options: Timeout", ...) or in snake_case (``core.gateway.GatewaySettings.from_mapping``); the
+"Options: Timeout", ...) or in snake_case (``almamatch.gateway.GatewaySettings.from_mapping``); the
 zones table is a CSV with the seed's columns "Zone, Host Name, Logon ID" and defaults to the
 seed's I-Share table. ``check_gateway`` (pure, in ``core``) returns the findings; this command
 shows each with the seed's words, its cause and its fix, and exits 1 when any is an error.
@@ -20,7 +20,7 @@ from rich.text import Text
 
 from almamatch.cli.inputs import EXIT_CODES_EPILOG
 from almamatch.cli.render import json_line, stdout_console, to_json_value
-from almamatch.core.gateway import (
+from almamatch.gateway.settings import (
     ISHARE_ZONES,
     GatewaySettings,
     InvalidGatewaySettings,

@@ -3,7 +3,7 @@
 Theory of operation: the settings are a two-column table (setting, value) with the seed's names
 ("Host Name", "Port", "Permanent Connection", ...). A scenario usually starts from the
 recommended settings for a zone and changes one, so that it states one troubleshooting rule;
-``core.gateway.check_gateway`` then lists its findings against CARLI's hosts and logons table.
+``almamatch.gateway.check_gateway`` then lists its findings against CARLI's hosts and logons table.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import enum
 import attrs
 
 from almamatch.core.errors import AlmamatchError
-from almamatch.core.gateway import LABELS, GatewaySettings, check_gateway
+from almamatch.gateway.settings import LABELS, GatewaySettings, check_gateway
 from almamatch.specs.errors import SpecError
 from almamatch.specs.tables import row_error, rows_by_column
 from almamatch.specs.vocabulary import Mismatch, StepCall, StepKind, step

@@ -10,7 +10,7 @@ fix, and the host outcomes it leads to (``Outcome``: the decision codes ``CONNEC
 crashes, or the export waits for batch processing). Causes that a settings file cannot show (a
 corrupt gateway connections file, the port, a firewall) are ``possible_causes``.
 
-Zones are patterns (``gateway_zones``); the finding texts are a table (``gateway_rules``).
+Zones are patterns (``gateway.zones``); the finding texts are a table (``gateway.findings``).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from typing import Final
 from attrs import field, frozen
 
 from almamatch.core.decision import Code
-from almamatch.core.gateway_rules import (
+from almamatch.gateway.findings import (
     FINDINGS,
     POSSIBLE_CAUSES,
     FindingCode,
@@ -32,7 +32,7 @@ from almamatch.core.gateway_rules import (
     Severity,
     outcomes_tuple,
 )
-from almamatch.core.gateway_zones import (
+from almamatch.gateway.zones import (
     ISHARE_ZONES,
     InvalidGatewaySettings,
     ZoneEntry,
