@@ -17,6 +17,7 @@ from almamatch.cli.main import main
 from almamatch.index.zone import ZoneIndex
 from almamatch.zonefiles.zones import load_zone
 from corpus_files import CORPUS
+from json_shape import checked, decision_lines
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 EXPORTS = str(EXAMPLES / "exports.mrc")
@@ -50,10 +51,10 @@ def json_lines(text: str) -> list[dict[str, Any]]:
 
 def test_batch_json_gives_one_line_per_record_in_order(capsys: pytest.CaptureFixture[str]) -> None:
     code = main([*BATCH, "--json"])
-    lines = json_lines(capsys.readouterr().out)
+    lines = decision_lines(capsys.readouterr().out)
     assert code == 0  # a completed run: refusals are outcomes, reported
     assert main([*BATCH, "--json", "--strict"]) == 1  # --strict: records were refused
-    assert json_lines(capsys.readouterr().out) == lines
+    assert decision_lines(capsys.readouterr().out) == lines
     assert [line["index"] for line in lines] == list(range(len(EXPECTED)))
     assert tuple(line["code"] for line in lines) == EXPECTED
 
@@ -62,7 +63,7 @@ def test_batch_meets_every_outcome_and_accounts_for_every_record(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     main([*BATCH, "--json"])
-    lines = json_lines(capsys.readouterr().out)
+    lines = decision_lines(capsys.readouterr().out)
     decided = [line for line in lines if line["code"] != "UNREADABLE"]
     unreadable = [line for line in lines if line["code"] == "UNREADABLE"]
     assert len(decided) + len(unreadable) == len(EXPECTED)
@@ -75,7 +76,7 @@ def test_second_export_of_a_new_number_merges_into_the_first(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     main([*BATCH, "--json"])
-    first, second = json_lines(capsys.readouterr().out)[1:3]
+    first, second = decision_lines(capsys.readouterr().out)[1:3]
     assert (first["code"], second["code"]) == ("ADDED", "MERGED")
     assert first["mms_id"] == second["mms_id"]
     assert second["host_message"] == (
@@ -85,22 +86,19 @@ def test_second_export_of_a_new_number_merges_into_the_first(
 
 def test_batch_evidence_names_the_bibs_and_the_lock(capsys: pytest.CaptureFixture[str]) -> None:
     main([*BATCH, "--json"])
-    lines = json_lines(capsys.readouterr().out)
+    lines = decision_lines(capsys.readouterr().out)
     multi, brief, locked, old = lines[4], lines[5], lines[6], lines[7]
-    assert len(multi["evidence"]["mms_ids"]) == 2
+    assert len({candidate["mms_id"] for candidate in multi["candidates"]}) == 2
     assert multi["host_message"] == "Multi matches found for this record."
-    assert (brief["evidence"]["existing_level"], brief["evidence"]["incoming_level"]) == (
-        "10",
-        "03",
-    )
-    assert locked["evidence"]["lock"]["holder"] == "01CARLI_XYZ (jsmith)"
-    assert old["evidence"]["existing_version"] > old["evidence"]["incoming_version"]
-    assert locked["resolution"]
+    assert (brief["existing_level"], brief["incoming_level"]) == ("10", "03")
+    assert (locked["lock"]["institution"], locked["lock"]["user"]) == ("01CARLI_XYZ", "jsmith")
+    assert old["existing_version"] > old["incoming_version"]
+    assert locked["resolution"][0].startswith("If you previously searched the record")
 
 
 def test_batch_with_a_wrong_password_fails_every_logon(capsys: pytest.CaptureFixture[str]) -> None:
     code = main([*BATCH, "--password", "wrong", "--json", "--strict"])
-    codes = [line["code"] for line in json_lines(capsys.readouterr().out)]
+    codes = [line["code"] for line in decision_lines(capsys.readouterr().out)]
     assert code == 1
     assert codes == ["LOGON_FAILED"] * (len(EXPECTED) - 1) + ["UNREADABLE"]
 
@@ -111,7 +109,7 @@ def test_batch_output_file_holds_the_lines_and_stdout_the_tables(
     target = tmp_path / "decisions.jsonl"
     main([*BATCH, "--output", str(target), "--summary"])
     out = capsys.readouterr().out
-    lines = json_lines(target.read_text(encoding="utf-8"))
+    lines = decision_lines(target.read_text(encoding="utf-8"))
     assert tuple(line["code"] for line in lines) == EXPECTED
     assert "Summary by code" in out
     assert "read" in out
@@ -129,7 +127,7 @@ def test_batch_with_every_record_added_exits_0(
 ) -> None:
     exports = CORPUS / "traject_index_bench_batch.dat"
     code = main(["batch", str(exports), "--zone", ZONE, "--now", NOW, "--json"])
-    lines = json_lines(capsys.readouterr().out)
+    lines = decision_lines(capsys.readouterr().out)
     assert code == 0
     assert len(lines) == 31
     assert {line["code"] for line in lines} <= {"ADDED", "MERGED"}
@@ -154,7 +152,7 @@ def test_decide_one_export(
             "--now", NOW, "--json"]
     assert main(argv) == 0
     assert main([*argv, "--strict"]) == exit_code
-    first, strict = json_lines(capsys.readouterr().out)
+    first, strict = decision_lines(capsys.readouterr().out)
     assert first == strict
     line = first
     assert line["code"] == expected
@@ -177,13 +175,13 @@ def test_decide_lock_lapses_after_sixty_minutes(capsys: pytest.CaptureFixture[st
     code = main(["decide", EXPORTS, "--index", "6", "--zone", ZONE, "--profile", CARLI,
                  "--now", "2026-03-05T11:00", "--json"])
     assert code == 0
-    assert json_lines(capsys.readouterr().out)[0]["code"] == "MERGED"
+    assert decision_lines(capsys.readouterr().out)[0]["code"] == "MERGED"
 
 
 def test_decide_wrong_logon_id(capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["decide", EXPORTS, "--zone", ZONE, "--now", NOW, "--logon", "01CARLI_NETWORK",
                  "--json", "--strict"])
-    line = json_lines(capsys.readouterr().out)[0]
+    line = decision_lines(capsys.readouterr().out)[0]
     assert code == 1
     assert line["host_message"] == "Logon Failed--the Logon ID and/or password is/are not valid"
 
@@ -196,7 +194,9 @@ def test_diff_shows_what_turning_the_guards_off_changes(
     (document,) = json_lines(capsys.readouterr().out)
     assert code == 1
     assert [change["index"] for change in document["changed"]] == [5, 7]
-    assert all(change["b"]["code"] == "MERGED" for change in document["changed"])
+    for change in document["changed"]:
+        checked(change["a"], "Decision")
+        assert checked(change["b"], "Decision")["code"] == "MERGED"
     assert any(why.startswith("brief:") for why in document["changed"][0]["why"])
     assert sum(row["records"] for row in document["counts"]) == len(EXPECTED)
 
@@ -244,7 +244,7 @@ def test_zone_build_saves_a_zone_that_batch_reads(
         for number in facts.active + facts.cancelled:
             assert set(index.hits(number)) == set(saved.hits(number))
     main(["batch", EXPORTS, "--zone", str(target), "--profile", CARLI, "--now", NOW, "--json"])
-    assert tuple(line["code"] for line in json_lines(capsys.readouterr().out)) == EXPECTED
+    assert tuple(line["code"] for line in decision_lines(capsys.readouterr().out)) == EXPECTED
 
 
 # -- errors: one line on stderr, never a traceback ---------------------------------------------

@@ -10,7 +10,6 @@ documented code and prints no traceback.
 from __future__ import annotations
 
 import io
-import json
 import random
 import subprocess
 import sys
@@ -37,6 +36,7 @@ from almamatch.marc import (
     read_bibs,
 )
 from almamatch.marc.scan import scan_file
+from json_shape import decision_lines
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 ZONE = str(EXAMPLES / "zone")
@@ -370,7 +370,7 @@ def _batch(path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, list[di
     code = main(["batch", str(path), "--zone", ZONE, "--now", NOW, "--json", "--summary"])
     captured = capsys.readouterr()
     assert "Traceback" not in captured.err
-    return code, [json.loads(line) for line in captured.out.splitlines()]
+    return code, decision_lines(captured.out)
 
 
 @pytest.mark.parametrize("name", CASE_NAMES)
@@ -396,7 +396,7 @@ def test_batch_answers_every_record(
     if records:
         decided = main(["decide", str(path), "--zone", ZONE, "--now", NOW, "--json"])
         assert decided == 0
-        (line,) = [json.loads(one) for one in capsys.readouterr().out.splitlines()]
+        (line,) = decision_lines(capsys.readouterr().out)
         assert line["code"] == records[0]["code"]
 
 
@@ -426,7 +426,7 @@ def test_the_command_in_a_subprocess(cases: dict[str, Case], tmp_path: Path) -> 
     strict = run([*argv, "--summary", "--strict"], capture_output=True, text=True, check=False)
     assert (relaxed.returncode, strict.returncode) == (0, 1)
     assert "Traceback" not in relaxed.stderr + strict.stderr
-    summary = json.loads(relaxed.stdout.splitlines()[-1])["summary"]
+    summary = decision_lines(relaxed.stdout)[-1]["summary"]
     assert summary["read"] == summary["decided"] + summary["unreadable"]
     assert summary["unreadable"] >= 14
     assert "unreadable" in strict.stdout

@@ -20,6 +20,7 @@ import pytest
 import almamatch.cli.batch
 from almamatch.cli.main import main
 from almamatch.core.decision import Decision
+from json_shape import checked, decision_lines
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 ZONE = str(EXAMPLES / "zone")
@@ -69,7 +70,7 @@ class CountingDecide:
 def test_uninterrupted_run_accounts_for_every_record(
     exports: Path, uninterrupted: bytes, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    lines = [json.loads(line) for line in uninterrupted.splitlines()]
+    lines = decision_lines(uninterrupted.decode())
     assert [line["index"] for line in lines] == list(range(len(lines)))
     codes = [line["code"] for line in lines]
     assert "MERGED" in codes[11:22]  # the second pass merges into what the first pass added
@@ -127,7 +128,7 @@ def test_resume_gives_the_uninterrupted_output_deciding_each_record_once(
     total = len(uninterrupted.splitlines())
     unreadable = uninterrupted.count(b'"code":"UNREADABLE"')
     assert first.calls + second.calls == total - unreadable  # no record decided twice
-    summary = json.loads(capsys.readouterr().out.splitlines()[-1])["summary"]
+    summary = decision_lines(capsys.readouterr().out)[-1]["summary"]
     assert summary["read"] == total
     assert summary["decided"] + summary["unreadable"] == total
 
@@ -204,9 +205,9 @@ def test_replayed_outcomes_leave_the_zone_as_deciding_did(corpus: Path) -> None:
     from datetime import datetime
 
     from almamatch import Bib, Export, IntegrationProfile, Zone, decide
-    from almamatch.cli.render import record_line
     from almamatch.cli.resume import replay
     from almamatch.core.zone import InMemoryZone
+    from almamatch.envelope import item_line
     from almamatch.marc import read_bibs
 
     profile = IntegrationProfile.carli(password="pw")
@@ -223,7 +224,7 @@ def test_replayed_outcomes_leave_the_zone_as_deciding_did(corpus: Path) -> None:
     for index in range(2):  # the first export adds, the second merges into it
         decision = decide(export, zone_of(decided), now)
         decided.apply(decision)
-        line = json.loads(json.dumps(record_line(index, record, decision)))
+        line = checked(json.loads(json.dumps(item_line(index, record, decision))))
         assert replay(line, record, export=export, store=replayed, profile=profile) == line["code"]
     (mms_id,) = list(decided)
     assert list(replayed) == [mms_id]

@@ -9,7 +9,6 @@ record offsets (an index alone) merges are decided but not computed.
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 from itertools import islice
 from pathlib import Path
@@ -42,6 +41,7 @@ from almamatch.zonefiles.zones import (
     mms_id_sequence_of,
     save_zone,
 )
+from json_shape import decision_lines
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 HOST = "i-share-xyz.alma.exlibrisgroup.com"
@@ -201,7 +201,7 @@ def _batch_lines(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[l
           "--profile", str(EXAMPLES / "profiles" / "carli.toml"), "--now", "2026-03-05T10:30",
           "--json"])
     out, err = capsys.readouterr()
-    lines = [json.loads(line) for line in out.splitlines()]
+    lines = decision_lines(out)
     return [f"{line['code']} {line.get('mms_id')}" for line in lines], err
 
 

@@ -6,6 +6,11 @@ written next to the class's fields and chooses the class when reading. Domain va
 in their canonical text (an OCLC number as written, a 005 as ``yyyymmddhhmmss.f``, a brief level as
 ``"05"``, a moment in ISO 8601) and parsed back by their own constructors, so a round trip gives an
 equal decision, with its evidence, its trace and its record (leader and fields).
+
+What a decision says but does not store is written too, for readers that are not Python: the
+``host_message`` Connexion shows and, for a refusal, the seed's ``resolution`` steps. Reading
+ignores them (they follow from the rest). Each value written by a hook of its own declares its JSON
+Schema next to the hook (``HOOK_SCHEMAS``); ``almamatch.schema`` derives the rest from the classes.
 """
 
 from __future__ import annotations
@@ -14,17 +19,21 @@ import json
 from datetime import datetime
 from typing import Any, Final, get_args
 
+import attrs
 from cattrs import Converter
 from cattrs.errors import BaseValidationError
 
 from almamatch.core.brief import BriefLevel
-from almamatch.core.decision import Decision
+from almamatch.core.decision import Decision, Failure
 from almamatch.core.errors import AlmamatchError
 from almamatch.core.oclc import OclcNumber
 from almamatch.core.record import Bib, ControlField, DataField, Field, Subfield
 from almamatch.core.timestamp import Timestamp
 
 __all__ = [
+    "DECISION_CLASSES",
+    "DERIVED_FIELDS",
+    "HOOK_SCHEMAS",
     "InvalidDecisionJson",
     "converter",
     "decision_from_json",
@@ -44,14 +53,34 @@ DECISION_CLASSES: Final[dict[str, type[Any]]] = {
 
 converter: Final = Converter()
 
-converter.register_unstructure_hook(OclcNumber, lambda number: number.literal)
-converter.register_structure_hook(OclcNumber, lambda text, _: OclcNumber.parse(text))
-converter.register_unstructure_hook(Timestamp, lambda stamp: stamp.text or str(stamp))
-converter.register_structure_hook(Timestamp, lambda text, _: Timestamp.parse(text))
-converter.register_unstructure_hook(BriefLevel, str)
-converter.register_structure_hook(BriefLevel, lambda text, _: BriefLevel.parse(text))
-converter.register_unstructure_hook(datetime, datetime.isoformat)
-converter.register_structure_hook(datetime, lambda text, _: datetime.fromisoformat(text))
+#: The JSON Schema of each value that a hook below writes in a form of its own.
+HOOK_SCHEMAS: Final[dict[type[Any], dict[str, Any]]] = {}
+
+
+def _scalar(kind: type[Any], out: Any, back: Any, schema: dict[str, Any]) -> None:
+    converter.register_unstructure_hook(kind, out)
+    converter.register_structure_hook(kind, lambda text, _: back(text))
+    HOOK_SCHEMAS[kind] = schema
+
+
+_scalar(OclcNumber, lambda number: number.literal, OclcNumber.parse, {
+    "title": "OclcNumber", "type": "string",
+    "description": "an OCLC number as written: (OCoLC)ocm00012345, 12345",
+    "examples": ["(OCoLC)ocm00012345"],
+})
+_scalar(Timestamp, lambda stamp: stamp.text or str(stamp), Timestamp.parse, {
+    "title": "Timestamp", "type": "string", "pattern": "^[0-9]{14}(\\.[0-9])?$",
+    "description": "a 005 value, yyyymmddhhmmss.f", "examples": ["20260301120000.0"],
+})
+_scalar(BriefLevel, str, BriefLevel.parse, {
+    "title": "BriefLevel", "type": "string", "pattern": "^[0-9]{2}$",
+    "description": "a brief level, 01 to 10",
+    "examples": ["05"],
+})
+_scalar(datetime, datetime.isoformat, datetime.fromisoformat, {
+    "title": "Moment", "type": "string", "format": "date-time",
+    "description": "a moment in ISO 8601",
+})
 
 
 def _field_out(one: Field) -> dict[str, Any]:
@@ -85,10 +114,42 @@ converter.register_structure_hook(
         leader=value["leader"], fields=[_field_in(one, None) for one in value["fields"]]
     ),
 )
+_TEXT: Final = {"type": "string"}
+HOOK_SCHEMAS[Bib] = {
+    "title": "Bib", "type": "object",
+    "description": "a MARC record: the leader, then every field in order",
+    "properties": {
+        "leader": {"type": "string", "minLength": 24, "maxLength": 24},
+        "fields": {"type": "array", "items": {"oneOf": [
+            {"type": "object", "description": "a control field (00X)",
+             "properties": {"tag": _TEXT, "value": _TEXT},
+             "required": ["tag", "value"], "additionalProperties": False},
+            {"type": "object", "description": "a data field; subfields as [code, value] pairs",
+             "properties": {
+                 "tag": _TEXT, "ind1": _TEXT, "ind2": _TEXT,
+                 "subfields": {"type": "array", "items": {
+                     "type": "array", "prefixItems": [_TEXT, _TEXT],
+                     "minItems": 2, "maxItems": 2}}},
+             "required": ["tag", "ind1", "ind2", "subfields"], "additionalProperties": False},
+        ]}},
+    },
+    "required": ["leader", "fields"],
+    "additionalProperties": False,
+}
+
+#: Written with every decision for readers, ignored when read: name -> (schema, for failures only).
+DERIVED_FIELDS: Final[dict[str, tuple[dict[str, Any], bool]]] = {
+    "host_message": ({"type": "string", "readOnly": True,
+                      "description": "what Connexion shows"}, False),
+    "resolution": ({"type": "array", "items": _TEXT, "readOnly": True,
+                    "description": "the steps to resolve a refusal"}, True),
+}
 
 
 def _unstructure_decision(decision: Decision) -> dict[str, Any]:
-    body: dict[str, Any] = {"code": decision.code.value}
+    body: dict[str, Any] = {"code": decision.code.value, "host_message": decision.host_message}
+    if isinstance(decision, Failure):
+        body["resolution"] = list(decision.resolution)
     body.update(converter.unstructure_attrs_asdict(decision))
     return body
 
@@ -98,7 +159,8 @@ def _structure_decision(value: dict[str, Any], _: object) -> Decision:
     cls = DECISION_CLASSES.get(code) if isinstance(code, str) else None
     if cls is None:
         raise InvalidDecisionJson(code, "unknown_code", f"known: {', '.join(DECISION_CLASSES)}")
-    fields = {key: item for key, item in value.items() if key != "code"}
+    names = {one.name for one in attrs.fields(cls)}
+    fields = {key: item for key, item in value.items() if key in names}
     decision: Decision = converter.structure_attrs_fromdict(fields, cls)
     return decision
 

@@ -39,14 +39,7 @@ from almamatch.cli.inputs import (
     profile_from_path,
     zone_for,
 )
-from almamatch.cli.render import (
-    UNREADABLE_CODE,
-    decision_mms_id,
-    json_line,
-    progress,
-    record_line,
-    stdout_console,
-)
+from almamatch.cli.render import decision_mms_id, progress, stdout_console
 from almamatch.cli.resume import InvalidResumeFile, cut_torn_line, recorded_lines, replay
 from almamatch.core.decide import decide
 from almamatch.core.decision import Code, Decision, Failure
@@ -54,6 +47,7 @@ from almamatch.core.errors import AlmamatchError
 from almamatch.core.profile import IntegrationProfile
 from almamatch.core.record import Bib
 from almamatch.core.zone import InMemoryZone, Zone
+from almamatch.envelope import UNREADABLE_CODE, item_line, json_line, summary_line
 from almamatch.marc import Unreadable, read_bibs
 
 __all__ = ["BatchItem", "UnreadableExports", "decide_in_order", "register", "run"]
@@ -218,7 +212,7 @@ def run(args: argparse.Namespace) -> int:
         for entry in entries:
             counts[item_code(entry)] += 1
             if sink is not None:
-                sink.write(json_line(record_line(entry.index, entry.item, entry.decision)) + "\n")
+                sink.write(json_line(item_line(entry.index, entry.item, entry.decision)) + "\n")
                 sink.flush()
             if not args.json and not args.summary:
                 rows.add_row(*_row(entry))
@@ -230,18 +224,12 @@ def run(args: argparse.Namespace) -> int:
     refused = sum(n for code, n in counts.items() if code not in (Code.ADDED, Code.MERGED))
     if args.json:
         if args.summary:
-            console.file.write(json_line(_summary_line(counts, read, unreadable)) + "\n")
+            console.file.write(json_line(summary_line(counts)) + "\n")
     else:
         if not args.summary:
             console.print(rows)
         console.print(_summary(counts, read, unreadable))
     return 1 if refused and args.strict else 0
-
-
-def _summary_line(counts: Counter[str], read: int, unreadable: int) -> dict[str, Any]:
-    """The JSON summary: every record read is decided or unreadable, with the count per code."""
-    return {"summary": {"read": read, "decided": read - unreadable, "unreadable": unreadable,
-                        "codes": dict(sorted(counts.items()))}}
 
 
 def _row(entry: BatchItem) -> tuple[str | Text, ...]:

@@ -25,17 +25,12 @@ from almamatch.cli.inputs import (
     profile_from_path,
     zone_for,
 )
-from almamatch.cli.render import (
-    UNREADABLE_CODE,
-    json_line,
-    print_decision,
-    record_line,
-    stdout_console,
-)
+from almamatch.cli.render import print_decision, stdout_console
 from almamatch.core.decide import decide
 from almamatch.core.decision import Failure
 from almamatch.core.errors import AlmamatchError
 from almamatch.core.record import Bib
+from almamatch.envelope import UNREADABLE_CODE, item_line, json_line
 from almamatch.marc import Unreadable, read_bibs
 
 __all__ = ["register", "run"]
@@ -71,7 +66,8 @@ def register(subparsers: Any) -> None:
     add_profile_argument(parser)
     add_logon_arguments(parser)
     add_now_argument(parser)
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--json", action="store_true",
+                        help="print one JSON line, as batch --json writes (almamatch.envelope)")
     parser.add_argument("--strict", action="store_true",
                         help="exit 1 when Alma would refuse the record or it could not be read")
     parser.set_defaults(func=run)
@@ -94,19 +90,14 @@ def run(args: argparse.Namespace) -> int:
     failed = 1 if args.strict else 0
     if isinstance(record, Unreadable):
         if args.json:
-            stdout_console().file.write(json_line(record_line(args.index, record, None)) + "\n")
+            stdout_console().file.write(json_line(item_line(args.index, record, None)) + "\n")
         else:
             stdout_console().print(f"{UNREADABLE_CODE}: {record}")
         return failed
     decision = decide(export_for(record, args, zone), zone, now)
     console = stdout_console()
     if args.json:
-        line = record_line(args.index, record, decision)
-        line["trace"] = [
-            {"stage": step.stage.value, "verdict": step.verdict.value, "detail": step.detail}
-            for step in decision.trace
-        ]
-        console.file.write(json_line(line) + "\n")
+        console.file.write(json_line(item_line(args.index, record, decision)) + "\n")
     else:
         print_decision(console, decision)
     return failed if isinstance(decision, Failure) else 0

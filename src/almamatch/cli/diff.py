@@ -34,6 +34,7 @@ from almamatch.cli.render import (
     progress,
     stdout_console,
 )
+from almamatch.codec import to_jsonable
 from almamatch.core.decide import decide
 from almamatch.core.decision import Decision, Stage
 from almamatch.core.record import Bib
@@ -130,10 +131,8 @@ def _change(index: int, item: Bib | Unreadable, first: Decision, second: Decisio
     return {
         "index": index,
         "oclc_number": str(numbers[0]) if numbers else None,
-        "a": {"code": first.code.value, "mms_id": decision_mms_id(first),
-              "host_message": first.host_message},
-        "b": {"code": second.code.value, "mms_id": decision_mms_id(second),
-              "host_message": second.host_message},
+        "a": to_jsonable(first),
+        "b": to_jsonable(second),
         "why": trace_differences(first, second),
     }
 

@@ -2,9 +2,9 @@
 
 Theory of operation: a command decides what to say; this module says it. People get a rich
 ``Console`` on stdout with markup off (host messages and MARC text hold ``[`` and ``$``, which must
-print as they are). Programs get JSON built by ``evidence_of`` and ``record_line``: plain dicts of
-text, numbers and lists, one line per record. Progress bars go to stderr and only when stderr is a
-terminal, so that piped output and tests see only the results.
+print as they are). Programs get JSON lines in the one shape of ``almamatch.envelope`` (the codec's
+decision with the record's place beside it), one line per record. Progress bars go to stderr
+and only when stderr is a terminal, so that piped output and tests see only the results.
 """
 
 from __future__ import annotations
@@ -26,9 +26,8 @@ from rich.text import Text
 from almamatch.core.brief import BriefLevel
 from almamatch.core.decision import Add, Decision, Failure, Merge
 from almamatch.core.oclc import OclcNumber
-from almamatch.core.record import Bib
 from almamatch.core.timestamp import Timestamp
-from almamatch.marc import Unreadable
+from almamatch.envelope import UNREADABLE_CODE, json_line
 
 __all__ = [
     "UNREADABLE_CODE",
@@ -38,13 +37,9 @@ __all__ = [
     "json_line",
     "print_decision",
     "progress",
-    "record_line",
     "stdout_console",
     "to_json_value",
 ]
-
-#: The code a JSON line gives a record that did not load.
-UNREADABLE_CODE = "UNREADABLE"
 
 
 def stdout_console() -> Console:
@@ -96,37 +91,6 @@ def decision_mms_id(decision: Decision) -> str | None:
     """The MMS ID the decision names: added, merged into, or the one bib that blocked."""
     value = getattr(decision, "mms_id", None)
     return value if isinstance(value, str) else None
-
-
-def record_line(index: int, item: Bib | Unreadable, decision: Decision | None) -> dict[str, Any]:
-    """One batch JSON line: where the record was, its OCLC numbers, and what Alma did with it."""
-    if isinstance(item, Unreadable):
-        return {
-            "index": index,
-            "code": UNREADABLE_CODE,
-            "offset": item.offset,
-            "reason": item.reason,
-            "detail": item.detail,
-        }
-    if decision is None:
-        raise ValueError(f"record {index} has no decision")
-    line: dict[str, Any] = {
-        "index": index,
-        "code": decision.code.value,
-        "host_message": decision.host_message,
-        "mms_id": decision_mms_id(decision),
-        "oclc_numbers": to_json_value(item.oclc_numbers.active),
-        "cancelled_oclc_numbers": to_json_value(item.oclc_numbers.cancelled),
-        "evidence": evidence_of(decision),
-    }
-    if isinstance(decision, Failure):
-        line["resolution"] = list(decision.resolution)
-    return line
-
-
-def json_line(document: Mapping[str, Any]) -> str:
-    """One JSON document on one line, keys in the order built, non-ASCII kept."""
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
 
 
 def _host_text(decision: Decision) -> Text:

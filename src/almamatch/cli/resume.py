@@ -19,18 +19,17 @@ from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
+from almamatch.codec import converter
 from almamatch.core.decision import Add, Code, Merge
 from almamatch.core.errors import AlmamatchError
 from almamatch.core.normalization import assign_mms_id
-from almamatch.core.oclc import OclcNumber
 from almamatch.core.profile import IntegrationProfile
 from almamatch.core.record import Bib
 from almamatch.core.zone import Export, InMemoryZone
+from almamatch.envelope import UNREADABLE_CODE, Place
 from almamatch.marc import Unreadable
 
 __all__ = ["InvalidResumeFile", "cut_torn_line", "recorded_lines", "replay"]
-
-_UNREADABLE = "UNREADABLE"
 
 
 class InvalidResumeFile(AlmamatchError):
@@ -74,10 +73,6 @@ def recorded_lines(path: Path) -> Generator[dict[str, Any], None, None]:
             yield line
 
 
-def _numbers(values: tuple[OclcNumber, ...]) -> list[str]:
-    return [str(one) for one in values]
-
-
 def replay(
     line: dict[str, Any],
     item: Bib | Unreadable,
@@ -94,14 +89,14 @@ def replay(
     code = line.get("code")
     where = f"record {line.get('index')}"
     if isinstance(item, Unreadable) or export is None:
-        if code != _UNREADABLE:
+        if code != UNREADABLE_CODE:
             raise InvalidResumeFile(where, "input_differs", f"recorded {code}, now unreadable")
-        return _UNREADABLE
-    if code == _UNREADABLE or code not in Code.__members__:
+        return UNREADABLE_CODE
+    if code == UNREADABLE_CODE or code not in Code.__members__:
         raise InvalidResumeFile(where, "input_differs", f"recorded {code!r} for a readable record")
     recorded = (line.get("oclc_numbers"), line.get("cancelled_oclc_numbers"))
-    numbers = item.oclc_numbers
-    if recorded != (_numbers(numbers.active), _numbers(numbers.cancelled)):
+    place = converter.unstructure(Place.of(0, item))  # the numbers as the line writes them
+    if recorded != (place["oclc_numbers"], place["cancelled_oclc_numbers"]):
         raise InvalidResumeFile(where, "input_differs", f"recorded OCLC numbers {recorded}")
     if code not in (Code.ADDED, Code.MERGED):
         return str(code)  # "failures change nothing" (InMemoryZone.apply)

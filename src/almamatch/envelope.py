@@ -1,0 +1,134 @@
+"""The JSON documents almamatch writes about decisions: the codec's shape in a documented envelope.
+
+Theory of operation: there is one JSON shape of a decision, ``almamatch.codec``'s. Every JSON
+line about a record (``batch --json``, ``decide --json``, a ``--resume`` file, the HTTP API) is
+built here, from values, and is one of three documents:
+
+- a decided record: the decision exactly as the codec writes it (``code``, ``host_message``, its
+  evidence, ``trace``, ``record``...) with the record's place in its input beside it (``Place``:
+  ``index``, counting from 0, and the OCLC numbers the export carried), so
+  ``decision_from_json`` reads any such line back;
+- a record that did not load: ``code`` ``"UNREADABLE"`` and the reader's ``Unreadable`` (index,
+  byte offset, reason, detail);
+- a run's summary: ``{"summary": Summary}``.
+
+``read_line`` reads each back into a ``Line``. The JSON Schema of all three is derived from these
+classes and the codec's (``almamatch.schema``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any, Final
+
+from attrs import frozen
+
+from almamatch.codec import InvalidDecisionJson, converter, from_jsonable
+from almamatch.core.decision import Decision
+from almamatch.core.oclc import OclcNumber
+from almamatch.core.record import Bib
+from almamatch.marc import Unreadable
+
+__all__ = [
+    "UNREADABLE_CODE",
+    "Line",
+    "Place",
+    "Summary",
+    "decided_line",
+    "item_line",
+    "json_line",
+    "read_line",
+    "summary_line",
+    "unreadable_line",
+]
+
+#: The code of the line of a record that did not load.
+UNREADABLE_CODE: Final = "UNREADABLE"
+
+
+@frozen(kw_only=True)
+class Place:
+    """Where a decided record was: its number in the input and the OCLC numbers it carried."""
+
+    index: int
+    oclc_numbers: tuple[OclcNumber, ...]  # 035 $a and 001, as written
+    cancelled_oclc_numbers: tuple[OclcNumber, ...]  # 035 $z and 019 $a, as written
+
+    @classmethod
+    def of(cls, index: int, record: Bib) -> Place:
+        numbers = record.oclc_numbers
+        return cls(index=index, oclc_numbers=numbers.active,
+                   cancelled_oclc_numbers=numbers.cancelled)
+
+
+@frozen(kw_only=True)
+class Summary:
+    """A run's count: every record read was decided or unreadable; the records per code."""
+
+    read: int
+    decided: int
+    unreadable: int
+    codes: dict[str, int]
+
+
+@frozen(kw_only=True)
+class Line:
+    """One line read back: a decided record (place and decision) or an unreadable one."""
+
+    place: Place | None  # None for an unreadable record
+    decision: Decision | None  # None exactly when ``unreadable`` is set
+    unreadable: Unreadable | None = None
+
+
+def decided_line(index: int, record: Bib, decision: Decision) -> dict[str, Any]:
+    """The line of a decided record: its place, then the decision in the codec's shape."""
+    line: dict[str, Any] = converter.unstructure(Place.of(index, record))
+    line.update(converter.unstructure(decision))
+    return line
+
+
+def unreadable_line(item: Unreadable) -> dict[str, Any]:
+    """The line of a record that did not load: ``UNREADABLE``, its position and reason."""
+    line: dict[str, Any] = {"code": UNREADABLE_CODE}
+    line.update(converter.unstructure(item))
+    return line
+
+
+def item_line(index: int, item: Bib | Unreadable, decision: Decision | None) -> dict[str, Any]:
+    """The line of one input record, decided (``decision`` given) or unreadable."""
+    if isinstance(item, Unreadable):
+        return unreadable_line(item)
+    if decision is None:
+        raise ValueError(f"record {index} has no decision")
+    return decided_line(index, item, decision)
+
+
+def summary_line(codes: Mapping[str, int]) -> dict[str, Any]:
+    """The summary line of a run that read the records counted in ``codes``."""
+    read = sum(codes.values())
+    unreadable = codes.get(UNREADABLE_CODE, 0)
+    summary = Summary(read=read, decided=read - unreadable, unreadable=unreadable,
+                      codes=dict(sorted(codes.items())))
+    return {"summary": converter.unstructure(summary)}
+
+
+def json_line(document: Mapping[str, Any]) -> str:
+    """One JSON document on one line, keys in the order built, non-ASCII kept."""
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+
+
+def read_line(value: Mapping[str, Any]) -> Line:
+    """A record's line (decided or unreadable) read back; ``InvalidDecisionJson`` otherwise."""
+    try:
+        if value.get("code") == UNREADABLE_CODE:
+            fields = {key: value[key] for key in ("index", "offset", "reason", "detail")}
+            return Line(place=None, decision=None,
+                        unreadable=converter.structure(fields, Unreadable))
+        place = converter.structure(
+            {key: value[key] for key in ("index", "oclc_numbers", "cancelled_oclc_numbers")},
+            Place,
+        )
+    except (KeyError, TypeError, ValueError) as error:
+        raise InvalidDecisionJson(value.get("index"), "malformed_line", repr(error)) from error
+    return Line(place=place, decision=from_jsonable(dict(value)))
