@@ -12,12 +12,12 @@ import pytest
 from jsonschema import ValidationError
 
 from almamatch.cli.batch import decide_in_order
+from almamatch.cli.inputs import zone_for
 from almamatch.cli.main import main
 from almamatch.codec import InvalidDecisionJson, decision_from_json, to_jsonable
 from almamatch.envelope import read_line
 from almamatch.schema import build_schema, schema_text, shipped_schema
 from almamatch.zonefiles import load_profile
-from almamatch.zonefiles.zones import load_zone
 from json_shape import checked, decision_lines
 from test_codec import EXAMPLES as DECISIONS
 
@@ -60,8 +60,6 @@ def test_every_decision_line_of_batch_json_reads_back_as_its_decision(
     checked(summary, "SummaryLine")
     # The same run, in-process: the decisions themselves, to compare with what was read back.
     profile = load_profile(EXAMPLES / "profiles" / "carli.toml")
-    from almamatch.cli.inputs import zone_for
-
     args = Namespace(zone=str(EXAMPLES / "zone"), facts=None, load_records=True, zone_kind=None,
                      institution=None, host=None, zone_logon_id=None, logon=None, password=None)
     zone, store = zone_for(args, profile)
