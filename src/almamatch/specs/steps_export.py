@@ -9,7 +9,6 @@ table or a MARC file beside the feature file. ``When the record is exported`` ca
 from __future__ import annotations
 
 from almamatch.core.brief import BriefLevel
-from almamatch.core.decide import decide
 from almamatch.core.errors import AlmamatchError
 from almamatch.core.lock import Lock
 from almamatch.core.record import Bib, DataField, Subfield
@@ -229,6 +228,4 @@ def time_now(world: World, call: StepCall) -> None:
 def export(world: World, call: StepCall) -> None:
     """Sends the incoming record through the Gateway Export: Alma decides to add it, merge it or
     refuse it, and the Then steps check that decision."""
-    zone, store = world.build_zone()
-    world.zone = store
-    world.decision = decide(world.build_export(), zone, world.moment())
+    world.export()

@@ -23,7 +23,13 @@ from almamatch.core.decision import (
 from almamatch.core.errors import AlmamatchError
 from almamatch.core.record import DataField, Field
 from almamatch.specs.errors import SpecError
-from almamatch.specs.tables import parse_fields, parse_moment, row_error, rows_by_column
+from almamatch.specs.tables import (
+    parse_fields,
+    parse_moment,
+    row_error,
+    rows_by_column,
+    show_moment,
+)
 from almamatch.specs.vocabulary import Mismatch, StepCall, StepKind, step
 from almamatch.specs.world import World
 
@@ -163,13 +169,13 @@ def lock_holder(world: World, call: StepCall) -> tuple[Mismatch, ...]:
     the Metadata Editor."""
     decision = world.outcome()
     try:
-        since = parse_moment(call.values["since"]).isoformat(sep=" ", timespec="minutes")
+        since = show_moment(parse_moment(call.values["since"]))
     except ValueError as error:
         raise SpecError(call.values["since"], "bad_time", str(error)) from None
     wanted = f"{call.values['holder']} since {since}"
     if not isinstance(decision, NotAddedLocked):
         return _check("lock", wanted, f"no lock evidence: {_describe(decision)}")
-    actual_since = decision.lock.last_activity.isoformat(sep=" ", timespec="minutes")
+    actual_since = show_moment(decision.lock.last_activity)
     return _check("lock", wanted, f"{decision.lock.holder} since {actual_since}")
 
 

@@ -19,6 +19,7 @@ from almamatch.core.record import ControlField, DataField, Field, Subfield
 from almamatch.core.timestamp import Timestamp
 from almamatch.specs.errors import SpecError
 from almamatch.specs.feature import DataTable, TableRow
+from almamatch.zonefiles.facts import parse_moment as read_moment
 
 __all__ = [
     "DEFAULT_LEADER",
@@ -30,6 +31,7 @@ __all__ = [
     "parse_version",
     "row_error",
     "rows_by_column",
+    "show_moment",
     "split_values",
 ]
 
@@ -162,11 +164,20 @@ def parse_switch(text: str) -> bool:
 
 
 def parse_moment(text: str) -> datetime:
-    """A moment written ``2026-03-05 10:00`` (or with seconds, or a ``T``); no time zone."""
+    """A moment read exactly as ``--now`` and the facts CSV read it (one parser for the whole
+    project, ``zonefiles.facts.parse_moment``): ``2026-03-05 10:00``, ``March 5, 2026 10:30 AM``;
+    no zone means UTC. A text it refuses raises ``ValueError`` with its reason."""
     try:
-        return datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise ValueError(f"time {text!r}: write it as 2026-03-05 10:00") from None
+        return read_moment(text)
+    except ValueError as error:
+        raise ValueError(f"time {text!r}: {error}; write it as 2026-03-05 10:00 or "
+                         "March 5, 2026 10:30 AM") from None
+
+
+def show_moment(moment: datetime) -> str:
+    """A moment as the specs write it: ``2026-03-05 10:00``, with its offset only when not UTC."""
+    text = moment.isoformat(sep=" ", timespec="minutes")
+    return text.removesuffix("+00:00")
 
 
 def parse_version(text: str) -> Timestamp | None:

@@ -1,21 +1,27 @@
-"""The scene a scenario sets up, step by step, and the decision it leads to.
+"""The scene a scenario sets up, step by step, and the decisions it leads to, in order.
 
 Theory of operation: ``Given`` steps fill a ``World`` (the zone, its profiles, its bibs, the
-incoming record, the logon, the time); ``When the record is exported`` builds the core values
-(``Zone``, ``InMemoryZone``, ``Export``) from it and calls ``decide``; ``Then`` steps read the
-decision. The world is the one mutable object of a scenario run and lives only for that run; what
-it hands to the core is frozen.
+incoming record, the logon, the time). The first ``When the record is exported`` builds the
+zone's bibs (an ``InMemoryZone``) from what the Given steps said; every export then builds the
+``Zone`` and ``Export`` values, calls ``decide`` against the bibs as the exports before it left
+them, and applies the decision to them (``InMemoryZone.apply``: an added bib is stored, a merge
+saves the merged record). ``Then`` steps read the latest decision; earlier ones stay in
+``exports`` so that a step can name "the bib the first export added". Given steps that come after
+an export change the zone as it now is. The world is the one mutable object of a scenario run
+and lives only for that run; what it hands to the core is frozen.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import UTC, datetime
 from typing import Any, Final
 
-from attrs import define, evolve, field
+from attrs import define, evolve, field, frozen
 
 from almamatch.core.brief import BriefLevel
-from almamatch.core.decision import Decision
+from almamatch.core.decide import decide
+from almamatch.core.decision import Add, Decision, Merge
 from almamatch.core.lock import Lock
 from almamatch.core.profile import IntegrationProfile
 from almamatch.core.record import Bib, ControlField, DataField, Field, Subfield
@@ -24,11 +30,36 @@ from almamatch.core.zone import Export, InMemoryZone, Zone, ZoneKind
 from almamatch.specs.errors import SpecError
 from almamatch.specs.tables import DEFAULT_LEADER
 
-__all__ = ["DEFAULT_NOW", "World", "ZoneBib"]
+__all__ = ["DEFAULT_NOW", "ExportResult", "World", "ZoneBib", "ordinal"]
 
 #: The time of an export when a spec does not say (no lock, so it cannot matter): the date of
-#: the seed's "OCLC Gateway Export Errors" page.
-DEFAULT_NOW: Final = datetime(2026, 3, 5, 12, 0)
+#: the seed's "OCLC Gateway Export Errors" page, in UTC as ``--now`` reads a time without a zone.
+DEFAULT_NOW: Final = datetime(2026, 3, 5, 12, 0, tzinfo=UTC)
+
+_ORDINALS: Final = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
+                    "ninth", "tenth")
+
+
+def ordinal(text: str) -> int:
+    """``first``..``tenth``, ``1st``, ``2nd``, ``3`` -> 1, 2, 3; ``last`` -> 0 (the latest)."""
+    word = text.strip().lower()
+    if word in ("last", "latest", "previous"):
+        return 0
+    if word in _ORDINALS:
+        return _ORDINALS.index(word) + 1
+    digits = re.fullmatch(r"(\d+)(?:st|nd|rd|th)?", word)
+    if digits and int(digits.group(1)) >= 1:
+        return int(digits.group(1))
+    raise SpecError(text, "bad_ordinal",
+                    f"{text!r}: name an export by its place, e.g. first, second, 3rd or last")
+
+
+@frozen(kw_only=True)
+class ExportResult:
+    """One export of the scenario: its decision, and the MMS IDs the zone held just before it."""
+
+    decision: Decision
+    held_before: frozenset[str]
 
 
 @define(kw_only=True)
@@ -65,8 +96,8 @@ class World:
     export_password: str | None = None
     export_host: str | None = None
     now: datetime | None = None
-    decision: Decision | None = None
-    zone: InMemoryZone | None = None
+    exports: list[ExportResult] = field(factory=list)
+    zone: InMemoryZone | None = None  # the bibs, from the first export on
     gateway_settings: dict[str, str] = field(factory=dict)
     findings: tuple[object, ...] | None = None
 
@@ -108,6 +139,7 @@ class World:
         self.incoming_fields = fields
 
     def bib(self, mms_id: str) -> ZoneBib:
+        """A bib the Given steps described, before the first export."""
         try:
             return self.bibs[mms_id]
         except KeyError:
@@ -115,23 +147,80 @@ class World:
             raise SpecError(mms_id, "unknown_bib",
                             f"no bib {mms_id} in the zone (bibs: {known})") from None
 
+    def put_bib(self, bib: ZoneBib) -> None:
+        """A bib for the zone: kept for the first export, or stored at once once it has run."""
+        if self.zone is None:
+            self.bibs[bib.mms_id] = bib
+            return
+        self.zone.store(bib.mms_id, bib.record(), brief_level=bib.brief_level,
+                        originating_version=bib.originating_version, cz_linked=bib.cz_linked,
+                        lock=bib.lock)
+
+    def held(self, mms_id: str) -> bool:
+        """Whether the zone holds a bib with this MMS ID now."""
+        if self.zone is not None:
+            return self.zone.facts(mms_id) is not None
+        return mms_id in self.bibs
+
+    def resolve_bib(self, text: str) -> str:
+        """The MMS ID a step means: ``MMS ID "991..."``, ``bib "991..."``, or what an earlier
+        export did: ``the bib the first export added``, ``the bib the second export merged
+        into``."""
+        words = " ".join(text.strip().split())
+        quoted = re.fullmatch(r'(?:MMS ID|bib)\s*"?(\d+)"?', words, re.IGNORECASE)
+        if quoted:
+            return quoted.group(1)
+        earlier = re.fullmatch(r"the bib (?:that )?the (\w+) export (added|merged into)", words,
+                               re.IGNORECASE)
+        if earlier is None:
+            raise SpecError(text, "bad_bib",
+                            f"{text!r}: write MMS ID \"991234567890205681\", or name an earlier "
+                            "export's bib: the bib the first export added, the bib the second "
+                            "export merged into")
+        place, verb = ordinal(earlier.group(1)), earlier.group(2).lower()
+        result = self.export_result(place)
+        decision = result.decision
+        wanted = Add if verb == "added" else Merge
+        if not isinstance(decision, wanted):
+            raise SpecError(text, "no_such_bib",
+                            f"{text!r}: the {earlier.group(1)} export did not {verb.split()[0]} "
+                            f"a bib; it was {decision.code} ({decision.host_message})")
+        return decision.mms_id
+
+    def export_result(self, place: int) -> ExportResult:
+        """The export at ``place`` (1 for the first; 0 for the latest)."""
+        if not self.exports:
+            raise SpecError(place, "not_exported", "no export yet: an earlier step must be "
+                                                   "'When the record is exported'")
+        if place > len(self.exports):
+            raise SpecError(place, "no_such_export",
+                            f"export {place} has not happened: the scenario has exported "
+                            f"{len(self.exports)} time(s) so far")
+        return self.exports[place - 1] if place else self.exports[-1]
+
     # -- the export -------------------------------------------------------------------------
     def build_zone(self) -> tuple[Zone, InMemoryZone]:
+        """The zone for the next export: its bibs as the exports so far left them (built from
+        the Given bibs on the first export)."""
         if self.institution is None or self.host is None or self.logon_id is None:
             raise SpecError("", "no_zone",
                             "the zone is not described: add 'Given the zone:' with kind, "
                             "institution code, host and logon ID")
         rules = self.profiles[0].brief_rules if self.profiles else None
-        bibs = InMemoryZone(brief_rules=rules)
-        for one in self.bibs.values():
-            bibs.store(
-                one.mms_id,
-                one.record(),
-                brief_level=one.brief_level,
-                originating_version=one.originating_version,
-                cz_linked=one.cz_linked,
-                lock=one.lock,
-            )
+        bibs = self.zone
+        if bibs is None:
+            bibs = InMemoryZone(brief_rules=rules)
+            for one in self.bibs.values():
+                bibs.store(
+                    one.mms_id,
+                    one.record(),
+                    brief_level=one.brief_level,
+                    originating_version=one.originating_version,
+                    cz_linked=one.cz_linked,
+                    lock=one.lock,
+                )
+        elif rules is not None:
+            bibs.brief_rules = rules  # a rule changed between exports rates the bibs saved next
         zone = Zone(
             kind=self.kind or ZoneKind.INSTITUTION,
             institution=self.institution,
@@ -157,16 +246,37 @@ class World:
         """The time of the export; a spec with a locked bib must state it."""
         if self.now is not None:
             return self.now
-        if any(one.lock is not None for one in self.bibs.values()):
+        if self.zone is not None:
+            facts = (self.zone.facts(mms_id) for mms_id in self.zone)
+            locked = any(one is not None and one.lock is not None for one in facts)
+        else:
+            locked = any(one.lock is not None for one in self.bibs.values())
+        if locked:
             raise SpecError("", "no_time",
                             "a bib is locked but the time is not set: add 'Given the time now "
                             "is \"2026-03-05 10:00\"' (locks lapse 60 minutes after the last "
                             "activity)")
         return DEFAULT_NOW
 
+    def export(self) -> Decision:
+        """Decide the incoming record against the zone as it is, apply the decision, keep it."""
+        zone, bibs = self.build_zone()
+        held = frozenset(bibs)
+        decision = decide(self.build_export(), zone, self.moment())
+        bibs.apply(decision)
+        self.zone = bibs
+        self.exports.append(ExportResult(decision=decision, held_before=held))
+        return decision
+
+    @property
+    def decision(self) -> Decision | None:
+        """The latest export's decision, if any."""
+        return self.exports[-1].decision if self.exports else None
+
     def outcome(self) -> Decision:
-        if self.decision is None:
+        """The latest export's decision, which Then steps check."""
+        if not self.exports:
             raise SpecError("", "not_exported",
                             "nothing was exported yet: add 'When the record is exported' "
                             "before the Then steps")
-        return self.decision
+        return self.exports[-1].decision
