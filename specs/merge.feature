@@ -39,3 +39,24 @@ Feature: What a merge keeps
     And the saved record has these fields:
       | tag | indicators | subfields            |
       | 245 | 10         | $a Pride & prejudice |
+
+  Scenario: "Overlay all fields but local" replaces the old 245 and leaves one OCLC number
+    When the record is exported
+    Then the outcome is MERGED
+    And the saved record does not have these fields:
+      | tag | indicators | subfields            |
+      | 245 | 10         | $a Pride & prejudice |
+    And the saved record has exactly one 245 field
+    And the saved record has exactly one 035 field with "(OCoLC)"
+    And the saved record has these fields:
+      | tag | indicators | subfields                                |
+      | 245 | 10         | $a Pride and prejudice / $c Jane Austen. |
+
+  Scenario: "Keep only old value" keeps the old 245 and adds no second one
+    Given the merge method is "Keep only old value"
+    When the record is exported
+    Then the outcome is MERGED
+    And the saved record has exactly one 245 field
+    And the saved record does not have these fields:
+      | tag | indicators | subfields                                |
+      | 245 | 10         | $a Pride and prejudice / $c Jane Austen. |

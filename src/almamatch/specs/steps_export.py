@@ -55,11 +55,12 @@ def zone_bibs(world: World, call: StepCall) -> None:
     several numbers separated by commas. Give Leader/17 (# for blank) or the brief level outright.
     The originating system version is the 005 Alma stored at the last import (empty: none). CZ
     link is yes/no. A lock needs the holder (institution, or "institution (user)") and the time of
-    the last activity in the Metadata Editor."""
+    the last activity in the Metadata Editor. After an export, the rows are added to the zone as
+    that export left it."""
     for index, row, cells in rows_by_column(call.table, _BIB_COLUMNS, required=("mms_id",),
                                             line=call.line):
         try:
-            world.bibs[cells["mms_id"].strip()] = _bib(cells)
+            world.put_bib(_bib(cells))
         except (ValueError, AlmamatchError) as error:
             detail = error.detail if isinstance(error, AlmamatchError) and error.detail else error
             raise row_error(row, index, str(detail)) from None
@@ -106,11 +107,40 @@ And bib "991234567890205681" also has these fields:
 def bib_fields(world: World, call: StepCall) -> None:
     """More fields of a bib already in the zone, written as MARC (tag, indicators, subfields), so
     that a spec can say which fields a merge keeps. An LDR row replaces the bib's leader."""
-    bib = world.bib(call.values["mms_id"])
     leader, fields = parse_fields(call.table, line=call.line)
-    if leader is not None:
-        bib.leader = leader
-    bib.fields.extend(fields)
+    if world.zone is None:
+        bib = world.bib(call.values["mms_id"])
+        if leader is not None:
+            bib.leader = leader
+        bib.fields.extend(fields)
+        return
+    world.change_saved_bib(call.values["mms_id"], leader, fields)
+
+
+@step(StepKind.CONTEXT, '{bib} is locked by "{holder}" since "{since}"', topic=BIBS,
+      example='And the bib the first export added is locked by "01CARLI_XYZ (ann)" since '
+              '"2026-03-05 10:31"')
+def bib_locked(world: World, call: StepCall) -> None:
+    """A cataloger opens a bib in the Metadata Editor: it is locked by that institution (and
+    user, in brackets) until 60 minutes after the last activity. The bib is written MMS ID
+    "991234567890205681", or by what an earlier export did: the bib the first export added, the
+    bib the second export merged into."""
+    holder = call.values["holder"]
+    institution, _, user = holder.partition("(")
+    try:
+        lock = Lock(institution=institution.strip(), user=user.rstrip(")").strip() or None,
+                    last_activity=parse_moment(call.values["since"]))
+    except ValueError as error:
+        detail = error.detail if isinstance(error, AlmamatchError) else str(error)
+        raise SpecError(holder, "bad_lock", detail or "a lock names the institution") from None
+    world.set_lock(world.resolve_bib(call.values["bib"]), lock)
+
+
+@step(StepKind.CONTEXT, "{bib} is released", topic=BIBS,
+      example="And the bib the first export added is released")
+def bib_released(world: World, call: StepCall) -> None:
+    """The cataloger releases the bib in the Metadata Editor: it is no longer locked."""
+    world.set_lock(world.resolve_bib(call.values["bib"]), None)
 
 
 @step(StepKind.CONTEXT, "the incoming record:", topic=EXPORT, table=True, example="""
@@ -169,6 +199,34 @@ def incoming_level(world: World, call: StepCall) -> None:
     world.incoming_leader = world.incoming_leader[:17] + character + world.incoming_leader[18:]
 
 
+@step(StepKind.CONTEXT, 'the incoming record\'s Leader/09 is "{code}"', topic=EXPORT,
+      example='And the incoming record\'s Leader/09 is "#"')
+def incoming_coding(world: World, call: StepCall) -> None:
+    """Changes the character coding scheme (Leader/09) of the incoming record: "a" for UTF-8
+    (Unicode), "#" (blank) for MARC-8. Alma's import integration requires UTF-8."""
+    code = call.values["code"]
+    if len(code) != 1:
+        raise SpecError(code, "bad_coding", "Leader/09 is one character: a (UTF-8) or # (MARC-8)")
+    character = " " if code == "#" else code
+    world.incoming_leader = world.incoming_leader[:9] + character + world.incoming_leader[10:]
+
+
+@step(StepKind.CONTEXT, "the incoming record also has these fields:", topic=EXPORT, table=True,
+      example="""
+And the incoming record also has these fields:
+  | tag | indicators | subfields  |
+  | 019 | ##         | $a 7654321 |
+""")
+def incoming_more(world: World, call: StepCall) -> None:
+    """Adds fields to the incoming record (as WorldCat changes a record between two exports: a
+    merge of OCLC numbers adds an 019), each written as in the incoming-record table."""
+    leader, fields = parse_fields(call.table, line=call.line)
+    if leader is not None:
+        world.incoming_leader = leader
+    merged = [*world.incoming().fields, *fields]
+    world.incoming_fields = sorted(merged, key=lambda one: one.tag)
+
+
 @step(StepKind.CONTEXT, 'the incoming record\'s 005 is "{value}"', topic=EXPORT,
       example='And the incoming record\'s 005 is "20260301101500.0"')
 def incoming_005(world: World, call: StepCall) -> None:
@@ -195,6 +253,47 @@ def incoming_long_field(world: World, call: StepCall) -> None:
     world.add_incoming_field(call.values["tag"], (Subfield("a", "x" * int(count)),))
 
 
+@step(StepKind.CONTEXT,
+      'the incoming record has a {tag} field of {count} octets written with "{text}"',
+      topic=EXPORT,
+      example='And the incoming record has a 505 field of 10,000 octets written with "é"')
+def incoming_octets_of(world: World, call: StepCall) -> None:
+    """Adds a field that is exactly that many octets long as ISO 2709 counts it (indicators,
+    subfield code, data and field terminator: what the 9,999-octet limit measures), its $a
+    filled with the text repeated (in UTF-8 an accented letter is two octets or more), and
+    completed with "x" if the text does not divide the length evenly."""
+    world.add_incoming_field(call.values["tag"],
+                             (Subfield("a", _filling(call.values["count"], call.values["text"])),))
+
+
+@step(StepKind.CONTEXT, "the incoming record has a {tag} field of {count} octets", topic=EXPORT,
+      example="And the incoming record has a 505 field of 9,999 octets")
+def incoming_octets(world: World, call: StepCall) -> None:
+    """Adds a field that is exactly that many octets long as ISO 2709 counts it (indicators,
+    subfield code, data and field terminator), its $a filled with "x"."""
+    world.add_incoming_field(call.values["tag"],
+                             (Subfield("a", _filling(call.values["count"], "x")),))
+
+
+#: The octets of a one-subfield data field beside its data: two indicators, the subfield
+#: delimiter and code, the field terminator ("a field may contain a maximum of 9999 octets",
+#: the four-digit length of the directory, terminator included).
+_FIELD_FRAME_OCTETS = 5
+
+
+def _filling(count_text: str, text: str) -> str:
+    count = count_text.replace(",", "")
+    if not count.isdigit() or int(count) <= _FIELD_FRAME_OCTETS:
+        raise SpecError(count_text, "not_a_number",
+                        f"write the field's length in octets, more than {_FIELD_FRAME_OCTETS} "
+                        "(indicators, subfield code and terminator), e.g. 10,000")
+    if not text:
+        raise SpecError(text, "no_text", 'write the text to repeat, e.g. "é"')
+    room = int(count) - _FIELD_FRAME_OCTETS
+    unit = len(text.encode("utf-8"))
+    return text * (room // unit) + "x" * (room % unit)
+
+
 @step(StepKind.CONTEXT, 'the Gateway Export logs on as "{logon_id}" with password "{password}"',
       topic=EXPORT,
       example='And the Gateway Export logs on as "01CARLI_XYZ" with password "secret"')
@@ -213,10 +312,11 @@ def export_host(world: World, call: StepCall) -> None:
 
 
 @step(StepKind.CONTEXT, 'the time now is "{moment}"', topic=EXPORT,
-      example='And the time now is "2026-03-05 10:29"')
+      example='And the time now is "March 5, 2026 10:29 AM"')
 def time_now(world: World, call: StepCall) -> None:
-    """The moment of the export, written 2026-03-05 10:29; locks lapse 60 minutes after the
-    last activity, counted from here."""
+    """The moment of the exports that follow, written as almamatch's --now takes it (2026-03-05
+    10:29, or March 5, 2026 10:29 AM; no zone means UTC); locks lapse 60 minutes after the last
+    activity, counted from here."""
     try:
         world.now = parse_moment(call.values["moment"])
     except ValueError as error:
@@ -227,5 +327,16 @@ def time_now(world: World, call: StepCall) -> None:
       example="When the record is exported")
 def export(world: World, call: StepCall) -> None:
     """Sends the incoming record through the Gateway Export: Alma decides to add it, merge it or
-    refuse it, and the Then steps check that decision."""
+    refuse it, and the Then steps that follow check that decision. A scenario may export several
+    times: each export is decided against the zone as the exports before it left it (the first
+    one's added bib is there for the second to match), and the Given steps between them change
+    the record, the time or the zone for the next one."""
+    world.export()
+
+
+@step(StepKind.ACTION, "the record is exported again", topic=EXPORT,
+      example="When the record is exported again")
+def export_again(world: World, call: StepCall) -> None:
+    """Another export, decided against the zone as the exports before it left it; the same as
+    "the record is exported", for scenarios that read better with "again"."""
     world.export()

@@ -7,6 +7,9 @@ Theory of operation: a check never raises for a decision that differs from the s
 
 from __future__ import annotations
 
+import enum
+import re
+
 from almamatch.core.brief import BriefLevel
 from almamatch.core.decision import (
     Add,
@@ -21,7 +24,7 @@ from almamatch.core.decision import (
     Verdict,
 )
 from almamatch.core.errors import AlmamatchError
-from almamatch.core.record import DataField, Field
+from almamatch.core.record import Bib, DataField, Field
 from almamatch.specs.errors import SpecError
 from almamatch.specs.tables import (
     parse_fields,
@@ -77,24 +80,44 @@ def added_as(world: World, call: StepCall) -> tuple[Mismatch, ...]:
     return _check("added as", call.values["mms_id"], actual)
 
 
-@step(StepKind.OUTCOME, 'the record is merged into MMS ID "{mms_id}"', topic=OUTCOME,
+@step(StepKind.OUTCOME, "the record is added under a new MMS ID", topic=OUTCOME,
+      example="Then the record is added under a new MMS ID")
+def added_new(world: World, call: StepCall) -> tuple[Mismatch, ...]:
+    """The record was added as a new bib, under an MMS ID that no bib of the zone held before
+    this export (whatever the number is; a later step can name it "the bib the first export
+    added")."""
+    result = world.export_result(0)
+    decision = result.decision
+    if not isinstance(decision, Add):
+        return _check("added under a new MMS ID", "ADDED under a new MMS ID", _describe(decision))
+    if decision.mms_id in result.held_before:
+        return _check("added under a new MMS ID", "ADDED under a new MMS ID",
+                      f"ADDED under {decision.mms_id}, which a bib already held")
+    return ()
+
+
+@step(StepKind.OUTCOME, "the record is merged into {bib}", topic=OUTCOME,
       example='Then the record is merged into MMS ID "991234567890205681"')
 def merged_into(world: World, call: StepCall) -> tuple[Mismatch, ...]:
-    """The record was merged into the existing bib with this MMS ID."""
+    """The record was merged into this existing bib: MMS ID "991234567890205681", or a bib an
+    earlier export of the scenario added or merged into ("the bib the first export added")."""
+    wanted = world.resolve_bib(call.values["bib"])
     decision = world.outcome()
     actual = decision.mms_id if isinstance(decision, Merge) else _describe(decision)
-    return _check("merged into", call.values["mms_id"], actual)
+    return _check("merged into", wanted, actual)
 
 
-@step(StepKind.OUTCOME, 'the refused bib is MMS ID "{mms_id}"', topic=EVIDENCE,
+@step(StepKind.OUTCOME, "the refused bib is {bib}", topic=EVIDENCE,
       example='Then the refused bib is MMS ID "991234567890205681"')
 def refused_bib(world: World, call: StepCall) -> tuple[Mismatch, ...]:
-    """The one bib a lock, brief-level or older-version refusal (or a CZ skip) is about."""
+    """The one bib a lock, brief-level or older-version refusal (or a CZ skip) is about: MMS ID
+    "991234567890205681", or "the bib the first export added"."""
+    wanted = world.resolve_bib(call.values["bib"])
     decision = world.outcome()
     actual = getattr(decision, "mms_id", None)
     if isinstance(decision, Add | Merge) or actual is None:
         actual = f"no refused bib: {_describe(decision)}"
-    return _check("refused bib", call.values["mms_id"], str(actual))
+    return _check("refused bib", wanted, str(actual))
 
 
 @step(StepKind.OUTCOME, "the candidates are:", topic=EVIDENCE, table=True, example="""
@@ -107,12 +130,20 @@ def candidates(world: World, call: StepCall) -> tuple[Mismatch, ...]:
     """The bibs a multi-match found, one row per bib and key: the MMS ID, the incoming OCLC
     number that found it (as written, e.g. (OCoLC)ocm00012345), and on which side each record
     carries it (active: 035 $a; cancelled: 035 $z or 019 $a). Only the columns given are
-    compared."""
+    compared. An MMS ID cell may name an earlier export's bib ("the bib the first export
+    added")."""
     columns = {"mms_id": ("MMS ID",), "key": ("key", "OCLC number"),
                "incoming": ("incoming side",), "zone": ("zone side",)}
     rows = rows_by_column(call.table, columns, required=("mms_id",), line=call.line)
     names = [name for name in columns if name in rows[0][2]] if rows else ["mms_id"]
-    expected = [tuple(cells[name].strip() for name in names) for _, _, cells in rows]
+    expected = []
+    for index, row, cells in rows:
+        written = cells["mms_id"].strip()
+        try:
+            cells["mms_id"] = written if written.isdigit() else world.resolve_bib(written)
+        except SpecError as error:
+            raise row_error(row, index, error.detail) from None
+        expected.append(tuple(cells[name].strip() for name in names))
     decision = world.outcome()
     actual: list[tuple[str, ...]] = []
     if isinstance(decision, MultiMatch):
@@ -132,8 +163,11 @@ def _rows(names: list[str], rows: list[tuple[str, ...]]) -> str:
 @step(StepKind.OUTCOME, 'the brief levels are "{existing}" in the zone and "{incoming}" incoming',
       topic=EVIDENCE, example='And the brief levels are "10" in the zone and "05" incoming')
 def brief_levels(world: World, call: StepCall) -> tuple[Mismatch, ...]:
-    """The evidence of a NOT_ADDED_BRIEF refusal: the zone bib's brief level and the incoming
-    record's, 01-10."""
+    """The levels the brief guard compared, 01-10: the zone bib's and the incoming record's. On
+    a NOT_ADDED_BRIEF refusal they are its evidence; on a merge (or another refusal) they are
+    what the guard saw and let through. When the guard compared nothing, the report says why:
+    the guard is off, there was no candidate (the record is new), or the guard was not evaluated
+    (no single matching bib, no single profile)."""
     decision = world.outcome()
     try:
         existing = BriefLevel.parse(call.values["existing"])
@@ -141,10 +175,60 @@ def brief_levels(world: World, call: StepCall) -> tuple[Mismatch, ...]:
     except AlmamatchError as error:
         raise SpecError(error.text, "bad_level", "brief levels run from 01 to 10") from None
     wanted = f"{existing} in the zone, {incoming} incoming"
-    if not isinstance(decision, NotAddedBrief):
-        return _check("brief levels", wanted, f"no brief-level evidence: {_describe(decision)}")
-    return _check("brief levels", wanted,
-                  f"{decision.existing_level} in the zone, {decision.incoming_level} incoming")
+    if isinstance(decision, NotAddedBrief):
+        return _check("brief levels", wanted,
+                      f"{decision.existing_level} in the zone, {decision.incoming_level} incoming")
+    compared = _brief_comparison(decision)
+    if isinstance(compared, _NotCompared):
+        return _check("brief levels", wanted,
+                      f"not compared: {compared.value} ({_describe(decision)})")
+    return _check("brief levels", wanted, f"{compared[0]} in the zone, {compared[1]} incoming")
+
+
+class _NotCompared(enum.Enum):
+    """Why the brief guard compared no levels: three different facts a policy may state."""
+
+    OFF = "guard off"
+    NO_CANDIDATE = "no candidate"
+    NOT_EVALUATED = "not evaluated"
+
+
+# The brief step's words in the trace: "existing 10 vs incoming 05 (Leader/17 ...".
+_COMPARED = re.compile(r"existing (\d\d) vs incoming (\d\d)")
+
+
+def _brief_comparison(decision: Decision) -> tuple[str, str] | _NotCompared:
+    """The two levels the brief guard compared (from its trace step), or why it compared none."""
+    step_ = next((one for one in decision.trace if one.stage is Stage.BRIEF), None)
+    if step_ is not None and step_.verdict is Verdict.OFF:
+        return _NotCompared.OFF
+    if isinstance(decision, Add):
+        return _NotCompared.NO_CANDIDATE
+    found = _COMPARED.search(step_.detail) if step_ is not None else None
+    if found is None:
+        return _NotCompared.NOT_EVALUATED
+    return found.group(1), found.group(2)
+
+
+@step(StepKind.OUTCOME, "the brief guard compared no levels: {reason}", topic=EVIDENCE,
+      example="And the brief guard compared no levels: no candidate")
+def brief_not_compared(world: World, call: StepCall) -> tuple[Mismatch, ...]:
+    """The brief guard compared no levels, for this reason: "guard off" (the profile does not
+    run it), "no candidate" (nothing matched: the record is new) or "not evaluated" (no single
+    matching bib, as in a multi-match, or no single profile)."""
+    reasons = {one.value: one for one in _NotCompared}
+    wanted = " ".join(call.values["reason"].lower().split())
+    if wanted not in reasons:
+        raise SpecError(wanted, "unknown_reason",
+                        f"unknown reason {wanted!r}; known: {', '.join(reasons)}")
+    decision = world.outcome()
+    compared = _brief_comparison(decision)
+    if isinstance(compared, _NotCompared):
+        return _check("brief guard", f"compared no levels: {wanted}",
+                      f"compared no levels: {compared.value}")
+    return _check("brief guard", f"compared no levels: {wanted}",
+                  f"compared {compared[0]} in the zone with {compared[1]} incoming "
+                  f"({_describe(decision)})")
 
 
 @step(StepKind.OUTCOME, 'the versions are "{existing}" in the zone and "{incoming}" incoming',
@@ -186,11 +270,18 @@ def _field_text(one: Field) -> str:
     return f"{one.tag} {one.value}"
 
 
-def _merged_fields(world: World) -> list[str] | None:
+def _saved_record(world: World) -> Bib | None:
+    """The bib the latest export saved (added or merged), as the zone now holds it."""
     decision = world.outcome()
-    if isinstance(decision, Merge | Add) and decision.record is not None:
-        return [_field_text(one) for one in decision.record.fields]
-    return None
+    if not isinstance(decision, Merge | Add):
+        return None
+    saved = world.zone.record(decision.mms_id) if world.zone is not None else None
+    return saved or decision.record
+
+
+def _merged_fields(world: World) -> list[str] | None:
+    saved = _saved_record(world)
+    return None if saved is None else [_field_text(one) for one in saved.fields]
 
 
 @step(StepKind.OUTCOME, "the saved record has these fields:", topic=EVIDENCE, table=True,
@@ -227,6 +318,88 @@ def saved_without(world: World, call: StepCall) -> tuple[Mismatch, ...]:
     present = [text for text in actual if text.split(" ", 1)[0] == tag]
     return _check(f"saved record without {tag}", f"no {tag} field", "\n".join(present)
                   or f"no {tag} field")
+
+
+@step(StepKind.OUTCOME, "the saved record does not have these fields:", topic=EVIDENCE,
+      table=True, example="""
+And the saved record does not have these fields:
+  | tag | indicators | subfields            |
+  | 245 | 10         | $a Pride & prejudice |
+""")
+def saved_fields_gone(world: World, call: StepCall) -> tuple[Mismatch, ...]:
+    """None of these fields, each written as in the incoming-record table, is in the bib after
+    the export: a field the merge replaced or removed ("the old 245 is gone"). Fields with the
+    same tag but other content may be present."""
+    _, unwanted = parse_fields(call.table, line=call.line)
+    actual = _merged_fields(world)
+    wanted = [_field_text(one) for one in unwanted]
+    expected = "none of:\n" + "\n".join(wanted)
+    if actual is None:
+        return _check("saved record", expected, f"no record: {_describe(world.outcome())}")
+    present = [text for text in wanted if text in actual]
+    if not present:
+        return ()
+    return (Mismatch(what="saved record (fields still present)", expected=expected,
+                     actual="still present:\n" + "\n".join(present)),)
+
+
+_COUNTS = {"no": 0, "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+           "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+
+
+def _count(text: str) -> int:
+    word = text.strip().lower()
+    if word.isdigit():
+        return int(word)
+    if word in _COUNTS:
+        return _COUNTS[word]
+    raise SpecError(text, "not_a_count", f"{text!r}: write a number (one, two, 3)")
+
+
+def _count_fields(world: World, count: str, tag: str, text: str) -> tuple[Mismatch, ...]:
+    wanted = _count(count)
+    what = f"{tag} fields" + (f' with "{text}"' if text else "")
+    fields = _merged_fields(world)
+    if fields is None:
+        return _check(what, str(wanted), f"no record: {_describe(world.outcome())}")
+    found = [one for one in fields if one.split(" ", 1)[0] == tag.strip() and text in one]
+    if len(found) == wanted:
+        return ()
+    return (Mismatch(what=what, expected=f"{wanted} field(s)",
+                     actual=f"{len(found)} field(s)" + "".join(f"\n{one}" for one in found)),)
+
+
+@step(StepKind.OUTCOME, 'the saved record has exactly {count} {tag} field(s) with "{text}"',
+      topic=EVIDENCE, example='And the saved record has exactly one 035 field with "(OCoLC)"')
+def saved_count_with(world: World, call: StepCall) -> tuple[Mismatch, ...]:
+    """How many fields with this tag whose text (indicators and subfields, as written in the
+    tables) contains the quoted text the bib has after the export: "exactly one 035 field with
+    "(OCoLC)"" says a merge did not leave two OCLC numbers."""
+    return _count_fields(world, call.values["count"], call.values["tag"], call.values["text"])
+
+
+@step(StepKind.OUTCOME, "the saved record has exactly {count} {tag} field(s)", topic=EVIDENCE,
+      example="And the saved record has exactly one 245 field")
+def saved_count(world: World, call: StepCall) -> tuple[Mismatch, ...]:
+    """How many fields with this tag the bib has after the export ("no" or 0 for none)."""
+    return _count_fields(world, call.values["count"], call.values["tag"], "")
+
+
+@step(StepKind.OUTCOME, 'the saved record\'s Leader/{position} is "{code}"', topic=EVIDENCE,
+      example='And the saved record\'s Leader/09 is "a"')
+def saved_leader(world: World, call: StepCall) -> tuple[Mismatch, ...]:
+    """One position of the saved bib's leader (00-23; # for blank): Leader/09 "a" is UTF-8,
+    Leader/17 the encoding level."""
+    position = call.values["position"]
+    if not position.isdigit() or int(position) > 23:
+        raise SpecError(position, "bad_position", "a leader position is 00 to 23")
+    saved = _saved_record(world)
+    wanted = call.values["code"]
+    what = f"Leader/{position}"
+    if saved is None:
+        return _check(what, wanted, f"no record: {_describe(world.outcome())}")
+    actual = saved.leader[int(position)]
+    return _check(what, wanted, actual.replace(" ", "#"))
 
 
 @step(StepKind.OUTCOME, "the trace shows:", topic=EVIDENCE, table=True, example="""

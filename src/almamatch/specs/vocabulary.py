@@ -3,7 +3,8 @@
 Theory of operation: a ``StepDefinition`` is a sentence pattern such as ``the brief guard is
 {state}``, a topic for the reference, the function that runs it, and an example written as it
 appears in a feature file. ``{name}`` stands for a value; inside quotes it matches anything but a
-quote, elsewhere any text. Steps match on their text alone (``Given``/``And``/``Then`` are for
+quote, elsewhere any text; ``(s)`` after a word lets it be singular or plural ("one 035 field",
+"two 035 fields"). Steps match on their text alone (``Given``/``And``/``Then`` are for
 the reader, as in Cucumber). The same registry drives the runner, the "closest step" hint for a
 misspelled step and the step reference in ``specs/README.md``.
 """
@@ -69,7 +70,7 @@ def _compile(pattern: str) -> re.Pattern[str]:
         parts.append(f'"(?P<{quoted}>[^"]*)"' if quoted else f"(?P<{bare}>.+?)")
         position = match.end()
     parts.append(re.escape(pattern[position:]))
-    return re.compile("".join(parts), re.IGNORECASE)
+    return re.compile("".join(parts).replace(re.escape("(s)"), "s?"), re.IGNORECASE)
 
 
 @frozen(kw_only=True)

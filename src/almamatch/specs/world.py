@@ -156,6 +156,31 @@ class World:
                         originating_version=bib.originating_version, cz_linked=bib.cz_linked,
                         lock=bib.lock)
 
+    def set_lock(self, mms_id: str, lock: Lock | None) -> None:
+        """Lock (or with None release) a bib, before the first export or in the zone as it is."""
+        if self.zone is None:
+            self.bib(mms_id).lock = lock
+        elif self.zone.facts(mms_id) is None:
+            raise SpecError(mms_id, "unknown_bib", f"no bib {mms_id} in the zone")
+        elif lock is None:
+            self.zone.unlock(mms_id)
+        else:
+            self.zone.lock(mms_id, lock)
+
+    def change_saved_bib(self, mms_id: str, leader: str | None, fields: tuple[Field, ...]) -> None:
+        """Add fields to (and with a leader, re-lead) a bib of the zone as the exports left it,
+        keeping what Alma keeps beside the record."""
+        zone = self.zone
+        facts = zone.facts(mms_id) if zone is not None else None
+        record = zone.record(mms_id) if zone is not None else None
+        if zone is None or facts is None or record is None:
+            raise SpecError(mms_id, "unknown_bib", f"no bib {mms_id} in the zone")
+        changed = Bib(leader=leader or record.leader, fields=[*record.fields, *fields])
+        level = None if leader is not None else facts.brief_level  # a new leader is rated anew
+        zone.store(mms_id, changed, brief_level=level,
+                   originating_version=facts.originating_version, cz_linked=facts.cz_linked,
+                   lock=facts.lock)
+
     def held(self, mms_id: str) -> bool:
         """Whether the zone holds a bib with this MMS ID now."""
         if self.zone is not None:
