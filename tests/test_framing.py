@@ -31,11 +31,28 @@ _START = re.compile(rb"[0-9]{5}.{7}[0-9]{5}", re.DOTALL)
 
 
 def _frames(raw: bytes, at: int) -> int:
+    """The length of the record at ``at``: it ends at its one and only 0x1D."""
     head = raw[at : at + 5]
     if len(head) < 5 or not head.isdigit() or int(head) <= 24:
         return 0
     length = int(head)
-    return length if at + length <= len(raw) and raw[at + length - 1] == 0x1D else 0
+    end = at + length
+    return length if end <= len(raw) and raw.find(b"\x1d", at) == end - 1 else 0
+
+
+_ENTRY = re.compile(rb"[0-9A-Za-z]{3}[0-9]{9}")
+
+
+def _looks_like_record(raw: bytes, at: int) -> bool:
+    """Base address inside, after 12-byte directory entries that end with 0x1E."""
+    base = int(raw[at + 12 : at + 17])
+    end = at + int(raw[at : at + 5])
+    if not 24 < base < end - at or raw[at + base - 1] != 0x1E:
+        return False
+    directory = raw[at + 24 : at + base - 1]
+    return len(directory) % 12 == 0 and all(
+        _ENTRY.fullmatch(directory, one, one + 12) for one in range(0, len(directory), 12)
+    )
 
 
 def _reference(raw: bytes) -> Iterator[tuple[int, int | None, str]]:
@@ -52,7 +69,9 @@ def _reference(raw: bytes) -> Iterator[tuple[int, int | None, str]]:
             continue
         head = raw[position : position + 5]
         declared = int(head) if len(head) == 5 and head.isdigit() else 0
-        if declared > 24 and _frames(raw, position + declared):
+        if declared > 24 and _frames(raw, position + declared) and (
+            b"\x1d" not in raw[position : position + declared]
+        ):
             yield position, None, "lost terminator"
             position += declared
             continue
@@ -61,6 +80,7 @@ def _reference(raw: bytes) -> Iterator[tuple[int, int | None, str]]:
         framing = (
             start for start in range(position + 1, stop)
             if _START.match(raw, start, stop) and _frames(raw, start)
+            and _looks_like_record(raw, start)
         )
         found = next(framing, None)
         yield position, None, "framing" if found is not None else "terminator"

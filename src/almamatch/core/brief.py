@@ -14,6 +14,7 @@ from typing import Final, Protocol
 
 from attrs import field, frozen
 
+from almamatch.core.digits import digits_value
 from almamatch.core.encoding import EncodingLevel
 from almamatch.core.errors import InvalidBriefLevel
 
@@ -40,7 +41,10 @@ class BriefLevel:
         stripped = text.strip()
         if not stripped.isdigit() or not stripped.isascii():
             raise InvalidBriefLevel(text, "not_a_number")
-        return cls(int(stripped))
+        value = digits_value(stripped, max_digits=2)  # any zero padding, past int()'s limit
+        if value is None:
+            raise InvalidBriefLevel(text, "out_of_range", "Alma brief levels run from 01 to 10")
+        return cls(value)
 
     @property
     def is_full(self) -> bool:

@@ -16,6 +16,7 @@ __all__ = [
     "InvalidOclcNumber",
     "InvalidRecord",
     "InvalidTimestamp",
+    "capped",
 ]
 
 
@@ -29,9 +30,9 @@ class AlmamatchError(ValueError):
         self.text = text
         self.reason = reason
         self.detail = detail
-        message = f"{type(self).__name__}: {text!r} ({reason})"
+        message = f"{type(self).__name__}: {capped(repr(text))} ({reason})"
         if detail:
-            message += f": {detail}"
+            message += f": {capped(detail)}"
         super().__init__(message)
 
 
@@ -57,3 +58,15 @@ class InvalidLock(AlmamatchError):
 
 class InvalidRecord(AlmamatchError):
     """A bibliographic record that cannot be built (leader length, tag shape, indicators)."""
+
+
+#: What a message quotes of the input: enough to find it, never the megabytes of a damaged
+#: record (a parser's message may quote all of what it was given).
+MAX_SHOWN_CHARACTERS = 300
+
+
+def capped(text: str, limit: int = MAX_SHOWN_CHARACTERS) -> str:
+    """``text`` cut to ``limit`` characters, saying how many more there were."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text) - limit:,} more characters)"

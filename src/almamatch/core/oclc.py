@@ -23,6 +23,7 @@ from typing import Final
 
 from attrs import field, frozen
 
+from almamatch.core.digits import digits_value
 from almamatch.core.errors import InvalidOclcNumber
 
 __all__ = ["MAX_OCLC_NUMBER", "OclcForm", "OclcNumber"]
@@ -108,9 +109,9 @@ class OclcNumber:
         if match is None:
             raise InvalidOclcNumber(text, _why_not(stripped))
         digits = match["digits"]
-        if len(digits.lstrip("0")) > 19:
+        value = digits_value(digits, max_digits=19)  # any zero padding, past int()'s limit
+        if value is None:
             raise InvalidOclcNumber(text, "out_of_range", "too many digits")
-        value = int(digits)
         if value == 0:
             raise InvalidOclcNumber(text, "zero", "an OCLC number is above zero")
         if value > MAX_OCLC_NUMBER:

@@ -23,6 +23,7 @@ from attrs import evolve, field, frozen
 
 from almamatch.core.brief import BriefLevel, BriefLevelRules
 from almamatch.core.decision import Add, ConversionProblem, Decision, Merge
+from almamatch.core.digits import digits_value
 from almamatch.core.errors import AlmamatchError, InvalidOclcNumber
 from almamatch.core.facts import BibFacts, Hit, MmsIdSequence, Side, ZoneRecords, ZoneView
 from almamatch.core.lock import Lock
@@ -211,8 +212,10 @@ def zone_numbers(bib: Bib) -> tuple[tuple[OclcNumber, ...], tuple[OclcNumber, ..
 
 def _sequence_at(mms_id: str) -> MmsIdSequence:
     """The sequence whose next MMS ID is ``mms_id`` ("99" + serial + four-digit suffix)."""
-    if len(mms_id) > 6 and mms_id.startswith("99") and mms_id.isdigit() and mms_id.isascii():
-        return MmsIdSequence(int(mms_id[2:-4]) or 1, mms_id[-4:])
+    serial = digits_value(mms_id[2:-4], max_digits=30) if len(mms_id) > 6 else None
+    suffix = digits_value(mms_id[-4:], max_digits=4)
+    if serial is not None and suffix is not None and mms_id.startswith("99"):
+        return MmsIdSequence(serial or 1, mms_id[-4:])
     return MmsIdSequence()
 
 

@@ -23,6 +23,7 @@ from typing import Final
 from attrs import field, frozen
 
 from almamatch.core.decision import Code
+from almamatch.core.digits import digits_value
 from almamatch.gateway.findings import (
     FINDINGS,
     POSSIBLE_CAUSES,
@@ -216,7 +217,10 @@ def _convert(name: str, key: str, value: object) -> object:
             return value
         case "port" | "timeout" | "retries" | "delay":
             if isinstance(value, str) and value.strip().isdigit():
-                return int(value)
+                number = digits_value(value.strip(), max_digits=9)
+                if number is None:
+                    raise bad
+                return number
             if isinstance(value, bool) or not isinstance(value, int):
                 raise bad
             return value

@@ -3,15 +3,24 @@
 Theory of operation: Leader/00-04 is the "Record length ... the length of the entire record,
 including itself and the record terminator" (MARC 21 Leader), so a record frames when those five
 characters are digits, the length is more than the 24-character leader, and the byte at that
-length is the record terminator 0x1D. A record that frames is yielded as a span, an offset pair
-into a buffer that the records of one chunk share (no copy); one that does not is an
-``Unreadable`` (``bad_record_length``) and framing resynchronises: at the declared length when a
-record frames there (only the terminator was lost), else at the first record that frames before
-the next 0x1D (a truncated record followed by a whole one), else just after the next 0x1D, so the
-next record still loads. Skipped bytes are dropped as they are read, so memory holds one chunk
-and at most one record whatever the length of the damage, and the result never depends on where
-the chunks are cut. ``marc.iso2709`` (the pymarc path) and ``marc.scan`` (the key scanner) both
-frame here, so they count and place every record alike.
+length is the record terminator 0x1D and the record's only one: the terminator ends a record, so
+no record holds another's (a length overstated by exactly the next record's length would
+otherwise swallow that record). A record that frames is yielded as a span, an offset pair into a
+buffer that the records of one chunk share (no copy); one that does not is an ``Unreadable``
+(``bad_record_length``) and framing resynchronises: at the declared length when a record frames
+there and no 0x1D came before it (only the terminator was lost), else at the first record that
+frames before the next 0x1D (a truncated record followed by a whole one), else just after the
+next 0x1D, so the next record still loads. A record found while resynchronising must also look
+like one (base address inside it, a directory of 12-byte entries ending in 0x1E), so a run of
+digits before a record cannot frame a fake record that ends at the real one's terminator.
+
+Cost is linear and memory bounded: a record that frames at the next 0x1D starts at most 99,999
+bytes before it, so only that window is searched, with numpy over the window rather than a
+Python step per byte (digits cost what letters cost), and bytes further back are dropped as
+they are read; memory holds one chunk and at most one record whatever the length of the
+damage, and the result never depends on where the chunks are cut. ``marc.iso2709`` (the
+pymarc path) and ``marc.scan`` (the key scanner) both frame here, so they count and place every
+record alike.
 """
 
 from __future__ import annotations
@@ -19,6 +28,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from typing import Final, TypeAlias
+
+import numpy as np
 
 from almamatch.marc.unreadable import Unreadable
 
@@ -29,9 +40,11 @@ RECORD_TERMINATOR: Final = 0x1D
 _TERMINATOR_BYTES: Final = b"\x1d"
 # Bytes some files put between records (line breaks, padding, a DOS end-of-file mark).
 _BETWEEN_RECORDS: Final = frozenset(b" \t\r\n\x00\x1a")
-# Where a record may start: Leader/00-04 digits, Leader/12-16 (base address) digits.
-_RECORD_START: Final = re.compile(rb"(?=[0-9]{5}.{7}[0-9]{5})", re.DOTALL)
-_START_LOOKAHEAD: Final = 17  # the bytes _RECORD_START reads from a candidate start
+#: "Record length: five characters": no record is longer.
+MAX_RECORD_LENGTH: Final = 99_999
+_FIELD_TERMINATOR: Final = 0x1E
+_DIRECTORY: Final = re.compile(rb"(?:[0-9A-Za-z]{3}[0-9]{9})*")
+_ZERO: Final = ord("0")
 
 #: A framed record: (buffer, start, end, index, offset); the record is ``buffer[start:end]``,
 #: ``index`` counts every record from 0, readable or not, ``offset`` is its first byte in the file.
@@ -98,10 +111,20 @@ class _Window:
         if length <= LEADER_LENGTH:
             return 0
         self.extend(offset + length - self.start - self.position)
-        end = offset - self.start + length
-        if end <= len(self.content) and self.content[end - 1] == RECORD_TERMINATOR:
+        at = offset - self.start  # extend() may have moved the buffer
+        end = at + length
+        if _ends_at(self.content, at, end):
             return length
         return 0
+
+
+def _ends_at(content: bytes, start: int, end: int) -> bool:
+    """Whether ``content[start:end]`` ends with the record terminator and holds no other."""
+    return (
+        end <= len(content)
+        and content[end - 1] == RECORD_TERMINATOR
+        and content.find(_TERMINATOR_BYTES, start, end - 1) < 0
+    )
 
 
 def _lost_terminator(window: _Window, offset: int) -> str | None:
@@ -112,6 +135,9 @@ def _lost_terminator(window: _Window, offset: int) -> str | None:
     end = offset + int(head)
     if not window.frames_at(end):
         return None
+    at = offset - window.start
+    if window.content.find(_TERMINATOR_BYTES, at, end - window.start) >= 0:
+        return None  # a terminator inside: the length is wrong, not the terminator lost
     last = window.content[end - window.start - 1]
     window.move_to(end)
     return f"the record terminator is {bytes([last])!r}; the next record starts after it"
@@ -119,32 +145,65 @@ def _lost_terminator(window: _Window, offset: int) -> str | None:
 
 def _skip_to_terminator(window: _Window, offset: int) -> str:
     """Step to the first record that frames before the next 0x1D, else past that 0x1D."""
-    candidates = offset + 1  # stream offset of the first start not yet tried
     search = offset  # stream offset where the search for the next terminator goes on
     while True:
         content, base = window.content, window.start
         found = content.find(_TERMINATOR_BYTES, search - base)
-        # Only starts whose 17 bytes lie before the terminator (or the end of what is read).
-        limit = found + 1 if found >= 0 else len(content)
-        for candidate in _RECORD_START.finditer(content, max(candidates - base, 0), limit):
-            start = base + candidate.start()
-            if window.frames_at(start):
-                window.move_to(start)
-                return f"skipped {start - offset} bytes to a record that frames"
         if found >= 0:
+            # A record that starts before this terminator ends at it, so it starts at most
+            # MAX_RECORD_LENGTH bytes before it.
+            first = max(offset + 1, base + found + 1 - MAX_RECORD_LENGTH)
+            start = _start_ending_at(content, first - base, found + 1)
+            if start is not None:
+                window.move_to(base + start)
+                return f"skipped {base + start - offset} bytes to a record that frames"
             window.move_to(base + found + 1)
             return f"skipped {base + found + 1 - offset} bytes to the next record terminator"
         read_to = base + len(content)
-        # Damage of any length before the next terminator is dropped as it is read; the last
-        # bytes stay, as a start among them has not been tried yet.
-        candidates = max(candidates, read_to - _START_LOOKAHEAD + 1)
         search = read_to
-        window.move_to(min(candidates, read_to))
-        if window.start + len(window.content) <= read_to:  # nothing read past it yet
-            held = len(window.content) - window.position
-            if window.extend(held + 1) <= held:
-                window.move_to(read_to)
-                return f"skipped {read_to - offset} bytes to the end of the file"
+        # Damage of any length before the next terminator is dropped as it is read; the last
+        # bytes stay, as a record starting among them may end at a terminator not yet read.
+        keep = max(offset + 1, read_to - MAX_RECORD_LENGTH + 1, base + window.position)
+        window.move_to(min(keep, read_to))
+        held = len(window.content) - window.position
+        if window.extend(held + 1) <= held:
+            window.move_to(read_to)
+            return f"skipped {read_to - offset} bytes to the end of the file"
+
+
+def _start_ending_at(content: bytes, first: int, end: int) -> int | None:
+    """The first start in ``content[first:end]`` of a record that ends at ``end`` and looks
+    like one (see ``_looks_like_record``), or None. One pass of numpy over the window."""
+    last = end - LEADER_LENGTH - 1  # a record is longer than its leader
+    if last < first:
+        return None
+    count = last - first + 1
+    window = np.frombuffer(content, dtype=np.uint8, count=end - first, offset=first)
+    values = window.astype(np.int32) - _ZERO
+    digit = (values >= 0) & (values <= 9)
+    length = np.zeros(count, dtype=np.int32)
+    plausible = np.ones(count, dtype=bool)
+    for place in range(5):  # Leader/00-04, the record length
+        length = length * 10 + values[place : place + count]
+        plausible &= digit[place : place + count]
+    for place in range(12, 17):  # Leader/12-16, the base address
+        plausible &= digit[place : place + count]
+    plausible &= length == (end - first) - np.arange(count, dtype=np.int32)
+    for hit in np.flatnonzero(plausible).tolist():
+        if _looks_like_record(content, first + hit, end):
+            return first + hit
+    return None
+
+
+def _looks_like_record(content: bytes, start: int, end: int) -> bool:
+    """A base address inside the record, just after a directory of 12-byte entries (tag and
+    nine digits) that ends with the field terminator."""
+    base = int(content[start + 12 : start + 17])
+    if not LEADER_LENGTH < base < end - start:
+        return False
+    if content[start + base - 1] != _FIELD_TERMINATOR:
+        return False
+    return _DIRECTORY.fullmatch(content, start + LEADER_LENGTH, start + base - 1) is not None
 
 
 def _unframed(window: _Window, offset: int, index: int) -> Unreadable:
@@ -174,9 +233,7 @@ def frame_spans(chunks: Iterable[bytes]) -> Iterator[Span | Unreadable]:
         head = content[position : position + 5]
         if len(head) == 5 and head.isdigit():
             end = position + int(head)
-            if end <= len(content) and end - position > LEADER_LENGTH and (
-                content[end - 1] == RECORD_TERMINATOR
-            ):
+            if end - position > LEADER_LENGTH and _ends_at(content, position, end):
                 window.position = end
                 yield content, position, end, index, window.start + position
                 index += 1

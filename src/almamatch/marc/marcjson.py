@@ -4,11 +4,17 @@ Theory of operation: the format is the code4lib proposal that pymarc's ``as_json
 ``{"leader": "...", "fields": [{"001": "..."}, {"245": {"ind1": " ", "ind2": "0", "subfields":
 [{"a": "..."}]}}]}``. The text is decoded incrementally and each top-level value is read with
 ``json.JSONDecoder.raw_decode`` as soon as the buffer holds all of it, so a large file is never
-loaded whole. Outside a list, a malformed value is reported and reading goes on at the next line;
-inside a list there is no safe place to resume, so reading stops. A value whose text passes
+loaded whole. Top-level values follow one another: objects, lists of objects, or both, so files
+joined end to end (``cat a.json b.json``) read as one, every record of each. A malformed value
+is reported and reading goes on at the next line, inside a list as outside one (a list written
+one record per line, as pymarc and most tools write it, resumes at the next record); a list that
+the file ends inside loses nothing and is not reported. A value whose text passes
 ``MAX_JSON_TEXT`` characters, or a record past ``MAX_RECORD_FIELDS`` fields, is
 ``record_too_large``; the text skipped while resynchronising is dropped as it is read, so memory
-holds at most one capped value.
+holds at most one capped value. A value not yet complete is retried only after the text after it
+has doubled, so a large record costs a few parses, never one per chunk (linear time). Numbers,
+which no MARC-in-JSON record holds, are read as floats: ``int()`` of more than 4,300 digits
+raises, and a number of any length makes only its record unreadable.
 """
 
 from __future__ import annotations
@@ -45,12 +51,21 @@ class _JsonText:
         self.dropped_bytes = 0  # bytes of the text already consumed and discarded
         self.ended = False
 
-    def more(self) -> bool:
+    def more(self, size: int = 1) -> bool:
+        """Add at least ``size`` characters of text (fewer at the end); False when ended."""
         if self.ended:
             return False
-        chunk = next(self.chunks, None)
-        self.ended = chunk is None
-        self.text += self.decoder.decode(chunk or b"", final=self.ended)
+        parts = [self.text]
+        added = 0
+        while added < size:
+            chunk = next(self.chunks, None)
+            self.ended = chunk is None
+            part = self.decoder.decode(chunk or b"", final=self.ended)
+            parts.append(part)
+            added += len(part)
+            if self.ended:
+                break
+        self.text = "".join(parts)  # one copy however many chunks were added
         return True
 
     def skip_whitespace(self) -> str:
@@ -92,9 +107,11 @@ def _decode_value(source: _JsonText, decoder: json.JSONDecoder) -> object:
                 "nested deeper than the JSON decoder allows", source.text, source.position
             ) from None
         except json.JSONDecodeError:
-            if len(source.text) - source.position > MAX_JSON_TEXT:
+            held = len(source.text) - source.position
+            if held > MAX_JSON_TEXT:
                 raise _TooLarge from None
-            if not source.more():
+            # Double what is held before parsing again: a value of n characters costs O(n).
+            if not source.more(max(held, 1)):
                 raise
             continue
         source.position = end
@@ -104,23 +121,25 @@ def _decode_value(source: _JsonText, decoder: json.JSONDecoder) -> object:
 def read_marc_json(chunks: Iterator[bytes]) -> Iterator[Bib | Unreadable]:
     """Every record in a MARC-in-JSON byte stream, as a ``Bib`` or an ``Unreadable``."""
     source = _JsonText(chunks)
-    decoder = json.JSONDecoder()
+    decoder = json.JSONDecoder(parse_int=float)
     index = 0
-    try:
-        in_list = source.skip_whitespace() == "["
-    except UnicodeDecodeError as error:
-        yield Unreadable(index=0, offset=0, reason="json_error", detail=str(error))
-        return
-    if in_list:
-        source.position += 1
+    in_list = False
     first = True
     while True:
         try:
             source.compact()
             upcoming = source.skip_whitespace()
+            if not in_list and upcoming == "[":
+                source.position += 1  # a list of records: each one a value of its own
+                in_list, first = True, True
+                continue
             if in_list:
+                if upcoming == "":
+                    return  # a list cut after a whole value: no record is lost
                 if upcoming == "]":
-                    return
+                    source.position += 1  # more values may follow: read them too
+                    in_list = False
+                    continue
                 if not first:
                     if upcoming != ",":
                         raise json.JSONDecodeError(
@@ -140,19 +159,23 @@ def read_marc_json(chunks: Iterator[bytes]) -> Iterator[Bib | Unreadable]:
                 reason, detail = "json_error", str(error)
             yield Unreadable(index=index, offset=offset, reason=reason, detail=detail)
             index += 1
-            if in_list or (source.ended and source.position >= len(source.text)):
+            if source.ended and source.position >= len(source.text):
                 return
             source.skip_line()
+            first = True  # the value on the next line needs no comma before it
             continue
         first = False
-        fields = value.get("fields") if isinstance(value, dict) else None
-        if isinstance(fields, list) and len(fields) > MAX_RECORD_FIELDS:
-            detail = f"{len(fields):,} fields, more than {MAX_RECORD_FIELDS:,}"
-            yield Unreadable(index=index, offset=offset, reason="record_too_large", detail=detail)
-            index += 1
-            continue
-        try:
-            yield bib_from_marc_json(value)
-        except InvalidRecord as error:
-            yield Unreadable(index=index, offset=offset, reason="invalid_record", detail=str(error))
+        yield _record(value, index, offset)
         index += 1
+
+
+def _record(value: object, index: int, offset: int) -> Bib | Unreadable:
+    """The record one decoded value holds, or why it holds none."""
+    fields = value.get("fields") if isinstance(value, dict) else None
+    if isinstance(fields, list) and len(fields) > MAX_RECORD_FIELDS:
+        detail = f"{len(fields):,} fields, more than {MAX_RECORD_FIELDS:,}"
+        return Unreadable(index=index, offset=offset, reason="record_too_large", detail=detail)
+    try:
+        return bib_from_marc_json(value)
+    except InvalidRecord as error:
+        return Unreadable(index=index, offset=offset, reason="invalid_record", detail=str(error))

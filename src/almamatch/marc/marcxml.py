@@ -7,8 +7,19 @@ MARC 21 slim namespace may be the default, a prefix (``marc:``, ``marcxml:``) or
 that declares a DTD is refused before anything in it is expanded (``xml_entities_refused``): entity
 expansion is how "billion laughs" and external-entity reads work, and MARCXML needs neither. XML
 that is not well formed cannot be resynchronised, so the reader reports ``xml_error`` and stops.
+An encoding declaration expat cannot take (multi-byte ones such as Shift_JIS, Big5, EUC-KR and
+UTF-7, or a name no codec knows) is ``xml_encoding``, and reading stops there too.
 A record past ``MAX_RECORD_FIELDS`` fields or ``MAX_RECORD_CHARACTERS`` characters of content is
 ``record_too_large``: from then on its content is counted but not kept, and reading goes on.
+A ``<record>`` inside a record, or an element inside a leader, control field or subfield (where
+MARCXML allows only text), makes the outer record ``nested_record``: it is one unreadable record
+with all it holds, so nothing inside it vanishes and nothing is read as what it is not.
+
+Cost stays linear in the input: expat scans a token it has not finished (a long comment, a long
+start tag) again each time it is fed, so while one is pending the reader waits until the new bytes
+are at least as many as the pending ones before feeding them (each byte is rescanned O(1) times
+on average). A token past ``MAX_XML_TOKEN`` bytes stops reading with ``xml_error``, so memory per
+record is bounded however long one comment or attribute is.
 """
 
 from __future__ import annotations
@@ -27,6 +38,10 @@ __all__ = ["read_marcxml"]
 
 _NAMESPACE_SEPARATOR: Final = " "
 LEADER_LENGTH: Final = 24
+#: The longest single XML token (tag with its attributes, comment, processing instruction) read:
+#: a record's characters, each escaped at worst, as MARC-in-JSON's ``MAX_JSON_TEXT``.
+MAX_XML_TOKEN: Final = 8 * MAX_RECORD_CHARACTERS
+_TEXT_ELEMENTS: Final = ("leader", "controlfield", "subfield")
 
 
 class _Refused(Exception):
@@ -80,21 +95,32 @@ class _MarcxmlHandler:
     record: _RecordBuilder | None = None
     text: list[str] | None = None
     index: int = 0
+    nested: int = 0  # <record> elements open inside the record being read
+    text_element: str = ""  # the leader, controlfield or subfield whose text is being read
 
     def start(self, name: str, attributes: dict[str, str]) -> None:
         local = name.rpartition(_NAMESPACE_SEPARATOR)[2]
-        if local == "record":
+        record = self.record
+        if local == "record" and record is None:
             self.record = _RecordBuilder(offset=self.parser.CurrentByteIndex)
             return
-        record = self.record
         if record is None:
             return
+        if local == "record":
+            self.nested += 1
+            record.fail("nested_record",
+                        f"holds a <record> at byte {self.parser.CurrentByteIndex}")
+        if self.text_element:
+            record.fail("nested_record", f"<{local}> inside <{self.text_element}> "
+                        f"at byte {self.parser.CurrentByteIndex}")
         if local in ("controlfield", "datafield"):
             record.grow(fields=1)
         elif local == "subfield":
             record.grow(characters=1)
-        if local in ("leader", "controlfield", "subfield") and not record.too_large:
-            self.text = []
+        if local in _TEXT_ELEMENTS:
+            self.text_element = local
+            if not record.too_large:
+                self.text = []
         if local == "controlfield":
             record.tag = attributes.get("tag", "")
         elif local == "datafield":
@@ -120,10 +146,14 @@ class _MarcxmlHandler:
         record = self.record
         if record is None:
             return
+        if local == "record" and self.nested:
+            self.nested -= 1  # the end of a record inside the record: the outer one goes on
+            return
         content = "".join(self.text or ())
-        if local in ("leader", "controlfield", "subfield"):
+        if local in _TEXT_ELEMENTS:
             self.text = None
-        if record.too_large and local != "record":
+            self.text_element = ""
+        if (record.too_large or record.fault is not None) and local != "record":
             return
         try:
             if local == "leader":
@@ -183,9 +213,23 @@ def read_marcxml(chunks: Iterator[bytes]) -> Iterator[Bib | Unreadable]:
     parser.CharacterDataHandler = handler.characters
     parser.StartDoctypeDeclHandler = handler.refuse_doctype
     parser.EntityDeclHandler = handler.refuse_entity
+    # Handlers for the tokens MARCXML ignores, so that CurrentByteIndex moves past them too.
+    parser.CommentHandler = _ignore
+    parser.ProcessingInstructionHandler = _ignore
+    fed = pending = 0
+    held: list[bytes] = []
+    held_bytes = 0
     for chunk in _with_end(chunks):
+        if chunk:
+            held.append(chunk)
+            held_bytes += len(chunk)
+            if held_bytes < pending:
+                continue  # a token is pending: feed it only once the new bytes match it
+        data = b"".join(held)
+        held.clear()
+        held_bytes = 0
         try:
-            parser.Parse(chunk, not chunk)
+            parser.Parse(data, not chunk)
         except _Refused as refusal:
             yield from handler.finished
             yield _stop(handler, parser, "xml_entities_refused", str(refusal))
@@ -194,8 +238,25 @@ def read_marcxml(chunks: Iterator[bytes]) -> Iterator[Bib | Unreadable]:
             yield from handler.finished
             yield _stop(handler, parser, "xml_error", str(error))
             return
+        except (ValueError, LookupError) as error:
+            # pyexpat's handler for encodings expat lacks: "multi-byte encodings are not
+            # supported" (ValueError), or no codec of that name (LookupError).
+            yield from handler.finished
+            yield _stop(handler, parser, "xml_encoding", f"{type(error).__name__}: {error}")
+            return
         yield from handler.finished
         handler.finished.clear()
+        fed += len(data)
+        pending = fed - max(parser.CurrentByteIndex, 0)
+        if pending > MAX_XML_TOKEN:
+            detail = (f"one XML token (a tag, comment or processing instruction) passes "
+                      f"{MAX_XML_TOKEN:,} bytes; reading stops here")
+            yield _stop(handler, parser, "xml_error", detail, at=fed - pending)
+            return
+
+
+def _ignore(*_: object) -> None:
+    """A handler that keeps nothing."""
 
 
 def _with_end(chunks: Iterator[bytes]) -> Iterator[bytes]:
@@ -207,8 +268,10 @@ def _with_end(chunks: Iterator[bytes]) -> Iterator[bytes]:
 
 
 def _stop(
-    handler: _MarcxmlHandler, parser: expat.XMLParserType, reason: str, detail: str
+    handler: _MarcxmlHandler, parser: expat.XMLParserType, reason: str, detail: str,
+    *, at: int | None = None,
 ) -> Unreadable:
     """The ``Unreadable`` that ends reading: the open record's, or one at the error's byte."""
-    offset = handler.record.offset if handler.record is not None else parser.ErrorByteIndex
+    where = parser.ErrorByteIndex if at is None else at
+    offset = handler.record.offset if handler.record is not None else where
     return Unreadable(index=handler.index, offset=max(offset, 0), reason=reason, detail=detail)

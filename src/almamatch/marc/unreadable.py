@@ -11,9 +11,14 @@ from __future__ import annotations
 
 from typing import Final
 
-from attrs import frozen
+from attrs import field, frozen
 
-__all__ = ["MAX_RECORD_CHARACTERS", "MAX_RECORD_FIELDS", "UNREADABLE_REASONS", "Unreadable"]
+from almamatch.core.errors import capped
+
+__all__ = [
+    "MAX_RECORD_CHARACTERS", "MAX_RECORD_FIELDS", "UNREADABLE_REASONS",
+    "Unreadable",
+]
 
 # What one MARCXML or MARC-in-JSON record may allocate. ISO 2709 bounds a record by its leader,
 # "Record length: five characters" (at most 99,999 bytes, so at most 7,690 fields of 13 bytes);
@@ -38,6 +43,10 @@ UNREADABLE_REASONS: Final = {
     "invalid_record": "the fields do not make a valid record (tag, indicator or field shape)",
     "xml_error": "the XML is not well formed; reading stops here",
     "xml_entities_refused": "the XML declares a DTD or entities, which are never expanded",
+    "xml_encoding": "the XML declares a character encoding the reader cannot take (only UTF-8, "
+    "UTF-16, ISO-8859-1, US-ASCII and one-byte encodings); reading stops here",
+    "nested_record": "a MARCXML record holds another <record>, or a leader, control field or "
+    "subfield holds an element: the outer record and all it holds",
     "json_error": "the JSON is not well formed (or nested deeper than a record can be)",
     "record_too_large": f"a MARCXML or MARC-in-JSON record holds more than {MAX_RECORD_FIELDS:,} "
     f"fields or {MAX_RECORD_CHARACTERS:,} characters; it is skipped, never held whole",
@@ -56,7 +65,8 @@ class Unreadable:
     index: int
     offset: int
     reason: str
-    detail: str
+    detail: str = field(converter=lambda text: capped(str(text)))  # a line, never megabytes
 
     def __str__(self) -> str:
         return f"record {self.index} at byte {self.offset}: {self.reason}: {self.detail}"
+
