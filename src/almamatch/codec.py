@@ -25,7 +25,7 @@ from cattrs.errors import BaseValidationError
 
 from almamatch.core.brief import BriefLevel
 from almamatch.core.decision import Decision, Failure
-from almamatch.core.errors import AlmamatchError
+from almamatch.core.errors import AlmamatchError, capped
 from almamatch.core.oclc import OclcNumber
 from almamatch.core.record import Bib, ControlField, DataField, Field, Subfield
 from almamatch.core.timestamp import Timestamp
@@ -182,8 +182,12 @@ def from_jsonable(value: dict[str, Any]) -> Decision:
         decision: Decision = converter.structure(value, Decision)  # type: ignore[arg-type]
     except InvalidDecisionJson:
         raise
-    except (KeyError, TypeError, ValueError, AttributeError, BaseValidationError) as error:
-        raise InvalidDecisionJson(value.get("code"), "malformed", repr(error)) from error
+    except (KeyError, TypeError, ValueError, AttributeError, BaseValidationError,
+            OverflowError, RecursionError) as error:
+        # OverflowError: int() of a float such as 1e400 (read as inf); RecursionError: nesting
+        # deeper than structuring can follow. Both are JSON that describes no decision.
+        code = value.get("code") if isinstance(value, dict) else None
+        raise InvalidDecisionJson(code, "malformed", repr(error)) from None
     return decision
 
 
@@ -198,6 +202,10 @@ def decision_from_json(text: str) -> Decision:
         value = json.loads(text)
     except json.JSONDecodeError as error:
         raise InvalidDecisionJson(text[:80], "not_json", str(error)) from error
+    except (ValueError, RecursionError) as error:
+        # An integer past int()'s 4,300 digits (ValueError), or arrays and objects nested
+        # deeper than the decoder's recursion: no decision is written so.
+        raise InvalidDecisionJson(text[:80], "not_json", capped(str(error))) from None
     if not isinstance(value, dict):
         raise InvalidDecisionJson(text[:80], "not_an_object")
     return from_jsonable(value)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +27,7 @@ from almamatch.gateway.settings import (
     ZoneEntry,
     check_gateway,
 )
+from almamatch.zonefiles.tomlfile import load_toml
 
 __all__ = ["read_settings", "read_zones", "register", "run"]
 
@@ -58,12 +58,7 @@ def register(subparsers: Any) -> None:
 
 def read_settings(path: str | Path) -> GatewaySettings:
     """The settings in a TOML file; ``InvalidGatewaySettings`` names the file and the problem."""
-    with Path(path).open("rb") as handle:
-        try:
-            document = tomllib.load(handle)
-        except tomllib.TOMLDecodeError as error:
-            raise InvalidGatewaySettings(str(path), "bad_toml", str(error)) from None
-    return GatewaySettings.from_mapping(document)
+    return GatewaySettings.from_mapping(load_toml(path, InvalidGatewaySettings))
 
 
 def read_zones(path: str | Path) -> tuple[ZoneEntry, ...]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import io
 import sys
 from collections.abc import Sequence
 from typing import Final
@@ -49,7 +50,21 @@ def _one_line(error: BaseException) -> str:
     return " ".join(str(error).split()) or type(error).__name__
 
 
+def _tolerant_streams() -> None:
+    """Let stdout and stderr print any text in their own encoding.
+
+    A lock user ``田中`` on a cp1252 console, or a ``--logon`` that was not UTF-8 (kept by
+    Python as lone surrogates), cannot be encoded as it is: such characters print as ``\\u7530``
+    or ``\\udcff`` escapes instead of raising. Inside a JSON string that escape reads back as
+    the same character, so JSON output stays valid and exact.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _tolerant_streams()
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

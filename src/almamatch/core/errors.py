@@ -13,6 +13,7 @@ __all__ = [
     "InvalidBriefLevel",
     "InvalidEncodingLevel",
     "InvalidLock",
+    "InvalidNormalization",
     "InvalidOclcNumber",
     "InvalidRecord",
     "InvalidTimestamp",
@@ -54,6 +55,10 @@ class InvalidBriefLevel(AlmamatchError):
 
 class InvalidLock(AlmamatchError):
     """A lock whose holder or time cannot be used."""
+
+
+class InvalidNormalization(AlmamatchError):
+    """A normalization step built from values it cannot apply (a tag that is not text)."""
 
 
 class InvalidRecord(AlmamatchError):

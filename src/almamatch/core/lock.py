@@ -28,9 +28,41 @@ def _holder(value: str) -> str:
     return value.strip()
 
 
-def _comparable(moment: datetime) -> datetime:
-    # Naive times are taken as UTC so that a naive and an aware time still compare.
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+def _offset(moment: datetime) -> timedelta:
+    """The moment's offset from UTC as its time zone gives it; naive times are UTC.
+
+    Asked of the ``tzinfo`` itself, not through ``datetime.utcoffset()``, which raises for an
+    offset of 24 hours or more (a ``tzinfo`` such as dateutil's ``tzoffset`` accepts any).
+    """
+    zone = moment.tzinfo
+    if zone is None:
+        return timedelta(0)
+    try:
+        offset = zone.utcoffset(moment)
+    except (ValueError, TypeError, OverflowError):
+        return timedelta(0)
+    return offset if isinstance(offset, timedelta) else timedelta(0)
+
+
+def _instant(moment: datetime) -> timedelta:
+    """The time from 0001-01-01T00:00 UTC to ``moment``: defined for every datetime, so that
+    comparing two moments never raises (no arithmetic past year 9999, any offset)."""
+    return moment.replace(tzinfo=None) - datetime.min - _offset(moment)
+
+
+def _usable(moment: datetime) -> datetime:
+    """``moment`` as given, unless its offset is one ``datetime`` refuses to print or compare
+    (24 hours or more): then the same instant in UTC, clamped to the years 1-9999."""
+    if not isinstance(moment, datetime) or moment.tzinfo is None:
+        return moment
+    try:
+        moment.utcoffset()
+    except ValueError:
+        instant = _instant(moment)
+        latest = datetime.max - datetime.min
+        clamped = min(max(instant, timedelta(0)), latest)
+        return (datetime.min + clamped).replace(tzinfo=UTC)
+    return moment
 
 
 @frozen(kw_only=True)
@@ -39,16 +71,27 @@ class Lock:
 
     institution: str = field(converter=_holder)
     user: str | None = None
-    last_activity: datetime
+    last_activity: datetime = field(converter=_usable)
 
     @property
     def lapses_at(self) -> datetime:
-        """The moment the lock stops blocking: 60 minutes after the last activity."""
-        return self.last_activity + LOCK_TIMEOUT
+        """The moment the lock stops blocking: 60 minutes after the last activity.
+
+        A lock active in the last hour of year 9999 lapses after the last moment a ``datetime``
+        can name; that last moment is given (``is_active`` compares exactly all the same).
+        """
+        try:
+            return self.last_activity + LOCK_TIMEOUT
+        except OverflowError:
+            return datetime.max.replace(tzinfo=self.last_activity.tzinfo)
 
     def is_active(self, now: datetime) -> bool:
-        """True until 60 minutes after the last activity; false from that minute on."""
-        return _comparable(now) < _comparable(self.lapses_at)
+        """True until 60 minutes after the last activity; false from that minute on.
+
+        Total for every pair of datetimes: compared as instants, never by datetime arithmetic
+        that overflows past year 9999 or offsets that ``datetime`` refuses.
+        """
+        return _instant(now) < _instant(self.last_activity) + LOCK_TIMEOUT
 
     @property
     def holder(self) -> str:

@@ -19,7 +19,7 @@ from typing import TypeAlias
 
 from attrs import field, frozen
 
-from almamatch.core.errors import InvalidOclcNumber
+from almamatch.core.errors import InvalidNormalization, InvalidOclcNumber
 from almamatch.core.oclc import OclcNumber
 from almamatch.core.record import Bib, ControlField, DataField, Subfield
 
@@ -64,6 +64,9 @@ class CopyCancelledTo035z:
 def _tags(tags: tuple[str, ...] | list[str] | str) -> tuple[str, ...]:
     if isinstance(tags, str):
         tags = [part for part in tags.replace(",", " ").split() if part]
+    if not isinstance(tags, tuple | list) or not all(isinstance(tag, str) for tag in tags):
+        # Checked here, once: a number among the tags would make every later apply() raise.
+        raise InvalidNormalization(tags, "bad_tags", "the fields to remove are tags as text")
     return tuple(tags)
 
 

@@ -14,7 +14,6 @@ profile (S3) with the password ``DEFAULT_PASSWORD``.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Final
@@ -22,11 +21,12 @@ from typing import Final
 from attrs import evolve, frozen
 
 from almamatch.core.brief import BriefLevelRules
-from almamatch.core.errors import AlmamatchError
+from almamatch.core.errors import AlmamatchError, InvalidNormalization
 from almamatch.core.merge import MergeMethod
 from almamatch.core.normalization import CopyCancelledTo035z, NormalizationStep, RemoveFields
 from almamatch.core.profile import Guard, IntegrationProfile, MatchMethod, OlderVersionGuard
 from almamatch.core.zone import ZoneKind
+from almamatch.zonefiles.tomlfile import load_toml
 
 __all__ = [
     "DEFAULT_IDENTITY",
@@ -110,15 +110,7 @@ _ZONE_KEYS: Final = ("kind", "institution", "host", "logon_id")
 
 def load_profile(path: str | Path) -> ProfileFile:
     """Read a profile file; ``InvalidProfileFile`` names the file and the first problem."""
-    source = str(path)
-    try:
-        with Path(path).open("rb") as handle:
-            document = tomllib.load(handle)
-    except tomllib.TOMLDecodeError as error:
-        raise InvalidProfileFile(source, "bad_toml", str(error)) from None
-    except OSError as error:
-        raise InvalidProfileFile(source, "unreadable", error.strerror or str(error)) from None
-    return profile_from_mapping(document, source=source)
+    return profile_from_mapping(load_toml(path, InvalidProfileFile), source=str(path))
 
 
 def profile_from_mapping(document: Mapping[str, object], *, source: str) -> ProfileFile:
@@ -232,8 +224,12 @@ def _normalization(value: object, source: str) -> tuple[NormalizationStep, ...]:
             tags = step["remove"]
             if not isinstance(tags, list | str):
                 raise InvalidProfileFile(source, "bad_value", f"normalization remove: {tags!r}")
-            steps.append(RemoveFields(tuple(tags) if isinstance(tags, list) else tags,
-                                      str(step.get("name", ""))))
+            try:
+                steps.append(RemoveFields(tuple(tags) if isinstance(tags, list) else tags,
+                                          str(step.get("name", ""))))
+            except InvalidNormalization as error:
+                raise InvalidProfileFile(source, "bad_value", f"normalization remove: {tags!r}: "
+                                         f"{error.detail}") from None
         else:
             raise InvalidProfileFile(
                 source,
