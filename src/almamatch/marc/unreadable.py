@@ -53,6 +53,11 @@ UNREADABLE_REASONS: Final = {
 }
 
 
+def _one_line_of(text: object) -> str:
+    """What an ``Unreadable`` says it saw: a line, never megabytes of a damaged record."""
+    return capped(str(text))
+
+
 @frozen(kw_only=True)
 class Unreadable:
     """A record that did not load: its number in the file, where it starts, why, and what was seen.
@@ -65,7 +70,7 @@ class Unreadable:
     index: int
     offset: int
     reason: str
-    detail: str = field(converter=lambda text: capped(str(text)))  # a line, never megabytes
+    detail: str = field(converter=_one_line_of)
 
     def __str__(self) -> str:
         return f"record {self.index} at byte {self.offset}: {self.reason}: {self.detail}"
