@@ -29,7 +29,8 @@ from almamatch.core.decision import Failure
 from almamatch.envelope import UNREADABLE_CODE, Place, Summary
 from almamatch.marc import Unreadable
 
-__all__ = ["SCHEMA_ID", "SCHEMA_RESOURCE", "build_schema", "shipped_schema"]
+__all__ = ["SCHEMA_ID", "SCHEMA_RESOURCE", "SchemaBuilder", "build_schema", "schema_text",
+           "shipped_schema"]
 
 SCHEMA_ID: Final = "https://almamatch.invalid/decision.schema.json"
 SCHEMA_RESOURCE: Final = "decision.schema.json"
@@ -37,7 +38,7 @@ SCHEMA_RESOURCE: Final = "decision.schema.json"
 _REF: Final = "#/$defs/"
 
 
-class _Builder:
+class SchemaBuilder:
     """Collects ``$defs`` while walking types; each attrs class becomes one entry."""
 
     def __init__(self) -> None:
@@ -109,7 +110,7 @@ def _described(schema: dict[str, Any], cls: type[Any]) -> dict[str, Any]:
 
 def build_schema() -> dict[str, Any]:
     """The schema, derived now from the classes (what the shipped file must equal)."""
-    builder = _Builder()
+    builder = SchemaBuilder()
     variants = []
     for code, cls in DECISION_CLASSES.items():
         builder.defs[f"{cls.__name__}Decision"] = builder.decision(cls)
