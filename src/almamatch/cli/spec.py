@@ -1,7 +1,8 @@
 """``almamatch spec PATH...``: run policy specs and print what passed, failed or is undefined.
 
-Exit status: 0 when every scenario passes, 1 when any fails, has an undefined step or cannot run,
-2 for a usage error or a spec file that cannot be read or parsed.
+Exit status: 0 when every scenario passes, 1 when any fails, has an undefined step or cannot run
+(or when the files hold no scenario at all), 2 for a usage error, a folder without .feature files,
+or a spec file that cannot be read or parsed.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +35,8 @@ def register(subparsers: Any) -> None:
         "spec",
         help="run Gherkin policy specs (.feature files) and report expected beside actual",
         description="Run specification-by-example files: every Scenario and every Examples row "
-        "of a Scenario Outline. Exit 0 if all pass, 1 if any fails, 2 for unreadable specs.",
+        "of a Scenario Outline. Exit 0 if all pass, 1 if any fails (or none ran), 2 for "
+        "unreadable specs or a folder without .feature files.",
         epilog=EXAMPLE,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -66,13 +69,25 @@ def run(args: argparse.Namespace) -> int:
     if any(one.error for one in files):
         return 2
     statuses = {result.status for one in files for result in one.results}
+    if not statuses:
+        # Nothing checked is not a pass: a misspelled "Scenario:" leaves a file without any.
+        sys.stderr.write("almamatch spec: no scenarios to run in "
+                         + ", ".join(str(path) for path in args.paths) + "\n")
+        return 1
     return 0 if statuses <= {Status.PASSED} else 1
 
 
 def _write_reference(path: Path) -> int:
+    """Rewrite the README's reference section: a new file beside it, then renamed over it, so
+    that an interrupted run never leaves half a README."""
     try:
-        text = path.read_text(encoding="utf-8")
-        path.write_text(replace_section(text, load_vocabulary()), encoding="utf-8")
+        text = replace_section(path.read_text(encoding="utf-8"), load_vocabulary())
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent,
+                                         prefix=f".{path.name}.", delete=False) as handle:
+            handle.write(text)
+        written = Path(handle.name)
+        written.chmod(path.stat().st_mode & 0o7777)  # the README keeps its permissions
+        written.replace(path)
     except (OSError, SpecError) as error:
         sys.stderr.write(f"almamatch spec: {error}\n")
         return 2

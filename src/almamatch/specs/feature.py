@@ -9,12 +9,14 @@ prepended. Pickles carry no line numbers, so each pickle step is joined back to 
 
 from __future__ import annotations
 
+import difflib
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from attrs import frozen
-from gherkin.errors import CompositeParserException, ParserError
+from gherkin.errors import CompositeParserException, NoSuchLanguageException, ParserError
 from gherkin.parser import Parser
 from gherkin.pickles.compiler import Compiler
 
@@ -68,6 +70,7 @@ class Scenario:
     line: int  # the Scenario line, or the Examples row for an outline
     steps: tuple[SpecStep, ...]
     tags: tuple[str, ...] = ()
+    description: str = ""  # free text under the Scenario line (a misspelled step lands here)
 
     @property
     def where(self) -> str:
@@ -119,7 +122,9 @@ def load_feature(path: Path) -> FeatureFile:
         errors = getattr(error, "errors", None) or [error]
         first = errors[0]
         line = int(getattr(first, "location", {}).get("line", 0) or 0)
-        lines = "; ".join(str(one) for one in errors)
+        texts = [_plain(one) for one in errors]
+        lines = "; ".join([texts[0], *(f"line {_line(one)}: {text}"
+                                       for one, text in zip(errors[1:], texts[1:], strict=True))])
         failure = SpecFileError(str(path), "not_gherkin", f"not valid Gherkin: {lines}", line=line)
         raise failure.located(path, line) from None
     document["uri"] = str(path)
@@ -154,17 +159,98 @@ def load_feature(path: Path) -> FeatureFile:
                 line=int(pickle["location"]["line"]),
                 steps=tuple(steps),
                 tags=tuple(str(tag["name"]) for tag in pickle.get("tags", ())),
+                description=str(by_id[str(pickle["astNodeIds"][0])].get("description", "")),
             )
         )
     return FeatureFile(path=path, name=str(feature["name"]), scenarios=tuple(scenarios))
 
 
+#: The parser's token names in the words of the specs' README, in the order a reader meets them.
+_TOKENS: Final = {
+    "#FeatureLine": "'Feature:'",
+    "#BackgroundLine": "'Background:'",
+    "#RuleLine": "'Rule:'",
+    "#ScenarioLine": "'Scenario:' (or 'Scenario Outline:')",
+    "#ExamplesLine": "'Examples:'",
+    "#StepLine": "a step (Given, When, Then, And or But)",
+    "#TableRow": "a table row (| ... |)",
+    "#DocStringSeparator": 'a doc string (""")',
+    "#TagLine": "a tag (@...)",
+    "#Language": "a '# language:' line",
+    "#EOF": "the end of the file",
+}
+_EXPECTED: Final = re.compile(r"^\(\d+:\d+\): expected: (?P<tokens>.*), got '(?P<got>.*)'$", re.S)
+_EOF: Final = re.compile(r"^\(\d+:\d+\): unexpected end of file, expected: (?P<tokens>.*)$", re.S)
+_LOCATION: Final = re.compile(r"^\(\d+:\d+\): ")
+
+
+def _expected(tokens: str) -> str:
+    """``#EOF, #StepLine, #Comment`` -> "a step (...) or the end of the file"."""
+    named = set(tokens.replace(" ", "").split(","))
+    words = [text for token, text in _TOKENS.items() if token in named]
+    if len(words) < 2:
+        return "".join(words) or "something else"
+    return ", ".join(words[:-1]) + " or " + words[-1]
+
+
+_KEYWORDS: Final = ("Given", "When", "Then", "And", "But", "Feature", "Background", "Rule",
+                     "Scenario", "Examples")
+
+
+def _line(error: BaseException) -> int:
+    location = getattr(error, "location", None) or {}
+    return int(location.get("line", 0) or 0)
+
+
+def _misspelled_keyword(text: str) -> str:
+    """"; did you mean 'Given'?" when the line's first word reads like a Gherkin keyword."""
+    first = text.split(" ", 1)[0].rstrip(":")
+    close = difflib.get_close_matches(first.capitalize(), _KEYWORDS, n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close and close[0] != first else ""
+
+
+def _plain(error: BaseException) -> str:
+    """A parser error in a librarian's words: what is wrong on its line, what may stand there.
+
+    The Cucumber parser names its grammar's tokens (``expected: #EOF, #Language, #TagLine ...,
+    got 'Nonsense here'``); the README's words for them are what a reader of the spec knows.
+    """
+    message = str(error)
+    if isinstance(error, NoSuchLanguageException):
+        return (f"Gherkin has no such language ({_LOCATION.sub('', message)}); remove the "
+                "'# language:' line to write in English")
+    found = _EXPECTED.match(message)
+    if found:
+        got, tokens = found.group("got"), found.group("tokens")
+        if "#FeatureLine" in tokens:
+            return (f"{got!r} cannot come before 'Feature:'; a feature file starts with "
+                    "'Feature: <what it states>' (after tags and comments)")
+        return (f"{got!r} cannot stand here; expected {_expected(tokens)}"
+                + _misspelled_keyword(got))
+    found = _EOF.match(message)
+    if found:
+        tokens = found.group("tokens")
+        if "#DocStringSeparator" in tokens:
+            return 'the file ends inside a doc string; close it with a line of """'
+        return f"the file ends too early; expected {_expected(tokens)}"
+    text = _LOCATION.sub("", message)
+    if "inconsistent cell count" in text:
+        return ("this table row does not have as many cells as the rows above it "
+                "(inconsistent cell count within the table)")
+    return text
+
+
 def find_features(paths: Sequence[Path]) -> tuple[Path, ...]:
-    """The ``.feature`` files named or under the folders named, sorted; missing paths raise."""
+    """The ``.feature`` files named or under the folders named, sorted; missing paths, and
+    folders that hold no ``.feature`` file, raise."""
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found.extend(sorted(path.rglob("*.feature")))
+            inside = sorted(path.rglob("*.feature"))
+            if not inside:
+                raise SpecFileError(str(path), "no_features",
+                                    f"no .feature files in {path} (or the folders under it)")
+            found.extend(inside)
         elif path.is_file():
             found.append(path)
         else:

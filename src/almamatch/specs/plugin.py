@@ -1,6 +1,15 @@
-"""The pytest plugin (entry point ``pytest11``): every ``*.feature`` file becomes tests.
+"""The pytest plugin (entry point ``pytest11``): the ``.feature`` files of the spec folders a
+project names become tests; every other ``.feature`` file is left alone.
 
-Theory of operation: ``pytest_collect_file`` turns a feature file into a ``FeatureFileNode``
+Theory of operation: installing almamatch installs this plugin into every pytest run on the
+machine, and other projects keep ``.feature`` files of their own (for pytest-bdd, behave), so the
+plugin collects nothing until a project opts in with the ini option ``almamatch_specs``, the spec
+folders (or files) relative to the ini file::
+
+    [tool.pytest.ini_options]
+    almamatch_specs = ["specs"]
+
+``pytest_collect_file`` turns a feature file under one of them into a ``FeatureFileNode``
 whose items are its scenarios, one per Scenario and one per Examples row of an Outline, named by
 the scenario (placeholders filled). An item runs with the same runner as ``almamatch spec`` and,
 when it does not pass, reports the plain-text account: expected beside actual, the closest step
@@ -19,7 +28,14 @@ from almamatch.specs.feature import Scenario, load_feature
 from almamatch.specs.report import failure_text
 from almamatch.specs.runner import ScenarioResult, load_vocabulary, run_scenario
 
-__all__ = ["FeatureFileNode", "ScenarioItem", "SpecFailure", "pytest_collect_file"]
+__all__ = [
+    "INI_OPTION",
+    "FeatureFileNode",
+    "ScenarioItem",
+    "SpecFailure",
+    "pytest_addoption",
+    "pytest_collect_file",
+]
 
 
 class SpecFailure(Exception):
@@ -30,11 +46,28 @@ class SpecFailure(Exception):
         self.result = result
 
 
+#: The ini option that names a project's spec folders.
+INI_OPTION = "almamatch_specs"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addini(
+        INI_OPTION,
+        type="paths",
+        default=[],
+        help="folders (or .feature files), relative to the ini file, whose .feature files run "
+        "as almamatch policy specs; without it the almamatch plugin collects nothing",
+    )
+
+
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> FeatureFileNode | None:
-    if file_path.suffix == ".feature":
-        node: FeatureFileNode = FeatureFileNode.from_parent(parent, path=file_path)
-        return node
-    return None
+    if file_path.suffix != ".feature":
+        return None
+    roots: list[Path] = parent.config.getini(INI_OPTION)
+    if not any(file_path == root or root in file_path.parents for root in roots):
+        return None
+    node: FeatureFileNode = FeatureFileNode.from_parent(parent, path=file_path)
+    return node
 
 
 class FeatureFileNode(pytest.File):

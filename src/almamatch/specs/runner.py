@@ -110,6 +110,14 @@ class FileResult:
 def run_scenario(scenario: Scenario, vocabulary: Vocabulary | None = None) -> ScenarioResult:
     """Run one scenario (or Examples row) and say how it went."""
     words = vocabulary or load_vocabulary()
+    if not scenario.steps:
+        # Gherkin reads a line that is no step (a misspelled keyword) as the scenario's
+        # description; a scenario without steps would pass while checking nothing.
+        text = " ".join(scenario.description.split())
+        detail = (f"; the line {text!r} is not a step (a step starts with Given, When, Then, And "
+                  "or But)" if text else "")
+        return ScenarioResult(scenario=scenario, status=Status.ERROR,
+                              error=f"{scenario.where}: the scenario has no steps{detail}")
     found: list[tuple[StepDefinition, dict[str, str]]] = []
     undefined: list[Undefined] = []
     for spec_step in scenario.steps:
