@@ -208,8 +208,9 @@ class World:
         wanted = Add if verb == "added" else Merge
         if not isinstance(decision, wanted):
             raise SpecError(text, "no_such_bib",
-                            f"{text!r}: the {earlier.group(1)} export did not {verb.split()[0]} "
-                            f"a bib; it was {decision.code} ({decision.host_message})")
+                            f"{text!r}: the {earlier.group(1)} export did not "
+                            f"{'add a bib' if verb == 'added' else 'merge into a bib'}; it was "
+                            f"{decision.code} ({decision.host_message})")
         return decision.mms_id
 
     def export_result(self, place: int) -> ExportResult:
