@@ -127,8 +127,8 @@ def test_a_bib_that_an_earlier_export_did_not_make_is_an_error(tmp_path: Path) -
 """)
     assert result.status is Status.ERROR
     assert result.error.endswith(
-        ":17: 'the bib the first export merged into': the first export did not merge into a bib; it "
-        "was ADDED (The record has been processed successfully. MMS ID: 9915681)")
+        ":17: 'the bib the first export merged into': the first export did not merge into a "
+        "bib; it was ADDED (The record has been processed successfully. MMS ID: 9915681)")
 
 
 def test_a_lock_set_between_exports_blocks_the_next_one_until_it_lapses(tmp_path: Path) -> None:
