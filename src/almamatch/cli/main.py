@@ -23,7 +23,9 @@ from almamatch.core.errors import AlmamatchError
 __all__ = ["COMMANDS", "EXIT_BAD_INPUT", "EXIT_USAGE", "build_parser", "main"]
 
 #: Command modules under ``almamatch.cli``, in the order ``--help`` lists them.
-COMMANDS: tuple[str, ...] = ("decide", "batch", "diff", "check_gateway", "zone", "spec", "bench")
+COMMANDS: tuple[str, ...] = (
+    "decide", "batch", "diff", "check_gateway", "zone", "serve", "send", "spec", "bench",
+)
 
 EXIT_USAGE: Final = 2
 EXIT_BAD_INPUT: Final = 3

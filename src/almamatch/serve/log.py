@@ -1,0 +1,120 @@
+"""The request log: one line per connection, for people (text) or programs (JSON lines).
+
+Theory of operation: the server builds one ``RequestLine`` per connection when it has answered
+(or refused) it, and ``RequestLog`` writes it as one line and flushes, so a log being read while
+the server runs is whole up to its last line. A line says when, which zone, who (peer address
+and logon ID), which OCLC numbers, the outcome (a decision's code, or one of ``OUTCOMES`` for a
+request that was not decided), the MMS ID, how long the answer took, and ``seq``: the zone's
+decision number, the order in which that zone decided (its arrival order). The password is never
+logged: no field holds it, and ``ExportRequest`` hides it even in its repr.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import datetime
+from typing import IO, Any, Final, assert_never
+
+from attrs import asdict, frozen
+
+from almamatch.core.decision import (
+    Add,
+    ConnectionClosed,
+    Decision,
+    LogonFailed,
+    MarcXmlConversionFailed,
+    Merge,
+    MultiMatch,
+    NoIntegrationProfile,
+    NotAddedBrief,
+    NotAddedLocked,
+    NotAddedOld,
+    SkippedCzLinked,
+)
+
+__all__ = ["OUTCOMES", "RequestLine", "RequestLog", "named_mms_id"]
+
+#: Outcomes of requests that were not decided (a decided request logs its decision's code).
+OUTCOMES: Final = {
+    "UNREADABLE": "the record is not readable ISO 2709",
+    "BAD_REQUEST": "framing refused the request (see fault)",
+    "TIMEOUT": "no complete request within the idle timeout",
+    "BUSY": "refused: the connection cap was reached",
+    "HEALTH_CHECK": "GET on the Connexion port, answered HTTP 200",
+    "STORE_FAILED": "the zone's store could not commit: no reply, so the client retries",
+}
+
+
+def named_mms_id(decision: Decision) -> str | None:
+    """The MMS ID a decision names: added, merged into, or the one bib that blocked it."""
+    match decision:
+        case (Add() | Merge() | SkippedCzLinked() | NotAddedLocked() | NotAddedBrief()
+              | NotAddedOld()):
+            return decision.mms_id
+        case (NoIntegrationProfile() | LogonFailed() | ConnectionClosed()
+              | MarcXmlConversionFailed() | MultiMatch()):
+            return None
+        case _:
+            assert_never(decision)
+
+
+@frozen(kw_only=True)
+class RequestLine:
+    """One connection, answered."""
+
+    time: datetime  # when the answer was written (UTC)
+    zone: str  # the zone's institution code
+    peer: str  # the client's address, host:port
+    outcome: str  # a decision's code, or a key of OUTCOMES
+    logon_id: str | None = None
+    oclc_numbers: tuple[str, ...] = ()
+    mms_id: str | None = None
+    ms: float = 0.0  # from the first byte (or the connection) to the reply written
+    seq: int | None = None  # the zone's decision number (decided requests only)
+    fault: str | None = None  # BAD_REQUEST's fault code, UNREADABLE's reason
+    detail: str | None = None
+    delivered: bool = True  # False when the client was gone before the reply was written
+
+    def as_json(self) -> dict[str, Any]:
+        document = asdict(self, recurse=False)
+        document["time"] = self.time.isoformat(timespec="milliseconds")
+        document["oclc_numbers"] = list(self.oclc_numbers)
+        document["ms"] = round(self.ms, 3)
+        return {key: value for key, value in document.items() if value is not None}
+
+    def as_text(self) -> str:
+        parts = [self.time.isoformat(timespec="milliseconds"), self.zone, self.peer,
+                 self.outcome]
+        if self.mms_id is not None:
+            parts.append(f"mms_id={self.mms_id}")
+        if self.logon_id is not None:
+            parts.append(f"logon={self.logon_id}")
+        if self.oclc_numbers:
+            parts.append("oclc=" + ",".join(self.oclc_numbers))
+        if self.seq is not None:
+            parts.append(f"seq={self.seq}")
+        if self.fault is not None:
+            parts.append(f"fault={self.fault}")
+        parts.append(f"{self.ms:.1f}ms")
+        if not self.delivered:
+            parts.append("reply-not-delivered")
+        if self.detail:
+            parts.append(f"({self.detail})")
+        return " ".join(parts)
+
+
+class RequestLog:
+    """Writes request lines to a text stream, one per line, flushed; safe from any thread."""
+
+    def __init__(self, stream: IO[str], *, as_json: bool = False) -> None:
+        self.stream = stream
+        self.as_json = as_json
+        self._lock = threading.Lock()
+
+    def write(self, line: RequestLine) -> None:
+        text = (json.dumps(line.as_json(), ensure_ascii=False, separators=(",", ":"))
+                if self.as_json else line.as_text())
+        with self._lock:
+            self.stream.write(text + "\n")
+            self.stream.flush()
