@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import queue
+import random
 import signal
 import subprocess
 import sys
@@ -23,7 +24,8 @@ from typing import Any
 
 from almamatch.core.decide import decide
 from almamatch.core.zone import Export, Zone
-from almamatch.marc import Unreadable, read_bibs
+from almamatch.index.synthetic import incoming_record
+from almamatch.marc import Unreadable, bib_to_marc, read_bibs
 from almamatch.marc.framing import frame_records
 from almamatch.zonefiles.profiles import load_profile
 from almamatch.zonefiles.zones import load_zone
@@ -38,6 +40,7 @@ __all__ = [
     "example_zone",
     "expected_messages",
     "export_records",
+    "synthetic_exports",
 ]
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -156,3 +159,18 @@ class ServeProcess:
         if self.process.poll() is None:
             self.kill()
         self._stderr.close()
+
+
+def synthetic_exports(count: int, *, values: int, seed: int = 0) -> list[bytes]:
+    """``count`` exports (ISO 2709) whose OCLC numbers are drawn from ``values`` new numbers, with
+    mixed encoding levels and 005s, so that their order decides ADDED, MERGED, NOT_ADDED_BRIEF and
+    NOT_ADDED_OLD; each has its own title, so no two records have the same bytes."""
+    draw = random.Random(seed)
+    records = []
+    for number in range(count):
+        value = 70_000_000 + draw.randrange(values)
+        version = f"2025{draw.randrange(1, 13):02d}{draw.randrange(1, 29):02d}120000.0"
+        bib = incoming_record(value, level=draw.choice(" I7K1"), version=version,
+                              title=f"Load record {number}")
+        records.append(bib_to_marc(bib))
+    return records

@@ -18,6 +18,7 @@ import contextlib
 import re
 import socket
 import time
+from collections.abc import Sequence
 from typing import Final
 
 from attrs import frozen
@@ -27,8 +28,10 @@ from almamatch.core.decision import FAILURES, Code
 __all__ = [
     "CONNECTION_CLOSED_MESSAGE",
     "Exchange",
+    "Timed",
     "exchange",
     "exchange_async",
+    "export_concurrently",
     "reply_mms_id",
 ]
 
@@ -121,3 +124,38 @@ async def exchange_async(request: bytes, *, host: str = "127.0.0.1", port: int,
     if not received:
         raise ConnectionAbortedError("the server closed the connection without a reply")
     return _decode(bytes(received))
+
+
+@frozen(kw_only=True)
+class Timed:
+    """One request of a load: its client and place, the reply (None: none came), the latency."""
+
+    client: int
+    index: int
+    reply: str | None
+    ms: float
+    failure: str | None = None
+
+
+async def export_concurrently(streams: Sequence[Sequence[bytes]], *, host: str = "127.0.0.1",
+                              port: int, timeout: float = 100.0) -> list[Timed]:
+    """Many catalogers at once: each stream is one client sending its requests in order, one
+    connection each, all clients concurrently; every request's outcome, in completion order."""
+    done: list[Timed] = []
+
+    async def client(number: int, requests: Sequence[bytes]) -> None:
+        for index, request in enumerate(requests):
+            started = time.perf_counter()
+            try:
+                reply: str | None = await exchange_async(request, host=host, port=port,
+                                                         timeout=timeout)
+                failure = None
+            except (OSError, TimeoutError) as error:
+                reply, failure = None, str(error) or type(error).__name__
+            done.append(Timed(client=number, index=index, reply=reply, failure=failure,
+                              ms=(time.perf_counter() - started) * 1000))
+
+    async with asyncio.TaskGroup() as group:
+        for number, requests in enumerate(streams):
+            group.create_task(client(number, requests))
+    return done

@@ -5,12 +5,15 @@ Theory of operation: the server builds one ``RequestLine`` per connection when i
 the server runs is whole up to its last line. A line says when, which zone, who (peer address
 and logon ID), which OCLC numbers, the outcome (a decision's code, or one of ``OUTCOMES`` for a
 request that was not decided), the MMS ID, how long the answer took, and ``seq``: the zone's
-decision number, the order in which that zone decided (its arrival order). The password is never
+decision number, the order in which that zone decided (its arrival order), and a short hash of the
+record's bytes, so that a client's own list of what it sent can be matched to the log without
+logging records. The password is never
 logged: no field holds it, and ``ExportRequest`` hides it even in its repr.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from datetime import datetime
@@ -33,7 +36,7 @@ from almamatch.core.decision import (
     SkippedCzLinked,
 )
 
-__all__ = ["OUTCOMES", "RequestLine", "RequestLog", "named_mms_id"]
+__all__ = ["OUTCOMES", "RequestLine", "RequestLog", "named_mms_id", "record_digest"]
 
 #: Outcomes of requests that were not decided (a decided request logs its decision's code).
 OUTCOMES: Final = {
@@ -44,6 +47,11 @@ OUTCOMES: Final = {
     "HEALTH_CHECK": "GET on the Connexion port, answered HTTP 200",
     "STORE_FAILED": "the zone's store could not commit: no reply, so the client retries",
 }
+
+
+def record_digest(record: bytes) -> str:
+    """The log's name for a record: the first 16 hex digits of the SHA-256 of its bytes."""
+    return hashlib.sha256(record).hexdigest()[:16]
 
 
 def named_mms_id(decision: Decision) -> str | None:
@@ -72,6 +80,7 @@ class RequestLine:
     mms_id: str | None = None
     ms: float = 0.0  # from the first byte (or the connection) to the reply written
     seq: int | None = None  # the zone's decision number (decided requests only)
+    record_sha256: str | None = None  # the record's bytes, hashed (first 16 hex digits)
     fault: str | None = None  # BAD_REQUEST's fault code, UNREADABLE's reason
     detail: str | None = None
     delivered: bool = True  # False when the client was gone before the reply was written

@@ -38,7 +38,7 @@ from typing import Final, assert_never
 from attrs import evolve, field, frozen
 
 from almamatch.core.errors import AlmamatchError
-from almamatch.serve.log import RequestLine, RequestLog, named_mms_id
+from almamatch.serve.log import RequestLine, RequestLog, named_mms_id, record_digest
 from almamatch.serve.reply import (
     HEALTH_REPLY,
     ReplyEnd,
@@ -222,7 +222,8 @@ class ZoneListener:
             case Decided(decision=decision, record=record, seq=seq):
                 numbers = tuple(str(one) for one in record.oclc_numbers.active)
                 line = evolve(line, outcome=decision.code.value, oclc_numbers=numbers,
-                              mms_id=named_mms_id(decision), seq=seq)
+                              mms_id=named_mms_id(decision), seq=seq,
+                              record_sha256=record_digest(request.record))
                 reply = self._text(decision_text(decision))
             case UnreadableRecord(reason=reason, detail=detail):
                 line = evolve(line, outcome="UNREADABLE", fault=reason, detail=detail)
