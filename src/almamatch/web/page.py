@@ -24,9 +24,10 @@ from attrs import frozen
 from multidict import MultiDictProxy
 
 from almamatch.codec import converter
-from almamatch.core.decision import Add, Decision, Failure, Merge, Verdict
+from almamatch.core.decision import Add, Decision, Failure, Merge, Stage, Verdict
+from almamatch.core.errors import InvalidRecord
 from almamatch.core.record import Bib, ControlField, DataField
-from almamatch.marc import bib_to_marc_json
+from almamatch.marc import bib_to_marc_json, bib_to_marcxml
 from almamatch.web.problems import Problem
 from almamatch.web.service import Logon, Outcome, ZoneService
 
@@ -70,7 +71,7 @@ class FormInput:
             return self.record_text.encode("utf-8", "surrogateescape")
         chosen = self.chosen(examples)
         if chosen is not None:
-            return bib_to_marc_json(chosen).encode()
+            return example_text(chosen).encode("utf-8", "surrogateescape")
         raise Problem(422, "no_record", "Paste a record, upload a file or pick an example.")
 
     def chosen(self, examples: Sequence[tuple[int, Bib]]) -> Bib | None:
@@ -81,6 +82,15 @@ class FormInput:
 
     def logon(self) -> Logon:
         return Logon(logon_id=self.logon_id or None, password=self.password or None)
+
+
+def example_text(bib: Bib) -> str:
+    """An example record as the text box shows it: MARCXML, or MARC-in-JSON for a record that
+    XML cannot carry (a character XML 1.0 forbids)."""
+    try:
+        return bib_to_marcxml(bib)
+    except InvalidRecord:
+        return bib_to_marc_json(bib)
 
 
 def field_lines(bib: Bib) -> list[str]:
@@ -140,7 +150,8 @@ def _evidence(decision: Decision) -> str:
 def _trace(decision: Decision) -> str:
     rows = []
     for number, step in enumerate(decision.trace, start=1):
-        blocked = step.verdict is Verdict.FAILED
+        # The outcome stage only states the result; the stages before it are what blocked.
+        blocked = step.verdict is Verdict.FAILED and step.stage is not Stage.OUTCOME
         verdict = escape(step.verdict.value.replace("_", " "))
         mark = f'<strong class="blocked-mark">{verdict}: blocked</strong>' if blocked else verdict
         rows.append(f'<tr class="{"blocked" if blocked else escape(step.verdict.value)}">'
@@ -212,7 +223,7 @@ def _options(examples: Iterable[tuple[int, Bib]], chosen: str) -> str:
         label = f"{index}: {numbers[0].literal if numbers else 'no OCLC number'} {title}"
         selected = " selected" if str(index) == chosen else ""
         options.append(f'<option value="{index}"{selected} '
-                       f'data-record="{escape(bib_to_marc_json(bib))}">'
+                       f'data-record="{escape(example_text(bib))}">'
                        f"{escape(label.strip()[:90])}</option>")
     return "".join(options)
 
@@ -224,7 +235,7 @@ def render_page(service: ZoneService, given: FormInput,
     text = given.record_text
     if not text.strip() and not given.upload.strip():
         chosen = given.chosen(service.examples)
-        text = bib_to_marc_json(chosen) if chosen is not None else ""
+        text = example_text(chosen) if chosen is not None else ""
     examples = ""
     if service.examples:
         examples = ('<div class="field"><label for="example">or pick an example</label>'
@@ -258,7 +269,7 @@ does with it in zone <strong>{escape(zone.institution)}</strong> ({escape(zone.k
 <main>
 <form id="decide-form" method="post" action="/" enctype="multipart/form-data">
 <div class="field"><label for="record">Record (MARCXML, MARC-in-JSON or ISO 2709)</label>
-<textarea id="record" name="record" rows="10" spellcheck="false" autocomplete="off">
+<textarea id="record" name="record" rows="8" spellcheck="false" autocomplete="off">
 {escape(text)}</textarea></div>
 <div class="field"><label for="file">or upload a record file</label>
 <input id="file" name="file" type="file"></div>

@@ -24,7 +24,7 @@
       if (!fresh) throw new Error("no result in the answer");
       document.getElementById("result").replaceWith(fresh);
       const heading = document.getElementById("result-heading");
-      if (heading) heading.focus();
+      if (heading) { heading.focus(); heading.scrollIntoView({ block: "start" }); }
     } catch (error) {
       form.submit();
     } finally {
