@@ -37,7 +37,7 @@ from almamatch.core.lock import Lock
 from almamatch.core.normalization import fold_003
 from almamatch.core.record import Bib, ControlField
 from almamatch.core.timestamp import Timestamp
-from almamatch.marc import bib_to_marc, read_bibs
+from almamatch.marc import bib_to_marc, bib_to_marcxml, read_bibs
 from almamatch.zonefiles.facts import FactsRow, facts_to_csv, parse_moment
 
 CORPUS: Final = Path(__file__).resolve().parents[2] / "shared" / "corpus"
@@ -129,6 +129,10 @@ def main() -> None:
         record = raw_records(name)[index]
         exports += record if keep is None else record[:keep]
     (HERE / "exports.mrc").write_bytes(bytes(exports))
+    # One export alone as MARCXML, for the HTTP API's examples: the fourth, which merges.
+    name, index, _ = EXPORTS[3]
+    (HERE / "record.xml").write_text(bib_to_marcxml(corpus_bib(name, index)) + "\n",
+                                     encoding="utf-8")
 
     zone_dir = HERE / "zone"
     zone_dir.mkdir(exist_ok=True)

@@ -1,63 +1,67 @@
 """A real almamatch HTTP server for the tests: the example zone, on a free port of 127.0.0.1.
 
-The server runs ``almamatch.web.server.serve_http`` on its own asyncio loop in a thread, exactly
-as ``almamatch serve --http`` runs it; the tests talk to it through a real HTTP client.
+The zone is opened as ``almamatch serve`` opens it (``cli.serve.build_gateway``) and the HTTP
+door is started as ``serve --http`` starts it (``web.server.start_http``), on an asyncio loop in
+a thread; the tests talk to it through a real HTTP client.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from pathlib import Path
 
-from almamatch.web.server import serve_http, service_for
+from almamatch.cli.serve import build_gateway
+from almamatch.marc import read_bibs
+from almamatch.serve.log import RequestLog
+from almamatch.web.server import start_http
+from almamatch.web.service import HttpZone
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 NOW = "2026-03-05T10:30"
 
 
-def example_args(**overrides: object) -> argparse.Namespace:
-    """The arguments of ``almamatch serve`` over the examples: zone, CARLI profile, examples."""
+def serve_args(**overrides: object) -> argparse.Namespace:
+    """The arguments of ``almamatch serve`` over the example zone with the CARLI profile."""
     values: dict[str, object] = {
-        "zone": str(EXAMPLES / "zone"), "facts": None, "load_records": False,
-        "zone_kind": None, "institution": None, "host": None, "zone_logon_id": None,
-        "profile": str(EXAMPLES / "profiles" / "carli.toml"),
-        "examples": str(EXAMPLES / "exports.mrc"),
+        "zone": [str(EXAMPLES / "zone")], "profile": [str(EXAMPLES / "profiles" / "carli.toml")],
+        "port": [0], "host": "127.0.0.1", "now": None, "logon_item": "U", "answer_at": "record",
+        "reply_end": "nul", "max_request_bytes": 100_000, "idle_timeout": 30.0,
+        "max_connections": 64,
     }
     values.update(overrides)
     return argparse.Namespace(**values)
 
 
 @contextmanager
-def running_server(max_body: int = 200_000, **overrides: object) -> Iterator[str]:
+def running_server(max_body: int = 200_000) -> Iterator[str]:
     """The base URL of a server over the example zone, stopped when the block ends."""
-    service = service_for(example_args(**overrides))
+    gateway = build_gateway(serve_args(), RequestLog(io.StringIO()))
+    zone = HttpZone(gateway.services[0], examples=read_bibs(EXAMPLES / "exports.mrc"))
     loop = asyncio.new_event_loop()
-    ready = threading.Event()
+    started = threading.Event()
     url: list[str] = []
+    stop = asyncio.Event()
 
-    def on_ready(address: str) -> None:
+    async def serve() -> None:
+        address, close = await start_http(zone, host="127.0.0.1", port=0, max_body=max_body)
+        gateway.add_door(close)
         url.append(address)
-        ready.set()
+        started.set()
+        await stop.wait()
+        await gateway.stop()
 
-    task = loop.create_task(serve_http(service, host="127.0.0.1", port=0, max_body=max_body,
-                                       on_ready=on_ready))
-
-    def run() -> None:
-        asyncio.set_event_loop(loop)
-        with suppress(asyncio.CancelledError):
-            loop.run_until_complete(task)
-
-    thread = threading.Thread(target=run, daemon=True)
+    thread = threading.Thread(target=lambda: loop.run_until_complete(serve()), daemon=True)
     thread.start()
-    if not ready.wait(30):
+    if not started.wait(60):
         raise RuntimeError("the server did not start")
     try:
         yield url[0]
     finally:
-        loop.call_soon_threadsafe(task.cancel)
-        thread.join(30)
+        loop.call_soon_threadsafe(stop.set)
+        thread.join(60)
         loop.close()

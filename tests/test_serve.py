@@ -43,6 +43,9 @@ class MemoryStore:
     def apply(self, decision: Any) -> None:
         self.bibs.apply(decision)
 
+    def record(self, mms_id: str) -> Any:
+        return self.bibs.record(mms_id)
+
     def commit(self) -> None:
         self.commits += 1
 

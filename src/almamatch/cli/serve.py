@@ -8,7 +8,10 @@ and tests wait for these lines), then serves until SIGTERM or Ctrl-C, when it st
 finishes the requests in flight, commits, and exits 0. One log line per request goes to stderr
 or ``--log FILE`` (appended to, never truncated), as JSON lines with ``--json``. Another door on
 the same loop (an HTTP app) is started in ``serve_until_stopped`` after the Connexion ports and
-registered with ``Gateway.add_door`` so that it stops with them.
+registered with ``Gateway.add_door`` so that it stops with them: ``--http PORT`` serves the HTTP
+API and the page (``almamatch.web``, the ``server`` extra) for the first zone, through the same
+zone service, and prints its URL on stdout after the ``listening on`` lines; with
+``--no-gateway`` it is the only door.
 """
 
 from __future__ import annotations
@@ -21,10 +24,13 @@ import sys
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
+
+from attrs import frozen
 
 from almamatch.cli.inputs import EXIT_CODES_EPILOG, InvalidOption, profile_from_path
-from almamatch.core.zone import Zone
+from almamatch.core.zone import InMemoryZone, Zone
+from almamatch.marc import read_bibs
 from almamatch.serve.log import RequestLog
 from almamatch.serve.reply import ReplyEnd
 from almamatch.serve.request import MAX_REQUEST_BYTES, AnswerAt, LogonItem
@@ -32,6 +38,9 @@ from almamatch.serve.server import DEFAULT_PORT, Gateway, Limits, WireOptions, Z
 from almamatch.serve.service import ZoneService, ZoneStore
 from almamatch.zonefiles.facts import parse_moment
 from almamatch.zonefiles.zones import load_zone
+
+if TYPE_CHECKING:
+    from almamatch.web.service import HttpZone
 
 __all__ = ["build_gateway", "register", "run", "serve_until_stopped"]
 
@@ -46,7 +55,12 @@ examples:
   # JSON log lines to a file; judge locks at a fixed moment (a simulator's clock)
   almamatch serve --zone examples/zone --log requests.jsonl --json --now 2026-03-05T10:30
 
-stdout: one line 'listening on HOST:PORT' per zone, in --zone order, once every port is bound.
+  # the HTTP API and the page on port 8080 (beside the Connexion port, or alone)
+  almamatch serve --zone examples/zone --http 8080 --examples examples/exports.mrc
+  almamatch serve --zone examples/zone --http 8080 --no-gateway
+
+stdout: one line 'listening on HOST:PORT' per zone, in --zone order, once every port is bound;
+with --http, then one line 'http://HOST:PORT/ (HTTP API and page)'.
 stderr (or --log FILE): one line per request: time, zone, peer, outcome (the decision's code,
 or UNREADABLE, BAD_REQUEST, TIMEOUT, BUSY, HEALTH_CHECK), MMS ID, logon ID, OCLC numbers, the
 zone's decision number, milliseconds. The password is never logged.
@@ -97,6 +111,16 @@ def register(subparsers: Any) -> None:
                       default=ReplyEnd.NUL.value,
                       help="end each reply with NUL (Koha) or newline and NUL (FOLIO) "
                       "(default: nul)")
+    http = parser.add_argument_group("HTTP API and page (needs almamatch[server])")
+    http.add_argument("--http", type=int, metavar="PORT",
+                      help="also serve the HTTP API and the page for the first zone on PORT "
+                      "(0: a free port), on --host")
+    http.add_argument("--no-gateway", action="store_true",
+                      help="serve only the HTTP API and page, no Connexion port")
+    http.add_argument("--http-max-body", type=int, default=1_000_000, metavar="N",
+                      help="refuse HTTP request bodies over N bytes (default 1000000)")
+    http.add_argument("--examples", metavar="FILE",
+                      help="a MARC file whose records the page offers as examples")
     limits = parser.add_argument_group("limits")
     limits.add_argument("--max-request-bytes", type=int, default=MAX_REQUEST_BYTES,
                         metavar="N", help=f"refuse longer requests (default {MAX_REQUEST_BYTES})")
@@ -122,8 +146,9 @@ def _per_zone(values: list[Any] | None, count: int, name: str, default: Any) -> 
 class _Unsaved:
     """An in-memory zone as the service's store: applied decisions last until the server stops."""
 
-    def __init__(self, apply: Callable[[Any], None]) -> None:
-        self.apply = apply
+    def __init__(self, bibs: InMemoryZone) -> None:
+        self.apply = bibs.apply
+        self.record = bibs.record
 
     def commit(self) -> None:
         """Nothing to write: this zone lives in memory only."""
@@ -138,7 +163,7 @@ def _open_zone(path: str, profile_path: str | None) -> tuple[Zone, ZoneStore]:
     identity = profile.identity
     zone = Zone(kind=identity.kind, institution=identity.institution, host=identity.host,
                 logon_id=identity.logon_id, profiles=(profile.profile,), bibs=bibs)
-    return zone, _Unsaved(bibs.apply)
+    return zone, _Unsaved(bibs)
 
 
 def _clock(args: argparse.Namespace) -> Callable[[], datetime] | None:
@@ -174,17 +199,52 @@ def build_gateway(args: argparse.Namespace, log: RequestLog) -> Gateway:
     return Gateway(listeners)
 
 
-async def serve_until_stopped(gateway: Gateway, *, out: IO[str]) -> None:
+@frozen(kw_only=True)
+class HttpDoor:
+    """The HTTP API and page to serve beside (or instead of) the Connexion ports."""
+
+    zone: HttpZone
+    host: str
+    port: int
+    max_body: int
+    alone: bool = False  # --no-gateway: no Connexion port
+
+
+def _http_door(args: argparse.Namespace, gateway: Gateway) -> HttpDoor | None:
+    if args.http is None:
+        if args.no_gateway:
+            raise InvalidOption("--no-gateway", "no_door", "--no-gateway needs --http PORT")
+        return None
+    try:
+        from almamatch.web.service import HttpZone  # noqa: PLC0415 - the optional server extra
+    except ImportError:
+        raise InvalidOption("--http", "no_server_extra", "the HTTP API needs the server "
+                            "extra: pip install 'almamatch[server]'") from None
+    examples = list(read_bibs(args.examples)) if args.examples else []
+    return HttpDoor(zone=HttpZone(gateway.services[0], examples=examples), host=args.host,
+                    port=args.http, max_body=args.http_max_body, alone=args.no_gateway)
+
+
+async def serve_until_stopped(gateway: Gateway, *, out: IO[str],
+                              http: HttpDoor | None = None) -> None:
     """Bind, announce each port on ``out``, serve until SIGTERM/SIGINT, then stop gracefully."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     try:
-        await gateway.start()
-        for listener in gateway.listeners:
-            host, port = listener.address
-            out.write(f"listening on {host}:{port}\n")
+        if http is None or not http.alone:
+            await gateway.start()
+            for listener in gateway.listeners:
+                host, port = listener.address
+                out.write(f"listening on {host}:{port}\n")
+        if http is not None:
+            from almamatch.web.server import start_http  # noqa: PLC0415 - the server extra
+
+            url, close = await start_http(http.zone, host=http.host, port=http.port,
+                                          max_body=http.max_body)
+            gateway.add_door(close)
+            out.write(f"{url}/ (HTTP API and page)\n")
         out.flush()
         await stop.wait()
     finally:
@@ -203,14 +263,15 @@ def _log_stream(path: str | None) -> Iterator[IO[str]]:
 
 
 def run(args: argparse.Namespace) -> int:
-    for name in ("max_request_bytes", "idle_timeout", "max_connections"):
+    for name in ("max_request_bytes", "idle_timeout", "max_connections", "http_max_body"):
         if getattr(args, name) <= 0:
             raise InvalidOption(str(getattr(args, name)), "not_positive",
                                 f"--{name.replace('_', '-')} must be positive")
     with _log_stream(args.log) as stream:
         gateway = build_gateway(args, RequestLog(stream, as_json=args.json))
         try:
-            asyncio.run(serve_until_stopped(gateway, out=sys.stdout))
+            http = _http_door(args, gateway)
+            asyncio.run(serve_until_stopped(gateway, out=sys.stdout, http=http))
         finally:
             for service in gateway.services:
                 service.close()

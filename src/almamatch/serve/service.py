@@ -17,7 +17,7 @@ import asyncio
 import concurrent.futures
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Protocol, TypeAlias
+from typing import Protocol, TypeAlias, TypeVar
 
 from attrs import frozen
 
@@ -31,10 +31,16 @@ from almamatch.serve.request import ExportRequest, LogonItem
 __all__ = ["Decided", "Served", "UnreadableRecord", "ZoneService", "ZoneStore", "logon_of"]
 
 
+_T = TypeVar("_T")
+
+
 class ZoneStore(Protocol):
-    """What the service needs of a zone's store: apply a decision, make it last, close."""
+    """What the service needs of a zone's store: apply a decision, make it last, close; and
+    the stored record of a bib, for the HTTP API's ``GET /bibs``."""
 
     def apply(self, decision: Decision) -> None: ...
+
+    def record(self, mms_id: str) -> Bib | None: ...
 
     def commit(self) -> None: ...
 
@@ -107,15 +113,26 @@ class ZoneService:
         export = Export(record=record, logon_id=logon_id, password=_text(request.password),
                         host=self.zone.host)
         decision = decide(export, self.zone, self.clock())
+        seq = self.keep(decision)
+        return Decided(decision=decision, record=record, logon_id=logon_id, seq=seq)
+
+    def keep(self, decision: Decision) -> int:
+        """Apply and commit ``decision`` (on the zone's thread); the zone's decision number."""
         self.store.apply(decision)
         self.store.commit()
         self.decided += 1
-        return Decided(decision=decision, record=record, logon_id=logon_id, seq=self.decided)
+        return self.decided
 
     async def submit(self, request: ExportRequest) -> Served:
         """``serve`` on the zone's thread, after every request submitted before this one."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._worker, self.serve, request)
+
+    async def run(self, work: Callable[[], _T]) -> _T:
+        """``work`` on the zone's thread, after every request submitted before it (another door,
+        such as the HTTP API, decides through this so that the zone's order is one order)."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._worker, work)
 
     def close(self) -> None:
         """Finish the requests already submitted, then close the store (once)."""

@@ -1,4 +1,4 @@
-"""The HTTP API and the page: routes around one ``ZoneService``, on aiohttp.
+"""The HTTP API and the page: routes around one ``HttpZone``, on aiohttp.
 
 Theory of operation: each route reads its request into values (a record by its Content-Type, the
 ``dry_run`` flag, ``now``, the logon), asks the service, and writes the answer in the one JSON
@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import logging
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import datetime
 from importlib import resources
 from io import BytesIO
 from typing import Any, Final
@@ -34,7 +34,7 @@ from almamatch.schema import build_schema
 from almamatch.web.openapi import openapi_document
 from almamatch.web.page import FormInput, render_page
 from almamatch.web.problems import Problem, problem_middleware
-from almamatch.web.service import Logon, ZoneService
+from almamatch.web.service import HttpZone, Logon
 from almamatch.zonefiles.facts import parse_moment
 
 __all__ = ["DEFAULT_MAX_BODY", "MEDIA_TYPES", "make_app"]
@@ -52,12 +52,12 @@ MEDIA_TYPES: Final[dict[str, MarcFormat]] = {
 }
 NDJSON: Final = "application/x-ndjson"
 
-_SERVICE: Final = web.AppKey("service", ZoneService)
+_SERVICE: Final = web.AppKey("service", HttpZone)
 #: One JSON line per decision the server makes, in the one shape.
 _DECISIONS: Final = logging.getLogger("almamatch.decisions")
 
 
-def make_app(service: ZoneService, *, max_body: int = DEFAULT_MAX_BODY) -> web.Application:
+def make_app(service: HttpZone, *, max_body: int = DEFAULT_MAX_BODY) -> web.Application:
     """The application: the API, the page and its files, the OpenAPI description."""
     app = web.Application(middlewares=[problem_middleware], client_max_size=max_body)
     app[_SERVICE] = service
@@ -85,10 +85,11 @@ def _flag(request: web.Request, name: str) -> bool:
     raise Problem(400, "bad_flag", f"{name} is true or false, not {text!r}")
 
 
-def _now(text: str | None) -> datetime:
-    """The moment of the export: the ``now`` given, or the clock (the shell's to read)."""
+def _now(request: web.Request, text: str | None) -> datetime:
+    """The moment of the export: the ``now`` given, or the zone service's clock (the one the
+    Connexion port judges by: the system's, or ``serve --now``)."""
     if text is None or not text.strip():
-        return datetime.now(UTC)
+        return request.app[_SERVICE].service.clock()
     try:
         return parse_moment(text)
     except ValueError:
@@ -167,7 +168,7 @@ async def _decisions(request: web.Request) -> web.Response:
         raise Problem(415, "unsupported_media_type", "say which format the record is in",
                       accepted=list(MEDIA_TYPES))
     dry_run = _flag(request, "dry_run")
-    now = _now(request.query.get("now"))
+    now = _now(request, request.query.get("now"))
     logon = _logon(request)
     record = _one_record(_records(await request.read(), declared))
     outcome = await service.decide(record, logon=logon, now=now, dry_run=dry_run)
@@ -180,7 +181,7 @@ async def _batches(request: web.Request) -> web.StreamResponse:
     service = request.app[_SERVICE]
     declared = _declared(request)
     dry_run = _flag(request, "dry_run")
-    now = _now(request.query.get("now"))
+    now = _now(request, request.query.get("now"))
     logon = _logon(request)
     items = _records(await request.read(), declared)
     response = web.StreamResponse(headers={"Content-Type": NDJSON})
@@ -199,7 +200,7 @@ async def _batches(request: web.Request) -> web.StreamResponse:
 
 async def _bib(request: web.Request) -> web.Response:
     mms_id = request.match_info["mms_id"]
-    stored = request.app[_SERVICE].stored(mms_id)
+    stored = await request.app[_SERVICE].stored(mms_id)
     if stored is None:
         raise Problem(404, "no_such_bib", f"the zone has no bib {mms_id}")
     return _json(converter.unstructure(stored))
@@ -242,7 +243,7 @@ async def _page_decision(request: web.Request) -> web.Response:
     given = FormInput.from_form(form)
     try:
         record = _one_record(_records(given.record_bytes(service.examples), None))
-        outcome = await service.decide(record, logon=given.logon(), now=_now(given.now),
+        outcome = await service.decide(record, logon=given.logon(), now=_now(request, given.now),
                                        dry_run=given.dry_run)
     except Problem as problem:
         return _html(render_page(service, given, result=problem), status=problem.status)

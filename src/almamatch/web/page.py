@@ -29,7 +29,7 @@ from almamatch.core.errors import InvalidRecord
 from almamatch.core.record import Bib, ControlField, DataField
 from almamatch.marc import bib_to_marc_json, bib_to_marcxml
 from almamatch.web.problems import Problem
-from almamatch.web.service import Logon, Outcome, ZoneService
+from almamatch.web.service import HttpZone, Logon, Outcome
 
 __all__ = ["FormInput", "field_lines", "render_page"]
 
@@ -228,7 +228,7 @@ def _options(examples: Iterable[tuple[int, Bib]], chosen: str) -> str:
     return "".join(options)
 
 
-def render_page(service: ZoneService, given: FormInput,
+def render_page(service: HttpZone, given: FormInput,
                 result: Outcome | Problem | None) -> str:
     """The whole page: the form as it was sent, and the result when there is one."""
     zone = service.zone

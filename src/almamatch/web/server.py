@@ -1,49 +1,33 @@
-"""Running the HTTP API: the zone loaded as the commands load it, served on a host and port.
+"""Running the HTTP API beside the Connexion ports: one more door on the gateway's loop.
 
-Theory of operation: ``service_for`` builds the ``ZoneService`` from the same arguments the
-commands take (``--zone``, ``--facts``, ``--profile``..., through ``cli.inputs``), so the server
-decides against the zone ``almamatch decide`` would. ``serve_http`` runs the application on the
-running asyncio loop until it is cancelled, so it can run beside other servers in one loop. Each
-decision the server makes is logged as one JSON line in the one shape (``almamatch.envelope``)
-on the ``almamatch.decisions`` logger.
+Theory of operation: ``start_http`` binds the application (``web.app``) for one zone's
+``HttpZone`` on the running asyncio loop and returns its URL and the coroutine that closes it,
+which ``almamatch serve`` registers with ``Gateway.add_door`` so that the HTTP door stops with the
+Connexion ports, before the zones close. Each decision the server makes is logged as one JSON
+line in the one shape (``almamatch.envelope``) on the ``almamatch.decisions`` logger.
 """
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from almamatch.cli.inputs import profile_from_path, zone_for
-from almamatch.marc import read_bibs
 from almamatch.web.app import DEFAULT_MAX_BODY, make_app
-from almamatch.web.service import ZoneService
+from almamatch.web.service import HttpZone
 
-__all__ = ["serve_http", "service_for"]
-
-
-def service_for(args: argparse.Namespace) -> ZoneService:
-    """The zone the arguments name, as a service; ``args.examples`` offers a file's records."""
-    profile = profile_from_path(args.profile)
-    zone, store = zone_for(args, profile)
-    examples = list(read_bibs(args.examples)) if args.examples else []
-    return ZoneService(zone, store, examples=examples)
+__all__ = ["start_http"]
 
 
-async def serve_http(service: ZoneService, *, host: str, port: int,
-                     max_body: int = DEFAULT_MAX_BODY,
-                     on_ready: Callable[[str], None] | None = None) -> None:
-    """Serve the API and the page on ``host:port`` until cancelled; ``on_ready`` gets the URL."""
-    runner = web.AppRunner(make_app(service, max_body=max_body), access_log=None)
+async def start_http(zone: HttpZone, *, host: str, port: int,
+                     max_body: int = DEFAULT_MAX_BODY) -> tuple[str, Callable[[], Awaitable[None]]]:
+    """Serve the API and the page on ``host:port`` (0: a free port): the URL, and the closer."""
+    runner = web.AppRunner(make_app(zone, max_body=max_body), access_log=None)
     await runner.setup()
     try:
-        site = web.TCPSite(runner, host, port)
-        await site.start()
-        bound_host, bound_port = runner.addresses[0][:2]
-        if on_ready is not None:
-            on_ready(f"http://{bound_host}:{bound_port}")
-        await asyncio.Event().wait()
-    finally:
+        await web.TCPSite(runner, host, port).start()
+    except OSError:
         await runner.cleanup()
+        raise
+    bound_host, bound_port = runner.addresses[0][:2]
+    return f"http://{bound_host}:{bound_port}", runner.cleanup

@@ -1,21 +1,19 @@
 """The zone behind the HTTP API: decide a record, apply it unless a dry run, read a bib back.
 
-Theory of operation: the HTTP layer is a shell around the same ``decide()`` and zone the commands
-use; this module is the one seam between them. A ``ZoneService`` holds the ``Zone`` that
-decisions are made against and the store that applies them (``DecisionStore``: apply, then make
-the change last); requests that change the zone take the service's lock in turn, so decisions
-are made and applied one at a time, in the order they arrive, as Alma takes exports. A dry run
-decides against the zone as it stands and changes nothing; a dry-run batch applies its decisions
-to an overlay that is thrown away, so later records still see earlier ones. Reading the clock is
-the caller's: ``now`` is always a parameter.
+Theory of operation: the HTTP layer is a shell around the same ``decide()`` and the same zone the
+Connexion port serves. An ``HttpZone`` wraps that zone's ``serve.ZoneService``: every decision
+and every read runs on the zone's one thread (``ZoneService.run``), in arrival order with the
+Connexion requests, and a decision that is applied is applied and committed there
+(``ZoneService.keep``) before the answer is written. A dry run decides against the zone as it
+stands and changes nothing; a dry-run batch applies its decisions to an overlay that is thrown
+away, so later records still see earlier ones. The records of a batch are decided in order;
+exports from other clients may be decided between two of them. ``now`` is always a parameter.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Iterable
 from datetime import datetime
-from typing import Protocol
 
 import attrs
 from attrs import frozen
@@ -26,21 +24,9 @@ from almamatch.core.facts import BibFacts
 from almamatch.core.record import Bib
 from almamatch.core.zone import Export, InMemoryZone, Zone
 from almamatch.marc import Unreadable
+from almamatch.serve.service import ZoneService
 
-__all__ = ["DecisionStore", "Logon", "Outcome", "StoredBib", "ZoneService"]
-
-
-class DecisionStore(Protocol):
-    """Where decisions go: the zone's bibs, which apply a decision and keep it."""
-
-    def apply(self, decision: Decision) -> None:
-        """Apply ``decision`` (an Add stores, a Merge replaces, a refusal changes nothing)."""
-
-    def record(self, mms_id: str) -> Bib | None:
-        """The stored record of ``mms_id``, or None."""
-
-    def facts(self, mms_id: str) -> BibFacts | None:
-        """The facts of ``mms_id`` the guards read, or None when no such bib."""
+__all__ = ["HttpZone", "Logon", "Outcome", "StoredBib"]
 
 
 @frozen(kw_only=True)
@@ -69,60 +55,78 @@ class StoredBib:
     facts: BibFacts
 
 
-class ZoneService:
-    """A zone, its store, and the lock that makes changes one at a time."""
+class HttpZone:
+    """One zone's service, as the HTTP API and the page use it."""
 
-    def __init__(self, zone: Zone, store: DecisionStore, *,
+    def __init__(self, service: ZoneService, *,
                  examples: Iterable[Bib | Unreadable] = ()) -> None:
-        self.zone = zone
-        self.store = store
+        self.service = service
         # The examples the page offers, by their number in their file (unreadable ones left out).
         self.examples = tuple(
             (index, one) for index, one in enumerate(examples) if isinstance(one, Bib))
-        self._turn = asyncio.Lock()
+
+    @property
+    def zone(self) -> Zone:
+        return self.service.zone
 
     def export(self, record: Bib, logon: Logon) -> Export:
         """The Gateway Export of ``record``: the zone's logon ID and the profile's password
         unless ``logon`` names others (as the commands' ``--logon``/``--password``)."""
-        profiles = self.zone.profiles
+        zone = self.zone
         password = logon.password if logon.password is not None else (
-            profiles[0].password if profiles else "")
-        return Export(record=record, host=self.zone.host, password=password,
-                      logon_id=logon.logon_id if logon.logon_id is not None else
-                      self.zone.logon_id)
+            zone.profiles[0].password if zone.profiles else "")
+        logon_id = logon.logon_id if logon.logon_id is not None else zone.logon_id
+        return Export(record=record, logon_id=logon_id, password=password, host=zone.host)
 
     async def decide(self, record: Bib, *, logon: Logon, now: datetime,
                      dry_run: bool) -> Outcome:
-        """Decide ``record`` against the zone and, unless ``dry_run``, apply it."""
-        async with self._turn:
-            decision = await asyncio.to_thread(decide, self.export(record, logon), self.zone, now)
-            before = self.store.record(decision.mms_id) if isinstance(decision, Merge) else None
+        """Decide ``record`` against the zone and, unless ``dry_run``, apply and commit it."""
+        export = self.export(record, logon)
+
+        def work() -> Outcome:
+            decision = decide(export, self.zone, now)
+            before = (self.service.store.record(decision.mms_id)
+                      if isinstance(decision, Merge) else None)
             if not dry_run:
-                self.store.apply(decision)
+                self.service.keep(decision)
             return Outcome(decision=decision, applied=not dry_run, before=before)
+
+        return await self.service.run(work)
 
     async def decide_all(
         self, items: Iterable[Bib | Unreadable], *, logon: Logon, now: datetime, dry_run: bool,
     ) -> AsyncIterator[tuple[int, Bib | Unreadable, Decision | None]]:
         """Each item in order, decided against the zone as the earlier ones left it."""
-        async with self._turn:
-            zone, store = self.zone, self.store
-            if dry_run:
-                profiles = self.zone.profiles
-                overlay = InMemoryZone(base=self.zone.bibs,
-                                       brief_rules=profiles[0].brief_rules if profiles else None)
-                zone, store = attrs.evolve(self.zone, bibs=overlay), overlay
-            for index, item in enumerate(items):
-                if isinstance(item, Unreadable):
-                    yield index, item, None
-                    continue
-                decision = await asyncio.to_thread(decide, self.export(item, logon), zone, now)
-                store.apply(decision)
-                yield index, item, decision
+        zone = self.zone
+        overlay: InMemoryZone | None = None
+        if dry_run:
+            overlay = InMemoryZone(base=zone.bibs, brief_rules=(
+                zone.profiles[0].brief_rules if zone.profiles else None))
+            zone = attrs.evolve(zone, bibs=overlay)
+        for index, item in enumerate(items):
+            if isinstance(item, Unreadable):
+                yield index, item, None
+                continue
+            export = self.export(item, logon)
 
-    def stored(self, mms_id: str) -> StoredBib | None:
+            def work(export: Export = export, zone: Zone = zone) -> Decision:
+                decision = decide(export, zone, now)
+                if overlay is not None:
+                    overlay.apply(decision)
+                else:
+                    self.service.keep(decision)
+                return decision
+
+            yield index, item, await self.service.run(work)
+
+    async def stored(self, mms_id: str) -> StoredBib | None:
         """The bib ``mms_id`` with its record and facts, or None when the zone has none."""
-        facts = self.store.facts(mms_id)
-        if facts is None:
-            return None
-        return StoredBib(mms_id=mms_id, record=self.store.record(mms_id), facts=facts)
+
+        def work() -> StoredBib | None:
+            facts = self.zone.bibs.facts(mms_id)
+            if facts is None:
+                return None
+            return StoredBib(mms_id=mms_id, record=self.service.store.record(mms_id),
+                             facts=facts)
+
+        return await self.service.run(work)
