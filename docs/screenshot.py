@@ -22,9 +22,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def main(target: str) -> None:
+    program = "import sys; from almamatch.cli.main import main; sys.exit(main(sys.argv[1:]))"
     server = subprocess.Popen(  # noqa: S603 - our own command, fixed arguments
-        [sys.executable, "-c", "import sys; from almamatch.cli.main import main; "
-         "sys.exit(main(sys.argv[1:]))", "serve", "--zone", "examples/zone",
+        [sys.executable, "-c", program, "serve", "--zone", "examples/zone",
          "--profile", "examples/profiles/carli.toml", "--http", "0", "--no-gateway",
          "--examples", "examples/exports.mrc", "--now", "2026-03-05T10:30"],
         cwd=ROOT, stdout=subprocess.PIPE, text=True)
