@@ -292,3 +292,25 @@ def test_concurrent_clients_of_one_new_number_add_once_then_merge() -> None:
     store = run_gateway(scenario)
     assert {reply_mms_id(reply) for reply in replies} == {"9910000000115681"}
     assert len(store.bibs) == 11
+
+
+def test_stop_closes_a_request_still_incomplete_after_the_grace() -> None:
+    log = io.StringIO()
+    seen: list[bytes] = []
+
+    async def scenario(port: int, gateway: Gateway) -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"U3abc000")
+        await writer.drain()
+        await asyncio.sleep(0.05)
+        await gateway.stop()
+        try:
+            seen.append(await reader.read())
+        except ConnectionResetError:
+            seen.append(b"")
+        writer.close()
+
+    store = run_gateway(scenario, limits=Limits(grace=0.2), log=log)
+    assert seen == [b""]  # no reply: nothing was decided
+    assert [json.loads(line)["outcome"] for line in log.getvalue().splitlines()] == ["STOPPED"]
+    assert store.commits == 0

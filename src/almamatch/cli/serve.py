@@ -62,8 +62,8 @@ examples:
 stdout: one line 'listening on HOST:PORT' per zone, in --zone order, once every port is bound;
 with --http, then one line 'http://HOST:PORT/ (HTTP API and page)'.
 stderr (or --log FILE): one line per request: time, zone, peer, outcome (the decision's code,
-or UNREADABLE, BAD_REQUEST, TIMEOUT, BUSY, HEALTH_CHECK), MMS ID, logon ID, OCLC numbers, the
-zone's decision number, milliseconds. The password is never logged.
+or UNREADABLE, BAD_REQUEST, TIMEOUT, BUSY, HEALTH_CHECK, STOPPED, STORE_FAILED), MMS ID,
+logon ID, OCLC numbers, the zone's decision number, milliseconds. Never the password.
 SIGTERM or Ctrl-C: stop accepting, finish the requests in flight, commit, exit 0.
 
 """ + EXIT_CODES_EPILOG.format(failures="(not used)")

@@ -46,6 +46,7 @@ OUTCOMES: Final = {
     "BUSY": "refused: the connection cap was reached",
     "HEALTH_CHECK": "GET on the Connexion port, answered HTTP 200",
     "STORE_FAILED": "the zone's store could not commit: no reply, so the client retries",
+    "STOPPED": "the server stopped before the request was whole: closed without a reply",
 }
 
 

@@ -181,6 +181,13 @@ class ZoneListener:
             return
         except (ConnectionError, OSError):
             return  # the client went away before its request was whole: nothing to answer
+        except asyncio.CancelledError:
+            # Stopping, and the request was still not whole after the grace period.
+            link.writer.transport.abort()
+            if self.log is not None:
+                self.log.write(evolve(link.line, time=_now(), outcome="STOPPED", delivered=False,
+                                      ms=(time.perf_counter() - link.started) * 1000))
+            raise
         finally:
             self._reading.discard(task)
         match event:
