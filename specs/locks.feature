@@ -35,3 +35,12 @@ Feature: Metadata Editor locks lapse 60 minutes after the last activity
     And the trace shows:
       | stage | verdict | says                    |
       | lock  | failed  | lapses at 2026-03-05T10:00 |
+
+  Scenario: Times may be written as catalogers write them, as almamatch --now takes them
+    Given the time now is "March 5, 2026 9:59 AM"
+    When the record is exported
+    Then the outcome is NOT_ADDED_LOCKED
+    And the lock is held by "01CARLI_ABC (jsmith)" since "March 5, 2026 9:00 AM"
+    Given the time now is "March 5, 2026 10:00 AM"
+    When the record is exported again
+    Then the outcome is MERGED
