@@ -38,6 +38,13 @@ def exports(tmp_path_factory: pytest.TempPathFactory, corpus: Path) -> Path:
     return path
 
 
+def record_lines(output: bytes) -> list[bytes]:
+    """The lines of a batch output after its first line, the run line."""
+    run, *lines = output.splitlines(keepends=True)
+    assert json.loads(run)["almamatch_run"]["input"]  # what identifies the run comes first
+    return lines
+
+
 def batch_argv(exports: Path, *more: str) -> list[str]:
     return ["batch", str(exports), "--zone", ZONE, "--profile", CARLI, "--now", NOW, *more]
 
@@ -59,7 +66,7 @@ class CountingDecide:
 
     def __call__(self, *arguments: Any) -> Decision:
         if self.output is not None:
-            lines = self.output.read_bytes().splitlines()
+            lines = record_lines(self.output.read_bytes())
             # every earlier record's line is on disk before this one is decided
             assert [json.loads(line)["index"] for line in lines] == list(range(len(lines)))
             assert len(lines) >= self.calls
@@ -70,7 +77,7 @@ class CountingDecide:
 def test_uninterrupted_run_accounts_for_every_record(
     exports: Path, uninterrupted: bytes, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    lines = decision_lines(uninterrupted.decode())
+    lines = decision_lines(uninterrupted.decode())[1:]  # after the run line
     assert [line["index"] for line in lines] == list(range(len(lines)))
     codes = [line["code"] for line in lines]
     assert "MERGED" in codes[11:22]  # the second pass merges into what the first pass added
@@ -91,7 +98,7 @@ def test_each_line_is_flushed_before_the_next_record_is_decided(
     assert main(batch_argv(exports, "--output", str(output), "--summary")) == 0
     assert output.read_bytes() == uninterrupted
     unreadable = uninterrupted.count(b'"code":"UNREADABLE"')
-    assert counting.calls == len(uninterrupted.splitlines()) - unreadable
+    assert counting.calls == len(record_lines(uninterrupted)) - unreadable
 
 
 @pytest.mark.parametrize(("stop_after", "torn"), [
@@ -117,7 +124,7 @@ def test_resume_gives_the_uninterrupted_output_deciding_each_record_once(
     code = main(batch_argv(exports, "--output", str(output), "--stop-after", str(stop_after)))
     assert code == 130
     recorded = output.read_bytes()
-    assert recorded == b"".join(uninterrupted.splitlines(keepends=True)[:stop_after])
+    assert recorded == b"".join(uninterrupted.splitlines(keepends=True)[: stop_after + 1])
     with output.open("ab") as stream:
         stream.write(torn)
     second = CountingDecide()
@@ -125,7 +132,7 @@ def test_resume_gives_the_uninterrupted_output_deciding_each_record_once(
     capsys.readouterr()
     assert main(batch_argv(exports, "--resume", str(output), "--json", "--summary")) == 0
     assert output.read_bytes() == uninterrupted
-    total = len(uninterrupted.splitlines())
+    total = len(record_lines(uninterrupted))
     unreadable = uninterrupted.count(b'"code":"UNREADABLE"')
     assert first.calls + second.calls == total - unreadable  # no record decided twice
     summary = decision_lines(capsys.readouterr().out)[-1]["summary"]
@@ -147,19 +154,109 @@ def test_resuming_a_complete_run_decides_nothing(
 @pytest.mark.parametrize(("recorded", "needle"), [
     ((b'{"index":0,"code":"ADDED","mms_id":"991","oclc_numbers":["(OCoLC)1"],'
      b'"cancelled_oclc_numbers":[]}\n'), "input_differs"),
-    (b'{"index":1}\n', "line 1"),
-    (b"not json\n{}\n", "line 1"),
+    (b'{"index":1}\n', "line 2"),
+    (b"not json\n{}\n", "line 2"),
+    (b'{"index":' + b"9" * 5000 + b"}\n", "line 2"),  # past int()'s digit limit
 ])
 def test_resume_refuses_an_output_of_another_input(
-    recorded: bytes, needle: str, exports: Path, tmp_path: Path,
+    recorded: bytes, needle: str, exports: Path, tmp_path: Path, uninterrupted: bytes,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     output = tmp_path / "decisions.jsonl"
-    output.write_bytes(recorded)
+    output.write_bytes(uninterrupted.splitlines(keepends=True)[0] + recorded)
     assert main(batch_argv(exports, "--resume", str(output))) == 3
     err = capsys.readouterr().err
     assert needle in err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("victim", ["exports", "marc", "text"])
+def test_resume_and_output_never_touch_a_file_that_is_no_batch_output(
+    victim: str, exports: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Naming the input, another MARC file or any text file as the output is refused before a
+    byte of it changes (it used to be cut to 0 bytes, or overwritten with JSON)."""
+    other = tmp_path / "other"
+    other.write_bytes((EXAMPLES / "exports.mrc").read_bytes() if victim == "marc"
+                      else b"notes\nwithout a line break at the end")
+    target = exports if victim == "exports" else other
+    before = target.read_bytes()
+    for option in ("--resume", "--output"):
+        assert main(batch_argv(exports, option, str(target))) == 3
+        err = capsys.readouterr().err
+        assert "not_a_batch_output" in err
+        assert "Traceback" not in err
+        assert target.read_bytes() == before
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["other"]  # no temporary left
+
+
+@pytest.mark.parametrize(("change", "needle"), [
+    (("--profile", str(EXAMPLES / "profiles" / "csu.toml")), "the profile"),
+    (("--password", "another"), "the profile"),
+    (("--now", "2026-03-05T11:30"), "--now differs"),
+    (("--facts", str(EXAMPLES / "zone" / "facts.csv")), "the zone differs"),
+])
+def test_resume_refuses_another_run_saying_what_differs(
+    change: tuple[str, str], needle: str, exports: Path, tmp_path: Path,
+    uninterrupted: bytes, capsys: pytest.CaptureFixture[str],
+) -> None:
+    output = tmp_path / "decisions.jsonl"
+    output.write_bytes(b"".join(uninterrupted.splitlines(keepends=True)[:5]) + b'{"ind')
+    before = output.read_bytes()
+    argv = batch_argv(exports, "--resume", str(output))
+    if change[0] == "--profile":
+        argv[argv.index("--profile") + 1] = change[1]
+    elif change[0] == "--now":
+        argv[argv.index("--now") + 1] = change[1]
+    else:
+        argv += list(change)
+    assert main(argv) == 3
+    err = capsys.readouterr().err
+    assert "another_run" in err
+    assert needle in err
+    assert output.read_bytes() == before  # not even the torn line is cut
+
+
+def test_resume_of_another_input_with_the_same_numbers_is_refused(
+    exports: Path, tmp_path: Path, uninterrupted: bytes, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Same records, one byte changed after them: the digest of the input tells the runs apart."""
+    other = tmp_path / "exports.mrc"
+    other.write_bytes(exports.read_bytes() + b"\n")
+    output = tmp_path / "decisions.jsonl"
+    output.write_bytes(b"".join(uninterrupted.splitlines(keepends=True)[:5]))
+    assert main(batch_argv(other, "--resume", str(output))) == 3
+    assert "the exports file differs" in capsys.readouterr().err
+
+
+def test_resume_without_now_judges_locks_at_the_recorded_moment(
+    exports: Path, tmp_path: Path, uninterrupted: bytes
+) -> None:
+    output = tmp_path / "decisions.jsonl"
+    assert main(batch_argv(exports, "--output", str(output), "--stop-after", "9")) == 130
+    argv = batch_argv(exports, "--resume", str(output))
+    del argv[argv.index("--now") : argv.index("--now") + 2]
+    assert main(argv) == 0
+    assert output.read_bytes() == uninterrupted
+
+
+def test_output_replaces_an_earlier_batch_output_whole(
+    exports: Path, tmp_path: Path, uninterrupted: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    output = tmp_path / "decisions.jsonl"
+    assert main(batch_argv(exports, "--output", str(output), "--stop-after", "3")) == 130
+    partial = output.read_bytes()
+
+    def failing(*arguments: Any) -> Decision:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(almamatch.cli.batch, "decide", failing)
+    assert main(batch_argv(exports, "--output", str(output))) == 3
+    assert output.read_bytes() == partial  # a failed run leaves the earlier output as it was
+    monkeypatch.undo()
+    assert main(batch_argv(exports, "--output", str(output))) == 0
+    assert output.read_bytes() == uninterrupted
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["decisions.jsonl"]
 
 
 def test_resume_needs_the_output_it_continues(

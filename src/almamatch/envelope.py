@@ -10,7 +10,9 @@ built here, from values, and is one of three documents:
   ``decision_from_json`` reads any such line back;
 - a record that did not load: ``code`` ``"UNREADABLE"`` and the reader's ``Unreadable`` (index,
   byte offset, reason, detail);
-- a run's summary: ``{"summary": Summary}``.
+- a run's summary: ``{"summary": Summary}``;
+- what identifies a run, the first line of a ``batch --output`` file: ``{"almamatch_run":
+  RunIdentity}`` (``cli.resume`` refuses to continue a file whose run differs).
 
 ``read_line`` reads each back into a ``Line``. The JSON Schema of all three is derived from these
 classes and the codec's (``almamatch.schema``).
@@ -31,20 +33,25 @@ from almamatch.core.record import Bib
 from almamatch.marc import Unreadable
 
 __all__ = [
+    "RUN_KEY",
     "UNREADABLE_CODE",
     "Line",
     "Place",
+    "RunIdentity",
     "Summary",
     "decided_line",
     "item_line",
     "json_line",
     "read_line",
+    "run_line",
     "summary_line",
     "unreadable_line",
 ]
 
 #: The code of the line of a record that did not load.
 UNREADABLE_CODE: Final = "UNREADABLE"
+#: The key of a run's identity line.
+RUN_KEY: Final = "almamatch_run"
 
 
 @frozen(kw_only=True)
@@ -70,6 +77,18 @@ class Summary:
     decided: int
     unreadable: int
     codes: dict[str, int]
+
+
+@frozen(kw_only=True)
+class RunIdentity:
+    """What a batch's output depends on besides almamatch itself: the SHA-256 of the exports
+    file, of the profile with the zone identity and logon the exports are sent with, a digest of
+    the zone's files, and the moment locks are judged at (ISO 8601)."""
+
+    input: str
+    profile: str
+    zone: str
+    now: str
 
 
 @frozen(kw_only=True)
@@ -111,6 +130,11 @@ def summary_line(codes: Mapping[str, int]) -> dict[str, Any]:
     summary = Summary(read=read, decided=read - unreadable, unreadable=unreadable,
                       codes=dict(sorted(codes.items())))
     return {"summary": converter.unstructure(summary)}
+
+
+def run_line(identity: RunIdentity) -> dict[str, Any]:
+    """The first line of a batch output: what identifies the run."""
+    return {RUN_KEY: converter.unstructure(identity)}
 
 
 def json_line(document: Mapping[str, Any]) -> str:

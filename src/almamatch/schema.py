@@ -26,7 +26,7 @@ import attrs
 
 from almamatch.codec import DECISION_CLASSES, DERIVED_FIELDS, HOOK_SCHEMAS
 from almamatch.core.decision import Failure
-from almamatch.envelope import UNREADABLE_CODE, Place, Summary
+from almamatch.envelope import RUN_KEY, UNREADABLE_CODE, Place, RunIdentity, Summary
 from almamatch.marc import Unreadable
 
 __all__ = ["SCHEMA_ID", "SCHEMA_RESOURCE", "SchemaBuilder", "build_schema", "schema_text",
@@ -139,6 +139,11 @@ def build_schema() -> dict[str, Any]:
         "type": "object", "properties": {"summary": builder.of(Summary)},
         "required": ["summary"], "additionalProperties": False,
     }
+    builder.defs["RunLine"] = {
+        "description": "what identifies a run: the first line of a batch --output file",
+        "type": "object", "properties": {RUN_KEY: builder.object_of(RunIdentity, closed=True)},
+        "required": [RUN_KEY], "additionalProperties": False,
+    }
     builder.defs["RecordLine"] = {
         "description": "the line of one input record: decided or unreadable",
         "oneOf": [{"$ref": _REF + "DecidedLine"}, {"$ref": _REF + "UnreadableLine"}],
@@ -148,9 +153,10 @@ def build_schema() -> dict[str, Any]:
         "$id": SCHEMA_ID,
         "title": "almamatch decisions",
         "description": "Every JSON document almamatch writes about a decision: a decision "
-        "(almamatch.codec), the line of a decided or unreadable record, or a run's summary.",
+        "(almamatch.codec), the line of a decided or unreadable record, a run's summary, or "
+        "what identifies a run.",
         "anyOf": [{"$ref": _REF + name} for name in
-                  ("Decision", "DecidedLine", "UnreadableLine", "SummaryLine")],
+                  ("Decision", "DecidedLine", "UnreadableLine", "SummaryLine", "RunLine")],
         "$defs": dict(sorted(builder.defs.items())),
     }
 

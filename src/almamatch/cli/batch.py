@@ -16,6 +16,7 @@ MARC at all (its first record ``unknown_format``) is an unreadable input file: e
 from __future__ import annotations
 
 import argparse
+import hashlib
 import sys
 from collections import Counter
 from collections.abc import Iterator
@@ -35,20 +36,32 @@ from almamatch.cli.inputs import (
     add_profile_argument,
     add_zone_arguments,
     export_for,
+    identity_from_args,
     now_from_args,
     profile_from_path,
     zone_for,
 )
 from almamatch.cli.render import decision_mms_id, progress, stdout_console
-from almamatch.cli.resume import InvalidResumeFile, cut_torn_line, recorded_lines, replay
+from almamatch.cli.resume import (
+    InvalidResumeFile,
+    batch_output,
+    cut_torn_line,
+    file_digest,
+    read_identity,
+    recorded_lines,
+    replay,
+    run_differences,
+    zone_digest,
+)
 from almamatch.core.decide import decide
 from almamatch.core.decision import Code, Decision, Failure
 from almamatch.core.errors import AlmamatchError
 from almamatch.core.profile import IntegrationProfile
 from almamatch.core.record import Bib
 from almamatch.core.zone import InMemoryZone, Zone
-from almamatch.envelope import UNREADABLE_CODE, item_line, json_line, summary_line
+from almamatch.envelope import UNREADABLE_CODE, RunIdentity, item_line, json_line, summary_line
 from almamatch.marc import Unreadable, read_bibs
+from almamatch.zonefiles.profiles import ProfileFile
 
 __all__ = ["BatchItem", "UnreadableExports", "decide_in_order", "register", "run"]
 
@@ -169,8 +182,11 @@ def item_code(entry: BatchItem) -> str:
     return UNREADABLE_CODE if entry.decision is None else entry.decision.code.value
 
 
-def _resume_target(args: argparse.Namespace) -> Path | None:
-    """The output file to continue, its torn last line cut; None when not resuming."""
+def _resume_target(args: argparse.Namespace) -> tuple[Path, RunIdentity] | None:
+    """The batch output to continue and the run it records; None when not resuming.
+
+    Nothing is cut yet: the file is checked to be a batch output first (``read_identity``).
+    """
     if args.resume is None:
         return None
     target = Path(args.resume)
@@ -178,17 +194,64 @@ def _resume_target(args: argparse.Namespace) -> Path | None:
         raise InvalidResumeFile(args.output, "two_outputs", "--resume names the output file")
     if not target.is_file():
         raise InvalidResumeFile(str(target), "no_output", "no output file to resume")
-    cut_torn_line(target)
-    return target
+    return target, read_identity(target)
+
+
+def _run_identity(args: argparse.Namespace, profile: ProfileFile, now: datetime) -> RunIdentity:
+    """What identifies this run: the digests of its input, profile and zone, and its moment."""
+    sent = (profile, identity_from_args(args, profile), args.logon, args.password)
+    return RunIdentity(
+        input=file_digest(args.exports),
+        profile=hashlib.sha256(repr(sent).encode("utf-8", "backslashreplace")).hexdigest(),
+        zone=zone_digest(args.zone, args.facts),
+        now=_moment_text(now),
+    )
+
+
+def _moment_text(now: datetime) -> str:
+    """``now`` in ISO 8601; a zone offset ``datetime`` refuses to print (24 h or more) as its
+    parts, so that any moment the parser yields identifies a run."""
+    try:
+        return now.isoformat()
+    except ValueError:
+        return f"{now.replace(tzinfo=None).isoformat()} {now.tzinfo!r}"
+
+
+def _this_run(
+    args: argparse.Namespace, profile: ProfileFile
+) -> tuple[datetime, RunIdentity, Path | None]:
+    """The moment, the run identity and, when resuming, the checked output (torn line cut).
+
+    A resume is refused, before anything is cut, when the recorded run differs from this one;
+    without ``--now`` it judges locks at the recorded moment, as the interrupted run did.
+    """
+    resuming = _resume_target(args)
+    if resuming is not None and args.now is None:
+        try:
+            now = datetime.fromisoformat(resuming[1].now)
+        except ValueError:
+            raise InvalidResumeFile(args.resume, "bad_line", f"recorded now {resuming[1].now!r}"
+                                    ) from None
+    else:
+        now = now_from_args(args)
+    identity = _run_identity(args, profile, now)
+    if resuming is None:
+        return now, identity, None
+    target, recorded = resuming
+    differences = run_differences(identity, recorded)
+    if differences:
+        raise InvalidResumeFile(str(target), "another_run",
+                                "; ".join(differences) + "; the file is left as it is")
+    cut_torn_line(target)  # only now that the file is known to be this run's output
+    return now, identity, target
 
 
 def run(args: argparse.Namespace) -> int:
-    now = now_from_args(args)
     profile = profile_from_path(args.profile)
+    now, identity, resume_target = _this_run(args, profile)
     zone, store = zone_for(args, profile)
     console = stdout_console()
     counts: Counter[str] = Counter()
-    resume_target = _resume_target(args)
     rows = Table(title=f"{args.exports} into {zone.institution} ({zone.kind.value})",
                  title_justify="left")
     rows.add_column("#", justify="right", no_wrap=True)
@@ -201,9 +264,11 @@ def run(args: argparse.Namespace) -> int:
         if resume_target is not None:
             lines = stack.enter_context(closing(recorded_lines(resume_target)))
             resume = Replay(lines=lines, profile=profile.profile)
-            sink = stack.enter_context(resume_target.open("a", encoding="utf-8"))
+            sink = stack.enter_context(
+                resume_target.open("a", encoding="utf-8", errors="backslashreplace")
+            )
         elif args.output is not None:
-            sink = stack.enter_context(Path(args.output).open("w", encoding="utf-8"))
+            sink = stack.enter_context(batch_output(Path(args.output), identity))
         elif args.json:
             sink = sys.stdout
         tick = stack.enter_context(progress(f"deciding {args.exports}"))

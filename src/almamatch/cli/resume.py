@@ -10,14 +10,31 @@ prepared record under the MMS ID the line names; a ``MERGED`` line merges it int
 the profile's merge method; a refusal or an unreadable record changes nothing), and every record
 after the last recorded line is decided as usual and appended. A recorded line that does not fit
 its input record (another file, another order) stops the run with ``InvalidResumeFile``.
+
+What identifies a run is its first line, written before any record's: ``{"almamatch_run":
+{"input": ..., "profile": ..., "zone": ..., "now": ...}}`` (``RunIdentity``): the SHA-256 of the
+exports file, of the profile as loaded together with the zone identity and the logon the exports
+send, a digest of the zone's files, and the moment the locks are judged at. A resume recomputes
+them and refuses, naming each one that differs, before it changes anything; without ``--now`` it
+takes the recorded moment. A file whose first line is not a run line is not a batch output: it is
+never cut, appended to or replaced (``--resume`` and ``--output`` both refuse it). ``--output``
+creates a new file in place, so an interrupted run leaves a resumable file; an earlier batch
+output is replaced only once the new one is written, through a temporary file and an atomic
+rename (``batch_output``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Generator
+import os
+import tempfile
+from collections.abc import Generator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, Final
+
+import attrs
 
 from almamatch.codec import converter
 from almamatch.core.decision import Add, Code, Merge
@@ -26,14 +43,141 @@ from almamatch.core.normalization import assign_mms_id
 from almamatch.core.profile import IntegrationProfile
 from almamatch.core.record import Bib
 from almamatch.core.zone import Export, InMemoryZone
-from almamatch.envelope import UNREADABLE_CODE, Place
+from almamatch.envelope import RUN_KEY, UNREADABLE_CODE, Place, RunIdentity, json_line, run_line
 from almamatch.marc import Unreadable
 
-__all__ = ["InvalidResumeFile", "cut_torn_line", "recorded_lines", "replay"]
+__all__ = [
+    "InvalidResumeFile", "batch_output", "cut_torn_line", "file_digest", "read_identity",
+    "recorded_lines", "replay", "run_differences", "zone_digest",
+]
+
+_READ_SIZE: Final = 1 << 20
+# Zone files up to this size are digested whole; larger ones (a bibs.mrc of millions of
+# records) by their size and their first and last megabyte, so that checking costs seconds.
+_WHOLE_FILE_LIMIT: Final = 64 << 20
 
 
 class InvalidResumeFile(AlmamatchError):
     """An output file that is not the JSON lines of an interrupted run over the same input."""
+
+
+def run_differences(this: RunIdentity, recorded: RunIdentity) -> list[str]:
+    """What differs between this run and the ``recorded`` one, a phrase each; empty if none."""
+    labels = {"input": "the exports file", "profile": "the profile (or the logon, password or "
+              "zone identity options)", "zone": "the zone", "now": "--now"}
+    return [
+        f"{label} differs (recorded {getattr(recorded, name)[:25]}, "
+        f"now {getattr(this, name)[:25]})"
+        for name, label in labels.items() if getattr(recorded, name) != getattr(this, name)
+    ]
+
+
+def file_digest(path: str | Path) -> str:
+    """The SHA-256 of a file's content, read in pieces."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as stream:
+        while piece := stream.read(_READ_SIZE):
+            digest.update(piece)
+    return digest.hexdigest()
+
+
+def zone_digest(*paths: str | Path | None) -> str:
+    """A digest of the zone: every file under each path (a dump, a saved zone directory, a facts
+    file), by relative name and content; a file past 64 MB by its size, first and last MB."""
+    digest = hashlib.sha256()
+    for given in paths:
+        if given is None:
+            digest.update(b"\0none")
+            continue
+        root = Path(given)
+        files = sorted(one for one in root.rglob("*") if one.is_file()) if root.is_dir() else [root]
+        for one in files:
+            name = one.relative_to(root).as_posix() if root.is_dir() else one.name
+            size = one.stat().st_size
+            digest.update(f"\0{name}\0{size}\0".encode())
+            with one.open("rb") as stream:
+                if size <= _WHOLE_FILE_LIMIT:
+                    while piece := stream.read(_READ_SIZE):
+                        digest.update(piece)
+                else:
+                    digest.update(stream.read(_READ_SIZE))
+                    stream.seek(size - _READ_SIZE)
+                    digest.update(stream.read(_READ_SIZE))
+    return digest.hexdigest()
+
+
+def _first_line(path: Path) -> bytes:
+    with path.open("rb") as stream:
+        return stream.readline(1 << 16)
+
+
+def _identity_in(first: bytes) -> RunIdentity | None:
+    """The run identity a batch output's first line holds, or None when it holds none."""
+    try:
+        line = json.loads(first)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None
+    found = line.get(RUN_KEY) if isinstance(line, dict) else None
+    if not isinstance(found, dict):
+        return None
+    fields = {one.name for one in attrs.fields(RunIdentity)}
+    if set(found) != fields or not all(isinstance(value, str) for value in found.values()):
+        return None
+    return RunIdentity(**found)
+
+
+def read_identity(path: Path) -> RunIdentity:
+    """The identity recorded in a batch output; ``InvalidResumeFile`` for any other file."""
+    identity = _identity_in(_first_line(path))
+    if identity is None:
+        raise InvalidResumeFile(str(path), "not_a_batch_output", "its first line is not the "
+                                "run line almamatch batch writes; the file is left as it is")
+    return identity
+
+
+@contextmanager
+def batch_output(path: Path, identity: RunIdentity) -> Iterator[IO[str]]:
+    """The stream a batch writes its JSON lines to, the run line already written.
+
+    A new ``path`` is created (exclusively) and written in place, each line flushed by the
+    caller, so an interrupted run leaves a file ``--resume`` continues. An existing batch output
+    is replaced atomically when the run ends (completed or interrupted by the user); on any other
+    error it is left as it was. Any other existing file is refused and never touched.
+    """
+    if path.exists():
+        if _identity_in(_first_line(path)) is None:
+            raise InvalidResumeFile(str(path), "not_a_batch_output", "the file exists and is "
+                                    "not an almamatch batch output; it is never overwritten")
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
+                                             suffix=".partial")
+        stream = os.fdopen(handle, "w", encoding="utf-8", errors="backslashreplace")
+    else:
+        temporary = None
+        stream = path.open("x", encoding="utf-8", errors="backslashreplace")
+    with stream:
+        try:
+            stream.write(json_line(run_line(identity)) + "\n")
+            stream.flush()
+            yield stream
+        except KeyboardInterrupt:
+            _replace(stream, temporary, path)
+            raise
+        except BaseException:
+            if temporary is not None:
+                stream.close()
+                Path(temporary).unlink(missing_ok=True)
+            raise
+        _replace(stream, temporary, path)
+
+
+def _replace(stream: IO[str], temporary: str | None, path: Path) -> None:
+    """Put the finished temporary file in place of ``path`` (nothing to do when written there)."""
+    if temporary is None:
+        return
+    stream.flush()
+    os.fsync(stream.fileno())
+    stream.close()
+    Path(temporary).replace(path)
 
 
 def cut_torn_line(path: Path) -> int:
@@ -57,18 +201,21 @@ def cut_torn_line(path: Path) -> int:
 
 
 def recorded_lines(path: Path) -> Generator[dict[str, Any], None, None]:
-    """Each complete line of a batch output file, parsed, in order; checks they count from 0."""
+    """Each complete record line of a batch output file (after its run line), parsed, in order;
+    checks they count from 0."""
     with path.open("rb") as stream:
+        if _identity_in(stream.readline(1 << 16)) is None:
+            raise InvalidResumeFile(str(path), "not_a_batch_output", "no run line")
         for number, raw in enumerate(stream):
             try:
                 line = json.loads(raw)
-            except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            except (ValueError, RecursionError) as error:  # not UTF-8, not JSON, too deep
                 raise InvalidResumeFile(
-                    str(path), "bad_line", f"line {number + 1} is not JSON: {error}"
+                    str(path), "bad_line", f"line {number + 2} is not JSON: {error}"
                 ) from None
             if not isinstance(line, dict) or line.get("index") != number:
                 raise InvalidResumeFile(
-                    str(path), "bad_line", f"line {number + 1} is not the line of record {number}"
+                    str(path), "bad_line", f"line {number + 2} is not the line of record {number}"
                 )
             yield line
 
