@@ -63,10 +63,10 @@ def read_settings(path: str | Path) -> GatewaySettings:
 
 def read_zones(path: str | Path) -> tuple[ZoneEntry, ...]:
     """A zones table from CSV (the seed's columns: Zone, Host Name, Logon ID)."""
-    with Path(path).open(newline="", encoding="utf-8") as handle:
+    with Path(path).open(newline="", encoding="utf-8-sig") as handle:  # Excel's BOM or none
         try:
             return tuple(ZoneEntry.from_mapping(row) for row in csv.DictReader(handle))
-        except csv.Error as error:
+        except (csv.Error, UnicodeDecodeError) as error:
             raise InvalidGatewaySettings(str(path), "bad_csv", str(error)) from None
 
 

@@ -7,6 +7,12 @@ field of the incoming record", S22), a Community Zone link, and a Metadata Edito
 with one row per bib gives these; an empty cell leaves the default (the level the zone's rules
 compute, no version, not linked, not locked). Each row becomes a ``FactsRow``; unknown columns,
 repeated MMS IDs and values that do not parse raise ``InvalidFactsFile`` naming file and line.
+
+The file is read as UTF-8 with or without a byte-order mark (Excel's "CSV UTF-8" writes one). A
+cell that a spreadsheet would run as a formula (it starts with ``=``, ``+``, ``-`` or ``@``,
+OWASP "CSV Injection") is written with a leading apostrophe, which spreadsheets show as text, and
+a cell that starts with an apostrophe gets one more; reading removes exactly that one, so a
+value read back is the value written, and a facts file almamatch writes never runs a formula.
 """
 
 from __future__ import annotations
@@ -27,6 +33,10 @@ from almamatch.core.timestamp import Timestamp
 
 __all__ = ["FACTS_COLUMNS", "FactsRow", "InvalidFactsFile", "facts_to_csv", "read_facts"]
 
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP, CSV Injection);
+# the apostrophe that escapes them is escaped too, so that reading undoes exactly what was done.
+_TEXT_MARK: Final = "'"
+_ESCAPED: Final = frozenset("=+-@'")
 #: The columns of a facts file, in the order ``facts_to_csv`` writes them.
 FACTS_COLUMNS: Final = (
     "mms_id",
@@ -81,7 +91,7 @@ def read_facts(path: str | Path) -> dict[str, FactsRow]:
     """Read a facts CSV into rows keyed by MMS ID, in file order."""
     source = str(path)
     try:
-        with Path(path).open(newline="", encoding="utf-8") as handle:
+        with Path(path).open(newline="", encoding="utf-8-sig") as handle:
             return facts_from_rows(csv.DictReader(handle), source=source)
     except OSError as error:
         raise InvalidFactsFile(source, "unreadable", error.strerror or str(error)) from None
@@ -114,7 +124,8 @@ def facts_from_rows(
 
 
 def _cell(row: Mapping[str, str | None], column: str) -> str:
-    return (row.get(column) or "").strip()
+    text = (row.get(column) or "").strip()
+    return text[1:] if text[:1] == _TEXT_MARK and text[1:2] in _ESCAPED else text
 
 
 def _row(row: Mapping[str, str | None], where: str) -> FactsRow:
@@ -173,6 +184,8 @@ def facts_to_csv(rows: Iterable[FactsRow]) -> str:
 
 
 def _quoted(cell: str) -> str:
+    if cell[:1] in _ESCAPED:
+        cell = _TEXT_MARK + cell  # shown as text, never run as a formula
     if any(mark in cell for mark in ',"\n'):
         return '"' + cell.replace('"', '""') + '"'
     return cell
