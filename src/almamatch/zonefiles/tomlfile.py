@@ -16,7 +16,7 @@ from typing import Any
 
 from almamatch.core.errors import AlmamatchError, capped
 
-__all__ = ["load_toml"]
+__all__ = ["load_toml", "toml_document"]
 
 
 def load_toml(path: str | Path, error: type[AlmamatchError]) -> dict[str, Any]:
@@ -27,10 +27,16 @@ def load_toml(path: str | Path, error: type[AlmamatchError]) -> dict[str, Any]:
     """
     source = str(path)
     try:
-        with Path(path).open("rb") as handle:
-            return tomllib.load(handle)
+        data = Path(path).read_bytes()
     except OSError as problem:
         raise error(source, "unreadable", problem.strerror or str(problem)) from None
+    return toml_document(data, source, error)
+
+
+def toml_document(data: bytes, source: str, error: type[AlmamatchError]) -> dict[str, Any]:
+    """The TOML document in ``data`` (read from ``source``), as ``load_toml`` reads a file."""
+    try:
+        return tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError as problem:
         raise error(source, "not_utf8", f"TOML files are UTF-8: {problem}") from None
     except tomllib.TOMLDecodeError as problem:
