@@ -45,6 +45,8 @@ _ENTRY = re.compile(rb"[0-9A-Za-z]{3}[0-9]{9}")
 
 def _looks_like_record(raw: bytes, at: int) -> bool:
     """Base address inside, after 12-byte directory entries that end with 0x1E."""
+    if not raw[at + 12 : at + 17].isdigit():
+        return False
     base = int(raw[at + 12 : at + 17])
     end = at + int(raw[at : at + 5])
     if not 24 < base < end - at or raw[at + base - 1] != 0x1E:
@@ -64,8 +66,16 @@ def _reference(raw: bytes) -> Iterator[tuple[int, int | None, str]]:
         if position >= len(raw):
             return
         if length := _frames(raw, position):
-            yield position, length, "framed"
-            position += length
+            inner = None if _looks_like_record(raw, position) else next(
+                (start for start in range(position + 1, position + length - 24)
+                 if _START.match(raw, start) and _frames(raw, start) == position + length - start
+                 and _looks_like_record(raw, start)), None)
+            if inner is None:
+                yield position, length, "framed"
+                position += length
+            else:
+                yield position, None, "framing"
+                position = inner
             continue
         head = raw[position : position + 5]
         declared = int(head) if len(head) == 5 and head.isdigit() else 0

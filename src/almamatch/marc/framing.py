@@ -198,7 +198,10 @@ def _start_ending_at(content: bytes, first: int, end: int) -> int | None:
 def _looks_like_record(content: bytes, start: int, end: int) -> bool:
     """A base address inside the record, just after a directory of 12-byte entries (tag and
     nine digits) that ends with the field terminator."""
-    base = int(content[start + 12 : start + 17])
+    base_text = content[start + 12 : start + 17]
+    if not (len(base_text) == 5 and base_text.isdigit()):
+        return False
+    base = int(base_text)
     if not LEADER_LENGTH < base < end - start:
         return False
     if content[start + base - 1] != _FIELD_TERMINATOR:
@@ -234,19 +237,34 @@ def frame_spans(chunks: Iterable[bytes]) -> Iterator[Span | Unreadable]:
         if len(head) == 5 and head.isdigit():
             end = position + int(head)
             if end - position > LEADER_LENGTH and _ends_at(content, position, end):
-                window.position = end
-                yield content, position, end, index, window.start + position
+                yield _framed(window, content, position, end, index)
                 index += 1
                 continue
         offset = window.start + position
         length = window.frames_at(offset)  # a record that runs into the next chunk
         if length:
             content, position = window.content, window.position
-            window.position = position + length
-            yield content, position, position + length, index, offset
+            yield _framed(window, content, position, position + length, index)
         else:
             yield _unframed(window, offset, index)
         index += 1
+
+
+def _framed(window: _Window, content: bytes, start: int, end: int, index: int) -> Span | Unreadable:
+    """The record framed at ``content[start:end]``, consumed; or, when it does not look like a
+    record but one that does starts inside it and ends at the same terminator (digits before a
+    record can spell a length that reaches the record's end), the bytes before that one."""
+    offset = window.start + start
+    inner = None if _looks_like_record(content, start, end) else (
+        _start_ending_at(content, start + 1, end)
+    )
+    if inner is None:
+        window.position = end
+        return content, start, end, index, offset
+    window.position = inner
+    detail = (f"Leader/00-04 is {content[start : start + 5]!r}, but a record that frames starts "
+              f"{inner - start} bytes in and ends at the same terminator; skipped to it")
+    return Unreadable(index=index, offset=offset, reason="bad_record_length", detail=detail)
 
 
 def frame_records(chunks: Iterable[bytes]) -> Iterator[tuple[bytes, int, int] | Unreadable]:
