@@ -109,7 +109,8 @@ def test_batch_output_file_holds_the_lines_and_stdout_the_tables(
     target = tmp_path / "decisions.jsonl"
     main([*BATCH, "--output", str(target), "--summary"])
     out = capsys.readouterr().out
-    lines = decision_lines(target.read_text(encoding="utf-8"))
+    run, *lines = decision_lines(target.read_text(encoding="utf-8"))
+    assert set(run["almamatch_run"]) == {"input", "profile", "zone", "now"}  # the run line first
     assert tuple(line["code"] for line in lines) == EXPECTED
     assert "Summary by code" in out
     assert "read" in out
