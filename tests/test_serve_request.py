@@ -22,6 +22,7 @@ from almamatch.serve.request import (
     ExportRequest,
     Fault,
     HealthCheck,
+    NeedData,
     RequestEvent,
     RequestParser,
 )
@@ -222,3 +223,18 @@ def test_one_byte_at_a_time_is_not_quadratic() -> None:
         assert parser.next_event() is NEED_DATA
     parser.receive_data(b"\x00")
     assert outcome(parser.next_event()) is Fault.NO_RECORD
+
+
+@given(chunks=st.lists(st.binary(max_size=64), max_size=12), close=st.booleans(),
+       answer_at=st.sampled_from(list(AnswerAt)), max_bytes=st.integers(1, 300))
+def test_any_bytes_give_an_event_never_an_exception(chunks: list[bytes], close: bool,
+                                                    answer_at: AnswerAt, max_bytes: int) -> None:
+    """Total: whatever a client sends, the parser answers with an event (the module's promise)."""
+    parser = RequestParser(answer_at=answer_at, max_bytes=max_bytes)
+    for chunk in [*chunks, *([b""] if close else [])]:
+        parser.receive_data(chunk)
+        event = parser.next_event()
+        assert isinstance(event, NeedData | ExportRequest | HealthCheck | BadRequest)
+    assert parser.received == sum(map(len, chunks))
+    if close:  # the request has ended: the event is final, never NEED_DATA
+        assert parser.next_event() is not NEED_DATA
