@@ -16,10 +16,11 @@ from pathlib import Path
 import pytest
 
 from almamatch.core.decide import decide
+from almamatch.core.decision import named_mms_id
 from almamatch.core.zone import Export
 from almamatch.marc.iso2709 import decode_record
 from almamatch.serve.client import export_concurrently
-from almamatch.serve.log import named_mms_id, record_digest
+from almamatch.serve.log import record_digest
 from almamatch.serve.request import encode_request
 from serve_process import (
     EXAMPLES,

@@ -24,7 +24,7 @@ from rich.table import Table
 from rich.text import Text
 
 from almamatch.core.brief import BriefLevel
-from almamatch.core.decision import Add, Decision, Failure, Merge
+from almamatch.core.decision import Add, Decision, Failure, Merge, named_mms_id
 from almamatch.core.oclc import OclcNumber
 from almamatch.core.timestamp import Timestamp
 from almamatch.envelope import UNREADABLE_CODE, json_line
@@ -89,8 +89,7 @@ def evidence_of(decision: Decision) -> dict[str, Any]:
 
 def decision_mms_id(decision: Decision) -> str | None:
     """The MMS ID the decision names: added, merged into, or the one bib that blocked."""
-    value = getattr(decision, "mms_id", None)
-    return value if isinstance(value, str) else None
+    return named_mms_id(decision)
 
 
 def _host_text(decision: Decision) -> Text:

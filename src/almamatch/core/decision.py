@@ -12,7 +12,7 @@ The failure table (code, reason, resolution) is data, in ``FAILURES`` below, cop
 from __future__ import annotations
 
 import enum
-from typing import ClassVar, Final, TypeAlias
+from typing import ClassVar, Final, TypeAlias, assert_never
 
 from attrs import frozen
 
@@ -46,6 +46,7 @@ __all__ = [
     "Stage",
     "Step",
     "Verdict",
+    "named_mms_id",
 ]
 
 #: "Record Manager should display a host message of 'The record has been processed successfully.'"
@@ -406,3 +407,16 @@ Decision: TypeAlias = (
     | NotAddedBrief
     | NotAddedOld
 )
+
+
+def named_mms_id(decision: Decision) -> str | None:
+    """The MMS ID a decision names: added, merged into, or the one bib that blocked it."""
+    match decision:
+        case (Add() | Merge() | SkippedCzLinked() | NotAddedLocked() | NotAddedBrief()
+              | NotAddedOld()):
+            return decision.mms_id
+        case (NoIntegrationProfile() | LogonFailed() | ConnectionClosed()
+              | MarcXmlConversionFailed() | MultiMatch()):
+            return None
+        case _:
+            assert_never(decision)

@@ -17,26 +17,11 @@ import hashlib
 import json
 import threading
 from datetime import datetime
-from typing import IO, Any, Final, assert_never
+from typing import IO, Any, Final
 
 from attrs import asdict, frozen
 
-from almamatch.core.decision import (
-    Add,
-    ConnectionClosed,
-    Decision,
-    LogonFailed,
-    MarcXmlConversionFailed,
-    Merge,
-    MultiMatch,
-    NoIntegrationProfile,
-    NotAddedBrief,
-    NotAddedLocked,
-    NotAddedOld,
-    SkippedCzLinked,
-)
-
-__all__ = ["OUTCOMES", "RequestLine", "RequestLog", "named_mms_id", "record_digest"]
+__all__ = ["OUTCOMES", "RequestLine", "RequestLog", "record_digest"]
 
 #: Outcomes of requests that were not decided (a decided request logs its decision's code).
 OUTCOMES: Final = {
@@ -53,19 +38,6 @@ OUTCOMES: Final = {
 def record_digest(record: bytes) -> str:
     """The log's name for a record: the first 16 hex digits of the SHA-256 of its bytes."""
     return hashlib.sha256(record).hexdigest()[:16]
-
-
-def named_mms_id(decision: Decision) -> str | None:
-    """The MMS ID a decision names: added, merged into, or the one bib that blocked it."""
-    match decision:
-        case (Add() | Merge() | SkippedCzLinked() | NotAddedLocked() | NotAddedBrief()
-              | NotAddedOld()):
-            return decision.mms_id
-        case (NoIntegrationProfile() | LogonFailed() | ConnectionClosed()
-              | MarcXmlConversionFailed() | MultiMatch()):
-            return None
-        case _:
-            assert_never(decision)
 
 
 @frozen(kw_only=True)

@@ -37,8 +37,9 @@ from typing import Final, assert_never
 
 from attrs import evolve, field, frozen
 
+from almamatch.core.decision import named_mms_id
 from almamatch.core.errors import AlmamatchError
-from almamatch.serve.log import RequestLine, RequestLog, named_mms_id, record_digest
+from almamatch.serve.log import RequestLine, RequestLog, record_digest
 from almamatch.serve.reply import (
     HEALTH_REPLY,
     ReplyEnd,
