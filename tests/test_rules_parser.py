@@ -325,7 +325,8 @@ _CLAUSES = (
     st.builds(MergeClause, kind=st.sampled_from(["excluding_tags", "excluding_first",
                                                  "excluding_second", "if_subfield",
                                                  "if_not_subfield"]), text=_TEXT)
-    | st.builds(MergeClause, kind=st.sampled_from(["if_exists", "if_not_exists"]))
+    | st.builds(MergeClause, kind=st.sampled_from(["if_exists", "if_not_exists",
+                                                 "excluding_local"]))
     | st.builds(MergeClause, kind=st.sampled_from(["when", "excluding"]),
                 condition=_MERGE_CONDITIONS)
 )

@@ -33,6 +33,7 @@ from attrs import field, frozen
 
 from almamatch.core.errors import AlmamatchError
 from almamatch.core.record import Bib, ControlField, DataField
+from almamatch.core.wildcard import Glob
 
 __all__ = [
     "HasSubfield",
@@ -131,14 +132,30 @@ class _TagScoped:
 
 @frozen(kw_only=True)
 class HasSubfield(_TagScoped):
-    """A field (with tag ``tag``, if given) whose subfield ``code`` contains ``contains``."""
+    """A field (with tag ``tag``, if given) whose subfield ``code`` contains ``contains``.
+
+    Without ``*`` the text is looked for anywhere in the value (``contains "OCoLC"`` holds for
+    ``(OCoLC)123``); with ``*`` it is a pattern for the whole value, as Harvard's merge rules
+    read ``contains "a*"``: "need to use at least one initial letter before the asterisk" to
+    pick the $5 codes starting with that letter (alma-rules/ SYS-ExternalResource). Letter case
+    is ignored either way (Alma does not say; almamatch's choice). The wildcard is matched in
+    linear time (``core.wildcard``).
+    """
 
     code: str
     contains: str
+    _glob: Glob | None = field(init=False, eq=False, hash=False, repr=False, order=False)
+
+    def __attrs_post_init__(self) -> None:
+        pattern = Glob.of(self.contains.lower()) if "*" in self.contains else None
+        object.__setattr__(self, "_glob", pattern)
 
     def holds(self, one: Field) -> bool:
         if not self._in_scope(one):
             return False
+        glob = self._glob
+        if glob is not None:
+            return any(glob.matches(value.lower()) for value in one.values(self.code))
         needle = self.contains.lower()
         return any(needle in value.lower() for value in one.values(self.code))
 
@@ -202,7 +219,11 @@ class MergeRule:
     """One action over the fields a pattern selects.
 
     A field is selected when its tag matches ``pattern`` and no ``excluding`` pattern, every
-    ``when`` condition holds and no ``unless`` condition holds.
+    ``when`` condition holds and no ``unless`` condition holds. ``primary`` is Harvard's ``if
+    exists`` (True) and ``if does not exist`` (False): the rule runs only when the primary (the
+    existing) record has, or lacks, a field the rule selects; "Each basic rule can be applied
+    unconditionally or may be subject to a condition on the primary record" (Ex Libris, Working
+    with Merge Rules, S16).
     """
 
     action: MergeAction
@@ -210,6 +231,7 @@ class MergeRule:
     excluding: tuple[TagPattern, ...] = field(converter=_patterns, factory=tuple)
     when: tuple[Condition, ...] = field(converter=_conditions, factory=tuple)
     unless: tuple[Condition, ...] = field(converter=_conditions, factory=tuple)
+    primary: bool | None = None
     # Per tag, kept (a merge asks about every field): None when no field with the tag is
     # selected, else the conditions left to test on the field itself.
     _by_tag: dict[str, _TagPlan | None] = field(
@@ -243,6 +265,7 @@ class MergeRule:
 
 
 _TagPlan: TypeAlias = tuple[tuple[Condition, ...], tuple[Condition, ...]]
+_NOT_REPEATABLE: Final = frozenset({"001", "003", "005", "008"})
 _UNSEEN: Final = ((), ())  # a plan no tag has: "not asked yet"
 
 
@@ -272,6 +295,8 @@ class MergeMethod:
                 if action is not MergeAction.REMOVE:
                     leader = incoming.leader
                 continue
+            if rule.primary is not None and any(map(rule.selects, result)) is not rule.primary:
+                continue
             # A remove takes nothing from the incoming record.
             taken = (
                 [] if action is MergeAction.REMOVE
@@ -284,7 +309,12 @@ class MergeMethod:
                 taken_tags = {one.tag for one in taken}
                 maybe = {one for one in result if one.tag in taken_tags}
                 tags = {one.tag for one in maybe}
-                result.extend(one for one in taken if one.tag not in tags or one not in maybe)
+                result.extend(
+                    one for one in taken
+                    # 001, 003, 005 and 008 are not repeatable: an add keeps the one there.
+                    if (one.tag not in tags or one not in maybe)
+                    and not (one.tag in _NOT_REPEATABLE and one.tag in tags)
+                )
         result.sort(key=_tag_key)
         return Bib(leader=leader, fields=result)
 

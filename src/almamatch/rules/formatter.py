@@ -140,6 +140,8 @@ def _clause(clause: MergeClause) -> str:
         case "excluding" | "when":
             assert clause.condition is not None
             return f"{clause.kind} {_merge_condition(clause.condition)}"
+        case "excluding_local":
+            return "excluding local extension"
         case "if_exists":
             return "if exists"
         case "if_not_exists":

@@ -32,7 +32,7 @@ line)::
     selector        = "MARC" "." [ "control" "." ] ( STRING [ XWORD ] | XWORD )
                       [ "(" STRING "," STRING ")" ] ;
     clause          = "excluding" ( STRING | ( "first" | "second" ) "indicator" STRING
-                                  | merge_condition )
+                                  | "local" "extension" | merge_condition )
                     | "when" merge_condition { "and" merge_condition }
                     | "if" [ "does" ] [ "not" ] ( "exists" | "exist" )
                       [ "subfield" STRING ] ;
@@ -648,6 +648,12 @@ class _Parser:
         if keyword == "excluding":
             if self.current.kind == "string":
                 return [MergeClause(kind="excluding_tags", text=self.advance().text)]
+            if self.at_word("local"):
+                # almamatch's one addition: the local extensions of S21 ($9 LOCAL in 09X, 59X,
+                # 69X, 9XX), which the preset "Overlay all fields but local" keeps.
+                self.advance()
+                self.word("'extension'", "excluding local extension", "extension")
+                return [MergeClause(kind="excluding_local")]
             if self.at_word("first", "second"):
                 which = self.advance().text.lower()
                 self.word("'indicator'", 'excluding second indicator "8"', "indicator")

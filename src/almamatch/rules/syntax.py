@@ -258,7 +258,8 @@ class MergeClause:
     """One clause after a merge selector, as written.
 
     ``kind`` is one of ``excluding_tags`` (``text``: "001,035"), ``excluding_first`` /
-    ``excluding_second`` (``text``: the indicator), ``excluding`` / ``when`` (``condition``),
+    ``excluding_second`` (``text``: the indicator), ``excluding_local`` (local extensions),
+    ``excluding`` / ``when`` (``condition``),
     ``if_exists`` / ``if_not_exists`` (the primary record has / lacks a selected field),
     ``if_subfield`` / ``if_not_subfield`` (``text``: the subfield code).
     """
