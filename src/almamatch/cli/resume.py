@@ -250,7 +250,7 @@ def replay(
     mms_id = line.get("mms_id")
     if not isinstance(mms_id, str):
         raise InvalidResumeFile(where, "bad_line", f"{code} without an MMS ID")
-    prepared = export.prepared(profile.normalization).record
+    prepared = export.prepared(profile.normalization_steps).record
     version = prepared.latest_transaction
     if code == Code.ADDED:
         saved = assign_mms_id(prepared, mms_id)  # as decide() builds the Add
@@ -259,7 +259,7 @@ def replay(
         existing = store.record(mms_id)
         if existing is None:
             raise InvalidResumeFile(where, "input_differs", f"merged into {mms_id}, not in zone")
-        merged = profile.merge_method.apply(existing, prepared)
-        store.apply(Merge(mms_id=mms_id, record=merged, merge_method=profile.merge_method.name,
+        merged = profile.merge.apply(existing, prepared)
+        store.apply(Merge(mms_id=mms_id, record=merged, merge_method=profile.merge.name,
                           trace=(), originating_version=version))
     return str(code)

@@ -10,7 +10,7 @@ copied from the consortia's published rules (``reference/alma-behaviour.md`` sec
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Final, Protocol
+from typing import TYPE_CHECKING, Final, Protocol
 
 from attrs import field, frozen
 
@@ -18,7 +18,10 @@ from almamatch.core.digits import digits_value
 from almamatch.core.encoding import EncodingLevel
 from almamatch.core.errors import InvalidBriefLevel
 
-__all__ = ["BriefLevel", "BriefLevelRules", "HasEncodingLevel"]
+if TYPE_CHECKING:  # the record module imports nothing of this one; only the annotation needs it
+    from almamatch.core.record import Bib
+
+__all__ = ["BriefLevel", "BriefLevelRules", "HasEncodingLevel", "RecordBriefLevels"]
 
 
 def _level_value(value: int) -> int:
@@ -62,6 +65,16 @@ class HasEncodingLevel(Protocol):
 
     @property
     def encoding_level(self) -> EncodingLevel: ...
+
+
+class RecordBriefLevels(Protocol):
+    """Brief levels computed from the whole record, as brief-level rule text does
+    (``almamatch.rules.BriefLevelRuleSet``): the core asks without knowing the language."""
+
+    @property
+    def name(self) -> str: ...
+
+    def level_of(self, record: Bib) -> BriefLevel: ...
 
 
 def _table(mapping: Mapping[str, BriefLevel]) -> tuple[tuple[str, BriefLevel], ...]:

@@ -19,7 +19,7 @@ from datetime import datetime
 from functools import lru_cache, partial
 from typing import Final
 
-from almamatch.core.brief import BriefLevel, BriefLevelRules
+from almamatch.core.brief import BriefLevel, BriefLevelRules, RecordBriefLevels
 from almamatch.core.decision import (
     Add,
     Candidate,
@@ -154,9 +154,9 @@ class _Derived:
         self.normalization = _step(Stage.NORMALIZATION, Verdict.PASSED, detail)
         self.plans: dict[tuple[bool, bool], _Plan] = {}
         # The incoming brief level under a zone's rules, by the rules' identity.
-        self.levels: dict[int, tuple[BriefLevelRules, BriefLevel]] = {}
+        self.levels: dict[int, tuple[BriefLevelRules | RecordBriefLevels, BriefLevel]] = {}
 
-    def level(self, rules: BriefLevelRules, record: Bib) -> BriefLevel:
+    def level(self, rules: BriefLevelRules | RecordBriefLevels, record: Bib) -> BriefLevel:
         found = self.levels.get(id(rules))
         if found is None or found[0] is not rules:
             found = self.levels[id(rules)] = (rules, rules.level_of(record))
@@ -233,7 +233,7 @@ def _normalization(run: _Run) -> Outcome:
     # in the integration profile" (Ex Libris S1); then the save rule folds 003 (S18).
     if run.profile is None:
         return _NORMALIZATION_NA, None
-    run.prepared = prepared = run.export.prepared(run.profile.normalization)
+    run.prepared = prepared = run.export.prepared(run.profile.normalization_steps)
     return _derived(prepared).normalization, None
 
 
@@ -383,7 +383,14 @@ def _brief(run: _Run) -> Outcome:
     if facts is None:
         return _BRIEF_NA, None
     existing = facts.brief_level
-    rules = profile.brief_rules
+    rules: BriefLevelRules | RecordBriefLevels = profile.brief_rules
+    if profile.brief_level_rules is not None:
+        # Brief-level rule text rates both sides: the existing bib from its record as stored
+        # (the zone's stored level when the zone keeps no records).
+        rules = profile.brief_level_rules
+        stored = _record_of(run, facts.mms_id)
+        if stored is not None:
+            existing = rules.level_of(stored)
     incoming = _derived(prepared).level(rules, prepared.record)
     equal_blocks = profile.block_equal_brief_levels
     step = _brief_step(existing.value, incoming.value, prepared.record.leader[17], rules.name,
@@ -510,7 +517,7 @@ def _outcome(run: _Run, trace: list[Step], first: Blocker | None) -> Decision:
         return Add(mms_id=mms_id, record=record, trace=tuple(trace),
                    originating_version=incoming_version)
     mms_id = run.candidates[0].mms_id
-    method = profile.merge_method
+    method = profile.merge
     merged = _merged(run, mms_id, prepared.record)
     detail = f"merge into {mms_id} with {method.name!r}"
     if merged is None:
@@ -520,13 +527,17 @@ def _outcome(run: _Run, trace: list[Step], first: Blocker | None) -> Decision:
                  originating_version=incoming_version)
 
 
+def _record_of(run: _Run, mms_id: str) -> Bib | None:
+    source: Callable[[str], Bib | None] | None = getattr(run.zone.bibs, "record", None)
+    return source(mms_id) if source is not None else None
+
+
 def _merged(run: _Run, mms_id: str, incoming: Bib) -> Bib | None:
     # "the preferred record is the local record in Alma" (S15): existing is the primary.
-    source: Callable[[str], Bib | None] | None = getattr(run.zone.bibs, "record", None)
-    existing = source(mms_id) if source is not None else None
+    existing = _record_of(run, mms_id)
     if existing is None or run.profile is None:
         return None
-    return run.profile.merge_method.apply(existing, incoming)
+    return run.profile.merge.apply(existing, incoming)
 
 
 def connection_closed(detail: str) -> ConnectionClosed:

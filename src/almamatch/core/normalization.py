@@ -15,7 +15,7 @@ in the 003 field in brackets. It then removes the 003 field." (Ex Libris KB, S18
 
 from __future__ import annotations
 
-from typing import TypeAlias
+from typing import Protocol, TypeAlias
 
 from attrs import field, frozen
 
@@ -27,6 +27,7 @@ __all__ = [
     "CopyCancelledTo035z",
     "NormalizationStep",
     "RemoveFields",
+    "RuleNormalization",
     "assign_mms_id",
     "fold_003",
 ]
@@ -86,7 +87,19 @@ class RemoveFields:
         return self.name or "Remove " + ",".join(self.tags)
 
 
-NormalizationStep: TypeAlias = CopyCancelledTo035z | RemoveFields
+class RuleNormalization(Protocol):
+    """Normalization rules compiled from Alma rule text (``almamatch.rules.NormalizationRules``):
+    the core runs them without knowing the language."""
+
+    @property
+    def name(self) -> str: ...
+
+    def run(self, bib: Bib) -> tuple[Bib, tuple[str, ...]]:
+        """The record after the rules, and a note for each action that changed it."""
+        ...
+
+
+NormalizationStep: TypeAlias = CopyCancelledTo035z | RemoveFields | RuleNormalization
 
 
 def fold_003(bib: Bib) -> Bib:

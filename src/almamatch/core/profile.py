@@ -25,9 +25,14 @@ from typing import Final
 
 from attrs import field, frozen
 
-from almamatch.core.brief import BriefLevelRules
+from almamatch.core.brief import BriefLevelRules, RecordBriefLevels
 from almamatch.core.merge import MergeMethod
-from almamatch.core.normalization import CopyCancelledTo035z, NormalizationStep, RemoveFields
+from almamatch.core.normalization import (
+    CopyCancelledTo035z,
+    NormalizationStep,
+    RemoveFields,
+    RuleNormalization,
+)
 
 __all__ = [
     "DEFAULT_GUARD_ORDER",
@@ -101,6 +106,23 @@ class IntegrationProfile:
     missing_version_blocks: bool = False
     guard_order: tuple[Guard, ...] = field(converter=_guard_order, default=DEFAULT_GUARD_ORDER)
     merge_method: MergeMethod = field(factory=_default_merge)
+    # Rules from Alma rule text (``almamatch.rules``, compiled once per profile): normalization
+    # rules run after ``normalization`` at stage 4; merge rules are used instead of
+    # ``merge_method``; brief-level rules rate both sides instead of ``brief_rules``.
+    normalization_rules: RuleNormalization | None = None
+    merge_rules: MergeMethod | None = None
+    brief_level_rules: RecordBriefLevels | None = None
+
+    @property
+    def normalization_steps(self) -> tuple[NormalizationStep, ...]:
+        """What stage 4 runs, in order: the named steps, then the normalization rules."""
+        rules = self.normalization_rules
+        return self.normalization if rules is None else (*self.normalization, rules)
+
+    @property
+    def merge(self) -> MergeMethod:
+        """The merge a Merge decision applies: the merge rules when given, else the method."""
+        return self.merge_method if self.merge_rules is None else self.merge_rules
 
     @classmethod
     def carli(cls, password: str) -> IntegrationProfile:

@@ -28,7 +28,12 @@ from almamatch.core.errors import AlmamatchError, InvalidOclcNumber
 from almamatch.core.facts import BibFacts, Hit, MmsIdSequence, Side, ZoneRecords, ZoneView
 from almamatch.core.lock import Lock
 from almamatch.core.marcxml import conversion_problems
-from almamatch.core.normalization import NormalizationStep, RemoveFields, fold_003
+from almamatch.core.normalization import (
+    CopyCancelledTo035z,
+    NormalizationStep,
+    RemoveFields,
+    fold_003,
+)
 from almamatch.core.oclc import OclcNumber
 from almamatch.core.profile import IntegrationProfile
 from almamatch.core.record import Bib
@@ -108,18 +113,21 @@ class PreparedRecord:
     memo: dict[type, Any] = field(init=False, factory=dict, eq=False, hash=False, repr=False)
 
 
-def _step_label(step: NormalizationStep) -> str:
-    return step.label if isinstance(step, RemoveFields) else step.name
-
-
 def prepare(record: Bib, normalization: tuple[NormalizationStep, ...]) -> PreparedRecord:
     """Run the profile's normalization steps, then Alma's save rule, and collect the keys."""
     notes: list[str] = []
     for step in normalization:
-        after = step.apply(record)
-        change = len(after.fields) - len(record.fields)
-        effect = f"{change:+d} field(s)" if change else "no change"
-        notes.append(f"{_step_label(step)}: {effect}")
+        match step:
+            case CopyCancelledTo035z() | RemoveFields():
+                after = step.apply(record)
+                change = len(after.fields) - len(record.fields)
+                effect = f"{change:+d} field(s)" if change else "no change"
+                label = step.label if isinstance(step, RemoveFields) else step.name
+                notes.append(f"{label}: {effect}")
+            case _:
+                # Rule text: a note for each rule action that changed the record.
+                after, fired = step.run(record)
+                notes.extend(fired or (f"{step.name}: no change",))
         record = after
     saved = fold_003(record)
     if saved is not record:

@@ -14,7 +14,7 @@ profile (S3) with the password ``DEFAULT_PASSWORD``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Final
 
@@ -26,6 +26,12 @@ from almamatch.core.merge import MergeMethod
 from almamatch.core.normalization import CopyCancelledTo035z, NormalizationStep, RemoveFields
 from almamatch.core.profile import Guard, IntegrationProfile, MatchMethod, OlderVersionGuard
 from almamatch.core.zone import ZoneKind
+from almamatch.zonefiles.rulefiles import (
+    InvalidRuleFile,
+    load_brief_level_rules,
+    load_merge_rules,
+    load_normalization_rules,
+)
 from almamatch.zonefiles.tomlfile import load_toml
 
 __all__ = [
@@ -102,6 +108,11 @@ PROFILE_KEYS: Final = {
     "missing_version_blocks": "bool: a missing 005 on either side blocks",
     "guard_order": 'list of "lock", "brief", "older_version"',
     "merge_method": 'a merge method name, e.g. "Overlay all fields but local"',
+    "normalization_rules": "a file of Alma normalization rules, run after normalization "
+    "(a path relative to the profile file)",
+    "merge_rules": "a file with one Alma merge rule, used instead of merge_method",
+    "brief_level_rules": "a file of Alma brief-level rules, rating both records instead of "
+    "brief_rules",
     "zone": "table: kind, institution, host, logon_id",
 }
 
@@ -156,12 +167,32 @@ def profile_from_mapping(document: Mapping[str, object], *, source: str) -> Prof
         if "merge_method" in document:
             method = _text(document, "merge_method", source, "")
             options["merge_method"] = MergeMethod.preset(method)
+        for key, load in _RULE_LOADERS.items():
+            if key in document:
+                options[key] = load(_beside(source, _text(document, key, source, "")))
         profile = evolve(profile, **options)  # type: ignore[arg-type]  # keys checked above
     except InvalidProfileFile:
         raise
+    except InvalidRuleFile as error:
+        raise InvalidProfileFile(source, "bad_rules", f"{error.text}: {error.detail}") from None
     except (ValueError, KeyError) as error:
         raise InvalidProfileFile(source, "bad_value", str(error).strip("\"'")) from None
     return ProfileFile(profile=profile, identity=_identity(document, source), source=source)
+
+
+_RULE_LOADERS: Final[dict[str, Callable[[Path], object]]] = {
+    "normalization_rules": load_normalization_rules,
+    "merge_rules": load_merge_rules,
+    "brief_level_rules": load_brief_level_rules,
+}
+
+
+def _beside(source: str, name: str) -> Path:
+    """A rule file named in a profile: relative paths are read from the profile's folder."""
+    path = Path(name)
+    if path.is_absolute() or source == "default":
+        return path
+    return Path(source).parent / path
 
 
 def _identity(document: Mapping[str, object], source: str) -> ZoneIdentity:

@@ -1,0 +1,90 @@
+"""Rule files on disk: Alma rule text read, parsed and compiled, or refused naming the file.
+
+Theory of operation: the rule language (``almamatch.rules``) is pure; this module reads the
+bytes. A rule file is UTF-8 (a byte-order mark is dropped, as Alma's editor would not show it) and
+at most ``MAX_RULE_BYTES`` long; ``InvalidRuleFile`` names the file, and for text that does not
+parse, the line, column and hint of the ``InvalidRuleText`` beneath it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Final
+
+from almamatch.core.errors import AlmamatchError
+from almamatch.core.merge import MergeMethod
+from almamatch.rules import InvalidRuleText, RuleFile, parse
+from almamatch.rules.brief import BriefLevelRuleSet, compile_brief_levels
+from almamatch.rules.merge import compile_merge
+from almamatch.rules.normalize import NormalizationRules, compile_normalization
+
+__all__ = [
+    "MAX_RULE_BYTES",
+    "InvalidRuleFile",
+    "load_brief_level_rules",
+    "load_merge_rules",
+    "load_normalization_rules",
+    "read_rule_file",
+    "read_rule_text",
+]
+
+#: Real rule files are under 100 kB; 16 MB leaves room for generated ones and none for accidents.
+MAX_RULE_BYTES: Final = 16 * 1024 * 1024
+
+
+class InvalidRuleFile(AlmamatchError):
+    """A rule file that cannot be read, or whose text is not rules of the kind it is used as."""
+
+
+def read_rule_text(path: str | Path) -> str:
+    source = str(path)
+    try:
+        with Path(path).open("rb") as handle:
+            data = handle.read(MAX_RULE_BYTES + 1)
+    except OSError as problem:
+        raise InvalidRuleFile(source, "unreadable", problem.strerror or str(problem)) from None
+    if len(data) > MAX_RULE_BYTES:
+        raise InvalidRuleFile(source, "too_large", f"over {MAX_RULE_BYTES} bytes")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as problem:
+        raise InvalidRuleFile(source, "not_utf8", f"rule files are UTF-8: {problem}") from None
+
+
+def _refused(path: str | Path, error: InvalidRuleText) -> InvalidRuleFile:
+    where = f"{path}:{error.line}:{error.column}" if error.line else str(path)
+    detail = " ".join(error.report.split()) if error.line else error.detail or error.reason
+    if error.rule and not error.line:
+        detail = f"rule {error.rule!r}: {detail}"
+    if error.hint and not error.line:
+        detail += f" (hint: {error.hint})"
+    return InvalidRuleFile(where, error.reason, detail)
+
+
+def read_rule_file(path: str | Path) -> RuleFile:
+    """The parsed rules of one file."""
+    try:
+        return parse(read_rule_text(path))
+    except InvalidRuleText as error:
+        raise _refused(path, error) from None
+
+
+def load_normalization_rules(path: str | Path) -> NormalizationRules:
+    try:
+        return compile_normalization(read_rule_file(path), name=Path(path).name)
+    except InvalidRuleText as error:
+        raise _refused(path, error) from None
+
+
+def load_merge_rules(path: str | Path) -> MergeMethod:
+    try:
+        return compile_merge(read_rule_file(path)).method
+    except InvalidRuleText as error:
+        raise _refused(path, error) from None
+
+
+def load_brief_level_rules(path: str | Path) -> BriefLevelRuleSet:
+    try:
+        return compile_brief_levels(read_rule_file(path), name=Path(path).name)
+    except InvalidRuleText as error:
+        raise _refused(path, error) from None
