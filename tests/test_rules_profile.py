@@ -54,7 +54,7 @@ def incoming(level: str = " ") -> Bib:
 
 
 def zone_with(profile: IntegrationProfile, *stored: tuple[str, Bib]) -> Zone:
-    bibs = InMemoryZone()
+    bibs = InMemoryZone(brief_rules=profile.levels)
     for mms_id, record in stored:
         bibs.store(mms_id, record)
     return Zone(kind=ZoneKind.INSTITUTION, institution=LOGON, host=HOST, logon_id=LOGON,
@@ -115,8 +115,9 @@ rule "has 245" when exists "245" then set brief_level."05" end
                                                 DataField.of("300", "  ", ("a", "1 v."))))
     decision = decide(Export(record=incoming(), logon_id=LOGON, password="p", host=HOST),
                       zone_with(profile, ("991005681", with_300)), NOW)
-    # The zone's stored level (CARLI table: blank is 10) is not used: the rules rate the
-    # existing record 08 and the incoming 05, so the brief guard blocks.
+    # The zone rates the bibs it saves with the profile's rules, as Alma does on save, and the
+    # rules rate the incoming record: existing 08, incoming 05 (the CARLI table would give both
+    # 10), so the brief guard blocks.
     assert isinstance(decision, NotAddedBrief)
     assert (decision.existing_level, decision.incoming_level) == (BriefLevel(8), BriefLevel(5))
     step = next(step for step in decision.trace if step.stage is Stage.BRIEF)

@@ -33,7 +33,7 @@ from almamatch.core.record import Bib
 from almamatch.envelope import UNREADABLE_CODE, item_line, json_line
 from almamatch.marc import Unreadable, read_bibs
 
-__all__ = ["register", "run"]
+__all__ = ["UnreadableRecord", "record_at", "register", "run"]
 
 EPILOG = """\
 example:
@@ -73,7 +73,8 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
-def _record_at(path: str, index: int) -> Bib | Unreadable:
+def record_at(path: str, index: int) -> Bib | Unreadable:
+    """Record ``index`` (from 0) of a MARC file; ``UnreadableRecord`` when there is none."""
     for position, item in enumerate(read_bibs(path)):
         if isinstance(item, Unreadable) and item.reason == "unknown_format":
             raise UnreadableRecord(path, item.reason, str(item))
@@ -84,7 +85,7 @@ def _record_at(path: str, index: int) -> Bib | Unreadable:
 
 def run(args: argparse.Namespace) -> int:
     now = now_from_args(args)
-    record = _record_at(args.record, args.index)
+    record = record_at(args.record, args.index)
     profile = profile_from_path(args.profile)
     zone, _ = zone_for(args, profile)
     failed = 1 if args.strict else 0

@@ -131,7 +131,7 @@ def zone_for(args: argparse.Namespace, profile: ProfileFile) -> tuple[Zone, InMe
     identity = identity_from_args(args, profile)
     with progress(f"loading zone {args.zone}") as tick:
         bibs = load_zone(
-            args.zone, facts=args.facts, brief_rules=profile.profile.brief_rules, on_bib=tick,
+            args.zone, facts=args.facts, brief_rules=profile.profile.levels, on_bib=tick,
             use_index=not getattr(args, "load_records", False),
         )
     if isinstance(bibs.base, IndexedZoneView) and not bibs.base.keeps_records:

@@ -24,7 +24,7 @@ __all__ = ["COMMANDS", "EXIT_BAD_INPUT", "EXIT_USAGE", "build_parser", "main"]
 
 #: Command modules under ``almamatch.cli``, in the order ``--help`` lists them.
 COMMANDS: tuple[str, ...] = (
-    "decide", "batch", "diff", "check_gateway", "zone", "serve", "send", "spec", "bench",
+    "decide", "batch", "diff", "check_gateway", "zone", "rules", "serve", "send", "spec", "bench",
 )
 
 EXIT_USAGE: Final = 2

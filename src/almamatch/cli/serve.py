@@ -159,7 +159,7 @@ class _Unsaved:
 
 def _open_zone(path: str, profile_path: str | None) -> tuple[Zone, ZoneStore]:
     profile = profile_from_path(profile_path)
-    bibs = load_zone(path, brief_rules=profile.profile.brief_rules, use_index=True)
+    bibs = load_zone(path, brief_rules=profile.profile.levels, use_index=True)
     identity = profile.identity
     zone = Zone(kind=identity.kind, institution=identity.institution, host=identity.host,
                 logon_id=identity.logon_id, profiles=(profile.profile,), bibs=bibs)

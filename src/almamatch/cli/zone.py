@@ -69,7 +69,7 @@ def run_build(args: argparse.Namespace) -> int:
     profile = profile_from_path(args.profile)
     with progress(f"reading {args.dump}") as tick:
         zone = load_zone(args.dump, facts=args.facts,
-                         brief_rules=profile.profile.brief_rules, on_bib=tick)
+                         brief_rules=profile.profile.levels, on_bib=tick)
     target = save_zone(zone, args.output)
     levels: Counter[str] = Counter()
     locked = linked = versioned = 0

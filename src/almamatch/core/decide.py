@@ -382,15 +382,10 @@ def _brief(run: _Run) -> Outcome:
         return _BRIEF_OFF, None
     if facts is None:
         return _BRIEF_NA, None
+    # The existing bib's level is the one stored with it, which the zone computed with the same
+    # rules when it saved the bib (``IntegrationProfile.levels``, ``InMemoryZone.brief_rules``).
     existing = facts.brief_level
-    rules: BriefLevelRules | RecordBriefLevels = profile.brief_rules
-    if profile.brief_level_rules is not None:
-        # Brief-level rule text rates both sides: the existing bib from its record as stored
-        # (the zone's stored level when the zone keeps no records).
-        rules = profile.brief_level_rules
-        stored = _record_of(run, facts.mms_id)
-        if stored is not None:
-            existing = rules.level_of(stored)
+    rules = profile.levels
     incoming = _derived(prepared).level(rules, prepared.record)
     equal_blocks = profile.block_equal_brief_levels
     step = _brief_step(existing.value, incoming.value, prepared.record.leader[17], rules.name,
@@ -527,14 +522,10 @@ def _outcome(run: _Run, trace: list[Step], first: Blocker | None) -> Decision:
                  originating_version=incoming_version)
 
 
-def _record_of(run: _Run, mms_id: str) -> Bib | None:
-    source: Callable[[str], Bib | None] | None = getattr(run.zone.bibs, "record", None)
-    return source(mms_id) if source is not None else None
-
-
 def _merged(run: _Run, mms_id: str, incoming: Bib) -> Bib | None:
     # "the preferred record is the local record in Alma" (S15): existing is the primary.
-    existing = _record_of(run, mms_id)
+    source: Callable[[str], Bib | None] | None = getattr(run.zone.bibs, "record", None)
+    existing = source(mms_id) if source is not None else None
     if existing is None or run.profile is None:
         return None
     return run.profile.merge.apply(existing, incoming)

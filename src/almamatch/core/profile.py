@@ -120,6 +120,12 @@ class IntegrationProfile:
         return self.normalization if rules is None else (*self.normalization, rules)
 
     @property
+    def levels(self) -> BriefLevelRules | RecordBriefLevels:
+        """What rates a record's brief level, the incoming and the zone's bibs alike: the
+        brief-level rules when given, else ``brief_rules``."""
+        return self.brief_rules if self.brief_level_rules is None else self.brief_level_rules
+
+    @property
     def merge(self) -> MergeMethod:
         """The merge a Merge decision applies: the merge rules when given, else the method."""
         return self.merge_method if self.merge_rules is None else self.merge_rules

@@ -21,7 +21,7 @@ from typing import Any, Final, cast
 
 from attrs import evolve, field, frozen
 
-from almamatch.core.brief import BriefLevel, BriefLevelRules
+from almamatch.core.brief import BriefLevel, BriefLevelRules, RecordBriefLevels
 from almamatch.core.decision import Add, ConversionProblem, Decision, Merge
 from almamatch.core.digits import digits_value
 from almamatch.core.errors import AlmamatchError, InvalidOclcNumber
@@ -247,11 +247,13 @@ class InMemoryZone:
     def __init__(
         self,
         *,
-        brief_rules: BriefLevelRules | None = None,
+        brief_rules: BriefLevelRules | RecordBriefLevels | None = None,
         sequence: MmsIdSequence | None = None,
         base: ZoneView | None = None,
     ) -> None:
-        self.brief_rules = brief_rules or BriefLevelRules.preset("carli")
+        self.brief_rules: BriefLevelRules | RecordBriefLevels = (
+            brief_rules or BriefLevelRules.preset("carli")
+        )
         self.base = base
         # Over a base, the sequence continues the base's unless given (read when first needed).
         self._sequence = sequence if sequence or base else MmsIdSequence()
@@ -265,7 +267,7 @@ class InMemoryZone:
         cls,
         bibs: Mapping[str, Bib] | Iterable[tuple[str, Bib]],
         *,
-        brief_rules: BriefLevelRules | None = None,
+        brief_rules: BriefLevelRules | RecordBriefLevels | None = None,
         sequence: MmsIdSequence | None = None,
     ) -> InMemoryZone:
         """A zone holding these bibs, keyed by MMS ID, with no lock, version or CZ link."""

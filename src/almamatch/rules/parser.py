@@ -83,7 +83,13 @@ from almamatch.rules.syntax import (
     When,
 )
 
-__all__ = ["ACTIONS", "parse", "parse_control_selector", "parse_field_selector"]
+__all__ = [
+    "ACTIONS",
+    "parse",
+    "parse_control_selector",
+    "parse_errors",
+    "parse_field_selector",
+]
 
 #: Every normalization action almamatch reads, with the word that joins its two strings (None:
 #: one string only; "": two strings side by side).
@@ -136,12 +142,15 @@ _JAVA_ESCAPES: Final = {"\\": "\\", '"': '"', "n": "\n", "t": "\t", "r": "\r", "
 
 
 class _Token:
-    __slots__ = ("kind", "position", "text")
+    __slots__ = ("error", "kind", "position", "text")
 
-    def __init__(self, kind: str, text: str, position: int) -> None:
-        self.kind = kind  # "string", "integer", "word", "punct", "eof"
+    def __init__(
+        self, kind: str, text: str, position: int, error: InvalidRuleText | None = None
+    ) -> None:
+        self.kind = kind  # "string", "integer", "word", "punct", "bad", "eof"
         self.text = text  # a string's decoded text, without its quotes
         self.position = position
+        self.error = error  # for "bad": what the tokenizer could not read
 
 
 def _decode(raw: str) -> str:
@@ -202,7 +211,9 @@ def _token_at(text: str, position: int) -> tuple[str, re.Match[str]] | None:
     return None
 
 
-def _tokens(text: str) -> list[_Token]:
+def _tokens(text: str, *, tolerant: bool = False) -> list[_Token]:
+    """The tokens of ``text``; text that is no token raises, or with ``tolerant`` becomes a
+    "bad" token carrying the error, and reading goes on at the next line."""
     found: list[_Token] = []
     position = 0
     length = len(text)
@@ -211,14 +222,22 @@ def _tokens(text: str) -> list[_Token]:
         if hit is None:
             char = text[position]
             if char in _QUOTES:
-                raise syntax_error(
+                error = syntax_error(
                     text, position, char, "unterminated_string", "a string is not closed",
                     hint="close the string with a double quote on the same line",
                 )
-            raise syntax_error(
-                text, position, char, "unexpected_character", f"unexpected character {char!r}",
-                hint="rule text is words, double-quoted strings, numbers and . ( ) ,",
-            )
+            else:
+                error = syntax_error(
+                    text, position, char, "unexpected_character",
+                    f"unexpected character {char!r}",
+                    hint="rule text is words, double-quoted strings, numbers and . ( ) ,",
+                )
+            if not tolerant:
+                raise error
+            found.append(_Token("bad", char, position, error))
+            end = text.find("\n", position)
+            position = length if end < 0 else end
+            continue
         kind, match = hit
         if kind not in _SKIPPED:
             value = match.group()
@@ -364,9 +383,9 @@ def parse_control_selector(text: str) -> ControlExists:
 class _Parser:
     """Recursive descent: one method per production of the grammar in the module docstring."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, *, tolerant: bool = False) -> None:
         self.text = text
-        self.tokens = _tokens(text)
+        self.tokens = _tokens(text, tolerant=tolerant)
         self.index = 0
         self.rule_name = ""
         self.depth = 0
@@ -392,6 +411,8 @@ class _Parser:
 
     def fail(self, expected: str, hint: str, reason: str = "unexpected_token") -> InvalidRuleText:
         token = self.current
+        if token.error is not None:
+            return token.error
         shown = repr(token.text) if token.kind != "eof" else "end of text"
         if token.kind == "string":
             shown = f'"{token.text}"'
@@ -706,6 +727,28 @@ def _usage(name: str) -> str:
     if joiner == "":
         return f'{name} "..." "..."'
     return f'{name} "..." {joiner} "..." [if (<condition>)]'
+
+
+def parse_errors(text: str) -> list[InvalidRuleText]:
+    """Every syntax error in ``text``: after an error the parser resumes at the next ``rule``
+    keyword, so that one run reports the errors of every rule (none: the text parses)."""
+    if not isinstance(text, str):
+        return [InvalidRuleText(text, "not_text", "rule text is a string")]
+    parser = _Parser(text, tolerant=True)
+    errors: list[InvalidRuleText] = []
+    while parser.current.kind != "eof":
+        start = parser.index
+        try:
+            parser.rule()
+        except InvalidRuleText as error:
+            errors.append(error)
+            parser.index = max(parser.index, start + 1)
+            while parser.current.kind != "eof" and not parser.at_word("rule"):
+                skipped = parser.advance()
+                if skipped.error is not None and skipped.error is not error:
+                    errors.append(skipped.error)
+            parser.depth = 0
+    return errors
 
 
 def parse(text: str) -> RuleFile:

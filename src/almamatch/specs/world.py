@@ -232,7 +232,7 @@ class World:
             raise SpecError("", "no_zone",
                             "the zone is not described: add 'Given the zone:' with kind, "
                             "institution code, host and logon ID")
-        rules = self.profiles[0].brief_rules if self.profiles else None
+        rules = self.profiles[0].levels if self.profiles else None
         bibs = self.zone
         if bibs is None:
             bibs = InMemoryZone(brief_rules=rules)

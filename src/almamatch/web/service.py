@@ -101,7 +101,7 @@ class HttpZone:
         overlay: InMemoryZone | None = None
         if dry_run:
             overlay = InMemoryZone(base=zone.bibs, brief_rules=(
-                zone.profiles[0].brief_rules if zone.profiles else None))
+                zone.profiles[0].levels if zone.profiles else None))
             zone = attrs.evolve(zone, bibs=overlay)
         for index, item in enumerate(items):
             if isinstance(item, Unreadable):

@@ -34,7 +34,7 @@ from typing import Any, Final
 import numpy as np
 import numpy.typing as npt
 
-from almamatch.core.brief import BriefLevelRules
+from almamatch.core.brief import BriefLevelRules, RecordBriefLevels
 from almamatch.core.errors import AlmamatchError
 from almamatch.core.facts import BibFacts, Hit, MmsIdSequence
 from almamatch.core.oclc import OclcNumber
@@ -118,7 +118,7 @@ def load_zone(
     path: str | Path,
     *,
     facts: str | Path | None = None,
-    brief_rules: BriefLevelRules | None = None,
+    brief_rules: BriefLevelRules | RecordBriefLevels | None = None,
     on_bib: Callable[[int], None] | None = None,
     use_index: bool = False,
 ) -> InMemoryZone:
