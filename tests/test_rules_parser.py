@@ -343,7 +343,7 @@ _MERGE = st.builds(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.lists(_NORMALIZATION | _MERGE, max_size=3).map(RuleFile))
 def test_parse_format_parse_is_stable(file: RuleFile) -> None:
     text = rules.format_rules(file)
