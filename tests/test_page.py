@@ -20,7 +20,7 @@ import pytest
 
 from almamatch.cli.main import main
 from almamatch.core.record import Bib
-from almamatch.marc import bib_to_marcxml, read_bibs
+from almamatch.marc import bib_to_marc, bib_to_marcxml, read_bibs
 from http_server import EXAMPLES, NOW, running_server
 from json_shape import decision_lines
 
@@ -47,11 +47,15 @@ def server() -> Iterator[str]:
 # -- without JavaScript: the form posts and the answer is the whole page -------------------------
 
 
-def post_form(url: str, fields: dict[str, str]) -> tuple[int, str]:
+def post_form(url: str, fields: dict[str, str], upload: bytes | None = None) -> tuple[int, str]:
     boundary = uuid.uuid4().hex
     parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
-             for name, value in fields.items()]
-    body = ("".join(parts) + f"--{boundary}--\r\n").encode()
+             .encode() for name, value in fields.items()]
+    if upload is not None:
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+                     'filename="export.mrc"\r\nContent-Type: application/marc\r\n\r\n'
+                     .encode() + upload + b"\r\n")
+    body = b"".join(parts) + f"--{boundary}--\r\n".encode()
     request = urllib.request.Request(url, data=body, headers={
         "Content-Type": f"multipart/form-data; boundary={boundary}"})
     try:
@@ -73,6 +77,17 @@ def test_the_form_works_without_javascript(server: str, capsys: pytest.CaptureFi
     assert 'class="blocked"' in page  # the candidates stage blocked
     status, page = post_form(server + "/", {"example": "3", "mode": "dry_run", "now": NOW})
     assert (status, "<mark>" in page) == (200, True)  # a merge: the changed fields highlighted
+
+
+def test_an_uploaded_file_is_decided(server: str, capsys: pytest.CaptureFixture[str]) -> None:
+    expected = decide_cli(6, capsys)
+    record = RECORDS[6]
+    assert isinstance(record, Bib)
+    status, page = post_form(server + "/", {"mode": "dry_run", "now": NOW},
+                             upload=bib_to_marc(record))
+    assert status == 200
+    assert f'<p id="host-message">{expected["host_message"]}</p>' in page
+    assert f'<dd id="mms-id">{expected["mms_id"]}</dd>' in page
 
 
 def test_the_form_says_what_is_missing(server: str) -> None:

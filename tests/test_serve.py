@@ -16,12 +16,14 @@ from typing import Any
 
 import pytest
 
+from almamatch.codec import decision_from_json
 from almamatch.serve.client import exchange_async, reply_mms_id
 from almamatch.serve.log import RequestLog
 from almamatch.serve.reply import ReplyEnd
 from almamatch.serve.request import AnswerAt, Framing, LogonItem, encode_request
 from almamatch.serve.server import Gateway, Limits, WireOptions, ZoneListener
 from almamatch.serve.service import ZoneService
+from json_shape import checked
 from serve_process import (
     LOGON,
     NOW,
@@ -238,6 +240,10 @@ def test_log_lines_carry_the_request_and_never_the_password() -> None:
     assert first["peer"].startswith("127.0.0.1:")
     assert first["ms"] > 0
     datetime.fromisoformat(first["time"])
+    # Each decided line holds its decision in the one shape, which reads back.
+    for line in lines:
+        assert checked(line["decision"], "Decision")["code"] == line["outcome"]
+        assert decision_from_json(json.dumps(line["decision"])).code.value == line["outcome"]
 
 
 def test_text_log_lines() -> None:

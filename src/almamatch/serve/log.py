@@ -4,7 +4,8 @@ Theory of operation: the server builds one ``RequestLine`` per connection when i
 (or refused) it, and ``RequestLog`` writes it as one line and flushes, so a log being read while
 the server runs is whole up to its last line. A line says when, which zone, who (peer address
 and logon ID), which OCLC numbers, the outcome (a decision's code, or one of ``OUTCOMES`` for a
-request that was not decided), the MMS ID, how long the answer took, and ``seq``: the zone's
+request that was not decided; a JSON line also holds the decision itself, in the codec's shape),
+the MMS ID, how long the answer took, and ``seq``: the zone's
 decision number, the order in which that zone decided (its arrival order), and a short hash of the
 record's bytes, so that a client's own list of what it sent can be matched to the log without
 logging records. The password is never
@@ -20,6 +21,9 @@ from datetime import datetime
 from typing import IO, Any, Final
 
 from attrs import asdict, frozen
+
+from almamatch.codec import to_jsonable
+from almamatch.core.decision import Decision
 
 __all__ = ["OUTCOMES", "RequestLine", "RequestLog", "record_digest"]
 
@@ -57,10 +61,14 @@ class RequestLine:
     fault: str | None = None  # BAD_REQUEST's fault code, UNREADABLE's reason
     detail: str | None = None
     delivered: bool = True  # False when the client was gone before the reply was written
+    # The decision itself (decided requests only): in JSON lines, written in the codec's one
+    # shape under "decision", so that ``decision_from_json`` reads it back; text lines omit it.
+    decision: Decision | None = None
 
     def as_json(self) -> dict[str, Any]:
         document = asdict(self, recurse=False)
         document["time"] = self.time.isoformat(timespec="milliseconds")
+        document["decision"] = None if self.decision is None else to_jsonable(self.decision)
         document["oclc_numbers"] = list(self.oclc_numbers)
         document["ms"] = round(self.ms, 3)
         return {key: value for key, value in document.items() if value is not None}

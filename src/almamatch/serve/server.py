@@ -231,7 +231,7 @@ class ZoneListener:
                 numbers = tuple(str(one) for one in record.oclc_numbers.active)
                 line = evolve(line, outcome=decision.code.value, oclc_numbers=numbers,
                               mms_id=named_mms_id(decision), seq=seq,
-                              record_sha256=record_digest(request.record))
+                              record_sha256=record_digest(request.record), decision=decision)
                 reply = self._text(decision_text(decision))
             case UnreadableRecord(reason=reason, detail=detail):
                 line = evolve(line, outcome="UNREADABLE", fault=reason, detail=detail)

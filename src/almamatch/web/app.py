@@ -247,6 +247,8 @@ async def _page_decision(request: web.Request) -> web.Response:
                                        dry_run=given.dry_run)
     except Problem as problem:
         return _html(render_page(service, given, result=problem), status=problem.status)
+    _DECISIONS.info("%s", json_line(_decision_document(record, outcome.decision,
+                                                       applied=outcome.applied)))
     return _html(render_page(service, given, result=outcome))
 
 
