@@ -58,6 +58,7 @@ Feature: Exports in order: each one meets the zone as the exports before it left
     Then the outcome is MERGED
     And the record is merged into the bib the first export added
     And the brief levels are "05" in the zone and "10" incoming
+    And the versions are "20260305101500.0" in the zone and "20260306090000.0" incoming
     And the saved record's Leader/17 is "#"
     Given the incoming record's Leader/17 is "K"
     And the incoming record's 005 is "20260307090000.0"

@@ -170,8 +170,8 @@ def test_bibs_given_after_an_export_join_the_zone_as_it_is(tmp_path: Path) -> No
 MERGE = """
   Scenario: merged
     Given the zone holds these bibs:
-      | MMS ID             | 035 $a         |
-      | 991234567890205681 | (OCoLC)1234567 |
+      | MMS ID             | 035 $a         | originating system version |
+      | 991234567890205681 | (OCoLC)1234567 | 20250101000000.0           |
     And bib "991234567890205681" also has these fields:
       | tag | indicators | subfields          |
       | 245 | 10         | $a Pride & prejudice |
@@ -195,6 +195,9 @@ MERGE = """
         ('Then the saved record\'s Leader/09 is "#"', "Leader/09", "#", "a"),
         ('Then the brief levels are "05" in the zone and "10" incoming', "brief levels",
          "05 in the zone, 10 incoming", "10 in the zone, 10 incoming"),
+        ('Then the versions are "none" in the zone and "20260301101500.0" incoming', "versions",
+         "none in the zone, 20260301101500.0 incoming",
+         "20250101000000.0 in the zone, 20260301101500.0 incoming"),
         ("Then the brief guard compared no levels: no candidate", "brief guard",
          "compared no levels: no candidate",
          ("compared 10 in the zone with 10 incoming (MERGED (The record has been processed "

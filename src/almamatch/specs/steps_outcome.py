@@ -235,15 +235,33 @@ def brief_not_compared(world: World, call: StepCall) -> tuple[Mismatch, ...]:
       topic=EVIDENCE,
       example='And the versions are "20260301000000.0" in the zone and "20250101000000.0" incoming')
 def versions(world: World, call: StepCall) -> tuple[Mismatch, ...]:
-    """The evidence of a NOT_ADDED_OLD refusal: the bib's originating system version and the
-    incoming 005 ("none" for a side without a usable 005)."""
+    """The versions the older-version guard compared: the bib's originating system version and
+    the incoming 005. On a NOT_ADDED_OLD refusal they are its evidence ("none" for a side without
+    a usable 005); on a merge (or another refusal) they are what the guard saw and let through.
+    When the guard compared nothing, the report says why (guard off, no candidate, or the
+    trace's own words)."""
     decision = world.outcome()
     wanted = f"{call.values['existing']} in the zone, {call.values['incoming']} incoming"
-    if not isinstance(decision, NotAddedOld):
-        return _check("versions", wanted, f"no version evidence: {_describe(decision)}")
-    existing = str(decision.existing_version) if decision.existing_version else "none"
-    incoming = str(decision.incoming_version) if decision.incoming_version else "none"
-    return _check("versions", wanted, f"{existing} in the zone, {incoming} incoming")
+    if isinstance(decision, NotAddedOld):
+        existing = str(decision.existing_version) if decision.existing_version else "none"
+        incoming = str(decision.incoming_version) if decision.incoming_version else "none"
+        return _check("versions", wanted, f"{existing} in the zone, {incoming} incoming")
+    step_ = next((one for one in decision.trace if one.stage is Stage.OLDER_VERSION), None)
+    found = _VERSIONS.search(step_.detail) if step_ is not None else None
+    if found is not None and not isinstance(decision, Add):
+        return _check("versions", wanted,
+                      f"{found.group(1)} in the zone, {found.group(2)} incoming")
+    if step_ is not None and step_.verdict is Verdict.OFF:
+        why = _NotCompared.OFF.value
+    elif isinstance(decision, Add) or step_ is None:
+        why = _NotCompared.NO_CANDIDATE.value
+    else:
+        why = step_.detail
+    return _check("versions", wanted, f"not compared: {why} ({_describe(decision)})")
+
+
+# The older-version step's words in the trace: "originating system version A vs incoming 005 B".
+_VERSIONS = re.compile(r"originating system version (\S+) vs incoming 005 (\S+?)(?::|$)")
 
 
 @step(StepKind.OUTCOME, 'the lock is held by "{holder}" since "{since}"', topic=EVIDENCE,
