@@ -366,3 +366,31 @@ def test_unreadable_details_are_one_short_line(corpus: Path) -> None:
     _, unreadable = _read((garbage + bib_to_marc_json(one)).encode())
     assert unreadable
     assert all(len(str(item)) < 500 for item in unreadable)
+
+
+# -- fuzzing findings, each a test ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("content", [
+    b'["leader": ")"}]nd02a\xe3',  # damage, then a UTF-8 character torn by the end of the file
+    b'{"leader": "\xff\xfe"}\n{"a": 1}\xe3',
+])
+def test_marc_in_json_with_bytes_that_are_not_utf8_never_raises(content: bytes) -> None:
+    items = list(read_bibs(io.BytesIO(content)))
+    assert items
+    assert all(isinstance(item, Bib | Unreadable) for item in items)
+    assert [item.index for item in items if isinstance(item, Unreadable)] == [
+        index for index, item in enumerate(items) if isinstance(item, Unreadable)
+    ]
+
+
+def test_marc_in_json_keeps_bytes_that_are_not_utf8_as_iso2709_does(corpus: Path) -> None:
+    (one,) = bibs_of(iso_records(corpus, count=1))
+    text = bib_to_marc_json(one).encode()
+    title = text.index(b'"a": "', text.index(b'"245"')) + len(b'"a": "')
+    damaged = text[:title] + b"\xe9" + text[title:]  # a Latin-1 byte in a UTF-8 record
+    read, unreadable = _read(damaged + b"\n" + text)
+    assert unreadable == []
+    assert read[1] == one
+    assert any("\udce9" in sub.value for field in read[0].fields
+               if isinstance(field, DataField) for sub in field.subfields)

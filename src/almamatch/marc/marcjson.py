@@ -45,7 +45,10 @@ class _JsonText:
 
     def __init__(self, chunks: Iterator[bytes]) -> None:
         self.chunks = chunks
-        self.decoder = codecs.getincrementaldecoder("utf-8-sig")()
+        # Bytes that are not UTF-8 are kept as lone surrogates U+DC80..U+DCFF, as the ISO 2709
+        # reader keeps them: the record loads and decide() refuses its conversion to MARCXML;
+        # decoding never raises, wherever the bad bytes fall (a torn last character included).
+        self.decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="surrogateescape")
         self.text = ""
         self.position = 0
         self.dropped_bytes = 0  # bytes of the text already consumed and discarded
@@ -80,7 +83,8 @@ class _JsonText:
                 return ""
 
     def byte_offset(self) -> int:
-        return self.dropped_bytes + len(self.text[: self.position].encode("utf-8", "surrogatepass"))
+        consumed = self.text[: self.position].encode("utf-8", "surrogateescape")
+        return self.dropped_bytes + len(consumed)
 
     def compact(self) -> None:
         self.dropped_bytes = self.byte_offset()
@@ -151,7 +155,7 @@ def read_marc_json(chunks: Iterator[bytes]) -> Iterator[Bib | Unreadable]:
                 return
             offset = source.byte_offset()
             value = _decode_value(source, decoder)
-        except (json.JSONDecodeError, UnicodeDecodeError, _TooLarge) as error:
+        except (json.JSONDecodeError, _TooLarge) as error:
             offset = source.byte_offset()
             if isinstance(error, _TooLarge):
                 reason, detail = "record_too_large", f"more than {MAX_JSON_TEXT:,} characters"
