@@ -394,3 +394,17 @@ def test_marc_in_json_keeps_bytes_that_are_not_utf8_as_iso2709_does(corpus: Path
     assert read[1] == one
     assert any("\udce9" in sub.value for field in read[0].fields
                if isinstance(field, DataField) for sub in field.subfields)
+
+
+def test_a_moment_past_24_hours_of_offset_runs_and_resumes(tmp_path: Path) -> None:
+    """A batch at a moment the parser gives an offset of 25 hours records it as the same instant
+    in UTC, so a resume without --now judges locks at that moment and ends as a whole run."""
+    exports = str(Path(ZONE).parent / "exports.mrc")
+    argv = ["batch", exports, "--zone", ZONE, "--now", "2026-03-05 10:30 +2500", "--summary"]
+    whole, part = tmp_path / "whole.jsonl", tmp_path / "part.jsonl"
+    assert main([*argv, "--output", str(whole)]) == 0
+    assert main([*argv, "--output", str(part), "--stop-after", "4"]) == 130
+    assert main(["batch", exports, "--zone", ZONE, "--resume", str(part)]) == 0
+    assert part.read_bytes() == whole.read_bytes()
+    assert json.loads(whole.read_text().splitlines()[0])["almamatch_run"]["now"] == (
+        "2026-03-04T09:30:00+00:00")

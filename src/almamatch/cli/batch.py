@@ -56,6 +56,7 @@ from almamatch.cli.resume import (
 from almamatch.core.decide import decide
 from almamatch.core.decision import Code, Decision, Failure
 from almamatch.core.errors import AlmamatchError
+from almamatch.core.lock import printable_moment
 from almamatch.core.profile import IntegrationProfile
 from almamatch.core.record import Bib
 from almamatch.core.zone import InMemoryZone, Zone
@@ -209,12 +210,9 @@ def _run_identity(args: argparse.Namespace, profile: ProfileFile, now: datetime)
 
 
 def _moment_text(now: datetime) -> str:
-    """``now`` in ISO 8601; a zone offset ``datetime`` refuses to print (24 h or more) as its
-    parts, so that any moment the parser yields identifies a run."""
-    try:
-        return now.isoformat()
-    except ValueError:
-        return f"{now.replace(tzinfo=None).isoformat()} {now.tzinfo!r}"
+    """``now`` in ISO 8601; a zone offset ``datetime`` refuses to print (24 h or more) as the
+    same instant in UTC, so that any moment the parser yields identifies a run and reads back."""
+    return printable_moment(now).isoformat()
 
 
 def _this_run(

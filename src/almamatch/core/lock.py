@@ -16,7 +16,7 @@ from attrs import field, frozen
 
 from almamatch.core.errors import InvalidLock
 
-__all__ = ["LOCK_TIMEOUT", "Lock", "is_locked"]
+__all__ = ["LOCK_TIMEOUT", "Lock", "is_locked", "printable_moment"]
 
 #: "Alma will unlock records 60 minutes after the cataloger exits the metadata editor."
 LOCK_TIMEOUT: Final = timedelta(minutes=60)
@@ -50,7 +50,7 @@ def _instant(moment: datetime) -> timedelta:
     return moment.replace(tzinfo=None) - datetime.min - _offset(moment)
 
 
-def _usable(moment: datetime) -> datetime:
+def printable_moment(moment: datetime) -> datetime:
     """``moment`` as given, unless its offset is one ``datetime`` refuses to print or compare
     (24 hours or more): then the same instant in UTC, clamped to the years 1-9999."""
     if not isinstance(moment, datetime) or moment.tzinfo is None:
@@ -71,7 +71,7 @@ class Lock:
 
     institution: str = field(converter=_holder)
     user: str | None = None
-    last_activity: datetime = field(converter=_usable)
+    last_activity: datetime = field(converter=printable_moment)
 
     @property
     def lapses_at(self) -> datetime:
