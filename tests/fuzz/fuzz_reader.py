@@ -15,6 +15,7 @@ import sys
 from datetime import UTC, datetime
 
 import atheris
+import numpy  # noqa: F401 - imported uninstrumented: numpy's own code is not the target
 
 with atheris.instrument_imports():
     from almamatch.core.decide import decide

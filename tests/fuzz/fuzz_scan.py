@@ -12,6 +12,7 @@ from __future__ import annotations
 import sys
 
 import atheris
+import numpy  # noqa: F401 - imported uninstrumented: numpy's own code is not the target
 
 with atheris.instrument_imports():
     from almamatch.marc import UNREADABLE_REASONS, Unreadable
