@@ -8,6 +8,7 @@ Without them the browser tests are skipped, saying so; the no-JavaScript tests a
 
 from __future__ import annotations
 
+import html
 import json
 import shutil
 import urllib.request
@@ -77,6 +78,12 @@ def test_the_form_works_without_javascript(server: str, capsys: pytest.CaptureFi
     assert 'class="blocked"' in page  # the candidates stage blocked
     status, page = post_form(server + "/", {"example": "3", "mode": "dry_run", "now": NOW})
     assert (status, "<mark>" in page) == (200, True)  # a merge: the changed fields highlighted
+    # The page now shows example 3 in the text box; picking example 5 sends example 5.
+    shown = page.split('spellcheck="false" autocomplete="off">\n')[1].split("</textarea>")[0]
+    assert "1028686" in shown
+    status, page = post_form(server + "/", {"example": "5", "record": html.unescape(shown),
+                                            "mode": "dry_run", "now": NOW})
+    assert '<dd id="code">NOT_ADDED_BRIEF</dd>' in page
 
 
 def test_an_uploaded_file_is_decided(server: str, capsys: pytest.CaptureFixture[str]) -> None:

@@ -64,14 +64,18 @@ class FormInput:
                    password=text("password"), now=text("now"))
 
     def record_bytes(self, examples: Sequence[tuple[int, Bib]]) -> bytes:
-        """The record sent: the uploaded file, else the pasted text, else the picked example."""
+        """The record sent: the uploaded file, else the picked example, else the pasted text.
+
+        The example comes before the text because the page shows a picked example in the text
+        box: without JavaScript, picking another one must not send the one shown before
+        (``page.js`` unpicks the example when the text is edited)."""
         if self.upload.strip():
             return self.upload
-        if self.record_text.strip():
-            return self.record_text.encode("utf-8", "surrogateescape")
         chosen = self.chosen(examples)
         if chosen is not None:
             return example_text(chosen).encode("utf-8", "surrogateescape")
+        if self.record_text.strip():
+            return self.record_text.encode("utf-8", "surrogateescape")
         raise Problem(422, "no_record", "Paste a record, upload a file or pick an example.")
 
     def chosen(self, examples: Sequence[tuple[int, Bib]]) -> Bib | None:
@@ -232,13 +236,12 @@ def render_page(service: HttpZone, given: FormInput,
                 result: Outcome | Problem | None) -> str:
     """The whole page: the form as it was sent, and the result when there is one."""
     zone = service.zone
-    text = given.record_text
-    if not text.strip() and not given.upload.strip():
-        chosen = given.chosen(service.examples)
-        text = example_text(chosen) if chosen is not None else ""
+    chosen = None if given.upload.strip() else given.chosen(service.examples)
+    text = given.record_text if chosen is None else example_text(chosen)
     examples = ""
     if service.examples:
-        examples = ('<div class="field"><label for="example">or pick an example</label>'
+        examples = ('<div class="field"><label for="example">or pick an example (sent instead '
+                    'of the text above)</label>'
                     f'<select id="example" name="example">'
                     f"{_options(service.examples, given.example)}</select></div>")
     checked_dry = " checked" if given.dry_run else ""

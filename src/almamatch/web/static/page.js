@@ -12,6 +12,8 @@
       const option = example.options[example.selectedIndex];
       record.value = option.dataset.record || "";
     });
+    // Text typed or pasted is the record to send: the example is no longer picked.
+    record.addEventListener("input", function () { example.value = ""; });
   }
   form.addEventListener("submit", async function (event) {
     event.preventDefault();
