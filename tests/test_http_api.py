@@ -16,11 +16,14 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from almamatch.cli.main import main
 from almamatch.core.record import Bib
 from almamatch.marc import bib_to_marc, bib_to_marc_json, bib_to_marcxml, read_bibs
+from almamatch.web import MEDIA_TYPES
 from http_server import EXAMPLES, NOW, running_server
 from json_shape import checked, decision_lines
 
@@ -169,6 +172,23 @@ def test_bad_input_is_a_problem_document_with_a_4xx_status(
     path: str, media: str, data: bytes, status: int, code: str, server: str,
 ) -> None:
     problem(call(server + path, data=data, media=media), status, code)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(body=st.one_of(
+    st.binary(max_size=2_000),
+    st.sampled_from([bib_to_marc(record) for _, record in READABLE[:3]]).flatmap(
+        lambda whole: st.integers(0, len(whole)).map(lambda cut: whole[:cut])),
+), media=st.sampled_from([*MEDIA_TYPES, "application/octet-stream", "text/plain"]),
+   path=st.sampled_from(["/decisions?dry_run=true", "/batches?dry_run=true"]))
+def test_any_body_gets_an_answer_or_a_4xx_problem_never_a_500(
+    server: str, body: bytes, media: str, path: str,
+) -> None:
+    answer = call(server + path, data=body, media=media)
+    assert answer.status == 200 or 400 <= answer.status < 500, answer.body[:300]
+    assert b"Traceback" not in answer.body
+    if answer.status != 200:
+        assert answer.media == "application/problem+json"
 
 
 def test_bad_credentials_and_unknown_places_are_problems_too(server: str) -> None:

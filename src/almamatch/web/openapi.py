@@ -32,10 +32,13 @@ def _problems(*statuses: int) -> dict[str, Any]:
         "application/problem+json": {"schema": _ref("Problem")}}} for status in statuses}
 
 
-def _record_body(what: str) -> dict[str, Any]:
+def _record_body(what: str, *, by_content: bool = False) -> dict[str, Any]:
+    types = dict(_RECORD_TYPES)
+    if by_content:
+        types["application/octet-stream"] = "any of these; the format is read from the content"
     return {"required": True, "description": what, "content": {
         media: {"schema": {"type": "string", "format": "binary", "description": label}}
-        for media, label in _RECORD_TYPES.items()}}
+        for media, label in types.items()}}
 
 
 _DRY_RUN: Final = {"name": "dry_run", "in": "query", "schema": {"type": "boolean"},
@@ -95,8 +98,7 @@ def openapi_document() -> dict[str, Any]:
             "/batches": {"post": {
                 "summary": "decide every record of a file in order, each applied before the next",
                 "parameters": [_DRY_RUN, _NOW, _LOGON],
-                "requestBody": _record_body("a file of records (application/octet-stream: the "
-                                            "format is read from the content)"),
+                "requestBody": _record_body("a file of records", by_content=True),
                 "responses": {"200": {
                     "description": "NDJSON: one RecordLine per input record, in input order, "
                     "then one SummaryLine", "content": {"application/x-ndjson": {
