@@ -300,3 +300,59 @@ def test_a_time_the_parser_refuses_names_the_step(tmp_path: Path) -> None:
     result = run(tmp_path, '\n  Scenario: t\n    Given the time now is "soon"\n')
     assert result.status is Status.ERROR
     assert result.error.startswith(f"{tmp_path / 'steps.feature'}:16: time 'soon': ")
+
+
+# -- rules stated inline -------------------------------------------------------------------------
+
+def test_rule_text_that_does_not_parse_names_the_feature_line(tmp_path: Path) -> None:
+    result = run(tmp_path, '''
+  Scenario: a broken rule
+    Given the normalization rules are:
+      """
+      rule "Strip 019"
+      when TRUE
+      then removeFeld "019"
+      end
+      """
+''')
+    assert result.status is Status.ERROR
+    # The rule's third line is the feature file's line 20 (the doc string opens on line 17).
+    assert result.error.startswith(
+        f"{tmp_path / 'steps.feature'}:20: rule text line 3, column 6, in rule 'Strip 019': ")
+
+
+@pytest.mark.parametrize(
+    ("step_text", "message"),
+    [
+        ("Given the merge rule is:",
+         'this step needs a doc string (text between lines of """) under it'),
+        ("Given the normalization rules are:\n      | tag |\n      | 019 |",
+         'this step takes a doc string (text between lines of """) under it, not a table'),
+        ('Given the brief guard is off\n      """\n      on\n      """',
+         "this step takes nothing under it, not a doc string"),
+    ],
+)
+def test_a_step_with_the_wrong_argument_says_which_it_takes(
+    tmp_path: Path, step_text: str, message: str
+) -> None:
+    result = run(tmp_path, f"\n  Scenario: wrong argument\n    {step_text}\n")
+    assert result.status is Status.ERROR
+    assert result.error == f"{tmp_path / 'steps.feature'}:16: {message}"
+
+
+def test_a_later_merge_method_replaces_an_earlier_merge_rule(tmp_path: Path) -> None:
+    later = '''    And the merge rule is:
+      """
+      rule "keep only 245 from the incoming record"
+      when merge
+      then replace MARC."245"
+      end
+      """
+    And the merge method is "Keep only old value"
+    When the record is exported
+    Then the saved record has these fields:
+      | tag | indicators | subfields            |
+      | 245 | 10         | $a Pride & prejudice |
+'''
+    result = run(tmp_path, MERGE.replace("    When the record is exported\n", later))
+    assert result.status is Status.PASSED, result

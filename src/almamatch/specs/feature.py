@@ -58,6 +58,7 @@ class SpecStep:
     line: int
     table: DataTable | None = None
     doc_string: str | None = None
+    doc_string_line: int = 0  # the line of the doc string's opening delimiter
 
 
 @frozen(kw_only=True)
@@ -142,6 +143,8 @@ def load_feature(path: Path) -> FeatureFile:
             if "dataTable" in argument:
                 table = _table(argument["dataTable"]["rows"], ast_step)
             doc_string = argument["docString"]["content"] if "docString" in argument else None
+            doc_string_line = (int(ast_step["docString"]["location"]["line"])
+                               if "docString" in ast_step else 0)
             steps.append(
                 SpecStep(
                     keyword=str(ast_step["keyword"]).strip(),
@@ -149,6 +152,7 @@ def load_feature(path: Path) -> FeatureFile:
                     line=int(ast_step["location"]["line"]),
                     table=table,
                     doc_string=doc_string,
+                    doc_string_line=doc_string_line,
                 )
             )
         scenarios.append(

@@ -134,10 +134,13 @@ def run_scenario(scenario: Scenario, vocabulary: Vocabulary | None = None) -> Sc
     failures: list[Failed] = []
     for spec_step, (definition, values) in zip(scenario.steps, found, strict=True):
         call = StepCall(values=values, table=spec_step.table, doc_string=spec_step.doc_string,
-                        base_dir=scenario.path.parent, line=spec_step.line)
+                        base_dir=scenario.path.parent, line=spec_step.line,
+                        doc_string_line=spec_step.doc_string_line)
         try:
-            if definition.table and spec_step.table is None:
-                raise SpecError(spec_step.text, "no_table", "this step needs a table under it")
+            problem = definition.argument_problem(table=spec_step.table is not None,
+                                                  doc_string=spec_step.doc_string is not None)
+            if problem:
+                raise SpecError(spec_step.text, "wrong_argument", problem)
             mismatches = definition.run(world, call) or ()
         except SpecError as error:
             located = error.located(scenario.path, spec_step.line)

@@ -13,6 +13,11 @@ from almamatch.core.merge import MergeMethod
 from almamatch.core.normalization import CopyCancelledTo035z, NormalizationStep, RemoveFields
 from almamatch.core.profile import Guard, IntegrationProfile, MatchMethod, OlderVersionGuard
 from almamatch.core.zone import ZoneKind
+from almamatch.rules import InvalidRuleText, RuleFile
+from almamatch.rules import parse as parse_rules
+from almamatch.rules.brief import compile_brief_levels
+from almamatch.rules.merge import compile_merge
+from almamatch.rules.normalize import compile_normalization
 from almamatch.specs.errors import SpecError
 from almamatch.specs.tables import parse_switch, row_error, rows_by_column
 from almamatch.specs.vocabulary import StepCall, StepKind, step
@@ -181,8 +186,9 @@ def normalization(world: World, call: StepCall) -> None:
 @step(StepKind.CONTEXT, "the profile has no normalization", topic=ZONE,
       example="And the profile has no normalization")
 def no_normalization(world: World, call: StepCall) -> None:
-    """The profile corrects nothing before matching (no 019 $a copy, no fields removed)."""
-    world.change_profile(normalization=())
+    """The profile corrects nothing before matching (no 019 $a copy, no fields removed, no
+    normalization rules)."""
+    world.change_profile(normalization=(), normalization_rules=None)
 
 
 @step(StepKind.CONTEXT, "MARCXML validation is {state}", topic=ZONE,
@@ -198,7 +204,8 @@ def merge_method(world: World, call: StepCall) -> None:
     """The Merge Method, by name: "Overlay all fields but local", "Keep only old value" or
     "Replace 245 and 035"."""
     try:
-        world.change_profile(merge_method=MergeMethod.preset(call.values["name"]))
+        world.change_profile(merge_method=MergeMethod.preset(call.values["name"]),
+                             merge_rules=None)
     except KeyError as error:
         raise SpecError(call.values["name"], "unknown_merge_method", str(error.args[0])) from None
 
@@ -208,21 +215,40 @@ def merge_method(world: World, call: StepCall) -> None:
 def brief_rules_preset(world: World, call: StepCall) -> None:
     """The brief-level rules by name: "CARLI" (I-Share, rev. 2021) or "CSU" (CSU/Orbis NZ)."""
     try:
-        world.change_profile(brief_rules=BriefLevelRules.preset(call.values["preset"]))
+        world.change_profile(brief_rules=BriefLevelRules.preset(call.values["preset"]),
+                             brief_level_rules=None)
     except KeyError as error:
         raise SpecError(call.values["preset"], "unknown_preset", str(error.args[0])) from None
 
 
-@step(StepKind.CONTEXT, "the brief-level rules are:", topic=ZONE, table=True, example="""
+@step(StepKind.CONTEXT, "the brief-level rules are:", topic=ZONE, table=True, doc_string=True,
+      example='''
 And the brief-level rules are:
   | Leader/17   | brief level |
   | #           | 10          |
   | 7           | 05          |
   | other codes | 01          |
-""")
+And the brief-level rules are:
+  """
+  rule "10: full level, cataloged in English"
+  when existsControl "LDR.{17,1}. " AND exists "040.b.eng"
+  then set brief_level."10"
+  end
+  """
+''')
 def brief_rules_table(world: World, call: StepCall) -> None:
-    """The brief-level rules as a table from Leader/17 (# for blank) to brief level 01-10; the
-    row "other codes" gives the level of codes the table does not list (01 if absent)."""
+    """The brief-level rules, as a table from Leader/17 (# for blank) to brief level 01-10 (the
+    row "other codes" gives the level of codes the table does not list, 01 if absent), or as
+    Alma brief-level rule text in a doc string: the first rule that matches, in run order, sets
+    the level; a record no rule matches is 01. Both the incoming record and the zone's bibs are
+    rated by them."""
+    if call.doc_string is not None:
+        try:
+            rules = compile_brief_levels(_rule_text(call), name="the scenario's brief-level rules")
+        except InvalidRuleText as error:
+            raise _rule_error(call, error) from None
+        world.change_profile(brief_level_rules=rules)
+        return
     columns = {"code": ("Leader/17", "encoding level", "code"),
                "level": ("brief level", "level")}
     table: dict[str, str] = {}
@@ -238,7 +264,72 @@ def brief_rules_table(world: World, call: StepCall) -> None:
                 table[code or "#"] = level
         except ValueError as error:
             raise row_error(row, index, str(error)) from None
-    world.change_profile(brief_rules=BriefLevelRules.from_table(table, default=default))
+    world.change_profile(brief_rules=BriefLevelRules.from_table(table, default=default),
+                         brief_level_rules=None)
+
+
+def _rule_text(call: StepCall) -> RuleFile:
+    """The doc string's Alma rule text, parsed; its errors name the feature file's line."""
+    if call.doc_string is None:
+        raise SpecError("", "no_rule_text", 'this step needs rule text under it, between two '
+                        'lines of """')
+    try:
+        return parse_rules(call.doc_string)
+    except InvalidRuleText as error:
+        raise _rule_error(call, error) from None
+
+
+def _rule_error(call: StepCall, error: InvalidRuleText) -> SpecError:
+    # The doc string's first line of text is the line after its opening delimiter.
+    line = call.doc_string_line + error.line if error.line else call.line
+    where = f"rule text line {error.line}, column {error.column}" if error.line else "rule text"
+    if error.rule:
+        where += f", in rule {error.rule!r}"
+    detail = f"{where}: {error.detail or error.reason}"
+    if error.hint:
+        detail += f" (hint: {error.hint})"
+    return SpecError(call.doc_string, error.reason, detail, line=line)
+
+
+@step(StepKind.CONTEXT, "the normalization rules are:", topic=ZONE, doc_string=True,
+      example='''
+And the normalization rules are:
+  """
+  rule "Strip OCLC's cancelled numbers"
+  when TRUE
+  then removeField "019"
+  end
+  """
+''')
+def normalization_rules(world: World, call: StepCall) -> None:
+    """The profile's normalization rules as Alma rule text in a doc string (between two lines of
+    three double quotes): they run on the incoming record at stage 4, before matching and after
+    the normalization steps, and the trace names each rule that changed the record."""
+    try:
+        rules = compile_normalization(_rule_text(call), name="the scenario's normalization rules")
+    except InvalidRuleText as error:
+        raise _rule_error(call, error) from None
+    world.change_profile(normalization_rules=rules)
+
+
+@step(StepKind.CONTEXT, "the merge rule is:", topic=ZONE, doc_string=True, example='''
+And the merge rule is:
+  """
+  rule "Replace 245, keep the rest"
+  when merge
+  then replace MARC."245"
+  end
+  """
+''')
+def merge_rule(world: World, call: StepCall) -> None:
+    """The profile's merge rule as Alma rule text in a doc string: instead of the merge method,
+    it decides which fields of the existing bib survive the incoming record ("the preferred
+    record is the local record in Alma")."""
+    try:
+        method = compile_merge(_rule_text(call)).method
+    except InvalidRuleText as error:
+        raise _rule_error(call, error) from None
+    world.change_profile(merge_rules=method)
 
 
 @step(StepKind.CONTEXT, "equal brief levels {policy}", topic=ZONE,

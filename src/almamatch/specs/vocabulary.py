@@ -54,6 +54,7 @@ class StepCall:
     doc_string: str | None
     base_dir: Path  # the feature file's folder, for record paths
     line: int
+    doc_string_line: int = 0  # the line of the doc string's opening delimiter, if any
 
 
 StepFunction: TypeAlias = "Callable[[World, StepCall], tuple[Mismatch, ...] | None]"
@@ -84,11 +85,25 @@ class StepDefinition:
     example: str  # the step as written in a feature file, with its table if it takes one
     run: StepFunction = field(eq=False, repr=False)
     table: bool = False  # whether the step takes a data table
+    doc_string: bool = False  # whether it takes a doc string (text between lines of """)
     regex: re.Pattern[str] = field(eq=False, repr=False)
 
     def match(self, text: str) -> dict[str, str] | None:
         found = self.regex.fullmatch(text.strip())
         return None if found is None else {k: v.strip() for k, v in found.groupdict().items()}
+
+    def argument_problem(self, *, table: bool, doc_string: bool) -> str:
+        """What is wrong with the argument a step was written with, or ""."""
+        takes = [what for what, yes in (("a table", self.table),
+                                        ('a doc string (text between lines of """)',
+                                         self.doc_string)) if yes]
+        if (table and not self.table) or (doc_string and not self.doc_string):
+            given = "a table" if table else "a doc string"
+            return (f"this step takes {' or '.join(takes)} under it, not {given}" if takes
+                    else f"this step takes nothing under it, not {given}")
+        if takes and not (table or doc_string):
+            return f"this step needs {' or '.join(takes)} under it"
+        return ""
 
     @property
     def example_text(self) -> str:
@@ -143,7 +158,13 @@ VOCABULARY = Vocabulary()
 
 
 def step(
-    kind: StepKind, pattern: str, *, topic: str, example: str, table: bool = False
+    kind: StepKind,
+    pattern: str,
+    *,
+    topic: str,
+    example: str,
+    table: bool = False,
+    doc_string: bool = False,
 ) -> Callable[[StepFunction], StepFunction]:
     """Register the decorated function as the step ``pattern``; its docstring documents it."""
 
@@ -160,6 +181,7 @@ def step(
                 example=example.strip("\n"),
                 run=function,
                 table=table,
+                doc_string=doc_string,
                 regex=_compile(pattern),
             )
         )
