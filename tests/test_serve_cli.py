@@ -18,6 +18,7 @@ import pytest
 
 from almamatch.cli.main import main
 from almamatch.serve.request import encode_request
+from json_shape import checked
 from serve_process import (
     EXAMPLES,
     LOGON,
@@ -55,7 +56,7 @@ def test_serve_send_and_stop(capsys: pytest.CaptureFixture[str]) -> None:
     assert (code, stopped) == (0, 0)
     lines = [json.loads(line) for line in sent.splitlines()]
     assert [line["host_message"] for line in lines[:-1]] == expected_messages()
-    assert lines[-1]["code"] == "UNREADABLE"  # the cut-short export is not sent
+    assert checked(lines[-1], "UnreadableLine")["code"] == "UNREADABLE"  # not sent
     assert lines[0]["mms_id"] == "9910000000115681"
     log_lines = log.splitlines()
     assert len(log_lines) == 10

@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from almamatch.cli.inputs import EXIT_CODES_EPILOG
-from almamatch.cli.render import UNREADABLE_CODE, json_line
+from almamatch.cli.render import json_line
+from almamatch.envelope import unreadable_line
 from almamatch.marc import Unreadable, bib_to_marc, read_bibs
 from almamatch.marc.framing import frame_records
 from almamatch.marc.reader import CHUNK_SIZE, MarcFormat, detect_format
@@ -118,8 +119,7 @@ def run(args: argparse.Namespace) -> int:
         found = True
         if isinstance(record, Unreadable):
             if args.json:
-                print(json_line({"index": index, "code": UNREADABLE_CODE, "offset": record.offset,
-                                 "reason": record.reason, "detail": record.detail}), flush=True)
+                print(json_line(unreadable_line(record)), flush=True)
             else:
                 print(f"#{index} not sent: {record.reason} at byte {record.offset}: "
                       f"{record.detail}", flush=True)
