@@ -205,36 +205,51 @@ def _remove_field(c: _Compiler) -> _Op:
         selector = parse_field_selector(c.verb.subject)
     except SelectorError as error:
         raise c.error(f"{c.verb.subject!r}: {error}", error.hint) from None
-    target = _Target(selector, None, None)
     guard = c.verb.guard
+    tag_only = selector == FieldExists(selector.tag)
+    tag_matches = selector.tag.matches
 
-    def run(state: _State) -> str | None:
-        kept: list[Field] = []
-        removed = 0
-        for one in state.fields:
-            if field_matches(target.selector, one) and (
-                guard is None or field_holds(guard, state.leader, state.fields, one)
-            ):
-                removed += 1
-            else:
-                kept.append(one)
-        if not removed:
-            return None
-        state.fields = kept
-        return f"removed {_count(removed, 'field')}"
+    def chosen(one: Field, leader: str, fields: list[Field]) -> bool:
+        if not (tag_matches(one.tag) if tag_only else field_matches(selector, one)):
+            return False
+        return guard is None or field_holds(guard, leader, fields, one)
 
-    if guard is None and selector == FieldExists(selector.tag) and selector.tag.is_literal:
-        tag = target.selector.tag.text
+    if tag_only and guard is None:
+        literal = selector.tag.text if selector.tag.is_literal else None
 
-        def run_literal(state: _State) -> str | None:
+        def run_tag(state: _State) -> str | None:
             fields = state.fields
-            kept = [one for one in fields if one.tag != tag]
-            if len(kept) == len(fields):
-                return None
+            if literal is not None:
+                for one in fields:  # most records lack the tag: look before building a list
+                    if one.tag == literal:
+                        break
+                else:
+                    return None
+                kept = [one for one in fields if one.tag != literal]
+            else:
+                for one in fields:
+                    if tag_matches(one.tag):
+                        break
+                else:
+                    return None
+                kept = [one for one in fields if not tag_matches(one.tag)]
             state.fields = kept
             return f"removed {_count(len(fields) - len(kept), 'field')}"
 
-        return run_literal
+        return run_tag
+
+    def run(state: _State) -> str | None:
+        fields, leader = state.fields, state.leader
+        for first, one in enumerate(fields):  # most records have nothing to remove: look first
+            if chosen(one, leader, fields):
+                break
+        else:
+            return None
+        kept = fields[:first]
+        kept.extend(one for one in fields[first + 1 :] if not chosen(one, leader, fields))
+        state.fields = kept
+        return f"removed {_count(len(fields) - len(kept), 'field')}"
+
     return run
 
 

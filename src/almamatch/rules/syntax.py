@@ -99,16 +99,44 @@ class RuleKind(enum.StrEnum):
 @frozen
 class TagGlob:
     """A tag pattern: ``245``, ``2**``, ``9XX``, ``0*``; ``*`` is any run, ``X``/``x`` any one
-    character (almamatch reads an ``X`` in a tag as the wildcard, as merge rules write it)."""
+    character (almamatch reads an ``X`` in a tag as the wildcard, as merge rules write it).
+
+    The pattern's shape is worked out once, at construction: a literal tag compares with ``==``,
+    a prefix (``89*``, ``2**``) with ``startswith``, three characters with ``X`` position by
+    position; only other shapes take the general matcher.
+    """
 
     text: str
+    _shape: tuple[str, str] = field(init=False, eq=False, hash=False, repr=False, order=False)
+
+    def __attrs_post_init__(self) -> None:
+        text = self.text
+        stem = text.rstrip("*")
+        if not any(c in "*Xx" for c in text):
+            shape = ("literal", text)
+        elif stem != text and not any(c in "*Xx" for c in stem):
+            shape = ("prefix", stem)
+        elif len(text) == 3 and "*" not in text:
+            shape = ("positions", text)
+        else:
+            shape = ("general", text)
+        object.__setattr__(self, "_shape", shape)
 
     def matches(self, tag: str) -> bool:
-        return _tag_matches(self.text, 0, tag, 0)
+        kind, text = self._shape
+        if kind == "literal":
+            return tag == text
+        if kind == "prefix":
+            return tag.startswith(text)
+        if kind == "positions":
+            return len(tag) == 3 and all(
+                p in "Xx" or p == t for p, t in zip(text, tag, strict=True)
+            )
+        return _tag_matches(text, 0, tag, 0)
 
     @property
     def is_literal(self) -> bool:
-        return not any(c in "*Xx" for c in self.text)
+        return self._shape[0] == "literal"
 
 
 def _tag_matches(pattern: str, p: int, tag: str, t: int) -> bool:
