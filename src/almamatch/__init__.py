@@ -48,7 +48,6 @@ from almamatch.core.errors import (
 from almamatch.core.facts import BibFacts, Side, ZoneView
 from almamatch.core.lock import Lock
 from almamatch.core.merge import InvalidMergeRule, MergeAction, MergeMethod, UnknownMergeMethod
-from almamatch.core.merge_rules import format_merge_rule, parse_merge_rule
 from almamatch.core.normalization import CopyCancelledTo035z, NormalizationStep, RemoveFields
 from almamatch.core.oclc import OclcNumber
 from almamatch.core.profile import Guard, IntegrationProfile, MatchMethod, OlderVersionGuard
@@ -56,6 +55,7 @@ from almamatch.core.record import Bib, ControlField, DataField, Field, Subfield
 from almamatch.core.timestamp import Timestamp
 from almamatch.core.zone import Export, InMemoryZone, InvalidZone, Zone, ZoneKind
 from almamatch.gateway import GatewaySettings, InvalidGatewaySettings, check_gateway
+from almamatch.rules.merge import format_merge_rule, parse_merge_rule
 
 try:
     __version__ = version("almamatch")

@@ -20,7 +20,7 @@ from almamatch.core.merge import (
     MergeRule,
     TagPattern,
 )
-from almamatch.core.merge_rules import format_merge_rule, parse_merge_rule
+from almamatch.rules.merge import format_merge_rule, parse_merge_rule
 from corpus_files import corpus_bibs
 
 REAL = corpus_bibs("folio_test1_err.mrc", 20) + corpus_bibs(

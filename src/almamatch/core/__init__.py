@@ -51,7 +51,6 @@ from almamatch.core.merge import (
     TagPattern,
     UnknownMergeMethod,
 )
-from almamatch.core.merge_rules import format_merge_rule, parse_merge_rule
 from almamatch.core.normalization import (
     CopyCancelledTo035z,
     NormalizationStep,
@@ -163,9 +162,7 @@ __all__ = [
     "conversion_problems",
     "decide",
     "fold_003",
-    "format_merge_rule",
     "is_locked",
-    "parse_merge_rule",
     "prepare",
     "zone_numbers",
 ]

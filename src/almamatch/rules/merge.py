@@ -91,6 +91,7 @@ class CompiledMerge:
 
     method: MergeMethod
     notes: tuple[str, ...]
+    unused: tuple[MergeStatement, ...] = ()  # the statements the notes are about
 
 
 def _condition(condition: MergeCondition) -> Condition:
@@ -159,6 +160,7 @@ def compile_merge(file: RuleFile) -> CompiledMerge:
     rule = merges[0]
     rules: list[MergeRule] = []
     notes: list[str] = []
+    unused: list[MergeStatement] = []
     for statement in rule.then:
         if not isinstance(statement, MergeStatement):
             raise InvalidRuleText(rule.name, "not_merge", rule=rule.name)
@@ -166,15 +168,30 @@ def compile_merge(file: RuleFile) -> CompiledMerge:
         rules.extend(found)
         if note:
             notes.append(note)
-    return CompiledMerge(MergeMethod(name=rule.name, rules=rules), tuple(notes))
+            unused.append(statement)
+    return CompiledMerge(MergeMethod(name=rule.name, rules=rules), tuple(notes), tuple(unused))
 
 
 def parse_merge_rule(text: str) -> MergeMethod:
-    """The ``MergeMethod`` one Alma merge rule describes; ``InvalidMergeRule`` otherwise."""
+    """The ``MergeMethod`` one Alma merge rule describes; ``InvalidMergeRule`` otherwise, with
+    the line, column and offset of the first token that does not fit."""
+    if not isinstance(text, str):
+        raise InvalidMergeRule(text, "not_text", "a merge rule is text")
     try:
-        return compile_merge(parse(text)).method
+        compiled = compile_merge(parse(text))
     except InvalidRuleText as error:
-        raise InvalidMergeRule(error.text, error.reason, error.detail) from None
+        detail = error.detail
+        if error.line:
+            message = detail.split(": ", 1)[-1]
+            detail = f"line {error.line}, column {error.column} (offset {error.offset}): {message}"
+        raise InvalidMergeRule(error.text, error.reason, detail, position=error.offset) from None
+    # A statement that selects no tag is a note in a rule file (Harvard's "580"X); a rule given
+    # to this function is refused for it.
+    for statement in compiled.unused:
+        raise InvalidMergeRule(statement.tag, "bad_tag_pattern",
+                               'a tag such as "245", "0"XX, "LDR" or "*"',
+                               position=statement.position)
+    return compiled.method
 
 
 def _clauses_of(rule: MergeRule) -> list[MergeClause]:

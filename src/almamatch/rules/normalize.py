@@ -240,10 +240,8 @@ def _remove_field(c: _Compiler) -> _Op:
 
     def run(state: _State) -> str | None:
         fields, leader = state.fields, state.leader
-        for first, one in enumerate(fields):  # most records have nothing to remove: look first
-            if chosen(one, leader, fields):
-                break
-        else:
+        first = next((i for i, one in enumerate(fields) if chosen(one, leader, fields)), -1)
+        if first < 0:  # most records have nothing to remove: look before copying
             return None
         kept = fields[:first]
         kept.extend(one for one in fields[first + 1 :] if not chosen(one, leader, fields))

@@ -199,7 +199,7 @@ def syntax_error(
     line, column, excerpt = _locate(text, position)
     return InvalidRuleText(
         token, reason, f"line {line}, column {column}: {detail}", line=line, column=column,
-        rule=rule, hint=hint, excerpt=excerpt,
+        rule=rule, hint=hint, excerpt=excerpt, offset=position,
     )
 
 
@@ -417,8 +417,8 @@ class _Parser:
         if token.kind == "string":
             shown = f'"{token.text}"'
         return syntax_error(
-            self.text, token.position, token.text, reason, f"expected {expected}, found {shown}",
-            rule=self.rule_name, hint=hint,
+            self.text, token.position, token.text if token.kind != "eof" else "end of text",
+            reason, f"expected {expected}, found {shown}", rule=self.rule_name, hint=hint,
         )
 
     def word(self, expected: str, hint: str, *words: str) -> str:
@@ -707,10 +707,21 @@ class _Parser:
     def merge_condition(self) -> MergeCondition:
         hint = 'MARC."035"."a" contains "OCoLC" or MARC."035"("9","9")'
         tag, _control, indicators = self.selector(hint)
+        if tag.upper() == "LDR":
+            raise syntax_error(
+                self.text, self.tokens[self.index - 1].position, "LDR", "bad_condition",
+                "a condition names a field tag, not LDR", rule=self.rule_name, hint=hint,
+            )
         if indicators is not None:
             return MergeCondition(tag=tag, indicators=indicators)
         self.punct(".", hint)
-        code = self.string("a quoted subfield code", hint).text
+        code_token = self.string("a quoted subfield code", hint)
+        code = code_token.text
+        if len(code) != 1:
+            raise syntax_error(
+                self.text, code_token.position, code, "bad_subfield_code",
+                f"subfield code {code!r} is not one character", rule=self.rule_name, hint=hint,
+            )
         self.word("'contains'", hint, "contains")
         contains = self.string("the quoted text to look for", hint).text
         return MergeCondition(tag=tag, code=code, contains=contains)

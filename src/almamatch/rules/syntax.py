@@ -50,8 +50,9 @@ ANY = "*"
 class InvalidRuleText(AlmamatchError):
     """Rule text that does not parse, or names an action with arguments it cannot take.
 
-    ``line`` and ``column`` count from 1; ``rule`` is the name of the rule being read ("" before
-    the first); ``hint`` says what would have been accepted; ``excerpt`` is the line with a caret.
+    ``line`` and ``column`` count from 1 (``offset`` from 0); ``rule`` is the name of the rule
+    being read ("" before the first); ``hint`` says what would have been accepted; ``excerpt``
+    is the line with a caret.
     """
 
     def __init__(
@@ -65,7 +66,9 @@ class InvalidRuleText(AlmamatchError):
         rule: str = "",
         hint: str = "",
         excerpt: str = "",
+        offset: int = 0,
     ) -> None:
+        self.offset = offset  # characters from the start of the text
         self.line = line
         self.column = column
         self.rule = rule
