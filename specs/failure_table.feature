@@ -35,13 +35,13 @@ Feature: Every outcome of CARLI's "OCLC Gateway Export Errors" table
     Given the zone has a second integration profile "Old Connexion profile"
     When the record is exported
     Then the outcome is NO_INTEGRATION_PROFILE
-    And the host message is "No integration profile found for institution 01CARLI_XYZ"
+    And the host message is "Import Failed: No integration profile found for institution 01CARLI_XYZ"
 
   Scenario: A password that is not the profile's fails the logon
     Given the Gateway Export logs on as "01CARLI_XYZ" with password "old-secret"
     When the record is exported
     Then the outcome is LOGON_FAILED
-    And the host message is "Logon Failed--the Logon ID and/or password is/are not valid"
+    And the host message is "Import Failed: Logon Failed--the Logon ID and/or password is/are not valid"
 
   Scenario: A logon ID that belongs to another zone fails the logon
     Given the Gateway Export logs on as "01CARLI_NETWORK" with password "secret"
@@ -55,7 +55,7 @@ Feature: Every outcome of CARLI's "OCLC Gateway Export Errors" table
     Given the incoming record has a 505 field of 10000 characters
     When the record is exported
     Then the outcome is MARCXML_CONVERSION_FAILED
-    And the host message is "Failed to convert marc record to marc xml"
+    And the host message is "Import Failed: Failed to convert marc record to marc xml"
 
   Scenario: A MARC-8 record with non-ASCII characters cannot be converted to MARCXML
     Given the incoming record:
@@ -76,7 +76,7 @@ Feature: Every outcome of CARLI's "OCLC Gateway Export Errors" table
       | 992234567890205681 | (OCoLC)1234567 |
     When the record is exported
     Then the outcome is MULTI_MATCH
-    And the host message is "Multi matches found for this record."
+    And the host message is "Import Failed: Multi matches found for this record."
     And the candidates are:
       | MMS ID             | key            |
       | 991234567890205681 | (OCoLC)1234567 |
@@ -89,7 +89,7 @@ Feature: Every outcome of CARLI's "OCLC Gateway Export Errors" table
     And the incoming record's Leader/17 is "K"
     When the record is exported
     Then the outcome is NOT_ADDED_BRIEF
-    And the host message is "NOT_ADDED_BRIEF"
+    And the host message is "Import Failed: NOT_ADDED_BRIEF"
     And the refused bib is MMS ID "991234567890205681"
     And the brief levels are "10" in the zone and "05" incoming
 
@@ -100,7 +100,7 @@ Feature: Every outcome of CARLI's "OCLC Gateway Export Errors" table
     And the time now is "2026-03-05 10:00"
     When the record is exported
     Then the outcome is NOT_ADDED_LOCKED
-    And the host message is "NOT_ADDED_LOCKED"
+    And the host message is "Import Failed: NOT_ADDED_LOCKED"
     And the lock is held by "01CARLI_XYZ (jsmith)" since "2026-03-05 09:30"
 
   Scenario: An export older than the bib's originating system version is refused
@@ -109,7 +109,7 @@ Feature: Every outcome of CARLI's "OCLC Gateway Export Errors" table
       | 991234567890205681 | (OCoLC)1234567 | 20260302000000.0           |
     When the record is exported
     Then the outcome is NOT_ADDED_OLD
-    And the host message is "NOT_ADDED_OLD"
+    And the host message is "Import Failed: NOT_ADDED_OLD"
     And the versions are "20260302000000.0" in the zone and "20260301101500.0" incoming
 
   Scenario: A bib linked to the Community Zone is skipped

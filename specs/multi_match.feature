@@ -23,7 +23,7 @@ Feature: Matching through cancelled OCLC numbers
       | 035 | ##         | $a (OCoLC)1234567 $z (OCoLC)7654321 |
     When the record is exported
     Then the outcome is MULTI_MATCH
-    And the host message is "Multi matches found for this record."
+    And the host message is "Import Failed: Multi matches found for this record."
     And the candidates are:
       | MMS ID             | key            | incoming side | zone side |
       | 991234567890205681 | (OCoLC)1234567 | active        | active    |

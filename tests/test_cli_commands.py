@@ -89,7 +89,7 @@ def test_batch_evidence_names_the_bibs_and_the_lock(capsys: pytest.CaptureFixtur
     lines = decision_lines(capsys.readouterr().out)
     multi, brief, locked, old = lines[4], lines[5], lines[6], lines[7]
     assert len({candidate["mms_id"] for candidate in multi["candidates"]}) == 2
-    assert multi["host_message"] == "Multi matches found for this record."
+    assert multi["host_message"] == "Import Failed: Multi matches found for this record."
     assert (brief["existing_level"], brief["incoming_level"]) == ("10", "03")
     assert (locked["lock"]["institution"], locked["lock"]["user"]) == ("01CARLI_XYZ", "jsmith")
     assert old["existing_version"] > old["incoming_version"]
@@ -166,7 +166,7 @@ def test_decide_one_export(
 def test_decide_prints_host_message_trace_and_steps(capsys: pytest.CaptureFixture[str]) -> None:
     main(["decide", EXPORTS, "--index", "6", "--zone", ZONE, "--profile", CARLI, "--now", NOW])
     out = capsys.readouterr().out
-    assert "Import Failed\nNOT_ADDED_LOCKED" in out
+    assert "Import Failed: NOT_ADDED_LOCKED" in out
     assert "Trace" in out
     assert "Steps to resolve" in out
     assert "release the record" in out
@@ -184,7 +184,8 @@ def test_decide_wrong_logon_id(capsys: pytest.CaptureFixture[str]) -> None:
                  "--json", "--strict"])
     line = decision_lines(capsys.readouterr().out)[0]
     assert code == 1
-    assert line["host_message"] == "Logon Failed--the Logon ID and/or password is/are not valid"
+    assert line["host_message"] == (
+        "Import Failed: Logon Failed--the Logon ID and/or password is/are not valid")
 
 
 def test_diff_shows_what_turning_the_guards_off_changes(

@@ -12,7 +12,6 @@ import attrs
 import pytest
 
 from almamatch.core import (
-    FAILURES,
     Add,
     Bib,
     BriefLevel,
@@ -151,7 +150,7 @@ def test_no_integration_profile_when_none_or_several() -> None:
         decision = decide(export(connexion()), zone, NOW)
         assert isinstance(decision, NoIntegrationProfile)
         assert decision.profiles_found == len(profiles)
-        assert decision.host_message == "No integration profile found for institution 01CARLI_XYZ"
+        assert decision.host_message == "Import Failed: No integration profile found for institution 01CARLI_XYZ"
         assert decision.resolution == ("Delete the profile that you are not using.",)
         assert verdicts(decision)[Stage.MATCH] is Verdict.NOT_APPLICABLE
 
@@ -169,7 +168,7 @@ def test_no_integration_profile_when_none_or_several() -> None:
 def test_logon_failed(changes: dict[str, str], problem: str) -> None:
     decision = decide(export(connexion(), **changes), make_zone(one_bib_zone()), NOW)
     assert isinstance(decision, LogonFailed)
-    assert decision.host_message == "Logon Failed--the Logon ID and/or password is/are not valid"
+    assert decision.host_message == "Import Failed: Logon Failed--the Logon ID and/or password is/are not valid"
     assert any(problem in text for text in decision.problems)
 
 
@@ -191,7 +190,7 @@ def test_marcxml_conversion_failed_names_the_field() -> None:
     decision = decide(export(connexion("ocm00012345", "20250101120000.0", long_note)),
                       make_zone(one_bib_zone()), NOW)
     assert isinstance(decision, MarcXmlConversionFailed)
-    assert decision.host_message == "Failed to convert marc record to marc xml"
+    assert decision.host_message == "Import Failed: Failed to convert marc record to marc xml"
     assert [(p.tag, p.kind) for p in decision.problems] == [("520", "too_long")]
     # The guards after the first failure are still evaluated and traced.
     assert verdicts(decision)[Stage.CANDIDATES] is Verdict.PASSED
@@ -213,7 +212,7 @@ def test_multi_match_lists_each_bib_with_its_key_and_sides() -> None:
     incoming = connexion("ocm00012345", "20250101120000.0", f035(("z", "(OCoLC)777")))
     decision = decide(export(incoming), make_zone(bibs), NOW)
     assert isinstance(decision, MultiMatch)
-    assert decision.host_message == "Multi matches found for this record."
+    assert decision.host_message == "Import Failed: Multi matches found for this record."
     assert decision.mms_ids == ("991", "992")
     found = {(c.mms_id, c.key.value, c.incoming_side, c.zone_side) for c in decision.candidates}
     assert found == {("991", 12345, Side.ACTIVE, Side.ACTIVE),
@@ -344,9 +343,33 @@ def test_every_failure_carries_the_seeds_resolution() -> None:
         decision = decide(export(connexion(level="7")), make_zone(one_bib_zone(**facts)), NOW)
         assert isinstance(decision, Failure)
         failures.append(decision)
+    # The seed's own words (seeds/004), typed here, not read from the table under test.
+    seed = {
+        Code.CONNECTION_CLOSED: (
+            "The local system has closed the connection, retries exceeded.",
+            "Delete and recreate the Gateway Export with the correct settings. If this does not "
+            "resolve the issue, consult your local IT group and inform them that you need port "
+            "5500 as an allowed port."),
+        Code.NOT_ADDED_LOCKED: (
+            "Import Failed: NOT_ADDED_LOCKED",
+            "If you previously searched the record and opened it in the metadata editor, go back "
+            "to the metadata editor and release the record."),
+        Code.NOT_ADDED_OLD: (
+            "Import Failed: NOT_ADDED_OLD",
+            "Your Connexion integration profile may be set prevent an existing record from being "
+            "merged or replaced by an older record according to 005 values. You may choose to "
+            "disable this comparison in the integration profile."),
+        Code.NOT_ADDED_BRIEF: (
+            "Import Failed: NOT_ADDED_BRIEF",
+            "Locate and edit the matching record in the Alma metadata editor. Modify the Encoding "
+            "Level fixed field (Leader/17) to be the same as the record being exported. Save and "
+            "release the record. Then try the export again."),
+    }
     for failure in failures:
-        assert failure.resolution == FAILURES[failure.code].resolution
-        assert failure.headline == "Import Failed"
+        if failure.code in seed:
+            assert (failure.host_message, failure.resolution[0]) == seed[failure.code]
+            assert failure.host_message.endswith(failure.reason)
+    assert {failure.headline for failure in failures} == {"Import Failed", ""}
 
 
 # -- guard order: first failure wins, every guard is traced -----------------------------------

@@ -302,8 +302,7 @@ def _row(entry: BatchItem) -> tuple[str | Text, ...]:
         return (str(entry.index), "-", Text(UNREADABLE_CODE, style="red"), "-",
                 f"{entry.item.reason}: {entry.item.detail}")
     style = "red" if isinstance(decision, Failure) else "green"
-    message = (f"{decision.headline}: {decision.host_message}"
-               if isinstance(decision, Failure) else decision.host_message)
+    message = decision.host_message
     return (str(entry.index), _first_number(entry.item), Text(decision.code.value, style=style),
             decision_mms_id(decision) or "-", message)
 

@@ -94,7 +94,7 @@ def decision_mms_id(decision: Decision) -> str | None:
 
 def _host_text(decision: Decision) -> Text:
     if isinstance(decision, Failure):
-        return Text(f"{decision.headline}\n{decision.host_message}", style="bold red")
+        return Text(decision.host_message, style="bold red")
     return Text(decision.host_message, style="bold green")
 
 

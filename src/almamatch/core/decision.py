@@ -25,6 +25,7 @@ from almamatch.core.timestamp import Timestamp
 
 __all__ = [
     "FAILURES",
+    "IMPORT_FAILED",
     "SUCCESS_MESSAGE",
     "Add",
     "Candidate",
@@ -51,6 +52,9 @@ __all__ = [
 
 #: "Record Manager should display a host message of 'The record has been processed successfully.'"
 SUCCESS_MESSAGE: Final = "The record has been processed successfully."
+#: "If the import is blocked for any reason, Alma will send a host message of 'Import Failed' along
+#: with a reason for failure."
+IMPORT_FAILED: Final = "Import Failed"
 
 
 class Code(enum.StrEnum):
@@ -272,7 +276,13 @@ class Add:
     originating_version: Timestamp | None = None  # the incoming 005, stored with the bib
 
     @property
+    def headline(self) -> str:
+        """The first part of the host message: the seed's success text."""
+        return SUCCESS_MESSAGE
+
+    @property
     def host_message(self) -> str:
+        """What Connexion shows: the success text and the MMS ID of the bib that was saved."""
         return f"{SUCCESS_MESSAGE} MMS ID: {self.mms_id}"
 
 
@@ -290,7 +300,13 @@ class Merge:
     originating_version: Timestamp | None = None  # the incoming 005, the bib's new version
 
     @property
+    def headline(self) -> str:
+        """The first part of the host message: the seed's success text."""
+        return SUCCESS_MESSAGE
+
+    @property
     def host_message(self) -> str:
+        """What Connexion shows: the success text and the MMS ID of the bib that was saved."""
         return f"{SUCCESS_MESSAGE} MMS ID: {self.mms_id}"
 
 
@@ -311,12 +327,19 @@ class Failure:
         return self.text.reason
 
     @property
-    def host_message(self) -> str:
-        return self.reason
+    def headline(self) -> str:
+        """The first part of the host message: ``Import Failed`` for every refusal Alma sends."""
+        return IMPORT_FAILED
 
     @property
-    def headline(self) -> str:
-        return "Import Failed"
+    def host_message(self) -> str:
+        """What Connexion shows the cataloger, whole: ``headline: reason``.
+
+        The seed: "Alma will send a host message of 'Import Failed' along with a reason for
+        failure", e.g. ``Import Failed: NOT_ADDED_LOCKED``. A transport fault, which Alma never
+        answers, has no headline: its host message is the client's own text.
+        """
+        return f"{self.headline}: {self.reason}" if self.headline else self.reason
 
     @property
     def resolution(self) -> tuple[str, ...]:
@@ -344,8 +367,18 @@ class LogonFailed(Failure):
 
 @frozen(kw_only=True)
 class ConnectionClosed(Failure):
+    """The Connexion client gave up before Alma answered (a simulated transport fault).
+
+    Built with ``connection_closed()``, never by ``decide()``. Alma sent nothing, so there is no
+    "Import Failed" headline: the host message is the client's own text.
+    """
+
     code: ClassVar[Code] = Code.CONNECTION_CLOSED
     detail: str
+
+    @property
+    def headline(self) -> str:
+        return ""
 
 
 @frozen(kw_only=True)

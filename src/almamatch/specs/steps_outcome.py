@@ -64,10 +64,10 @@ def outcome_code(world: World, call: StepCall) -> tuple[Mismatch, ...]:
 
 
 @step(StepKind.OUTCOME, 'the host message is "{message}"', topic=OUTCOME,
-      example='Then the host message is "Multi matches found for this record."')
+      example='Then the host message is "Import Failed: Multi matches found for this record."')
 def host_message(world: World, call: StepCall) -> tuple[Mismatch, ...]:
-    """The exact text Connexion shows the cataloger (after "Import Failed" for a refusal; with
-    the MMS ID for a success)."""
+    """The exact text Connexion shows the cataloger, whole: "Import Failed: " and the reason for
+    a refusal; the success text and the MMS ID for an add or a merge."""
     return _check("host message", call.values["message"], world.outcome().host_message)
 
 
