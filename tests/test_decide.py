@@ -150,7 +150,8 @@ def test_no_integration_profile_when_none_or_several() -> None:
         decision = decide(export(connexion()), zone, NOW)
         assert isinstance(decision, NoIntegrationProfile)
         assert decision.profiles_found == len(profiles)
-        assert decision.host_message == "Import Failed: No integration profile found for institution 01CARLI_XYZ"
+        assert decision.host_message == (
+            "Import Failed: No integration profile found for institution 01CARLI_XYZ")
         assert decision.resolution == ("Delete the profile that you are not using.",)
         assert verdicts(decision)[Stage.MATCH] is Verdict.NOT_APPLICABLE
 
@@ -168,7 +169,8 @@ def test_no_integration_profile_when_none_or_several() -> None:
 def test_logon_failed(changes: dict[str, str], problem: str) -> None:
     decision = decide(export(connexion(), **changes), make_zone(one_bib_zone()), NOW)
     assert isinstance(decision, LogonFailed)
-    assert decision.host_message == "Import Failed: Logon Failed--the Logon ID and/or password is/are not valid"
+    assert decision.host_message == (
+        "Import Failed: Logon Failed--the Logon ID and/or password is/are not valid")
     assert any(problem in text for text in decision.problems)
 
 
@@ -347,23 +349,23 @@ def test_every_failure_carries_the_seeds_resolution() -> None:
     seed = {
         Code.CONNECTION_CLOSED: (
             "The local system has closed the connection, retries exceeded.",
-            "Delete and recreate the Gateway Export with the correct settings. If this does not "
+            ("Delete and recreate the Gateway Export with the correct settings. If this does not "
             "resolve the issue, consult your local IT group and inform them that you need port "
-            "5500 as an allowed port."),
+            "5500 as an allowed port.")),
         Code.NOT_ADDED_LOCKED: (
             "Import Failed: NOT_ADDED_LOCKED",
-            "If you previously searched the record and opened it in the metadata editor, go back "
-            "to the metadata editor and release the record."),
+            ("If you previously searched the record and opened it in the metadata editor, go back "
+            "to the metadata editor and release the record.")),
         Code.NOT_ADDED_OLD: (
             "Import Failed: NOT_ADDED_OLD",
-            "Your Connexion integration profile may be set prevent an existing record from being "
+            ("Your Connexion integration profile may be set prevent an existing record from being "
             "merged or replaced by an older record according to 005 values. You may choose to "
-            "disable this comparison in the integration profile."),
+            "disable this comparison in the integration profile.")),
         Code.NOT_ADDED_BRIEF: (
             "Import Failed: NOT_ADDED_BRIEF",
-            "Locate and edit the matching record in the Alma metadata editor. Modify the Encoding "
+            ("Locate and edit the matching record in the Alma metadata editor. Modify the Encoding "
             "Level fixed field (Leader/17) to be the same as the record being exported. Save and "
-            "release the record. Then try the export again."),
+            "release the record. Then try the export again.")),
     }
     for failure in failures:
         if failure.code in seed:
@@ -461,8 +463,23 @@ def test_wrong_arguments_raise_a_value_error() -> None:
     zone = make_zone(InMemoryZone())
     with pytest.raises(InvalidDecisionInput, match="now is a datetime"):
         decide(export(connexion()), zone, "2026-03-05")  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="wrong_type"):
+    takes = "decide\\(\\) takes an Export and a Zone"
+    with pytest.raises(InvalidDecisionInput, match=takes) as raised:
         decide(connexion(), zone, NOW)  # type: ignore[arg-type]
+    assert raised.value.reason == "wrong_type"
+
+
+def test_secrets_never_show_in_reprs_or_errors() -> None:
+    """A password is in no repr and in no error message, even when the export is the mistake."""
+    zone = make_zone(InMemoryZone())
+    sent = export(connexion())
+    for value in (sent, zone, zone.profiles[0], IntegrationProfile.csu(PASSWORD)):
+        assert PASSWORD not in repr(value)
+    for wrong in ((sent, sent, NOW), (zone, zone, NOW), (sent, zone, sent)):
+        with pytest.raises(InvalidDecisionInput) as raised:
+            decide(*wrong)
+        assert PASSWORD not in str(raised.value)
+        assert len(str(raised.value)) < 120
 
 
 def test_corpus_records_add_to_an_empty_zone_then_merge_into_themselves(corpus: Path) -> None:

@@ -186,7 +186,7 @@ def test_frame_records_copies_what_frame_spans_points_at(records: list[bytes]) -
     assert list(frame_records([raw])) == [
         (records[0], 0, 0),
         Unreadable(index=1, offset=len(records[0]), reason="bad_record_length",
-                   detail="Leader/00-04 is b'xx\\x1d00'; skipped 3 bytes to the next record "
+                   detail='Leader/00-04 is "xx\\x1d00"; skipped 3 bytes to the next record '
                    "terminator"),
         (records[1], 2, len(records[0]) + 3),
     ]

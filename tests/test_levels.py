@@ -9,7 +9,7 @@ import pytest
 from almamatch import BriefLevelRules
 from almamatch.core.brief import BriefLevel
 from almamatch.core.encoding import EncodingLevel, EncodingScheme
-from almamatch.core.errors import InvalidBriefLevel, InvalidEncodingLevel
+from almamatch.core.errors import InvalidBriefLevel, InvalidEncodingLevel, InvalidProfile
 
 # (Leader/17, scheme): MARC 21 (ITS MARC Leader/17) and OCLC's codes (CONSER, OhioLINK).
 SCHEMES: list[tuple[str, EncodingScheme]] = [
@@ -80,7 +80,7 @@ def test_carli_leaves_06_08_09_unused() -> None:
 def test_preset_names_and_unknown() -> None:
     assert BriefLevelRules.preset_names() == ("carli", "csu")
     assert BriefLevelRules.preset("CARLI").name == "carli"
-    with pytest.raises(KeyError, match="carli, csu"):
+    with pytest.raises(InvalidProfile, match="carli, csu"):
         BriefLevelRules.preset("harvard")
 
 

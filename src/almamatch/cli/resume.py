@@ -38,7 +38,7 @@ import attrs
 
 from almamatch.codec import converter
 from almamatch.core.decision import Add, Code, Merge
-from almamatch.core.errors import AlmamatchError
+from almamatch.core.errors import AlmamatchError, shown
 from almamatch.core.normalization import assign_mms_id
 from almamatch.core.profile import IntegrationProfile
 from almamatch.core.record import Bib
@@ -240,7 +240,8 @@ def replay(
             raise InvalidResumeFile(where, "input_differs", f"recorded {code}, now unreadable")
         return UNREADABLE_CODE
     if code == UNREADABLE_CODE or code not in Code.__members__:
-        raise InvalidResumeFile(where, "input_differs", f"recorded {code!r} for a readable record")
+        raise InvalidResumeFile(where, "input_differs",
+                                f"recorded {shown(code)} for a readable record")
     recorded = (line.get("oclc_numbers"), line.get("cancelled_oclc_numbers"))
     place = converter.unstructure(Place.of(0, item))  # the numbers as the line writes them
     if recorded != (place["oclc_numbers"], place["cancelled_oclc_numbers"]):

@@ -16,7 +16,7 @@ from attrs import field, frozen
 
 from almamatch.core.digits import digits_value
 from almamatch.core.encoding import EncodingLevel
-from almamatch.core.errors import InvalidBriefLevel
+from almamatch.core.errors import InvalidBriefLevel, InvalidProfile
 
 if TYPE_CHECKING:  # the record module imports nothing of this one; only the annotation needs it
     from almamatch.core.record import Bib
@@ -122,12 +122,13 @@ class BriefLevelRules:
 
     @classmethod
     def preset(cls, name: str) -> BriefLevelRules:
-        """``"carli"`` or ``"csu"``; raises ``KeyError`` naming the known presets otherwise."""
+        """``"carli"`` or ``"csu"``; otherwise ``InvalidProfile`` names the known presets."""
         try:
             return _PRESETS[name.lower()]
         except KeyError:
             known = ", ".join(sorted(_PRESETS))
-            raise KeyError(f"no brief-level preset {name!r}; known: {known}") from None
+            raise InvalidProfile(name, "unknown_preset",
+                                 f"no brief-level preset of that name; known: {known}") from None
 
     @classmethod
     def preset_names(cls) -> tuple[str, ...]:

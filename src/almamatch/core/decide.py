@@ -474,9 +474,10 @@ def decide(export: Export, zone: Zone, now: datetime) -> Decision:
     ``InvalidDecisionInput`` (raised for arguments of the wrong type) is a bug.
     """
     if not isinstance(export, Export) or not isinstance(zone, Zone):
-        raise InvalidDecisionInput((export, zone), "wrong_type", "decide(Export, Zone, now)")
+        given = f"{type(export).__name__} and {type(zone).__name__}"
+        raise InvalidDecisionInput(given, "wrong_type", "decide() takes an Export and a Zone")
     if not isinstance(now, datetime):
-        raise InvalidDecisionInput(now, "not_a_datetime", "now is a datetime")
+        raise InvalidDecisionInput(type(now).__name__, "not_a_datetime", "now is a datetime")
     run = _Run(export, zone, now)
     trace: list[Step] = []
     first: Blocker | None = None

@@ -13,28 +13,56 @@ __all__ = [
     "InvalidBriefLevel",
     "InvalidEncodingLevel",
     "InvalidLock",
+    "InvalidMmsId",
     "InvalidNormalization",
     "InvalidOclcNumber",
+    "InvalidProfile",
     "InvalidRecord",
     "InvalidTimestamp",
     "capped",
+    "shown",
 ]
+
+_SHOWN_LENGTH = 120
+
+
+def shown(value: object) -> str:
+    """``value`` as a person should read it in one line of an error or a report.
+
+    Text and bytes are quoted with double quotes; a byte or character that does not print shows as
+    ``\\xNN``; past 120 characters the middle is cut and marked with ``...``. Never a Python repr:
+    no ``b'...'``, no class names.
+    """
+    if isinstance(value, bytes | bytearray):
+        text = "".join(chr(byte) if 32 <= byte < 127 else f"\\x{byte:02x}" for byte in value)
+    elif isinstance(value, str):
+        text = "".join(char if char.isprintable() else f"\\x{ord(char):02x}" for char in value)
+    else:
+        return _cut(str(value))
+    return f'"{_cut(text)}"'
+
+
+def _cut(text: str) -> str:
+    """``text``, or its start and end around ``...`` when it is longer than a line can hold."""
+    if len(text) <= _SHOWN_LENGTH:
+        return text
+    return text[: _SHOWN_LENGTH - 40] + "..." + text[-37:]
 
 
 class AlmamatchError(ValueError):
     """Base of every error almamatch raises for bad input.
 
-    ``text`` is the input as given, ``reason`` a short code (``"empty"``, ``"zero"``, ...).
+    ``text`` is the input as given, ``reason`` a short code a program can act on (``"empty"``,
+    ``"zero"``, ...), ``detail`` the explanation for a person. The message is for people: the
+    input, shown quoted and cut short (``shown``), then the detail; no class name, no repr.
     """
 
     def __init__(self, text: object, reason: str, detail: str = "") -> None:
         self.text = text
         self.reason = reason
         self.detail = detail
-        message = f"{type(self).__name__}: {capped(repr(text))} ({reason})"
-        if detail:
-            message += f": {capped(detail)}"
-        super().__init__(message)
+        message = f"{shown(text)} ({reason})"
+        super().__init__(f"{message}: {capped(detail)}" if detail else message)
 
 
 class InvalidOclcNumber(AlmamatchError):
@@ -75,3 +103,11 @@ def capped(text: str, limit: int = MAX_SHOWN_CHARACTERS) -> str:
     if len(text) <= limit:
         return text
     return f"{text[:limit]}... ({len(text) - limit:,} more characters)"
+
+
+class InvalidMmsId(AlmamatchError):
+    """An MMS ID, or the sequence that makes new ones, that is not Alma's shape."""
+
+
+class InvalidProfile(AlmamatchError):
+    """An integration profile option that cannot be used (a guard order, a preset name)."""

@@ -15,6 +15,7 @@ from typing import Protocol, runtime_checkable
 from attrs import frozen
 
 from almamatch.core.brief import BriefLevel
+from almamatch.core.errors import InvalidMmsId
 from almamatch.core.lock import Lock
 from almamatch.core.oclc import OclcNumber
 from almamatch.core.record import Bib
@@ -67,8 +68,8 @@ class MmsIdSequence:
     def __attrs_post_init__(self) -> None:
         if self.serial < 1 or not (len(self.institution_suffix) == 4
                                    and self.institution_suffix.isdigit()):
-            raise ValueError(f"MMS ID sequence {self.serial}/{self.institution_suffix!r}: "
-                             "serial from 1, suffix of four digits")
+            raise InvalidMmsId(f"{self.serial}/{self.institution_suffix}", "bad_sequence",
+                               "an MMS ID sequence has a serial from 1 and a four-digit suffix")
 
     def peek(self) -> str:
         return f"99{self.serial}{self.institution_suffix}"

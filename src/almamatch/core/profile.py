@@ -26,6 +26,7 @@ from typing import Final
 from attrs import field, frozen
 
 from almamatch.core.brief import BriefLevelRules, RecordBriefLevels
+from almamatch.core.errors import InvalidProfile
 from almamatch.core.merge import MergeMethod
 from almamatch.core.normalization import (
     CopyCancelledTo035z,
@@ -73,10 +74,13 @@ def _steps(values: Iterable[NormalizationStep]) -> tuple[NormalizationStep, ...]
 
 
 def _guard_order(values: Iterable[Guard | str]) -> tuple[Guard, ...]:
-    order = tuple(Guard(value) for value in values)
-    if sorted(order) != sorted(DEFAULT_GUARD_ORDER):
-        raise ValueError(f"guard order {order!r}: name lock, brief and older_version once each")
-    return order
+    given = tuple(values)
+    known = {guard.value: guard for guard in Guard}
+    order = tuple(known.get(str(value)) for value in given)
+    if sorted(str(guard) for guard in order) != sorted(DEFAULT_GUARD_ORDER):
+        raise InvalidProfile(", ".join(str(value) for value in given), "bad_guard_order",
+                             "the guard order names lock, brief and older_version once each")
+    return tuple(guard for guard in order if guard is not None)
 
 
 def _default_merge() -> MergeMethod:
@@ -92,7 +96,7 @@ class IntegrationProfile:
     """An OCLC Connexion integration profile. Defaults follow CARLI's IZ profile (S3)."""
 
     name: str = "OCLC Connexion"
-    password: str
+    password: str = field(repr=False)  # a secret: never in a repr or an error message
     normalization: tuple[NormalizationStep, ...] = field(
         converter=_steps, factory=lambda: (CopyCancelledTo035z(),)
     )

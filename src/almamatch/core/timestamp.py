@@ -38,6 +38,17 @@ class Timestamp:
     fraction: str = field(converter=_strip_trailing_zeros)
     text: str = field(eq=False, order=False, default="")
 
+    def __attrs_post_init__(self) -> None:
+        # Built directly (not by ``parse``), the parts must still name a real 005 value.
+        shape = _PATTERN.fullmatch(f"{self.digits}.{self.fraction or '0'}")
+        if shape is None or not (self.digits + self.fraction).isascii():
+            raise InvalidTimestamp(f"{self.digits}.{self.fraction}", "malformed",
+                                   "a 005 value is 14 digits and an optional fraction of digits")
+        try:
+            _to_datetime(self.digits)
+        except ValueError as error:
+            raise InvalidTimestamp(self.digits, "not_a_date", str(error)) from None
+
     @classmethod
     def parse(cls, text: str) -> Timestamp:
         """Parse a 005 value; surrounding blanks are ignored, anything else raises."""
@@ -47,12 +58,11 @@ class Timestamp:
         match = _PATTERN.fullmatch(stripped)
         if match is None:
             raise InvalidTimestamp(text, _why_not(stripped))
-        digits = match["digits"]
         try:
-            _to_datetime(digits)
+            _to_datetime(match["digits"])
         except ValueError as error:
             raise InvalidTimestamp(text, "not_a_date", str(error)) from None
-        return cls(digits, match["fraction"] or "", stripped)
+        return cls(match["digits"], match["fraction"] or "", stripped)
 
     @classmethod
     def from_datetime(cls, moment: datetime) -> Timestamp:

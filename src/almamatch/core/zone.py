@@ -164,7 +164,7 @@ class Export:
 
     record: Bib
     logon_id: str
-    password: str
+    password: str = field(repr=False)  # a secret: never in a repr or an error message
     host: str
 
     @property

@@ -19,6 +19,7 @@ import numpy as np
 from attrs import frozen
 
 from almamatch.core.brief import BriefLevelRules
+from almamatch.core.errors import shown
 from almamatch.index.keyscan import scan_columns
 from almamatch.index.zone import ZoneIndex
 from almamatch.marc.unreadable import Unreadable
@@ -69,7 +70,8 @@ def build_from_dump(
             keep[row] = False
             skipped.append(Unreadable(index=int(columns.indices[row]),
                                       offset=int(columns.offsets[row]),
-                                      reason="no_mms_id", detail=f"001 is {text!r}, not an MMS ID"))
+                                      reason="no_mms_id",
+                                      detail=f"001 is {shown(text)}, not an MMS ID"))
     # Brief level "computed from the record by the zone's brief-level rules" (DESIGN.md).
     level_table = np.array([rules.level_of(chr(code)).value for code in range(256)],
                            dtype=np.uint8)

@@ -31,6 +31,7 @@ from typing import Final, TypeAlias
 
 import numpy as np
 
+from almamatch.core.errors import shown
 from almamatch.marc.unreadable import Unreadable
 
 __all__ = ["Span", "frame_records", "frame_spans"]
@@ -140,7 +141,7 @@ def _lost_terminator(window: _Window, offset: int) -> str | None:
         return None  # a terminator inside: the length is wrong, not the terminator lost
     last = window.content[end - window.start - 1]
     window.move_to(end)
-    return f"the record terminator is {bytes([last])!r}; the next record starts after it"
+    return f"the record terminator is {shown(bytes([last]))}; the next record starts after it"
 
 
 def _skip_to_terminator(window: _Window, offset: int) -> str:
@@ -214,7 +215,7 @@ def _unframed(window: _Window, offset: int, index: int) -> Unreadable:
     window.extend(5)
     head = window.content[window.position : window.position + 5]
     skipped = _lost_terminator(window, offset) or _skip_to_terminator(window, offset)
-    detail = f"Leader/00-04 is {head!r}; {skipped}"
+    detail = f"Leader/00-04 is {shown(head)}; {skipped}"
     return Unreadable(index=index, offset=offset, reason="bad_record_length", detail=detail)
 
 

@@ -17,7 +17,7 @@ from typing import Final
 
 import pymarc
 
-from almamatch.core.errors import InvalidRecord
+from almamatch.core.errors import InvalidRecord, shown
 from almamatch.core.record import Bib
 from almamatch.marc.convert import (
     FIELD_TERMINATOR,
@@ -47,12 +47,12 @@ def _check_structure(record: bytes) -> str:
     try:
         leader = record[:LEADER_LENGTH].decode("ascii")
     except UnicodeDecodeError:
-        raise RecordFault("bad_leader", f"leader is not ASCII: {record[:24]!r}") from None
+        raise RecordFault("bad_leader", f"leader is not ASCII: {shown(record[:24])}") from None
     if len(record) < LEADER_LENGTH + 2:
         raise RecordFault("bad_leader", f"record of {len(record)} bytes has no room for a leader")
     base_text = leader[12:17]
     if not base_text.isdigit() or not base_text.isascii():
-        raise RecordFault("bad_leader", f"base address Leader/12-16 is {base_text!r}")
+        raise RecordFault("bad_leader", f"base address Leader/12-16 is {shown(base_text)}")
     base = int(base_text)
     if not LEADER_LENGTH < base < len(record):
         raise RecordFault("bad_leader", f"base address {base} outside a {len(record)}-byte record")
@@ -69,11 +69,11 @@ def _check_structure(record: bytes) -> str:
         tag, length_text, offset_text = entry[:3], entry[3:7], entry[7:12]
         numbers = length_text + offset_text
         if not (tag.isascii() and tag.isalnum() and numbers.isdigit()):
-            raise RecordFault("bad_directory", f"directory entry {entry!r}")
+            raise RecordFault("bad_directory", f"directory entry {shown(entry)}")
         first = base + int(offset_text)
         last = first + int(length_text)  # one past the field terminator
         if int(length_text) == 0 or last > data_end:
-            raise RecordFault("bad_directory", f"entry {entry!r} points outside the record")
+            raise RecordFault("bad_directory", f"entry {shown(entry)} points outside the record")
         if record[last - 1] != FIELD_TERMINATOR:
             raise RecordFault("missing_field_terminator", f"field {tag.decode()} at {first - base}")
         if tag.isdigit() and tag < b"010":
@@ -81,10 +81,12 @@ def _check_structure(record: bytes) -> str:
         content = record[first : last - 1]
         indicators, _, rest = content.partition(bytes([SUBFIELD_DELIMITER]))
         if len(indicators) != 2 or not indicators.isascii():
-            raise RecordFault("bad_indicators", f"field {tag.decode()} starts {indicators[:8]!r}")
+            raise RecordFault("bad_indicators",
+                              f"field {tag.decode()} starts {shown(indicators[:8])}")
         for chunk in rest.split(bytes([SUBFIELD_DELIMITER])):
             if chunk and chunk[0] >= 0x80:
-                raise RecordFault("bad_subfield_code", f"field {tag.decode()} code {chunk[:1]!r}")
+                raise RecordFault("bad_subfield_code",
+                                  f"field {tag.decode()} code {shown(chunk[:1])}")
     return leader
 
 
@@ -116,9 +118,9 @@ def decode_record(record: bytes) -> Bib:
     except pymarc.exceptions.NoFieldsFound:
         raise RecordFault("no_fields", "the directory lists no fields") from None
     except UnicodeDecodeError as error:
-        raise RecordFault("bad_encoding", f"Leader/09 {leader[9]!r}: {error}") from None
+        raise RecordFault("bad_encoding", f"Leader/09 {shown(leader[9])}: {error}") from None
     except (pymarc.exceptions.PymarcException, ValueError, Warning) as error:
-        raise RecordFault("invalid_record", f"pymarc: {error!r}") from None
+        raise RecordFault("invalid_record", f"pymarc: {error}") from None
     try:
         return bib_from_pymarc(parsed)
     except InvalidRecord as error:

@@ -30,7 +30,7 @@ from xml.parsers import expat
 
 from attrs import define, field
 
-from almamatch.core.errors import InvalidRecord
+from almamatch.core.errors import InvalidRecord, shown
 from almamatch.core.record import Bib, ControlField, DataField, Field, Subfield
 from almamatch.marc.unreadable import MAX_RECORD_CHARACTERS, MAX_RECORD_FIELDS, Unreadable
 
@@ -177,7 +177,7 @@ class _MarcxmlHandler:
         self.record = None
         leader = record.leader
         if record.fault is None and (leader is None or len(leader) != LEADER_LENGTH):
-            record.fail("bad_leader", f"the leader is {leader!r}, not 24 characters")
+            record.fail("bad_leader", f"the leader is {shown(leader)}, not 24 characters")
         if record.fault is not None:
             reason, detail = record.fault
             self.finished.append(

@@ -15,6 +15,7 @@ from os import PathLike
 from pathlib import Path
 from typing import BinaryIO, Final
 
+from almamatch.core.errors import shown
 from almamatch.core.record import Bib
 from almamatch.marc.iso2709 import read_iso2709
 from almamatch.marc.marcjson import read_marc_json
@@ -72,7 +73,7 @@ def _read_stream(stream: BinaryIO) -> Iterator[Bib | Unreadable]:
     elif found is MarcFormat.MARC_JSON:
         yield from read_marc_json(_chunks(stream, first))
     else:
-        detail = f"starts with {first[:16]!r}: not ISO 2709, MARCXML or MARC-in-JSON"
+        detail = f"starts with {shown(first[:16])}: not ISO 2709, MARCXML or MARC-in-JSON"
         yield Unreadable(index=0, offset=0, reason="unknown_format", detail=detail)
 
 

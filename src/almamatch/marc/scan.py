@@ -23,7 +23,7 @@ from attrs import frozen
 from pymarc.marc8 import marc8_to_unicode
 
 from almamatch.core.encoding import EncodingLevel
-from almamatch.core.errors import InvalidOclcNumber, InvalidTimestamp
+from almamatch.core.errors import InvalidOclcNumber, InvalidTimestamp, shown
 from almamatch.core.identifiers import (
     Diagnostic,
     OclcNumbers,
@@ -105,10 +105,10 @@ def _layout(record: bytes) -> _Layout:
     try:
         leader = record[:LEADER_LENGTH].decode("ascii")
     except UnicodeDecodeError:
-        raise ScanFault("bad_leader", f"leader is not ASCII: {record[:24]!r}") from None
+        raise ScanFault("bad_leader", f"leader is not ASCII: {shown(record[:24])}") from None
     base_text = record[12:17]
     if not base_text.isdigit():
-        raise ScanFault("bad_leader", f"base address Leader/12-16 is {base_text!r}")
+        raise ScanFault("bad_leader", f"base address Leader/12-16 is {shown(base_text)}")
     base = int(base_text)
     size = len(record)
     if not LEADER_LENGTH < base < size:
@@ -141,12 +141,12 @@ def _collect(record: bytes, layout: _Layout) -> _Collected:
             continue
         entry = record[start + 3 : start + ENTRY_LENGTH]
         if not entry.isdigit():
-            raise ScanFault("bad_directory", f"directory entry {record[start:start + 12]!r}")
+            raise ScanFault("bad_directory", f"directory entry {shown(record[start:start + 12])}")
         first = base + int(entry[4:])
         last = first + int(entry[:4]) - 1  # the field terminator is not content
         if last >= size or last < first:
             where = record[start : start + 12]
-            raise ScanFault("bad_directory", f"entry {where!r} outside the record")
+            raise ScanFault("bad_directory", f"entry {shown(where)} outside the record")
         content = record[first:last]
         if tag == b"019":
             for chunk in content.split(_DELIMITER)[1:]:

@@ -9,6 +9,7 @@ order) get sentences that state the choice, so a spec can argue for either value
 from __future__ import annotations
 
 from almamatch.core.brief import BriefLevelRules
+from almamatch.core.errors import InvalidProfile
 from almamatch.core.merge import MergeMethod
 from almamatch.core.normalization import CopyCancelledTo035z, NormalizationStep, RemoveFields
 from almamatch.core.profile import Guard, IntegrationProfile, MatchMethod, OlderVersionGuard
@@ -217,8 +218,8 @@ def brief_rules_preset(world: World, call: StepCall) -> None:
     try:
         world.change_profile(brief_rules=BriefLevelRules.preset(call.values["preset"]),
                              brief_level_rules=None)
-    except KeyError as error:
-        raise SpecError(call.values["preset"], "unknown_preset", str(error.args[0])) from None
+    except InvalidProfile as error:
+        raise SpecError(call.values["preset"], "unknown_preset", error.detail) from None
 
 
 @step(StepKind.CONTEXT, "the brief-level rules are:", topic=ZONE, table=True, doc_string=True,

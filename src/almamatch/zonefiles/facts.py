@@ -27,7 +27,7 @@ from attrs import frozen
 from dateutil import parser as dateutil_parser
 
 from almamatch.core.brief import BriefLevel
-from almamatch.core.errors import AlmamatchError
+from almamatch.core.errors import AlmamatchError, shown
 from almamatch.core.lock import Lock
 from almamatch.core.timestamp import Timestamp
 
@@ -79,11 +79,11 @@ def parse_moment(text: str) -> datetime:
         moment = datetime.fromisoformat(stripped)
     except ValueError:
         if not any(character.isdigit() for character in stripped):
-            raise ValueError(f"{text!r} holds no date") from None
+            raise ValueError(f"{shown(text)} holds no date") from None
         try:
             moment = dateutil_parser.parse(stripped)
         except (ValueError, OverflowError) as error:
-            raise ValueError(f"{text!r} is not a date and time: {error}") from None
+            raise ValueError(f"{shown(text)} is not a date and time: {error}") from None
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
@@ -107,7 +107,7 @@ def facts_from_rows(
         columns = tuple(rows.fieldnames or ())
         unknown = [name for name in columns if name not in FACTS_COLUMNS]
         if unknown or "mms_id" not in columns:
-            detail = (f"unknown column {unknown[0]!r}" if unknown else "no mms_id column")
+            detail = (f"unknown column {shown(unknown[0])}" if unknown else "no mms_id column")
             raise InvalidFactsFile(source, "bad_header", f"{detail}; columns: "
                                    + ", ".join(FACTS_COLUMNS))
     found: dict[str, FactsRow] = {}
@@ -115,7 +115,7 @@ def facts_from_rows(
         where = f"{source}, line {number}"
         extra = row.get(None)  # DictReader keys extra cells by None
         if extra:
-            raise InvalidFactsFile(where, "bad_row", f"more cells than columns: {extra!r}")
+            raise InvalidFactsFile(where, "bad_row", f"more cells than columns: {shown(extra)}")
         facts = _row(row, where)
         if facts.mms_id in found:
             raise InvalidFactsFile(where, "duplicate_mms_id", facts.mms_id)
@@ -131,13 +131,14 @@ def _cell(row: Mapping[str, str | None], column: str) -> str:
 def _row(row: Mapping[str, str | None], where: str) -> FactsRow:
     mms_id = _cell(row, "mms_id")
     if not mms_id.isdigit():
-        raise InvalidFactsFile(where, "bad_mms_id", f"mms_id {mms_id!r}: an MMS ID is digits")
+        raise InvalidFactsFile(where, "bad_mms_id", f"mms_id {shown(mms_id)}: an MMS ID is digits")
     try:
         level_text = _cell(row, "brief_level")
         version_text = _cell(row, "originating_version")
         linked_text = _cell(row, "cz_linked").lower()
         if linked_text not in _TRUE | _FALSE:
-            raise InvalidFactsFile(where, "bad_value", f"cz_linked {linked_text!r}: true or false")
+            raise InvalidFactsFile(where, "bad_value",
+                                   f"cz_linked {shown(linked_text)}: true or false")
         institution = _cell(row, "lock_institution")
         user = _cell(row, "lock_user")
         activity = _cell(row, "lock_last_activity")

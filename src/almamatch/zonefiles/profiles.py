@@ -14,14 +14,15 @@ profile (S3) with the password ``DEFAULT_PASSWORD``.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Final
+from typing import Final, TypeVar
 
 from attrs import evolve, frozen
 
 from almamatch.core.brief import BriefLevelRules
-from almamatch.core.errors import AlmamatchError, InvalidNormalization
+from almamatch.core.errors import AlmamatchError, InvalidNormalization, shown
 from almamatch.core.merge import MergeMethod
 from almamatch.core.normalization import CopyCancelledTo035z, NormalizationStep, RemoveFields
 from almamatch.core.profile import Guard, IntegrationProfile, MatchMethod, OlderVersionGuard
@@ -129,12 +130,12 @@ def profile_from_mapping(document: Mapping[str, object], *, source: str) -> Prof
     for key in document:
         if key not in PROFILE_KEYS:
             raise InvalidProfileFile(
-                source, "unknown_key", f"unknown key {key!r}; known: {', '.join(PROFILE_KEYS)}"
+                source, "unknown_key", f"unknown key {shown(key)}; known: {', '.join(PROFILE_KEYS)}"
             )
     preset_name = _text(document, "preset", source, "carli").lower()
     if preset_name not in _PRESETS:
         raise InvalidProfileFile(
-            source, "unknown_preset", f"preset {preset_name!r}; known: {', '.join(_PRESETS)}"
+            source, "unknown_preset", f"preset {shown(preset_name)}; known: {', '.join(_PRESETS)}"
         )
     password = _text(document, "password", source, DEFAULT_PASSWORD)
     profile = _PRESETS[preset_name](password)
@@ -154,16 +155,18 @@ def profile_from_mapping(document: Mapping[str, object], *, source: str) -> Prof
             if key in document:
                 options[key] = _flag(document, key, source)
         if "match_method" in document:
-            options["match_method"] = MatchMethod(_text(document, "match_method", source, ""))
+            options["match_method"] = _choice(MatchMethod, document, "match_method", source)
         if "older_version_guard" in document:
-            options["older_version_guard"] = OlderVersionGuard(
-                _text(document, "older_version_guard", source, "")
+            options["older_version_guard"] = _choice(
+                OlderVersionGuard, document, "older_version_guard", source
             )
         if "brief_rules" in document:
             options["brief_rules"] = _brief_rules(document["brief_rules"], source)
         if "guard_order" in document:
-            options["guard_order"] = tuple(Guard(str(one)) for one in _list(document, "guard_order",
-                                                                             source))
+            options["guard_order"] = tuple(
+                _choice(Guard, {"guard_order": one}, "guard_order", source)
+                for one in _list(document, "guard_order", source)
+            )
         if "merge_method" in document:
             method = _text(document, "merge_method", source, "")
             options["merge_method"] = MergeMethod.preset(method)
@@ -210,7 +213,7 @@ def _identity(document: Mapping[str, object], source: str) -> ZoneIdentity:
         kind = ZoneKind(kind_text)
     except ValueError:
         known = ", ".join(kind.value for kind in ZoneKind)
-        raise InvalidProfileFile(source, "bad_value", f"zone.kind {kind_text!r}; known: {known}"
+        raise InvalidProfileFile(source, "bad_value", f'zone.kind "{kind_text}"; known: {known}'
                                  ) from None
     institution = _text(table, "institution", source, DEFAULT_IDENTITY.institution)
     return ZoneIdentity(
@@ -222,24 +225,39 @@ def _identity(document: Mapping[str, object], source: str) -> ZoneIdentity:
     )
 
 
+_Choice = TypeVar("_Choice", bound=enum.StrEnum)
+
+
+def _choice(
+    kind: type[_Choice], table: Mapping[str, object], key: str, source: str
+) -> _Choice:
+    """The value of ``key`` as one of ``kind``'s values; the error lists every accepted one."""
+    text = table.get(key)
+    for member in kind:
+        if text == member.value:
+            return member
+    known = ", ".join(f'"{member.value}"' for member in kind)
+    raise InvalidProfileFile(source, "bad_value", f"{key} {shown(text)}; known: {known}")
+
+
 def _text(table: Mapping[str, object], key: str, source: str, default: str) -> str:
     value = table.get(key, default)
     if not isinstance(value, str):
-        raise InvalidProfileFile(source, "bad_value", f"{key}: text expected, got {value!r}")
+        raise InvalidProfileFile(source, "bad_value", f"{key}: text expected, got {shown(value)}")
     return value
 
 
 def _flag(table: Mapping[str, object], key: str, source: str) -> bool:
     value = table[key]
     if not isinstance(value, bool):
-        raise InvalidProfileFile(source, "bad_value", f"{key}: true or false, got {value!r}")
+        raise InvalidProfileFile(source, "bad_value", f"{key}: true or false, got {shown(value)}")
     return value
 
 
 def _list(table: Mapping[str, object], key: str, source: str) -> list[object]:
     value = table[key]
     if not isinstance(value, list):
-        raise InvalidProfileFile(source, "bad_value", f"{key}: a list expected, got {value!r}")
+        raise InvalidProfileFile(source, "bad_value", f"{key}: a list expected, got {shown(value)}")
     return value
 
 
@@ -254,18 +272,20 @@ def _normalization(value: object, source: str) -> tuple[NormalizationStep, ...]:
         elif isinstance(step, Mapping) and set(step) <= {"remove", "name"} and "remove" in step:
             tags = step["remove"]
             if not isinstance(tags, list | str):
-                raise InvalidProfileFile(source, "bad_value", f"normalization remove: {tags!r}")
+                raise InvalidProfileFile(source, "bad_value",
+                                         f"normalization remove: {shown(tags)}")
             try:
                 steps.append(RemoveFields(tuple(tags) if isinstance(tags, list) else tags,
                                           str(step.get("name", ""))))
             except InvalidNormalization as error:
-                raise InvalidProfileFile(source, "bad_value", f"normalization remove: {tags!r}: "
+                raise InvalidProfileFile(source, "bad_value",
+                                         f"normalization remove: {shown(tags)}: "
                                          f"{error.detail}") from None
         else:
             raise InvalidProfileFile(
                 source,
                 "bad_value",
-                f"normalization step {step!r}; known: {copy_name!r}, {{remove = [tags]}}",
+                f"normalization step {shown(step)}; known: {shown(copy_name)}, {{remove = [tags]}}",
             )
     return tuple(steps)
 
@@ -285,7 +305,7 @@ def _brief_rules(value: object, source: str) -> BriefLevelRules:
         raise InvalidProfileFile(source, "bad_value", "brief_rules.table: Leader/17 = level")
     default = value.get("default", 1)
     if not isinstance(default, int | str):
-        raise InvalidProfileFile(source, "bad_value", f"brief_rules.default: {default!r}")
+        raise InvalidProfileFile(source, "bad_value", f"brief_rules.default: {shown(default)}")
     return BriefLevelRules.from_table(
         {str(code): _level(level, source) for code, level in table.items()},
         default=default,
@@ -295,5 +315,5 @@ def _brief_rules(value: object, source: str) -> BriefLevelRules:
 
 def _level(value: object, source: str) -> int | str:
     if isinstance(value, bool) or not isinstance(value, int | str):
-        raise InvalidProfileFile(source, "bad_value", f"brief level {value!r}")
+        raise InvalidProfileFile(source, "bad_value", f"brief level {shown(value)}")
     return value

@@ -35,7 +35,7 @@ import numpy as np
 import numpy.typing as npt
 
 from almamatch.core.brief import BriefLevelRules, RecordBriefLevels
-from almamatch.core.errors import AlmamatchError
+from almamatch.core.errors import AlmamatchError, shown
 from almamatch.core.facts import BibFacts, Hit, MmsIdSequence
 from almamatch.core.oclc import OclcNumber
 from almamatch.core.record import Bib
@@ -86,7 +86,7 @@ def read_zone_bibs(path: str | Path) -> Iterator[tuple[str, Bib]]:
         mms_id = (item.control_number or "").strip()
         if not mms_id.isdigit():
             raise InvalidZoneFile(
-                source, "bad_mms_id", f"record {len(seen)}: 001 {mms_id!r} is not an MMS ID"
+                source, "bad_mms_id", f"record {len(seen)}: 001 {shown(mms_id)} is not an MMS ID"
             )
         if mms_id in seen:
             raise InvalidZoneFile(source, "duplicate_mms_id", f"MMS ID {mms_id} twice")
