@@ -140,15 +140,23 @@ HOOK_SCHEMAS[Bib] = {
 #: Written with every decision for readers, ignored when read: name -> (schema, for failures only).
 DERIVED_FIELDS: Final[dict[str, tuple[dict[str, Any], bool]]] = {
     "host_message": ({"type": "string", "readOnly": True,
-                      "description": "what Connexion shows"}, False),
+                      "description": "what Connexion shows, whole: headline, then the reason "
+                      "of a refusal or the MMS ID of a success"}, False),
+    "headline": ({"type": "string", "readOnly": True,
+                  "description": "the first part of the host message: the success text, "
+                  "'Import Failed', or empty for a transport fault"}, False),
+    "reason": ({"type": "string", "readOnly": True,
+                "description": "a refusal's reason as the seed gives it"}, True),
     "resolution": ({"type": "array", "items": _TEXT, "readOnly": True,
                     "description": "the steps to resolve a refusal"}, True),
 }
 
 
 def _unstructure_decision(decision: Decision) -> dict[str, Any]:
-    body: dict[str, Any] = {"code": decision.code.value, "host_message": decision.host_message}
+    body: dict[str, Any] = {"code": decision.code.value, "host_message": decision.host_message,
+                            "headline": decision.headline}
     if isinstance(decision, Failure):
+        body["reason"] = decision.reason
         body["resolution"] = list(decision.resolution)
     body.update(converter.unstructure_attrs_asdict(decision))
     return body
