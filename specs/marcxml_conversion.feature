@@ -34,7 +34,7 @@ Feature: MARCXML conversion counts octets and needs UTF-8
     Given the incoming record has a 505 field of 10,001 octets written with "é"
     When the record is exported
     Then the outcome is MARCXML_CONVERSION_FAILED
-    And the host message is "Failed to convert marc record to marc xml"
+    And the host message is "Import Failed: Failed to convert marc record to marc xml"
     And the trace shows:
       | stage   | verdict | says                           |
       | marcxml | failed  | field 505 is 10,001 octets     |

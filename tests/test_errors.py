@@ -27,20 +27,20 @@ from almamatch.core.facts import MmsIdSequence
     [
         # A 005 built from its parts must still be 14 digits that name a date.
         (lambda: Timestamp("notdigits", ""), InvalidTimestamp,
-         '"notdigits.": malformed: a 005 value is 14 digits'),
-        (lambda: Timestamp("20261301000000", ""), InvalidTimestamp, "not a date"),
+         '"notdigits." (malformed): a 005 value is 14 digits'),
+        (lambda: Timestamp("20261301000000", ""), InvalidTimestamp, "not_a_date"),
         (lambda: Timestamp("20260301000000", "x"), InvalidTimestamp, "malformed"),
         # A brief level is not a truth value.
         (lambda: BriefLevel(True), InvalidBriefLevel, "from 01 to 10"),
-        (lambda: BriefLevel.parse("eleven"), InvalidBriefLevel, '"eleven": not a number'),
+        (lambda: BriefLevel.parse("eleven"), InvalidBriefLevel, '"eleven" (not_a_number)'),
         (lambda: BriefLevelRules.preset("orbis"), InvalidProfile,
-         '"orbis": unknown preset: no brief-level preset of that name; known: carli, csu'),
+         '"orbis" (unknown_preset): no brief-level preset of that name; known: carli, csu'),
         (lambda: IntegrationProfile(password="x", guard_order=("lock", "brief")), InvalidProfile,
-         '"lock, brief": bad guard order: the guard order names lock, brief and older_version'),
+         '"lock, brief" (bad_guard_order): the guard order names lock, brief and older_version'),
         (lambda: IntegrationProfile(password="x", guard_order=("lock", "brief", "old")),
-         InvalidProfile, "bad guard order"),
+         InvalidProfile, "bad_guard_order"),
         (lambda: MmsIdSequence(0, "5681"), InvalidMmsId, "a four-digit suffix"),
-        (lambda: MmsIdSequence(1, "56"), InvalidMmsId, '"1/56": bad sequence'),
+        (lambda: MmsIdSequence(1, "56"), InvalidMmsId, '"1/56" (bad_sequence)'),
     ],
 )
 def test_bad_values_raise_their_own_error(

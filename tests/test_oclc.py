@@ -7,6 +7,7 @@ import itertools
 import pytest
 
 from almamatch import InvalidOclcNumber, OclcNumber
+from almamatch.core.errors import shown
 from almamatch.core.oclc import MAX_OCLC_NUMBER, OclcForm
 
 # (text, value, canonical form?)
@@ -108,7 +109,7 @@ def test_invalid(text: str, reason: str) -> None:
         OclcNumber.parse(text)
     assert raised.value.reason == reason
     assert raised.value.text == text
-    assert repr(text) in str(raised.value)
+    assert shown(text) in str(raised.value)
 
 
 def test_invalid_is_a_value_error() -> None:
