@@ -150,7 +150,7 @@ def test_a_wrong_password_gets_the_logon_failure_and_changes_nothing() -> None:
         replies.append(await exchange_async(request(first, password="wrong"), port=port))
 
     store = run_gateway(scenario)
-    assert replies == ["Logon Failed--the Logon ID and/or password is/are not valid"]
+    assert replies == ["Import Failed: Logon Failed--the Logon ID and/or password is/are not valid"]
     assert len(store.bibs) == 10  # the example zone's ten bibs, nothing added
 
 

@@ -190,7 +190,6 @@ def _records(outcome: Outcome) -> str:
 def _result(outcome: Outcome) -> str:
     decision = outcome.decision
     failed = isinstance(decision, Failure)
-    headline = '<p class="headline">Import Failed</p>' if failed else ""
     mms_id = getattr(decision, "mms_id", None)
     mode = ("applied: the zone now holds this outcome" if outcome.applied
             else "dry run: the zone did not change")
@@ -201,7 +200,7 @@ def _result(outcome: Outcome) -> str:
     return (
         '<h2 id="result-heading" tabindex="-1">What Connexion shows</h2>'
         f'<div class="host {"failure" if failed else "success"}" '
-        f'data-code="{escape(decision.code.value)}">{headline}'
+        f'data-code="{escape(decision.code.value)}">'
         f'<p id="host-message">{escape(decision.host_message)}</p></div>'
         '<dl class="summary">'
         f'<dt>Code</dt><dd id="code">{escape(decision.code.value)}</dd>'
