@@ -261,7 +261,6 @@ def _error_of(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int,
 @pytest.mark.parametrize(("argv", "needle"), [
     (["batch", "no-such-file.mrc", "--zone", ZONE], "no-such-file.mrc"),
     (["batch", EXPORTS, "--zone", "no-such-zone"], "no-such-zone"),
-    (["batch", EXPORTS, "--zone", ZONE, "--now", "yesterday"], "yesterday"),
     (["batch", EXPORTS, "--zone", ZONE, "--profile", "missing.toml"], "missing.toml"),
     (["batch", EXPORTS, "--zone", str(CORPUS / "marc4j_pride-and-prejudice-fixed.mrc")],
      "not an MMS ID"),

@@ -70,7 +70,7 @@ def test_the_guard_order_takes_the_guards_names() -> None:
         ("tab\there", '"tab\\x09here"'),
         ("", '""'),
         (42, "42"),
-        ("x" * 200, '"' + "x" * 80 + "..." + "x" * 37 + '"'),
+        ("x" * 200, '"' + "x" * 120 + '... (80 more characters)"'),
     ],
 )
 def test_shown_is_for_people(value: object, text: str) -> None:

@@ -234,8 +234,8 @@ def test_the_old_245_is_gone_and_one_035_is_left(tmp_path: Path) -> None:
       | MMS ID             | 035 $a         |
       | 991234567890205681 | (OCoLC)1234567 |
       | 992234567890205681 | (OCoLC)1234567 |
-""", "not compared: not evaluated (MULTI_MATCH (Import Failed: Multi matches found for "
-        "this record.))"),
+""", ("not compared: not evaluated (MULTI_MATCH (Import Failed: Multi matches found for "
+        "this record.))")),
         # the profile does not run the guard
         ("""    Given the brief guard is off
     And the zone holds these bibs:

@@ -17,17 +17,16 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import sys
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack, closing
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, BinaryIO, Final
 
 from attrs import frozen
-from rich.table import Table
-from rich.text import Text
 
 from almamatch.cli.inputs import (
     EXIT_CODES_EPILOG,
@@ -41,7 +40,8 @@ from almamatch.cli.inputs import (
     profile_from_path,
     zone_for,
 )
-from almamatch.cli.render import decision_mms_id, progress, stdout_console
+from almamatch.cli.render import decision_mms_id, evidence_text, progress, stdout_console
+from almamatch.cli.report import Format, Report, add_format_argument, format_of, write_report
 from almamatch.cli.resume import (
     InvalidResumeFile,
     batch_output,
@@ -54,7 +54,7 @@ from almamatch.cli.resume import (
     zone_digest,
 )
 from almamatch.core.decide import decide
-from almamatch.core.decision import Code, Decision, Failure
+from almamatch.core.decision import Code, Decision
 from almamatch.core.errors import AlmamatchError
 from almamatch.core.lock import printable_moment
 from almamatch.core.profile import IntegrationProfile
@@ -108,8 +108,8 @@ def register(subparsers: Any) -> None:
     add_profile_argument(parser)
     add_logon_arguments(parser)
     add_now_argument(parser)
-    parser.add_argument("--json", action="store_true",
-                        help="one JSON line per input record, in input order, on stdout")
+    add_format_argument(parser, json_help="one JSON line per input record, in input order, on "
+                        "stdout (the same as --format json)")
     parser.add_argument("--output", metavar="FILE",
                         help="write the JSON lines to FILE (the tables still go to stdout)")
     parser.add_argument("--summary", action="store_true",
@@ -134,7 +134,7 @@ class Replay:
 
 
 def decide_in_order(
-    exports: str | Path,
+    exports: str | Path | BinaryIO,
     *,
     zone: Zone,
     store: InMemoryZone,
@@ -150,9 +150,10 @@ def decide_in_order(
     and not yielded: ``decide()`` is never called for them.
     """
     recorded = resume.lines if resume is not None else iter(())
+    where = str(exports) if isinstance(exports, str | Path) else str(exports.name)
     for index, item in enumerate(read_bibs(exports)):
         if index == 0 and isinstance(item, Unreadable) and item.reason == "unknown_format":
-            raise UnreadableExports(str(exports), item.reason, item.detail)
+            raise UnreadableExports(where, item.reason, item.detail)
         line = next(recorded, None)
         export = None if isinstance(item, Unreadable) else export_for(item, args, zone)
         if line is not None and resume is not None:
@@ -167,7 +168,7 @@ def decide_in_order(
         store.apply(decision)
         yield BatchItem(index, item, decision)
     if next(recorded, None) is not None:
-        raise InvalidResumeFile(str(exports), "input_differs", "the output has more lines than "
+        raise InvalidResumeFile(where, "input_differs", "the output has more lines than "
                                 "the input has records")
 
 
@@ -250,12 +251,8 @@ def run(args: argparse.Namespace) -> int:
     zone, store = zone_for(args, profile)
     console = stdout_console()
     counts: Counter[str] = Counter()
-    rows = Table(title=f"{args.exports} into {zone.institution} ({zone.kind.value})",
-                 title_justify="left")
-    rows.add_column("#", justify="right", no_wrap=True)
-    for column in ("OCLC number", "code", "MMS ID"):
-        rows.add_column(column, no_wrap=True)
-    rows.add_column("host message", min_width=24, overflow="fold")
+    fmt = format_of(args)
+    rows: list[tuple[str, ...]] = []
     with ExitStack() as stack:
         sink: IO[str] | None = None
         resume: Replay | None = None
@@ -267,55 +264,68 @@ def run(args: argparse.Namespace) -> int:
             )
         elif args.output is not None:
             sink = stack.enter_context(batch_output(Path(args.output), identity))
-        elif args.json:
+        elif fmt is Format.JSON:
             sink = sys.stdout
-        tick = stack.enter_context(progress(f"deciding {args.exports}"))
-        entries = decide_in_order(args.exports, zone=zone, store=store, args=args, now=now,
+        exports = stack.enter_context(Path(args.exports).open("rb"))
+        tick = stack.enter_context(progress(f"deciding {args.exports}", bytes_total=os.fstat(
+            exports.fileno()).st_size))
+        entries = decide_in_order(exports, zone=zone, store=store, args=args, now=now,
                                   resume=resume, replayed=counts)
         for entry in entries:
             counts[item_code(entry)] += 1
             if sink is not None:
                 sink.write(json_line(item_line(entry.index, entry.item, entry.decision)) + "\n")
                 sink.flush()
-            if not args.json and not args.summary:
-                rows.add_row(*_row(entry))
-            tick(entry.index + 1)
+            if fmt is not Format.JSON and not args.summary:
+                rows.append(_row(entry))
+            tick(exports.tell())
             if args.stop_after is not None and entry.index + 1 >= args.stop_after:
                 return 130  # as interrupted (main.py): the lines so far are all written
     read = sum(counts.values())
     unreadable = counts[UNREADABLE_CODE]
     refused = sum(n for code, n in counts.items() if code not in (Code.ADDED, Code.MERGED))
-    if args.json:
+    if fmt is Format.JSON:
         if args.summary:
             console.file.write(json_line(summary_line(counts)) + "\n")
+    elif not args.summary:
+        write_report(Report(title=f"{args.exports} into {zone.institution} ({zone.kind.value})",
+                            about=_about(args, profile, zone, now), columns=BATCH_COLUMNS,
+                            rows=rows, right=frozenset({"#"})), fmt)
+        if fmt is Format.TABLE:
+            write_report(_summary(counts, read, unreadable), fmt)
     else:
-        if not args.summary:
-            console.print(rows)
-        console.print(_summary(counts, read, unreadable))
+        write_report(_summary(counts, read, unreadable), fmt)
     return 1 if refused and args.strict else 0
 
 
-def _row(entry: BatchItem) -> tuple[str | Text, ...]:
+#: The columns of the batch table, one row per input record, numbered from 1.
+BATCH_COLUMNS: Final = ("#", "OCLC number", "code", "MMS ID", "host message", "evidence")
+
+
+def _about(args: argparse.Namespace, profile: ProfileFile, zone: Zone,
+           now: datetime) -> tuple[tuple[str, str], ...]:
+    """The header lines: which profile and which moment the records were decided under."""
+    source = args.profile or "the default CARLI profile"
+    return (("profile", f"{profile.profile.name} ({source})"),
+            ("zone", f"{zone.institution} at {zone.host}, logon ID {zone.logon_id}"),
+            ("moment", now.isoformat(sep=" ", timespec="minutes")))
+
+
+def _row(entry: BatchItem) -> tuple[str, ...]:
+    """A table row, numbered from 1 as people and specs count records."""
     decision = entry.decision
     if decision is None:
         assert isinstance(entry.item, Unreadable)
-        return (str(entry.index), "-", Text(UNREADABLE_CODE, style="red"), "-",
-                f"{entry.item.reason}: {entry.item.detail}")
-    style = "red" if isinstance(decision, Failure) else "green"
-    message = decision.host_message
-    return (str(entry.index), _first_number(entry.item), Text(decision.code.value, style=style),
-            decision_mms_id(decision) or "-", message)
+        return (str(entry.index + 1), "-", UNREADABLE_CODE, "-", "-",
+                f"{entry.item.reason}: {entry.item.detail} (byte {entry.item.offset})")
+    return (str(entry.index + 1), _first_number(entry.item), decision.code.value,
+            decision_mms_id(decision) or "-", decision.host_message, evidence_text(decision))
 
 
-def _summary(counts: Counter[str], read: int, unreadable: int) -> Table:
-    table = Table(title="Summary by code", title_justify="left")
-    table.add_column("code")
-    table.add_column("records", justify="right")
+def _summary(counts: Counter[str], read: int, unreadable: int) -> Report:
     order = [code.value for code in Code] + [UNREADABLE_CODE]
-    for code in sorted(counts, key=order.index):
-        table.add_row(code, str(counts[code]))
-    table.add_section()
-    table.add_row("decided", str(read - unreadable))
-    table.add_row("unreadable", str(unreadable))
-    table.add_row("read", str(read))
-    return table
+    rows = [(code, str(counts[code])) for code in sorted(counts, key=order.index)]
+    rows += [("decided", str(read - unreadable)), ("unreadable", str(unreadable)),
+             ("read", str(read))]
+    return Report(title="Summary by code", columns=("code", "records"), rows=rows,
+                  right=frozenset({"records"}))

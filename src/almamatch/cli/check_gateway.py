@@ -14,11 +14,11 @@ import csv
 from pathlib import Path
 from typing import Any
 
-from rich.table import Table
 from rich.text import Text
 
 from almamatch.cli.inputs import EXIT_CODES_EPILOG
 from almamatch.cli.render import json_line, stdout_console, to_json_value
+from almamatch.cli.report import Format, Report, add_format_argument, format_of, write_report
 from almamatch.gateway.settings import (
     ISHARE_ZONES,
     GatewaySettings,
@@ -52,7 +52,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--zones", metavar="TABLE",
                         help="CSV with columns Zone, Host Name, Logon ID (default: the seed's "
                         "I-Share table)")
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    add_format_argument(parser, json_help="print one JSON object (the same as --format json)")
     parser.set_defaults(func=run)
 
 
@@ -76,7 +76,8 @@ def run(args: argparse.Namespace) -> int:
     findings = check_gateway(settings, zones)
     errors = sum(finding.severity is Severity.ERROR for finding in findings)
     console = stdout_console()
-    if args.json:
+    fmt = format_of(args)
+    if fmt is Format.JSON:
         document = {
             "settings": args.settings,
             "errors": errors,
@@ -84,23 +85,12 @@ def run(args: argparse.Namespace) -> int:
         }
         console.file.write(json_line(document) + "\n")
         return 1 if errors else 0
-    if not findings:
+    if not findings and fmt is Format.TABLE:
         console.print(Text(f"{args.settings}: no findings; the settings follow the seed.",
                            style="green"))
         return 0
-    table = Table(title=f"{args.settings}: {len(findings)} findings, {errors} errors",
-                  title_justify="left", show_lines=True)
-    table.add_column("setting", max_width=24)
-    table.add_column("finding, cause and fix", min_width=40, overflow="fold")
-    for finding in findings:
-        style = "red" if finding.severity is Severity.ERROR else "yellow"
-        setting = Text(f"{finding.setting}\n")
-        setting.append(finding.severity.value, style=style)
-        body = Text(finding.message)
-        body.append("\ncause: ", style="bold")
-        body.append(finding.cause)
-        body.append("\nfix: ", style="bold")
-        body.append(finding.fix)
-        table.add_row(setting, body)
-    console.print(table)
+    write_report(Report(title=f"{args.settings}: {len(findings)} findings, {errors} errors",
+                        columns=("setting", "severity", "finding", "cause", "fix"),
+                        rows=[(finding.setting, finding.severity.value, finding.message,
+                               finding.cause, finding.fix) for finding in findings]), fmt)
     return 1 if errors else 0

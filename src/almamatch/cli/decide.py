@@ -25,7 +25,8 @@ from almamatch.cli.inputs import (
     profile_from_path,
     zone_for,
 )
-from almamatch.cli.render import print_decision, stdout_console
+from almamatch.cli.render import decision_report, print_decision, stdout_console
+from almamatch.cli.report import Format, Report, add_format_argument, format_of, write_report
 from almamatch.core.decide import decide
 from almamatch.core.decision import Failure
 from almamatch.core.errors import AlmamatchError
@@ -66,8 +67,8 @@ def register(subparsers: Any) -> None:
     add_profile_argument(parser)
     add_logon_arguments(parser)
     add_now_argument(parser)
-    parser.add_argument("--json", action="store_true",
-                        help="print one JSON line, as batch --json writes (almamatch.envelope)")
+    add_format_argument(parser, json_help="print one JSON line, as batch --json writes "
+                        "(almamatch.envelope); the same as --format json")
     parser.add_argument("--strict", action="store_true",
                         help="exit 1 when Alma would refuse the record or it could not be read")
     parser.set_defaults(func=run)
@@ -89,16 +90,23 @@ def run(args: argparse.Namespace) -> int:
     profile = profile_from_path(args.profile)
     zone, _ = zone_for(args, profile)
     failed = 1 if args.strict else 0
+    fmt = format_of(args)
     if isinstance(record, Unreadable):
-        if args.json:
+        if fmt is Format.JSON:
             stdout_console().file.write(json_line(item_line(args.index, record, None)) + "\n")
-        else:
+        elif fmt is Format.TABLE:
             stdout_console().print(f"{UNREADABLE_CODE}: {record}")
+        else:
+            write_report(Report(title="", columns=("item", "value"), rows=[
+                ("code", UNREADABLE_CODE), ("reason", record.reason), ("detail", record.detail),
+                ("offset", str(record.offset))]), fmt)
         return failed
     decision = decide(export_for(record, args, zone), zone, now)
     console = stdout_console()
-    if args.json:
+    if fmt is Format.JSON:
         console.file.write(json_line(item_line(args.index, record, decision)) + "\n")
-    else:
+    elif fmt is Format.TABLE:
         print_decision(console, decision)
+    else:
+        write_report(decision_report(decision), fmt)
     return failed if isinstance(decision, Failure) else 0

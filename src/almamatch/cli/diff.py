@@ -15,9 +15,6 @@ import sys
 from collections import Counter
 from typing import Any
 
-from rich.table import Table
-from rich.text import Text
-
 from almamatch.cli.inputs import (
     EXIT_CODES_EPILOG,
     add_now_argument,
@@ -34,6 +31,7 @@ from almamatch.cli.render import (
     progress,
     stdout_console,
 )
+from almamatch.cli.report import Format, Report, add_format_argument, format_of, write_report
 from almamatch.codec import to_jsonable
 from almamatch.core.decide import decide
 from almamatch.core.decision import Decision, Stage
@@ -65,7 +63,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--profile", action="append", required=True, metavar="PROFILE",
                         help="profile TOML; give it twice, A then B")
     add_now_argument(parser)
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    add_format_argument(parser, json_help="print one JSON object (the same as --format json)")
     parser.set_defaults(func=run, logon=None, password=None)
 
 
@@ -112,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
             ):
                 changed.append(_change(index, item, first, second))
             tick(index + 1)
-    if args.json:
+    if format_of(args) is Format.JSON:
         document = {
             "profiles": list(args.profile),
             "records": sum(counts.values()),
@@ -139,26 +137,18 @@ def _change(index: int, item: Bib | Unreadable, first: Decision, second: Decisio
 
 def _print(args: argparse.Namespace, changed: list[dict[str, Any]],
            counts: Counter[tuple[str, str]]) -> None:
-    console = stdout_console()
+    fmt = format_of(args)
     a_path, b_path = args.profile
-    console.print(f"A = {a_path}\nB = {b_path}")
-    table = Table(title=f"Records that change outcome ({len(changed)})", title_justify="left")
-    table.add_column("#", justify="right", no_wrap=True)
-    table.add_column("OCLC number", no_wrap=True)
-    table.add_column("under A", no_wrap=True)
-    table.add_column("under B", no_wrap=True)
-    table.add_column("why (stage: A -> B)", min_width=24, overflow="fold")
-    for change in changed:
-        table.add_row(str(change["index"]), change["oclc_number"] or "-",
-                      Text(change["a"]["code"], style="red"),
-                      Text(change["b"]["code"], style="green"),
-                      "\n".join(change["why"]) or "a different MMS ID")
-    console.print(table)
-    summary = Table(title="Counts by (code under A, code under B)", title_justify="left")
-    summary.add_column("under A")
-    summary.add_column("under B")
-    summary.add_column("records", justify="right")
-    for (a_code, b_code), number in sorted(counts.items()):
-        style = "" if a_code == b_code else "bold"
-        summary.add_row(Text(a_code, style=style), Text(b_code, style=style), str(number))
-    console.print(summary)
+    rows = [(str(change["index"] + 1), change["oclc_number"] or "-", change["a"]["code"],
+             change["b"]["code"], "; ".join(change["why"]) or "a different MMS ID")
+            for change in changed]
+    write_report(Report(title=f"Records that change outcome ({len(changed)})",
+                        about=(("A", a_path), ("B", b_path)),
+                        columns=("#", "OCLC number", "under A", "under B",
+                                 "why (stage: A -> B)"),
+                        rows=rows, right=frozenset({"#"})), fmt)
+    if fmt is Format.TABLE:
+        write_report(Report(title="Counts by (code under A, code under B)",
+                            columns=("under A", "under B", "records"),
+                            rows=[(a, b, str(n)) for (a, b), n in sorted(counts.items())],
+                            right=frozenset({"records"})), fmt)

@@ -22,7 +22,7 @@ from almamatch.cli.render import progress
 from almamatch.core.errors import AlmamatchError
 from almamatch.core.record import Bib
 from almamatch.core.zone import Export, InMemoryZone, Zone, ZoneKind
-from almamatch.zonefiles.facts import parse_moment
+from almamatch.zonefiles.moments import InvalidMoment, parse_moment
 from almamatch.zonefiles.profiles import ProfileFile, ZoneIdentity, load_profile
 from almamatch.zonefiles.zones import IndexedZoneView, load_zone
 
@@ -34,6 +34,7 @@ __all__ = [
     "add_zone_arguments",
     "export_for",
     "identity_from_args",
+    "moment_argument",
     "now_from_args",
     "profile_from_path",
     "zone_for",
@@ -90,24 +91,27 @@ def add_logon_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--password", metavar="PW", help="password sent (default: the profile's)")
 
 
+def moment_argument(text: str) -> datetime:
+    """``--now TIME`` read by the one moment parser; a refusal is a usage error (exit 2)."""
+    try:
+        return parse_moment(text)
+    except InvalidMoment as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def add_now_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--now", metavar="TIME",
-        help="the moment of the export, ISO 8601 (e.g. 2026-03-05T10:30) or as people write it "
-        "('March 5, 2026 10:30 AM', month first); no zone means UTC; default: the clock",
+        "--now", metavar="TIME", type=moment_argument,
+        help="the moment of the export: a date and a time, e.g. 2026-03-05T10:30, "
+        "'2026-03-05 10:30 Europe/Paris' or 'March 5, 2026 10:30 AM'; an offset or an IANA zone "
+        "name may follow, no zone means UTC; default: the clock",
     )
 
 
 def now_from_args(args: argparse.Namespace) -> datetime:
     """``--now`` as an aware datetime, or the clock's UTC time when it is absent."""
-    text: str | None = args.now
-    if text is None:
-        return datetime.now(UTC)
-    try:
-        return parse_moment(text)
-    except ValueError:
-        raise InvalidOption(text, "bad_time", "--now takes a date and time, e.g. 2026-03-05T10:30"
-                            ) from None
+    moment: datetime | None = args.now
+    return datetime.now(UTC) if moment is None else moment
 
 
 def profile_from_path(path: str | None) -> ProfileFile:

@@ -10,21 +10,44 @@ and only when stderr is a terminal, so that piped output and tests see only the 
 from __future__ import annotations
 
 import enum
-import json
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
-from typing import IO, Any
+from typing import IO, Any, assert_never
 
 import attrs
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TaskProgressColumn,
+    TextColumn,
+)
 from rich.table import Table
 from rich.text import Text
 
+from almamatch.cli.report import Report
 from almamatch.core.brief import BriefLevel
-from almamatch.core.decision import Add, Decision, Failure, Merge, named_mms_id
+from almamatch.core.decision import (
+    Add,
+    ConnectionClosed,
+    Decision,
+    Failure,
+    LogonFailed,
+    MarcXmlConversionFailed,
+    Merge,
+    MultiMatch,
+    NoIntegrationProfile,
+    NotAddedBrief,
+    NotAddedLocked,
+    NotAddedOld,
+    SkippedCzLinked,
+    named_mms_id,
+)
 from almamatch.core.oclc import OclcNumber
 from almamatch.core.timestamp import Timestamp
 from almamatch.envelope import UNREADABLE_CODE, json_line
@@ -33,7 +56,10 @@ __all__ = [
     "UNREADABLE_CODE",
     "Tick",
     "decision_mms_id",
+    "decision_report",
+    "evidence_lines",
     "evidence_of",
+    "evidence_text",
     "json_line",
     "print_decision",
     "progress",
@@ -92,36 +118,95 @@ def decision_mms_id(decision: Decision) -> str | None:
     return named_mms_id(decision)
 
 
-def _host_text(decision: Decision) -> Text:
+def _moment(moment: datetime) -> str:
+    return moment.isoformat(sep=" ", timespec="minutes")
+
+
+def evidence_lines(decision: Decision) -> tuple[str, ...]:
+    """What explains the decision, in words, one line per fact: levels, holder, versions..."""
+    match decision:
+        case Add():
+            version = decision.originating_version
+            return (f"new bib {decision.mms_id}",
+                    f"originating version {version}" if version else "no 005 to store")
+        case Merge():
+            return (f"merged into {decision.mms_id} with {decision.merge_method}",)
+        case NoIntegrationProfile():
+            return ((f"{decision.profiles_found} Connexion integration profiles in "
+                    f"{decision.institution}; exactly one is needed"),)
+        case LogonFailed():
+            return tuple(decision.problems) or ("the logon was refused",)
+        case ConnectionClosed():
+            return (decision.detail,)
+        case MarcXmlConversionFailed():
+            return tuple(problem.detail for problem in decision.problems)
+        case MultiMatch():
+            return tuple(f"bib {one.mms_id} found by {one.key} ({one.incoming_side.value} in the "
+                         f"export, {one.zone_side.value} in the zone)"
+                         for one in decision.candidates)
+        case SkippedCzLinked():
+            return (f"bib {decision.mms_id} is linked to the Community Zone",)
+        case NotAddedLocked():
+            lock = decision.lock
+            since, lapses = _moment(lock.last_activity), _moment(lock.lapses_at)
+            return ((f"bib {decision.mms_id} locked by {lock.holder} since {since}; the lock "
+                    f"lapses at {lapses}"),)
+        case NotAddedBrief():
+            return ((f"bib {decision.mms_id} has brief level {decision.existing_level}, the "
+                    f"incoming record {decision.incoming_level}"),)
+        case NotAddedOld():
+            existing = decision.existing_version or "none"
+            incoming = decision.incoming_version or "none"
+            return ((f"bib {decision.mms_id} has originating version {existing}, newer than the "
+                    f"incoming 005 {incoming}"),)
+        case _:
+            assert_never(decision)
+
+
+def evidence_text(decision: Decision) -> str:
+    """``evidence_lines`` on one line, for a row of a table (a multi-match in brief)."""
+    if isinstance(decision, MultiMatch):
+        keys = list(dict.fromkeys(str(one.key) for one in decision.candidates))
+        more = f" and {len(keys) - 1} more numbers" if len(keys) > 1 else ""
+        return (f"{len(decision.mms_ids)} bibs match: {', '.join(decision.mms_ids)}; found by "
+                f"{keys[0]}{more}")
+    return "; ".join(evidence_lines(decision))
+
+
+def decision_report(decision: Decision) -> Report:
+    """One decision as rows of (item, value), for ``--format tsv`` or ``csv``."""
+    rows = [("host message", decision.host_message), ("headline", decision.headline),
+            ("reason", decision.reason if isinstance(decision, Failure) else ""),
+            ("code", decision.code.value), ("MMS ID", decision_mms_id(decision) or "")]
+    rows += [("evidence", line) for line in evidence_lines(decision)]
+    rows += [(f"trace {number}", f"{step.stage.value}: {step.verdict.value}: {step.detail}")
+             for number, step in enumerate(decision.trace, start=1)]
     if isinstance(decision, Failure):
-        return Text(decision.host_message, style="bold red")
-    return Text(decision.host_message, style="bold green")
+        rows += [(f"resolve {number}", text)
+                 for number, text in enumerate(decision.resolution, start=1)]
+    return Report(title="", columns=("item", "value"), rows=rows)
 
 
 def print_decision(console: Console, decision: Decision) -> None:
     """One decision for a cataloger: host message, code, MMS ID, evidence, trace, how to resolve."""
     console.print(Text("Host message", style="bold"))
-    console.print(_host_text(decision))
+    console.print(Text(decision.host_message,
+                       style="bold red" if isinstance(decision, Failure) else "bold green"))
     console.print()
     summary = Table(show_header=False, box=None, pad_edge=False)
     summary.add_column(style="bold")
-    summary.add_column()
+    summary.add_column(overflow="fold")
     summary.add_row("code", decision.code.value)
     summary.add_row("MMS ID", decision_mms_id(decision) or "-")
-    if isinstance(decision, Merge):
-        summary.add_row("merge method", decision.merge_method)
-    if isinstance(decision, Add | Merge) and decision.originating_version is not None:
-        summary.add_row("originating version", str(decision.originating_version))
-    for name, value in evidence_of(decision).items():
-        if name not in ("merge_method", "originating_version"):
-            summary.add_row(name, json.dumps(value, ensure_ascii=False))
+    for number, line in enumerate(evidence_lines(decision)):
+        summary.add_row("evidence" if number == 0 else "", line)
     console.print(summary)
     console.print()
     trace = Table(title="Trace", title_justify="left", show_lines=False)
     trace.add_column("#", justify="right")
     trace.add_column("stage")
     trace.add_column("verdict")
-    trace.add_column("detail")
+    trace.add_column("detail", overflow="fold")
     for number, step in enumerate(decision.trace, start=1):
         style = {"failed": "red", "passed": "green"}.get(step.verdict.value, "dim")
         trace.add_row(str(number), step.stage.value, Text(step.verdict.value, style=style),
@@ -149,21 +234,27 @@ class Tick:
 
 
 @contextmanager
-def progress(description: str, *, total: int | None = None,
+def progress(description: str, *, total: int | None = None, bytes_total: int | None = None,
              stream: IO[str] | None = None) -> Iterator[Tick]:
-    """A progress bar on stderr while the block runs, shown only when stderr is a terminal."""
+    """A progress bar on stderr while the block runs, shown only when stderr is a terminal.
+
+    ``total`` counts items; ``bytes_total`` (a file's size) makes the bar count bytes read, so
+    that its end is known before the records are counted (tick with the file's position).
+    """
     target = stream or sys.stderr
     if not target.isatty():
         yield Tick(None, None)
         return
+    counter = ((TaskProgressColumn(), DownloadColumn()) if bytes_total is not None
+               else (MofNCompleteColumn(),))
     bar = Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
         BarColumn(),
-        MofNCompleteColumn(),
+        *counter,
         console=Console(file=target),
         transient=True,
     )
     with bar:
-        task = bar.add_task(description, total=total)
+        task = bar.add_task(description, total=bytes_total if bytes_total is not None else total)
         yield Tick(bar, task)

@@ -28,7 +28,12 @@ from typing import IO, TYPE_CHECKING, Any
 
 from attrs import frozen
 
-from almamatch.cli.inputs import EXIT_CODES_EPILOG, InvalidOption, profile_from_path
+from almamatch.cli.inputs import (
+    EXIT_CODES_EPILOG,
+    InvalidOption,
+    moment_argument,
+    profile_from_path,
+)
 from almamatch.core.zone import InMemoryZone, Zone
 from almamatch.marc import read_bibs
 from almamatch.serve.log import RequestLog
@@ -36,7 +41,6 @@ from almamatch.serve.reply import ReplyEnd
 from almamatch.serve.request import MAX_REQUEST_BYTES, AnswerAt, LogonItem
 from almamatch.serve.server import DEFAULT_PORT, Gateway, Limits, WireOptions, ZoneListener
 from almamatch.serve.service import ZoneService, ZoneStore
-from almamatch.zonefiles.facts import parse_moment
 from almamatch.zonefiles.zones import load_zone
 
 if TYPE_CHECKING:
@@ -95,8 +99,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--log", metavar="FILE",
                         help="append the request log to FILE instead of stderr")
     parser.add_argument("--json", action="store_true", help="log JSON lines")
-    parser.add_argument("--now", metavar="TIME",
-                        help="judge every export at this moment (ISO 8601) instead of the clock")
+    parser.add_argument("--now", metavar="TIME", type=moment_argument,
+                        help="judge every export at this moment (a date and a time, as "
+                        "almamatch decide --now takes it) instead of the clock")
     wire = parser.add_argument_group(
         "protocol choices where Alma's own receiver is unknown (see the README)")
     wire.add_argument("--logon-item", choices=[one.value for one in LogonItem],
@@ -167,14 +172,8 @@ def _open_zone(path: str, profile_path: str | None) -> tuple[Zone, ZoneStore]:
 
 
 def _clock(args: argparse.Namespace) -> Callable[[], datetime] | None:
-    if args.now is None:
-        return None
-    try:
-        moment = parse_moment(args.now)
-    except ValueError:
-        raise InvalidOption(args.now, "bad_time", "--now takes a date and time, e.g. "
-                            "2026-03-05T10:30") from None
-    return lambda: moment
+    moment: datetime | None = args.now
+    return None if moment is None else (lambda: moment)
 
 
 def build_gateway(args: argparse.Namespace, log: RequestLog) -> Gateway:

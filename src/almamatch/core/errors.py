@@ -30,7 +30,7 @@ def shown(value: object) -> str:
     """``value`` as a person should read it in one line of an error or a report.
 
     Text and bytes are quoted with double quotes; a byte or character that does not print shows as
-    ``\\xNN``; past 120 characters the middle is cut and marked with ``...``. Never a Python repr:
+    ``\\xNN``; past 120 characters the rest is cut and counted. Never a Python repr:
     no ``b'...'``, no class names.
     """
     if isinstance(value, bytes | bytearray):
@@ -43,10 +43,10 @@ def shown(value: object) -> str:
 
 
 def _cut(text: str) -> str:
-    """``text``, or its start and end around ``...`` when it is longer than a line can hold."""
+    """``text``, or its start and how much more there was when it is longer than a line."""
     if len(text) <= _SHOWN_LENGTH:
         return text
-    return text[: _SHOWN_LENGTH - 40] + "..." + text[-37:]
+    return f"{text[:_SHOWN_LENGTH]}... ({len(text) - _SHOWN_LENGTH:,} more characters)"
 
 
 class AlmamatchError(ValueError):

@@ -19,19 +19,20 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final
 
 from attrs import frozen
-from dateutil import parser as dateutil_parser
 
 from almamatch.core.brief import BriefLevel
 from almamatch.core.errors import AlmamatchError, shown
 from almamatch.core.lock import Lock
 from almamatch.core.timestamp import Timestamp
+from almamatch.zonefiles.moments import parse_moment
 
-__all__ = ["FACTS_COLUMNS", "FactsRow", "InvalidFactsFile", "facts_to_csv", "read_facts"]
+__all__ = [
+    "FACTS_COLUMNS", "FactsRow", "InvalidFactsFile", "facts_to_csv", "parse_moment", "read_facts",
+]
 
 # A spreadsheet runs a cell that starts with one of these as a formula (OWASP, CSV Injection);
 # the apostrophe that escapes them is escaped too, so that reading undoes exactly what was done.
@@ -65,26 +66,6 @@ class FactsRow:
     originating_version: Timestamp | None = None
     cz_linked: bool = False
     lock: Lock | None = None
-
-
-def parse_moment(text: str) -> datetime:
-    """A date and time: ISO 8601, or as a person writes it (``March 5, 2026 10:30 AM``,
-    ``2026/03/05 10:30``, read by dateutil, month before day); no zone means UTC.
-
-    Lock times are copied from the Metadata Editor and notes, not only from programs. A text
-    that names no date, or an ambiguous fragment, raises ``ValueError``.
-    """
-    stripped = text.strip()
-    try:
-        moment = datetime.fromisoformat(stripped)
-    except ValueError:
-        if not any(character.isdigit() for character in stripped):
-            raise ValueError(f"{shown(text)} holds no date") from None
-        try:
-            moment = dateutil_parser.parse(stripped)
-        except (ValueError, OverflowError) as error:
-            raise ValueError(f"{shown(text)} is not a date and time: {error}") from None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def read_facts(path: str | Path) -> dict[str, FactsRow]:

@@ -1,0 +1,119 @@
+"""Rows for people and for spreadsheets: ``--format table|tsv|csv|json`` on every reporting command.
+
+Theory of operation: a reporting command builds a ``Report`` (a title, a few "about" lines such
+as the profile and the moment used, column names, rows of text) and ``write_report`` prints it in
+the format asked. Nothing is ever cut:
+
+- ``table`` at a terminal is a rich table whose every column folds long text onto more lines;
+- ``table`` anywhere else (a pipe, a file, an 80-column log) is plain rows, columns padded with
+  spaces to the widest value, so that ``> out.txt`` holds every MMS ID and host message whole;
+- ``tsv`` and ``csv`` are one header line and one line per row (tabs and line breaks inside a TSV
+  cell become spaces; CSV quotes as RFC 4180 says), without the title and about lines;
+- ``json`` is the command's own JSON (``--json`` is the same as ``--format json``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import enum
+import sys
+from collections.abc import Iterable, Sequence
+from typing import IO
+
+from attrs import field, frozen
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+__all__ = ["Format", "Report", "add_format_argument", "format_of", "write_report"]
+
+
+class Format(enum.StrEnum):
+    """How a reporting command prints: for people, for spreadsheets, or for programs."""
+
+    TABLE = "table"
+    TSV = "tsv"
+    CSV = "csv"
+    JSON = "json"
+
+
+def add_format_argument(parser: argparse.ArgumentParser, *, json_help: str) -> None:
+    """``--format`` and its shorthand ``--json``."""
+    parser.add_argument(
+        "--format", choices=[one.value for one in Format], default=None,
+        help="table (default: a table at a terminal, plain rows when stdout is a pipe or a file; "
+        "never cut), tsv, csv, or json (as --json)",
+    )
+    parser.add_argument("--json", action="store_true", help=json_help)
+
+
+def format_of(args: argparse.Namespace) -> Format:
+    """The format the arguments ask for; ``--json`` means ``--format json``."""
+    if getattr(args, "json", False):
+        return Format.JSON
+    chosen: str | None = getattr(args, "format", None)
+    return Format(chosen) if chosen else Format.TABLE
+
+
+def _rows(rows: Iterable[Sequence[str]]) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(row) for row in rows)
+
+
+@frozen(kw_only=True)
+class Report:
+    """What a command shows: a title, lines about the run, named columns, rows of text."""
+
+    title: str
+    about: tuple[tuple[str, str], ...] = ()
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...] = field(converter=_rows)
+    right: frozenset[str] = frozenset()  # columns aligned right (numbers)
+
+
+def write_report(report: Report, fmt: Format, stream: IO[str] | None = None) -> None:
+    """``report`` on ``stream`` (stdout) as ``fmt`` asks; ``json`` is the caller's to write."""
+    target = stream if stream is not None else sys.stdout
+    match fmt:
+        case Format.TABLE:
+            if target.isatty():
+                _rich(report, target)
+            else:
+                _plain(report, target)
+        case Format.TSV:
+            for row in (report.columns, *report.rows):
+                target.write("\t".join(" ".join(cell.split()) for cell in row) + "\n")
+        case Format.CSV:
+            writer = csv.writer(target, lineterminator="\n")
+            writer.writerow(report.columns)
+            writer.writerows(report.rows)
+        case Format.JSON:
+            raise ValueError("a JSON report is written by the command, in its own shape")
+
+
+def _rich(report: Report, target: IO[str]) -> None:
+    console = Console(file=target, markup=False, highlight=False)
+    for label, value in report.about:
+        console.print(Text.assemble((f"{label}: ", "bold"), value))
+    table = Table(title=report.title, title_justify="left")
+    for name in report.columns:
+        table.add_column(name, overflow="fold",
+                         justify="right" if name in report.right else "left")
+    for row in report.rows:
+        table.add_row(*row)
+    console.print(table)
+
+
+def _plain(report: Report, target: IO[str]) -> None:
+    if report.title:
+        target.write(report.title + "\n")
+    for label, value in report.about:
+        target.write(f"{label}: {value}\n")
+    rows = (report.columns, *report.rows)
+    widths = [max(len(row[column]) for row in rows) for column in range(len(report.columns))]
+    for row in rows:
+        cells = [
+            cell.rjust(width) if name in report.right else cell.ljust(width)
+            for cell, width, name in zip(row, widths, report.columns, strict=True)
+        ]
+        target.write("  ".join(cells).rstrip() + "\n")
