@@ -35,6 +35,17 @@ def test_bench_table_names_the_measures(capsys: pytest.CaptureFixture[str]) -> N
         assert label in out
 
 
-@pytest.mark.parametrize("argv", [["bench", "--bibs", "0"]])
-def test_bench_refuses_an_empty_zone(argv: list[str]) -> None:
-    assert main(argv) == 2
+@pytest.mark.parametrize(("option", "value", "says"), [
+    ("--bibs", "0", "0 is outside 1 to 100,000,000"),
+    ("--bibs", "10000000000000", "10000000000000 is outside 1 to 100,000,000"),
+    ("--workers", "0", "0 is outside 1 to 256"),
+    ("--exports", "-3", "-3 is outside 1"),
+    ("--bibs", "many", "many is not a whole number"),
+])
+def test_bench_arguments_are_checked_before_anything_runs(
+    option: str, value: str, says: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["bench", option, value]) == 2
+    err = capsys.readouterr().err
+    assert f"argument {option}: {says}" in err
+    assert "Traceback" not in err

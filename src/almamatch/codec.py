@@ -146,7 +146,7 @@ DERIVED_FIELDS: Final[dict[str, tuple[dict[str, Any], bool]]] = {
                   "description": "the first part of the host message: the success text, "
                   "'Import Failed', or empty for a transport fault"}, False),
     "reason": ({"type": "string", "readOnly": True,
-                "description": "a refusal's reason as the seed gives it"}, True),
+                "description": "a refusal's reason as CARLI's error page gives it"}, True),
     "resolution": ({"type": "array", "items": _TEXT, "readOnly": True,
                     "description": "the steps to resolve a refusal"}, True),
 }

@@ -31,6 +31,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from almamatch.cli.inputs import count
 from almamatch.core.decide import decide
 from almamatch.core.errors import InvalidTimestamp
 from almamatch.core.facts import Hit
@@ -53,6 +54,9 @@ _NOW: Final = datetime(2024, 5, 1, 9, 30)
 _DICT_BIBS: Final = 200_000
 _SCAN_RECORDS: Final = 3_000
 _LOOKUPS: Final = 1_000_000
+#: The largest zone a run may synthesize: past it the arrays alone outgrow common machines'
+#: memory (benchmarks/RESULTS.md records runs up to 50 million).
+MAX_BIBS: Final = 100_000_000
 
 
 def register(subparsers: Any) -> None:
@@ -64,13 +68,16 @@ def register(subparsers: Any) -> None:
         "example: almamatch bench --bibs 1000000 --for 30000000",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--bibs", type=int, default=1_000_000, help="zone size (default 1M)")
-    parser.add_argument("--for", dest="target", type=int, default=None,
+    parser.add_argument("--bibs", type=count(1, MAX_BIBS), default=1_000_000,
+                        help=f"zone size, 1 to {MAX_BIBS:,} (default 1M)")
+    parser.add_argument("--for", dest="target", type=count(1, 10**10), default=None,
                         help="extrapolate the figures to a zone of this many bibs")
-    parser.add_argument("--exports", type=int, default=None,
+    parser.add_argument("--exports", type=count(1, MAX_BIBS), default=None,
                         help="exports to decide (default: min(bibs, 50000))")
-    parser.add_argument("--workers", type=int, default=2, help="decision processes (default 2)")
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("--workers", type=count(1, 256), default=2,
+                        help="decision processes, 1 to 256 (default 2)")
+    parser.add_argument("--seed", type=count(0, 2**32 - 1), default=0,
+                        help="random seed (default 0)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(func=run)
 
@@ -302,7 +309,7 @@ def _table(result: dict[str, Any]) -> Table:
         (f"decide() x{result['exports']:,}, {result['workers']} workers",
          f"{result['decisions_per_second']:,.0f} /s"),
         ("scanner vs full pymarc parse", f"{result['scan_vs_pymarc']:.1f}x"),
-        ("scanner vs mrrc", "mrrc not installed (pip install almamatch[bench])"
+        ("scanner vs mrrc", "mrrc not installed (pip install 'almamatch[bench]')"
          if result["scan_vs_mrrc"] is None else f"{result['scan_vs_mrrc']:.1f}x"),
         ("dict of objects per bib", (f"{result['dict_bytes_per_bib']:.0f} B "
                                      f"(index uses {result['index_vs_dict_memory']:.0%})")),
@@ -322,9 +329,6 @@ def _table(result: dict[str, Any]) -> Table:
 
 def run(args: argparse.Namespace) -> int:
     console = Console(stderr=args.json)
-    if args.bibs < 1:
-        console.print("[red]--bibs must be at least 1[/red]")
-        return 2
     result = measure(args, console)
     if args.json:
         print(json.dumps(result))

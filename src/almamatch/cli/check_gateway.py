@@ -50,7 +50,7 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("settings", metavar="SETTINGS", help="gateway settings TOML")
     parser.add_argument("--zones", metavar="TABLE",
-                        help="CSV with columns Zone, Host Name, Logon ID (default: the seed's "
+                        help="CSV with columns Zone, Host Name, Logon ID (default: CARLI's "
                         "I-Share table)")
     add_format_argument(parser, json_help="print one JSON object (the same as --format json)")
     parser.set_defaults(func=run)
@@ -62,7 +62,7 @@ def read_settings(path: str | Path) -> GatewaySettings:
 
 
 def read_zones(path: str | Path) -> tuple[ZoneEntry, ...]:
-    """A zones table from CSV (the seed's columns: Zone, Host Name, Logon ID)."""
+    """A zones table from CSV (the columns of CARLI's table: Zone, Host Name, Logon ID)."""
     with Path(path).open(newline="", encoding="utf-8-sig") as handle:  # Excel's BOM or none
         try:
             return tuple(ZoneEntry.from_mapping(row) for row in csv.DictReader(handle))
@@ -86,7 +86,8 @@ def run(args: argparse.Namespace) -> int:
         console.file.write(json_line(document) + "\n")
         return 1 if errors else 0
     if not findings and fmt is Format.TABLE:
-        console.print(Text(f"{args.settings}: no findings; the settings follow the seed.",
+        console.print(Text(f"{args.settings}: no findings; the settings follow CARLI's "
+                           "instructions.",
                            style="green"))
         return 0
     write_report(Report(title=f"{args.settings}: {len(findings)} findings, {errors} errors",

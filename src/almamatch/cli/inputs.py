@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from almamatch.cli.render import progress
@@ -32,6 +33,7 @@ __all__ = [
     "add_now_argument",
     "add_profile_argument",
     "add_zone_arguments",
+    "count",
     "export_for",
     "identity_from_args",
     "moment_argument",
@@ -89,6 +91,21 @@ def add_logon_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("Gateway Export logon")
     group.add_argument("--logon", metavar="ID", help="logon ID sent (default: the zone's)")
     group.add_argument("--password", metavar="PW", help="password sent (default: the profile's)")
+
+
+def count(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number from ``low`` to ``high``; anything else exits 2."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text.replace("_", ""))
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text} is not a whole number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text} is outside {low:,} to {high:,}")
+        return value
+
+    return parse
 
 
 def moment_argument(text: str) -> datetime:

@@ -12,32 +12,66 @@ turns an ``AlmamatchError`` or ``OSError`` into one line on stderr.
 from __future__ import annotations
 
 import argparse
+import difflib
 import importlib
 import io
+import re
 import sys
 from collections.abc import Sequence
-from typing import Final
+from typing import Final, NoReturn
 
+from almamatch import __version__
 from almamatch.core.errors import AlmamatchError
 
 __all__ = ["COMMANDS", "EXIT_BAD_INPUT", "EXIT_USAGE", "build_parser", "main"]
 
 #: Command modules under ``almamatch.cli``, in the order ``--help`` lists them.
 COMMANDS: tuple[str, ...] = (
-    "decide", "batch", "diff", "check_gateway", "zone", "rules", "serve", "send", "spec", "bench",
+    "demo", "decide", "batch", "diff", "check_gateway", "zone", "rules", "serve", "send", "spec",
+    "bench",
 )
 
 EXIT_USAGE: Final = 2
 EXIT_BAD_INPUT: Final = 3
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a suggestion for a mistyped option or command (``did you mean``)."""
+
+    def error(self, message: str) -> NoReturn:
+        wrong = re.search(r"unrecognized arguments: (-\S+)", message)
+        choice = re.search(r"invalid choice: '([^']*)'", message)
+        known = _option_strings(self) if wrong else _choices(self)
+        typed = wrong[1].split("=")[0] if wrong else choice[1] if choice else None
+        close = difflib.get_close_matches(typed, known, n=1) if typed else []
+        if close:
+            message += f" (did you mean {close[0]}?)"
+        super().error(message)
+
+
+def _option_strings(parser: argparse.ArgumentParser) -> list[str]:
+    """Every option of ``parser`` and of its subcommands, for a suggestion."""
+    found: list[str] = []
+    for action in parser._actions:  # argparse keeps no public list of them
+        found.extend(action.option_strings)
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                found.extend(_option_strings(sub))
+    return found
+
+
+def _choices(parser: argparse.ArgumentParser) -> list[str]:
+    return [str(choice) for action in parser._actions for choice in (action.choices or ())]
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="almamatch",
         description="What Ex Libris Alma does with a record exported from OCLC Connexion.",
         epilog="exit codes: 0 ok; 1 failures found (see each command); 2 usage error; "
         "3 unreadable input file, bad profile or bad zone",
     )
+    parser.add_argument("--version", action="version", version=f"almamatch {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         module = importlib.import_module(f"almamatch.cli.{name}")

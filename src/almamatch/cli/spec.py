@@ -25,7 +25,7 @@ __all__ = ["register", "run"]
 
 EXAMPLE = """example:
   almamatch spec specs/                      run every .feature file under specs/
-  almamatch spec specs/brief_level.feature --json
+  almamatch spec specs/brief_levels.feature --json
   almamatch spec --write-reference specs/README.md
 """
 

@@ -470,8 +470,35 @@ def _guards(order: tuple[Guard, ...]) -> tuple[Stage_, ...]:
 def decide(export: Export, zone: Zone, now: datetime) -> Decision:
     """What Alma does with ``export`` sent to ``zone`` at ``now``: Add, Merge or a Failure.
 
+    Parameters:
+        export: the Gateway Export (``Export``): the record as Connexion sent it, the logon ID
+            and password it came with, and the host it was sent to.
+        zone: the target zone (``Zone``): its kind, institution, host and logon ID, its
+            integration profiles (exactly one is needed) and ``bibs``, a read view of its bibs
+            (the ``ZoneView`` protocol: the bibs an OCLC number finds, each bib's facts
+            (brief level, originating version, Community Zone link, lock), the bib itself when
+            a merge needs it, and the next MMS ID). ``InMemoryZone`` is one; the compact index
+            and a saved zone folder are others.
+        now: the moment of the export, against which locks lapse (60 minutes after the last
+            activity). An aware ``datetime`` is compared in its own zone; a naive one is read as
+            UTC. The clock is never read.
+
+    Returns exactly one ``Decision``: ``Add`` (no bib matched: a new bib under the next MMS
+    ID), ``Merge`` (one bib matched and nothing blocked) or a ``Failure`` subclass for the first
+    stage that failed (``NoIntegrationProfile``, ``LogonFailed``, ``MarcXmlConversionFailed``,
+    ``MultiMatch``, ``SkippedCzLinked``, ``NotAddedLocked``, ``NotAddedBrief``,
+    ``NotAddedOld``). Every decision has ``code``, ``host_message`` (the exact text Connexion
+    shows), ``headline`` and ``trace``; a failure also has ``reason``, its evidence as typed
+    fields, and ``resolution``, the steps to resolve it.
+
+    The trace holds one ``Step(stage, verdict, detail)`` per stage, in order (profile, logon,
+    marcxml, normalization, match, candidates, cz_link, then the guards lock, brief and
+    older_version in the profile's order, and outcome), including the stages after the first
+    failure, so that a reader sees everything that would have blocked the record.
+
     Pure, total and deterministic: for a record that loaded, any exception other than
-    ``InvalidDecisionInput`` (raised for arguments of the wrong type) is a bug.
+    ``InvalidDecisionInput`` (raised for arguments of the wrong type) is a bug. The zone is not
+    changed: apply the decision with the zone's own ``apply`` (``InMemoryZone.apply``).
     """
     if not isinstance(export, Export) or not isinstance(zone, Zone):
         given = f"{type(export).__name__} and {type(zone).__name__}"

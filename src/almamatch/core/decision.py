@@ -12,7 +12,7 @@ The failure table (code, reason, resolution) is data, in ``FAILURES`` below, cop
 from __future__ import annotations
 
 import enum
-from typing import ClassVar, Final, TypeAlias, assert_never
+from typing import ClassVar, Final, TypeAlias, Union, assert_never
 
 from attrs import frozen
 
@@ -277,7 +277,7 @@ class Add:
 
     @property
     def headline(self) -> str:
-        """The first part of the host message: the seed's success text."""
+        """The first part of the host message: the success text."""
         return SUCCESS_MESSAGE
 
     @property
@@ -301,7 +301,7 @@ class Merge:
 
     @property
     def headline(self) -> str:
-        """The first part of the host message: the seed's success text."""
+        """The first part of the host message: the success text."""
         return SUCCESS_MESSAGE
 
     @property
@@ -312,7 +312,13 @@ class Merge:
 
 @frozen(kw_only=True)
 class Failure:
-    """Base of the refusals; do not subclass outside this module."""
+    """Alma refused the record: the base of the nine refusals, one subclass per ``code``.
+
+    Each has ``reason`` (the seed's text after "Import Failed"), ``headline`` and
+    ``host_message`` (``Import Failed: <reason>``, what Connexion shows), ``resolution`` (the
+    steps to resolve it), ``trace``, and its own evidence fields. Do not subclass outside this
+    module: the set is closed, so that ``match`` with ``assert_never`` proves every case handled.
+    """
 
     code: ClassVar[Code]
     trace: tuple[Step, ...]
@@ -323,7 +329,7 @@ class Failure:
 
     @property
     def reason(self) -> str:
-        """The reason Connexion shows after "Import Failed", exactly as the seed gives it."""
+        """The reason Connexion shows after "Import Failed", as CARLI's error page gives it."""
         return self.text.reason
 
     @property
@@ -348,6 +354,11 @@ class Failure:
 
 @frozen(kw_only=True)
 class NoIntegrationProfile(Failure):
+    """Stage 1: the institution has no Connexion integration profile, or more than one.
+
+    ``institution`` is the zone's code; ``profiles_found`` how many profiles it has.
+    """
+
     code: ClassVar[Code] = Code.NO_INTEGRATION_PROFILE
     institution: str
     profiles_found: int
@@ -359,6 +370,12 @@ class NoIntegrationProfile(Failure):
 
 @frozen(kw_only=True)
 class LogonFailed(Failure):
+    """Stage 2: the logon ID or password does not match, or the logon ID is not this host's.
+
+    ``problems`` names each mismatch in words ("wrong password", ...); the password is never
+    shown.
+    """
+
     code: ClassVar[Code] = Code.LOGON_FAILED
     logon_id: str
     host: str
@@ -383,12 +400,21 @@ class ConnectionClosed(Failure):
 
 @frozen(kw_only=True)
 class MarcXmlConversionFailed(Failure):
+    """Stage 3: the record cannot be crosswalked to MARCXML (a field over 9,999 octets, bytes
+    that are not UTF-8, a character XML forbids); ``problems`` names each field and why."""
+
     code: ClassVar[Code] = Code.MARCXML_CONVERSION_FAILED
     problems: tuple[ConversionProblem, ...]
 
 
 @frozen(kw_only=True)
 class MultiMatch(Failure):
+    """Stage 6: the incoming OCLC numbers find two or more bibs.
+
+    ``candidates`` lists each bib found, by which incoming number and on which side (active or
+    cancelled) of each record; ``mms_ids`` the distinct bibs.
+    """
+
     code: ClassVar[Code] = Code.MULTI_MATCH
     candidates: tuple[Candidate, ...]
 
@@ -399,12 +425,18 @@ class MultiMatch(Failure):
 
 @frozen(kw_only=True)
 class SkippedCzLinked(Failure):
+    """Stage 7: the one matching bib (``mms_id``) is linked to the Community Zone, and
+    Connexion imports skip such bibs."""
+
     code: ClassVar[Code] = Code.SKIPPED_CZ_LINKED
     mms_id: str
 
 
 @frozen(kw_only=True)
 class NotAddedLocked(Failure):
+    """Stage 8: the matching bib (``mms_id``) is open in the Metadata Editor; ``lock`` says who
+    holds it and since when (it lapses 60 minutes after the last activity)."""
+
     code: ClassVar[Code] = Code.NOT_ADDED_LOCKED
     mms_id: str
     lock: Lock
@@ -412,6 +444,9 @@ class NotAddedLocked(Failure):
 
 @frozen(kw_only=True)
 class NotAddedBrief(Failure):
+    """Stage 9: the brief guard is on and the matching bib (``mms_id``) has a higher brief
+    level (``existing_level``) than the incoming record (``incoming_level``)."""
+
     code: ClassVar[Code] = Code.NOT_ADDED_BRIEF
     mms_id: str
     existing_level: BriefLevel
@@ -420,6 +455,9 @@ class NotAddedBrief(Failure):
 
 @frozen(kw_only=True)
 class NotAddedOld(Failure):
+    """Stage 10: the older-version guard is on and the matching bib's originating system
+    version (``existing_version``) is newer than the incoming 005 (``incoming_version``)."""
+
     code: ClassVar[Code] = Code.NOT_ADDED_OLD
     mms_id: str
     # None only when ``missing_version_blocks`` is set and that side has no usable 005.
@@ -427,19 +465,27 @@ class NotAddedOld(Failure):
     incoming_version: Timestamp | None
 
 
-Decision: TypeAlias = (
-    Add
-    | Merge
-    | NoIntegrationProfile
-    | LogonFailed
-    | ConnectionClosed
-    | MarcXmlConversionFailed
-    | MultiMatch
-    | SkippedCzLinked
-    | NotAddedLocked
-    | NotAddedBrief
-    | NotAddedOld
-)
+Decision: TypeAlias = Union[  # noqa: UP007 (a typing.Union can carry the docstring below)
+    Add,
+    Merge,
+    NoIntegrationProfile,
+    LogonFailed,
+    ConnectionClosed,
+    MarcXmlConversionFailed,
+    MultiMatch,
+    SkippedCzLinked,
+    NotAddedLocked,
+    NotAddedBrief,
+    NotAddedOld,
+]
+Decision.__doc__ = """Alma's answer to one Connexion export: ``Add``, ``Merge`` or a ``Failure``.
+
+A closed union of frozen classes. Every member has ``code`` (a ``Code``), ``host_message`` (the
+exact text Connexion shows: ``The record has been processed successfully. MMS ID: ...`` or
+``Import Failed: <reason>``), ``headline`` and ``trace`` (a ``Step`` per stage). Dispatch with
+``match decision:`` and ``case _: assert_never(decision)`` so that a type checker proves every
+case handled.
+"""
 
 
 def named_mms_id(decision: Decision) -> str | None:

@@ -67,6 +67,8 @@ Field: TypeAlias = ControlField | DataField
 
 
 class MergeAction(enum.StrEnum):
+    """What one rule of a merge method does with the fields its tag pattern names."""
+
     ADD = "add"  # copy matching fields of the incoming record into the result
     REMOVE = "remove"  # remove matching fields from the result
     REPLACE = "replace"  # when the incoming record has matching fields: remove, then add
@@ -180,7 +182,7 @@ _LOCAL_GROUPS: Final = (TagPattern("09X"), TagPattern("59X"), TagPattern("69X"),
 
 @frozen
 class LocalExtension:
-    """A local extension: 09X, 59X, 69X or 9XX with ``$9 LOCAL`` in any letter case (S21)."""
+    """A local extension: 09X, 59X, 69X or 9XX with ``$9 LOCAL`` in any letter case."""
 
     def may_hold(self, tag: str) -> bool:
         """False when no field with this tag can satisfy the condition."""
@@ -329,7 +331,7 @@ class MergeMethod:
 
     @classmethod
     def preset_names(cls) -> tuple[str, ...]:
-        """The names ``preset`` accepts, in the order PALS lists them (S36)."""
+        """The names ``preset`` accepts, in the order PALS lists them."""
         return tuple(_PRESETS)
 
 

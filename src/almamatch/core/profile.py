@@ -93,7 +93,7 @@ def _default_rules() -> BriefLevelRules:
 
 @frozen(kw_only=True)
 class IntegrationProfile:
-    """An OCLC Connexion integration profile. Defaults follow CARLI's IZ profile (S3)."""
+    """An OCLC Connexion integration profile. Defaults follow CARLI's IZ profile."""
 
     name: str = "OCLC Connexion"
     password: str = field(repr=False)  # a secret: never in a repr or an error message
@@ -141,7 +141,7 @@ class IntegrationProfile:
 
     @classmethod
     def csu(cls, password: str) -> IntegrationProfile:
-        """CSU NZ (S10): remove 029,936,938,948,984; guards not documented, so left off."""
+        """CSU NZ: remove 029,936,938,948,984; guards not documented, so left off."""
         return cls(
             name="CSU OCLC Connexion",
             password=password,

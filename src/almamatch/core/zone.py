@@ -61,7 +61,7 @@ class InvalidZone(AlmamatchError):
 
 
 class ZoneKind(enum.StrEnum):
-    """The kinds of zone in the seed's "Settings for Different Zones" table."""
+    """The kinds of zone in CARLI's "Settings for Different Zones" table."""
 
     INSTITUTION = "institution"
     NETWORK = "network"

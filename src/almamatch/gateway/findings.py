@@ -27,8 +27,10 @@ __all__ = [
 
 
 class Severity(enum.StrEnum):
-    ERROR = "error"  # the seed requires otherwise; exports fail or go astray
-    WARNING = "warning"  # the seed recommends otherwise, or "may" matter
+    """How much a finding matters: an error makes exports fail; a warning may."""
+
+    ERROR = "error"  # CARLI's page requires otherwise; exports fail or go astray
+    WARNING = "warning"  # CARLI's page recommends otherwise, or "may" matter
 
 
 class Outcome(enum.StrEnum):
@@ -45,6 +47,8 @@ class Outcome(enum.StrEnum):
 
 
 class FindingCode(enum.StrEnum):
+    """One code per thing CARLI's Gateway Export page says to set or to avoid, for programs."""
+
     HOST_NAME_MISSING = "HOST_NAME_MISSING"
     HOST_NAME_PROTOCOL = "HOST_NAME_PROTOCOL"
     HOST_NAME_PATH = "HOST_NAME_PATH"
@@ -77,7 +81,7 @@ def outcomes_tuple(values: Iterable[Outcome]) -> tuple[Outcome, ...]:
 
 @frozen(kw_only=True)
 class FindingText:
-    """One row: severity, the seed's setting name and words, cause and fix templates, outcomes."""
+    """One row: severity, CARLI's setting name and words, cause and fix templates, outcomes."""
 
     severity: Severity
     setting: str
@@ -89,7 +93,7 @@ class FindingText:
 
 @frozen(kw_only=True)
 class PossibleCause:
-    """A cause that no settings file shows, in the seed's words, and what to do about it."""
+    """A cause that no settings file shows, in CARLI's words, and what to do about it."""
 
     cause: str
     fix: str

@@ -144,7 +144,7 @@ class GatewaySettings:
 
     @classmethod
     def from_mapping(cls, settings: Mapping[str, object]) -> GatewaySettings:
-        """Settings from a parsed file: keys as the seed names them ("Host Name", "Options:
+        """Settings from a parsed file: keys as CARLI's page names them ("Host Name", "Options:
         Timeout", "Send Local System Login ID and Password") or in snake_case, optionally grouped
         in "Options", "Record Characteristics" or "Batch" tables. Every setting but "Password" is
         required; ``InvalidGatewaySettings`` names an unknown, repeated, missing or bad one."""
@@ -242,12 +242,12 @@ def _convert(name: str, key: str, value: object) -> object:
 
 @frozen(kw_only=True)
 class Finding:
-    """One thing wrong with the settings: the seed's words, why it matters, how to fix it."""
+    """One thing wrong with the settings: CARLI's words, why it matters, how to fix it."""
 
     code: FindingCode
     severity: Severity
-    setting: str  # the seed's name of the setting
-    message: str  # the seed's words
+    setting: str  # CARLI's name of the setting
+    message: str  # CARLI's words
     cause: str
     fix: str
     outcomes: tuple[Outcome, ...] = field(converter=outcomes_tuple)

@@ -53,7 +53,7 @@ def _template(text: str) -> re.Pattern[str]:
 
 @frozen(kw_only=True)
 class ZoneEntry:
-    """One row of the seed's zones table: a zone's label, host name and logon ID as written."""
+    """One row of CARLI's zones table: a zone's label, host name and logon ID as written."""
 
     zone: str
     host_name: str

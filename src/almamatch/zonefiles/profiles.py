@@ -56,7 +56,7 @@ class InvalidProfileFile(AlmamatchError):
 
 @frozen(kw_only=True)
 class ZoneIdentity:
-    """Who a zone is: the seed's "Zone | Host Name | Logon ID" row, plus its institution code."""
+    """Who a zone is: CARLI's "Zone | Host Name | Logon ID" row, plus its institution code."""
 
     kind: ZoneKind
     institution: str

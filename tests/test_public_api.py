@@ -1,0 +1,70 @@
+"""The Python API as people meet it: a contract of names, each documented, nothing private."""
+
+from __future__ import annotations
+
+import pydoc
+
+import pytest
+
+import almamatch
+from almamatch.cli.main import main
+from almamatch.core.decision import Failure
+from almamatch.gateway import FindingCode, Severity
+
+# DESIGN.md's public names, which simulators, web projects and checks import.
+CONTRACT = {"OclcNumber", "InvalidOclcNumber", "Timestamp", "InvalidTimestamp", "BriefLevelRules",
+            "decide", "Add", "Merge", "Failure", "Decision", "Code"}
+INTERNALS = {"prepare", "zone_numbers", "fold_003", "assign_mms_id", "Hit", "PreparedRecord",
+             "FAILURES", "FailureText", "MmsIdSequence", "ZoneRecords", "TagPattern"}
+
+
+def test_all_is_the_contract() -> None:
+    names = set(almamatch.__all__)
+    assert names >= CONTRACT
+    assert not names & INTERNALS
+    assert len(names) < 70
+    for name in names:
+        assert getattr(almamatch, name) is not None
+
+
+def test_help_on_decide_explains_parameters_results_and_trace() -> None:
+    text = pydoc.render_doc(almamatch.decide)
+    for words in ("export:", "zone:", "now:", "naive one is read as", "UTC",
+                  "ZoneView", "Returns exactly one", "host_message", "trace holds one",
+                  "InvalidDecisionInput"):
+        assert words in text, words
+
+
+def test_help_on_decision_reads_as_the_union_of_outcomes() -> None:
+    text = pydoc.render_doc(almamatch.Decision)
+    assert "Alma's answer to one Connexion export" in text
+    assert "assert_never" in text
+
+
+@pytest.mark.parametrize("kind", [*Failure.__subclasses__(), almamatch.MergeAction, Severity,
+                                  FindingCode, almamatch.Failure])
+def test_every_public_class_says_what_it_is(kind: type) -> None:
+    assert kind.__doc__, kind.__name__
+    assert len(kind.__doc__) > 40, kind.__name__
+    assert kind.__doc__ != (kind.__mro__[1].__doc__ or ""), kind.__name__
+
+
+def test_nine_refusals() -> None:
+    assert len(Failure.__subclasses__()) == 9
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out == f"almamatch {almamatch.__version__}\n"
+
+
+@pytest.mark.parametrize(("argv", "suggestion"), [
+    (["batch", "x.mrc", "--zone", "z", "--fromat", "tsv"], "did you mean --format?"),
+    (["bach"], "did you mean batch?"),
+    (["batch", "x.mrc", "--zone", "z", "--format", "tvs"], "did you mean tsv?"),
+])
+def test_a_typo_gets_a_suggestion(
+    argv: list[str], suggestion: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(argv) == 2
+    assert suggestion in capsys.readouterr().err
