@@ -31,6 +31,25 @@ COMMANDS: tuple[str, ...] = (
     "bench",
 )
 
+EXAMPLES: Final = """\
+examples (each command's --help has more):
+  almamatch demo
+  almamatch batch examples/exports.mrc --zone examples/zone --now 2026-03-05T10:30
+  almamatch decide examples/exports.mrc --index 6 --zone examples/zone --now 2026-03-05T10:30
+  almamatch diff examples/exports.mrc --zone examples/zone --profile examples/profiles/carli.toml \\
+      --profile examples/profiles/guards-off.toml
+  almamatch check-gateway examples/gateway/good.toml
+  almamatch zone build examples/zone/bibs.mrc --facts examples/zone/facts.csv -o my-zone
+  almamatch rules check examples/rules/*.txt
+  almamatch serve --zone my-zone --port 5500
+  almamatch send examples/exports.mrc --port 5500 --logon 01CARLI_XYZ --password xyz-iz-password
+  almamatch spec specs
+  almamatch bench --bibs 1000000 --for 50000000
+
+exit codes: 0 ok; 1 failures found (see each command); 2 usage error; 3 unreadable input file,
+bad profile or bad zone
+"""
+
 EXIT_USAGE: Final = 2
 EXIT_BAD_INPUT: Final = 3
 
@@ -68,8 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="almamatch",
         description="What Ex Libris Alma does with a record exported from OCLC Connexion.",
-        epilog="exit codes: 0 ok; 1 failures found (see each command); 2 usage error; "
-        "3 unreadable input file, bad profile or bad zone",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"almamatch {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")

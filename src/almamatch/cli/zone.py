@@ -44,6 +44,9 @@ def register(subparsers: Any) -> None:
         help="build and save a zone from a MARC dump",
         description="Work with zones: a MARC dump of the zone's bibs (MMS ID in 001) and the "
         "facts MARC does not carry.",
+        epilog="example:\n  almamatch zone build examples/zone/bibs.mrc --facts "
+        "examples/zone/facts.csv -o my-zone",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     actions = parser.add_subparsers(dest="zone_command", metavar="ACTION", required=True)
     build = actions.add_parser(
