@@ -108,7 +108,7 @@ Feature: Choices Alma's documentation leaves open, stated so that a reader can d
     Then the outcome is MERGED
     And the trace shows:
       | stage         | verdict        | says           |
-      | older version | not applicable | does not block |
+      | older_version | not_applicable | does not block |
 
     Examples:
       | case                              | existing         | incoming          |
@@ -144,7 +144,7 @@ Feature: Choices Alma's documentation leaves open, stated so that a reader can d
       | stage         | verdict |
       | lock          | failed  |
       | brief         | failed  |
-      | older version | failed  |
+      | older_version | failed  |
 
   Scenario: With the guards reordered, the first guard that blocks names the refusal
     Given the guards run in this order: older version, brief, lock
@@ -161,6 +161,6 @@ Feature: Choices Alma's documentation leaves open, stated so that a reader can d
     Then the outcome is NOT_ADDED_OLD
     And the trace shows:
       | stage         | verdict |
-      | older version | failed  |
+      | older_version | failed  |
       | brief         | failed  |
       | lock          | failed  |

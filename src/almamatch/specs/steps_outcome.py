@@ -425,21 +425,21 @@ And the trace shows:
   | stage         | verdict |
   | lock          | passed  |
   | brief         | failed  |
-  | older version | passed  |
+  | older_version | passed  |
 """)
 def trace_shows(world: World, call: StepCall) -> tuple[Mismatch, ...]:
     """Steps of the decision's trace, in the order listed (other steps may come between): the
-    stage (profile, logon, marcxml, normalization, match, candidates, cz link, lock, brief, older
-    version, outcome) and its verdict (passed, failed, off, not applicable). An optional column
-    "says" checks that the step's detail contains that text."""
+    stage (profile, logon, marcxml, normalization, match, candidates, cz_link, lock, brief,
+    older_version, outcome) and its verdict (passed, failed, off, not_applicable), written as
+    ``almamatch decide`` and the JSON write them. An optional column "says" checks that the
+    step's detail contains that text."""
     columns = {"stage": ("stage",), "verdict": ("verdict",), "says": ("says", "detail")}
     stages = {one.value: one for one in Stage}
     verdicts = {one.value: one for one in Verdict}
     wanted: list[tuple[Stage, Verdict, str]] = []
     for index, row, cells in rows_by_column(call.table, columns, required=("stage", "verdict"),
                                             line=call.line):
-        stage_name = "_".join(cells["stage"].lower().replace("-", " ").split())
-        verdict_name = "_".join(cells["verdict"].lower().split())
+        stage_name, verdict_name = cells["stage"].strip(), cells["verdict"].strip()
         if stage_name not in stages or verdict_name not in verdicts:
             raise row_error(row, index, f"stage one of: {', '.join(stages)}; verdict one of: "
                                         f"{', '.join(verdicts)}")
