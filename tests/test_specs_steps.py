@@ -357,3 +357,17 @@ def test_a_later_merge_method_replaces_an_earlier_merge_rule(tmp_path: Path) -> 
 '''
     result = run(tmp_path, MERGE.replace("    When the record is exported\n", later))
     assert result.status is Status.PASSED, result
+
+
+def test_a_given_bib_under_the_next_mms_id_is_named_not_overwritten(tmp_path: Path) -> None:
+    result = run(tmp_path, """
+  Scenario: the next MMS ID is taken
+    Given the zone holds these bibs:
+      | MMS ID  | 035 $a        |
+      | 9915681 | (OCoLC)555555 |
+    When the record is exported
+""")
+    assert result.status is Status.ERROR
+    assert result.error == (f"{tmp_path / 'steps.feature'}:19: the zone's next MMS ID, 9915681, "
+                            "is already a bib the scenario put in the zone: give that bib another "
+                            "MMS ID")

@@ -289,6 +289,10 @@ class World:
         zone, bibs = self.build_zone()
         held = frozenset(bibs)
         decision = decide(self.build_export(), zone, self.moment())
+        if isinstance(decision, Add) and decision.mms_id in held:
+            raise SpecError(decision.mms_id, "mms_id_taken",
+                            f"the zone's next MMS ID, {decision.mms_id}, is already a bib the "
+                            "scenario put in the zone: give that bib another MMS ID")
         bibs.apply(decision)
         self.zone = bibs
         self.exports.append(ExportResult(decision=decision, held_before=held))
