@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable
 from datetime import datetime
+from functools import partial
+from typing import Final, TypeAlias
 
 import attrs
 from attrs import frozen
@@ -26,7 +28,12 @@ from almamatch.core.zone import Export, InMemoryZone, Zone
 from almamatch.marc import Unreadable
 from almamatch.serve.service import ZoneService
 
-__all__ = ["HttpZone", "Logon", "Outcome", "StoredBib"]
+__all__ = ["BATCH_CHUNK", "HttpZone", "Logon", "Outcome", "StoredBib"]
+
+#: Records of a batch decided per trip to the zone's thread.
+BATCH_CHUNK: Final = 64
+
+_Decided: TypeAlias = tuple[int, Bib | Unreadable, Decision | None]
 
 
 @frozen(kw_only=True)
@@ -95,29 +102,41 @@ class HttpZone:
 
     async def decide_all(
         self, items: Iterable[Bib | Unreadable], *, logon: Logon, now: datetime, dry_run: bool,
-    ) -> AsyncIterator[tuple[int, Bib | Unreadable, Decision | None]]:
-        """Each item in order, decided against the zone as the earlier ones left it."""
+    ) -> AsyncIterator[_Decided]:
+        """Each item in order, decided against the zone as the earlier ones left it.
+
+        Records go to the zone's thread ``BATCH_CHUNK`` at a time (one hop per chunk, not per
+        record); each is applied (and committed) before the next is decided."""
         zone = self.zone
         overlay: InMemoryZone | None = None
         if dry_run:
             overlay = InMemoryZone(base=zone.bibs, brief_rules=(
-                zone.profiles[0].levels if zone.profiles else None))
+                zone.profiles[0].brief_rules if zone.profiles else None))
             zone = attrs.evolve(zone, bibs=overlay)
-        for index, item in enumerate(items):
-            if isinstance(item, Unreadable):
-                yield index, item, None
-                continue
-            export = self.export(item, logon)
-
-            def work(export: Export = export, zone: Zone = zone) -> Decision:
-                decision = decide(export, zone, now)
+        def work(chunk: list[tuple[int, Bib | Unreadable]]) -> list[_Decided]:
+            done: list[_Decided] = []
+            for index, item in chunk:
+                if isinstance(item, Unreadable):
+                    done.append((index, item, None))
+                    continue
+                decision = decide(self.export(item, logon), zone, now)
                 if overlay is not None:
                     overlay.apply(decision)
                 else:
                     self.service.keep(decision)
-                return decision
+                done.append((index, item, decision))
+            return done
 
-            yield index, item, await self.service.run(work)
+        chunk: list[tuple[int, Bib | Unreadable]] = []
+        for numbered in enumerate(items):
+            chunk.append(numbered)
+            if len(chunk) == BATCH_CHUNK:
+                for result in await self.service.run(partial(work, chunk)):
+                    yield result
+                chunk = []
+        if chunk:
+            for result in await self.service.run(partial(work, chunk)):
+                yield result
 
     async def stored(self, mms_id: str) -> StoredBib | None:
         """The bib ``mms_id`` with its record and facts, or None when the zone has none."""
