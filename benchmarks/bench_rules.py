@@ -8,7 +8,8 @@ microseconds per record and records per second on one core:
 * baseline, same run: CARLI's hard-coded step ``Marc21 Bib Copy 019a to 035z`` alone
   (``CopyCancelledTo035z.apply``), and CSU's hard-coded ``RemoveFields``;
 * stage 4 as ``decide()`` runs it: ``prepare(bib, profile.normalization_steps)`` for the CARLI
-  profile (the step, the save rule, the match keys);
+  profile (the step, the save rule, the match keys), beside ``prepare`` given the step tuple
+  itself as before rule files existed (the baseline);
 * CSU's removal as rule text (examples/rules/csu-normalization.txt), compiled once;
 * real rule files: Harvard's Connexion normalization (3 rules) and Bergen's 112-rule set;
 * parsing and compiling Bergen's file, which a profile does once.
@@ -90,7 +91,9 @@ def main() -> None:
     assert all(csu_text.apply(bib) == csu_step.apply(bib) for bib in records[:2000])
     measures: list[tuple[str, Callable[[Bib], object]]] = [
         ("baseline: CARLI 019a->035z step (hard-coded)", copy_019.apply),
-        ("stage 4, CARLI profile: prepare(normalization_steps)",
+        ("baseline: stage 4, CARLI: prepare(profile.normalization)",
+         lambda bib: prepare(bib, carli.normalization)),
+        ("stage 4, CARLI: prepare(profile.normalization_steps)",
          lambda bib: prepare(bib, carli.normalization_steps)),
         ("baseline: CSU remove 029,936,... (hard-coded)", csu_step.apply),
         ("CSU remove 029,936,... as rule text", csu_text.apply),
