@@ -3,6 +3,7 @@ condition evaluator."""
 
 from __future__ import annotations
 
+import time
 from itertools import pairwise
 from pathlib import Path
 
@@ -222,3 +223,13 @@ rule "high" priority 5 when TRUE then set brief_level."09" end
 def test_not_brief_level_rules(text: str) -> None:
     with pytest.raises(InvalidRuleText):
         compile_brief_levels(rules.parse(text))
+
+
+def test_a_hostile_contains_pattern_runs_in_linear_time() -> None:
+    text = ('rule "m" when merge then add MARC."500" when MARC."500"."a" contains "'
+            + "a*" * 500 + 'b" end')
+    method = compile_merge(rules.parse(text)).method
+    secondary = record("500 __ $a " + "a" * 100_000 + "c")
+    started = time.perf_counter()
+    assert method.apply(record("245 00 $a T"), secondary) == record("245 00 $a T")
+    assert time.perf_counter() - started < 2

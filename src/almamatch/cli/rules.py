@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+from functools import partial
 from typing import Any
 
 from rich.text import Text
@@ -131,25 +132,26 @@ def _check(args: argparse.Namespace) -> int:
     results = [_check_one(path) for path in args.files]
     failed = sum(1 for result in results if result["errors"])
     console = stdout_console()
+    say = partial(console.print, soft_wrap=True)  # a path or a record line is never wrapped
     if args.json:
         console.file.write(json_line({"files": results, "failed": failed}) + "\n")
         return 1 if failed else 0
     for result in results:
         if not result["errors"]:
             kinds = ", ".join(result["kinds"]) or "no rules"
-            console.print(Text(f"{result['file']}: ok, {result['rules']} rules ({kinds})",
+            say(Text(f"{result['file']}: ok, {result['rules']} rules ({kinds})",
                                style="green"))
         for error in result["errors"]:
             where = f"{result['file']}:{error['line']}:{error['column']}" if error["line"] \
                 else result["file"]
             rule = f" (rule {error['rule']!r})" if error["rule"] else ""
-            console.print(Text(f"{where}: error{rule}: {error['message']}", style="red"))
+            say(Text(f"{where}: error{rule}: {error['message']}", style="red"))
             if error["hint"]:
-                console.print(Text(f"  hint: {error['hint']}"))
+                say(Text(f"  hint: {error['hint']}"))
         for note in result["notes"]:
-            console.print(Text(f"{result['file']}: note: {note}", style="yellow"))
+            say(Text(f"{result['file']}: note: {note}", style="yellow"))
     if failed:
-        console.print(Text(f"{failed} of {len(results)} files have errors", style="red"))
+        say(Text(f"{failed} of {len(results)} files have errors", style="red"))
     return 1 if failed else 0
 
 
@@ -179,17 +181,18 @@ def _apply(args: argparse.Namespace) -> int:
     old, new = field_lines(before), field_lines(after)
     diff = [line for line in difflib.ndiff(old, new) if not line.startswith("?")]
     console = stdout_console()
+    say = partial(console.print, soft_wrap=True)  # a path or a record line is never wrapped
     if args.json:
         console.file.write(json_line({"file": args.file, "record": args.record,
                                       "index": args.index, "notes": list(notes),
                                       "before": old, "after": new}) + "\n")
         return 0
-    console.print(Text(f"{args.file} on {args.record} record {args.index}", style="bold"))
+    say(Text(f"{args.file} on {args.record} record {args.index}", style="bold"))
     for note in notes or ("no rule changed the record",):
-        console.print(Text(f"  {note}", style="cyan"))
+        say(Text(f"  {note}", style="cyan"))
     for line in diff:
         style = {"-": "red", "+": "green"}.get(line[:1], "")
-        console.print(Text(line, style=style))
+        say(Text(line, style=style))
     return 0
 
 
@@ -202,6 +205,7 @@ def _level(args: argparse.Namespace) -> int:
     tried = [name for name, _, _ in levels.rules]
     tried = tried[: tried.index(match.rule) + 1] if match.rule in tried else tried
     console = stdout_console()
+    say = partial(console.print, soft_wrap=True)  # a path or a record line is never wrapped
     if args.json:
         console.file.write(json_line({
             "file": args.file, "record": args.record, "index": args.index,
@@ -209,12 +213,12 @@ def _level(args: argparse.Namespace) -> int:
         }) + "\n")
         return 0
     if match.rule is None:
-        console.print(Text(f"brief level {match.level}: no rule matched; the default", "bold"))
+        say(Text(f"brief level {match.level}: no rule matched; the default", "bold"))
     else:
-        console.print(Text(f"brief level {match.level}: rule {match.rule!r}", style="bold"))
+        say(Text(f"brief level {match.level}: rule {match.rule!r}", style="bold"))
         when = conditions.get(match.rule)
         if when is not None and not isinstance(when, When):
-            console.print(Text(f"  because: {format_condition(when)}"))
+            say(Text(f"  because: {format_condition(when)}"))
     for name in tried[:-1] if match.rule is not None else tried:
-        console.print(Text(f"  not {name!r}: its condition does not hold", style="dim"))
+        say(Text(f"  not {name!r}: its condition does not hold", style="dim"))
     return 0
