@@ -408,3 +408,23 @@ def test_a_moment_past_24_hours_of_offset_runs_and_resumes(tmp_path: Path) -> No
     assert part.read_bytes() == whole.read_bytes()
     assert json.loads(whole.read_text().splitlines()[0])["almamatch_run"]["now"] == (
         "2026-03-04T09:30:00+00:00")
+
+
+def test_zone_dumps_with_numbers_past_int_digit_limit_load_or_are_refused_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bibs = [item for item in read_bibs(Path(ZONE) / "bibs.mrc") if isinstance(item, Bib)]
+    huge_001 = bibs[0].with_fields([ControlField("001", "9" * 5_000) if field.tag == "001"
+                                    else field for field in bibs[0].fields])
+    padded = _with_number(bibs[1], "(OCoLC)" + "0" * 4_300 + "1604275")
+    exports = str(Path(ZONE).parent / "exports.mrc")
+    for name, records, code in (("huge", [huge_001, *bibs[1:]], 3),
+                                ("padded", [bibs[0], padded, *bibs[2:]], 0)):
+        dump = tmp_path / f"{name}.mrc"
+        dump.write_bytes(b"".join(bib_to_marc(bib) for bib in records))
+        assert main(["batch", exports, "--zone", str(dump), "--now", NOW, "--summary"]) == code
+        assert main(["zone", "build", str(dump), "-o", str(tmp_path / name)]) == code
+        err = capsys.readouterr().err
+        assert "Traceback" not in err
+        assert ("bad_mms_id" in err) == (code == 3)
+        assert all(len(line) < 600 for line in err.splitlines())

@@ -19,6 +19,7 @@ import numpy as np
 from attrs import frozen
 
 from almamatch.core.brief import BriefLevelRules
+from almamatch.core.digits import digits_value
 from almamatch.core.errors import shown
 from almamatch.index.keyscan import scan_columns
 from almamatch.index.zone import ZoneIndex
@@ -64,8 +65,9 @@ def build_from_dump(
     mms_ids = np.zeros(len(columns.offsets), dtype=np.uint64)
     for row, text in enumerate(columns.control_numbers):
         mms_id = (text or "").strip()
-        if mms_id.isascii() and mms_id.isdigit() and int(mms_id) < 2**64:
-            mms_ids[row] = int(mms_id)
+        value = digits_value(mms_id, max_digits=20)  # int() refuses past 4,300 digits
+        if value is not None and value < 2**64:
+            mms_ids[row] = value
         else:
             keep[row] = False
             skipped.append(Unreadable(index=int(columns.indices[row]),

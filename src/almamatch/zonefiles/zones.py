@@ -35,6 +35,7 @@ import numpy as np
 import numpy.typing as npt
 
 from almamatch.core.brief import BriefLevelRules, RecordBriefLevels
+from almamatch.core.digits import digits_value
 from almamatch.core.errors import AlmamatchError, shown
 from almamatch.core.facts import BibFacts, Hit, MmsIdSequence
 from almamatch.core.oclc import OclcNumber
@@ -84,7 +85,10 @@ def read_zone_bibs(path: str | Path) -> Iterator[tuple[str, Bib]]:
         if isinstance(item, Unreadable):
             raise InvalidZoneFile(source, "unreadable_record", str(item))
         mms_id = (item.control_number or "").strip()
-        if not mms_id.isdigit():
+        # ASCII digits that fit the index's unsigned 64 bits (Alma's are 19 or fewer), read
+        # without int()'s limit, which a 001 of thousands of digits would pass.
+        value = digits_value(mms_id, max_digits=20)
+        if value is None or value >= 2**64:
             raise InvalidZoneFile(
                 source, "bad_mms_id", f"record {len(seen)}: 001 {shown(mms_id)} is not an MMS ID"
             )
@@ -107,7 +111,10 @@ def mms_id_sequence_after(mms_ids: list[str]) -> MmsIdSequence:
             continue
         suffix = match["suffix"]
         counts[suffix] = counts.get(suffix, 0) + 1
-        by_suffix[suffix] = max(by_suffix.get(suffix, 0), int(match["serial"]))
+        serial = digits_value(match["serial"], max_digits=30)
+        if serial is None:
+            continue  # no Alma MMS ID is this long
+        by_suffix[suffix] = max(by_suffix.get(suffix, 0), serial)
     if not counts:
         return MmsIdSequence()
     suffix = max(counts, key=lambda one: (counts[one], one))
