@@ -327,3 +327,14 @@ def test_replayed_outcomes_leave_the_zone_as_deciding_did(corpus: Path) -> None:
     assert list(replayed) == [mms_id]
     assert replayed.record(mms_id) == decided.record(mms_id)
     assert replayed.facts(mms_id) == decided.facts(mms_id)
+
+
+def test_output_may_be_an_empty_file_made_for_it(
+    exports: Path, tmp_path: Path, uninterrupted: bytes
+) -> None:
+    output = tmp_path / "made-by-mktemp"
+    output.touch(mode=0o640)
+    output.chmod(0o640)
+    assert main(batch_argv(exports, "--output", str(output))) == 0
+    assert output.read_bytes() == uninterrupted
+    assert output.stat().st_mode & 0o777 == 0o640  # the file keeps its mode

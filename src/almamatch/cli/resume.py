@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Generator, Iterator
 from contextlib import contextmanager
@@ -142,14 +143,17 @@ def batch_output(path: Path, identity: RunIdentity) -> Iterator[IO[str]]:
     A new ``path`` is created (exclusively) and written in place, each line flushed by the
     caller, so an interrupted run leaves a file ``--resume`` continues. An existing batch output
     is replaced atomically when the run ends (completed or interrupted by the user); on any other
-    error it is left as it was. Any other existing file is refused and never touched.
+    error it is left as it was. Any other existing file that is not empty is refused and never
+    touched.
     """
     if path.exists():
-        if _identity_in(_first_line(path)) is None:
+        # An empty file (made by mktemp or touch for the run) holds nothing to lose.
+        if path.stat().st_size and _identity_in(_first_line(path)) is None:
             raise InvalidResumeFile(str(path), "not_a_batch_output", "the file exists and is "
                                     "not an almamatch batch output; it is never overwritten")
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
                                              suffix=".partial")
+        Path(temporary).chmod(stat.S_IMODE(path.stat().st_mode))  # the mode the output had
         stream = os.fdopen(handle, "w", encoding="utf-8", errors="backslashreplace")
     else:
         temporary = None
