@@ -9,8 +9,10 @@ damage. Cases, from an adversarial test of the readers:
 * ``xml-comment``: one MARCXML record, a comment of the whole size, one record (was 39 s for
   64 MB: expat rescans an unfinished token each time it is fed);
 * ``xml-attribute``: the same with one attribute of the whole size (was 236 MB of memory);
-* ``json-record``: one MARC-in-JSON record of about 8 MB, under the 8,000,000-character cap (an 8 MB
-  record was 206 s: the value was parsed again for every 64 KB chunk);
+* ``json-record``: one MARC-in-JSON record of about 7 MB (47,000 fields), under the
+  8,000,000-character cap on a value's text, so it is decoded whole and then refused for its
+  fields (an 8 MB record was 206 s: the value was parsed again for every 64 KB chunk);
+
 * ``iso-digits`` and ``iso-letters``: a damaged ISO 2709 record followed by the whole size of
   digits (or letters) before the next record terminator (digits were 70 times slower).
 
