@@ -12,12 +12,11 @@ damage. Cases, from an adversarial test of the readers:
 * ``json-record``: one MARC-in-JSON record of about 7 MB (47,000 fields), under the
   8,000,000-character cap on a value's text, so it is decoded whole and then refused for its
   fields (an 8 MB record was 206 s: the value was parsed again for every 64 KB chunk);
-
 * ``iso-digits`` and ``iso-letters``: a damaged ISO 2709 record followed by the whole size of
   digits (or letters) before the next record terminator (digits were 70 times slower).
 
 Run: ``python benchmarks/bench_hostile_costs.py [--megabytes 64] [--repeat 3]``. Prints, per case,
-min and median seconds and peak MB of the case and of its baseline.
+min and median seconds of the case and of its baseline, and the case's peak MB.
 """
 
 from __future__ import annotations
