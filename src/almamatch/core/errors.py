@@ -44,9 +44,7 @@ def shown(value: object) -> str:
 
 def _cut(text: str) -> str:
     """``text``, or its start and how much more there was when it is longer than a line."""
-    if len(text) <= _SHOWN_LENGTH:
-        return text
-    return f"{text[:_SHOWN_LENGTH]}... ({len(text) - _SHOWN_LENGTH:,} more characters)"
+    return capped(text, _SHOWN_LENGTH)
 
 
 class AlmamatchError(ValueError):
