@@ -149,7 +149,11 @@ def _per_zone(values: list[Any] | None, count: int, name: str, default: Any) -> 
 
 
 class _Unsaved:
-    """An in-memory zone as the service's store: applied decisions last until the server stops."""
+    """An in-memory zone as the service's store: applied decisions last until the server stops.
+
+    Saved zones keep no journal of applied decisions yet; when they do, ``_open_zone`` opens
+    that journal here instead, and ``commit`` makes each decision last before its reply.
+    """
 
     def __init__(self, bibs: InMemoryZone) -> None:
         self.apply = bibs.apply
