@@ -56,6 +56,7 @@ from almamatch.core.timestamp import Timestamp
 from almamatch.core.zone import Export, InMemoryZone, InvalidZone, Zone, ZoneKind
 from almamatch.gateway import GatewaySettings, InvalidGatewaySettings, check_gateway
 from almamatch.rules.merge import format_merge_rule, parse_merge_rule
+from almamatch.zonefiles.zones import open_zone
 
 try:
     __version__ = version("almamatch")
@@ -128,5 +129,6 @@ __all__ = [
     "connection_closed",
     "decide",
     "format_merge_rule",
+    "open_zone",
     "parse_merge_rule",
 ]

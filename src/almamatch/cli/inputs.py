@@ -25,7 +25,7 @@ from almamatch.core.record import Bib
 from almamatch.core.zone import Export, InMemoryZone, Zone, ZoneKind
 from almamatch.zonefiles.moments import InvalidMoment, parse_moment
 from almamatch.zonefiles.profiles import ProfileFile, ZoneIdentity, load_profile
-from almamatch.zonefiles.zones import IndexedZoneView, load_zone
+from almamatch.zonefiles.zones import IndexedZoneView, load_zone, ready_zone
 
 __all__ = [
     "InvalidOption",
@@ -160,26 +160,10 @@ def zone_for(args: argparse.Namespace, profile: ProfileFile) -> tuple[Zone, InMe
             f"note: zone {args.zone} is served from its index without record offsets: merges "
             "are decided, but the merged record is not computed\n"
         )
-    zone = Zone(
-        kind=identity.kind,
-        institution=identity.institution,
-        host=identity.host,
-        logon_id=identity.logon_id,
-        profiles=(profile.profile,),
-        bibs=bibs,
-    )
+    zone = ready_zone(identity, profile.profile, bibs)
     return zone, bibs
 
 
 def export_for(record: Bib, args: argparse.Namespace, zone: Zone) -> Export:
     """The Gateway Export of ``record`` to ``zone``, with the logon the options name."""
-    profiles = zone.profiles
-    password: str = args.password if args.password is not None else (
-        profiles[0].password if profiles else ""
-    )
-    return Export(
-        record=record,
-        logon_id=args.logon if args.logon is not None else zone.logon_id,
-        password=password,
-        host=zone.host,
-    )
+    return zone.export(record, logon_id=args.logon, password=args.password)

@@ -93,6 +93,15 @@ class Zone:
     profiles: tuple[IntegrationProfile, ...] = field(converter=_profiles)
     bibs: ZoneView
 
+    def export(self, record: Bib, *, logon_id: str | None = None, password: str | None = None
+               ) -> Export:
+        """The Gateway Export of ``record`` to this zone, as a cataloger set up as the zone says
+        sends it: the zone's logon ID and host, and its profile's password, unless given."""
+        if password is None:
+            password = self.profiles[0].password if self.profiles else ""
+        return Export(record=record, logon_id=self.logon_id if logon_id is None else logon_id,
+                      password=password, host=self.host)
+
 
 @frozen(kw_only=True)
 class PreparedRecord:

@@ -13,7 +13,7 @@ from almamatch.zonefiles.profiles import (
     ZoneIdentity,
     load_profile,
 )
-from almamatch.zonefiles.zones import InvalidZoneFile, load_zone, save_zone
+from almamatch.zonefiles.zones import InvalidZoneFile, load_zone, open_zone, save_zone
 
 __all__ = [
     "DEFAULT_IDENTITY",
@@ -27,6 +27,7 @@ __all__ = [
     "ZoneIdentity",
     "load_profile",
     "load_zone",
+    "open_zone",
     "read_facts",
     "save_zone",
 ]

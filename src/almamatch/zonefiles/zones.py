@@ -37,15 +37,17 @@ import numpy.typing as npt
 from almamatch.core.brief import BriefLevelRules, RecordBriefLevels
 from almamatch.core.digits import digits_value
 from almamatch.core.errors import AlmamatchError, shown
-from almamatch.core.facts import BibFacts, Hit, MmsIdSequence
+from almamatch.core.facts import BibFacts, Hit, MmsIdSequence, ZoneView
 from almamatch.core.oclc import OclcNumber
+from almamatch.core.profile import IntegrationProfile
 from almamatch.core.record import Bib
-from almamatch.core.zone import InMemoryZone, InvalidZone
+from almamatch.core.zone import InMemoryZone, InvalidZone, Zone
 from almamatch.index.version import encode_version
 from almamatch.index.zone import ACTIVE, CANCELLED, InvalidIndex, ZoneIndex
 from almamatch.marc import Unreadable, bib_to_marc, read_bibs
 from almamatch.marc.iso2709 import RecordFault, decode_record
 from almamatch.zonefiles.facts import FactsRow, facts_to_csv, read_facts
+from almamatch.zonefiles.profiles import ProfileFile, ZoneIdentity, load_profile
 
 __all__ = [
     "SAVED_BIBS",
@@ -56,7 +58,9 @@ __all__ = [
     "InvalidZoneFile",
     "load_zone",
     "mms_id_sequence_after",
+    "open_zone",
     "read_zone_bibs",
+    "ready_zone",
     "save_zone",
     "zone_index",
 ]
@@ -119,6 +123,33 @@ def mms_id_sequence_after(mms_ids: list[str]) -> MmsIdSequence:
         return MmsIdSequence()
     suffix = max(counts, key=lambda one: (counts[one], one))
     return MmsIdSequence(by_suffix[suffix] + 1, suffix)
+
+
+def ready_zone(identity: ZoneIdentity, profile: IntegrationProfile, bibs: ZoneView) -> Zone:
+    """The ``Zone`` that ``identity`` names, with its one integration profile and its bibs."""
+    return Zone(kind=identity.kind, institution=identity.institution, host=identity.host,
+                logon_id=identity.logon_id, profiles=(profile,), bibs=bibs)
+
+
+def open_zone(folder: str | Path, profile: str | Path | None = None, *,
+              facts: str | Path | None = None) -> Zone:
+    """A zone ready for ``decide()``: its bibs from ``folder``, who it is from a profile file.
+
+    ``folder`` is a saved zone (``almamatch zone build``: served from its memory-mapped index) or
+    a MARC dump of the zone's bibs, with ``facts`` (a facts CSV) beside it if given. ``profile``
+    is a profile TOML file (its integration profile and its ``[zone]`` table); without one, the
+    default CARLI I-Share IZ profile. Send records with ``zone.export(record)``, which fills in
+    the zone's logon ID, host and the profile's password::
+
+        zone = open_zone("my-zone", "examples/profiles/carli.toml")
+        decision = decide(zone.export(record), zone, now)
+        zone.bibs.apply(decision)  # the bibs are an InMemoryZone
+
+    Raises ``InvalidZoneFile``, ``InvalidFactsFile`` or ``InvalidProfileFile`` naming the file.
+    """
+    profile_file = ProfileFile.default() if profile is None else load_profile(profile)
+    bibs = load_zone(folder, facts=facts, brief_rules=profile_file.profile.levels, use_index=True)
+    return ready_zone(profile_file.identity, profile_file.profile, bibs)
 
 
 def load_zone(
