@@ -23,6 +23,7 @@ from almamatch import (
     IntegrationProfile,
     Lock,
     MatchMethod,
+    Merge,
     OlderVersionGuard,
     RemoveFields,
     Subfield,
@@ -164,3 +165,34 @@ def test_add_keeps_every_incoming_field(record: Bib, bibs: InMemoryZone) -> None
         if identifier is not None and number is not None:
             folded = f"({identifier.strip()}){number.strip()}"
             assert any(folded in one.values("a") for one in decision.record.data_fields("035"))
+
+
+# Which stage's failure gives which code: an independent statement of DESIGN.md's table.
+FAILING_STAGE_CODE = {
+    "profile": "NO_INTEGRATION_PROFILE",
+    "logon": "LOGON_FAILED",
+    "marcxml": "MARCXML_CONVERSION_FAILED",
+    "candidates": "MULTI_MATCH",
+    "cz_link": "SKIPPED_CZ_LINKED",
+    "lock": "NOT_ADDED_LOCKED",
+    "brief": "NOT_ADDED_BRIEF",
+    "older_version": "NOT_ADDED_OLD",
+}
+
+
+@settings(max_examples=150, deadline=None)
+@given(records(), zones(), st.lists(profiles, min_size=0, max_size=2),
+       st.sampled_from(["pw", "wrong"]))
+def test_the_code_is_the_failure_of_the_first_failed_stage(
+    record: Bib, bibs: InMemoryZone, profile_list: list[IntegrationProfile], password: str
+) -> None:
+    """Add and Merge have no failed stage; a refusal's code is its first failed stage's."""
+    decision = decide(export_of(record, password), zone_of(bibs, profile_list), NOW)
+    failed = [step.stage.value for step in decision.trace[:-1] if step.verdict == "failed"]
+    if isinstance(decision, Add | Merge):
+        assert failed == []
+        assert decision.trace[-1].verdict == "passed"
+    else:
+        assert failed, decision.code
+        assert FAILING_STAGE_CODE[failed[0]] == decision.code.value
+        assert decision.trace[-1].verdict == "failed"
