@@ -58,7 +58,6 @@ __all__ = [
     "decision_mms_id",
     "decision_report",
     "evidence_lines",
-    "evidence_of",
     "evidence_text",
     "json_line",
     "print_decision",
@@ -91,26 +90,6 @@ def to_json_value(value: object) -> Any:
     if attrs.has(kind):
         return {one.name: to_json_value(getattr(value, one.name)) for one in attrs.fields(kind)}
     return str(value)
-
-
-_NOT_EVIDENCE = frozenset({"trace", "record", "mms_id"})
-
-
-def evidence_of(decision: Decision) -> dict[str, Any]:
-    """The decision's typed evidence (candidates, levels, versions, lock...), as JSON values."""
-    found = {
-        one.name: to_json_value(getattr(decision, one.name))
-        for one in attrs.fields(type(decision))
-        if one.name not in _NOT_EVIDENCE
-    }
-    lock = getattr(decision, "lock", None)
-    if lock is not None:
-        found["lock"]["holder"] = lock.holder
-        found["lock"]["lapses_at"] = lock.lapses_at.isoformat()
-    mms_ids = getattr(decision, "mms_ids", None)
-    if mms_ids is not None:
-        found["mms_ids"] = list(mms_ids)
-    return found
 
 
 def decision_mms_id(decision: Decision) -> str | None:

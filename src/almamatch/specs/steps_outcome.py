@@ -22,6 +22,7 @@ from almamatch.core.decision import (
     NotAddedOld,
     Stage,
     Verdict,
+    named_mms_id,
 )
 from almamatch.core.errors import AlmamatchError
 from almamatch.core.record import Bib, DataField, Field
@@ -114,7 +115,7 @@ def refused_bib(world: World, call: StepCall) -> tuple[Mismatch, ...]:
     "991234567890205681", or "the bib the first export added"."""
     wanted = world.resolve_bib(call.values["bib"])
     decision = world.outcome()
-    actual = getattr(decision, "mms_id", None)
+    actual = named_mms_id(decision)
     if isinstance(decision, Add | Merge) or actual is None:
         actual = f"no refused bib: {_describe(decision)}"
     return _check("refused bib", wanted, str(actual))

@@ -24,7 +24,7 @@ from attrs import frozen
 from multidict import MultiDictProxy
 
 from almamatch.codec import converter
-from almamatch.core.decision import Add, Decision, Failure, Merge, Stage, Verdict
+from almamatch.core.decision import Add, Decision, Failure, Merge, Stage, Verdict, named_mms_id
 from almamatch.core.errors import InvalidRecord
 from almamatch.core.record import Bib, ControlField, DataField
 from almamatch.marc import bib_to_marc_json, bib_to_marcxml
@@ -190,7 +190,7 @@ def _records(outcome: Outcome) -> str:
 def _result(outcome: Outcome) -> str:
     decision = outcome.decision
     failed = isinstance(decision, Failure)
-    mms_id = getattr(decision, "mms_id", None)
+    mms_id = named_mms_id(decision)
     mode = ("applied: the zone now holds this outcome" if outcome.applied
             else "dry run: the zone did not change")
     steps = ""
