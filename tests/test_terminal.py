@@ -107,3 +107,12 @@ def test_tsv_cells_hold_no_tabs_or_line_breaks() -> None:
     write_report(Report(title="", columns=("a",), rows=[("one\ttwo\nthree",)]), Format.TSV,
                  stream)
     assert stream.getvalue() == "a\none two three\n"
+
+
+def test_decide_takes_the_batch_tables_number(capsys: pytest.CaptureFixture[str]) -> None:
+    """``--record 7`` (from 1, as the table's #) is ``--index 6`` (from 0, as the JSON's)."""
+    base = ["decide", str(EXAMPLES / "exports.mrc"), "--zone", str(EXAMPLES / "zone"),
+            "--now", "2026-03-05T10:30", "--json"]
+    by_number = run([*base, "--record", "7"], capsys)
+    assert by_number == run([*base, "--index", "6"], capsys)
+    assert json.loads(by_number)["host_message"] == LOCKED

@@ -20,6 +20,7 @@ from almamatch.cli.inputs import (
     add_now_argument,
     add_profile_argument,
     add_zone_arguments,
+    count,
     export_for,
     now_from_args,
     profile_from_path,
@@ -40,6 +41,7 @@ EPILOG = """\
 example:
   almamatch decide examples/exports.mrc --index 1 --zone examples/zone \\
       --profile examples/profiles/carli.toml --now 2026-03-05T10:30
+  almamatch decide examples/exports.mrc --record 7 --zone examples/zone --now 2026-03-05T10:30
 
 """ + EXIT_CODES_EPILOG.format(
     failures="with --strict, Alma would refuse the record (Import Failed or skipped) or it could "
@@ -61,8 +63,13 @@ def register(subparsers: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("record", metavar="RECORD", help="MARC file holding the exported record")
-    parser.add_argument("--index", type=int, default=0, metavar="N",
-                        help="which record of the file, counting from 0 (default: 0)")
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--index", type=count(0, 2**62), default=None, metavar="N",
+                       help="which record of the file, counting from 0 as the JSON 'index' does "
+                       "(default: the first)")
+    which.add_argument("--record", dest="number", type=count(1, 2**62), default=None,
+                       metavar="N", help="which record, counting from 1 as the batch table's # "
+                       "does")
     add_zone_arguments(parser)
     add_profile_argument(parser)
     add_logon_arguments(parser)
@@ -81,11 +88,13 @@ def record_at(path: str, index: int) -> Bib | Unreadable:
             raise UnreadableRecord(path, item.reason, str(item))
         if position == index:
             return item
-    raise UnreadableRecord(path, "no_such_record", f"no record {index} in the file")
+    raise UnreadableRecord(path, "no_such_record",
+                           f"no record {index} (counting from 0) in the file")
 
 
 def run(args: argparse.Namespace) -> int:
     now = now_from_args(args)
+    args.index = args.number - 1 if args.number is not None else args.index or 0
     record = record_at(args.record, args.index)
     profile = profile_from_path(args.profile)
     zone, _ = zone_for(args, profile)
