@@ -73,6 +73,17 @@ SIGTERM or Ctrl-C: stop accepting, finish the requests in flight, commit, exit 0
 """ + EXIT_CODES_EPILOG.format(failures="(not used)")
 
 
+def _port(text: str) -> int:
+    """A TCP port number, 0 to 65535 (0: the system picks a free one); else a usage error."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number (0 to 65535)")
+    return port
+
+
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "serve",
@@ -91,7 +102,7 @@ def register(subparsers: Any) -> None:
                        help="the zone's profile TOML: its integration profile and identity "
                        "(default: the CARLI I-Share IZ profile, password 'almamatch'); one for "
                        "all zones or one per zone")
-    zones.add_argument("--port", action="append", type=int, metavar="N",
+    zones.add_argument("--port", action="append", type=_port, metavar="N",
                        help=f"the zone's port (default {DEFAULT_PORT}, Alma's; 0: a free port); "
                        "one per zone when there are several")
     parser.add_argument("--host", default="127.0.0.1", metavar="ADDR",
@@ -117,7 +128,7 @@ def register(subparsers: Any) -> None:
                       help="end each reply with NUL (Koha) or newline and NUL (FOLIO) "
                       "(default: nul)")
     http = parser.add_argument_group("HTTP API and page (needs almamatch[server])")
-    http.add_argument("--http", type=int, metavar="PORT",
+    http.add_argument("--http", type=_port, metavar="PORT",
                       help="also serve the HTTP API and the page for the first zone on PORT "
                       "(0: a free port), on --host")
     http.add_argument("--no-gateway", action="store_true",
