@@ -282,8 +282,8 @@ def test_the_notes_say_which_rule_did_what() -> None:
     after, notes = compiled.run(record("019 __ $a 1 $a 2\n035 __ $a (OCoLC)on3\n035 __ $a x"))
     assert written(after) == same("035 __ $a x")
     assert notes == (
-        "rule 'Remove OCLC o-numbers': removeField \"019\": removed 1 field",
-        "rule 'Remove OCLC o-numbers': removeField \"035\": removed 1 field",
+        "rule 'Remove OCLC o-numbers': removeField \"019\": removed 019 $a 1 $a 2",
+        "rule 'Remove OCLC o-numbers': removeField \"035\": removed 035 $a (OCoLC)on3",
     )
     untouched = record("245 00 $a T")
     assert compiled.run(untouched) == (untouched, ())
@@ -365,3 +365,13 @@ def test_a_pattern_that_backtracks_in_a_regex_engine_is_fast_here() -> None:
     started = time.perf_counter()
     assert compiled.run(record("245 00 $a " + "a" * 5000 + "c"))[1] == ()
     assert time.perf_counter() - started < 1
+
+
+def test_a_long_removal_is_shown_in_short() -> None:
+    compiled = compile_normalization(rules.parse('rule "r" when TRUE then removeField "9**" end'))
+    before = "\n".join(f"9{n:02d} __ $a {'x' * 80}" for n in range(5))
+    _, notes = compiled.run(record(before))
+    assert notes == (
+        "rule 'r': removeField \"9**\": removed 900 $a " + "x" * 50 + "...; 901 $a " + "x" * 50
+        + "...; 902 $a " + "x" * 50 + "...; and 2 more",
+    )

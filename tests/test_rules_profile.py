@@ -77,9 +77,9 @@ def test_normalization_rules_run_at_stage_4_and_the_trace_names_each_rule() -> N
     # with an "(OCoLC)o..." number removed; then the save rule drops the lone 003.
     assert step.detail == "; ".join([
         "Marc21 Bib Copy 019a to 035z: +1 field(s)",
-        f"rule {rule!r}: removeControlField \"001\": removed 1 control field",
-        f"rule {rule!r}: removeField \"019\": removed 1 field",
-        f"rule {rule!r}: removeField \"035\": removed 1 field",
+        f"rule {rule!r}: removeControlField \"001\": removed 001 ocm00012345",
+        f"rule {rule!r}: removeField \"019\": removed 019 $a 777",
+        f"rule {rule!r}: removeField \"035\": removed 035 $a (OCoLC)ocm00012345",
         "save rule: 001+003 folded into 035 $a, 003 removed",
     ])
     assert isinstance(decision, Add)

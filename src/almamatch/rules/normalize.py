@@ -198,6 +198,23 @@ def _count(number: int, what: str) -> str:
     return f"{number} {what}" + ("" if number == 1 else "s")
 
 
+def _shown(fields: list[Field]) -> str:
+    """The fields an action removed, as a cataloger reads them (three at most, then a count)."""
+    parts: list[str] = []
+    for one in fields[:3]:
+        body = one.value if isinstance(one, ControlField) else one.text
+        text = f"{one.tag} {body}"
+        parts.append(text if len(text) <= 60 else text[:57] + "...")
+    if len(fields) > 3:
+        parts.append(f"and {len(fields) - 3} more")
+    return "; ".join(parts)
+
+
+def _removed(before: list[Field], kept: list[Field]) -> str:
+    ids = {id(one) for one in kept}
+    return "removed " + _shown([one for one in before if id(one) not in ids])
+
+
 # -- the actions -------------------------------------------------------------------------------
 def _remove_field(c: _Compiler) -> _Op:
     # "removeField "035.a" if ..." (Harvard) names a subfield: the field must carry it.
@@ -234,7 +251,7 @@ def _remove_field(c: _Compiler) -> _Op:
                     return None
                 kept = [one for one in fields if not tag_matches(one.tag)]
             state.fields = kept
-            return f"removed {_count(len(fields) - len(kept), 'field')}"
+            return _removed(fields, kept)
 
         return run_tag
 
@@ -246,7 +263,7 @@ def _remove_field(c: _Compiler) -> _Op:
         kept = fields[:first]
         kept.extend(one for one in fields[first + 1 :] if not chosen(one, leader, fields))
         state.fields = kept
-        return f"removed {_count(len(fields) - len(kept), 'field')}"
+        return _removed(fields, kept)
 
     return run
 
@@ -268,11 +285,10 @@ def _remove_control_field(c: _Compiler) -> _Op:
             ):
                 continue
             kept.append(one)
-        removed = len(state.fields) - len(kept)
-        if not removed:
+        if len(kept) == len(state.fields):
             return None
-        state.fields = kept
-        return f"removed {_count(removed, 'control field')}"
+        before, state.fields = state.fields, kept
+        return _removed(before, kept)
 
     return run
 
@@ -293,7 +309,7 @@ def _add_field(c: _Compiler) -> _Op:
         if guard is not None and not holds(guard, state.leader, state.fields):
             return None
         _insert(state, new)
-        return f"added {tag}"
+        return f"added {tag} {new.text}"
 
     return run
 
