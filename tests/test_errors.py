@@ -7,6 +7,8 @@ class name.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from almamatch import (
@@ -18,8 +20,11 @@ from almamatch import (
     InvalidTimestamp,
     Timestamp,
 )
+from almamatch.cli.main import main
 from almamatch.core.errors import InvalidMmsId, InvalidProfile, shown
 from almamatch.core.facts import MmsIdSequence
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
 @pytest.mark.parametrize(
@@ -75,3 +80,38 @@ def test_the_guard_order_takes_the_guards_names() -> None:
 )
 def test_shown_is_for_people(value: object, text: str) -> None:
     assert shown(value) == text
+
+
+@pytest.mark.parametrize(("toml", "says"), [
+    ('older_version_guard = "Consider originating system"\n',
+     ('older_version_guard "Consider originating system"; known: "Disabled", '
+     '"Consider Originating System"')),
+    ('guard_order = ["lock", "brief"]\n',
+     '"lock, brief" (bad_guard_order): the guard order names lock, brief and older_version'),
+    ('match_method = "exact"\n', 'known: "Unique OCLC Identifier", "Literal 035"'),
+])
+def test_a_bad_profile_value_lists_what_is_accepted(
+    toml: str, says: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    profile = tmp_path / "profile.toml"
+    profile.write_text(toml, encoding="utf-8")
+    assert main(["batch", str(EXAMPLES / "exports.mrc"), "--zone", str(EXAMPLES / "zone"),
+                 "--profile", str(profile)]) == 3
+    err = capsys.readouterr().err
+    assert says in err
+    assert "<Guard" not in err
+    assert "OlderVersionGuard" not in err
+    assert err.count("\n") == 1
+
+
+def test_a_file_that_is_no_marc_is_named_without_a_bytes_repr(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    noise = tmp_path / "x.mrc"
+    noise.write_bytes(b"\x97N" + bytes(range(200)))
+    assert main(["batch", str(noise), "--zone", str(EXAMPLES / "zone")]) == 3
+    err = capsys.readouterr().err
+    assert '(unknown_format): starts with "\\x97N' in err
+    assert "b'" not in err
+    assert 'b"' not in err
+    assert "UnreadableExports" not in err

@@ -179,7 +179,9 @@ def profile_from_mapping(document: Mapping[str, object], *, source: str) -> Prof
     except InvalidRuleFile as error:
         raise InvalidProfileFile(source, "bad_rules", f"{error.text}: {error.detail}") from None
     except (ValueError, KeyError) as error:
-        raise InvalidProfileFile(source, "bad_value", str(error).strip("\"'")) from None
+        # A KeyError's text is its key's repr; an AlmamatchError's is already for people.
+        text = str(error) if isinstance(error, AlmamatchError) else str(error).strip("\"'")
+        raise InvalidProfileFile(source, "bad_value", text) from None
     return ProfileFile(profile=profile, identity=_identity(document, source), source=source)
 
 
