@@ -116,3 +116,24 @@ def test_decide_takes_the_batch_tables_number(capsys: pytest.CaptureFixture[str]
     by_number = run([*base, "--record", "7"], capsys)
     assert by_number == run([*base, "--index", "6"], capsys)
     assert json.loads(by_number)["host_message"] == LOCKED
+
+
+@pytest.mark.parametrize(("argv", "header"), [
+    (["check-gateway", str(EXAMPLES / "gateway" / "broken.toml")],
+     "setting,severity,finding,cause,fix"),
+    (["spec", str(Path(__file__).resolve().parents[1] / "specs" / "locks.feature")],
+     "file,line,feature,scenario,status,why"),
+    (["diff", str(EXAMPLES / "exports.mrc"), "--zone", str(EXAMPLES / "zone"), "--now",
+      "2026-03-05T10:30", "--profile", str(EXAMPLES / "profiles" / "carli.toml"), "--profile",
+      str(EXAMPLES / "profiles" / "guards-off.toml")],
+     "#,OCLC number,under A,under B,why (stage: A -> B)"),
+])
+def test_every_reporting_command_writes_csv(
+    argv: list[str], header: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    main([*argv, "--format", "csv"])
+    out = capsys.readouterr().out
+    rows = list(csv.reader(io.StringIO(out)))
+    assert ",".join(rows[0]) == header
+    assert len(rows) > 1
+    assert {len(row) for row in rows} == {len(rows[0])}

@@ -29,9 +29,9 @@ import numpy as np
 import pymarc
 from rich.console import Console
 from rich.progress import Progress
-from rich.table import Table
 
 from almamatch.cli.inputs import count
+from almamatch.cli.report import Format, Report, add_format_argument, format_of, write_report
 from almamatch.core.decide import decide
 from almamatch.core.errors import InvalidTimestamp
 from almamatch.core.facts import Hit
@@ -78,7 +78,7 @@ def register(subparsers: Any) -> None:
                         help="decision processes, 1 to 256 (default 2)")
     parser.add_argument("--seed", type=count(0, 2**32 - 1), default=0,
                         help="random seed (default 0)")
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    add_format_argument(parser, json_help="print one JSON object (the same as --format json)")
     parser.set_defaults(func=run)
 
 
@@ -294,10 +294,7 @@ def measure(args: argparse.Namespace, console: Console) -> dict[str, Any]:
     return result
 
 
-def _table(result: dict[str, Any]) -> Table:
-    table = Table(title=f"almamatch bench: zone of {result['bibs']:,} bibs")
-    table.add_column("measure")
-    table.add_column("value", justify="right")
+def _report(result: dict[str, Any]) -> Report:
     mib = 2**20
     rows = [
         ("bibs (keys per bib)", f"{result['bibs']:,} ({result['keys_per_bib']:.2f})"),
@@ -322,16 +319,16 @@ def _table(result: dict[str, Any]) -> Table:
             ("  build (linear estimate)", f"{target['build_seconds']:.0f} s"),
             ("  dict of objects instead", f"{target['dict_memory_bytes'] / mib:,.0f} MiB"),
         ]
-    for name, value in rows:
-        table.add_row(name, value)
-    return table
+    return Report(title=f"almamatch bench: zone of {result['bibs']:,} bibs",
+                  columns=("measure", "value"), rows=rows, right=frozenset({"value"}))
 
 
 def run(args: argparse.Namespace) -> int:
-    console = Console(stderr=args.json)
+    fmt = format_of(args)
+    console = Console(stderr=True)  # progress only; the results go to stdout
     result = measure(args, console)
-    if args.json:
+    if fmt is Format.JSON:
         print(json.dumps(result))
     else:
-        console.print(_table(result))
+        write_report(_report(result), fmt)
     return 0

@@ -16,6 +16,7 @@ from typing import Any
 
 from rich.console import Console
 
+from almamatch.cli.report import Format, Report, add_format_argument, format_of, write_report
 from almamatch.specs.errors import SpecError
 from almamatch.specs.reference import replace_section
 from almamatch.specs.report import print_report, report_json
@@ -42,7 +43,7 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("paths", nargs="*", type=Path, metavar="PATH",
                         help=".feature files or folders holding them")
-    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    add_format_argument(parser, json_help="print the report as JSON (the same as --format json)")
     parser.add_argument("--failures-only", action="store_true",
                         help="list only scenarios that did not pass")
     parser.add_argument("--write-reference", type=Path, metavar="README",
@@ -62,10 +63,13 @@ def run(args: argparse.Namespace) -> int:
     except SpecError as error:
         sys.stderr.write(f"almamatch spec: {error}\n")
         return 2
-    if args.json:
+    fmt = format_of(args)
+    if fmt is Format.JSON:
         sys.stdout.write(json.dumps(report_json(files), indent=2) + "\n")
-    else:
+    elif fmt is Format.TABLE:
         print_report(files, console, verbose=not args.failures_only)
+    else:
+        write_report(_scenario_rows(report_json(files)), fmt)
     if any(one.error for one in files):
         return 2
     statuses = {result.status for one in files for result in one.results}
@@ -75,6 +79,17 @@ def run(args: argparse.Namespace) -> int:
                          + ", ".join(str(path) for path in args.paths) + "\n")
         return 1
     return 0 if statuses <= {Status.PASSED} else 1
+
+
+def _scenario_rows(report: dict[str, Any]) -> Report:
+    """One row per scenario, for ``--format tsv`` or ``csv``."""
+    rows = [(one["file"], str(one["line"]), one["feature"], one["name"], one["status"],
+             "; ".join(f"line {failed['line']}: {failed['what']}: expected {failed['expected']}, "
+                       f"got {failed['actual']}" for failed in one["failures"])
+             or one["error"] or "")
+            for one in report["scenarios"]]
+    return Report(title="", columns=("file", "line", "feature", "scenario", "status", "why"),
+                  rows=rows)
 
 
 def _write_reference(path: Path) -> int:

@@ -15,10 +15,9 @@ import argparse
 from collections import Counter
 from typing import Any
 
-from rich.table import Table
-
 from almamatch.cli.inputs import EXIT_CODES_EPILOG, add_profile_argument, profile_from_path
 from almamatch.cli.render import json_line, progress, stdout_console
+from almamatch.cli.report import Format, Report, add_format_argument, format_of, write_report
 from almamatch.zonefiles.zones import (
     SAVED_BIBS,
     SAVED_FACTS,
@@ -64,7 +63,7 @@ def register(subparsers: Any) -> None:
     build.add_argument("-o", "--output", required=True, metavar="ZONE",
                        help="directory to write the zone to")
     add_profile_argument(build)
-    build.add_argument("--json", action="store_true", help="print the summary as JSON")
+    add_format_argument(build, json_help="print the summary as JSON (the same as --format json)")
     build.set_defaults(func=run_build)
 
 
@@ -93,16 +92,13 @@ def run_build(args: argparse.Namespace) -> int:
         "cz_linked": linked,
         "locked": locked,
     }
-    console = stdout_console()
-    if args.json:
-        console.file.write(json_line(summary) + "\n")
+    fmt = format_of(args)
+    if fmt is Format.JSON:
+        stdout_console().file.write(json_line(summary) + "\n")
         return 0
-    table = Table(title=f"Zone saved to {target}", title_justify="left", show_header=False)
-    table.add_column(style="bold")
-    table.add_column()
-    for name, value in summary.items():
-        shown = (", ".join(f"{level}: {n}" for level, n in value.items())
-                 if isinstance(value, dict) else str(value))
-        table.add_row(name.replace("_", " "), shown)
-    console.print(table)
+    rows = [(name.replace("_", " "),
+             ", ".join(f"{level}: {n}" for level, n in value.items())
+             if isinstance(value, dict) else str(value)) for name, value in summary.items()]
+    write_report(Report(title=f"Zone saved to {target}", columns=("item", "value"), rows=rows),
+                 fmt)
     return 0
