@@ -4,24 +4,29 @@
 exports share OCLC numbers across clients, so the order of arrival decides which one adds a bib
 and which merge into it or are refused. The server's log gives its order (``seq``) and each
 record's hash; deciding the same records in that order with ``decide()`` on a fresh zone must give
-every logged outcome and every reply the clients read.
+every logged outcome and every reply the clients read. The same load in process compares the
+served zone itself, bib by bib, with the zone that batch leaves behind.
 """
 
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 from pathlib import Path
 
 import pytest
 
 from almamatch.core.decide import decide
-from almamatch.core.decision import named_mms_id
-from almamatch.core.zone import Export
+from almamatch.core.decision import Decision, named_mms_id
+from almamatch.core.record import Bib
+from almamatch.core.zone import Export, InMemoryZone
 from almamatch.marc.iso2709 import decode_record
-from almamatch.serve.client import export_concurrently
-from almamatch.serve.log import record_digest
+from almamatch.serve.client import Timed, export_concurrently
+from almamatch.serve.log import RequestLog, record_digest
 from almamatch.serve.request import encode_request
+from almamatch.serve.server import Gateway, ZoneListener
+from almamatch.serve.service import ZoneService
 from serve_process import (
     EXAMPLES,
     LOGON,
@@ -73,3 +78,62 @@ def test_fifty_clients_get_every_reply_in_batch_order(tmp_path: Path) -> None:
         assert replies[sent_as[line["record_sha256"]]] == decision.host_message
         codes.add(decision.code.value)
     assert {"ADDED", "MERGED", "NOT_ADDED_BRIEF", "NOT_ADDED_OLD"} <= codes
+
+
+@pytest.mark.slow
+def test_the_served_zone_equals_the_batch_zone_in_arrival_order() -> None:
+    """The same load in process, so that the served zone itself can be compared with the zone a
+    batch of the same records, in the order the server decided them, leaves behind."""
+    records = synthetic_exports(CLIENTS * PER_CLIENT, values=2_500, seed=16)
+    by_digest = {record_digest(record): record for record in records}
+    streams = [[encode_request(record, logon_id=LOGON, password=PASSWORD)
+                for record in records[client::CLIENTS]] for client in range(CLIENTS)]
+    served, served_bibs = example_zone()
+    log = io.StringIO()
+    service = ZoneService(served, _Applied(served_bibs), clock=lambda: NOW)
+    listener = ZoneListener(service, port=0, log=RequestLog(log, as_json=True))
+    gateway = Gateway([listener])
+
+    async def load() -> list[Timed]:
+        await gateway.start()
+        try:
+            return await export_concurrently(streams, port=listener.address[1], timeout=120)
+        finally:
+            await gateway.stop()
+
+    outcomes = asyncio.run(load())
+    assert all(one.reply is not None for one in outcomes)
+    order = sorted((json.loads(line) for line in log.getvalue().splitlines()),
+                   key=lambda line: line["seq"])
+    assert len(order) == len(records)
+
+    zone, bibs = example_zone()
+    for line in order:
+        record = decode_record(by_digest[line["record_sha256"]])
+        bibs.apply(decide(Export(record=record, logon_id=LOGON, password=PASSWORD,
+                                 host=zone.host), zone, NOW))
+    assert list(served_bibs) == list(bibs)  # the same MMS IDs, added in the same order
+    for mms_id in bibs:
+        assert served_bibs.facts(mms_id) == bibs.facts(mms_id)
+        assert served_bibs.record(mms_id) == bibs.record(mms_id)
+    assert served_bibs.next_mms_id() == bibs.next_mms_id()
+    assert len(bibs) > 10 + 2_000  # most of the 2,500 numbers were added
+
+
+class _Applied:
+    """The served zone as the service's store (in memory; nothing to commit)."""
+
+    def __init__(self, bibs: InMemoryZone) -> None:
+        self.bibs = bibs
+
+    def apply(self, decision: Decision) -> None:
+        self.bibs.apply(decision)
+
+    def record(self, mms_id: str) -> Bib | None:
+        return self.bibs.record(mms_id)
+
+    def commit(self) -> None:
+        """The zone is the store: applying is all there is."""
+
+    def close(self) -> None:
+        """Nothing to close."""
