@@ -24,6 +24,7 @@ from almamatch.cli.main import main
 from almamatch.core.record import Bib
 from almamatch.marc import bib_to_marc, bib_to_marc_json, bib_to_marcxml, read_bibs
 from almamatch.web import MEDIA_TYPES
+from almamatch.web.app import utf8
 from http_server import EXAMPLES, NOW, running_server
 from json_shape import checked, decision_lines
 
@@ -189,6 +190,17 @@ def test_any_body_gets_an_answer_or_a_4xx_problem_never_a_500(
     assert b"Traceback" not in answer.body
     if answer.status != 200:
         assert answer.media == "application/problem+json"
+
+
+@pytest.mark.parametrize("text", ["Café", "Caf\udcff", "\U0001f4da \udc80"])
+def test_text_a_record_kept_goes_out_as_utf8_and_reads_back_the_same(text: str) -> None:
+    # A byte that was not UTF-8 is a lone surrogate in a Bib: JSON carries it as its escape.
+    body = utf8(json.dumps({"value": text}, ensure_ascii=False))
+    assert json.loads(body.decode("utf-8")) == {"value": text}
+
+
+def test_a_byte_that_was_not_utf8_is_a_character_reference_in_html() -> None:
+    assert utf8("<p>Caf\udcff</p>", html=True) == b"<p>Caf&#56575;</p>"
 
 
 def test_bad_credentials_and_unknown_places_are_problems_too(server: str) -> None:

@@ -37,7 +37,7 @@ from almamatch.web.problems import Problem, problem_middleware
 from almamatch.web.service import HttpZone, Logon
 from almamatch.zonefiles.facts import parse_moment
 
-__all__ = ["DEFAULT_MAX_BODY", "MEDIA_TYPES", "make_app"]
+__all__ = ["DEFAULT_MAX_BODY", "MEDIA_TYPES", "make_app", "utf8"]
 
 #: The largest request body accepted, in bytes: ten times the largest ISO 2709 record.
 DEFAULT_MAX_BODY: Final = 1_000_000
@@ -153,9 +153,17 @@ def _decision_document(record: Bib, decision: Decision, *, applied: bool) -> dic
     return document
 
 
+def utf8(text: str, *, html: bool = False) -> bytes:
+    """Text as UTF-8 for the wire. A byte that was not UTF-8 in a record is kept by the readers
+    as a lone surrogate (U+DC80..U+DCFF), which UTF-8 cannot carry: in JSON it is written as its
+    own escape (``\\udcff``, which reads back as the same string), in HTML as a character
+    reference (shown as U+FFFD)."""
+    return text.encode("utf-8", "xmlcharrefreplace" if html else "backslashreplace")
+
+
 def _json(document: dict[str, Any], status: int = 200) -> web.Response:
-    return web.Response(status=status, content_type="application/json",
-                        text=json.dumps(document, ensure_ascii=False))
+    return web.Response(status=status, content_type="application/json", charset="utf-8",
+                        body=utf8(json.dumps(document, ensure_ascii=False)))
 
 
 # -- the API ----------------------------------------------------------------------------------
@@ -192,8 +200,8 @@ async def _batches(request: web.Request) -> web.StreamResponse:
         codes[UNREADABLE_CODE if decision is None else decision.code.value] += 1
         line = json_line(item_line(index, item, decision))
         _DECISIONS.info("%s", line)
-        await response.write((line + "\n").encode())
-    await response.write((json_line(summary_line(codes)) + "\n").encode())
+        await response.write(utf8(line + "\n"))
+    await response.write(utf8(json_line(summary_line(codes)) + "\n"))
     await response.write_eof()
     return response
 
@@ -253,5 +261,6 @@ async def _page_decision(request: web.Request) -> web.Response:
 
 
 def _html(text: str, status: int = 200) -> web.Response:
-    return web.Response(text=text, status=status, content_type="text/html", charset="utf-8")
+    return web.Response(body=utf8(text, html=True), status=status, content_type="text/html",
+                        charset="utf-8")
 
