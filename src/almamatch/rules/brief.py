@@ -18,7 +18,7 @@ another.
 
 from __future__ import annotations
 
-from attrs import frozen
+from attrs import field, frozen
 
 from almamatch.core.brief import BriefLevel
 from almamatch.core.errors import InvalidBriefLevel
@@ -42,7 +42,7 @@ class BriefLevelRuleSet:
     """Compiled brief-level rules; ``level_of`` is what ``decide()`` asks (both sides)."""
 
     name: str
-    rules: tuple[tuple[str, Condition, BriefLevel], ...]
+    rules: tuple[tuple[str, Condition, BriefLevel], ...] = field(repr=False)
     default: BriefLevel
 
     def explain(self, record: Bib) -> LevelMatch:

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Final
 
-from attrs import frozen
+from attrs import field, frozen
 
 from almamatch.core.record import Bib, ControlField, DataField, Field, Subfield
 from almamatch.core.wildcard import Glob
@@ -815,7 +815,7 @@ class NormalizationRules:
     """Normalization rules compiled for running; equal only to themselves (compile once)."""
 
     name: str
-    rules: tuple[_CompiledRule, ...]
+    rules: tuple[_CompiledRule, ...] = field(repr=False)  # a profile's repr stays one line
 
     def run(self, bib: Bib) -> tuple[Bib, tuple[str, ...]]:
         """The record after the rules, and a note for each action that changed it."""
