@@ -297,10 +297,21 @@ def test_the_time_is_read_as_now_is(tmp_path: Path, written: str) -> None:
     assert world.now == datetime(2026, 3, 5, 10, 30, tzinfo=UTC)
 
 
-def test_a_time_the_parser_refuses_names_the_step(tmp_path: Path) -> None:
-    result = run(tmp_path, '\n  Scenario: t\n    Given the time now is "soon"\n')
+@pytest.mark.parametrize(
+    ("written", "reason"),
+    [
+        ("soon", "a moment needs a time as well as a date"),
+        # refused by --now too: day and month cannot be told apart
+        ("05/03/2026 10:00", "a date in digits with the year last reads as two different days"),
+        ("10:30", "a moment needs a date with its year as well as a time"),
+    ],
+)
+def test_a_time_the_parser_refuses_names_the_step(
+    tmp_path: Path, written: str, reason: str
+) -> None:
+    result = run(tmp_path, f'\n  Scenario: t\n    Given the time now is "{written}"\n')
     assert result.status is Status.ERROR
-    assert result.error.startswith(f"{tmp_path / 'steps.feature'}:16: time 'soon': ")
+    assert result.error.startswith(f"{tmp_path / 'steps.feature'}:16: time {written!r}: {reason}")
 
 
 # -- rules stated inline -------------------------------------------------------------------------

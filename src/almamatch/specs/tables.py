@@ -19,7 +19,7 @@ from almamatch.core.record import ControlField, DataField, Field, Subfield
 from almamatch.core.timestamp import Timestamp
 from almamatch.specs.errors import SpecError
 from almamatch.specs.feature import DataTable, TableRow
-from almamatch.zonefiles.facts import parse_moment as read_moment
+from almamatch.zonefiles.moments import parse_moment as read_moment
 
 __all__ = [
     "DEFAULT_LEADER",
@@ -165,13 +165,13 @@ def parse_switch(text: str) -> bool:
 
 def parse_moment(text: str) -> datetime:
     """A moment read exactly as ``--now`` and the facts CSV read it (one parser for the whole
-    project, ``zonefiles.facts.parse_moment``): ``2026-03-05 10:00``, ``March 5, 2026 10:30 AM``;
+    project, ``zonefiles.moments.parse_moment``): ``2026-03-05 10:00``, ``March 5, 2026 10:30 AM``;
     no zone means UTC. A text it refuses raises ``ValueError`` with its reason."""
     try:
         return read_moment(text)
-    except ValueError as error:
-        raise ValueError(f"time {text!r}: {error}; write it as 2026-03-05 10:00 or "
-                         "March 5, 2026 10:30 AM") from None
+    except ValueError as error:  # the parser's reason, with the forms it accepts
+        detail = error.detail if isinstance(error, AlmamatchError) and error.detail else error
+        raise ValueError(f"time {text!r}: {detail}") from None
 
 
 def show_moment(moment: datetime) -> str:
