@@ -141,6 +141,10 @@ class ZoneListener:
 
     async def drain(self) -> None:
         """Wait for the connections open now: those still reading for at most ``grace``."""
+        # Connections accepted just before the listening socket closed start their task on the
+        # loop's next turns: let them register before looking.
+        for _ in range(2):
+            await asyncio.sleep(0)
         if self._reading:
             _, late = await asyncio.wait(set(self._reading), timeout=self.limits.grace)
             for task in late:
