@@ -9,6 +9,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -137,3 +139,15 @@ def test_every_reporting_command_writes_csv(
     assert ",".join(rows[0]) == header
     assert len(rows) > 1
     assert {len(row) for row in rows} == {len(rows[0])}
+
+
+def test_a_reader_that_stops_early_gets_silence(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``almamatch demo --json | head -1``: no error line and no traceback once head is done."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    with os.fdopen(write_end, "w", encoding="utf-8") as closed_pipe:
+        monkeypatch.setattr(sys, "stdout", closed_pipe)
+        assert main(["demo", "--json"]) == 1
+    assert capsys.readouterr().err == ""

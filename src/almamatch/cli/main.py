@@ -15,6 +15,7 @@ import argparse
 import difflib
 import importlib
 import io
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -130,6 +131,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         code: int = args.func(args)
+    except BrokenPipeError:
+        # The reader stopped early (``| head``): say nothing more, as Python's documentation on
+        # SIGPIPE advises, and keep the interpreter from failing to flush at exit.
+        # https://docs.python.org/3/library/signal.html#note-on-sigpipe
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except (AlmamatchError, OSError) as error:
         sys.stderr.write(f"almamatch {args.command}: error: {_one_line(error)}\n")
         return EXIT_BAD_INPUT
