@@ -32,6 +32,7 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
         ("March 5, 2026 10:30 AM", TEN_THIRTY),
         ("5 Mar 2026 10:30", TEN_THIRTY),
         ("March 5th, 2026 at 10:30", TEN_THIRTY),
+        ("March 5 2026 10:30:00.0", TEN_THIRTY),
         ("March 5, 2026 4:30 AM America/Chicago", TEN_THIRTY),  # CST, -06:00
         # year first in digits is one reading only
         ("2026/03/05 10:30", TEN_THIRTY),

@@ -108,7 +108,7 @@ def _written(text: str, body: str) -> datetime:
     if _DIGITS_DATE.search(body):
         raise InvalidMoment(text, "ambiguous_date", "a date in digits with the year last reads "
                             "as two different days: write 2026-03-05 or March 5, 2026")
-    tokens = re.findall(r"[A-Za-z.]+", body)
+    tokens = re.findall(r"[A-Za-z][A-Za-z.]*", body)
     has_month = any(token.lower().strip(".") in _MONTHS for token in tokens)
     if not (has_month or _YEAR_FIRST.search(body)) or not _YEAR.search(body):
         raise InvalidMoment(text, "no_date", "a moment needs a date with its year as well as "
