@@ -274,4 +274,7 @@ def _stop(
     """The ``Unreadable`` that ends reading: the open record's, or one at the error's byte."""
     where = parser.ErrorByteIndex if at is None else at
     offset = handler.record.offset if handler.record is not None else where
+    if "reading stops here" not in detail:
+        # Every byte from ``offset`` on is in this report: nothing after it is read.
+        detail = f"{detail}; reading stops here"
     return Unreadable(index=handler.index, offset=max(offset, 0), reason=reason, detail=detail)
