@@ -43,6 +43,14 @@ def _frames(raw: bytes, at: int) -> int:
 _ENTRY = re.compile(rb"[0-9A-Za-z]{3}[0-9]{9}")
 
 
+def _base_after_terminator(raw: bytes, at: int) -> bool:
+    """Where reading stands: the base address is inside the record, just after a 0x1E."""
+    if not raw[at + 12 : at + 17].isdigit():
+        return False
+    base = int(raw[at + 12 : at + 17])
+    return 24 < base < int(raw[at : at + 5]) and raw[at + base - 1] == 0x1E
+
+
 def _looks_like_record(raw: bytes, at: int) -> bool:
     """Base address inside, after 12-byte directory entries that end with 0x1E."""
     if not raw[at + 12 : at + 17].isdigit():
@@ -66,7 +74,7 @@ def _reference(raw: bytes) -> Iterator[tuple[int, int | None, str]]:
         if position >= len(raw):
             return
         if length := _frames(raw, position):
-            inner = None if _looks_like_record(raw, position) else next(
+            inner = None if _base_after_terminator(raw, position) else next(
                 (start for start in range(position + 1, position + length - 24)
                  if _START.match(raw, start) and _frames(raw, start) == position + length - start
                  and _looks_like_record(raw, start)), None)

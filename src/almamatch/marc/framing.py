@@ -12,7 +12,9 @@ there and no 0x1D came before it (only the terminator was lost), else at the fir
 frames before the next 0x1D (a truncated record followed by a whole one), else just after the
 next 0x1D, so the next record still loads. A record found while resynchronising must also look
 like one (base address inside it, a directory of 12-byte entries ending in 0x1E), so a run of
-digits before a record cannot frame a fake record that ends at the real one's terminator.
+digits before a record cannot frame a fake record that ends at the real one's terminator; and a
+span that frames where reading stands but whose base address does not follow a 0x1E gives way to
+such a record inside it, ending at the same terminator (digits at a record boundary).
 
 Cost is linear and memory bounded: a record that frames at the next 0x1D starts at most 99,999
 bytes before it, so only that window is searched, with numpy over the window rather than a
@@ -196,17 +198,22 @@ def _start_ending_at(content: bytes, first: int, end: int) -> int | None:
     return None
 
 
-def _looks_like_record(content: bytes, start: int, end: int) -> bool:
-    """A base address inside the record, just after a directory of 12-byte entries (tag and
-    nine digits) that ends with the field terminator."""
+def _base_after_terminator(content: bytes, start: int, end: int) -> bool:
+    """The base address is digits, inside the record, just after a field terminator: what a
+    record that frames where reading stands must show (its directory is checked when decoded)."""
     base_text = content[start + 12 : start + 17]
     if not (len(base_text) == 5 and base_text.isdigit()):
         return False
     base = int(base_text)
-    if not LEADER_LENGTH < base < end - start:
+    return LEADER_LENGTH < base < end - start and content[start + base - 1] == _FIELD_TERMINATOR
+
+
+def _looks_like_record(content: bytes, start: int, end: int) -> bool:
+    """A base address inside the record, just after a directory of 12-byte entries (tag and
+    nine digits) that ends with the field terminator."""
+    if not _base_after_terminator(content, start, end):
         return False
-    if content[start + base - 1] != _FIELD_TERMINATOR:
-        return False
+    base = int(content[start + 12 : start + 17])
     return _DIRECTORY.fullmatch(content, start + LEADER_LENGTH, start + base - 1) is not None
 
 
@@ -238,7 +245,15 @@ def frame_spans(chunks: Iterable[bytes]) -> Iterator[Span | Unreadable]:
         if len(head) == 5 and head.isdigit():
             end = position + int(head)
             if end - position > LEADER_LENGTH and _ends_at(content, position, end):
-                yield _framed(window, content, position, end, index)
+                base_text = content[position + 12 : position + 17]
+                base = int(base_text) if base_text.isdigit() else 0
+                if LEADER_LENGTH < base < end - position and (
+                    content[position + base - 1] == _FIELD_TERMINATOR
+                ):  # the common case, checked inline: a base address just after a 0x1E
+                    window.position = end
+                    yield content, position, end, index, window.start + position
+                else:
+                    yield _framed(window, content, position, end, index)
                 index += 1
                 continue
         offset = window.start + position
@@ -256,7 +271,7 @@ def _framed(window: _Window, content: bytes, start: int, end: int, index: int) -
     record but one that does starts inside it and ends at the same terminator (digits before a
     record can spell a length that reaches the record's end), the bytes before that one."""
     offset = window.start + start
-    inner = None if _looks_like_record(content, start, end) else (
+    inner = None if _base_after_terminator(content, start, end) else (
         _start_ending_at(content, start + 1, end)
     )
     if inner is None:
