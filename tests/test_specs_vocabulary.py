@@ -29,6 +29,7 @@ def test_the_vocabulary_covers_every_topic_of_the_issue() -> None:
         "The export",
         "What Alma does",
         "The evidence and the trace",
+        "The saved record",
         "The Gateway Export settings check",
     }
 

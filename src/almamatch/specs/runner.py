@@ -44,7 +44,9 @@ __all__ = [
 
 
 #: The modules that register steps, in the order the step reference lists them.
-STEP_MODULES: Final = ("steps_zone", "steps_export", "steps_outcome", "steps_gateway")
+STEP_MODULES: Final = (
+    "steps_zone", "steps_export", "steps_outcome", "steps_saved", "steps_gateway",
+)
 
 
 def load_vocabulary() -> Vocabulary:

@@ -1,4 +1,4 @@
-"""Steps that check Alma's decision: code, host message, MMS ID, evidence, merged fields, trace.
+"""Steps that check Alma's decision: code, host message, MMS ID, evidence, trace.
 
 Theory of operation: a check never raises for a decision that differs from the spec; it returns
 ``Mismatch`` values (what, expected, actual) that the report sets side by side. It raises
@@ -25,29 +25,22 @@ from almamatch.core.decision import (
     named_mms_id,
 )
 from almamatch.core.errors import AlmamatchError
-from almamatch.core.record import Bib, DataField, Field
 from almamatch.specs.errors import SpecError
-from almamatch.specs.tables import (
-    parse_fields,
-    parse_moment,
-    row_error,
-    rows_by_column,
-    show_moment,
-)
+from almamatch.specs.tables import parse_moment, row_error, rows_by_column, show_moment
 from almamatch.specs.vocabulary import Mismatch, StepCall, StepKind, step
 from almamatch.specs.world import World
 
-__all__: list[str] = []
+__all__ = ["check", "describe"]  # shared with steps_saved; the steps register themselves
 
 OUTCOME = "What Alma does"
 EVIDENCE = "The evidence and the trace"
 
 
-def _check(what: str, expected: str, actual: str) -> tuple[Mismatch, ...]:
+def check(what: str, expected: str, actual: str) -> tuple[Mismatch, ...]:
     return () if expected == actual else (Mismatch(what=what, expected=expected, actual=actual),)
 
 
-def _describe(decision: Decision) -> str:
+def describe(decision: Decision) -> str:
     return f"{decision.code} ({decision.host_message})"
 
 
@@ -61,7 +54,7 @@ def outcome_code(world: World, call: StepCall) -> tuple[Mismatch, ...]:
     if wanted not in Code.__members__:
         known = ", ".join(Code.__members__)
         raise SpecError(wanted, "unknown_code", f"unknown outcome {wanted!r}; known: {known}")
-    return _check("outcome", wanted, str(world.outcome().code))
+    return check("outcome", wanted, str(world.outcome().code))
 
 
 @step(StepKind.OUTCOME, 'the host message is "{message}"', topic=OUTCOME,
@@ -69,7 +62,7 @@ def outcome_code(world: World, call: StepCall) -> tuple[Mismatch, ...]:
 def host_message(world: World, call: StepCall) -> tuple[Mismatch, ...]:
     """The exact text Connexion shows the cataloger, whole: "Import Failed: " and the reason for
     a refusal; the success text and the MMS ID for an add or a merge."""
-    return _check("host message", call.values["message"], world.outcome().host_message)
+    return check("host message", call.values["message"], world.outcome().host_message)
 
 
 @step(StepKind.OUTCOME, 'the record is added as MMS ID "{mms_id}"', topic=OUTCOME,
@@ -77,8 +70,8 @@ def host_message(world: World, call: StepCall) -> tuple[Mismatch, ...]:
 def added_as(world: World, call: StepCall) -> tuple[Mismatch, ...]:
     """The record was added as a new bib with this MMS ID."""
     decision = world.outcome()
-    actual = decision.mms_id if isinstance(decision, Add) else _describe(decision)
-    return _check("added as", call.values["mms_id"], actual)
+    actual = decision.mms_id if isinstance(decision, Add) else describe(decision)
+    return check("added as", call.values["mms_id"], actual)
 
 
 @step(StepKind.OUTCOME, "the record is added under a new MMS ID", topic=OUTCOME,
@@ -90,9 +83,9 @@ def added_new(world: World, call: StepCall) -> tuple[Mismatch, ...]:
     result = world.export_result(0)
     decision = result.decision
     if not isinstance(decision, Add):
-        return _check("added under a new MMS ID", "ADDED under a new MMS ID", _describe(decision))
+        return check("added under a new MMS ID", "ADDED under a new MMS ID", describe(decision))
     if decision.mms_id in result.held_before:
-        return _check("added under a new MMS ID", "ADDED under a new MMS ID",
+        return check("added under a new MMS ID", "ADDED under a new MMS ID",
                       f"ADDED under {decision.mms_id}, which a bib already held")
     return ()
 
@@ -104,8 +97,8 @@ def merged_into(world: World, call: StepCall) -> tuple[Mismatch, ...]:
     earlier export of the scenario added or merged into ("the bib the first export added")."""
     wanted = world.resolve_bib(call.values["bib"])
     decision = world.outcome()
-    actual = decision.mms_id if isinstance(decision, Merge) else _describe(decision)
-    return _check("merged into", wanted, actual)
+    actual = decision.mms_id if isinstance(decision, Merge) else describe(decision)
+    return check("merged into", wanted, actual)
 
 
 @step(StepKind.OUTCOME, "the refused bib is {bib}", topic=EVIDENCE,
@@ -117,8 +110,8 @@ def refused_bib(world: World, call: StepCall) -> tuple[Mismatch, ...]:
     decision = world.outcome()
     actual = named_mms_id(decision)
     if isinstance(decision, Add | Merge) or actual is None:
-        actual = f"no refused bib: {_describe(decision)}"
-    return _check("refused bib", wanted, str(actual))
+        actual = f"no refused bib: {describe(decision)}"
+    return check("refused bib", wanted, str(actual))
 
 
 @step(StepKind.OUTCOME, "the candidates are:", topic=EVIDENCE, table=True, example="""
@@ -152,7 +145,7 @@ def candidates(world: World, call: StepCall) -> tuple[Mismatch, ...]:
             found = {"mms_id": one.mms_id, "key": one.key.literal,
                      "incoming": one.incoming_side.value, "zone": one.zone_side.value}
             actual.append(tuple(found[name] for name in names))
-    return _check("candidates", _rows(names, expected), _rows(names, actual))
+    return check("candidates", _rows(names, expected), _rows(names, actual))
 
 
 def _rows(names: list[str], rows: list[tuple[str, ...]]) -> str:
@@ -177,13 +170,13 @@ def brief_levels(world: World, call: StepCall) -> tuple[Mismatch, ...]:
         raise SpecError(error.text, "bad_level", "brief levels run from 01 to 10") from None
     wanted = f"{existing} in the zone, {incoming} incoming"
     if isinstance(decision, NotAddedBrief):
-        return _check("brief levels", wanted,
+        return check("brief levels", wanted,
                       f"{decision.existing_level} in the zone, {decision.incoming_level} incoming")
     compared = _brief_comparison(decision)
     if isinstance(compared, _NotCompared):
-        return _check("brief levels", wanted,
-                      f"not compared: {compared.value} ({_describe(decision)})")
-    return _check("brief levels", wanted, f"{compared[0]} in the zone, {compared[1]} incoming")
+        return check("brief levels", wanted,
+                      f"not compared: {compared.value} ({describe(decision)})")
+    return check("brief levels", wanted, f"{compared[0]} in the zone, {compared[1]} incoming")
 
 
 class _NotCompared(enum.Enum):
@@ -225,11 +218,11 @@ def brief_not_compared(world: World, call: StepCall) -> tuple[Mismatch, ...]:
     decision = world.outcome()
     compared = _brief_comparison(decision)
     if isinstance(compared, _NotCompared):
-        return _check("brief guard", f"compared no levels: {wanted}",
+        return check("brief guard", f"compared no levels: {wanted}",
                       f"compared no levels: {compared.value}")
-    return _check("brief guard", f"compared no levels: {wanted}",
+    return check("brief guard", f"compared no levels: {wanted}",
                   f"compared {compared[0]} in the zone with {compared[1]} incoming "
-                  f"({_describe(decision)})")
+                  f"({describe(decision)})")
 
 
 @step(StepKind.OUTCOME, 'the versions are "{existing}" in the zone and "{incoming}" incoming',
@@ -246,11 +239,11 @@ def versions(world: World, call: StepCall) -> tuple[Mismatch, ...]:
     if isinstance(decision, NotAddedOld):
         existing = str(decision.existing_version) if decision.existing_version else "none"
         incoming = str(decision.incoming_version) if decision.incoming_version else "none"
-        return _check("versions", wanted, f"{existing} in the zone, {incoming} incoming")
+        return check("versions", wanted, f"{existing} in the zone, {incoming} incoming")
     step_ = next((one for one in decision.trace if one.stage is Stage.OLDER_VERSION), None)
     found = _VERSIONS.search(step_.detail) if step_ is not None else None
     if found is not None and not isinstance(decision, Add):
-        return _check("versions", wanted,
+        return check("versions", wanted,
                       f"{found.group(1)} in the zone, {found.group(2)} incoming")
     if step_ is not None and step_.verdict is Verdict.OFF:
         why = _NotCompared.OFF.value
@@ -258,7 +251,7 @@ def versions(world: World, call: StepCall) -> tuple[Mismatch, ...]:
         why = _NotCompared.NO_CANDIDATE.value
     else:
         why = step_.detail
-    return _check("versions", wanted, f"not compared: {why} ({_describe(decision)})")
+    return check("versions", wanted, f"not compared: {why} ({describe(decision)})")
 
 
 # The older-version step's words in the trace: "originating system version A vs incoming 005 B".
@@ -277,148 +270,9 @@ def lock_holder(world: World, call: StepCall) -> tuple[Mismatch, ...]:
         raise SpecError(call.values["since"], "bad_time", str(error)) from None
     wanted = f"{call.values['holder']} since {since}"
     if not isinstance(decision, NotAddedLocked):
-        return _check("lock", wanted, f"no lock evidence: {_describe(decision)}")
+        return check("lock", wanted, f"no lock evidence: {describe(decision)}")
     actual_since = show_moment(decision.lock.last_activity)
-    return _check("lock", wanted, f"{decision.lock.holder} since {actual_since}")
-
-
-def _field_text(one: Field) -> str:
-    if isinstance(one, DataField):
-        indicators = (one.indicator1 + one.indicator2).replace(" ", "#")
-        return f"{one.tag} {indicators} {one.text}"
-    return f"{one.tag} {one.value}"
-
-
-def _saved_record(world: World) -> Bib | None:
-    """The bib the latest export saved (added or merged), as the zone now holds it."""
-    decision = world.outcome()
-    if not isinstance(decision, Merge | Add):
-        return None
-    saved = world.zone.record(decision.mms_id) if world.zone is not None else None
-    return saved or decision.record
-
-
-def _merged_fields(world: World) -> list[str] | None:
-    saved = _saved_record(world)
-    return None if saved is None else [_field_text(one) for one in saved.fields]
-
-
-@step(StepKind.OUTCOME, "the saved record has these fields:", topic=EVIDENCE, table=True,
-      example="""
-Then the saved record has these fields:
-  | tag | indicators | subfields                      |
-  | 035 | ##         | $a (OCoLC)1234567              |
-  | 590 | ##         | $a Gift of the author $9 LOCAL |
-""")
-def saved_fields(world: World, call: StepCall) -> tuple[Mismatch, ...]:
-    """Fields the bib has after the export (the merged record, or the added one), each written as
-    in the incoming-record table. Other fields may be present too."""
-    _, expected = parse_fields(call.table, line=call.line)
-    actual = _merged_fields(world)
-    wanted = [_field_text(one) for one in expected]
-    if actual is None:
-        return _check("saved record", "\n".join(wanted), f"no record: {_describe(world.outcome())}")
-    missing = [text for text in wanted if text not in actual]
-    if not missing:
-        return ()
-    return (Mismatch(what="saved record (fields missing)", expected="\n".join(wanted),
-                     actual="\n".join(actual)),)
-
-
-@step(StepKind.OUTCOME, "the saved record has no {tag} field", topic=EVIDENCE,
-      example="And the saved record has no 019 field")
-def saved_without(world: World, call: StepCall) -> tuple[Mismatch, ...]:
-    """No field with this tag is in the bib after the export."""
-    tag = call.values["tag"]
-    actual = _merged_fields(world)
-    if actual is None:
-        return _check(f"saved record without {tag}", f"no {tag} field",
-                      f"no record: {_describe(world.outcome())}")
-    present = [text for text in actual if text.split(" ", 1)[0] == tag]
-    return _check(f"saved record without {tag}", f"no {tag} field", "\n".join(present)
-                  or f"no {tag} field")
-
-
-@step(StepKind.OUTCOME, "the saved record does not have these fields:", topic=EVIDENCE,
-      table=True, example="""
-And the saved record does not have these fields:
-  | tag | indicators | subfields            |
-  | 245 | 10         | $a Pride & prejudice |
-""")
-def saved_fields_gone(world: World, call: StepCall) -> tuple[Mismatch, ...]:
-    """None of these fields, each written as in the incoming-record table, is in the bib after
-    the export: a field the merge replaced or removed ("the old 245 is gone"). Fields with the
-    same tag but other content may be present."""
-    _, unwanted = parse_fields(call.table, line=call.line)
-    actual = _merged_fields(world)
-    wanted = [_field_text(one) for one in unwanted]
-    expected = "none of:\n" + "\n".join(wanted)
-    if actual is None:
-        return _check("saved record", expected, f"no record: {_describe(world.outcome())}")
-    present = [text for text in wanted if text in actual]
-    if not present:
-        return ()
-    return (Mismatch(what="saved record (fields still present)", expected=expected,
-                     actual="still present:\n" + "\n".join(present)),)
-
-
-_COUNTS = {"no": 0, "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-           "seven": 7, "eight": 8, "nine": 9, "ten": 10}
-
-
-def _count(text: str) -> int:
-    word = text.strip().lower()
-    if word.isdigit():
-        return int(word)
-    if word in _COUNTS:
-        return _COUNTS[word]
-    raise SpecError(text, "not_a_count", f"{text!r}: write a number (one, two, 3)")
-
-
-def _count_fields(world: World, count: str, tag: str, text: str) -> tuple[Mismatch, ...]:
-    wanted = _count(count)
-    what = f"{tag} fields" + (f' with "{text}"' if text else "")
-    fields = _merged_fields(world)
-    if fields is None:
-        return _check(what, str(wanted), f"no record: {_describe(world.outcome())}")
-    found = [one for one in fields if one.split(" ", 1)[0] == tag.strip() and text in one]
-    if len(found) == wanted:
-        return ()
-    return (Mismatch(what=what, expected=f"{wanted} field(s)",
-                     actual=f"{len(found)} field(s)" + "".join(f"\n{one}" for one in found)),)
-
-
-@step(StepKind.OUTCOME, 'the saved record has exactly {count} {tag} field(s) with "{text}"',
-      topic=EVIDENCE, example='And the saved record has exactly one 035 field with "(OCoLC)"')
-def saved_count_with(world: World, call: StepCall) -> tuple[Mismatch, ...]:
-    """How many fields with this tag whose text (indicators and subfields, as written in the
-    tables) contains the quoted text the bib has after the export: "exactly one 035 field with
-    "(OCoLC)"" says a merge did not leave two OCLC numbers."""
-    return _count_fields(world, call.values["count"], call.values["tag"], call.values["text"])
-
-
-@step(StepKind.OUTCOME, "the saved record has exactly {count} {tag} field(s)", topic=EVIDENCE,
-      example="And the saved record has exactly one 245 field")
-def saved_count(world: World, call: StepCall) -> tuple[Mismatch, ...]:
-    """How many fields with this tag the bib has after the export ("no" or 0 for none)."""
-    return _count_fields(world, call.values["count"], call.values["tag"], "")
-
-
-@step(StepKind.OUTCOME, 'the saved record\'s Leader/{position} is "{code}"', topic=EVIDENCE,
-      example='And the saved record\'s Leader/09 is "a"')
-def saved_leader(world: World, call: StepCall) -> tuple[Mismatch, ...]:
-    """One position of the saved bib's leader (00-23; # for blank): Leader/09 "a" is UTF-8,
-    Leader/17 the encoding level."""
-    position = call.values["position"]
-    if not position.isdigit() or int(position) > 23:
-        raise SpecError(position, "bad_position", "a leader position is 00 to 23")
-    saved = _saved_record(world)
-    wanted = call.values["code"]
-    what = f"Leader/{position}"
-    if saved is None:
-        return _check(what, wanted, f"no record: {_describe(world.outcome())}")
-    actual = saved.leader[int(position)]
-    return _check(what, wanted, actual.replace(" ", "#"))
+    return check("lock", wanted, f"{decision.lock.holder} since {actual_since}")
 
 
 @step(StepKind.OUTCOME, "the trace shows:", topic=EVIDENCE, table=True, example="""
