@@ -41,7 +41,7 @@ from almamatch.serve.reply import ReplyEnd
 from almamatch.serve.request import MAX_REQUEST_BYTES, AnswerAt, LogonItem
 from almamatch.serve.server import DEFAULT_PORT, Gateway, Limits, WireOptions, ZoneListener
 from almamatch.serve.service import ZoneService, ZoneStore
-from almamatch.zonefiles.zones import load_zone
+from almamatch.zonefiles.zones import load_zone, ready_zone
 
 if TYPE_CHECKING:
     from almamatch.web.service import HttpZone
@@ -180,10 +180,7 @@ class _Unsaved:
 def _open_zone(path: str, profile_path: str | None) -> tuple[Zone, ZoneStore]:
     profile = profile_from_path(profile_path)
     bibs = load_zone(path, brief_rules=profile.profile.levels, use_index=True)
-    identity = profile.identity
-    zone = Zone(kind=identity.kind, institution=identity.institution, host=identity.host,
-                logon_id=identity.logon_id, profiles=(profile.profile,), bibs=bibs)
-    return zone, _Unsaved(bibs)
+    return ready_zone(profile.identity, profile.profile, bibs), _Unsaved(bibs)
 
 
 def _clock(args: argparse.Namespace) -> Callable[[], datetime] | None:
