@@ -24,9 +24,13 @@ __all__ = ["Bib", "ControlField", "DataField", "Field", "Subfield"]
 
 _TAG: Final = re.compile(r"[0-9A-Za-z]{3}")
 LEADER_LENGTH: Final = 24
+#: Every numeric tag, accepted without the pattern: nearly all tags a record holds.
+_NUMERIC_TAGS: Final = frozenset(f"{number:03d}" for number in range(1000))
 
 
 def _tag(value: str) -> str:
+    if value.__class__ is str and value in _NUMERIC_TAGS:
+        return value
     if not isinstance(value, str) or not _TAG.fullmatch(value):
         raise InvalidRecord(value, "bad_tag", "a tag is three letters or digits")
     return value
@@ -57,6 +61,8 @@ class ControlField:
 
 
 def _indicator(value: str) -> str:
+    if value.__class__ is str and len(value) == 1:
+        return value
     if not isinstance(value, str) or len(value) != 1:
         raise InvalidRecord(value, "bad_indicator", "an indicator is one character")
     return value

@@ -18,7 +18,7 @@ from typing import Final
 import pymarc
 
 from almamatch.core.errors import InvalidRecord, shown
-from almamatch.core.record import Bib
+from almamatch.core.record import Bib, ControlField, DataField, Field, Subfield
 from almamatch.marc.convert import (
     FIELD_TERMINATOR,
     SUBFIELD_DELIMITER,
@@ -27,10 +27,13 @@ from almamatch.marc.convert import (
 from almamatch.marc.framing import frame_spans
 from almamatch.marc.unreadable import Unreadable
 
-__all__ = ["RecordFault", "decode_record", "read_iso2709"]
+__all__ = ["RecordFault", "decode_checked", "decode_record", "read_iso2709"]
 
 LEADER_LENGTH: Final = 24
 DIRECTORY_ENTRY_LENGTH: Final = 12
+_SUBFIELD: Final = chr(SUBFIELD_DELIMITER)
+# pymarc: "assume controlfields are numeric; replicates ruby-marc behavior" (tags 000-009).
+_CONTROL_TAGS: Final = frozenset(f"00{digit}" for digit in range(10))
 
 
 class RecordFault(Exception):
@@ -102,8 +105,78 @@ def _pymarc_record(record: bytes, *, to_unicode: bool, utf8: bool) -> pymarc.Rec
         )
 
 
+def _decode_utf8(record: bytes) -> Bib | None:
+    """A well-formed UTF-8 record (Leader/09 ``a``) decoded in one pass, without pymarc.
+
+    The result is the ``Bib`` that pymarc plus ``bib_from_pymarc`` make of the same bytes:
+    fields in directory order, control fields 000-009 ("assume controlfields are numeric", as
+    pymarc), empty subfields skipped, every value UTF-8 with invalid bytes kept as lone
+    surrogates. None when the record is not UTF-8 or anything in its structure is off, so that
+    ``decode_record`` takes the checked path and names the fault exactly as it always has.
+    """
+    size = len(record)
+    if size < LEADER_LENGTH + 2 or record[9] != 0x61:  # Leader/09 "a"
+        return None
+    base_text, length_text = record[12:17], record[:5]
+    # pymarc reads Leader/00-04 as the length and refuses a record shorter than it says.
+    if not base_text.isdigit() or not length_text.isdigit() or int(length_text) > size:
+        return None
+    base = int(base_text)
+    if not LEADER_LENGTH < base < size or record[base - 1] != FIELD_TERMINATOR:
+        return None
+    directory = record[LEADER_LENGTH : base - 1]
+    if not directory or len(directory) % DIRECTORY_ENTRY_LENGTH or not directory.isalnum():
+        return None
+    try:
+        leader = record[:LEADER_LENGTH].decode("ascii")
+        entries = directory.decode("ascii")
+    except UnicodeDecodeError:
+        return None
+    data_end = size - 1
+    fields: list[Field] = []
+    append = fields.append
+    for start in range(0, len(entries), DIRECTORY_ENTRY_LENGTH):
+        tag = entries[start : start + 3]
+        numbers = entries[start + 3 : start + 12]
+        if not numbers.isdigit():
+            return None
+        length = int(numbers[:4])
+        first = base + int(numbers[4:])
+        last = first + length
+        if length == 0 or last > data_end or record[last - 1] != FIELD_TERMINATOR:
+            return None
+        text = record[first : last - 1].decode("utf-8", "surrogateescape")
+        if tag in _CONTROL_TAGS:
+            append(ControlField(tag, text))
+            continue
+        parts = text.split(_SUBFIELD)
+        indicators = parts[0]
+        if len(indicators) != 2 or not indicators.isascii():
+            return None
+        subfields = []
+        for chunk in parts[1:]:
+            if chunk:
+                code = chunk[0]
+                if code >= "\x80":  # a code byte over 0x7F: the checked path names it
+                    return None
+                subfields.append(Subfield(code, chunk[1:]))
+        append(DataField(tag, indicators[0], indicators[1], subfields))
+    return Bib(leader=leader, fields=fields)
+
+
 def decode_record(record: bytes) -> Bib:
-    """One framed ISO 2709 record to a ``Bib``; ``RecordFault`` says why it cannot be."""
+    """One framed ISO 2709 record to a ``Bib``; ``RecordFault`` says why it cannot be.
+
+    A well-formed UTF-8 record is decoded directly (``_decode_utf8``); MARC-8 records and records
+    with a fault go through the structure check and pymarc, which name the fault.
+    """
+    fast = _decode_utf8(record)
+    return fast if fast is not None else decode_checked(record)
+
+
+def decode_checked(record: bytes) -> Bib:
+    """``decode_record`` through the structure check and pymarc, for every record: the
+    reference the direct UTF-8 path is tested against."""
     leader = _check_structure(record)
     utf8 = leader[9] == "a"
     try:
