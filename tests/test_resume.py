@@ -64,14 +64,14 @@ class CountingDecide:
         self.output = output
         self.decide: Callable[..., Decision] = DECIDE
 
-    def __call__(self, *arguments: Any) -> Decision:
+    def __call__(self, *arguments: Any, **options: Any) -> Decision:
         if self.output is not None:
             lines = record_lines(self.output.read_bytes())
             # every earlier record's line is on disk before this one is decided
             assert [json.loads(line)["index"] for line in lines] == list(range(len(lines)))
             assert len(lines) >= self.calls
         self.calls += 1
-        return self.decide(*arguments)
+        return self.decide(*arguments, **options)
 
 
 def test_uninterrupted_run_accounts_for_every_record(
@@ -247,7 +247,7 @@ def test_output_replaces_an_earlier_batch_output_whole(
     assert main(batch_argv(exports, "--output", str(output), "--stop-after", "3")) == 130
     partial = output.read_bytes()
 
-    def failing(*arguments: Any) -> Decision:
+    def failing(*arguments: Any, **options: Any) -> Decision:
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(almamatch.cli.batch, "decide", failing)

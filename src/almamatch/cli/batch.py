@@ -21,6 +21,7 @@ import os
 import sys
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack, closing
 from datetime import datetime
 from pathlib import Path
@@ -53,7 +54,7 @@ from almamatch.cli.resume import (
     run_differences,
     zone_digest,
 )
-from almamatch.core.decide import decide
+from almamatch.core.decide import DecisionCache, decide
 from almamatch.core.decision import Code, Decision
 from almamatch.core.errors import AlmamatchError
 from almamatch.core.lock import printable_moment
@@ -61,7 +62,19 @@ from almamatch.core.profile import IntegrationProfile
 from almamatch.core.record import Bib
 from almamatch.core.zone import InMemoryZone, Zone
 from almamatch.envelope import UNREADABLE_CODE, RunIdentity, item_line, json_line, summary_line
-from almamatch.marc import Unreadable, read_bibs
+from almamatch.marc import MarcFormat, Unreadable, detect_format, read_bibs
+from almamatch.parallel.batch import (
+    BatchSetting,
+    KeysOutsideGroup,
+    Outcome,
+    Task,
+    adopt_zone,
+    decide_tasks,
+    holds_placeholder,
+    paused_collector,
+    plan_tasks,
+    write_in_order,
+)
 from almamatch.zonefiles.profiles import ProfileFile
 
 __all__ = ["BatchItem", "UnreadableExports", "decide_in_order", "register", "run"]
@@ -120,6 +133,18 @@ def register(subparsers: Any) -> None:
                         "its recorded outcomes onto the zone, then decide and append the rest")
     parser.add_argument("--strict", action="store_true",
                         help="exit 1 when a record was refused or could not be read")
+    parser.add_argument(
+        "--workers", type=int, metavar="N", default=os.cpu_count() or 1,
+        help="decide on N processes (default: the machine's cores, %(default)s here): records "
+        "that share an OCLC number or a matched bib stay in one group, in input order, and the "
+        "output is the same as one process gives; used for an ISO 2709 file with --json, "
+        "--output or --summary, not with --resume",
+    )
+    parser.add_argument(
+        "--dask", metavar="ADDRESS",
+        help="decide the groups on the Dask cluster whose scheduler is at ADDRESS (e.g. "
+        "tcp://10.0.0.5:8786); needs the dask extra: pip install 'almamatch[dask]'",
+    )
     # Test hook: stop after deciding N records, as a run interrupted there would.
     parser.add_argument("--stop-after", type=int, metavar="N", help=argparse.SUPPRESS)
     parser.set_defaults(func=run)
@@ -151,6 +176,7 @@ def decide_in_order(
     """
     recorded = resume.lines if resume is not None else iter(())
     where = str(exports) if isinstance(exports, str | Path) else str(exports.name)
+    cache = DecisionCache()  # this run's: kept between its decisions, dropped with it
     for index, item in enumerate(read_bibs(exports)):
         if index == 0 and isinstance(item, Unreadable) and item.reason == "unknown_format":
             raise UnreadableExports(where, item.reason, item.detail)
@@ -164,7 +190,7 @@ def decide_in_order(
         if isinstance(item, Unreadable) or export is None:
             yield BatchItem(index, item, None)
             continue
-        decision = decide(export, zone, now)
+        decision = decide(export, zone, now, cache=cache)
         store.apply(decision)
         yield BatchItem(index, item, decision)
     if next(recorded, None) is not None:
@@ -253,10 +279,17 @@ def run(args: argparse.Namespace) -> int:
     counts: Counter[str] = Counter()
     fmt = format_of(args)
     rows: list[tuple[str, ...]] = []
+    # Groups on workers when nothing needs the records one by one (no rows, no resume).
+    grouped = (resume_target is None and args.stop_after is None
+               and (args.workers > 1 or args.dask) and (fmt is Format.JSON or args.summary)
+               and run_grouped(args, now=now, zone=zone, store=store, counts=counts,
+                               identity=identity, to_stdout=fmt is Format.JSON) is not None)
     with ExitStack() as stack:
         sink: IO[str] | None = None
         resume: Replay | None = None
-        if resume_target is not None:
+        if grouped:
+            pass
+        elif resume_target is not None:
             lines = stack.enter_context(closing(recorded_lines(resume_target)))
             resume = Replay(lines=lines, profile=profile.profile)
             sink = stack.enter_context(
@@ -269,9 +302,11 @@ def run(args: argparse.Namespace) -> int:
         exports = stack.enter_context(Path(args.exports).open("rb"))
         tick = stack.enter_context(progress(f"deciding {args.exports}", bytes_total=os.fstat(
             exports.fileno()).st_size))
-        entries = decide_in_order(exports, zone=zone, store=store, args=args, now=now,
-                                  resume=resume, replayed=counts)
+        entries = () if grouped else decide_in_order(
+            exports, zone=zone, store=store, args=args, now=now, resume=resume, replayed=counts)
+        collect = stack.enter_context(paused_collector())
         for entry in entries:
+            collect(entry.index + 1)
             counts[item_code(entry)] += 1
             if sink is not None:
                 sink.write(json_line(item_line(entry.index, entry.item, entry.decision)) + "\n")
@@ -329,3 +364,63 @@ def _summary(counts: Counter[str], read: int, unreadable: int) -> Report:
              ("read", str(read))]
     return Report(title="Summary by code", columns=("code", "records"), rows=rows,
                   right=frozenset({"records"}))
+
+
+#: Below this many records a batch is decided in one process: starting workers costs more.
+MIN_GROUPED_RECORDS = 2_000
+
+
+def run_grouped(args: argparse.Namespace, *, now: datetime, zone: Zone, store: InMemoryZone,
+                counts: Counter[str], identity: RunIdentity, to_stdout: bool) -> bool | None:
+    """Decide the file in independent groups on ``--workers`` processes or ``--dask``, writing
+    the lines in input order; None (nothing written) when the file is better decided in one
+    process: not ISO 2709, under ``MIN_GROUPED_RECORDS`` records, a table of rows wanted, or a
+    record reaching outside its group."""
+    path = Path(args.exports)
+    with path.open("rb") as stream:
+        if detect_format(stream.read(64)) is not MarcFormat.ISO2709:
+            return None
+    content = path.read_bytes()
+    if holds_placeholder(content):
+        return None
+    workers = max(1, args.workers)
+    tasks, unframed = plan_tasks(content, zone, tasks_at_least=workers * 4)
+    records = sum(len(task.records) for task in tasks) + len(unframed)
+    if records < MIN_GROUPED_RECORDS and not args.dask:
+        return None
+    setting = BatchSetting.of(args, now)
+    try:
+        if args.dask:
+            from almamatch.parallel.dask import (  # noqa: PLC0415 (the optional dask extra)
+                decide_on_cluster,
+            )
+
+            outcomes = decide_on_cluster(args.dask, setting, tasks)
+        else:
+            outcomes = _decide_on_processes(setting, tasks, zone, store, workers)
+    except KeysOutsideGroup:
+        return None
+    with ExitStack() as stack:
+        sink: IO[str] | None = None
+        if args.output is not None:
+            sink = stack.enter_context(batch_output(Path(args.output), identity))
+        elif to_stdout:
+            sink = sys.stdout
+
+        def write(outcome: Outcome) -> None:
+            counts[outcome.code] += 1
+            if sink is not None:
+                sink.write(outcome.line + "\n")
+
+        store.sequence = write_in_order([*unframed, *outcomes], store.sequence, write)
+    return True
+
+
+def _decide_on_processes(setting: BatchSetting, tasks: list[Task], zone: Zone,
+                         store: InMemoryZone, workers: int) -> list[Outcome]:
+    adopt_zone(setting, zone, store)  # forked workers inherit the open zone
+    if workers == 1:
+        return decide_tasks(setting, tasks)
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(decide_tasks, setting, [task]) for task in tasks]
+        return [outcome for future in futures for outcome in future.result()]

@@ -19,7 +19,6 @@ from datetime import datetime
 from functools import lru_cache, partial
 from typing import Final
 
-from almamatch.core.brief import BriefLevel, BriefLevelRules, RecordBriefLevels
 from almamatch.core.decision import (
     Add,
     Candidate,
@@ -41,6 +40,7 @@ from almamatch.core.decision import (
 from almamatch.core.errors import AlmamatchError
 from almamatch.core.facts import BibFacts, Side
 from almamatch.core.lock import Lock
+from almamatch.core.merge import MergeMethod, MergePlans
 from almamatch.core.normalization import assign_mms_id
 from almamatch.core.oclc import OclcNumber
 from almamatch.core.profile import (
@@ -53,7 +53,7 @@ from almamatch.core.profile import (
 from almamatch.core.record import Bib
 from almamatch.core.zone import Export, PreparedRecord, Zone
 
-__all__ = ["InvalidDecisionInput", "connection_closed", "decide"]
+__all__ = ["DecisionCache", "InvalidDecisionInput", "connection_closed", "decide"]
 
 #: Builds the failure once the whole trace is known: ``blocker(trace=...)``.
 Blocker = Callable[..., Decision]
@@ -71,15 +71,18 @@ class _Run:
     """The scratch state of one ``decide()`` call; never leaves it."""
 
     __slots__ = (
-        "candidates", "descriptions", "export", "facts", "now", "prepared", "profile", "zone",
+        "cache", "candidates", "derived", "descriptions", "export", "facts", "now", "prepared",
+        "profile", "zone",
     )
 
-    def __init__(self, export: Export, zone: Zone, now: datetime) -> None:
+    def __init__(self, export: Export, zone: Zone, now: datetime, cache: DecisionCache) -> None:
         self.export = export
         self.zone = zone
         self.now = now
+        self.cache = cache
         self.profile: IntegrationProfile | None = None
         self.prepared: PreparedRecord | None = None
+        self.derived: _Derived | None = None  # made with ``prepared``
         self.candidates: tuple[Candidate, ...] = ()
         self.descriptions: list[str] = []  # stage 6's words for each candidate
         self.facts: BibFacts | None = None
@@ -89,10 +92,11 @@ def _step(stage: Stage, verdict: Verdict, detail: str) -> Step:
     return Step(stage=stage, verdict=verdict, detail=detail)
 
 
-# Speed (issue 3: 50,000 decisions/s with the trace): a Step is an immutable value, so a step whose
-# text is fixed is built once here, and one whose text follows from a few small values is built
-# once per distinct value (``lru_cache``); what follows from the prepared record alone is kept on
-# it (``_Derived``). The texts are the same as building each step anew.
+# Speed: a Step is an immutable value, so a step whose text is fixed is built once here, and one
+# whose text follows from a few small values is built once per distinct value (``lru_cache``);
+# what follows from the prepared record alone is derived once per decision (``_Derived``), and what
+# a caller deciding many records may keep between decisions is in its ``DecisionCache``. The
+# texts are the same as building each step anew.
 _MARCXML_OFF: Final = _step(Stage.MARCXML, Verdict.OFF, "validate_marcxml=False (default True)")
 _MARCXML_PASSED: Final = _step(Stage.MARCXML, Verdict.PASSED, "converts to MARCXML")
 _NORMALIZATION_NA: Final = _step(Stage.NORMALIZATION, Verdict.NOT_APPLICABLE, _NO_PROFILE)
@@ -145,29 +149,35 @@ class _Plan:
 
 
 class _Derived:
-    """What ``decide()`` derives from one prepared record alone, kept on it for the next call."""
+    """What one ``decide()`` call derives from its prepared record alone, each once."""
 
-    __slots__ = ("levels", "normalization", "plans")
+    __slots__ = ("normalization",)
 
     def __init__(self, prepared: PreparedRecord) -> None:
         detail = "; ".join(prepared.notes) or "no normalization steps; no 003 to fold"
         self.normalization = _step(Stage.NORMALIZATION, Verdict.PASSED, detail)
-        self.plans: dict[tuple[bool, bool], _Plan] = {}
-        # The incoming brief level under a zone's rules, by the rules' identity.
-        self.levels: dict[int, tuple[BriefLevelRules | RecordBriefLevels, BriefLevel]] = {}
-
-    def level(self, rules: BriefLevelRules | RecordBriefLevels, record: Bib) -> BriefLevel:
-        found = self.levels.get(id(rules))
-        if found is None or found[0] is not rules:
-            found = self.levels[id(rules)] = (rules, rules.level_of(record))
-        return found[1]
 
 
-def _derived(prepared: PreparedRecord) -> _Derived:
-    found: _Derived | None = prepared.memo.get(_Derived)
-    if found is None:
-        found = prepared.memo[_Derived] = _Derived(prepared)
-    return found
+class DecisionCache:
+    """What ``decide()`` may keep between decisions, owned by the caller that decides many.
+
+    A batch makes one for its run and passes it to every ``decide()`` call; the values decided
+    stay plain (nothing is stored inside a ``Bib``, a prepared record or a merge method). It holds
+    only what does not depend on one record: per merge method, what each rule selects per tag.
+    Without one, ``decide()`` uses a fresh cache for the call; the decision is the same.
+    """
+
+    __slots__ = ("_merge_plans",)
+
+    def __init__(self) -> None:
+        self._merge_plans: dict[int, MergePlans] = {}
+
+    def merge_plans(self, method: MergeMethod) -> MergePlans:
+        """The plans of ``method`` (by identity: a batch merges with its profile's one method)."""
+        found = self._merge_plans.get(id(method))
+        if found is None or found.method is not method:
+            found = self._merge_plans[id(method)] = MergePlans(method)
+        return found
 
 
 # -- stage 1 -----------------------------------------------------------------------------------
@@ -234,7 +244,8 @@ def _normalization(run: _Run) -> Outcome:
     if run.profile is None:
         return _NORMALIZATION_NA, None
     run.prepared = prepared = run.export.prepared(run.profile.normalization_steps)
-    return _derived(prepared).normalization, None
+    run.derived = derived = _Derived(prepared)
+    return derived.normalization, None
 
 
 # -- stage 5 -----------------------------------------------------------------------------------
@@ -251,10 +262,6 @@ def _plan(prepared: PreparedRecord, profile: IntegrationProfile) -> _Plan:
     text of its step."""
     literal = profile.match_method is MatchMethod.LITERAL
     with_019 = profile.match_019_without_normalization
-    plans = _derived(prepared).plans
-    found = plans.get((literal, with_019))
-    if found is not None:
-        return found
     cancelled = prepared.cancelled + prepared.cancelled_019 if with_019 else prepared.cancelled
     keys = [(n, Side.ACTIVE) for n in prepared.active] + [(n, Side.CANCELLED) for n in cancelled]
     lookups: list[tuple[OclcNumber, Side, str]] = []
@@ -277,8 +284,7 @@ def _plan(prepared: PreparedRecord, profile: IntegrationProfile) -> _Plan:
         f"{' ' + _listing(prepared.cancelled_019) if prepared.cancelled_019 else ''} "
         f"(match_019_without_normalization={with_019}, default False); "
     )
-    found = plans[(literal, with_019)] = _Plan(tuple(lookups), detail)
-    return found
+    return _Plan(tuple(lookups), detail)
 
 
 def _match(run: _Run) -> Outcome:
@@ -386,7 +392,7 @@ def _brief(run: _Run) -> Outcome:
     # rules when it saved the bib (``IntegrationProfile.levels``, ``InMemoryZone.brief_rules``).
     existing = facts.brief_level
     rules = profile.levels
-    incoming = _derived(prepared).level(rules, prepared.record)
+    incoming = rules.level_of(prepared.record)
     equal_blocks = profile.block_equal_brief_levels
     step = _brief_step(existing.value, incoming.value, prepared.record.leader[17], rules.name,
                        equal_blocks)
@@ -467,7 +473,8 @@ def _guards(order: tuple[Guard, ...]) -> tuple[Stage_, ...]:
     return tuple(_GUARDS[guard] for guard in order)
 
 
-def decide(export: Export, zone: Zone, now: datetime) -> Decision:
+def decide(export: Export, zone: Zone, now: datetime, *,
+           cache: DecisionCache | None = None) -> Decision:
     """What Alma does with ``export`` sent to ``zone`` at ``now``: Add, Merge or a Failure.
 
     Parameters:
@@ -499,13 +506,15 @@ def decide(export: Export, zone: Zone, now: datetime) -> Decision:
     Pure, total and deterministic: for a record that loaded, any exception other than
     ``InvalidDecisionInput`` (raised for arguments of the wrong type) is a bug. The zone is not
     changed: apply the decision with the zone's own ``apply`` (``InMemoryZone.apply``).
+    ``cache`` is the caller's ``DecisionCache`` when it decides many records; it never changes
+    a decision.
     """
     if not isinstance(export, Export) or not isinstance(zone, Zone):
         given = f"{type(export).__name__} and {type(zone).__name__}"
         raise InvalidDecisionInput(given, "wrong_type", "decide() takes an Export and a Zone")
     if not isinstance(now, datetime):
         raise InvalidDecisionInput(type(now).__name__, "not_a_datetime", "now is a datetime")
-    run = _Run(export, zone, now)
+    run = _Run(export, zone, now, cache if cache is not None else DecisionCache())
     trace: list[Step] = []
     first: Blocker | None = None
     for stage in _STAGES:
@@ -556,7 +565,8 @@ def _merged(run: _Run, mms_id: str, incoming: Bib) -> Bib | None:
     existing = source(mms_id) if source is not None else None
     if existing is None or run.profile is None:
         return None
-    return run.profile.merge.apply(existing, incoming)
+    method = run.profile.merge
+    return method.apply(existing, incoming, run.cache.merge_plans(method))
 
 
 def connection_closed(detail: str) -> ConnectionClosed:

@@ -65,8 +65,9 @@ def _describe(character: str) -> str:
 
 
 def _plainly_convertible(bib: Bib) -> bool:
-    """True for the common record that needs no field-by-field look: all ASCII, nothing XML
-    forbids, and shorter in all than one field may be. False means "look field by field"."""
+    """True for the common record that needs no field-by-field look: nothing XML forbids, ASCII
+    or UTF-8 (Leader/09 ``a``), and shorter in all than one field may be. False means "look
+    field by field"."""
     pieces = [bib.leader]
     octets = 0  # delimiters and terminators
     for one in bib.fields:
@@ -81,11 +82,14 @@ def _plainly_convertible(bib: Bib) -> bool:
             octets += len(one.subfields)
         octets += 1
     text = "".join(pieces)
-    return (
-        text.isascii()
-        and len(text) + octets <= MAX_FIELD_OCTETS
-        and _SUSPECT.search(text) is None
-    )
+    if _SUSPECT.search(text) is not None:
+        return False
+    if text.isascii():
+        return len(text) + octets <= MAX_FIELD_OCTETS
+    # Non-ASCII needs Leader/09 "a"; with no escaped byte (a surrogate is suspect) the text
+    # encodes to the octets it came as.
+    return (bib.leader[9] == "a"
+            and len(text.encode("utf-8")) + octets <= MAX_FIELD_OCTETS)
 
 
 def conversion_problems(bib: Bib) -> tuple[ConversionProblem, ...]:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Final, TypeAlias, TypeGuard
 
 from attrs import field, frozen
@@ -42,6 +42,7 @@ __all__ = [
     "LocalExtension",
     "MergeAction",
     "MergeMethod",
+    "MergePlans",
     "MergeRule",
     "TagPattern",
     "UnknownMergeMethod",
@@ -82,26 +83,17 @@ def _upper(value: str) -> str:
 class TagPattern:
     """``245``, ``9XX``, ``0XX``, ``59X``, ``*`` or ``LDR``; ``X`` stands for any digit.
 
-    ``text`` is upper-cased once, at construction; each tag's answer is then kept (tags are few:
-    a merge asks about the same few dozen tags hundreds of times).
+    ``text`` is upper-cased once, at construction. A merge asks about each tag once per rule and
+    keeps the answers in its ``MergePlans``, not in this value.
     """
 
     text: str = field(converter=_upper)
-    _answers: dict[str, bool] = field(
-        init=False, factory=dict, eq=False, hash=False, repr=False, order=False
-    )
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.text, str) or not re.fullmatch(r"\*|LDR|[0-9X]{3}", self.text):
             raise InvalidMergeRule(self.text, "bad_tag_pattern", "expected 245, 9XX, * or LDR")
 
     def matches(self, tag: str) -> bool:
-        found = self._answers.get(tag)
-        if found is None:
-            found = self._answers[tag] = self._match(tag)
-        return found
-
-    def _match(self, tag: str) -> bool:
         pattern = self.text
         if pattern == "*":
             return True
@@ -208,6 +200,10 @@ def _local_tag(tag: str) -> bool:
 Condition: TypeAlias = HasSubfield | Indicators | LocalExtension
 
 
+_TagPlan: TypeAlias = tuple[tuple[Condition, ...], tuple[Condition, ...]]
+_UNSEEN: Final[_TagPlan] = ((), ())  # a plan no tag has: "not asked yet"
+
+
 def _patterns(values: Iterable[str | TagPattern]) -> tuple[TagPattern, ...]:
     return tuple(v if isinstance(v, TagPattern) else TagPattern(v) for v in values)
 
@@ -234,17 +230,11 @@ class MergeRule:
     when: tuple[Condition, ...] = field(converter=_conditions, factory=tuple)
     unless: tuple[Condition, ...] = field(converter=_conditions, factory=tuple)
     primary: bool | None = None
-    # Per tag, kept (a merge asks about every field): None when no field with the tag is
-    # selected, else the conditions left to test on the field itself.
-    _by_tag: dict[str, _TagPlan | None] = field(
-        init=False, factory=dict, eq=False, hash=False, repr=False, order=False
-    )
 
-    def selects(self, one: Field) -> bool:
-        tag = one.tag
-        plan = self._by_tag.get(tag, _UNSEEN)
+    def selects(self, one: Field, plan: _TagPlan | None = _UNSEEN) -> bool:
+        """Whether the rule selects ``one``; ``plan`` is ``self.plan(one.tag)`` when known."""
         if plan is _UNSEEN:
-            plan = self._by_tag[tag] = self._plan(tag)
+            plan = self.plan(one.tag)
         if plan is None:
             return False
         when, unless = plan
@@ -252,7 +242,9 @@ class MergeRule:
             return True
         return all(c.holds(one) for c in when) and not any(c.holds(one) for c in unless)
 
-    def _plan(self, tag: str) -> _TagPlan | None:
+    def plan(self, tag: str) -> _TagPlan | None:
+        """None when no field with this tag is selected, else the conditions left to test on
+        the field itself."""
         if not self.pattern.matches(tag) or any(e.matches(tag) for e in self.excluding):
             return None
         if not all(c.may_hold(tag) for c in self.when):
@@ -266,9 +258,7 @@ class MergeRule:
         return text
 
 
-_TagPlan: TypeAlias = tuple[tuple[Condition, ...], tuple[Condition, ...]]
 _NOT_REPEATABLE: Final = frozenset({"001", "003", "005", "008"})
-_UNSEEN: Final = ((), ())  # a plan no tag has: "not asked yet"
 
 
 def _rules(values: Iterable[MergeRule]) -> tuple[MergeRule, ...]:
@@ -287,25 +277,34 @@ class MergeMethod:
     name: str
     rules: tuple[MergeRule, ...] = field(converter=_rules, factory=tuple)
 
-    def apply(self, existing: Bib, incoming: Bib) -> Bib:
-        """The merged record: rules act on the existing bib's fields, taking from the incoming."""
+    def apply(self, existing: Bib, incoming: Bib, plans: MergePlans | None = None) -> Bib:
+        """The merged record: rules act on the existing bib's fields, taking from the incoming.
+
+        ``plans`` keeps what each rule selects per tag between merges; a caller that merges
+        many records (a batch) owns one and passes it in.
+        """
+        if plans is None or plans.method is not self:
+            plans = MergePlans(self)
         leader = existing.leader
         result: list[Field] = list(existing.fields)
-        for rule in self.rules:
+        for number, rule in enumerate(self.rules):
             action = rule.action
             if rule.pattern.text == "LDR":
                 if action is not MergeAction.REMOVE:
                     leader = incoming.leader
                 continue
-            if rule.primary is not None and any(map(rule.selects, result)) is not rule.primary:
+            plan = plans.of_rule(number)
+            if rule.primary is not None and any(
+                rule.selects(one, plan(one.tag)) for one in result
+            ) is not rule.primary:
                 continue
             # A remove takes nothing from the incoming record.
             taken = (
                 [] if action is MergeAction.REMOVE
-                else [one for one in incoming.fields if rule.selects(one)]
+                else [one for one in incoming.fields if rule.selects(one, plan(one.tag))]
             )
             if action is MergeAction.REMOVE or (action is MergeAction.REPLACE and taken):
-                result = [one for one in result if not rule.selects(one)]
+                result = [one for one in result if not rule.selects(one, plan(one.tag))]
             if action is not MergeAction.REMOVE and taken:
                 # Fields with different tags are never equal: hash only those that may be.
                 taken_tags = {one.tag for one in taken}
@@ -333,6 +332,37 @@ class MergeMethod:
     def preset_names(cls) -> tuple[str, ...]:
         """The names ``preset`` accepts, in the order PALS lists them."""
         return tuple(_PRESETS)
+
+
+class MergePlans:
+    """What each rule of one merge method selects, per tag, filled as tags are seen.
+
+    Mutable and owned by whoever merges (a batch keeps one per method for its whole run), so
+    that the method and its rules stay plain values: a merge asks about the same few dozen tags
+    hundreds of times.
+    """
+
+    __slots__ = ("_by_rule", "method")
+
+    def __init__(self, method: MergeMethod) -> None:
+        self.method = method
+        self._by_rule: dict[int, Callable[[str], _TagPlan | None]] = {}
+
+    def of_rule(self, number: int) -> Callable[[str], _TagPlan | None]:
+        """The plan of rule ``number`` for a tag, computed once per tag."""
+        found = self._by_rule.get(number)
+        if found is None:
+            rule = self.method.rules[number]
+            by_tag: dict[str, _TagPlan | None] = {}
+
+            def plan(tag: str) -> _TagPlan | None:
+                known = by_tag.get(tag, _UNSEEN)
+                if known is _UNSEEN:
+                    known = by_tag[tag] = rule.plan(tag)
+                return known
+
+            found = self._by_rule[number] = plan
+        return found
 
 
 # "Overlay all fields but local - replaces 035 in the Alma record, unless the first indicator is

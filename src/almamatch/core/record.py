@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from functools import cached_property
-from typing import Any, Final, TypeAlias
+from typing import Final, TypeAlias
 
 from attrs import field, frozen
 
@@ -202,11 +202,3 @@ class Bib:
             except InvalidTimestamp as error:
                 found.append(Diagnostic(tag="005", code="", text=raw, reason=error.reason))
         return tuple(found)
-
-    # -- memo ----------------------------------------------------------------------------------
-    @cached_property
-    def derived(self) -> dict[str, Any]:
-        """Values other core modules derive from this record alone, each under its own key
-        (``core.zone``: the MARCXML check, the record prepared per normalization list), so that
-        a record decided again derives them once; filled on first use, never part of its value."""
-        return {}

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any, Final, cast
+from typing import cast
 
 from attrs import evolve, field, frozen
 
@@ -49,11 +49,6 @@ __all__ = [
     "prepare",
     "zone_numbers",
 ]
-
-
-#: Keys of ``Bib.derived``: what an export derives from its record alone.
-_CONVERSION: Final = "marcxml conversion problems"
-_PREPARED: Final = "prepared, by normalization steps"
 
 
 class InvalidZone(AlmamatchError):
@@ -117,9 +112,6 @@ class PreparedRecord:
     active: tuple[OclcNumber, ...]  # 035 $a, each written form once
     cancelled: tuple[OclcNumber, ...]  # 035 $z, each written form once, values not active
     cancelled_019: tuple[OclcNumber, ...]  # 019 $a values found in neither list above
-    #: What ``decide()`` derives from this prepared record alone (its match lookups and the
-    #: text of its steps), kept for the next decision of the same record; never part of the value.
-    memo: dict[type, Any] = field(init=False, factory=dict, eq=False, hash=False, repr=False)
 
 
 def prepare(record: Bib, normalization: tuple[NormalizationStep, ...]) -> PreparedRecord:
@@ -163,13 +155,7 @@ def prepare(record: Bib, normalization: tuple[NormalizationStep, ...]) -> Prepar
 
 @frozen(kw_only=True)
 class Export:
-    """One Gateway Export: the record, the logon ID and password it came with, and its host.
-
-    Values derived from the record alone (the MARCXML check, the record prepared under a list of
-    normalization steps) are memoized on the immutable ``Bib`` itself, so that deciding one record
-    again, in a new export or against several zones, derives them once. The memo never changes
-    what an export means.
-    """
+    """One Gateway Export: the record, the logon ID and password it came with, and its host."""
 
     record: Bib
     logon_id: str
@@ -178,23 +164,12 @@ class Export:
 
     @property
     def conversion_problems(self) -> tuple[ConversionProblem, ...]:
-        """The MARCXML conversion problems of ``record`` (see ``core.marcxml``), memoized."""
-        memo = self.record.derived
-        found: tuple[ConversionProblem, ...] | None = memo.get(_CONVERSION)
-        if found is None:
-            found = memo[_CONVERSION] = conversion_problems(self.record)
-        return found
+        """The MARCXML conversion problems of ``record`` (see ``core.marcxml``)."""
+        return conversion_problems(self.record)
 
     def prepared(self, normalization: tuple[NormalizationStep, ...]) -> PreparedRecord:
-        """The record prepared under these normalization steps (``prepare``), memoized."""
-        memo = self.record.derived
-        by_steps: dict[tuple[NormalizationStep, ...], PreparedRecord] | None = memo.get(_PREPARED)
-        if by_steps is None:
-            by_steps = memo[_PREPARED] = {}
-        found = by_steps.get(normalization)
-        if found is None:
-            found = by_steps[normalization] = prepare(self.record, normalization)
-        return found
+        """The record prepared under these normalization steps (``prepare``)."""
+        return prepare(self.record, normalization)
 
 
 def _form_key(number: OclcNumber) -> tuple[int, str, int]:

@@ -32,6 +32,7 @@ __all__ = ["RecordFault", "decode_checked", "decode_record", "read_iso2709"]
 LEADER_LENGTH: Final = 24
 DIRECTORY_ENTRY_LENGTH: Final = 12
 _SUBFIELD: Final = chr(SUBFIELD_DELIMITER)
+_TERMINATOR: Final = chr(FIELD_TERMINATOR)
 # pymarc: "assume controlfields are numeric; replicates ruby-marc behavior" (tags 000-009).
 _CONTROL_TAGS: Final = frozenset(f"00{digit}" for digit in range(10))
 
@@ -132,20 +133,13 @@ def _decode_utf8(record: bytes) -> Bib | None:
         entries = directory.decode("ascii")
     except UnicodeDecodeError:
         return None
-    data_end = size - 1
+    found = _field_texts(record, base, entries)
+    if found is None:
+        return None
+    tags, texts = found
     fields: list[Field] = []
     append = fields.append
-    for start in range(0, len(entries), DIRECTORY_ENTRY_LENGTH):
-        tag = entries[start : start + 3]
-        numbers = entries[start + 3 : start + 12]
-        if not numbers.isdigit():
-            return None
-        length = int(numbers[:4])
-        first = base + int(numbers[4:])
-        last = first + length
-        if length == 0 or last > data_end or record[last - 1] != FIELD_TERMINATOR:
-            return None
-        text = record[first : last - 1].decode("utf-8", "surrogateescape")
+    for tag, text in zip(tags, texts, strict=False):
         if tag in _CONTROL_TAGS:
             append(ControlField(tag, text))
             continue
@@ -162,6 +156,43 @@ def _decode_utf8(record: bytes) -> Bib | None:
                 subfields.append(Subfield(code, chunk[1:]))
         append(DataField(tag, indicators[0], indicators[1], subfields))
     return Bib(leader=leader, fields=fields)
+
+
+def _field_texts(record: bytes, base: int, entries: str) -> tuple[list[str], list[str]] | None:
+    """Each field's tag and text (terminator off), in directory order; None when an entry is off.
+    """
+    data_end = len(record) - 1
+    count = len(entries) // DIRECTORY_ENTRY_LENGTH
+    tags: list[str] = []
+    # The usual layout: fields in directory order, each right after the one before, so the data
+    # area splits at its terminators and decodes in one call ("\x1e" is ASCII: invalid bytes
+    # escape as they would field by field).
+    pieces = record[base:data_end].split(b"\x1e")
+    if len(pieces) == count + 1 and not pieces[-1]:
+        running = 0
+        for number, start in enumerate(range(0, len(entries), DIRECTORY_ENTRY_LENGTH)):
+            numbers = entries[start + 3 : start + 12]
+            length = len(pieces[number]) + 1
+            if not numbers.isdigit() or int(numbers[:4]) != length or int(numbers[4:]) != running:
+                break
+            running += length
+            tags.append(entries[start : start + 3])
+        else:
+            return tags, record[base:data_end].decode("utf-8", "surrogateescape").split(
+                _TERMINATOR)
+    tags, texts = [], []
+    for start in range(0, len(entries), DIRECTORY_ENTRY_LENGTH):
+        numbers = entries[start + 3 : start + 12]
+        if not numbers.isdigit():
+            return None
+        length = int(numbers[:4])
+        first = base + int(numbers[4:])
+        last = first + length
+        if length == 0 or last > data_end or record[last - 1] != FIELD_TERMINATOR:
+            return None
+        tags.append(entries[start : start + 3])
+        texts.append(record[first : last - 1].decode("utf-8", "surrogateescape"))
+    return tags, texts
 
 
 def decode_record(record: bytes) -> Bib:

@@ -1,0 +1,159 @@
+"""A batch decided in groups gives, byte for byte, the lines of the one-process batch.
+
+The batches are generated dense in shared numbers: a small pool of OCLC numbers, a zone whose bibs
+carry some of them as active and cancelled numbers (one number on two bibs, for multi-matches),
+and exports that repeat numbers, carry 019s that name other bibs' numbers, and come in every
+Leader/17 and 005, so that adds, merges into what an earlier export added, multi-matches and the
+guards' refusals all occur and chain across records. The grouped run decides each task against a
+zone opened afresh, in reverse order, so that nothing one task changes can reach another; the
+process pool and Dask runs go through the command itself.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from contextlib import redirect_stdout
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import almamatch.cli.batch
+from almamatch.cli.inputs import profile_from_path, zone_for
+from almamatch.cli.main import build_parser, main
+from almamatch.core.record import Bib, ControlField, DataField, Field
+from almamatch.marc import bib_to_marc
+from almamatch.parallel.batch import (
+    BatchSetting,
+    Outcome,
+    adopt_zone,
+    decide_tasks,
+    plan_tasks,
+    write_in_order,
+)
+from almamatch.parallel.groups import group_records
+
+PROFILE = str(Path(__file__).resolve().parents[2] / "examples" / "profiles" / "carli.toml")
+NOW = "2026-03-05T10:30"
+NUMBERS = st.integers(1, 12)
+
+
+def zone_bib(mms_id: str, active: int, cancelled: int | None, level: str) -> Bib:
+    subfields = [("a", f"(OCoLC){active}")]
+    if cancelled is not None:
+        subfields.append(("z", f"(OCoLC){cancelled}"))
+    return Bib(leader=f"00000nam a2200000{level}i 4500", fields=(ControlField("001", mms_id),
+                       ControlField("008", "240501s2024    ilu           000 0 eng d"),
+                       DataField.of("035", "  ", *subfields),
+                       DataField.of("245", "10", ("a", f"Zone title {mms_id}")),
+                       DataField.of("949", "  ", ("a", "local"), ("9", "LOCAL"))))
+
+
+def export(active: int, cancelled: int | None, level: str, year: int, title: int) -> Bib:
+    fields: list[Field] = [
+        ControlField("001", f"ocm{active:08d}"),
+        ControlField("003", "OCoLC"),
+        ControlField("005", f"{year}0101120000.0"),
+        ControlField("008", "240501s2024    ilu           000 0 eng d"),
+    ]
+    if cancelled is not None:
+        fields.append(DataField.of("019", "  ", ("a", str(cancelled))))
+    fields.append(DataField.of("035", "  ", ("a", f"(OCoLC){active}")))
+    fields.append(DataField.of("245", "10", ("a", f"Title {title}")))
+    return Bib(leader=f"00000nam a2200000{level}i 4500", fields=fields)
+
+
+LEVELS = st.sampled_from([" ", " ", "I", "K", "3"])
+ZONE_BIBS = st.lists(st.tuples(NUMBERS, st.none() | NUMBERS, LEVELS), min_size=1, max_size=8)
+EXPORTS = st.lists(st.tuples(NUMBERS | st.integers(100, 103), st.none() | NUMBERS, LEVELS,
+                             st.integers(2010, 2026), st.integers(0, 3)),
+                   min_size=1, max_size=25)
+
+
+def write_batch(folder: Path, zone: list[tuple[int, int | None, str]],
+                exports: list[tuple[int, int | None, str, int, int]]) -> tuple[Path, Path]:
+    dump = folder / "zone.mrc"
+    dump.write_bytes(b"".join(
+        bib_to_marc(zone_bib(f"99{1000 + row}5681", active, cancelled, level))
+        for row, (active, cancelled, level) in enumerate(zone)))
+    path = folder / "exports.mrc"
+    path.write_bytes(b"".join(bib_to_marc(export(*one)) for one in exports))
+    return dump, path
+
+
+def one_process(dump: Path, path: Path) -> str:
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert main(["batch", str(path), "--zone", str(dump), "--profile", PROFILE,
+                     "--now", NOW, "--json", "--workers", "1"]) == 0
+    return out.getvalue()
+
+
+def grouped_apart(dump: Path, path: Path) -> str:
+    """Group, then decide each task against a zone opened afresh, last task first."""
+    args = build_parser().parse_args(["batch", str(path), "--zone", str(dump), "--profile",
+                                      PROFILE, "--now", NOW, "--json"])
+    now = datetime(2026, 3, 5, 10, 30, tzinfo=UTC)
+    profile = profile_from_path(PROFILE)
+    zone, store = zone_for(args, profile)
+    tasks, unframed = plan_tasks(path.read_bytes(), zone, tasks_at_least=50)
+    setting = BatchSetting.of(args, now)
+    outcomes: list[Outcome] = []
+    for task in reversed(tasks):
+        adopt_zone(setting, *zone_for(args, profile))
+        outcomes.extend(decide_tasks(setting, [task]))
+    lines: list[str] = []
+    write_in_order([*unframed, *outcomes], store.sequence, lambda one: lines.append(one.line))
+    return "".join(line + "\n" for line in lines)
+
+
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(zone=ZONE_BIBS, exports=EXPORTS)
+def test_grouped_batch_is_the_one_process_batch(
+        tmp_path: Path, zone: list[tuple[int, int | None, str]],
+        exports: list[tuple[int, int | None, str, int, int]]) -> None:
+    dump, path = write_batch(tmp_path, zone, exports)
+    expected = one_process(dump, path)
+    assert grouped_apart(dump, path) == expected
+    assert len(expected.splitlines()) == len(exports)
+
+
+def test_the_batches_chain_across_records(tmp_path: Path) -> None:
+    # The generator's point: a later export merges into what an earlier one added, and a record
+    # whose 019 names a zone bib's number multi-matches. A grouped run must keep both.
+    dump, path = write_batch(tmp_path, [(1, 2, " "), (3, None, " ")],
+                             [(50, None, " ", 2025, 0), (50, None, " ", 2026, 1),
+                              (1, 3, " ", 2026, 2), (3, 50, " ", 2026, 3)])
+    codes = [json.loads(line)["code"] for line in one_process(dump, path).splitlines()]
+    assert codes == ["ADDED", "MERGED", "MULTI_MATCH", "MULTI_MATCH"]
+    assert grouped_apart(dump, path) == one_process(dump, path)
+
+
+@pytest.mark.parametrize(("links", "groups"), [
+    ([], []),
+    ([{1}, {2}, {1}], [[0, 2], [1]]),
+    ([{1}, {2}, {3}, {2, 3}], [[0], [1, 2, 3]]),
+    ([set(), set()], [[0], [1]]),  # no number: a record of its own
+    ([{"bib 9"}, {7}, {7, "bib 9"}, {8}], [[0, 1, 2], [3]]),  # a chain through a bib
+])
+def test_groups_are_connected_records_in_input_order(
+        links: list[set[object]], groups: list[list[int]]) -> None:
+    assert group_records(links) == groups
+
+
+def test_workers_on_processes_give_the_one_process_lines(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(almamatch.cli.batch, "MIN_GROUPED_RECORDS", 0)
+    exports = [(n % 9 + 1, (n * 7) % 11 + 1 if n % 3 else None, " IK"[n % 3], 2010 + n % 17,
+                n % 4) for n in range(60)]
+    dump, path = write_batch(tmp_path, [(n, n + 5, " ") for n in range(1, 6)], exports)
+    expected = one_process(dump, path)
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert main(["batch", str(path), "--zone", str(dump), "--profile", PROFILE,
+                     "--now", NOW, "--json", "--workers", "2"]) == 0
+    assert out.getvalue() == expected
