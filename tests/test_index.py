@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -366,3 +367,32 @@ def test_synthetic_zone_builds_and_every_bib_answers_its_own_number(bibs: int, s
     facts = index.facts(str(int(index.mms_ids[row])))
     assert facts is not None
     assert int(zone.first_values[row]) in {n.value for n in facts.active}
+
+
+@pytest.mark.parametrize(("largest", "dtype"), [
+    (2**32 - 1, np.uint32),  # every OCLC number so far: four bytes a key
+    (2**32, np.uint64),  # one number past uint32 and the keys widen
+])
+def test_keys_are_uint32_while_every_value_fits(tmp_path: Path, largest: int,
+                                                dtype: type[np.unsignedinteger[Any]]) -> None:
+    rng = np.random.default_rng(7)
+    values = np.concatenate([rng.integers(1, 5_000, 3_000, dtype=np.uint64),
+                             np.array([largest], dtype=np.uint64)])
+    index = ZoneIndex.from_arrays(
+        mms_ids=np.arange(len(values), dtype=np.uint64) + 99_000_000_005_681,
+        brief_levels=np.full(len(values), 10), versions=np.full(len(values), -1),
+        cz_linked=np.zeros(len(values), dtype=bool), key_bibs=np.arange(len(values)),
+        key_values=values, key_sides=np.zeros(len(values)), key_forms=np.zeros(len(values)))
+    assert index.key_values.dtype == dtype
+    loaded = ZoneIndex.load(index.save(tmp_path / "index"))
+    assert loaded.key_values.dtype == dtype
+    expected: dict[int, int] = {}
+    for value in values.tolist():
+        expected[value] = expected.get(value, 0) + 1
+    # Few queries (searched as they come), many unsorted (the packed sort), many sorted; values
+    # past 2**32 against uint32 keys and absent ones included.
+    queries = [int(v) for v in rng.integers(0, 6_000, 5_000)] + [largest, 2**32, 2**32 + 17, 2**40, 2**63]
+    for wanted in (queries[-20:], queries, sorted(queries)):
+        for opened in (index, loaded):
+            counts = opened.candidate_counts(np.array(wanted, dtype=np.uint64))
+            assert counts.tolist() == [expected.get(value, 0) for value in wanted]
