@@ -157,3 +157,29 @@ def test_workers_on_processes_give_the_one_process_lines(
         assert main(["batch", str(path), "--zone", str(dump), "--profile", PROFILE,
                      "--now", NOW, "--json", "--workers", "2"]) == 0
     assert out.getvalue() == expected
+
+
+@pytest.mark.slow
+def test_dask_local_cluster_gives_the_one_process_lines(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    distributed = pytest.importorskip("distributed")
+    bags = pytest.importorskip("dask.bag")
+    from almamatch.parallel.dask import decide_bag
+
+    exports = [(n % 9 + 1, (n * 7) % 11 + 1 if n % 3 else None, " IK"[n % 3], 2010 + n % 17,
+                n % 4) for n in range(60)]
+    dump, path = write_batch(tmp_path, [(n, n + 5, " ") for n in range(1, 6)], exports)
+    expected = one_process(dump, path)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        out = io.StringIO()
+        with redirect_stdout(out):
+            assert main(["batch", str(path), "--zone", str(dump), "--profile", PROFILE,
+                         "--now", NOW, "--json", "--dask", cluster.scheduler_address]) == 0
+        assert out.getvalue() == expected
+        records = [bib_to_marc(export(*one)) for one in exports]
+        lines = decide_bag(bags.from_sequence(records, npartitions=3), zone=str(dump),
+                           now=datetime(2026, 3, 5, 10, 30, tzinfo=UTC), profile=PROFILE,
+                           client=client)
+        assert "".join(line + "\n" for line in lines) == expected
