@@ -87,6 +87,9 @@ example:
 
   almamatch batch examples/exports.mrc --zone examples/zone --resume decisions.jsonl
 
+  almamatch batch day.mrc --zone my-zone --json --output decisions.jsonl --workers 2
+  almamatch batch day.mrc --zone /shared/my-zone --json --dask tcp://scheduler:8786
+
 """ + EXIT_CODES_EPILOG.format(
     failures="with --strict, a record was refused or could not be read (without --strict a "
     "completed run exits 0: refusals are outcomes)"

@@ -1,0 +1,151 @@
+"""``almamatch batch`` end to end at 1 and 2 workers (and on Dask), with same-run baselines.
+
+Run, on a workload from ``benchmarks/make_batch_workload.py`` whose zone was built with
+``almamatch zone build``::
+
+    python benchmarks/bench_batch.py WORKLOAD [--repeat 3] [--dask]
+
+Each arm runs ``--repeat`` times, one after another, and reports min and median of CPU seconds
+(user + system, of the process and its children) and wall seconds; records/s are per CPU second
+(what one core does) and per wall second (what the machine did, under its load). Arms:
+
+* ``pymarc parse``: ``pymarc.MARCReader`` over the exports file, nothing else (the ratio the
+  batch must reach is at least 2x this rate);
+* ``key scanner``: ``marc.scan.scan_file`` over the same file;
+* ``read_bibs``: the exports decoded to ``Bib`` values (the batch's reading);
+* ``batch, N workers``: ``almamatch batch EXPORTS --zone ZONE --now ... --json --workers N`` as a
+  subprocess, stdout to a file; its outputs must be byte-identical across worker counts;
+* ``batch on Dask`` (``--dask``): the same through a 2-worker ``distributed.LocalCluster``.
+
+The machine is shared: the script prints ``os.getloadavg()`` before and after.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pymarc
+
+from almamatch.marc import read_bibs
+from almamatch.marc.scan import scan_file
+
+NOW = "2026-03-05T10:30"
+PROFILE = str(Path(__file__).resolve().parents[1] / "examples" / "profiles" / "carli.toml")
+
+
+def _cpu_self() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _cpu_children() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def in_process(work: Callable[[], int]) -> tuple[float, float, int]:
+    cpu, wall = _cpu_self(), time.perf_counter()
+    count = work()
+    return _cpu_self() - cpu, time.perf_counter() - wall, count
+
+
+def command(argv: list[str], output: Path) -> tuple[float, float, str]:
+    cpu, wall = _cpu_children(), time.perf_counter()
+    with output.open("wb") as sink:
+        subprocess.run(argv, stdout=sink, check=True)
+    digest = hashlib.sha256(output.read_bytes()).hexdigest()[:16]
+    return _cpu_children() - cpu, time.perf_counter() - wall, digest
+
+
+def report(name: str, runs: list[tuple[float, float]], records: int, note: str = "") -> float:
+    cpus = [cpu for cpu, _ in runs]
+    walls = [wall for _, wall in runs]
+    best = records / min(cpus)
+    print(f"| {name} | {min(cpus):.2f} / {statistics.median(cpus):.2f} | "
+          f"{min(walls):.2f} / {statistics.median(walls):.2f} | {best:,.0f} | "
+          f"{records / min(walls):,.0f} | {note} |", flush=True)
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("workload", type=Path)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--dask", action="store_true")
+    args = parser.parse_args()
+    exports, zone = args.workload / "exports.mrc", args.workload / "zone"
+    print(f"machine: {platform.platform()}, Python {platform.python_version()}, "
+          f"cpu_count={os.cpu_count()}; load average {os.getloadavg()}")
+    content = exports.read_bytes()
+
+    def pymarc_parse() -> int:
+        reader = pymarc.MARCReader(content, to_unicode=True, force_utf8=True,
+                                   hide_utf8_warnings=True)
+        return sum(1 for _ in reader)
+
+    def scanner() -> int:
+        return sum(1 for _ in scan_file(exports))
+
+    def reading() -> int:
+        return sum(1 for _ in read_bibs(exports))
+
+    print("| arm | CPU s min / median | wall s min / median | records per CPU s | "
+          "records per wall s | output |")
+    print("|---|---:|---:|---:|---:|---|")
+    records = 0
+    rates: dict[str, float] = {}
+    for name, work in (("pymarc parse", pymarc_parse), ("key scanner", scanner),
+                       ("read_bibs (decode to Bib)", reading)):
+        runs = []
+        for _ in range(args.repeat):
+            cpu, wall, records = in_process(work)
+            runs.append((cpu, wall))
+        rates[name] = report(name, runs, records)
+    base = [sys.executable, "-c", ("import sys; from almamatch.cli.main import main; "
+            "sys.exit(main())"), "batch", str(exports), "--zone",
+            str(zone), "--profile", PROFILE, "--now", NOW, "--json"]
+    digests: set[str] = set()
+    with tempfile.TemporaryDirectory() as scratch:
+        arms = [(f"batch --workers {n}", [*base, "--workers", str(n)]) for n in (1, 2)]
+        for name, argv in arms:
+            runs = []
+            for _ in range(args.repeat):
+                cpu, wall, digest = command(argv, Path(scratch) / "out.jsonl")
+                runs.append((cpu, wall))
+                digests.add(digest)
+            rates[name] = report(name, runs, records, digest)
+        if args.dask:
+            from distributed import LocalCluster  # noqa: PLC0415 (the optional dask extra)
+
+            with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster:
+                runs = []
+                for _ in range(args.repeat):
+                    wall = time.perf_counter()
+                    _, _, digest = command([*base, "--dask", cluster.scheduler_address],
+                                           Path(scratch) / "out.jsonl")
+                    runs.append((float("nan"), time.perf_counter() - wall))
+                    digests.add(digest)
+            walls = [wall for _, wall in runs]
+            print(f"| batch on Dask (LocalCluster, 2 workers) | - | {min(walls):.2f} / "
+                  f"{statistics.median(walls):.2f} | - | {records / min(walls):,.0f} | {digest} |")
+    one = rates["batch --workers 1"]
+    print(f"\nbatch, one worker: {one:,.0f} records per CPU second = "
+          f"{one / rates['pymarc parse']:.2f}x pymarc parse, "
+          f"{one / rates['key scanner']:.2f}x the key scanner; outputs identical: "
+          f"{len(digests) == 1}")
+    print(f"load average after: {os.getloadavg()}")
+
+
+if __name__ == "__main__":
+    main()
