@@ -133,6 +133,14 @@ def test_the_batches_chain_across_records(tmp_path: Path) -> None:
     assert grouped_apart(dump, path) == one_process(dump, path)
 
 
+def forbid_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the one-process path fail, so that a run that passes ran in groups."""
+    def one_by_one(*arguments: object, **options: object) -> None:
+        raise AssertionError("decided in one process, not in groups")
+
+    monkeypatch.setattr(almamatch.cli.batch, "decide_in_order", one_by_one)
+
+
 @pytest.mark.parametrize(("links", "groups"), [
     ([], []),
     ([{1}, {2}, {1}], [[0, 2], [1]]),
@@ -152,6 +160,7 @@ def test_workers_on_processes_give_the_one_process_lines(
                 n % 4) for n in range(60)]
     dump, path = write_batch(tmp_path, [(n, n + 5, " ") for n in range(1, 6)], exports)
     expected = one_process(dump, path)
+    forbid_one_process(monkeypatch)
     out = io.StringIO()
     with redirect_stdout(out):
         assert main(["batch", str(path), "--zone", str(dump), "--profile", PROFILE,
@@ -170,6 +179,7 @@ def test_dask_local_cluster_gives_the_one_process_lines(
                 n % 4) for n in range(60)]
     dump, path = write_batch(tmp_path, [(n, n + 5, " ") for n in range(1, 6)], exports)
     expected = one_process(dump, path)
+    forbid_one_process(monkeypatch)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=None) as cluster, \
             distributed.Client(cluster) as client:
@@ -183,3 +193,24 @@ def test_dask_local_cluster_gives_the_one_process_lines(
                            now=datetime(2026, 3, 5, 10, 30, tzinfo=UTC), profile=PROFILE,
                            client=client)
         assert "".join(line + "\n" for line in lines) == expected
+
+
+def test_unreadable_records_keep_their_place_in_a_grouped_run(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(almamatch.cli.batch, "MIN_GROUPED_RECORDS", 0)
+    exports: list[tuple[int, int | None, str, int, int]] = [
+        (n % 5 + 1, None, " ", 2020 + n % 5, n % 4) for n in range(12)]
+    dump, path = write_batch(tmp_path, [(1, 2, " "), (3, None, " ")], exports)
+    content = bytearray(path.read_bytes())
+    content[content.index(b"\x1d") - 1] = ord("x")  # the first record loses its terminator
+    second = content.index(b"\x1d", content.index(b"\x1d") + 1)
+    content[second + 1 + 5 : second + 1 + 7] = b"ZZ"  # the third record's leader is damaged
+    path.write_bytes(bytes(content))
+    expected = one_process(dump, path)
+    assert '"UNREADABLE"' in expected
+    forbid_one_process(monkeypatch)
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert main(["batch", str(path), "--zone", str(dump), "--profile", PROFILE,
+                     "--now", NOW, "--json", "--workers", "2"]) == 0
+    assert out.getvalue() == expected
