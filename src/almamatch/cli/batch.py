@@ -140,8 +140,8 @@ def register(subparsers: Any) -> None:
         "--workers", type=int, metavar="N", default=os.cpu_count() or 1,
         help="decide on N processes (default: the machine's cores, %(default)s here): records "
         "that share an OCLC number or a matched bib stay in one group, in input order, and the "
-        "output is the same as one process gives; used for an ISO 2709 file with --json, "
-        "--output or --summary, not with --resume",
+        "output is the same as one process gives; used for an ISO 2709 file of 2,000 records or "
+        "more when no table of rows is printed (--json, or --summary), not with --resume",
     )
     parser.add_argument(
         "--dask", metavar="ADDRESS",
