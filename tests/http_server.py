@@ -38,19 +38,35 @@ def serve_args(**overrides: object) -> argparse.Namespace:
 
 
 @contextmanager
+def running_doors(max_body: int = 200_000) -> Iterator[tuple[str, int]]:
+    """The HTTP base URL and the Connexion port of one server over the example zone, both doors
+    on one loop through the same zone service, as ``serve --port 0 --http 0`` runs them."""
+    with _running(max_body, connexion=True) as doors:
+        yield doors
+
+
+@contextmanager
 def running_server(max_body: int = 200_000) -> Iterator[str]:
-    """The base URL of a server over the example zone, stopped when the block ends."""
+    """The base URL of a server over the example zone (HTTP only), stopped when the block ends."""
+    with _running(max_body, connexion=False) as (url, _):
+        yield url
+
+
+@contextmanager
+def _running(max_body: int, *, connexion: bool) -> Iterator[tuple[str, int]]:
     gateway = build_gateway(serve_args(), RequestLog(io.StringIO()))
     zone = HttpZone(gateway.services[0], examples=read_bibs(EXAMPLES / "exports.mrc"))
     loop = asyncio.new_event_loop()
     started = threading.Event()
-    url: list[str] = []
+    doors: list[tuple[str, int]] = []
     stop = asyncio.Event()
 
     async def serve() -> None:
+        if connexion:
+            await gateway.start()
         address, close = await start_http(zone, host="127.0.0.1", port=0, max_body=max_body)
         gateway.add_door(close)
-        url.append(address)
+        doors.append((address, gateway.listeners[0].address[1] if connexion else 0))
         started.set()
         await stop.wait()
         await gateway.stop()
@@ -60,7 +76,7 @@ def running_server(max_body: int = 200_000) -> Iterator[str]:
     if not started.wait(60):
         raise RuntimeError("the server did not start")
     try:
-        yield url[0]
+        yield doors[0]
     finally:
         loop.call_soon_threadsafe(stop.set)
         thread.join(60)

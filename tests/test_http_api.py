@@ -25,7 +25,7 @@ from almamatch.core.record import Bib
 from almamatch.marc import bib_to_marc, bib_to_marc_json, bib_to_marcxml, read_bibs
 from almamatch.web import MEDIA_TYPES
 from almamatch.web.app import utf8
-from http_server import EXAMPLES, NOW, running_server
+from http_server import EXAMPLES, NOW, running_doors, running_server
 from json_shape import checked, decision_lines
 
 EXPORTS = EXAMPLES / "exports.mrc"
@@ -258,3 +258,20 @@ def test_applying_adds_then_merges_and_the_bib_is_kept(caplog: pytest.LogCapture
     for line in logged:
         line.pop("applied")
         checked(line, "DecidedLine")
+
+
+def test_http_and_connexion_exports_share_one_zone_and_one_order() -> None:
+    from almamatch.serve.client import exchange
+    from almamatch.serve.request import encode_request
+
+    _, record = READABLE[0]  # a number the zone does not hold
+    with running_doors() as (url, port):
+        reply = exchange(encode_request(bib_to_marc(record), logon_id="01CARLI_XYZ",
+                                        password="xyz-iz-password"), port=port, retries=0)
+        added = reply.host_message
+        merged = call(f"{url}/decisions?now={NOW}", data=bib_to_marc(record),
+                      media="application/marc").json()
+        stored = call(f"{url}/bibs/{merged['mms_id']}")
+    assert added == f"The record has been processed successfully. MMS ID: {merged['mms_id']}"
+    assert (merged["code"], merged["applied"]) == ("MERGED", True)
+    assert stored.status == 200
