@@ -238,7 +238,7 @@ def test_zone_build_saves_a_zone_that_batch_reads(
     assert code == 0
     assert (summary["bibs"], summary["locked"], summary["cz_linked"]) == (10, 1, 1)
     index = ZoneIndex.load(target / "index")
-    saved = load_zone(target)
+    saved = load_zone(EXAMPLES / "zone")  # the dump and its facts, loaded in memory
     for mms_id in saved:
         facts = saved.facts(mms_id)
         assert facts is not None
@@ -308,7 +308,8 @@ def test_usage_errors_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]
 
 
 def test_every_command_has_help_with_an_example(capsys: pytest.CaptureFixture[str]) -> None:
-    for command in (["decide"], ["batch"], ["diff"], ["check-gateway"], ["zone", "build"]):
+    for command in (["decide"], ["batch"], ["diff"], ["check-gateway"], ["zone", "build"],
+                    ["zone", "compact"]):
         assert main([*command, "--help"]) == 0
         out = capsys.readouterr().out
         assert "example:" in out

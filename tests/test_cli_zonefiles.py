@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from almamatch.core.brief import BriefLevel, BriefLevelRules
+from almamatch.core.facts import MmsIdSequence
 from almamatch.core.lock import Lock
 from almamatch.core.normalization import CopyCancelledTo035z, RemoveFields
 from almamatch.core.profile import Guard, MatchMethod, OlderVersionGuard
@@ -25,7 +26,6 @@ from almamatch.zonefiles.profiles import (
     load_profile,
     profile_from_mapping,
 )
-from almamatch.zonefiles.zones import mms_id_sequence_after
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
@@ -110,7 +110,7 @@ def test_bad_toml_names_the_file(tmp_path: Path) -> None:
     (["123", "9942681", "9975681", "9935681"], "9985681"),
 ])
 def test_next_mms_id_follows_the_zone(mms_ids: list[str], next_id: str) -> None:
-    assert mms_id_sequence_after(mms_ids).peek() == next_id
+    assert MmsIdSequence.after(mms_ids).peek() == next_id
 
 
 @pytest.mark.parametrize(("row", "reason"), [

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from attrs import evolve
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -19,10 +20,9 @@ from almamatch.core.oclc import OclcNumber
 from almamatch.core.profile import IntegrationProfile
 from almamatch.core.record import Bib, ControlField, DataField
 from almamatch.core.timestamp import Timestamp
-from almamatch.core.zone import Export, InMemoryZone, Zone
+from almamatch.core.zone import Export, HeldBib, InMemoryZone, InvalidZone, Zone
 from almamatch.index.dump import build_from_dump
 from almamatch.index.keyscan import scan_columns
-from almamatch.index.overlay import ZoneOverlay
 from almamatch.index.synthetic import synthesize_zone
 from almamatch.index.version import (
     NO_VERSION,
@@ -332,13 +332,14 @@ def test_lookup_ends_runs_of_any_length(shared_by: int) -> None:
         assert ends.tolist() == np.searchsorted(index.key_values, batch, "right").tolist()
 
 
-# -- overlay -------------------------------------------------------------------------------------
+# -- the one overlay over an index -------------------------------------------------------------
 def test_overlay_shows_additions_and_merges_to_later_records() -> None:
     index = _small_index()
-    overlay = ZoneOverlay(index)
+    overlay = InMemoryZone(base=index)
     new_id = overlay.next_mms_id()
+    assert index.facts(new_id) is None
     added = BibFacts(mms_id=new_id, active=(OclcNumber.of(999),), brief_level=BriefLevel(10))
-    overlay.put(added)
+    overlay.hold(HeldBib(facts=added, record=None))
     assert overlay.hits(OclcNumber.of(999)) == (
         Hit(mms_id=new_id, side=Side.ACTIVE, number=OclcNumber.of(999)),)
     assert overlay.next_mms_id() != new_id
@@ -346,12 +347,18 @@ def test_overlay_shows_additions_and_merges_to_later_records() -> None:
     # A merge replaces the bib's facts: its old numbers no longer answer from the base.
     merged = BibFacts(mms_id="9930000000005681", active=(OclcNumber.of(555),),
                       brief_level=BriefLevel(10))
-    overlay.put(merged)
+    overlay.hold(HeldBib(facts=merged, record=None))
     assert [h.mms_id for h in overlay.hits(OclcNumber.of(123))] == ["9920000000005681"]
     assert overlay.facts("9930000000005681") == merged
-    assert overlay.set_lock("9920000000005681", Lock(institution="X", last_activity=NOW))
-    assert not overlay.set_lock("1", None)
+    lock = Lock(institution="X", last_activity=NOW)
+    overlay.lock("9920000000005681", lock)
+    before = index.facts("9920000000005681")
+    assert before is not None
+    assert overlay.facts("9920000000005681") == evolve(before, lock=lock)
+    with pytest.raises(InvalidZone):
+        overlay.lock("1", lock)
     assert isinstance(overlay, ZoneView)
+    assert not overlay.keeps_records
 
 
 # -- synthetic zones -------------------------------------------------------------------------------

@@ -91,6 +91,10 @@ class FactlessZone:
 
     inner: InMemoryZone
 
+    @property
+    def keeps_records(self) -> bool:
+        return self.inner.keeps_records
+
     def hits(self, number: OclcNumber) -> Sequence[Hit]:
         return self.inner.hits(number)
 

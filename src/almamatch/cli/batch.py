@@ -20,7 +20,7 @@ import hashlib
 import os
 import sys
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack, closing
 from datetime import datetime
@@ -40,6 +40,7 @@ from almamatch.cli.inputs import (
     now_from_args,
     profile_from_path,
     zone_for,
+    zone_store_for,
 )
 from almamatch.cli.render import decision_mms_id, evidence_text, progress, stdout_console
 from almamatch.cli.report import Format, Report, add_format_argument, format_of, write_report
@@ -75,6 +76,7 @@ from almamatch.parallel.batch import (
     plan_tasks,
     write_in_order,
 )
+from almamatch.store.zone_store import ZoneStore
 from almamatch.zonefiles.profiles import ProfileFile
 
 __all__ = ["BatchItem", "UnreadableExports", "decide_in_order", "register", "run"]
@@ -89,6 +91,8 @@ example:
 
   almamatch batch day.mrc --zone my-zone --json --output decisions.jsonl --workers 2
   almamatch batch day.mrc --zone /shared/my-zone --json --dask tcp://scheduler:8786
+  almamatch zone build examples/zone/bibs.mrc --facts examples/zone/facts.csv -o my-zone
+  almamatch batch examples/exports.mrc --zone my-zone --commit   # the zone keeps the run
 
 """ + EXIT_CODES_EPILOG.format(
     failures="with --strict, a record was refused or could not be read (without --strict a "
@@ -134,6 +138,11 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--resume", metavar="FILE",
                         help="continue the interrupted run whose JSON lines are in FILE: replay "
                         "its recorded outcomes onto the zone, then decide and append the rest")
+    parser.add_argument("--commit", action="store_true",
+                        help="keep what the run decided: apply it to the saved zone --zone names "
+                        "and commit it to the zone's journal when the run completes (all or "
+                        "nothing: an interrupted run commits nothing, --resume continues it); "
+                        "without it a batch is a dry run")
     parser.add_argument("--strict", action="store_true",
                         help="exit 1 when a record was refused or could not be read")
     parser.add_argument(
@@ -277,17 +286,19 @@ def _this_run(
 def run(args: argparse.Namespace) -> int:
     profile = profile_from_path(args.profile)
     now, identity, resume_target = _this_run(args, profile)
-    zone, store = zone_for(args, profile)
+    saved = zone_store_for(args, profile, write=True) if args.commit else None
+    zone, store = zone_for(args, profile, saved)
     console = stdout_console()
     counts: Counter[str] = Counter()
     fmt = format_of(args)
     rows: list[tuple[str, ...]] = []
     # Groups on workers when nothing needs the records one by one (no rows, no resume).
-    grouped = (resume_target is None and args.stop_after is None
+    grouped = (resume_target is None and args.stop_after is None and saved is None
                and (args.workers > 1 or args.dask) and (fmt is Format.JSON or args.summary)
                and run_grouped(args, now=now, zone=zone, store=store, counts=counts,
                                identity=identity, to_stdout=fmt is Format.JSON) is not None)
     with ExitStack() as stack:
+        commit = _kept(stack, saved)
         sink: IO[str] | None = None
         resume: Replay | None = None
         if grouped:
@@ -319,6 +330,7 @@ def run(args: argparse.Namespace) -> int:
             tick(exports.tell())
             if args.stop_after is not None and entry.index + 1 >= args.stop_after:
                 return 130  # as interrupted (main.py): the lines so far are all written
+        commit()  # with --commit, the whole run in one transaction
     read = sum(counts.values())
     unreadable = counts[UNREADABLE_CODE]
     refused = sum(n for code, n in counts.items() if code not in (Code.ADDED, Code.MERGED))
@@ -334,6 +346,15 @@ def run(args: argparse.Namespace) -> int:
     else:
         write_report(_summary(counts, read, unreadable), fmt)
     return 1 if refused and args.strict else 0
+
+
+def _kept(stack: ExitStack, saved: ZoneStore | None) -> Callable[[], object]:
+    """With ``--commit``: close the saved zone when the run ends (without a commit unless the
+    run completes) and return the call that commits it; without, a call that keeps nothing."""
+    if saved is None:
+        return lambda: None
+    stack.callback(saved.close)
+    return saved.commit
 
 
 #: The columns of the batch table, one row per input record, numbered from 1.

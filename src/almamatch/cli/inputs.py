@@ -3,11 +3,12 @@
 Theory of operation: every command that decides reads the same four things from its arguments.
 The profile file (``--profile``, or the documented default: the CARLI I-Share IZ) gives the
 integration profile and the zone's identity; options override that identity. The zone's bibs come
-from ``--zone`` (a MARC dump, with ``--facts``, or a saved zone directory). A saved zone with an
-``index/`` is served from its memory-mapped index, records read from ``bibs.mrc`` only when a merge
-needs one, unless ``--facts`` overrides its facts or ``--load-records`` asks for every record in
-memory (``zonefiles.zones``); an index without record offsets decides merges without computing
-the merged record, and the command says so on stderr. The export carries the
+from ``--zone``: a saved zone folder (``almamatch zone build``) is opened as a ``ZoneStore``, its
+index memory-mapped and a record read from ``bibs.mrc`` only when a merge needs one; a MARC dump
+(with ``--facts``), or a folder holding ``bibs.mrc`` and ``facts.csv``, is first built into a
+temporary saved zone the same way, so a dump and the zone saved from it decide alike by
+construction. A zone of facts only decides merges without computing the merged record, and the
+command says so on stderr. The export carries the
 zone's own logon ID and the profile's password unless ``--logon``/``--password`` say otherwise.
 ``--now`` is the moment locks are judged at; the shell reads the clock only when it is absent.
 """
@@ -15,17 +16,24 @@ zone's own logon ID and the profile's password unless ``--logon``/``--password``
 from __future__ import annotations
 
 import argparse
+import atexit
+import shutil
 import sys
+import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
 from almamatch.cli.render import progress
 from almamatch.core.errors import AlmamatchError
 from almamatch.core.record import Bib
 from almamatch.core.zone import Export, InMemoryZone, Zone, ZoneKind
+from almamatch.store.build import build_zone
+from almamatch.store.zone_store import ZoneStore
+from almamatch.zonefiles.manifest import MANIFEST
 from almamatch.zonefiles.moments import InvalidMoment, parse_moment
 from almamatch.zonefiles.profiles import ProfileFile, ZoneIdentity, load_profile
-from almamatch.zonefiles.zones import IndexedZoneView, load_zone, ready_zone
+from almamatch.zonefiles.zones import SAVED_BIBS, SAVED_FACTS, InvalidZoneFile, ready_zone
 
 __all__ = [
     "InvalidOption",
@@ -40,6 +48,7 @@ __all__ = [
     "now_from_args",
     "profile_from_path",
     "zone_for",
+    "zone_store_for",
 ]
 
 EXIT_CODES_EPILOG = (
@@ -63,12 +72,6 @@ def add_zone_arguments(parser: argparse.ArgumentParser) -> None:
         "--facts", metavar="CSV",
         help="facts MARC does not carry: mms_id, brief_level, originating_version, cz_linked, "
         "lock_institution, lock_user, lock_last_activity",
-    )
-    group.add_argument(
-        "--load-records", action="store_true",
-        help="load every record of a saved zone into memory instead of serving it from its "
-        "index (default: a saved zone with index/ is served from the memory-mapped index, and "
-        "a merge reads the one record it needs from bibs.mrc)",
     )
     group.add_argument("--zone-kind", choices=[kind.value for kind in ZoneKind],
                        help="institution, network or sandbox (default: from the profile)")
@@ -147,15 +150,53 @@ def identity_from_args(args: argparse.Namespace, profile: ProfileFile) -> ZoneId
     )
 
 
-def zone_for(args: argparse.Namespace, profile: ProfileFile) -> tuple[Zone, InMemoryZone]:
-    """The zone the exports go to, and its bibs (the store that a batch applies decisions to)."""
+def zone_store_for(args: argparse.Namespace, profile: ProfileFile, *, write: bool = False
+                   ) -> ZoneStore:
+    """The zone ``--zone`` names, opened as a store (read-only unless ``write``).
+
+    A MARC dump, or a folder with ``bibs.mrc`` (and ``facts.csv``) that is no saved zone, is
+    built into a temporary saved zone first (deleted when the command ends); ``--facts`` belongs
+    to a dump, since a saved zone keeps the facts it was built with.
+    """
+    where = Path(args.zone)
+    rules = profile.profile.levels
+    if (where / MANIFEST).is_file():
+        if args.facts is not None:
+            raise InvalidOption(args.facts, "facts_of_saved_zone",
+                                "a saved zone keeps the facts it was built with: give --facts "
+                                "to almamatch zone build")
+        return ZoneStore.open(where, brief_rules=rules, readonly=not write)
+    if write:
+        raise InvalidOption(args.zone, "not_a_saved_zone",
+                            "--commit needs a saved zone: build one with almamatch zone build")
+    dump, facts = where, args.facts
+    if where.is_dir():
+        dump = where / SAVED_BIBS
+        if not dump.is_file():
+            raise InvalidZoneFile(str(where), "not_a_saved_zone",
+                                  f"no {MANIFEST} or {SAVED_BIBS} in it")
+        if facts is None and (where / SAVED_FACTS).is_file():
+            facts = where / SAVED_FACTS
+    folder = Path(tempfile.mkdtemp(prefix="almamatch-zone-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    with progress(f"reading zone {args.zone}"):
+        build_zone(dump, folder / "zone", brief_rules=rules, facts=facts, durable=False)
+    return ZoneStore.open(folder / "zone", brief_rules=rules, readonly=True)
+
+
+def zone_for(args: argparse.Namespace, profile: ProfileFile, store: ZoneStore | None = None
+             ) -> tuple[Zone, InMemoryZone]:
+    """The zone the exports go to, and the view a batch applies decisions to.
+
+    With ``store`` opened for writing, the view is the store's own (``apply`` and ``commit`` go
+    to its journal); otherwise an in-memory overlay over the zone, dropped at the end.
+    """
     identity = identity_from_args(args, profile)
-    with progress(f"loading zone {args.zone}") as tick:
-        bibs = load_zone(
-            args.zone, facts=args.facts, brief_rules=profile.profile.levels, on_bib=tick,
-            use_index=not getattr(args, "load_records", False),
-        )
-    if isinstance(bibs.base, IndexedZoneView) and not bibs.base.keeps_records:
+    if store is None:
+        store = zone_store_for(args, profile)
+    bibs = store.view() if store.writable else InMemoryZone(
+        brief_rules=profile.profile.levels, base=store.view())
+    if not store.saved.keeps_records:
         sys.stderr.write(
             f"note: zone {args.zone} is served from its index without record offsets: merges "
             "are decided, but the merged record is not computed\n"

@@ -46,6 +46,8 @@ from almamatch.core.record import Bib
 from almamatch.core.zone import Export, InMemoryZone
 from almamatch.envelope import RUN_KEY, UNREADABLE_CODE, Place, RunIdentity, json_line, run_line
 from almamatch.marc import Unreadable
+from almamatch.store.zone_store import zone_state
+from almamatch.zonefiles.manifest import MANIFEST
 
 __all__ = [
     "InvalidResumeFile", "batch_output", "cut_torn_line", "file_digest", "read_identity",
@@ -91,6 +93,11 @@ def zone_digest(*paths: str | Path | None) -> str:
             digest.update(b"\0none")
             continue
         root = Path(given)
+        if root.is_dir() and (root / MANIFEST).is_file():
+            # A saved zone: its build and its last commit (the journal's files change as it is
+            # opened; the build's files are covered by zone.json's digests, checked on open).
+            digest.update(f"\0saved zone\0{zone_state(root)}".encode())
+            continue
         files = sorted(one for one in root.rglob("*") if one.is_file()) if root.is_dir() else [root]
         for one in files:
             name = one.relative_to(root).as_posix() if root.is_dir() else one.name

@@ -1,38 +1,50 @@
-"""``almamatch zone build``: a zone's MARC dump and facts, checked and saved for ``--zone``.
+"""``almamatch zone``: build a saved zone from a dump, and compact its journal.
 
-Theory of operation: building loads the dump exactly as ``--zone`` would (every record must load,
-every 001 must be an MMS ID, every facts row must name a bib of the dump), then writes a saved
-zone directory (``bibs.mrc`` in ISO 2709, ``facts.csv`` with every bib's facts as the zone rated
-them, ``index/`` the compact index, ``bibs.offsets.npy`` where each bib's record starts). ``--zone``
-serves such a directory from its memory-mapped index and reads a record only when a merge needs it
-(``zonefiles.zones``). A zone that does not build is never half written: loading finishes before
-writing starts.
+Theory of operation: ``zone build`` streams the dump through the key scanner into a new saved zone
+(``store.build``): the compact index, the dump's records as ``bibs.mrc`` read by offset when a
+merge needs one, and ``zone.json`` with a digest of every file, checked on every open. It writes
+into a temporary folder and renames it into place, so a failed build never leaves a zone half
+written, and it refuses a non-empty output folder unless ``--force``. ``zone compact`` folds the
+journal of committed decisions into a fresh saved zone (``store.compact``), the same way.
 """
 
 from __future__ import annotations
 
 import argparse
-from collections import Counter
 from typing import Any
 
 from almamatch.cli.inputs import EXIT_CODES_EPILOG, add_profile_argument, profile_from_path
-from almamatch.cli.render import json_line, progress, stdout_console
+from almamatch.cli.render import json_line, stdout_console
 from almamatch.cli.report import Format, Report, add_format_argument, format_of, write_report
-from almamatch.zonefiles.zones import (
-    SAVED_BIBS,
-    SAVED_FACTS,
-    SAVED_INDEX,
-    SAVED_OFFSETS,
-    load_zone,
-    save_zone,
+from almamatch.core.facts import MmsIdSequence
+from almamatch.store.build import (
+    Assigned,
+    BuildReport,
+    FromControlNumber,
+    FromTag,
+    MmsIdSource,
+    build_zone,
 )
+from almamatch.store.compact import compact_zone
+from almamatch.zonefiles.zones import SAVED_BIBS, SAVED_INDEX, SAVED_OFFSETS, InvalidZoneFile
 
-__all__ = ["register", "run_build"]
+__all__ = ["register", "run_build", "run_compact"]
 
 BUILD_EPILOG = """\
 example:
   almamatch zone build examples/zone/bibs.mrc --facts examples/zone/facts.csv -o my-zone
-  almamatch batch examples/exports.mrc --zone my-zone --now 2026-03-05T10:30
+  almamatch batch examples/exports.mrc --zone my-zone --now 2026-03-05T10:30 --commit
+
+  # a dump from another system: the MMS ID in 907 $a, or new MMS IDs in file order
+  almamatch zone build other.mrc --mms-id-from '907$a' -o my-zone
+  almamatch zone build other.mrc --assign-mms-ids --institution-suffix 5681 -o my-zone --force
+
+""" + EXIT_CODES_EPILOG.format(failures="(not used)")
+
+COMPACT_EPILOG = """\
+example:
+  almamatch batch examples/exports.mrc --zone my-zone --commit
+  almamatch zone compact my-zone
 
 """ + EXIT_CODES_EPILOG.format(failures="(not used)")
 
@@ -40,65 +52,99 @@ example:
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "zone",
-        help="build and save a zone from a MARC dump",
-        description="Work with zones: a MARC dump of the zone's bibs (MMS ID in 001) and the "
-        "facts MARC does not carry.",
+        help="build a saved zone from a MARC dump, or compact its journal",
+        description="Work with saved zones: a MARC dump of the zone's bibs (MMS ID in 001) and "
+        "the facts MARC does not carry, saved as a folder that --zone opens.",
         epilog="example:\n  almamatch zone build examples/zone/bibs.mrc --facts "
-        "examples/zone/facts.csv -o my-zone",
+        "examples/zone/facts.csv -o my-zone\n  almamatch zone compact my-zone",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     actions = parser.add_subparsers(dest="zone_command", metavar="ACTION", required=True)
     build = actions.add_parser(
         "build",
-        help="check a zone dump (and facts CSV) and save it as a zone directory",
-        description="Load a zone's MARC dump (any format) with its facts CSV, check every bib, "
-        f"and save the zone as a directory ({SAVED_BIBS}, {SAVED_FACTS}, {SAVED_INDEX}/, "
-        f"{SAVED_OFFSETS}) that --zone reads: served from the memory-mapped index, a record "
-        "read only when a merge needs it (--load-records loads every record instead).",
+        help="stream a zone dump (and facts CSV) into a saved zone folder",
+        description="Read a zone's MARC dump (ISO 2709, MARCXML or MARC-in-JSON) with its facts "
+        f"CSV, check every bib, and save the zone as a folder ({SAVED_BIBS}, {SAVED_INDEX}/, "
+        f"{SAVED_OFFSETS}, zone.json) that --zone opens: the index memory-mapped, a record read "
+        "only when a merge needs it. Records are never held in memory, so a dump of tens of "
+        "millions of bibs builds in well under 1 GiB. The folder appears complete or not at all.",
         epilog=BUILD_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     build.add_argument("dump", metavar="DUMP", help="MARC file of the zone's bibs")
     build.add_argument("--facts", metavar="CSV", help="the zone's facts CSV")
     build.add_argument("-o", "--output", required=True, metavar="ZONE",
-                       help="directory to write the zone to")
+                       help="folder to write the zone to (new or empty, unless --force)")
+    build.add_argument("--force", action="store_true",
+                       help="replace what the output folder holds (an old zone and its journal "
+                       "included) once the new zone is complete")
+    source = build.add_mutually_exclusive_group()
+    source.add_argument("--mms-id-from", metavar="TAG",
+                        help="take each bib's MMS ID from this field instead of 001: a control "
+                        "field (009) or a data field and subfield ('907$a')")
+    source.add_argument("--assign-mms-ids", action="store_true",
+                        help="give the bibs new MMS IDs in file order (99 + serial + suffix), "
+                        "for a dump without them")
+    build.add_argument("--institution-suffix", metavar="DDDD", default="5681",
+                       help="the four-digit suffix of assigned MMS IDs (default 5681)")
     add_profile_argument(build)
     add_format_argument(build, json_help="print the summary as JSON (the same as --format json)")
     build.set_defaults(func=run_build)
+    compact = actions.add_parser(
+        "compact",
+        help="fold a saved zone's journal of committed decisions into a fresh index",
+        description="Rebuild a saved zone with every committed decision folded in (new bibs, "
+        "merged records, changed facts), leaving an empty journal. Takes the zone's write lock: "
+        "no batch or server may be writing to it; readers reopen it afterwards.",
+        epilog=COMPACT_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    compact.add_argument("zone", metavar="ZONE", help="the saved zone folder")
+    add_profile_argument(compact)
+    add_format_argument(compact, json_help="print the summary as JSON (the same as --format json)")
+    compact.set_defaults(func=run_compact)
+
+
+def _source(args: argparse.Namespace) -> MmsIdSource:
+    if args.mms_id_from is not None:
+        return FromTag.parse(args.mms_id_from)
+    if args.assign_mms_ids:
+        suffix = args.institution_suffix
+        if not (len(suffix) == 4 and suffix.isascii() and suffix.isdigit()):
+            raise InvalidZoneFile(suffix, "bad_suffix", "--institution-suffix takes four digits")
+        return Assigned(MmsIdSequence(1, suffix))
+    return FromControlNumber()
 
 
 def run_build(args: argparse.Namespace) -> int:
     profile = profile_from_path(args.profile)
-    with progress(f"reading {args.dump}") as tick:
-        zone = load_zone(args.dump, facts=args.facts,
-                         brief_rules=profile.profile.levels, on_bib=tick)
-    target = save_zone(zone, args.output)
-    levels: Counter[str] = Counter()
-    locked = linked = versioned = 0
-    for mms_id in zone:
-        facts = zone.facts(mms_id)
-        if facts is None:
-            continue
-        levels[str(facts.brief_level)] += 1
-        locked += facts.lock is not None
-        linked += facts.cz_linked
-        versioned += facts.originating_version is not None
+    report = build_zone(args.dump, args.output, brief_rules=profile.profile.levels,
+                        facts=args.facts, mms_ids=_source(args), force=args.force)
+    return _print(report, format_of(args), f"Zone saved to {report.directory}")
+
+
+def run_compact(args: argparse.Namespace) -> int:
+    profile = profile_from_path(args.profile)
+    report = compact_zone(args.zone, brief_rules=profile.profile.levels)
+    return _print(report, format_of(args), f"Zone {report.directory} compacted")
+
+
+def _print(report: BuildReport, fmt: Format, title: str) -> int:
     summary = {
-        "zone": str(target),
-        "bibs": len(zone),
-        "next_mms_id": zone.next_mms_id(),
-        "brief_levels": dict(sorted(levels.items())),
-        "with_originating_version": versioned,
-        "cz_linked": linked,
-        "locked": locked,
+        "zone": str(report.directory),
+        "bibs": report.bibs,
+        "next_mms_id": report.next_mms_id,
+        "brief_levels": {f"{level:02d}": count for level, count in report.brief_levels.items()},
+        "with_originating_version": report.with_originating_version,
+        "cz_linked": report.cz_linked,
+        "locked": report.locked,
+        "dump_bytes": report.dump_bytes,
     }
-    fmt = format_of(args)
     if fmt is Format.JSON:
         stdout_console().file.write(json_line(summary) + "\n")
         return 0
     rows = [(name.replace("_", " "),
              ", ".join(f"{level}: {n}" for level, n in value.items())
              if isinstance(value, dict) else str(value)) for name, value in summary.items()]
-    write_report(Report(title=f"Zone saved to {target}", columns=("item", "value"), rows=rows),
-                 fmt)
+    write_report(Report(title=title, columns=("item", "value"), rows=rows), fmt)
     return 0

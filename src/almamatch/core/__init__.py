@@ -36,7 +36,7 @@ from almamatch.core.errors import (
     InvalidRecord,
     InvalidTimestamp,
 )
-from almamatch.core.facts import BibFacts, Hit, MmsIdSequence, Side, ZoneRecords, ZoneView
+from almamatch.core.facts import BibFacts, Hit, MmsIdSequence, Side, ZoneView
 from almamatch.core.identifiers import Diagnostic, OclcNumbers
 from almamatch.core.lock import LOCK_TIMEOUT, Lock, is_locked
 from almamatch.core.marcxml import MAX_FIELD_OCTETS, ProblemKind, conversion_problems
@@ -155,7 +155,6 @@ __all__ = [
     "Verdict",
     "Zone",
     "ZoneKind",
-    "ZoneRecords",
     "ZoneView",
     "assign_mms_id",
     "connection_closed",

@@ -561,8 +561,8 @@ def _outcome(run: _Run, trace: list[Step], first: Blocker | None) -> Decision:
 
 def _merged(run: _Run, mms_id: str, incoming: Bib) -> Bib | None:
     # "the preferred record is the local record in Alma" (S15): existing is the primary.
-    source: Callable[[str], Bib | None] | None = getattr(run.zone.bibs, "record", None)
-    existing = source(mms_id) if source is not None else None
+    bibs = run.zone.bibs
+    existing = bibs.record(mms_id) if bibs.keeps_records else None
     if existing is None or run.profile is None:
         return None
     method = run.profile.merge

@@ -2,26 +2,42 @@
 
 Theory of operation: ``decide()`` never sees how a zone is stored. It asks a ``ZoneView`` which
 bibs carry an OCLC number (in 035 $a or 035 $z) and, for a candidate, its facts: brief level,
-originating system version, Community Zone link and lock. An in-memory zone, the compact numpy
-index and a simulator's own store all implement the same two methods.
+originating system version, Community Zone link and lock; for an Add, the next MMS ID; for a
+Merge, the existing record, when the view states that it keeps full records (``keeps_records``).
+An in-memory zone, the compact numpy index, a saved zone store and a simulator's own store all
+implement the same protocol.
+
+The MMS ID sequence rule lives here, once: an Alma MMS ID is "99", a serial, then the
+institution's four-digit suffix. A zone's next MMS ID comes after the highest serial it holds
+under its suffix (``MmsIdSequence.after``), and every store moves its sequence past each bib it
+stores (``MmsIdSequence.past``), so that no store ever names, as its next MMS ID, one it holds.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
-from typing import Protocol, runtime_checkable
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import Final, Protocol, runtime_checkable
 
 from attrs import frozen
 
 from almamatch.core.brief import BriefLevel
+from almamatch.core.digits import digits_value
 from almamatch.core.errors import InvalidMmsId
 from almamatch.core.lock import Lock
 from almamatch.core.oclc import OclcNumber
 from almamatch.core.record import Bib
 from almamatch.core.timestamp import Timestamp
 
-__all__ = ["BibFacts", "Hit", "MmsIdSequence", "Side", "ZoneRecords", "ZoneView"]
+__all__ = ["BibFacts", "Hit", "MmsIdSequence", "Side", "ZoneView", "split_mms_id"]
+
+#: The suffix of a sequence when nothing names one (the examples' institution).
+DEFAULT_SUFFIX: Final = "5681"
+#: "99" + at least one serial digit + four suffix digits.
+_SHORTEST: Final = 7
+#: Serials longer than this are no sequence's: an MMS ID is a 64-bit number in Alma (19 digits).
+_SERIAL_DIGITS: Final = 30
 
 
 class Side(enum.Enum):
@@ -53,20 +69,36 @@ class BibFacts:
     lock: Lock | None = None
 
 
+def split_mms_id(mms_id: str) -> tuple[int, str] | None:
+    """The serial and suffix of an Alma-shaped MMS ID ("99" + serial + four digits), else None.
+
+    ``"991234567890205681"`` is serial 12345678902 under suffix ``"5681"``; an ID of other
+    digits (a dump from another system) has no place in any sequence.
+    """
+    if len(mms_id) < _SHORTEST or not mms_id.startswith("99"):
+        return None
+    serial = digits_value(mms_id[2:-4], max_digits=_SERIAL_DIGITS)
+    if serial is None or digits_value(mms_id[-4:], max_digits=4) is None:
+        return None
+    return serial, mms_id[-4:]
+
+
 @frozen
 class MmsIdSequence:
     """Where new MMS IDs come from: ``99`` + a serial + the institution's four-digit suffix.
 
     Alma MMS IDs start with 99 and end with four digits naming the institution (e.g.
     ``991234567890205681``). The sequence is a value: ``peek()`` names the next ID without using
-    it, ``advance()`` returns the sequence after it.
+    it, ``advance()`` returns the sequence after it, ``past(mms_id)`` the sequence once a zone
+    holds ``mms_id``.
     """
 
     serial: int = 1
-    institution_suffix: str = "5681"
+    institution_suffix: str = DEFAULT_SUFFIX
 
     def __attrs_post_init__(self) -> None:
         if self.serial < 1 or not (len(self.institution_suffix) == 4
+                                   and self.institution_suffix.isascii()
                                    and self.institution_suffix.isdigit()):
             raise InvalidMmsId(f"{self.serial}/{self.institution_suffix}", "bad_sequence",
                                "an MMS ID sequence has a serial from 1 and a four-digit suffix")
@@ -77,10 +109,61 @@ class MmsIdSequence:
     def advance(self) -> MmsIdSequence:
         return MmsIdSequence(self.serial + 1, self.institution_suffix)
 
+    def past(self, mms_id: str) -> MmsIdSequence:
+        """This sequence once the zone holds ``mms_id``: moved after it when it is one of ours.
+
+        ``peek()`` is "99" + serial + suffix and a string has one split, so a held ID equals
+        ``peek()`` only when it has this suffix and this serial: moving past every held serial
+        of the suffix is what keeps the next MMS ID free.
+        """
+        split = split_mms_id(mms_id)
+        if split is None or split[1] != self.institution_suffix or split[0] < self.serial:
+            return self
+        return MmsIdSequence(split[0] + 1, self.institution_suffix)
+
+    @classmethod
+    def at(cls, mms_id: str, *, suffix: str = DEFAULT_SUFFIX) -> MmsIdSequence:
+        """The sequence whose next MMS ID is ``mms_id`` (from 1 under ``suffix`` if not Alma's)."""
+        split = split_mms_id(mms_id)
+        if split is None:
+            return cls(1, suffix)
+        return cls(max(split[0], 1), split[1])
+
+    @classmethod
+    def after(cls, mms_ids: Iterable[str], *, suffix: str | None = None,
+              default_suffix: str = DEFAULT_SUFFIX) -> MmsIdSequence:
+        """The sequence of a zone holding ``mms_ids``: after the highest serial of its suffix.
+
+        The suffix is ``suffix`` when given, else the one most of the IDs carry (the highest of
+        equals), else ``default_suffix``. ``index.sequence`` computes the same for a column.
+        """
+        highest: dict[str, int] = {}
+        counts: Counter[str] = Counter()
+        for mms_id in mms_ids:
+            split = split_mms_id(mms_id)
+            if split is None:
+                continue
+            serial, own = split
+            counts[own] += 1
+            highest[own] = max(highest.get(own, 0), serial)
+        if suffix is None:
+            suffix = max(counts, key=lambda one: (counts[one], one)) if counts else default_suffix
+        return cls(highest.get(suffix, 0) + 1, suffix)
+
 
 @runtime_checkable
 class ZoneView(Protocol):
-    """Read access to a zone's bibs, as ``decide()`` needs it."""
+    """Read access to a zone's bibs, as ``decide()`` needs it.
+
+    ``keeps_records`` states whether ``record`` can answer: a view of facts only (the compact
+    index alone) answers None for every bib, and a Merge against it is decided without the
+    merged record (``Merge.record`` is None).
+    """
+
+    @property
+    def keeps_records(self) -> bool:
+        """Whether ``record`` gives the full record of the zone's bibs."""
+        ...
 
     def hits(self, number: OclcNumber) -> Sequence[Hit]:
         """Every bib carrying ``number`` in 035 $a or $z (by value), each once per side."""
@@ -90,15 +173,11 @@ class ZoneView(Protocol):
         """The facts of a bib, or None when the zone has no such MMS ID."""
         ...
 
-    def next_mms_id(self) -> str:
-        """The MMS ID the zone would give the next bib it adds (peeked, not reserved)."""
+    def record(self, mms_id: str) -> Bib | None:
+        """The bib's full record as stored; None when the zone has no such MMS ID or keeps
+        facts only."""
         ...
 
-
-@runtime_checkable
-class ZoneRecords(Protocol):
-    """A zone view that also keeps full records, so that ``decide()`` can compute a merge."""
-
-    def record(self, mms_id: str) -> Bib | None:
-        """The bib's full record as stored, or None when the zone has no such MMS ID."""
+    def next_mms_id(self) -> str:
+        """The MMS ID the zone would give the next bib it adds (peeked, not reserved)."""
         ...

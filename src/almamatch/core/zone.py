@@ -17,15 +17,28 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import cast
+from typing import assert_never
 
 from attrs import evolve, field, frozen
 
 from almamatch.core.brief import BriefLevel, BriefLevelRules, RecordBriefLevels
-from almamatch.core.decision import Add, ConversionProblem, Decision, Merge
-from almamatch.core.digits import digits_value
+from almamatch.core.decision import (
+    Add,
+    ConnectionClosed,
+    ConversionProblem,
+    Decision,
+    LogonFailed,
+    MarcXmlConversionFailed,
+    Merge,
+    MultiMatch,
+    NoIntegrationProfile,
+    NotAddedBrief,
+    NotAddedLocked,
+    NotAddedOld,
+    SkippedCzLinked,
+)
 from almamatch.core.errors import AlmamatchError, InvalidOclcNumber
-from almamatch.core.facts import BibFacts, Hit, MmsIdSequence, Side, ZoneRecords, ZoneView
+from almamatch.core.facts import BibFacts, Hit, MmsIdSequence, Side, ZoneView
 from almamatch.core.lock import Lock
 from almamatch.core.marcxml import conversion_problems
 from almamatch.core.normalization import (
@@ -41,6 +54,7 @@ from almamatch.core.timestamp import Timestamp
 
 __all__ = [
     "Export",
+    "HeldBib",
     "InMemoryZone",
     "InvalidZone",
     "PreparedRecord",
@@ -202,30 +216,32 @@ def zone_numbers(bib: Bib) -> tuple[tuple[OclcNumber, ...], tuple[OclcNumber, ..
     )
 
 
-def _sequence_at(mms_id: str) -> MmsIdSequence:
-    """The sequence whose next MMS ID is ``mms_id`` ("99" + serial + four-digit suffix)."""
-    serial = digits_value(mms_id[2:-4], max_digits=30) if len(mms_id) > 6 else None
-    suffix = digits_value(mms_id[-4:], max_digits=4)
-    if serial is not None and suffix is not None and mms_id.startswith("99"):
-        return MmsIdSequence(serial or 1, mms_id[-4:])
-    return MmsIdSequence()
+@frozen(kw_only=True)
+class HeldBib:
+    """A bib as an overlay holds it: its facts, and its record (None: unchanged from the base,
+    or unknown after a merge into a facts-only base)."""
+
+    facts: BibFacts
+    record: Bib | None
 
 
 class InMemoryZone:
     """A zone's bibs in memory: a ``ZoneView`` that keeps full records and applies decisions.
 
-    This is the one deliberately mutable store in the core: a simulator's database. ``store``,
+    This is the one deliberately mutable store in the core: a simulator's database, and the one
+    overlay of changes over a read-only base (the compact index, a saved zone). ``store``,
     ``lock``, ``unlock`` and ``apply`` change it in place; it stays pure (no I/O, no clock).
-    Decisions are applied as Alma would: an ``Add`` stores the bib under the MMS ID the decision
-    names and advances the MMS ID sequence; a ``Merge`` replaces the bib with the merged record;
-    both set the originating system version to the incoming 005; failures change nothing.
+    ``apply`` is the one place that says what a decision does to a zone: an ``Add`` stores the bib
+    under the MMS ID the decision names; a ``Merge`` replaces the bib with the merged record; both
+    set the originating system version to the incoming 005; failures change nothing. Every bib
+    stored moves the MMS ID sequence past its MMS ID (``MmsIdSequence.past``).
 
-    Over a ``base`` view (a zone too large for memory, such as the compact index), this zone holds
-    only what changed: bibs stored, merged or locked here hide their base selves, every other bib
-    is answered by the base, and ``len``/iteration cover the bibs held here. A merge into a base
-    bib whose record neither the decision nor the base provides (a facts-only base: ``Merge.record``
-    is None) keeps the bib's OCLC numbers and brief level and takes the new originating system
-    version: without the record, nothing else about the merged bib is known.
+    Over a ``base`` view, this zone holds only what changed: bibs stored, merged or locked here
+    hide their base selves, every other bib is answered by the base, and ``len``/iteration cover
+    the bibs held here. A merge into a base bib whose record neither the decision nor the base
+    provides (a facts-only base: ``Merge.record`` is None) keeps the bib's OCLC numbers and brief
+    level and takes the new originating system version: without the record, nothing else about
+    the merged bib is known.
     """
 
     def __init__(
@@ -240,11 +256,10 @@ class InMemoryZone:
         )
         self.base = base
         # Over a base, the sequence continues the base's unless given (read when first needed).
-        self._sequence = sequence if sequence or base else MmsIdSequence()
+        self._sequence = sequence if sequence or base is not None else MmsIdSequence()
         self._records: dict[str, Bib] = {}
         self._facts: dict[str, BibFacts] = {}
         self._hits: dict[int, tuple[Hit, ...]] = {}
-        self._base_records: bool | None = None  # whether the base keeps records, once asked
 
     @classmethod
     def of(
@@ -265,14 +280,23 @@ class InMemoryZone:
     def sequence(self) -> MmsIdSequence:
         """Where this zone's next MMS IDs come from."""
         if self._sequence is None:
-            self._sequence = _sequence_at(self.base.next_mms_id() if self.base else "")
+            below = self.base.next_mms_id() if self.base is not None else ""
+            self._sequence = MmsIdSequence.at(below)
         return self._sequence
 
     @sequence.setter
     def sequence(self, value: MmsIdSequence) -> None:
+        """Set where new MMS IDs start; it still moves past every bib held here."""
+        for mms_id in self._facts:
+            value = value.past(mms_id)
         self._sequence = value
 
     # -- ZoneView ------------------------------------------------------------------------------
+    @property
+    def keeps_records(self) -> bool:
+        """True alone; over a base, as the base states it."""
+        return self.base is None or self.base.keeps_records
+
     def hits(self, number: OclcNumber) -> Sequence[Hit]:
         own = self._hits.get(number.value, ())
         if self.base is None:
@@ -291,15 +315,11 @@ class InMemoryZone:
         return self.sequence.peek()
 
     def record(self, mms_id: str) -> Bib | None:
-        """The full record of a bib, as stored (``ZoneRecords``); from the base when it keeps
-        records and the bib is not held here; None when nobody has it."""
+        """The full record of a bib, as stored; from the base when the bib's record was not
+        changed here; None when nobody has it."""
         found = self._records.get(mms_id)
         if found is None and self.base is not None:
-            # A Protocol isinstance check costs microseconds: asked of the base once, then kept.
-            if self._base_records is None:
-                self._base_records = isinstance(self.base, ZoneRecords)
-            if self._base_records:
-                return cast("ZoneRecords", self.base).record(mms_id)
+            return self.base.record(mms_id)
         return found
 
     # -- contents ------------------------------------------------------------------------------
@@ -311,6 +331,18 @@ class InMemoryZone:
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._facts)
+
+    def held(self) -> Iterator[HeldBib]:
+        """Every bib held here (stored, merged or with changed facts), in the order first held."""
+        for mms_id, facts in self._facts.items():
+            yield HeldBib(facts=facts, record=self._records.get(mms_id))
+
+    def release(self) -> None:
+        """Forget the bibs held here (their changes now live in the base); keep the sequence."""
+        self._sequence = self.sequence
+        self._records.clear()
+        self._facts.clear()
+        self._hits.clear()
 
     def store(
         self,
@@ -326,10 +358,9 @@ class InMemoryZone:
 
         The brief level is the zone's ``brief_rules`` applied to Leader/17 unless given.
         """
-        if not isinstance(mms_id, str) or not mms_id.isdigit():
+        if not isinstance(mms_id, str) or not (mms_id.isascii() and mms_id.isdigit()):
             raise InvalidZone(mms_id, "bad_mms_id", "an MMS ID is digits")
         saved = fold_003(bib)
-        self._unindex(mms_id)
         active, cancelled = zone_numbers(saved)
         facts = BibFacts(
             mms_id=mms_id,
@@ -341,9 +372,16 @@ class InMemoryZone:
             lock=lock,
         )
         self._records[mms_id] = saved
-        self._facts[mms_id] = facts
-        self._index(facts)
+        self._hold(facts)
         return facts
+
+    def hold(self, bib: HeldBib) -> None:
+        """Hold a bib exactly as given (facts and record, as another store saved them)."""
+        if bib.record is None:
+            self._records.pop(bib.facts.mms_id, None)
+        else:
+            self._records[bib.facts.mms_id] = bib.record
+        self._hold(bib.facts)
 
     def _unindex(self, mms_id: str) -> None:
         old = self._facts.get(mms_id)
@@ -363,16 +401,15 @@ class InMemoryZone:
         return facts
 
     def _hold(self, facts: BibFacts) -> None:
-        """Keep changed facts here; a base bib taken over here answers ``hits`` from here."""
-        if facts.mms_id not in self._facts:
-            self._index(facts)
+        """Keep facts here (a base bib taken over here answers ``hits`` from here); the one
+        place a bib enters this zone, so the one place the sequence moves past it."""
+        self._unindex(facts.mms_id)
         self._facts[facts.mms_id] = facts
-
-    def _index(self, facts: BibFacts) -> None:
         for side, numbers in ((Side.ACTIVE, facts.active), (Side.CANCELLED, facts.cancelled)):
             for number in numbers:
                 hit = Hit(mms_id=facts.mms_id, side=side, number=number)
                 self._hits[number.value] = (*self._hits.get(number.value, ()), hit)
+        self._sequence = self.sequence.past(facts.mms_id)
 
     def lock(self, mms_id: str, lock: Lock) -> None:
         """Open the bib in the Metadata Editor: ``lock`` holds it until it lapses or is released."""
@@ -392,24 +429,22 @@ class InMemoryZone:
         "'Originating System Version' field ... is automatically populated with the date/time in
         the 005 field of the incoming record" on each import (Orbis Cascade, S22).
         """
-        if isinstance(decision, Add):
-            if self.facts(decision.mms_id) is not None:
-                raise InvalidZone(decision.mms_id, "duplicate_mms_id", "already in the zone")
-            self.store(
-                decision.mms_id, decision.record, originating_version=decision.originating_version
-            )
-            if decision.mms_id == self.sequence.peek():
-                self.sequence = self.sequence.advance()
-        elif isinstance(decision, Merge):
-            existing = self._existing(decision.mms_id)
-            record = decision.record or self.record(decision.mms_id)
-            if record is None:
-                self._hold(evolve(existing, originating_version=decision.originating_version))
+        match decision:
+            case Add(mms_id=mms_id, record=record, originating_version=version):
+                if self.facts(mms_id) is not None:
+                    raise InvalidZone(mms_id, "duplicate_mms_id", "already in the zone")
+                self.store(mms_id, record, originating_version=version)
+            case Merge(mms_id=mms_id, record=merged, originating_version=version):
+                existing = self._existing(mms_id)
+                kept = merged or self.record(mms_id)
+                if kept is None:
+                    self._hold(evolve(existing, originating_version=version))
+                    return
+                self.store(mms_id, kept, originating_version=version,
+                           cz_linked=existing.cz_linked, lock=existing.lock)
+            case (NoIntegrationProfile() | LogonFailed() | ConnectionClosed()
+                  | MarcXmlConversionFailed() | MultiMatch() | SkippedCzLinked()
+                  | NotAddedLocked() | NotAddedBrief() | NotAddedOld()):
                 return
-            self.store(
-                decision.mms_id,
-                record,
-                originating_version=decision.originating_version,
-                cz_linked=existing.cz_linked,
-                lock=existing.lock,
-            )
+            case _:
+                assert_never(decision)

@@ -1,8 +1,11 @@
-"""almamatch.index: the compact zone index (numpy columns), its builders and its batch overlay."""
+"""almamatch.index: the compact zone index (numpy columns) and its builders.
+
+Changes over an index (a batch's, a saved zone's journal) are held by the one overlay,
+``core.zone.InMemoryZone(base=...)``.
+"""
 
 from almamatch.index.dump import DumpBuild, build_from_dump
 from almamatch.index.keyscan import KeyColumns, scan_columns
-from almamatch.index.overlay import ZoneOverlay
 from almamatch.index.version import NO_VERSION, InvalidVersion, decode_version, encode_version
 from almamatch.index.zone import ACTIVE, CANCELLED, InvalidIndex, ZoneIndex
 
@@ -15,7 +18,6 @@ __all__ = [
     "InvalidVersion",
     "KeyColumns",
     "ZoneIndex",
-    "ZoneOverlay",
     "build_from_dump",
     "decode_version",
     "encode_version",

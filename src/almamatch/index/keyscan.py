@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from array import array
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Any, Final
 
@@ -33,7 +33,7 @@ from almamatch.marc.framing import frame_spans
 from almamatch.marc.scan import RecordKeys, ScanFault, scan_record
 from almamatch.marc.unreadable import Unreadable
 
-__all__ = ["KeyColumns", "scan_columns"]
+__all__ = ["KeyColumns", "scan_column_parts", "scan_columns"]
 
 Array = npt.NDArray[Any]
 _NUMBER: Final = re.compile(rb"\(OCoLC\)(ocm|ocn|on)?([0-9]{1,19})")
@@ -302,6 +302,15 @@ def _scan_batch(content: bytes, spans: tuple[list[int], list[int], list[int], li
 
 def scan_columns(chunks: Iterable[bytes]) -> KeyColumns:
     """The columns of every readable record in a stream of ISO 2709 bytes."""
+    parts = list(scan_column_parts(chunks, records=None))
+    return parts[0]
+
+
+def scan_column_parts(chunks: Iterable[bytes], *, records: int | None) -> Iterator[KeyColumns]:
+    """The columns of a stream of ISO 2709 bytes, in parts of about ``records`` readable records
+    each (one part for None), so that a caller can fold a dump of any size into compact columns
+    without holding every record's 001 text at once. ``key_records`` index within the part;
+    ``indices`` and ``offsets`` count from the start of the stream."""
     columns = _Columns()
     current = b""
     spans: tuple[list[int], list[int], list[int], list[int]] = ([], [], [], [])
@@ -315,11 +324,18 @@ def scan_columns(chunks: Iterable[bytes]) -> KeyColumns:
             # cache between the numpy pass and the field pass): the batch goes in together.
             _scan_batch(current, spans, columns)
             current, spans = content, ([], [], [], [])
+            if records is not None and len(columns.offsets) >= records:
+                yield _frozen(columns)
+                columns = _Columns()
         spans[0].append(start)
         spans[1].append(end)
         spans[2].append(index)
         spans[3].append(offset)
     _scan_batch(current, spans, columns)
+    yield _frozen(columns)
+
+
+def _frozen(columns: _Columns) -> KeyColumns:
     columns.unreadable.sort(key=lambda one: one.index)
     return KeyColumns(
         indices=np.frombuffer(columns.indices, dtype=np.int64),

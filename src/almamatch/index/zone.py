@@ -36,6 +36,8 @@ from almamatch.core.errors import AlmamatchError
 from almamatch.core.facts import BibFacts, Hit, MmsIdSequence, Side
 from almamatch.core.lock import Lock
 from almamatch.core.oclc import MAX_OCLC_NUMBER, OclcForm, OclcNumber
+from almamatch.core.record import Bib
+from almamatch.index.sequence import mms_id_sequence_of
 from almamatch.index.version import decode_version
 
 __all__ = ["ACTIVE", "CANCELLED", "FORMAT", "KEY_DTYPES", "InvalidIndex", "ZoneIndex"]
@@ -147,8 +149,14 @@ class ZoneIndex:
     # straight from the (mapped) column, where a numpy scalar per read costs a microsecond.
     _scalars: _Scalars = field(init=False, repr=False)
 
+    # The MMS ID sequence (``core.facts.MmsIdSequence.after`` over the column): derived once,
+    # when the index is made, as the columns are.
+    _sequence: MmsIdSequence = field(init=False, repr=False)
+
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "_scalars", _Scalars.of(self))
+        object.__setattr__(self, "_sequence", mms_id_sequence_of(
+            self.mms_ids, default_suffix=self.institution_suffix))
 
     # -- building --------------------------------------------------------------------------
     @classmethod
@@ -306,16 +314,20 @@ class ZoneIndex:
         )
 
     def next_mms_id(self) -> str:
-        return self.sequence().peek()
+        return self._sequence.peek()
 
     def sequence(self) -> MmsIdSequence:
-        """The MMS ID sequence after the highest MMS ID ("99" + serial + 4-digit suffix)."""
-        if not len(self.mms_ids):
-            return MmsIdSequence(1, self.institution_suffix)
-        highest = str(int(self.mms_ids[-1]))
-        if highest.startswith("99") and len(highest) > 6:
-            return MmsIdSequence(int(highest[2:-4]) + 1, highest[-4:])
-        return MmsIdSequence(int(highest) + 1, self.institution_suffix)
+        """The MMS ID sequence of the zone (``core.facts.MmsIdSequence.after`` its MMS IDs)."""
+        return self._sequence
+
+    @property
+    def keeps_records(self) -> bool:
+        """False: the index keeps the facts the guards read, never the records."""
+        return False
+
+    def record(self, mms_id: str) -> Bib | None:
+        """None: the index keeps facts only (``keeps_records``)."""
+        return None
 
     # -- many at once -------------------------------------------------------------------------
     def lookup(self, values: npt.ArrayLike) -> tuple[Array, Array]:

@@ -25,9 +25,8 @@ record: a zone is never loaded with bibs missing.
 
 from __future__ import annotations
 
-import re
+import shutil
 from collections.abc import Callable, Iterator, Sequence
-from functools import cached_property
 from pathlib import Path
 from typing import Any, Final
 
@@ -36,8 +35,9 @@ import numpy.typing as npt
 
 from almamatch.core.brief import BriefLevelRules, RecordBriefLevels
 from almamatch.core.digits import digits_value
-from almamatch.core.errors import AlmamatchError, shown
+from almamatch.core.errors import shown
 from almamatch.core.facts import BibFacts, Hit, MmsIdSequence, ZoneView
+from almamatch.core.normalization import assign_mms_id, fold_003
 from almamatch.core.oclc import OclcNumber
 from almamatch.core.profile import IntegrationProfile
 from almamatch.core.record import Bib
@@ -47,6 +47,14 @@ from almamatch.index.zone import ACTIVE, CANCELLED, InvalidIndex, ZoneIndex
 from almamatch.marc import Unreadable, bib_to_marc, read_bibs
 from almamatch.marc.iso2709 import RecordFault, decode_record
 from almamatch.zonefiles.facts import FactsRow, facts_to_csv, read_facts
+from almamatch.zonefiles.manifest import (
+    MANIFEST,
+    InvalidZoneFile,
+    building_folder,
+    check_files,
+    publish,
+    read_manifest,
+)
 from almamatch.zonefiles.profiles import ProfileFile, ZoneIdentity, load_profile
 
 __all__ = [
@@ -57,7 +65,6 @@ __all__ = [
     "IndexedZoneView",
     "InvalidZoneFile",
     "load_zone",
-    "mms_id_sequence_after",
     "open_zone",
     "read_zone_bibs",
     "ready_zone",
@@ -73,12 +80,6 @@ SAVED_OFFSETS: Final = "bibs.offsets.npy"
 #: ISO 2709: "Record length: five ASCII digits" at Leader/00-04.
 _LENGTH_DIGITS: Final = 5
 
-# "Alma MMS IDs start with 99 and end with four digits naming the institution" (core.facts).
-_MMS_ID: Final = re.compile(r"99(?P<serial>[0-9]+)(?P<suffix>[0-9]{4})")
-
-
-class InvalidZoneFile(AlmamatchError):
-    """A zone dump, facts file or saved zone that cannot be loaded."""
 
 
 def read_zone_bibs(path: str | Path) -> Iterator[tuple[str, Bib]]:
@@ -100,29 +101,6 @@ def read_zone_bibs(path: str | Path) -> Iterator[tuple[str, Bib]]:
             raise InvalidZoneFile(source, "duplicate_mms_id", f"MMS ID {mms_id} twice")
         seen.add(mms_id)
         yield mms_id, item
-
-
-def mms_id_sequence_after(mms_ids: list[str]) -> MmsIdSequence:
-    """The sequence that gives the zone's next MMS ID: after the highest serial of its suffix.
-
-    The suffix is the one most bibs carry; a zone with no Alma-shaped MMS ID starts at serial 1.
-    """
-    by_suffix: dict[str, int] = {}
-    counts: dict[str, int] = {}
-    for mms_id in mms_ids:
-        match = _MMS_ID.fullmatch(mms_id)
-        if match is None:
-            continue
-        suffix = match["suffix"]
-        counts[suffix] = counts.get(suffix, 0) + 1
-        serial = digits_value(match["serial"], max_digits=30)
-        if serial is None:
-            continue  # no Alma MMS ID is this long
-        by_suffix[suffix] = max(by_suffix.get(suffix, 0), serial)
-    if not counts:
-        return MmsIdSequence()
-    suffix = max(counts, key=lambda one: (counts[one], one))
-    return MmsIdSequence(by_suffix[suffix] + 1, suffix)
 
 
 def ready_zone(identity: ZoneIdentity, profile: IntegrationProfile, bibs: ZoneView) -> Zone:
@@ -168,8 +146,14 @@ def load_zone(
     index instead of loading its records (see the module's theory of operation).
     """
     where = Path(path)
+    if (where / MANIFEST).is_file() and facts is None and (
+            use_index or not (where / SAVED_FACTS).is_file()):
+        # A saved zone, checked against its manifest, its records read only when needed.
+        manifest = read_manifest(where)
+        check_files(where, manifest)
+        return InMemoryZone(brief_rules=brief_rules, base=IndexedZoneView.open(
+            where, assigned_mms_ids=manifest.assigned_mms_ids, digests_checked=True))
     if use_index and facts is None and (where / SAVED_INDEX / "manifest.json").is_file():
-        # The MMS ID sequence comes from the view when first needed (one pass over the index).
         return InMemoryZone(brief_rules=brief_rules, base=IndexedZoneView.open(where))
     if where.is_dir():
         dump = where / SAVED_BIBS
@@ -188,7 +172,7 @@ def load_zone(
             raise InvalidZoneFile(str(facts), "unknown_mms_id",
                                   f"facts for MMS ID {mms_id}, which the dump does not hold")
     zone = InMemoryZone(
-        brief_rules=brief_rules, sequence=mms_id_sequence_after([one for one, _ in pairs])
+        brief_rules=brief_rules, sequence=MmsIdSequence.after([one for one, _ in pairs])
     )
     try:
         for mms_id, bib in pairs:
@@ -216,9 +200,20 @@ def _counted(
 
 
 def save_zone(zone: InMemoryZone, directory: str | Path) -> Path:
-    """Write ``zone`` as a saved zone directory (bibs.mrc, facts.csv); returns the directory."""
+    """Write ``zone`` as a saved zone directory (``bibs.mrc``, ``facts.csv``, ``index/``,
+    ``bibs.offsets.npy``, ``zone.json``), replacing any there at once; returns the directory."""
     target = Path(directory)
-    target.mkdir(parents=True, exist_ok=True)
+    building = building_folder(target)
+    try:
+        _write_saved(zone, building)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+    publish(building, target)
+    return target
+
+
+def _write_saved(zone: InMemoryZone, target: Path) -> None:
     rows: list[FactsRow] = []
     starts: dict[int, int] = {}
     with (target / SAVED_BIBS).open("wb") as handle:
@@ -228,7 +223,8 @@ def save_zone(zone: InMemoryZone, directory: str | Path) -> Path:
             if record is None or facts is None:
                 continue
             starts[int(mms_id)] = handle.tell()
-            handle.write(bib_to_marc(record))
+            # As Alma saves it: "After saving, 001 holds the MMS ID" (S18).
+            handle.write(bib_to_marc(assign_mms_id(record, mms_id)))
             rows.append(
                 FactsRow(
                     mms_id=mms_id,
@@ -244,7 +240,6 @@ def save_zone(zone: InMemoryZone, directory: str | Path) -> Path:
     # Offsets in the index's row order (bibs by MMS ID), so that a row finds its record.
     offsets = np.array([starts[int(mms)] for mms in index.mms_ids.tolist()], dtype=np.uint64)
     np.save(target / SAVED_OFFSETS, offsets)
-    return target
 
 
 def zone_index(zone: InMemoryZone) -> ZoneIndex:
@@ -275,14 +270,15 @@ def zone_index(zone: InMemoryZone) -> ZoneIndex:
                 key_sides.append(side)
                 key_forms.append(number.form.code)
     return ZoneIndex.from_arrays(
-        mms_ids=mms_ids, brief_levels=levels, versions=versions, cz_linked=linked,
+        mms_ids=np.array(mms_ids, dtype=np.uint64), brief_levels=levels, versions=versions,
+        cz_linked=linked,
         key_bibs=key_bibs, key_values=key_values, key_sides=key_sides, key_forms=key_forms,
         locks=locks, institution_suffix=zone.sequence.institution_suffix,
     )
 
 
 class IndexedZoneView:
-    """A saved zone served from its memory-mapped index: a ``ZoneView``, and a ``ZoneRecords``
+    """A saved zone served from its memory-mapped index: a ``ZoneView`` that keeps records
     that reads one record from ``bibs.mrc`` when a merge needs it (None without offsets).
 
     ``hits`` and ``facts`` are the index's own (``ZoneIndex`` bisects ``memoryview``s of the
@@ -290,32 +286,46 @@ class IndexedZoneView:
     """
 
     def __init__(self, index: ZoneIndex, *, dump: Path | None = None,
-                 offsets: npt.NDArray[Any] | None = None) -> None:
+                 offsets: npt.NDArray[Any] | None = None, assigned_mms_ids: bool = False
+                 ) -> None:
         self.index = index
         self.dump = dump
         self.offsets = offsets
+        # MMS IDs given by the build (not the dump's 001s): a record read gets its MMS ID in 001.
+        self.assigned_mms_ids = assigned_mms_ids
 
-    @cached_property
+    @property
     def sequence(self) -> MmsIdSequence:
-        """The zone's MMS ID sequence, as ``load_zone`` gives an in-memory zone."""
-        return mms_id_sequence_of(self.index.mms_ids)
+        """The zone's MMS ID sequence (the index's: ``MmsIdSequence.after`` its MMS IDs)."""
+        return self.index.sequence()
 
     @classmethod
-    def open(cls, directory: str | Path) -> IndexedZoneView:
-        """The saved zone at ``directory``: its index mapped, its offsets mapped when present."""
+    def open(cls, directory: str | Path, *, assigned_mms_ids: bool = False,
+             digests_checked: bool = False) -> IndexedZoneView:
+        """The saved zone at ``directory``: its index mapped, its offsets mapped when present.
+
+        Unless the files were checked against the zone's manifest (``digests_checked``), the
+        index's invariants are checked instead (``_check_columns``)."""
         where = Path(directory)
         try:
             index = ZoneIndex.load(where / SAVED_INDEX)
-        except (InvalidIndex, OSError, ValueError) as error:
-            raise InvalidZoneFile(str(where / SAVED_INDEX), "bad_index", str(error)) from None
+        except (InvalidIndex, OSError, ValueError, KeyError, TypeError, RecursionError) as error:
+            raise InvalidZoneFile(str(where / SAVED_INDEX), "bad_index",
+                                  f"{error}; rebuild the zone with almamatch zone build") from None
+        if not digests_checked:
+            _check_columns(index, where / SAVED_INDEX)
         offsets_file, dump = where / SAVED_OFFSETS, where / SAVED_BIBS
         if not (offsets_file.is_file() and dump.is_file()):
             return cls(index)
-        offsets = np.load(offsets_file, mmap_mode="r").view(np.ndarray)
-        if offsets.shape != (index.bib_count,):
+        try:
+            offsets = np.load(offsets_file, mmap_mode="r").view(np.ndarray)
+        except (OSError, ValueError) as error:
+            raise InvalidZoneFile(str(offsets_file), "bad_offsets", str(error)) from None
+        if offsets.shape != (index.bib_count,) or offsets.dtype != np.uint64:
             raise InvalidZoneFile(str(offsets_file), "bad_offsets",
-                                  f"{offsets.shape} offsets for {index.bib_count} bibs")
-        return cls(index, dump=dump, offsets=offsets)
+                                  f"{offsets.dtype}{offsets.shape} offsets for "
+                                  f"{index.bib_count} bibs")
+        return cls(index, dump=dump, offsets=offsets, assigned_mms_ids=assigned_mms_ids)
 
     @property
     def keeps_records(self) -> bool:
@@ -332,62 +342,57 @@ class IndexedZoneView:
         return self.sequence.peek()
 
     def record(self, mms_id: str) -> Bib | None:
-        """The bib's record as saved, read from ``bibs.mrc``; None without offsets."""
+        """The bib's record as saved, read from ``bibs.mrc``; None without offsets.
+
+        The record is the one a zone loaded in memory holds: as Alma saves it (``fold_003``),
+        its MMS ID in 001 (``assign_mms_id``). A record whose 001 is not the MMS ID the index
+        gives its offset (when the MMS IDs came from 001) means the files disagree: an error,
+        never another bib's record.
+        """
         row = self.index.row_of(mms_id)
         if row is None or self.offsets is None or self.dump is None:
             return None
         with self.dump.open("rb") as handle:
             handle.seek(int(self.offsets[row]))
             head = handle.read(_LENGTH_DIGITS)
-            if not head.isdigit():
+            if not (head.isascii() and head.isdigit()):
                 raise InvalidZoneFile(str(self.dump), "bad_offsets",
-                                      f"MMS ID {mms_id}: no record at its offset")
+                                      f"MMS ID {mms_id}: no record at its offset; rebuild the "
+                                      "zone")
             body = handle.read(int(head) - _LENGTH_DIGITS)
         try:
-            return decode_record(head + body)
+            record = decode_record(head + body)
         except RecordFault as error:
             raise InvalidZoneFile(str(self.dump), "unreadable_record",
-                                  f"MMS ID {mms_id}: {error}") from None
+                                  f"MMS ID {mms_id}: {error}; rebuild the zone") from None
+        if not self.assigned_mms_ids and (record.control_value("001") or "").strip() != mms_id:
+            raise InvalidZoneFile(str(self.dump), "bad_offsets",
+                                  f"MMS ID {mms_id}: the record at its offset is another bib's; "
+                                  "rebuild the zone")
+        return assign_mms_id(fold_003(record), mms_id)
 
 
-#: MMS IDs read per block by ``mms_id_sequence_of``: small temporaries, so that opening a large
-#: zone does not page in hundreds of megabytes of fresh memory for one pass.
-_SEQUENCE_BLOCK: Final = 1 << 20
-
-
-def mms_id_sequence_of(mms_ids: npt.NDArray[Any]) -> MmsIdSequence:
-    """``mms_id_sequence_after`` for a column of MMS IDs (uint64), vectorized for large zones."""
-    column = np.asarray(mms_ids)
-    blocks = range(0, len(column), _SEQUENCE_BLOCK)
-    counts = np.zeros(10_000, dtype=np.int64)
-    for begin in blocks:
-        values, _ = _alma_shaped(column[begin:begin + _SEQUENCE_BLOCK])
-        counts += np.bincount((values % np.uint64(10_000)).astype(np.intp), minlength=10_000)
-    if not counts.any():
-        return MmsIdSequence()
-    suffix = int(9_999 - np.argmax(counts[::-1]))  # most bibs, then the highest suffix
-    highest = 0
-    for begin in blocks:
-        values, digits = _alma_shaped(column[begin:begin + _SEQUENCE_BLOCK])
-        mine = values % np.uint64(10_000) == suffix
-        if mine.any():
-            serials = (values[mine] // np.uint64(10_000)) % _POWERS[digits[mine] - 6]
-            highest = max(highest, int(serials.max()))
-    return MmsIdSequence(highest + 1, f"{suffix:04d}")
-
-
-_POWERS: Final = np.array([10**n for n in range(20)], dtype=np.uint64)
-#: 99 * 10**(d - 2), the least d-digit value that leads with 99, for d = 2..19 (a 20-digit uint64
-#: is below 1.9e19 and cannot lead with 99).
-_LEADING_99: Final = np.array([99 * 10**n for n in range(18)], dtype=np.uint64)
-
-
-def _alma_shaped(block: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
-    """The Alma-shaped MMS IDs ("99" + serial + four-digit suffix) of a block, and their digits."""
-    values = np.asarray(block, dtype=np.uint64)
-    digits = np.searchsorted(_POWERS, values, side="right")  # decimal digits of each value
-    # "99" + at least one serial digit + four suffix digits: seven digits or more, and a
-    # d-digit value leads with 99 exactly when it is at least 99 * 10**(d - 2).
-    bounded = np.clip(digits, 2, 19)
-    shaped = (digits >= 7) & (digits <= 19) & (values >= _LEADING_99[bounded - 2])
-    return values[shaped], digits[shaped]
+def _check_columns(index: ZoneIndex, where: Path) -> None:
+    """The invariants ``ZoneIndex.from_arrays`` makes, checked on columns read from disk: sorted
+    unique MMS IDs, sorted keys, rows and sides in range, brief levels 1-10, versions >= -1,
+    ``row_keys`` ordering the keys by row."""
+    mms, values = np.asarray(index.mms_ids), np.asarray(index.key_values)
+    rows, sides = np.asarray(index.key_rows), np.asarray(index.key_sides)
+    levels, versions = np.asarray(index.brief_levels), np.asarray(index.versions)
+    row_keys = np.asarray(index.row_keys)
+    problems = [
+        (bool(np.any(mms[1:] <= mms[:-1])), "mms_ids.npy", "MMS IDs not sorted or repeated"),
+        (bool(np.any(values[1:] < values[:-1])), "key_values.npy", "keys not sorted"),
+        (bool(len(rows)) and int(rows.max()) >= len(mms), "key_rows.npy", "rows out of range"),
+        (bool(len(sides)) and int(sides.max()) > 1, "key_sides.npy", "sides out of range"),
+        (bool(len(levels)) and (int(levels.min()) < 1 or int(levels.max()) > 10),
+         "brief_levels.npy", "brief levels out of 1-10"),
+        (bool(len(versions)) and int(versions.min()) < -1, "versions.npy", "versions below -1"),
+        (bool(len(row_keys)) and (int(row_keys.max()) >= len(values) or bool(np.any(
+            np.diff(rows[row_keys].astype(np.int64)) < 0))), "row_keys.npy",
+         "row_keys do not order the keys by row"),
+    ]
+    for failed, name, what in problems:
+        if failed:
+            raise InvalidZoneFile(str(where / name), "bad_index",
+                                  f"{what}; rebuild the zone with almamatch zone build")

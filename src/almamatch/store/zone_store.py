@@ -1,0 +1,248 @@
+"""``ZoneStore``: a saved zone directory opened for deciding, applying and committing.
+
+Theory of operation: the zone as ``decide()`` reads it is three layers, each a ``ZoneView``:
+
+1. the saved zone (``zonefiles.zones.IndexedZoneView``): the compact index, memory-mapped and
+   read-only, and the dump's records read by offset when a merge needs one;
+2. the committed layer: every bib the journal (``store.journal``) holds, in an ``InMemoryZone``
+   over layer 1, its records read from the journal when asked;
+3. the pending layer: an ``InMemoryZone`` over layer 2 that ``apply`` changes through
+   ``InMemoryZone.apply``, the one place that says what a decision does to a zone.
+
+``commit`` writes the pending layer's bibs to the journal in one SQLite transaction, moves them
+into the committed layer and empties the pending one. One process writes at a time (an exclusive
+``flock`` on ``journal.lock``, released by the system when the process dies, ``kill -9``
+included); any number read: a read-only store sees each commit as ``view()`` or ``refresh()`` is
+called after it.
+"""
+
+from __future__ import annotations
+
+import fcntl
+from collections.abc import Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Final
+
+from almamatch.core.brief import BriefLevelRules, RecordBriefLevels
+from almamatch.core.decision import Decision
+from almamatch.core.errors import AlmamatchError
+from almamatch.core.facts import BibFacts, Hit
+from almamatch.core.oclc import OclcNumber
+from almamatch.core.record import Bib
+from almamatch.core.zone import HeldBib, InMemoryZone
+from almamatch.store.journal import Journal
+from almamatch.zonefiles.manifest import check_files, read_manifest
+from almamatch.zonefiles.zones import IndexedZoneView
+
+__all__ = ["JOURNAL", "JOURNAL_LOCK", "ZoneBusy", "ZoneStore", "zone_state"]
+
+#: The journal and the writer's lock file, beside the saved zone's files.
+JOURNAL: Final = "journal.sqlite"
+JOURNAL_LOCK: Final = "journal.lock"
+
+
+class ZoneBusy(AlmamatchError):
+    """Another process has the zone open for writing."""
+
+
+class _JournalRecords:
+    """Layer 1 with the journal's records over the dump's: a ``ZoneView``."""
+
+    def __init__(self, saved: IndexedZoneView, journal: Journal | None) -> None:
+        self.saved = saved
+        self.journal = journal  # None: no journal yet (a reader opened before any commit)
+
+    @property
+    def keeps_records(self) -> bool:
+        return self.saved.keeps_records
+
+    def hits(self, number: OclcNumber) -> Sequence[Hit]:
+        return self.saved.hits(number)
+
+    def facts(self, mms_id: str) -> BibFacts | None:
+        return self.saved.facts(mms_id)
+
+    def next_mms_id(self) -> str:
+        return self.saved.next_mms_id()
+
+    def record(self, mms_id: str) -> Bib | None:
+        found = None if self.journal is None else self.journal.record(mms_id)
+        return found if found is not None else self.saved.record(mms_id)
+
+
+class ZoneStore:
+    """A saved zone for deciding against, applying decisions to, and committing them.
+
+    ``ZoneStore.open(directory)`` opens it for writing (one writer at a time: ``ZoneBusy``
+    otherwise); ``readonly=True`` opens it for reading beside a writer. ``view()`` is the
+    ``ZoneView`` that ``decide()`` reads (``Zone(bibs=store.view())``): the last commit plus this
+    store's pending decisions. ``apply(decision)`` changes the view; ``commit()`` makes every
+    pending decision durable at once; ``close()`` (or leaving the ``with`` block) drops what was
+    not committed. One thread applies and commits (a server decides in arrival order); the
+    journal's connection may be shared by threads, and other readers open their own read-only
+    store.
+    """
+
+    def __init__(self, directory: Path, saved: IndexedZoneView, journal: Journal | None, *,
+                 brief_rules: BriefLevelRules | RecordBriefLevels | None,
+                 lock: IO[bytes] | None, zone_id: str) -> None:
+        self.directory = directory
+        self._zone_id = zone_id
+        self._lock = lock
+        self._layer = _JournalRecords(saved, journal)
+        self._committed = InMemoryZone(brief_rules=brief_rules, base=self._layer)
+        self._pending = InMemoryZone(brief_rules=brief_rules, base=self._committed)
+        self._decisions = 0
+        self.refresh()
+
+    @classmethod
+    def open(cls, directory: str | Path, *,
+             brief_rules: BriefLevelRules | RecordBriefLevels | None = None,
+             readonly: bool = False) -> ZoneStore:
+        """The saved zone at ``directory`` (``almamatch zone build``), its journal applied.
+
+        ``brief_rules`` rate the bibs that decisions add (the zone profile's rules; CARLI's
+        table by default). Raises ``InvalidZoneFile`` or ``InvalidJournal`` naming the file
+        for a zone that cannot be used, ``ZoneBusy`` when another process writes to it.
+        """
+        where = Path(directory)
+        manifest = read_manifest(where)
+        check_files(where, manifest)
+        zone_id = manifest.zone
+        saved = IndexedZoneView.open(where, assigned_mms_ids=manifest.assigned_mms_ids,
+                                     digests_checked=True)
+        lock: IO[bytes] | None = None
+        journal_file = where / JOURNAL
+        if not readonly:
+            lock = (where / JOURNAL_LOCK).open("ab")
+            try:
+                fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                lock.close()
+                raise ZoneBusy(str(where), "busy", "another process has this zone open for "
+                               "writing; wait for it to finish") from None
+        journal = None
+        try:
+            if not readonly or journal_file.exists():
+                journal = Journal(journal_file, zone_id=zone_id, readonly=readonly)
+        except BaseException:
+            if lock is not None:
+                lock.close()
+            raise
+        return cls(where, saved, journal, brief_rules=brief_rules, lock=lock, zone_id=zone_id)
+
+    @property
+    def writable(self) -> bool:
+        """Whether this store was opened for writing (and holds the zone's write lock)."""
+        return self._lock is not None
+
+    @property
+    def saved(self) -> IndexedZoneView:
+        """Layer 1: the saved zone as built (or last compacted), without the journal."""
+        return self._layer.saved
+
+    def committed_bibs(self) -> list[str]:
+        """The MMS IDs of every bib the journal holds (committed since the last compaction)."""
+        return list(self._committed)
+
+    def journal_record(self, mms_id: str) -> Bib | None:
+        """The record the journal holds for a bib; None when its record is the dump's."""
+        journal = self._layer.journal
+        return None if journal is None else journal.record(mms_id)
+
+    # -- the zone ---------------------------------------------------------------------------
+    def view(self) -> InMemoryZone:
+        """The ``ZoneView`` that ``decide()`` reads: the last commit and the pending decisions.
+
+        A read-only store first reads the commits made since it last looked (``refresh``).
+        """
+        if self._lock is None:
+            self.refresh()
+        return self._pending
+
+    def refresh(self) -> int:
+        """Read the commits made since the last look into the view; the bibs they changed."""
+        journal = self._layer.journal
+        if journal is None:
+            if not (self.directory / JOURNAL).exists():
+                return 0
+            journal = self._layer.journal = Journal(self.directory / JOURNAL,
+                                                    zone_id=self._zone_id, readonly=True)
+        count = 0
+        for held in journal.changes():
+            self._committed.hold(held)
+            count += 1
+        if count and not len(self._pending):
+            self._pending.sequence = self._committed.sequence
+        return count
+
+    def record(self, mms_id: str) -> Bib | None:
+        """The bib's full record as the zone now holds it (``view().record``)."""
+        return self._pending.record(mms_id)
+
+    def apply(self, decision: Decision) -> None:
+        """Apply a decision to the view (``InMemoryZone.apply``); durable at ``commit``."""
+        if self._lock is None:
+            raise ZoneBusy(str(self.directory), "read_only", "this store was opened read-only")
+        self._pending.apply(decision)
+        self._decisions += 1
+
+    @property
+    def pending(self) -> int:
+        """Decisions applied since the last commit."""
+        return self._decisions
+
+    def commit(self) -> int:
+        """Make every pending decision durable, in one transaction; the commit's number (0 when
+        nothing was pending)."""
+        if self._decisions == 0 and not len(self._pending):
+            return 0
+        held = list(self._pending.held())
+        journal = self._layer.journal
+        if journal is None or self._lock is None:
+            raise ZoneBusy(str(self.directory), "read_only", "this store was opened read-only")
+        seq = journal.commit(held, self._decisions)
+        for bib in held:  # the record now reads from the journal: not kept twice in memory
+            self._committed.hold(HeldBib(facts=bib.facts, record=None))
+        self._pending.release()
+        self._decisions = 0
+        return seq
+
+    def rollback(self) -> None:
+        """Drop the pending decisions."""
+        sequence = self._committed.sequence
+        self._pending.release()
+        self._pending.sequence = sequence
+        self._decisions = 0
+
+    def close(self) -> None:
+        """Drop what was not committed, close the journal and let another writer in."""
+        self._pending.release()
+        if self._layer.journal is not None:
+            self._layer.journal.close()
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
+
+    def __enter__(self) -> ZoneStore:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.close()
+
+
+def zone_state(directory: str | Path) -> str:
+    """What identifies the state of the saved zone at ``directory``: its build (``zone.json``'s
+    identity) and the number of the last commit in its journal. Equal states decide alike."""
+    where = Path(directory)
+    manifest = read_manifest(where)
+    last = 0
+    if (where / JOURNAL).exists():
+        journal = Journal(where / JOURNAL, zone_id=manifest.zone, readonly=True)
+        try:
+            last = journal.counts()[0]
+        finally:
+            journal.close()
+    return f"{manifest.zone}:{last}"
