@@ -20,6 +20,7 @@ from almamatch.marc import Unreadable, bib_to_marc, read_bibs
 from almamatch.marc.convert import bib_to_marcxml
 from almamatch.store import ZoneStore
 from almamatch.store.build import Assigned, FromTag, OutputNotEmpty, build_zone
+from almamatch.zonefiles.profiles import load_profile
 from almamatch.zonefiles.zones import InvalidZoneFile, load_zone
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -214,3 +215,15 @@ def test_an_interrupted_commit_run_commits_nothing_and_its_resume_commits_once(
     after_straight = _lines(capsys, "--zone", str(straight))
     assert _lines(capsys, "--zone", str(resumed)) == after_straight
     assert after_straight != expected
+
+
+def test_brief_level_rules_on_the_whole_record_rate_the_built_zone_as_in_memory(
+        tmp_path: Path) -> None:
+    profile = load_profile(EXAMPLES / "profiles" / "csu-rules.toml").profile
+    assert not isinstance(profile.levels, BriefLevelRules)
+    build_zone(EXAMPLES / "zone" / "bibs.mrc", tmp_path / "zone", brief_rules=profile.levels,
+               facts=EXAMPLES / "zone" / "facts.csv")
+    memory = load_zone(EXAMPLES / "zone", brief_rules=profile.levels)
+    with ZoneStore.open(tmp_path / "zone", readonly=True) as store:
+        for mms_id in memory:
+            assert store.view().facts(mms_id) == memory.facts(mms_id)
