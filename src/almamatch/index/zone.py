@@ -214,20 +214,29 @@ class ZoneIndex:
             rank[order] = np.arange(count, dtype=np.uint32)
             rows = rank[bibs]
         else:
-            rows = bibs.astype(np.uint32)
+            rows = bibs.astype(np.uint32, copy=False)
         # Keys sorted by value, then row, so that one number's hits are contiguous.
         if len(rows) and not bool(np.all(rows[1:] >= rows[:-1])):
             by_row = np.argsort(rows, kind="stable")
             order = by_row[np.argsort(values[by_row], kind="stable")]
         else:
             order = np.argsort(values, kind="stable")
+        # Each column is put in order and its unordered self let go at once, so that a build of
+        # tens of millions of keys holds one spare column at a time, not all of them.
+        del bibs, key_bibs, key_values, key_sides, key_forms
         rows = rows[order]
         narrow = not len(values) or int(values.max()) < _UINT32_LIMIT
+        values = values[order]
+        if narrow:
+            values = values.astype(KEY_DTYPES[0])
+        sides = sides[order]
+        forms = forms[order]
+        del order
         return cls(
-            key_values=values[order].astype(KEY_DTYPES[0]) if narrow else values[order],
+            key_values=values,
             key_rows=rows,
-            key_sides=sides[order],
-            key_forms=forms[order],
+            key_sides=sides,
+            key_forms=forms,
             row_keys=np.argsort(rows, kind="stable").astype(np.uint32),
             mms_ids=mms,
             brief_levels=levels,

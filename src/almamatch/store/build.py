@@ -305,7 +305,7 @@ def _index(columns: _Columns, rules: BriefLevelRules | RecordBriefLevels, facts:
     else:
         assert columns.record_levels is not None
         levels = columns.record_levels[indices]
-    key_rows = columns.take(columns.key_rows, np.uint32)
+    key_rows = columns.take(columns.key_rows, np.uint32)  # handed back before the index
     if len(mms_ids) and not bool(np.all(mms_ids[1:] > mms_ids[:-1])):
         order = np.argsort(mms_ids, kind="stable")
         mms_ids, levels, offsets, indices = (mms_ids[order], levels[order], offsets[order],
@@ -320,6 +320,8 @@ def _index(columns: _Columns, rules: BriefLevelRules | RecordBriefLevels, facts:
         rank[order] = np.arange(len(order), dtype=np.uint32)
         key_rows = rank[key_rows]
         del order, rank
+    columns.key_rows.append(key_rows)  # the index sorts the keys: nothing here holds them
+    del key_rows
     np.save(offsets_file, offsets)
     del offsets, indices
     versions = np.full(len(mms_ids), NO_VERSION, dtype=np.int64)
@@ -341,7 +343,8 @@ def _index(columns: _Columns, rules: BriefLevelRules | RecordBriefLevels, facts:
     try:
         index = ZoneIndex.from_arrays(
             mms_ids=mms_ids, brief_levels=levels, versions=versions, cz_linked=linked,
-            key_bibs=key_rows, key_values=columns.take(columns.key_values, np.uint64),
+            key_bibs=columns.take(columns.key_rows, np.uint32),
+            key_values=columns.take(columns.key_values, np.uint64),
             key_sides=columns.take(columns.key_sides, np.uint8),
             key_forms=columns.take(columns.key_forms, np.uint8), locks=locks)
     except InvalidIndex as error:
