@@ -226,11 +226,8 @@ class ZoneIndex:
         del bibs, key_bibs, key_values, key_sides, key_forms
         rows = rows[order]
         narrow = not len(values) or int(values.max()) < _UINT32_LIMIT
-        values = values[order]
-        if narrow:
-            values = values.astype(KEY_DTYPES[0])
-        sides = sides[order]
-        forms = forms[order]
+        values = values[order].astype(KEY_DTYPES[0]) if narrow else values[order]
+        sides, forms = sides[order], forms[order]
         del order
         return cls(
             key_values=values,
