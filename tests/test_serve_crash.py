@@ -43,8 +43,6 @@ def _kill_when_logged(server: ServeProcess, log: Path, lines: int) -> threading.
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="a served zone is held in memory: saved zones keep no "
-                   "journal of applied decisions yet, so a restart loses what was committed")
 def test_every_success_reply_survives_kill_9(tmp_path: Path) -> None:
     zone = tmp_path / "zone"
     assert main(["zone", "build", str(EXAMPLES / "zone" / "bibs.mrc"), "--facts",

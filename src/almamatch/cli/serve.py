@@ -41,6 +41,8 @@ from almamatch.serve.reply import ReplyEnd
 from almamatch.serve.request import MAX_REQUEST_BYTES, AnswerAt, LogonItem
 from almamatch.serve.server import DEFAULT_PORT, Gateway, Limits, WireOptions, ZoneListener
 from almamatch.serve.service import ZoneService, ZoneStore
+from almamatch.store.zone_store import ZoneStore as SavedZone
+from almamatch.zonefiles.manifest import MANIFEST
 from almamatch.zonefiles.zones import load_zone, ready_zone
 
 if TYPE_CHECKING:
@@ -160,11 +162,8 @@ def _per_zone(values: list[Any] | None, count: int, name: str, default: Any) -> 
 
 
 class _Unsaved:
-    """An in-memory zone as the service's store: applied decisions last until the server stops.
-
-    Saved zones keep no journal of applied decisions yet; when they do, ``_open_zone`` opens
-    that journal here instead, and ``commit`` makes each decision last before its reply.
-    """
+    """A zone given as a MARC dump, in memory as the service's store: applied decisions last
+    until the server stops (only a saved zone has a journal to commit to)."""
 
     def __init__(self, bibs: InMemoryZone) -> None:
         self.apply = bibs.apply
@@ -178,7 +177,12 @@ class _Unsaved:
 
 
 def _open_zone(path: str, profile_path: str | None) -> tuple[Zone, ZoneStore]:
+    """The zone and its store: a saved zone (``zone build``) opened for writing, its journal
+    committed to before each reply; a MARC dump held in memory."""
     profile = profile_from_path(profile_path)
+    if (Path(path) / MANIFEST).is_file():
+        saved = SavedZone.open(path, brief_rules=profile.profile.levels)
+        return ready_zone(profile.identity, profile.profile, saved.view()), saved
     bibs = load_zone(path, brief_rules=profile.profile.levels, use_index=True)
     return ready_zone(profile.identity, profile.profile, bibs), _Unsaved(bibs)
 
