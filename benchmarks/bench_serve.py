@@ -1,6 +1,8 @@
 """Exports per second and reply latency of ``almamatch serve`` at 1, 10 and 100 clients.
 
-Run: ``python benchmarks/bench_serve.py [--exports N] [--repeat R] [--clients 1,10,100]``.
+Run: ``python benchmarks/bench_serve.py [--exports N] [--repeat R] [--clients 1,10,100]
+[--zone DIR]``. A saved zone (``almamatch zone build``) is copied for every run and served with
+its journal: each export is then committed to SQLite before its reply.
 
 For each number of clients, a fresh ``almamatch serve`` (a child process, on the example zone, a
 fixed ``--now``, its log to a file) receives the same N synthetic exports (shared OCLC numbers, so
@@ -20,9 +22,11 @@ import argparse
 import asyncio
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -33,6 +37,7 @@ from almamatch.core.zone import Export
 from almamatch.marc.iso2709 import decode_record
 from almamatch.serve.client import export_concurrently
 from almamatch.serve.request import encode_request
+from almamatch.zonefiles.manifest import MANIFEST
 from serve_process import (
     EXAMPLES,
     LOGON,
@@ -62,9 +67,21 @@ def percentile(values: list[float], share: float) -> float:
 
 def serve_run(records: list[bytes], clients: int, zone_args: list[str],
               log: Path) -> tuple[float, float, float]:
-    """One fresh server, ``clients`` at once: (exports/s, p50 ms, p99 ms)."""
+    """One fresh server, ``clients`` at once: (exports/s, p50 ms, p99 ms). A saved zone is
+    copied first, so that every run starts from the same zone and its journal is the copy's."""
     streams = [[encode_request(record, logon_id=LOGON, password=PASSWORD)
                 for record in records[client::clients]] for client in range(clients)]
+    zone = Path(zone_args[1])
+    with tempfile.TemporaryDirectory() as scratch:
+        if (zone / MANIFEST).is_file():
+            copy = Path(scratch) / "zone"
+            shutil.copytree(zone, copy)
+            zone_args = [zone_args[0], str(copy), *zone_args[2:]]
+        return _serve_run(streams, len(records), zone_args, log)
+
+
+def _serve_run(streams: list[list[bytes]], count: int, zone_args: list[str],
+               log: Path) -> tuple[float, float, float]:
     with ServeProcess([*zone_args, "--port", "0", "--log", str(log), "--json"]) as server:
         started = time.perf_counter()
         outcomes = asyncio.run(export_concurrently(streams, port=server.port, timeout=300))
@@ -74,7 +91,7 @@ def serve_run(records: list[bytes], clients: int, zone_args: list[str],
     if code != 0 or unanswered:
         raise SystemExit(f"serve exited {code}; {len(unanswered)} exports without a reply")
     latencies = [one.ms for one in outcomes]
-    return len(records) / elapsed, percentile(latencies, 0.50), percentile(latencies, 0.99)
+    return count / elapsed, percentile(latencies, 0.50), percentile(latencies, 0.99)
 
 
 def main() -> None:
