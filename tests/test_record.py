@@ -249,3 +249,20 @@ def test_bib_is_immutable_and_compares_by_value() -> None:
     assert evolve(one, leader=LEADER.replace("a", "c", 1)) != one
     with pytest.raises(AttributeError):
         one.leader = LEADER  # type: ignore[misc]
+
+
+def test_a_record_reads_as_a_cataloger_writes_it() -> None:
+    bib = Bib(
+        leader="00000nam a2200000 a 4500",
+        fields=[
+            ControlField("001", "ocm01234567"),
+            DataField.of("245", "10", ("a", "Pride and prejudice /"), ("c", "Jane Austen.")),
+            DataField.of("500", "  ", ("a", "Note.")),
+        ],
+    )
+    assert bib.lines() == (
+        "LDR 00000nam a2200000 a 4500",
+        "001 ocm01234567",
+        "245 10 $a Pride and prejudice / $c Jane Austen.",
+        "500 ## $a Note.",
+    )

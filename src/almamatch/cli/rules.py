@@ -20,7 +20,7 @@ from rich.text import Text
 from almamatch.cli.decide import UnreadableRecord, record_at
 from almamatch.cli.inputs import EXIT_CODES_EPILOG
 from almamatch.cli.render import json_line, stdout_console
-from almamatch.core.record import Bib, ControlField
+from almamatch.core.record import Bib
 from almamatch.marc import Unreadable
 from almamatch.rules import RuleKind, format_condition, parse
 from almamatch.rules.brief import compile_brief_levels
@@ -163,22 +163,11 @@ def _record(args: argparse.Namespace) -> Bib:
     return item
 
 
-def field_lines(bib: Bib) -> list[str]:
-    """The record as a cataloger reads it: ``LDR``, then one line per field."""
-    lines = [f"LDR {bib.leader}"]
-    for one in bib.fields:
-        if isinstance(one, ControlField):
-            lines.append(f"{one.tag}    {one.value}")
-        else:
-            lines.append(f"{one.tag} {one.indicator1}{one.indicator2} {one.text}")
-    return lines
-
-
 def _apply(args: argparse.Namespace) -> int:
     rules = load_normalization_rules(args.file)
     before = _record(args)
     after, notes = rules.run(before)
-    old, new = field_lines(before), field_lines(after)
+    old, new = list(before.lines()), list(after.lines())
     diff = [line for line in difflib.ndiff(old, new) if not line.startswith("?")]
     console = stdout_console()
     say = partial(console.print, soft_wrap=True)  # a path or a record line is never wrapped

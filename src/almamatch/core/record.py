@@ -20,7 +20,7 @@ from almamatch.core.errors import InvalidRecord, InvalidTimestamp
 from almamatch.core.identifiers import Diagnostic, OclcNumbers, extract_oclc_numbers
 from almamatch.core.timestamp import Timestamp
 
-__all__ = ["Bib", "ControlField", "DataField", "Field", "Subfield"]
+__all__ = ["Bib", "ControlField", "DataField", "Field", "Subfield", "field_line"]
 
 _TAG: Final = re.compile(r"[0-9A-Za-z]{3}")
 LEADER_LENGTH: Final = 24
@@ -105,6 +105,14 @@ class DataField:
 Field: TypeAlias = ControlField | DataField
 
 
+def field_line(one: Field) -> str:
+    """A field as a cataloger reads it: ``245 10 $a Title``, a blank indicator written ``#`` as
+    MARC's documentation writes it; a control field ``008 value``."""
+    if isinstance(one, DataField):
+        return f"{one.tag} {one.indicators.replace(' ', '#')} {one.text}"
+    return f"{one.tag} {one.value}"
+
+
 def _leader(value: str) -> str:
     if not isinstance(value, str) or len(value) != LEADER_LENGTH:
         raise InvalidRecord(value, "bad_leader", "a leader is 24 characters")
@@ -150,6 +158,11 @@ class Bib:
     def with_fields(self, fields: Iterable[Field]) -> Bib:
         """The same leader with these fields (a new record: nothing derived is carried over)."""
         return Bib(leader=self.leader, fields=fields)
+
+    def lines(self) -> tuple[str, ...]:
+        """The record as a cataloger reads it: ``LDR`` and the leader, then ``field_line`` of
+        each field, in order (the rules command, the page and the specs show records so)."""
+        return (f"LDR {self.leader}", *(field_line(one) for one in self.fields))
 
     def __iter__(self) -> Iterator[Field]:
         return iter(self.fields)

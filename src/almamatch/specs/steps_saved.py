@@ -9,7 +9,7 @@ subfields as "$a ... $z ..."), so that a librarian states a field exactly as she
 from __future__ import annotations
 
 from almamatch.core.decision import Add, Merge
-from almamatch.core.record import Bib, DataField, Field
+from almamatch.core.record import Bib, field_line
 from almamatch.specs.errors import SpecError
 from almamatch.specs.steps_outcome import check, describe
 from almamatch.specs.tables import parse_fields
@@ -19,13 +19,6 @@ from almamatch.specs.world import World
 __all__: list[str] = []
 
 SAVED = "The saved record"
-
-
-def _field_text(one: Field) -> str:
-    if isinstance(one, DataField):
-        indicators = (one.indicator1 + one.indicator2).replace(" ", "#")
-        return f"{one.tag} {indicators} {one.text}"
-    return f"{one.tag} {one.value}"
 
 
 def _saved_record(world: World) -> Bib | None:
@@ -39,7 +32,7 @@ def _saved_record(world: World) -> Bib | None:
 
 def _merged_fields(world: World) -> list[str] | None:
     saved = _saved_record(world)
-    return None if saved is None else [_field_text(one) for one in saved.fields]
+    return None if saved is None else [field_line(one) for one in saved.fields]
 
 
 @step(StepKind.OUTCOME, "the saved record has these fields:", topic=SAVED, table=True,
@@ -54,7 +47,7 @@ def saved_fields(world: World, call: StepCall) -> tuple[Mismatch, ...]:
     in the incoming-record table. Other fields may be present too."""
     _, expected = parse_fields(call.table, line=call.line)
     actual = _merged_fields(world)
-    wanted = [_field_text(one) for one in expected]
+    wanted = [field_line(one) for one in expected]
     if actual is None:
         return check("saved record", "\n".join(wanted), f"no record: {describe(world.outcome())}")
     missing = [text for text in wanted if text not in actual]
@@ -90,7 +83,7 @@ def saved_fields_gone(world: World, call: StepCall) -> tuple[Mismatch, ...]:
     same tag but other content may be present."""
     _, unwanted = parse_fields(call.table, line=call.line)
     actual = _merged_fields(world)
-    wanted = [_field_text(one) for one in unwanted]
+    wanted = [field_line(one) for one in unwanted]
     expected = "none of:\n" + "\n".join(wanted)
     if actual is None:
         return check("saved record", expected, f"no record: {describe(world.outcome())}")

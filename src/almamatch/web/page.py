@@ -26,12 +26,12 @@ from multidict import MultiDictProxy
 from almamatch.codec import converter
 from almamatch.core.decision import Add, Decision, Failure, Merge, Stage, Verdict, named_mms_id
 from almamatch.core.errors import InvalidRecord
-from almamatch.core.record import Bib, ControlField, DataField
+from almamatch.core.record import Bib, DataField
 from almamatch.marc import bib_to_marc_json, bib_to_marcxml
 from almamatch.web.problems import Problem
 from almamatch.web.service import HttpZone, Logon, Outcome
 
-__all__ = ["FormInput", "field_lines", "render_page"]
+__all__ = ["FormInput", "render_page"]
 
 #: The decision's members that are not evidence: shown in their own places on the page.
 _NOT_EVIDENCE: Final = frozenset(
@@ -97,19 +97,6 @@ def example_text(bib: Bib) -> str:
         return bib_to_marc_json(bib)
 
 
-def field_lines(bib: Bib) -> list[str]:
-    """The record as a cataloger reads it: ``LDR`` then one line per field, ``$a`` subfields."""
-    lines = [f"LDR  {bib.leader}"]
-    for one in bib.fields:
-        if isinstance(one, ControlField):
-            lines.append(f"{one.tag}  {one.value}")
-        else:
-            indicators = f"{one.indicator1}{one.indicator2}".replace(" ", "_")
-            subfields = "".join(f"${sub.code}{sub.value}" for sub in one.subfields)
-            lines.append(f"{one.tag} {indicators} {subfields}")
-    return lines
-
-
 def _changed(before: list[str], after: list[str]) -> tuple[set[int], set[int]]:
     """The lines of each side that the other does not have where it has them."""
     gone: set[int] = set()
@@ -171,7 +158,7 @@ def _trace(decision: Decision) -> str:
 def _records(outcome: Outcome) -> str:
     decision = outcome.decision
     if isinstance(decision, Merge) and decision.record is not None and outcome.before is not None:
-        before, after = field_lines(outcome.before), field_lines(decision.record)
+        before, after = list(outcome.before.lines()), list(decision.record.lines())
         gone, new = _changed(before, after)
         return ('<h3>The merge</h3><p>Fields that differ are highlighted.</p>'
                 '<div class="records">'
@@ -182,7 +169,7 @@ def _records(outcome: Outcome) -> str:
     if isinstance(decision, Add):
         return ('<h3>The record as Alma stores it</h3><div class="records">'
                 + _record_table(f"New bib, MMS ID {decision.mms_id}",
-                                field_lines(decision.record), set(), "")
+                                list(decision.record.lines()), set(), "")
                 + "</div>")
     return ""
 
