@@ -76,7 +76,7 @@ def test_two_zones_each_on_its_own_port(tmp_path: Path,
     assert server.ports[0] != server.ports[1]
     # The same export to each zone: each adds it, under its own zone's next MMS ID.
     assert first[1] == second[1] == (
-        "#0 The record has been processed successfully. MMS ID: 9910000000115681\n")
+        "#1 The record has been processed successfully. MMS ID: 9910000000115681\n")
     assert [json.loads(line)["outcome"] for line in log.read_text().splitlines()] == [
         "ADDED", "ADDED"]
     assert stderr == ""

@@ -68,7 +68,8 @@ def register(subparsers: Any) -> None:
                         default=LogonItem.U.value, help="send the logon ID as U or A "
                         "(default: U)")
     parser.add_argument("--index", type=int, metavar="N",
-                        help="send only the record at this position (0-based)")
+                        help="send only the record at this position (0-based, as --json's "
+                        "index; the plain lines number records from 1, as the batch table does)")
     parser.add_argument("--timeout", type=float, default=100.0, metavar="S",
                         help="seconds to wait for each reply (default 100, as Koha's manual "
                         "sets the client)")
@@ -121,7 +122,7 @@ def run(args: argparse.Namespace) -> int:
             if args.json:
                 print(json_line(unreadable_line(record)), flush=True)
             else:
-                print(f"#{index} not sent: {record.reason} at byte {record.offset}: "
+                print(f"#{index + 1} not sent: {record.reason} at byte {record.offset}: "
                       f"{record.detail}", flush=True)
             continue
         request = encode_request(record, logon_id=args.logon, password=args.password,
@@ -132,7 +133,7 @@ def run(args: argparse.Namespace) -> int:
         if args.json:
             print(json_line(_line(index, outcome)), flush=True)
         else:
-            print(f"#{index} {outcome.host_message}", flush=True)
+            print(f"#{index + 1} {outcome.host_message}", flush=True)
     if not found:
         where = f"no record at index {args.index}" if args.index is not None else "no record"
         sys.stderr.write(f"almamatch send: error: {where} in {args.file}\n")
