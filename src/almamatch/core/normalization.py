@@ -21,7 +21,7 @@ from attrs import field, frozen
 
 from almamatch.core.errors import InvalidNormalization, InvalidOclcNumber
 from almamatch.core.oclc import OclcNumber
-from almamatch.core.record import Bib, ControlField, DataField, Subfield
+from almamatch.core.record import Bib, ControlField, DataField, Field, Subfield
 
 __all__ = [
     "CopyCancelledTo035z",
@@ -30,6 +30,7 @@ __all__ = [
     "RuleNormalization",
     "assign_mms_id",
     "fold_003",
+    "insert_in_tag_order",
 ]
 
 
@@ -135,16 +136,22 @@ def assign_mms_id(bib: Bib, mms_id: str) -> Bib:
     return bib.with_fields(new if one.tag == "001" else one for one in bib.fields)
 
 
+def insert_in_tag_order(fields: list[Field], new: Field) -> None:
+    """Insert ``new`` after the last field whose tag sorts at or before its own (in place): where
+    normalization puts a field it adds, for the named steps and the rule actions alike."""
+    position = len(fields)
+    for index, existing in enumerate(fields):
+        if existing.tag > new.tag:
+            position = index
+            break
+    fields.insert(position, new)
+
+
 def _insert_in_tag_order(
     fields: tuple[ControlField | DataField, ...], new: list[DataField]
 ) -> tuple[ControlField | DataField, ...]:
-    """Insert each new field after the last field whose tag sorts at or before its own."""
-    result = list(fields)
+    """Insert each new field in tag order (``insert_in_tag_order``)."""
+    result: list[Field] = list(fields)
     for one in new:
-        position = len(result)
-        for index, existing in enumerate(result):
-            if existing.tag > one.tag:
-                position = index
-                break
-        result.insert(position, one)
+        insert_in_tag_order(result, one)
     return tuple(result)

@@ -21,6 +21,7 @@ from typing import Final
 
 from attrs import field, frozen
 
+from almamatch.core.normalization import insert_in_tag_order
 from almamatch.core.record import Bib, ControlField, DataField, Field, Subfield
 from almamatch.core.wildcard import Glob
 from almamatch.rules.conditions import field_holds, field_matches, holds
@@ -84,13 +85,7 @@ def _blank(text: str) -> str:
 
 def _insert(state: _State, new: Field) -> None:
     """After the last field whose tag sorts at or before the new field's tag."""
-    fields = state.fields
-    position = len(fields)
-    for index, existing in enumerate(fields):
-        if existing.tag > new.tag:
-            position = index
-            break
-    fields.insert(position, new)
+    insert_in_tag_order(state.fields, new)
 
 
 def _unescape(text: str) -> str:
