@@ -10,6 +10,7 @@ every domain name.
 """
 
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
 
 from almamatch.core.brief import BriefLevel, BriefLevelRules
 from almamatch.core.decide import InvalidDecisionInput, connection_closed, decide
@@ -56,7 +57,9 @@ from almamatch.core.timestamp import Timestamp
 from almamatch.core.zone import Export, InMemoryZone, InvalidZone, Zone, ZoneKind
 from almamatch.gateway import GatewaySettings, InvalidGatewaySettings, check_gateway
 from almamatch.rules.merge import format_merge_rule, parse_merge_rule
-from almamatch.zonefiles.zones import open_zone
+
+if TYPE_CHECKING:
+    from almamatch.zonefiles.zones import open_zone
 
 try:
     __version__ = version("almamatch")
@@ -132,3 +135,13 @@ __all__ = [
     "open_zone",
     "parse_merge_rule",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """``open_zone`` is read on first use: it brings numpy and pymarc (the zone on disk), which
+    a program that only calls ``decide()`` does not need at import."""
+    if name == "open_zone":
+        from almamatch.zonefiles.zones import open_zone  # noqa: PLC0415 - deferred, see above
+
+        return open_zone
+    raise AttributeError(f"module 'almamatch' has no attribute {name!r}")
