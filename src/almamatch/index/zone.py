@@ -11,11 +11,11 @@ Saved as one ``.npy`` per column plus ``manifest.json``; loading memory-maps the
 50-million-bib index opens without reading it.
 
 Every OCLC number issued so far is below 2**32, so the key values are stored as uint32 while all
-of them fit (half the bytes, and twice the keys per cache line for every binary search), and as
-uint64 as soon as one does not (``KEY_DTYPES``; a saved index names its own in the manifest).
-Many queries at once are searched in ascending order: for uint32 keys the values and their
-positions are packed into one uint64 each and put in order by one ``np.sort``, cheaper than an
-``argsort`` followed by a gather.
+of them fit (half the bytes, and twice the keys per cache line), and as uint64 as soon as one does
+not (``KEY_DTYPES``; a saved index names its own in the manifest). Many numbers at once are looked
+up through the key directory (``index.directory``: where the keys of each bucket of values start),
+saved beside the columns as ``key_directory.npy``; an index saved before it had one gets it
+computed when opened (one pass over the keys).
 """
 
 from __future__ import annotations
@@ -37,6 +37,12 @@ from almamatch.core.facts import BibFacts, Hit, MmsIdSequence, Side
 from almamatch.core.lock import Lock
 from almamatch.core.oclc import MAX_OCLC_NUMBER, OclcForm, OclcNumber
 from almamatch.core.record import Bib
+from almamatch.index.directory import (
+    directory_dtype,
+    directory_shift,
+    key_directory,
+    search_directory,
+)
 from almamatch.index.sequence import mms_id_sequence_of
 from almamatch.index.version import decode_version
 
@@ -63,8 +69,7 @@ _COLUMNS: Final[dict[str, np.dtype[Any]]] = {
 #: The key value types, narrowest first: uint32 while every value fits, else uint64.
 KEY_DTYPES: Final = (np.dtype(np.uint32), np.dtype(np.uint64))
 _UINT32_LIMIT: Final = 2**32
-_SORT_QUERIES_FROM: Final = 4096
-_RUN_STEPS: Final = 8
+_DIRECTORY: Final = "key_directory"
 _KEY_COLUMNS: Final = ("key_values", "key_rows", "key_sides", "key_forms", "row_keys")
 
 Array = npt.NDArray[Any]
@@ -74,10 +79,13 @@ class InvalidIndex(AlmamatchError):
     """Columns that do not make a zone index, or a directory that does not hold one."""
 
 
-def _emptied(starts: Array, ends: Array, outside: Array | None) -> tuple[Array, Array]:
-    """The ranges, with those of the values ``outside`` the key type made empty."""
+def _past_the_keys(starts: Array, ends: Array, outside: Array | None, count: int
+                   ) -> tuple[Array, Array]:
+    """The ranges, with those of the values ``outside`` the key type moved past the last key
+    (empty, where a binary search over the keys as uint64 puts them)."""
     if outside is not None:
-        ends = np.where(outside, starts, ends)
+        starts[outside] = count
+        ends[outside] = count
     return starts, ends
 
 
@@ -119,6 +127,28 @@ def _as(values: npt.ArrayLike, dtype: np.dtype[Any], name: str) -> Array:
     return array
 
 
+def _saved_directory(source: Path, keys: Array, *, mmap: bool) -> Array | None:
+    """The saved key directory, checked against the keys it serves (its length follows from the
+    key count and the largest key, its last entry is the key count); None when the index was
+    saved before it had one (``ZoneIndex`` then computes it)."""
+    path = source / f"{_DIRECTORY}.npy"
+    if not path.exists():
+        return None
+    directory = np.load(path, mmap_mode="r" if mmap else None)
+    count = len(keys)
+    if count and keys[0] > keys[-1]:
+        # The largest key is the last one only in sorted keys: these are not.
+        raise InvalidIndex(str(source / "key_values.npy"), "bad_column", "keys not sorted")
+    largest = int(keys[-1]) if count else 0
+    buckets = (largest >> directory_shift(largest, count)) + 1
+    dtype = directory_dtype(count)
+    if directory.dtype != dtype or directory.shape != (buckets + 1,) or int(directory[-1]) != count:
+        raise InvalidIndex(str(path), "bad_column", f"{directory.dtype}{directory.shape}, expected "
+                           f"{dtype}({buckets + 1},) ending at {count}")
+    mapped: Array = directory.view(np.ndarray)
+    return mapped
+
+
 def _lock_to_json(mms_id: int, lock: Lock) -> dict[str, str | None]:
     return {"mms_id": str(mms_id), "institution": lock.institution, "user": lock.user,
             "last_activity": lock.last_activity.isoformat()}
@@ -145,6 +175,9 @@ class ZoneIndex:
     cz_linked: Array  # bool
     locks: Mapping[int, Lock] = field(factory=dict)
     institution_suffix: str = "5681"
+    # uint32, where the keys of each bucket of values start (``index.directory``); None: computed
+    # from the keys when the index is made.
+    key_directory: Array | None = field(default=None, repr=False)
     # The columns as memoryviews, for one export at a time: indexing one gives a Python int
     # straight from the (mapped) column, where a numpy scalar per read costs a microsecond.
     _scalars: _Scalars = field(init=False, repr=False)
@@ -154,6 +187,8 @@ class ZoneIndex:
     _sequence: MmsIdSequence = field(init=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
+        if self.key_directory is None:
+            object.__setattr__(self, "key_directory", key_directory(self.key_values))
         object.__setattr__(self, "_scalars", _Scalars.of(self))
         object.__setattr__(self, "_sequence", mms_id_sequence_of(
             self.mms_ids, default_suffix=self.institution_suffix))
@@ -254,8 +289,9 @@ class ZoneIndex:
 
     @property
     def nbytes(self) -> int:
-        """Bytes held by the columns (the lock overlay is a few objects and not counted)."""
-        return sum(int(getattr(self, name).nbytes) for name in _COLUMNS)
+        """Bytes held by the columns and the key directory (the lock overlay is a few objects and
+        not counted)."""
+        return sum(int(getattr(self, name).nbytes) for name in (*_COLUMNS, _DIRECTORY))
 
     # -- ZoneView -----------------------------------------------------------------------------
     def hits(self, number: OclcNumber) -> Sequence[Hit]:
@@ -339,61 +375,18 @@ class ZoneIndex:
     def lookup(self, values: npt.ArrayLike) -> tuple[Array, Array]:
         """For each value, the key positions ``[start, end)`` that carry it: one vectorized call."""
         wanted = np.asarray(values, dtype=np.uint64)
-        keys = self.key_values
+        keys, directory = self.key_values, self.key_directory
+        assert directory is not None  # made with the index
         outside: Array | None = None
         if keys.dtype == KEY_DTYPES[0]:
             # Searched as uint32 (no copy of the keys to a wider type); a value above every
-            # uint32 is looked up as 0, which no key is, and its range is emptied below.
+            # uint32 is looked up as 0, which no key is, and its range is put past the keys.
             outside = wanted >= np.uint64(_UINT32_LIMIT)
             wanted = np.where(outside, np.uint64(0), wanted).astype(KEY_DTYPES[0])
             if not outside.any():
                 outside = None
-        if len(wanted) < _SORT_QUERIES_FROM:
-            starts = np.searchsorted(keys, wanted, side="left")
-            ends = np.searchsorted(keys, wanted, side="right")
-            return _emptied(starts, ends, outside)
-        # Searching in ascending order walks the keys with the cache instead of against it:
-        # five times faster for a million random numbers than searching them as they come.
-        ascending = bool(np.all(wanted[1:] >= wanted[:-1]))
-        if ascending:
-            starts = np.searchsorted(keys, wanted, side="left")
-            return _emptied(starts, self._run_ends(wanted, starts), outside)
-        ordered: Array
-        if wanted.dtype == KEY_DTYPES[0] and len(wanted) < _UINT32_LIMIT:
-            # One packed sort: value in the high 32 bits, its position in the low 32.
-            packed = (wanted.astype(np.uint64) << np.uint64(32)) | np.arange(
-                len(wanted), dtype=np.uint64)
-            packed.sort()
-            ordered = (packed >> np.uint64(32)).astype(KEY_DTYPES[0])
-            order = (packed & np.uint64(0xFFFFFFFF)).astype(np.intp)
-        else:
-            order = np.argsort(wanted)
-            ordered = wanted[order]
-        starts = np.searchsorted(keys, ordered, side="left")
-        ends = self._run_ends(ordered, starts)
-        in_order = np.empty((2, len(wanted)), np.intp)
-        in_order[0, order] = starts
-        in_order[1, order] = ends
-        return _emptied(in_order[0], in_order[1], outside)
-
-    def _run_ends(self, ordered: Array, starts: Array) -> Array:
-        """Where each value's run of keys ends, stepping from its start.
-
-        A number has one key in most zones and a few at most (forms, sides, shared numbers), so
-        a step or two per value costs a third of a second binary search over all the keys.
-        """
-        keys = self.key_values
-        ends = starts.astype(np.intp, copy=True)
-        live = np.flatnonzero(ends < len(keys))
-        for _ in range(_RUN_STEPS):
-            if not len(live):
-                return ends
-            live = live[keys[ends[live]] == ordered[live]]
-            ends[live] += 1
-            live = live[ends[live] < len(keys)]
-        # Longer runs (a number many bibs share): a binary search for the few left.
-        ends[live] = np.searchsorted(keys, ordered[live], side="right")
-        return ends
+        starts, ends = search_directory(keys, directory, wanted)
+        return _past_the_keys(starts, ends, outside, len(keys))
 
     def candidate_counts(self, values: npt.ArrayLike) -> Array:
         """How many zone keys carry each value (0: the number is new to the zone)."""
@@ -414,7 +407,7 @@ class ZoneIndex:
         """Write one ``.npy`` per column, ``locks.json`` and ``manifest.json`` (written last)."""
         target = Path(directory)
         target.mkdir(parents=True, exist_ok=True)
-        for name in _COLUMNS:
+        for name in (*_COLUMNS, _DIRECTORY):
             np.save(target / f"{name}.npy", np.ascontiguousarray(getattr(self, name)))
         locks = [_lock_to_json(mms, lock) for mms, lock in sorted(self.locks.items())]
         (target / "locks.json").write_text(json.dumps(locks, indent=1), encoding="utf-8")
@@ -424,7 +417,7 @@ class ZoneIndex:
             "bibs": self.bib_count,
             "keys": self.key_count,
             "institution_suffix": self.institution_suffix,
-            "columns": {name: str(getattr(self, name).dtype) for name in _COLUMNS},
+            "columns": {name: str(getattr(self, name).dtype) for name in (*_COLUMNS, _DIRECTORY)},
         }
         (target / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
         return target
@@ -454,4 +447,5 @@ class ZoneIndex:
             columns[name] = column.view(np.ndarray)
         entries = json.loads((source / "locks.json").read_text(encoding="utf-8"))
         locks = dict(_lock_from_json(entry) for entry in entries)
-        return cls(**columns, locks=locks, institution_suffix=str(manifest["institution_suffix"]))
+        return cls(**columns, locks=locks, institution_suffix=str(manifest["institution_suffix"]),
+                   key_directory=_saved_directory(source, columns["key_values"], mmap=mmap))

@@ -42,6 +42,7 @@ from almamatch.core.oclc import OclcNumber
 from almamatch.core.profile import IntegrationProfile
 from almamatch.core.record import Bib
 from almamatch.core.zone import InMemoryZone, InvalidZone, Zone
+from almamatch.index.directory import key_directory
 from almamatch.index.version import encode_version
 from almamatch.index.zone import ACTIVE, CANCELLED, InvalidIndex, ZoneIndex
 from almamatch.marc import Unreadable, bib_to_marc, read_bibs
@@ -375,7 +376,7 @@ class IndexedZoneView:
 def _check_columns(index: ZoneIndex, where: Path) -> None:
     """The invariants ``ZoneIndex.from_arrays`` makes, checked on columns read from disk: sorted
     unique MMS IDs, sorted keys, rows and sides in range, brief levels 1-10, versions >= -1,
-    ``row_keys`` ordering the keys by row."""
+    ``row_keys`` ordering the keys by row, the key directory that of the keys."""
     mms, values = np.asarray(index.mms_ids), np.asarray(index.key_values)
     rows, sides = np.asarray(index.key_rows), np.asarray(index.key_sides)
     levels, versions = np.asarray(index.brief_levels), np.asarray(index.versions)
@@ -391,6 +392,8 @@ def _check_columns(index: ZoneIndex, where: Path) -> None:
         (bool(len(row_keys)) and (int(row_keys.max()) >= len(values) or bool(np.any(
             np.diff(rows[row_keys].astype(np.int64)) < 0))), "row_keys.npy",
          "row_keys do not order the keys by row"),
+        (not np.array_equal(np.asarray(index.key_directory), key_directory(values)),
+         "key_directory.npy", "the key directory is not that of the keys"),
     ]
     for failed, name, what in problems:
         if failed:
