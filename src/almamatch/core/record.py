@@ -9,9 +9,11 @@ derivation never raises, and values that should parse but do not become ``diagno
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property
-from typing import Final, TypeAlias
+from itertools import repeat
+from typing import Any, Final, TypeAlias
 
 from attrs import field, frozen
 
@@ -215,3 +217,71 @@ class Bib:
             except InvalidTimestamp as error:
                 found.append(Diagnostic(tag="005", code="", text=raw, reason=error.reason))
         return tuple(found)
+
+
+# -- values a decoder has already checked ------------------------------------------------------
+# A decoder that has checked every tag, indicator and field kind (``marc.iso2709``) builds its
+# values here without running the converters again: each instance is made with ``object.__new__``
+# and its slots are set through the class's own slot descriptors, many at a time (``map``), as
+# the attrs ``__init__`` would set them. The results equal, hash and print as the public
+# constructors' (tests/property/test_record_trusted.py). Nothing else may call these.
+
+_new: Final = object.__new__
+_consume: Final[Callable[[Iterable[object]], None]] = deque[object](maxlen=0).extend
+
+
+def _slot(cls: type, name: str) -> Callable[[Any, Any], None]:
+    setter: Callable[[Any, Any], None] = cls.__dict__[name].__set__
+    return setter
+
+
+_SUBFIELD_CODE: Final = _slot(Subfield, "code")
+_SUBFIELD_VALUE: Final = _slot(Subfield, "value")
+_CONTROL_TAG: Final = _slot(ControlField, "tag")
+_CONTROL_VALUE: Final = _slot(ControlField, "value")
+_DATA_TAG: Final = _slot(DataField, "tag")
+_DATA_INDICATOR1: Final = _slot(DataField, "indicator1")
+_DATA_INDICATOR2: Final = _slot(DataField, "indicator2")
+_DATA_SUBFIELDS: Final = _slot(DataField, "subfields")
+_BIB_LEADER: Final = _slot(Bib, "leader")
+_BIB_FIELDS: Final = _slot(Bib, "fields")
+
+
+def checked_subfields(codes: Iterable[str], values: Iterable[str], count: int
+                      ) -> tuple[Subfield, ...]:
+    """``count`` subfields ``Subfield(code, value)``, codes and values already checked."""
+    made: list[Subfield] = list(map(_new, repeat(Subfield, count)))
+    _consume(map(_SUBFIELD_CODE, made, codes))
+    _consume(map(_SUBFIELD_VALUE, made, values))
+    return tuple(made)
+
+
+def checked_control_fields(tags: Iterable[str], values: Iterable[str], count: int
+                           ) -> list[ControlField]:
+    """``count`` control fields, each tag already checked to be one of 000-009."""
+    made: list[ControlField] = list(map(_new, repeat(ControlField, count)))
+    _consume(map(_CONTROL_TAG, made, tags))
+    _consume(map(_CONTROL_VALUE, made, values))
+    return made
+
+
+def checked_data_fields(tags: Iterable[str], indicators1: Iterable[str],
+                        indicators2: Iterable[str], subfields: Iterable[tuple[Subfield, ...]],
+                        count: int) -> list[DataField]:
+    """``count`` data fields: tags checked (three ASCII letters or digits, not 000-009), one
+    character per indicator, subfields already tuples."""
+    made: list[DataField] = list(map(_new, repeat(DataField, count)))
+    _consume(map(_DATA_TAG, made, tags))
+    _consume(map(_DATA_INDICATOR1, made, indicators1))
+    _consume(map(_DATA_INDICATOR2, made, indicators2))
+    _consume(map(_DATA_SUBFIELDS, made, subfields))
+    return made
+
+
+def checked_bib(leader: str, fields: tuple[Field, ...]) -> Bib:
+    """``Bib(leader=leader, fields=fields)`` for a 24-character leader and fields whose kinds
+    match their tags (what ``_fields`` checks)."""
+    bib: Bib = _new(Bib)
+    _BIB_LEADER(bib, leader)
+    _BIB_FIELDS(bib, fields)
+    return bib

@@ -11,14 +11,27 @@ Leader/09 is ``a`` (invalid bytes kept as lone surrogates U+DC80..U+DCFF), MARC-
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Iterable, Iterator
+from itertools import accumulate, chain, count, repeat
+from operator import add, itemgetter
 from typing import Final
 
 import pymarc
 
 from almamatch.core.errors import InvalidRecord, shown
-from almamatch.core.record import Bib, ControlField, DataField, Field, Subfield
+from almamatch.core.record import (
+    Bib,
+    ControlField,
+    DataField,
+    Field,
+    Subfield,
+    checked_bib,
+    checked_control_fields,
+    checked_data_fields,
+    checked_subfields,
+)
 from almamatch.marc.convert import (
     FIELD_TERMINATOR,
     SUBFIELD_DELIMITER,
@@ -35,6 +48,15 @@ _SUBFIELD: Final = chr(SUBFIELD_DELIMITER)
 _TERMINATOR: Final = chr(FIELD_TERMINATOR)
 # pymarc: "assume controlfields are numeric; replicates ruby-marc behavior" (tags 000-009).
 _CONTROL_TAGS: Final = frozenset(f"00{digit}" for digit in range(10))
+_TAGS: Final = re.compile(r"(...).{9}", re.DOTALL)  # each directory entry's tag
+_INDICATORS: Final = itemgetter(slice(0, 2))
+_SUBFIELD_TEXTS: Final = itemgetter(slice(3, None))  # after the indicators and the first $
+_CODE: Final = itemgetter(0)
+_VALUE: Final = itemgetter(slice(1, None))
+#: Directory numbers written out: a field's length with its terminator (four digits) by the
+#: length of its text, and an offset (five digits); larger ones are formatted.
+_LENGTH_TEXT: Final = tuple(f"{length + 1:04d}" for length in range(9999))
+_OFFSET_TEXT: Final = tuple(f"{offset:05d}" for offset in range(10000))
 
 
 class RecordFault(Exception):
@@ -137,9 +159,61 @@ def _decode_utf8(record: bytes) -> Bib | None:
     if found is None:
         return None
     tags, texts = found
+    fields = _fields_at_once(tags, texts)
+    if fields is None:
+        fields = _fields_one_by_one(tags, texts)
+        if fields is None:
+            return None
+    return checked_bib(leader, fields)
+
+
+def _fields_at_once(tags: list[str], texts: list[str]) -> tuple[Field, ...] | None:
+    """The fields of the usual record, built many at a time; None when the record is not the
+    usual one (a control field after a data field, a data field without subfields or with an
+    empty one, indicators or codes off), for ``_fields_one_by_one`` to build or refuse.
+
+    Usual: control fields first, then data fields whose text is two indicators, then ``$``-led
+    subfields. The subfield texts of all data fields are split in one call (each field's text
+    from its first delimiter on, joined by the delimiter), and each field takes as many
+    subfields as it has delimiters.
+    """
+    controls = 0
+    for tag in tags:
+        if tag not in _CONTROL_TAGS:
+            break
+        controls += 1
+    fields: list[Field] = []
+    fields.extend(checked_control_fields(tags, texts, controls))
+    count = len(tags) - controls
+    if not count:
+        return tuple(fields)
+    data_tags, data_texts = tags[controls:], texts[controls:]
+    if not _CONTROL_TAGS.isdisjoint(data_tags):
+        return None
+    # Every data field's first delimiter at 2: two indicators, then subfields.
+    if set(map(str.find, data_texts, repeat(_SUBFIELD))) != {2}:
+        return None
+    indicators = "".join(map(_INDICATORS, data_texts))
+    chunks = _SUBFIELD.join(map(_SUBFIELD_TEXTS, data_texts)).split(_SUBFIELD)
+    if "" in chunks:  # an empty subfield, which pymarc skips
+        return None
+    codes = "".join(map(_CODE, chunks))
+    if not (indicators.isascii() and codes.isascii()):
+        return None
+    every = checked_subfields(codes, map(_VALUE, chunks), len(chunks))
+    ends = list(accumulate(map(str.count, data_texts, repeat(_SUBFIELD))))
+    groups = map(every.__getitem__, map(slice, [0, *ends], ends))
+    fields.extend(checked_data_fields(data_tags, indicators[0::2], indicators[1::2], groups,
+                                      count))
+    return tuple(fields)
+
+
+def _fields_one_by_one(tags: list[str], texts: list[str]) -> tuple[Field, ...] | None:
+    """Each field built on its own (any order of control and data fields, data fields without
+    subfields, empty subfields skipped); None when indicators or a code are off."""
     fields: list[Field] = []
     append = fields.append
-    for tag, text in zip(tags, texts, strict=False):
+    for tag, text in zip(tags, texts, strict=True):
         if tag in _CONTROL_TAGS:
             append(ControlField(tag, text))
             continue
@@ -155,7 +229,7 @@ def _decode_utf8(record: bytes) -> Bib | None:
                     return None
                 subfields.append(Subfield(code, chunk[1:]))
         append(DataField(tag, indicators[0], indicators[1], subfields))
-    return Bib(leader=leader, fields=fields)
+    return tuple(fields)
 
 
 def _field_texts(record: bytes, base: int, entries: str) -> tuple[list[str], list[str]] | None:
@@ -163,24 +237,19 @@ def _field_texts(record: bytes, base: int, entries: str) -> tuple[list[str], lis
     """
     data_end = len(record) - 1
     count = len(entries) // DIRECTORY_ENTRY_LENGTH
-    tags: list[str] = []
+    tags: list[str] = _TAGS.findall(entries)
     # The usual layout: fields in directory order, each right after the one before, so the data
     # area splits at its terminators and decodes in one call ("\x1e" is ASCII: invalid bytes
-    # escape as they would field by field).
-    pieces = record[base:data_end].split(b"\x1e")
-    if len(pieces) == count + 1 and not pieces[-1]:
-        running = 0
-        for number, start in enumerate(range(0, len(entries), DIRECTORY_ENTRY_LENGTH)):
-            numbers = entries[start + 3 : start + 12]
-            length = len(pieces[number]) + 1
-            if not numbers.isdigit() or int(numbers[:4]) != length or int(numbers[4:]) != running:
-                break
-            running += length
-            tags.append(entries[start : start + 3])
-        else:
-            return tags, record[base:data_end].decode("utf-8", "surrogateescape").split(
-                _TERMINATOR)
-    tags, texts = [], []
+    # escape as they would field by field). The directory is then exactly the one written
+    # from the pieces' lengths, which one comparison checks.
+    data = record[base:data_end]
+    lengths = list(map(len, data.split(b"\x1e")))
+    if (len(lengths) == count + 1 and not lengths.pop()
+            and _directory_of(tags, lengths) == entries):
+        texts = data.decode("utf-8", "surrogateescape").split(_TERMINATOR)
+        texts.pop()
+        return tags, texts
+    texts = []
     for start in range(0, len(entries), DIRECTORY_ENTRY_LENGTH):
         numbers = entries[start + 3 : start + 12]
         if not numbers.isdigit():
@@ -190,9 +259,22 @@ def _field_texts(record: bytes, base: int, entries: str) -> tuple[list[str], lis
         last = first + length
         if length == 0 or last > data_end or record[last - 1] != FIELD_TERMINATOR:
             return None
-        tags.append(entries[start : start + 3])
         texts.append(record[first : last - 1].decode("utf-8", "surrogateescape"))
     return tags, texts
+
+
+def _directory_of(tags: list[str], lengths: list[int]) -> str:
+    """The directory of fields written one after another: tag, length with its terminator
+    (four digits), offset (five digits) each."""
+    offsets = map(add, accumulate(lengths, initial=0), count())
+    try:
+        return "".join(chain.from_iterable(zip(
+            tags, map(_LENGTH_TEXT.__getitem__, lengths), map(_OFFSET_TEXT.__getitem__, offsets),
+            strict=False)))
+    except IndexError:  # a field or an offset past the tables: written out
+        written = [length + 1 for length in lengths]
+        return ("%s%04d%05d" * len(tags)) % tuple(chain.from_iterable(zip(
+            tags, written, accumulate(written, initial=0), strict=False)))
 
 
 def decode_record(record: bytes) -> Bib:
