@@ -25,7 +25,9 @@ record: a zone is never loaded with bibs missing.
 
 from __future__ import annotations
 
+import os
 import shutil
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Final
@@ -80,6 +82,9 @@ SAVED_INDEX: Final = "index"
 SAVED_OFFSETS: Final = "bibs.offsets.npy"
 #: ISO 2709: "Record length: five ASCII digits" at Leader/00-04.
 _LENGTH_DIGITS: Final = 5
+#: A merged record is read in one call when it is no longer than this (most are); a longer one
+#: takes a second read for the rest.
+_FIRST_READ: Final = 8192
 
 
 
@@ -294,6 +299,18 @@ class IndexedZoneView:
         self.offsets = offsets
         # MMS IDs given by the build (not the dump's 001s): a record read gets its MMS ID in 001.
         self.assigned_mms_ids = assigned_mms_ids
+        self._descriptor: int | None = None  # bibs.mrc, opened on the first record read
+
+    def _read(self, dump: Path, at: int, size: int) -> bytes:
+        """Up to ``size`` bytes of ``bibs.mrc`` from offset ``at``, through one descriptor the
+        view keeps open (closed when the view goes) rather than an open per record."""
+        if self._descriptor is None:
+            self._descriptor = os.open(dump, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+            weakref.finalize(self, os.close, self._descriptor)
+        if hasattr(os, "pread"):  # POSIX: a read at an offset, no seek
+            return os.pread(self._descriptor, size, at)
+        os.lseek(self._descriptor, at, os.SEEK_SET)
+        return os.read(self._descriptor, size)
 
     @property
     def sequence(self) -> MmsIdSequence:
@@ -353,16 +370,19 @@ class IndexedZoneView:
         row = self.index.row_of(mms_id)
         if row is None or self.offsets is None or self.dump is None:
             return None
-        with self.dump.open("rb") as handle:
-            handle.seek(int(self.offsets[row]))
-            head = handle.read(_LENGTH_DIGITS)
-            if not (head.isascii() and head.isdigit()):
-                raise InvalidZoneFile(str(self.dump), "bad_offsets",
-                                      f"MMS ID {mms_id}: no record at its offset; rebuild the "
-                                      "zone")
-            body = handle.read(int(head) - _LENGTH_DIGITS)
+        at = int(self.offsets[row])
+        framed = self._read(self.dump, at, _FIRST_READ)
+        head = framed[:_LENGTH_DIGITS]
+        if not (len(head) == _LENGTH_DIGITS and head.isascii() and head.isdigit()):
+            raise InvalidZoneFile(str(self.dump), "bad_offsets",
+                                  f"MMS ID {mms_id}: no record at its offset; rebuild the "
+                                  "zone")
+        length = int(head)
+        if length > len(framed):
+            framed += self._read(self.dump, at + len(framed), length - len(framed))
+        framed = framed[:length]
         try:
-            record = decode_record(head + body)
+            record = decode_record(framed)
         except RecordFault as error:
             raise InvalidZoneFile(str(self.dump), "unreadable_record",
                                   f"MMS ID {mms_id}: {error}; rebuild the zone") from None
