@@ -108,3 +108,36 @@ def test_direct_path_is_taken_for_utf8_records() -> None:
 
     assert iso2709._decode_utf8(SAMPLE) == decode_checked(SAMPLE)
     assert iso2709._decode_utf8(_record([("245", b"10\x1faT")], leader_09=b" ")) is None
+
+
+@pytest.mark.parametrize("fields", [
+    # past the directory tables: offsets of five digits over 9,999 and a field of 9,000 bytes
+    [("001", b"ocm1"), *[("500", b"  \x1fa" + b"x" * 900)] * 12, ("520", b"  \x1fa" + b"y" * 9000)],
+    # a control field after a data field, a data field without subfields, an empty subfield
+    [("245", b"10\x1faT"), ("001", b"ocm1")],
+    [("001", b"ocm1"), ("500", b"  "), ("245", b"10\x1faT")],
+    [("001", b"ocm1"), ("245", b"10\x1fa\x1f\x1fbT\x1f")],
+    # only control fields
+    [("001", b"ocm1"), ("005", b"20240102030405.0")],
+])
+def test_unusual_layouts_decode_directly_as_through_pymarc(fields: list[tuple[str, bytes]]
+                                                           ) -> None:
+    import almamatch.marc.iso2709 as iso2709
+
+    record = _record(fields)
+    direct = iso2709._decode_utf8(record)
+    assert direct is not None
+    assert direct == decode_checked(record)
+    assert repr(direct) == repr(decode_checked(record))
+
+
+@pytest.mark.parametrize("content", [b"1\x1faT", b"100\x1faT", b"\x1faT", b"1\xc3\xa9\x1faT"])
+def test_indicators_off_are_named_by_the_checked_path(content: bytes) -> None:
+    import almamatch.marc.iso2709 as iso2709
+
+    record = _record([("001", b"ocm1"), ("245", content)])
+    assert iso2709._decode_utf8(record) is None
+    found = outcome(decode_record, record)
+    assert found == outcome(decode_checked, record)
+    assert isinstance(found, tuple)
+    assert found[0] == "bad_indicators"

@@ -250,10 +250,10 @@ _BIB_FIELDS: Final = _slot(Bib, "fields")
 def checked_subfields(codes: Iterable[str], values: Iterable[str], count: int
                       ) -> tuple[Subfield, ...]:
     """``count`` subfields ``Subfield(code, value)``, codes and values already checked."""
-    made: list[Subfield] = list(map(_new, repeat(Subfield, count)))
+    made: tuple[Subfield, ...] = tuple(map(_new, repeat(Subfield, count)))
     _consume(map(_SUBFIELD_CODE, made, codes))
     _consume(map(_SUBFIELD_VALUE, made, values))
-    return tuple(made)
+    return made
 
 
 def checked_control_fields(tags: Iterable[str], values: Iterable[str], count: int

@@ -49,7 +49,7 @@ _TERMINATOR: Final = chr(FIELD_TERMINATOR)
 # pymarc: "assume controlfields are numeric; replicates ruby-marc behavior" (tags 000-009).
 _CONTROL_TAGS: Final = frozenset(f"00{digit}" for digit in range(10))
 _TAGS: Final = re.compile(r"(...).{9}", re.DOTALL)  # each directory entry's tag
-_INDICATORS: Final = itemgetter(slice(0, 2))
+_HEAD: Final = itemgetter(slice(0, 3))  # a data field's indicators and first delimiter
 _SUBFIELD_TEXTS: Final = itemgetter(slice(3, None))  # after the indicators and the first $
 _CODE: Final = itemgetter(0)
 _VALUE: Final = itemgetter(slice(1, None))
@@ -191,9 +191,10 @@ def _fields_at_once(tags: list[str], texts: list[str]) -> tuple[Field, ...] | No
     if not _CONTROL_TAGS.isdisjoint(data_tags):
         return None
     # Every data field's first delimiter at 2: two indicators, then subfields.
-    if set(map(str.find, data_texts, repeat(_SUBFIELD))) != {2}:
+    heads = "".join(map(_HEAD, data_texts))
+    if heads.count(_SUBFIELD) != count or heads[2::3] != _SUBFIELD * count:
         return None
-    indicators = "".join(map(_INDICATORS, data_texts))
+    indicators = heads.replace(_SUBFIELD, "")
     chunks = _SUBFIELD.join(map(_SUBFIELD_TEXTS, data_texts)).split(_SUBFIELD)
     if "" in chunks:  # an empty subfield, which pymarc skips
         return None
@@ -266,15 +267,17 @@ def _field_texts(record: bytes, base: int, entries: str) -> tuple[list[str], lis
 def _directory_of(tags: list[str], lengths: list[int]) -> str:
     """The directory of fields written one after another: tag, length with its terminator
     (four digits), offset (five digits) each."""
-    offsets = map(add, accumulate(lengths, initial=0), count())
+    parts: list[str] = [""] * (3 * len(tags))
+    parts[0::3] = tags
     try:
-        return "".join(chain.from_iterable(zip(
-            tags, map(_LENGTH_TEXT.__getitem__, lengths), map(_OFFSET_TEXT.__getitem__, offsets),
-            strict=False)))
+        parts[1::3] = list(map(_LENGTH_TEXT.__getitem__, lengths))
+        parts[2::3] = list(map(_OFFSET_TEXT.__getitem__,
+                               map(add, accumulate(lengths, initial=0), count())))[:-1]
     except IndexError:  # a field or an offset past the tables: written out
         written = [length + 1 for length in lengths]
         return ("%s%04d%05d" * len(tags)) % tuple(chain.from_iterable(zip(
             tags, written, accumulate(written, initial=0), strict=False)))
+    return "".join(parts)
 
 
 def decode_record(record: bytes) -> Bib:
