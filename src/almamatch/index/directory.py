@@ -88,29 +88,42 @@ def search_directory(keys: Array, offsets: Array, wanted: Array) -> tuple[Array,
     ends = np.empty(len(wanted), dtype=np.intp)
     last_bucket = wanted.dtype.type(len(offsets) - 1)
     limit = count - WINDOW
+    size = min(_CHUNK, len(wanted))
+    # One set of arrays for every chunk, written in place (``out=``).
+    buckets, window = np.empty(size, wanted.dtype), np.empty(size, offsets.dtype)
+    positions, key = np.empty(size, np.intp), np.empty(size, keys.dtype)
+    flag, below, through = np.empty(size, np.bool_), np.empty(size, np.uint8), np.empty(
+        size, np.uint8)
     for first in range(0, len(wanted), _CHUNK):
         values = wanted[first:first + _CHUNK]
-        buckets = values >> shift
+        if len(values) < size:
+            size = len(values)
+            buckets, window, positions, key, flag, below, through = (
+                buckets[:size], window[:size], positions[:size], key[:size], flag[:size],
+                below[:size], through[:size])
+        np.right_shift(values, shift, out=buckets)
         # A value past the largest key reads the last entry (the key count): every key is below.
         np.minimum(buckets, last_bucket, out=buckets)
-        window = offsets.take(buckets).astype(np.intp)
+        # Every position taken is in range (buckets up to the last entry, windows clipped to
+        # the keys), so "wrap" never wraps: it only spares ``take`` its bounds check and its copy.
+        offsets.take(buckets, out=window, mode="wrap")
         # A window that would run off the keys starts earlier: the keys it adds are of earlier
         # buckets, below the value, and counted as such.
         np.minimum(window, limit, out=window)
-        below = np.zeros(len(values), dtype=np.intp)
-        through = np.zeros(len(values), dtype=np.intp)
+        start = window.astype(np.intp)
+        below.fill(0)
+        through.fill(0)
         for step in range(WINDOW):
-            key = keys.take(window + step)
-            below += key < values
-            through += key <= values
-        crowded = np.flatnonzero((through == WINDOW) & (window < limit))
-        below += window
-        through += window
+            np.add(start, step, out=positions)
+            keys.take(positions, out=key, mode="wrap")
+            np.add(below, np.less(key, values, out=flag), out=below)
+            np.add(through, np.less_equal(key, values, out=flag), out=through)
+        crowded = np.flatnonzero((through == WINDOW) & (start < limit))
+        run_starts = np.add(start, below, out=starts[first:first + size])
+        run_ends = np.add(start, through, out=ends[first:first + size])
         if len(crowded):
-            _search_buckets(keys, offsets, values, buckets=buckets, crowded=crowded, below=below,
-                            through=through)
-        starts[first:first + len(values)] = below
-        ends[first:first + len(values)] = through
+            _search_buckets(keys, offsets, values, buckets=buckets, crowded=crowded,
+                            below=run_starts, through=run_ends)
     return starts, ends
 
 

@@ -382,9 +382,11 @@ class ZoneIndex:
             # Searched as uint32 (no copy of the keys to a wider type); a value above every
             # uint32 is looked up as 0, which no key is, and its range is put past the keys.
             outside = wanted >= np.uint64(_UINT32_LIMIT)
-            wanted = np.where(outside, np.uint64(0), wanted).astype(KEY_DTYPES[0])
-            if not outside.any():
+            if outside.any():
+                wanted = np.where(outside, np.uint64(0), wanted)
+            else:
                 outside = None
+            wanted = wanted.astype(KEY_DTYPES[0])
         starts, ends = search_directory(keys, directory, wanted)
         return _past_the_keys(starts, ends, outside, len(keys))
 
