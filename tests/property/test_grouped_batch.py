@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections import Counter
 from contextlib import redirect_stdout
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,10 +29,11 @@ from almamatch.core.record import Bib, ControlField, DataField, Field
 from almamatch.marc import bib_to_marc
 from almamatch.parallel.batch import (
     BatchSetting,
-    Outcome,
+    Decided,
     adopt_zone,
-    decide_tasks,
-    plan_tasks,
+    bibs_of_view,
+    decide_task,
+    plan_batch,
     write_in_order,
 )
 from almamatch.parallel.groups import group_records
@@ -92,22 +94,25 @@ def one_process(dump: Path, path: Path) -> str:
     return out.getvalue()
 
 
-def grouped_apart(dump: Path, path: Path) -> str:
+def grouped_apart(dump: Path, path: Path, *, chunk: int = 1) -> str:
     """Group, then decide each task against a zone opened afresh, last task first."""
     args = build_parser().parse_args(["batch", str(path), "--zone", str(dump), "--profile",
                                       PROFILE, "--now", NOW, "--json"])
     now = datetime(2026, 3, 5, 10, 30, tzinfo=UTC)
     profile = profile_from_path(PROFILE)
-    zone, store = zone_for(args, profile)
-    tasks, unframed = plan_tasks(path.read_bytes(), zone, tasks_at_least=50)
+    _, store = zone_for(args, profile)
+    plan = plan_batch(path, bibs_of_view(store), chunk=chunk)
     setting = BatchSetting.of(args, now)
-    outcomes: list[Outcome] = []
-    for task in reversed(tasks):
+    decided: list[Decided] = []
+    for position in reversed(range(len(plan.members))):
         adopt_zone(setting, *zone_for(args, profile))
-        outcomes.extend(decide_tasks(setting, [task]))
-    lines: list[str] = []
-    write_in_order([*unframed, *outcomes], store.sequence, lambda one: lines.append(one.line))
-    return "".join(line + "\n" for line in lines)
+        decided.insert(0, decide_task(setting, plan.task(position)))
+    assert all(one.outside is None for one in decided)
+    out = io.StringIO()
+    written, _ = write_in_order(plan, decided, store.sequence, sink=out,
+                                encoding=setting.encoding, counts=Counter())
+    assert written == plan.count
+    return out.getvalue()
 
 
 @settings(max_examples=30, deadline=None,

@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import multiprocessing
 import os
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import ExitStack, closing
+from contextlib import ExitStack, closing, contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, BinaryIO, Final
@@ -66,14 +67,16 @@ from almamatch.envelope import UNREADABLE_CODE, RunIdentity, item_line, json_lin
 from almamatch.marc import MarcFormat, Unreadable, detect_format, read_bibs
 from almamatch.parallel.batch import (
     BatchSetting,
-    KeysOutsideGroup,
-    Outcome,
-    Task,
+    Decided,
+    Plan,
     adopt_zone,
-    decide_tasks,
-    holds_placeholder,
+    bibs_of_saved,
+    bibs_of_view,
+    decide_in_pool,
+    decide_task,
+    line_encoding,
     paused_collector,
-    plan_tasks,
+    plan_batch,
     write_in_order,
 )
 from almamatch.store.zone_store import ZoneStore
@@ -397,32 +400,21 @@ MIN_GROUPED_RECORDS = 2_000
 def run_grouped(args: argparse.Namespace, *, now: datetime, zone: Zone, store: InMemoryZone,
                 counts: Counter[str], identity: RunIdentity, to_stdout: bool) -> bool | None:
     """Decide the file in independent groups on ``--workers`` processes or ``--dask``, writing
-    the lines in input order; None (nothing written) when the file is better decided in one
-    process: not ISO 2709, under ``MIN_GROUPED_RECORDS`` records, a table of rows wanted, or a
-    record reaching outside its group."""
+    the lines in input order as they are known; None (nothing written) when the file is better
+    decided in one process: not ISO 2709, or under ``MIN_GROUPED_RECORDS`` records.
+
+    A record that reaches outside its group (``parallel.batch``) sends the rest of the file to
+    one process: the lines already written stay, the run goes on from the first line not
+    written, and the output is the one-process output all the same.
+    """
     path = Path(args.exports)
     with path.open("rb") as stream:
         if detect_format(stream.read(64)) is not MarcFormat.ISO2709:
             return None
-    content = path.read_bytes()
-    if holds_placeholder(content):
-        return None
     workers = max(1, args.workers)
-    tasks, unframed = plan_tasks(content, zone, tasks_at_least=workers * 4)
-    records = sum(len(task.records) for task in tasks) + len(unframed)
-    if records < MIN_GROUPED_RECORDS and not args.dask:
-        return None
-    setting = BatchSetting.of(args, now)
-    try:
-        if args.dask:
-            from almamatch.parallel.dask import (  # noqa: PLC0415 (the optional dask extra)
-                decide_on_cluster,
-            )
-
-            outcomes = decide_on_cluster(args.dask, setting, tasks)
-        else:
-            outcomes = _decide_on_processes(setting, tasks, zone, store, workers)
-    except KeysOutsideGroup:
+    bibs_of = bibs_of_saved(args.zone) or bibs_of_view(store)
+    plan = plan_batch(path, bibs_of, workers=2 * workers if args.dask else workers)
+    if plan.count < MIN_GROUPED_RECORDS and not args.dask:
         return None
     with ExitStack() as stack:
         sink: IO[str] | None = None
@@ -430,21 +422,54 @@ def run_grouped(args: argparse.Namespace, *, now: datetime, zone: Zone, store: I
             sink = stack.enter_context(batch_output(Path(args.output), identity))
         elif to_stdout:
             sink = sys.stdout
+        encoding = line_encoding(sink) if sink is not None else ("utf-8", "surrogatepass")
+        setting = BatchSetting.of(args, now, encoding)
+        if args.dask:
+            from almamatch.parallel.dask import (  # noqa: PLC0415 (the optional dask extra)
+                decide_on_cluster,
+            )
 
-        def write(outcome: Outcome) -> None:
-            counts[outcome.code] += 1
-            if sink is not None:
-                sink.write(outcome.line + "\n")
-
-        store.sequence = write_in_order([*unframed, *outcomes], store.sequence, write)
+            decided: Iterator[Decided] = stack.enter_context(
+                decide_on_cluster(args.dask, setting, plan))
+        else:
+            decided = stack.enter_context(_decide_on_processes(setting, plan, zone, store,
+                                                               workers))
+        written, after = write_in_order(plan, decided, store.sequence, sink=sink,
+                                        encoding=encoding, counts=counts)
+        if written < plan.count:  # the zone is still as it was: decide again from the start
+            _one_process_from(written, args, now=now, zone=zone, store=store, counts=counts,
+                              sink=sink)
+        else:
+            store.sequence = after
     return True
 
 
-def _decide_on_processes(setting: BatchSetting, tasks: list[Task], zone: Zone,
-                         store: InMemoryZone, workers: int) -> list[Outcome]:
-    adopt_zone(setting, zone, store)  # forked workers inherit the open zone
+def _one_process_from(written: int, args: argparse.Namespace, *, now: datetime, zone: Zone,
+                      store: InMemoryZone, counts: Counter[str], sink: IO[str] | None) -> None:
+    """The one-process batch over the whole file, writing the lines from record ``written`` on
+    (the zone must see every record before it, so every record is decided again)."""
+    for entry in decide_in_order(args.exports, zone=zone, store=store, args=args, now=now):
+        if entry.index < written:
+            continue
+        counts[item_code(entry)] += 1
+        if sink is not None:
+            sink.write(json_line(item_line(entry.index, entry.item, entry.decision)) + "\n")
+            sink.flush()
+
+
+@contextmanager
+def _decide_on_processes(setting: BatchSetting, plan: Plan, zone: Zone, store: InMemoryZone,
+                         workers: int) -> Iterator[Iterator[Decided]]:
+    """The plan's tasks decided on ``workers`` forked processes (each inherits the open zone),
+    in task order; tasks still running are waited for when the run ends."""
+    store.sequence = store.sequence  # the zone's next MMS ID, found once before the fork
+    adopt_zone(setting, zone, store)
     if workers == 1:
-        return decide_tasks(setting, tasks)
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(decide_tasks, setting, [task]) for task in tasks]
-        return [outcome for future in futures for outcome in future.result()]
+        yield (decide_task(setting, plan.task(position)) for position in range(len(plan.members)))
+        return
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+    try:
+        yield decide_in_pool(lambda task: pool.submit(decide_task, setting, task), plan,
+                             window=4 * workers)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)

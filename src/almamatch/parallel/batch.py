@@ -1,113 +1,175 @@
 """A batch decided in independent groups, on worker processes or a Dask cluster, same answers.
 
-Theory of operation: the parent frames the exports file (``marc.framing``) and reads each record's
-OCLC numbers with the key scanner (``marc.scan``), looks them up in the zone, and groups the records
-that share a number or a matched bib (``parallel.groups``). Groups go to workers in tasks; a worker
-decides each task's records in input order against its own copy of the zone (the saved index is
-memory-mapped, so a copy costs little) and applies each decision there, exactly as the one-process
-batch does. Two things keep the answers those of one process:
+Theory of operation: the parent frames the exports file (``marc.framing``), reads the numbers each
+record can share straight from the bytes as numpy columns and the bibs they match in the zone
+(``parallel.groups.link_numbers``; the saved index's vectorized lookup), and names each record's
+group by its first record (``parallel.groups.first_records``): no record is decoded and nothing
+is decided in the parent. The file is cut into chunks of consecutive records; a group goes to the
+task of the chunk its first record is in, so the records of chunk ``k`` are all in tasks
+``0..k``. A task names its records by byte offset and length, and a worker reads them from the
+file itself (memory-mapped; an engine without the file, Dask, gets the bytes in the task). A
+worker decides each task's records in input order against its own overlay of the zone (the saved
+index is memory-mapped and inherited, so a copy costs little), applies each decision there,
+exactly as the one-process batch does, and drops the task's changes before the next task (groups
+are independent). It sends back one byte string of the task's JSON lines, encoded as the output
+encodes them, with where each line ends. The parent writes the lines of chunk ``k`` as soon as
+tasks ``0..k`` are back, so lines stream out in input order and memory holds only what waits for
+an earlier record. Three things keep the answers those of one process:
 
-* A worker checks, before deciding a record, that every number ``decide()`` will look up is one
-  the grouping knew for it (``KeysOutsideGroup`` otherwise, and the caller decides the whole file in
-  one process instead), so no record can reach outside its group.
-* Adds share the zone's MMS ID sequence, so a worker gives each add a placeholder MMS ID (27 digits,
-  longer than any real one) and the parent, reading the results in input order, gives each
-  placeholder the next real MMS ID and writes it into every line that names it.
+* The worker's zone view checks every lookup ``decide()`` makes: the number must be one of the
+  task's link values and every bib it finds one the task's records were grouped by (or added in
+  this task), and a bib an add or merge changes must take only the task's numbers. A record that
+  reaches outside stops its task (``Decided.outside``); the parent then decides the rest of the
+  file in one process (``cli.batch``), and every line already written stays right, since the
+  records of chunks ``0..k`` depend only on tasks ``0..k``.
+* Adds share the zone's MMS ID sequence, so a worker gives each add a placeholder MMS ID (27
+  digits, longer than any real one) and reports where each line names one; the parent, writing in
+  input order, gives each placeholder the next real MMS ID and writes it in place. A record whose
+  own bytes hold a placeholder-shaped number stops its task, as above.
+* Unreadable records keep their place: a record that does not frame is written by the parent as
+  the reader reports it; one that frames but does not load is reported by its worker.
 
-The results come back as the JSON lines of ``envelope.item_line`` with their codes, and are
-written in input order. ``decide_tasks`` is the one function both engines run: the process pool
-here and Dask (``parallel.dask``).
+``decide_task`` is the one function both engines run: the process pool here and Dask
+(``parallel.dask``); ``write_in_order`` is the one writer.
 """
 
 from __future__ import annotations
 
 import argparse
+import codecs
 import contextlib
 import gc
 import io
+import mmap
 import os
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any, ClassVar, Final
+from pathlib import Path
+from typing import IO, Any, ClassVar, Final, Protocol, TypeVar
 
-from attrs import frozen
+import numpy as np
+import numpy.typing as npt
+from attrs import evolve, field, frozen
 
 from almamatch.cli.inputs import export_for, profile_from_path, zone_for
 from almamatch.core.decide import DecisionCache, decide
-from almamatch.core.decision import Add
+from almamatch.core.decision import Add, Decision, Merge
 from almamatch.core.errors import AlmamatchError
-from almamatch.core.facts import MmsIdSequence
-from almamatch.core.zone import InMemoryZone, Zone, prepare
+from almamatch.core.facts import BibFacts, Hit, MmsIdSequence
+from almamatch.core.oclc import OclcNumber
+from almamatch.core.record import Bib
+from almamatch.core.zone import InMemoryZone, Zone
 from almamatch.envelope import UNREADABLE_CODE, item_line, json_line
 from almamatch.marc.framing import frame_spans
 from almamatch.marc.iso2709 import RecordFault, decode_record
-from almamatch.marc.scan import ScanFault, scan_record
 from almamatch.marc.unreadable import Unreadable
-from almamatch.parallel.groups import group_records
+from almamatch.parallel.groups import first_records, link_numbers
+from almamatch.zonefiles.manifest import MANIFEST
 from almamatch.zonefiles.profiles import ProfileFile
+from almamatch.zonefiles.zones import IndexedZoneView
 
 __all__ = [
     "BatchSetting",
+    "BibsOf",
+    "Decided",
     "KeysOutsideGroup",
-    "Outcome",
+    "Plan",
     "Task",
     "adopt_zone",
-    "decide_tasks",
-    "holds_placeholder",
+    "bibs_of_saved",
+    "bibs_of_view",
+    "decide_in_pool",
+    "decide_task",
+    "line_encoding",
     "paused_collector",
-    "plan_tasks",
+    "plan_batch",
     "write_in_order",
 ]
+
+Array = npt.NDArray[Any]
+_Key = TypeVar("_Key", int, str)
 
 #: Placeholder MMS IDs: "99" + a 21-digit serial from here + the suffix, 27 digits in all, which
 #: no real MMS ID has (they are stored as uint64, at most 20 digits).
 _PLACEHOLDER_BASE: Final = 10**20
 _PER_TASK: Final = 10**9
-_PLACEHOLDER: Final = re.compile(r"(?<![0-9])99[0-9]{21}[0-9]{4}(?![0-9])")
+#: Below this many tasks every placeholder starts with these bytes (a cheap first test).
+_MAX_TASKS: Final = 10**5
+_PLACEHOLDER_START: Final = b"99" + str(_PLACEHOLDER_BASE).encode()[:7]
 _PLACEHOLDER_BYTES: Final = re.compile(rb"(?<![0-9])99[0-9]{25}(?![0-9])")
-#: Records per task: enough to make a task's start-up cost small, few enough to balance.
-_TASK_RECORDS: Final = 4_000
+#: Records per chunk: a few per worker's share, so that lines stream and work balances.
+_CHUNK_AT_LEAST: Final = 250
+_CHUNK_AT_MOST: Final = 2_000
+_CHUNKS_PER_WORKER: Final = 12
 #: Collect the young generations every so many records while the collector is paused.
 _COLLECT_EVERY: Final = 50_000
+_READ_SIZE: Final = 1 << 22
+#: Bibs a worker keeps in finished tasks' overlays before it frees them.
+_KEEP_BIBS: Final = 200_000
 
 
 class KeysOutsideGroup(AlmamatchError):
-    """A record would look up an OCLC number that its group was not formed by."""
+    """A record would look up or change what its group was not formed by."""
 
 
 @frozen(kw_only=True)
 class BatchSetting:
     """What a worker needs to decide as the one-process batch does: the command's options (the
-    zone, profile, logon and identity ones ``cli.inputs`` reads) and the moment."""
+    zone, profile, logon and identity ones ``cli.inputs`` reads), the moment, and how the output
+    encodes text (``line_encoding``)."""
 
     options: dict[str, Any]
     now: datetime
     run: str  # names the run, so that a worker opens its zone once per run
+    encoding: tuple[str, str] = ("utf-8", "surrogatepass")
 
     @classmethod
-    def of(cls, args: argparse.Namespace, now: datetime) -> BatchSetting:
+    def of(cls, args: argparse.Namespace, now: datetime,
+           encoding: tuple[str, str] = ("utf-8", "surrogatepass")) -> BatchSetting:
         options = {name: value for name, value in vars(args).items() if not callable(value)}
-        return cls(options=options, now=now, run=f"{os.getpid()}-{id(args)}-{now.isoformat()}")
+        return cls(options=options, now=now, run=f"{os.getpid()}-{id(args)}-{now.isoformat()}",
+                   encoding=encoding)
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, eq=False)
 class Task:
-    """Records of whole groups, in input order: (index, offset, ISO 2709 bytes, numbers)."""
+    """Records of whole groups, in input order, and what their groups share.
+
+    The records are ``source[offsets[i]:offsets[i] + lengths[i]]``: ``content`` when the task
+    carries its records' bytes (offsets into it), else the file at ``path``.
+    """
 
     number: int
-    records: tuple[tuple[int, int, bytes, frozenset[int]], ...]
+    indices: Array  # int64, each record's number in the file
+    offsets: Array  # int64
+    lengths: Array  # int64
+    numbers: frozenset[int]  # the OCLC number values the records may look up
+    bibs: frozenset[str]  # the MMS IDs of the zone bibs those numbers match
+    path: str
+    content: bytes | None = None
 
 
-@frozen(kw_only=True)
-class Outcome:
-    """One record's JSON line, its code, and the placeholder MMS ID it added (if any)."""
+@frozen(kw_only=True, eq=False)
+class Decided:
+    """A task's JSON lines, each ending in a newline, encoded as the output encodes them.
 
-    index: int
-    line: str
-    code: str
-    added: str | None = None
+    Line ``i`` is ``lines[ends[i - 1]:ends[i]]`` and belongs to record ``indices[i]``. ``adds``
+    names the placeholder MMS ID of each add (by line), ``mentions`` where a line names one (line,
+    byte offset in the line, placeholder). ``outside`` is the number of the first record that
+    reached outside its group: the task stopped there, and its lines are not to be written.
+    """
+
+    number: int
+    indices: Array
+    ends: Array
+    lines: bytes
+    codes: tuple[str, ...]
+    adds: dict[int, bytes] = field(factory=dict)
+    mentions: dict[int, tuple[tuple[int, bytes], ...]] = field(factory=dict)
+    outside: int | None = None
 
 
 @contextmanager
@@ -136,90 +198,347 @@ def paused_collector() -> Iterator[Callable[[int], None]]:
             gc.enable()
 
 
+def line_encoding(sink: IO[str]) -> tuple[str, str]:
+    """How ``sink`` turns text into bytes, when it is a byte stream of a stateless encoding
+    that ``write_in_order`` can write bytes to; else a lossless round trip through UTF-8."""
+    if isinstance(sink, io.TextIOWrapper):
+        name = codecs.lookup(sink.encoding).name
+        if name in ("utf-8", "ascii", "iso8859-1", "latin-1", "cp1252"):
+            return sink.encoding, sink.errors or "strict"
+    return "utf-8", "surrogatepass"
+
+
 # -- the parent ----------------------------------------------------------------------------------
-def holds_placeholder(content: bytes) -> bool:
-    """Whether the input itself holds text shaped like a placeholder MMS ID (then a line could
-    not tell it from one, and the batch is decided in one process)."""
-    return _PLACEHOLDER_BYTES.search(content) is not None
+@frozen(kw_only=True, eq=False)
+class Plan:
+    """A file's records grouped and cut into tasks (``task(i)`` makes the ``i``-th), and the
+    lines of the records that do not frame (written by the parent as the reader reports them).
+
+    ``chunks[i]`` is the chunk of task ``i``: when tasks ``0..i`` are decided, every record
+    before ``ends[i]`` (in input order) is.
+    """
+
+    path: str
+    count: int  # records in the file, readable or not
+    ends: tuple[int, ...]
+    members: tuple[Array, ...]  # per task, the positions of its records among the framed ones
+    indices: Array
+    offsets: Array
+    lengths: Array
+    numbers: tuple[frozenset[int], ...]
+    bibs: tuple[frozenset[str], ...]
+    unframed: tuple[Unreadable, ...]
+    content: bytes | None = None  # the file's bytes, when planned from bytes in memory
+
+    def task(self, position: int, *, with_content: bool = False) -> Task:
+        """Task ``position``; ``with_content`` puts its records' bytes in it."""
+        members = self.members[position]
+        offsets, lengths = self.offsets[members], self.lengths[members]
+        content = None
+        if with_content or self.content is not None:
+            content = b"".join(_read_spans(self, offsets, lengths))
+            offsets = np.cumsum(lengths) - lengths
+        return Task(number=position, indices=self.indices[members], offsets=offsets,
+                    lengths=lengths, numbers=self.numbers[position], bibs=self.bibs[position],
+                    path=self.path, content=content)
 
 
-def plan_tasks(content: bytes, zone: Zone, *, tasks_at_least: int = 1
-               ) -> tuple[list[Task], list[Outcome]]:
-    """The records of ``content`` grouped and packed into tasks, and the lines of the records that
-    do not frame (written by the parent as the reader would report them)."""
-    framed: list[tuple[int, int, bytes]] = []
-    links: list[set[object]] = []
-    numbers: list[frozenset[int]] = []
-    unframed: list[Outcome] = []
-    view = zone.bibs
-    for span in frame_spans((content,)):
+def _read_spans(plan: Plan, offsets: Array, lengths: Array) -> Iterator[bytes]:
+    if plan.content is not None:
+        for offset, length in zip(offsets.tolist(), lengths.tolist(), strict=True):
+            yield plan.content[offset:offset + length]
+        return
+    with Path(plan.path).open("rb") as stream:
+        for offset, length in zip(offsets.tolist(), lengths.tolist(), strict=True):
+            yield os.pread(stream.fileno(), length, offset)
+
+
+class BibsOf(Protocol):
+    """The zone bibs each of some OCLC number values matches: (value position, MMS ID) pairs."""
+
+    def __call__(self, values: Array) -> tuple[Array, Array]: ...
+
+
+def bibs_of_view(view: InMemoryZone | IndexedZoneView) -> BibsOf:
+    """The bibs each value matches, asked of a ``ZoneView`` one value at a time."""
+    def bibs_of(values: Array) -> tuple[Array, Array]:
+        which: list[int] = []
+        mms_ids: list[int] = []
+        for position, value in enumerate(values.tolist()):
+            for hit in view.hits(OclcNumber.of(value)):
+                which.append(position)
+                mms_ids.append(int(hit.mms_id))
+        return np.array(which, dtype=np.int64), np.array(mms_ids, dtype=np.uint64)
+    return bibs_of
+
+
+def bibs_of_saved(zone: str | Path) -> BibsOf | None:
+    """The bibs each value matches in the saved zone at ``zone`` as built (its index, searched
+    for all values at once); None when ``zone`` is no saved zone. Bibs the zone's journal
+    changed are found by the workers' check instead."""
+    where = Path(zone)
+    if not (where / MANIFEST).is_file():
+        return None
+    index = IndexedZoneView.open(where, digests_checked=True).index
+
+    def bibs_of(values: Array) -> tuple[Array, Array]:
+        which, rows = index.candidate_rows(values)
+        return which.astype(np.int64), np.asarray(index.mms_ids)[rows]
+    return bibs_of
+
+
+def frame_file(chunks: Iterable[bytes]) -> tuple[Array, Array, Array, list[Unreadable]]:
+    """The records of a stream of ISO 2709 bytes as (indices, offsets, lengths) of those that
+    frame, and the ``Unreadable`` of those that do not."""
+    indices: list[int] = []
+    offsets: list[int] = []
+    lengths: list[int] = []
+    unframed: list[Unreadable] = []
+    for span in frame_spans(chunks):
         if isinstance(span, Unreadable):
-            line = json_line(item_line(span.index, span, None))
-            unframed.append(Outcome(index=span.index, line=line, code=UNREADABLE_CODE))
+            unframed.append(span)
             continue
-        buffer, start, end, index, offset = span
-        record = buffer[start:end]
-        values: set[int] = set()
-        shared: set[object] = set()
-        try:
-            keys = scan_record(record, index=index, offset=offset)
-        except ScanFault:
-            keys = None  # decided alone; the worker reports why it does not load
-        if keys is not None:
-            found = (*keys.oclc_numbers.active, *keys.oclc_numbers.cancelled,
-                     *keys.zone_active, *keys.zone_cancelled)
-            for number in found:
-                if number.value not in values:
-                    values.add(number.value)
-                    shared.add(number.value)
-                    shared.update(("bib", hit.mms_id) for hit in view.hits(number))
-        framed.append((index, offset, record))
-        links.append(shared)
-        numbers.append(frozenset(values))
-    groups = group_records(links)
-    size = max(1, min(_TASK_RECORDS, len(framed) // max(tasks_at_least, 1)))
-    tasks: list[Task] = []
-    current: list[int] = []
-    for group in groups:
-        current.extend(group)
-        if len(current) >= size:
-            tasks.append(_task(len(tasks), current, framed, numbers))
-            current = []
-    if current:
-        tasks.append(_task(len(tasks), current, framed, numbers))
-    return tasks, unframed
+        _, start, end, index, offset = span
+        indices.append(index)
+        offsets.append(offset)
+        lengths.append(end - start)
+    return (np.array(indices, dtype=np.int64), np.array(offsets, dtype=np.int64),
+            np.array(lengths, dtype=np.int64), unframed)
 
 
-def _task(number: int, members: list[int], framed: list[tuple[int, int, bytes]],
-          numbers: list[frozenset[int]]) -> Task:
-    members.sort()  # whole groups, each in input order; the task in input order too
-    return Task(number=number, records=tuple(
-        (*framed[member], numbers[member]) for member in members))
+def _file_chunks(path: str) -> Iterator[bytes]:
+    with Path(path).open("rb") as stream:
+        while chunk := stream.read(_READ_SIZE):
+            yield chunk
 
 
-def write_in_order(outcomes: Iterable[Outcome], sequence: MmsIdSequence,
-                   write: Callable[[Outcome], None]) -> MmsIdSequence:
-    """Write each outcome in input order, each placeholder MMS ID replaced by the real one.
+def chunk_size(count: int, workers: int) -> int:
+    """Records per chunk for ``count`` records on ``workers`` workers."""
+    share = -(-count // max(1, workers * _CHUNKS_PER_WORKER))
+    return max(_CHUNK_AT_LEAST, min(_CHUNK_AT_MOST, share))
+
+
+def plan_batch(source: str | Path | bytes, bibs_of: BibsOf, *, workers: int = 1,
+               chunk: int | None = None) -> Plan:
+    """The records of the exports file at ``source`` (or its bytes) grouped into tasks.
+
+    ``bibs_of`` finds the zone bibs a number matches (``bibs_of_saved``, ``bibs_of_view``);
+    ``chunk`` records per chunk (default ``chunk_size``).
+    """
+    path = "" if isinstance(source, bytes) else str(source)
+    held = source if isinstance(source, bytes) else None
+    chunks = iter((held,)) if held is not None else _file_chunks(path)
+    indices, offsets, lengths, unframed = frame_file(chunks)
+    count = len(indices) + len(unframed)
+    size = chunk or chunk_size(count, workers)
+    with contextlib.ExitStack() as stack:
+        if held is not None:
+            content = np.frombuffer(held, dtype=np.uint8)
+        elif len(offsets):
+            stream = stack.enter_context(Path(path).open("rb"))
+            mapped = stack.enter_context(mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ))
+            content = np.frombuffer(mapped, dtype=np.uint8)
+        else:
+            content = np.zeros(0, dtype=np.uint8)
+        records, values = link_numbers(content, offsets, offsets + lengths)
+        del content  # the map closes only when no array points into it
+    distinct, value_of = np.unique(values, return_inverse=True)
+    value_of = value_of.reshape(-1)
+    which, mms_ids = bibs_of(distinct)
+    bib_records, bib_ids = _join(records, value_of, which, mms_ids, len(distinct))
+    first = first_records(len(indices), [(records, values), (bib_records, bib_ids)])
+    chunk_of = indices[first] // size if len(first) else first
+    order = np.argsort(chunk_of, kind="stable")
+    task_chunks, starts = np.unique(chunk_of[order], return_index=True)
+    members = tuple(np.split(order, starts[1:])) if len(order) else ()
+    task_of = np.empty(len(indices), dtype=np.int64)
+    for position, member in enumerate(members):
+        task_of[member] = position
+    numbers = _per_task(task_of[records], values, len(members), int)
+    bibs = _per_task(task_of[bib_records], bib_ids, len(members), str)
+    ends = tuple(min(count, (int(next_chunk)) * size) for next_chunk in
+                 [*task_chunks[1:].tolist(), -(-count // size)])
+    return Plan(path=path, count=count, ends=ends, members=members, indices=indices,
+                offsets=offsets, lengths=lengths, numbers=numbers, bibs=bibs,
+                unframed=tuple(unframed), content=held)
+
+
+def _join(records: Array, value_of: Array, which: Array, mms_ids: Array, values: int
+          ) -> tuple[Array, Array]:
+    """(record, MMS ID) for every record's value and every bib that value matches."""
+    per_value = np.bincount(which, minlength=values)
+    first_of_value = np.cumsum(per_value) - per_value
+    counts = per_value[value_of]
+    pairs = np.repeat(np.arange(len(records)), counts)
+    step = np.arange(len(pairs)) - np.repeat(np.cumsum(counts) - counts, counts)
+    return records[pairs], mms_ids[first_of_value[value_of[pairs]] + step]
+
+
+def _per_task(task_of: Array, keys: Array, tasks: int, kind: Callable[[Any], _Key]
+              ) -> tuple[frozenset[_Key], ...]:
+    order = np.argsort(task_of, kind="stable")
+    bounds = np.searchsorted(task_of[order], np.arange(tasks + 1))
+    ordered = keys[order].tolist()
+    return tuple(frozenset(map(kind, ordered[bounds[task]:bounds[task + 1]]))
+                 for task in range(tasks))
+
+
+def write_in_order(plan: Plan, decided: Iterable[Decided], sequence: MmsIdSequence, *,
+                   sink: IO[str] | None, encoding: tuple[str, str], counts: Counter[str]
+                   ) -> tuple[int, MmsIdSequence]:
+    """Write each record's line in input order as soon as every earlier record's is known, each
+    placeholder MMS ID replaced by the real one, and count its code; ``decided`` comes in task
+    order.
 
     The n-th add in input order takes the zone's n-th next MMS ID, as in one process; a line
     that names a placeholder (the add itself, a later merge into that bib) names the real ID.
-    Returns the sequence after the last add.
+    Returns how many records were written (all of them unless a task reached outside its group:
+    then those before the first record of its chunk) and the sequence after the last add.
     """
-    real: dict[str, str] = {}
-    for outcome in sorted(outcomes, key=lambda one: one.index):
-        if outcome.added is not None:
-            real[outcome.added] = sequence.peek()
-            sequence = sequence.advance()
-        if real and _PLACEHOLDER.search(outcome.line):
-            line = _PLACEHOLDER.sub(lambda found: real.get(found.group(), found.group()),
-                                    outcome.line)
-            write(Outcome(index=outcome.index, line=line, code=outcome.code))
-        else:
-            write(outcome)
-    return sequence
+    writer = _Writer(sink, encoding, sequence, counts)
+    for unreadable in plan.unframed:
+        line = (json_line(item_line(unreadable.index, unreadable, None)) + "\n").encode(*encoding)
+        writer.take(Decided(number=-1, indices=np.array([unreadable.index]),
+                            ends=np.array([len(line)]), lines=line, codes=(UNREADABLE_CODE,)))
+    for position, result in enumerate(decided):
+        if result.outside is not None:
+            break
+        writer.take(result)
+        writer.write_until(plan.ends[position])
+    else:
+        writer.write_until(plan.count)
+    return writer.written, writer.sequence
+
+
+class _Writer:
+    """The lines waiting for an earlier record, and the placeholders given real MMS IDs."""
+
+    def __init__(self, sink: IO[str] | None, encoding: tuple[str, str], sequence: MmsIdSequence,
+                 counts: Counter[str]) -> None:
+        self.sink = sink
+        self.binary: IO[bytes] | None = None
+        if isinstance(sink, io.TextIOWrapper) and line_encoding(sink) == encoding:
+            sink.flush()
+            self.binary = sink.buffer
+        self.encoding = encoding
+        self.sequence = sequence
+        self.counts = counts
+        self.real: dict[bytes, bytes] = {}
+        # Each record not yet written: its task's result, the result's line ends, its line.
+        self.waiting: dict[int, tuple[Decided, list[int], int]] = {}
+        self.written = 0
+
+    def take(self, result: Decided) -> None:
+        ends = [0, *result.ends.tolist()]
+        waiting = self.waiting
+        for line, index in enumerate(result.indices.tolist()):
+            waiting[index] = (result, ends, line)
+
+    def write_until(self, end: int) -> None:
+        """Write the lines of the records before ``end``; consecutive lines of one result that
+        name no placeholder are written as one slice."""
+        pieces: list[bytes | memoryview] = []
+        real, waiting, counts = self.real, self.waiting, self.counts
+        current: Decided | None = None
+        view = memoryview(b"")
+        first = last = after = 0
+        for index in range(self.written, end):
+            result, ends, line = waiting.pop(index)
+            counts[result.codes[line]] += 1
+            added = result.adds.get(line)
+            named = result.mentions.get(line)
+            if result is current and line == last + 1 and added is None and named is None:
+                last, after = line, ends[line + 1]
+                continue
+            if current is not None:
+                pieces.append(view[first:after])
+            current, view = result, memoryview(result.lines)
+            first, last, after = ends[line], line, ends[line + 1]
+            if added is not None:
+                real[added] = self.sequence.peek().encode("ascii")
+                self.sequence = self.sequence.advance()
+            if named is not None:
+                at = first
+                for offset, placeholder in named:
+                    pieces.append(view[at:first + offset])
+                    pieces.append(real[placeholder])
+                    at = first + offset + len(placeholder)
+                pieces.append(view[at:after])
+                current = None  # the line is written: a run starts after it
+        if current is not None:
+            pieces.append(view[first:after])
+        self.written = max(self.written, end)
+        self._write(pieces)
+
+    def _write(self, pieces: list[bytes | memoryview]) -> None:
+        if self.binary is not None:
+            for piece in pieces:
+                self.binary.write(piece)
+            self.binary.flush()
+        elif self.sink is not None:
+            self.sink.write(b"".join(pieces).decode(*self.encoding))
+            self.sink.flush()
 
 
 # -- the workers ---------------------------------------------------------------------------------
+class _GroupView:
+    """The worker's zone view: the task's overlay's answers, each lookup checked against the
+    task."""
+
+    def __init__(self, base: InMemoryZone) -> None:
+        self.base = base
+        self.store = InMemoryZone(brief_rules=base.brief_rules, base=base)
+        self.numbers: frozenset[int] = frozenset()
+        self.bibs: frozenset[str] = frozenset()
+        self.added: set[str] = set()
+
+    @property
+    def keeps_records(self) -> bool:
+        return self.store.keeps_records
+
+    def hits(self, number: OclcNumber) -> Sequence[Hit]:
+        if number.value not in self.numbers:
+            raise KeysOutsideGroup(str(number), "keys_outside_group",
+                                   "a number the grouping did not read")
+        found = self.store.hits(number)
+        for hit in found:
+            if hit.mms_id not in self.bibs and hit.mms_id not in self.added:
+                raise KeysOutsideGroup(hit.mms_id, "keys_outside_group",
+                                       "a bib the grouping did not find")
+        return found
+
+    def facts(self, mms_id: str) -> BibFacts | None:
+        return self.store.facts(mms_id)
+
+    def record(self, mms_id: str) -> Bib | None:
+        return self.store.record(mms_id)
+
+    def next_mms_id(self) -> str:
+        return self.store.next_mms_id()
+
+    def apply(self, decision: Decision) -> None:
+        """Apply to the overlay; a bib it changes may take only the task's numbers (and those
+        it had in the zone before the run)."""
+        match decision:
+            case Add(mms_id=mms_id) | Merge(mms_id=mms_id):
+                self.store.apply(decision)
+                after = self.store.facts(mms_id)
+                assert after is not None
+                unread = [number.value for number in after.active + after.cancelled
+                          if number.value not in self.numbers]
+                if unread:
+                    before = self.base.facts(mms_id)
+                    had = set() if before is None else {
+                        number.value for number in before.active + before.cancelled}
+                    if not had.issuperset(unread):
+                        raise KeysOutsideGroup(mms_id, "keys_outside_group",
+                                               "a number the grouping did not read")
+                if isinstance(decision, Add):
+                    self.added.add(mms_id)
+            case _:
+                pass
+
+
 class _Worker:
     """One worker's zone and cache, opened once per process (inherited when forked)."""
 
@@ -231,23 +550,55 @@ class _Worker:
         self.now = setting.now
         if opened is None:
             opened = _open_quietly(self.args, profile_from_path(self.args.profile))
-        self.zone, self.store = opened
+        zone, self.base = opened
+        self.view = _GroupView(self.base)
+        self.zone = evolve(zone, bibs=self.view)
+        # Overlays of finished tasks: kept (freeing their records costs more than deciding
+        # them did, and the process ends soon) until they hold ``_KEEP_BIBS`` bibs.
+        self.finished: list[InMemoryZone] = []
+        self.kept = 0
         self.cache = DecisionCache()
-        profiles = self.zone.profiles
-        self.normalization = profiles[0].normalization_steps if len(profiles) == 1 else None
         self.decided = 0
+        self.files: dict[str, mmap.mmap] = {}
 
     @classmethod
     def for_setting(cls, setting: BatchSetting) -> _Worker:
         found = cls.opened.get(setting.run)
         if found is None:
+            for worker in cls.opened.values():
+                worker.close()
             cls.opened.clear()  # one run at a time per process
             found = cls.opened[setting.run] = cls(setting)
         return found
 
+    def source(self, task: Task) -> bytes | mmap.mmap:
+        if task.content is not None:
+            return task.content
+        found = self.files.get(task.path)
+        if found is None:
+            with Path(task.path).open("rb") as stream:  # the map keeps the file open
+                found = self.files[task.path] = mmap.mmap(stream.fileno(), 0,
+                                                          access=mmap.ACCESS_READ)
+        return found
+
+    def finish(self, store: InMemoryZone) -> None:
+        """Done with a task's overlay (its changes matter to no other task)."""
+        self.finished.append(store)
+        self.kept += len(store)
+        if self.kept > _KEEP_BIBS:
+            self.finished.clear()
+            self.kept = 0
+
+    def close(self) -> None:
+        for mapped in self.files.values():
+            mapped.close()
+        self.files.clear()
+
 
 def adopt_zone(setting: BatchSetting, zone: Zone, store: InMemoryZone) -> None:
     """Let this process's workers use a zone already open (forked workers inherit it)."""
+    for worker in _Worker.opened.values():
+        worker.close()
     _Worker.opened.clear()
     _Worker.opened[setting.run] = _Worker(setting, (zone, store))
 
@@ -257,42 +608,84 @@ def _open_quietly(args: argparse.Namespace, profile: ProfileFile) -> tuple[Zone,
         return zone_for(args, profile)
 
 
-def decide_tasks(setting: BatchSetting, tasks: Sequence[Task]) -> list[Outcome]:
-    """Decide every record of ``tasks`` as the one-process batch would, adds under placeholders.
-
-    Raises ``KeysOutsideGroup`` when a record would look up a number its group did not know.
-    """
+def decide_task(setting: BatchSetting, task: Task) -> Decided:
+    """Decide every record of ``task`` as the one-process batch would, adds under placeholders,
+    and return its lines (``Decided.outside`` set when a record reached outside its group)."""
+    if task.number >= _MAX_TASKS:
+        raise ValueError(f"task {task.number}: at most {_MAX_TASKS} tasks per batch")
     worker = _Worker.for_setting(setting)
-    store = worker.store
-    outcomes: list[Outcome] = []
+    source = worker.source(task)
+    view = worker.view
+    suffix = worker.base.sequence.institution_suffix
+    store = view.store = InMemoryZone(
+        brief_rules=worker.base.brief_rules, base=worker.base,
+        sequence=MmsIdSequence(_PLACEHOLDER_BASE + task.number * _PER_TASK, suffix))
+    view.numbers, view.bibs, view.added = task.numbers, task.bibs, set()
+    lines: list[bytes] = []
+    codes: list[str] = []
+    adds: dict[int, bytes] = {}
+    mentions: dict[int, tuple[tuple[int, bytes], ...]] = {}
+    encoding = setting.encoding
+    outside: int | None = None
     with paused_collector() as tick:
-        for task in tasks:
-            suffix = store.sequence.institution_suffix
-            store.sequence = MmsIdSequence(_PLACEHOLDER_BASE + task.number * _PER_TASK, suffix)
-            for index, offset, record, allowed in task.records:
-                outcomes.append(_decide_one(worker, index, offset, record, allowed))
-                worker.decided += 1
-                tick(worker.decided)
-    return outcomes
+        for line, (index, offset, length) in enumerate(zip(
+                task.indices.tolist(), task.offsets.tolist(), task.lengths.tolist(), strict=True)):
+            record = source[offset:offset + length]
+            try:
+                text, code, added = _decide_one(worker, index, offset, record)
+            except KeysOutsideGroup:
+                outside = index
+                break
+            encoded = (text + "\n").encode(*encoding)
+            if added is not None:
+                adds[line] = added.encode("ascii")
+            if view.added and _PLACEHOLDER_START in encoded:
+                found = tuple((hit.start(), hit.group()) for hit in
+                              _PLACEHOLDER_BYTES.finditer(encoded)
+                              if hit.group().decode("ascii") in view.added)
+                if found:
+                    mentions[line] = found
+            lines.append(encoded)
+            codes.append(code)
+            worker.decided += 1
+            tick(worker.decided)
+    worker.finish(store)
+    ends = np.cumsum(np.array([len(one) for one in lines], dtype=np.int64))
+    return Decided(number=task.number, indices=task.indices[:len(lines)], ends=ends,
+                   lines=b"".join(lines), codes=tuple(codes), adds=adds, mentions=mentions,
+                   outside=outside)
 
 
-def _decide_one(worker: _Worker, index: int, offset: int, record: bytes,
-                allowed: frozenset[int]) -> Outcome:
+def _decide_one(worker: _Worker, index: int, offset: int, record: bytes
+                ) -> tuple[str, str, str | None]:
+    if _PLACEHOLDER_START in record and _PLACEHOLDER_BYTES.search(record):
+        raise KeysOutsideGroup(index, "placeholder_in_input",
+                               "the record holds a number shaped like a placeholder MMS ID")
     try:
         bib = decode_record(record)
     except RecordFault as fault:
         item = Unreadable(index=index, offset=offset, reason=fault.reason, detail=fault.detail)
-        return Outcome(index=index, line=json_line(item_line(index, item, None)),
-                       code=UNREADABLE_CODE)
-    if worker.normalization is not None:
-        prepared = prepare(bib, worker.normalization)
-        wanted = prepared.active + prepared.cancelled + prepared.cancelled_019
-        if any(number.value not in allowed for number in wanted):
-            raise KeysOutsideGroup(index, "keys_outside_group",
-                                   "a number the key scanner did not read")
+        return json_line(item_line(index, item, None)), UNREADABLE_CODE, None
     zone = worker.zone
     decision = decide(export_for(bib, worker.args, zone), zone, worker.now, cache=worker.cache)
-    worker.store.apply(decision)
+    worker.view.apply(decision)
     added = decision.mms_id if isinstance(decision, Add) else None
-    return Outcome(index=index, line=json_line(item_line(index, bib, decision)),
-                   code=decision.code.value, added=added)
+    return json_line(item_line(index, bib, decision)), decision.code.value, added
+
+
+def decide_in_pool(submit: Callable[[Task], Any], plan: Plan, *, window: int,
+                   with_content: bool = False) -> Iterator[Decided]:
+    """The plan's tasks decided through ``submit`` (which returns a future: a process pool's or
+    a Dask client's), yielded in task order, with at most ``window`` tasks in flight."""
+    waiting: list[Any] = []
+    tasks = iter(range(len(plan.members)))
+    for position in tasks:
+        waiting.append(submit(plan.task(position, with_content=with_content)))
+        if len(waiting) >= window:
+            break
+    while waiting:
+        result: Decided = waiting.pop(0).result()
+        following = next(tasks, None)
+        if following is not None:
+            waiting.append(submit(plan.task(following, with_content=with_content)))
+        yield result

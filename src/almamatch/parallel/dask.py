@@ -1,62 +1,67 @@
 """The grouped batch on a Dask cluster: the same groups, tasks and answers as on processes.
 
 Theory of operation: Dask is the engine (``pip install 'almamatch[dask]'``); almamatch brings only
-what ``parallel.batch`` already does. The client frames the records, reads their keys and groups
-them (``plan_tasks``); the tasks become a Dask bag with one task per partition, each partition is
-decided by ``decide_tasks`` on a Dask worker, and the client writes the results in input order
-with the real MMS IDs (``write_in_order``). A worker opens the zone by the path the options name,
-once per run, so every worker must see the saved zone at that path (a shared file system, or the
-same copy on each machine). ``decide_bag`` is the entry point for programs that already hold their
-records in a Dask bag.
+what ``parallel.batch`` already does. The client plans the batch (``plan_batch``: framing, the
+numbers and bibs the records share, the groups, the tasks); each task carries its records' bytes
+(the exports file need not be on the workers) and is submitted to the cluster, where
+``decide_task`` decides it; the client takes the results back in task order, with a few tasks in
+flight per worker, and writes the lines in input order as they are known (``write_in_order``).
+A worker opens the zone by the path the options name, once per run, so every worker must see the
+saved zone at that path (a shared file system, or the same copy on each machine).
+``decide_bag`` is the entry point for programs that already hold their records in a Dask bag.
 """
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+import io
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from almamatch.cli.inputs import profile_from_path, zone_for
+from almamatch.envelope import item_line, json_line
 from almamatch.parallel.batch import (
     BatchSetting,
-    Outcome,
-    Task,
-    decide_tasks,
-    plan_tasks,
+    Decided,
+    Plan,
+    bibs_of_saved,
+    bibs_of_view,
+    decide_in_pool,
+    decide_task,
+    plan_batch,
     write_in_order,
 )
 
 if TYPE_CHECKING:
     import dask.bag
 
-__all__ = ["decide_bag", "decide_on_cluster", "decide_partitions"]
+__all__ = ["decide_bag", "decide_on_client", "decide_on_cluster"]
+
+#: Tasks in flight per cluster worker (the others wait in the client, as task plans).
+_IN_FLIGHT: Final = 3
 
 
-def decide_partitions(setting: BatchSetting, tasks: Sequence[Task], client: Any = None
-                      ) -> list[Outcome]:
-    """Decide ``tasks`` on the Dask cluster ``client`` (the default client when None)."""
-    import dask.bag as bags  # noqa: PLC0415 (the optional dask extra, imported when used)
+def decide_on_client(client: Any, setting: BatchSetting, plan: Plan) -> Iterator[Decided]:
+    """The plan's tasks decided on the cluster of ``client``, in task order."""
+    workers = max(1, len(client.scheduler_info().get("workers", {})))
 
-    if not tasks:
-        return []
-    bag = bags.from_sequence(list(tasks), npartitions=len(tasks))
-    decided = bag.map_partitions(_decide_partition, setting)
-    found = decided.compute() if client is None else client.compute(decided).result()
-    return list(found)
+    def submit(task: Any) -> Any:
+        return client.submit(decide_task, setting, task, pure=False)
+
+    return decide_in_pool(submit, plan, window=_IN_FLIGHT * workers, with_content=True)
 
 
-def _decide_partition(tasks: Sequence[Task], setting: BatchSetting) -> list[Outcome]:
-    return decide_tasks(setting, list(tasks))
-
-
-def decide_on_cluster(address: str, setting: BatchSetting, tasks: Sequence[Task]
-                      ) -> list[Outcome]:
-    """Decide ``tasks`` on the cluster whose scheduler is at ``address``."""
+@contextmanager
+def decide_on_cluster(address: str, setting: BatchSetting, plan: Plan) -> Iterator[
+        Iterator[Decided]]:
+    """The plan's tasks decided on the cluster whose scheduler is at ``address``."""
     from dask.distributed import Client  # noqa: PLC0415 (the optional dask extra)
 
     with Client(address) as client:
-        return decide_partitions(setting, tasks, client)
+        yield decide_on_client(client, setting, plan)
 
 
 def decide_bag(records: dask.bag.Bag, *, zone: str, now: datetime, profile: str | None = None,
@@ -66,21 +71,36 @@ def decide_bag(records: dask.bag.Bag, *, zone: str, now: datetime, profile: str 
     as ``almamatch batch EXPORTS --zone ZONE --json`` writes them for the same records in a file.
 
     ``zone`` is a saved zone directory (or a MARC dump) that every Dask worker can read at that
-    path; ``workers`` is how many tasks per worker to aim for is left to Dask: the records are cut
-    into at least ``workers`` tasks of whole groups.
+    path; the records are cut into tasks of whole groups, a few per worker of ``workers``; they
+    run on ``client``'s cluster (the default client when None).
     """
+    from dask.distributed import default_client  # noqa: PLC0415 (the optional dask extra)
+
     options: dict[str, Any] = {
         "zone": zone, "facts": None, "load_records": False, "zone_kind": None,
         "institution": None, "host": None, "zone_logon_id": None, "profile": profile,
         "logon": logon, "password": password,
     }
     args = argparse.Namespace(**options)
-    content = b"".join(records.compute() if client is None
-                       else client.compute(records).result())
-    opened, store = zone_for(args, profile_from_path(profile))
-    tasks, unframed = plan_tasks(content, opened, tasks_at_least=workers)
+    client = client or default_client()
+    content = b"".join(client.compute(records).result())
+    _, store = zone_for(args, profile_from_path(profile))
+    plan = plan_batch(content, bibs_of_saved(zone) or bibs_of_view(store), workers=workers)
     setting = BatchSetting.of(args, now)
-    outcomes = decide_partitions(setting, tasks, client)
-    lines: list[str] = []
-    write_in_order([*unframed, *outcomes], store.sequence, lambda one: lines.append(one.line))
+    out = io.StringIO()
+    written, store.sequence = write_in_order(
+        plan, decide_on_client(client, setting, plan), store.sequence, sink=out,
+        encoding=setting.encoding, counts=Counter())
+    lines = out.getvalue().splitlines()
+    if written < plan.count:
+        # A record reached outside its group: the rest as one process decides it.
+        from almamatch.cli.batch import decide_in_order  # noqa: PLC0415 (the command's loop)
+
+        exports = io.BytesIO(content)
+        exports.name = "the bag's records"
+        zone_, fresh = zone_for(args, profile_from_path(profile))
+        lines.extend(json_line(item_line(entry.index, entry.item, entry.decision))
+                     for entry in decide_in_order(exports, zone=zone_, store=fresh, args=args,
+                                                  now=now)
+                     if entry.index >= written)
     return lines
