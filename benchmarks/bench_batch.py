@@ -13,8 +13,15 @@ Each arm runs ``--repeat`` times, one after another, and reports min and median 
   batch must reach is at least 2x this rate);
 * ``key scanner``: ``marc.scan.scan_file`` over the same file;
 * ``read_bibs``: the exports decoded to ``Bib`` values (the batch's reading);
+* ``grouping plan``: ``parallel.batch.plan_batch`` alone (framing, the numbers read from the
+  bytes, the zone lookups, the groups and tasks): the serial part a grouped run does before
+  its workers start;
 * ``batch, N workers``: ``almamatch batch EXPORTS --zone ZONE --now ... --json --workers N`` as a
-  subprocess, stdout to a file; its outputs must be byte-identical across worker counts;
+  subprocess, stdout to a file; its outputs must be byte-identical across worker counts; CPU is
+  the command's and its workers' (``os.wait4``), peak RSS the largest process's;
+* ``two one-process batches at once``: two ``--workers 1`` runs started together, CPU per run:
+  what running two processes side by side costs on this machine (shared caches, a loaded host)
+  whatever they do, the floor for the 2-worker run's CPU;
 * ``batch on Dask`` (``--dask``): the same through a 2-worker ``distributed.LocalCluster``.
 
 The machine is shared: the script prints ``os.getloadavg()`` before and after.
@@ -23,6 +30,7 @@ The machine is shared: the script prints ``os.getloadavg()`` before and after.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import os
 import platform
@@ -39,6 +47,7 @@ import pymarc
 
 from almamatch.marc import read_bibs
 from almamatch.marc.scan import scan_file
+from almamatch.parallel.batch import bibs_of_saved, plan_batch
 
 NOW = "2026-03-05T10:30"
 PROFILE = str(Path(__file__).resolve().parents[1] / "examples" / "profiles" / "carli.toml")
@@ -58,6 +67,25 @@ def in_process(work: Callable[[], int]) -> tuple[float, float, int]:
     cpu, wall = _cpu_self(), time.perf_counter()
     count = work()
     return _cpu_self() - cpu, time.perf_counter() - wall, count
+
+
+def commands(argvs: list[list[str]], outputs: list[Path]) -> tuple[float, float, str, int]:
+    """Run the commands at once: CPU seconds of all (with their workers), wall seconds, the
+    digest of the first output, peak RSS in MiB of the largest process."""
+    wall = time.perf_counter()
+    cpu, peak = 0.0, 0
+    with contextlib.ExitStack() as stack:
+        running = [subprocess.Popen(argv, stdout=stack.enter_context(output.open("wb")))
+                   for argv, output in zip(argvs, outputs, strict=True)]
+        for process in running:
+            _, status, usage = os.wait4(process.pid, 0)
+            process.returncode = os.waitstatus_to_exitcode(status)
+            if process.returncode:
+                raise SystemExit(f"{argvs[0][:5]} exited {process.returncode}")
+            cpu += usage.ru_utime + usage.ru_stime
+            peak = max(peak, usage.ru_maxrss)
+    digest = hashlib.sha256(outputs[0].read_bytes()).hexdigest()[:16]
+    return cpu, time.perf_counter() - wall, digest, peak // 1024
 
 
 def command(argv: list[str], output: Path) -> tuple[float, float, str]:
@@ -83,6 +111,11 @@ def main() -> None:
     parser.add_argument("workload", type=Path)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--dask", action="store_true")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2],
+                        help="the worker counts to run (default: 1 2)")
+    parser.add_argument("--pair", action="store_true",
+                        help="also run two one-process batches at once (the machine's cost of "
+                             "running two processes side by side)")
     args = parser.parse_args()
     exports, zone = args.workload / "exports.mrc", args.workload / "zone"
     print(f"machine: {platform.platform()}, Python {platform.python_version()}, "
@@ -103,10 +136,17 @@ def main() -> None:
     print("| arm | CPU s min / median | wall s min / median | records per CPU s | "
           "records per wall s | output |")
     print("|---|---:|---:|---:|---:|---|")
+    bibs_of = bibs_of_saved(zone)
+    if bibs_of is None:
+        raise SystemExit(f"{zone} is no saved zone: build it with almamatch zone build")
+
+    def planning() -> int:
+        return plan_batch(exports, bibs_of).count
+
     records = 0
     rates: dict[str, float] = {}
     for name, work in (("pymarc parse", pymarc_parse), ("key scanner", scanner),
-                       ("read_bibs (decode to Bib)", reading)):
+                       ("read_bibs (decode to Bib)", reading), ("grouping plan", planning)):
         runs = []
         for _ in range(args.repeat):
             cpu, wall, records = in_process(work)
@@ -116,15 +156,26 @@ def main() -> None:
             "sys.exit(main())"), "batch", str(exports), "--zone",
             str(zone), "--profile", PROFILE, "--now", NOW, "--json"]
     digests: set[str] = set()
+    runs_of: dict[str, list[tuple[float, float]]] = {}
+    peaks: dict[str, int] = {}
     with tempfile.TemporaryDirectory() as scratch:
-        arms = [(f"batch --workers {n}", [*base, "--workers", str(n)]) for n in (1, 2)]
-        for name, argv in arms:
-            runs = []
-            for _ in range(args.repeat):
-                cpu, wall, digest = command(argv, Path(scratch) / "out.jsonl")
-                runs.append((cpu, wall))
+        outputs = [Path(scratch) / "out.jsonl", Path(scratch) / "other.jsonl"]
+        for _ in range(args.repeat):
+            # Interleaved, so that the arms share the machine's load as it comes and goes.
+            for name, argvs in ((f"batch --workers {n}", [[*base, "--workers", str(n)]])
+                                for n in args.workers):
+                cpu, wall, digest, peak = commands(argvs, outputs[:1])
+                runs_of.setdefault(name, []).append((cpu, wall))
+                peaks[name] = max(peaks.get(name, 0), peak)
                 digests.add(digest)
-            rates[name] = report(name, runs, records, digest)
+            if args.pair:
+                name = "two one-process batches at once (CPU per batch)"
+                cpu, wall, digest, peak = commands([[*base, "--workers", "1"]] * 2, outputs)
+                runs_of.setdefault(name, []).append((cpu / 2, wall))
+                peaks[name] = max(peaks.get(name, 0), peak)
+                digests.add(digest)
+        for name, runs in runs_of.items():
+            rates[name] = report(name, runs, records, f"peak RSS {peaks[name]} MiB")
         if args.dask:
             from distributed import LocalCluster  # noqa: PLC0415 (the optional dask extra)
 
@@ -139,11 +190,22 @@ def main() -> None:
             walls = [wall for _, wall in runs]
             print(f"| batch on Dask (LocalCluster, 2 workers) | - | {min(walls):.2f} / "
                   f"{statistics.median(walls):.2f} | - | {records / min(walls):,.0f} | {digest} |")
-    one = rates["batch --workers 1"]
-    print(f"\nbatch, one worker: {one:,.0f} records per CPU second = "
-          f"{one / rates['pymarc parse']:.2f}x pymarc parse, "
-          f"{one / rates['key scanner']:.2f}x the key scanner; outputs identical: "
-          f"{len(digests) == 1}")
+    print(f"\noutputs identical: {len(digests) == 1}")
+    one = rates.get("batch --workers 1")
+    if one is not None:
+        print(f"batch, one worker: {one:,.0f} records per CPU second = "
+              f"{one / rates['pymarc parse']:.2f}x pymarc parse, "
+              f"{one / rates['key scanner']:.2f}x the key scanner")
+    for name, runs in runs_of.items():
+        if name != "batch --workers 1" and "batch --workers 1" in runs_of:
+            cpus = [cpu for cpu, _ in runs]
+            walls = [wall for _, wall in runs]
+            base_cpus = [cpu for cpu, _ in runs_of["batch --workers 1"]]
+            base_walls = [wall for _, wall in runs_of["batch --workers 1"]]
+            print(f"{name}: CPU {min(cpus) / min(base_cpus):.2f}x and wall "
+                  f"{min(walls) / min(base_walls):.2f}x the one-process batch (min to min), "
+                  f"median {statistics.median(cpus) / statistics.median(base_cpus):.2f}x and "
+                  f"{statistics.median(walls) / statistics.median(base_walls):.2f}x")
     print(f"load average after: {os.getloadavg()}")
 
 
