@@ -84,7 +84,7 @@ def main() -> None:
     zone = synthesize_zone(args.bibs, seed=0)
     index = zone.build()
     keys = np.asarray(index.key_values)
-    assert index.key_directory is not None
+    assert index.key_buckets is not None
     print(f"{args.bibs:,} bibs, {index.key_count:,} keys ({keys.dtype}), built in "
           f"{time.perf_counter() - started:.1f} s")
     directory_times = []
@@ -92,9 +92,9 @@ def main() -> None:
         began = time.process_time()
         key_directory(keys)
         directory_times.append(time.process_time() - began)
-    print(f"key directory: {index.key_directory.nbytes:,} bytes = "
-          f"{index.key_directory.nbytes / max(args.bibs, 1):.2f} bytes per bib "
-          f"({index.key_directory.nbytes / max(index.key_count, 1):.2f} per key); computed in "
+    print(f"key directory: {index.key_buckets.nbytes:,} bytes = "
+          f"{index.key_buckets.nbytes / max(args.bibs, 1):.2f} bytes per bib "
+          f"({index.key_buckets.nbytes / max(index.key_count, 1):.2f} per key); computed in "
           f"{min(directory_times):.3f} CPU s (min), {statistics.median(directory_times):.3f} "
           f"(median)")
     rng = np.random.default_rng(1)

@@ -396,8 +396,8 @@ def test_keys_are_uint32_while_every_value_fits(tmp_path: Path, largest: int,
     expected: dict[int, int] = {}
     for value in values.tolist():
         expected[value] = expected.get(value, 0) + 1
-    # Few queries (searched as they come), many unsorted (the packed sort), many sorted; values
-    # past 2**32 against uint32 keys and absent ones included.
+    # Few queries, many unsorted, many sorted (one chunk of the directory search or several);
+    # values past 2**32 against uint32 keys and absent ones included.
     queries = [int(v) for v in rng.integers(0, 6_000, 5_000)]
     queries += [largest, 2**32, 2**32 + 17, 2**40, 2**63]
     for wanted in (queries[-20:], queries, sorted(queries)):

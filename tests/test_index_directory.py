@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 
 from almamatch.index.directory import (
     KEYS_PER_BUCKET,
+    KEYS_PER_REGION,
     WINDOW,
-    directory_shift,
     key_directory,
     search_directory,
 )
@@ -33,16 +33,13 @@ def _plain(keys: Array, wanted: Array) -> tuple[list[int], list[int]]:
 
 
 def _edges(keys: Array) -> list[int]:
-    """Values around every bucket edge the keys' directory has, and around every key."""
-    if not len(keys):
-        return [0, 1, 2]
-    largest = int(keys[-1])
-    shift = directory_shift(largest, len(keys))
-    edges = {0, largest, largest + 1}
-    for bucket in range((largest >> shift) + 2):
-        edges.update({(bucket << shift) - 1, bucket << shift, (bucket << shift) + 1})
+    """Values around every key and around every edge of a bucket or region next to a key: each
+    such edge is a multiple of a power of two."""
+    edges = {0, 1, 2}
     for key in keys.tolist():
-        edges.update({key - 1, key, key + 1})
+        for bits in range(64):
+            edge = (key >> bits) << bits
+            edges.update({edge - 1, edge, edge + 1, edge + (1 << bits), edge + (1 << bits) - 1})
     return sorted(value for value in edges if value >= 0)
 
 
@@ -58,7 +55,7 @@ def _keys(draw: st.DrawFn) -> Array:
     return np.sort(np.array(values + repeated + dense, dtype=dtype))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(_keys(), st.lists(st.integers(min_value=0, max_value=2**64 - 1), max_size=50), st.data())
 def test_directory_search_equals_a_plain_binary_search(
         keys: Array, others: list[int], data: st.DataObject) -> None:
@@ -68,7 +65,8 @@ def test_directory_search_equals_a_plain_binary_search(
     queries = np.array(data.draw(st.permutations(wanted)), dtype=keys.dtype)
     directory = key_directory(keys)
     assert int(directory[-1]) == len(keys)
-    assert len(directory) - 1 <= max(len(keys) // KEYS_PER_BUCKET, 1)
+    regions = len(keys) // KEYS_PER_REGION + 1
+    assert len(directory) <= 1.42 * len(keys) / KEYS_PER_BUCKET + 3 * regions + 3
     starts, ends = search_directory(keys, directory, queries)
     assert (starts.tolist(), ends.tolist()) == _plain(keys, queries)
 
@@ -112,13 +110,13 @@ def test_the_directory_is_saved_and_an_index_saved_without_one_still_opens(
     index = synthesize_zone(3_000, seed=9).build()
     saved = index.save(tmp_path / "index")
     opened = ZoneIndex.load(saved)
-    assert isinstance(opened.key_directory, np.ndarray)
-    assert np.array_equal(opened.key_directory, key_directory(np.asarray(index.key_values)))
+    assert isinstance(opened.key_buckets, np.ndarray)
+    assert np.array_equal(opened.key_buckets, key_directory(np.asarray(index.key_values)))
     assert opened.nbytes == index.nbytes
     # An index saved before the directory existed: computed when opened, same answers.
     older = tmp_path / "older"
     shutil.copytree(saved, older)
-    (older / "key_directory.npy").unlink()
+    (older / "key_buckets.npy").unlink()
     queries = np.arange(0, int(index.key_values[-1]) + 5, 7, dtype=np.uint64)
     expected = index.lookup(queries)
     for folder in (saved, older):
@@ -134,7 +132,7 @@ def test_the_directory_is_saved_and_an_index_saved_without_one_still_opens(
 def test_a_directory_that_does_not_fit_the_keys_is_refused(
         tmp_path: Path, change: Any) -> None:
     saved = synthesize_zone(500, seed=2).build().save(tmp_path / "index")
-    path = saved / "key_directory.npy"
+    path = saved / "key_buckets.npy"
     np.save(path, change(np.load(path)))
-    with pytest.raises(InvalidIndex, match=r"key_directory\.npy"):
+    with pytest.raises(InvalidIndex, match=r"key_buckets\.npy"):
         ZoneIndex.load(saved)

@@ -14,8 +14,8 @@ Every OCLC number issued so far is below 2**32, so the key values are stored as 
 of them fit (half the bytes, and twice the keys per cache line), and as uint64 as soon as one does
 not (``KEY_DTYPES``; a saved index names its own in the manifest). Many numbers at once are looked
 up through the key directory (``index.directory``: where the keys of each bucket of values start),
-saved beside the columns as ``key_directory.npy``; an index saved before it had one gets it
-computed when opened (one pass over the keys).
+saved beside the columns as ``key_buckets.npy``; an index saved before it had one gets it
+computed when opened (two passes over the keys).
 """
 
 from __future__ import annotations
@@ -37,12 +37,7 @@ from almamatch.core.facts import BibFacts, Hit, MmsIdSequence, Side
 from almamatch.core.lock import Lock
 from almamatch.core.oclc import MAX_OCLC_NUMBER, OclcForm, OclcNumber
 from almamatch.core.record import Bib
-from almamatch.index.directory import (
-    directory_dtype,
-    directory_shift,
-    key_directory,
-    search_directory,
-)
+from almamatch.index.directory import directory_problem, key_directory, search_directory
 from almamatch.index.sequence import mms_id_sequence_of
 from almamatch.index.version import decode_version
 
@@ -69,7 +64,7 @@ _COLUMNS: Final[dict[str, np.dtype[Any]]] = {
 #: The key value types, narrowest first: uint32 while every value fits, else uint64.
 KEY_DTYPES: Final = (np.dtype(np.uint32), np.dtype(np.uint64))
 _UINT32_LIMIT: Final = 2**32
-_DIRECTORY: Final = "key_directory"
+_DIRECTORY: Final = "key_buckets"
 _KEY_COLUMNS: Final = ("key_values", "key_rows", "key_sides", "key_forms", "row_keys")
 
 Array = npt.NDArray[Any]
@@ -139,12 +134,9 @@ def _saved_directory(source: Path, keys: Array, *, mmap: bool) -> Array | None:
     if count and keys[0] > keys[-1]:
         # The largest key is the last one only in sorted keys: these are not.
         raise InvalidIndex(str(source / "key_values.npy"), "bad_column", "keys not sorted")
-    largest = int(keys[-1]) if count else 0
-    buckets = (largest >> directory_shift(largest, count)) + 1
-    dtype = directory_dtype(count)
-    if directory.dtype != dtype or directory.shape != (buckets + 1,) or int(directory[-1]) != count:
-        raise InvalidIndex(str(path), "bad_column", f"{directory.dtype}{directory.shape}, expected "
-                           f"{dtype}({buckets + 1},) ending at {count}")
+    problem = directory_problem(directory, keys)
+    if problem is not None:
+        raise InvalidIndex(str(path), "bad_column", problem)
     mapped: Array = directory.view(np.ndarray)
     return mapped
 
@@ -175,9 +167,9 @@ class ZoneIndex:
     cz_linked: Array  # bool
     locks: Mapping[int, Lock] = field(factory=dict)
     institution_suffix: str = "5681"
-    # uint32, where the keys of each bucket of values start (``index.directory``); None: computed
-    # from the keys when the index is made.
-    key_directory: Array | None = field(default=None, repr=False)
+    # uint32, the key directory: where the keys of each bucket of values start
+    # (``index.directory``); None: computed from the keys when the index is made.
+    key_buckets: Array | None = field(default=None, repr=False)
     # The columns as memoryviews, for one export at a time: indexing one gives a Python int
     # straight from the (mapped) column, where a numpy scalar per read costs a microsecond.
     _scalars: _Scalars = field(init=False, repr=False)
@@ -187,8 +179,8 @@ class ZoneIndex:
     _sequence: MmsIdSequence = field(init=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
-        if self.key_directory is None:
-            object.__setattr__(self, "key_directory", key_directory(self.key_values))
+        if self.key_buckets is None:
+            object.__setattr__(self, "key_buckets", key_directory(self.key_values))
         object.__setattr__(self, "_scalars", _Scalars.of(self))
         object.__setattr__(self, "_sequence", mms_id_sequence_of(
             self.mms_ids, default_suffix=self.institution_suffix))
@@ -375,7 +367,7 @@ class ZoneIndex:
     def lookup(self, values: npt.ArrayLike) -> tuple[Array, Array]:
         """For each value, the key positions ``[start, end)`` that carry it: one vectorized call."""
         wanted = np.asarray(values, dtype=np.uint64)
-        keys, directory = self.key_values, self.key_directory
+        keys, directory = self.key_values, self.key_buckets
         assert directory is not None  # made with the index
         outside: Array | None = None
         if keys.dtype == KEY_DTYPES[0]:
@@ -450,4 +442,4 @@ class ZoneIndex:
         entries = json.loads((source / "locks.json").read_text(encoding="utf-8"))
         locks = dict(_lock_from_json(entry) for entry in entries)
         return cls(**columns, locks=locks, institution_suffix=str(manifest["institution_suffix"]),
-                   key_directory=_saved_directory(source, columns["key_values"], mmap=mmap))
+                   key_buckets=_saved_directory(source, columns["key_values"], mmap=mmap))

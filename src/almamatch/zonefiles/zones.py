@@ -412,8 +412,8 @@ def _check_columns(index: ZoneIndex, where: Path) -> None:
         (bool(len(row_keys)) and (int(row_keys.max()) >= len(values) or bool(np.any(
             np.diff(rows[row_keys].astype(np.int64)) < 0))), "row_keys.npy",
          "row_keys do not order the keys by row"),
-        (not np.array_equal(np.asarray(index.key_directory), key_directory(values)),
-         "key_directory.npy", "the key directory is not that of the keys"),
+        (not np.array_equal(np.asarray(index.key_buckets), key_directory(values)),
+         "key_buckets.npy", "the key directory is not that of the keys"),
     ]
     for failed, name, what in problems:
         if failed:
