@@ -15,9 +15,13 @@ Schema next to the hook (``HOOK_SCHEMAS``); ``almamatch.schema`` derives the res
 
 from __future__ import annotations
 
+import enum
 import json
+import types
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Final, get_args
+from json.encoder import encode_basestring, encode_basestring_ascii
+from typing import Any, Final, Union, get_args, get_origin, get_type_hints
 
 import attrs
 from cattrs import Converter
@@ -35,6 +39,7 @@ __all__ = [
     "DERIVED_FIELDS",
     "HOOK_SCHEMAS",
     "InvalidDecisionJson",
+    "JsonWriter",
     "converter",
     "decision_from_json",
     "decision_to_json",
@@ -152,12 +157,24 @@ DERIVED_FIELDS: Final[dict[str, tuple[dict[str, Any], bool]]] = {
 }
 
 
+#: Per decision class, the names of ``DERIVED_FIELDS`` it is written with, in order.
+_DERIVED_NAMES: Final[dict[type[Any], tuple[str, ...]]] = {
+    cls: tuple(name for name, (_, failures_only) in DERIVED_FIELDS.items()
+               if not failures_only or issubclass(cls, Failure))
+    for cls in DECISION_CLASSES.values()
+}
+
+
+def _tag(cls: type[Any]) -> dict[str, str]:
+    """What a decision is written with first, the tag that chooses its class when read."""
+    return {"code": cls.code.value}
+
+
 def _unstructure_decision(decision: Decision) -> dict[str, Any]:
-    body: dict[str, Any] = {"code": decision.code.value, "host_message": decision.host_message,
-                            "headline": decision.headline}
-    if isinstance(decision, Failure):
-        body["reason"] = decision.reason
-        body["resolution"] = list(decision.resolution)
+    body: dict[str, Any] = _tag(type(decision))
+    for name in _DERIVED_NAMES[type(decision)]:
+        value = getattr(decision, name)
+        body[name] = list(value) if isinstance(value, tuple) else value
     body.update(converter.unstructure_attrs_asdict(decision))
     return body
 
@@ -219,3 +236,193 @@ def decision_from_json(text: str) -> Decision:
     return from_jsonable(value)
 
 
+
+
+# -- the same JSON, written as text ------------------------------------------------------------
+#: Compact separators, as ``json.dumps(..., separators=(",", ":"))`` writes: no spaces.
+COMPACT: Final = (",", ":")
+#: How many texts each table of a ``JsonWriter`` keeps (tags with indicators, subfield codes).
+_KEPT: Final = 4096
+
+
+class _Texts(dict[Any, str]):
+    """Texts by key, each made by ``make`` on first use and kept (up to ``_KEPT`` of them), so
+    that a text already made costs one dict lookup."""
+
+    __slots__ = ("_make",)
+
+    def __init__(self, make: Callable[[Any], str]) -> None:
+        super().__init__()
+        self._make = make
+
+    def __missing__(self, key: Any) -> str:
+        text = self._make(key)
+        if len(self) < _KEPT:
+            self[key] = text
+        return text
+
+
+def _around(text: str, hole: str) -> tuple[str, str]:
+    """The text before and after the last ``hole`` in ``text``."""
+    before, found, after = text.rpartition(hole)
+    assert found, (text, hole)
+    return before, after
+
+
+class JsonWriter:
+    """Values as compact JSON text: ``writer.text(value)`` is exactly ``json.dumps(
+    converter.unstructure(value), ensure_ascii=ensure_ascii, separators=(",", ":"))``, written
+    straight to text instead of through dicts and lists.
+
+    Theory of operation: the converter stays the one description of the shape and this writer is
+    derived from it, as ``almamatch.schema`` is: each attrs class (a decision, with its tag and
+    ``DERIVED_FIELDS`` first as ``_unstructure_decision`` writes them, a ``Step``, a ``Lock``...)
+    gets a writer generated from its fields and type hints; a value with a hook of its own
+    (``HOOK_SCHEMAS``) is written as its hook's output; a record is written from the texts
+    ``_field_out`` gives its parts (each tag with its indicators, each subfield code, made once
+    and kept) with each value through the C string encoder that ``json.dumps`` itself uses. A
+    type it has no writer for goes through the converter and ``json`` as before.
+
+    The caller owns a writer and the texts it keeps (a batch makes one for its run): nothing is
+    stored in the values written.
+    """
+
+    def __init__(self, *, ensure_ascii: bool = False) -> None:
+        self.ensure_ascii = ensure_ascii
+        self._string: Callable[[str], str] = (
+            encode_basestring_ascii if ensure_ascii else encode_basestring
+        )
+        self._dumps = json.JSONEncoder(ensure_ascii=ensure_ascii, separators=COMPACT).encode
+        self._writers: dict[Any, Callable[[Any], str]] = {}
+        self._members: dict[type[Any], Callable[[Any], str]] = {}
+        # A record's parts, each cut from what the converter writes for one (see _record).
+        empty = " " * 24
+        self._open, rest = _around(self._dumps(converter.unstructure(Bib(leader=empty))),
+                                   self._string(empty))
+        self._middle, self._close = _around(rest, "[]")
+        self._middle += "["
+        self._close = "]" + self._close
+        self._heads = _Texts(self._head)
+        self._codes = _Texts(self._code)
+        self._controls = _Texts(self._control)
+        # What follows a control field's value ('}'), a subfield's (']') and a data field's last
+        # subfield's value (']]}').
+        self._control_end = _around(self._dumps(_field_out(ControlField("001", ""))), '""')[1]
+        one = DataField("999", " ", " ", [Subfield("a", "")])
+        self._subfield_end = _around(self._dumps(_field_out(one)["subfields"][0]), '""')[1]
+        self._data_end = _around(self._dumps(_field_out(one)), '""')[1]
+
+    # -- what to call -----------------------------------------------------------------------
+    def text(self, value: Any) -> str:
+        """The JSON text of ``value`` (a decision, a record, any value the converter writes)."""
+        return self.writer(type(value))(value)
+
+    def writer(self, hint: Any) -> Callable[[Any], str]:
+        """The function that writes a value of type ``hint`` as JSON text."""
+        found = self._writers.get(hint)
+        if found is None:
+            found = self._writers[hint] = self._build(hint)
+        return found
+
+    def members(self, cls: type[Any]) -> Callable[[Any], str]:
+        """The function that writes an attrs object's members without the braces around them,
+        for a document that writes other members beside them (``envelope.LineWriter``)."""
+        found = self._members.get(cls)
+        if found is None:
+            found = self._members[cls] = self._generate(cls, braces=False)
+        return found
+
+    # -- derived from the classes -----------------------------------------------------------
+    def _build(self, hint: Any) -> Callable[[Any], str]:
+        string = self._string
+        if hint is Bib:
+            return self._record
+        if hint in HOOK_SCHEMAS:
+            hook = converter.get_unstructure_hook(hint)
+            if HOOK_SCHEMAS[hint].get("type") == "string":
+                return lambda value: string(hook(value))
+            return lambda value: self._plain(hook(value))
+        origin, args = get_origin(hint), get_args(hint)
+        if origin in (Union, types.UnionType):
+            if len(args) == 2 and type(None) in args:
+                (inner,) = (self.writer(one) for one in args if one is not type(None))
+                return lambda value: "null" if value is None else inner(value)
+            # As cattrs writes a union: by the class of the value.
+            by_class = {one: self.writer(one) for one in args if isinstance(one, type)}
+            return lambda value: by_class.get(type(value), self.text)(value)
+        if origin in (tuple, list) and (origin is list or args[1:] == (...,)):
+            item = self.writer(args[0])
+            return lambda value: "[" + ",".join(map(item, value)) + "]"
+        if isinstance(hint, type) and issubclass(hint, enum.Enum):
+            return {one: self._plain(converter.unstructure(one)) for one in hint}.__getitem__
+        if isinstance(hint, type) and attrs.has(hint):
+            return self._generate(hint, braces=True)
+        if hint is str:
+            return string
+        if hint in (int, bool, float, type(None)):
+            return self._plain
+        return lambda value: self._dumps(converter.unstructure(value, hint))
+
+    def _generate(self, cls: type[Any], *, braces: bool) -> Callable[[Any], str]:
+        # One function per class, its source generated from the fields (as attrs and cattrs
+        # generate theirs): ``"{" + '"mms_id":' + write0(value.mms_id) + ... + "}"``.
+        hints = get_type_hints(cls)
+        first = ""
+        written: list[tuple[str, Callable[[Any], str]]] = []
+        if cls in _DERIVED_NAMES:  # a decision: its tag and derived fields, then its own
+            first = self._dumps(_tag(cls))[1:-1]
+            written += [(name, self.writer(get_type_hints(getattr(cls, name).fget)["return"]))
+                        for name in _DERIVED_NAMES[cls]]
+        written += [(one.name, self.writer(hints[one.name])) for one in attrs.fields(cls)]
+        namespace: dict[str, Any] = {}
+        parts = [repr("{" + first if braces else first)]
+        comma = "," if first else ""
+        for number, (name, write) in enumerate(written):
+            assert name.isidentifier(), name
+            namespace[f"write{number}"] = write
+            parts.append(f"{comma + self._string(name) + ':'!r} + write{number}(value.{name})")
+            comma = ","
+        if braces:
+            parts.append(repr("}"))
+        source = f"def write(value):\n    return {' + '.join(parts)}\n"
+        where = f"<JsonWriter of {cls.__qualname__}>"
+        exec(compile(source, where, "exec"), namespace)  # noqa: S102 (source made above from field names)
+        write_text: Callable[[Any], str] = namespace["write"]
+        return write_text
+
+    def _plain(self, value: Any) -> str:
+        if type(value) is str:
+            return self._string(value)
+        if type(value) is int:
+            return int.__repr__(value)
+        return self._dumps(value)
+
+    # -- a record ---------------------------------------------------------------------------
+    def _record(self, bib: Bib) -> str:
+        string, heads, controls = self._string, self._heads, self._controls
+        code, comma, end = self._codes.__getitem__, self._subfield_end + ",", self._data_end
+        control_end = self._control_end
+        return self._open + string(bib.leader) + self._middle + ",".join([
+            heads[one.tag, one.indicator1, one.indicator2]
+            + comma.join([code(sub.code) + string(sub.value) for sub in one.subfields]) + end
+            if type(one) is DataField and one.subfields
+            else controls[one.tag] + string(one.value) + control_end
+            if type(one) is ControlField
+            else self._dumps(_field_out(one))
+            for one in bib.fields
+        ]) + self._close
+
+    def _head(self, key: tuple[str, str, str]) -> str:
+        # A data field up to its first subfield: '{"tag":"245",...,"subfields":['
+        head, _ = _around(self._dumps(_field_out(DataField(*key, ()))), "[]")
+        return head + "["
+
+    def _code(self, code: str) -> str:
+        # A subfield up to its value: '["a",'
+        sample = _field_out(DataField("999", " ", " ", [Subfield(code, "")]))
+        before, _ = _around(self._dumps(sample["subfields"][0]), '""')
+        return before
+
+    def _control(self, tag: str) -> str:
+        # A control field up to its value: '{"tag":"001","value":'
+        return _around(self._dumps(_field_out(ControlField(tag, ""))), '""')[0]

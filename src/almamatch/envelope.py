@@ -26,7 +26,14 @@ from typing import Any, Final
 
 from attrs import frozen
 
-from almamatch.codec import InvalidDecisionJson, converter, from_jsonable
+from almamatch.codec import (
+    COMPACT,
+    DECISION_CLASSES,
+    InvalidDecisionJson,
+    JsonWriter,
+    converter,
+    from_jsonable,
+)
 from almamatch.core.decision import Decision
 from almamatch.core.oclc import OclcNumber
 from almamatch.core.record import Bib
@@ -36,6 +43,7 @@ __all__ = [
     "RUN_KEY",
     "UNREADABLE_CODE",
     "Line",
+    "LineWriter",
     "Place",
     "RunIdentity",
     "Summary",
@@ -52,6 +60,8 @@ __all__ = [
 UNREADABLE_CODE: Final = "UNREADABLE"
 #: The key of a run's identity line.
 RUN_KEY: Final = "almamatch_run"
+#: Lines keep non-ASCII characters as they are (``json_line``, ``LineWriter``).
+_ENSURE_ASCII: Final = False
 
 
 @frozen(kw_only=True)
@@ -139,7 +149,27 @@ def run_line(identity: RunIdentity) -> dict[str, Any]:
 
 def json_line(document: Mapping[str, Any]) -> str:
     """One JSON document on one line, keys in the order built, non-ASCII kept."""
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(document, ensure_ascii=_ENSURE_ASCII, separators=COMPACT)
+
+
+class LineWriter:
+    """The lines of a run, written fast: ``line(index, item, decision)`` is exactly
+    ``json_line(item_line(index, item, decision))``, written by the codec's ``JsonWriter``
+    (the same shape, without building the dicts). The caller owns one per run, with the texts
+    its writer keeps."""
+
+    def __init__(self) -> None:
+        self._writer = JsonWriter(ensure_ascii=_ENSURE_ASCII)
+        self._place = self._writer.members(Place)
+        self._decisions = {cls: self._writer.members(cls) for cls in DECISION_CLASSES.values()}
+
+    def line(self, index: int, item: Bib | Unreadable, decision: Decision | None) -> str:
+        """The line of one input record, decided (``decision`` given) or unreadable."""
+        if decision is not None and not isinstance(item, Unreadable):
+            members = self._decisions.get(type(decision))
+            if members is not None:
+                return "{" + self._place(Place.of(index, item)) + "," + members(decision) + "}"
+        return json_line(item_line(index, item, decision))
 
 
 def read_line(value: Mapping[str, Any]) -> Line:

@@ -63,7 +63,14 @@ from almamatch.core.lock import printable_moment
 from almamatch.core.profile import IntegrationProfile
 from almamatch.core.record import Bib
 from almamatch.core.zone import InMemoryZone, Zone
-from almamatch.envelope import UNREADABLE_CODE, RunIdentity, item_line, json_line, summary_line
+from almamatch.envelope import (
+    UNREADABLE_CODE,
+    LineWriter,
+    RunIdentity,
+    item_line,
+    json_line,
+    summary_line,
+)
 from almamatch.marc import MarcFormat, Unreadable, detect_format, read_bibs
 from almamatch.parallel.batch import (
     BatchSetting,
@@ -322,11 +329,12 @@ def run(args: argparse.Namespace) -> int:
         entries = () if grouped else decide_in_order(
             exports, zone=zone, store=store, args=args, now=now, resume=resume, replayed=counts)
         collect = stack.enter_context(paused_collector())
+        writer = LineWriter()  # this run's: the texts it keeps are dropped with it
         for entry in entries:
             collect(entry.index + 1)
             counts[item_code(entry)] += 1
             if sink is not None:
-                sink.write(json_line(item_line(entry.index, entry.item, entry.decision)) + "\n")
+                sink.write(writer.line(entry.index, entry.item, entry.decision) + "\n")
                 sink.flush()
             if fmt is not Format.JSON and not args.summary:
                 rows.append(_row(entry))
