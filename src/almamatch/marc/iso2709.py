@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Iterable, Iterator
+from functools import cache
 from itertools import accumulate, chain, count, repeat
 from operator import add, itemgetter
 from typing import Final
@@ -53,10 +54,6 @@ _HEAD: Final = itemgetter(slice(0, 3))  # a data field's indicators and first de
 _SUBFIELD_TEXTS: Final = itemgetter(slice(3, None))  # after the indicators and the first $
 _CODE: Final = itemgetter(0)
 _VALUE: Final = itemgetter(slice(1, None))
-#: Directory numbers written out: a field's length with its terminator (four digits) by the
-#: length of its text, and an offset (five digits); larger ones are formatted.
-_LENGTH_TEXT: Final = tuple(f"{length + 1:04d}" for length in range(9999))
-_OFFSET_TEXT: Final = tuple(f"{offset:05d}" for offset in range(10000))
 
 
 class RecordFault(Exception):
@@ -264,14 +261,24 @@ def _field_texts(record: bytes, base: int, entries: str) -> tuple[list[str], lis
     return tags, texts
 
 
+@cache
+def _number_texts() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Directory numbers written out, made on first use (not at import): a field's length with
+    its terminator (four digits) by the length of its text, and an offset (five digits) below
+    10,000; larger ones are formatted."""
+    return (tuple(map("%04d".__mod__, range(1, 10000))),
+            tuple(map("%05d".__mod__, range(10000))))
+
+
 def _directory_of(tags: list[str], lengths: list[int]) -> str:
     """The directory of fields written one after another: tag, length with its terminator
     (four digits), offset (five digits) each."""
+    length_texts, offset_texts = _number_texts()
     parts: list[str] = [""] * (3 * len(tags))
     parts[0::3] = tags
     try:
-        parts[1::3] = list(map(_LENGTH_TEXT.__getitem__, lengths))
-        parts[2::3] = list(map(_OFFSET_TEXT.__getitem__,
+        parts[1::3] = list(map(length_texts.__getitem__, lengths))
+        parts[2::3] = list(map(offset_texts.__getitem__,
                                map(add, accumulate(lengths, initial=0), count())))[:-1]
     except IndexError:  # a field or an offset past the tables: written out
         written = [length + 1 for length in lengths]
