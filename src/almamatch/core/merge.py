@@ -26,7 +26,8 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
+from operator import attrgetter
 from typing import Final, TypeAlias, TypeGuard
 
 from attrs import field, frozen
@@ -145,8 +146,10 @@ class HasSubfield(_TagScoped):
         object.__setattr__(self, "_glob", pattern)
 
     def holds(self, one: Field) -> bool:
-        if not self._in_scope(one):
-            return False
+        return self._in_scope(one) and self.holds_in_scope(one)
+
+    def holds_in_scope(self, one: DataField) -> bool:
+        """``holds`` for a data field whose tag ``may_hold``."""
         glob = self._glob
         if glob is not None:
             return any(glob.matches(value.lower()) for value in one.values(self.code))
@@ -162,8 +165,10 @@ class Indicators(_TagScoped):
     second: str | None = None
 
     def holds(self, one: Field) -> bool:
-        if not self._in_scope(one):
-            return False
+        return self._in_scope(one) and self.holds_in_scope(one)
+
+    def holds_in_scope(self, one: DataField) -> bool:
+        """``holds`` for a data field whose tag ``may_hold``."""
         return (self.first is None or one.indicator1 == self.first) and (
             self.second is None or one.indicator2 == self.second
         )
@@ -181,9 +186,12 @@ class LocalExtension:
         return _local_tag(tag)
 
     def holds(self, one: Field) -> bool:
-        if not isinstance(one, DataField) or not _local_tag(one.tag):
-            return False
-        return any(value.strip().upper() == "LOCAL" for value in one.values("9"))
+        return isinstance(one, DataField) and _local_tag(one.tag) and self.holds_in_scope(one)
+
+    def holds_in_scope(self, one: DataField) -> bool:
+        """``holds`` for a data field whose tag ``may_hold``."""
+        return any(sub.value.strip().upper() == "LOCAL" for sub in one.subfields
+                   if sub.code == "9")
 
 
 _LOCAL_TAGS: Final[dict[str, bool]] = {}
@@ -201,7 +209,14 @@ Condition: TypeAlias = HasSubfield | Indicators | LocalExtension
 
 
 _TagPlan: TypeAlias = tuple[tuple[Condition, ...], tuple[Condition, ...]]
-_UNSEEN: Final[_TagPlan] = ((), ())  # a plan no tag has: "not asked yet"
+class _Unseen(enum.Enum):
+    """``MergeRule.selects`` without a plan: "not asked yet"."""
+
+    UNSEEN = enum.auto()
+
+
+#: The plan of a tag whose every field the rule selects (no condition left to test).
+_ALL: Final[_TagPlan] = ((), ())
 
 
 def _patterns(values: Iterable[str | TagPattern]) -> tuple[TagPattern, ...]:
@@ -231,16 +246,13 @@ class MergeRule:
     unless: tuple[Condition, ...] = field(converter=_conditions, factory=tuple)
     primary: bool | None = None
 
-    def selects(self, one: Field, plan: _TagPlan | None = _UNSEEN) -> bool:
+    def selects(self, one: Field, plan: _TagPlan | _Unseen | None = _Unseen.UNSEEN) -> bool:
         """Whether the rule selects ``one``; ``plan`` is ``self.plan(one.tag)`` when known."""
-        if plan is _UNSEEN:
+        if plan is _Unseen.UNSEEN:
             plan = self.plan(one.tag)
         if plan is None:
             return False
-        when, unless = plan
-        if not when and not unless:
-            return True
-        return all(c.holds(one) for c in when) and not any(c.holds(one) for c in unless)
+        return _passes(plan, one)
 
     def plan(self, tag: str) -> _TagPlan | None:
         """None when no field with this tag is selected, else the conditions left to test on
@@ -263,6 +275,9 @@ _NOT_REPEATABLE: Final = frozenset({"001", "003", "005", "008"})
 
 def _rules(values: Iterable[MergeRule]) -> tuple[MergeRule, ...]:
     return tuple(values)
+
+
+_TAG: Final = attrgetter("tag")
 
 
 def _tag_key(one: Field) -> tuple[int, str]:
@@ -293,30 +308,24 @@ class MergeMethod:
                 if action is not MergeAction.REMOVE:
                     leader = incoming.leader
                 continue
-            plan = plans.of_rule(number)
-            if rule.primary is not None and any(
-                rule.selects(one, plan(one.tag)) for one in result
+            by_tag = plans.of_rule(number)
+            if rule.primary is not None and bool(
+                _selected(by_tag, result, keep=False)
             ) is not rule.primary:
                 continue
             # A remove takes nothing from the incoming record.
             taken = (
                 [] if action is MergeAction.REMOVE
-                else [one for one in incoming.fields if rule.selects(one, plan(one.tag))]
+                else _selected(by_tag, incoming.fields, keep=False)
             )
             if action is MergeAction.REMOVE or (action is MergeAction.REPLACE and taken):
-                result = [one for one in result if not rule.selects(one, plan(one.tag))]
+                result = _selected(by_tag, result, keep=True)
             if action is not MergeAction.REMOVE and taken:
-                # Fields with different tags are never equal: hash only those that may be.
-                taken_tags = {one.tag for one in taken}
-                maybe = {one for one in result if one.tag in taken_tags}
-                tags = {one.tag for one in maybe}
-                result.extend(
-                    one for one in taken
-                    # 001, 003, 005 and 008 are not repeatable: an add keeps the one there.
-                    if (one.tag not in tags or one not in maybe)
-                    and not (one.tag in _NOT_REPEATABLE and one.tag in tags)
-                )
-        result.sort(key=_tag_key)
+                _add(result, taken)
+        if "".join([one.tag for one in result]).isdigit():
+            result.sort(key=_TAG)  # numeric tags alone: control fields sort first by themselves
+        else:
+            result.sort(key=_tag_key)
         return Bib(leader=leader, fields=result)
 
     @classmethod
@@ -334,6 +343,59 @@ class MergeMethod:
         return tuple(_PRESETS)
 
 
+class _ByTag(dict[str, "_TagPlan | None"]):
+    """One rule's plan per tag (``MergeRule.plan``), each computed when its tag is first seen."""
+
+    __slots__ = ("rule",)
+
+    def __init__(self, rule: MergeRule) -> None:
+        super().__init__()
+        self.rule = rule
+
+    def __missing__(self, tag: str) -> _TagPlan | None:
+        plan = self.rule.plan(tag)
+        # A plan with no condition selects every field of its tag: kept as the one ``_ALL``.
+        found = self[tag] = _ALL if plan is not None and plan == _ALL else plan
+        return found
+
+
+
+def _passes(plan: _TagPlan, one: Field) -> bool:
+    """Whether ``one`` passes a plan's conditions (each may hold for its tag: ``MergeRule.plan``):
+    every ``when`` holds and no ``unless`` does."""
+    when, unless = plan
+    if not isinstance(one, DataField):  # a condition holds for data fields alone
+        return not when
+    for condition in when:
+        if not condition.holds_in_scope(one):
+            return False
+    return not any(condition.holds_in_scope(one) for condition in unless)
+
+
+def _selected(by_tag: _ByTag, fields: Iterable[Field], *, keep: bool) -> list[Field]:
+    """The fields the rule selects, in order; ``keep``: those it does not select."""
+    if keep:
+        return [one for one in fields if (plan := by_tag[one.tag]) is None
+                or (plan is not _ALL and not _passes(plan, one))]
+    return [one for one in fields if (plan := by_tag[one.tag]) is not None
+            and (plan is _ALL or _passes(plan, one))]
+
+
+def _add(result: list[Field], taken: list[Field]) -> None:
+    """Add ``taken`` to ``result``: a field equal to one already there is not added again, and
+    001, 003, 005 and 008 are not repeatable (an add keeps the one there)."""
+    shared = {one.tag for one in result}.intersection([one.tag for one in taken])
+    if not shared:
+        result.extend(taken)
+        return
+    # Fields with different tags are never equal: hash only those that may be.
+    maybe = {one for one in result if one.tag in shared}
+    result.extend([
+        one for one in taken
+        if one.tag not in shared or (one.tag not in _NOT_REPEATABLE and one not in maybe)
+    ])
+
+
 class MergePlans:
     """What each rule of one merge method selects, per tag, filled as tags are seen.
 
@@ -346,22 +408,13 @@ class MergePlans:
 
     def __init__(self, method: MergeMethod) -> None:
         self.method = method
-        self._by_rule: dict[int, Callable[[str], _TagPlan | None]] = {}
+        self._by_rule: dict[int, _ByTag] = {}
 
-    def of_rule(self, number: int) -> Callable[[str], _TagPlan | None]:
-        """The plan of rule ``number`` for a tag, computed once per tag."""
+    def of_rule(self, number: int) -> _ByTag:
+        """The plans of rule ``number`` by tag, each computed once."""
         found = self._by_rule.get(number)
         if found is None:
-            rule = self.method.rules[number]
-            by_tag: dict[str, _TagPlan | None] = {}
-
-            def plan(tag: str) -> _TagPlan | None:
-                known = by_tag.get(tag, _UNSEEN)
-                if known is _UNSEEN:
-                    known = by_tag[tag] = rule.plan(tag)
-                return known
-
-            found = self._by_rule[number] = plan
+            found = self._by_rule[number] = _ByTag(self.method.rules[number])
         return found
 
 

@@ -41,6 +41,10 @@ class CopyCancelledTo035z:
     name: str = "Marc21 Bib Copy 019a to 035z"
 
     def apply(self, bib: Bib) -> Bib:
+        # Most records carry no 019: then nothing is read and the record is returned as it is.
+        cancelled = [one for one in bib.fields if one.tag == "019" and isinstance(one, DataField)]
+        if not cancelled:
+            return bib
         present: set[OclcNumber] = set()
         for one in bib.data_fields("035"):
             for text in one.values("z"):
@@ -49,7 +53,7 @@ class CopyCancelledTo035z:
                 except InvalidOclcNumber:
                     continue
         added: list[DataField] = []
-        for one in bib.data_fields("019"):
+        for one in cancelled:
             for text in one.values("a"):
                 try:
                     number = OclcNumber.parse(text)
@@ -108,18 +112,24 @@ def fold_003(bib: Bib) -> Bib:
 
     The 035 is not added twice when the record already has exactly that 035 $a.
     """
-    identifier = bib.control_value("003")
+    fields = bib.fields
+    identifier = number = None
+    for one in fields:  # the first 003 and the first 001, as ``Bib.control_value`` reads them
+        tag = one.tag
+        if tag == "003":
+            if identifier is None and isinstance(one, ControlField):
+                identifier = one.value
+        elif tag == "001" and number is None and isinstance(one, ControlField):
+            number = one.value
     if identifier is None:
         return bib
-    number = bib.control_value("001")
-    fields = [one for one in bib.fields if one.tag != "003"]
+    kept = [one for one in fields if one.tag != "003"]
     if number is not None:
         text = f"({identifier.strip()}){number.strip()}"
-        existing = {value for one in bib.data_fields("035") for value in one.values("a")}
-        if text not in existing:
-            new = DataField("035", " ", " ", [Subfield("a", text)])
-            return bib.with_fields(_insert_in_tag_order(tuple(fields), [new]))
-    return bib.with_fields(fields)
+        if not any(one.tag == "035" and isinstance(one, DataField) and text in one.values("a")
+                   for one in kept):
+            insert_in_tag_order(kept, DataField("035", " ", " ", [Subfield("a", text)]))
+    return bib.with_fields(kept)
 
 
 def assign_mms_id(bib: Bib, mms_id: str) -> Bib:

@@ -19,6 +19,7 @@ Sources (see ``reference/oclc-numbers-and-levels.md`` section 1):
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Final
 
 from attrs import field, frozen
@@ -102,23 +103,10 @@ class OclcNumber:
     @classmethod
     def parse(cls, text: str) -> OclcNumber:
         """Parse an 035 $a/$z, 019 $a or 001 value; raise ``InvalidOclcNumber`` naming the text."""
-        stripped = text.strip()
-        if not stripped:
-            raise InvalidOclcNumber(text, "empty")
-        match = _PATTERN.fullmatch(stripped)
-        if match is None:
-            raise InvalidOclcNumber(text, _why_not(stripped))
-        digits = match["digits"]
-        value = digits_value(digits, max_digits=19)  # any zero padding, past int()'s limit
-        if value is None:
-            raise InvalidOclcNumber(text, "out_of_range", "too many digits")
-        if value == 0:
-            raise InvalidOclcNumber(text, "zero", "an OCLC number is above zero")
-        if value > MAX_OCLC_NUMBER:
-            raise InvalidOclcNumber(text, "out_of_range", "too large")
-        prefix = (match["prefix"] or "").lower()
-        form = OclcForm(qualified=match["qualifier"] is not None, prefix=prefix, width=len(digits))
-        return cls(value, form)
+        found = _parsed(text) if text.__class__ is str else _parse(text)
+        if found.__class__ is tuple:
+            raise InvalidOclcNumber(text, *found)
+        return found  # type: ignore[return-value]
 
     @classmethod
     def of(cls, value: int) -> OclcNumber:
@@ -151,6 +139,61 @@ class OclcNumber:
 
     def __repr__(self) -> str:
         return f"<OclcNumber({self.literal!r})>"
+
+
+#: The forms numbers are written in, each built once (an ``OclcForm`` is an immutable value);
+#: widths past this are built anew, so that odd padding cannot grow the table.
+_FORMS: Final[dict[tuple[bool, str, int], OclcForm]] = {}
+_SHARED_WIDTH: Final = 24
+
+
+def _form(qualified: bool, prefix: str, width: int) -> OclcForm:
+    if width > _SHARED_WIDTH:
+        return OclcForm(qualified=qualified, prefix=prefix, width=width)
+    key = (qualified, prefix, width)
+    found = _FORMS.get(key)
+    if found is None:
+        found = _FORMS[key] = OclcForm(qualified=qualified, prefix=prefix, width=width)
+    return found
+
+
+# Speed: a record's numbers are read several times (normalization, the keys, the zone's numbers,
+# the place of its line), and each parse is a pure function of the text to an immutable value,
+# so the module keeps the last texts' answers. Bounded; a failure is kept as its reason, and a
+# fresh error is raised each time.
+@lru_cache(maxsize=8192)
+def _parsed(text: str) -> OclcNumber | tuple[str, str]:
+    return _parse(text)
+
+
+def _parse(text: str) -> OclcNumber | tuple[str, str]:
+    """The number ``text`` writes, or the reason and detail of ``InvalidOclcNumber``."""
+    stripped = text.strip()
+    # The forms OCLC writes, read without the pattern: "(OCoLC)" then "ocm"/"ocn"/"on", then
+    # ASCII digits. Anything else (other letter case, blanks inside, no digits, zero, too many
+    # digits) goes the pattern's way below, which says the same of these forms.
+    digits = stripped[7:] if stripped.startswith("(OCoLC)") else stripped
+    qualified = len(digits) != len(stripped)
+    prefix = digits[:3] if digits.startswith(("ocm", "ocn")) else "on" * digits.startswith("on")
+    if prefix:
+        digits = digits[len(prefix):]
+    if digits.isdigit() and digits.isascii() and len(digits) <= 18 and digits.strip("0"):
+        return OclcNumber(int(digits), _form(qualified, prefix, len(digits)))
+    if not stripped:
+        return "empty", ""
+    match = _PATTERN.fullmatch(stripped)
+    if match is None:
+        return _why_not(stripped), ""
+    digits = match["digits"]
+    value = digits_value(digits, max_digits=19)  # any zero padding, past int()'s limit
+    if value is None:
+        return "out_of_range", "too many digits"
+    if value == 0:
+        return "zero", "an OCLC number is above zero"
+    if value > MAX_OCLC_NUMBER:
+        return "out_of_range", "too large"
+    prefix = (match["prefix"] or "").lower()
+    return OclcNumber(value, _form(match["qualifier"] is not None, prefix, len(digits)))
 
 
 def _why_not(text: str) -> str:

@@ -49,7 +49,7 @@ from almamatch.core.normalization import (
 )
 from almamatch.core.oclc import OclcNumber
 from almamatch.core.profile import IntegrationProfile
-from almamatch.core.record import Bib
+from almamatch.core.record import Bib, DataField
 from almamatch.core.timestamp import Timestamp
 
 __all__ = [
@@ -147,17 +147,16 @@ def prepare(record: Bib, normalization: tuple[NormalizationStep, ...]) -> Prepar
     saved = fold_003(record)
     if saved is not record:
         notes.append("save rule: 001+003 folded into 035 $a, 003 removed")
-    active, cancelled = zone_numbers(saved)
+    active, cancelled, texts_019 = _numbers(saved, with_019=True)
     known = {number.value for number in active + cancelled}
     from_019: dict[int, OclcNumber] = {}
-    for one in saved.data_fields("019"):
-        for text in one.values("a"):
-            try:
-                number = OclcNumber.parse(text)
-            except InvalidOclcNumber:
-                continue
-            if number.value not in known:
-                from_019.setdefault(number.value, number)
+    for text in texts_019:
+        try:
+            number = OclcNumber.parse(text)
+        except InvalidOclcNumber:
+            continue
+        if number.value not in known:
+            from_019.setdefault(number.value, number)
     return PreparedRecord(
         record=saved,
         notes=tuple(notes),
@@ -186,10 +185,6 @@ class Export:
         return prepare(self.record, normalization)
 
 
-def _form_key(number: OclcNumber) -> tuple[int, str, int]:
-    return (number.value, number.form.prefix, number.form.width)
-
-
 def zone_numbers(bib: Bib) -> tuple[tuple[OclcNumber, ...], tuple[OclcNumber, ...]]:
     """A zone bib's OCLC numbers: 035 $a (active) and 035 $z (cancelled), OCLC's only.
 
@@ -198,22 +193,43 @@ def zone_numbers(bib: Bib) -> tuple[tuple[OclcNumber, ...], tuple[OclcNumber, ..
     once, in field order, so that the ``LITERAL`` match method can compare forms; a value that
     is active is not also listed as cancelled.
     """
+    active, cancelled, _ = _numbers(bib, with_019=False)
+    return active, cancelled
+
+
+def _numbers(bib: Bib, *, with_019: bool
+             ) -> tuple[tuple[OclcNumber, ...], tuple[OclcNumber, ...], list[str]]:
+    """``zone_numbers`` and, ``with_019``, the texts of the 019 $a, in one pass over the fields."""
     active: dict[tuple[int, str, int], OclcNumber] = {}
     cancelled: dict[tuple[int, str, int], OclcNumber] = {}
-    for one in bib.data_fields("035"):
-        for sub in one.subfields:
-            if sub.code not in ("a", "z"):
-                continue
-            try:
-                number = OclcNumber.parse(sub.value)
-            except InvalidOclcNumber:
-                continue
-            if number.form.is_marked:
-                (active if sub.code == "a" else cancelled).setdefault(_form_key(number), number)
+    texts_019: list[str] = []
+    parse = OclcNumber.parse
+    for one in bib.fields:
+        tag = one.tag
+        if tag == "035" and isinstance(one, DataField):
+            for sub in one.subfields:
+                code = sub.code
+                if code == "a":
+                    into = active
+                elif code == "z":
+                    into = cancelled
+                else:
+                    continue
+                try:
+                    number = parse(sub.value)
+                except InvalidOclcNumber:
+                    continue
+                form = number.form
+                if form.qualified or form.prefix:  # ``OclcForm.is_marked``
+                    into.setdefault((number.value, form.prefix, form.width), number)
+        elif tag == "019" and with_019 and isinstance(one, DataField):
+            texts_019.extend(sub.value for sub in one.subfields if sub.code == "a")
+    if not cancelled:
+        return tuple(active.values()), (), texts_019
     active_values = {key[0] for key in active}
     return tuple(active.values()), tuple(
         number for number in cancelled.values() if number.value not in active_values
-    )
+    ), texts_019
 
 
 @frozen(kw_only=True)
