@@ -3,16 +3,18 @@ and the binary search it replaced (one packed sort of the values, then ``searchs
 same-run baseline.
 
 Run: ``python benchmarks/bench_lookups.py [--bibs 10000000] [--queries 1000000 10000000]
-[--repeat 5]``.
+[--repeat 5] [--mix synthetic|skewed]``.
 
-The zone is ``index.synthetic`` (seed 0, 1.2 keys per bib, numbers below 2**32 as every OCLC
-number is today: uint32 keys). The baseline searches the same keys as ``ZoneIndex.lookup`` did
-before the directory: the values and their positions packed into one uint64 each and put in order
-by one ``np.sort``, ``searchsorted`` for the starts, a few steps for the ends, the ranges put back
-in the values' order. Queries are random, 70% of them numbers the zone holds, in one call on a
-warm index (one call first, untimed); CPU time is ``time.process_time``. Both arms must give the
-ranges of a plain ``searchsorted`` (checked). Also printed: the directory's bytes per bib and the
-CPU time to compute it (what opening an index saved without one costs).
+The zone is ``index.synthetic`` (seed 0, 1.2 keys per bib, numbers below 2**32 as every OCLC number
+is today: uint32 keys). With ``--mix skewed`` its keys are drawn again, unevenly, as a catalog's
+are: half of them below 50 million, 30% up to a billion, 20% up to 2.3 billion. The baseline
+searches the same keys as ``ZoneIndex.lookup`` did before the directory: the values and their
+positions packed into one uint64 each and put in order by one ``np.sort``, ``searchsorted`` for the
+starts, a few steps for the ends, the ranges put back in the values' order. Queries are random, 70%
+of them numbers the zone holds, in one call on a warm index (one call first, untimed); CPU time is
+``time.process_time``. Both arms must give the ranges of a plain ``searchsorted`` (checked). Also
+printed: the directory's bytes per bib and the CPU time to compute it (what opening an index saved
+without one costs).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import numpy.typing as npt
 
 from almamatch.index.directory import key_directory
 from almamatch.index.synthetic import synthesize_zone
+from almamatch.index.zone import ZoneIndex
 
 Array = npt.NDArray[Any]
 _RUN_STEPS = 8
@@ -77,15 +80,27 @@ def main() -> None:
     parser.add_argument("--bibs", type=int, default=10_000_000)
     parser.add_argument("--queries", type=int, nargs="+", default=[1_000_000, 10_000_000])
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--mix", choices=["synthetic", "skewed"], default="synthetic")
     args = parser.parse_args()
     print(f"machine: {platform.platform()}, Python {platform.python_version()}, numpy "
           f"{np.__version__}, cpu_count={os.cpu_count()}; load average {os.getloadavg()}")
     started = time.perf_counter()
     zone = synthesize_zone(args.bibs, seed=0)
-    index = zone.build()
+    if args.mix == "skewed":
+        columns = dict(zone.columns)
+        draw = np.random.default_rng(2)
+        count = len(columns["key_values"])
+        half, most = count // 2, count // 2 + count * 3 // 10
+        columns["key_values"] = np.concatenate([
+            draw.integers(1, 50_000_000, half, dtype=np.uint64),
+            draw.integers(50_000_000, 10**9, most - half, dtype=np.uint64),
+            draw.integers(10**9, 2_300_000_000, count - most, dtype=np.uint64)])
+        index = ZoneIndex.from_arrays(**columns)
+    else:
+        index = zone.build()
     keys = np.asarray(index.key_values)
     assert index.key_buckets is not None
-    print(f"{args.bibs:,} bibs, {index.key_count:,} keys ({keys.dtype}), built in "
+    print(f"{args.bibs:,} bibs, {index.key_count:,} keys ({keys.dtype}, {args.mix}), built in "
           f"{time.perf_counter() - started:.1f} s")
     directory_times = []
     for _ in range(args.repeat):
