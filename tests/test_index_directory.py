@@ -55,7 +55,7 @@ def _keys(draw: st.DrawFn) -> Array:
     return np.sort(np.array(values + repeated + dense, dtype=dtype))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(_keys(), st.lists(st.integers(min_value=0, max_value=2**64 - 1), max_size=50), st.data())
 def test_directory_search_equals_a_plain_binary_search(
         keys: Array, others: list[int], data: st.DataObject) -> None:
