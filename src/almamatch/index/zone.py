@@ -168,7 +168,8 @@ class ZoneIndex:
     locks: Mapping[int, Lock] = field(factory=dict)
     institution_suffix: str = "5681"
     # uint32, the key directory: where the keys of each bucket of values start
-    # (``index.directory``); None: computed from the keys when the index is made.
+    # (``index.directory``); None: computed from the keys when the index is made (an ``evolve``
+    # that changes ``key_values`` passes ``key_buckets=None`` with them).
     key_buckets: Array | None = field(default=None, repr=False)
     # The columns as memoryviews, for one export at a time: indexing one gives a Python int
     # straight from the (mapped) column, where a numpy scalar per read costs a microsecond.
