@@ -108,7 +108,7 @@ _CHUNKS_PER_WORKER: Final = 12
 _COLLECT_EVERY: Final = 50_000
 _READ_SIZE: Final = 1 << 22
 #: Bibs a worker keeps in finished tasks' overlays before it frees them.
-_KEEP_BIBS: Final = 200_000
+_KEEP_BIBS: Final = 10_000
 
 
 class KeysOutsideGroup(AlmamatchError):
@@ -472,8 +472,7 @@ class _Writer:
 
     def _write(self, pieces: list[bytes | memoryview]) -> None:
         if self.binary is not None:
-            for piece in pieces:
-                self.binary.write(piece)
+            self.binary.write(b"".join(pieces))  # one write a chunk, not one a piece
             self.binary.flush()
         elif self.sink is not None:
             self.sink.write(b"".join(pieces).decode(*self.encoding))
