@@ -67,7 +67,6 @@ from almamatch.envelope import (
     UNREADABLE_CODE,
     LineWriter,
     RunIdentity,
-    item_line,
     json_line,
     summary_line,
 )
@@ -456,12 +455,13 @@ def _one_process_from(written: int, args: argparse.Namespace, *, now: datetime, 
                       store: InMemoryZone, counts: Counter[str], sink: IO[str] | None) -> None:
     """The one-process batch over the whole file, writing the lines from record ``written`` on
     (the zone must see every record before it, so every record is decided again)."""
+    writer = LineWriter()
     for entry in decide_in_order(args.exports, zone=zone, store=store, args=args, now=now):
         if entry.index < written:
             continue
         counts[item_code(entry)] += 1
         if sink is not None:
-            sink.write(json_line(item_line(entry.index, entry.item, entry.decision)) + "\n")
+            sink.write(writer.line(entry.index, entry.item, entry.decision) + "\n")
             sink.flush()
 
 

@@ -62,7 +62,7 @@ from almamatch.core.facts import BibFacts, Hit, MmsIdSequence
 from almamatch.core.oclc import OclcNumber
 from almamatch.core.record import Bib
 from almamatch.core.zone import InMemoryZone, Zone
-from almamatch.envelope import UNREADABLE_CODE, item_line, json_line
+from almamatch.envelope import UNREADABLE_CODE, LineWriter, item_line, json_line
 from almamatch.marc.framing import frame_spans
 from almamatch.marc.iso2709 import RecordFault, decode_record
 from almamatch.marc.unreadable import Unreadable
@@ -557,6 +557,7 @@ class _Worker:
         self.finished: list[InMemoryZone] = []
         self.kept = 0
         self.cache = DecisionCache()
+        self.lines = LineWriter()  # this run's, as the one-process batch keeps one
         self.decided = 0
         self.files: dict[str, mmap.mmap] = {}
 
@@ -664,12 +665,12 @@ def _decide_one(worker: _Worker, index: int, offset: int, record: bytes
         bib = decode_record(record)
     except RecordFault as fault:
         item = Unreadable(index=index, offset=offset, reason=fault.reason, detail=fault.detail)
-        return json_line(item_line(index, item, None)), UNREADABLE_CODE, None
+        return worker.lines.line(index, item, None), UNREADABLE_CODE, None
     zone = worker.zone
     decision = decide(export_for(bib, worker.args, zone), zone, worker.now, cache=worker.cache)
     worker.view.apply(decision)
     added = decision.mms_id if isinstance(decision, Add) else None
-    return json_line(item_line(index, bib, decision)), decision.code.value, added
+    return worker.lines.line(index, bib, decision), decision.code.value, added
 
 
 def decide_in_pool(submit: Callable[[Task], Any], plan: Plan, *, window: int,
