@@ -9,7 +9,9 @@ It decides every record as ``almamatch batch --workers 1`` does (the profile of
 ``examples/profiles/carli.toml``, ``--now 2026-03-05T10:30``) and, for each line:
 
 * ``in the run``: times both builders right after each decision, as the batch writes it (the
-  order of the two alternates from line to line), and checks that they give the same text;
+  order of the two alternates from line to line), and checks that they give the same text; the
+  export's OCLC numbers (``Bib.oclc_numbers``, which both lines carry and the first use derives)
+  are derived before, timed apart;
 * ``alone``: then times each builder over all the lines kept, ``--repeat`` times, alternating.
 
 CPU seconds (``time.process_time``; min and median of the repeats) and microseconds per line.
@@ -31,6 +33,7 @@ from typing import Any
 from almamatch.cli.batch import decide_in_order
 from almamatch.cli.inputs import now_from_args, profile_from_path, zone_for
 from almamatch.cli.main import build_parser
+from almamatch.core.record import Bib
 from almamatch.envelope import LineWriter, item_line, json_line
 
 PROFILE = str(Path(__file__).resolve().parents[1] / "examples" / "profiles" / "carli.toml")
@@ -43,8 +46,9 @@ def dict_path(index: int, item: Any, decision: Any) -> str:
     return json_line(item_line(index, item, decision))
 
 
-def decided(exports: str, zone_dir: str) -> tuple[list[Entry], float, float]:
-    """Every record decided in order; the CPU seconds of both builders, timed in the run."""
+def decided(exports: str, zone_dir: str) -> tuple[list[Entry], dict[str, float]]:
+    """Every record decided in order; the CPU seconds of both builders, timed in the run, and of
+    deriving the exports' OCLC numbers."""
     args = build_parser().parse_args(["batch", exports, "--zone", zone_dir, "--profile",
                                       PROFILE, "--now", NOW, "--json", "--workers", "1"])
     profile = profile_from_path(args.profile)
@@ -52,10 +56,14 @@ def decided(exports: str, zone_dir: str) -> tuple[list[Entry], float, float]:
     now = now_from_args(args)
     writer = LineWriter()
     clock = time.process_time
-    spent = {"dicts": 0.0, "text": 0.0}
+    spent = {"dicts": 0.0, "text": 0.0, "numbers": 0.0}
     entries: list[Entry] = []
     for entry in decide_in_order(exports, zone=zone, store=store, args=args, now=now):
         index, item, decision = entry.index, entry.item, entry.decision
+        if isinstance(item, Bib):
+            start = clock()
+            item.oclc_numbers  # noqa: B018 (derived once here, for both lines)
+            spent["numbers"] += clock() - start
         order: list[tuple[str, Callable[[int, Any, Any], str]]] = [
             ("dicts", dict_path), ("text", writer.line)]
         texts = []
@@ -66,7 +74,7 @@ def decided(exports: str, zone_dir: str) -> tuple[list[Entry], float, float]:
         if texts[0] != texts[1]:
             sys.exit(f"line {index}: the two builders differ")
         entries.append((index, item, decision))
-    return entries, spent["dicts"], spent["text"]
+    return entries, spent
 
 
 def alone(entries: list[Entry], build: Callable[[int, Any, Any], str]) -> float:
@@ -83,7 +91,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     print(f"{platform.node()} {platform.python_version()} load {os.getloadavg()}")
-    entries, in_dicts, in_text = decided(args.exports, args.zone)
+    entries, in_run = decided(args.exports, args.zone)
     count = len(entries)
     print(f"{count} lines, each the same from both builders")
     print("| builder | in the run: CPU s | us/line | alone: CPU s min / median | us/line |")
@@ -93,11 +101,13 @@ def main() -> None:
     for _ in range(args.repeat):
         runs["dicts"].append(alone(entries, dict_path))
         runs["text"].append(alone(entries, writer.line))
-    for name, label, in_run in (("dicts", "json_line(item_line(...))", in_dicts),
-                                ("text", "LineWriter.line", in_text)):
+    for name, label in (("dicts", "json_line(item_line(...))"), ("text", "LineWriter.line")):
         best, median = min(runs[name]), statistics.median(runs[name])
-        print(f"| {label} | {in_run:.2f} | {in_run / count * 1e6:.1f} | {best:.2f} / "
+        print(f"| {label} | {in_run[name]:.2f} | {in_run[name] / count * 1e6:.1f} | {best:.2f} / "
               f"{median:.2f} | {best / count * 1e6:.1f} |")
+    numbers = in_run["numbers"]
+    print(f"| (the exports' OCLC numbers, Bib.oclc_numbers) | {numbers:.2f} | "
+          f"{numbers / count * 1e6:.1f} | | |")
     print(f"load {os.getloadavg()}")
 
 

@@ -157,12 +157,13 @@ DERIVED_FIELDS: Final[dict[str, tuple[dict[str, Any], bool]]] = {
 }
 
 
-#: Per decision class, the names of ``DERIVED_FIELDS`` it is written with, in order.
-_DERIVED_NAMES: Final[dict[type[Any], tuple[str, ...]]] = {
-    cls: tuple(name for name, (_, failures_only) in DERIVED_FIELDS.items()
-               if not failures_only or issubclass(cls, Failure))
-    for cls in DECISION_CLASSES.values()
-}
+def _derived_names(cls: type[Any]) -> tuple[str, ...]:
+    """The names of ``DERIVED_FIELDS`` a decision of class ``cls`` is written with, in order."""
+    return tuple(name for name, (_, failures_only) in DERIVED_FIELDS.items()
+                 if not failures_only or issubclass(cls, Failure))
+
+
+_DERIVED_NAMES: Final = {cls: _derived_names(cls) for cls in DECISION_CLASSES.values()}
 
 
 def _tag(cls: type[Any]) -> dict[str, str]:
@@ -172,7 +173,7 @@ def _tag(cls: type[Any]) -> dict[str, str]:
 
 def _unstructure_decision(decision: Decision) -> dict[str, Any]:
     body: dict[str, Any] = _tag(type(decision))
-    for name in _DERIVED_NAMES[type(decision)]:
+    for name in _DERIVED_NAMES.get(type(decision)) or _derived_names(type(decision)):
         value = getattr(decision, name)
         body[name] = list(value) if isinstance(value, tuple) else value
     body.update(converter.unstructure_attrs_asdict(decision))
@@ -365,28 +366,29 @@ class JsonWriter:
 
     def _generate(self, cls: type[Any], *, braces: bool) -> Callable[[Any], str]:
         # One function per class, its source generated from the fields (as attrs and cattrs
-        # generate theirs): ``"{" + '"mms_id":' + write0(value.mms_id) + ... + "}"``.
+        # generate theirs): ``f"{text0}{text1}{write1(value.mms_id)}...{end}"``.
         hints = get_type_hints(cls)
         first = ""
         written: list[tuple[str, Callable[[Any], str]]] = []
-        if cls in _DERIVED_NAMES:  # a decision: its tag and derived fields, then its own
+        if issubclass(cls, tuple(DECISION_CLASSES.values())):  # its tag and derived fields first
             first = self._dumps(_tag(cls))[1:-1]
             written += [(name, self.writer(get_type_hints(getattr(cls, name).fget)["return"]))
-                        for name in _DERIVED_NAMES[cls]]
+                        for name in _derived_names(cls)]
         written += [(one.name, self.writer(hints[one.name])) for one in attrs.fields(cls)]
-        namespace: dict[str, Any] = {}
-        parts = [repr("{" + first if braces else first)]
+        # Constant texts are names in the namespace; the f-string builds the text in one piece.
+        namespace: dict[str, Any] = {"text0": "{" + first if braces else first}
+        parts = ["{text0}"]
         comma = "," if first else ""
-        for number, (name, write) in enumerate(written):
+        for number, (name, write) in enumerate(written, start=1):
             assert name.isidentifier(), name
+            namespace[f"text{number}"] = comma + self._string(name) + ":"
             namespace[f"write{number}"] = write
-            parts.append(f"{comma + self._string(name) + ':'!r} + write{number}(value.{name})")
+            parts.append(f"{{text{number}}}{{write{number}(value.{name})}}")
             comma = ","
-        if braces:
-            parts.append(repr("}"))
-        source = f"def write(value):\n    return {' + '.join(parts)}\n"
+        namespace["end"] = "}" if braces else ""
+        source = f"def write(value):\n    return f\"{''.join(parts)}{{end}}\"\n"
         where = f"<JsonWriter of {cls.__qualname__}>"
-        exec(compile(source, where, "exec"), namespace)  # noqa: S102 (source made above from field names)
+        exec(compile(source, where, "exec"), namespace)  # noqa: S102 (made above from field names)
         write_text: Callable[[Any], str] = namespace["write"]
         return write_text
 
@@ -402,15 +404,16 @@ class JsonWriter:
         string, heads, controls = self._string, self._heads, self._controls
         code, comma, end = self._codes.__getitem__, self._subfield_end + ",", self._data_end
         control_end = self._control_end
-        return self._open + string(bib.leader) + self._middle + ",".join([
-            heads[one.tag, one.indicator1, one.indicator2]
-            + comma.join([code(sub.code) + string(sub.value) for sub in one.subfields]) + end
+        fields = ",".join([
+            f"{heads[one.tag, one.indicator1, one.indicator2]}"
+            f"{comma.join([code(sub.code) + string(sub.value) for sub in one.subfields])}{end}"
             if type(one) is DataField and one.subfields
-            else controls[one.tag] + string(one.value) + control_end
+            else f"{controls[one.tag]}{string(one.value)}{control_end}"
             if type(one) is ControlField
             else self._dumps(_field_out(one))
             for one in bib.fields
-        ]) + self._close
+        ])
+        return f"{self._open}{string(bib.leader)}{self._middle}{fields}{self._close}"
 
     def _head(self, key: tuple[str, str, str]) -> str:
         # A data field up to its first subfield: '{"tag":"245",...,"subfields":['
