@@ -192,3 +192,50 @@ def test_a_placeholder_shaped_number_in_the_input_goes_to_one_process(
     shaped = 99_100_000_000_000_000_000_000_123  # 27 digits, as the placeholders are
     path.write_bytes(path.read_bytes() + bib_to_marc(export(77, None, " ", 2020, shaped)))
     assert grouped(dump, path, "--json") == one_process(dump, path)
+
+
+@pytest.mark.usefixtures("small_chunks")
+def test_a_bib_the_grouping_did_not_find_sends_the_rest_to_one_process(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # As if the zone's journal had given bibs numbers the saved index does not know: the plan
+    # finds no bib, so records that meet only through a bib are planned apart.
+    dump, path = big_batch(tmp_path)
+    expected = one_process(dump, path)
+
+    def no_bibs(view: object) -> Any:
+        return lambda values: (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64))
+
+    monkeypatch.setattr(almamatch.cli.batch, "bibs_of_view", no_bibs)
+    taken: list[int] = []
+    real = almamatch.cli.batch._one_process_from
+
+    def recorded(written: int, *arguments: Any, **options: Any) -> None:
+        taken.append(written)
+        real(written, *arguments, **options)
+
+    monkeypatch.setattr(almamatch.cli.batch, "_one_process_from", recorded)
+    assert grouped(dump, path, "--json") == expected
+    assert len(taken) == 1
+
+
+@pytest.mark.usefixtures("small_chunks")
+def test_a_number_new_to_the_zone_read_outside_its_group_goes_to_one_process(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The last export matches the zone bib by 1 and, by its 019, the bib the first export added
+    # by 50: a multiple match. Planned without its 50, it finds the zone bib alone (a bib of its
+    # group, so only the check of the number itself can catch it) and would be refused by the
+    # brief guard instead.
+    exports = [(50, None, " ", 2020, 0), *[(60 + n, None, " ", 2020, 1) for n in range(20)],
+               (1, 50, "3", 2026, 2)]
+    dump, path = write_batch(tmp_path, [(1, None, " ")], exports)
+    expected = one_process(dump, path)
+    assert expected.splitlines()[-1].count('"code":"MULTI_MATCH"') == 1
+    real = link_numbers
+
+    def hidden(*arguments: Any) -> tuple[Any, Any]:
+        positions, values = real(*arguments)
+        kept = (positions < 15) | (values != 50)
+        return positions[kept], values[kept]
+
+    monkeypatch.setattr(almamatch.parallel.batch, "link_numbers", hidden)
+    assert grouped(dump, path, "--json") == expected
