@@ -15,11 +15,12 @@ in the 003 field in brackets. It then removes the 003 field." (Ex Libris KB, S18
 
 from __future__ import annotations
 
+from collections.abc import Container
 from typing import Protocol, TypeAlias
 
 from attrs import field, frozen
 
-from almamatch.core.errors import InvalidNormalization, InvalidOclcNumber
+from almamatch.core.errors import InvalidNormalization, InvalidOclcNumber, InvalidRecord
 from almamatch.core.oclc import OclcNumber
 from almamatch.core.record import Bib, ControlField, DataField, Field, Subfield
 
@@ -30,7 +31,9 @@ __all__ = [
     "RuleNormalization",
     "assign_mms_id",
     "fold_003",
+    "fold_003_tagged",
     "insert_in_tag_order",
+    "tag_positions",
 ]
 
 
@@ -39,6 +42,10 @@ class CopyCancelledTo035z:
     """``Marc21 Bib Copy 019a to 035z``: each 019 $a also as 035 $z ``(OCoLC)<n>``."""
 
     name: str = "Marc21 Bib Copy 019a to 035z"
+
+    def may_change(self, tags: Container[str]) -> bool:
+        """False when ``apply`` returns a bib with these field tags as it is: it has no 019."""
+        return "019" in tags
 
     def apply(self, bib: Bib) -> Bib:
         # Most records carry no 019: then nothing is read and the record is returned as it is.
@@ -83,6 +90,10 @@ class RemoveFields:
     tags: tuple[str, ...] = field(converter=_tags)
     name: str = ""
 
+    def may_change(self, tags: Container[str]) -> bool:
+        """False when ``apply`` returns a bib with these field tags as it is: none to remove."""
+        return any(tag in tags for tag in self.tags)
+
     def apply(self, bib: Bib) -> Bib:
         kept = tuple(one for one in bib.fields if one.tag not in self.tags)
         return bib if len(kept) == len(bib.fields) else bib.with_fields(kept)
@@ -112,24 +123,53 @@ def fold_003(bib: Bib) -> Bib:
 
     The 035 is not added twice when the record already has exactly that 035 $a.
     """
+    return fold_003_tagged(bib, [one.tag for one in bib.fields])[0]
+
+
+def fold_003_tagged(bib: Bib, tags: list[str]) -> tuple[Bib, list[str]]:
+    """``fold_003`` of a bib whose field tags, in order, are ``tags``; with the result's tags.
+
+    The tags let each look-up run over a list of strings instead of the fields.
+    """
+    if "003" not in tags:
+        return bib, tags
     fields = bib.fields
-    identifier = number = None
-    for one in fields:  # the first 003 and the first 001, as ``Bib.control_value`` reads them
-        tag = one.tag
-        if tag == "003":
-            if identifier is None and isinstance(one, ControlField):
-                identifier = one.value
-        elif tag == "001" and number is None and isinstance(one, ControlField):
-            number = one.value
-    if identifier is None:
-        return bib
-    kept = [one for one in fields if one.tag != "003"]
+    # The first 003 and the first 001, as ``Bib.control_value`` reads them (a control tag is
+    # always a ``ControlField``: ``Bib`` checks it).
+    identifier = _control_text(fields[tags.index("003")])
+    number = _control_text(fields[tags.index("001")]) if "001" in tags else None
+    kept = list(fields)
+    kept_tags = list(tags)
+    for at in reversed(tag_positions(tags, "003")):
+        del kept[at], kept_tags[at]
     if number is not None:
         text = f"({identifier.strip()}){number.strip()}"
-        if not any(one.tag == "035" and isinstance(one, DataField) and text in one.values("a")
-                   for one in kept):
-            insert_in_tag_order(kept, DataField("035", " ", " ", [Subfield("a", text)]))
-    return bib.with_fields(kept)
+        if not any(text in _data(kept[at]).values("a") for at in tag_positions(kept_tags, "035")):
+            at = insert_in_tag_order(kept, DataField("035", " ", " ", [Subfield("a", text)]))
+            kept_tags.insert(at, "035")
+    return bib.with_fields(kept), kept_tags
+
+
+def tag_positions(tags: list[str], tag: str) -> list[int]:
+    """Where ``tag`` is in ``tags``, in order (searched by the list, not by Python steps)."""
+    found: list[int] = []
+    at = -1
+    for _ in range(tags.count(tag)):
+        at = tags.index(tag, at + 1)
+        found.append(at)
+    return found
+
+
+def _control_text(one: Field) -> str:
+    if not isinstance(one, ControlField):  # unreachable: Bib keeps control tags for these
+        raise InvalidRecord(one.tag, "control_tag_with_subfields")
+    return one.value
+
+
+def _data(one: Field) -> DataField:
+    if not isinstance(one, DataField):  # unreachable: Bib keeps data tags for these
+        raise InvalidRecord(one.tag, "data_tag_without_subfields")
+    return one
 
 
 def assign_mms_id(bib: Bib, mms_id: str) -> Bib:
@@ -146,15 +186,17 @@ def assign_mms_id(bib: Bib, mms_id: str) -> Bib:
     return bib.with_fields(new if one.tag == "001" else one for one in bib.fields)
 
 
-def insert_in_tag_order(fields: list[Field], new: Field) -> None:
-    """Insert ``new`` after the last field whose tag sorts at or before its own (in place): where
-    normalization puts a field it adds, for the named steps and the rule actions alike."""
+def insert_in_tag_order(fields: list[Field], new: Field) -> int:
+    """Insert ``new`` before the first field whose tag sorts after its own (in place), and return
+    where: where normalization puts a field it adds, for the named steps and the rule actions
+    alike."""
     position = len(fields)
     for index, existing in enumerate(fields):
         if existing.tag > new.tag:
             position = index
             break
     fields.insert(position, new)
+    return position
 
 
 def _insert_in_tag_order(

@@ -45,11 +45,12 @@ from almamatch.core.normalization import (
     CopyCancelledTo035z,
     NormalizationStep,
     RemoveFields,
-    fold_003,
+    fold_003_tagged,
+    tag_positions,
 )
 from almamatch.core.oclc import OclcNumber
 from almamatch.core.profile import IntegrationProfile
-from almamatch.core.record import Bib, DataField
+from almamatch.core.record import Bib, DataField, Field
 from almamatch.core.timestamp import Timestamp
 
 __all__ = [
@@ -131,10 +132,11 @@ class PreparedRecord:
 def prepare(record: Bib, normalization: tuple[NormalizationStep, ...]) -> PreparedRecord:
     """Run the profile's normalization steps, then Alma's save rule, and collect the keys."""
     notes: list[str] = []
+    tags = [one.tag for one in record.fields]  # kept with the record: look-ups search strings
     for step in normalization:
         match step:
             case CopyCancelledTo035z() | RemoveFields():
-                after = step.apply(record)
+                after = step.apply(record) if step.may_change(tags) else record
                 change = len(after.fields) - len(record.fields)
                 effect = f"{change:+d} field(s)" if change else "no change"
                 label = step.label if isinstance(step, RemoveFields) else step.name
@@ -143,20 +145,25 @@ def prepare(record: Bib, normalization: tuple[NormalizationStep, ...]) -> Prepar
                 # Rule text: a note for each rule action that changed the record.
                 after, fired = step.run(record)
                 notes.extend(fired or (f"{step.name}: no change",))
-        record = after
-    saved = fold_003(record)
+        if after is not record:
+            record = after
+            tags = [one.tag for one in record.fields]
+    saved, tags = fold_003_tagged(record, tags)
     if saved is not record:
         notes.append("save rule: 001+003 folded into 035 $a, 003 removed")
-    active, cancelled, texts_019 = _numbers(saved, with_019=True)
+    active, cancelled = _numbers(saved, tags)
     known = {number.value for number in active + cancelled}
     from_019: dict[int, OclcNumber] = {}
-    for text in texts_019:
-        try:
-            number = OclcNumber.parse(text)
-        except InvalidOclcNumber:
-            continue
-        if number.value not in known:
-            from_019.setdefault(number.value, number)
+    for at in tag_positions(tags, "019"):
+        for sub in _data(saved.fields[at]).subfields:
+            if sub.code != "a":
+                continue
+            try:
+                number = OclcNumber.parse(sub.value)
+            except InvalidOclcNumber:
+                continue
+            if number.value not in known:
+                from_019.setdefault(number.value, number)
     return PreparedRecord(
         record=saved,
         notes=tuple(notes),
@@ -193,43 +200,43 @@ def zone_numbers(bib: Bib) -> tuple[tuple[OclcNumber, ...], tuple[OclcNumber, ..
     once, in field order, so that the ``LITERAL`` match method can compare forms; a value that
     is active is not also listed as cancelled.
     """
-    active, cancelled, _ = _numbers(bib, with_019=False)
-    return active, cancelled
+    return _numbers(bib, [one.tag for one in bib.fields])
 
 
-def _numbers(bib: Bib, *, with_019: bool
-             ) -> tuple[tuple[OclcNumber, ...], tuple[OclcNumber, ...], list[str]]:
-    """``zone_numbers`` and, ``with_019``, the texts of the 019 $a, in one pass over the fields."""
+def _numbers(bib: Bib, tags: list[str]) -> tuple[tuple[OclcNumber, ...], tuple[OclcNumber, ...]]:
+    """``zone_numbers`` of a bib whose field tags, in order, are ``tags``."""
     active: dict[tuple[int, str, int], OclcNumber] = {}
     cancelled: dict[tuple[int, str, int], OclcNumber] = {}
-    texts_019: list[str] = []
     parse = OclcNumber.parse
-    for one in bib.fields:
-        tag = one.tag
-        if tag == "035" and isinstance(one, DataField):
-            for sub in one.subfields:
-                code = sub.code
-                if code == "a":
-                    into = active
-                elif code == "z":
-                    into = cancelled
-                else:
-                    continue
-                try:
-                    number = parse(sub.value)
-                except InvalidOclcNumber:
-                    continue
-                form = number.form
-                if form.qualified or form.prefix:  # ``OclcForm.is_marked``
-                    into.setdefault((number.value, form.prefix, form.width), number)
-        elif tag == "019" and with_019 and isinstance(one, DataField):
-            texts_019.extend(sub.value for sub in one.subfields if sub.code == "a")
+    fields = bib.fields
+    for at in tag_positions(tags, "035"):
+        for sub in _data(fields[at]).subfields:
+            code = sub.code
+            if code == "a":
+                into = active
+            elif code == "z":
+                into = cancelled
+            else:
+                continue
+            try:
+                number = parse(sub.value)
+            except InvalidOclcNumber:
+                continue
+            form = number.form
+            if form.qualified or form.prefix:  # ``OclcForm.is_marked``
+                into.setdefault((number.value, form.prefix, form.width), number)
     if not cancelled:
-        return tuple(active.values()), (), texts_019
+        return tuple(active.values()), ()
     active_values = {key[0] for key in active}
     return tuple(active.values()), tuple(
         number for number in cancelled.values() if number.value not in active_values
-    ), texts_019
+    )
+
+
+def _data(one: Field) -> DataField:
+    if not isinstance(one, DataField):  # unreachable: a ``Bib`` keeps data tags for these
+        raise InvalidZone(one.tag, "data_tag_without_subfields")
+    return one
 
 
 @frozen(kw_only=True)
@@ -376,8 +383,8 @@ class InMemoryZone:
         """
         if not isinstance(mms_id, str) or not (mms_id.isascii() and mms_id.isdigit()):
             raise InvalidZone(mms_id, "bad_mms_id", "an MMS ID is digits")
-        saved = fold_003(bib)
-        active, cancelled = zone_numbers(saved)
+        saved, tags = fold_003_tagged(bib, [one.tag for one in bib.fields])
+        active, cancelled = _numbers(saved, tags)
         facts = BibFacts(
             mms_id=mms_id,
             active=active,
