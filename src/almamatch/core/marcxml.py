@@ -82,7 +82,9 @@ def _plainly_convertible(bib: Bib) -> bool:
             octets += len(one.subfields)
         octets += 1
     text = "".join(pieces)
-    if _SUSPECT.search(text) is not None:
+    # A printable text holds no control character, surrogate or noncharacter (none of them is
+    # printable), so the search is needed only when it is not.
+    if not text.isprintable() and _SUSPECT.search(text) is not None:
         return False
     if text.isascii():
         return len(text) + octets <= MAX_FIELD_OCTETS

@@ -178,12 +178,17 @@ def assign_mms_id(bib: Bib, mms_id: str) -> Bib:
     The incoming 001 is replaced (its OCLC number survives in the 035 that ``fold_003`` made of
     it when 003 was present); a record without 001 gets one first.
     """
-    if bib.control_value("001") == mms_id:
-        return bib
+    fields = bib.fields
+    tags = [one.tag for one in fields]
     new = ControlField("001", mms_id)
-    if bib.control_value("001") is None:
-        return bib.with_fields((new, *bib.fields))
-    return bib.with_fields(new if one.tag == "001" else one for one in bib.fields)
+    if "001" not in tags:
+        return bib.with_fields((new, *fields))
+    if _control_text(fields[tags.index("001")]) == mms_id:
+        return bib
+    changed = list(fields)
+    for at in tag_positions(tags, "001"):
+        changed[at] = new
+    return bib.with_fields(changed)
 
 
 def insert_in_tag_order(fields: list[Field], new: Field) -> int:
