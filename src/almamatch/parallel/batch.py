@@ -406,7 +406,7 @@ def write_in_order(plan: Plan, decided: Iterable[Decided], sequence: MmsIdSequen
     for position, result in enumerate(decided):
         if result.outside is not None:
             break
-        writer.take(result)
+        writer.take(result, until=plan.ends[position])
         writer.write_until(plan.ends[position])
     else:
         writer.write_until(plan.count)
@@ -431,11 +431,24 @@ class _Writer:
         self.waiting: dict[int, tuple[Decided, list[int], int]] = {}
         self.written = 0
 
-    def take(self, result: Decided) -> None:
+    def take(self, result: Decided, *, until: int | None = None) -> None:
+        """Hold the result's lines until written; a line of a record from ``until`` on (a group
+        reaching past the chunk about to be written) is copied out, so that the result's bytes
+        are freed with its chunk and memory holds only the lines still waiting."""
         ends = [0, *result.ends.tolist()]
         waiting = self.waiting
         for line, index in enumerate(result.indices.tolist()):
-            waiting[index] = (result, ends, line)
+            if until is None or index < until:
+                waiting[index] = (result, ends, line)
+                continue
+            text = result.lines[ends[line]:ends[line + 1]]
+            added, named = result.adds.get(line), result.mentions.get(line)
+            alone = Decided(number=result.number, indices=result.indices[line:line + 1],
+                            ends=np.array([len(text)]), lines=text,
+                            codes=(result.codes[line],),
+                            adds={} if added is None else {0: added},
+                            mentions={} if named is None else {0: named})
+            waiting[index] = (alone, [0, len(text)], 0)
 
     def write_until(self, end: int) -> None:
         """Write the lines of the records before ``end``; consecutive lines of one result that
