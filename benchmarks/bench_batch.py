@@ -30,6 +30,7 @@ The machine is shared: the script prints ``os.getloadavg()`` before and after.
 from __future__ import annotations
 
 import argparse
+import compileall
 import contextlib
 import hashlib
 import os
@@ -45,6 +46,7 @@ from pathlib import Path
 
 import pymarc
 
+import almamatch
 from almamatch.marc import read_bibs
 from almamatch.marc.scan import scan_file
 from almamatch.parallel.batch import bibs_of_saved, plan_batch
@@ -118,6 +120,9 @@ def main() -> None:
                              "running two processes side by side)")
     args = parser.parse_args()
     exports, zone = args.workload / "exports.mrc", args.workload / "zone"
+    # The commands import the package from bytecode, as an installed one does (pip compiles it);
+    # without this, a shell with PYTHONDONTWRITEBYTECODE set compiles every module on every run.
+    compileall.compile_dir(Path(almamatch.__file__).parent, quiet=1)
     print(f"machine: {platform.platform()}, Python {platform.python_version()}, "
           f"cpu_count={os.cpu_count()}; load average {os.getloadavg()}")
     content = exports.read_bytes()
