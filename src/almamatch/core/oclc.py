@@ -19,7 +19,6 @@ Sources (see ``reference/oclc-numbers-and-levels.md`` section 1):
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Final
 
 from attrs import field, frozen
@@ -103,7 +102,7 @@ class OclcNumber:
     @classmethod
     def parse(cls, text: str) -> OclcNumber:
         """Parse an 035 $a/$z, 019 $a or 001 value; raise ``InvalidOclcNumber`` naming the text."""
-        found = _parsed(text) if text.__class__ is str else _parse(text)
+        found = _parse(text)
         if found.__class__ is tuple:
             raise InvalidOclcNumber(text, *found)
         return found  # type: ignore[return-value]
@@ -155,15 +154,6 @@ def _form(qualified: bool, prefix: str, width: int) -> OclcForm:
     if found is None:
         found = _FORMS[key] = OclcForm(qualified=qualified, prefix=prefix, width=width)
     return found
-
-
-# Speed: a record's numbers are read several times (normalization, the keys, the zone's numbers,
-# the place of its line), and each parse is a pure function of the text to an immutable value,
-# so the module keeps the last texts' answers. Bounded; a failure is kept as its reason, and a
-# fresh error is raised each time.
-@lru_cache(maxsize=8192)
-def _parsed(text: str) -> OclcNumber | tuple[str, str]:
-    return _parse(text)
 
 
 def _parse(text: str) -> OclcNumber | tuple[str, str]:
