@@ -79,11 +79,7 @@ class HttpZone:
     def export(self, record: Bib, logon: Logon) -> Export:
         """The Gateway Export of ``record``: the zone's logon ID and the profile's password
         unless ``logon`` names others (as the commands' ``--logon``/``--password``)."""
-        zone = self.zone
-        password = logon.password if logon.password is not None else (
-            zone.profiles[0].password if zone.profiles else "")
-        logon_id = logon.logon_id if logon.logon_id is not None else zone.logon_id
-        return Export(record=record, logon_id=logon_id, password=password, host=zone.host)
+        return self.zone.export(record, logon_id=logon.logon_id, password=logon.password)
 
     async def decide(self, record: Bib, *, logon: Logon, now: datetime,
                      dry_run: bool) -> Outcome:
