@@ -15,6 +15,8 @@ from contextlib import ExitStack
 from importlib.resources import as_file, files
 from typing import Any, Final
 
+from almamatch.cli.report import add_format_argument
+
 __all__ = ["DEMO_NOW", "register", "run"]
 
 #: The moment the example batch is decided at (the lock in the example zone is then active).
@@ -42,9 +44,7 @@ def register(subparsers: Any) -> None:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--format", choices=["table", "tsv", "csv", "json"], default=None,
-                        help="as batch --format (default: table)")
-    parser.add_argument("--json", action="store_true", help="as batch --json")
+    add_format_argument(parser, json_help="as batch --json")
     parser.add_argument("--summary", action="store_true", help="as batch --summary")
     parser.set_defaults(func=run)
 
