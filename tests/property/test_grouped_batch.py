@@ -18,6 +18,7 @@ from contextlib import redirect_stdout
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -36,7 +37,7 @@ from almamatch.parallel.batch import (
     plan_batch,
     write_in_order,
 )
-from almamatch.parallel.groups import group_records
+from almamatch.parallel.groups import first_records
 
 PROFILE = str(Path(__file__).resolve().parents[2] / "examples" / "profiles" / "carli.toml")
 NOW = "2026-03-05T10:30"
@@ -155,7 +156,15 @@ def forbid_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
 ])
 def test_groups_are_connected_records_in_input_order(
         links: list[set[object]], groups: list[list[int]]) -> None:
-    assert group_records(links) == groups
+    keys: dict[object, int] = {}
+    pairs = [(record, keys.setdefault(link, len(keys)))
+             for record, shared in enumerate(links) for link in shared]
+    records = np.array([record for record, _ in pairs], dtype=np.int64)
+    found = first_records(len(links), [(records, np.array([key for _, key in pairs]))])
+    named: dict[int, list[int]] = {}
+    for record, first in enumerate(found.tolist()):
+        named.setdefault(first, []).append(record)
+    assert list(named.values()) == groups
 
 
 def test_workers_on_processes_give_the_one_process_lines(

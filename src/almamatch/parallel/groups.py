@@ -9,21 +9,20 @@ group, named by its first record. Deciding groups separately, each in order, giv
 the decision a one-process run gives it, except for the one thing all adds share: the next MMS ID,
 which ``parallel.batch`` assigns afterwards in input order.
 
-Two ways in: ``group_records`` for links given as Python values (one record at a time), and
-``link_numbers`` + ``first_records`` for a whole file as numpy columns, which is how the batch
-plans: ``link_numbers`` reads, straight from the ISO 2709 bytes, every run of ASCII digits in the
-fields numbers come from (001, 019 $a, 035 $a and $z: ``core.zone.prepare`` and
-``core.zone.zone_numbers`` read no others, and ``OclcNumber.parse`` takes the value from one run
-of ASCII digits), so every number ``decide()`` can look up for a record is among the record's
-link values (a few more, such as the digits of a 035 $a that is not OCLC's, only join groups that
-need not be joined). ``parallel.batch`` checks on the workers that this holds (a record that
-looks up anything else sends the batch to one process). ``first_records`` then joins records
-through shared values and shared bibs by propagating the smallest record number over the links.
+The batch plans a whole file as numpy columns: ``link_numbers`` reads, straight from the ISO 2709
+bytes, every run of ASCII digits in the fields numbers come from (001, 019 $a, 035 $a and $z:
+``core.zone.prepare`` and ``core.zone.zone_numbers`` read no others, and ``OclcNumber.parse`` takes
+the value from one run of ASCII digits), so every number ``decide()`` can look up for a record is
+among the record's link values (a few more, such as the digits of a 035 $a that is not OCLC's, only
+join groups that need not be joined). ``parallel.batch`` checks on the workers that this holds (a
+record that looks up anything else sends the batch to one process). ``first_records`` then joins
+records through shared values and shared bibs by propagating the smallest record number over the
+links.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any, Final
 
 import numpy as np
@@ -31,7 +30,7 @@ import numpy.typing as npt
 
 from almamatch.core.oclc import MAX_OCLC_NUMBER
 
-__all__ = ["first_records", "group_records", "link_numbers"]
+__all__ = ["first_records", "link_numbers"]
 
 Array = npt.NDArray[Any]
 
@@ -45,39 +44,6 @@ _TAG_019: Final = int.from_bytes(b"019", "big")
 _TAG_035: Final = int.from_bytes(b"035", "big")
 _MAX_DIGITS: Final = 19  # OclcNumber.parse: more significant digits than this are out of range
 _POWERS: Final = np.array([10**power for power in range(_MAX_DIGITS)], dtype=np.uint64)
-
-
-def group_records(links: Sequence[Iterable[Hashable]]) -> list[list[int]]:
-    """The groups of records ``0..len(links)-1``, each record listed by what it shares.
-
-    ``links[i]`` holds record ``i``'s OCLC number values and the bibs they match (any hashable
-    values; an empty one makes a record of its own). Groups come in the order of their first
-    record, each in input order.
-    """
-    parent = list(range(len(links)))
-
-    def root(node: int) -> int:
-        while parent[node] != node:
-            parent[node] = parent[parent[node]]  # path halving
-            node = parent[node]
-        return node
-
-    first: dict[Hashable, int] = {}
-    for record, shared in enumerate(links):
-        for link in shared:
-            seen = first.setdefault(link, record)
-            if seen != record:
-                mine, theirs = root(record), root(seen)
-                if mine != theirs:
-                    # The earlier record stays the root, so a group is named by its first record.
-                    if mine < theirs:
-                        parent[theirs] = mine
-                    else:
-                        parent[mine] = theirs
-    groups: dict[int, list[int]] = {}
-    for record in range(len(links)):
-        groups.setdefault(root(record), []).append(record)
-    return list(groups.values())
 
 
 def _digits(content: Array, at: Array, width: int) -> tuple[Array, Array]:
