@@ -50,6 +50,8 @@ import almamatch
 from almamatch.marc import read_bibs
 from almamatch.marc.scan import scan_file
 from almamatch.parallel.batch import bibs_of_saved, plan_batch
+from almamatch.zonefiles.manifest import MANIFEST
+from almamatch.zonefiles.zones import IndexedZoneView
 
 NOW = "2026-03-05T10:30"
 PROFILE = str(Path(__file__).resolve().parents[1] / "examples" / "profiles" / "carli.toml")
@@ -141,9 +143,9 @@ def main() -> None:
     print("| arm | CPU s min / median | wall s min / median | records per CPU s | "
           "records per wall s | output |")
     print("|---|---:|---:|---:|---:|---|")
-    bibs_of = bibs_of_saved(zone)
-    if bibs_of is None:
+    if not (Path(zone) / MANIFEST).is_file():
         raise SystemExit(f"{zone} is no saved zone: build it with almamatch zone build")
+    bibs_of = bibs_of_saved(IndexedZoneView.open(zone, digests_checked=True))
 
     def planning() -> int:
         return plan_batch(exports, bibs_of).count

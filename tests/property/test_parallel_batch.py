@@ -202,10 +202,10 @@ def test_a_bib_the_grouping_did_not_find_sends_the_rest_to_one_process(
     dump, path = big_batch(tmp_path)
     expected = one_process(dump, path)
 
-    def no_bibs(view: object) -> Any:
+    def no_bibs(saved: object) -> Any:
         return lambda values: (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64))
 
-    monkeypatch.setattr(almamatch.cli.batch, "bibs_of_view", no_bibs)
+    monkeypatch.setattr(almamatch.cli.batch, "bibs_of_saved", no_bibs)
     taken: list[int] = []
     real = almamatch.cli.batch._one_process_from
 

@@ -77,7 +77,6 @@ from almamatch.parallel.batch import (
     Plan,
     adopt_zone,
     bibs_of_saved,
-    bibs_of_view,
     decide_in_pool,
     decide_task,
     line_encoding,
@@ -87,6 +86,7 @@ from almamatch.parallel.batch import (
 )
 from almamatch.store.zone_store import ZoneStore
 from almamatch.zonefiles.profiles import ProfileFile
+from almamatch.zonefiles.zones import IndexedZoneView
 
 __all__ = ["BatchItem", "UnreadableExports", "decide_in_order", "register", "run"]
 
@@ -296,7 +296,7 @@ def run(args: argparse.Namespace) -> int:
     profile = profile_from_path(args.profile)
     now, identity, resume_target = _this_run(args, profile)
     saved = zone_store_for(args, profile, write=True) if args.commit else None
-    zone, store = zone_for(args, profile, saved)
+    zone, store = zone_for(args, profile, opened := saved or zone_store_for(args, profile))
     console = stdout_console()
     counts: Counter[str] = Counter()
     fmt = format_of(args)
@@ -304,8 +304,9 @@ def run(args: argparse.Namespace) -> int:
     # Groups on workers when nothing needs the records one by one (no rows, no resume).
     grouped = (resume_target is None and args.stop_after is None and saved is None
                and (args.workers > 1 or args.dask) and (fmt is Format.JSON or args.summary)
-               and run_grouped(args, now=now, zone=zone, store=store, counts=counts,
-                               identity=identity, to_stdout=fmt is Format.JSON) is not None)
+               and run_grouped(args, now=now, zone=zone, store=store, saved=opened.saved,
+                               counts=counts, identity=identity,
+                               to_stdout=fmt is Format.JSON) is not None)
     with ExitStack() as stack:
         commit = _kept(stack, saved)
         sink: IO[str] | None = None
@@ -405,7 +406,8 @@ MIN_GROUPED_RECORDS = 2_000
 
 
 def run_grouped(args: argparse.Namespace, *, now: datetime, zone: Zone, store: InMemoryZone,
-                counts: Counter[str], identity: RunIdentity, to_stdout: bool) -> bool | None:
+                saved: IndexedZoneView, counts: Counter[str], identity: RunIdentity,
+                to_stdout: bool) -> bool | None:
     """Decide the file in independent groups on ``--workers`` processes or ``--dask``, writing
     the lines in input order as they are known; None (nothing written) when the file is better
     decided in one process: not ISO 2709, or under ``MIN_GROUPED_RECORDS`` records.
@@ -419,8 +421,7 @@ def run_grouped(args: argparse.Namespace, *, now: datetime, zone: Zone, store: I
         if detect_format(stream.read(64)) is not MarcFormat.ISO2709:
             return None
     workers = max(1, args.workers)
-    bibs_of = bibs_of_saved(args.zone) or bibs_of_view(store)
-    plan = plan_batch(path, bibs_of, workers=2 * workers if args.dask else workers)
+    plan = plan_batch(path, bibs_of_saved(saved), workers=2 * workers if args.dask else workers)
     if plan.count < MIN_GROUPED_RECORDS and not args.dask:
         return None
     with ExitStack() as stack:

@@ -67,7 +67,6 @@ from almamatch.marc.framing import frame_spans
 from almamatch.marc.iso2709 import RecordFault, decode_record
 from almamatch.marc.unreadable import Unreadable
 from almamatch.parallel.groups import first_records, link_numbers
-from almamatch.zonefiles.manifest import MANIFEST
 from almamatch.zonefiles.profiles import ProfileFile
 from almamatch.zonefiles.zones import IndexedZoneView
 
@@ -275,14 +274,11 @@ def bibs_of_view(view: InMemoryZone | IndexedZoneView) -> BibsOf:
     return bibs_of
 
 
-def bibs_of_saved(zone: str | Path) -> BibsOf | None:
-    """The bibs each value matches in the saved zone at ``zone`` as built (its index, searched
-    for all values at once); None when ``zone`` is no saved zone. Bibs the zone's journal
-    changed are found by the workers' check instead."""
-    where = Path(zone)
-    if not (where / MANIFEST).is_file():
-        return None
-    index = IndexedZoneView.open(where, digests_checked=True).index
+def bibs_of_saved(saved: IndexedZoneView) -> BibsOf:
+    """The bibs each value matches in a saved zone as built (``ZoneStore.saved``, already open:
+    its index, searched for all values at once). Bibs the zone's journal changed are found by the
+    workers' check instead."""
+    index = saved.index
 
     def bibs_of(values: Array) -> tuple[Array, Array]:
         which, rows = index.candidate_rows(values)

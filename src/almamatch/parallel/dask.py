@@ -21,14 +21,13 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
-from almamatch.cli.inputs import profile_from_path, zone_for
+from almamatch.cli.inputs import profile_from_path, zone_for, zone_store_for
 from almamatch.envelope import item_line, json_line
 from almamatch.parallel.batch import (
     BatchSetting,
     Decided,
     Plan,
     bibs_of_saved,
-    bibs_of_view,
     decide_in_pool,
     decide_task,
     plan_batch,
@@ -84,8 +83,10 @@ def decide_bag(records: dask.bag.Bag, *, zone: str, now: datetime, profile: str 
     args = argparse.Namespace(**options)
     client = client or default_client()
     content = b"".join(client.compute(records).result())
-    _, store = zone_for(args, profile_from_path(profile))
-    plan = plan_batch(content, bibs_of_saved(zone) or bibs_of_view(store), workers=workers)
+    profile_file = profile_from_path(profile)
+    opened = zone_store_for(args, profile_file)
+    _, store = zone_for(args, profile_file, opened)
+    plan = plan_batch(content, bibs_of_saved(opened.saved), workers=workers)
     setting = BatchSetting.of(args, now)
     out = io.StringIO()
     written, store.sequence = write_in_order(
