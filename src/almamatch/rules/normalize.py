@@ -374,7 +374,6 @@ def _subfield_op(c: _Compiler, change: Callable[[Subfield, int], Subfield | None
     """An action that changes each wanted subfield of each chosen field (``index``: its rank
     among the wanted subfields of that field)."""
     target = c.target(c.verb.subject, code=True, value=True)
-    guard = c.verb.guard
 
     def per_field(one: DataField) -> DataField | None:
         rank = 0
@@ -391,12 +390,7 @@ def _subfield_op(c: _Compiler, change: Callable[[Subfield, int], Subfield | None
             return None
         return one if tuple(subfields) == one.subfields else _with_subfields(one, tuple(subfields))
 
-    def run(state: _State) -> str | None:
-        chosen = target.fields(state, guard)
-        changed = _replace_each(state, chosen, per_field) if chosen else 0
-        return f"{what} in {_count(changed, 'field')}" if changed else None
-
-    return run
+    return _field_op(c, per_field, f"{what} in", target)
 
 
 def _text_matches(target: _Target, sub: Subfield) -> bool:
@@ -406,7 +400,6 @@ def _text_matches(target: _Target, sub: Subfield) -> bool:
 
 def _remove_subfield(c: _Compiler) -> _Op:
     target = c.target(c.verb.subject, code=True, value=True)
-    guard = c.verb.guard
     pattern = None if target.text is None else parse_field_selector(
         f"xxx.a.{target.text.replace(chr(92), chr(92) * 2)}"
     ).value
@@ -420,12 +413,7 @@ def _remove_subfield(c: _Compiler) -> _Op:
             return None
         return one if len(subfields) == len(one.subfields) else _with_subfields(one, subfields)
 
-    def run(state: _State) -> str | None:
-        chosen = target.fields(state, guard)
-        changed = _replace_each(state, chosen, per_field) if chosen else 0
-        return f"removed subfields in {_count(changed, 'field')}" if changed else None
-
-    return run
+    return _field_op(c, per_field, "removed subfields in", target)
 
 
 def _replace_contents(c: _Compiler) -> _Op:
@@ -482,8 +470,12 @@ def _change_subfield_except_first(c: _Compiler) -> _Op:
     )
 
 
-def _field_op(c: _Compiler, change: Callable[[DataField], DataField | None], what: str) -> _Op:
-    target = c.target(c.verb.subject, code=False)
+def _field_op(c: _Compiler, change: Callable[[DataField], DataField | None], what: str,
+              target: _Target | None = None) -> _Op:
+    """An action that changes each chosen field (``target``: the fields the verb's subject
+    names, unless given), noted as ``what`` and the count of fields changed."""
+    if target is None:
+        target = c.target(c.verb.subject, code=False)
     guard = c.verb.guard
 
     def run(state: _State) -> str | None:
