@@ -88,6 +88,15 @@ def _insert(state: _State, new: Field) -> None:
     insert_in_tag_order(state.fields, new)
 
 
+def _replace_first(state: _State, new: Field) -> bool:
+    """Put ``new`` in place of the first field with its tag; False when there is none."""
+    for index, one in enumerate(state.fields):
+        if one.tag == new.tag:
+            state.fields[index] = new
+            return True
+    return False
+
+
 def _unescape(text: str) -> str:
     if "\\" not in text:
         return text
@@ -319,11 +328,8 @@ def _add_control_field(c: _Compiler) -> _Op:
     def run(state: _State) -> str | None:
         if guard is not None and not holds(guard, state.leader, state.fields):
             return None
-        if tag in _NOT_REPEATABLE:
-            for index, one in enumerate(state.fields):
-                if one.tag == tag:
-                    state.fields[index] = new
-                    return f"replaced {tag}"
+        if tag in _NOT_REPEATABLE and _replace_first(state, new):
+            return f"replaced {tag}"
         _insert(state, new)
         return f"added {tag}"
 
@@ -576,11 +582,8 @@ def _copy_control_field(c: _Compiler) -> _Op:
             for sub in one.subfields:
                 if target.wants(sub):
                     new = ControlField(tag, sub.value)
-                    for index, existing in enumerate(state.fields):
-                        if existing.tag == tag:
-                            state.fields[index] = new
-                            return f"{tag} set from {one.tag} ${sub.code}"
-                    _insert(state, new)
+                    if not _replace_first(state, new):
+                        _insert(state, new)
                     return f"{tag} set from {one.tag} ${sub.code}"
         return None
 
