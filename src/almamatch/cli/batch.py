@@ -328,10 +328,9 @@ def run(args: argparse.Namespace) -> int:
             exports.fileno()).st_size))
         entries = () if grouped else decide_in_order(
             exports, zone=zone, store=store, args=args, now=now, resume=resume, replayed=counts)
-        collect = stack.enter_context(paused_collector())
+        stack.enter_context(paused_collector())
         writer = LineWriter()  # this run's: the texts it keeps are dropped with it
         for entry in entries:
-            collect(entry.index + 1)
             counts[item_code(entry)] += 1
             if sink is not None:
                 sink.write(writer.line(entry.index, entry.item, entry.decision) + "\n")

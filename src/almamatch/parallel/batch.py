@@ -103,8 +103,6 @@ _PLACEHOLDER_BYTES: Final = re.compile(rb"(?<![0-9])99[0-9]{25}(?![0-9])")
 _CHUNK_AT_LEAST: Final = 250
 _CHUNK_AT_MOST: Final = 2_000
 _CHUNKS_PER_WORKER: Final = 12
-#: Freeze what the loop keeps every so many records while the collector is paused.
-_COLLECT_EVERY: Final = 50_000
 _READ_SIZE: Final = 1 << 22
 #: Bibs a worker keeps in finished tasks' overlays before it frees them.
 _KEEP_BIBS: Final = 10_000
@@ -172,7 +170,7 @@ class Decided:
 
 
 @contextmanager
-def paused_collector() -> Iterator[Callable[[int], None]]:
+def paused_collector() -> Iterator[None]:
     """The cyclic garbage collector off around a hot loop (the shell's choice, not the core's).
 
     Decisions, records and lines are values without reference cycles (a whole run of 20,000
@@ -180,20 +178,15 @@ def paused_collector() -> Iterator[Callable[[int], None]]:
     freed by reference counting and a collection only walks them in vain: once per 20,000
     records it cost 0.4 CPU s. So what exists before the loop is frozen out of collection, the
     collector is off during it, and what the loop keeps (the zone's overlay of added and merged
-    bibs) is frozen too, every ``_COLLECT_EVERY`` records and at the end, instead of being
-    walked when the collector is enabled again. Frozen objects are still freed when nothing
-    refers to them; only cyclic garbage among them would wait (``gc.unfreeze``).
+    bibs) is frozen at the end too, instead of being walked when the collector is enabled again.
+    Frozen objects are still freed when nothing refers to them; only cyclic garbage among them
+    would wait (``gc.unfreeze``).
     """
     was_enabled = gc.isenabled()
     gc.freeze()
     gc.disable()
-
-    def tick(count: int) -> None:
-        if count % _COLLECT_EVERY == 0:
-            gc.freeze()
-
     try:
-        yield tick
+        yield
     finally:
         gc.freeze()
         if was_enabled:
@@ -570,7 +563,6 @@ class _Worker:
         self.kept = 0
         self.cache = DecisionCache()
         self.lines = LineWriter()  # this run's, as the one-process batch keeps one
-        self.decided = 0
         self.files: dict[str, mmap.mmap] = {}
 
     @classmethod
@@ -639,7 +631,7 @@ def decide_task(setting: BatchSetting, task: Task) -> Decided:
     mentions: dict[int, tuple[tuple[int, bytes], ...]] = {}
     encoding = setting.encoding
     outside: int | None = None
-    with paused_collector() as tick:
+    with paused_collector():
         for line, (index, offset, length) in enumerate(zip(
                 task.indices.tolist(), task.offsets.tolist(), task.lengths.tolist(), strict=True)):
             record = source[offset:offset + length]
@@ -659,8 +651,6 @@ def decide_task(setting: BatchSetting, task: Task) -> Decided:
                     mentions[line] = found
             lines.append(encoded)
             codes.append(code)
-            worker.decided += 1
-            tick(worker.decided)
     worker.finish(store)
     ends = np.cumsum(np.array([len(one) for one in lines], dtype=np.int64))
     return Decided(number=task.number, indices=task.indices[:len(lines)], ends=ends,
