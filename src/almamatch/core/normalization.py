@@ -22,7 +22,7 @@ from attrs import field, frozen
 
 from almamatch.core.errors import InvalidNormalization, InvalidOclcNumber, InvalidRecord
 from almamatch.core.oclc import OclcNumber
-from almamatch.core.record import Bib, ControlField, DataField, Field, Subfield
+from almamatch.core.record import Bib, ControlField, DataField, Field, Subfield, as_data_field
 
 __all__ = [
     "CopyCancelledTo035z",
@@ -144,7 +144,8 @@ def fold_003_tagged(bib: Bib, tags: list[str]) -> tuple[Bib, list[str]]:
         del kept[at], kept_tags[at]
     if number is not None:
         text = f"({identifier.strip()}){number.strip()}"
-        if not any(text in _data(kept[at]).values("a") for at in tag_positions(kept_tags, "035")):
+        written = (as_data_field(kept[at]).values("a") for at in tag_positions(kept_tags, "035"))
+        if not any(text in values for values in written):
             at = insert_in_tag_order(kept, DataField("035", " ", " ", [Subfield("a", text)]))
             kept_tags.insert(at, "035")
     return bib.with_fields(kept), kept_tags
@@ -164,12 +165,6 @@ def _control_text(one: Field) -> str:
     if not isinstance(one, ControlField):  # unreachable: Bib keeps control tags for these
         raise InvalidRecord(one.tag, "control_tag_with_subfields")
     return one.value
-
-
-def _data(one: Field) -> DataField:
-    if not isinstance(one, DataField):  # unreachable: Bib keeps data tags for these
-        raise InvalidRecord(one.tag, "data_tag_without_subfields")
-    return one
 
 
 def assign_mms_id(bib: Bib, mms_id: str) -> Bib:

@@ -22,7 +22,7 @@ from almamatch.core.errors import InvalidRecord, InvalidTimestamp
 from almamatch.core.identifiers import Diagnostic, OclcNumbers, extract_oclc_numbers
 from almamatch.core.timestamp import Timestamp
 
-__all__ = ["Bib", "ControlField", "DataField", "Field", "Subfield", "field_line"]
+__all__ = ["Bib", "ControlField", "DataField", "Field", "Subfield", "as_data_field", "field_line"]
 
 _TAG: Final = re.compile(r"[0-9A-Za-z]{3}")
 LEADER_LENGTH: Final = 24
@@ -105,6 +105,15 @@ class DataField:
 
 
 Field: TypeAlias = ControlField | DataField
+
+
+def as_data_field(one: Field) -> DataField:
+    """``one`` as the data field a ``Bib`` keeps under a data tag (010 and up; ``Bib`` checks
+    the kind of every field against its tag, so this narrows a type and never raises for a field
+    read from a ``Bib`` by such a tag)."""
+    if not isinstance(one, DataField):
+        raise InvalidRecord(one.tag, "data_tag_without_subfields")
+    return one
 
 
 def field_line(one: Field) -> str:

@@ -50,7 +50,7 @@ from almamatch.core.normalization import (
 )
 from almamatch.core.oclc import OclcNumber
 from almamatch.core.profile import IntegrationProfile
-from almamatch.core.record import Bib, DataField, Field
+from almamatch.core.record import Bib, as_data_field
 from almamatch.core.timestamp import Timestamp
 
 __all__ = [
@@ -155,7 +155,7 @@ def prepare(record: Bib, normalization: tuple[NormalizationStep, ...]) -> Prepar
     known = {number.value for number in active + cancelled}
     from_019: dict[int, OclcNumber] = {}
     for at in tag_positions(tags, "019"):
-        for sub in _data(saved.fields[at]).subfields:
+        for sub in as_data_field(saved.fields[at]).subfields:
             if sub.code != "a":
                 continue
             try:
@@ -210,7 +210,7 @@ def _numbers(bib: Bib, tags: list[str]) -> tuple[tuple[OclcNumber, ...], tuple[O
     parse = OclcNumber.parse
     fields = bib.fields
     for at in tag_positions(tags, "035"):
-        for sub in _data(fields[at]).subfields:
+        for sub in as_data_field(fields[at]).subfields:
             code = sub.code
             if code == "a":
                 into = active
@@ -231,12 +231,6 @@ def _numbers(bib: Bib, tags: list[str]) -> tuple[tuple[OclcNumber, ...], tuple[O
     return tuple(active.values()), tuple(
         number for number in cancelled.values() if number.value not in active_values
     )
-
-
-def _data(one: Field) -> DataField:
-    if not isinstance(one, DataField):  # unreachable: a ``Bib`` keeps data tags for these
-        raise InvalidZone(one.tag, "data_tag_without_subfields")
-    return one
 
 
 @frozen(kw_only=True)
