@@ -245,15 +245,7 @@ def frame_spans(chunks: Iterable[bytes]) -> Iterator[Span | Unreadable]:
         if len(head) == 5 and head.isdigit():
             end = position + int(head)
             if end - position > LEADER_LENGTH and _ends_at(content, position, end):
-                base_text = content[position + 12 : position + 17]
-                base = int(base_text) if base_text.isdigit() else 0
-                if LEADER_LENGTH < base < end - position and (
-                    content[position + base - 1] == _FIELD_TERMINATOR
-                ):  # the common case, checked inline: a base address just after a 0x1E
-                    window.position = end
-                    yield content, position, end, index, window.start + position
-                else:
-                    yield _framed(window, content, position, end, index)
+                yield _framed(window, content, position, end, index)
                 index += 1
                 continue
         offset = window.start + position
