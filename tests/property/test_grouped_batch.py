@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import almamatch.cli.batch
-from almamatch.cli.inputs import profile_from_path, zone_for
+from almamatch.cli.inputs import profile_from_path, zone_for, zone_store_for
 from almamatch.cli.main import build_parser, main
 from almamatch.core.record import Bib, ControlField, DataField, Field
 from almamatch.marc import bib_to_marc
@@ -32,7 +32,7 @@ from almamatch.parallel.batch import (
     BatchSetting,
     Decided,
     adopt_zone,
-    bibs_of_view,
+    bibs_of_saved,
     decide_task,
     plan_batch,
     write_in_order,
@@ -101,8 +101,9 @@ def grouped_apart(dump: Path, path: Path, *, chunk: int = 1) -> str:
                                       PROFILE, "--now", NOW, "--json"])
     now = datetime(2026, 3, 5, 10, 30, tzinfo=UTC)
     profile = profile_from_path(PROFILE)
-    _, store = zone_for(args, profile)
-    plan = plan_batch(path, bibs_of_view(store), chunk=chunk)
+    opened = zone_store_for(args, profile)
+    _, store = zone_for(args, profile, opened)
+    plan = plan_batch(path, bibs_of_saved(opened.saved), chunk=chunk)
     setting = BatchSetting.of(args, now)
     decided: list[Decided] = []
     for position in reversed(range(len(plan.members))):

@@ -79,7 +79,6 @@ __all__ = [
     "Task",
     "adopt_zone",
     "bibs_of_saved",
-    "bibs_of_view",
     "decide_in_pool",
     "decide_task",
     "line_encoding",
@@ -254,19 +253,6 @@ class BibsOf(Protocol):
     def __call__(self, values: Array) -> tuple[Array, Array]: ...
 
 
-def bibs_of_view(view: InMemoryZone | IndexedZoneView) -> BibsOf:
-    """The bibs each value matches, asked of a ``ZoneView`` one value at a time."""
-    def bibs_of(values: Array) -> tuple[Array, Array]:
-        which: list[int] = []
-        mms_ids: list[int] = []
-        for position, value in enumerate(values.tolist()):
-            for hit in view.hits(OclcNumber.of(value)):
-                which.append(position)
-                mms_ids.append(int(hit.mms_id))
-        return np.array(which, dtype=np.int64), np.array(mms_ids, dtype=np.uint64)
-    return bibs_of
-
-
 def bibs_of_saved(saved: IndexedZoneView) -> BibsOf:
     """The bibs each value matches in a saved zone as built (``ZoneStore.saved``, already open:
     its index, searched for all values at once). Bibs the zone's journal changed are found by the
@@ -314,7 +300,7 @@ def plan_batch(source: str | Path | bytes, bibs_of: BibsOf, *, workers: int = 1,
                chunk: int | None = None) -> Plan:
     """The records of the exports file at ``source`` (or its bytes) grouped into tasks.
 
-    ``bibs_of`` finds the zone bibs a number matches (``bibs_of_saved``, ``bibs_of_view``);
+    ``bibs_of`` finds the zone bibs a number matches (``bibs_of_saved``);
     ``chunk`` records per chunk (default ``chunk_size``).
     """
     path = "" if isinstance(source, bytes) else str(source)
