@@ -212,7 +212,7 @@ def decide_in_order(
             yield BatchItem(index, item, None)
             continue
         decision = decide(export, zone, now, cache=cache)
-        store.apply(decision)
+        store.apply(decision, groundwork=cache.groundwork(decision))
         yield BatchItem(index, item, decision)
     if next(recorded, None) is not None:
         raise InvalidResumeFile(where, "input_differs", "the output has more lines than "

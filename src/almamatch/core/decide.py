@@ -51,7 +51,7 @@ from almamatch.core.profile import (
     OlderVersionGuard,
 )
 from almamatch.core.record import Bib
-from almamatch.core.zone import Export, PreparedRecord, Zone
+from almamatch.core.zone import Export, Groundwork, PreparedRecord, Zone
 
 __all__ = ["DecisionCache", "InvalidDecisionInput", "connection_closed", "decide"]
 
@@ -163,14 +163,23 @@ class DecisionCache:
 
     A batch makes one for its run and passes it to every ``decide()`` call; the values decided
     stay plain (nothing is stored inside a ``Bib``, a prepared record or a merge method). It holds
-    only what does not depend on one record: per merge method, what each rule selects per tag.
-    Without one, ``decide()`` uses a fresh cache for the call; the decision is the same.
+    only what does not depend on one record: per merge method, what each rule selects per tag;
+    and, until the next call, what the last call derived that applying its decision needs again
+    (``groundwork``). Without one, ``decide()`` uses a fresh cache for the call; the decision is
+    the same.
     """
 
-    __slots__ = ("_merge_plans",)
+    __slots__ = ("_groundwork", "_merge_plans")
 
     def __init__(self) -> None:
         self._merge_plans: dict[int, MergePlans] = {}
+        self._groundwork: Groundwork | None = None
+
+    def groundwork(self, decision: Decision) -> Groundwork | None:
+        """What the last ``decide()`` call with this cache derived for ``decision``, to pass to
+        the zone's ``apply`` (``InMemoryZone.apply``) next; None for any other decision."""
+        found = self._groundwork
+        return found if found is not None and found.decision is decision else None
 
     def merge_plans(self, method: MergeMethod) -> MergePlans:
         """The plans of ``method`` (by identity: a batch merges with its profile's one method)."""
@@ -533,6 +542,8 @@ def decide(export: Export, zone: Zone, now: datetime, *,
 
 def _outcome(run: _Run, trace: list[Step], first: Blocker | None) -> Decision:
     """Stage 11: the first blocker's failure, or Add, or Merge."""
+    cache = run.cache
+    cache._groundwork = None  # filled here alone, for the decision returned
     if first is not None:
         code = getattr(first, "func", None)
         name = getattr(code, "code", "failure")
@@ -546,8 +557,10 @@ def _outcome(run: _Run, trace: list[Step], first: Blocker | None) -> Decision:
         mms_id = run.zone.bibs.next_mms_id()
         trace.append(_step(Stage.OUTCOME, Verdict.PASSED, f"add as new bib {mms_id}"))
         record = assign_mms_id(prepared.record, mms_id)
-        return Add(mms_id=mms_id, record=record, trace=tuple(trace),
-                   originating_version=incoming_version)
+        add = Add(mms_id=mms_id, record=record, trace=tuple(trace),
+                  originating_version=incoming_version)
+        cache._groundwork = Groundwork(add, numbers=(prepared.active, prepared.cancelled))
+        return add
     mms_id = run.candidates[0].mms_id
     method = profile.merge
     merged = _merged(run, mms_id, prepared.record)
@@ -555,8 +568,10 @@ def _outcome(run: _Run, trace: list[Step], first: Blocker | None) -> Decision:
     if merged is None:
         detail += "; the zone view keeps facts only, so the merged record is not computed"
     trace.append(_step(Stage.OUTCOME, Verdict.PASSED, detail))
-    return Merge(mms_id=mms_id, record=merged, merge_method=method.name, trace=tuple(trace),
-                 originating_version=incoming_version)
+    merge = Merge(mms_id=mms_id, record=merged, merge_method=method.name, trace=tuple(trace),
+                  originating_version=incoming_version)
+    cache._groundwork = Groundwork(merge, existing=run.facts)
+    return merge
 
 
 def _merged(run: _Run, mms_id: str, incoming: Bib) -> Bib | None:

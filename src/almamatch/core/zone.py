@@ -55,6 +55,7 @@ from almamatch.core.timestamp import Timestamp
 
 __all__ = [
     "Export",
+    "Groundwork",
     "HeldBib",
     "InMemoryZone",
     "InvalidZone",
@@ -233,6 +234,34 @@ def _numbers(bib: Bib, tags: list[str]) -> tuple[tuple[OclcNumber, ...], tuple[O
     )
 
 
+class Groundwork:
+    """What ``decide()`` read and derived on its way to one decision that applying the decision
+    needs again: handed to ``InMemoryZone.apply`` so that the zone does not derive it twice.
+
+    Scratch, not a value: the caller's ``DecisionCache`` keeps the last decision's groundwork
+    (``DecisionCache.groundwork``) and ``apply`` reads it only for that very decision object;
+    nothing of it is stored in a decision, a bib or a prepared record. It describes the zone as
+    ``decide()`` read it, so it is for applying the decision to that zone, next (as a batch
+    does); ``apply`` without it gives the same zone.
+
+    ``numbers``: for an ``Add``, the zone numbers of the record it stores (``zone_numbers``),
+    which are the prepared record's ``active`` and ``cancelled``: the prepared record holds no
+    003 (``fold_003`` removed every one), so the zone's save folds nothing, and
+    ``assign_mms_id`` writes 001 alone, which no zone number is read from (a property in
+    tests/property/test_apply_groundwork.py checks both). ``existing``: for a ``Merge``, the
+    bib's facts as stage 6 read them.
+    """
+
+    __slots__ = ("decision", "existing", "numbers")
+
+    def __init__(self, decision: Decision, *,
+                 numbers: tuple[tuple[OclcNumber, ...], tuple[OclcNumber, ...]] | None = None,
+                 existing: BibFacts | None = None) -> None:
+        self.decision = decision
+        self.numbers = numbers
+        self.existing = existing
+
+
 @frozen(kw_only=True)
 class HeldBib:
     """A bib as an overlay holds it: its facts, and its record (None: unchanged from the base,
@@ -378,7 +407,16 @@ class InMemoryZone:
         if not isinstance(mms_id, str) or not (mms_id.isascii() and mms_id.isdigit()):
             raise InvalidZone(mms_id, "bad_mms_id", "an MMS ID is digits")
         saved, tags = fold_003_tagged(bib, [one.tag for one in bib.fields])
-        active, cancelled = _numbers(saved, tags)
+        return self._keep(mms_id, saved, _numbers(saved, tags), brief_level=brief_level,
+                          originating_version=originating_version, cz_linked=cz_linked,
+                          lock=lock)
+
+    def _keep(self, mms_id: str, saved: Bib,
+              numbers: tuple[tuple[OclcNumber, ...], tuple[OclcNumber, ...]], *,
+              brief_level: BriefLevel | None, originating_version: Timestamp | None,
+              cz_linked: bool, lock: Lock | None) -> BibFacts:
+        """``store`` of a bib already as Alma saves it, whose zone numbers are ``numbers``."""
+        active, cancelled = numbers
         facts = BibFacts(
             mms_id=mms_id,
             active=active,
@@ -440,19 +478,35 @@ class InMemoryZone:
         """Mark the bib as linked (or not) to the Community Zone."""
         self._hold(evolve(self._existing(mms_id), cz_linked=linked))
 
-    def apply(self, decision: Decision) -> None:
+    def apply(self, decision: Decision, *, groundwork: Groundwork | None = None) -> None:
         """Apply a decision: Add stores, Merge replaces, every failure changes nothing.
 
         "'Originating System Version' field ... is automatically populated with the date/time in
         the 005 field of the incoming record" on each import (Orbis Cascade, S22).
+
+        ``groundwork`` is what ``decide()`` derived for this decision (the caller's
+        ``DecisionCache.groundwork(decision)``), read only when made for this very decision:
+        with it the zone derives nothing again; the zone is the same without it.
         """
+        if groundwork is not None and groundwork.decision is not decision:
+            groundwork = None
         match decision:
             case Add(mms_id=mms_id, record=record, originating_version=version):
                 if self.facts(mms_id) is not None:
                     raise InvalidZone(mms_id, "duplicate_mms_id", "already in the zone")
-                self.store(mms_id, record, originating_version=version)
+                numbers = None if groundwork is None else groundwork.numbers
+                if numbers is None:
+                    self.store(mms_id, record, originating_version=version)
+                else:  # the record as Alma saves it already (``Groundwork``)
+                    self._keep(mms_id, record, numbers, brief_level=None,
+                               originating_version=version, cz_linked=False, lock=None)
             case Merge(mms_id=mms_id, record=merged, originating_version=version):
-                existing = self._existing(mms_id)
+                # A bib held here answers from here; else the base's facts as decide() read them.
+                existing = self._facts.get(mms_id)
+                if existing is None:
+                    existing = groundwork.existing if groundwork is not None else None
+                    if existing is None or existing.mms_id != mms_id:
+                        existing = self._existing(mms_id)
                 kept = merged or self.record(mms_id)
                 if kept is None:
                     self._hold(evolve(existing, originating_version=version))

@@ -61,7 +61,7 @@ from almamatch.core.errors import AlmamatchError
 from almamatch.core.facts import BibFacts, Hit, MmsIdSequence
 from almamatch.core.oclc import OclcNumber
 from almamatch.core.record import Bib
-from almamatch.core.zone import InMemoryZone, Zone
+from almamatch.core.zone import Groundwork, InMemoryZone, Zone
 from almamatch.envelope import UNREADABLE_CODE, LineWriter, item_line, json_line
 from almamatch.marc.framing import frame_spans
 from almamatch.marc.iso2709 import RecordFault, decode_record
@@ -506,12 +506,12 @@ class _GroupView:
     def next_mms_id(self) -> str:
         return self.store.next_mms_id()
 
-    def apply(self, decision: Decision) -> None:
-        """Apply to the overlay; a bib it changes may take only the task's numbers (and those
-        it had in the zone before the run)."""
+    def apply(self, decision: Decision, *, groundwork: Groundwork | None = None) -> None:
+        """Apply to the overlay (``InMemoryZone.apply``, with what decide() derived); a bib it
+        changes may take only the task's numbers (and those it had in the zone before the run)."""
         match decision:
             case Add(mms_id=mms_id) | Merge(mms_id=mms_id):
-                self.store.apply(decision)
+                self.store.apply(decision, groundwork=groundwork)
                 after = self.store.facts(mms_id)
                 assert after is not None
                 unread = [number.value for number in after.active + after.cancelled
@@ -655,8 +655,9 @@ def _decide_one(worker: _Worker, index: int, offset: int, record: bytes
         item = Unreadable(index=index, offset=offset, reason=fault.reason, detail=fault.detail)
         return worker.lines.line(index, item, None), UNREADABLE_CODE, None
     zone = worker.zone
-    decision = decide(export_for(bib, worker.args, zone), zone, worker.now, cache=worker.cache)
-    worker.view.apply(decision)
+    cache = worker.cache
+    decision = decide(export_for(bib, worker.args, zone), zone, worker.now, cache=cache)
+    worker.view.apply(decision, groundwork=cache.groundwork(decision))
     added = decision.mms_id if isinstance(decision, Add) else None
     return worker.lines.line(index, bib, decision), decision.code.value, added
 

@@ -30,7 +30,7 @@ from almamatch.core.errors import AlmamatchError
 from almamatch.core.facts import BibFacts, Hit
 from almamatch.core.oclc import OclcNumber
 from almamatch.core.record import Bib
-from almamatch.core.zone import HeldBib, InMemoryZone
+from almamatch.core.zone import Groundwork, HeldBib, InMemoryZone
 from almamatch.store.journal import Journal
 from almamatch.zonefiles.manifest import check_files, read_manifest
 from almamatch.zonefiles.zones import IndexedZoneView
@@ -181,11 +181,12 @@ class ZoneStore:
         """The bib's full record as the zone now holds it (``view().record``)."""
         return self._pending.record(mms_id)
 
-    def apply(self, decision: Decision) -> None:
-        """Apply a decision to the view (``InMemoryZone.apply``); durable at ``commit``."""
+    def apply(self, decision: Decision, *, groundwork: Groundwork | None = None) -> None:
+        """Apply a decision to the view (``InMemoryZone.apply``, with what decide() derived for
+        it when given); durable at ``commit``."""
         if self._lock is None:
             raise ZoneBusy(str(self.directory), "read_only", "this store was opened read-only")
-        self._pending.apply(decision)
+        self._pending.apply(decision, groundwork=groundwork)
         self._decisions += 1
 
     @property
