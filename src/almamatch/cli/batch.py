@@ -198,7 +198,7 @@ def decide_in_order(
     recorded = resume.lines if resume is not None else iter(())
     where = str(exports) if isinstance(exports, str | Path) else str(exports.name)
     cache = DecisionCache()  # this run's: kept between its decisions, dropped with it
-    for index, item in enumerate(read_bibs(exports)):
+    for index, item in enumerate(read_bibs(exports, convertible=cache.note_convertible)):
         if index == 0 and isinstance(item, Unreadable) and item.reason == "unknown_format":
             raise UnreadableExports(where, item.reason, item.detail)
         line = next(recorded, None)

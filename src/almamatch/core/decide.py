@@ -163,17 +163,19 @@ class DecisionCache:
 
     A batch makes one for its run and passes it to every ``decide()`` call; the values decided
     stay plain (nothing is stored inside a ``Bib``, a prepared record or a merge method). It holds
-    only what does not depend on one record: per merge method, what each rule selects per tag;
-    and, until the next call, what the last call derived that applying its decision needs again
-    (``groundwork``). Without one, ``decide()`` uses a fresh cache for the call; the decision is
-    the same.
+    only what does not depend on one record (per merge method, what each rule selects per tag)
+    and two things about the record at hand: until the next call, what the last call derived
+    that applying its decision needs again (``groundwork``); and the reader's word about the
+    record it read last, that its bytes showed it converts to MARCXML (``note_convertible``).
+    Without one, ``decide()`` uses a fresh cache for the call; the decision is the same.
     """
 
-    __slots__ = ("_groundwork", "_merge_plans")
+    __slots__ = ("_convertible", "_groundwork", "_merge_plans")
 
     def __init__(self) -> None:
         self._merge_plans: dict[int, MergePlans] = {}
         self._groundwork: Groundwork | None = None
+        self._convertible: Bib | None = None
 
     def groundwork(self, decision: Decision) -> Groundwork | None:
         """What the last ``decide()`` call with this cache derived for ``decision``, to pass to
@@ -187,6 +189,17 @@ class DecisionCache:
         if found is None or found.method is not method:
             found = self._merge_plans[id(method)] = MergePlans(method)
         return found
+
+    def note_convertible(self, record: Bib) -> None:
+        """Note that ``record`` converts to MARCXML, which its reader saw in its bytes
+        (``marc.iso2709.decode_vouched``: exactly when ``core.marcxml.conversion_problems``
+        finds nothing), so that stage 3 of the next decision of this very record (by identity)
+        does not look at its fields again. Only the record noted last is kept."""
+        self._convertible = record
+
+    def convertible(self, record: Bib) -> bool:
+        """Whether ``record`` is the record noted last by ``note_convertible``."""
+        return self._convertible is record
 
 
 # -- stage 1 -----------------------------------------------------------------------------------
@@ -237,6 +250,8 @@ def _marcxml(run: _Run) -> Outcome:
     # the check still runs: the conversion does not depend on the profile's options.
     if run.profile is not None and not run.profile.validate_marcxml:
         return _MARCXML_OFF, None
+    if run.cache.convertible(run.export.record):  # its bytes showed it, as the reader saw
+        return _MARCXML_PASSED, None
     problems = run.export.conversion_problems
     if not problems:
         return _MARCXML_PASSED, None

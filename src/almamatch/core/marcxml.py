@@ -24,7 +24,7 @@ from typing import Final
 from almamatch.core.decision import ConversionProblem
 from almamatch.core.record import Bib, ControlField, DataField
 
-__all__ = ["MAX_FIELD_OCTETS", "ProblemKind", "conversion_problems"]
+__all__ = ["FORBIDDEN_CONTROL_BYTES", "MAX_FIELD_OCTETS", "ProblemKind", "conversion_problems"]
 
 #: "a field may contain a maximum of 9999 octets" (four-digit field length, terminator included).
 MAX_FIELD_OCTETS: Final = 9999
@@ -38,6 +38,10 @@ class ProblemKind:
     INVALID_UTF8: Final = "invalid_utf8"
     FORBIDDEN_CHARACTER: Final = "forbidden_character"
 
+
+#: The C0 controls outside XML 1.0's Char production (all below 0x20 but tab, line feed and
+#: carriage return) as bytes: in UTF-8 each is that one byte, and no other character holds it.
+FORBIDDEN_CONTROL_BYTES: Final = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
 
 # Everything outside XML 1.0's Char production, plus the escaped bytes of invalid UTF-8.
 _SUSPECT: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")

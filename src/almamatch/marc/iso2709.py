@@ -13,15 +13,16 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from itertools import accumulate, chain, count, repeat
-from operator import add, itemgetter
+from operator import add, attrgetter, itemgetter
 from typing import Final
 
 import pymarc
 
 from almamatch.core.errors import InvalidRecord, shown
+from almamatch.core.marcxml import FORBIDDEN_CONTROL_BYTES
 from almamatch.core.record import (
     Bib,
     ControlField,
@@ -41,7 +42,7 @@ from almamatch.marc.convert import (
 from almamatch.marc.framing import frame_spans
 from almamatch.marc.unreadable import Unreadable
 
-__all__ = ["RecordFault", "decode_checked", "decode_record", "read_iso2709"]
+__all__ = ["RecordFault", "decode_checked", "decode_record", "decode_vouched", "read_iso2709"]
 
 LEADER_LENGTH: Final = 24
 DIRECTORY_ENTRY_LENGTH: Final = 12
@@ -50,10 +51,12 @@ _TERMINATOR: Final = chr(FIELD_TERMINATOR)
 # pymarc: "assume controlfields are numeric; replicates ruby-marc behavior" (tags 000-009).
 _CONTROL_TAGS: Final = frozenset(f"00{digit}" for digit in range(10))
 _TAGS: Final = re.compile(r"(...).{9}", re.DOTALL)  # each directory entry's tag
+RECORD_TERMINATOR: Final = 0x1D
 _HEAD: Final = itemgetter(slice(0, 3))  # a data field's indicators and first delimiter
 _SUBFIELD_TEXTS: Final = itemgetter(slice(3, None))  # after the indicators and the first $
 _CODE: Final = itemgetter(0)
 _VALUE: Final = itemgetter(slice(1, None))
+_VALUE_OF: Final = attrgetter("value")
 
 
 class RecordFault(Exception):
@@ -134,6 +137,13 @@ def _decode_utf8(record: bytes) -> Bib | None:
     surrogates. None when the record is not UTF-8 or anything in its structure is off, so that
     ``decode_record`` takes the checked path and names the fault exactly as it always has.
     """
+    found = _decode_direct(record, check=False)
+    return None if found is None else found[0]
+
+
+def _decode_direct(record: bytes, *, check: bool) -> tuple[Bib, bool] | None:
+    """``_decode_utf8``'s ``Bib`` and, with ``check``, whether the bytes show that it converts
+    to MARCXML (``_convertible``); None as ``_decode_utf8``."""
     size = len(record)
     if size < LEADER_LENGTH + 2 or record[9] != 0x61:  # Leader/09 "a"
         return None
@@ -152,33 +162,96 @@ def _decode_utf8(record: bytes) -> Bib | None:
         entries = directory.decode("ascii")
     except UnicodeDecodeError:
         return None
-    found = _field_texts(record, base, entries)
-    if found is None:
+    tags: list[str] = _TAGS.findall(entries)
+    # The usual layout: fields in directory order, each right after the one before, so the data
+    # area splits at its terminators and decodes in one call ("\x1e" is ASCII: invalid bytes
+    # escape as they would field by field). The directory is then exactly the one written
+    # from the pieces' lengths, which one comparison checks.
+    data = record[base : size - 1]
+    lengths = list(map(len, data.split(b"\x1e")))
+    if (len(lengths) == len(tags) + 1 and not lengths.pop()
+            and _directory_of(tags, lengths) == entries):
+        return _decode_consecutive(record, leader, tags, data, check=check)
+    texts = _texts_by_directory(record, base, entries)
+    if texts is None:
         return None
-    tags, texts = found
-    fields = _fields_at_once(tags, texts)
-    if fields is None:
-        fields = _fields_one_by_one(tags, texts)
-        if fields is None:
-            return None
-    return checked_bib(leader, fields)
+    fields = _fields_one_by_one(tags, texts)
+    return None if fields is None else (checked_bib(leader, fields), False)
 
 
-def _fields_at_once(tags: list[str], texts: list[str]) -> tuple[Field, ...] | None:
-    """The fields of the usual record, built many at a time; None when the record is not the
-    usual one (a control field after a data field, a data field without subfields or with an
-    empty one, indicators or codes off), for ``_fields_one_by_one`` to build or refuse.
-
-    Usual: control fields first, then data fields whose text is two indicators, then ``$``-led
-    subfields. The subfield texts of all data fields are split in one call (each field's text
-    from its first delimiter on, joined by the delimiter), and each field takes as many
-    subfields as it has delimiters.
-    """
+def _decode_consecutive(record: bytes, leader: str, tags: list[str], data: bytes, *,
+                        check: bool) -> tuple[Bib, bool] | None:
+    """The record whose ``data`` area holds its fields one after another, each ended by 0x1E."""
+    try:
+        text = data.decode("utf-8")
+        valid = True
+    except UnicodeDecodeError:
+        text = data.decode("utf-8", "surrogateescape")
+        valid = False
     controls = 0
     for tag in tags:
         if tag not in _CONTROL_TAGS:
             break
         controls += 1
+    texts = text.split(_TERMINATOR)
+    texts.pop()
+    fields = _fields_at_once(tags, texts, controls)
+    if fields is not None:
+        control_values = map(_VALUE_OF, fields[:controls])
+    else:
+        fields = _fields_one_by_one(tags, texts)
+        if fields is None:
+            return None
+        control_values = map(_VALUE_OF, filter(_is_control_field, fields))
+    convertible = check and valid and _convertible(record, leader, text, control_values)
+    return checked_bib(leader, fields), convertible
+
+
+def _is_control_field(one: Field) -> bool:
+    return one.__class__ is ControlField
+
+
+#: What ``bytes.translate`` keeps out of a record: everything but the C0 controls XML 1.0
+#: forbids, MARC's field terminator and subfield delimiter aside (where they stand is structure).
+_NOT_FORBIDDEN: Final = bytes(sorted(
+    set(range(256)).difference(FORBIDDEN_CONTROL_BYTES).union({FIELD_TERMINATOR,
+                                                                SUBFIELD_DELIMITER})))
+
+
+def _convertible(record: bytes, leader: str, text: str, control_values: Iterable[str]
+                 ) -> bool:
+    """Whether the record read from these bytes has no MARCXML conversion problem
+    (``core.marcxml.conversion_problems`` is empty), from the bytes and the text of the data
+    area, valid UTF-8 and laid out field after field as ``_decode_consecutive`` reads it.
+
+    Each rule of ``core.marcxml`` is known without a look at the fields: Leader/09 is ``a`` (the
+    direct path reads no other); a field is at most 9,999 octets, terminator included, because
+    its directory entry says so in four digits; no byte is escaped (the data is valid UTF-8);
+    the one search here finds any C0 control XML 1.0 forbids, 0x1E and 0x1F being field ends
+    and subfield delimiters in the data area, so they are looked for only where they are
+    characters: the leader and the control fields. U+FFFE and U+FFFF are characters of the text.
+    """
+    stray = record.translate(None, _NOT_FORBIDDEN)
+    if stray and (stray != b"\x1d" or record[-1] != RECORD_TERMINATOR):
+        return False
+    if _TERMINATOR in leader or _SUBFIELD in leader:
+        return False
+    if not text.isascii() and ("\ufffe" in text or "\uffff" in text):
+        return False
+    return not any(_SUBFIELD in value for value in control_values)
+
+
+def _fields_at_once(tags: list[str], texts: list[str], controls: int
+                    ) -> tuple[Field, ...] | None:
+    """The fields of the usual record, built many at a time; None when the record is not the
+    usual one (a control field after a data field, a data field without subfields or with an
+    empty one, indicators or codes off), for ``_fields_one_by_one`` to build or refuse.
+
+    Usual: ``controls`` control fields first, then data fields whose text is two indicators,
+    then ``$``-led subfields. The subfield texts of all data fields are split in one call (each
+    field's text from its first delimiter on, joined by the delimiter), and each field takes as
+    many subfields as it has delimiters.
+    """
     fields: list[Field] = []
     fields.extend(checked_control_fields(tags, texts, controls))
     count = len(tags) - controls
@@ -230,23 +303,10 @@ def _fields_one_by_one(tags: list[str], texts: list[str]) -> tuple[Field, ...] |
     return tuple(fields)
 
 
-def _field_texts(record: bytes, base: int, entries: str) -> tuple[list[str], list[str]] | None:
-    """Each field's tag and text (terminator off), in directory order; None when an entry is off.
-    """
+def _texts_by_directory(record: bytes, base: int, entries: str) -> list[str] | None:
+    """Each field's text (terminator off) where its directory entry places it, in directory
+    order; None when an entry is off."""
     data_end = len(record) - 1
-    count = len(entries) // DIRECTORY_ENTRY_LENGTH
-    tags: list[str] = _TAGS.findall(entries)
-    # The usual layout: fields in directory order, each right after the one before, so the data
-    # area splits at its terminators and decodes in one call ("\x1e" is ASCII: invalid bytes
-    # escape as they would field by field). The directory is then exactly the one written
-    # from the pieces' lengths, which one comparison checks.
-    data = record[base:data_end]
-    lengths = list(map(len, data.split(b"\x1e")))
-    if (len(lengths) == count + 1 and not lengths.pop()
-            and _directory_of(tags, lengths) == entries):
-        texts = data.decode("utf-8", "surrogateescape").split(_TERMINATOR)
-        texts.pop()
-        return tags, texts
     texts = []
     for start in range(0, len(entries), DIRECTORY_ENTRY_LENGTH):
         numbers = entries[start + 3 : start + 12]
@@ -258,7 +318,7 @@ def _field_texts(record: bytes, base: int, entries: str) -> tuple[list[str], lis
         if length == 0 or last > data_end or record[last - 1] != FIELD_TERMINATOR:
             return None
         texts.append(record[first : last - 1].decode("utf-8", "surrogateescape"))
-    return tags, texts
+    return texts
 
 
 @cache
@@ -297,6 +357,19 @@ def decode_record(record: bytes) -> Bib:
     return fast if fast is not None else decode_checked(record)
 
 
+def decode_vouched(record: bytes) -> tuple[Bib, bool]:
+    """``decode_record``, and whether the bytes show that the ``Bib`` converts to MARCXML as it
+    is (``core.marcxml.conversion_problems`` finds nothing in it).
+
+    True exactly when the record has no conversion problem, for a record the direct path reads
+    laid out field after field (nearly every record); False for any other record says nothing
+    either way. A batch passes the answer to ``decide()`` through its ``DecisionCache``
+    (``note_convertible``), so that stage 3 does not look at the fields again.
+    """
+    fast = _decode_direct(record, check=True)
+    return fast if fast is not None else (decode_checked(record), False)
+
+
 def decode_checked(record: bytes) -> Bib:
     """``decode_record`` through the structure check and pymarc, for every record: the
     reference the direct UTF-8 path is tested against."""
@@ -323,14 +396,26 @@ def decode_checked(record: bytes) -> Bib:
         raise RecordFault("invalid_record", str(error)) from None
 
 
-def read_iso2709(chunks: Iterable[bytes]) -> Iterator[Bib | Unreadable]:
-    """Every record in a stream of ISO 2709 bytes, as a ``Bib`` or an ``Unreadable``."""
+def read_iso2709(chunks: Iterable[bytes], *,
+                 convertible: Callable[[Bib], object] | None = None
+                 ) -> Iterator[Bib | Unreadable]:
+    """Every record in a stream of ISO 2709 bytes, as a ``Bib`` or an ``Unreadable``.
+
+    ``convertible``, when given, is called with each ``Bib`` whose bytes show that it converts
+    to MARCXML (``decode_vouched``), just before that ``Bib`` is yielded.
+    """
     for framed in frame_spans(chunks):
         if isinstance(framed, Unreadable):
             yield framed
             continue
         content, start, end, index, offset = framed
         try:
-            yield decode_record(content[start:end])
+            if convertible is None:
+                yield decode_record(content[start:end])
+                continue
+            bib, vouched = decode_vouched(content[start:end])
+            if vouched:
+                convertible(bib)
+            yield bib
         except RecordFault as fault:
             yield Unreadable(index=index, offset=offset, reason=fault.reason, detail=fault.detail)

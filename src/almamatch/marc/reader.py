@@ -10,7 +10,7 @@ and an ``Unreadable`` for every one it cannot, in file order, so a caller always
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from os import PathLike
 from pathlib import Path
 from typing import BinaryIO, Final
@@ -55,7 +55,8 @@ def _chunks(stream: BinaryIO, first: bytes) -> Iterator[bytes]:
         yield chunk
 
 
-def _read_stream(stream: BinaryIO) -> Iterator[Bib | Unreadable]:
+def _read_stream(stream: BinaryIO, convertible: Callable[[Bib], object] | None
+                 ) -> Iterator[Bib | Unreadable]:
     first = stream.read(CHUNK_SIZE)
     # Blank runs longer than a chunk: read on until something announces the format.
     while first and not first.removeprefix(_BYTE_ORDER_MARK).strip(_BLANKS):
@@ -67,7 +68,7 @@ def _read_stream(stream: BinaryIO) -> Iterator[Bib | Unreadable]:
         return
     found = detect_format(first)
     if found is MarcFormat.ISO2709:
-        yield from read_iso2709(_chunks(stream, first))
+        yield from read_iso2709(_chunks(stream, first), convertible=convertible)
     elif found is MarcFormat.MARCXML:
         yield from read_marcxml(_chunks(stream, first))
     elif found is MarcFormat.MARC_JSON:
@@ -77,14 +78,19 @@ def _read_stream(stream: BinaryIO) -> Iterator[Bib | Unreadable]:
         yield Unreadable(index=0, offset=0, reason="unknown_format", detail=detail)
 
 
-def read_bibs(source: str | PathLike[str] | BinaryIO) -> Iterator[Bib | Unreadable]:
+def read_bibs(source: str | PathLike[str] | BinaryIO, *,
+              convertible: Callable[[Bib], object] | None = None
+              ) -> Iterator[Bib | Unreadable]:
     """Every record in a MARC file, in order: a ``Bib``, or an ``Unreadable`` saying why not.
 
     ``source`` is a path, which is opened (and closed when the iteration ends), or a binary file
-    object, which is read from its current position and left open.
+    object, which is read from its current position and left open. ``convertible``, when
+    given, is called with each ``Bib`` of an ISO 2709 file whose bytes show that it converts to
+    MARCXML (``marc.iso2709.decode_vouched``), just before it is yielded: a batch passes its
+    ``DecisionCache.note_convertible``.
     """
     if isinstance(source, str | PathLike):
         with Path(source).open("rb") as stream:
-            yield from _read_stream(stream)
+            yield from _read_stream(stream, convertible)
     else:
-        yield from _read_stream(source)
+        yield from _read_stream(source, convertible)

@@ -64,7 +64,7 @@ from almamatch.core.record import Bib
 from almamatch.core.zone import Groundwork, InMemoryZone, Zone
 from almamatch.envelope import UNREADABLE_CODE, LineWriter, item_line, json_line
 from almamatch.marc.framing import frame_spans
-from almamatch.marc.iso2709 import RecordFault, decode_record
+from almamatch.marc.iso2709 import RecordFault, decode_vouched
 from almamatch.marc.unreadable import Unreadable
 from almamatch.parallel.groups import first_records, link_numbers
 from almamatch.zonefiles.profiles import ProfileFile
@@ -650,10 +650,12 @@ def _decide_one(worker: _Worker, index: int, offset: int, record: bytes
         raise KeysOutsideGroup(index, "placeholder_in_input",
                                "the record holds a number shaped like a placeholder MMS ID")
     try:
-        bib = decode_record(record)
+        bib, convertible = decode_vouched(record)
     except RecordFault as fault:
         item = Unreadable(index=index, offset=offset, reason=fault.reason, detail=fault.detail)
         return worker.lines.line(index, item, None), UNREADABLE_CODE, None
+    if convertible:
+        worker.cache.note_convertible(bib)
     zone = worker.zone
     cache = worker.cache
     decision = decide(export_for(bib, worker.args, zone), zone, worker.now, cache=cache)
