@@ -9,8 +9,9 @@ Arms, each run ``--repeat`` times one after another, min and median of CPU secon
 system of this process) and records per CPU second at the min:
 
 * ``pymarc parse``: ``pymarc.MARCReader`` over the exports file (in memory), nothing else;
-* ``read_bibs``: the exports file decoded to ``Bib`` values and ``Unreadable``s, as the batch
-  reads it;
+* ``read_bibs``: the exports file decoded to ``Bib`` values and ``Unreadable``s;
+* ``read_bibs, MARCXML word``: the same with each record's bytes also checked for MARCXML
+  conversion and the word noted in a ``DecisionCache``, as the batch reads it;
 * ``decode_record``: each framed record of the file (framed once, before timing) to a ``Bib``;
 * ``zone record()`` (with ``--zone``): ``IndexedZoneView.record`` of ``--reads`` MMS IDs spread
   over the zone (every k-th row of its index), each read once by offset, on one view.
@@ -30,6 +31,7 @@ from pathlib import Path
 
 import pymarc
 
+from almamatch.core.decide import DecisionCache
 from almamatch.marc import read_bibs
 from almamatch.marc.framing import frame_records
 from almamatch.marc.iso2709 import decode_record
@@ -76,6 +78,10 @@ def main() -> None:
     def reading() -> int:
         return sum(1 for _ in read_bibs(args.exports))
 
+    def reading_as_the_batch() -> int:
+        cache = DecisionCache()
+        return sum(1 for _ in read_bibs(args.exports, convertible=cache.note_convertible))
+
     def decoding() -> int:
         for record in framed:
             decode_record(record[0])
@@ -85,6 +91,7 @@ def main() -> None:
     print("|---|---:|---:|---:|---:|")
     base = measure("pymarc parse", pymarc_parse, args.repeat)
     read = measure("read_bibs", reading, args.repeat)
+    measure("read_bibs, MARCXML word", reading_as_the_batch, args.repeat)
     measure("decode_record (framed)", decoding, args.repeat)
     if args.zone is not None:
         view = IndexedZoneView.open(args.zone)
