@@ -10,8 +10,9 @@ It decides every record as ``almamatch batch --workers 1`` does (the profile of
 
 * ``in the run``: times both builders right after each decision, as the batch writes it (the
   order of the two alternates from line to line), and checks that they give the same text; the
-  export's OCLC numbers (``Bib.oclc_numbers``, which both lines carry and the first use derives)
-  are derived before, timed apart;
+  export's OCLC numbers (``Bib.oclc_numbers``, which both lines carry and each builder derives,
+  as a ``Bib`` keeps nothing derived) are also derived once alone, timed apart: the part of each
+  builder's time they take;
 * ``alone``: then times each builder over all the lines kept, ``--repeat`` times, alternating.
 
 CPU seconds (``time.process_time``; min and median of the repeats) and microseconds per line.
@@ -62,7 +63,7 @@ def decided(exports: str, zone_dir: str) -> tuple[list[Entry], dict[str, float]]
         index, item, decision = entry.index, entry.item, entry.decision
         if isinstance(item, Bib):
             start = clock()
-            item.oclc_numbers  # noqa: B018 (derived once here, for both lines)
+            item.oclc_numbers  # noqa: B018 (timed alone: each builder derives them again)
             spent["numbers"] += clock() - start
         order: list[tuple[str, Callable[[int, Any, Any], str]]] = [
             ("dicts", dict_path), ("text", writer.line)]
@@ -106,7 +107,7 @@ def main() -> None:
         print(f"| {label} | {in_run[name]:.2f} | {in_run[name] / count * 1e6:.1f} | {best:.2f} / "
               f"{median:.2f} | {best / count * 1e6:.1f} |")
     numbers = in_run["numbers"]
-    print(f"| (the exports' OCLC numbers, Bib.oclc_numbers) | {numbers:.2f} | "
+    print(f"| (of which the exports' OCLC numbers, Bib.oclc_numbers) | {numbers:.2f} | "
           f"{numbers / count * 1e6:.1f} | | |")
     print(f"load {os.getloadavg()}")
 

@@ -8,7 +8,7 @@ import pytest
 
 from almamatch import InvalidOclcNumber, OclcNumber
 from almamatch.core.errors import shown
-from almamatch.core.oclc import MAX_OCLC_NUMBER, OclcForm
+from almamatch.core.oclc import MAX_OCLC_NUMBER, OclcForm, ParsedNumbers
 
 # (text, value, canonical form?)
 VALID: list[tuple[str, int, bool]] = [
@@ -199,3 +199,16 @@ def test_form_code_round_trip(form: OclcForm) -> None:
 def test_value_out_of_range(value: int) -> None:
     with pytest.raises(InvalidOclcNumber):
         OclcNumber.of(value)
+
+
+def test_parsed_numbers_remember_each_text_and_start_again_when_full() -> None:
+    memo = ParsedNumbers(limit=2)
+    first = memo.number("(OCoLC)ocm00012345")
+    assert first is not None
+    assert first.literal == "(OCoLC)ocm00012345"
+    assert memo.number("(OCoLC)ocm00012345") is first  # remembered, not parsed again
+    assert memo.number("(DLC)12") is None  # what OclcNumber.parse refuses
+    again = memo.number("12")  # the memo was full: it starts again with this text
+    assert again is not None
+    assert again.literal == "12"
+    assert memo.number("(OCoLC)ocm00012345") is not first

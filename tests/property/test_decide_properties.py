@@ -32,6 +32,9 @@ from almamatch import (
     decide,
 )
 from almamatch.codec import decision_from_json, decision_to_json
+from almamatch.core.decide import DecisionCache
+from almamatch.core.oclc import ParsedNumbers
+from almamatch.core.zone import prepare
 
 NOW = datetime(2026, 3, 5, 12, 0, tzinfo=UTC)
 HOST = "i-share-xyz.alma.exlibrisgroup.com"
@@ -196,3 +199,36 @@ def test_the_code_is_the_failure_of_the_first_failed_stage(
         assert failed, decision.code
         assert FAILING_STAGE_CODE[failed[0]] == decision.code.value
         assert decision.trace[-1].verdict == "failed"
+
+
+# A batch keeps one DecisionCache across its decisions (its memo of parsed numbers too, here
+# small enough to fill and start again); each decision must be the one a fresh call gives, to
+# the JSON byte and the trace text.
+@settings(max_examples=60, deadline=None)
+@given(st.lists(records(), min_size=1, max_size=6), zones(), profiles)
+def test_a_cache_kept_between_decisions_changes_no_decision(
+    batch: list[Bib], bibs: InMemoryZone, profile: IntegrationProfile
+) -> None:
+    zone = zone_of(bibs, [profile])
+    cache = DecisionCache()
+    cache.numbers.limit = 3
+    for record in batch * 2:
+        kept = decide(export_of(record), zone, NOW, cache=cache)
+        fresh = decide(export_of(record), zone, NOW)
+        assert decision_to_json(kept) == decision_to_json(fresh)
+        assert [step.detail for step in kept.trace] == [step.detail for step in fresh.trace]
+
+
+@settings(max_examples=100, deadline=None)
+@given(records(), profiles)
+def test_prepare_with_a_memo_of_numbers_is_prepare_without(
+    record: Bib, profile: IntegrationProfile
+) -> None:
+    memo = ParsedNumbers(limit=2)
+    plain = prepare(record, profile.normalization_steps)
+    for _ in range(2):  # the second run reads the numbers the first one left in the memo
+        kept = prepare(record, profile.normalization_steps, numbers=memo)
+        assert kept == plain
+        for mine, theirs in ((kept.active, plain.active), (kept.cancelled, plain.cancelled),
+                             (kept.cancelled_019, plain.cancelled_019)):
+            assert [n.literal for n in mine] == [n.literal for n in theirs]

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from almamatch import InvalidOclcNumber, OclcNumber, Timestamp
 from almamatch.core.brief import BriefLevel
-from almamatch.core.oclc import MAX_OCLC_NUMBER
+from almamatch.core.oclc import MAX_OCLC_NUMBER, ParsedNumbers
 from almamatch.core.record import Bib, ControlField, DataField, Field, Subfield
 from almamatch.marc import bib_to_marc, bib_to_marc_json, bib_to_marcxml, read_bibs
 
@@ -165,3 +165,26 @@ def test_marcxml_and_json_round_trip(bib: Bib) -> None:
     assert from_xml == bib
     (from_json,) = read_bibs(io.BytesIO(bib_to_marc_json(bib).encode("utf-8")))
     assert from_json == bib
+
+
+_NUMBER_TEXTS = st.one_of(
+    st.text(st.sampled_from("(OCoLC)ocmn 0123456789xX\u0663"), max_size=14),
+    realistic.map(lambda value: f"(OCoLC)ocm{value:08d}"),
+    st.text(max_size=10),
+)
+
+
+@given(st.lists(_NUMBER_TEXTS, max_size=8), st.integers(1, 4))
+def test_parsed_numbers_give_what_parse_gives(texts: list[str], limit: int) -> None:
+    memo = ParsedNumbers(limit=limit)
+    for text in texts * 2:  # the second time round, some texts are remembered
+        try:
+            parsed: OclcNumber | None = OclcNumber.parse(text)
+        except InvalidOclcNumber:
+            parsed = None
+        found = memo.number(text)
+        if parsed is None:
+            assert found is None
+        else:
+            assert found is not None
+            assert (found.value, found.form) == (parsed.value, parsed.form)

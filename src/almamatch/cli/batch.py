@@ -222,7 +222,8 @@ def decide_in_order(
 def _first_number(item: Bib | Unreadable) -> str:
     if isinstance(item, Unreadable):
         return "-"
-    numbers = item.oclc_numbers.active or item.oclc_numbers.cancelled
+    offered = item.oclc_numbers  # derived on each use: once here
+    numbers = offered.active or offered.cancelled
     return str(numbers[0]) if numbers else "-"
 
 

@@ -42,7 +42,7 @@ from almamatch.core.facts import BibFacts, Side
 from almamatch.core.lock import Lock
 from almamatch.core.merge import MergeMethod, MergePlans
 from almamatch.core.normalization import assign_mms_id
-from almamatch.core.oclc import OclcNumber
+from almamatch.core.oclc import OclcNumber, ParsedNumbers
 from almamatch.core.profile import (
     DEFAULT_GUARD_ORDER,
     Guard,
@@ -51,6 +51,7 @@ from almamatch.core.profile import (
     OlderVersionGuard,
 )
 from almamatch.core.record import Bib
+from almamatch.core.timestamp import Timestamp
 from almamatch.core.zone import Export, Groundwork, PreparedRecord, Zone
 
 __all__ = ["DecisionCache", "InvalidDecisionInput", "connection_closed", "decide"]
@@ -61,6 +62,7 @@ Outcome = tuple[Step, Blocker | None]
 
 _NO_PROFILE: Final = "no single integration profile to read it from"
 _NO_CANDIDATE: Final = "no single matching bib"
+_UNREAD: Final = object()  # a value not derived yet
 
 
 class InvalidDecisionInput(AlmamatchError):
@@ -151,11 +153,21 @@ class _Plan:
 class _Derived:
     """What one ``decide()`` call derives from its prepared record alone, each once."""
 
-    __slots__ = ("normalization",)
+    __slots__ = ("_version", "normalization", "record")
 
     def __init__(self, prepared: PreparedRecord) -> None:
         detail = "; ".join(prepared.notes) or "no normalization steps; no 003 to fold"
         self.normalization = _step(Stage.NORMALIZATION, Verdict.PASSED, detail)
+        self.record = prepared.record
+        self._version: object = _UNREAD
+
+    @property
+    def incoming_version(self) -> Timestamp | None:
+        """The prepared record's 005 (``Bib.latest_transaction``), read when first asked."""
+        version = self._version
+        if version is _UNREAD:
+            version = self._version = self.record.latest_transaction
+        return version  # type: ignore[return-value]
 
 
 class DecisionCache:
@@ -163,19 +175,21 @@ class DecisionCache:
 
     A batch makes one for its run and passes it to every ``decide()`` call; the values decided
     stay plain (nothing is stored inside a ``Bib``, a prepared record or a merge method). It holds
-    only what does not depend on one record (per merge method, what each rule selects per tag)
+    only what does not depend on one record (per merge method, what each rule selects per tag;
+    ``numbers``, the OCLC numbers texts parse to, a bounded memo: a number is an immutable value)
     and two things about the record at hand: until the next call, what the last call derived
     that applying its decision needs again (``groundwork``); and the reader's word about the
     record it read last, that its bytes showed it converts to MARCXML (``note_convertible``).
     Without one, ``decide()`` uses a fresh cache for the call; the decision is the same.
     """
 
-    __slots__ = ("_convertible", "_groundwork", "_merge_plans")
+    __slots__ = ("_convertible", "_groundwork", "_merge_plans", "numbers")
 
     def __init__(self) -> None:
         self._merge_plans: dict[int, MergePlans] = {}
         self._groundwork: Groundwork | None = None
         self._convertible: Bib | None = None
+        self.numbers = ParsedNumbers()
 
     def groundwork(self, decision: Decision) -> Groundwork | None:
         """What the last ``decide()`` call with this cache derived for ``decision``, to pass to
@@ -267,7 +281,8 @@ def _normalization(run: _Run) -> Outcome:
     # in the integration profile" (Ex Libris S1); then the save rule folds 003 (S18).
     if run.profile is None:
         return _NORMALIZATION_NA, None
-    run.prepared = prepared = run.export.prepared(run.profile.normalization_steps)
+    run.prepared = prepared = run.export.prepared(run.profile.normalization_steps,
+                                                  numbers=run.cache.numbers)
     run.derived = derived = _Derived(prepared)
     return derived.normalization, None
 
@@ -451,7 +466,7 @@ def _older_version(run: _Run) -> Outcome:
     if facts is None:
         return _OLDER_NA, None
     existing = facts.originating_version
-    incoming = prepared.record.latest_transaction
+    incoming = _incoming_version(run)
     if existing is not None and incoming is not None:
         detail = f"originating system version {existing} vs incoming 005 {incoming}"
         if existing > incoming:
@@ -567,7 +582,7 @@ def _outcome(run: _Run, trace: list[Step], first: Blocker | None) -> Decision:
     prepared, profile = run.prepared, run.profile
     if prepared is None or profile is None:  # unreachable: stage 1 blocks without a profile
         raise AssertionError("no blocker and no profile")
-    incoming_version = prepared.record.latest_transaction
+    incoming_version = _incoming_version(run)
     if run.facts is None and not run.candidates:
         mms_id = run.zone.bibs.next_mms_id()
         trace.append(_step(Stage.OUTCOME, Verdict.PASSED, f"add as new bib {mms_id}"))
@@ -587,6 +602,14 @@ def _outcome(run: _Run, trace: list[Step], first: Blocker | None) -> Decision:
                   originating_version=incoming_version)
     cache._groundwork = Groundwork(merge, existing=run.facts)
     return merge
+
+
+def _incoming_version(run: _Run) -> Timestamp | None:
+    """The incoming 005 as stages 10 and 11 read it: once per decision."""
+    derived = run.derived
+    if derived is None:  # unreachable: both read it only after stage 4 prepared the record
+        raise AssertionError("the 005 is read before the record is prepared")
+    return derived.incoming_version
 
 
 def _merged(run: _Run, mms_id: str, incoming: Bib) -> Bib | None:

@@ -33,7 +33,7 @@ from typing import Final, TypeAlias, TypeGuard
 from attrs import field, frozen
 
 from almamatch.core.errors import AlmamatchError
-from almamatch.core.record import Bib, ControlField, DataField
+from almamatch.core.record import Bib, ControlField, DataField, checked_bib
 from almamatch.core.wildcard import Glob
 
 __all__ = [
@@ -326,7 +326,8 @@ class MergeMethod:
             result.sort(key=_TAG)  # numeric tags alone: control fields sort first by themselves
         else:
             result.sort(key=_tag_key)
-        return Bib(leader=leader, fields=result)
+        # Every field is one of the two records': checked there (``checked_bib``).
+        return checked_bib(leader, tuple(result))
 
     @classmethod
     def preset(cls, name: str) -> MergeMethod:

@@ -22,7 +22,15 @@ from attrs import field, frozen
 
 from almamatch.core.errors import InvalidNormalization, InvalidOclcNumber, InvalidRecord
 from almamatch.core.oclc import OclcNumber
-from almamatch.core.record import Bib, ControlField, DataField, Field, Subfield, as_data_field
+from almamatch.core.record import (
+    Bib,
+    ControlField,
+    DataField,
+    Field,
+    Subfield,
+    as_data_field,
+    checked_bib,
+)
 
 __all__ = [
     "CopyCancelledTo035z",
@@ -71,7 +79,7 @@ class CopyCancelledTo035z:
                     added.append(DataField("035", " ", " ", [Subfield("z", str(number))]))
         if not added:
             return bib
-        return bib.with_fields(_insert_in_tag_order(bib.fields, added))
+        return checked_bib(bib.leader, _insert_in_tag_order(bib.fields, added))
 
 
 def _tags(tags: tuple[str, ...] | list[str] | str) -> tuple[str, ...]:
@@ -96,7 +104,7 @@ class RemoveFields:
 
     def apply(self, bib: Bib) -> Bib:
         kept = tuple(one for one in bib.fields if one.tag not in self.tags)
-        return bib if len(kept) == len(bib.fields) else bib.with_fields(kept)
+        return bib if len(kept) == len(bib.fields) else checked_bib(bib.leader, kept)
 
     @property
     def label(self) -> str:
@@ -148,7 +156,7 @@ def fold_003_tagged(bib: Bib, tags: list[str]) -> tuple[Bib, list[str]]:
         if not any(text in values for values in written):
             at = insert_in_tag_order(kept, DataField("035", " ", " ", [Subfield("a", text)]))
             kept_tags.insert(at, "035")
-    return bib.with_fields(kept), kept_tags
+    return checked_bib(bib.leader, tuple(kept)), kept_tags
 
 
 def tag_positions(tags: list[str], tag: str) -> list[int]:
@@ -177,13 +185,13 @@ def assign_mms_id(bib: Bib, mms_id: str) -> Bib:
     tags = [one.tag for one in fields]
     new = ControlField("001", mms_id)
     if "001" not in tags:
-        return bib.with_fields((new, *fields))
+        return checked_bib(bib.leader, (new, *fields))
     if _control_text(fields[tags.index("001")]) == mms_id:
         return bib
     changed = list(fields)
     for at in tag_positions(tags, "001"):
         changed[at] = new
-    return bib.with_fields(changed)
+    return checked_bib(bib.leader, tuple(changed))
 
 
 def insert_in_tag_order(fields: list[Field], new: Field) -> int:

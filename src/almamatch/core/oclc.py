@@ -26,7 +26,7 @@ from attrs import field, frozen
 from almamatch.core.digits import digits_value
 from almamatch.core.errors import InvalidOclcNumber
 
-__all__ = ["MAX_OCLC_NUMBER", "OclcForm", "OclcNumber"]
+__all__ = ["MAX_OCLC_NUMBER", "OclcForm", "OclcNumber", "ParsedNumbers"]
 
 #: Keys are stored as unsigned 64-bit integers in the zone index; no real OCLC number comes near.
 MAX_OCLC_NUMBER: Final = 2**63 - 1
@@ -184,6 +184,41 @@ def _parse(text: str) -> OclcNumber | tuple[str, str]:
         return "out_of_range", "too large"
     prefix = (match["prefix"] or "").lower()
     return OclcNumber(value, _form(match["qualifier"] is not None, prefix, len(digits)))
+
+
+def parsed_or_none(text: str) -> OclcNumber | None:
+    """``OclcNumber.parse(text)``, or None where it raises."""
+    found = _parse(text)
+    return None if found.__class__ is tuple else found  # type: ignore[return-value]
+
+
+_UNSEEN: Final = object()
+
+
+class ParsedNumbers:
+    """The numbers texts parse to (``parsed_or_none``), each text parsed once: a memo owned by
+    the caller that decides many records (a batch's ``DecisionCache``), never by a value.
+
+    Numbers are immutable values, so a remembered one is the one a new parse would give. It
+    holds at most ``limit`` texts and starts again empty when full: the same texts come back
+    within a record's decision and application, not across a whole day.
+    """
+
+    __slots__ = ("_found", "limit")
+
+    def __init__(self, limit: int = 4096) -> None:
+        self.limit = limit
+        self._found: dict[str, OclcNumber | None] = {}
+
+    def number(self, text: str) -> OclcNumber | None:
+        """``parsed_or_none(text)``, parsed once while remembered."""
+        found = self._found
+        number = found.get(text, _UNSEEN)
+        if number is _UNSEEN:
+            if len(found) >= self.limit:
+                found.clear()
+            number = found[text] = parsed_or_none(text)
+        return number  # type: ignore[return-value]
 
 
 def _why_not(text: str) -> str:

@@ -2,8 +2,10 @@
 
 Theory of operation: a ``Bib`` keeps every field in the order it came, with indicators and
 subfields untouched, so that a record goes from MARC to ``Bib`` and back without loss. What the
-decision needs (OCLC numbers, encoding level, 005) is derived from it on first use and cached;
-derivation never raises, and values that should parse but do not become ``diagnostics``.
+decision needs (OCLC numbers, encoding level, 005) is derived from it on each use and never
+stored in it: a caller that needs a value more than once keeps it (``decide()`` keeps its
+derivations for one decision, a batch its ``DecisionCache``). Derivation never raises, and values
+that should parse but do not become ``diagnostics``.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ from __future__ import annotations
 import re
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from functools import cached_property
 from itertools import repeat
 from typing import Any, Final, TypeAlias
 
@@ -199,7 +200,7 @@ class Bib:
         """003."""
         return self.control_value("003")
 
-    @cached_property
+    @property
     def latest_transaction(self) -> Timestamp | None:
         """005 as a ``Timestamp``; None when missing or malformed (see ``diagnostics``)."""
         raw = self.control_value("005")
@@ -210,12 +211,12 @@ class Bib:
         except InvalidTimestamp:
             return None
 
-    @cached_property
+    @property
     def oclc_numbers(self) -> OclcNumbers:
         """Active and cancelled OCLC numbers, and the values meant as such that did not parse."""
         return extract_oclc_numbers(self)
 
-    @cached_property
+    @property
     def diagnostics(self) -> tuple[Diagnostic, ...]:
         """Everything in the record that should have parsed and did not; never fatal."""
         found = list(self.oclc_numbers.problems)
@@ -233,7 +234,12 @@ class Bib:
 # values here without running the converters again: each instance is made with ``object.__new__``
 # and its slots are set through the class's own slot descriptors, many at a time (``map``), as
 # the attrs ``__init__`` would set them. The results equal, hash and print as the public
-# constructors' (tests/property/test_record_trusted.py). Nothing else may call these.
+# constructors' (tests/property/test_record_trusted.py). Nothing else may call these, except
+# the core's own edits of a record (normalization's named steps, the save rule, a merge) through
+# ``checked_bib``: every field they keep is one a ``Bib`` held, every field they add is made by
+# ``ControlField``/``DataField`` under a tag of its kind, and the leader is a ``Bib``'s, which is
+# all that ``Bib`` checks (tests/property/test_record_trusted.py compares each edit with the
+# checking constructor).
 
 _new: Final = object.__new__
 _consume: Final[Callable[[Iterable[object]], None]] = deque[object](maxlen=0).extend
@@ -294,3 +300,4 @@ def checked_bib(leader: str, fields: tuple[Field, ...]) -> Bib:
     _BIB_LEADER(bib, leader)
     _BIB_FIELDS(bib, fields)
     return bib
+

@@ -16,7 +16,7 @@ number in 035 $a or $z" (Harvard, S30).
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import assert_never
 
 from attrs import evolve, field, frozen
@@ -37,7 +37,7 @@ from almamatch.core.decision import (
     NotAddedOld,
     SkippedCzLinked,
 )
-from almamatch.core.errors import AlmamatchError, InvalidOclcNumber
+from almamatch.core.errors import AlmamatchError
 from almamatch.core.facts import BibFacts, Hit, MmsIdSequence, Side, ZoneView
 from almamatch.core.lock import Lock
 from almamatch.core.marcxml import conversion_problems
@@ -48,7 +48,7 @@ from almamatch.core.normalization import (
     fold_003_tagged,
     tag_positions,
 )
-from almamatch.core.oclc import OclcNumber
+from almamatch.core.oclc import OclcNumber, ParsedNumbers, parsed_or_none
 from almamatch.core.profile import IntegrationProfile
 from almamatch.core.record import Bib, as_data_field
 from almamatch.core.timestamp import Timestamp
@@ -130,8 +130,14 @@ class PreparedRecord:
     cancelled_019: tuple[OclcNumber, ...]  # 019 $a values found in neither list above
 
 
-def prepare(record: Bib, normalization: tuple[NormalizationStep, ...]) -> PreparedRecord:
-    """Run the profile's normalization steps, then Alma's save rule, and collect the keys."""
+def prepare(record: Bib, normalization: tuple[NormalizationStep, ...], *,
+            numbers: ParsedNumbers | None = None) -> PreparedRecord:
+    """Run the profile's normalization steps, then Alma's save rule, and collect the keys.
+
+    ``numbers`` is the caller's memo of parsed OCLC numbers (a batch's); the result is the same
+    without it.
+    """
+    number = parsed_or_none if numbers is None else numbers.number
     notes: list[str] = []
     tags = [one.tag for one in record.fields]  # kept with the record: look-ups search strings
     for step in normalization:
@@ -152,19 +158,17 @@ def prepare(record: Bib, normalization: tuple[NormalizationStep, ...]) -> Prepar
     saved, tags = fold_003_tagged(record, tags)
     if saved is not record:
         notes.append("save rule: 001+003 folded into 035 $a, 003 removed")
-    active, cancelled = _numbers(saved, tags)
-    known = {number.value for number in active + cancelled}
+    active, cancelled = _numbers(saved, tags, number)
     from_019: dict[int, OclcNumber] = {}
-    for at in tag_positions(tags, "019"):
-        for sub in as_data_field(saved.fields[at]).subfields:
-            if sub.code != "a":
-                continue
-            try:
-                number = OclcNumber.parse(sub.value)
-            except InvalidOclcNumber:
-                continue
-            if number.value not in known:
-                from_019.setdefault(number.value, number)
+    if "019" in tags:
+        known = {one.value for one in active + cancelled}
+        for at in tag_positions(tags, "019"):
+            for sub in as_data_field(saved.fields[at]).subfields:
+                if sub.code != "a":
+                    continue
+                found = number(sub.value)
+                if found is not None and found.value not in known:
+                    from_019.setdefault(found.value, found)
     return PreparedRecord(
         record=saved,
         notes=tuple(notes),
@@ -188,9 +192,10 @@ class Export:
         """The MARCXML conversion problems of ``record`` (see ``core.marcxml``)."""
         return conversion_problems(self.record)
 
-    def prepared(self, normalization: tuple[NormalizationStep, ...]) -> PreparedRecord:
+    def prepared(self, normalization: tuple[NormalizationStep, ...], *,
+                 numbers: ParsedNumbers | None = None) -> PreparedRecord:
         """The record prepared under these normalization steps (``prepare``)."""
-        return prepare(self.record, normalization)
+        return prepare(self.record, normalization, numbers=numbers)
 
 
 def zone_numbers(bib: Bib) -> tuple[tuple[OclcNumber, ...], tuple[OclcNumber, ...]]:
@@ -204,11 +209,13 @@ def zone_numbers(bib: Bib) -> tuple[tuple[OclcNumber, ...], tuple[OclcNumber, ..
     return _numbers(bib, [one.tag for one in bib.fields])
 
 
-def _numbers(bib: Bib, tags: list[str]) -> tuple[tuple[OclcNumber, ...], tuple[OclcNumber, ...]]:
-    """``zone_numbers`` of a bib whose field tags, in order, are ``tags``."""
+def _numbers(bib: Bib, tags: list[str],
+             parse: Callable[[str], OclcNumber | None] = parsed_or_none,
+             ) -> tuple[tuple[OclcNumber, ...], tuple[OclcNumber, ...]]:
+    """``zone_numbers`` of a bib whose field tags, in order, are ``tags``; each value read by
+    ``parse`` (a caller's memo of ``parsed_or_none``)."""
     active: dict[tuple[int, str, int], OclcNumber] = {}
     cancelled: dict[tuple[int, str, int], OclcNumber] = {}
-    parse = OclcNumber.parse
     fields = bib.fields
     for at in tag_positions(tags, "035"):
         for sub in as_data_field(fields[at]).subfields:
@@ -219,9 +226,8 @@ def _numbers(bib: Bib, tags: list[str]) -> tuple[tuple[OclcNumber, ...], tuple[O
                 into = cancelled
             else:
                 continue
-            try:
-                number = parse(sub.value)
-            except InvalidOclcNumber:
+            number = parse(sub.value)
+            if number is None:
                 continue
             form = number.form
             if form.qualified or form.prefix:  # ``OclcForm.is_marked``

@@ -209,7 +209,8 @@ def _options(examples: Iterable[tuple[int, Bib]], chosen: str) -> str:
         title = next((sub.value for one in bib.fields
                       if isinstance(one, DataField) and one.tag == "245"
                       for sub in one.subfields if sub.code == "a"), "")
-        numbers = bib.oclc_numbers.active or bib.oclc_numbers.cancelled
+        offered = bib.oclc_numbers  # derived on each use: once here
+        numbers = offered.active or offered.cancelled
         label = f"{index}: {numbers[0].literal if numbers else 'no OCLC number'} {title}"
         selected = " selected" if str(index) == chosen else ""
         options.append(f'<option value="{index}"{selected} '
