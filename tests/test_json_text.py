@@ -43,6 +43,10 @@ def hostile_record() -> Bib:
     fields += [DataField("245", "1", "0", [Subfield("a", text), Subfield("b", text)])
                for text in HOSTILE]
     fields += [DataField("500", '"', "\\", [Subfield(code, "x")]) for code in HOSTILE]
+    # one, two and three subfields and more: each count the writer takes a way of its own for
+    fields += [DataField("650", " ", "0", [Subfield(code, text) for code, text in
+                                            zip(HOSTILE, HOSTILE[shift:], strict=False)][:count])
+               for shift in (0, 7) for count in (1, 2, 3, 5)]
     fields += [DataField("9Zz", "\udcff", "\x00", [])]  # no subfields, odd indicators
     return Bib(leader="00000cam a2200000 a 4500", fields=fields)
 
@@ -67,6 +71,20 @@ def test_hostile_strings_are_escaped_exactly_as_json_dumps_escapes_them(ensure_a
                      Merge(mms_id="991", record=record, merge_method="\x00", trace=TRACE)):
         assert writer.text(decision) == dumped(decision, ensure_ascii=ensure_ascii)
     assert writer.text(record) == dumped(record, ensure_ascii=ensure_ascii)
+
+
+def test_a_step_written_again_is_written_the_same_in_any_decision() -> None:
+    # decide() hands out the same Step objects from one decision to the next; the writer keeps
+    # each one's text by identity. Past what it keeps (thousands of steps) it starts again, and a
+    # step freed meanwhile must never lend its text to a new step made at the same address.
+    writer = JsonWriter()
+    shared = Step(stage=Stage.LOCK, verdict=Verdict.PASSED, detail='not "locked" \udc80\n')
+    record = Bib(leader="00000cam a2200000 a 4500", fields=[ControlField("001", "1")])
+    for number in range(5_000):
+        fresh = Step(stage=Stage.MATCH, verdict=Verdict.FAILED, detail=f"hits: {number}")
+        decision = Add(mms_id=str(number), record=record, trace=(shared, fresh, shared))
+        assert writer.text(decision) == dumped(decision)
+    assert writer.text(shared) == dumped(shared)
 
 
 def test_a_value_of_no_known_class_goes_through_the_converter() -> None:

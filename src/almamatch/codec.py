@@ -28,7 +28,7 @@ from cattrs import Converter
 from cattrs.errors import BaseValidationError
 
 from almamatch.core.brief import BriefLevel
-from almamatch.core.decision import Decision, Failure
+from almamatch.core.decision import Decision, Failure, Step
 from almamatch.core.errors import AlmamatchError, capped
 from almamatch.core.oclc import OclcNumber
 from almamatch.core.record import Bib, ControlField, DataField, Field, Subfield
@@ -244,6 +244,10 @@ def decision_from_json(text: str) -> Decision:
 COMPACT: Final = (",", ":")
 #: How many texts each table of a ``JsonWriter`` keeps (tags with indicators, subfield codes).
 _KEPT: Final = 4096
+#: Classes whose values recur as the same objects from one value written to the next:
+#: ``decide()`` builds each fixed step of a trace once (module constants) and each other step
+#: once per distinct text (``lru_cache``), so a writer keeps a step's text by the step's identity.
+_RECURRING: Final = frozenset({Step})
 
 
 class _Texts(dict[Any, str]):
@@ -260,6 +264,31 @@ class _Texts(dict[Any, str]):
         text = self._make(key)
         if len(self) < _KEPT:
             self[key] = text
+        return text
+
+
+class _Recurring:
+    """The texts of values that recur as the same objects (``_RECURRING``), by identity: a value
+    written before costs one dict lookup. ``texts`` is keyed by ``id(value)`` and ``values`` holds
+    each of those values, so that no id in ``texts`` can name another object while it is kept;
+    past ``_KEPT`` values both start again. Nothing is stored in the values."""
+
+    __slots__ = ("_write", "texts", "values")
+
+    def __init__(self, write: Callable[[Any], str]) -> None:
+        self._write = write
+        self.texts: dict[int, str] = {}
+        self.values: list[Any] = []
+
+    def text(self, value: Any) -> str:
+        found = self.texts.get(id(value))
+        if found is not None:
+            return found
+        if len(self.values) >= _KEPT:
+            self.texts.clear()
+            self.values.clear()
+        text = self.texts[id(value)] = self._write(value)
+        self.values.append(value)
         return text
 
 
@@ -296,6 +325,7 @@ class JsonWriter:
         self._dumps = json.JSONEncoder(ensure_ascii=ensure_ascii, separators=COMPACT).encode
         self._writers: dict[Any, Callable[[Any], str]] = {}
         self._members: dict[type[Any], Callable[[Any], str]] = {}
+        self._recurring: dict[type[Any], _Recurring] = {}
         # A record's parts, each cut from what the converter writes for one (see _record).
         empty = " " * 24
         self._open, rest = _around(self._dumps(converter.unstructure(Bib(leader=empty))),
@@ -353,9 +383,17 @@ class JsonWriter:
             return lambda value: by_class.get(type(value), self.text)(value)
         if origin in (tuple, list) and (origin is list or args[1:] == (...,)):
             item = self.writer(args[0])
+            if args[0] in _RECURRING:  # each item's text looked up here, without a call
+                kept = self._recurring[args[0]].texts.get
+                return lambda value: (
+                    "[" + ",".join([kept(id(one)) or item(one) for one in value]) + "]"
+                )
             return lambda value: "[" + ",".join(map(item, value)) + "]"
         if isinstance(hint, type) and issubclass(hint, enum.Enum):
             return {one: self._plain(converter.unstructure(one)) for one in hint}.__getitem__
+        if hint in _RECURRING:
+            recurring = self._recurring[hint] = _Recurring(self._generate(hint, braces=True))
+            return recurring.text
         if isinstance(hint, type) and attrs.has(hint):
             return self._generate(hint, braces=True)
         if hint is str:
@@ -401,13 +439,24 @@ class JsonWriter:
 
     # -- a record ---------------------------------------------------------------------------
     def _record(self, bib: Bib) -> str:
-        string, heads, controls = self._string, self._heads, self._controls
-        code, comma, end = self._codes.__getitem__, self._subfield_end + ",", self._data_end
-        control_end = self._control_end
+        string, heads, codes, controls = self._string, self._heads, self._codes, self._controls
+        comma, end, control_end = self._subfield_end + ",", self._data_end, self._control_end
+        # Speed: a data field of one or two subfields (six in ten of a record's) is written
+        # without a list of its subfields, each field in one f-string (one allocation); the
+        # text is the same.
         fields = ",".join([
-            f"{heads[one.tag, one.indicator1, one.indicator2]}"
-            f"{comma.join([code(sub.code) + string(sub.value) for sub in one.subfields])}{end}"
-            if type(one) is DataField and one.subfields
+            (
+                f"{heads[one.tag, one.indicator1, one.indicator2]}"
+                f"{codes[subs[0].code]}{string(subs[0].value)}{end}"
+                if (count := len(subs)) == 1
+                else f"{heads[one.tag, one.indicator1, one.indicator2]}"
+                f"{codes[subs[0].code]}{string(subs[0].value)}{comma}"
+                f"{codes[subs[1].code]}{string(subs[1].value)}{end}"
+                if count == 2
+                else f"{heads[one.tag, one.indicator1, one.indicator2]}"
+                f"{comma.join([codes[sub.code] + string(sub.value) for sub in subs])}{end}"
+            )
+            if type(one) is DataField and (subs := one.subfields)
             else f"{controls[one.tag]}{string(one.value)}{control_end}"
             if type(one) is ControlField
             else self._dumps(_field_out(one))

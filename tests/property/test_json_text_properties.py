@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from almamatch import Bib, BriefLevel, ControlField, DataField, OclcNumber, Subfield, Timestamp
 from almamatch.codec import COMPACT, DECISION_CLASSES, JsonWriter, converter
+from almamatch.core.decision import Step
 from almamatch.core.lock import Lock
 from almamatch.core.oclc import MAX_OCLC_NUMBER
 from almamatch.envelope import LineWriter, item_line, json_line
@@ -84,6 +85,15 @@ def values_of(hint: Any) -> st.SearchStrategy[Any]:
 decisions = st.one_of([values_of(cls) for cls in DECISION_CLASSES.values()])
 
 
+@st.composite
+def decisions_sharing_steps(draw: st.DrawFn) -> list[Any]:
+    """Decisions whose traces reuse the same few ``Step`` objects, within a trace and from one
+    decision to the next, as ``decide()`` hands them out."""
+    shared = st.sampled_from(draw(st.lists(values_of(Step), min_size=1, max_size=6)))
+    return [attrs.evolve(decision, trace=tuple(draw(st.lists(shared, max_size=8))))
+            for decision in draw(st.lists(decisions, min_size=1, max_size=4))]
+
+
 @settings(max_examples=150, deadline=None)
 @given(records(), st.booleans())
 def test_a_record_is_written_as_json_dumps_of_the_converter(
@@ -102,6 +112,18 @@ def test_a_decision_is_written_as_json_dumps_of_the_converter(
     expected = json.dumps(converter.unstructure(decision), ensure_ascii=ensure_ascii,
                           separators=COMPACT)
     assert JsonWriter(ensure_ascii=ensure_ascii).text(decision) == expected
+
+
+@settings(max_examples=100, deadline=None)
+@given(decisions_sharing_steps(), st.booleans())
+def test_steps_written_again_are_written_as_json_dumps_of_the_converter(
+    found: list[Any], ensure_ascii: bool
+) -> None:
+    writer = JsonWriter(ensure_ascii=ensure_ascii)  # one per run, kept across its decisions
+    for decision in found:
+        expected = json.dumps(converter.unstructure(decision), ensure_ascii=ensure_ascii,
+                              separators=COMPACT)
+        assert writer.text(decision) == expected
 
 
 @settings(max_examples=100, deadline=None)
