@@ -5,7 +5,7 @@ Each test names the rule it holds and the change to the code that it catches.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 import attrs
@@ -106,6 +106,10 @@ class FactlessZone:
 
     def record(self, mms_id: str) -> Bib | None:
         return self.inner.record(mms_id)
+
+    def record_part(self, mms_id: str, positions: Callable[[list[str]], list[int]]
+                    ) -> Bib | None:
+        return self.inner.record_part(mms_id, positions)
 
 
 def test_one_candidate_without_facts_merges_and_says_the_guards_cannot_run() -> None:

@@ -5,9 +5,12 @@ other record to ``decode_checked`` (the structure check and pymarc). Both must a
 record: the same ``Bib``, or the same fault with the same reason and detail. The corpus records
 are checked one by one; Hypothesis then damages records (bytes changed, cut, or inserted) and
 builds records from arbitrary subfield values (delimiters, invalid UTF-8, empty subfields).
+``decode_selected`` (some fields of a record) gives those fields of ``decode_record``'s, or None.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import pytest
 from hypothesis import given, settings
@@ -15,7 +18,7 @@ from hypothesis import strategies as st
 
 from almamatch.core.record import Bib
 from almamatch.marc.framing import frame_spans
-from almamatch.marc.iso2709 import RecordFault, decode_checked, decode_record
+from almamatch.marc.iso2709 import RecordFault, decode_checked, decode_record, decode_selected
 from almamatch.marc.unreadable import Unreadable
 from corpus_files import CORPUS
 
@@ -141,3 +144,75 @@ def test_indicators_off_are_named_by_the_checked_path(content: bytes) -> None:
     assert found == outcome(decode_checked, record)
     assert isinstance(found, tuple)
     assert found[0] == "bad_indicators"
+
+
+# -- decode_selected: the fields a caller picks, as decode_record decodes them --------------------
+def _every_other(tags: list[str]) -> list[int]:
+    return list(range(0, len(tags), 2))
+
+
+def selected_outcome(record: bytes, select: Callable[[list[str]], list[int] | None]
+                     ) -> Bib | None:
+    """``decode_selected``, checked against ``decode_record``: None, or the leader and the
+    fields at the picked positions of the whole record as ``decode_record`` decodes it."""
+    found = decode_selected(record, select)
+    if found is not None:
+        whole = decode_record(record)
+        picked = select([one.tag for one in whole.fields])
+        assert picked is not None
+        assert found == whole.with_fields([whole.fields[at] for at in picked])
+        assert repr(found) == repr(whole.with_fields([whole.fields[at] for at in picked]))
+    return found
+
+
+@pytest.mark.parametrize("name", ISO_FILES)
+def test_corpus_records_decode_selected_as_whole(name: str) -> None:
+    framed = records(name)
+    selected = [selected_outcome(record, _every_other) for record in framed]
+    utf8 = [record for record in framed if record[9:10] == b"a"]
+    # The UTF-8 records of the usual layout take the selective path; MARC-8 ones never do.
+    assert all(found is None for found, record in zip(selected, framed, strict=True)
+               if record[9:10] != b"a")
+    assert not utf8 or any(found is not None for found in selected)
+
+
+def test_decode_selected_leaves_the_other_fields_out() -> None:
+    found = decode_selected(SAMPLE, lambda tags: [tags.index("035")])
+    assert found is not None
+    assert [one.tag for one in found.fields] == ["035"]
+    assert found.fields == decode_record(SAMPLE).get_fields("035")
+    assert decode_selected(SAMPLE, lambda tags: None) is None
+
+
+@settings(max_examples=300)
+@given(st.lists(st.tuples(st.integers(0, len(SAMPLE) - 1), st.integers(0, 255)), max_size=4),
+       st.sampled_from([_every_other, lambda tags: [], lambda tags: list(range(len(tags)))]))
+def test_damaged_records_decode_selected_as_whole_or_not_at_all(
+        changes: list[tuple[int, int]], select: Callable[[list[str]], list[int]]) -> None:
+    record = bytearray(SAMPLE)
+    for position, value in changes:
+        record[position] = value
+    selected_outcome(bytes(record), select)
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(st.tuples(st.sampled_from(["001", "005", "008", "019", "035", "245", "9XX", "a10"]),
+                       _CONTENT), min_size=1, max_size=6),
+    st.sampled_from([b"a", b" "]),
+)
+def test_built_records_decode_selected_as_whole_or_not_at_all(
+        fields: list[tuple[str, bytes]], leader_09: bytes) -> None:
+    selected_outcome(_record(fields, leader_09=leader_09), _every_other)
+
+
+@pytest.mark.parametrize("fields", [
+    # a control field after a data field, a data field without subfields or with an empty one,
+    # indicators off, a subfield code over 0x7F: decoded whole, never selectively
+    [("245", b"10\x1faT"), ("001", b"ocm1")],
+    [("001", b"ocm1"), ("500", b"  "), ("245", b"10\x1faT")],
+    [("001", b"ocm1"), ("245", b"1\x1faT")],
+    [("001", b"ocm1"), ("245", b"10\x1f\xc3\xa9T")],
+])
+def test_unusual_records_are_not_decoded_selectively(fields: list[tuple[str, bytes]]) -> None:
+    assert decode_selected(_record(fields), _every_other) is None

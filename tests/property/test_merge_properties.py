@@ -2,14 +2,21 @@
 
 "Overlay all fields but local" never loses a local field and keeps the existing 001; "Keep only
 old value" returns the existing fields; apply is deterministic; merged fields are in tag order;
-rule text written by ``format_merge_rule`` parses back to the same method.
+rule text written by ``format_merge_rule`` parses back to the same method; a merge given only
+the existing fields ``MergePlans.read_positions`` names merges as given the whole record.
 """
 
 from __future__ import annotations
 
+from itertools import pairwise
+from operator import attrgetter
+from pathlib import Path
+
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from almamatch import rules as rule_text
 from almamatch.core import Bib, ControlField, DataField, Subfield
 from almamatch.core.merge import (
     HasSubfield,
@@ -17,10 +24,11 @@ from almamatch.core.merge import (
     LocalExtension,
     MergeAction,
     MergeMethod,
+    MergePlans,
     MergeRule,
     TagPattern,
 )
-from almamatch.rules.merge import format_merge_rule, parse_merge_rule
+from almamatch.rules.merge import compile_merge, format_merge_rule, parse_merge_rule
 from corpus_files import corpus_bibs
 
 REAL = corpus_bibs("folio_test1_err.mrc", 20) + corpus_bibs(
@@ -131,3 +139,100 @@ def test_apply_is_deterministic_and_in_tag_order(
 @given(method=methods.filter(lambda m: not any(r.pattern.text == "*" for r in m.rules)))
 def test_rule_text_reads_back(method: MergeMethod) -> None:
     assert parse_merge_rule(format_merge_rule(method)) == method
+
+
+# -- a merge reads only the existing fields ``MergePlans.read_positions`` names ------------------
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+ALMA_RULES = FIXTURES / "alma-rules"
+ORBIS_RULE = FIXTURES / "merge" / "orbis-oca-bib-overlay.rule"
+RULE_FILE_METHODS = [
+    *(compile_merge(rule_text.parse(path.read_text(encoding="utf-8"))).method
+      for path in sorted(ALMA_RULES.glob("merge__*.txt"))),
+    parse_merge_rule(ORBIS_RULE.read_text(encoding="utf-8")),
+]
+PRESETS = [MergeMethod.preset(name) for name in MergeMethod.preset_names()]
+any_tag_fields = st.builds(
+    DataField,
+    st.sampled_from(["035", "245", "590", "650", "950", "979", "LDR", "a10"]),
+    st.sampled_from(" 9"),
+    st.sampled_from(" 9"),
+    subfields,
+)
+varied = st.builds(
+    Bib,
+    leader=st.sampled_from([LEADER, "00000cam a2200000 a 4500"]),
+    fields=st.lists(st.one_of(control_fields, data_fields, any_tag_fields), max_size=14),
+)
+rules_with_primary = st.builds(
+    MergeRule,
+    action=st.sampled_from(MergeAction),
+    pattern=patterns | st.just(TagPattern("*")),
+    excluding=st.lists(st.sampled_from(["001", "035", "979", "99X"]), max_size=2),
+    when=st.lists(conditions | st.just(LocalExtension()), max_size=2),
+    unless=st.lists(conditions | st.just(LocalExtension()), max_size=1),
+    primary=st.sampled_from([None, None, True, False]),
+)
+every_method = st.one_of(
+    st.sampled_from(PRESETS + RULE_FILE_METHODS),
+    st.builds(MergeMethod, name=st.just("generated"), rules=st.lists(rules_with_primary,
+                                                                     max_size=6)),
+)
+
+
+def read_only(method: MergeMethod, existing: Bib, incoming: Bib) -> Bib:
+    """The existing record with only the fields a merge of ``incoming`` reads (in order)."""
+    positions = MergePlans(method).read_positions([one.tag for one in existing.fields], incoming)
+    assert positions == sorted(set(positions))
+    return existing.with_fields([existing.fields[at] for at in positions])
+
+
+@settings(deadline=None)  # what this checks is the result, not the time on a shared machine
+@given(method=every_method, existing=st.one_of(varied, bibs), incoming=st.one_of(varied, bibs))
+def test_a_merge_of_the_fields_it_reads_is_the_merge_of_the_whole_record(
+    method: MergeMethod, existing: Bib, incoming: Bib
+) -> None:
+    plans = MergePlans(method)  # one owner for both merges, as a batch keeps one per method
+    assert method.apply(read_only(method, existing, incoming), incoming, plans) == method.apply(
+        existing, incoming, plans)
+
+
+@pytest.mark.parametrize("method", PRESETS + RULE_FILE_METHODS, ids=attrgetter("name"))
+def test_the_merge_of_the_fields_it_reads_on_corpus_records(method: MergeMethod) -> None:
+    for existing, incoming in pairwise(REAL[::4]):
+        assert method.apply(read_only(method, existing, incoming), incoming) == method.apply(
+            existing, incoming)
+
+
+def test_overlay_reads_001_035_local_extensions_and_9xx_alone() -> None:
+    existing = Bib(leader=LEADER, fields=[
+        ControlField("001", "991"), ControlField("005", "20200101000000.0"),
+        DataField.of("035", "  ", ("a", "(OCoLC)1")), DataField.of("090", "  ", ("a", "QA1")),
+        DataField.of("245", "10", ("a", "Title")), DataField.of("596", "  ", ("a", "1")),
+        DataField.of("650", " 0", ("a", "Topic")), DataField.of("949", "  ", ("a", "x")),
+    ])
+    assert MergePlans(OVERLAY).read_positions([one.tag for one in existing.fields],
+                                              existing) == [0, 2, 3, 5, 7]
+    assert MergePlans(KEEP).read_positions(["001", "245"], existing) == [0, 1]
+
+
+def test_a_replace_leaves_the_existing_fields_unread_only_when_the_incoming_has_some() -> None:
+    replace = MergeMethod.preset("Replace 245 and 035")
+    with_245 = Bib(leader=LEADER, fields=[DataField.of("245", "10", ("a", "New"))])
+    without = Bib(leader=LEADER, fields=[DataField.of("500", "  ", ("a", "Note"))])
+    tags = ["001", "035", "245", "500"]
+    assert MergePlans(replace).read_positions(tags, with_245) == [0, 1, 3]
+    assert MergePlans(replace).read_positions(tags, without) == [0, 1, 2, 3]
+
+
+def test_a_field_a_condition_tests_before_its_tag_is_removed_is_read() -> None:
+    # "add * if exists unless local": whether it runs turns on the 590 (not local here), which
+    # the next rule removes; the 590 must be read, or the 245 would not be added.
+    method = MergeMethod(name="tested, then removed", rules=[
+        MergeRule(action=MergeAction.ADD, pattern="*", unless=[LocalExtension()], primary=True),
+        MergeRule(action=MergeAction.REMOVE, pattern="59X"),
+    ])
+    existing = Bib(leader=LEADER, fields=[DataField.of("590", "  ", ("a", "x"))])
+    incoming = Bib(leader=LEADER, fields=[DataField.of("245", "10", ("a", "T"))])
+    assert MergePlans(method).read_positions(["590"], incoming) == [0]
+    merged = method.apply(read_only(method, existing, incoming), incoming)
+    assert merged.get_fields("245") == incoming.fields

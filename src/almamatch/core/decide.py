@@ -593,7 +593,7 @@ def _outcome(run: _Run, trace: list[Step], first: Blocker | None) -> Decision:
         return add
     mms_id = run.candidates[0].mms_id
     method = profile.merge
-    merged = _merged(run, mms_id, prepared.record)
+    merged = _merged(run, mms_id, method, prepared.record)
     detail = f"merge into {mms_id} with {method.name!r}"
     if merged is None:
         detail += "; the zone view keeps facts only, so the merged record is not computed"
@@ -612,14 +612,18 @@ def _incoming_version(run: _Run) -> Timestamp | None:
     return derived.incoming_version
 
 
-def _merged(run: _Run, mms_id: str, incoming: Bib) -> Bib | None:
+def _merged(run: _Run, mms_id: str, method: MergeMethod, incoming: Bib) -> Bib | None:
     # "the preferred record is the local record in Alma" (S15): existing is the primary.
     bibs = run.zone.bibs
-    existing = bibs.record(mms_id) if bibs.keeps_records else None
-    if existing is None or run.profile is None:
+    if not bibs.keeps_records:
         return None
-    method = run.profile.merge
-    return method.apply(existing, incoming, run.cache.merge_plans(method))
+    plans = run.cache.merge_plans(method)
+    # Only the fields the method may keep or test are needed: a view that can leave the others
+    # unread does (``MergePlans.read_positions``); the merged record is the same.
+    existing = bibs.record_part(mms_id, partial(plans.read_positions, incoming=incoming))
+    if existing is None:
+        return None
+    return method.apply(existing, incoming, plans)
 
 
 def connection_closed(detail: str) -> ConnectionClosed:

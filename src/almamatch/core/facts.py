@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import enum
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Final, Protocol, runtime_checkable
 
 from attrs import frozen
@@ -176,6 +176,14 @@ class ZoneView(Protocol):
     def record(self, mms_id: str) -> Bib | None:
         """The bib's full record as stored; None when the zone has no such MMS ID or keeps
         facts only."""
+        ...
+
+    def record_part(self, mms_id: str, positions: Callable[[list[str]], list[int]]
+                    ) -> Bib | None:
+        """``record``, of which only the fields at ``positions(tags)`` are needed, ``tags``
+        being its field tags in order (a merge's ``MergePlans.read_positions``): a view that
+        can leave the other fields out, unread, does; any view may give the whole record. The
+        leader and the order of the fields given are the record's."""
         ...
 
     def next_mms_id(self) -> str:

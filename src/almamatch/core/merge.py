@@ -26,9 +26,9 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from operator import attrgetter
-from typing import Final, TypeAlias, TypeGuard
+from typing import Final, TypeAlias, TypeGuard, assert_never
 
 from attrs import field, frozen
 
@@ -217,6 +217,10 @@ class _Unseen(enum.Enum):
 
 #: The plan of a tag whose every field the rule selects (no condition left to test).
 _ALL: Final[_TagPlan] = ((), ())
+#: ``MergePlans.fate`` of a tag whose existing fields a merge may keep or test.
+_READ: Final = -1
+#: ``MergePlans.fate`` of a tag whose existing fields a merge removes, all, before reading one.
+_REMOVED: Final = -2
 
 
 def _patterns(values: Iterable[str | TagPattern]) -> tuple[TagPattern, ...]:
@@ -405,17 +409,74 @@ class MergePlans:
     hundreds of times.
     """
 
-    __slots__ = ("_by_rule", "method")
+    __slots__ = ("_by_rule", "_fates", "method")
 
     def __init__(self, method: MergeMethod) -> None:
         self.method = method
         self._by_rule: dict[int, _ByTag] = {}
+        self._fates = _Fates(self)
 
     def of_rule(self, number: int) -> _ByTag:
         """The plans of rule ``number`` by tag, each computed once."""
         found = self._by_rule.get(number)
         if found is None:
             found = self._by_rule[number] = _ByTag(self.method.rules[number])
+        return found
+
+    def read_positions(self, tags: Sequence[str], incoming: Bib) -> list[int]:
+        """Where the fields are, in an existing record whose field tags are ``tags`` (in
+        order), that ``apply(existing, incoming)`` may keep or test; it removes the others
+        unread, so that a merge given only these fields (in their order) merges the same.
+
+        A field is removed unread when the first rule that selects any field of its tag (the
+        ``LDR`` rules select none) has no ``primary`` condition and selects every field of the
+        tag, and is a ``remove``, or a ``replace`` that the incoming record has a field for:
+        the rules before it neither test, remove nor add a field with that tag, and after it
+        no field with that tag is left from the existing record.
+        """
+        fates = list(map(self._fates.__getitem__, tags))
+        if max(fates, default=_READ) >= 0:  # replace rules: whether each runs is the incoming's
+            replaced = {number: bool(_selected(self.of_rule(number), incoming.fields, keep=False))
+                        for number in set(fates) if number >= 0}
+            fates = [fate if fate < 0 else _REMOVED if replaced[fate] else _READ
+                     for fate in fates]
+        return [at for at, fate in enumerate(fates) if fate == _READ]
+
+    def fate(self, tag: str) -> int:
+        """What ``apply`` does first with the existing fields with ``tag`` (``_Fates``)."""
+        for number, rule in enumerate(self.method.rules):
+            if rule.pattern.text == "LDR":  # ``apply`` runs it on the leader alone
+                continue
+            plan = self.of_rule(number)[tag]
+            if plan is None:
+                continue
+            if plan is not _ALL or rule.primary is not None:
+                return _READ
+            match rule.action:
+                case MergeAction.REMOVE:
+                    return _REMOVED
+                case MergeAction.REPLACE:
+                    return number
+                case MergeAction.ADD:
+                    return _READ
+                case _:
+                    assert_never(rule.action)
+        return _READ
+
+
+class _Fates(dict[str, int]):
+    """Per tag, what a merge does first with the existing record's fields with that tag: reads
+    them (``_READ``: tests, keeps or adds beside them), removes them all unread
+    (``_REMOVED``), or removes them all unread when replace rule number N runs (N)."""
+
+    __slots__ = ("plans",)
+
+    def __init__(self, plans: MergePlans) -> None:
+        super().__init__()
+        self.plans = plans
+
+    def __missing__(self, tag: str) -> int:
+        found = self[tag] = self.plans.fate(tag)
         return found
 
 

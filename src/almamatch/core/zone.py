@@ -374,6 +374,14 @@ class InMemoryZone:
             return self.base.record(mms_id)
         return found
 
+    def record_part(self, mms_id: str, positions: Callable[[list[str]], list[int]]
+                    ) -> Bib | None:
+        """The whole record when held here; else the base's ``record_part``."""
+        found = self._records.get(mms_id)
+        if found is None and self.base is not None:
+            return self.base.record_part(mms_id, positions)
+        return found
+
     # -- contents ------------------------------------------------------------------------------
     def __len__(self) -> int:
         return len(self._facts)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 from bisect import bisect_left
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
@@ -361,6 +361,11 @@ class ZoneIndex:
         return False
 
     def record(self, mms_id: str) -> Bib | None:
+        """None: the index keeps facts only (``keeps_records``)."""
+        return None
+
+    def record_part(self, mms_id: str, positions: Callable[[list[str]], list[int]]
+                    ) -> Bib | None:
         """None: the index keeps facts only (``keeps_records``)."""
         return None
 

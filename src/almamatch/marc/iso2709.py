@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from itertools import accumulate, chain, count, repeat
@@ -42,7 +43,14 @@ from almamatch.marc.convert import (
 from almamatch.marc.framing import frame_spans
 from almamatch.marc.unreadable import Unreadable
 
-__all__ = ["RecordFault", "decode_checked", "decode_record", "decode_vouched", "read_iso2709"]
+__all__ = [
+    "RecordFault",
+    "decode_checked",
+    "decode_record",
+    "decode_selected",
+    "decode_vouched",
+    "read_iso2709",
+]
 
 LEADER_LENGTH: Final = 24
 DIRECTORY_ENTRY_LENGTH: Final = 12
@@ -345,6 +353,67 @@ def _directory_of(tags: list[str], lengths: list[int]) -> str:
         return ("%s%04d%05d" * len(tags)) % tuple(chain.from_iterable(zip(
             tags, written, accumulate(written, initial=0), strict=False)))
     return "".join(parts)
+
+
+#: A subfield delimiter followed by a byte over 0x7F: a code ``_fields_one_by_one`` refuses.
+_HIGH_CODE: Final = re.compile(rb"\x1f[\x80-\xff]")
+
+
+def decode_selected(record: bytes, select: Callable[[list[str]], list[int] | None]
+                    ) -> Bib | None:
+    """The leader and the fields at the positions ``select`` picks from the record's tags
+    (in directory order; positions ascending), each decoded as ``decode_record`` decodes it;
+    the other fields are not decoded.
+
+    None when ``select`` gives None, or when ``_decode_utf8`` might not decode the record as it
+    stands (not UTF-8, fields not one after another in directory order, a field from the first
+    data field on not led by two ASCII indicators and a delimiter, a delimiter followed by a
+    byte over 0x7F): ``decode_record`` then decodes the whole record, naming any fault as it
+    always has. Otherwise the whole record decodes field by field, and these fields are those
+    fields.
+    """
+    size = len(record)
+    if size < LEADER_LENGTH + 2 or record[9] != 0x61:  # Leader/09 "a"
+        return None
+    base_text, length_text = record[12:17], record[:5]
+    if not base_text.isdigit() or not length_text.isdigit() or int(length_text) > size:
+        return None
+    base = int(base_text)
+    if not LEADER_LENGTH < base < size or record[base - 1] != FIELD_TERMINATOR:
+        return None
+    directory = record[LEADER_LENGTH : base - 1]
+    if (not directory or len(directory) % DIRECTORY_ENTRY_LENGTH or not directory.isalnum()
+            or not record[:LEADER_LENGTH].isascii()):
+        return None
+    entries = directory.decode("ascii")
+    tags: list[str] = _TAGS.findall(entries)
+    data = record[base : size - 1]
+    pieces = data.split(b"\x1e")
+    if len(pieces) != len(tags) + 1 or pieces.pop():
+        return None
+    if _directory_of(tags, list(map(len, pieces))) != entries:
+        return None
+    controls = 0
+    for tag in tags:
+        if tag not in _CONTROL_TAGS:
+            break
+        controls += 1
+    data_count = len(tags) - controls
+    heads = b"".join([piece[:3] for piece in pieces[controls:]])
+    if (heads.count(b"\x1f") != data_count or heads[2::3] != b"\x1f" * data_count
+            or not heads.isascii() or _HIGH_CODE.search(data) is not None):
+        return None
+    chosen = select(tags)
+    if chosen is None:
+        return None
+    chosen_tags = [tags[at] for at in chosen]
+    texts = [pieces[at].decode("utf-8", "surrogateescape") for at in chosen]
+    fields = _fields_at_once(chosen_tags, texts, bisect_left(chosen, controls))
+    if fields is None:
+        fields = _fields_one_by_one(chosen_tags, texts)
+        if fields is None:  # not for a record that passed the checks above
+            return None
+    return checked_bib(record[:LEADER_LENGTH].decode("ascii"), fields)
 
 
 def decode_record(record: bytes) -> Bib:

@@ -503,6 +503,10 @@ class _GroupView:
     def record(self, mms_id: str) -> Bib | None:
         return self.store.record(mms_id)
 
+    def record_part(self, mms_id: str, positions: Callable[[list[str]], list[int]]
+                    ) -> Bib | None:
+        return self.store.record_part(mms_id, positions)
+
     def next_mms_id(self) -> str:
         return self.store.next_mms_id()
 

@@ -19,7 +19,7 @@ called after it.
 from __future__ import annotations
 
 import fcntl
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Final
@@ -69,6 +69,11 @@ class _JournalRecords:
     def record(self, mms_id: str) -> Bib | None:
         found = None if self.journal is None else self.journal.record(mms_id)
         return found if found is not None else self.saved.record(mms_id)
+
+    def record_part(self, mms_id: str, positions: Callable[[list[str]], list[int]]
+                    ) -> Bib | None:
+        found = None if self.journal is None else self.journal.record(mms_id)
+        return found if found is not None else self.saved.record_part(mms_id, positions)
 
 
 class ZoneStore:

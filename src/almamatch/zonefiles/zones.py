@@ -48,7 +48,7 @@ from almamatch.index.directory import key_directory
 from almamatch.index.version import encode_version
 from almamatch.index.zone import ACTIVE, CANCELLED, InvalidIndex, ZoneIndex
 from almamatch.marc import Unreadable, bib_to_marc, read_bibs
-from almamatch.marc.iso2709 import RecordFault, decode_record
+from almamatch.marc.iso2709 import RecordFault, decode_record, decode_selected
 from almamatch.zonefiles.facts import FactsRow, facts_to_csv, read_facts
 from almamatch.zonefiles.manifest import (
     MANIFEST,
@@ -367,6 +367,36 @@ class IndexedZoneView:
         gives its offset (when the MMS IDs came from 001) means the files disagree: an error,
         never another bib's record.
         """
+        framed = self._framed(mms_id)
+        return None if framed is None else self._saved(mms_id, self._decoded(mms_id, framed))
+
+    def record_part(self, mms_id: str, positions: Callable[[list[str]], list[int]]
+                    ) -> Bib | None:
+        """``record`` with only the fields at ``positions(tags)`` decoded (and every 001),
+        when the record is well-formed UTF-8 with an 001 and no 003 (``decode_selected``): the
+        fields ``record`` would give at those positions, in order. Otherwise the whole
+        ``record``, read and checked exactly as ``record`` reads it.
+        """
+        framed = self._framed(mms_id)
+        if framed is None:
+            return None
+
+        def select(tags: list[str]) -> list[int] | None:
+            # ``fold_003`` and ``assign_mms_id`` keep every field's position in a record with
+            # an 001 and no 003; every 001 is read, for the check and for ``assign_mms_id``.
+            if "003" in tags or "001" not in tags:
+                return None
+            chosen = positions(tags)
+            if tags.count("001") == 1:
+                first = tags.index("001")
+                return chosen if first in chosen else sorted([first, *chosen])
+            return sorted({*chosen, *(at for at, tag in enumerate(tags) if tag == "001")})
+
+        part = decode_selected(framed, select)
+        return self._saved(mms_id, part if part is not None else self._decoded(mms_id, framed))
+
+    def _framed(self, mms_id: str) -> bytes | None:
+        """The bytes of the bib's record in ``bibs.mrc``; None without offsets."""
         row = self.index.row_of(mms_id)
         if row is None or self.offsets is None or self.dump is None:
             return None
@@ -380,12 +410,17 @@ class IndexedZoneView:
         length = int(head)
         if length > len(framed):
             framed += self._read(self.dump, at + len(framed), length - len(framed))
-        framed = framed[:length]
+        return framed[:length]
+
+    def _decoded(self, mms_id: str, framed: bytes) -> Bib:
         try:
-            record = decode_record(framed)
+            return decode_record(framed)
         except RecordFault as error:
             raise InvalidZoneFile(str(self.dump), "unreadable_record",
                                   f"MMS ID {mms_id}: {error}; rebuild the zone") from None
+
+    def _saved(self, mms_id: str, record: Bib) -> Bib:
+        """The decoded record as the zone holds it, after checking its 001 (``record``)."""
         if not self.assigned_mms_ids and (record.control_value("001") or "").strip() != mms_id:
             raise InvalidZoneFile(str(self.dump), "bad_offsets",
                                   f"MMS ID {mms_id}: the record at its offset is another bib's; "
