@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import attrs
 import pytest
@@ -48,6 +48,7 @@ from almamatch.core import (
     connection_closed,
     decide,
 )
+from almamatch.core.decision import Refusal
 from almamatch.marc import read_bibs
 
 HOST = "i-share-xyz.alma.exlibrisgroup.com"
@@ -140,6 +141,15 @@ def test_the_trace_has_every_stage_once_in_order() -> None:
     for bibs in (InMemoryZone(), one_bib_zone()):
         decision = decide(export(connexion()), make_zone(bibs), NOW)
         assert [step.stage for step in decision.trace] == STAGES
+
+
+def test_the_refusals_decide_names_are_every_decision_but_the_successes_and_the_client_fault(
+) -> None:
+    # A stage names its refusal as a ``Refusal``; a refusal class missing from it could not be
+    # named by a stage, one extra would be a decision ``Decision`` does not list.
+    refusals = set(get_args(Refusal))
+    assert refusals == set(get_args(Decision)) - {Add, Merge, ConnectionClosed}
+    assert refusals == set(Failure.__subclasses__()) - {ConnectionClosed}
 
 
 # -- one example per row of the seed's failure table ------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from random import Random
+from typing import get_args
 
 import attrs
 from hypothesis import given, settings
@@ -33,6 +34,7 @@ from almamatch import (
 )
 from almamatch.codec import decision_from_json, decision_to_json
 from almamatch.core.decide import DecisionCache
+from almamatch.core.decision import Refusal, Stage, Verdict
 from almamatch.core.oclc import ParsedNumbers
 from almamatch.core.zone import prepare
 
@@ -136,6 +138,13 @@ def test_decide_never_raises_and_is_deterministic_and_serializable(
     assert first == again
     assert decision_from_json(decision_to_json(first)) == first
     assert first.trace[-1].stage == "outcome"
+    if not isinstance(first, Add | Merge):
+        # A refusal of decide() (never ConnectionClosed), the whole trace attached: one step per
+        # stage, the last naming its code.
+        assert isinstance(first, get_args(Refusal))
+        assert len(first.trace) == len(Stage)
+        assert first.trace[-1].verdict is Verdict.FAILED
+        assert first.trace[-1].detail == f"Import Failed: {first.code.value}"
 
 
 @settings(max_examples=100, deadline=None)

@@ -3,7 +3,7 @@
 Theory of operation: every stage of DESIGN.md's "The decision, in order" lives here, in order, as
 a table of stage functions (``_STAGES`` plus the profile's ``guard_order`` for stages 8-10). Each
 stage reads the scratch state of one call (``_Run``), appends one ``Step`` to the trace and may
-name a blocker. The first blocker wins; the stages after it still run and are traced, so that a
+name a refusal. The first refusal wins; the stages after it still run and are traced, so that a
 reader sees everything that would have blocked the record. A stage that has nothing to look at
 (no single profile, no single candidate) says so with ``Verdict.NOT_APPLICABLE``.
 
@@ -19,6 +19,8 @@ from datetime import datetime
 from functools import lru_cache, partial
 from typing import Final
 
+from attrs import evolve
+
 from almamatch.core.decision import (
     Add,
     Candidate,
@@ -32,6 +34,7 @@ from almamatch.core.decision import (
     NotAddedBrief,
     NotAddedLocked,
     NotAddedOld,
+    Refusal,
     SkippedCzLinked,
     Stage,
     Step,
@@ -56,9 +59,11 @@ from almamatch.core.zone import Export, Groundwork, PreparedRecord, Zone
 
 __all__ = ["DecisionCache", "InvalidDecisionInput", "connection_closed", "decide"]
 
-#: Builds the failure once the whole trace is known: ``blocker(trace=...)``.
-Blocker = Callable[..., Decision]
-Outcome = tuple[Step, Blocker | None]
+#: A stage's step and the refusal it names, if any. The refusal is built with an empty trace
+#: (``_UNTRACED``): its ``code`` is what stage 11's step names, and stage 11 then gives the first
+#: refusal the whole trace, that step included.
+Outcome = tuple[Step, Refusal | None]
+_UNTRACED: Final[tuple[Step, ...]] = ()
 
 _NO_PROFILE: Final = "no single integration profile to read it from"
 _NO_CANDIDATE: Final = "no single matching bib"
@@ -230,10 +235,9 @@ def _profile(run: _Run) -> Outcome:
         if profiles
         else "no Connexion integration profile"
     )
-    blocker = partial(
-        NoIntegrationProfile, institution=run.zone.institution, profiles_found=len(profiles)
-    )
-    return _step(Stage.PROFILE, Verdict.FAILED, detail), blocker
+    refusal = NoIntegrationProfile(institution=run.zone.institution,
+                                   profiles_found=len(profiles), trace=_UNTRACED)
+    return _step(Stage.PROFILE, Verdict.FAILED, detail), refusal
 
 
 # -- stage 2 -----------------------------------------------------------------------------------
@@ -249,9 +253,9 @@ def _logon(run: _Run) -> Outcome:
     if run.profile is not None and export.password != run.profile.password:
         problems.append("the password is not the integration profile's")
     if problems:
-        blocker = partial(LogonFailed, logon_id=export.logon_id, host=export.host,
-                          problems=tuple(problems))
-        return _step(Stage.LOGON, Verdict.FAILED, "; ".join(problems)), blocker
+        refusal = LogonFailed(logon_id=export.logon_id, host=export.host,
+                              problems=tuple(problems), trace=_UNTRACED)
+        return _step(Stage.LOGON, Verdict.FAILED, "; ".join(problems)), refusal
     if run.profile is None:
         detail = f"logon ID and host are this zone's; password not checked: {_NO_PROFILE}"
         return _step(Stage.LOGON, Verdict.NOT_APPLICABLE, detail), None
@@ -270,8 +274,8 @@ def _marcxml(run: _Run) -> Outcome:
     if not problems:
         return _MARCXML_PASSED, None
     detail = "; ".join(problem.detail for problem in problems)
-    return _step(Stage.MARCXML, Verdict.FAILED, detail), partial(
-        MarcXmlConversionFailed, problems=problems
+    return _step(Stage.MARCXML, Verdict.FAILED, detail), MarcXmlConversionFailed(
+        problems=problems, trace=_UNTRACED
     )
 
 
@@ -366,8 +370,8 @@ def _candidates(run: _Run) -> Outcome:
     listing = "; ".join(run.descriptions)
     if len(mms_ids) > 1:
         detail = f"{len(mms_ids)} bibs: {listing}"
-        return _step(Stage.CANDIDATES, Verdict.FAILED, detail), partial(
-            MultiMatch, candidates=candidates
+        return _step(Stage.CANDIDATES, Verdict.FAILED, detail), MultiMatch(
+            candidates=candidates, trace=_UNTRACED
         )
     mms_id = next(iter(mms_ids))
     run.facts = run.zone.bibs.facts(mms_id)
@@ -384,8 +388,9 @@ def _cz_link(run: _Run) -> Outcome:
     if facts is None:
         return _CZ_LINK_NA, None
     if facts.cz_linked:
-        return _step(Stage.CZ_LINK, Verdict.FAILED, f"{facts.mms_id} is linked to the CZ"), partial(
-            SkippedCzLinked, mms_id=facts.mms_id
+        detail = f"{facts.mms_id} is linked to the CZ"
+        return _step(Stage.CZ_LINK, Verdict.FAILED, detail), SkippedCzLinked(
+            mms_id=facts.mms_id, trace=_UNTRACED
         )
     return _CZ_LINK_PASSED, None
 
@@ -400,8 +405,8 @@ def _lock(run: _Run) -> Outcome:
     if lock is None:
         return _LOCK_PASSED, None
     if lock.is_active(run.now):
-        return _lock_step(lock, active=True), partial(
-            NotAddedLocked, mms_id=facts.mms_id, lock=lock
+        return _lock_step(lock, active=True), NotAddedLocked(
+            mms_id=facts.mms_id, lock=lock, trace=_UNTRACED
         )
     return _lock_step(lock, active=False), None
 
@@ -436,8 +441,9 @@ def _brief(run: _Run) -> Outcome:
     step = _brief_step(existing.value, incoming.value, prepared.record.leader[17], rules.name,
                        equal_blocks)
     if step.verdict is Verdict.FAILED:
-        return step, partial(
-            NotAddedBrief, mms_id=facts.mms_id, existing_level=existing, incoming_level=incoming
+        return step, NotAddedBrief(
+            mms_id=facts.mms_id, existing_level=existing, incoming_level=incoming,
+            trace=_UNTRACED,
         )
     return step, None
 
@@ -471,8 +477,8 @@ def _older_version(run: _Run) -> Outcome:
         detail = f"originating system version {existing} vs incoming 005 {incoming}"
         if existing > incoming:
             return _step(Stage.OLDER_VERSION, Verdict.FAILED, detail + ": existing is newer"), (
-                partial(NotAddedOld, mms_id=facts.mms_id, existing_version=existing,
-                        incoming_version=incoming)
+                NotAddedOld(mms_id=facts.mms_id, existing_version=existing,
+                            incoming_version=incoming, trace=_UNTRACED)
             )
         return _step(Stage.OLDER_VERSION, Verdict.PASSED, detail), None
     # Alma is silent; empty Originating System Version values defeated the check (S22).
@@ -485,8 +491,9 @@ def _older_version(run: _Run) -> Outcome:
     detail = (f"{'; '.join(why)}: {'blocks' if blocks else 'does not block'} "
               f"(missing_version_blocks={blocks}, default False)")
     if blocks:
-        return _step(Stage.OLDER_VERSION, Verdict.FAILED, detail), partial(
-            NotAddedOld, mms_id=facts.mms_id, existing_version=existing, incoming_version=incoming
+        return _step(Stage.OLDER_VERSION, Verdict.FAILED, detail), NotAddedOld(
+            mms_id=facts.mms_id, existing_version=existing, incoming_version=incoming,
+            trace=_UNTRACED,
         )
     return _step(Stage.OLDER_VERSION, Verdict.NOT_APPLICABLE, detail), None
 
@@ -555,33 +562,31 @@ def decide(export: Export, zone: Zone, now: datetime, *,
         raise InvalidDecisionInput(type(now).__name__, "not_a_datetime", "now is a datetime")
     run = _Run(export, zone, now, cache if cache is not None else DecisionCache())
     trace: list[Step] = []
-    first: Blocker | None = None
+    first: Refusal | None = None
     for stage in _STAGES:
-        step, blocker = stage(run)
+        step, refusal = stage(run)
         trace.append(step)
         if first is None:
-            first = blocker
+            first = refusal
     guards = _DEFAULT_GUARDS if run.profile is None else _guards(run.profile.guard_order)
     for stage in guards:
-        step, blocker = stage(run)
+        step, refusal = stage(run)
         trace.append(step)
         if first is None:
-            first = blocker
+            first = refusal
     return _outcome(run, trace, first)
 
 
-def _outcome(run: _Run, trace: list[Step], first: Blocker | None) -> Decision:
-    """Stage 11: the first blocker's failure, or Add, or Merge."""
+def _outcome(run: _Run, trace: list[Step], first: Refusal | None) -> Decision:
+    """Stage 11: the first refusal, with the whole trace, or Add, or Merge."""
     cache = run.cache
     cache._groundwork = None  # filled here alone, for the decision returned
     if first is not None:
-        code = getattr(first, "func", None)
-        name = getattr(code, "code", "failure")
-        trace.append(_step(Stage.OUTCOME, Verdict.FAILED, f"Import Failed: {name}"))
-        return first(trace=tuple(trace))
+        trace.append(_step(Stage.OUTCOME, Verdict.FAILED, f"Import Failed: {first.code}"))
+        return evolve(first, trace=tuple(trace))
     prepared, profile = run.prepared, run.profile
     if prepared is None or profile is None:  # unreachable: stage 1 blocks without a profile
-        raise AssertionError("no blocker and no profile")
+        raise AssertionError("no refusal and no profile")
     incoming_version = _incoming_version(run)
     if run.facts is None and not run.candidates:
         mms_id = run.zone.bibs.next_mms_id()

@@ -43,6 +43,7 @@ __all__ = [
     "NotAddedBrief",
     "NotAddedLocked",
     "NotAddedOld",
+    "Refusal",
     "SkippedCzLinked",
     "Stage",
     "Step",
@@ -486,6 +487,21 @@ exact text Connexion shows: ``The record has been processed successfully. MMS ID
 ``match decision:`` and ``case _: assert_never(decision)`` so that a type checker proves every
 case handled.
 """
+
+
+#: The refusals ``decide()`` can return: every ``Failure`` but ``ConnectionClosed``, which a
+#: client gives before Alma sees a record. A stage of ``decide()`` names its refusal as one of
+#: these, so that the refusal's ``code`` is known before the trace that names it is complete.
+Refusal: TypeAlias = (
+    NoIntegrationProfile
+    | LogonFailed
+    | MarcXmlConversionFailed
+    | MultiMatch
+    | SkippedCzLinked
+    | NotAddedLocked
+    | NotAddedBrief
+    | NotAddedOld
+)
 
 
 def named_mms_id(decision: Decision) -> str | None:
