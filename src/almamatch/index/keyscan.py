@@ -9,9 +9,9 @@ of ``marc.scan`` (``OclcNumber.parse``, ``Timestamp.parse``), so the columns alw
 ``RecordKeys`` says (``tests/test_index.py`` checks it on the corpus and on generated mixes).
 Records are framed in place (``marc.framing.frame_spans``, the reader's framing: offsets into the
 buffer, no copies) and handled in batches of up to 512: one numpy pass reads the leaders and every
-directory entry of the batch and keeps the 001, 003, 005 and 035 entries, then a short Python loop
-reads those few fields per record. A record numpy finds unsound goes to the object path, which
-reports it.
+directory entry of the batch and keeps the 001, 003, 005 and 035 entries (``marc.directory``),
+then a short Python loop reads those few fields per record. A record numpy finds unsound goes to
+the object path, which reports it.
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ from attrs import frozen
 from almamatch.core.oclc import MAX_OCLC_NUMBER, OclcForm
 from almamatch.index.version import FRACTION_DIGITS, NO_VERSION, InvalidVersion, encode_version
 from almamatch.index.zone import ACTIVE, CANCELLED
-from almamatch.marc.framing import frame_spans
+from almamatch.marc.directory import ENTRY_LENGTH, directory_entries
+from almamatch.marc.framing import LEADER_LENGTH, frame_spans
 from almamatch.marc.scan import RecordKeys, ScanFault, scan_record
 from almamatch.marc.unreadable import Unreadable
 
@@ -45,9 +46,10 @@ _QUALIFIED: Final = OclcForm(qualified=True, prefix="", width=0).code
 _SIMPLE_035: Final = re.compile(rb"[^\x1f]{2}\x1f([az])\(OCoLC\)(ocm|ocn|on)?([0-9]{1,19})")
 _SCALE: Final = 10**FRACTION_DIGITS
 _BATCH: Final = 512
-_001: Final = 1
-_003: Final = 3
-_035: Final = 35
+_WANTED_TAGS: Final = (b"001", b"003", b"005", b"035")
+_001: Final = _WANTED_TAGS.index(b"001")  # a field's tag, as directory_entries gives it
+_003: Final = _WANTED_TAGS.index(b"003")
+_035: Final = _WANTED_TAGS.index(b"035")
 # OclcForm.code of a qualified number by its prefix and digit count (core.oclc).
 _FORM_OF: Final = {
     (prefix, width): _QUALIFIED | code | min(width, 31) << 3
@@ -233,47 +235,30 @@ def _record(
     return True
 
 
-_DIGIT_WEIGHTS: Final = {width: 10 ** np.arange(width - 1, -1, -1, dtype=np.int64)
-                         for width in (4, 5)}
-
-
-def _digits(buffer: Array, positions: Array, width: int) -> tuple[Array, Array]:
-    """The numbers written at ``positions`` in ``width`` ASCII digits, and which are all digits."""
-    table = buffer[positions[:, None] + np.arange(width)] - np.uint8(0x30)
-    return table @ _DIGIT_WEIGHTS[width], np.all(table <= 9, axis=1)
-
-
 def _directories(content: bytes, starts: Array, ends: Array
                  ) -> tuple[Array, Array, tuple[list[int], list[int], list[int]]]:
-    """Every record's wanted directory entries at once, with numpy.
+    """Every record's wanted directory entries at once (``marc.directory``).
 
-    Returns which records are plain (ASCII leader, sound base address and wanted entries), the
-    bounds of each record's run of wanted fields, and the fields (tag code, first, terminator).
+    Returns which records are plain (ASCII leader, a base address that ends a directory of whole
+    entries inside the record, and every wanted entry sound and inside the record), the bounds of
+    each record's run of wanted fields, and the fields (tag code, first, terminator).
     """
     buffer = np.frombuffer(content, dtype=np.uint8)
-    count = len(starts)
-    base, plain = _digits(buffer, starts + 12, 5)
-    plain &= np.all(buffer[starts[:, None] + np.arange(24)] < 0x80, axis=1)
-    plain &= (base > 24) & (base < ends - starts) & ((base - 25) % 12 == 0)
-    entries = np.where(plain, (base - 25) // 12, 0)
-    total = int(entries.sum())
-    record = np.repeat(np.arange(count), entries)
-    first_entry = np.cumsum(entries) - entries
-    position = starts[record] + 24 + 12 * (np.arange(total) - first_entry[record])
-    t0, t1, t2 = buffer[position], buffer[position + 1], buffer[position + 2]
-    # 001, 003, 005 or 035.
-    wanted = (t0 == 0x30) & (((t1 == 0x30) & ((t2 == 0x31) | (t2 == 0x33) | (t2 == 0x35)))
-                             | ((t1 == 0x33) & (t2 == 0x35)))
-    record, position = record[wanted], position[wanted]
-    codes = (t1[wanted].astype(np.int64) - 0x30) * 10 + (t2[wanted].astype(np.int64) - 0x30)
-    length, length_ok = _digits(buffer, position + 3, 4)
-    offset, offset_ok = _digits(buffer, position + 7, 5)
-    first = starts[record] + base[record] + offset
+    found = directory_entries(buffer, starts, ends, _WANTED_TAGS)
+    base = found.base
+    plain = found.read & (base < ends - starts) & ((base - LEADER_LENGTH - 1) % ENTRY_LENGTH == 0)
+    plain &= np.all(buffer[starts[:, None] + np.arange(LEADER_LENGTH)] < 0x80, axis=1)
+    record, tag, first, length, sound = (found.record, found.tag, found.first, found.length,
+                                         found.sound)
+    if not np.array_equal(plain, found.read):  # entries of a record read but not plain: dropped
+        keep = plain[record]
+        record, tag, first, length, sound = (record[keep], tag[keep], first[keep], length[keep],
+                                             sound[keep])
     last = first + length - 1
-    sound = length_ok & offset_ok & (last < ends[record]) & (last >= first)
+    sound = sound & (last < ends[record]) & (last >= first)
     plain[record[~sound]] = False
-    bounds = np.searchsorted(record, np.arange(count + 1))
-    return plain, bounds, (codes.tolist(), first.tolist(), last.tolist())
+    bounds = np.searchsorted(record, np.arange(len(starts) + 1))
+    return plain, bounds, (tag.tolist(), first.tolist(), last.tolist())
 
 
 def _scan_batch(content: bytes, spans: tuple[list[int], list[int], list[int], list[int]],

@@ -29,55 +29,39 @@ import numpy as np
 import numpy.typing as npt
 
 from almamatch.core.oclc import MAX_OCLC_NUMBER
+from almamatch.marc.directory import directory_entries
 
 __all__ = ["first_records", "link_numbers"]
 
 Array = npt.NDArray[Any]
 
-_LEADER: Final = 24
-_ENTRY: Final = 12
 #: Records per numpy pass (bounds the temporary arrays whatever the file's size).
 _BLOCK: Final = 8_192
 _DELIMITER: Final = 0x1F
-_TAG_001: Final = int.from_bytes(b"001", "big")
-_TAG_019: Final = int.from_bytes(b"019", "big")
-_TAG_035: Final = int.from_bytes(b"035", "big")
+_LINK_TAGS: Final = (b"001", b"019", b"035")
+_TAG_001: Final = _LINK_TAGS.index(b"001")  # a field's tag, as directory_entries gives it
+_TAG_035: Final = _LINK_TAGS.index(b"035")
 _MAX_DIGITS: Final = 19  # OclcNumber.parse: more significant digits than this are out of range
 _POWERS: Final = np.array([10**power for power in range(_MAX_DIGITS)], dtype=np.uint64)
 
 
-def _digits(content: Array, at: Array, width: int) -> tuple[Array, Array]:
-    """The ``width``-digit numbers at each of ``at`` in ``content``, and which were all digits."""
-    window = content[at[:, None] + np.arange(width)].astype(np.int64) - ord("0")
-    sound = np.asarray(((window >= 0) & (window <= 9)).all(axis=1))
-    return window @ (10 ** np.arange(width - 1, -1, -1)), sound
-
-
-def _ranges(starts: Array, counts: Array, step: int = 1) -> tuple[Array, Array]:
-    """The positions ``start, start + step, ...`` (``count`` of them) of each range, and which
+def _ranges(starts: Array, counts: Array) -> tuple[Array, Array]:
+    """The positions ``start, start + 1, ...`` (``count`` of them) of each range, and which
     range each is in."""
     which = np.repeat(np.arange(len(starts)), counts)
     first = np.cumsum(counts) - counts
-    return starts[which] + step * (np.arange(len(which)) - first[which]), which
+    return starts[which] + (np.arange(len(which)) - first[which]), which
 
 
 def _wanted_fields(content: Array, starts: Array, ends: Array) -> tuple[Array, Array, Array, Array]:
     """The 001, 019 and 035 fields of the records ``content[starts[i]:ends[i]]``, from their
-    directories: (record, tag, first byte, end) of each."""
-    base, sound = _digits(content, starts + 12, 5)  # Leader/12-16: base address of data
-    sound &= (base > _LEADER) & (base <= ends - starts)
-    entries = np.where(sound, (base - _LEADER - 1) // _ENTRY, 0)
-    positions, record = _ranges(starts + _LEADER, entries, _ENTRY)  # each entry's first byte
-    tag = (content[positions].astype(np.int64) << 16 | content[positions + 1].astype(np.int64) << 8
-           | content[positions + 2])
-    keep = (tag == _TAG_001) | (tag == _TAG_019) | (tag == _TAG_035)
-    positions, record, tag = positions[keep], record[keep], tag[keep]
-    length, length_sound = _digits(content, positions + 3, 4)
-    start, start_sound = _digits(content, positions + 7, 5)
-    first = starts[record] + base[record] + start
-    end = np.minimum(first + length, ends[record])
-    keep = length_sound & start_sound & (first < end)
-    return record[keep], tag[keep], first[keep], end[keep]
+    directories: (record, tag, first byte, end) of each. An entry whose length or starting
+    position is not all digits is skipped, and a field that runs past its record ends there."""
+    found = directory_entries(content, starts, ends, _LINK_TAGS)
+    record, first = found.record, found.first
+    end = np.minimum(first + found.length, ends[record])
+    keep = found.sound & (first < end)
+    return record[keep], found.tag[keep], first[keep], end[keep]
 
 
 def _values_of_runs(digits: Array, run_of: Array, run_starts: Array, run_lengths: Array
