@@ -267,10 +267,11 @@ def _moment_text(now: datetime) -> str:
 def _this_run(
     args: argparse.Namespace, profile: ProfileFile
 ) -> tuple[datetime, RunIdentity, Path | None]:
-    """The moment, the run identity and, when resuming, the checked output (torn line cut).
+    """The moment, the run identity and, when resuming, the output checked to be this run's.
 
-    A resume is refused, before anything is cut, when the recorded run differs from this one;
-    without ``--now`` it judges locks at the recorded moment, as the interrupted run did.
+    A resume is refused, before anything is cut (``_json_sink`` cuts a torn last line), when
+    the recorded run differs from this one; without ``--now`` it judges locks at the recorded
+    moment, as the interrupted run did.
     """
     resuming = _resume_target(args)
     if resuming is not None and args.now is None:
@@ -289,8 +290,29 @@ def _this_run(
     if differences:
         raise InvalidResumeFile(str(target), "another_run",
                                 "; ".join(differences) + "; the file is left as it is")
-    cut_torn_line(target)  # only now that the file is known to be this run's output
     return now, identity, target
+
+
+@contextmanager
+def _json_sink(args: argparse.Namespace, identity: RunIdentity, resume_target: Path | None, *,
+               to_stdout: bool) -> Iterator[IO[str] | None]:
+    """Where the run writes its JSON lines, for the one-process and the grouped path alike.
+
+    The output ``--resume`` continues, known by now to be this run's (``_this_run``): its torn
+    last line cut, then appended to. Else the ``--output`` file (``batch_output``: the run line
+    first; a new file written in place, an earlier output replaced atomically when the run
+    ends). Else stdout when the lines go there (a reader that stops early, ``| head``, ends the
+    run quietly: ``cli.main``). Else nowhere: None.
+    """
+    if resume_target is not None:
+        cut_torn_line(resume_target)
+        with resume_target.open("a", encoding="utf-8", errors="backslashreplace") as stream:
+            yield stream
+    elif args.output is not None:
+        with batch_output(Path(args.output), identity) as stream:
+            yield stream
+    else:
+        yield sys.stdout if to_stdout else None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -312,18 +334,12 @@ def run(args: argparse.Namespace) -> int:
         commit = _kept(stack, saved)
         sink: IO[str] | None = None
         resume: Replay | None = None
-        if grouped:
-            pass
-        elif resume_target is not None:
+        if not grouped:  # the grouped path has written its lines
+            sink = stack.enter_context(_json_sink(args, identity, resume_target,
+                                                  to_stdout=fmt is Format.JSON))
+        if resume_target is not None:
             lines = stack.enter_context(closing(recorded_lines(resume_target)))
             resume = Replay(lines=lines, profile=profile.profile)
-            sink = stack.enter_context(
-                resume_target.open("a", encoding="utf-8", errors="backslashreplace")
-            )
-        elif args.output is not None:
-            sink = stack.enter_context(batch_output(Path(args.output), identity))
-        elif fmt is Format.JSON:
-            sink = sys.stdout
         exports = stack.enter_context(Path(args.exports).open("rb"))
         tick = stack.enter_context(progress(f"deciding {args.exports}", bytes_total=os.fstat(
             exports.fileno()).st_size))
@@ -425,11 +441,7 @@ def run_grouped(args: argparse.Namespace, *, now: datetime, zone: Zone, store: I
     if plan.count < MIN_GROUPED_RECORDS and not args.dask:
         return None
     with ExitStack() as stack:
-        sink: IO[str] | None = None
-        if args.output is not None:
-            sink = stack.enter_context(batch_output(Path(args.output), identity))
-        elif to_stdout:
-            sink = sys.stdout
+        sink = stack.enter_context(_json_sink(args, identity, None, to_stdout=to_stdout))
         encoding = line_encoding(sink) if sink is not None else ("utf-8", "surrogatepass")
         setting = BatchSetting.of(args, now, encoding)
         if args.dask:
