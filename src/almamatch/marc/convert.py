@@ -36,6 +36,8 @@ RECORD_TERMINATOR: Final = 0x1D
 FIELD_TERMINATOR: Final = 0x1E
 SUBFIELD_DELIMITER: Final = 0x1F
 _DELIMITERS: Final = re.compile("[\x1d\x1e\x1f]")
+_FIELD_END: Final = bytes([FIELD_TERMINATOR])
+_RECORD_END: Final = bytes([RECORD_TERMINATOR])
 # MARC 21 "Record length: five characters"; "Length of field: four characters".
 MAX_RECORD_LENGTH: Final = 99_999
 MAX_FIELD_LENGTH: Final = 9_999
@@ -98,8 +100,34 @@ def _encode(text: str, what: str) -> bytes:
 
 
 def _field_bytes(one: Field) -> bytes:
+    """The field as written in ISO 2709, its terminator included: in one piece when nothing in
+    it needs a look (``_checked_field_bytes`` otherwise, which names the first fault).
+
+    One piece is the same bytes: UTF-8 (with lone surrogates as their bytes) encodes each
+    character alone, so the text joined and encoded is the pieces encoded and joined. It is
+    taken when every subfield code is one ASCII character, the indicators two, and the text
+    holds no delimiter but the one before each code.
+    """
     if isinstance(one, ControlField):
-        return _encode(one.value, one.tag) + bytes([FIELD_TERMINATOR])
+        return _encode(one.value, one.tag) + _FIELD_END
+    subfields = one.subfields
+    indicators = one.indicator1 + one.indicator2
+    codes = [sub.code for sub in subfields]
+    joined = "".join(codes)
+    text = indicators + "".join(["\x1f" + sub.code + sub.value for sub in subfields])
+    if (len(joined) == len(codes) and "" not in codes and joined.isascii()
+            and len(indicators) == 2 and indicators.isascii()
+            and text.count("\x1f") == len(codes) and "\x1e" not in text and "\x1d" not in text):
+        try:
+            return text.encode("utf-8", "surrogateescape") + _FIELD_END
+        except UnicodeEncodeError:
+            pass  # a character UTF-8 cannot write: named below
+    return _checked_field_bytes(one)
+
+
+def _checked_field_bytes(one: DataField) -> bytes:
+    """A data field written piece by piece, each checked; ``InvalidRecord`` names the first
+    piece that cannot be written."""
     parts = [_encode(one.indicator1 + one.indicator2, f"{one.tag} indicators")]
     for sub in one.subfields:
         code = _encode(sub.code, f"{one.tag} subfield code")
@@ -109,7 +137,7 @@ def _field_bytes(one: Field) -> bytes:
         parts.append(bytes([SUBFIELD_DELIMITER]) + code + value)
     if len(parts[0]) != 2:
         raise InvalidRecord(one.indicators, "bad_indicator", "indicators are two bytes")
-    return b"".join(parts) + bytes([FIELD_TERMINATOR])
+    return b"".join(parts) + _FIELD_END
 
 
 def bib_to_marc(bib: Bib) -> bytes:
@@ -118,23 +146,25 @@ def bib_to_marc(bib: Bib) -> bytes:
         leader = bib.leader.encode("ascii")
     except UnicodeEncodeError:
         raise InvalidRecord(bib.leader, "bad_leader", "a leader is ASCII") from None
-    directory = bytearray()
-    body = bytearray()
+    entries: list[str] = []
+    body: list[bytes] = []
+    start = 0
     for one in bib.fields:
         encoded = _field_bytes(one)
-        if len(encoded) > MAX_FIELD_LENGTH:
-            raise InvalidRecord(one.tag, "field_too_long", f"{len(encoded)} bytes, at most 9999")
-        directory += f"{one.tag}{len(encoded):04d}{len(body):05d}".encode("ascii")
-        body += encoded
-    directory.append(FIELD_TERMINATOR)
-    body.append(RECORD_TERMINATOR)
+        size = len(encoded)
+        if size > MAX_FIELD_LENGTH:
+            raise InvalidRecord(one.tag, "field_too_long", f"{size} bytes, at most 9999")
+        entries.append(f"{one.tag}{size:04d}{start:05d}")
+        body.append(encoded)
+        start += size
+    directory = "".join(entries).encode("ascii") + _FIELD_END
     base = len(leader) + len(directory)
-    length = base + len(body)
+    length = base + start + 1
     if length > MAX_RECORD_LENGTH:
         raise InvalidRecord(length, "record_too_long", "an ISO 2709 record is at most 99999 bytes")
     head = f"{length:05d}".encode("ascii") + leader[5:9] + b"a" + leader[10:12]
     head += f"{base:05d}".encode("ascii") + leader[17:]
-    return head + bytes(directory) + bytes(body)
+    return b"".join([head, directory, *body, _RECORD_END])
 
 
 def _xml_text(text: str, what: str) -> str:
