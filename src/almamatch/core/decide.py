@@ -605,7 +605,7 @@ def _outcome(run: _Run, trace: list[Step], first: Refusal | None) -> Decision:
     trace.append(_step(Stage.OUTCOME, Verdict.PASSED, detail))
     merge = Merge(mms_id=mms_id, record=merged, merge_method=method.name, trace=tuple(trace),
                   originating_version=incoming_version)
-    cache._groundwork = Groundwork(merge, existing=run.facts)
+    cache._groundwork = Groundwork(merge, existing=run.facts, parsed=cache.numbers)
     return merge
 
 

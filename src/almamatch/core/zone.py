@@ -255,17 +255,19 @@ class Groundwork:
     003 (``fold_003`` removed every one), so the zone's save folds nothing, and
     ``assign_mms_id`` writes 001 alone, which no zone number is read from (a property in
     tests/property/test_apply_groundwork.py checks both). ``existing``: for a ``Merge``, the
-    bib's facts as stage 6 read them.
+    bib's facts as stage 6 read them; ``parsed``, the caller's memo of parsed numbers, which
+    already holds the incoming 035s that the merged record keeps.
     """
 
-    __slots__ = ("decision", "existing", "numbers")
+    __slots__ = ("decision", "existing", "numbers", "parsed")
 
     def __init__(self, decision: Decision, *,
                  numbers: tuple[tuple[OclcNumber, ...], tuple[OclcNumber, ...]] | None = None,
-                 existing: BibFacts | None = None) -> None:
+                 existing: BibFacts | None = None, parsed: ParsedNumbers | None = None) -> None:
         self.decision = decision
         self.numbers = numbers
         self.existing = existing
+        self.parsed = parsed
 
 
 @frozen(kw_only=True)
@@ -353,8 +355,11 @@ class InMemoryZone:
         own = self._hits.get(number.value, ())
         if self.base is None:
             return own
+        found = self.base.hits(number)
         held = self._facts
-        kept = tuple(hit for hit in self.base.hits(number) if hit.mms_id not in held)
+        if not held:  # a layer holding nothing answers as its base (a store's empty layers)
+            return found
+        kept = tuple([hit for hit in found if hit.mms_id not in held])
         return kept + own if own else kept
 
     def facts(self, mms_id: str) -> BibFacts | None:
@@ -418,10 +423,16 @@ class InMemoryZone:
 
         The brief level is the zone's ``brief_rules`` applied to Leader/17 unless given.
         """
-        if not isinstance(mms_id, str) or not (mms_id.isascii() and mms_id.isdigit()):
-            raise InvalidZone(mms_id, "bad_mms_id", "an MMS ID is digits")
+        return self._save(mms_id, bib, parsed_or_none, brief_level=brief_level,
+                          originating_version=originating_version, cz_linked=cz_linked,
+                          lock=lock)
+
+    def _save(self, mms_id: str, bib: Bib, parse: Callable[[str], OclcNumber | None], *,
+              brief_level: BriefLevel | None, originating_version: Timestamp | None,
+              cz_linked: bool, lock: Lock | None) -> BibFacts:
+        """``store``, each number read by ``parse`` (``parsed_or_none`` or a caller's memo)."""
         saved, tags = fold_003_tagged(bib, [one.tag for one in bib.fields])
-        return self._keep(mms_id, saved, _numbers(saved, tags), brief_level=brief_level,
+        return self._keep(mms_id, saved, _numbers(saved, tags, parse), brief_level=brief_level,
                           originating_version=originating_version, cz_linked=cz_linked,
                           lock=lock)
 
@@ -430,6 +441,8 @@ class InMemoryZone:
               brief_level: BriefLevel | None, originating_version: Timestamp | None,
               cz_linked: bool, lock: Lock | None) -> BibFacts:
         """``store`` of a bib already as Alma saves it, whose zone numbers are ``numbers``."""
+        if not isinstance(mms_id, str) or not (mms_id.isascii() and mms_id.isdigit()):
+            raise InvalidZone(mms_id, "bad_mms_id", "an MMS ID is digits")
         active, cancelled = numbers
         facts = BibFacts(
             mms_id=mms_id,
@@ -472,13 +485,16 @@ class InMemoryZone:
     def _hold(self, facts: BibFacts) -> None:
         """Keep facts here (a base bib taken over here answers ``hits`` from here); the one
         place a bib enters this zone, so the one place the sequence moves past it."""
-        self._unindex(facts.mms_id)
-        self._facts[facts.mms_id] = facts
+        mms_id = facts.mms_id
+        if mms_id in self._facts:
+            self._unindex(mms_id)
+        self._facts[mms_id] = facts
+        hits = self._hits
         for side, numbers in ((Side.ACTIVE, facts.active), (Side.CANCELLED, facts.cancelled)):
             for number in numbers:
-                hit = Hit(mms_id=facts.mms_id, side=side, number=number)
-                self._hits[number.value] = (*self._hits.get(number.value, ()), hit)
-        self._sequence = self.sequence.past(facts.mms_id)
+                hit = Hit(mms_id=mms_id, side=side, number=number)
+                hits[number.value] = (*hits.get(number.value, ()), hit)
+        self._sequence = self.sequence.past(mms_id)
 
     def lock(self, mms_id: str, lock: Lock) -> None:
         """Open the bib in the Metadata Editor: ``lock`` holds it until it lapses or is released."""
@@ -525,7 +541,9 @@ class InMemoryZone:
                 if kept is None:
                     self._hold(evolve(existing, originating_version=version))
                     return
-                self.store(mms_id, kept, originating_version=version,
+                parsed = None if groundwork is None else groundwork.parsed
+                self._save(mms_id, kept, parsed_or_none if parsed is None else parsed.number,
+                           brief_level=None, originating_version=version,
                            cz_linked=existing.cz_linked, lock=existing.lock)
             case (NoIntegrationProfile() | LogonFailed() | ConnectionClosed()
                   | MarcXmlConversionFailed() | MultiMatch() | SkippedCzLinked()
