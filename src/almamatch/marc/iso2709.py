@@ -16,8 +16,8 @@ import warnings
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache
-from itertools import accumulate, chain, count, repeat
-from operator import add, attrgetter, itemgetter
+from itertools import accumulate, chain, compress, count, repeat
+from operator import add, itemgetter
 from typing import Final
 
 import pymarc
@@ -64,7 +64,6 @@ _HEAD: Final = itemgetter(slice(0, 3))  # a data field's indicators and first de
 _SUBFIELD_TEXTS: Final = itemgetter(slice(3, None))  # after the indicators and the first $
 _CODE: Final = itemgetter(0)
 _VALUE: Final = itemgetter(slice(1, None))
-_VALUE_OF: Final = attrgetter("value")
 
 
 class RecordFault(Exception):
@@ -204,19 +203,14 @@ def _decode_consecutive(record: bytes, leader: str, tags: list[str], data: bytes
     texts = text.split(_TERMINATOR)
     texts.pop()
     fields = _fields_at_once(tags, texts, controls)
-    if fields is not None:
-        control_values = map(_VALUE_OF, fields[:controls])
-    else:
+    control_values: Iterable[str] = texts[:controls]
+    if fields is None:
         fields = _fields_one_by_one(tags, texts)
         if fields is None:
             return None
-        control_values = map(_VALUE_OF, filter(_is_control_field, fields))
-    convertible = check and valid and _convertible(record, leader, text, control_values)
-    return checked_bib(leader, fields), convertible
-
-
-def _is_control_field(one: Field) -> bool:
-    return one.__class__ is ControlField
+        control_values = compress(texts, map(_CONTROL_TAGS.__contains__, tags))
+    return checked_bib(leader, fields), check and valid and _convertible(
+        record, leader, text, control_values)
 
 
 #: What ``bytes.translate`` keeps out of a record: everything but the C0 controls XML 1.0
@@ -246,7 +240,7 @@ def _convertible(record: bytes, leader: str, text: str, control_values: Iterable
         return False
     if not text.isascii() and ("\ufffe" in text or "\uffff" in text):
         return False
-    return not any(_SUBFIELD in value for value in control_values)
+    return _SUBFIELD not in "".join(control_values)
 
 
 def _fields_at_once(tags: list[str], texts: list[str], controls: int
