@@ -12,7 +12,8 @@ Each arm runs ``--repeat`` times, one after another, and reports min and median 
 * ``pymarc parse``: ``pymarc.MARCReader`` over the exports file, nothing else (the ratio the
   batch must reach is at least 2x this rate);
 * ``key scanner``: ``marc.scan.scan_file`` over the same file;
-* ``read_bibs``: the exports decoded to ``Bib`` values (the batch's reading);
+* ``read_bibs``: the exports decoded to ``Bib`` values, each record's MARCXML word noted in a
+  ``DecisionCache`` (the batch's reading);
 * ``grouping plan``: ``parallel.batch.plan_batch`` alone (framing, the numbers read from the
   bytes, the zone lookups, the groups and tasks): the serial part a grouped run does before
   its workers start;
@@ -47,6 +48,7 @@ from pathlib import Path
 import pymarc
 
 import almamatch
+from almamatch.core.decide import DecisionCache
 from almamatch.marc import read_bibs
 from almamatch.marc.scan import scan_file
 from almamatch.parallel.batch import bibs_of_saved, plan_batch
@@ -138,7 +140,8 @@ def main() -> None:
         return sum(1 for _ in scan_file(exports))
 
     def reading() -> int:
-        return sum(1 for _ in read_bibs(exports))
+        cache = DecisionCache()
+        return sum(1 for _ in read_bibs(exports, convertible=cache.note_convertible))
 
     print("| arm | CPU s min / median | wall s min / median | records per CPU s | "
           "records per wall s | output |")
