@@ -35,7 +35,8 @@ from almamatch.codec import (
     from_jsonable,
 )
 from almamatch.core.decision import Decision
-from almamatch.core.oclc import OclcNumber
+from almamatch.core.identifiers import extract_oclc_numbers
+from almamatch.core.oclc import OclcNumber, ParsedNumbers
 from almamatch.core.record import Bib
 from almamatch.marc import Unreadable
 
@@ -73,8 +74,10 @@ class Place:
     cancelled_oclc_numbers: tuple[OclcNumber, ...]  # 035 $z and 019 $a, as written
 
     @classmethod
-    def of(cls, index: int, record: Bib) -> Place:
-        numbers = record.oclc_numbers
+    def of(cls, index: int, record: Bib, parsed: ParsedNumbers | None = None) -> Place:
+        """The place of ``record``; ``parsed``: the run's memo of parsed OCLC numbers, if any
+        (``Bib.oclc_numbers`` with it: the same numbers, parsed once in the run)."""
+        numbers = extract_oclc_numbers(record, parsed)
         return cls(index=index, oclc_numbers=numbers.active,
                    cancelled_oclc_numbers=numbers.cancelled)
 
@@ -156,9 +159,12 @@ class LineWriter:
     """The lines of a run, written fast: ``line(index, item, decision)`` is exactly
     ``json_line(item_line(index, item, decision))``, written by the codec's ``JsonWriter``
     (the same shape, without building the dicts). The caller owns one per run, with the texts
-    its writer keeps."""
+    its writer keeps; ``numbers``, the run's memo of parsed OCLC numbers (its
+    ``DecisionCache.numbers``, which holds the texts the decision just parsed), spares parsing
+    the export's numbers again for its place."""
 
-    def __init__(self) -> None:
+    def __init__(self, numbers: ParsedNumbers | None = None) -> None:
+        self._numbers = numbers
         self._writer = JsonWriter(ensure_ascii=_ENSURE_ASCII)
         self._place = self._writer.members(Place)
         self._decisions = {cls: self._writer.members(cls) for cls in DECISION_CLASSES.values()}
@@ -168,7 +174,8 @@ class LineWriter:
         if decision is not None and not isinstance(item, Unreadable):
             members = self._decisions.get(type(decision))
             if members is not None:
-                return "{" + self._place(Place.of(index, item)) + "," + members(decision) + "}"
+                place = Place.of(index, item, self._numbers)
+                return "{" + self._place(place) + "," + members(decision) + "}"
         return json_line(item_line(index, item, decision))
 
 

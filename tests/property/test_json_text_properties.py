@@ -17,7 +17,7 @@ from almamatch import Bib, BriefLevel, ControlField, DataField, OclcNumber, Subf
 from almamatch.codec import COMPACT, DECISION_CLASSES, JsonWriter, converter
 from almamatch.core.decision import Step
 from almamatch.core.lock import Lock
-from almamatch.core.oclc import MAX_OCLC_NUMBER
+from almamatch.core.oclc import MAX_OCLC_NUMBER, ParsedNumbers
 from almamatch.envelope import LineWriter, item_line, json_line
 
 # Any string: printable text, control characters, JSON's own syntax, non-BMP characters and the
@@ -132,3 +132,45 @@ def test_each_line_is_json_line_of_item_line(items: list[tuple[Bib, Any]]) -> No
     lines = LineWriter()  # one per run, kept across its lines
     for index, (record, decision) in enumerate(items):
         assert lines.line(index, record, decision) == json_line(item_line(index, record, decision))
+
+
+# OCLC numbers as exports write them, and texts that are not: a line's place parses them through
+# the run's memo (``LineWriter(numbers)``), which holds what the decision parsed before.
+oclc_texts = st.one_of(
+    st.sampled_from(["(OCoLC)ocm00012345", "(OCoLC)12345", "ocn123456789", "on1234567890",
+                     "(OCoLC) 77", "019", "(DLC)123", "(OCoLC)0", "ocm", " 12 ", "(ocolc)ocm1"]),
+    texts,
+)
+
+
+@st.composite
+def numbered_records(draw: st.DrawFn) -> Bib:
+    fields: list[ControlField | DataField] = []
+    if draw(st.booleans()):
+        fields.append(ControlField("001", draw(oclc_texts)))
+    if draw(st.booleans()):
+        fields.append(ControlField("003", draw(st.sampled_from(["OCoLC", "oc olc", "DLC"]))))
+    for _ in range(draw(st.integers(0, 4))):
+        subfields = draw(st.lists(st.builds(Subfield, st.sampled_from("azb"), oclc_texts),
+                                  max_size=3))
+        fields.append(DataField(draw(st.sampled_from(["035", "019"])), " ", " ", subfields))
+    return Bib(leader="00000cam a2200000 a 4500", fields=fields)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(numbered_records(), decisions, st.booleans()), min_size=1, max_size=6),
+       st.integers(1, 8))
+def test_each_line_with_the_runs_parsed_numbers_is_json_line_of_item_line(
+    items: list[tuple[Bib, Any, bool]], limit: int
+) -> None:
+    numbers = ParsedNumbers(limit=limit)  # small: the memo also starts again within a run
+    lines = LineWriter(numbers)
+    for index, (record, decision, seen) in enumerate(items):
+        if seen:  # as the decision of this record parsed its texts before the line
+            for one in record.fields:
+                for text in ([one.value] if isinstance(one, ControlField)
+                             else [sub.value for sub in one.subfields]):
+                    numbers.number(text)
+        expected = json_line(item_line(index, record, decision))
+        assert lines.line(index, record, decision) == expected
+        assert lines.line(index, record, decision) == expected  # every text now remembered

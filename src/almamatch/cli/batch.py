@@ -188,8 +188,12 @@ def decide_in_order(
     now: datetime,
     resume: Replay | None = None,
     replayed: Counter[str] | None = None,
+    cache: DecisionCache | None = None,
 ) -> Iterator[BatchItem]:
     """Each record of ``exports`` decided against ``zone``, the decision applied to ``store``.
+
+    ``cache`` is the run's ``DecisionCache`` (a fresh one by default); the caller that writes the
+    lines passes it to share its memo of parsed OCLC numbers with the ``LineWriter``.
 
     The next record is read only after the caller has taken the previous item. With ``resume``,
     the records it has lines for are replayed (``cli.resume.replay``), counted in ``replayed``
@@ -197,7 +201,8 @@ def decide_in_order(
     """
     recorded = resume.lines if resume is not None else iter(())
     where = str(exports) if isinstance(exports, str | Path) else str(exports.name)
-    cache = DecisionCache()  # this run's: kept between its decisions, dropped with it
+    if cache is None:
+        cache = DecisionCache()  # this run's: kept between its decisions, dropped with it
     for index, item in enumerate(read_bibs(exports, convertible=cache.note_convertible)):
         if index == 0 and isinstance(item, Unreadable) and item.reason == "unknown_format":
             raise UnreadableExports(where, item.reason, item.detail)
@@ -343,10 +348,13 @@ def run(args: argparse.Namespace) -> int:
         exports = stack.enter_context(Path(args.exports).open("rb"))
         tick = stack.enter_context(progress(f"deciding {args.exports}", bytes_total=os.fstat(
             exports.fileno()).st_size))
+        cache = DecisionCache()  # this run's: kept between its decisions, dropped with it
         entries = () if grouped else decide_in_order(
-            exports, zone=zone, store=store, args=args, now=now, resume=resume, replayed=counts)
+            exports, zone=zone, store=store, args=args, now=now, resume=resume, replayed=counts,
+            cache=cache)
         stack.enter_context(paused_collector())
-        writer = LineWriter()  # this run's: the texts it keeps are dropped with it
+        # this run's: the texts it keeps are dropped with it; the numbers decide() parsed
+        writer = LineWriter(cache.numbers)
         for entry in entries:
             counts[item_code(entry)] += 1
             if sink is not None:
@@ -468,8 +476,10 @@ def _one_process_from(written: int, args: argparse.Namespace, *, now: datetime, 
                       store: InMemoryZone, counts: Counter[str], sink: IO[str] | None) -> None:
     """The one-process batch over the whole file, writing the lines from record ``written`` on
     (the zone must see every record before it, so every record is decided again)."""
-    writer = LineWriter()
-    for entry in decide_in_order(args.exports, zone=zone, store=store, args=args, now=now):
+    cache = DecisionCache()
+    writer = LineWriter(cache.numbers)
+    for entry in decide_in_order(args.exports, zone=zone, store=store, args=args, now=now,
+                                 cache=cache):
         if entry.index < written:
             continue
         counts[item_code(entry)] += 1

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from attrs import frozen
 
 from almamatch.core.errors import InvalidOclcNumber
-from almamatch.core.oclc import OclcNumber
+from almamatch.core.oclc import OclcNumber, ParsedNumbers
 
 if TYPE_CHECKING:
     from almamatch.core.record import Bib
@@ -89,32 +89,37 @@ def take_oclc_number(
     problems: list[Diagnostic],
     *,
     bare_ok: bool,
+    numbers: ParsedNumbers | None = None,
 ) -> OclcNumber | None:
     """Parse one value by the rules above: append it to ``into``, or a diagnostic to ``problems``.
 
     A bare number counts where ``bare_ok`` (001 with 003 OCoLC, 019 $a); in 035 only a value that
-    says it is OCLC's. Returns the number taken, or None.
+    says it is OCLC's. Returns the number taken, or None. ``numbers`` is the caller's memo of
+    parsed texts (a batch's); a text it cannot parse is parsed again here, for the reason.
     """
-    try:
-        number = OclcNumber.parse(text)
-    except InvalidOclcNumber as error:
-        if bare_ok or looks_like_oclc(text):
-            problems.append(Diagnostic(tag=tag, code=code, text=text, reason=error.reason))
-        return None
+    number = None if numbers is None else numbers.number(text)
+    if number is None:
+        try:
+            number = OclcNumber.parse(text)
+        except InvalidOclcNumber as error:
+            if bare_ok or looks_like_oclc(text):
+                problems.append(Diagnostic(tag=tag, code=code, text=text, reason=error.reason))
+            return None
     if bare_ok or number.form.is_marked:
         into.append(number)
         return number
     return None
 
 
-def extract_oclc_numbers(bib: Bib) -> OclcNumbers:
-    """Apply the rules of this module to a bib; never raises."""
+def extract_oclc_numbers(bib: Bib, numbers: ParsedNumbers | None = None) -> OclcNumbers:
+    """Apply the rules of this module to a bib; never raises. ``numbers``: the caller's memo of
+    parsed texts (a batch's ``DecisionCache.numbers``), which changes nothing but the time."""
     active: list[OclcNumber] = []
     cancelled: list[OclcNumber] = []
     problems: list[Diagnostic] = []
 
     def take(tag: str, code: str, text: str, into: list[OclcNumber], *, bare_ok: bool) -> None:
-        take_oclc_number(tag, code, text, into, problems, bare_ok=bare_ok)
+        take_oclc_number(tag, code, text, into, problems, bare_ok=bare_ok, numbers=numbers)
 
     identifier = bib.control_value("003")
     if identifier is not None and identifier.replace(" ", "").lower() == "ocolc":

@@ -552,7 +552,7 @@ class _Worker:
         self.finished: list[InMemoryZone] = []
         self.kept = 0
         self.cache = DecisionCache()
-        self.lines = LineWriter()  # this run's, as the one-process batch keeps one
+        self.lines = LineWriter(self.cache.numbers)  # this run's, as the one-process batch's
         self.files: dict[str, mmap.mmap] = {}
 
     @classmethod
