@@ -6,8 +6,11 @@ import itertools
 from datetime import datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from almamatch import InvalidTimestamp, Timestamp
+from almamatch.core.timestamp import checked_timestamp
 
 # (text, canonical str)
 VALID: list[tuple[str, str]] = [
@@ -113,3 +116,20 @@ def test_datetime_round_trip() -> None:
     assert str(stamp) == "20200612052332.8"
     assert stamp.to_datetime() == moment
     assert stamp.to_datetime().tzinfo is None  # "No time zone is specified"
+
+
+# ``Timestamp.parse`` and the index's decoder build through ``checked_timestamp`` once they have
+# checked the text themselves: the value must be the constructor's, to the repr and the hash.
+@given(st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31, 23, 59, 59)),
+       st.from_regex(r"[0-9]{0,9}", fullmatch=True))
+def test_checked_timestamp_is_the_constructors(moment: datetime, fraction: str) -> None:
+    digits = f"{moment.year:04d}" + moment.strftime("%m%d%H%M%S")
+    text = f"{digits}.{fraction}" if fraction else digits
+    made, public = checked_timestamp(digits, fraction, text), Timestamp(digits, fraction, text)
+    assert type(made) is Timestamp
+    assert (made.digits, made.fraction, made.text) == (public.digits, public.fraction,
+                                                       public.text)
+    assert (made == public, hash(made), repr(made)) == (True, hash(public), repr(public))
+    parsed = Timestamp.parse(f" {text} ")
+    assert (parsed.digits, parsed.fraction, parsed.text) == (public.digits, public.fraction,
+                                                             public.text)

@@ -188,3 +188,9 @@ def test_parsed_numbers_give_what_parse_gives(texts: list[str], limit: int) -> N
         else:
             assert found is not None
             assert (found.value, found.form) == (parsed.value, parsed.form)
+            # A parse builds the number without the constructor's range check again: the
+            # constructor's value, to the repr and the hash.
+            public = OclcNumber(parsed.value, parsed.form)
+            assert type(parsed) is OclcNumber
+            assert (parsed == public, hash(parsed), repr(parsed)) == (True, hash(public),
+                                                                      repr(public))

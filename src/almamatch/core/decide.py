@@ -135,26 +135,6 @@ def _logon_step(logon_id: str, host: str) -> Step:
     return _step(Stage.LOGON, Verdict.PASSED, f"{logon_id} at {host}")
 
 
-class _Plan:
-    """Stage 5 for one prepared record and match options: the lookups, in order, and the text."""
-
-    __slots__ = ("detail", "keys", "steps")
-
-    def __init__(self, keys: tuple[tuple[OclcNumber, Side, str], ...], detail: str) -> None:
-        # Each (value, form) looked up once, with its side and stage 6's words for a hit on it.
-        self.keys = keys
-        self.detail = detail  # the step's text up to the hit count
-        self.steps: dict[int, Step] = {}  # by hit count
-
-    def step(self, hits: int) -> Step:
-        found = self.steps.get(hits)
-        if found is None:
-            found = self.steps[hits] = _step(
-                Stage.MATCH, Verdict.PASSED, f"{self.detail}hits: {hits}"
-            )
-        return found
-
-
 class _Derived:
     """What one ``decide()`` call derives from its prepared record alone, each once."""
 
@@ -300,34 +280,36 @@ def _listing(numbers: tuple[OclcNumber, ...] | list[OclcNumber]) -> str:
     return ", ".join(number.literal for number in numbers) or "none"
 
 
-def _plan(prepared: PreparedRecord, profile: IntegrationProfile) -> _Plan:
-    """The lookups stage 5 makes for this record under this profile's match options, and the
-    text of its step."""
+def _lookups(prepared: PreparedRecord, profile: IntegrationProfile
+             ) -> tuple[list[tuple[OclcNumber, Side]], str]:
+    """The lookups stage 5 makes for this record under this profile's match options, in order,
+    each (value, form) once, with its side; and the text of its step up to the hit count."""
     literal = profile.match_method is MatchMethod.LITERAL
     with_019 = profile.match_019_without_normalization
-    cancelled = prepared.cancelled + prepared.cancelled_019 if with_019 else prepared.cancelled
-    keys = [(n, Side.ACTIVE) for n in prepared.active] + [(n, Side.CANCELLED) for n in cancelled]
-    lookups: list[tuple[OclcNumber, Side, str]] = []
-    seen: set[tuple[int, str, int]] = set()
-    for key, side in keys:
-        # By value, one lookup per value; LITERAL looks up each written form.
-        mark = (key.value, key.form.prefix, key.form.width) if literal else (key.value, "", 0)
-        if mark not in seen:
-            seen.add(mark)
-            lookups.append((key, side, f" by {key.literal} (incoming {side.value}, zone "))
+    active, from_019 = prepared.active, prepared.cancelled_019
+    cancelled = prepared.cancelled + from_019 if with_019 else prepared.cancelled
+    lookups: list[tuple[OclcNumber, Side]] = []
+    seen: set[object] = set()
+    for keys, side in ((active, Side.ACTIVE), (cancelled, Side.CANCELLED)):
+        for key in keys:
+            # By value, one lookup per value; LITERAL looks up each written form.
+            mark = (key.value, key.form.prefix, key.form.width) if literal else key.value
+            if mark not in seen:
+                seen.add(mark)
+                lookups.append((key, side))
     method = (
         "Literal 035: value, prefix and digit count must agree"
         if literal
         else "Unique OCLC Identifier: by value, prefixes and leading zeros ignored"
     )
     detail = (
-        f"keys: active {_listing(prepared.active)}; cancelled {_listing(cancelled)}; "
+        f"keys: active {_listing(active)}; cancelled {_listing(cancelled)}; "
         f"match_method {method} (default Unique OCLC Identifier); "
         f"019 $a without normalization {'counted' if with_019 else 'ignored'}"
-        f"{' ' + _listing(prepared.cancelled_019) if prepared.cancelled_019 else ''} "
+        f"{' ' + _listing(from_019) if from_019 else ''} "
         f"(match_019_without_normalization={with_019}, default False); "
     )
-    return _Plan(tuple(lookups), detail)
+    return lookups, detail
 
 
 def _match(run: _Run) -> Outcome:
@@ -336,13 +318,13 @@ def _match(run: _Run) -> Outcome:
     profile, prepared = run.profile, run.prepared
     if profile is None or prepared is None:
         return _MATCH_NA, None
-    plan = _plan(prepared, profile)
+    lookups, detail = _lookups(prepared, profile)
     literal = profile.match_method is MatchMethod.LITERAL
     found: dict[tuple[str, int, bool, bool], Candidate] = {}
     descriptions = run.descriptions
-    view = run.zone.bibs
-    for key, side, words in plan.keys:
-        for hit in view.hits(key):
+    hits_of = run.zone.bibs.hits
+    for key, side in lookups:
+        for hit in hits_of(key):
             if literal and not _same_form(key, hit.number):
                 continue
             zone_side = hit.side
@@ -351,9 +333,11 @@ def _match(run: _Run) -> Outcome:
                 found[mark] = Candidate(
                     mms_id=hit.mms_id, key=key, incoming_side=side, zone_side=zone_side
                 )
-                descriptions.append(f"{hit.mms_id}{words}{zone_side.value})")
+                # Stage 6's words for the candidate.
+                descriptions.append(f"{hit.mms_id} by {key.literal} (incoming {side.value}, "
+                                    f"zone {zone_side.value})")
     run.candidates = tuple(found.values())
-    return plan.step(len(run.candidates)), None
+    return _step(Stage.MATCH, Verdict.PASSED, f"{detail}hits: {len(run.candidates)}"), None
 
 
 # -- stage 6 -----------------------------------------------------------------------------------

@@ -168,7 +168,7 @@ def _parse(text: str) -> OclcNumber | tuple[str, str]:
     if prefix:
         digits = digits[len(prefix):]
     if digits.isdigit() and digits.isascii() and len(digits) <= 18 and digits.strip("0"):
-        return OclcNumber(int(digits), _form(qualified, prefix, len(digits)))
+        return _checked_number(int(digits), _form(qualified, prefix, len(digits)))
     if not stripped:
         return "empty", ""
     match = _PATTERN.fullmatch(stripped)
@@ -183,7 +183,23 @@ def _parse(text: str) -> OclcNumber | tuple[str, str]:
     if value > MAX_OCLC_NUMBER:
         return "out_of_range", "too large"
     prefix = (match["prefix"] or "").lower()
-    return OclcNumber(value, _form(match["qualifier"] is not None, prefix, len(digits)))
+    return _checked_number(value, _form(match["qualifier"] is not None, prefix, len(digits)))
+
+
+# A parsed value is in range by the checks above (at most 18 digits, not all zeros; or checked
+# against zero and ``MAX_OCLC_NUMBER``): the number is built as the attrs ``__init__`` builds it,
+# without its range check again (tests/property/test_value_properties.py compares the two).
+_new: Final = object.__new__
+_SET_VALUE: Final = OclcNumber.__dict__["value"].__set__
+_SET_FORM: Final = OclcNumber.__dict__["form"].__set__
+
+
+def _checked_number(value: int, form: OclcForm) -> OclcNumber:
+    """``OclcNumber(value, form)`` for ``0 < value <= MAX_OCLC_NUMBER``."""
+    number: OclcNumber = _new(OclcNumber)
+    _SET_VALUE(number, value)
+    _SET_FORM(number, form)
+    return number
 
 
 def parsed_or_none(text: str) -> OclcNumber | None:

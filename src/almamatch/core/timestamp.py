@@ -58,11 +58,13 @@ class Timestamp:
         match = _PATTERN.fullmatch(stripped)
         if match is None:
             raise InvalidTimestamp(text, _why_not(stripped))
+        digits = match["digits"]
         try:
-            _to_datetime(match["digits"])
+            _to_datetime(digits)
         except ValueError as error:
             raise InvalidTimestamp(text, "not_a_date", str(error)) from None
-        return cls(match["digits"], match["fraction"] or "", stripped)
+        # Checked just above: made without the constructor's checks again (``checked_timestamp``).
+        return checked_timestamp(digits, match["fraction"] or "", stripped)
 
     @classmethod
     def from_datetime(cls, moment: datetime) -> Timestamp:
@@ -100,3 +102,25 @@ def _why_not(text: str) -> str:
     if re.fullmatch(r"[0-9]{14}\.", text):
         return "empty_fraction"
     return "malformed"
+
+
+
+# -- values already checked ----------------------------------------------------------------------
+# ``Timestamp.parse`` has matched the pattern and named a real moment before it builds the value,
+# and so has ``index.version.decode_version`` from an encoded moment; this builds it as the attrs
+# ``__init__`` would (the fraction's trailing zeros stripped) without those checks again.
+# tests/test_timestamp.py checks it against the constructor.
+_new: Final = object.__new__
+_SET_DIGITS: Final = Timestamp.__dict__["digits"].__set__
+_SET_FRACTION: Final = Timestamp.__dict__["fraction"].__set__
+_SET_TEXT: Final = Timestamp.__dict__["text"].__set__
+
+
+def checked_timestamp(digits: str, fraction: str, text: str) -> Timestamp:
+    """``Timestamp(digits, fraction, text)`` for 14 ASCII digits naming a real moment and a
+    fraction of ASCII digits (what the constructor checks)."""
+    made: Timestamp = _new(Timestamp)
+    _SET_DIGITS(made, digits)
+    _SET_FRACTION(made, fraction.rstrip("0"))
+    _SET_TEXT(made, text)
+    return made

@@ -14,7 +14,7 @@ from datetime import date
 from typing import Final
 
 from almamatch.core.errors import AlmamatchError
-from almamatch.core.timestamp import Timestamp
+from almamatch.core.timestamp import Timestamp, checked_timestamp
 
 __all__ = ["FRACTION_DIGITS", "NO_VERSION", "InvalidVersion", "decode_version", "encode_version"]
 
@@ -59,4 +59,4 @@ def decode_version(code: int) -> Timestamp | None:
     # The fields Timestamp.parse would give: ``date.fromordinal`` and the divmods above already
     # name a real calendar moment, so the parse's pattern and calendar checks are not repeated
     # (a third of a decision's cost of reading a bib's facts from the index).
-    return Timestamp(digits, text, f"{digits}.{text}" if text else digits)
+    return checked_timestamp(digits, text, f"{digits}.{text}" if text else digits)
