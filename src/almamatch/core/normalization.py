@@ -144,17 +144,23 @@ def fold_003_tagged(bib: Bib, tags: list[str]) -> tuple[Bib, list[str]]:
     fields = bib.fields
     # The first 003 and the first 001, as ``Bib.control_value`` reads them (a control tag is
     # always a ``ControlField``: ``Bib`` checks it).
-    identifier = _control_text(fields[tags.index("003")])
+    first = tags.index("003")
+    identifier = _control_text(fields[first])
     number = _control_text(fields[tags.index("001")]) if "001" in tags else None
-    kept = list(fields)
-    kept_tags = list(tags)
-    for at in reversed(tag_positions(tags, "003")):
-        del kept[at], kept_tags[at]
+    if tags.count("003") == 1:  # nearly always: one slice instead of a delete per 003
+        kept = [*fields[:first], *fields[first + 1:]]
+        kept_tags = [*tags[:first], *tags[first + 1:]]
+    else:
+        kept, kept_tags = list(fields), list(tags)
+        for at in reversed(tag_positions(tags, "003")):
+            del kept[at], kept_tags[at]
     if number is not None:
         text = f"({identifier.strip()}){number.strip()}"
-        written = (as_data_field(kept[at]).values("a") for at in tag_positions(kept_tags, "035"))
-        if not any(text in values for values in written):
-            at = insert_in_tag_order(kept, DataField("035", " ", " ", [Subfield("a", text)]))
+        if not any(sub.value == text and sub.code == "a"
+                   for at in tag_positions(kept_tags, "035")
+                   for sub in as_data_field(kept[at]).subfields):
+            at = _tag_order_position(kept_tags, "035")
+            kept.insert(at, DataField("035", " ", " ", [Subfield("a", text)]))
             kept_tags.insert(at, "035")
     return checked_bib(bib.leader, tuple(kept)), kept_tags
 
@@ -198,13 +204,15 @@ def insert_in_tag_order(fields: list[Field], new: Field) -> int:
     """Insert ``new`` before the first field whose tag sorts after its own (in place), and return
     where: where normalization puts a field it adds, for the named steps and the rule actions
     alike."""
-    position = len(fields)
-    for index, existing in enumerate(fields):
-        if existing.tag > new.tag:
-            position = index
-            break
+    position = _tag_order_position([one.tag for one in fields], new.tag)
     fields.insert(position, new)
     return position
+
+
+def _tag_order_position(tags: list[str], tag: str) -> int:
+    """Where a field tagged ``tag`` goes among fields tagged ``tags``: before the first whose tag
+    sorts after its own, else last."""
+    return next((at for at, one in enumerate(tags) if one > tag), len(tags))
 
 
 def _insert_in_tag_order(
