@@ -300,6 +300,8 @@ class IndexedZoneView:
         # MMS IDs given by the build (not the dump's 001s): a record read gets its MMS ID in 001.
         self.assigned_mms_ids = assigned_mms_ids
         self._descriptor: int | None = None  # bibs.mrc, opened on the first record read
+        # The offsets read one at a time, as Python ints (``ZoneIndex`` reads its columns so).
+        self._starts = None if offsets is None else np.ascontiguousarray(offsets).data
 
     def _read(self, dump: Path, at: int, size: int) -> bytes:
         """Up to ``size`` bytes of ``bibs.mrc`` from offset ``at``, through one descriptor the
@@ -398,9 +400,9 @@ class IndexedZoneView:
     def _framed(self, mms_id: str) -> bytes | None:
         """The bytes of the bib's record in ``bibs.mrc``; None without offsets."""
         row = self.index.row_of(mms_id)
-        if row is None or self.offsets is None or self.dump is None:
+        if row is None or self._starts is None or self.dump is None:
             return None
-        at = int(self.offsets[row])
+        at: int = self._starts[row]
         framed = self._read(self.dump, at, _FIRST_READ)
         head = framed[:_LENGTH_DIGITS]
         if not (len(head) == _LENGTH_DIGITS and head.isascii() and head.isdigit()):
