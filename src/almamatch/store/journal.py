@@ -221,23 +221,25 @@ class Journal:
             try:
                 seq = db.execute("SELECT coalesce(max(seq), 0) + 1 FROM commits").fetchone()[0]
                 db.execute("INSERT INTO commits VALUES (?, ?, ?)", (seq, decisions, len(rows)))
-                for held, record in rows:
-                    facts = held.facts
-                    db.execute(
-                        "INSERT INTO bibs VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (mms_id) DO "
-                        "UPDATE SET brief_level = excluded.brief_level, originating_version = "
-                        "excluded.originating_version, cz_linked = excluded.cz_linked, lock = "
-                        "excluded.lock, record = coalesce(excluded.record, bibs.record), "
-                        "seq = excluded.seq",
-                        (facts.mms_id, facts.brief_level.value,
-                         _version_text(facts.originating_version), int(facts.cz_linked),
-                         _lock_text(facts.lock), record, seq))
-                    db.execute("DELETE FROM keys WHERE mms_id = ?", (facts.mms_id,))
-                    db.executemany("INSERT INTO keys VALUES (?, ?, ?, ?)", [
-                        (facts.mms_id, number.value, side, number.form.code)
-                        for side, numbers in ((_ACTIVE, facts.active),
-                                              (_CANCELLED, facts.cancelled))
-                        for number in numbers])
+                # Each statement once over every bib (one call into SQLite, not three a bib):
+                # a bib's keys are replaced whole and read back in the order written.
+                db.executemany(
+                    "INSERT INTO bibs VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (mms_id) DO "
+                    "UPDATE SET brief_level = excluded.brief_level, originating_version = "
+                    "excluded.originating_version, cz_linked = excluded.cz_linked, lock = "
+                    "excluded.lock, record = coalesce(excluded.record, bibs.record), "
+                    "seq = excluded.seq",
+                    [(held.facts.mms_id, held.facts.brief_level.value,
+                      _version_text(held.facts.originating_version), int(held.facts.cz_linked),
+                      _lock_text(held.facts.lock), record, seq) for held, record in rows])
+                db.executemany("DELETE FROM keys WHERE mms_id = ?",
+                               [(held.facts.mms_id,) for held, _ in rows])
+                db.executemany("INSERT INTO keys VALUES (?, ?, ?, ?)", [
+                    (held.facts.mms_id, number.value, side, number.form.code)
+                    for held, _ in rows
+                    for side, numbers in ((_ACTIVE, held.facts.active),
+                                          (_CANCELLED, held.facts.cancelled))
+                    for number in numbers])
             except BaseException:
                 db.execute("ROLLBACK")
                 raise
