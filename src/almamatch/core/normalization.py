@@ -20,8 +20,8 @@ from typing import Protocol, TypeAlias
 
 from attrs import field, frozen
 
-from almamatch.core.errors import InvalidNormalization, InvalidOclcNumber, InvalidRecord
-from almamatch.core.oclc import OclcNumber
+from almamatch.core.errors import InvalidNormalization, InvalidRecord
+from almamatch.core.oclc import OclcNumber, ParsedNumbers, parsed_or_none
 from almamatch.core.record import (
     Bib,
     ControlField,
@@ -55,24 +55,25 @@ class CopyCancelledTo035z:
         """False when ``apply`` returns a bib with these field tags as it is: it has no 019."""
         return "019" in tags
 
-    def apply(self, bib: Bib) -> Bib:
+    def apply(self, bib: Bib, *, numbers: ParsedNumbers | None = None) -> Bib:
+        """The bib with the copies; ``numbers`` is the caller's memo of parsed OCLC numbers (a
+        batch's), which gives the same result."""
         # Most records carry no 019: then nothing is read and the record is returned as it is.
         cancelled = [one for one in bib.fields if one.tag == "019" and isinstance(one, DataField)]
         if not cancelled:
             return bib
+        parse = parsed_or_none if numbers is None else numbers.number
         present: set[OclcNumber] = set()
         for one in bib.data_fields("035"):
             for text in one.values("z"):
-                try:
-                    present.add(OclcNumber.parse(text))
-                except InvalidOclcNumber:
-                    continue
+                found = parse(text)
+                if found is not None:
+                    present.add(found)
         added: list[DataField] = []
         for one in cancelled:
             for text in one.values("a"):
-                try:
-                    number = OclcNumber.parse(text)
-                except InvalidOclcNumber:
+                number = parse(text)
+                if number is None:
                     continue  # kept on the bib as a diagnostic; nothing to copy
                 if number not in present:
                     present.add(number)

@@ -142,12 +142,12 @@ def prepare(record: Bib, normalization: tuple[NormalizationStep, ...], *,
     tags = [one.tag for one in record.fields]  # kept with the record: look-ups search strings
     for step in normalization:
         match step:
-            case CopyCancelledTo035z() | RemoveFields():
+            case CopyCancelledTo035z():  # its 019 $a read again below: through the memo
+                after = step.apply(record, numbers=numbers) if step.may_change(tags) else record
+                notes.append(_named_step_note(step.name, record, after))
+            case RemoveFields():
                 after = step.apply(record) if step.may_change(tags) else record
-                change = len(after.fields) - len(record.fields)
-                effect = f"{change:+d} field(s)" if change else "no change"
-                label = step.label if isinstance(step, RemoveFields) else step.name
-                notes.append(f"{label}: {effect}")
+                notes.append(_named_step_note(step.label, record, after))
             case _:
                 # Rule text: a note for each rule action that changed the record.
                 after, fired = step.run(record)
@@ -176,6 +176,12 @@ def prepare(record: Bib, normalization: tuple[NormalizationStep, ...], *,
         cancelled=cancelled,
         cancelled_019=tuple(from_019.values()),
     )
+
+
+def _named_step_note(label: str, before: Bib, after: Bib) -> str:
+    """What a named normalization step did: the count of fields it added or removed."""
+    change = len(after.fields) - len(before.fields)
+    return f"{label}: {f'{change:+d} field(s)' if change else 'no change'}"
 
 
 @frozen(kw_only=True)
