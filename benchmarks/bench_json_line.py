@@ -12,8 +12,10 @@ It decides every record as ``almamatch batch --workers 1`` does (the profile of
   order of the two alternates from line to line), and checks that they give the same text; the
   export's OCLC numbers (``Bib.oclc_numbers``, which both lines carry and each builder derives,
   as a ``Bib`` keeps nothing derived) are also derived once alone, timed apart: the part of each
-  builder's time they take;
-* ``alone``: then times each builder over all the lines kept, ``--repeat`` times, alternating.
+  builder's time they take (the ``LineWriter`` parses them through the run's memo,
+  ``DecisionCache.numbers``, as the batch's does; the dict path parses them again);
+* ``alone``: then times each builder over all the lines kept, ``--repeat`` times, alternating
+  (a ``LineWriter`` with no memo: it parses the numbers itself, as the dict path does).
 
 CPU seconds (``time.process_time``; min and median of the repeats) and microseconds per line.
 The machine is shared: the script prints ``os.getloadavg()`` before and after.
@@ -34,6 +36,7 @@ from typing import Any
 from almamatch.cli.batch import decide_in_order
 from almamatch.cli.inputs import now_from_args, profile_from_path, zone_for
 from almamatch.cli.main import build_parser
+from almamatch.core.decide import DecisionCache
 from almamatch.core.record import Bib
 from almamatch.envelope import LineWriter, item_line, json_line
 
@@ -55,11 +58,13 @@ def decided(exports: str, zone_dir: str) -> tuple[list[Entry], dict[str, float]]
     profile = profile_from_path(args.profile)
     zone, store = zone_for(args, profile, None)
     now = now_from_args(args)
-    writer = LineWriter()
+    cache = DecisionCache()  # the run's, as the batch makes one
+    writer = LineWriter(cache.numbers)
     clock = time.process_time
     spent = {"dicts": 0.0, "text": 0.0, "numbers": 0.0}
     entries: list[Entry] = []
-    for entry in decide_in_order(exports, zone=zone, store=store, args=args, now=now):
+    for entry in decide_in_order(exports, zone=zone, store=store, args=args, now=now,
+                                 cache=cache):
         index, item, decision = entry.index, entry.item, entry.decision
         if isinstance(item, Bib):
             start = clock()
