@@ -148,9 +148,9 @@ def _decode_utf8(record: bytes) -> Bib | None:
     return None if found is None else found[0]
 
 
-def _decode_direct(record: bytes, *, check: bool) -> tuple[Bib, bool] | None:
-    """``_decode_utf8``'s ``Bib`` and, with ``check``, whether the bytes show that it converts
-    to MARCXML (``_convertible``); None as ``_decode_utf8``."""
+def _opened(record: bytes) -> tuple[int, str] | None:
+    """The base address and the directory text of a UTF-8 record (Leader/09 ``a``) whose leader
+    and directory are sound as the direct paths read them; None otherwise."""
     size = len(record)
     if size < LEADER_LENGTH + 2 or record[9] != 0x61:  # Leader/09 "a"
         return None
@@ -162,13 +162,32 @@ def _decode_direct(record: bytes, *, check: bool) -> tuple[Bib, bool] | None:
     if not LEADER_LENGTH < base < size or record[base - 1] != FIELD_TERMINATOR:
         return None
     directory = record[LEADER_LENGTH : base - 1]
-    if not directory or len(directory) % DIRECTORY_ENTRY_LENGTH or not directory.isalnum():
+    # isalnum() holds for ASCII letters and digits alone (bytes), so the directory decodes.
+    if (not directory or len(directory) % DIRECTORY_ENTRY_LENGTH or not directory.isalnum()
+            or not record[:LEADER_LENGTH].isascii()):
         return None
-    try:
-        leader = record[:LEADER_LENGTH].decode("ascii")
-        entries = directory.decode("ascii")
-    except UnicodeDecodeError:
+    return base, directory.decode("ascii")
+
+
+def _leading_controls(tags: list[str]) -> int:
+    """How many of ``tags``, from the first, are control tags (000-009)."""
+    controls = 0
+    for tag in tags:
+        if tag not in _CONTROL_TAGS:
+            break
+        controls += 1
+    return controls
+
+
+def _decode_direct(record: bytes, *, check: bool) -> tuple[Bib, bool] | None:
+    """``_decode_utf8``'s ``Bib`` and, with ``check``, whether the bytes show that it converts
+    to MARCXML (``_convertible``); None as ``_decode_utf8``."""
+    opened = _opened(record)
+    if opened is None:
         return None
+    base, entries = opened
+    size = len(record)
+    leader = record[:LEADER_LENGTH].decode("ascii")
     tags: list[str] = _TAGS.findall(entries)
     # The usual layout: fields in directory order, each right after the one before, so the data
     # area splits at its terminators and decodes in one call ("\x1e" is ASCII: invalid bytes
@@ -195,11 +214,7 @@ def _decode_consecutive(record: bytes, leader: str, tags: list[str], data: bytes
     except UnicodeDecodeError:
         text = data.decode("utf-8", "surrogateescape")
         valid = False
-    controls = 0
-    for tag in tags:
-        if tag not in _CONTROL_TAGS:
-            break
-        controls += 1
+    controls = _leading_controls(tags)
     texts = text.split(_TERMINATOR)
     texts.pop()
     fields = _fields_at_once(tags, texts, controls)
@@ -366,20 +381,11 @@ def decode_selected(record: bytes, select: Callable[[list[str]], list[int] | Non
     always has. Otherwise the whole record decodes field by field, and these fields are those
     fields.
     """
+    opened = _opened(record)
+    if opened is None:
+        return None
+    base, entries = opened
     size = len(record)
-    if size < LEADER_LENGTH + 2 or record[9] != 0x61:  # Leader/09 "a"
-        return None
-    base_text, length_text = record[12:17], record[:5]
-    if not base_text.isdigit() or not length_text.isdigit() or int(length_text) > size:
-        return None
-    base = int(base_text)
-    if not LEADER_LENGTH < base < size or record[base - 1] != FIELD_TERMINATOR:
-        return None
-    directory = record[LEADER_LENGTH : base - 1]
-    if (not directory or len(directory) % DIRECTORY_ENTRY_LENGTH or not directory.isalnum()
-            or not record[:LEADER_LENGTH].isascii()):
-        return None
-    entries = directory.decode("ascii")
     tags: list[str] = _TAGS.findall(entries)
     data = record[base : size - 1]
     pieces = data.split(b"\x1e")
@@ -387,11 +393,7 @@ def decode_selected(record: bytes, select: Callable[[list[str]], list[int] | Non
         return None
     if _directory_of(tags, list(map(len, pieces))) != entries:
         return None
-    controls = 0
-    for tag in tags:
-        if tag not in _CONTROL_TAGS:
-            break
-        controls += 1
+    controls = _leading_controls(tags)
     data_count = len(tags) - controls
     heads = b"".join([piece[:3] for piece in pieces[controls:]])
     if (heads.count(b"\x1f") != data_count or heads[2::3] != b"\x1f" * data_count
