@@ -25,6 +25,7 @@ from attrs import field, frozen
 
 from almamatch.core.digits import digits_value
 from almamatch.core.errors import InvalidOclcNumber
+from almamatch.core.slots import new_instance, slot_setter
 
 __all__ = ["MAX_OCLC_NUMBER", "OclcForm", "OclcNumber", "ParsedNumbers"]
 
@@ -189,9 +190,9 @@ def _parse(text: str) -> OclcNumber | tuple[str, str]:
 # A parsed value is in range by the checks above (at most 18 digits, not all zeros; or checked
 # against zero and ``MAX_OCLC_NUMBER``): the number is built as the attrs ``__init__`` builds it,
 # without its range check again (tests/property/test_value_properties.py compares the two).
-_new: Final = object.__new__
-_SET_VALUE: Final = OclcNumber.__dict__["value"].__set__
-_SET_FORM: Final = OclcNumber.__dict__["form"].__set__
+_new: Final = new_instance
+_SET_VALUE: Final = slot_setter(OclcNumber, "value")
+_SET_FORM: Final = slot_setter(OclcNumber, "form")
 
 
 def _checked_number(value: int, form: OclcForm) -> OclcNumber:

@@ -14,13 +14,14 @@ import re
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from itertools import repeat
-from typing import Any, Final, TypeAlias
+from typing import Final, TypeAlias
 
 from attrs import field, frozen
 
 from almamatch.core.encoding import EncodingLevel
 from almamatch.core.errors import InvalidRecord, InvalidTimestamp
 from almamatch.core.identifiers import Diagnostic, OclcNumbers, extract_oclc_numbers
+from almamatch.core.slots import new_instance, slot_setter
 from almamatch.core.timestamp import Timestamp
 
 __all__ = ["Bib", "ControlField", "DataField", "Field", "Subfield", "as_data_field", "field_line"]
@@ -241,13 +242,9 @@ class Bib:
 # all that ``Bib`` checks (tests/property/test_record_trusted.py compares each edit with the
 # checking constructor).
 
-_new: Final = object.__new__
+_new: Final = new_instance
+_slot: Final = slot_setter
 _consume: Final[Callable[[Iterable[object]], None]] = deque[object](maxlen=0).extend
-
-
-def _slot(cls: type, name: str) -> Callable[[Any, Any], None]:
-    setter: Callable[[Any, Any], None] = cls.__dict__[name].__set__
-    return setter
 
 
 _SUBFIELD_CODE: Final = _slot(Subfield, "code")
@@ -300,4 +297,3 @@ def checked_bib(leader: str, fields: tuple[Field, ...]) -> Bib:
     _BIB_LEADER(bib, leader)
     _BIB_FIELDS(bib, fields)
     return bib
-

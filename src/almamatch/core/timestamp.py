@@ -20,6 +20,7 @@ from typing import Final
 from attrs import field, frozen
 
 from almamatch.core.errors import InvalidTimestamp
+from almamatch.core.slots import new_instance, slot_setter
 
 __all__ = ["Timestamp"]
 
@@ -110,10 +111,10 @@ def _why_not(text: str) -> str:
 # and so has ``index.version.decode_version`` from an encoded moment; this builds it as the attrs
 # ``__init__`` would (the fraction's trailing zeros stripped) without those checks again.
 # tests/test_timestamp.py checks it against the constructor.
-_new: Final = object.__new__
-_SET_DIGITS: Final = Timestamp.__dict__["digits"].__set__
-_SET_FRACTION: Final = Timestamp.__dict__["fraction"].__set__
-_SET_TEXT: Final = Timestamp.__dict__["text"].__set__
+_new: Final = new_instance
+_SET_DIGITS: Final = slot_setter(Timestamp, "digits")
+_SET_FRACTION: Final = slot_setter(Timestamp, "fraction")
+_SET_TEXT: Final = slot_setter(Timestamp, "text")
 
 
 def checked_timestamp(digits: str, fraction: str, text: str) -> Timestamp:
