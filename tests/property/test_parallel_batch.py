@@ -135,13 +135,8 @@ def hide_numbers(monkeypatch: pytest.MonkeyPatch, *, from_record: int) -> None:
     monkeypatch.setattr(almamatch.parallel.batch, "link_numbers", hidden)
 
 
-@pytest.mark.usefixtures("small_chunks")
-@pytest.mark.parametrize("from_record", [0, 30])
-def test_a_record_outside_its_group_sends_the_rest_to_one_process(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, from_record: int) -> None:
-    dump, path = big_batch(tmp_path)
-    expected = one_process(dump, path)
-    hide_numbers(monkeypatch, from_record=from_record)
+def record_one_process_turns(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The lines already written each time a grouped run sends the rest to one process."""
     taken: list[int] = []
     real = almamatch.cli.batch._one_process_from
 
@@ -150,6 +145,17 @@ def test_a_record_outside_its_group_sends_the_rest_to_one_process(
         real(written, *arguments, **options)
 
     monkeypatch.setattr(almamatch.cli.batch, "_one_process_from", recorded)
+    return taken
+
+
+@pytest.mark.usefixtures("small_chunks")
+@pytest.mark.parametrize("from_record", [0, 30])
+def test_a_record_outside_its_group_sends_the_rest_to_one_process(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, from_record: int) -> None:
+    dump, path = big_batch(tmp_path)
+    expected = one_process(dump, path)
+    hide_numbers(monkeypatch, from_record=from_record)
+    taken = record_one_process_turns(monkeypatch)
     assert grouped(dump, path, "--json") == expected
     assert len(taken) == 1
     assert taken[0] <= from_record
@@ -206,14 +212,7 @@ def test_a_bib_the_grouping_did_not_find_sends_the_rest_to_one_process(
         return lambda values: (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64))
 
     monkeypatch.setattr(almamatch.cli.batch, "bibs_of_saved", no_bibs)
-    taken: list[int] = []
-    real = almamatch.cli.batch._one_process_from
-
-    def recorded(written: int, *arguments: Any, **options: Any) -> None:
-        taken.append(written)
-        real(written, *arguments, **options)
-
-    monkeypatch.setattr(almamatch.cli.batch, "_one_process_from", recorded)
+    taken = record_one_process_turns(monkeypatch)
     assert grouped(dump, path, "--json") == expected
     assert len(taken) == 1
 
