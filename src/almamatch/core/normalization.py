@@ -21,7 +21,7 @@ from typing import Protocol, TypeAlias
 from attrs import field, frozen
 
 from almamatch.core.errors import InvalidNormalization, InvalidRecord
-from almamatch.core.oclc import OclcNumber, ParsedNumbers, parsed_or_none
+from almamatch.core.oclc import OclcNumber, ParsedNumbers, number_reader
 from almamatch.core.record import (
     Bib,
     ControlField,
@@ -62,7 +62,7 @@ class CopyCancelledTo035z:
         cancelled = [one for one in bib.fields if one.tag == "019" and isinstance(one, DataField)]
         if not cancelled:
             return bib
-        parse = parsed_or_none if numbers is None else numbers.number
+        parse = number_reader(numbers)
         present: set[OclcNumber] = set()
         for one in bib.data_fields("035"):
             for text in one.values("z"):

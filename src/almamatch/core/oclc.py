@@ -19,6 +19,7 @@ Sources (see ``reference/oclc-numbers-and-levels.md`` section 1):
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Final
 
 from attrs import field, frozen
@@ -27,7 +28,7 @@ from almamatch.core.digits import digits_value
 from almamatch.core.errors import InvalidOclcNumber
 from almamatch.core.slots import new_instance, slot_setter
 
-__all__ = ["MAX_OCLC_NUMBER", "OclcForm", "OclcNumber", "ParsedNumbers"]
+__all__ = ["MAX_OCLC_NUMBER", "OclcForm", "OclcNumber", "ParsedNumbers", "number_reader"]
 
 #: Keys are stored as unsigned 64-bit integers in the zone index; no real OCLC number comes near.
 MAX_OCLC_NUMBER: Final = 2**63 - 1
@@ -253,3 +254,9 @@ def _why_not(text: str) -> str:
     if not body[0].isdigit() or not body[0].isascii():
         return "letters_before_digits"
     return "text_after_digits"
+
+
+def number_reader(numbers: ParsedNumbers | None) -> Callable[[str], OclcNumber | None]:
+    """How a caller reads a text as a number: through its memo ``numbers`` when it has one,
+    else ``parsed_or_none``; the number is the same either way."""
+    return parsed_or_none if numbers is None else numbers.number

@@ -48,7 +48,7 @@ from almamatch.core.normalization import (
     fold_003_tagged,
     tag_positions,
 )
-from almamatch.core.oclc import OclcNumber, ParsedNumbers, parsed_or_none
+from almamatch.core.oclc import OclcNumber, ParsedNumbers, number_reader, parsed_or_none
 from almamatch.core.profile import IntegrationProfile
 from almamatch.core.record import Bib, as_data_field
 from almamatch.core.timestamp import Timestamp
@@ -137,7 +137,7 @@ def prepare(record: Bib, normalization: tuple[NormalizationStep, ...], *,
     ``numbers`` is the caller's memo of parsed OCLC numbers (a batch's); the result is the same
     without it.
     """
-    number = parsed_or_none if numbers is None else numbers.number
+    number = number_reader(numbers)
     notes: list[str] = []
     tags = [one.tag for one in record.fields]  # kept with the record: look-ups search strings
     for step in normalization:
@@ -548,7 +548,7 @@ class InMemoryZone:
                     self._hold(evolve(existing, originating_version=version))
                     return
                 parsed = None if groundwork is None else groundwork.parsed
-                self._save(mms_id, kept, parsed_or_none if parsed is None else parsed.number,
+                self._save(mms_id, kept, number_reader(parsed),
                            brief_level=None, originating_version=version,
                            cz_linked=existing.cz_linked, lock=existing.lock)
             case (NoIntegrationProfile() | LogonFailed() | ConnectionClosed()
