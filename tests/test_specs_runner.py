@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from almamatch.cli import spec as spec_command
+from almamatch.cli.arguments import spec as spec_command
 from almamatch.specs.errors import SpecFileError
 from almamatch.specs.feature import load_feature
 from almamatch.specs.reference import BEGIN, END

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from almamatch.cli.arguments.options import Format
 from almamatch.cli.main import main
-from almamatch.cli.report import Format, Report, write_report
+from almamatch.cli.report import Report, write_report
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 BATCH = ["batch", str(EXAMPLES / "exports.mrc"), "--zone", str(EXAMPLES / "zone"),

@@ -30,8 +30,8 @@ import pymarc
 from rich.console import Console
 from rich.progress import Progress
 
-from almamatch.cli.inputs import count
-from almamatch.cli.report import Format, Report, add_format_argument, format_of, write_report
+from almamatch.cli.arguments.options import Format, format_of
+from almamatch.cli.report import Report, write_report
 from almamatch.core.decide import decide
 from almamatch.core.errors import InvalidTimestamp
 from almamatch.core.facts import Hit
@@ -45,7 +45,7 @@ from almamatch.index.version import NO_VERSION, InvalidVersion, encode_version
 from almamatch.index.zone import ZoneIndex
 from almamatch.marc.convert import bib_to_marc
 
-__all__ = ["register", "run"]
+__all__ = ["run"]
 
 _HOST: Final = "i-share-xyz.alma.exlibrisgroup.com"
 _LOGON: Final = "01CARLI_XYZ"
@@ -54,32 +54,6 @@ _NOW: Final = datetime(2024, 5, 1, 9, 30)
 _DICT_BIBS: Final = 200_000
 _SCAN_RECORDS: Final = 3_000
 _LOOKUPS: Final = 1_000_000
-#: The largest zone a run may synthesize: past it the arrays alone outgrow common machines'
-#: memory (benchmarks/RESULTS.md records runs up to 50 million).
-MAX_BIBS: Final = 100_000_000
-
-
-def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
-        "bench",
-        help="size a zone index: memory, build, open, lookups and decisions per second",
-        description="Synthesize a zone of N bibs, build and memory-map its index, and measure it "
-        "against pymarc, mrrc and a dict of objects in the same run.\n\n"
-        "example: almamatch bench --bibs 1000000 --for 30000000",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--bibs", type=count(1, MAX_BIBS), default=1_000_000,
-                        help=f"zone size, 1 to {MAX_BIBS:,} (default 1M)")
-    parser.add_argument("--for", dest="target", type=count(1, 10**10), default=None,
-                        help="extrapolate the figures to a zone of this many bibs")
-    parser.add_argument("--exports", type=count(1, MAX_BIBS), default=None,
-                        help="exports to decide (default: min(bibs, 50000))")
-    parser.add_argument("--workers", type=count(1, 256), default=2,
-                        help="decision processes, 1 to 256 (default 2)")
-    parser.add_argument("--seed", type=count(0, 2**32 - 1), default=0,
-                        help="random seed (default 0)")
-    add_format_argument(parser, json_help="print one JSON object (the same as --format json)")
-    parser.set_defaults(func=run)
 
 
 # -- decisions, in worker processes -----------------------------------------------------------

@@ -12,13 +12,12 @@ from __future__ import annotations
 import argparse
 import csv
 from pathlib import Path
-from typing import Any
 
 from rich.text import Text
 
-from almamatch.cli.inputs import EXIT_CODES_EPILOG
+from almamatch.cli.arguments.options import Format, format_of
 from almamatch.cli.render import json_line, stdout_console, to_json_value
-from almamatch.cli.report import Format, Report, add_format_argument, format_of, write_report
+from almamatch.cli.report import Report, write_report
 from almamatch.gateway.settings import (
     ISHARE_ZONES,
     GatewaySettings,
@@ -29,31 +28,7 @@ from almamatch.gateway.settings import (
 )
 from almamatch.zonefiles.tomlfile import load_toml
 
-__all__ = ["read_settings", "read_zones", "register", "run"]
-
-EPILOG = """\
-example:
-  almamatch check-gateway examples/gateway/broken.toml
-  almamatch check-gateway examples/gateway/good.toml --zones examples/gateway/ishare-zones.csv
-
-""" + EXIT_CODES_EPILOG.format(failures="a finding of severity error")
-
-
-def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
-        "check-gateway",
-        help="check Connexion Gateway Export settings, with cause and fix for each finding",
-        description="Check a Connexion client's OCLC Gateway Export settings (TOML) against "
-        "CARLI's I-Share instructions and a table of zones (host name, logon ID).",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("settings", metavar="SETTINGS", help="gateway settings TOML")
-    parser.add_argument("--zones", metavar="TABLE",
-                        help="CSV with columns Zone, Host Name, Logon ID (default: CARLI's "
-                        "I-Share table)")
-    add_format_argument(parser, json_help="print one JSON object (the same as --format json)")
-    parser.set_defaults(func=run)
+__all__ = ["read_settings", "read_zones", "run"]
 
 
 def read_settings(path: str | Path) -> GatewaySettings:

@@ -13,40 +13,12 @@ from __future__ import annotations
 import argparse
 from contextlib import ExitStack
 from importlib.resources import as_file, files
-from typing import Any, Final
+from typing import Final
 
-from almamatch.cli.report import add_format_argument
-
-__all__ = ["DEMO_NOW", "register", "run"]
+__all__ = ["DEMO_NOW", "run"]
 
 #: The moment the example batch is decided at (the lock in the example zone is then active).
 DEMO_NOW: Final = "2026-03-05T10:30"
-
-EPILOG = """\
-example:
-  almamatch demo
-  almamatch demo --format csv > outcomes.csv
-
-the same as, in a checkout:
-  almamatch batch examples/exports.mrc --zone examples/zone \\
-      --profile examples/profiles/carli.toml --now 2026-03-05T10:30
-
-exit codes: 0 ok; 2 usage error
-"""
-
-
-def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
-        "demo",
-        help="decide the example exports shipped with the package: every outcome once",
-        description="Run the example batch (eleven exports against the example zone, CARLI "
-        "profile, at 2026-03-05 10:30) from the files installed with the package.",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    add_format_argument(parser, json_help="as batch --json")
-    parser.add_argument("--summary", action="store_true", help="as batch --summary")
-    parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -15,10 +15,8 @@ import sys
 from collections import Counter
 from typing import Any
 
+from almamatch.cli.arguments.options import Format, format_of
 from almamatch.cli.inputs import (
-    EXIT_CODES_EPILOG,
-    add_now_argument,
-    add_zone_arguments,
     export_for,
     now_from_args,
     profile_from_path,
@@ -31,40 +29,14 @@ from almamatch.cli.render import (
     progress,
     stdout_console,
 )
-from almamatch.cli.report import Format, Report, add_format_argument, format_of, write_report
+from almamatch.cli.report import Report, write_report
 from almamatch.codec import to_jsonable
 from almamatch.core.decide import decide
 from almamatch.core.decision import Decision, Stage
 from almamatch.core.record import Bib
 from almamatch.marc import Unreadable, read_bibs
 
-__all__ = ["register", "run", "trace_differences"]
-
-EPILOG = """\
-example:
-  almamatch diff examples/exports.mrc --zone examples/zone --now 2026-03-05T10:30 \\
-      --profile examples/profiles/carli.toml --profile examples/profiles/guards-off.toml
-
-""" + EXIT_CODES_EPILOG.format(failures="some record changes outcome between the profiles")
-
-
-def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
-        "diff",
-        help="the same batch under two profiles: which records change outcome, and why",
-        description="Run one batch under two integration profiles and show the records whose "
-        "outcome changes, the stages that make the difference, and counts by (code under A, "
-        "code under B).",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("exports", metavar="EXPORTS", help="MARC file of exported records")
-    add_zone_arguments(parser)
-    parser.add_argument("--profile", action="append", required=True, metavar="PROFILE",
-                        help="profile TOML; give it twice, A then B")
-    add_now_argument(parser)
-    add_format_argument(parser, json_help="print one JSON object (the same as --format json)")
-    parser.set_defaults(func=run, logon=None, password=None)
+__all__ = ["run", "trace_differences"]
 
 
 def trace_differences(first: Decision, second: Decision) -> list[str]:

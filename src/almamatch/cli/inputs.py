@@ -20,7 +20,6 @@ import atexit
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -31,101 +30,22 @@ from almamatch.core.zone import Export, InMemoryZone, Zone, ZoneKind
 from almamatch.store.build import build_zone
 from almamatch.store.zone_store import ZoneStore
 from almamatch.zonefiles.manifest import MANIFEST
-from almamatch.zonefiles.moments import InvalidMoment, parse_moment
 from almamatch.zonefiles.profiles import ProfileFile, ZoneIdentity, load_profile
 from almamatch.zonefiles.zones import SAVED_BIBS, SAVED_FACTS, InvalidZoneFile, ready_zone
 
 __all__ = [
     "InvalidOption",
-    "add_logon_arguments",
-    "add_now_argument",
-    "add_profile_argument",
-    "add_zone_arguments",
-    "count",
     "export_for",
     "identity_from_args",
-    "moment_argument",
     "now_from_args",
     "profile_from_path",
     "zone_for",
     "zone_store_for",
 ]
 
-EXIT_CODES_EPILOG = (
-    "exit codes: 0 ok; 1 {failures}; 2 usage error; "
-    "3 unreadable input file, bad profile or bad zone"
-)
-
 
 class InvalidOption(AlmamatchError):
     """A command-line value that cannot be used (a time that is not ISO 8601, ...)."""
-
-
-def add_zone_arguments(parser: argparse.ArgumentParser) -> None:
-    """``--zone``, ``--facts`` and the zone-identity overrides."""
-    group = parser.add_argument_group("zone")
-    group.add_argument(
-        "--zone", required=True, metavar="ZONE",
-        help="the zone's bibs: a MARC dump (MMS ID in 001) or a saved zone directory",
-    )
-    group.add_argument(
-        "--facts", metavar="CSV",
-        help="facts MARC does not carry: mms_id, brief_level, originating_version, cz_linked, "
-        "lock_institution, lock_user, lock_last_activity",
-    )
-    group.add_argument("--zone-kind", choices=[kind.value for kind in ZoneKind],
-                       help="institution, network or sandbox (default: from the profile)")
-    group.add_argument("--institution", help="institution code (default: from the profile, "
-                       "else 01CARLI_XYZ)")
-    group.add_argument("--host", help="the zone's host name (default: from the profile, else "
-                       "i-share-xyz.alma.exlibrisgroup.com)")
-    group.add_argument("--zone-logon-id", help="the zone's logon ID (default: from the profile)")
-
-
-def add_profile_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--profile", metavar="PROFILE",
-        help="integration profile TOML (default: CARLI I-Share IZ profile, password "
-        "'almamatch', zone 01CARLI_XYZ at i-share-xyz.alma.exlibrisgroup.com)",
-    )
-
-
-def add_logon_arguments(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("Gateway Export logon")
-    group.add_argument("--logon", metavar="ID", help="logon ID sent (default: the zone's)")
-    group.add_argument("--password", metavar="PW", help="password sent (default: the profile's)")
-
-
-def count(low: int, high: int) -> Callable[[str], int]:
-    """An argparse type: a whole number from ``low`` to ``high``; anything else exits 2."""
-
-    def parse(text: str) -> int:
-        try:
-            value = int(text.replace("_", ""))
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text} is not a whole number") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"{text} is outside {low:,} to {high:,}")
-        return value
-
-    return parse
-
-
-def moment_argument(text: str) -> datetime:
-    """``--now TIME`` read by the one moment parser; a refusal is a usage error (exit 2)."""
-    try:
-        return parse_moment(text)
-    except InvalidMoment as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
-
-
-def add_now_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--now", metavar="TIME", type=moment_argument,
-        help="the moment of the export: a date and a time, e.g. 2026-03-05T10:30, "
-        "'2026-03-05 10:30 Europe/Paris' or 'March 5, 2026 10:30 AM'; an offset or an IANA zone "
-        "name may follow, no zone means UTC; default: the clock",
-    )
 
 
 def now_from_args(args: argparse.Namespace) -> datetime:

@@ -1,7 +1,9 @@
 """The ``almamatch`` command: one subcommand per module in ``almamatch.cli``.
 
-Each command module exposes ``register(subparsers)``, which adds its parser and sets
-``func=run`` as a default, where ``run(args) -> int`` returns the exit code.
+Each command's arguments, help and examples are in ``almamatch.cli.arguments.<command>``, whose
+``register(subparsers)`` adds its parser and sets as ``func`` the command's ``run(args) -> int``
+(it returns the exit code), imported from ``almamatch.cli.<command>`` only when it runs: the
+parser of every command is built on each start, the work of one command alone is imported.
 
 Exit codes, for every command: 0 ok; 1 the run found what the command looks for (a refused
 record, a changed outcome, an error finding; each command's help says which); 2 usage error;
@@ -26,7 +28,8 @@ from almamatch.core.errors import AlmamatchError
 
 __all__ = ["COMMANDS", "EXIT_BAD_INPUT", "EXIT_USAGE", "build_parser", "main"]
 
-#: Command modules under ``almamatch.cli``, in the order ``--help`` lists them.
+#: Command modules under ``almamatch.cli`` (and ``almamatch.cli.arguments``), in the order
+#: ``--help`` lists them.
 COMMANDS: tuple[str, ...] = (
     "demo", "decide", "batch", "diff", "check_gateway", "zone", "rules", "serve", "send", "spec",
     "bench",
@@ -94,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"almamatch {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
-        module = importlib.import_module(f"almamatch.cli.{name}")
+        module = importlib.import_module(f"almamatch.cli.arguments.{name}")
         module.register(subparsers)
     return parser
 

@@ -14,9 +14,7 @@ the format asked. Nothing is ever cut:
 
 from __future__ import annotations
 
-import argparse
 import csv
-import enum
 import sys
 from collections.abc import Iterable, Sequence
 from typing import IO
@@ -26,34 +24,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-__all__ = ["Format", "Report", "add_format_argument", "format_of", "write_report"]
+from almamatch.cli.arguments.options import Format
 
-
-class Format(enum.StrEnum):
-    """How a reporting command prints: for people, for spreadsheets, or for programs."""
-
-    TABLE = "table"
-    TSV = "tsv"
-    CSV = "csv"
-    JSON = "json"
-
-
-def add_format_argument(parser: argparse.ArgumentParser, *, json_help: str) -> None:
-    """``--format`` and its shorthand ``--json``."""
-    parser.add_argument(
-        "--format", choices=[one.value for one in Format], default=None,
-        help="table (default: a table at a terminal, plain rows when stdout is a pipe or a file; "
-        "never cut), tsv, csv, or json (as --json)",
-    )
-    parser.add_argument("--json", action="store_true", help=json_help)
-
-
-def format_of(args: argparse.Namespace) -> Format:
-    """The format the arguments ask for; ``--json`` means ``--format json``."""
-    if getattr(args, "json", False):
-        return Format.JSON
-    chosen: str | None = getattr(args, "format", None)
-    return Format(chosen) if chosen else Format.TABLE
+__all__ = ["Report", "write_report"]
 
 
 def _rows(rows: Iterable[Sequence[str]]) -> tuple[tuple[str, ...], ...]:

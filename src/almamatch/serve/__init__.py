@@ -5,18 +5,28 @@
 in arrival order on that zone's own thread; ``server`` runs one port per zone on one asyncio loop
 (``Gateway``, which other doors such as an HTTP app join); ``log`` writes one line per request;
 ``client`` sends records as the Connexion client does.
+
+Each name is imported from its module when first used, so that reading one small module (the
+command's arguments read ``request`` and ``limits``) does not import the server and the store.
 """
 
-from almamatch.serve.request import (
-    AnswerAt,
-    ExportRequest,
-    Framing,
-    LogonItem,
-    RequestParser,
-    encode_request,
-)
-from almamatch.serve.server import Gateway, Limits, WireOptions, ZoneListener
-from almamatch.serve.service import ZoneService
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from almamatch.serve.limits import Limits
+    from almamatch.serve.request import (
+        AnswerAt,
+        ExportRequest,
+        Framing,
+        LogonItem,
+        RequestParser,
+        encode_request,
+    )
+    from almamatch.serve.server import Gateway, WireOptions, ZoneListener
+    from almamatch.serve.service import ZoneService
 
 __all__ = [
     "AnswerAt",
@@ -31,3 +41,25 @@ __all__ = [
     "ZoneService",
     "encode_request",
 ]
+
+#: The module of ``almamatch.serve`` that defines each name.
+_HOMES = {
+    "AnswerAt": "request",
+    "ExportRequest": "request",
+    "Framing": "request",
+    "Gateway": "server",
+    "Limits": "limits",
+    "LogonItem": "request",
+    "RequestParser": "request",
+    "WireOptions": "server",
+    "ZoneListener": "server",
+    "ZoneService": "service",
+    "encode_request": "request",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'almamatch.serve' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"almamatch.serve.{home}"), name)

@@ -35,10 +35,11 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Final, assert_never
 
-from attrs import evolve, field, frozen
+from attrs import evolve, frozen
 
 from almamatch.core.decision import named_mms_id
 from almamatch.core.errors import AlmamatchError
+from almamatch.serve.limits import DEFAULT_PORT, Limits
 from almamatch.serve.log import RequestLine, RequestLog, record_digest
 from almamatch.serve.reply import (
     HEALTH_REPLY,
@@ -51,7 +52,6 @@ from almamatch.serve.reply import (
     unreadable_text,
 )
 from almamatch.serve.request import (
-    MAX_REQUEST_BYTES,
     AnswerAt,
     BadRequest,
     ExportRequest,
@@ -63,25 +63,7 @@ from almamatch.serve.service import Decided, UnreadableRecord, ZoneService
 
 __all__ = ["DEFAULT_PORT", "Door", "Gateway", "Limits", "WireOptions", "ZoneListener"]
 
-#: Alma's Gateway Export port on the zone host (CARLI, alma-behaviour.md S1).
-DEFAULT_PORT: Final = 5500
 _READ_SIZE: Final = 1 << 16
-
-
-def _positive(_: object, attribute: object, value: float) -> None:
-    if value <= 0:
-        raise ValueError(f"{getattr(attribute, 'name', attribute)} must be positive, not {value}")
-
-
-@frozen(kw_only=True)
-class Limits:
-    """What one connection may cost; each limit reached is a logged refusal."""
-
-    max_request_bytes: int = field(default=MAX_REQUEST_BYTES, validator=_positive)
-    idle_timeout: float = field(default=30.0, validator=_positive)  # FOLIO: 30 s
-    max_connections: int = field(default=512, validator=_positive)  # open at once, per zone
-    linger: float = field(default=2.0, validator=_positive)  # reading after the reply
-    grace: float = field(default=5.0, validator=_positive)  # for requests still arriving at stop
 
 
 @frozen(kw_only=True)

@@ -2,18 +2,27 @@
 
 This package is the shell around ``core`` for files: it reads them into core values and raises an
 ``AlmamatchError`` subclass naming the file for anything it cannot use.
+
+Each name is imported from its module when first used, so that a small module (the manifest,
+the moment parser) is read without the zone index and its arrays.
 """
 
-from almamatch.zonefiles.facts import FACTS_COLUMNS, FactsRow, InvalidFactsFile, read_facts
-from almamatch.zonefiles.profiles import (
-    DEFAULT_IDENTITY,
-    DEFAULT_PASSWORD,
-    InvalidProfileFile,
-    ProfileFile,
-    ZoneIdentity,
-    load_profile,
-)
-from almamatch.zonefiles.zones import InvalidZoneFile, load_zone, open_zone, save_zone
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from almamatch.zonefiles.facts import FACTS_COLUMNS, FactsRow, InvalidFactsFile, read_facts
+    from almamatch.zonefiles.profiles import (
+        DEFAULT_IDENTITY,
+        DEFAULT_PASSWORD,
+        InvalidProfileFile,
+        ProfileFile,
+        ZoneIdentity,
+        load_profile,
+    )
+    from almamatch.zonefiles.zones import InvalidZoneFile, load_zone, open_zone, save_zone
 
 __all__ = [
     "DEFAULT_IDENTITY",
@@ -31,3 +40,28 @@ __all__ = [
     "read_facts",
     "save_zone",
 ]
+
+#: The module of ``almamatch.zonefiles`` that defines each name.
+_HOMES = {
+    "DEFAULT_IDENTITY": "profiles",
+    "DEFAULT_PASSWORD": "profiles",
+    "FACTS_COLUMNS": "facts",
+    "FactsRow": "facts",
+    "InvalidFactsFile": "facts",
+    "InvalidProfileFile": "profiles",
+    "InvalidZoneFile": "zones",
+    "ProfileFile": "profiles",
+    "ZoneIdentity": "profiles",
+    "load_profile": "profiles",
+    "load_zone": "zones",
+    "open_zone": "zones",
+    "read_facts": "facts",
+    "save_zone": "zones",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'almamatch.zonefiles' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"almamatch.zonefiles.{home}"), name)

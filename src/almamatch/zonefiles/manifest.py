@@ -26,7 +26,11 @@ from almamatch.core.errors import AlmamatchError
 
 __all__ = [
     "MANIFEST",
+    "SAVED_BIBS",
+    "SAVED_FACTS",
     "SAVED_FORMAT",
+    "SAVED_INDEX",
+    "SAVED_OFFSETS",
     "SAVED_VERSION",
     "InvalidZoneFile",
     "Manifest",
@@ -38,10 +42,15 @@ __all__ = [
 ]
 
 MANIFEST: Final = "zone.json"
+#: The files of a saved zone directory.
+SAVED_BIBS: Final = "bibs.mrc"
+SAVED_FACTS: Final = "facts.csv"
+SAVED_INDEX: Final = "index"
+SAVED_OFFSETS: Final = "bibs.offsets.npy"
 SAVED_FORMAT: Final = "almamatch-zone"
 SAVED_VERSION: Final = 1
 #: Files digested by samples: the dump, which a merge reads and checks record by record.
-_SAMPLED: Final = ("bibs.mrc",)
+_SAMPLED: Final = (SAVED_BIBS,)
 _SAMPLES: Final = 16
 _SAMPLE: Final = 1 << 16
 #: Files of a folder that the manifest does not cover: the journal changes after the build.

@@ -52,6 +52,10 @@ from almamatch.marc.iso2709 import RecordFault, decode_record, decode_selected
 from almamatch.zonefiles.facts import FactsRow, facts_to_csv, read_facts
 from almamatch.zonefiles.manifest import (
     MANIFEST,
+    SAVED_BIBS,
+    SAVED_FACTS,
+    SAVED_INDEX,
+    SAVED_OFFSETS,
     InvalidZoneFile,
     building_folder,
     check_files,
@@ -75,11 +79,6 @@ __all__ = [
     "zone_index",
 ]
 
-#: The files of a saved zone directory.
-SAVED_BIBS: Final = "bibs.mrc"
-SAVED_FACTS: Final = "facts.csv"
-SAVED_INDEX: Final = "index"
-SAVED_OFFSETS: Final = "bibs.offsets.npy"
 #: ISO 2709: "Record length: five ASCII digits" at Leader/00-04.
 _LENGTH_DIGITS: Final = 5
 #: A merged record is read in one call when it is no longer than this (most are); a longer one
