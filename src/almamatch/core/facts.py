@@ -116,8 +116,17 @@ class MmsIdSequence:
         ``peek()`` only when it has this suffix and this serial: moving past every held serial
         of the suffix is what keeps the next MMS ID free.
         """
+        suffix = self.institution_suffix
+        if not mms_id.endswith(suffix):  # another suffix, or no sequence's ID at all
+            return self
+        peek = f"99{self.serial}{suffix}"
+        if len(mms_id) < len(peek) or (len(mms_id) == len(peek) and mms_id < peek):
+            # Fewer serial digits, or as many and lower in order: a lower serial (or none).
+            return self
+        if mms_id == peek:  # the ID this sequence named (a bib added)
+            return MmsIdSequence(self.serial + 1, suffix)
         split = split_mms_id(mms_id)
-        if split is None or split[1] != self.institution_suffix or split[0] < self.serial:
+        if split is None or split[1] != suffix or split[0] < self.serial:
             return self
         return MmsIdSequence(split[0] + 1, self.institution_suffix)
 

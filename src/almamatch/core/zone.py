@@ -357,21 +357,35 @@ class InMemoryZone:
         """True alone; over a base, as the base states it."""
         return self.base is None or self.base.keeps_records
 
+    def _below(self) -> ZoneView | None:
+        """The view that answers for ``base``: ``base`` itself, or the first view under it that
+        is not an ``InMemoryZone`` holding nothing. Such a layer (a store's pending or committed
+        layer before anything reaches it) answers ``hits``, ``facts`` and records exactly as
+        its own base does, so a look-up goes past it rather than through it: one number costs
+        one call per layer that holds something, not one per layer stacked."""
+        view = self.base
+        while isinstance(view, InMemoryZone) and not view._facts:
+            view = view.base
+        return view
+
     def hits(self, number: OclcNumber) -> Sequence[Hit]:
         own = self._hits.get(number.value, ())
-        if self.base is None:
+        base = self._below()
+        if base is None:
             return own
-        found = self.base.hits(number)
+        found = base.hits(number)
         held = self._facts
-        if not held:  # a layer holding nothing answers as its base (a store's empty layers)
+        if not held:  # a layer holding nothing answers as its base
             return found
         kept = tuple([hit for hit in found if hit.mms_id not in held])
         return kept + own if own else kept
 
     def facts(self, mms_id: str) -> BibFacts | None:
         found = self._facts.get(mms_id)
-        if found is None and self.base is not None:
-            return self.base.facts(mms_id)
+        if found is None:
+            base = self._below()
+            if base is not None:
+                return base.facts(mms_id)
         return found
 
     def next_mms_id(self) -> str:
@@ -381,16 +395,20 @@ class InMemoryZone:
         """The full record of a bib, as stored; from the base when the bib's record was not
         changed here; None when nobody has it."""
         found = self._records.get(mms_id)
-        if found is None and self.base is not None:
-            return self.base.record(mms_id)
+        if found is None:
+            base = self._below()
+            if base is not None:
+                return base.record(mms_id)
         return found
 
     def record_part(self, mms_id: str, positions: Callable[[list[str]], list[int]]
                     ) -> Bib | None:
         """The whole record when held here; else the base's ``record_part``."""
         found = self._records.get(mms_id)
-        if found is None and self.base is not None:
-            return self.base.record_part(mms_id, positions)
+        if found is None:
+            base = self._below()
+            if base is not None:
+                return base.record_part(mms_id, positions)
         return found
 
     # -- contents ------------------------------------------------------------------------------

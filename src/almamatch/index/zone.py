@@ -314,9 +314,10 @@ class ZoneIndex:
 
     def row_of(self, mms_id: str) -> int | None:
         """The row of a bib, or None when the zone has no such MMS ID."""
-        if not (mms_id.isascii() and mms_id.isdigit()) or int(mms_id) >= 2**64:
+        if not (mms_id.isascii() and mms_id.isdigit()):
             return None
-        # By the column's memoryview, as ``facts`` finds it: a numpy search per bib costs more.
+        # By the column's memoryview: a numpy search per bib costs more. An MMS ID past the
+        # uint64 column's values is past its last row.
         wanted, mms_ids = int(mms_id), self._scalars.mms_ids
         row = bisect_left(mms_ids, wanted)
         if row < len(mms_ids) and mms_ids[row] == wanted:
@@ -324,13 +325,14 @@ class ZoneIndex:
         return None
 
     def facts(self, mms_id: str) -> BibFacts | None:
-        if not (mms_id.isascii() and mms_id.isdigit()):
-            return None
-        wanted, columns = int(mms_id), self._scalars
-        mms_ids = columns.mms_ids
-        row = bisect_left(mms_ids, wanted)
-        if row == len(mms_ids) or mms_ids[row] != wanted:
-            return None
+        row = self.row_of(mms_id)
+        return None if row is None else self.facts_of_row(row)
+
+    def facts_of_row(self, row: int) -> BibFacts:
+        """The facts of the bib at ``row`` (``row_of``): a caller that found the row once (a
+        saved zone's view, for the facts and then the record of one merge) reads both by it."""
+        columns = self._scalars
+        wanted = columns.mms_ids[row]
         key_rows, row_keys, sides = columns.key_rows, columns.row_keys, columns.key_sides
         values, forms = columns.key_values, columns.key_forms
         first = bisect_left(row_keys, row, key=key_rows.__getitem__)

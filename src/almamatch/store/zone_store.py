@@ -47,24 +47,24 @@ class ZoneBusy(AlmamatchError):
 
 
 class _JournalRecords:
-    """Layer 1 with the journal's records over the dump's: a ``ZoneView``."""
+    """Layer 1 with the journal's records over the dump's: a ``ZoneView``.
+
+    ``hits``, ``facts`` and ``next_mms_id`` are layer 1's own (the journal's bibs are held by
+    the committed layer above): its methods themselves, so that a look-up makes no call here.
+    """
+
+    hits: Callable[[OclcNumber], Sequence[Hit]]
+    facts: Callable[[str], BibFacts | None]
+    next_mms_id: Callable[[], str]
 
     def __init__(self, saved: IndexedZoneView, journal: Journal | None) -> None:
         self.saved = saved
         self.journal = journal  # None: no journal yet (a reader opened before any commit)
+        self.hits, self.facts, self.next_mms_id = saved.hits, saved.facts, saved.next_mms_id
 
     @property
     def keeps_records(self) -> bool:
         return self.saved.keeps_records
-
-    def hits(self, number: OclcNumber) -> Sequence[Hit]:
-        return self.saved.hits(number)
-
-    def facts(self, mms_id: str) -> BibFacts | None:
-        return self.saved.facts(mms_id)
-
-    def next_mms_id(self) -> str:
-        return self.saved.next_mms_id()
 
     def record(self, mms_id: str) -> Bib | None:
         found = None if self.journal is None else self.journal.record(mms_id)

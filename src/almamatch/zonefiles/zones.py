@@ -286,9 +286,14 @@ class IndexedZoneView:
     """A saved zone served from its memory-mapped index: a ``ZoneView`` that keeps records
     that reads one record from ``bibs.mrc`` when a merge needs it (None without offsets).
 
-    ``hits`` and ``facts`` are the index's own (``ZoneIndex`` bisects ``memoryview``s of the
-    mapped columns, one export at a time).
+    ``hits`` is the index's own (``ZoneIndex`` bisects ``memoryview``s of the mapped columns,
+    one export at a time), and ``facts`` the index's by the bib's row. A merge asks for a bib's
+    facts (stage 6) and then its record: the view remembers the row it found last, so that
+    the record is read by that row rather than by a second search (a row never changes: the
+    index is read-only).
     """
+
+    hits: Callable[[OclcNumber], Sequence[Hit]]
 
     def __init__(self, index: ZoneIndex, *, dump: Path | None = None,
                  offsets: npt.NDArray[Any] | None = None, assigned_mms_ids: bool = False
@@ -301,6 +306,16 @@ class IndexedZoneView:
         self._descriptor: int | None = None  # bibs.mrc, opened on the first record read
         # The offsets read one at a time, as Python ints (``ZoneIndex`` reads its columns so).
         self._starts = None if offsets is None else np.ascontiguousarray(offsets).data
+        self.hits = index.hits
+        self._last: tuple[str, int | None] = ("", None)  # the MMS ID looked up last, its row
+
+    def _row_of(self, mms_id: str) -> int | None:
+        """``ZoneIndex.row_of``, remembered for the MMS ID asked last."""
+        last, row = self._last
+        if mms_id != last:
+            row = self.index.row_of(mms_id)
+            self._last = (mms_id, row)
+        return row
 
     def _read(self, dump: Path, at: int, size: int) -> bytes:
         """Up to ``size`` bytes of ``bibs.mrc`` from offset ``at``, through one descriptor the
@@ -351,11 +366,9 @@ class IndexedZoneView:
         """Whether a merge can be computed: the records can be read from ``bibs.mrc``."""
         return self.offsets is not None
 
-    def hits(self, number: OclcNumber) -> Sequence[Hit]:
-        return self.index.hits(number)
-
     def facts(self, mms_id: str) -> BibFacts | None:
-        return self.index.facts(mms_id)
+        row = self._row_of(mms_id)
+        return None if row is None else self.index.facts_of_row(row)
 
     def next_mms_id(self) -> str:
         return self.sequence.peek()
@@ -398,11 +411,18 @@ class IndexedZoneView:
 
     def _framed(self, mms_id: str) -> bytes | None:
         """The bytes of the bib's record in ``bibs.mrc``; None without offsets."""
-        row = self.index.row_of(mms_id)
-        if row is None or self._starts is None or self.dump is None:
+        starts = self._starts
+        if starts is None or self.dump is None:
             return None
-        at: int = self._starts[row]
-        framed = self._read(self.dump, at, _FIRST_READ)
+        row = self._row_of(mms_id)
+        if row is None:
+            return None
+        at: int = starts[row]
+        # Records never overlap, so one that starts after this one (the next row's, when the
+        # dump is in MMS ID order as a build writes it) starts after its end: read no further.
+        following: int = starts[row + 1] if row + 1 < len(starts) else 0
+        size = following - at if at < following < at + _FIRST_READ else _FIRST_READ
+        framed = self._read(self.dump, at, size)
         head = framed[:_LENGTH_DIGITS]
         if not (len(head) == _LENGTH_DIGITS and head.isascii() and head.isdigit()):
             raise InvalidZoneFile(str(self.dump), "bad_offsets",
