@@ -28,9 +28,19 @@ from almamatch.core.errors import InvalidMmsId
 from almamatch.core.lock import Lock
 from almamatch.core.oclc import OclcNumber
 from almamatch.core.record import Bib
+from almamatch.core.slots import new_instance, slot_setter
 from almamatch.core.timestamp import Timestamp
 
-__all__ = ["BibFacts", "Hit", "MmsIdSequence", "Side", "ZoneView", "split_mms_id"]
+__all__ = [
+    "BibFacts",
+    "Hit",
+    "MmsIdSequence",
+    "Side",
+    "ZoneView",
+    "checked_facts",
+    "checked_hit",
+    "split_mms_id",
+]
 
 #: The suffix of a sequence when nothing names one (the examples' institution).
 DEFAULT_SUFFIX: Final = "5681"
@@ -67,6 +77,41 @@ class BibFacts:
     originating_version: Timestamp | None = None
     cz_linked: bool = False
     lock: Lock | None = None
+
+
+_SET_HIT: Final = tuple(slot_setter(Hit, name) for name in ("mms_id", "side", "number"))
+_SET_FACTS: Final = tuple(slot_setter(BibFacts, name) for name in (
+    "mms_id", "active", "cancelled", "brief_level", "originating_version", "cz_linked", "lock"))
+
+
+def checked_hit(mms_id: str, side: Side, number: OclcNumber) -> Hit:
+    """``Hit(mms_id=..., side=..., number=...)``, made without the frozen ``__init__`` (which
+    checks nothing): the zone views make one per key they find or hold."""
+    hit: Hit = new_instance(Hit)
+    set_mms_id, set_side, set_number = _SET_HIT
+    set_mms_id(hit, mms_id)
+    set_side(hit, side)
+    set_number(hit, number)
+    return hit
+
+
+def checked_facts(mms_id: str, *, active: tuple[OclcNumber, ...],
+                  cancelled: tuple[OclcNumber, ...], brief_level: BriefLevel,
+                  originating_version: Timestamp | None, cz_linked: bool, lock: Lock | None
+                  ) -> BibFacts:
+    """``BibFacts(...)`` of these fields, made without the frozen ``__init__`` (which checks
+    nothing): the zone views make one per bib they read or hold."""
+    facts: BibFacts = new_instance(BibFacts)
+    set_mms_id, set_active, set_cancelled, set_level, set_version, set_linked, set_lock = (
+        _SET_FACTS)
+    set_mms_id(facts, mms_id)
+    set_active(facts, active)
+    set_cancelled(facts, cancelled)
+    set_level(facts, brief_level)
+    set_version(facts, originating_version)
+    set_linked(facts, cz_linked)
+    set_lock(facts, lock)
+    return facts
 
 
 def split_mms_id(mms_id: str) -> tuple[int, str] | None:

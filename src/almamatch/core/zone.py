@@ -38,7 +38,15 @@ from almamatch.core.decision import (
     SkippedCzLinked,
 )
 from almamatch.core.errors import AlmamatchError
-from almamatch.core.facts import BibFacts, Hit, MmsIdSequence, Side, ZoneView
+from almamatch.core.facts import (
+    BibFacts,
+    Hit,
+    MmsIdSequence,
+    Side,
+    ZoneView,
+    checked_facts,
+    checked_hit,
+)
 from almamatch.core.lock import Lock
 from almamatch.core.marcxml import conversion_problems
 from almamatch.core.normalization import (
@@ -468,15 +476,10 @@ class InMemoryZone:
         if not isinstance(mms_id, str) or not (mms_id.isascii() and mms_id.isdigit()):
             raise InvalidZone(mms_id, "bad_mms_id", "an MMS ID is digits")
         active, cancelled = numbers
-        facts = BibFacts(
-            mms_id=mms_id,
-            active=active,
-            cancelled=cancelled,
-            brief_level=brief_level or self.brief_rules.level_of(saved),
-            originating_version=originating_version,
-            cz_linked=cz_linked,
-            lock=lock,
-        )
+        facts = checked_facts(mms_id, active=active, cancelled=cancelled,
+                              brief_level=brief_level or self.brief_rules.level_of(saved),
+                              originating_version=originating_version, cz_linked=cz_linked,
+                              lock=lock)
         self._records[mms_id] = saved
         self._hold(facts)
         return facts
@@ -516,7 +519,7 @@ class InMemoryZone:
         hits = self._hits
         for side, numbers in ((Side.ACTIVE, facts.active), (Side.CANCELLED, facts.cancelled)):
             for number in numbers:
-                hit = Hit(mms_id=mms_id, side=side, number=number)
+                hit = checked_hit(mms_id, side, number)
                 hits[number.value] = (*hits.get(number.value, ()), hit)
         self._sequence = self.sequence.past(mms_id)
 

@@ -33,7 +33,7 @@ from attrs import field, frozen
 
 from almamatch.core.brief import BriefLevel
 from almamatch.core.errors import AlmamatchError
-from almamatch.core.facts import BibFacts, Hit, MmsIdSequence, Side
+from almamatch.core.facts import BibFacts, Hit, MmsIdSequence, Side, checked_facts, checked_hit
 from almamatch.core.lock import Lock
 from almamatch.core.oclc import MAX_OCLC_NUMBER, OclcForm, OclcNumber
 from almamatch.core.record import Bib
@@ -297,19 +297,19 @@ class ZoneIndex:
             end += 1
         mms_ids, key_rows, sides, forms = (
             columns.mms_ids, columns.key_rows, columns.key_sides, columns.key_forms)
-        return tuple(
-            Hit(mms_id=str(mms_ids[key_rows[position]]), side=_SIDES[sides[position]],
-                number=OclcNumber(value, _FORMS[forms[position]]))
+        return tuple([
+            checked_hit(str(mms_ids[key_rows[position]]), _SIDES[sides[position]],
+                        OclcNumber(value, _FORMS[forms[position]]))
             for position in range(start, end)
-        )
+        ])
 
     def _hit(self, position: int) -> Hit:
         """The hit of one key position (``almamatch bench`` builds its dict baseline with it)."""
         columns = self._scalars
-        return Hit(
-            mms_id=str(columns.mms_ids[columns.key_rows[position]]),
-            side=_SIDES[columns.key_sides[position]],
-            number=OclcNumber(columns.key_values[position], _FORMS[columns.key_forms[position]]),
+        return checked_hit(
+            str(columns.mms_ids[columns.key_rows[position]]),
+            _SIDES[columns.key_sides[position]],
+            OclcNumber(columns.key_values[position], _FORMS[columns.key_forms[position]]),
         )
 
     def row_of(self, mms_id: str) -> int | None:
@@ -341,14 +341,11 @@ class ZoneIndex:
         while first < len(row_keys) and key_rows[position := row_keys[first]] == row:
             numbers[sides[position]].append(OclcNumber(values[position], _FORMS[forms[position]]))
             first += 1
-        return BibFacts(
-            mms_id=str(wanted),
-            active=tuple(numbers[ACTIVE]),
-            cancelled=tuple(numbers[CANCELLED]),
+        return checked_facts(
+            str(wanted), active=tuple(numbers[ACTIVE]), cancelled=tuple(numbers[CANCELLED]),
             brief_level=_LEVELS[columns.brief_levels[row] - 1],
             originating_version=decode_version(columns.versions[row]),
-            cz_linked=bool(columns.cz_linked[row]),
-            lock=self.locks.get(wanted),
+            cz_linked=bool(columns.cz_linked[row]), lock=self.locks.get(wanted),
         )
 
     def next_mms_id(self) -> str:

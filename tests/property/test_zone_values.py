@@ -1,0 +1,88 @@
+"""Hypothesis properties of what the zone views build on the way: the checked constructors of
+hits and bib facts are the public constructors', and the shortcuts of ``MmsIdSequence.past``
+answer as the split of the MMS ID does."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from almamatch import OclcNumber, Timestamp
+from almamatch.core.brief import BriefLevel
+from almamatch.core.facts import (
+    BibFacts,
+    Hit,
+    MmsIdSequence,
+    Side,
+    checked_facts,
+    checked_hit,
+    split_mms_id,
+)
+from almamatch.core.lock import Lock
+from almamatch.core.oclc import MAX_OCLC_NUMBER
+
+numbers = st.integers(min_value=1, max_value=MAX_OCLC_NUMBER).map(OclcNumber.of)
+mms_ids = st.from_regex(r"[0-9]{1,20}", fullmatch=True)
+versions = st.none() | st.datetimes(
+    min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31, 23, 59, 59)
+).map(Timestamp.from_datetime)
+locks = st.none() | st.builds(Lock, institution=st.just("01CARLI_XYZ"),
+                              user=st.none() | st.just("cataloger"),
+                              last_activity=st.datetimes())
+
+
+def _same(made: object, public: object) -> None:
+    assert type(made) is type(public)
+    assert (made == public, hash(made), repr(made)) == (True, hash(public), repr(public))
+
+
+@given(mms_ids, st.sampled_from(Side), numbers)
+def test_checked_hit_is_the_constructors(mms_id: str, side: Side, number: OclcNumber) -> None:
+    _same(checked_hit(mms_id, side, number), Hit(mms_id=mms_id, side=side, number=number))
+
+
+@given(mms_ids, st.lists(numbers, max_size=3).map(tuple), st.lists(numbers, max_size=3).map(tuple),
+       st.integers(min_value=1, max_value=10).map(BriefLevel), versions, st.booleans(), locks)
+def test_checked_facts_are_the_constructors(
+    mms_id: str, active: tuple[OclcNumber, ...], cancelled: tuple[OclcNumber, ...],
+    level: BriefLevel, version: Timestamp | None, linked: bool, lock: Lock | None,
+) -> None:
+    made = checked_facts(mms_id, active=active, cancelled=cancelled, brief_level=level,
+                         originating_version=version, cz_linked=linked, lock=lock)
+    _same(made, BibFacts(mms_id=mms_id, active=active, cancelled=cancelled, brief_level=level,
+                         originating_version=version, cz_linked=linked, lock=lock))
+
+
+def _past_by_split(sequence: MmsIdSequence, mms_id: str) -> MmsIdSequence:
+    """``past`` as its docstring states it: moved after the ID's serial when the ID is of this
+    sequence's suffix and at or after its serial."""
+    split = split_mms_id(mms_id)
+    if split is None or split[1] != sequence.institution_suffix or split[0] < sequence.serial:
+        return sequence
+    return MmsIdSequence(split[0] + 1, sequence.institution_suffix)
+
+
+sequences = st.builds(MmsIdSequence, st.integers(min_value=1, max_value=10**14),
+                      st.sampled_from(["5681", "0000", "1234"]))
+
+
+@st.composite
+def near_ids(draw: st.DrawFn, sequence: MmsIdSequence) -> str:
+    """MMS IDs around the sequence's next one: same or other suffix, serials near it, padded,
+    shorter and longer, and text that is no MMS ID."""
+    serial = draw(st.integers(min_value=0, max_value=sequence.serial * 2 + 10))
+    padding = draw(st.sampled_from(["", "0", "00"]))
+    suffix = draw(st.sampled_from([sequence.institution_suffix, "5681", "9999", "56x1"]))
+    lead = draw(st.sampled_from(["99", "99", "98", "9"]))
+    return f"{lead}{padding}{serial}{suffix}"
+
+
+@given(st.data())
+def test_past_answers_as_the_split_does(data: st.DataObject) -> None:
+    sequence = data.draw(sequences)
+    ids = st.one_of(near_ids(sequence), st.just(sequence.peek()), mms_ids,
+                    st.text(alphabet="0123456789x", max_size=24))
+    mms_id = data.draw(ids)
+    assert sequence.past(mms_id) == _past_by_split(sequence, mms_id)
