@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import enum
 import json
+import re
 import types
 from collections.abc import Callable
 from datetime import datetime
 from json.encoder import encode_basestring, encode_basestring_ascii
-from typing import Any, Final, Union, get_args, get_origin, get_type_hints
+from operator import add
+from typing import Any, Final, Union, cast, get_args, get_origin, get_type_hints
 
 import attrs
 from cattrs import Converter
@@ -31,7 +33,14 @@ from almamatch.core.brief import BriefLevel
 from almamatch.core.decision import Decision, Failure, Step
 from almamatch.core.errors import AlmamatchError, capped
 from almamatch.core.oclc import OclcNumber
-from almamatch.core.record import Bib, ControlField, DataField, Field, Subfield
+from almamatch.core.record import (
+    SUBFIELD_DELIMITER,
+    Bib,
+    ControlField,
+    DataField,
+    Field,
+    Subfield,
+)
 from almamatch.core.timestamp import Timestamp
 
 __all__ = [
@@ -244,6 +253,13 @@ def decision_from_json(text: str) -> Decision:
 COMPACT: Final = (",", ":")
 #: How many texts each table of a ``JsonWriter`` keeps (tags with indicators, subfield codes).
 _KEPT: Final = 4096
+#: ISO 2709's field terminator, which parts the data fields' texts of a record joined.
+FIELD_TERMINATOR: Final = "\x1e"
+#: What ``json``'s string encoder escapes (``json.encoder.ESCAPE``), but the delimiter and the
+#: terminator, which a data field's text holds only as its structure.
+_ESCAPED: Final = re.compile('[\x00-\x1d"\\\\]')
+#: A delimiter and the code after it (a text's code is one character, never 0x1E or 0x1F).
+_CODED: Final = re.compile("\x1f(.)", re.DOTALL)
 #: Classes whose values recur as the same objects from one value written to the next:
 #: ``decide()`` builds each fixed step of a trace once (module constants) and each other step
 #: once per distinct text (``lru_cache``), so a writer keeps a step's text by the step's identity.
@@ -342,6 +358,17 @@ class JsonWriter:
         one = DataField("999", " ", " ", [Subfield("a", "")])
         self._subfield_end = _around(self._dumps(_field_out(one)["subfields"][0]), '""')[1]
         self._data_end = _around(self._dumps(_field_out(one)), '""')[1]
+        # A record's subfields all at once (``_record``), for a record whose data fields' texts
+        # (``marc_text``) hold no character JSON escapes but their delimiters and terminators:
+        # the texts, joined by the terminator, are split at each delimiter and code in one call,
+        # and joined again around what the converter writes between a code and its value and
+        # between one subfield's value and the next; each field's head goes before its part.
+        quote = self._string("")[0]
+        code_open = _around(self._code("a"), "a")[0]
+        self._code_texts = _Texts(lambda code: self._code(code)[len(code_open):] + quote)
+        self._between = quote + self._subfield_end + "," + code_open
+        self._field_parts = FIELD_TERMINATOR + self._between
+        self._field_open, self._field_close = code_open, quote + self._data_end
 
     # -- what to call -----------------------------------------------------------------------
     def text(self, value: Any) -> str:
@@ -439,30 +466,55 @@ class JsonWriter:
 
     # -- a record ---------------------------------------------------------------------------
     def _record(self, bib: Bib) -> str:
-        string, heads, codes, controls = self._string, self._heads, self._codes, self._controls
-        comma, end, control_end = self._subfield_end + ",", self._data_end, self._control_end
-        # Speed: a data field of one or two subfields (six in ten of a record's) is written
-        # without a list of its subfields, each field in one f-string (one allocation); the
-        # text is the same.
-        fields = ",".join([
-            (
-                f"{heads[one.tag, one.indicator1, one.indicator2]}"
-                f"{codes[subs[0].code]}{string(subs[0].value)}{end}"
-                if (count := len(subs)) == 1
-                else f"{heads[one.tag, one.indicator1, one.indicator2]}"
-                f"{codes[subs[0].code]}{string(subs[0].value)}{comma}"
-                f"{codes[subs[1].code]}{string(subs[1].value)}{end}"
-                if count == 2
-                else f"{heads[one.tag, one.indicator1, one.indicator2]}"
-                f"{comma.join([codes[sub.code] + string(sub.value) for sub in subs])}{end}"
-            )
-            if type(one) is DataField and (subs := one.subfields)
+        fields = bib.fields
+        texts = [one.marc_text for one in fields if type(one) is DataField]
+        joined = FIELD_TERMINATOR.join(cast("list[str]", texts)) if None not in texts else ""
+        if (not joined or "" in texts or _ESCAPED.search(joined) is not None
+                or (self.ensure_ascii and not joined.isascii())):
+            return self._record_by_field(bib)
+        pieces = _CODED.split(joined)  # "", code, value, code, value, ...
+        parts = self._between.join(map(
+            add, map(self._code_texts.__getitem__, pieces[1::2]), pieces[2::2]
+        )).split(self._field_parts)
+        string, heads, controls = self._string, self._heads, self._controls
+        control_end, field_open = self._control_end, self._field_open
+        field_close = self._field_close
+        next_part = iter(parts).__next__
+        written = ",".join([
+            f"{heads[one.tag, one.indicator1, one.indicator2]}{field_open}{next_part()}"
+            f"{field_close}"
+            if type(one) is DataField
             else f"{controls[one.tag]}{string(one.value)}{control_end}"
             if type(one) is ControlField
             else self._dumps(_field_out(one))
-            for one in bib.fields
+            for one in fields
         ])
-        return f"{self._open}{string(bib.leader)}{self._middle}{fields}{self._close}"
+        return f"{self._open}{string(bib.leader)}{self._middle}{written}{self._close}"
+
+    def _record_by_field(self, bib: Bib) -> str:
+        """``_record`` of any record: each value escaped on its own."""
+        string, controls, control_end = self._string, self._controls, self._control_end
+        written = []
+        for one in bib.fields:
+            if type(one) is ControlField:
+                written.append(f"{controls[one.tag]}{string(one.value)}{control_end}")
+            elif type(one) is DataField and (subfields := self._subfields(one)):
+                written.append(f"{self._heads[one.tag, one.indicator1, one.indicator2]}"
+                               f"{subfields}{self._data_end}")
+            else:  # a field without subfields
+                written.append(self._dumps(_field_out(one)))
+        return f"{self._open}{string(bib.leader)}{self._middle}{','.join(written)}{self._close}"
+
+    def _subfields(self, one: DataField) -> str:
+        """A data field's subfields, from its text when it has one, without the brackets
+        around them."""
+        string, codes, comma = self._string, self._codes, self._subfield_end + ","
+        text = one.marc_text
+        if text is None:
+            return comma.join([codes[sub.code] + string(sub.value) for sub in one.subfields])
+        chunks = text.split(SUBFIELD_DELIMITER)
+        del chunks[0]
+        return comma.join([codes[chunk[0]] + string(chunk[1:]) for chunk in chunks])
 
     def _head(self, key: tuple[str, str, str]) -> str:
         # A data field up to its first subfield: '{"tag":"245",...,"subfields":['

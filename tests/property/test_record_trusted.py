@@ -5,9 +5,16 @@ converters again (``object.__new__`` and the slot descriptors). For any checked 
 results must be indistinguishable from ``Subfield(...)``, ``DataField(...)``,
 ``ControlField(...)`` and ``Bib(...)``: equal, of the same type, with the same hash and repr, and
 the same derived values (the ``Bib``'s cached properties start empty either way).
+
+A ``DataField`` keeps its subfields as the text ISO 2709 writes after the indicators when that
+text can hold them, and as a tuple otherwise; ``checked_data_fields`` is given the text. Both
+forms must behave as the subfields they hold: equal exactly when the subfields are, the same
+hash, ``subfields`` and ``values`` as the subfields say, ``repr`` as it always was.
 """
 
 from __future__ import annotations
+
+import pickle
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -38,6 +45,29 @@ _DATA_TAG = st.integers(10, 999).map("{:03d}".format) | st.from_regex(
     r"\A[A-Za-z][0-9A-Za-z]{2}\Z")
 _CONTROL_TAG = st.integers(0, 9).map("00{}".format)
 _DATA = st.tuples(_DATA_TAG, _CODE, _CODE, st.lists(st.tuples(_CODE, _TEXT), max_size=5))
+# Subfields the text holds: one-character codes, neither code nor value holding 0x1F or 0x1E
+# (what the decoder reads); awkward ones: any codes and values.
+_TEXT_CODE = st.characters(codec="utf-8").filter(lambda code: code not in "\x1e\x1f") | (
+    st.sampled_from(['"', "\\", "\x00", "\n", "\udc80", "a", "z", "9"]))
+_TEXT_VALUE = st.lists(st.characters(codec="utf-8", exclude_characters="\x1e\x1f")
+                       | st.sampled_from(['"', "\\", "\x1d", "\udc80", "\\u001f", "\\\\u001e"]),
+                       max_size=8).map("".join)
+_HELD = st.lists(st.tuples(_TEXT_CODE, _TEXT_VALUE), max_size=6)
+_ANY = st.lists(st.tuples(st.text(_CHARS | st.just("\x1e"), max_size=2),
+                          st.text(_CHARS | st.just("\x1e"), max_size=6)), max_size=4)
+_HELD_DATA = st.tuples(_DATA_TAG, _CODE, _CODE, _HELD)
+
+
+def text_of(pairs: list[tuple[str, str]]) -> str:
+    """The subfields as ISO 2709 writes them after the indicators."""
+    return "".join(f"\x1f{code}{value}" for code, value in pairs)
+
+
+def old_repr(tag: str, first: str, second: str, pairs: list[tuple[str, str]]) -> str:
+    """A data field's repr as attrs wrote it when the field kept a tuple of subfields."""
+    subfields = tuple(Subfield(code, value) for code, value in pairs)
+    return (f"DataField(tag={tag!r}, indicator1={first!r}, indicator2={second!r}, "
+            f"subfields={subfields!r})")
 _LEADER = st.text(st.characters(max_codepoint=0x7F), min_size=24, max_size=24)
 
 
@@ -64,22 +94,72 @@ def test_control_fields_as_public(pairs: list[tuple[str, str]]) -> None:
     same(tuple(made), tuple(ControlField(tag, value) for tag, value in pairs))
 
 
-@given(st.lists(_DATA, max_size=5))
+@given(st.lists(_HELD_DATA, max_size=5))
 def test_data_fields_as_public(specs: list[tuple[str, str, str, list[tuple[str, str]]]]
                                ) -> None:
-    groups = [checked_subfields([c for c, _ in pairs], [v for _, v in pairs], len(pairs))
-              for _, _, _, pairs in specs]
     made = checked_data_fields([spec[0] for spec in specs], [spec[1] for spec in specs],
-                               [spec[2] for spec in specs], groups, len(specs))
+                               [spec[2] for spec in specs],
+                               [text_of(pairs) for _, _, _, pairs in specs], len(specs))
     public = tuple(DataField(tag, first, second, [Subfield(c, v) for c, v in pairs])
                    for tag, first, second, pairs in specs)
     same(tuple(made), public)
-    for one, other in zip(made, public, strict=True):
+    for one, other, (tag, first, second, pairs) in zip(made, public, specs, strict=True):
+        assert one.marc_text == other.marc_text == text_of(pairs)
+        assert one.subfields == other.subfields == tuple(Subfield(c, v) for c, v in pairs)
+        assert repr(one) == old_repr(tag, first, second, pairs)
         assert one.text == other.text
         assert one.indicators == other.indicators
 
 
-@given(_LEADER, st.lists(st.tuples(_CONTROL_TAG, _TEXT), max_size=4), st.lists(_DATA, max_size=4))
+@given(_DATA_TAG, _CODE, _CODE, _HELD | _ANY, _HELD | _ANY)
+def test_a_field_is_its_subfields_however_kept(tag: str, first: str, second: str,
+                                               pairs: list[tuple[str, str]],
+                                               others: list[tuple[str, str]]) -> None:
+    one = DataField(tag, first, second, [Subfield(c, v) for c, v in pairs])
+    again = DataField(tag=tag, indicator1=first, indicator2=second,
+                      subfields=tuple(Subfield(c, v) for c, v in pairs))
+    other = DataField.of(tag, first + second, *others)
+    subfields = tuple(Subfield(c, v) for c, v in pairs)
+    # The text holds exactly the subfields it can write unambiguously.
+    held = all(len(c) == 1 and c not in "\x1e\x1f" and "\x1e" not in v and "\x1f" not in v
+               for c, v in pairs)
+    assert one.marc_text == (text_of(pairs) if held else None)
+    assert one.subfields == subfields
+    assert [sub.code for sub in one.subfields] == [c for c, _ in pairs]
+    for code in {c for c, _ in pairs} | {"a", "", "\x1f", "ab"}:
+        assert one.values(code) == tuple(v for c, v in pairs if c == code)
+    assert (one, hash(one), repr(one)) == (again, hash(again), old_repr(tag, first, second, pairs))
+    assert (one == other) is (pairs == others)
+    if pairs == others:
+        assert hash(one) == hash(other)
+    assert DataField(tag, first, second, one.subfields) == one
+    assert pickle.loads(pickle.dumps(one)) == one
+    assert one.text == " ".join(f"${c} {v}" for c, v in pairs)
+
+
+def test_awkward_subfields_keep_a_tuple() -> None:
+    awkward = [
+        [Subfield("ab", "two-character code")],
+        [Subfield("", "no code")],
+        [Subfield("a", "a \x1f inside")],
+        [Subfield("\x1f", "the delimiter as code")],
+        [Subfield("a", "x"), Subfield("\x1e", "the terminator as code")],
+        [Subfield("a", "a \x1e inside")],
+    ]
+    for subfields in awkward:
+        one = DataField("245", "1", "0", subfields)
+        assert one.marc_text is None
+        assert one.subfields == tuple(subfields)
+        assert one == DataField("245", "1", "0", tuple(subfields))
+    # Equal subfields kept either way are one field: text for the one, text for the other.
+    assert DataField.of("245", "10", ("a", "x")).marc_text == "\x1fax"
+    assert DataField.of("245", "10", ("a", "")).marc_text == "\x1fa"
+    assert DataField.of("245", "10").marc_text == ""
+    assert DataField.of("245", "10", ("a", "x")) != DataField.of("245", "10", ("ax", ""))
+
+
+@given(_LEADER, st.lists(st.tuples(_CONTROL_TAG, _TEXT), max_size=4),
+       st.lists(_HELD_DATA, max_size=4))
 def test_bib_as_public(leader: str, controls: list[tuple[str, str]],
                        data: list[tuple[str, str, str, list[tuple[str, str]]]]) -> None:
     fields: list[Field] = []
@@ -87,8 +167,7 @@ def test_bib_as_public(leader: str, controls: list[tuple[str, str]],
                                      len(controls))
     fields += checked_data_fields(
         [spec[0] for spec in data], [spec[1] for spec in data], [spec[2] for spec in data],
-        [checked_subfields([c for c, _ in pairs], [v for _, v in pairs], len(pairs))
-         for _, _, _, pairs in data], len(data))
+        [text_of(pairs) for _, _, _, pairs in data], len(data))
     made = checked_bib(leader, tuple(fields))
     public = Bib(leader=leader, fields=[
         *(ControlField(tag, value) for tag, value in controls),

@@ -14,6 +14,7 @@ import re
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from itertools import repeat
+from operator import itemgetter
 from typing import Final, TypeAlias
 
 from attrs import field, frozen
@@ -72,18 +73,52 @@ def _indicator(value: str) -> str:
     return value
 
 
-def _subfields(values: Iterable[Subfield]) -> tuple[Subfield, ...]:
-    return tuple(values)
+#: ISO 2709's subfield delimiter and field terminator: no subfield code or value in a field's
+#: text holds either.
+SUBFIELD_DELIMITER: Final = "\x1f"
+_FIELD_TERMINATOR: Final = "\x1e"
+_CODE: Final = itemgetter(0)
+_VALUE: Final = itemgetter(slice(1, None))
 
 
-@frozen
+def _coded(values: Iterable[Subfield]) -> str | tuple[Subfield, ...]:
+    """Subfields as a data field keeps them: the text ISO 2709 writes after the indicators
+    (``\x1f`` code value, each), or, for subfields that text cannot hold unambiguously, the
+    tuple of them.
+
+    The text holds a subfield exactly when it is a ``Subfield`` (not a subclass: those never
+    equal one) whose code is one character of ``str`` and whose value is ``str``, neither
+    holding the delimiter 0x1F or the terminator 0x1E. Which of the two a field keeps depends on
+    its subfields' values alone, so two fields are equal exactly when their subfields are.
+    """
+    subfields = tuple(values)
+    try:
+        codes = "".join([sub.code for sub in subfields])
+        text = "".join([SUBFIELD_DELIMITER + sub.code + sub.value for sub in subfields])
+    except (AttributeError, TypeError):  # not subfields of text: kept as they are
+        return subfields
+    if (len(codes) == len(subfields) and text.count(SUBFIELD_DELIMITER) == len(subfields)
+            and _FIELD_TERMINATOR not in text
+            and all(type(sub) is Subfield and sub.code != "" for sub in subfields)):
+        return text
+    return subfields
+
+
+@frozen(repr=False)
 class DataField:
-    """A field 010-999 (or a local tag): two indicators and subfields in order."""
+    """A field 010-999 (or a local tag): two indicators and subfields in order.
+
+    The subfields are kept as the text ISO 2709 writes after the indicators (``marc_text``),
+    and ``subfields`` reads them from it on each access; a field whose subfields that text
+    cannot hold (a code that is not one character, a delimiter in a value) keeps them as a
+    tuple instead. Equality, hashing and ``repr`` are those of the tag, the indicators and
+    the subfields, whichever way they are kept.
+    """
 
     tag: str = field(converter=_tag)
     indicator1: str = field(converter=_indicator)
     indicator2: str = field(converter=_indicator)
-    subfields: tuple[Subfield, ...] = field(converter=_subfields)
+    _coded: str | tuple[Subfield, ...] = field(converter=_coded, alias="subfields")
 
     @classmethod
     def of(cls, tag: str, indicators: str, *pairs: tuple[str, str]) -> DataField:
@@ -92,9 +127,36 @@ class DataField:
             raise InvalidRecord(indicators, "bad_indicator", "two indicators")
         return cls(tag, indicators[0], indicators[1], [Subfield(c, v) for c, v in pairs])
 
+    @property
+    def subfields(self) -> tuple[Subfield, ...]:
+        """The subfields in order (made on each access from the field's text)."""
+        coded = self._coded
+        if not isinstance(coded, str):
+            return coded
+        chunks = coded.split(SUBFIELD_DELIMITER)
+        del chunks[0]
+        return checked_subfields(map(_CODE, chunks), map(_VALUE, chunks), len(chunks))
+
+    @property
+    def marc_text(self) -> str | None:
+        """The subfields as ISO 2709 writes them after the indicators: for each, the delimiter
+        0x1F, the one-character code, the value; None for a field whose subfields that text
+        cannot hold (then read ``subfields``)."""
+        coded = self._coded
+        return coded if isinstance(coded, str) else None
+
     def values(self, code: str) -> tuple[str, ...]:
         """Every value of subfield ``code``, in order."""
-        return tuple(sub.value for sub in self.subfields if sub.code == code)
+        coded = self._coded
+        if not isinstance(coded, str):
+            return tuple([sub.value for sub in coded if sub.code == code])
+        if len(code) != 1 or code == SUBFIELD_DELIMITER:
+            return ()  # no code of the text is one
+        # Each piece after a split at "\x1f" + code starts with one such value, which runs to
+        # the next delimiter: no value holds one.
+        pieces = coded.split(SUBFIELD_DELIMITER + code)
+        del pieces[0]
+        return tuple(map(_before_delimiter, pieces))
 
     @property
     def indicators(self) -> str:
@@ -104,6 +166,14 @@ class DataField:
     def text(self) -> str:
         """The field written ``$a value $b value``, as catalogers and the specs write it."""
         return " ".join(f"${sub.code} {sub.value}" for sub in self.subfields)
+
+    def __repr__(self) -> str:
+        return (f"{type(self).__qualname__}(tag={self.tag!r}, indicator1={self.indicator1!r}, "
+                f"indicator2={self.indicator2!r}, subfields={self.subfields!r})")
+
+
+def _before_delimiter(piece: str) -> str:
+    return piece.partition(SUBFIELD_DELIMITER)[0]
 
 
 Field: TypeAlias = ControlField | DataField
@@ -254,7 +324,7 @@ _CONTROL_VALUE: Final = _slot(ControlField, "value")
 _DATA_TAG: Final = _slot(DataField, "tag")
 _DATA_INDICATOR1: Final = _slot(DataField, "indicator1")
 _DATA_INDICATOR2: Final = _slot(DataField, "indicator2")
-_DATA_SUBFIELDS: Final = _slot(DataField, "subfields")
+_DATA_CODED: Final = _slot(DataField, "_coded")
 _BIB_LEADER: Final = _slot(Bib, "leader")
 _BIB_FIELDS: Final = _slot(Bib, "fields")
 
@@ -278,15 +348,17 @@ def checked_control_fields(tags: Iterable[str], values: Iterable[str], count: in
 
 
 def checked_data_fields(tags: Iterable[str], indicators1: Iterable[str],
-                        indicators2: Iterable[str], subfields: Iterable[tuple[Subfield, ...]],
-                        count: int) -> list[DataField]:
+                        indicators2: Iterable[str], texts: Iterable[str], count: int
+                        ) -> list[DataField]:
     """``count`` data fields: tags checked (three ASCII letters or digits, not 000-009), one
-    character per indicator, subfields already tuples."""
+    character per indicator, and each field's subfields as its ``marc_text``: the text after
+    the indicators, every subfield led by the delimiter and a one-character code, none empty
+    of its code, no 0x1E in it (what ``DataField`` keeps for such subfields)."""
     made: list[DataField] = list(map(_new, repeat(DataField, count)))
     _consume(map(_DATA_TAG, made, tags))
     _consume(map(_DATA_INDICATOR1, made, indicators1))
     _consume(map(_DATA_INDICATOR2, made, indicators2))
-    _consume(map(_DATA_SUBFIELDS, made, subfields))
+    _consume(map(_DATA_CODED, made, texts))
     return made
 
 

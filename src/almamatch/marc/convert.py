@@ -36,6 +36,8 @@ RECORD_TERMINATOR: Final = 0x1D
 FIELD_TERMINATOR: Final = 0x1E
 SUBFIELD_DELIMITER: Final = 0x1F
 _DELIMITERS: Final = re.compile("[\x1d\x1e\x1f]")
+#: A delimiter followed by a character over U+007F: a code that is not one byte.
+_HIGH_CODE: Final = re.compile("\x1f[^\x00-\x7f]")
 _FIELD_END: Final = bytes([FIELD_TERMINATOR])
 _RECORD_END: Final = bytes([RECORD_TERMINATOR])
 # MARC 21 "Record length: five characters"; "Length of field: four characters".
@@ -103,23 +105,21 @@ def _field_bytes(one: Field) -> bytes:
     """The field as written in ISO 2709, its terminator included: in one piece when nothing in
     it needs a look (``_checked_field_bytes`` otherwise, which names the first fault).
 
-    One piece is the same bytes: UTF-8 (with lone surrogates as their bytes) encodes each
-    character alone, so the text joined and encoded is the pieces encoded and joined. It is
-    taken when every subfield code is one ASCII character, the indicators two, and the text
-    holds no delimiter but the one before each code.
+    One piece is the field's ``marc_text`` after its indicators, which is the subfields as
+    ISO 2709 writes them (one-character codes, no delimiter or terminator in a value), and the
+    same bytes: UTF-8 (with lone surrogates as their bytes) encodes each character alone, so
+    the text encoded is the pieces encoded and joined. It is taken when the indicators and every
+    code are ASCII, and no delimiter is in the indicators nor record terminator in the text.
     """
     if isinstance(one, ControlField):
         return _encode(one.value, one.tag) + _FIELD_END
-    subfields = one.subfields
+    text = one.marc_text
     indicators = one.indicator1 + one.indicator2
-    codes = [sub.code for sub in subfields]
-    joined = "".join(codes)
-    text = indicators + "".join(["\x1f" + sub.code + sub.value for sub in subfields])
-    if (len(joined) == len(codes) and "" not in codes and joined.isascii()
-            and len(indicators) == 2 and indicators.isascii()
-            and text.count("\x1f") == len(codes) and "\x1e" not in text and "\x1d" not in text):
+    if (text is not None and len(indicators) == 2 and indicators.isascii()
+            and _DELIMITERS.search(indicators) is None and "\x1d" not in text
+            and (text.isascii() or _HIGH_CODE.search(text) is None)):
         try:
-            return text.encode("utf-8", "surrogateescape") + _FIELD_END
+            return (indicators + text).encode("utf-8", "surrogateescape") + _FIELD_END
         except UnicodeEncodeError:
             pass  # a character UTF-8 cannot write: named below
     return _checked_field_bytes(one)

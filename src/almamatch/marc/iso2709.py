@@ -16,7 +16,7 @@ import warnings
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache
-from itertools import accumulate, chain, compress, count, repeat
+from itertools import accumulate, chain, compress, count
 from operator import add, itemgetter
 from typing import Final
 
@@ -27,13 +27,10 @@ from almamatch.core.marcxml import FORBIDDEN_CONTROL_BYTES
 from almamatch.core.record import (
     Bib,
     ControlField,
-    DataField,
     Field,
-    Subfield,
     checked_bib,
     checked_control_fields,
     checked_data_fields,
-    checked_subfields,
 )
 from almamatch.marc.convert import (
     FIELD_TERMINATOR,
@@ -61,9 +58,11 @@ _CONTROL_TAGS: Final = frozenset(f"00{digit}" for digit in range(10))
 _TAGS: Final = re.compile(r"(...).{9}", re.DOTALL)  # each directory entry's tag
 RECORD_TERMINATOR: Final = 0x1D
 _HEAD: Final = itemgetter(slice(0, 3))  # a data field's indicators and first delimiter
-_SUBFIELD_TEXTS: Final = itemgetter(slice(3, None))  # after the indicators and the first $
-_CODE: Final = itemgetter(0)
-_VALUE: Final = itemgetter(slice(1, None))
+_SUBFIELD_TEXTS: Final = itemgetter(slice(2, None))  # after the indicators
+_EMPTY_SUBFIELD: Final = _SUBFIELD * 2
+_EMPTY_LAST_SUBFIELD: Final = _SUBFIELD + _TERMINATOR
+#: A delimiter followed by a character over U+007F: a code the checked path refuses.
+_HIGH_CODE_TEXT: Final = re.compile("\x1f[^\x00-\x7f]")
 
 
 class RecordFault(Exception):
@@ -265,9 +264,9 @@ def _fields_at_once(tags: list[str], texts: list[str], controls: int
     empty one, indicators or codes off), for ``_fields_one_by_one`` to build or refuse.
 
     Usual: ``controls`` control fields first, then data fields whose text is two indicators,
-    then ``$``-led subfields. The subfield texts of all data fields are split in one call (each
-    field's text from its first delimiter on, joined by the delimiter), and each field takes as
-    many subfields as it has delimiters.
+    then ``$``-led subfields, none empty, every code ASCII. Each data field keeps its text from
+    its first delimiter on as it stands (``DataField.marc_text``); the checks look at all data
+    fields' texts at once.
     """
     fields: list[Field] = []
     fields.extend(checked_control_fields(tags, texts, controls))
@@ -282,16 +281,16 @@ def _fields_at_once(tags: list[str], texts: list[str], controls: int
     if heads.count(_SUBFIELD) != count or heads[2::3] != _SUBFIELD * count:
         return None
     indicators = heads.replace(_SUBFIELD, "")
-    chunks = _SUBFIELD.join(map(_SUBFIELD_TEXTS, data_texts)).split(_SUBFIELD)
-    if "" in chunks:  # an empty subfield, which pymarc skips
+    bodies = list(map(_SUBFIELD_TEXTS, data_texts))
+    # Each body ended by a terminator, so that an empty subfield (which pymarc skips) is a
+    # delimiter followed by a delimiter or a terminator.
+    joined = _TERMINATOR.join(bodies) + _TERMINATOR
+    if _EMPTY_SUBFIELD in joined or _EMPTY_LAST_SUBFIELD in joined:
         return None
-    codes = "".join(map(_CODE, chunks))
-    if not (indicators.isascii() and codes.isascii()):
+    if not indicators.isascii() or (not joined.isascii()
+                                    and _HIGH_CODE_TEXT.search(joined) is not None):
         return None
-    every = checked_subfields(codes, map(_VALUE, chunks), len(chunks))
-    ends = list(accumulate(map(str.count, data_texts, repeat(_SUBFIELD))))
-    groups = map(every.__getitem__, map(slice, [0, *ends], ends))
-    fields.extend(checked_data_fields(data_tags, indicators[0::2], indicators[1::2], groups,
+    fields.extend(checked_data_fields(data_tags, indicators[0::2], indicators[1::2], bodies,
                                       count))
     return tuple(fields)
 
@@ -305,18 +304,14 @@ def _fields_one_by_one(tags: list[str], texts: list[str]) -> tuple[Field, ...] |
         if tag in _CONTROL_TAGS:
             append(ControlField(tag, text))
             continue
-        parts = text.split(_SUBFIELD)
-        indicators = parts[0]
+        indicators, _, body = text.partition(_SUBFIELD)
         if len(indicators) != 2 or not indicators.isascii():
             return None
-        subfields = []
-        for chunk in parts[1:]:
-            if chunk:
-                code = chunk[0]
-                if code >= "\x80":  # a code byte over 0x7F: the checked path names it
-                    return None
-                subfields.append(Subfield(code, chunk[1:]))
-        append(DataField(tag, indicators[0], indicators[1], subfields))
+        chunks = [chunk for chunk in body.split(_SUBFIELD) if chunk]
+        if any(chunk[0] >= "\x80" for chunk in chunks):  # the checked path names the code
+            return None
+        kept = "".join([_SUBFIELD + chunk for chunk in chunks])
+        append(checked_data_fields([tag], indicators[0], indicators[1], [kept], 1)[0])
     return tuple(fields)
 
 

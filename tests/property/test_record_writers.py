@@ -1,0 +1,99 @@
+"""The writers that read a data field's text write what they wrote from its subfields.
+
+A ``DataField`` keeps its subfields as the text ISO 2709 writes after the indicators (or, when
+that text cannot hold them, as a tuple). The JSON line's record (``codec.JsonWriter``) and the
+ISO 2709 writer (``marc.convert.bib_to_marc``) read that text in bulk; each must give the bytes
+written from ``subfields`` one by one: ``json.dumps`` of the converter's output, and the
+fields written piece by piece. Records are generated as the decoder makes them, dense in what
+escaping and encoding look at (quotes, backslashes, control characters, non-ASCII, lone
+surrogates, text that looks like an escape, empty values), with some fields of awkward
+subfields (multi-character codes, delimiters in values) and some without subfields.
+"""
+
+from __future__ import annotations
+
+import json
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from almamatch.codec import COMPACT, JsonWriter, converter
+from almamatch.core.errors import InvalidRecord
+from almamatch.core.record import Bib, ControlField, DataField, Field, Subfield, as_data_field
+from almamatch.marc.convert import _checked_field_bytes, bib_to_marc
+from almamatch.marc.iso2709 import decode_record
+
+_ODD = st.sampled_from(['"', "\\", "\\\\", "\x00", "\n", "\t", "\x1d", "\x7f", "é", "\u2028",
+                        "\udc80", "😀", "\\u001f", "\\u001e", '","', '"],["', "a"])
+_VALUE = st.lists(_ODD | st.characters(codec="utf-8", exclude_characters="\x1e\x1f"),
+                  max_size=6).map("".join)
+_CODE = st.sampled_from(["a", "b", "z", "0", "9", '"', "\\", "\x00", "\n", "é", "\udc80", " "])
+_AWKWARD_CODE = st.sampled_from(["", "ab", "\x1f", "\x1e"])
+_AWKWARD_VALUE = st.sampled_from(["a\x1fb", "\x1e", "\x1f"])
+_INDICATOR = st.sampled_from([" ", "0", "1", "#", '"', "\\", "é", "\x1f"])
+_TAG = st.sampled_from(["019", "035", "245", "500", "9XX", "abc"])
+
+
+@st.composite
+def data_fields(draw: st.DrawFn) -> DataField:
+    pairs = draw(st.lists(st.tuples(_CODE, _VALUE), max_size=5))
+    if draw(st.integers(0, 9)) == 0:  # now and then a subfield the text cannot hold
+        at = draw(st.integers(0, len(pairs)))
+        pairs.insert(at, (draw(_CODE | _AWKWARD_CODE), draw(_VALUE | _AWKWARD_VALUE)))
+    return DataField(draw(_TAG), draw(_INDICATOR), draw(_INDICATOR),
+                     [Subfield(code, value) for code, value in pairs])
+
+
+@st.composite
+def records(draw: st.DrawFn) -> Bib:
+    fields: list[Field] = [ControlField(tag, draw(_VALUE))
+                           for tag in draw(st.lists(st.sampled_from(["001", "003", "005"]),
+                                                    max_size=3))]
+    fields += draw(st.lists(data_fields(), max_size=6))
+    if draw(st.booleans()):
+        fields = draw(st.permutations(fields))
+    return Bib(leader="00000nam a2200000 i 4500", fields=fields)
+
+
+@settings(max_examples=300, deadline=None)
+@given(records(), st.booleans())
+def test_the_json_record_is_json_dumps_of_the_subfields(bib: Bib, ensure_ascii: bool) -> None:
+    expected = json.dumps(converter.unstructure(bib), ensure_ascii=ensure_ascii,
+                          separators=COMPACT)
+    writer = JsonWriter(ensure_ascii=ensure_ascii)
+    assert writer.text(bib) == expected
+    assert writer.text(bib) == expected  # again, with the writer's tables filled
+
+
+def written(bib: Bib) -> bytes | tuple[str, tuple[object, ...]]:
+    try:
+        return bib_to_marc(bib)
+    except InvalidRecord as error:
+        return (type(error).__name__, error.args)
+
+
+def piece_by_piece(bib: Bib) -> bytes | tuple[str, tuple[object, ...]]:
+    """The data fields as ``_checked_field_bytes`` writes them, from their subfields one by
+    one, or the first error it names."""
+    try:
+        return b"".join([_checked_field_bytes(one) for one in bib.fields
+                         if isinstance(one, DataField)])
+    except InvalidRecord as error:
+        return (type(error).__name__, error.args)
+
+
+@settings(max_examples=300, deadline=None)
+@given(records())
+def test_the_iso2709_record_is_its_subfields_written_one_by_one(bib: Bib) -> None:
+    data = Bib(leader=bib.leader, fields=[one for one in bib.fields if isinstance(one, DataField)])
+    whole, pieces = written(data), piece_by_piece(data)
+    if isinstance(pieces, tuple):
+        assert whole == pieces
+        return
+    assert isinstance(whole, bytes)
+    base = int(whole[12:17])
+    assert whole[base:-1] == pieces
+    # Read back, each field is the one written (codes over 0x7F are a fault to the reader).
+    if data.fields and all(sub.code.isascii() for one in data.fields
+                           for sub in as_data_field(one).subfields):
+        assert decode_record(whole).fields == data.fields
