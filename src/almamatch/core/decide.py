@@ -24,6 +24,7 @@ from attrs import evolve
 from almamatch.core.decision import (
     Add,
     Candidate,
+    Code,
     ConnectionClosed,
     Decision,
     LogonFailed,
@@ -78,8 +79,8 @@ class _Run:
     """The scratch state of one ``decide()`` call; never leaves it."""
 
     __slots__ = (
-        "cache", "candidates", "derived", "descriptions", "export", "facts", "now", "prepared",
-        "profile", "zone",
+        "cache", "candidates", "descriptions", "export", "facts", "now", "prepared", "profile",
+        "version", "zone",
     )
 
     def __init__(self, export: Export, zone: Zone, now: datetime, cache: DecisionCache) -> None:
@@ -89,7 +90,7 @@ class _Run:
         self.cache = cache
         self.profile: IntegrationProfile | None = None
         self.prepared: PreparedRecord | None = None
-        self.derived: _Derived | None = None  # made with ``prepared``
+        self.version: object = _UNREAD  # the prepared record's 005, read when first asked
         self.candidates: tuple[Candidate, ...] = ()
         self.descriptions: list[str] = []  # stage 6's words for each candidate
         self.facts: BibFacts | None = None
@@ -100,10 +101,11 @@ def _step(stage: Stage, verdict: Verdict, detail: str) -> Step:
 
 
 # Speed: a Step is an immutable value, so a step whose text is fixed is built once here, and one
-# whose text follows from a few small values is built once per distinct value (``lru_cache``);
-# what follows from the prepared record alone is derived once per decision (``_Derived``), and what
-# a caller deciding many records may keep between decisions is in its ``DecisionCache``. The
-# texts are the same as building each step anew.
+# whose text follows from a few small values is built once per distinct value (``lru_cache``,
+# or ``_REFUSED`` per code); what follows from the prepared record alone is derived once per
+# decision (``_Run``), and what a caller deciding many records may keep between decisions is in
+# its ``DecisionCache`` (stage 4's step per distinct notes). The texts are the same as building
+# each step anew.
 _MARCXML_OFF: Final = _step(Stage.MARCXML, Verdict.OFF, "validate_marcxml=False (default True)")
 _MARCXML_PASSED: Final = _step(Stage.MARCXML, Verdict.PASSED, "converts to MARCXML")
 _NORMALIZATION_NA: Final = _step(Stage.NORMALIZATION, Verdict.NOT_APPLICABLE, _NO_PROFILE)
@@ -125,6 +127,19 @@ _OLDER_OFF: Final = _step(
 _OLDER_NA: Final = _step(Stage.OLDER_VERSION, Verdict.NOT_APPLICABLE, _NO_CANDIDATE)
 
 
+def _normalization_step(notes: tuple[str, ...]) -> Step:
+    detail = "; ".join(notes) or "no normalization steps; no 003 to fold"
+    return _step(Stage.NORMALIZATION, Verdict.PASSED, detail)
+
+
+#: Stage 11's step for each refusal: its text is the code alone.
+_REFUSED: Final = {
+    code: _step(Stage.OUTCOME, Verdict.FAILED, f"Import Failed: {code}") for code in Code
+}
+#: How many distinct normalization steps a ``DecisionCache`` keeps.
+_KEPT_STEPS: Final = 256
+
+
 @lru_cache(maxsize=256)
 def _profile_step(name: str) -> Step:
     return _step(Stage.PROFILE, Verdict.PASSED, f"one profile: {name!r}")
@@ -135,46 +150,41 @@ def _logon_step(logon_id: str, host: str) -> Step:
     return _step(Stage.LOGON, Verdict.PASSED, f"{logon_id} at {host}")
 
 
-class _Derived:
-    """What one ``decide()`` call derives from its prepared record alone, each once."""
-
-    __slots__ = ("_version", "normalization", "record")
-
-    def __init__(self, prepared: PreparedRecord) -> None:
-        detail = "; ".join(prepared.notes) or "no normalization steps; no 003 to fold"
-        self.normalization = _step(Stage.NORMALIZATION, Verdict.PASSED, detail)
-        self.record = prepared.record
-        self._version: object = _UNREAD
-
-    @property
-    def incoming_version(self) -> Timestamp | None:
-        """The prepared record's 005 (``Bib.latest_transaction``), read when first asked."""
-        version = self._version
-        if version is _UNREAD:
-            version = self._version = self.record.latest_transaction
-        return version  # type: ignore[return-value]
-
-
 class DecisionCache:
     """What ``decide()`` may keep between decisions, owned by the caller that decides many.
 
     A batch makes one for its run and passes it to every ``decide()`` call; the values decided
     stay plain (nothing is stored inside a ``Bib``, a prepared record or a merge method). It holds
     only what does not depend on one record (per merge method, what each rule selects per tag;
-    ``numbers``, the OCLC numbers texts parse to, a bounded memo: a number is an immutable value)
+    ``numbers``, the OCLC numbers texts parse to, a bounded memo: a number is an immutable value;
+    stage 4's steps by their notes, also bounded: a step is an immutable value)
     and two things about the record at hand: until the next call, what the last call derived
     that applying its decision needs again (``groundwork``); and the reader's word about the
     record it read last, that its bytes showed it converts to MARCXML (``note_convertible``).
     Without one, ``decide()`` uses a fresh cache for the call; the decision is the same.
     """
 
-    __slots__ = ("_convertible", "_groundwork", "_merge_plans", "numbers")
+    __slots__ = ("_convertible", "_groundwork", "_merge_plans", "_normalization_steps", "numbers")
 
     def __init__(self) -> None:
         self._merge_plans: dict[int, MergePlans] = {}
         self._groundwork: Groundwork | None = None
         self._convertible: Bib | None = None
+        self._normalization_steps: dict[tuple[str, ...], Step] = {}
         self.numbers = ParsedNumbers()
+
+    def normalization_step(self, notes: tuple[str, ...]) -> Step:
+        """Stage 4's step for a record whose normalization notes (``PreparedRecord.notes``)
+        are ``notes``: the step is the notes' text alone, so it is made once per distinct
+        notes (a profile's named steps give a handful; rule text may give more, so at most
+        ``_KEPT_STEPS`` are kept and the table starts again empty when full)."""
+        steps = self._normalization_steps
+        step = steps.get(notes)
+        if step is None:
+            if len(steps) >= _KEPT_STEPS:
+                steps.clear()
+            step = steps[notes] = _normalization_step(notes)
+        return step
 
     def groundwork(self, decision: Decision) -> Groundwork | None:
         """What the last ``decide()`` call with this cache derived for ``decision``, to pass to
@@ -267,8 +277,7 @@ def _normalization(run: _Run) -> Outcome:
         return _NORMALIZATION_NA, None
     run.prepared = prepared = run.export.prepared(run.profile.normalization_steps,
                                                   numbers=run.cache.numbers)
-    run.derived = derived = _Derived(prepared)
-    return derived.normalization, None
+    return run.cache.normalization_step(prepared.notes), None
 
 
 # -- stage 5 -----------------------------------------------------------------------------------
@@ -566,7 +575,7 @@ def _outcome(run: _Run, trace: list[Step], first: Refusal | None) -> Decision:
     cache = run.cache
     cache._groundwork = None  # filled here alone, for the decision returned
     if first is not None:
-        trace.append(_step(Stage.OUTCOME, Verdict.FAILED, f"Import Failed: {first.code}"))
+        trace.append(_REFUSED[first.code])
         return evolve(first, trace=tuple(trace))
     prepared, profile = run.prepared, run.profile
     if prepared is None or profile is None:  # unreachable: stage 1 blocks without a profile
@@ -594,11 +603,15 @@ def _outcome(run: _Run, trace: list[Step], first: Refusal | None) -> Decision:
 
 
 def _incoming_version(run: _Run) -> Timestamp | None:
-    """The incoming 005 as stages 10 and 11 read it: once per decision."""
-    derived = run.derived
-    if derived is None:  # unreachable: both read it only after stage 4 prepared the record
-        raise AssertionError("the 005 is read before the record is prepared")
-    return derived.incoming_version
+    """The incoming 005 as stages 10 and 11 read it (``Bib.latest_transaction`` of the prepared
+    record): once per decision."""
+    version = run.version
+    if version is _UNREAD:
+        prepared = run.prepared
+        if prepared is None:  # unreachable: both read it only after stage 4 prepared the record
+            raise AssertionError("the 005 is read before the record is prepared")
+        version = run.version = prepared.record.latest_transaction
+    return version  # type: ignore[return-value]
 
 
 def _merged(run: _Run, mms_id: str, method: MergeMethod, incoming: Bib) -> Bib | None:

@@ -149,28 +149,31 @@ def fold_003_tagged(bib: Bib, tags: list[str]) -> tuple[Bib, list[str]]:
     identifier = _control_text(fields[first])
     number = _control_text(fields[tags.index("001")]) if "001" in tags else None
     if tags.count("003") == 1:  # nearly always: one slice instead of a delete per 003
-        kept = [*fields[:first], *fields[first + 1:]]
-        kept_tags = [*tags[:first], *tags[first + 1:]]
+        kept, kept_tags = list(fields), tags.copy()
+        del kept[first], kept_tags[first]
     else:
         kept, kept_tags = list(fields), list(tags)
         for at in reversed(tag_positions(tags, "003")):
             del kept[at], kept_tags[at]
     if number is not None:
         text = f"({identifier.strip()}){number.strip()}"
-        if not any(sub.value == text and sub.code == "a"
-                   for at in tag_positions(kept_tags, "035")
-                   for sub in as_data_field(kept[at]).subfields):
+        if "035" not in kept_tags or not any(
+            text in as_data_field(kept[at]).values("a") for at in tag_positions(kept_tags, "035")
+        ):
             at = _tag_order_position(kept_tags, "035")
-            kept.insert(at, DataField("035", " ", " ", [Subfield("a", text)]))
+            kept.insert(at, DataField("035", " ", " ", (Subfield("a", text),)))
             kept_tags.insert(at, "035")
     return checked_bib(bib.leader, tuple(kept)), kept_tags
 
 
 def tag_positions(tags: list[str], tag: str) -> list[int]:
     """Where ``tag`` is in ``tags``, in order (searched by the list, not by Python steps)."""
+    count = tags.count(tag)
+    if count < 2:  # nearly always: no field or one with the tag
+        return [tags.index(tag)] if count else []
     found: list[int] = []
     at = -1
-    for _ in range(tags.count(tag)):
+    for _ in range(count):
         at = tags.index(tag, at + 1)
         found.append(at)
     return found
@@ -213,7 +216,10 @@ def insert_in_tag_order(fields: list[Field], new: Field) -> int:
 def _tag_order_position(tags: list[str], tag: str) -> int:
     """Where a field tagged ``tag`` goes among fields tagged ``tags``: before the first whose tag
     sorts after its own, else last."""
-    return next((at for at, one in enumerate(tags) if one > tag), len(tags))
+    for at, one in enumerate(tags):
+        if one > tag:
+            return at
+    return len(tags)
 
 
 def _insert_in_tag_order(

@@ -170,11 +170,10 @@ def prepare(record: Bib, normalization: tuple[NormalizationStep, ...], *,
     from_019: dict[int, OclcNumber] = {}
     if "019" in tags:
         known = {one.value for one in active + cancelled}
+        fields = saved.fields
         for at in tag_positions(tags, "019"):
-            for sub in as_data_field(saved.fields[at]).subfields:
-                if sub.code != "a":
-                    continue
-                found = number(sub.value)
+            for text in as_data_field(fields[at]).values("a"):
+                found = number(text)
                 if found is not None and found.value not in known:
                     from_019.setdefault(found.value, found)
     return PreparedRecord(
@@ -182,12 +181,14 @@ def prepare(record: Bib, normalization: tuple[NormalizationStep, ...], *,
         notes=tuple(notes),
         active=active,
         cancelled=cancelled,
-        cancelled_019=tuple(from_019.values()),
+        cancelled_019=tuple(from_019.values()) if from_019 else (),
     )
 
 
 def _named_step_note(label: str, before: Bib, after: Bib) -> str:
     """What a named normalization step did: the count of fields it added or removed."""
+    if after is before:
+        return f"{label}: no change"
     change = len(after.fields) - len(before.fields)
     return f"{label}: {f'{change:+d} field(s)' if change else 'no change'}"
 
@@ -230,6 +231,8 @@ def _numbers(bib: Bib, tags: list[str],
     ``parse`` (a caller's memo of ``parsed_or_none``)."""
     active: dict[tuple[int, str, int], OclcNumber] = {}
     cancelled: dict[tuple[int, str, int], OclcNumber] = {}
+    if "035" not in tags:
+        return (), ()
     fields = bib.fields
     for at in tag_positions(tags, "035"):
         for sub in as_data_field(fields[at]).subfields:
