@@ -212,3 +212,26 @@ def test_parsed_numbers_remember_each_text_and_start_again_when_full() -> None:
     assert again is not None
     assert again.literal == "12"
     assert memo.number("(OCoLC)ocm00012345") is not first
+
+
+@pytest.mark.parametrize(
+    ("control", "literal"),
+    [
+        # 001 as OCLC writes it: the number, qualified, with its prefix and digits.
+        ("ocm00012345", "(OCoLC)ocm00012345"),
+        ("ocn254817282", "(OCoLC)ocn254817282"),
+        ("on1018428910", "(OCoLC)on1018428910"),
+        ("12345", "(OCoLC)12345"),
+        # Read as the whole text is: a blank after the prefix, or a qualifier already there.
+        ("ocm 00012345", "(OCoLC)ocm00012345"),
+        ("(OCoLC)12345", None),
+        ("ocmX", None),
+        ("", None),
+    ],
+)
+def test_a_qualified_number_is_the_035_the_save_rule_writes(control: str,
+                                                            literal: str | None) -> None:
+    memo = ParsedNumbers()
+    found = memo.qualified(control)
+    assert (found.literal if found is not None else None) == literal
+    assert memo.number("(OCoLC)" + control) is found  # remembered under the whole text

@@ -194,3 +194,24 @@ def test_parsed_numbers_give_what_parse_gives(texts: list[str], limit: int) -> N
             assert type(parsed) is OclcNumber
             assert (parsed == public, hash(parsed), repr(parsed)) == (True, hash(public),
                                                                       repr(public))
+
+
+# The save rule's 035 $a "(OCoLC)<001>" is read from the memo of the 001 (``qualified``): it must
+# be what parsing the whole text gives, to the form, for any 001 text, remembered or not.
+@given(st.lists(_NUMBER_TEXTS, max_size=6), st.integers(1, 4))
+def test_a_qualified_number_is_the_parse_of_the_qualified_text(texts: list[str],
+                                                                limit: int) -> None:
+    memo = ParsedNumbers(limit=limit)
+    for text in texts * 2:
+        whole = "(OCoLC)" + text
+        try:
+            parsed: OclcNumber | None = OclcNumber.parse(whole)
+        except InvalidOclcNumber:
+            parsed = None
+        for found in (memo.qualified(text), memo.number(whole)):
+            if parsed is None:
+                assert found is None
+            else:
+                assert found is not None
+                assert (found.value, found.form, found.literal) == (
+                    parsed.value, parsed.form, parsed.literal)

@@ -238,6 +238,28 @@ class ParsedNumbers:
             number = found[text] = parsed_or_none(text)
         return number  # type: ignore[return-value]
 
+    def qualified(self, text: str) -> OclcNumber | None:
+        """``number("(OCoLC)" + text)``: the 035 $a that Alma's save rule makes of a 001
+        ``text`` under 003 ``OCoLC`` (``core.normalization.fold_003``), remembered with
+        ``text`` itself, which is parsed alone: for a text with no blank at either end that
+        does not open with ``(``, the qualified text writes the same number, prefix and digits
+        (the qualifier is the whole of what the pattern reads before them), only qualified."""
+        whole = "(OCoLC)" + text
+        found = self._found
+        number = found.get(whole, _UNSEEN)
+        if number is not _UNSEEN:
+            return number  # type: ignore[return-value]
+        if text.startswith("(") or text.strip() != text:
+            return self.number(whole)
+        plain = self.number(text)
+        if plain is not None:
+            form = plain.form
+            plain = _checked_number(plain.value, _form(True, form.prefix, form.width))
+        if len(found) >= self.limit:
+            found.clear()
+        found[whole] = plain
+        return plain
+
 
 def _why_not(text: str) -> str:
     """A reason code for text that is not an OCLC number."""

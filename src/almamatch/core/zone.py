@@ -58,7 +58,7 @@ from almamatch.core.normalization import (
 )
 from almamatch.core.oclc import OclcNumber, ParsedNumbers, number_reader, parsed_or_none
 from almamatch.core.profile import IntegrationProfile
-from almamatch.core.record import Bib, as_data_field
+from almamatch.core.record import Bib, ControlField, as_data_field
 from almamatch.core.timestamp import Timestamp
 
 __all__ = [
@@ -163,6 +163,16 @@ def prepare(record: Bib, normalization: tuple[NormalizationStep, ...], *,
         if after is not record:
             record = after
             tags = [one.tag for one in record.fields]
+    if numbers is not None and "003" in tags and "001" in tags:
+        # The save rule below writes 035 $a "(<003>)<001>" of the first of each: under 003
+        # OCoLC its number is the 001's, qualified, which the memo derives from the 001's
+        # (that a batch's JSON line reads too) instead of parsing the new text again.
+        fields = record.fields
+        identifier = fields[tags.index("003")]
+        if isinstance(identifier, ControlField) and identifier.value.strip() == "OCoLC":
+            control = fields[tags.index("001")]
+            if isinstance(control, ControlField):
+                numbers.qualified(control.value.strip())
     saved, tags = fold_003_tagged(record, tags)
     if saved is not record:
         notes.append("save rule: 001+003 folded into 035 $a, 003 removed")
