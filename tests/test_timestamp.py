@@ -133,3 +133,28 @@ def test_checked_timestamp_is_the_constructors(moment: datetime, fraction: str) 
     parsed = Timestamp.parse(f" {text} ")
     assert (parsed.digits, parsed.fraction, parsed.text) == (public.digits, public.fraction,
                                                              public.text)
+
+
+def _outcome(text: str) -> tuple[str, str, str] | str:
+    try:
+        stamp = Timestamp.parse(text)
+    except InvalidTimestamp as error:
+        return error.reason
+    return stamp.digits, stamp.fraction, stamp.text
+
+
+# The 16-character form is read without the pattern: a trailing zero sends the same moment the
+# pattern's way, which must read it alike (or refuse it for the same reason).
+@given(st.one_of(
+    st.text(st.sampled_from("0123456789.\u0663 x"), min_size=15, max_size=16),
+    st.builds(lambda moment, tenth: f"{moment.year:04d}{moment:%m%d%H%M%S}.{tenth}",
+              st.datetimes(min_value=datetime(1, 1, 1)), st.sampled_from("0123456789x\u0663")),
+))
+def test_the_usual_form_reads_as_the_pattern_reads_it(text: str) -> None:
+    plain, padded = _outcome(text), _outcome(text.strip() + "0")
+    if isinstance(plain, str) or isinstance(padded, str):
+        if "." in text.strip()[14:15]:
+            assert plain == padded
+        return
+    assert plain[:2] == padded[:2]
+    assert plain[2] == text.strip()

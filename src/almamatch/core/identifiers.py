@@ -72,6 +72,8 @@ def unique_numbers(
     numbers: list[OclcNumber], exclude: tuple[OclcNumber, ...] = ()
 ) -> tuple[OclcNumber, ...]:
     """``numbers`` in order, each value once, leaving out those in ``exclude``."""
+    if len(numbers) < 2 and not exclude:  # nothing to repeat or leave out
+        return tuple(numbers)
     seen = set(exclude)
     kept: list[OclcNumber] = []
     for number in numbers:
@@ -117,23 +119,26 @@ def extract_oclc_numbers(bib: Bib, numbers: ParsedNumbers | None = None) -> Oclc
     active: list[OclcNumber] = []
     cancelled: list[OclcNumber] = []
     problems: list[Diagnostic] = []
-
-    def take(tag: str, code: str, text: str, into: list[OclcNumber], *, bare_ok: bool) -> None:
-        take_oclc_number(tag, code, text, into, problems, bare_ok=bare_ok, numbers=numbers)
-
     identifier = bib.control_value("003")
     if identifier is not None and identifier.replace(" ", "").lower() == "ocolc":
         value = bib.control_value("001")
         if value is not None:
-            take("001", "", value, active, bare_ok=True)
+            take_oclc_number("001", "", value, active, problems, bare_ok=True, numbers=numbers)
+    # One pass in record order: 035 $z and 019 $a interleave in ``cancelled`` as written.
     for one in bib.data_fields("035", "019"):
-        for sub in one.subfields:
-            if one.tag == "035" and sub.code == "a":
-                take("035", "a", sub.value, active, bare_ok=False)
-            elif one.tag == "035" and sub.code == "z":
-                take("035", "z", sub.value, cancelled, bare_ok=False)
-            elif one.tag == "019" and sub.code == "a":
-                take("019", "a", sub.value, cancelled, bare_ok=True)
+        if one.tag == "035":
+            for sub in one.subfields:
+                code = sub.code
+                if code == "a":
+                    take_oclc_number("035", "a", sub.value, active, problems, bare_ok=False,
+                                     numbers=numbers)
+                elif code == "z":
+                    take_oclc_number("035", "z", sub.value, cancelled, problems, bare_ok=False,
+                                     numbers=numbers)
+        else:
+            for text in one.values("a"):
+                take_oclc_number("019", "a", text, cancelled, problems, bare_ok=True,
+                                 numbers=numbers)
     kept_active = unique_numbers(active)
-    kept_cancelled = unique_numbers(cancelled, exclude=kept_active)
+    kept_cancelled = unique_numbers(cancelled, exclude=kept_active) if cancelled else ()
     return OclcNumbers(active=kept_active, cancelled=kept_cancelled, problems=tuple(problems))

@@ -54,18 +54,24 @@ class Timestamp:
     def parse(cls, text: str) -> Timestamp:
         """Parse a 005 value; surrounding blanks are ignored, anything else raises."""
         stripped = text.strip()
-        if not stripped:
-            raise InvalidTimestamp(text, "empty")
-        match = _PATTERN.fullmatch(stripped)
-        if match is None:
-            raise InvalidTimestamp(text, _why_not(stripped))
-        digits = match["digits"]
+        # The form nearly every 005 has, "yyyymmddhhmmss.f", read without the pattern: ASCII
+        # digits are [0-9]. Every other text goes the pattern's way, which reads this form alike.
+        if (len(stripped) == 16 and stripped[14] == "." and stripped.isascii()
+                and stripped[:14].isdigit() and stripped[15].isdigit()):
+            digits, fraction = stripped[:14], stripped[15]
+        else:
+            if not stripped:
+                raise InvalidTimestamp(text, "empty")
+            match = _PATTERN.fullmatch(stripped)
+            if match is None:
+                raise InvalidTimestamp(text, _why_not(stripped))
+            digits, fraction = match["digits"], match["fraction"] or ""
         try:
             _to_datetime(digits)
         except ValueError as error:
             raise InvalidTimestamp(text, "not_a_date", str(error)) from None
         # Checked just above: made without the constructor's checks again (``checked_timestamp``).
-        return checked_timestamp(digits, match["fraction"] or "", stripped)
+        return checked_timestamp(digits, fraction, stripped)
 
     @classmethod
     def from_datetime(cls, moment: datetime) -> Timestamp:
