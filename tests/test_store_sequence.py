@@ -54,10 +54,14 @@ def _add(mms_id: str, number: int) -> Add:
     (["9910005681", "99999991234", "99999991234"[:-4] + "4321"], MmsIdSequence(1001, "5681")),
     (["9905681"], MmsIdSequence(1, "5681")),  # serial 0 is never issued
     (["12345", "881234567"], MmsIdSequence(1, "5681")),
+    # The least ten-digit ID that leads with 99 counts for its suffix: 0000 twice, 5681 once.
+    (["9900000000", "9910000000", "9910005681"], MmsIdSequence(1001, "0000")),
 ])
 def test_after_examples(mms_ids: list[str], expected: MmsIdSequence) -> None:
     assert MmsIdSequence.after(mms_ids) == expected
-    assert mms_id_sequence_of(np.array([int(one) for one in mms_ids], dtype=np.uint64)) == expected
+    column = np.array([int(one) for one in mms_ids], dtype=np.uint64)
+    assert mms_id_sequence_of(column) == expected
+    assert mms_id_sequence_of(np.sort(column)) == expected
 
 
 @pytest.mark.parametrize(("mms_id", "split"), [
@@ -86,6 +90,13 @@ def test_no_in_memory_store_issues_an_id_it_holds(mms_ids: list[str], adds: int)
               InMemoryZone(base=index)]
     column = np.array([int(one) for one in mms_ids], dtype=np.uint64)
     assert mms_id_sequence_of(column) == MmsIdSequence.after(mms_ids)
+    # Sorted (as a zone index keeps them), the column is read by slices: the same sequence.
+    assert mms_id_sequence_of(np.sort(column)) == MmsIdSequence.after(mms_ids)
+    ordered = np.sort(column)
+    backwards = ordered[::-1]  # KNOWN is in every zone: two IDs or more, so not sorted
+    for suffix in ("5681", "1234"):
+        assert mms_id_sequence_of(ordered, suffix=suffix) == mms_id_sequence_of(backwards,
+                                                                                suffix=suffix)
     for store in stores:
         assert store.next_mms_id() not in held
     for store in (stores[0], stores[1], stores[3]):

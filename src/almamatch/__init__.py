@@ -9,7 +9,6 @@ Gateway Export settings, ``almamatch.index`` is the compact zone index, ``almama
 every domain name.
 """
 
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
 from almamatch.core.brief import BriefLevel, BriefLevelRules
@@ -61,10 +60,7 @@ from almamatch.rules.merge import format_merge_rule, parse_merge_rule
 if TYPE_CHECKING:
     from almamatch.zonefiles.zones import open_zone
 
-try:
-    __version__ = version("almamatch")
-except PackageNotFoundError:  # pragma: no cover (a source tree that was never installed)
-    __version__ = "0+unknown"
+    __version__: str
 
 __all__ = [
     "SUCCESS_MESSAGE",
@@ -139,9 +135,18 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     """``open_zone`` is read on first use: it brings numpy and pymarc (the zone on disk), which
-    a program that only calls ``decide()`` does not need at import."""
+    a program that only calls ``decide()`` does not need at import. ``__version__`` too: the
+    installed distribution's metadata (``importlib.metadata``) costs more than the rest of a
+    command's start-up that does not print it."""
     if name == "open_zone":
         from almamatch.zonefiles.zones import open_zone  # noqa: PLC0415 - deferred, see above
 
         return open_zone
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415 - see above
+
+        try:
+            return version("almamatch")
+        except PackageNotFoundError:  # pragma: no cover (a source tree never installed)
+            return "0+unknown"
     raise AttributeError(f"module 'almamatch' has no attribute {name!r}")

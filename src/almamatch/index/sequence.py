@@ -25,6 +25,8 @@ _POWERS: Final = np.array([10**n for n in range(20)], dtype=np.uint64)
 #: 99 * 10**(d - 2), the least d-digit value that leads with 99, for d = 2..19 (a 20-digit uint64
 #: is below 1.9e19 and cannot lead with 99).
 _LEADING_99: Final = np.array([99 * 10**n for n in range(18)], dtype=np.uint64)
+#: Values read at a time from the end of a sorted slice, looking for the suffix's last one.
+_TAIL: Final = 1 << 12
 
 
 def _alma_shaped(block: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
@@ -42,6 +44,8 @@ def mms_id_sequence_of(mms_ids: npt.ArrayLike, *, suffix: str | None = None,
                        default_suffix: str = DEFAULT_SUFFIX) -> MmsIdSequence:
     """``MmsIdSequence.after`` for a uint64 column of MMS IDs, vectorized for large zones."""
     column = np.asarray(mms_ids)
+    if len(column) and bool(np.all(column[:-1] <= column[1:])):
+        return _of_sorted(column, suffix=suffix, default_suffix=default_suffix)
     blocks = range(0, len(column), _BLOCK)
     if suffix is None:
         counts = np.zeros(10_000, dtype=np.int64)
@@ -50,7 +54,7 @@ def mms_id_sequence_of(mms_ids: npt.ArrayLike, *, suffix: str | None = None,
             counts += np.bincount((values % np.uint64(10_000)).astype(np.intp), minlength=10_000)
         if not counts.any():
             return MmsIdSequence(1, default_suffix)
-        suffix = f"{int(9_999 - np.argmax(counts[::-1])):04d}"  # most bibs, then the highest
+        suffix = _most_common(counts)
     wanted = np.uint64(int(suffix))
     highest = 0
     for begin in blocks:
@@ -59,4 +63,47 @@ def mms_id_sequence_of(mms_ids: npt.ArrayLike, *, suffix: str | None = None,
         if mine.any():
             serials = (values[mine] // np.uint64(10_000)) % _POWERS[digits[mine] - 6]
             highest = max(highest, int(serials.max()))
+    return MmsIdSequence(highest + 1, suffix)
+
+
+def _most_common(counts: npt.NDArray[Any]) -> str:
+    """The suffix most bibs carry, the highest of those that tie."""
+    return f"{int(9_999 - np.argmax(counts[::-1])):04d}"
+
+
+def _of_sorted(column: npt.NDArray[Any], *, suffix: str | None,
+               default_suffix: str) -> MmsIdSequence:
+    """The same sequence for a sorted column (a zone index keeps its MMS IDs sorted): the
+    d-digit values that lead with 99 are one slice of it, from 99 * 10**(d - 2) to 10**d, and in
+    a slice the serials of one suffix rise with the values, so the highest is the last value of
+    the slice that ends with the suffix, found from the end; only the suffix count reads every
+    Alma-shaped value."""
+    values = column.astype(np.uint64, copy=False)
+    slices = [(int(np.searchsorted(values, _LEADING_99[digits - 2], side="left")),
+               int(np.searchsorted(values, _POWERS[digits], side="left"))
+               if digits < len(_POWERS) else len(values), digits)
+              for digits in range(7, 20)]
+    slices = [(low, high, digits) for low, high, digits in slices if low < high]
+    if suffix is None:
+        counts = np.zeros(10_000, dtype=np.int64)
+        for low, high, _ in slices:
+            for begin in range(low, high, _BLOCK):
+                part = values[begin:min(begin + _BLOCK, high)] % np.uint64(10_000)
+                counts += np.bincount(part.astype(np.intp), minlength=10_000)
+        if not counts.any():
+            return MmsIdSequence(1, default_suffix)
+        suffix = _most_common(counts)
+    wanted = np.uint64(int(suffix))
+    highest = 0
+    for low, high, digits in slices:
+        end = high
+        while end > low:
+            begin = max(low, end - _TAIL)
+            found = np.flatnonzero(values[begin:end] % np.uint64(10_000) == wanted)
+            if len(found):
+                last = values[begin + int(found[-1])]
+                serial = (last // np.uint64(10_000)) % _POWERS[digits - 6]
+                highest = max(highest, int(serial))
+                break
+            end = begin
     return MmsIdSequence(highest + 1, suffix)
