@@ -17,12 +17,10 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import multiprocessing
 import os
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack, closing, contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -31,6 +29,7 @@ from typing import IO, Any, BinaryIO, Final
 from attrs import frozen
 
 from almamatch.cli.arguments.options import Format, format_of
+from almamatch.cli.evidence import decision_mms_id, evidence_text
 from almamatch.cli.inputs import (
     export_for,
     identity_from_args,
@@ -39,7 +38,7 @@ from almamatch.cli.inputs import (
     zone_for,
     zone_store_for,
 )
-from almamatch.cli.render import decision_mms_id, evidence_text, progress, stdout_console
+from almamatch.cli.progress import progress
 from almamatch.cli.report import Report, write_report
 from almamatch.cli.resume import (
     InvalidResumeFile,
@@ -254,7 +253,6 @@ def run(args: argparse.Namespace) -> int:
     now, identity, resume_target = _this_run(args, profile)
     saved = zone_store_for(args, profile, write=True) if args.commit else None
     zone, store = zone_for(args, profile, opened := saved or zone_store_for(args, profile))
-    console = stdout_console()
     counts: Counter[str] = Counter()
     fmt = format_of(args)
     rows: list[tuple[str, ...]] = []
@@ -300,7 +298,7 @@ def run(args: argparse.Namespace) -> int:
     refused = sum(n for code, n in counts.items() if code not in (Code.ADDED, Code.MERGED))
     if fmt is Format.JSON:
         if args.summary:
-            console.file.write(json_line(summary_line(counts)) + "\n")
+            sys.stdout.write(json_line(summary_line(counts)) + "\n")
     elif not args.summary:
         write_report(Report(title=f"{args.exports} into {zone.institution} ({zone.kind.value})",
                             about=_about(args, profile, zone, now), columns=BATCH_COLUMNS,
@@ -427,6 +425,10 @@ def _decide_on_processes(setting: BatchSetting, plan: Plan, zone: Zone, store: I
     if workers == 1:
         yield (decide_task(setting, plan.task(position)) for position in range(len(plan.members)))
         return
+    # The process pool only when there are workers to start: a one-process run starts without.
+    import multiprocessing  # noqa: PLC0415
+    from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
+
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
     try:
         yield decide_in_pool(lambda task: pool.submit(decide_task, setting, task), plan,

@@ -16,19 +16,15 @@ from collections import Counter
 from typing import Any
 
 from almamatch.cli.arguments.options import Format, format_of
+from almamatch.cli.evidence import decision_mms_id
 from almamatch.cli.inputs import (
     export_for,
     now_from_args,
     profile_from_path,
     zone_for,
 )
-from almamatch.cli.render import (
-    UNREADABLE_CODE,
-    decision_mms_id,
-    json_line,
-    progress,
-    stdout_console,
-)
+from almamatch.cli.progress import progress
+from almamatch.cli.render import UNREADABLE_CODE, json_line, stdout_console
 from almamatch.cli.report import Report, write_report
 from almamatch.codec import to_jsonable
 from almamatch.core.decide import decide

@@ -23,7 +23,7 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from almamatch.cli.render import progress
+from almamatch.cli.progress import progress
 from almamatch.core.errors import AlmamatchError
 from almamatch.core.record import Bib
 from almamatch.core.zone import Export, InMemoryZone, Zone, ZoneKind

@@ -20,9 +20,6 @@ from collections.abc import Iterable, Sequence
 from typing import IO
 
 from attrs import field, frozen
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
 from almamatch.cli.arguments.options import Format
 
@@ -65,6 +62,11 @@ def write_report(report: Report, fmt: Format, stream: IO[str] | None = None) -> 
 
 
 def _rich(report: Report, target: IO[str]) -> None:
+    # rich only at a terminal: a command printing to a pipe or a file starts without it.
+    from rich.console import Console  # noqa: PLC0415
+    from rich.table import Table  # noqa: PLC0415
+    from rich.text import Text  # noqa: PLC0415
+
     console = Console(file=target, markup=False, highlight=False)
     for label, value in report.about:
         console.print(Text.assemble((f"{label}: ", "bold"), value))
