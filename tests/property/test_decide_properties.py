@@ -228,6 +228,26 @@ def test_a_cache_kept_between_decisions_changes_no_decision(
         assert [step.detail for step in kept.trace] == [step.detail for step in fresh.trace]
 
 
+# The cache keeps stage 4's step by the normalization notes, across profiles (each names its
+# steps in the notes) and records: decisions under one cache kept across several profiles, its
+# tables small enough to fill and start again, are each the one a fresh call gives.
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(records(), profiles), min_size=1, max_size=6), zones(),
+       st.integers(1, 3))
+def test_a_cache_kept_across_profiles_changes_no_decision(
+    batch: list[tuple[Bib, IntegrationProfile]], bibs: InMemoryZone, limit: int
+) -> None:
+    cache = DecisionCache()
+    cache.numbers.limit = limit
+    cache.steps_limit = limit
+    for record, profile in batch * 2:
+        zone = zone_of(bibs, [profile])
+        kept = decide(export_of(record), zone, NOW, cache=cache)
+        fresh = decide(export_of(record), zone, NOW)
+        assert decision_to_json(kept) == decision_to_json(fresh)
+        assert kept.trace == fresh.trace
+
+
 @settings(max_examples=100, deadline=None)
 @given(records(), profiles)
 def test_prepare_with_a_memo_of_numbers_is_prepare_without(

@@ -136,8 +136,6 @@ def _normalization_step(notes: tuple[str, ...]) -> Step:
 _REFUSED: Final = {
     code: _step(Stage.OUTCOME, Verdict.FAILED, f"Import Failed: {code}") for code in Code
 }
-#: How many distinct normalization steps a ``DecisionCache`` keeps.
-_KEPT_STEPS: Final = 256
 
 
 @lru_cache(maxsize=256)
@@ -164,24 +162,26 @@ class DecisionCache:
     Without one, ``decide()`` uses a fresh cache for the call; the decision is the same.
     """
 
-    __slots__ = ("_convertible", "_groundwork", "_merge_plans", "_normalization_steps", "numbers")
+    __slots__ = ("_convertible", "_groundwork", "_merge_plans", "_normalization_steps", "numbers",
+                 "steps_limit")
 
     def __init__(self) -> None:
         self._merge_plans: dict[int, MergePlans] = {}
         self._groundwork: Groundwork | None = None
         self._convertible: Bib | None = None
         self._normalization_steps: dict[tuple[str, ...], Step] = {}
+        self.steps_limit = 256  # distinct stage 4 steps kept (``normalization_step``)
         self.numbers = ParsedNumbers()
 
     def normalization_step(self, notes: tuple[str, ...]) -> Step:
         """Stage 4's step for a record whose normalization notes (``PreparedRecord.notes``)
         are ``notes``: the step is the notes' text alone, so it is made once per distinct
         notes (a profile's named steps give a handful; rule text may give more, so at most
-        ``_KEPT_STEPS`` are kept and the table starts again empty when full)."""
+        ``steps_limit`` are kept and the table starts again empty when full)."""
         steps = self._normalization_steps
         step = steps.get(notes)
         if step is None:
-            if len(steps) >= _KEPT_STEPS:
+            if len(steps) >= self.steps_limit:
                 steps.clear()
             step = steps[notes] = _normalization_step(notes)
         return step

@@ -245,20 +245,15 @@ def _numbers(bib: Bib, tags: list[str],
         return (), ()
     fields = bib.fields
     for at in tag_positions(tags, "035"):
-        for sub in as_data_field(fields[at]).subfields:
-            code = sub.code
-            if code == "a":
-                into = active
-            elif code == "z":
-                into = cancelled
-            else:
-                continue
-            number = parse(sub.value)
-            if number is None:
-                continue
-            form = number.form
-            if form.qualified or form.prefix:  # ``OclcForm.is_marked``
-                into.setdefault((number.value, form.prefix, form.width), number)
+        one = as_data_field(fields[at])
+        for into, texts in ((active, one.values("a")), (cancelled, one.values("z"))):
+            for text in texts:
+                number = parse(text)
+                if number is None:
+                    continue
+                form = number.form
+                if form.qualified or form.prefix:  # ``OclcForm.is_marked``
+                    into.setdefault((number.value, form.prefix, form.width), number)
     if not cancelled:
         return tuple(active.values()), ()
     active_values = {key[0] for key in active}
