@@ -300,6 +300,10 @@ class _Recurring:
         found = self.texts.get(id(value))
         if found is not None:
             return found
+        return self.made(value)
+
+    def made(self, value: Any) -> str:
+        """The text of a value not kept (looked up already): written, then kept."""
         if len(self.values) >= _KEPT:
             self.texts.clear()
             self.values.clear()
@@ -411,9 +415,10 @@ class JsonWriter:
         if origin in (tuple, list) and (origin is list or args[1:] == (...,)):
             item = self.writer(args[0])
             if args[0] in _RECURRING:  # each item's text looked up here, without a call
-                kept = self._recurring[args[0]].texts.get
+                recurring = self._recurring[args[0]]
+                kept, made = recurring.texts.get, recurring.made
                 return lambda value: (
-                    "[" + ",".join([kept(id(one)) or item(one) for one in value]) + "]"
+                    "[" + ",".join([kept(id(one)) or made(one) for one in value]) + "]"
                 )
             return lambda value: "[" + ",".join(map(item, value)) + "]"
         if isinstance(hint, type) and issubclass(hint, enum.Enum):

@@ -137,7 +137,8 @@ def decide_in_order(
         line = next(recorded, None)
         export = None if isinstance(item, Unreadable) else export_for(item, args, zone)
         if line is not None and resume is not None:
-            code = replay(line, item, export=export, store=store, profile=resume.profile)
+            code = replay(line, item, export=export, store=store, profile=resume.profile,
+                          numbers=cache.numbers)
             if replayed is not None:
                 replayed[code] += 1
             continue

@@ -41,6 +41,7 @@ from almamatch.codec import converter
 from almamatch.core.decision import Add, Code, Merge
 from almamatch.core.errors import AlmamatchError, shown
 from almamatch.core.normalization import assign_mms_id
+from almamatch.core.oclc import ParsedNumbers
 from almamatch.core.profile import IntegrationProfile
 from almamatch.core.record import Bib
 from almamatch.core.zone import Export, InMemoryZone
@@ -238,11 +239,14 @@ def replay(
     export: Export | None,
     store: InMemoryZone,
     profile: IntegrationProfile,
+    numbers: ParsedNumbers | None = None,
 ) -> str:
     """Apply one recorded outcome to ``store`` as the original run did; the recorded code.
 
     ``export`` is the export of ``item`` (None when it did not load). The record stored or merged
     is the export prepared under the profile's normalization, as ``decide()`` prepares it.
+    ``numbers``: the run's memo of parsed OCLC numbers (its ``DecisionCache.numbers``), with
+    which the record's place is read as the run's ``LineWriter`` reads it.
     """
     code = line.get("code")
     where = f"record {line.get('index')}"
@@ -254,7 +258,7 @@ def replay(
         raise InvalidResumeFile(where, "input_differs",
                                 f"recorded {shown(code)} for a readable record")
     recorded = (line.get("oclc_numbers"), line.get("cancelled_oclc_numbers"))
-    place = converter.unstructure(Place.of(0, item))  # the numbers as the line writes them
+    place = converter.unstructure(Place.of(0, item, numbers))  # as the line writes them
     if recorded != (place["oclc_numbers"], place["cancelled_oclc_numbers"]):
         raise InvalidResumeFile(where, "input_differs", f"recorded OCLC numbers {recorded}")
     if code not in (Code.ADDED, Code.MERGED):
