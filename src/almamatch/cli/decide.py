@@ -12,6 +12,7 @@ is an unreadable input file (exit 3).
 from __future__ import annotations
 
 import argparse
+import sys
 
 from almamatch.cli.arguments.options import Format, format_of
 from almamatch.cli.inputs import (
@@ -57,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     fmt = format_of(args)
     if isinstance(record, Unreadable):
         if fmt is Format.JSON:
-            stdout_console().file.write(json_line(item_line(args.index, record, None)) + "\n")
+            sys.stdout.write(json_line(item_line(args.index, record, None)) + "\n")
         elif fmt is Format.TABLE:
             stdout_console().print(f"{UNREADABLE_CODE}: {record}")
         else:
@@ -66,11 +67,10 @@ def run(args: argparse.Namespace) -> int:
                 ("offset", str(record.offset))]), fmt)
         return failed
     decision = decide(export_for(record, args, zone), zone, now)
-    console = stdout_console()
     if fmt is Format.JSON:
-        console.file.write(json_line(item_line(args.index, record, decision)) + "\n")
+        sys.stdout.write(json_line(item_line(args.index, record, decision)) + "\n")
     elif fmt is Format.TABLE:
-        print_decision(console, decision)
+        print_decision(stdout_console(), decision)
     else:
         write_report(decision_report(decision), fmt)
     return failed if isinstance(decision, Failure) else 0

@@ -4,7 +4,8 @@ Theory of operation: a command decides what to say; this module says it. People 
 ``Console`` on stdout with markup off (host messages and MARC text hold ``[`` and ``$``, which must
 print as they are). Programs get JSON lines in the one shape of ``almamatch.envelope`` (the codec's
 decision with the record's place beside it), one line per record. A decision's evidence in words
-is ``cli.evidence``; progress on stderr is ``cli.progress``.
+is ``cli.evidence``; progress on stderr is ``cli.progress``. rich is imported when something is
+drawn with it, so that a command that only writes JSON starts without it.
 """
 
 from __future__ import annotations
@@ -13,12 +14,9 @@ import enum
 import sys
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
 from almamatch.cli.evidence import decision_mms_id, evidence_lines
 from almamatch.cli.report import Report
@@ -30,6 +28,9 @@ from almamatch.core.decision import (
 from almamatch.core.oclc import OclcNumber
 from almamatch.core.timestamp import Timestamp
 from almamatch.envelope import UNREADABLE_CODE, json_line
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 __all__ = [
     "UNREADABLE_CODE",
@@ -43,6 +44,8 @@ __all__ = [
 
 def stdout_console() -> Console:
     """The console for results: stdout as it is now (tests swap it), markup off."""
+    from rich.console import Console  # noqa: PLC0415 (see the module's doc)
+
     return Console(file=sys.stdout, markup=False, highlight=False, soft_wrap=False)
 
 
@@ -82,6 +85,9 @@ def decision_report(decision: Decision) -> Report:
 
 def print_decision(console: Console, decision: Decision) -> None:
     """One decision for a cataloger: host message, code, MMS ID, evidence, trace, how to resolve."""
+    from rich.table import Table  # noqa: PLC0415 (see the module's doc)
+    from rich.text import Text  # noqa: PLC0415
+
     console.print(Text("Host message", style="bold"))
     console.print(Text(decision.host_message,
                        style="bold red" if isinstance(decision, Failure) else "bold green"))
