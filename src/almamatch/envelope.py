@@ -21,7 +21,7 @@ classes and the codec's (``almamatch.schema``).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 from attrs import frozen
@@ -63,6 +63,8 @@ UNREADABLE_CODE: Final = "UNREADABLE"
 RUN_KEY: Final = "almamatch_run"
 #: Lines keep non-ASCII characters as they are (``json_line``, ``LineWriter``).
 _ENSURE_ASCII: Final = False
+#: The classes of decisions, each written by ``LineWriter`` with a writer of its own.
+_DECISION_TYPES: Final = frozenset(DECISION_CLASSES.values())
 
 
 @frozen(kw_only=True)
@@ -167,12 +169,16 @@ class LineWriter:
         self._numbers = numbers
         self._writer = JsonWriter(ensure_ascii=_ENSURE_ASCII)
         self._place = self._writer.members(Place)
-        self._decisions = {cls: self._writer.members(cls) for cls in DECISION_CLASSES.values()}
+        # Each decision class's writer is generated when a line first needs it (a run of one
+        # record needs one of them).
+        self._decisions: dict[type[Any], Callable[[Any], str]] = {}
 
     def line(self, index: int, item: Bib | Unreadable, decision: Decision | None) -> str:
         """The line of one input record, decided (``decision`` given) or unreadable."""
         if decision is not None and not isinstance(item, Unreadable):
             members = self._decisions.get(type(decision))
+            if members is None and type(decision) in _DECISION_TYPES:
+                members = self._decisions[type(decision)] = self._writer.members(type(decision))
             if members is not None:
                 place = Place.of(index, item, self._numbers)
                 return "{" + self._place(place) + "," + members(decision) + "}"
