@@ -258,6 +258,8 @@ FIELD_TERMINATOR: Final = "\x1e"
 #: What ``json``'s string encoder escapes (``json.encoder.ESCAPE``), but the delimiter and the
 #: terminator, which a data field's text holds only as its structure.
 _ESCAPED: Final = re.compile('[\x00-\x1d"\\\\]')
+#: A delimiter and a code that ``json``'s string encoder escapes.
+_ESCAPED_CODE: Final = re.compile('\x1f[\x00-\x1d"\\\\]')
 #: A delimiter and the code after it (a text's code is one character, never 0x1E or 0x1F).
 _CODED: Final = re.compile("\x1f(.)", re.DOTALL)
 #: Classes whose values recur as the same objects from one value written to the next:
@@ -373,6 +375,9 @@ class JsonWriter:
         self._between = quote + self._subfield_end + "," + code_open
         self._field_parts = FIELD_TERMINATOR + self._between
         self._field_open, self._field_close = code_open, quote + self._data_end
+        self._escaped_coded = re.compile(
+            re.escape(self._string(SUBFIELD_DELIMITER)[1:-1]) + "(.)", re.DOTALL)
+        self._escaped_field_parts = self._string(FIELD_TERMINATOR)[1:-1] + self._between
 
     # -- what to call -----------------------------------------------------------------------
     def text(self, value: Any) -> str:
@@ -474,13 +479,21 @@ class JsonWriter:
         fields = bib.fields
         texts = [one.marc_text for one in fields if type(one) is DataField]
         joined = FIELD_TERMINATOR.join(cast("list[str]", texts)) if None not in texts else ""
-        if (not joined or "" in texts or _ESCAPED.search(joined) is not None
-                or (self.ensure_ascii and not joined.isascii())):
+        if not joined or "" in texts or (self.ensure_ascii and not joined.isascii()):
             return self._record_by_field(bib)
-        pieces = _CODED.split(joined)  # "", code, value, code, value, ...
+        if _ESCAPED.search(joined) is None:  # nearly always: the text as it is
+            pieces = _CODED.split(joined)  # "", code, value, code, value, ...
+            field_parts = self._field_parts
+        elif "\\" not in joined and _ESCAPED_CODE.search(joined) is None:
+            # Escaped in one call: with no backslash in the text, each backslash written starts
+            # an escape, so each escaped delimiter and terminator is one that the text holds.
+            pieces = self._escaped_coded.split(self._string(joined)[1:-1])
+            field_parts = self._escaped_field_parts
+        else:
+            return self._record_by_field(bib)
         parts = self._between.join(map(
             add, map(self._code_texts.__getitem__, pieces[1::2]), pieces[2::2]
-        )).split(self._field_parts)
+        )).split(field_parts)
         string, heads, controls = self._string, self._heads, self._controls
         control_end, field_open = self._control_end, self._field_open
         field_close = self._field_close

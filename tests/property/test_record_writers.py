@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from almamatch.codec import COMPACT, JsonWriter, converter
@@ -25,9 +25,17 @@ from almamatch.marc.iso2709 import decode_record
 
 _ODD = st.sampled_from(['"', "\\", "\\\\", "\x00", "\n", "\t", "\x1d", "\x7f", "é", "\u2028",
                         "\udc80", "😀", "\\u001f", "\\u001e", '","', '"],["', "a"])
-_VALUE = st.lists(_ODD | st.characters(codec="utf-8", exclude_characters="\x1e\x1f"),
-                  max_size=6).map("".join)
-_CODE = st.sampled_from(["a", "b", "z", "0", "9", '"', "\\", "\x00", "\n", "é", "\udc80", " "])
+_PLAIN = st.characters(codec="utf-8", exclude_characters='\x1e\x1f"\\',
+                       exclude_categories=["Cc"]) | st.sampled_from(["é", "\udc80", "😀", " "])
+_QUOTED = _PLAIN | st.sampled_from(['"', "\n", "\x00", "\t", "\x1d", '","', '"],["'])
+_ANY = _ODD | _QUOTED | st.characters(codec="utf-8", exclude_characters="\x1e\x1f")
+#: A record's values and codes: as most are (nothing JSON escapes), with quotes and control
+#: characters but no backslash, or anything.
+_KINDS = {
+    "plain": (_PLAIN, st.sampled_from(["a", "b", "z", "0", "9", " ", "é"])),
+    "quoted": (_QUOTED, st.sampled_from(["a", "b", "z", "0", "9", "\udc80"])),
+    "any": (_ANY, st.sampled_from(["a", "z", '"', "\\", "\x00", "\n", "é", "\udc80"])),
+}
 _AWKWARD_CODE = st.sampled_from(["", "ab", "\x1f", "\x1e"])
 _AWKWARD_VALUE = st.sampled_from(["a\x1fb", "\x1e", "\x1f"])
 _INDICATOR = st.sampled_from([" ", "0", "1", "#", '"', "\\", "é", "\x1f"])
@@ -35,28 +43,42 @@ _TAG = st.sampled_from(["019", "035", "245", "500", "9XX", "abc"])
 
 
 @st.composite
-def data_fields(draw: st.DrawFn) -> DataField:
-    pairs = draw(st.lists(st.tuples(_CODE, _VALUE), max_size=5))
-    if draw(st.integers(0, 9)) == 0:  # now and then a subfield the text cannot hold
+def data_fields(draw: st.DrawFn, kind: str) -> DataField:
+    characters, codes = _KINDS[kind]
+    values = st.lists(characters, max_size=6).map("".join)
+    pairs = draw(st.lists(st.tuples(codes, values), min_size=1, max_size=5))
+    if draw(st.integers(0, 19)) == 0:  # now and then a subfield the text cannot hold
         at = draw(st.integers(0, len(pairs)))
-        pairs.insert(at, (draw(_CODE | _AWKWARD_CODE), draw(_VALUE | _AWKWARD_VALUE)))
+        pairs.insert(at, (draw(codes | _AWKWARD_CODE), draw(values | _AWKWARD_VALUE)))
+    elif draw(st.integers(0, 19)) == 0:  # or a field without subfields
+        pairs = []
     return DataField(draw(_TAG), draw(_INDICATOR), draw(_INDICATOR),
                      [Subfield(code, value) for code, value in pairs])
 
 
 @st.composite
 def records(draw: st.DrawFn) -> Bib:
-    fields: list[Field] = [ControlField(tag, draw(_VALUE))
+    kind = draw(st.sampled_from(sorted(_KINDS)))
+    fields: list[Field] = [ControlField(tag, draw(st.lists(_ANY, max_size=4).map("".join)))
                            for tag in draw(st.lists(st.sampled_from(["001", "003", "005"]),
                                                     max_size=3))]
-    fields += draw(st.lists(data_fields(), max_size=6))
+    fields += draw(st.lists(data_fields(kind), max_size=6))
     if draw(st.booleans()):
         fields = draw(st.permutations(fields))
     return Bib(leader="00000nam a2200000 i 4500", fields=fields)
 
 
+def _record(*pairs: tuple[str, str]) -> Bib:
+    return Bib(leader="00000nam a2200000 i 4500", fields=[DataField.of("245", "10", *pairs)])
+
+
 @settings(max_examples=300, deadline=None)
 @given(records(), st.booleans())
+# Escaped at once, a backslash in a value would make its text look like an escaped delimiter.
+@example(_record(("a", 'say "hi"'), ("b", "\\u001fz")), False)
+# A code that is escaped is more than one character once escaped.
+@example(_record(('"', "x"), ("a", "y\n")), False)
+@example(_record(("\n", "x"), ("a", '"')), False)
 def test_the_json_record_is_json_dumps_of_the_subfields(bib: Bib, ensure_ascii: bool) -> None:
     expected = json.dumps(converter.unstructure(bib), ensure_ascii=ensure_ascii,
                           separators=COMPACT)

@@ -127,13 +127,12 @@ def extract_oclc_numbers(bib: Bib, numbers: ParsedNumbers | None = None) -> Oclc
     # One pass in record order: 035 $z and 019 $a interleave in ``cancelled`` as written.
     for one in bib.data_fields("035", "019"):
         if one.tag == "035":
-            for sub in one.subfields:
-                code = sub.code
+            for code, text in one.pairs():
                 if code == "a":
-                    take_oclc_number("035", "a", sub.value, active, problems, bare_ok=False,
+                    take_oclc_number("035", "a", text, active, problems, bare_ok=False,
                                      numbers=numbers)
                 elif code == "z":
-                    take_oclc_number("035", "z", sub.value, cancelled, problems, bare_ok=False,
+                    take_oclc_number("035", "z", text, cancelled, problems, bare_ok=False,
                                      numbers=numbers)
         else:
             for text in one.values("a"):

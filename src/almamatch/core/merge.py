@@ -190,8 +190,7 @@ class LocalExtension:
 
     def holds_in_scope(self, one: DataField) -> bool:
         """``holds`` for a data field whose tag ``may_hold``."""
-        return any(sub.value.strip().upper() == "LOCAL" for sub in one.subfields
-                   if sub.code == "9")
+        return any(value.strip().upper() == "LOCAL" for value in one.values("9"))
 
 
 _LOCAL_TAGS: Final[dict[str, bool]] = {}

@@ -14,7 +14,7 @@ import re
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from itertools import repeat
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import Final, TypeAlias
 
 from attrs import field, frozen
@@ -79,6 +79,8 @@ SUBFIELD_DELIMITER: Final = "\x1f"
 _FIELD_TERMINATOR: Final = "\x1e"
 _CODE: Final = itemgetter(0)
 _VALUE: Final = itemgetter(slice(1, None))
+_SUBFIELD_CODE_OF: Final = attrgetter("code")
+_SUBFIELD_VALUE_OF: Final = attrgetter("value")
 
 
 def _coded(values: Iterable[Subfield]) -> str | tuple[Subfield, ...]:
@@ -144,6 +146,16 @@ class DataField:
         cannot hold (then read ``subfields``)."""
         coded = self._coded
         return coded if isinstance(coded, str) else None
+
+    def pairs(self) -> Iterator[tuple[str, str]]:
+        """Each subfield as ``(code, value)``, in order, read from the field's text without
+        making ``Subfield`` values (the pairs ``DataField.of`` takes)."""
+        coded = self._coded
+        if not isinstance(coded, str):
+            return zip(map(_SUBFIELD_CODE_OF, coded), map(_SUBFIELD_VALUE_OF, coded), strict=True)
+        chunks = coded.split(SUBFIELD_DELIMITER)
+        del chunks[0]
+        return zip(map(_CODE, chunks), map(_VALUE, chunks), strict=True)
 
     def values(self, code: str) -> tuple[str, ...]:
         """Every value of subfield ``code``, in order."""

@@ -48,8 +48,8 @@ def field_matches(condition: FieldExists, one: Field) -> bool:
     if code is None:
         return True
     value = condition.value
-    for sub in one.subfields:
-        if code in ("*", sub.code) and (value is None or value.matches(sub.value)):
+    for sub_code, text in one.pairs():
+        if code in ("*", sub_code) and (value is None or value.matches(text)):
             return True
     return False
 
