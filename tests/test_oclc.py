@@ -215,23 +215,31 @@ def test_parsed_numbers_remember_each_text_and_start_again_when_full() -> None:
 
 
 @pytest.mark.parametrize(
-    ("control", "literal"),
+    ("control", "qualified", "written"),
     [
-        # 001 as OCLC writes it: the number, qualified, with its prefix and digits.
-        ("ocm00012345", "(OCoLC)ocm00012345"),
-        ("ocn254817282", "(OCoLC)ocn254817282"),
-        ("on1018428910", "(OCoLC)on1018428910"),
-        ("12345", "(OCoLC)12345"),
+        # 001 as OCLC writes it: the save rule's 035 $a is the number, qualified, with its
+        # prefix and digits; OCLC's own 035 $a is the number with neither.
+        ("ocm00012345", "(OCoLC)ocm00012345", "(OCoLC)12345"),
+        ("ocn254817282", "(OCoLC)ocn254817282", "(OCoLC)254817282"),
+        ("on1018428910", "(OCoLC)on1018428910", "(OCoLC)1018428910"),
+        ("12345", "(OCoLC)12345", "(OCoLC)12345"),
         # Read as the whole text is: a blank after the prefix, or a qualifier already there.
-        ("ocm 00012345", "(OCoLC)ocm00012345"),
-        ("(OCoLC)12345", None),
-        ("ocmX", None),
-        ("", None),
+        ("ocm 00012345", "(OCoLC)ocm00012345", "(OCoLC)12345"),
+        ("(OCoLC)12345", None, "(OCoLC)12345"),
+        ("ocmX", None, None),
+        ("", None, None),
     ],
 )
-def test_a_qualified_number_is_the_035_the_save_rule_writes(control: str,
-                                                            literal: str | None) -> None:
+def test_a_control_number_remembers_the_035s_that_carry_it(
+    control: str, qualified: str | None, written: str | None
+) -> None:
     memo = ParsedNumbers()
-    found = memo.qualified(control)
-    assert (found.literal if found is not None else None) == literal
-    assert memo.number("(OCoLC)" + control) is found  # remembered under the whole text
+    plain = memo.control_number(control)
+    assert (plain.literal if plain is not None else None) == (
+        None if written is None else control.replace(" ", ""))
+    found = memo.number("(OCoLC)" + control)
+    assert (found.literal if found is not None else None) == qualified
+    if written is not None:
+        number = memo.number(written)
+        assert number is not None
+        assert number.literal == written

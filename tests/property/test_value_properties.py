@@ -196,19 +196,21 @@ def test_parsed_numbers_give_what_parse_gives(texts: list[str], limit: int) -> N
                                                                       repr(public))
 
 
-# The save rule's 035 $a "(OCoLC)<001>" is read from the memo of the 001 (``qualified``): it must
-# be what parsing the whole text gives, to the form, for any 001 text, remembered or not.
+# The save rule's 035 $a "(OCoLC)<001>" and OCLC's own "(OCoLC)<n>" are read from the memo of the
+# 001 (``control_number``): each must be what parsing its text gives, to the form, for any 001
+# text, remembered or not, the memo filling and starting again.
 @given(st.lists(_NUMBER_TEXTS, max_size=6), st.integers(1, 4))
-def test_a_qualified_number_is_the_parse_of_the_qualified_text(texts: list[str],
-                                                                limit: int) -> None:
+def test_the_035s_of_a_control_number_are_their_parses(texts: list[str], limit: int) -> None:
     memo = ParsedNumbers(limit=limit)
     for text in texts * 2:
-        whole = "(OCoLC)" + text
-        try:
-            parsed: OclcNumber | None = OclcNumber.parse(whole)
-        except InvalidOclcNumber:
-            parsed = None
-        for found in (memo.qualified(text), memo.number(whole)):
+        plain = memo.control_number(text)
+        carried = ["(OCoLC)" + text, text] + ([str(plain)] if plain is not None else [])
+        for one in carried:
+            try:
+                parsed: OclcNumber | None = OclcNumber.parse(one)
+            except InvalidOclcNumber:
+                parsed = None
+            found = memo.number(one)
             if parsed is None:
                 assert found is None
             else:

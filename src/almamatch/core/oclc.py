@@ -238,27 +238,36 @@ class ParsedNumbers:
             number = found[text] = parsed_or_none(text)
         return number  # type: ignore[return-value]
 
-    def qualified(self, text: str) -> OclcNumber | None:
-        """``number("(OCoLC)" + text)``: the 035 $a that Alma's save rule makes of a 001
-        ``text`` under 003 ``OCoLC`` (``core.normalization.fold_003``), remembered with
-        ``text`` itself, which is parsed alone: for a text with no blank at either end that
-        does not open with ``(``, the qualified text writes the same number, prefix and digits
-        (the qualifier is the whole of what the pattern reads before them), only qualified."""
-        whole = "(OCoLC)" + text
-        found = self._found
-        number = found.get(whole, _UNSEEN)
-        if number is not _UNSEEN:
-            return number  # type: ignore[return-value]
-        if text.startswith("(") or text.strip() != text:
-            return self.number(whole)
+    def control_number(self, text: str) -> OclcNumber | None:
+        """``number(text)`` for the 001 ``text`` of a record whose 003 is ``OCoLC``, also
+        remembering the numbers of the two 035 $a texts that carry that number in such a record,
+        derived from it rather than parsed: ``"(OCoLC)" + text``, which Alma's save rule writes
+        (``core.normalization.fold_003``), and ``str(number)``, which OCLC itself writes ("an
+        automatically generated 035 (OCoLC) + number without prefix and without leading
+        zeros"). For a text with no blank at either end that does not open with ``(``, the
+        qualifier is the whole of what the pattern reads before the prefix and digits, so the
+        qualified text writes the same number, prefix and digits, only qualified; ``str`` of a
+        number parses to the number with no prefix and its digits without padding."""
         plain = self.number(text)
+        whole = "(OCoLC)" + text
+        if whole not in self._found:
+            if text.startswith("(") or text.strip() != text:
+                self.number(whole)
+            else:
+                self._keep(whole, None if plain is None else _checked_number(
+                    plain.value, _form(True, plain.form.prefix, plain.form.width)))
         if plain is not None:
-            form = plain.form
-            plain = _checked_number(plain.value, _form(True, form.prefix, form.width))
+            written = f"(OCoLC){plain.value}"
+            if written not in self._found:
+                self._keep(written, _checked_number(plain.value,
+                                                    _form(True, "", len(written) - 7)))
+        return plain
+
+    def _keep(self, text: str, number: OclcNumber | None) -> None:
+        found = self._found
         if len(found) >= self.limit:
             found.clear()
-        found[whole] = plain
-        return plain
+        found[text] = number
 
 
 def _why_not(text: str) -> str:
