@@ -246,15 +246,19 @@ def _numbers(bib: Bib, tags: list[str],
         return (), ()
     fields = bib.fields
     for at in tag_positions(tags, "035"):
-        one = as_data_field(fields[at])
-        for into, texts in ((active, one.values("a")), (cancelled, one.values("z"))):
-            for text in texts:
-                number = parse(text)
-                if number is None:
-                    continue
-                form = number.form
-                if form.qualified or form.prefix:  # ``OclcForm.is_marked``
-                    into.setdefault((number.value, form.prefix, form.width), number)
+        for code, text in as_data_field(fields[at]).pairs():
+            if code == "a":
+                into = active
+            elif code == "z":
+                into = cancelled
+            else:
+                continue
+            number = parse(text)
+            if number is None:
+                continue
+            form = number.form
+            if form.qualified or form.prefix:  # ``OclcForm.is_marked``
+                into.setdefault((number.value, form.prefix, form.width), number)
     if not cancelled:
         return tuple(active.values()), ()
     active_values = {key[0] for key in active}
