@@ -200,12 +200,15 @@ def _moment_text(now: datetime) -> str:
 
 def _this_run(
     args: argparse.Namespace, profile: ProfileFile
-) -> tuple[datetime, RunIdentity, Path | None]:
+) -> tuple[datetime, RunIdentity | None, Path | None]:
     """The moment, the run identity and, when resuming, the output checked to be this run's.
 
     A resume is refused, before anything is cut (``_json_sink`` cuts a torn last line), when
     the recorded run differs from this one; without ``--now`` it judges locks at the recorded
-    moment, as the interrupted run did.
+    moment, as the interrupted run did. The identity heads an ``--output`` file and is checked
+    by a resume; a run whose lines go to stdout or nowhere has none (None), so it does not read
+    its whole input once more for the digest (the input is only opened, so that a file that
+    cannot be read is still refused first).
     """
     resuming = _resume_target(args)
     if resuming is not None and args.now is None:
@@ -216,6 +219,9 @@ def _this_run(
                                     ) from None
     else:
         now = now_from_args(args)
+    if resuming is None and args.output is None:
+        Path(args.exports).open("rb").close()
+        return now, None, None
     identity = _run_identity(args, profile, now)
     if resuming is None:
         return now, identity, None
@@ -228,8 +234,8 @@ def _this_run(
 
 
 @contextmanager
-def _json_sink(args: argparse.Namespace, identity: RunIdentity, resume_target: Path | None, *,
-               to_stdout: bool) -> Iterator[IO[str] | None]:
+def _json_sink(args: argparse.Namespace, identity: RunIdentity | None,
+               resume_target: Path | None, *, to_stdout: bool) -> Iterator[IO[str] | None]:
     """Where the run writes its JSON lines, for the one-process and the grouped path alike.
 
     The output ``--resume`` continues, known by now to be this run's (``_this_run``): its torn
@@ -243,6 +249,7 @@ def _json_sink(args: argparse.Namespace, identity: RunIdentity, resume_target: P
         with resume_target.open("a", encoding="utf-8", errors="backslashreplace") as stream:
             yield stream
     elif args.output is not None:
+        assert identity is not None  # _this_run gives one to a run with an output file
         with batch_output(Path(args.output), identity) as stream:
             yield stream
     else:
@@ -358,7 +365,7 @@ MIN_GROUPED_RECORDS = 2_000
 
 
 def run_grouped(args: argparse.Namespace, *, now: datetime, zone: Zone, store: InMemoryZone,
-                saved: IndexedZoneView, counts: Counter[str], identity: RunIdentity,
+                saved: IndexedZoneView, counts: Counter[str], identity: RunIdentity | None,
                 to_stdout: bool) -> bool | None:
     """Decide the file in independent groups on ``--workers`` processes or ``--dask``, writing
     the lines in input order as they are known; None (nothing written) when the file is better
