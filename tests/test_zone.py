@@ -84,6 +84,27 @@ def test_replacing_a_bib_reindexes_its_numbers() -> None:
     assert len(zone) == 1
 
 
+def test_a_layer_sees_the_layers_under_it_as_they_change() -> None:
+    # Look-ups go past a layer while it holds nothing; once it holds a bib, they go through it.
+    base = InMemoryZone.of({"991": bib(DataField.of("035", "  ", ("a", "(OCoLC)1")))})
+    middle = InMemoryZone(base=base)
+    top = InMemoryZone(base=middle)
+    assert [h.mms_id for h in top.hits(OclcNumber.of(1))] == ["991"]
+    moved = bib(DataField.of("035", "  ", ("a", "(OCoLC)2")), DataField.of("245", "00", ("a", "T")))
+    middle.store("991", moved)
+    assert top.hits(OclcNumber.of(1)) == ()
+    assert [h.mms_id for h in top.hits(OclcNumber.of(2))] == ["991"]
+    facts = top.facts("991")
+    assert facts is not None
+    assert facts.active == (OclcNumber.of(2),)
+    assert top.record("991") == moved
+    assert top.record_part("991", lambda tags: [0]) == moved  # held whole: given whole
+    middle.release()
+    assert [h.mms_id for h in top.hits(OclcNumber.of(1))] == ["991"]
+    assert top.record("991") == base.record("991")
+    assert top.keeps_records
+
+
 def test_lock_unlock_and_cz_link() -> None:
     zone = InMemoryZone.of({"991": bib()})
     lock = Lock(institution="01CARLI_NETWORK", last_activity=NOW)

@@ -376,7 +376,8 @@ class InMemoryZone:
     @property
     def keeps_records(self) -> bool:
         """True alone; over a base, as the base states it."""
-        return self.base is None or self.base.keeps_records
+        base = self._below()
+        return base is None or base.keeps_records
 
     def _below(self) -> ZoneView | None:
         """The view that answers for ``base``: ``base`` itself, or the first view under it that
