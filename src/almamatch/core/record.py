@@ -167,8 +167,13 @@ class DataField:
         # Each piece after a split at "\x1f" + code starts with one such value, which runs to
         # the next delimiter: no value holds one.
         pieces = coded.split(SUBFIELD_DELIMITER + code)
+        count = len(pieces)
+        if count == 1:
+            return ()
+        if count == 2:  # most often: one such subfield
+            return (pieces[1].partition(SUBFIELD_DELIMITER)[0],)
         del pieces[0]
-        return tuple(map(_before_delimiter, pieces))
+        return tuple([piece.partition(SUBFIELD_DELIMITER)[0] for piece in pieces])
 
     @property
     def indicators(self) -> str:
@@ -182,10 +187,6 @@ class DataField:
     def __repr__(self) -> str:
         return (f"{type(self).__qualname__}(tag={self.tag!r}, indicator1={self.indicator1!r}, "
                 f"indicator2={self.indicator2!r}, subfields={self.subfields!r})")
-
-
-def _before_delimiter(piece: str) -> str:
-    return piece.partition(SUBFIELD_DELIMITER)[0]
 
 
 Field: TypeAlias = ControlField | DataField
