@@ -281,12 +281,16 @@ def _normalization(run: _Run) -> Outcome:
 
 
 # -- stage 5 -----------------------------------------------------------------------------------
+#: ``Side.value`` of each side, read from a table: an enum's ``value`` is a property.
+_SIDE_WORDS: Final = {side: side.value for side in Side}
+
+
 def _same_form(key: OclcNumber, number: OclcNumber) -> bool:
     return key.form.prefix == number.form.prefix and key.form.width == number.form.width
 
 
 def _listing(numbers: tuple[OclcNumber, ...] | list[OclcNumber]) -> str:
-    return ", ".join(number.literal for number in numbers) or "none"
+    return ", ".join([number.literal for number in numbers]) or "none"
 
 
 def _lookups(prepared: PreparedRecord, profile: IntegrationProfile
@@ -343,8 +347,8 @@ def _match(run: _Run) -> Outcome:
                     mms_id=hit.mms_id, key=key, incoming_side=side, zone_side=zone_side
                 )
                 # Stage 6's words for the candidate.
-                descriptions.append(f"{hit.mms_id} by {key.literal} (incoming {side.value}, "
-                                    f"zone {zone_side.value})")
+                descriptions.append(f"{hit.mms_id} by {key.literal} (incoming "
+                                    f"{_SIDE_WORDS[side]}, zone {_SIDE_WORDS[zone_side]})")
     run.candidates = tuple(found.values())
     return _step(Stage.MATCH, Verdict.PASSED, f"{detail}hits: {len(run.candidates)}"), None
 
