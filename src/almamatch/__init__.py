@@ -133,20 +133,24 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    """``open_zone`` is read on first use: it brings numpy and pymarc (the zone on disk), which
-    a program that only calls ``decide()`` does not need at import. ``__version__`` too: the
-    installed distribution's metadata (``importlib.metadata``) costs more than the rest of a
-    command's start-up that does not print it."""
-    if name == "open_zone":
-        from almamatch.zonefiles.zones import open_zone  # noqa: PLC0415 - deferred, see above
+# Out of the type checker's sight: a module's ``__getattr__`` would make it read any name of the
+# package, a mistyped one too, as Any; it reads the names declared above instead.
+if not TYPE_CHECKING:
 
-        return open_zone
-    if name == "__version__":
-        from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415 - see above
+    def __getattr__(name: str) -> Any:
+        """``open_zone`` is read on first use: it brings numpy and pymarc (the zone on disk), which
+        a program that only calls ``decide()`` does not need at import. ``__version__`` too: the
+        installed distribution's metadata (``importlib.metadata``) costs more than the rest of a
+        command's start-up that does not print it."""
+        if name == "open_zone":
+            from almamatch.zonefiles.zones import open_zone  # noqa: PLC0415 - deferred, see above
 
-        try:
-            return version("almamatch")
-        except PackageNotFoundError:  # pragma: no cover (a source tree never installed)
-            return "0+unknown"
-    raise AttributeError(f"module 'almamatch' has no attribute {name!r}")
+            return open_zone
+        if name == "__version__":
+            from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415
+
+            try:
+                return version("almamatch")
+            except PackageNotFoundError:  # pragma: no cover (a source tree never installed)
+                return "0+unknown"
+        raise AttributeError(f"module 'almamatch' has no attribute {name!r}")

@@ -60,8 +60,12 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module 'almamatch.zonefiles' has no attribute {name!r}")
-    return getattr(importlib.import_module(f"almamatch.zonefiles.{home}"), name)
+# Out of the type checker's sight: a module's ``__getattr__`` would make it read any name of the
+# package, a mistyped one too, as Any; it reads the names imported above instead.
+if not TYPE_CHECKING:
+
+    def __getattr__(name: str) -> Any:
+        home = _HOMES.get(name)
+        if home is None:
+            raise AttributeError(f"module 'almamatch.zonefiles' has no attribute {name!r}")
+        return getattr(importlib.import_module(f"almamatch.zonefiles.{home}"), name)
