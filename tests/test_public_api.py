@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import importlib
 import pydoc
+from types import ModuleType
 
 import pytest
 
 import almamatch
+import almamatch.serve
+import almamatch.zonefiles
 from almamatch.cli.main import main
 from almamatch.core.decision import Failure
 from almamatch.gateway import FindingCode, Severity
@@ -68,3 +72,16 @@ def test_a_typo_gets_a_suggestion(
 ) -> None:
     assert main(argv) == 2
     assert suggestion in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("package", [almamatch.serve, almamatch.zonefiles])
+def test_a_package_reads_each_of_its_names_from_its_module(package: ModuleType) -> None:
+    """Each name of ``__all__`` is imported on first use from the module it names: the same
+    object, and no name without a module or module without a name."""
+    homes: dict[str, str] = package._HOMES
+    assert sorted(homes) == sorted(package.__all__)
+    for name, home in homes.items():
+        module = importlib.import_module(f"{package.__name__}.{home}")
+        assert getattr(package, name) is getattr(module, name), name
+    with pytest.raises(AttributeError):
+        package.nonesuch  # noqa: B018 - reading it is the test
