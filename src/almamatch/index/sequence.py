@@ -80,8 +80,7 @@ def _of_sorted(column: npt.NDArray[Any], *, suffix: str | None,
     Alma-shaped value."""
     values = column.astype(np.uint64, copy=False)
     slices = [(int(np.searchsorted(values, _LEADING_99[digits - 2], side="left")),
-               int(np.searchsorted(values, _POWERS[digits], side="left"))
-               if digits < len(_POWERS) else len(values), digits)
+               int(np.searchsorted(values, _POWERS[digits], side="left")), digits)
               for digits in range(7, 20)]
     slices = [(low, high, digits) for low, high, digits in slices if low < high]
     if suffix is None:
