@@ -15,6 +15,8 @@ from contextlib import ExitStack
 from importlib.resources import as_file, files
 from typing import Final
 
+from almamatch.cli.main import main
+
 __all__ = ["DEMO_NOW", "run"]
 
 #: The moment the example batch is decided at (the lock in the example zone is then active).
@@ -22,8 +24,6 @@ DEMO_NOW: Final = "2026-03-05T10:30"
 
 
 def run(args: argparse.Namespace) -> int:
-    from almamatch.cli.main import main  # noqa: PLC0415 (main imports every command module)
-
     demo = files("almamatch") / "demo"
     with ExitStack() as stack:
         exports = stack.enter_context(as_file(demo / "exports.mrc"))
