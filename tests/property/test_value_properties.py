@@ -174,20 +174,29 @@ _NUMBER_TEXTS = st.one_of(
 )
 
 
+def _parsed(text: str) -> OclcNumber | None:
+    """``OclcNumber.parse(text)``, None where it raises: what the memo must give for ``text``."""
+    try:
+        return OclcNumber.parse(text)
+    except InvalidOclcNumber:
+        return None
+
+
+def _written_alike(found: OclcNumber | None, parsed: OclcNumber | None) -> bool:
+    """The same number written the same way (value, form, literal), or None both."""
+    if found is None or parsed is None:
+        return found is parsed
+    return (found.value, found.form, found.literal) == (parsed.value, parsed.form,
+                                                         parsed.literal)
+
+
 @given(st.lists(_NUMBER_TEXTS, max_size=8), st.integers(1, 4))
 def test_parsed_numbers_give_what_parse_gives(texts: list[str], limit: int) -> None:
     memo = ParsedNumbers(limit=limit)
     for text in texts * 2:  # the second time round, some texts are remembered
-        try:
-            parsed: OclcNumber | None = OclcNumber.parse(text)
-        except InvalidOclcNumber:
-            parsed = None
-        found = memo.number(text)
-        if parsed is None:
-            assert found is None
-        else:
-            assert found is not None
-            assert (found.value, found.form) == (parsed.value, parsed.form)
+        parsed = _parsed(text)
+        assert _written_alike(memo.number(text), parsed)
+        if parsed is not None:
             # A parse builds the number without the constructor's range check again: the
             # constructor's value, to the repr and the hash.
             public = OclcNumber(parsed.value, parsed.form)
@@ -206,14 +215,4 @@ def test_the_035s_of_a_control_number_are_their_parses(texts: list[str], limit: 
         plain = memo.control_number(text)
         carried = ["(OCoLC)" + text, text] + ([str(plain)] if plain is not None else [])
         for one in carried:
-            try:
-                parsed: OclcNumber | None = OclcNumber.parse(one)
-            except InvalidOclcNumber:
-                parsed = None
-            found = memo.number(one)
-            if parsed is None:
-                assert found is None
-            else:
-                assert found is not None
-                assert (found.value, found.form, found.literal) == (
-                    parsed.value, parsed.form, parsed.literal)
+            assert _written_alike(memo.number(one), _parsed(one))
