@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import pickle
 
+import attrs
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -133,6 +134,13 @@ def test_a_field_is_its_subfields_however_kept(tag: str, first: str, second: str
     if pairs == others:
         assert hash(one) == hash(other)
     assert DataField(tag, first, second, one.subfields) == one
+    # attrs.evolve passes the field's own subfields back, however kept; match reads them.
+    assert attrs.evolve(one, indicator1="9") == DataField(tag, "9", second, subfields)
+    assert attrs.evolve(one, subfields=other.subfields) == DataField(tag, first, second,
+                                                                     other.subfields)
+    match one:
+        case DataField(matched_tag, _, _, matched):
+            assert (matched_tag, matched) == (tag, subfields)
     assert pickle.loads(pickle.dumps(one)) == one
     assert one.text == " ".join(f"${c} {v}" for c, v in pairs)
 
@@ -156,6 +164,8 @@ def test_awkward_subfields_keep_a_tuple() -> None:
     assert DataField.of("245", "10", ("a", "")).marc_text == "\x1fa"
     assert DataField.of("245", "10").marc_text == ""
     assert DataField.of("245", "10", ("a", "x")) != DataField.of("245", "10", ("ax", ""))
+    # A text that is not subfields as a field keeps them is its characters, as before.
+    assert DataField("245", "1", "0", "ax").subfields == ("a", "x")  # type: ignore[comparison-overlap]
 
 
 @given(_LEADER, st.lists(st.tuples(_CONTROL_TAG, _TEXT), max_size=4),

@@ -15,7 +15,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from itertools import repeat
 from operator import attrgetter, itemgetter
-from typing import Final, TypeAlias
+from typing import Final, TypeAlias, cast
 
 from attrs import field, frozen
 
@@ -83,7 +83,7 @@ _SUBFIELD_CODE_OF: Final = attrgetter("code")
 _SUBFIELD_VALUE_OF: Final = attrgetter("value")
 
 
-def _coded(values: Iterable[Subfield]) -> str | tuple[Subfield, ...]:
+def _coded(values: Iterable[Subfield] | str) -> str | tuple[Subfield, ...]:
     """Subfields as a data field keeps them: the text ISO 2709 writes after the indicators
     (``\x1f`` code value, each), or, for subfields that text cannot hold unambiguously, the
     tuple of them.
@@ -92,8 +92,13 @@ def _coded(values: Iterable[Subfield]) -> str | tuple[Subfield, ...]:
     equal one) whose code is one character of ``str`` and whose value is ``str``, neither
     holding the delimiter 0x1F or the terminator 0x1E. Which of the two a field keeps depends on
     its subfields' values alone, so two fields are equal exactly when their subfields are.
+    Such a text itself (what ``attrs.evolve`` passes back for a field's subfields) is kept as
+    it is.
     """
-    subfields = tuple(values)
+    if isinstance(values, str) and _is_marc_text(values):
+        return values
+    # Any other text is kept as its characters, as a tuple of anything else is.
+    subfields = cast("tuple[Subfield, ...]", tuple(values))
     try:
         codes = "".join([sub.code for sub in subfields])
         text = "".join([SUBFIELD_DELIMITER + sub.code + sub.value for sub in subfields])
@@ -106,7 +111,15 @@ def _coded(values: Iterable[Subfield]) -> str | tuple[Subfield, ...]:
     return subfields
 
 
-@frozen(repr=False)
+def _is_marc_text(text: str) -> bool:
+    """Whether ``text`` is subfields as ``_coded`` keeps them in a text: empty, or each led by
+    the delimiter and a code (no empty subfield), no terminator in it."""
+    return not text or (text[0] == SUBFIELD_DELIMITER and _FIELD_TERMINATOR not in text
+                        and SUBFIELD_DELIMITER * 2 not in text
+                        and text[-1] != SUBFIELD_DELIMITER)
+
+
+@frozen(repr=False, match_args=False)
 class DataField:
     """A field 010-999 (or a local tag): two indicators and subfields in order.
 
@@ -121,6 +134,7 @@ class DataField:
     indicator1: str = field(converter=_indicator)
     indicator2: str = field(converter=_indicator)
     _coded: str | tuple[Subfield, ...] = field(converter=_coded, alias="subfields")
+    __match_args__ = ("tag", "indicator1", "indicator2", "subfields")
 
     @classmethod
     def of(cls, tag: str, indicators: str, *pairs: tuple[str, str]) -> DataField:
