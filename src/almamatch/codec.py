@@ -332,8 +332,11 @@ class JsonWriter:
     gets a writer generated from its fields and type hints; a value with a hook of its own
     (``HOOK_SCHEMAS``) is written as its hook's output; a record is written from the texts
     ``_field_out`` gives its parts (each tag with its indicators, each subfield code, made once
-    and kept) with each value through the C string encoder that ``json.dumps`` itself uses. A
-    type it has no writer for goes through the converter and ``json`` as before.
+    and kept), its data fields' subfields read from their ``marc_text`` all at once (split at
+    every code in one call, escaped in one call by the C string encoder that ``json.dumps``
+    itself uses when anything needs it), a record whose text cannot be read so (a backslash in
+    it, a field without that text) value by value. A type it has no writer for goes through the
+    converter and ``json`` as before.
 
     The caller owns a writer and the texts it keeps (a batch makes one for its run): nothing is
     stored in the values written.

@@ -1,7 +1,8 @@
 """The bibliographic record as an immutable value: leader, control fields, data fields.
 
 Theory of operation: a ``Bib`` keeps every field in the order it came, with indicators and
-subfields untouched, so that a record goes from MARC to ``Bib`` and back without loss. What the
+subfields untouched, so that a record goes from MARC to ``Bib`` and back without loss (a data
+field keeps its subfields as the text ISO 2709 writes after its indicators). What the
 decision needs (OCLC numbers, encoding level, 005) is derived from it on each use and never
 stored in it: a caller that needs a value more than once keeps it (``decide()`` keeps its
 derivations for one decision, a batch its ``DecisionCache``). Derivation never raises, and values
