@@ -145,16 +145,11 @@ def fold_003_tagged(bib: Bib, tags: list[str]) -> tuple[Bib, list[str]]:
     fields = bib.fields
     # The first 003 and the first 001, as ``Bib.control_value`` reads them (a control tag is
     # always a ``ControlField``: ``Bib`` checks it).
-    first = tags.index("003")
-    identifier = _control_text(fields[first])
+    identifier = _control_text(fields[tags.index("003")])
     number = _control_text(fields[tags.index("001")]) if "001" in tags else None
-    if tags.count("003") == 1:  # nearly always: one slice instead of a delete per 003
-        kept, kept_tags = list(fields), tags.copy()
-        del kept[first], kept_tags[first]
-    else:
-        kept, kept_tags = list(fields), list(tags)
-        for at in reversed(tag_positions(tags, "003")):
-            del kept[at], kept_tags[at]
+    kept, kept_tags = list(fields), list(tags)
+    for at in reversed(tag_positions(tags, "003")):  # nearly always one
+        del kept[at], kept_tags[at]
     if number is not None:
         text = f"({identifier.strip()}){number.strip()}"
         if "035" not in kept_tags or not any(
