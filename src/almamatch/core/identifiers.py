@@ -72,7 +72,7 @@ def unique_numbers(
     numbers: list[OclcNumber], exclude: tuple[OclcNumber, ...] = ()
 ) -> tuple[OclcNumber, ...]:
     """``numbers`` in order, each value once, leaving out those in ``exclude``."""
-    if len(numbers) < 2 and not exclude:  # nothing to repeat or leave out
+    if not numbers or (len(numbers) == 1 and not exclude):  # nothing to repeat or leave out
         return tuple(numbers)
     seen = set(exclude)
     kept: list[OclcNumber] = []
@@ -139,5 +139,5 @@ def extract_oclc_numbers(bib: Bib, numbers: ParsedNumbers | None = None) -> Oclc
                 take_oclc_number("019", "a", text, cancelled, problems, bare_ok=True,
                                  numbers=numbers)
     kept_active = unique_numbers(active)
-    kept_cancelled = unique_numbers(cancelled, exclude=kept_active) if cancelled else ()
+    kept_cancelled = unique_numbers(cancelled, exclude=kept_active)
     return OclcNumbers(active=kept_active, cancelled=kept_cancelled, problems=tuple(problems))
