@@ -242,8 +242,6 @@ def _numbers(bib: Bib, tags: list[str],
     ``parse`` (a caller's memo of ``parsed_or_none``)."""
     active: dict[tuple[int, str, int], OclcNumber] = {}
     cancelled: dict[tuple[int, str, int], OclcNumber] = {}
-    if "035" not in tags:
-        return (), ()
     fields = bib.fields
     for at in tag_positions(tags, "035"):
         for code, text in as_data_field(fields[at]).pairs():
