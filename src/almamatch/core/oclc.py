@@ -230,12 +230,10 @@ class ParsedNumbers:
 
     def number(self, text: str) -> OclcNumber | None:
         """``parsed_or_none(text)``, parsed once while remembered."""
-        found = self._found
-        number = found.get(text, _UNSEEN)
+        number = self._found.get(text, _UNSEEN)
         if number is _UNSEEN:
-            if len(found) >= self.limit:
-                found.clear()
-            number = found[text] = parsed_or_none(text)
+            number = parsed_or_none(text)
+            self._keep(text, number)
         return number  # type: ignore[return-value]
 
     def control_number(self, text: str) -> OclcNumber | None:
@@ -264,6 +262,7 @@ class ParsedNumbers:
         return plain
 
     def _keep(self, text: str, number: OclcNumber | None) -> None:
+        """Remember ``number`` for ``text``, the memo started again empty when full."""
         found = self._found
         if len(found) >= self.limit:
             found.clear()
