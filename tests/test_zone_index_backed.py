@@ -26,19 +26,21 @@ from almamatch.core.lock import Lock
 from almamatch.core.normalization import fold_003
 from almamatch.core.oclc import OclcNumber
 from almamatch.core.profile import IntegrationProfile
-from almamatch.core.record import Bib, ControlField
+from almamatch.core.record import Bib, ControlField, DataField
 from almamatch.core.timestamp import Timestamp
 from almamatch.core.zone import Export, InMemoryZone, InvalidZone, Zone
 from almamatch.index.sequence import mms_id_sequence_of
 from almamatch.index.synthetic import synthesize_zone
 from almamatch.index.zone import ZoneIndex
-from almamatch.marc import Unreadable, read_bibs
+from almamatch.marc import Unreadable, bib_to_marc, read_bibs
+from almamatch.marc.iso2709 import decode_record
 from almamatch.zonefiles import load_profile
 from almamatch.zonefiles.zones import (
     SAVED_OFFSETS,
     IndexedZoneView,
     load_zone,
     save_zone,
+    zone_index,
 )
 from json_shape import decision_lines
 
@@ -169,6 +171,32 @@ def test_the_view_answers_as_the_index_does(tmp_path: Path) -> None:
         number = OclcNumber.of(value)
         assert view.hits(number) == index.hits(number), value
     assert view.next_mms_id() == MmsIdSequence.after(mms_ids).peek()
+
+
+# A saved zone's bibs, each with a 500 of ``note`` characters.
+SAVED_MMS_IDS = [f"99{serial}0000015681" for serial in range(1, 6)]
+
+
+def _saved_bib(mms_id: str, note: int) -> Bib:
+    return Bib(leader="00000nam a2200000 i 4500", fields=(
+        ControlField("001", mms_id),
+        DataField.of("035", "  ", ("a", f"(OCoLC){mms_id[2:4]}")),
+        DataField.of("245", "10", ("a", "Title")),
+        DataField.of("500", "  ", ("a", "n" * note)),
+    ))
+
+
+def test_a_record_is_read_whole_whatever_the_next_offset(tmp_path: Path) -> None:
+    # Offsets the files' digests would refuse (the next row's start inside this record, even
+    # within its length digits) still read this record as an unbounded read does.
+    first, second = SAVED_MMS_IDS[:2]
+    bibs = {mms_id: _saved_bib(mms_id, 20) for mms_id in (first, second)}
+    dump = tmp_path / "bibs.mrc"
+    dump.write_bytes(framed := bib_to_marc(bibs[first]))
+    index = zone_index(InMemoryZone.of(bibs))
+    for following in range(1, len(framed) + 2):
+        view = IndexedZoneView(index, dump=dump, offsets=np.array([0, following], np.uint64))
+        assert view.record(first) == decode_record(framed), following
 
 
 # The next MMS ID: most bibs' suffix, after its highest serial; IDs not shaped "99...dddd" ignored.

@@ -419,9 +419,12 @@ class IndexedZoneView:
             return None
         at: int = starts[row]
         # Records never overlap, so one that starts after this one (the next row's, when the
-        # dump is in MMS ID order as a build writes it) starts after its end: read no further.
+        # dump is in MMS ID order: a build keeps the dump's order) starts after its end: read
+        # no further. Never less than the length digits, so that whatever the offsets hold the
+        # bytes read are an unbounded read's (a longer record is read on below, as any is).
         following: int = starts[row + 1] if row + 1 < len(starts) else 0
-        size = following - at if at < following < at + _FIRST_READ else _FIRST_READ
+        size = (following - at if at + _LENGTH_DIGITS <= following < at + _FIRST_READ
+                else _FIRST_READ)
         framed = self._read(self.dump, at, size)
         head = framed[:_LENGTH_DIGITS]
         if not (len(head) == _LENGTH_DIGITS and head.isascii() and head.isdigit()):
