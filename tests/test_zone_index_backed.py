@@ -9,13 +9,14 @@ record offsets (an index alone) merges are decided but not computed.
 
 from __future__ import annotations
 
+import tempfile
 from datetime import UTC, datetime, timedelta
 from itertools import islice
 from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from almamatch.cli.main import main
@@ -173,8 +174,10 @@ def test_the_view_answers_as_the_index_does(tmp_path: Path) -> None:
     assert view.next_mms_id() == MmsIdSequence.after(mms_ids).peek()
 
 
-# A saved zone's bibs, each with a 500 of ``note`` characters.
+# A saved zone's bibs: a record longer than the view's first read (a 500 of 9000 characters)
+# or shorter, stored in any order (``bibs.mrc`` keeps it: rows, by MMS ID, are not in file order).
 SAVED_MMS_IDS = [f"99{serial}0000015681" for serial in range(1, 6)]
+OTHER_IDS = ["991", "0", "", "x99", "99999999999999999999999"]
 
 
 def _saved_bib(mms_id: str, note: int) -> Bib:
@@ -184,6 +187,33 @@ def _saved_bib(mms_id: str, note: int) -> Bib:
         DataField.of("245", "10", ("a", "Title")),
         DataField.of("500", "  ", ("a", "n" * note)),
     ))
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.permutations(SAVED_MMS_IDS),
+       st.lists(st.sampled_from([1, 300, 9000]), min_size=5, max_size=5),
+       st.lists(st.tuples(st.sampled_from(["facts", "record", "part"]),
+                          st.sampled_from(SAVED_MMS_IDS + OTHER_IDS)), max_size=25))
+def test_the_view_answers_each_look_up_whatever_came_before(
+    order: list[str], notes: list[int], calls: list[tuple[str, str]]
+) -> None:
+    # The view keeps the row of the MMS ID asked last and reads a record no further than the
+    # next row's start: each answer is still the one the index and the whole dump give.
+    with tempfile.TemporaryDirectory() as folder:
+        memory = InMemoryZone.of([(mms_id, _saved_bib(mms_id, note))
+                                  for mms_id, note in zip(order, notes, strict=True)])
+        saved = save_zone(memory, Path(folder) / "zone")
+        loaded = load_zone(saved)
+        view = IndexedZoneView.open(saved)
+        for kind, mms_id in calls:
+            match kind:
+                case "facts":
+                    assert view.facts(mms_id) == view.index.facts(mms_id), mms_id
+                case "record":
+                    assert view.record(mms_id) == loaded.record(mms_id), mms_id
+                case _:
+                    whole = view.record_part(mms_id, lambda tags: list(range(len(tags))))
+                    assert whole == loaded.record(mms_id), mms_id
 
 
 def test_a_record_is_read_whole_whatever_the_next_offset(tmp_path: Path) -> None:
