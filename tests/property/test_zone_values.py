@@ -64,7 +64,11 @@ def _past_by_split(sequence: MmsIdSequence, mms_id: str) -> MmsIdSequence:
     return MmsIdSequence(split[0] + 1, sequence.institution_suffix)
 
 
-sequences = st.builds(MmsIdSequence, st.integers(min_value=1, max_value=10**14),
+# Serials up to 10**14, and around the largest a split reads (30 digits), past which an ID
+# named by the sequence is one no split reads either.
+sequences = st.builds(MmsIdSequence, st.one_of(st.integers(min_value=1, max_value=10**14),
+                                               st.integers(min_value=10**30 - 3,
+                                                           max_value=10**30 + 3)),
                       st.sampled_from(["5681", "0000", "1234"]))
 
 

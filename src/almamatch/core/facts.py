@@ -48,6 +48,8 @@ DEFAULT_SUFFIX: Final = "5681"
 _SHORTEST: Final = 7
 #: Serials longer than this are no sequence's: an MMS ID is a 64-bit number in Alma (19 digits).
 _SERIAL_DIGITS: Final = 30
+#: The first serial ``split_mms_id`` does not read (more than ``_SERIAL_DIGITS`` digits).
+_SERIAL_LIMIT: Final = 10**_SERIAL_DIGITS
 
 
 class Side(enum.Enum):
@@ -168,7 +170,7 @@ class MmsIdSequence:
         if len(mms_id) < len(peek) or (len(mms_id) == len(peek) and mms_id < peek):
             # Fewer serial digits, or as many and lower in order: a lower serial (or none).
             return self
-        if mms_id == peek:  # the ID this sequence named (a bib added)
+        if mms_id == peek and self.serial < _SERIAL_LIMIT:  # the ID it named (a bib added)
             return MmsIdSequence(self.serial + 1, suffix)
         split = split_mms_id(mms_id)
         if split is None or split[1] != suffix or split[0] < self.serial:
