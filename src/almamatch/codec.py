@@ -255,11 +255,10 @@ COMPACT: Final = (",", ":")
 _KEPT: Final = 4096
 #: ISO 2709's field terminator, which parts the data fields' texts of a record joined.
 FIELD_TERMINATOR: Final = "\x1e"
-#: What ``json``'s string encoder escapes (``json.encoder.ESCAPE``), but the delimiter and the
-#: terminator, which a data field's text holds only as its structure.
-_ESCAPED: Final = re.compile('[\x00-\x1d"\\\\]')
-#: A delimiter and a code that ``json``'s string encoder escapes.
-_ESCAPED_CODE: Final = re.compile('\x1f[\x00-\x1d"\\\\]')
+#: What ``json``'s string encoders escape (``json.encoder.ESCAPE``; ``ESCAPE_ASCII`` also
+#: escapes DEL and every character past it), but the delimiter and the terminator, which a data
+#: field's text holds only as its structure; by ``ensure_ascii``.
+_ESCAPED: Final = {False: '[\x00-\x1d"\\\\]', True: '[\x00-\x1d"\\\\\x7f-\U0010ffff]'}
 #: A delimiter and the code after it (a text's code is one character, never 0x1E or 0x1F).
 _CODED: Final = re.compile("\x1f(.)", re.DOTALL)
 #: Classes whose values recur as the same objects from one value written to the next:
@@ -378,6 +377,9 @@ class JsonWriter:
         self._between = quote + self._subfield_end + "," + code_open
         self._field_parts = FIELD_TERMINATOR + self._between
         self._field_open, self._field_close = code_open, quote + self._data_end
+        self._escaped = re.compile(_ESCAPED[ensure_ascii])
+        # A delimiter and a code that the string encoder escapes.
+        self._escaped_code = re.compile(SUBFIELD_DELIMITER + _ESCAPED[ensure_ascii])
         self._escaped_coded = re.compile(
             re.escape(self._string(SUBFIELD_DELIMITER)[1:-1]) + "(.)", re.DOTALL)
         self._escaped_field_parts = self._string(FIELD_TERMINATOR)[1:-1] + self._between
@@ -482,12 +484,12 @@ class JsonWriter:
         fields = bib.fields
         texts = [one.marc_text for one in fields if type(one) is DataField]
         joined = FIELD_TERMINATOR.join(cast("list[str]", texts)) if None not in texts else ""
-        if not joined or "" in texts or (self.ensure_ascii and not joined.isascii()):
+        if not joined or "" in texts:
             return self._record_by_field(bib)
-        if _ESCAPED.search(joined) is None:  # nearly always: the text as it is
+        if self._escaped.search(joined) is None:  # nearly always: the text as it is
             pieces = _CODED.split(joined)  # "", code, value, code, value, ...
             field_parts = self._field_parts
-        elif "\\" not in joined and _ESCAPED_CODE.search(joined) is None:
+        elif "\\" not in joined and self._escaped_code.search(joined) is None:
             # Escaped in one call: with no backslash in the text, each backslash written starts
             # an escape, so each escaped delimiter and terminator is one that the text holds.
             pieces = self._escaped_coded.split(self._string(joined)[1:-1])

@@ -79,6 +79,11 @@ def _record(*pairs: tuple[str, str]) -> Bib:
 # A code that is escaped is more than one character once escaped.
 @example(_record(('"', "x"), ("a", "y\n")), False)
 @example(_record(("\n", "x"), ("a", '"')), False)
+# With ensure_ascii, DEL and every character past it are escaped too: a DEL in a value, then
+# non-ASCII beside a character every writer escapes, and a non-ASCII code.
+@example(_record(("a", "x\x7fy")), True)
+@example(_record(("a", "\u00e9\n\udc80"), ("b", "😀")), True)
+@example(_record(("\u00e9", "x"), ("a", "\x7f")), True)
 def test_the_json_record_is_json_dumps_of_the_subfields(bib: Bib, ensure_ascii: bool) -> None:
     expected = json.dumps(converter.unstructure(bib), ensure_ascii=ensure_ascii,
                           separators=COMPACT)
