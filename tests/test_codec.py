@@ -16,6 +16,7 @@ from almamatch import (
     ConversionProblem,
     DataField,
     Decision,
+    Field,
     Lock,
     LogonFailed,
     MarcXmlConversionFailed,
@@ -30,12 +31,16 @@ from almamatch import (
     SkippedCzLinked,
     Stage,
     Step,
+    Subfield,
     Timestamp,
     Verdict,
     connection_closed,
 )
 from almamatch.codec import (
+    COMPACT,
     InvalidDecisionJson,
+    JsonWriter,
+    converter,
     decision_from_json,
     decision_to_json,
     to_jsonable,
@@ -109,3 +114,18 @@ def test_bad_json_raises_naming_the_reason(text: str, reason: str) -> None:
     with pytest.raises(InvalidDecisionJson) as raised:
         decision_from_json(text)
     assert raised.value.reason == reason
+
+
+def test_a_data_field_alone_is_written_and_read_as_its_members() -> None:
+    # Its tag, indicators and subfields, each {"code", "value"}, whether it keeps its
+    # subfields as their text or (a delimiter in a value) as a tuple.
+    for subfields in ([Subfield("a", "x"), Subfield("b", "")], [Subfield("a", "x\x1fy")], []):
+        one = DataField("245", "1", "0", subfields)
+        written = converter.unstructure(one)
+        assert written == {"tag": "245", "indicator1": "1", "indicator2": "0", "subfields": [
+            {"code": sub.code, "value": sub.value} for sub in subfields]}
+        assert converter.structure(written, DataField) == one
+        assert converter.unstructure(one, Field) == written
+        assert converter.structure(written, Field) == one  # type: ignore[arg-type]
+        assert JsonWriter().text(one) == json.dumps(written, ensure_ascii=False,
+                                                    separators=COMPACT)

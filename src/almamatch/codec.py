@@ -28,6 +28,7 @@ from typing import Any, Final, Union, cast, get_args, get_origin, get_type_hints
 import attrs
 from cattrs import Converter
 from cattrs.errors import BaseValidationError
+from cattrs.gen import make_dict_structure_fn, override
 
 from almamatch.core.brief import BriefLevel
 from almamatch.core.decision import Decision, Failure, Step
@@ -128,6 +129,18 @@ converter.register_structure_hook(
         leader=value["leader"], fields=[_field_in(one, None) for one in value["fields"]]
     ),
 )
+# A data field on its own is written and read as its attrs members were before it kept its
+# subfields as their ISO 2709 text: tag, indicators and ``subfields``, each {"code", "value"}.
+converter.register_unstructure_hook(DataField, lambda one: {
+    "tag": one.tag, "indicator1": one.indicator1, "indicator2": one.indicator2,
+    "subfields": converter.unstructure(one.subfields, tuple[Subfield, ...]),
+})
+# (The reader generated on first use, as cattrs generates its own: not at import.)
+converter.register_structure_hook_factory(
+    lambda cls: cls is DataField, lambda cls: make_dict_structure_fn(
+        cls, converter, _coded=override(
+            rename="subfields",
+            struct_hook=lambda value, _: converter.structure(value, tuple[Subfield, ...]))))
 _TEXT: Final = {"type": "string"}
 HOOK_SCHEMAS[Bib] = {
     "title": "Bib", "type": "object",
@@ -409,6 +422,8 @@ class JsonWriter:
         string = self._string
         if hint is Bib:
             return self._record
+        if hint is DataField:  # its converter hook's shape, not its attrs members
+            return lambda value: self._dumps(converter.unstructure(value, DataField))
         if hint in HOOK_SCHEMAS:
             hook = converter.get_unstructure_hook(hint)
             if HOOK_SCHEMAS[hint].get("type") == "string":
