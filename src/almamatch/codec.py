@@ -544,15 +544,10 @@ class JsonWriter:
         return f"{self._open}{string(bib.leader)}{self._middle}{','.join(written)}{self._close}"
 
     def _subfields(self, one: DataField) -> str:
-        """A data field's subfields, from its text when it has one, without the brackets
-        around them."""
-        string, codes, comma = self._string, self._codes, self._subfield_end + ","
-        text = one.marc_text
-        if text is None:
-            return comma.join([codes[sub.code] + string(sub.value) for sub in one.subfields])
-        chunks = text.split(SUBFIELD_DELIMITER)
-        del chunks[0]
-        return comma.join([codes[chunk[0]] + string(chunk[1:]) for chunk in chunks])
+        """A data field's subfields without the brackets around them."""
+        string, codes = self._string, self._codes
+        return (self._subfield_end + ",").join([codes[code] + string(value)
+                                                for code, value in one.pairs()])
 
     def _head(self, key: tuple[str, str, str]) -> str:
         # A data field up to its first subfield: '{"tag":"245",...,"subfields":['
