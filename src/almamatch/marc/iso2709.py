@@ -312,12 +312,10 @@ def _fields_one_by_one(tags: list[str], texts: list[str]) -> tuple[Field, ...] |
         chunks = [chunk for chunk in body.split(_SUBFIELD) if chunk]
         if any(chunk[0] >= "\x80" for chunk in chunks):  # the checked path names the code
             return None
-        if _TERMINATOR in body:  # read by its directory entry: a subfield the text cannot hold
-            append(DataField(tag, indicators[0], indicators[1],
-                             [Subfield(chunk[0], chunk[1:]) for chunk in chunks]))
-            continue
-        kept = "".join([_SUBFIELD + chunk for chunk in chunks])
-        append(checked_data_fields([tag], indicators[0], indicators[1], [kept], 1)[0])
+        # Kept as their text, or as a tuple when one holds the terminator (a field read by its
+        # directory entry), as ``DataField`` decides for any subfields.
+        append(DataField(tag, indicators[0], indicators[1],
+                         [Subfield(chunk[0], chunk[1:]) for chunk in chunks]))
     return tuple(fields)
 
 
