@@ -35,6 +35,7 @@ from almamatch.core.decision import Decision, Failure, Step
 from almamatch.core.errors import AlmamatchError, capped
 from almamatch.core.oclc import OclcNumber
 from almamatch.core.record import (
+    FIELD_TERMINATOR,
     SUBFIELD_DELIMITER,
     Bib,
     ControlField,
@@ -266,8 +267,6 @@ def decision_from_json(text: str) -> Decision:
 COMPACT: Final = (",", ":")
 #: How many texts each table of a ``JsonWriter`` keeps (tags with indicators, subfield codes).
 _KEPT: Final = 4096
-#: ISO 2709's field terminator, which parts the data fields' texts of a record joined.
-FIELD_TERMINATOR: Final = "\x1e"
 #: What ``json``'s string encoders escape (``json.encoder.ESCAPE``; ``ESCAPE_ASCII`` also
 #: escapes DEL and every character past it), but the delimiter and the terminator, which a data
 #: field's text holds only as its structure; by ``ensure_ascii``.

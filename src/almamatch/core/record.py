@@ -77,7 +77,7 @@ def _indicator(value: str) -> str:
 #: ISO 2709's subfield delimiter and field terminator: no subfield code or value in a field's
 #: text holds either.
 SUBFIELD_DELIMITER: Final = "\x1f"
-_FIELD_TERMINATOR: Final = "\x1e"
+FIELD_TERMINATOR: Final = "\x1e"
 _CODE: Final = itemgetter(0)
 _VALUE: Final = itemgetter(slice(1, None))
 _SUBFIELD_CODE_OF: Final = attrgetter("code")
@@ -106,7 +106,7 @@ def _coded(values: Iterable[Subfield] | str) -> str | tuple[Subfield, ...]:
     except (AttributeError, TypeError):  # not subfields of text: kept as they are
         return subfields
     if (len(codes) == len(subfields) and text.count(SUBFIELD_DELIMITER) == len(subfields)
-            and _FIELD_TERMINATOR not in text
+            and FIELD_TERMINATOR not in text
             and all(type(sub) is Subfield and sub.code != "" for sub in subfields)):
         return text
     return subfields
@@ -115,7 +115,7 @@ def _coded(values: Iterable[Subfield] | str) -> str | tuple[Subfield, ...]:
 def _is_marc_text(text: str) -> bool:
     """Whether ``text`` is subfields as ``_coded`` keeps them in a text: empty, or each led by
     the delimiter and a code (no empty subfield), no terminator in it."""
-    return not text or (text[0] == SUBFIELD_DELIMITER and _FIELD_TERMINATOR not in text
+    return not text or (text[0] == SUBFIELD_DELIMITER and FIELD_TERMINATOR not in text
                         and SUBFIELD_DELIMITER * 2 not in text
                         and text[-1] != SUBFIELD_DELIMITER)
 

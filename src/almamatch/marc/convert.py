@@ -36,7 +36,7 @@ FIELD_TERMINATOR: Final = 0x1E
 SUBFIELD_DELIMITER: Final = 0x1F
 _DELIMITERS: Final = re.compile("[\x1d\x1e\x1f]")
 #: A delimiter followed by a character over U+007F: a code that is not one byte.
-_HIGH_CODE: Final = re.compile("\x1f[^\x00-\x7f]")
+NON_ASCII_CODE: Final = re.compile("\x1f[^\x00-\x7f]")
 _FIELD_END: Final = bytes([FIELD_TERMINATOR])
 _RECORD_END: Final = bytes([RECORD_TERMINATOR])
 # MARC 21 "Record length: five characters"; "Length of field: four characters".
@@ -116,7 +116,7 @@ def _field_bytes(one: Field) -> bytes:
     indicators = one.indicator1 + one.indicator2
     if (text is not None and len(indicators) == 2 and indicators.isascii()
             and _DELIMITERS.search(indicators) is None and "\x1d" not in text
-            and (text.isascii() or _HIGH_CODE.search(text) is None)):
+            and (text.isascii() or NON_ASCII_CODE.search(text) is None)):
         try:
             return (indicators + text).encode("utf-8", "surrogateescape") + _FIELD_END
         except UnicodeEncodeError:

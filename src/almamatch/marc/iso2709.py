@@ -36,6 +36,7 @@ from almamatch.core.record import (
 )
 from almamatch.marc.convert import (
     FIELD_TERMINATOR,
+    NON_ASCII_CODE,
     SUBFIELD_DELIMITER,
     bib_from_pymarc,
 )
@@ -63,8 +64,6 @@ _HEAD: Final = itemgetter(slice(0, 3))  # a data field's indicators and first de
 _SUBFIELD_TEXTS: Final = itemgetter(slice(2, None))  # after the indicators
 _EMPTY_SUBFIELD: Final = _SUBFIELD * 2
 _EMPTY_LAST_SUBFIELD: Final = _SUBFIELD + _TERMINATOR
-#: A delimiter followed by a character over U+007F: a code the checked path refuses.
-_HIGH_CODE_TEXT: Final = re.compile("\x1f[^\x00-\x7f]")
 
 
 class RecordFault(Exception):
@@ -290,7 +289,7 @@ def _fields_at_once(tags: list[str], texts: list[str], controls: int
     if _EMPTY_SUBFIELD in joined or _EMPTY_LAST_SUBFIELD in joined:
         return None
     if not indicators.isascii() or (not joined.isascii()
-                                    and _HIGH_CODE_TEXT.search(joined) is not None):
+                                    and NON_ASCII_CODE.search(joined) is not None):
         return None
     fields.extend(checked_data_fields(data_tags, indicators[0::2], indicators[1::2], bodies,
                                       count))
