@@ -18,7 +18,8 @@ from typing import Any
 import pytest
 
 import almamatch.cli.batch
-from almamatch.cli.main import main
+from almamatch.cli.inputs import profile_from_path
+from almamatch.cli.main import build_parser, main
 from almamatch.core.decision import Decision
 from json_shape import checked, decision_lines
 
@@ -215,6 +216,40 @@ def test_resume_refuses_another_run_saying_what_differs(
     assert "another_run" in err
     assert needle in err
     assert output.read_bytes() == before  # not even the torn line is cut
+
+
+def test_resume_takes_the_same_profile_named_another_way(
+    exports: Path, tmp_path: Path, uninterrupted: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The profile is identified by what it says, as the input and the zone are: a relative
+    path, or a copy of the file elsewhere, continues the run that an absolute path started."""
+    output = tmp_path / "decisions.jsonl"
+    assert main(batch_argv(exports, "--output", str(output), "--stop-after", "9")) == 130
+    copy = tmp_path / "copy.toml"
+    copy.write_bytes(Path(CARLI).read_bytes())
+    monkeypatch.chdir(tmp_path)
+    argv = batch_argv(exports, "--resume", str(output))
+    argv[argv.index("--profile") + 1] = copy.name
+    assert main(argv) == 0
+    assert output.read_bytes() == uninterrupted
+
+
+def test_resume_takes_an_output_whose_profile_digest_holds_the_path(
+    exports: Path, tmp_path: Path, uninterrupted: bytes
+) -> None:
+    """Earlier versions hashed the profile with the path it was named by: their outputs resume."""
+    args = build_parser().parse_args(batch_argv(exports))
+    earlier = getattr(almamatch.cli.batch, "_profile_digest")(  # noqa: B009 - private
+        args, profile_from_path(CARLI))
+    run, *lines = uninterrupted.splitlines(keepends=True)
+    header = json.loads(run)
+    assert header["almamatch_run"]["profile"] != earlier
+    header["almamatch_run"]["profile"] = earlier
+    written = json.dumps(header, separators=(",", ":")).encode() + b"\n"
+    output = tmp_path / "decisions.jsonl"
+    output.write_bytes(written + b"".join(lines[:5]))
+    assert main(batch_argv(exports, "--resume", str(output))) == 0
+    assert output.read_bytes() == written + b"".join(lines)
 
 
 def test_resume_of_another_input_with_the_same_numbers_is_refused(

@@ -26,7 +26,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, BinaryIO, Final
 
-from attrs import frozen
+from attrs import evolve, frozen
 
 from almamatch.cli.arguments.options import Format, format_of
 from almamatch.cli.evidence import decision_mms_id, evidence_text
@@ -183,13 +183,31 @@ def _resume_target(args: argparse.Namespace) -> tuple[Path, RunIdentity] | None:
 
 def _run_identity(args: argparse.Namespace, profile: ProfileFile, now: datetime) -> RunIdentity:
     """What identifies this run: the digests of its input, profile and zone, and its moment."""
-    sent = (profile, identity_from_args(args, profile), args.logon, args.password)
     return RunIdentity(
         input=file_digest(args.exports),
-        profile=hashlib.sha256(repr(sent).encode("utf-8", "backslashreplace")).hexdigest(),
+        profile=_profile_digest(args, evolve(profile, source="")),
         zone=zone_digest(args.zone, args.facts),
         now=_moment_text(now),
     )
+
+
+def _profile_digest(args: argparse.Namespace, profile: ProfileFile) -> str:
+    """The SHA-256 of what the run sends: the profile as loaded, the zone identity, the logon
+    and the password. ``_run_identity`` gives it the profile without its path, so that the same
+    file named another way (relative, absolute, a copy) is the same run, as the input and the
+    zone are identified by their content; the outputs of earlier versions hashed the path too,
+    and a resume still accepts that digest (``_same_run``)."""
+    sent = (profile, identity_from_args(args, profile), args.logon, args.password)
+    return hashlib.sha256(repr(sent).encode("utf-8", "backslashreplace")).hexdigest()
+
+
+def _same_run(args: argparse.Namespace, profile: ProfileFile, identity: RunIdentity,
+              recorded: RunIdentity) -> RunIdentity:
+    """``identity`` as ``recorded`` writes the profile's digest when that is the digest of an
+    earlier version (the profile hashed with the path it was given by), else as it is."""
+    if recorded.profile != identity.profile and recorded.profile == _profile_digest(args, profile):
+        return evolve(identity, profile=recorded.profile)
+    return identity
 
 
 def _moment_text(now: datetime) -> str:
@@ -226,6 +244,7 @@ def _this_run(
     if resuming is None:
         return now, identity, None
     target, recorded = resuming
+    identity = _same_run(args, profile, identity, recorded)
     differences = run_differences(identity, recorded)
     if differences:
         raise InvalidResumeFile(str(target), "another_run",
