@@ -14,6 +14,10 @@ Each arm runs ``--repeat`` times, one after another, and reports min and median 
 * ``key scanner``: ``marc.scan.scan_file`` over the same file;
 * ``read_bibs``: the exports decoded to ``Bib`` values, each record's MARCXML word noted in a
   ``DecisionCache`` (the batch's reading);
+* ``least line``: what the line contract costs at the very least in CPython, nothing decided:
+  each record cut from the file, decoded, and its ``record`` member written as the line writes
+  it (``least_line``, a few C-level calls a record, written for this benchmark alone and checked
+  byte for byte against ``codec.JsonWriter`` on every record before it is timed);
 * ``grouping plan``: ``parallel.batch.plan_batch`` alone (framing, the numbers read from the
   bytes, the zone lookups, the groups and tasks): the serial part a grouped run does before
   its workers start;
@@ -36,6 +40,7 @@ import contextlib
 import hashlib
 import os
 import platform
+import re
 import resource
 import statistics
 import subprocess
@@ -43,12 +48,16 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from json.encoder import encode_basestring
 from pathlib import Path
+from typing import Any
 
 import pymarc
 
 import almamatch
+from almamatch.codec import JsonWriter
 from almamatch.core.decide import DecisionCache
+from almamatch.core.record import Bib
 from almamatch.marc import read_bibs
 from almamatch.marc.scan import scan_file
 from almamatch.parallel.batch import bibs_of_saved, plan_batch
@@ -102,6 +111,45 @@ def command(argv: list[str], output: Path) -> tuple[float, float, str]:
     return _cpu_children() - cpu, time.perf_counter() - wall, digest
 
 
+#: What ``least_line`` needs: a delimiter (escaped) and its code; a tag in the directory.
+_CODED = re.compile(r"\\u001f(.)", re.DOTALL)
+_TAGS = re.compile(r"([0-9A-Za-z]{3})[0-9]{9}")
+
+
+class _Texts(dict[Any, str]):
+    def __init__(self, make: Callable[[Any], str]) -> None:
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, key: Any) -> str:
+        made = self[key] = self.make(key)
+        return made
+
+
+_CODE_TEXTS = _Texts(lambda code: '"],["' + code + '","')
+_HEADS = _Texts(lambda head: f'{{"tag":"{head[0]}","ind1":"{head[1]}","ind2":"{head[2]}",'
+                             '"subfields":[')
+
+
+def least_line(record: bytes) -> str:
+    """The JSON of one record as the batch's lines write it, with nothing checked and nothing
+    decided: the whole data escaped in one call, split at each delimiter and code in one call,
+    each field's head looked up. For well-formed UTF-8 records without a backslash, as the
+    benchmark's workload is (the check in ``main`` counts any record it writes otherwise)."""
+    text = record.decode("utf-8")
+    base = int(text[12:17])
+    tags = _TAGS.findall(text, 24, base - 1)
+    pieces = _CODED.split(encode_basestring(text[base:-1])[1:-1])
+    pieces[1::2] = map(_CODE_TEXTS.__getitem__, pieces[1::2])
+    fields = "".join(pieces).split("\\u001e")
+    written = ",".join([
+        f'{{"tag":"{tag}","value":"{body}"}}' if tag < "010"
+        else _HEADS[tag, body[0], body[1]] + body[5:] + '"]]}'
+        for tag, body in zip(tags, fields, strict=False)  # the text's end: one more piece
+    ])
+    return f'{{"leader":"{text[:24]}","fields":[{written}]}}'
+
+
 def report(name: str, runs: list[tuple[float, float]], records: int, note: str = "") -> float:
     cpus = [cpu for cpu, _ in runs]
     walls = [wall for _, wall in runs]
@@ -143,6 +191,17 @@ def main() -> None:
         cache = DecisionCache()
         return sum(1 for _ in read_bibs(exports, convertible=cache.note_convertible))
 
+    records_of = content.split(b"\x1d")[:-1]
+    writer = JsonWriter().writer(Bib)
+    differ = sum(least_line(one + b"\x1d") != writer(bib)
+                 for one, bib in zip(records_of, read_bibs(exports), strict=True)
+                 if isinstance(bib, Bib))
+
+    def least() -> int:
+        for one in content.split(b"\x1d")[:-1]:
+            least_line(one + b"\x1d")
+        return len(records_of)
+
     print("| arm | CPU s min / median | wall s min / median | records per CPU s | "
           "records per wall s | output |")
     print("|---|---:|---:|---:|---:|---|")
@@ -156,12 +215,14 @@ def main() -> None:
     records = 0
     rates: dict[str, float] = {}
     for name, work in (("pymarc parse", pymarc_parse), ("key scanner", scanner),
-                       ("read_bibs (decode to Bib)", reading), ("grouping plan", planning)):
+                       ("read_bibs (decode to Bib)", reading), ("grouping plan", planning),
+                       ("least line (record to JSON, nothing decided)", least)):
         runs = []
         for _ in range(args.repeat):
             cpu, wall, records = in_process(work)
             runs.append((cpu, wall))
-        rates[name] = report(name, runs, records)
+        rates[name] = report(name, runs, records, f"{differ} records written otherwise than "
+                             "the codec" if work is least else "")
     base = [sys.executable, "-c", ("import sys; from almamatch.cli.main import main; "
             "sys.exit(main())"), "batch", str(exports), "--zone",
             str(zone), "--profile", PROFILE, "--now", NOW, "--json"]
@@ -206,6 +267,10 @@ def main() -> None:
         print(f"batch, one worker: {one:,.0f} records per CPU second = "
               f"{one / rates['pymarc parse']:.2f}x pymarc parse, "
               f"{one / rates['key scanner']:.2f}x the key scanner")
+        least_name = "least line (record to JSON, nothing decided)"
+        target = 2 * rates["pymarc parse"]
+        print(f"2x pymarc parse is {1e6 / target:.1f} us a record; the least line takes "
+              f"{1e6 / rates[least_name]:.1f} of it, the batch {1e6 / one:.1f}")
     for name, runs in runs_of.items():
         if name != "batch --workers 1" and "batch --workers 1" in runs_of:
             cpus = [cpu for cpu, _ in runs]
