@@ -23,6 +23,8 @@ from attrs import field, frozen
 from almamatch.core.errors import InvalidNormalization, InvalidRecord
 from almamatch.core.oclc import OclcNumber, ParsedNumbers, number_reader
 from almamatch.core.record import (
+    FIELD_TERMINATOR,
+    SUBFIELD_DELIMITER,
     Bib,
     ControlField,
     DataField,
@@ -77,7 +79,7 @@ class CopyCancelledTo035z:
                     continue  # kept on the bib as a diagnostic; nothing to copy
                 if number not in present:
                     present.add(number)
-                    added.append(DataField("035", " ", " ", [Subfield("z", str(number))]))
+                    added.append(_new_035("z", str(number)))
         if not added:
             return bib
         return checked_bib(bib.leader, _insert_in_tag_order(bib.fields, added))
@@ -135,30 +137,60 @@ def fold_003(bib: Bib) -> Bib:
     return fold_003_tagged(bib, [one.tag for one in bib.fields])[0]
 
 
-def fold_003_tagged(bib: Bib, tags: list[str]) -> tuple[Bib, list[str]]:
+def fold_003_tagged(bib: Bib, tags: list[str], *, numbers: ParsedNumbers | None = None
+                    ) -> tuple[Bib, list[str]]:
     """``fold_003`` of a bib whose field tags, in order, are ``tags``; with the result's tags.
 
-    The tags let each look-up run over a list of strings instead of the fields.
+    The tags let each look-up run over a list of strings instead of the fields. ``numbers`` is
+    the caller's memo of parsed OCLC numbers (a batch's): under 003 ``OCoLC`` the 035 $a this
+    writes, ``(OCoLC)<001>``, carries the 001's number, qualified, which the memo derives from
+    the 001's (that a batch's JSON line reads too) instead of parsing the new text again, and
+    so the number of OCLC's own 035 $a ``(OCoLC)<n>`` (``ParsedNumbers.control_number``); the
+    result is the same without it.
     """
     if "003" not in tags:
         return bib, tags
     fields = bib.fields
     # The first 003 and the first 001, as ``Bib.control_value`` reads them (a control tag is
     # always a ``ControlField``: ``Bib`` checks it).
-    identifier = _control_text(fields[tags.index("003")])
-    number = _control_text(fields[tags.index("001")]) if "001" in tags else None
+    at_003 = tags.index("003")
+    identifier = _control_text(fields[at_003]).strip()
+    number = _control_text(fields[tags.index("001")]).strip() if "001" in tags else None
+    if numbers is not None and number is not None and identifier == "OCoLC":
+        numbers.control_number(number)
     kept, kept_tags = list(fields), list(tags)
-    for at in reversed(tag_positions(tags, "003")):  # nearly always one
-        del kept[at], kept_tags[at]
+    if tags.count("003") == 1:  # nearly always
+        del kept[at_003], kept_tags[at_003]
+    else:
+        for at in reversed(tag_positions(tags, "003")):
+            del kept[at], kept_tags[at]
     if number is not None:
-        text = f"({identifier.strip()}){number.strip()}"
-        if "035" not in kept_tags or not any(
-            text in as_data_field(kept[at]).values("a") for at in tag_positions(kept_tags, "035")
-        ):
+        text = f"({identifier}){number}"
+        if not _holds_035a(kept, kept_tags, text):
             at = _tag_order_position(kept_tags, "035")
-            kept.insert(at, DataField("035", " ", " ", (Subfield("a", text),)))
+            kept.insert(at, _new_035("a", text))
             kept_tags.insert(at, "035")
     return checked_bib(bib.leader, tuple(kept)), kept_tags
+
+
+def _holds_035a(fields: list[Field], tags: list[str], text: str) -> bool:
+    """Whether an 035 among ``fields`` (tagged ``tags``) has ``text`` as an $a."""
+    if "035" in tags:
+        for at in tag_positions(tags, "035"):
+            if text in as_data_field(fields[at]).values("a"):
+                return True
+    return False
+
+
+def _new_035(code: str, value: str) -> DataField:
+    """The 035 that normalization or the save rule adds: one subfield, ``code`` ``value``.
+
+    Given as the text ISO 2709 writes after the indicators when that text holds the subfield
+    (the value holds no delimiter 0x1F or terminator 0x1E), which the constructor keeps as it
+    is, without making a ``Subfield`` and joining it into that very text."""
+    if SUBFIELD_DELIMITER in value or FIELD_TERMINATOR in value:
+        return DataField("035", " ", " ", (Subfield(code, value),))
+    return DataField("035", " ", " ", SUBFIELD_DELIMITER + code + value)
 
 
 def tag_positions(tags: list[str], tag: str) -> list[int]:

@@ -132,8 +132,9 @@ class OclcNumber:
     @property
     def literal(self) -> str:
         """The number as it was written, blanks removed: ``(OCoLC)ocm00012345``."""
-        qualifier = "(OCoLC)" if self.form.qualified else ""
-        return f"{qualifier}{self.form.prefix}{self.value:0{self.form.width}d}"
+        form = self.form
+        digits = str(self.value).zfill(form.width)  # the value's digits, padded as written
+        return f"(OCoLC){form.prefix}{digits}" if form.qualified else form.prefix + digits
 
     def __str__(self) -> str:
         return f"(OCoLC){self.value}"
@@ -218,8 +219,9 @@ class ParsedNumbers:
     the caller that decides many records (a batch's ``DecisionCache``), never by a value.
 
     Numbers are immutable values, so a remembered one is the one a new parse would give. It
-    holds at most ``limit`` texts and starts again empty when full: the same texts come back
-    within a record's decision and application, not across a whole day.
+    holds at most ``limit`` texts (the three of one 001, ``control_number``, under a smaller
+    limit) and starts again empty when full: the same texts come back within a record's
+    decision and application, not across a whole day.
     """
 
     __slots__ = ("_found", "limit")
@@ -246,20 +248,25 @@ class ParsedNumbers:
         qualifier is the whole of what the pattern reads before the prefix and digits, so the
         qualified text writes the same number, prefix and digits, only qualified; ``str`` of a
         number parses to the number with no prefix and its digits without padding."""
-        plain = self.number(text)
+        found = self._found
+        if len(found) > self.limit - 3:  # room for the three texts kept here
+            found.clear()
+        plain = found.get(text, _UNSEEN)
+        if plain is _UNSEEN:
+            plain = found[text] = parsed_or_none(text)
         whole = "(OCoLC)" + text
-        if whole not in self._found:
+        if whole not in found:
             if text.startswith("(") or text.strip() != text:
-                self.number(whole)
+                found[whole] = parsed_or_none(whole)
             else:
-                self._keep(whole, None if plain is None else _checked_number(
-                    plain.value, _form(True, plain.form.prefix, plain.form.width)))
+                found[whole] = None if plain is None else _checked_number(
+                    plain.value, _form(True, plain.form.prefix, plain.form.width))
         if plain is not None:
-            written = f"(OCoLC){plain.value}"
-            if written not in self._found:
-                self._keep(written, _checked_number(plain.value,
-                                                    _form(True, "", len(written) - 7)))
-        return plain
+            digits = str(plain.value)
+            written = "(OCoLC)" + digits
+            if written not in found:
+                found[written] = _checked_number(plain.value, _form(True, "", len(digits)))
+        return plain  # type: ignore[return-value]
 
     def _keep(self, text: str, number: OclcNumber | None) -> None:
         """Remember ``number`` for ``text``, the memo started again empty when full."""

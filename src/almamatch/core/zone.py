@@ -163,18 +163,7 @@ def prepare(record: Bib, normalization: tuple[NormalizationStep, ...], *,
         if after is not record:
             record = after
             tags = [one.tag for one in record.fields]
-    if numbers is not None and "003" in tags and "001" in tags:
-        # The save rule below writes 035 $a "(<003>)<001>" of the first of each: under 003
-        # OCoLC its number is the 001's, qualified, which the memo derives from the 001's
-        # (that a batch's JSON line reads too) instead of parsing the new text again, and so
-        # the number of OCLC's own 035 $a "(OCoLC)<n>" (``ParsedNumbers.control_number``).
-        fields = record.fields
-        identifier = fields[tags.index("003")]
-        if isinstance(identifier, ControlField) and identifier.value.strip() == "OCoLC":
-            control = fields[tags.index("001")]
-            if isinstance(control, ControlField):
-                numbers.control_number(control.value.strip())
-    saved, tags = fold_003_tagged(record, tags)
+    saved, tags = fold_003_tagged(record, tags, numbers=numbers)
     if saved is not record:
         notes.append("save rule: 001+003 folded into 035 $a, 003 removed")
     active, cancelled = _numbers(saved, tags, number)
