@@ -61,6 +61,12 @@ def test_versions_encode_in_order_and_decode_equal() -> None:
     assert [decode_version(code) for code in codes] == [
         Timestamp.parse(text) for text in VERSIONS_IN_ORDER
     ]
+    # Decoded as parsed: the same text and the same words in a trace.
+    for code, text in zip(codes, VERSIONS_IN_ORDER, strict=True):
+        decoded, parsed = decode_version(code), Timestamp.parse(text)
+        assert decoded is not None
+        written = f"{parsed.digits}.{parsed.fraction}" if parsed.fraction else parsed.digits
+        assert (decoded.text, str(decoded)) == (written, str(parsed))
     assert encode_version(None) == NO_VERSION
     assert decode_version(NO_VERSION) is None
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from random import Random
-from typing import get_args
+from typing import Any, get_args
 
 import attrs
 from hypothesis import given, settings
@@ -261,3 +261,32 @@ def test_prepare_with_a_memo_of_numbers_is_prepare_without(
         for mine, theirs in ((kept.active, plain.active), (kept.cancelled, plain.cancelled),
                              (kept.cancelled_019, plain.cancelled_019)):
             assert [n.literal for n in mine] == [n.literal for n in theirs]
+
+
+def _as_constructed(value: Any) -> Any:
+    """``value`` made again by its class's own constructor from its fields (attrs ``evolve``)."""
+    return attrs.evolve(value)
+
+
+# decide() and prepare() make their steps, candidates, decisions and prepared records without
+# the frozen constructors (which check nothing), and set a refusal's trace once: each must be
+# what the constructor makes of the same fields, to the repr and the hash.
+@settings(max_examples=150, deadline=None)
+@given(records(), zones(), st.lists(profiles, min_size=0, max_size=2))
+def test_decisions_are_what_their_constructors_make(
+    record: Bib, bibs: InMemoryZone, profile_list: list[IntegrationProfile]
+) -> None:
+    decision = decide(export_of(record), zone_of(bibs, profile_list), NOW)
+    made: list[Any] = [decision, *decision.trace, *getattr(decision, "candidates", ())]
+    for value in made:
+        public = _as_constructed(value)
+        assert type(public) is type(value)
+        assert (public, repr(public)) == (value, repr(value))
+        assert attrs.asdict(public, recurse=False) == attrs.asdict(value, recurse=False)
+    for value in made[1:]:
+        assert hash(_as_constructed(value)) == hash(value)
+    for profile in profile_list:
+        prepared = prepare(record, profile.normalization_steps)
+        public = _as_constructed(prepared)
+        assert (public, repr(public)) == (prepared, repr(prepared))
+        assert hash(public) == hash(prepared)

@@ -34,7 +34,9 @@ from almamatch.core.record import (
     Field,
     Subfield,
     checked_bib,
+    checked_control_field,
     checked_control_fields,
+    checked_data_field,
     checked_data_fields,
     checked_subfields,
 )
@@ -93,6 +95,18 @@ def test_control_fields_as_public(pairs: list[tuple[str, str]]) -> None:
                                   len(pairs))
     assert isinstance(made, list)
     same(tuple(made), tuple(ControlField(tag, value) for tag, value in pairs))
+
+
+@given(_CONTROL_TAG, _TEXT, _HELD_DATA)
+def test_one_field_as_public(tag: str, value: str,
+                             spec: tuple[str, str, str, list[tuple[str, str]]]) -> None:
+    same(checked_control_field(tag, value), ControlField(tag, value))
+    data_tag, first, second, pairs = spec
+    made = checked_data_field(data_tag, first, second, text_of(pairs))
+    public = DataField(data_tag, first, second, [Subfield(c, v) for c, v in pairs])
+    same(made, public)
+    assert made.marc_text == public.marc_text == text_of(pairs)
+    assert made.subfields == public.subfields
 
 
 @given(st.lists(_HELD_DATA, max_size=5))
@@ -224,3 +238,9 @@ def test_the_cores_edits_make_what_the_checking_constructor_makes(
     ]
     for edited in edits:
         same(edited, Bib(leader=edited.leader, fields=edited.fields))
+        # Each field as its public constructor makes it anew, added fields too.
+        for one in edited.fields:
+            if isinstance(one, DataField):
+                same(one, DataField(one.tag, one.indicator1, one.indicator2, one.subfields))
+            else:
+                same(one, ControlField(one.tag, one.value))

@@ -19,14 +19,13 @@ from datetime import datetime
 from functools import lru_cache, partial
 from typing import Final
 
-from attrs import evolve
-
 from almamatch.core.decision import (
     Add,
     Candidate,
     Code,
     ConnectionClosed,
     Decision,
+    Failure,
     LogonFailed,
     MarcXmlConversionFailed,
     Merge,
@@ -55,8 +54,9 @@ from almamatch.core.profile import (
     OlderVersionGuard,
 )
 from almamatch.core.record import Bib
+from almamatch.core.slots import new_instance, slot_setter
 from almamatch.core.timestamp import Timestamp
-from almamatch.core.zone import Export, Groundwork, PreparedRecord, Zone
+from almamatch.core.zone import Export, Groundwork, PreparedRecord, Zone, prepare
 
 __all__ = ["DecisionCache", "InvalidDecisionInput", "connection_closed", "decide"]
 
@@ -96,8 +96,38 @@ class _Run:
         self.facts: BibFacts | None = None
 
 
+_SET_STEP: Final = tuple(slot_setter(Step, name) for name in ("stage", "verdict", "detail"))
+_SET_CANDIDATE: Final = tuple(slot_setter(Candidate, name) for name in (
+    "mms_id", "key", "incoming_side", "zone_side"))
+_SET_ADD: Final = tuple(slot_setter(Add, name) for name in (
+    "mms_id", "record", "trace", "originating_version"))
+_SET_MERGE: Final = tuple(slot_setter(Merge, name) for name in (
+    "mms_id", "record", "merge_method", "trace", "originating_version"))
+#: Set once on a refusal made by a stage of the same ``decide()`` call (``_outcome``).
+_SET_TRACE: Final = slot_setter(Failure, "trace")
+
+
 def _step(stage: Stage, verdict: Verdict, detail: str) -> Step:
-    return Step(stage=stage, verdict=verdict, detail=detail)
+    """``Step(stage=..., verdict=..., detail=...)``, made without the frozen ``__init__`` (which
+    checks nothing; tests/property/test_decide_properties.py compares the two)."""
+    step: Step = new_instance(Step)
+    set_stage, set_verdict, set_detail = _SET_STEP
+    set_stage(step, stage)
+    set_verdict(step, verdict)
+    set_detail(step, detail)
+    return step
+
+
+def _candidate(mms_id: str, key: OclcNumber, incoming_side: Side, zone_side: Side
+               ) -> Candidate:
+    """``Candidate(...)`` of these fields, made as ``_step`` makes a step."""
+    candidate: Candidate = new_instance(Candidate)
+    set_mms_id, set_key, set_incoming, set_zone = _SET_CANDIDATE
+    set_mms_id(candidate, mms_id)
+    set_key(candidate, key)
+    set_incoming(candidate, incoming_side)
+    set_zone(candidate, zone_side)
+    return candidate
 
 
 # Speed: a Step is an immutable value, so a step whose text is fixed is built once here, and one
@@ -275,14 +305,16 @@ def _normalization(run: _Run) -> Outcome:
     # in the integration profile" (Ex Libris S1); then the save rule folds 003 (S18).
     if run.profile is None:
         return _NORMALIZATION_NA, None
-    run.prepared = prepared = run.export.prepared(run.profile.normalization_steps,
-                                                  numbers=run.cache.numbers)
+    run.prepared = prepared = prepare(run.export.record, run.profile.normalization_steps,
+                                      numbers=run.cache.numbers)
     return run.cache.normalization_step(prepared.notes), None
 
 
 # -- stage 5 -----------------------------------------------------------------------------------
-#: ``Side.value`` of each side, read from a table: an enum's ``value`` is a property.
-_SIDE_WORDS: Final = {side: side.value for side in Side}
+#: ``Side.value`` of each side, read once: an enum's ``value`` is a property, and a table keyed by
+#: the enum would hash it in Python.
+_ACTIVE: Final = Side.ACTIVE.value
+_CANCELLED: Final = Side.CANCELLED.value
 
 
 def _same_form(key: OclcNumber, number: OclcNumber) -> bool:
@@ -341,14 +373,14 @@ def _match(run: _Run) -> Outcome:
             if literal and not _same_form(key, hit.number):
                 continue
             zone_side = hit.side
-            mark = (hit.mms_id, key.value, side is Side.ACTIVE, zone_side is Side.ACTIVE)
+            zone_active = zone_side is Side.ACTIVE
+            mark = (hit.mms_id, key.value, side is Side.ACTIVE, zone_active)
             if mark not in found:
-                found[mark] = Candidate(
-                    mms_id=hit.mms_id, key=key, incoming_side=side, zone_side=zone_side
-                )
+                found[mark] = _candidate(hit.mms_id, key, side, zone_side)
                 # Stage 6's words for the candidate.
-                descriptions.append(f"{hit.mms_id} by {key.literal} (incoming "
-                                    f"{_SIDE_WORDS[side]}, zone {_SIDE_WORDS[zone_side]})")
+                incoming_word = _ACTIVE if side is Side.ACTIVE else _CANCELLED
+                descriptions.append(f"{hit.mms_id} by {key.literal} (incoming {incoming_word}, "
+                                    f"zone {_ACTIVE if zone_active else _CANCELLED})")
     run.candidates = tuple(found.values())
     return _step(Stage.MATCH, Verdict.PASSED, f"{detail}hits: {len(run.candidates)}"), None
 
@@ -580,7 +612,11 @@ def _outcome(run: _Run, trace: list[Step], first: Refusal | None) -> Decision:
     cache._groundwork = None  # filled here alone, for the decision returned
     if first is not None:
         trace.append(_REFUSED[first.code])
-        return evolve(first, trace=tuple(trace))
+        # The refusal was made by a stage of this call, with no trace (``_UNTRACED``), and
+        # nothing has seen it yet: its trace is set once, here, where ``evolve`` would copy
+        # every field of it to set one.
+        _SET_TRACE(first, tuple(trace))
+        return first
     prepared, profile = run.prepared, run.profile
     if prepared is None or profile is None:  # unreachable: stage 1 blocks without a profile
         raise AssertionError("no refusal and no profile")
@@ -589,8 +625,10 @@ def _outcome(run: _Run, trace: list[Step], first: Refusal | None) -> Decision:
         mms_id = run.zone.bibs.next_mms_id()
         trace.append(_step(Stage.OUTCOME, Verdict.PASSED, f"add as new bib {mms_id}"))
         record = assign_mms_id(prepared.record, mms_id)
-        add = Add(mms_id=mms_id, record=record, trace=tuple(trace),
-                  originating_version=incoming_version)
+        add: Add = new_instance(Add)  # as ``Add(mms_id=..., ...)`` sets it (``_step``)
+        for setter, value in zip(_SET_ADD, (mms_id, record, tuple(trace), incoming_version),
+                                 strict=True):
+            setter(add, value)
         cache._groundwork = Groundwork(add, numbers=(prepared.active, prepared.cancelled))
         return add
     mms_id = run.candidates[0].mms_id
@@ -600,8 +638,10 @@ def _outcome(run: _Run, trace: list[Step], first: Refusal | None) -> Decision:
     if merged is None:
         detail += "; the zone view keeps facts only, so the merged record is not computed"
     trace.append(_step(Stage.OUTCOME, Verdict.PASSED, detail))
-    merge = Merge(mms_id=mms_id, record=merged, merge_method=method.name, trace=tuple(trace),
-                  originating_version=incoming_version)
+    merge: Merge = new_instance(Merge)  # as ``Merge(mms_id=..., ...)`` sets it (``_step``)
+    for setter, value in zip(_SET_MERGE, (mms_id, merged, method.name, tuple(trace),
+                                          incoming_version), strict=True):
+        setter(merge, value)
     cache._groundwork = Groundwork(merge, existing=run.facts, parsed=cache.numbers)
     return merge
 

@@ -32,6 +32,8 @@ from almamatch.core.record import (
     Subfield,
     as_data_field,
     checked_bib,
+    checked_control_field,
+    checked_data_field,
 )
 
 __all__ = [
@@ -185,12 +187,13 @@ def _holds_035a(fields: list[Field], tags: list[str], text: str) -> bool:
 def _new_035(code: str, value: str) -> DataField:
     """The 035 that normalization or the save rule adds: one subfield, ``code`` ``value``.
 
-    Given as the text ISO 2709 writes after the indicators when that text holds the subfield
-    (the value holds no delimiter 0x1F or terminator 0x1E), which the constructor keeps as it
-    is, without making a ``Subfield`` and joining it into that very text."""
+    Made as the text ISO 2709 writes after the indicators when that text holds the subfield
+    (the value holds no delimiter 0x1F or terminator 0x1E; ``code`` is one letter), which is
+    what the constructor would keep, without making a ``Subfield`` and joining it into that very
+    text, nor checking the constant tag and indicators again (``checked_data_field``)."""
     if SUBFIELD_DELIMITER in value or FIELD_TERMINATOR in value:
         return DataField("035", " ", " ", (Subfield(code, value),))
-    return DataField("035", " ", " ", SUBFIELD_DELIMITER + code + value)
+    return checked_data_field("035", " ", " ", SUBFIELD_DELIMITER + code + value)
 
 
 def tag_positions(tags: list[str], tag: str) -> list[int]:
@@ -220,7 +223,7 @@ def assign_mms_id(bib: Bib, mms_id: str) -> Bib:
     """
     fields = bib.fields
     tags = [one.tag for one in fields]
-    new = ControlField("001", mms_id)
+    new = checked_control_field("001", mms_id)
     if "001" not in tags:
         return checked_bib(bib.leader, (new, *fields))
     if _control_text(fields[tags.index("001")]) == mms_id:

@@ -171,7 +171,7 @@ def _parse(text: str) -> OclcNumber | tuple[str, str]:
     if prefix:
         digits = digits[len(prefix):]
     if digits.isdigit() and digits.isascii() and len(digits) <= 18 and digits.strip("0"):
-        return _checked_number(int(digits), _form(qualified, prefix, len(digits)))
+        return checked_number(int(digits), _form(qualified, prefix, len(digits)))
     if not stripped:
         return "empty", ""
     match = _PATTERN.fullmatch(stripped)
@@ -186,7 +186,7 @@ def _parse(text: str) -> OclcNumber | tuple[str, str]:
     if value > MAX_OCLC_NUMBER:
         return "out_of_range", "too large"
     prefix = (match["prefix"] or "").lower()
-    return _checked_number(value, _form(match["qualifier"] is not None, prefix, len(digits)))
+    return checked_number(value, _form(match["qualifier"] is not None, prefix, len(digits)))
 
 
 # A parsed value is in range by the checks above (at most 18 digits, not all zeros; or checked
@@ -197,8 +197,10 @@ _SET_VALUE: Final = slot_setter(OclcNumber, "value")
 _SET_FORM: Final = slot_setter(OclcNumber, "form")
 
 
-def _checked_number(value: int, form: OclcForm) -> OclcNumber:
-    """``OclcNumber(value, form)`` for ``0 < value <= MAX_OCLC_NUMBER``."""
+def checked_number(value: int, form: OclcForm) -> OclcNumber:
+    """``OclcNumber(value, form)`` for ``0 < value <= MAX_OCLC_NUMBER``: a caller that knows the
+    value in range (a parse, a zone view answering for a number it was given) makes the number
+    without the constructor's check again."""
     number: OclcNumber = _new(OclcNumber)
     _SET_VALUE(number, value)
     _SET_FORM(number, form)
@@ -251,22 +253,23 @@ class ParsedNumbers:
         found = self._found
         if len(found) > self.limit - 3:  # room for the three texts kept here
             found.clear()
-        plain = found.get(text, _UNSEEN)
-        if plain is _UNSEEN:
+        if text in found:
+            plain = found[text]
+        else:
             plain = found[text] = parsed_or_none(text)
         whole = "(OCoLC)" + text
         if whole not in found:
             if text.startswith("(") or text.strip() != text:
                 found[whole] = parsed_or_none(whole)
             else:
-                found[whole] = None if plain is None else _checked_number(
+                found[whole] = None if plain is None else checked_number(
                     plain.value, _form(True, plain.form.prefix, plain.form.width))
         if plain is not None:
             digits = str(plain.value)
             written = "(OCoLC)" + digits
             if written not in found:
-                found[written] = _checked_number(plain.value, _form(True, "", len(digits)))
-        return plain  # type: ignore[return-value]
+                found[written] = checked_number(plain.value, _form(True, "", len(digits)))
+        return plain
 
     def _keep(self, text: str, number: OclcNumber | None) -> None:
         """Remember ``number`` for ``text``, the memo started again empty when full."""

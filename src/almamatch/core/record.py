@@ -336,9 +336,11 @@ class Bib:
 # constructors' (tests/property/test_record_trusted.py). Nothing else may call these, except
 # the core's own edits of a record (normalization's named steps, the save rule, a merge) through
 # ``checked_bib``: every field they keep is one a ``Bib`` held, every field they add is made by
-# ``ControlField``/``DataField`` under a tag of its kind, and the leader is a ``Bib``'s, which is
-# all that ``Bib`` checks (tests/property/test_record_trusted.py compares each edit with the
-# checking constructor).
+# ``ControlField``/``DataField`` under a tag of its kind, or by ``checked_control_field``/
+# ``checked_data_field`` from a constant tag and indicators and a text the edit checked (the
+# 001 that holds an MMS ID, the 035 of the save rule and of 019 $a), and the leader is a
+# ``Bib``'s, which is all that ``Bib`` checks (tests/property/test_record_trusted.py compares
+# each edit with the checking constructor).
 
 _new: Final = new_instance
 _slot: Final = slot_setter
@@ -387,6 +389,25 @@ def checked_data_fields(tags: Iterable[str], indicators1: Iterable[str],
     _consume(map(_DATA_INDICATOR1, made, indicators1))
     _consume(map(_DATA_INDICATOR2, made, indicators2))
     _consume(map(_DATA_CODED, made, texts))
+    return made
+
+
+def checked_control_field(tag: str, value: str) -> ControlField:
+    """``ControlField(tag, value)`` for a tag of 000-009: one field, without the maps."""
+    made: ControlField = _new(ControlField)
+    _CONTROL_TAG(made, tag)
+    _CONTROL_VALUE(made, value)
+    return made
+
+
+def checked_data_field(tag: str, indicator1: str, indicator2: str, text: str) -> DataField:
+    """One field as ``checked_data_fields`` makes each: a checked tag and indicators, and the
+    subfields as their ``marc_text``."""
+    made: DataField = _new(DataField)
+    _DATA_TAG(made, tag)
+    _DATA_INDICATOR1(made, indicator1)
+    _DATA_INDICATOR2(made, indicator2)
+    _DATA_CODED(made, text)
     return made
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import assert_never
+from typing import Final, assert_never
 
 from attrs import evolve, field, frozen
 
@@ -58,7 +58,8 @@ from almamatch.core.normalization import (
 )
 from almamatch.core.oclc import OclcNumber, ParsedNumbers, number_reader, parsed_or_none
 from almamatch.core.profile import IntegrationProfile
-from almamatch.core.record import Bib, ControlField, as_data_field
+from almamatch.core.record import Bib, as_data_field
+from almamatch.core.slots import new_instance, slot_setter
 from almamatch.core.timestamp import Timestamp
 
 __all__ = [
@@ -176,13 +177,27 @@ def prepare(record: Bib, normalization: tuple[NormalizationStep, ...], *,
                 found = number(text)
                 if found is not None and found.value not in known:
                     from_019.setdefault(found.value, found)
-    return PreparedRecord(
-        record=saved,
-        notes=tuple(notes),
-        active=active,
-        cancelled=cancelled,
-        cancelled_019=tuple(from_019.values()) if from_019 else (),
-    )
+    return _prepared(saved, tuple(notes), active, cancelled,
+                     tuple(from_019.values()) if from_019 else ())
+
+
+_SET_PREPARED: Final = tuple(slot_setter(PreparedRecord, name) for name in (
+    "record", "notes", "active", "cancelled", "cancelled_019"))
+
+
+def _prepared(record: Bib, notes: tuple[str, ...], active: tuple[OclcNumber, ...],
+              cancelled: tuple[OclcNumber, ...], cancelled_019: tuple[OclcNumber, ...]
+              ) -> PreparedRecord:
+    """``PreparedRecord(record=..., ...)``, made without the frozen ``__init__`` (which checks
+    nothing; tests/property/test_decide_properties.py compares the two): once per decision."""
+    made: PreparedRecord = new_instance(PreparedRecord)
+    set_record, set_notes, set_active, set_cancelled, set_019 = _SET_PREPARED
+    set_record(made, record)
+    set_notes(made, notes)
+    set_active(made, active)
+    set_cancelled(made, cancelled)
+    set_019(made, cancelled_019)
+    return made
 
 
 def _named_step_note(label: str, before: Bib, after: Bib) -> str:

@@ -35,7 +35,7 @@ from almamatch.core.brief import BriefLevel
 from almamatch.core.errors import AlmamatchError
 from almamatch.core.facts import BibFacts, Hit, MmsIdSequence, Side, checked_facts, checked_hit
 from almamatch.core.lock import Lock
-from almamatch.core.oclc import MAX_OCLC_NUMBER, OclcForm, OclcNumber
+from almamatch.core.oclc import MAX_OCLC_NUMBER, OclcForm, OclcNumber, checked_number
 from almamatch.core.record import Bib
 from almamatch.index.directory import directory_problem, key_directory, search_directory
 from almamatch.index.sequence import mms_id_sequence_of
@@ -297,9 +297,10 @@ class ZoneIndex:
             end += 1
         mms_ids, key_rows, sides, forms = (
             columns.mms_ids, columns.key_rows, columns.key_sides, columns.key_forms)
+        # Each hit's number has the value of the number asked for, which is in range.
         return tuple([
             checked_hit(str(mms_ids[key_rows[position]]), _SIDES[sides[position]],
-                        OclcNumber(value, _FORMS[forms[position]]))
+                        checked_number(value, _FORMS[forms[position]]))
             for position in range(start, end)
         ])
 
@@ -339,7 +340,11 @@ class ZoneIndex:
         numbers: tuple[list[OclcNumber], list[OclcNumber]] = ([], [])
         # A bib has one or two keys (1.2 on average): step over them, as ``hits`` does.
         while first < len(row_keys) and key_rows[position := row_keys[first]] == row:
-            numbers[sides[position]].append(OclcNumber(values[position], _FORMS[forms[position]]))
+            value, form = values[position], _FORMS[forms[position]]
+            # A value out of range (a damaged column) raises, as the constructor says why.
+            numbers[sides[position]].append(checked_number(value, form)
+                                            if 0 < value <= MAX_OCLC_NUMBER
+                                            else OclcNumber(value, form))
             first += 1
         return checked_facts(
             str(wanted), active=tuple(numbers[ACTIVE]), cancelled=tuple(numbers[CANCELLED]),
