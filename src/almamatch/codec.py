@@ -22,7 +22,7 @@ import types
 from collections.abc import Callable
 from datetime import datetime
 from json.encoder import encode_basestring, encode_basestring_ascii
-from operator import add
+from operator import attrgetter
 from typing import Any, Final, Union, cast, get_args, get_origin, get_type_hints
 
 import attrs
@@ -42,6 +42,7 @@ from almamatch.core.record import (
     DataField,
     Field,
     Subfield,
+    kept_subfields,
 )
 from almamatch.core.timestamp import Timestamp
 
@@ -271,8 +272,16 @@ _KEPT: Final = 4096
 #: escapes DEL and every character past it), but the delimiter and the terminator, which a data
 #: field's text holds only as its structure; by ``ensure_ascii``.
 _ESCAPED: Final = {False: '[\x00-\x1d"\\\\]', True: '[\x00-\x1d"\\\\\x7f-\U0010ffff]'}
+#: The same characters, each looked for on its own (``JsonWriter._escapes``); with
+#: ``ensure_ascii``, every character past DEL is found by ``str.isascii`` instead.
+_ESCAPED_CHARACTERS: Final = {
+    False: (*map(chr, range(0x1E)), '"', "\\"),
+    True: (*map(chr, range(0x1E)), '"', "\\", "\x7f"),
+}
 #: A delimiter and the code after it (a text's code is one character, never 0x1E or 0x1F).
 _CODED: Final = re.compile("\x1f(.)", re.DOTALL)
+#: What keys a data field's head (``JsonWriter._head``).
+_HEAD_KEY: Final = attrgetter("tag", "indicator1", "indicator2")
 #: Classes whose values recur as the same objects from one value written to the next:
 #: ``decide()`` builds each fixed step of a trace once (module constants) and each other step
 #: once per distinct text (``lru_cache``), so a writer keeps a step's text by the step's identity.
@@ -380,16 +389,21 @@ class JsonWriter:
         self._data_end = _around(self._dumps(_field_out(one)), '""')[1]
         # A record's subfields all at once (``_record``), for a record whose data fields' texts
         # (``marc_text``) hold no character JSON escapes but their delimiters and terminators:
-        # the texts, joined by the terminator, are split at each delimiter and code in one call,
-        # and joined again around what the converter writes between a code and its value and
-        # between one subfield's value and the next; each field's head goes before its part.
+        # the texts, joined by the terminator, are split at each delimiter and code in one call;
+        # each code becomes what the converter writes between one subfield's value and the next
+        # subfield's value (``_next_code``), and the whole, joined, is split again into each
+        # field's part, which goes after the field's head (``_head_texts``: what the converter
+        # writes between one field's last value and the next field's first code).
         quote = self._string("")[0]
         code_open = _around(self._code("a"), "a")[0]
         self._code_texts = _Texts(lambda code: self._code(code)[len(code_open):] + quote)
         self._between = quote + self._subfield_end + "," + code_open
+        self._next_code = _Texts(lambda code: self._between + self._code_texts[code])
         self._field_parts = FIELD_TERMINATOR + self._between
         self._field_open, self._field_close = code_open, quote + self._data_end
-        self._escaped = re.compile(_ESCAPED[ensure_ascii])
+        self._field_next = self._field_close + ","
+        self._head_texts = _Texts(lambda key: self._field_next + self._heads[key] + code_open)
+        self._escaped_characters = _ESCAPED_CHARACTERS[ensure_ascii]
         # A delimiter and a code that the string encoder escapes.
         self._escaped_code = re.compile(SUBFIELD_DELIMITER + _ESCAPED[ensure_ascii])
         self._escaped_coded = re.compile(
@@ -496,11 +510,21 @@ class JsonWriter:
     # -- a record ---------------------------------------------------------------------------
     def _record(self, bib: Bib) -> str:
         fields = bib.fields
-        texts = [one.marc_text for one in fields if type(one) is DataField]
-        joined = FIELD_TERMINATOR.join(cast("list[str]", texts)) if None not in texts else ""
-        if not joined or "" in texts:
+        # Nearly always: the control fields first, then data fields, each with its text.
+        kinds = list(map(type, fields))
+        leading = kinds.count(ControlField)
+        if (leading == len(kinds) or kinds.count(DataField) != len(kinds) - leading
+                or kinds[:leading].count(ControlField) != leading):
             return self._record_by_field(bib)
-        if self._escaped.search(joined) is None:  # nearly always: the text as it is
+        data = fields[leading:] if leading else fields
+        texts = list(map(kept_subfields, data))
+        try:
+            joined = FIELD_TERMINATOR.join(texts)
+        except TypeError:  # a field whose text cannot hold its subfields: a tuple of them
+            return self._record_by_field(bib)
+        if "" in texts:  # a field without subfields
+            return self._record_by_field(bib)
+        if not self._escapes(joined):  # nearly always: the text as it is
             pieces = _CODED.split(joined)  # "", code, value, code, value, ...
             field_parts = self._field_parts
         elif "\\" not in joined and self._escaped_code.search(joined) is None:
@@ -510,23 +534,27 @@ class JsonWriter:
             field_parts = self._escaped_field_parts
         else:
             return self._record_by_field(bib)
-        parts = self._between.join(map(
-            add, map(self._code_texts.__getitem__, pieces[1::2]), pieces[2::2]
-        )).split(field_parts)
-        string, heads, controls = self._string, self._heads, self._controls
-        control_end, field_open = self._control_end, self._field_open
-        field_close = self._field_close
-        next_part = iter(parts).__next__
-        written = ",".join([
-            f"{heads[one.tag, one.indicator1, one.indicator2]}{field_open}{next_part()}"
-            f"{field_close}"
-            if type(one) is DataField
-            else f"{controls[one.tag]}{string(one.value)}{control_end}"
-            if type(one) is ControlField
-            else self._dumps(_field_out(one))
-            for one in fields
+        pieces[1::2] = map(self._next_code.__getitem__, pieces[1::2])
+        parts = "".join(pieces)[len(self._between):].split(field_parts)
+        # Each field's head, then its part: the first head without what ends a field before it.
+        written = parts + parts
+        written[::2] = map(self._head_texts.__getitem__, map(_HEAD_KEY, data))
+        written[1::2] = parts
+        written[0] = written[0][len(self._field_next):]
+        string, controls, control_end = self._string, self._controls, self._control_end
+        leaders = cast("tuple[ControlField, ...]", fields[:leading])
+        return "".join([
+            self._open, string(bib.leader), self._middle,
+            *[f"{controls[one.tag]}{string(one.value)}{control_end}," for one in leaders],
+            *written, self._field_close, self._close,
         ])
-        return f"{self._open}{string(bib.leader)}{self._middle}{written}{self._close}"
+
+    def _escapes(self, text: str) -> bool:
+        """Whether the string encoder escapes any character of ``text`` but a delimiter or a
+        terminator: each character looked for on its own (by ``memchr``), which is faster than
+        a pattern's character class over a record's text."""
+        return ((self.ensure_ascii and not text.isascii())
+                or any(map(text.__contains__, self._escaped_characters)))
 
     def _record_by_field(self, bib: Bib) -> str:
         """``_record`` of any record: each value escaped on its own."""

@@ -38,7 +38,7 @@ _KINDS = {
 }
 _AWKWARD_CODE = st.sampled_from(["", "ab", "\x1f", "\x1e"])
 _AWKWARD_VALUE = st.sampled_from(["a\x1fb", "\x1e", "\x1f"])
-_INDICATOR = st.sampled_from([" ", "0", "1", "#", '"', "\\", "é", "\x1f"])
+_INDICATOR = st.sampled_from([" ", "0", "1", "#", '"', "\\", "é", "\x1f", "\x1e"])
 _TAG = st.sampled_from(["019", "035", "245", "500", "9XX", "abc"])
 
 
@@ -84,6 +84,13 @@ def _record(*pairs: tuple[str, str]) -> Bib:
 @example(_record(("a", "x\x7fy")), True)
 @example(_record(("a", "\u00e9\n\udc80"), ("b", "😀")), True)
 @example(_record(("\u00e9", "x"), ("a", "\x7f")), True)
+# A control field after a data field, and a data field whose indicators are a terminator and a
+# delimiter: the record written field by field, and in bulk.
+@example(Bib(leader="00000nam a2200000 i 4500", fields=[
+    DataField.of("245", "10", ("a", "x")), ControlField("001", "1")]), False)
+@example(Bib(leader="00000nam a2200000 i 4500", fields=[
+    ControlField("001", "1"), DataField.of("245", "\x1e\x1f", ("a", "x"), ("b", "y")),
+    DataField.of("500", "  ", ("a", "z"))]), False)
 def test_the_json_record_is_json_dumps_of_the_subfields(bib: Bib, ensure_ascii: bool) -> None:
     expected = json.dumps(converter.unstructure(bib), ensure_ascii=ensure_ascii,
                           separators=COMPACT)

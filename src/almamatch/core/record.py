@@ -359,6 +359,13 @@ _BIB_LEADER: Final = _slot(Bib, "leader")
 _BIB_FIELDS: Final = _slot(Bib, "fields")
 
 
+#: What each of many data fields keeps of its subfields, read at once (``map``) by a writer
+#: that takes a record's data fields in bulk (``codec.JsonWriter``): the field's ``marc_text``,
+#: or, for a field whose text cannot hold its subfields, the tuple of them (where ``marc_text``
+#: is None).
+kept_subfields: Final = attrgetter("_coded")
+
+
 def checked_subfields(codes: Iterable[str], values: Iterable[str], count: int
                       ) -> tuple[Subfield, ...]:
     """``count`` subfields ``Subfield(code, value)``, codes and values already checked."""
