@@ -74,11 +74,13 @@ def unique_numbers(
     """``numbers`` in order, each value once, leaving out those in ``exclude``."""
     if not numbers or (len(numbers) == 1 and not exclude):  # nothing to repeat or leave out
         return tuple(numbers)
-    seen = set(exclude)
+    # Numbers are equal exactly when their values are (``OclcNumber``: the form is not compared):
+    # the values are compared, as ints, rather than the numbers through their attrs methods.
+    seen = {number.value for number in exclude}
     kept: list[OclcNumber] = []
     for number in numbers:
-        if number not in seen:
-            seen.add(number)
+        if number.value not in seen:
+            seen.add(number.value)
             kept.append(number)
     return tuple(kept)
 
