@@ -465,3 +465,27 @@ def test_marcxml_refuses_characters_xml_cannot_hold(value: str) -> None:
     with pytest.raises(InvalidRecord) as raised:
         bib_to_marcxml(BIB.with_fields([ControlField("001", value)]))
     assert raised.value.reason == "not_xml_character"
+
+
+def test_pymarc_is_imported_only_where_a_record_goes_through_it(tmp_path: Path) -> None:
+    # Every command imports the readers; pymarc (tens of milliseconds of start-up) is imported
+    # by the fallback paths alone: a UTF-8 record read directly leaves it out, a MARC-8 one
+    # brings it in and still reads.
+    import subprocess
+    import sys
+
+    utf8 = tmp_path / "utf8.mrc"
+    utf8.write_bytes(iso2709([(b"001", b"ocm1"), (b"245", b"10" + SD + b"aT")]))
+    marc8 = tmp_path / "marc8.mrc"
+    marc8.write_bytes(iso2709([(b"001", b"ocm1"), (b"245", b"10" + SD + b"aT")], coding=b" "))
+    program = (
+        "import sys\n"
+        "import almamatch.cli.batch, almamatch.marc.scan\n"
+        "from almamatch.marc import read_bibs\n"
+        "for path in sys.argv[1:]:\n"
+        "    found = list(read_bibs(path))\n"
+        "    print(type(found[0]).__name__, 'pymarc' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", program, str(utf8), str(marc8)],
+                          capture_output=True, text=True, check=True)
+    assert done.stdout.split("\n") == ["Bib False", "Bib True", ""]

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Final
-
-import pymarc
+from typing import TYPE_CHECKING, Final
 
 from almamatch.core.errors import InvalidRecord
 from almamatch.core.record import Bib, ControlField, DataField, Field, Subfield
+
+if TYPE_CHECKING:  # pymarc is imported where a record goes through it, not by every command
+    import pymarc
 
 __all__ = [
     "bib_from_marc_json",
@@ -59,6 +60,8 @@ def _text(value: object) -> str:
 
 def bib_from_pymarc(record: pymarc.Record) -> Bib:
     """Copy a pymarc record into a ``Bib``, every field in order; raise ``InvalidRecord`` if bad."""
+    import pymarc  # noqa: PLC0415 (see TYPE_CHECKING above)
+
     fields: list[Field] = []
     for one in record.fields:
         if one.control_field:
@@ -74,6 +77,8 @@ def bib_from_pymarc(record: pymarc.Record) -> Bib:
 
 def bib_to_pymarc(bib: Bib) -> pymarc.Record:
     """A new pymarc record holding the bib; the leader is set after construction, verbatim."""
+    import pymarc  # noqa: PLC0415 (see TYPE_CHECKING above)
+
     record = pymarc.Record(to_unicode=True, force_utf8=bib.character_coding == "a")
     for one in bib.fields:
         if isinstance(one, ControlField):

@@ -18,9 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from itertools import accumulate, chain, compress, count
 from operator import add, itemgetter
-from typing import Final
-
-import pymarc
+from typing import TYPE_CHECKING, Final
 
 from almamatch.core.errors import InvalidRecord, shown
 from almamatch.core.marcxml import FORBIDDEN_CONTROL_BYTES
@@ -42,6 +40,9 @@ from almamatch.marc.convert import (
 )
 from almamatch.marc.framing import frame_spans
 from almamatch.marc.unreadable import Unreadable
+
+if TYPE_CHECKING:  # pymarc is imported where a record goes through it (``decode_checked``)
+    import pymarc
 
 __all__ = [
     "RecordFault",
@@ -124,6 +125,8 @@ def _check_structure(record: bytes) -> str:
 
 
 def _pymarc_record(record: bytes, *, to_unicode: bool, utf8: bool) -> pymarc.Record:
+    import pymarc  # noqa: PLC0415 (see TYPE_CHECKING above)
+
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         return pymarc.Record(
@@ -436,6 +439,8 @@ def decode_vouched(record: bytes) -> tuple[Bib, bool]:
 def decode_checked(record: bytes) -> Bib:
     """``decode_record`` through the structure check and pymarc, for every record: the
     reference the direct UTF-8 path is tested against."""
+    import pymarc  # noqa: PLC0415 (see TYPE_CHECKING above)
+
     leader = _check_structure(record)
     utf8 = leader[9] == "a"
     try:

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import BinaryIO, Final
 
 from attrs import frozen
-from pymarc.marc8 import marc8_to_unicode
 
 from almamatch.core.encoding import EncodingLevel
 from almamatch.core.errors import InvalidOclcNumber, InvalidTimestamp, shown
@@ -78,7 +77,9 @@ def _decode_subfield(raw: bytes, utf8: bool) -> str:
         return raw.decode("utf-8", "surrogateescape")
     if raw.isascii() and 0x1B not in raw:
         return raw.decode("ascii")
-    # pymarc decodes MARC-8 subfields with marc8_to_unicode (escape sequences switch sets).
+    # pymarc decodes MARC-8 subfields with marc8_to_unicode (escape sequences switch sets);
+    # pymarc is imported here, where a MARC-8 subfield needs it, not by every command.
+    from pymarc.marc8 import marc8_to_unicode  # noqa: PLC0415
     try:
         return marc8_to_unicode(raw, True)
     except UnicodeDecodeError as error:
