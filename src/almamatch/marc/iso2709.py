@@ -189,37 +189,39 @@ def _decode_direct(record: bytes, *, check: bool) -> tuple[Bib, bool] | None:
     if opened is None:
         return None
     base, entries = opened
-    size = len(record)
     leader = record[:LEADER_LENGTH].decode("ascii")
     tags: list[str] = _TAGS.findall(entries)
     # The usual layout: fields in directory order, each right after the one before, so the data
-    # area splits at its terminators and decodes in one call ("\x1e" is ASCII: invalid bytes
-    # escape as they would field by field). The directory is then exactly the one written
-    # from the pieces' lengths, which one comparison checks.
-    data = record[base : size - 1]
-    lengths = list(map(len, data.split(b"\x1e")))
-    if (len(lengths) == len(tags) + 1 and not lengths.pop()
-            and _directory_of(tags, lengths) == entries):
-        return _decode_consecutive(record, leader, tags, data, check=check)
-    texts = _texts_by_directory(record, base, entries)
-    if texts is None:
-        return None
-    fields = _fields_one_by_one(tags, texts)
-    return None if fields is None else (checked_bib(leader, fields), False)
-
-
-def _decode_consecutive(record: bytes, leader: str, tags: list[str], data: bytes, *,
-                        check: bool) -> tuple[Bib, bool] | None:
-    """The record whose ``data`` area holds its fields one after another, each ended by 0x1E."""
+    # area decodes in one call and splits at its terminators ("\x1e" is ASCII: invalid bytes
+    # escape as they would field by field, and the text holds as many terminators as the
+    # bytes). The directory is then exactly the one written from the pieces' lengths, which one
+    # comparison checks; a piece of ASCII text is as long as its bytes.
+    data = record[base:-1]
     try:
         text = data.decode("utf-8")
         valid = True
     except UnicodeDecodeError:
         text = data.decode("utf-8", "surrogateescape")
         valid = False
-    controls = _leading_controls(tags)
     texts = text.split(_TERMINATOR)
-    texts.pop()
+    lengths = list(map(len, texts if text.isascii() else data.split(b"\x1e")))
+    if (len(lengths) == len(tags) + 1 and not lengths.pop()
+            and _directory_of(tags, lengths) == entries):
+        texts.pop()
+        return _decode_consecutive(record, leader, tags, text, texts,
+                                   check=check and valid)
+    by_directory = _texts_by_directory(record, base, entries)
+    if by_directory is None:
+        return None
+    fields = _fields_one_by_one(tags, by_directory)
+    return None if fields is None else (checked_bib(leader, fields), False)
+
+
+def _decode_consecutive(record: bytes, leader: str, tags: list[str], text: str,
+                        texts: list[str], *, check: bool) -> tuple[Bib, bool] | None:
+    """The record whose data area (``text``, valid UTF-8 when ``check``) holds its fields
+    (``texts``) one after another, each ended by 0x1E."""
+    controls = _leading_controls(tags)
     fields = _fields_at_once(tags, texts, controls)
     control_values: Iterable[str] = texts[:controls]
     if fields is None:
@@ -227,7 +229,7 @@ def _decode_consecutive(record: bytes, leader: str, tags: list[str], data: bytes
         if fields is None:
             return None
         control_values = compress(texts, map(_CONTROL_TAGS.__contains__, tags))
-    return checked_bib(leader, fields), check and valid and _convertible(
+    return checked_bib(leader, fields), check and _convertible(
         record, leader, text, control_values)
 
 
@@ -354,14 +356,20 @@ def _directory_of(tags: list[str], lengths: list[int]) -> str:
     length_texts, offset_texts = _number_texts()
     parts: list[str] = [""] * (3 * len(tags))
     parts[0::3] = tags
+    offsets = list(map(add, accumulate(lengths, initial=0), count()))
+    del offsets[-1]
     try:
-        parts[1::3] = list(map(length_texts.__getitem__, lengths))
-        parts[2::3] = list(map(offset_texts.__getitem__,
-                               map(add, accumulate(lengths, initial=0), count())))[:-1]
+        if len(tags) > 1:  # an itemgetter of one item gives the item, not a tuple of it
+            # itemgetter reads the tables in one call, rather than a call for each field.
+            parts[1::3] = itemgetter(*lengths)(length_texts)
+            parts[2::3] = itemgetter(*offsets)(offset_texts)
+        else:
+            parts[1::3] = [length_texts[lengths[0]]]
+            parts[2::3] = [offset_texts[offsets[0]]]
     except IndexError:  # a field or an offset past the tables: written out
         written = [length + 1 for length in lengths]
         return ("%s%04d%05d" * len(tags)) % tuple(chain.from_iterable(zip(
-            tags, written, accumulate(written, initial=0), strict=False)))
+            tags, written, offsets, strict=True)))
     return "".join(parts)
 
 
