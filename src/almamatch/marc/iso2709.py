@@ -12,10 +12,11 @@ Leader/09 is ``a`` (invalid bytes kept as lone surrogates U+DC80..U+DCFF), MARC-
 from __future__ import annotations
 
 import re
+import struct
 import warnings
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Iterator
-from functools import cache
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import cache, lru_cache
 from itertools import accumulate, chain, compress, count
 from operator import add, itemgetter
 from typing import TYPE_CHECKING, Final
@@ -172,7 +173,43 @@ def _opened(record: bytes) -> tuple[int, str] | None:
     return base, directory.decode("ascii")
 
 
-def _leading_controls(tags: list[str]) -> int:
+#: A directory of at most this many entries has its tags read by one ``struct`` layout, cached
+#: per count (a few, as records have a few sizes); a longer one's tags are read from its text.
+_LAYOUT_ENTRIES: Final = 1000
+
+
+@lru_cache(maxsize=64)
+def _tag_layout(count: int) -> struct.Struct:
+    """A directory of ``count`` entries as ``struct`` reads its tags: each entry's first three
+    bytes, the nine after them (length and offset) skipped."""
+    return struct.Struct("3s9x" * count)
+
+
+@cache
+def _tag_texts() -> dict[bytes, str]:
+    """Each numeric tag's text by its bytes, made on first use: every field of that tag then
+    holds the one string, not a new one per field."""
+    texts = [f"{number:03d}" for number in range(1000)]
+    return {text.encode("ascii"): text for text in texts}
+
+
+def _tags(record: bytes, entries: str) -> Sequence[str]:
+    """The tag of each entry of the directory ``entries`` (the record's, ``_opened``), in
+    order: one ``struct`` read and one table read for many entries, not a step per entry."""
+    count = len(entries) // DIRECTORY_ENTRY_LENGTH
+    if 1 < count <= _LAYOUT_ENTRIES:  # an itemgetter of one key gives the item, not a tuple
+        try:
+            tags: tuple[str, ...] = itemgetter(
+                *_tag_layout(count).unpack_from(record, LEADER_LENGTH))(_tag_texts())
+        except KeyError:  # a tag that is not three digits
+            pass
+        else:
+            return tags
+    found: list[str] = _TAGS.findall(entries)
+    return found
+
+
+def _leading_controls(tags: Sequence[str]) -> int:
     """How many of ``tags``, from the first, are control tags (000-009)."""
     controls = 0
     for tag in tags:
@@ -190,7 +227,7 @@ def _decode_direct(record: bytes, *, check: bool) -> tuple[Bib, bool] | None:
         return None
     base, entries = opened
     leader = record[:LEADER_LENGTH].decode("ascii")
-    tags: list[str] = _TAGS.findall(entries)
+    tags = _tags(record, entries)
     # The usual layout: fields in directory order, each right after the one before, so the data
     # area decodes in one call and splits at its terminators ("\x1e" is ASCII: invalid bytes
     # escape as they would field by field, and the text holds as many terminators as the
@@ -217,12 +254,12 @@ def _decode_direct(record: bytes, *, check: bool) -> tuple[Bib, bool] | None:
     return None if fields is None else (checked_bib(leader, fields), False)
 
 
-def _decode_consecutive(record: bytes, leader: str, tags: list[str], text: str,
+def _decode_consecutive(record: bytes, leader: str, tags: Sequence[str], text: str,
                         texts: list[str], *, check: bool) -> tuple[Bib, bool] | None:
     """The record whose data area (``text``, valid UTF-8 when ``check``) holds its fields
     (``texts``) one after another, each ended by 0x1E."""
     controls = _leading_controls(tags)
-    fields = _fields_at_once(tags, texts, controls)
+    fields = _fields_at_once(tags, texts, controls, text)
     control_values: Iterable[str] = texts[:controls]
     if fields is None:
         fields = _fields_one_by_one(tags, texts)
@@ -263,7 +300,7 @@ def _convertible(record: bytes, leader: str, text: str, control_values: Iterable
     return _SUBFIELD not in "".join(control_values)
 
 
-def _fields_at_once(tags: list[str], texts: list[str], controls: int
+def _fields_at_once(tags: Sequence[str], texts: list[str], controls: int, area: str
                     ) -> tuple[Field, ...] | None:
     """The fields of the usual record, built many at a time; None when the record is not the
     usual one (a control field after a data field, a data field without subfields or with an
@@ -271,8 +308,10 @@ def _fields_at_once(tags: list[str], texts: list[str], controls: int
 
     Usual: ``controls`` control fields first, then data fields whose text is two indicators,
     then ``$``-led subfields, none empty, every code ASCII. Each data field keeps its text from
-    its first delimiter on as it stands (``DataField.marc_text``); the checks look at all data
-    fields' texts at once.
+    its first delimiter on as it stands (``DataField.marc_text``). The checks look at all data
+    fields' texts at once: their heads, and ``area``, a text holding each of ``texts`` followed
+    by a terminator (the data area). A delimiter that stands as an empty subfield or before a
+    code over U+007F anywhere in it, a control field's included, makes the record unusual.
     """
     fields: list[Field] = []
     fields.extend(checked_control_fields(tags, texts, controls))
@@ -287,21 +326,19 @@ def _fields_at_once(tags: list[str], texts: list[str], controls: int
     if heads.count(_SUBFIELD) != count or heads[2::3] != _SUBFIELD * count:
         return None
     indicators = heads.replace(_SUBFIELD, "")
-    bodies = list(map(_SUBFIELD_TEXTS, data_texts))
-    # Each body ended by a terminator, so that an empty subfield (which pymarc skips) is a
-    # delimiter followed by a delimiter or a terminator.
-    joined = _TERMINATOR.join(bodies) + _TERMINATOR
-    if _EMPTY_SUBFIELD in joined or _EMPTY_LAST_SUBFIELD in joined:
+    # An empty subfield (which pymarc skips) is a delimiter followed by a delimiter or a
+    # terminator.
+    if _EMPTY_SUBFIELD in area or _EMPTY_LAST_SUBFIELD in area:
         return None
-    if not indicators.isascii() or (not joined.isascii()
-                                    and NON_ASCII_CODE.search(joined) is not None):
+    if not indicators.isascii() or (not area.isascii()
+                                    and NON_ASCII_CODE.search(area) is not None):
         return None
-    fields.extend(checked_data_fields(data_tags, indicators[0::2], indicators[1::2], bodies,
-                                      count))
+    fields.extend(checked_data_fields(data_tags, indicators[0::2], indicators[1::2],
+                                      map(_SUBFIELD_TEXTS, data_texts), count))
     return tuple(fields)
 
 
-def _fields_one_by_one(tags: list[str], texts: list[str]) -> tuple[Field, ...] | None:
+def _fields_one_by_one(tags: Sequence[str], texts: list[str]) -> tuple[Field, ...] | None:
     """Each field built on its own (any order of control and data fields, data fields without
     subfields, empty subfields skipped); None when indicators or a code are off."""
     fields: list[Field] = []
@@ -350,7 +387,7 @@ def _number_texts() -> tuple[tuple[str, ...], tuple[str, ...]]:
             tuple(map("%05d".__mod__, range(10000))))
 
 
-def _directory_of(tags: list[str], lengths: list[int]) -> str:
+def _directory_of(tags: Sequence[str], lengths: list[int]) -> str:
     """The directory of fields written one after another: tag, length with its terminator
     (four digits), offset (five digits) each."""
     length_texts, offset_texts = _number_texts()
@@ -413,7 +450,8 @@ def decode_selected(record: bytes, select: Callable[[list[str]], list[int] | Non
         return None
     chosen_tags = [tags[at] for at in chosen]
     texts = [pieces[at].decode("utf-8", "surrogateescape") for at in chosen]
-    fields = _fields_at_once(chosen_tags, texts, bisect_left(chosen, controls))
+    fields = _fields_at_once(chosen_tags, texts, bisect_left(chosen, controls),
+                             _TERMINATOR.join(texts) + _TERMINATOR)
     if fields is None:
         fields = _fields_one_by_one(chosen_tags, texts)
         if fields is None:  # not for a record that passed the checks above
