@@ -95,6 +95,8 @@ def test_ordering_pairwise() -> None:
         assert (a < b) is (i < j)
         assert (a == b) is (i == j)
         assert (a >= b) is (i >= j)
+        assert (a > b) is (i > j)
+        assert (a <= b) is (i <= j)
 
 
 @pytest.mark.parametrize(
@@ -160,3 +162,25 @@ def test_the_usual_form_reads_as_the_pattern_reads_it(text: str) -> None:
         return
     assert plain[:2] == padded[:2]
     assert plain[2] == text.strip()
+
+
+# Each part near and past its bounds, so that most draws are moments and many are not.
+_MOMENTS = st.tuples(st.sampled_from([0, 1, 1999, 2024, 2025, 9999]), st.integers(0, 13),
+                     st.integers(0, 32), st.integers(0, 24), st.integers(0, 60),
+                     st.integers(0, 60)).map(lambda parts: "{:04d}{:02d}{:02d}{:02d}{:02d}{:02d}"
+                                             .format(*parts))
+
+
+@given(_MOMENTS | st.text(st.sampled_from("0123456789"), min_size=14, max_size=14))
+@example("20240229000000")  # a leap day
+@example("20250229000000")  # not a leap year
+@example("20250431235959")
+def test_fourteen_digits_parse_when_they_name_a_real_moment(digits: str) -> None:
+    try:
+        datetime(int(digits[:4]), int(digits[4:6]), int(digits[6:8]), int(digits[8:10]),
+                 int(digits[10:12]), int(digits[12:14]))
+    except ValueError:
+        with pytest.raises(InvalidTimestamp):
+            Timestamp.parse(digits)
+    else:
+        assert str(Timestamp.parse(digits)) == f"{digits}.0"

@@ -157,6 +157,21 @@ _OLDER_OFF: Final = _step(
 _OLDER_NA: Final = _step(Stage.OLDER_VERSION, Verdict.NOT_APPLICABLE, _NO_CANDIDATE)
 
 
+# The enum members the stages read for each record, read once: a member read from its class goes
+# through ``EnumType.__getattr__`` (Python 3.11), ten times the cost of reading a global name.
+_ACTIVE_SIDE: Final = Side.ACTIVE
+_CANCELLED_SIDE: Final = Side.CANCELLED
+_LITERAL: Final = MatchMethod.LITERAL
+_DISABLED: Final = OlderVersionGuard.DISABLED
+_MATCH: Final = Stage.MATCH
+_CANDIDATES: Final = Stage.CANDIDATES
+_OLDER_VERSION: Final = Stage.OLDER_VERSION
+_OUTCOME: Final = Stage.OUTCOME
+_PASSED: Final = Verdict.PASSED
+_FAILED: Final = Verdict.FAILED
+_NOT_APPLICABLE: Final = Verdict.NOT_APPLICABLE
+
+
 def _normalization_step(notes: tuple[str, ...]) -> Step:
     detail = "; ".join(notes) or "no normalization steps; no 003 to fold"
     return _step(Stage.NORMALIZATION, Verdict.PASSED, detail)
@@ -313,8 +328,8 @@ def _normalization(run: _Run) -> Outcome:
 # -- stage 5 -----------------------------------------------------------------------------------
 #: ``Side.value`` of each side, read once: an enum's ``value`` is a property, and a table keyed by
 #: the enum would hash it in Python.
-_ACTIVE: Final = Side.ACTIVE.value
-_CANCELLED: Final = Side.CANCELLED.value
+_ACTIVE_WORD: Final = Side.ACTIVE.value
+_CANCELLED_WORD: Final = Side.CANCELLED.value
 
 
 def _same_form(key: OclcNumber, number: OclcNumber) -> bool:
@@ -329,13 +344,13 @@ def _lookups(prepared: PreparedRecord, profile: IntegrationProfile
              ) -> tuple[list[tuple[OclcNumber, Side]], str]:
     """The lookups stage 5 makes for this record under this profile's match options, in order,
     each (value, form) once, with its side; and the text of its step up to the hit count."""
-    literal = profile.match_method is MatchMethod.LITERAL
+    literal = profile.match_method is _LITERAL
     with_019 = profile.match_019_without_normalization
     active, from_019 = prepared.active, prepared.cancelled_019
     cancelled = prepared.cancelled + from_019 if with_019 else prepared.cancelled
     lookups: list[tuple[OclcNumber, Side]] = []
     seen: set[object] = set()
-    for keys, side in ((active, Side.ACTIVE), (cancelled, Side.CANCELLED)):
+    for keys, side in ((active, _ACTIVE_SIDE), (cancelled, _CANCELLED_SIDE)):
         for key in keys:
             # By value, one lookup per value; LITERAL looks up each written form.
             mark = (key.value, key.form.prefix, key.form.width) if literal else key.value
@@ -364,7 +379,7 @@ def _match(run: _Run) -> Outcome:
     if profile is None or prepared is None:
         return _MATCH_NA, None
     lookups, detail = _lookups(prepared, profile)
-    literal = profile.match_method is MatchMethod.LITERAL
+    literal = profile.match_method is _LITERAL
     found: dict[tuple[str, int, bool, bool], Candidate] = {}
     descriptions = run.descriptions
     hits_of = run.zone.bibs.hits
@@ -373,16 +388,16 @@ def _match(run: _Run) -> Outcome:
             if literal and not _same_form(key, hit.number):
                 continue
             zone_side = hit.side
-            zone_active = zone_side is Side.ACTIVE
-            mark = (hit.mms_id, key.value, side is Side.ACTIVE, zone_active)
+            zone_active = zone_side is _ACTIVE_SIDE
+            mark = (hit.mms_id, key.value, side is _ACTIVE_SIDE, zone_active)
             if mark not in found:
                 found[mark] = _candidate(hit.mms_id, key, side, zone_side)
                 # Stage 6's words for the candidate.
-                incoming_word = _ACTIVE if side is Side.ACTIVE else _CANCELLED
+                incoming_word = _ACTIVE_WORD if side is _ACTIVE_SIDE else _CANCELLED_WORD
                 descriptions.append(f"{hit.mms_id} by {key.literal} (incoming {incoming_word}, "
-                                    f"zone {_ACTIVE if zone_active else _CANCELLED})")
+                                    f"zone {_ACTIVE_WORD if zone_active else _CANCELLED_WORD})")
     run.candidates = tuple(found.values())
-    return _step(Stage.MATCH, Verdict.PASSED, f"{detail}hits: {len(run.candidates)}"), None
+    return _step(_MATCH, _PASSED, f"{detail}hits: {len(run.candidates)}"), None
 
 
 # -- stage 6 -----------------------------------------------------------------------------------
@@ -399,15 +414,15 @@ def _candidates(run: _Run) -> Outcome:
     listing = "; ".join(run.descriptions)
     if len(mms_ids) > 1:
         detail = f"{len(mms_ids)} bibs: {listing}"
-        return _step(Stage.CANDIDATES, Verdict.FAILED, detail), MultiMatch(
+        return _step(_CANDIDATES, _FAILED, detail), MultiMatch(
             candidates=candidates, trace=_UNTRACED
         )
     mms_id = next(iter(mms_ids))
     run.facts = run.zone.bibs.facts(mms_id)
     if run.facts is None:
         detail = f"one bib: {listing}; the zone view has no facts for it, guards cannot run"
-        return _step(Stage.CANDIDATES, Verdict.PASSED, detail), None
-    return _step(Stage.CANDIDATES, Verdict.PASSED, f"one bib: {listing}"), None
+        return _step(_CANDIDATES, _PASSED, detail), None
+    return _step(_CANDIDATES, _PASSED, f"one bib: {listing}"), None
 
 
 # -- stage 7 -----------------------------------------------------------------------------------
@@ -469,7 +484,7 @@ def _brief(run: _Run) -> Outcome:
     equal_blocks = profile.block_equal_brief_levels
     step = _brief_step(existing.value, incoming.value, prepared.record.leader[17], rules.name,
                        equal_blocks)
-    if step.verdict is Verdict.FAILED:
+    if step.verdict is _FAILED:
         return step, NotAddedBrief(
             mms_id=facts.mms_id, existing_level=existing, incoming_level=incoming,
             trace=_UNTRACED,
@@ -496,7 +511,7 @@ def _older_version(run: _Run) -> Outcome:
     profile, facts, prepared = run.profile, run.facts, run.prepared
     if profile is None or prepared is None:
         return _OLDER_NO_PROFILE, None
-    if profile.older_version_guard is OlderVersionGuard.DISABLED:
+    if profile.older_version_guard is _DISABLED:
         return _OLDER_OFF, None
     if facts is None:
         return _OLDER_NA, None
@@ -505,11 +520,11 @@ def _older_version(run: _Run) -> Outcome:
     if existing is not None and incoming is not None:
         detail = f"originating system version {existing} vs incoming 005 {incoming}"
         if existing > incoming:
-            return _step(Stage.OLDER_VERSION, Verdict.FAILED, detail + ": existing is newer"), (
+            return _step(_OLDER_VERSION, _FAILED, detail + ": existing is newer"), (
                 NotAddedOld(mms_id=facts.mms_id, existing_version=existing,
                             incoming_version=incoming, trace=_UNTRACED)
             )
-        return _step(Stage.OLDER_VERSION, Verdict.PASSED, detail), None
+        return _step(_OLDER_VERSION, _PASSED, detail), None
     # Alma is silent; empty Originating System Version values defeated the check (S22).
     raw = prepared.record.control_value("005")
     why = [] if existing is not None else ["the bib has no originating system version"]
@@ -520,11 +535,11 @@ def _older_version(run: _Run) -> Outcome:
     detail = (f"{'; '.join(why)}: {'blocks' if blocks else 'does not block'} "
               f"(missing_version_blocks={blocks}, default False)")
     if blocks:
-        return _step(Stage.OLDER_VERSION, Verdict.FAILED, detail), NotAddedOld(
+        return _step(_OLDER_VERSION, _FAILED, detail), NotAddedOld(
             mms_id=facts.mms_id, existing_version=existing, incoming_version=incoming,
             trace=_UNTRACED,
         )
-    return _step(Stage.OLDER_VERSION, Verdict.NOT_APPLICABLE, detail), None
+    return _step(_OLDER_VERSION, _NOT_APPLICABLE, detail), None
 
 
 Stage_ = Callable[[_Run], Outcome]
@@ -623,7 +638,7 @@ def _outcome(run: _Run, trace: list[Step], first: Refusal | None) -> Decision:
     incoming_version = _incoming_version(run)
     if run.facts is None and not run.candidates:
         mms_id = run.zone.bibs.next_mms_id()
-        trace.append(_step(Stage.OUTCOME, Verdict.PASSED, f"add as new bib {mms_id}"))
+        trace.append(_step(_OUTCOME, _PASSED, f"add as new bib {mms_id}"))
         record = assign_mms_id(prepared.record, mms_id)
         add: Add = new_instance(Add)  # as ``Add(mms_id=..., ...)`` sets it (``_step``)
         for setter, value in zip(_SET_ADD, (mms_id, record, tuple(trace), incoming_version),
@@ -637,7 +652,7 @@ def _outcome(run: _Run, trace: list[Step], first: Refusal | None) -> Decision:
     detail = f"merge into {mms_id} with {method.name!r}"
     if merged is None:
         detail += "; the zone view keeps facts only, so the merged record is not computed"
-    trace.append(_step(Stage.OUTCOME, Verdict.PASSED, detail))
+    trace.append(_step(_OUTCOME, _PASSED, detail))
     merge: Merge = new_instance(Merge)  # as ``Merge(mms_id=..., ...)`` sets it (``_step``)
     for setter, value in zip(_SET_MERGE, (mms_id, merged, method.name, tuple(trace),
                                           incoming_version), strict=True):

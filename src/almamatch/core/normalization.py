@@ -177,10 +177,17 @@ def fold_003_tagged(bib: Bib, tags: list[str], *, numbers: ParsedNumbers | None 
 
 def _holds_035a(fields: list[Field], tags: list[str], text: str) -> bool:
     """Whether an 035 among ``fields`` (tagged ``tags``) has ``text`` as an $a."""
-    if "035" in tags:
-        for at in tag_positions(tags, "035"):
-            if text in as_data_field(fields[at]).values("a"):
-                return True
+    # The field's text when that $a is all it holds (a text with a delimiter is no value's).
+    alone = None if SUBFIELD_DELIMITER in text else SUBFIELD_DELIMITER + "a" + text
+    for at in tag_positions(tags, "035"):
+        one = as_data_field(fields[at])
+        written = one.marc_text
+        if written is not None and written == alone:
+            return True
+        # Most 035s hold one subfield: then it is that $a or not, without reading the values.
+        if (written is None or written.count(SUBFIELD_DELIMITER) != 1) and (
+                text in one.values("a")):
+            return True
     return False
 
 

@@ -58,7 +58,7 @@ from almamatch.core.normalization import (
 )
 from almamatch.core.oclc import OclcNumber, ParsedNumbers, number_reader, parsed_or_none
 from almamatch.core.profile import IntegrationProfile
-from almamatch.core.record import Bib, as_data_field
+from almamatch.core.record import SUBFIELD_DELIMITER, Bib, as_data_field
 from almamatch.core.slots import new_instance, slot_setter
 from almamatch.core.timestamp import Timestamp
 
@@ -248,7 +248,13 @@ def _numbers(bib: Bib, tags: list[str],
     cancelled: dict[tuple[int, str, int], OclcNumber] = {}
     fields = bib.fields
     for at in tag_positions(tags, "035"):
-        for code, text in as_data_field(fields[at]).pairs():
+        one = as_data_field(fields[at])
+        written = one.marc_text
+        # Read from the field's text where it holds the subfields (each a delimiter, a
+        # one-character code and the value): a subfield a chunk, without pairs made of them.
+        chunks = () if written is None else written.split(SUBFIELD_DELIMITER)[1:]
+        for code, text in (one.pairs() if written is None else
+                           [(chunk[0], chunk[1:]) for chunk in chunks]):
             if code == "a":
                 into = active
             elif code == "z":
@@ -401,6 +407,8 @@ class InMemoryZone:
         held = self._facts
         if not held:  # a layer holding nothing answers as its base
             return found
+        if not found:  # nothing of the base's to hide
+            return own
         kept = tuple([hit for hit in found if hit.mms_id not in held])
         return kept + own if own else kept
 
