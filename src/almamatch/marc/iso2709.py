@@ -412,6 +412,12 @@ def _directory_of(tags: Sequence[str], lengths: list[int]) -> str:
 
 #: A subfield delimiter followed by a byte over 0x7F: a code ``_fields_one_by_one`` refuses.
 _HIGH_CODE: Final = re.compile(rb"\x1f[\x80-\xff]")
+#: The data fields of a record whose fields follow one another, each after the terminator that
+#: ends the field before it (or the directory): two ASCII indicators (neither a delimiter nor a
+#: terminator), a delimiter, then anything up to its own terminator.
+_DATA_FIELDS: Final = re.compile(rb"(?:\x1e[^\x1e\x1f\x80-\xff]{2}\x1f[^\x1e]*)*")
+_FIRST: Final = itemgetter(0)
+_SECOND: Final = itemgetter(1)
 
 
 def decode_selected(record: bytes, select: Callable[[list[str]], list[int] | None]
@@ -431,32 +437,53 @@ def decode_selected(record: bytes, select: Callable[[list[str]], list[int] | Non
     if opened is None:
         return None
     base, entries = opened
-    size = len(record)
-    tags: list[str] = _TAGS.findall(entries)
-    data = record[base : size - 1]
-    pieces = data.split(b"\x1e")
+    end = len(record) - 1  # the record terminator
+    tags = list(_tags(record, entries))
+    pieces = record[base:end].split(b"\x1e")
     if len(pieces) != len(tags) + 1 or pieces.pop():
         return None
-    if _directory_of(tags, list(map(len, pieces))) != entries:
+    lengths = list(map(len, pieces))
+    if _directory_of(tags, lengths) != entries:
         return None
+    # The fields follow one another: the data fields start right after the terminator that ends
+    # the leading control fields (or the directory), the last ends at the record's last one.
     controls = _leading_controls(tags)
-    data_count = len(tags) - controls
-    heads = b"".join([piece[:3] for piece in pieces[controls:]])
-    if (heads.count(b"\x1f") != data_count or heads[2::3] != b"\x1f" * data_count
-            or not heads.isascii() or _HIGH_CODE.search(data) is not None):
+    first = base + sum(lengths[:controls]) + controls
+    if (_DATA_FIELDS.fullmatch(record, first - 1, end - 1) is None
+            or not (record.isascii() or _HIGH_CODE.search(record, base, end) is None)):
         return None
     chosen = select(tags)
     if chosen is None:
         return None
+    leading = bisect_left(chosen, controls)
     chosen_tags = [tags[at] for at in chosen]
     texts = [pieces[at].decode("utf-8", "surrogateescape") for at in chosen]
-    fields = _fields_at_once(chosen_tags, texts, bisect_left(chosen, controls),
-                             _TERMINATOR.join(texts) + _TERMINATOR)
+    fields = _selected_fields(chosen_tags, texts, leading)
     if fields is None:
         fields = _fields_one_by_one(chosen_tags, texts)
         if fields is None:  # not for a record that passed the checks above
             return None
     return checked_bib(record[:LEADER_LENGTH].decode("ascii"), fields)
+
+
+def _selected_fields(tags: list[str], texts: list[str], controls: int
+                     ) -> tuple[Field, ...] | None:
+    """``_fields_at_once`` of the fields ``decode_selected`` picked, whose data fields' texts it
+    saw start with two ASCII indicators and a delimiter and hold no code over 0x7F; None when
+    one is a control tag after a data field or holds an empty subfield, for
+    ``_fields_one_by_one`` to build as the whole record's decoding does."""
+    leading = checked_control_fields(tags, texts, controls)
+    count = len(tags) - controls
+    if not count:
+        return tuple(leading)
+    data_tags, data_texts = tags[controls:], texts[controls:]
+    bodies = list(map(_SUBFIELD_TEXTS, data_texts))
+    joined = _TERMINATOR.join(bodies) + _TERMINATOR
+    if (_EMPTY_SUBFIELD in joined or _EMPTY_LAST_SUBFIELD in joined
+            or not _CONTROL_TAGS.isdisjoint(data_tags)):
+        return None
+    return (*leading, *checked_data_fields(data_tags, map(_FIRST, data_texts),
+                                           map(_SECOND, data_texts), bodies, count))
 
 
 def decode_record(record: bytes) -> Bib:
