@@ -27,6 +27,7 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Iterable, Sequence
+from itertools import compress, count
 from operator import attrgetter
 from typing import Final, TypeAlias, TypeGuard, assert_never
 
@@ -408,12 +409,16 @@ class MergePlans:
     hundreds of times.
     """
 
-    __slots__ = ("_by_rule", "_fates", "method")
+    __slots__ = ("_by_rule", "_fates", "_reads", "_replacing", "method")
 
     def __init__(self, method: MergeMethod) -> None:
         self.method = method
         self._by_rule: dict[int, _ByTag] = {}
         self._fates = _Fates(self)
+        self._reads = _Reads(self._fates)
+        # Without a replace rule (on fields), no fate is a rule's number (``fate``).
+        self._replacing = any(rule.action is MergeAction.REPLACE and rule.pattern.text != "LDR"
+                              for rule in method.rules)
 
     def of_rule(self, number: int) -> _ByTag:
         """The plans of rule ``number`` by tag, each computed once."""
@@ -433,6 +438,8 @@ class MergePlans:
         the rules before it neither test, remove nor add a field with that tag, and after it
         no field with that tag is left from the existing record.
         """
+        if not self._replacing:  # each tag's fate is its own: read or removed
+            return list(compress(count(), map(self._reads.__getitem__, tags)))
         fates = list(map(self._fates.__getitem__, tags))
         if max(fates, default=_READ) >= 0:  # replace rules: whether each runs is the incoming's
             replaced = {number: bool(_selected(self.of_rule(number), incoming.fields, keep=False))
@@ -476,6 +483,20 @@ class _Fates(dict[str, int]):
 
     def __missing__(self, tag: str) -> int:
         found = self[tag] = self.plans.fate(tag)
+        return found
+
+
+class _Reads(dict[str, bool]):
+    """Per tag, whether its fate is ``_READ`` (``_Fates``)."""
+
+    __slots__ = ("fates",)
+
+    def __init__(self, fates: _Fates) -> None:
+        super().__init__()
+        self.fates = fates
+
+    def __missing__(self, tag: str) -> bool:
+        found = self[tag] = self.fates[tag] == _READ
         return found
 
 
