@@ -34,9 +34,9 @@ from almamatch import (
 )
 from almamatch.codec import decision_from_json, decision_to_json
 from almamatch.core.decide import DecisionCache
-from almamatch.core.decision import Refusal, Stage, Verdict
+from almamatch.core.decision import Candidate, Refusal, Stage, Step, Verdict
 from almamatch.core.oclc import ParsedNumbers
-from almamatch.core.zone import prepare
+from almamatch.core.zone import PreparedRecord, prepare
 
 NOW = datetime(2026, 3, 5, 12, 0, tzinfo=UTC)
 HOST = "i-share-xyz.alma.exlibrisgroup.com"
@@ -290,3 +290,17 @@ def test_decisions_are_what_their_constructors_make(
         public = _as_constructed(prepared)
         assert (public, repr(public)) == (prepared, repr(prepared))
         assert hash(public) == hash(prepared)
+
+
+def test_the_values_made_without_their_constructors_check_nothing() -> None:
+    # decide() and prepare() set these values' slots directly, which runs no converter,
+    # validator or post-init: a check added to one of them later must fail here rather than be
+    # skipped on that path (the property above only sees the values it happens to draw).
+    whole = (Step, Candidate, Add, Merge, PreparedRecord)
+    for cls in whole:
+        assert not hasattr(cls, "__attrs_post_init__"), cls
+        assert not hasattr(cls, "__attrs_pre_init__"), cls
+    checked = [*(field for cls in whole for field in attrs.fields(cls)),
+               *(attrs.fields_dict(cls)["trace"] for cls in get_args(Refusal))]
+    for field in checked:
+        assert (field.validator, field.converter) == (None, None), field.name
