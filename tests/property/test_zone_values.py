@@ -1,6 +1,6 @@
 """Hypothesis properties of what the zone views build on the way: the checked constructors of
-hits and bib facts are the public constructors', and the shortcuts of ``MmsIdSequence.past``
-answer as the split of the MMS ID does."""
+OCLC numbers, hits and bib facts are the public constructors', and the shortcuts of
+``MmsIdSequence.past`` answer as the split of the MMS ID does."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from almamatch.core.facts import (
     split_mms_id,
 )
 from almamatch.core.lock import Lock
-from almamatch.core.oclc import MAX_OCLC_NUMBER
+from almamatch.core.oclc import MAX_OCLC_NUMBER, OclcForm, checked_number
 
 numbers = st.integers(min_value=1, max_value=MAX_OCLC_NUMBER).map(OclcNumber.of)
 mms_ids = st.from_regex(r"[0-9]{1,20}", fullmatch=True)
@@ -36,6 +36,16 @@ locks = st.none() | st.builds(Lock, institution=st.just("01CARLI_XYZ"),
 def _same(made: object, public: object) -> None:
     assert type(made) is type(public)
     assert (made == public, hash(made), repr(made)) == (True, hash(public), repr(public))
+
+
+@given(st.integers(min_value=1, max_value=MAX_OCLC_NUMBER), st.booleans(),
+       st.sampled_from(["", "ocm", "ocn", "on"]), st.integers(min_value=0, max_value=31))
+def test_checked_number_is_the_constructors(value: int, qualified: bool, prefix: str,
+                                            width: int) -> None:
+    form = OclcForm(qualified=qualified, prefix=prefix, width=width)
+    made, public = checked_number(value, form), OclcNumber(value, form)
+    _same(made, public)
+    assert made.form == public.form
 
 
 @given(mms_ids, st.sampled_from(Side), numbers)
