@@ -155,17 +155,13 @@ def fold_003_tagged(bib: Bib, tags: list[str], *, numbers: ParsedNumbers | None 
     fields = bib.fields
     # The first 003 and the first 001, as ``Bib.control_value`` reads them (a control tag is
     # always a ``ControlField``: ``Bib`` checks it).
-    at_003 = tags.index("003")
-    identifier = _control_text(fields[at_003]).strip()
+    identifier = _control_text(fields[tags.index("003")]).strip()
     number = _control_text(fields[tags.index("001")]).strip() if "001" in tags else None
     if numbers is not None and number is not None and identifier == "OCoLC":
         numbers.control_number(number)
     kept, kept_tags = list(fields), list(tags)
-    if tags.count("003") == 1:  # nearly always
-        del kept[at_003], kept_tags[at_003]
-    else:
-        for at in reversed(tag_positions(tags, "003")):
-            del kept[at], kept_tags[at]
+    for at in reversed(tag_positions(tags, "003")):  # nearly always one
+        del kept[at], kept_tags[at]
     if number is not None:
         text = f"({identifier}){number}"
         if not _holds_035a(kept, kept_tags, text):

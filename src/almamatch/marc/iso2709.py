@@ -416,8 +416,6 @@ _HIGH_CODE: Final = re.compile(rb"\x1f[\x80-\xff]")
 #: ends the field before it (or the directory): two ASCII indicators (neither a delimiter nor a
 #: terminator), a delimiter, then anything up to its own terminator.
 _DATA_FIELDS: Final = re.compile(rb"(?:\x1e[^\x1e\x1f\x80-\xff]{2}\x1f[^\x1e]*)*")
-_FIRST: Final = itemgetter(0)
-_SECOND: Final = itemgetter(1)
 
 
 def decode_selected(record: bytes, select: Callable[[list[str]], list[int] | None]
@@ -458,32 +456,12 @@ def decode_selected(record: bytes, select: Callable[[list[str]], list[int] | Non
     leading = bisect_left(chosen, controls)
     chosen_tags = [tags[at] for at in chosen]
     texts = [pieces[at].decode("utf-8", "surrogateescape") for at in chosen]
-    fields = _selected_fields(chosen_tags, texts, leading)
+    fields = _fields_at_once(chosen_tags, texts, leading, _TERMINATOR.join(texts) + _TERMINATOR)
     if fields is None:
         fields = _fields_one_by_one(chosen_tags, texts)
         if fields is None:  # not for a record that passed the checks above
             return None
     return checked_bib(record[:LEADER_LENGTH].decode("ascii"), fields)
-
-
-def _selected_fields(tags: list[str], texts: list[str], controls: int
-                     ) -> tuple[Field, ...] | None:
-    """``_fields_at_once`` of the fields ``decode_selected`` picked, whose data fields' texts it
-    saw start with two ASCII indicators and a delimiter and hold no code over 0x7F; None when
-    one is a control tag after a data field or holds an empty subfield, for
-    ``_fields_one_by_one`` to build as the whole record's decoding does."""
-    leading = checked_control_fields(tags, texts, controls)
-    count = len(tags) - controls
-    if not count:
-        return tuple(leading)
-    data_tags, data_texts = tags[controls:], texts[controls:]
-    bodies = list(map(_SUBFIELD_TEXTS, data_texts))
-    joined = _TERMINATOR.join(bodies) + _TERMINATOR
-    if (_EMPTY_SUBFIELD in joined or _EMPTY_LAST_SUBFIELD in joined
-            or not _CONTROL_TAGS.isdisjoint(data_tags)):
-        return None
-    return (*leading, *checked_data_fields(data_tags, map(_FIRST, data_texts),
-                                           map(_SECOND, data_texts), bodies, count))
 
 
 def decode_record(record: bytes) -> Bib:
