@@ -250,9 +250,7 @@ class ParsedNumbers:
         qualifier is the whole of what the pattern reads before the prefix and digits, so the
         qualified text writes the same number, prefix and digits, only qualified; ``str`` of a
         number parses to the number with no prefix and its digits without padding."""
-        found = self._found
-        if len(found) > self.limit - 3:  # room for the three texts kept here
-            found.clear()
+        found = self._room(3)  # the three texts kept here
         if text in found:
             plain = found[text]
         else:
@@ -273,10 +271,14 @@ class ParsedNumbers:
 
     def _keep(self, text: str, number: OclcNumber | None) -> None:
         """Remember ``number`` for ``text``, the memo started again empty when full."""
+        self._room(1)[text] = number
+
+    def _room(self, texts: int) -> dict[str, OclcNumber | None]:
+        """The memo, started again empty when it has no room for ``texts`` more."""
         found = self._found
-        if len(found) >= self.limit:
+        if len(found) > self.limit - texts:
             found.clear()
-        found[text] = number
+        return found
 
 
 def _why_not(text: str) -> str:
