@@ -400,7 +400,7 @@ class JsonWriter:
         self._between = quote + self._subfield_end + "," + code_open
         self._next_code = _Texts(lambda code: self._between + self._code_texts[code])
         self._field_parts = FIELD_TERMINATOR + self._between
-        self._field_open, self._field_close = code_open, quote + self._data_end
+        self._field_close = quote + self._data_end
         self._field_next = self._field_close + ","
         self._head_texts = _Texts(lambda key: self._field_next + self._heads[key] + code_open)
         self._escaped_characters = _ESCAPED_CHARACTERS[ensure_ascii]
