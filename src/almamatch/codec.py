@@ -396,9 +396,9 @@ class JsonWriter:
         # writes between one field's last value and the next field's first code).
         quote = self._string("")[0]
         code_open = _around(self._code("a"), "a")[0]
-        self._code_texts = _Texts(lambda code: self._code(code)[len(code_open):] + quote)
         self._between = quote + self._subfield_end + "," + code_open
-        self._next_code = _Texts(lambda code: self._between + self._code_texts[code])
+        self._next_code = _Texts(
+            lambda code: self._between + self._code(code)[len(code_open):] + quote)
         self._field_parts = FIELD_TERMINATOR + self._between
         self._field_close = quote + self._data_end
         self._field_next = self._field_close + ","
