@@ -234,6 +234,37 @@ def test_resume_takes_the_same_profile_named_another_way(
     assert output.read_bytes() == uninterrupted
 
 
+def test_resume_refuses_the_same_profile_beside_other_rules(
+    exports: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A profile names its rule files relative to itself: the same profile text beside other
+    rules is another run (the run identifies the rules by their content), and so is a rule file
+    edited after the run began."""
+    profile = "preset = \"carli\"\nbrief_level_rules = \"levels.txt\"\n"
+    first, second = tmp_path / "first", tmp_path / "second"
+    for folder in (first, second):
+        folder.mkdir()
+        (folder / "p.toml").write_text(profile)
+    (first / "levels.txt").write_bytes((EXAMPLES / "rules" / "carli-brief-levels.txt").read_bytes())
+    (second / "levels.txt").write_text('rule "all 10"\nwhen\n    existsControl "LDR.{17,1}.*"\n'
+                                       'then\n    set brief_level."10"\nend\n')
+    output = tmp_path / "decisions.jsonl"
+    argv = batch_argv(exports, "--output", str(output), "--stop-after", "9")
+    argv[argv.index("--profile") + 1] = str(first / "p.toml")
+    assert main(argv) == 130
+    before = output.read_bytes()
+    for profile_path in (second / "p.toml", first / "p.toml"):
+        argv = batch_argv(exports, "--resume", str(output))
+        argv[argv.index("--profile") + 1] = str(profile_path)
+        if profile_path.parent == first:  # the first rules, edited since
+            (first / "levels.txt").write_bytes((second / "levels.txt").read_bytes())
+        assert main(argv) == 3
+        err = capsys.readouterr().err
+        assert "another_run" in err
+        assert "the profile" in err
+        assert output.read_bytes() == before
+
+
 def test_resume_takes_an_output_whose_profile_digest_holds_the_path(
     exports: Path, tmp_path: Path, uninterrupted: bytes
 ) -> None:

@@ -185,19 +185,26 @@ def _run_identity(args: argparse.Namespace, profile: ProfileFile, now: datetime)
     """What identifies this run: the digests of its input, profile and zone, and its moment."""
     return RunIdentity(
         input=file_digest(args.exports),
-        profile=_profile_digest(args, evolve(profile, source="")),
+        profile=_profile_digest(args, evolve(profile, source=""),
+                                rules=tuple(map(file_digest, profile.rule_files))),
         zone=zone_digest(args.zone, args.facts),
         now=_moment_text(now),
     )
 
 
-def _profile_digest(args: argparse.Namespace, profile: ProfileFile) -> str:
+def _profile_digest(args: argparse.Namespace, profile: ProfileFile,
+                    rules: tuple[str, ...] | None = None) -> str:
     """The SHA-256 of what the run sends: the profile as loaded, the zone identity, the logon
-    and the password. ``_run_identity`` gives it the profile without its path, so that the same
-    file named another way (relative, absolute, a copy) is the same run, as the input and the
-    zone are identified by their content; the outputs of earlier versions hashed the path too,
-    and a resume still accepts that digest (``_same_run``)."""
-    sent = (profile, identity_from_args(args, profile), args.logon, args.password)
+    and the password, and ``rules``, the digests of the content of the rule files it loaded.
+    ``_run_identity`` gives it the profile without its path and with those digests, so that the
+    same profile named another way (relative, absolute, a copy) is the same run and other rules
+    (a rule file beside a copy, or edited) are another, as the input and the zone are
+    identified by their content. The outputs of earlier versions hashed the path and not the
+    rules' content (``rules`` None), and a resume still accepts that digest (``_same_run``)."""
+    sent: tuple[object, ...] = (profile, identity_from_args(args, profile), args.logon,
+                                args.password)
+    if rules is not None:
+        sent += (rules,)
     return hashlib.sha256(repr(sent).encode("utf-8", "backslashreplace")).hexdigest()
 
 

@@ -13,14 +13,14 @@ its input record (another file, another order) stops the run with ``InvalidResum
 
 What identifies a run is its first line, written before any record's: ``{"almamatch_run": {"input":
 ..., "profile": ..., "zone": ..., "now": ...}}`` (``RunIdentity``): the SHA-256 of the exports
-file, of the profile as loaded (whatever path names it) together with the zone identity and the
-logon the exports send, a digest of the zone's files, and the moment the locks are judged at. A
-resume recomputes them and refuses, naming each one that differs, before it changes anything;
-without ``--now`` it takes the recorded moment. A file whose first line is not a run line is not a
-batch output: it is never cut, appended to or replaced (``--resume`` and ``--output`` both refuse
-it). ``--output`` creates a new file in place, so an interrupted run leaves a resumable file; an
-earlier batch output is replaced only once the new one is written, through a temporary file and an
-atomic rename (``batch_output``).
+file, of the profile as loaded (whatever path names it) and of the rule files it loads, together
+with the zone identity and the logon the exports send, a digest of the zone's files, and the moment
+the locks are judged at. A resume recomputes them and refuses, naming each one that differs, before
+it changes anything; without ``--now`` it takes the recorded moment. A file whose first line is not
+a run line is not a batch output: it is never cut, appended to or replaced (``--resume`` and
+``--output`` both refuse it). ``--output`` creates a new file in place, so an interrupted run
+leaves a resumable file; an earlier batch output is replaced only once the new one is written,
+through a temporary file and an atomic rename (``batch_output``).
 """
 
 from __future__ import annotations

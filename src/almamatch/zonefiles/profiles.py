@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Final, TypeVar
 
-from attrs import evolve, frozen
+from attrs import evolve, field, frozen
 
 from almamatch.core.brief import BriefLevelRules
 from almamatch.core.errors import AlmamatchError, InvalidNormalization, shown
@@ -80,6 +80,9 @@ class ProfileFile:
     profile: IntegrationProfile
     identity: ZoneIdentity
     source: str  # the path it came from, or "default"
+    #: The rule files it loaded, as read (each path as the profile resolved it, ``_beside``), so
+    #: that a run can identify the rules by their content; not in the repr, which stays one line.
+    rule_files: tuple[str, ...] = field(default=(), repr=False)
 
     @classmethod
     def default(cls) -> ProfileFile:
@@ -170,9 +173,12 @@ def profile_from_mapping(document: Mapping[str, object], *, source: str) -> Prof
         if "merge_method" in document:
             method = _text(document, "merge_method", source, "")
             options["merge_method"] = MergeMethod.preset(method)
+        rule_files: list[str] = []
         for key, load in _RULE_LOADERS.items():
             if key in document:
-                options[key] = load(_beside(source, _text(document, key, source, "")))
+                path = _beside(source, _text(document, key, source, ""))
+                options[key] = load(path)
+                rule_files.append(str(path))
         profile = evolve(profile, **options)  # type: ignore[arg-type]  # keys checked above
     except InvalidProfileFile:
         raise
@@ -182,7 +188,8 @@ def profile_from_mapping(document: Mapping[str, object], *, source: str) -> Prof
         # A KeyError's text is its key's repr; an AlmamatchError's is already for people.
         text = str(error) if isinstance(error, AlmamatchError) else str(error).strip("\"'")
         raise InvalidProfileFile(source, "bad_value", text) from None
-    return ProfileFile(profile=profile, identity=_identity(document, source), source=source)
+    return ProfileFile(profile=profile, identity=_identity(document, source), source=source,
+                       rule_files=tuple(rule_files))
 
 
 _RULE_LOADERS: Final[dict[str, Callable[[Path], object]]] = {
