@@ -12,8 +12,9 @@ command's arguments read ``request`` and ``limits``) does not import the server 
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from almamatch.lazy_names import lazy_names
 
 if TYPE_CHECKING:
     from almamatch.serve.limits import Limits
@@ -61,9 +62,4 @@ _HOMES = {
 # Out of the type checker's sight: a module's ``__getattr__`` would make it read any name of the
 # package, a mistyped one too, as Any; it reads the names imported above instead.
 if not TYPE_CHECKING:
-
-    def __getattr__(name: str) -> Any:
-        home = _HOMES.get(name)
-        if home is None:
-            raise AttributeError(f"module 'almamatch.serve' has no attribute {name!r}")
-        return getattr(importlib.import_module(f"almamatch.serve.{home}"), name)
+    __getattr__ = lazy_names(__name__, _HOMES)

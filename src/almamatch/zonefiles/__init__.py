@@ -9,8 +9,9 @@ the moment parser) is read without the zone index and its arrays.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from almamatch.lazy_names import lazy_names
 
 if TYPE_CHECKING:
     from almamatch.zonefiles.facts import FACTS_COLUMNS, FactsRow, InvalidFactsFile, read_facts
@@ -63,9 +64,4 @@ _HOMES = {
 # Out of the type checker's sight: a module's ``__getattr__`` would make it read any name of the
 # package, a mistyped one too, as Any; it reads the names imported above instead.
 if not TYPE_CHECKING:
-
-    def __getattr__(name: str) -> Any:
-        home = _HOMES.get(name)
-        if home is None:
-            raise AttributeError(f"module 'almamatch.zonefiles' has no attribute {name!r}")
-        return getattr(importlib.import_module(f"almamatch.zonefiles.{home}"), name)
+    __getattr__ = lazy_names(__name__, _HOMES)
