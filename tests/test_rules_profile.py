@@ -3,6 +3,7 @@ for the merge, brief-level rules for both sides; profile keys relative to the pr
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -148,6 +149,26 @@ brief_level_rules = "rules/brief.txt"
     assert profile.merge.name.startswith("Connexion exports into Alma")
     assert profile.brief_level_rules is not None
     assert profile.brief_level_rules.level_of(existing()) == BriefLevel(8)  # "Brief 08"
+
+
+def test_a_profile_keeps_the_digest_of_the_rule_bytes_it_loaded(tmp_path: Path) -> None:
+    """A run identifies its rules by ``rule_digests``: the SHA-256 of the very bytes each rule
+    file's rules were made from, in the profile's key order; a file edited after the load does
+    not change what the loaded profile says it ran."""
+    brief = (REAL / "brief__cbaksik__BriefLevelRule_Brief_Level_Rules.txt").read_bytes()
+    merge = (REAL / "merge__cbaksik__MergeRules_SYS-Batch-Connexion.txt").read_bytes()
+    (tmp_path / "brief.txt").write_bytes(brief)
+    (tmp_path / "merge.txt").write_bytes(merge)
+    profile_path = write(tmp_path / "zone.toml",
+                         'brief_level_rules = "brief.txt"\nmerge_rules = "merge.txt"\n')
+    loaded = load_profile(profile_path)
+    expected = (hashlib.sha256(merge).hexdigest(), hashlib.sha256(brief).hexdigest())
+    assert loaded.rule_digests == expected  # merge_rules is read before brief_level_rules
+    (tmp_path / "brief.txt").write_text('rule "all 10"\nwhen\n    existsControl "LDR.{17,1}.*"\n'
+                                        'then\n    set brief_level."10"\nend\n',
+                                        encoding="utf-8")
+    assert loaded.rule_digests == expected
+    assert load_profile(profile_path).rule_digests != expected
 
 
 @pytest.mark.parametrize(("text", "reason", "said"), [

@@ -185,8 +185,7 @@ def _run_identity(args: argparse.Namespace, profile: ProfileFile, now: datetime)
     """What identifies this run: the digests of its input, profile and zone, and its moment."""
     return RunIdentity(
         input=file_digest(args.exports),
-        profile=_profile_digest(args, evolve(profile, source=""),
-                                rules=tuple(map(file_digest, profile.rule_files))),
+        profile=_profile_digest(args, evolve(profile, source=""), rules=profile.rule_digests),
         zone=zone_digest(args.zone, args.facts),
         now=_moment_text(now),
     )

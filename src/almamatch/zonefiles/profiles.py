@@ -29,9 +29,10 @@ from almamatch.core.profile import Guard, IntegrationProfile, MatchMethod, Older
 from almamatch.core.zone import ZoneKind
 from almamatch.zonefiles.rulefiles import (
     InvalidRuleFile,
-    load_brief_level_rules,
-    load_merge_rules,
-    load_normalization_rules,
+    brief_level_rules_from,
+    merge_rules_from,
+    normalization_rules_from,
+    read_rule_source,
 )
 from almamatch.zonefiles.tomlfile import load_toml
 
@@ -80,9 +81,9 @@ class ProfileFile:
     profile: IntegrationProfile
     identity: ZoneIdentity
     source: str  # the path it came from, or "default"
-    #: The rule files it loaded, as read (each path as the profile resolved it, ``_beside``), so
-    #: that a run can identify the rules by their content; not in the repr, which stays one line.
-    rule_files: tuple[str, ...] = field(default=(), repr=False)
+    #: The SHA-256 of each rule file it loaded, of the very bytes the rules were made from, so
+    #: that a run identifies the rules by their content; not in the repr, which stays one line.
+    rule_digests: tuple[str, ...] = field(default=(), repr=False)
 
     @classmethod
     def default(cls) -> ProfileFile:
@@ -173,12 +174,13 @@ def profile_from_mapping(document: Mapping[str, object], *, source: str) -> Prof
         if "merge_method" in document:
             method = _text(document, "merge_method", source, "")
             options["merge_method"] = MergeMethod.preset(method)
-        rule_files: list[str] = []
-        for key, load in _RULE_LOADERS.items():
+        rule_digests: list[str] = []
+        for key, rules_from in _RULE_LOADERS.items():
             if key in document:
                 path = _beside(source, _text(document, key, source, ""))
-                options[key] = load(path)
-                rule_files.append(str(path))
+                text, digest = read_rule_source(path)
+                options[key] = rules_from(text, path)
+                rule_digests.append(digest)
         profile = evolve(profile, **options)  # type: ignore[arg-type]  # keys checked above
     except InvalidProfileFile:
         raise
@@ -189,13 +191,13 @@ def profile_from_mapping(document: Mapping[str, object], *, source: str) -> Prof
         text = str(error) if isinstance(error, AlmamatchError) else str(error).strip("\"'")
         raise InvalidProfileFile(source, "bad_value", text) from None
     return ProfileFile(profile=profile, identity=_identity(document, source), source=source,
-                       rule_files=tuple(rule_files))
+                       rule_digests=tuple(rule_digests))
 
 
-_RULE_LOADERS: Final[dict[str, Callable[[Path], object]]] = {
-    "normalization_rules": load_normalization_rules,
-    "merge_rules": load_merge_rules,
-    "brief_level_rules": load_brief_level_rules,
+_RULE_LOADERS: Final[dict[str, Callable[[str, Path], object]]] = {
+    "normalization_rules": normalization_rules_from,
+    "merge_rules": merge_rules_from,
+    "brief_level_rules": brief_level_rules_from,
 }
 
 

@@ -8,6 +8,7 @@ parse, the line, column and hint of the ``InvalidRuleText`` beneath it.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Final
 
@@ -21,10 +22,14 @@ from almamatch.rules.normalize import NormalizationRules, compile_normalization
 __all__ = [
     "MAX_RULE_BYTES",
     "InvalidRuleFile",
+    "brief_level_rules_from",
     "load_brief_level_rules",
     "load_merge_rules",
     "load_normalization_rules",
+    "merge_rules_from",
+    "normalization_rules_from",
     "read_rule_file",
+    "read_rule_source",
     "read_rule_text",
 ]
 
@@ -37,6 +42,18 @@ class InvalidRuleFile(AlmamatchError):
 
 
 def read_rule_text(path: str | Path) -> str:
+    """The text of one rule file, or ``InvalidRuleFile`` naming it."""
+    return _text_of(_rule_bytes(path), str(path))
+
+
+def read_rule_source(path: str | Path) -> tuple[str, str]:
+    """The text of one rule file and the SHA-256 of the very bytes it was decoded from: read
+    once, so that a digest cannot describe a file changed between its reading and the digest."""
+    data = _rule_bytes(path)
+    return _text_of(data, str(path)), hashlib.sha256(data).hexdigest()
+
+
+def _rule_bytes(path: str | Path) -> bytes:
     source = str(path)
     try:
         with Path(path).open("rb") as handle:
@@ -45,6 +62,10 @@ def read_rule_text(path: str | Path) -> str:
         raise InvalidRuleFile(source, "unreadable", problem.strerror or str(problem)) from None
     if len(data) > MAX_RULE_BYTES:
         raise InvalidRuleFile(source, "too_large", f"over {MAX_RULE_BYTES} bytes")
+    return data
+
+
+def _text_of(data: bytes, source: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as problem:
@@ -63,28 +84,48 @@ def _refused(path: str | Path, error: InvalidRuleText) -> InvalidRuleFile:
 
 def read_rule_file(path: str | Path) -> RuleFile:
     """The parsed rules of one file."""
+    return _parsed(read_rule_text(path), path)
+
+
+def _parsed(text: str, path: str | Path) -> RuleFile:
     try:
-        return parse(read_rule_text(path))
+        return parse(text)
+    except InvalidRuleText as error:
+        raise _refused(path, error) from None
+
+
+def normalization_rules_from(text: str, path: str | Path) -> NormalizationRules:
+    """The normalization rules of ``text``, read from the file at ``path`` (which names them
+    and any refusal)."""
+    try:
+        return compile_normalization(_parsed(text, path), name=Path(path).name)
+    except InvalidRuleText as error:
+        raise _refused(path, error) from None
+
+
+def merge_rules_from(text: str, path: str | Path) -> MergeMethod:
+    """The merge method of ``text``'s one merge rule, read from the file at ``path``."""
+    try:
+        return compile_merge(_parsed(text, path)).method
+    except InvalidRuleText as error:
+        raise _refused(path, error) from None
+
+
+def brief_level_rules_from(text: str, path: str | Path) -> BriefLevelRuleSet:
+    """The brief-level rules of ``text``, read from the file at ``path``."""
+    try:
+        return compile_brief_levels(_parsed(text, path), name=Path(path).name)
     except InvalidRuleText as error:
         raise _refused(path, error) from None
 
 
 def load_normalization_rules(path: str | Path) -> NormalizationRules:
-    try:
-        return compile_normalization(read_rule_file(path), name=Path(path).name)
-    except InvalidRuleText as error:
-        raise _refused(path, error) from None
+    return normalization_rules_from(read_rule_text(path), path)
 
 
 def load_merge_rules(path: str | Path) -> MergeMethod:
-    try:
-        return compile_merge(read_rule_file(path)).method
-    except InvalidRuleText as error:
-        raise _refused(path, error) from None
+    return merge_rules_from(read_rule_text(path), path)
 
 
 def load_brief_level_rules(path: str | Path) -> BriefLevelRuleSet:
-    try:
-        return compile_brief_levels(read_rule_file(path), name=Path(path).name)
-    except InvalidRuleText as error:
-        raise _refused(path, error) from None
+    return brief_level_rules_from(read_rule_text(path), path)
