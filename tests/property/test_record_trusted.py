@@ -26,7 +26,9 @@ from almamatch.core.normalization import (
     RemoveFields,
     assign_mms_id,
     fold_003,
+    insert_in_tag_order,
 )
+from almamatch.core.oclc import OclcNumber, ParsedNumbers
 from almamatch.core.record import (
     Bib,
     ControlField,
@@ -244,3 +246,41 @@ def test_the_cores_edits_make_what_the_checking_constructor_makes(
                 same(one, DataField(one.tag, one.indicator1, one.indicator2, one.subfields))
             else:
                 same(one, ControlField(one.tag, one.value))
+
+
+# ``prepare`` runs the named steps on the record's tags (``apply_tagged``): each must give what
+# ``apply`` gives and the tags of what it gives, with or without a memo of parsed numbers. The
+# copies of 019 $a go where ``insert_in_tag_order`` puts each, one after the other.
+def _copied(bib: Bib) -> Bib:
+    """``CopyCancelledTo035z().apply(bib)`` as the step's text says it, field by field."""
+    present: set[OclcNumber] = set()
+    for one in bib.data_fields("035"):
+        present.update(found for text in one.values("z")
+                       if (found := ParsedNumbers().number(text)) is not None)
+    fields = list(bib.fields)
+    for one in bib.data_fields("019"):
+        for text in one.values("a"):
+            number = ParsedNumbers().number(text)
+            if number is not None and number not in present:
+                present.add(number)
+                insert_in_tag_order(fields, DataField("035", " ", " ",
+                                                      [Subfield("z", str(number))]))
+    return Bib(leader=bib.leader, fields=fields)
+
+
+@given(edited_records(), st.booleans())
+def test_the_named_steps_on_tags_make_what_they_make_on_the_record(bib: Bib, memo: bool
+                                                                  ) -> None:
+    numbers = ParsedNumbers() if memo else None
+    tags = [one.tag for one in bib.fields]
+    copy = CopyCancelledTo035z()
+    copied, copied_tags = copy.apply_tagged(bib, list(tags), numbers=numbers)
+    assert copied == copy.apply(bib) == _copied(bib)
+    assert copied_tags == [one.tag for one in copied.fields]
+    remove = RemoveFields(("019", "935", "001"))
+    kept, kept_tags = remove.apply_tagged(bib, list(tags))
+    assert kept == remove.apply(bib)
+    assert kept_tags == [one.tag for one in kept.fields]
+    for edited, edited_tags in ((copied, copied_tags), (kept, kept_tags)):
+        if edited_tags == tags:  # nothing changed: the very record, not a copy of it
+            assert edited is bib

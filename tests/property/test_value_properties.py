@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from almamatch import InvalidOclcNumber, OclcNumber, Timestamp
 from almamatch.core.brief import BriefLevel
-from almamatch.core.oclc import MAX_OCLC_NUMBER, ParsedNumbers
+from almamatch.core.oclc import MAX_OCLC_NUMBER, OclcForm, ParsedNumbers
 from almamatch.core.record import Bib, ControlField, DataField, Field, Subfield
 from almamatch.marc import bib_to_marc, bib_to_marc_json, bib_to_marcxml, read_bibs
 
@@ -216,3 +216,16 @@ def test_the_035s_of_a_control_number_are_their_parses(texts: list[str], limit: 
         carried = ["(OCoLC)" + text, text] + ([str(plain)] if plain is not None else [])
         for one in carried:
             assert _written_alike(memo.number(one), _parsed(one))
+
+
+# Normalization's 035 $z "(OCoLC)<n>" of a cancelled number is read from the memo where it was
+# written (``canonical``): it must be the text ``str`` writes and what parsing that text gives,
+# to the form, remembered or not, the memo filling and starting again.
+@given(st.lists(values | realistic, max_size=6), st.integers(1, 4))
+def test_the_canonical_035_of_a_number_is_its_parse(numbers: list[int], limit: int) -> None:
+    memo = ParsedNumbers(limit=limit)
+    for value in numbers * 2:
+        number = OclcNumber(value, OclcForm(qualified=False, prefix="", width=len(str(value)) + 2))
+        written = memo.canonical(number)
+        assert written == str(number) == f"(OCoLC){value}"
+        assert _written_alike(memo.number(written), _parsed(written))

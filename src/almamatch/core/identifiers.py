@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from attrs import frozen
 
 from almamatch.core.errors import InvalidOclcNumber
-from almamatch.core.oclc import OclcNumber, ParsedNumbers
+from almamatch.core.oclc import OclcNumber, ParsedNumbers, parsed_or_none
 
 if TYPE_CHECKING:
     from almamatch.core.record import Bib
@@ -126,20 +126,31 @@ def extract_oclc_numbers(bib: Bib, numbers: ParsedNumbers | None = None) -> Oclc
         value = bib.control_value("001")
         if value is not None:
             take_oclc_number("001", "", value, active, problems, bare_ok=True, numbers=numbers)
-    # One pass in record order: 035 $z and 019 $a interleave in ``cancelled`` as written.
+    read = parsed_or_none if numbers is None else numbers.number
+    # One pass in record order: 035 $z and 019 $a interleave in ``cancelled`` as written. A
+    # value that parses is taken here as ``take_oclc_number`` takes it; one that does not goes
+    # there, which parses it again for its reason (a diagnostic, or nothing).
     for one in bib.data_fields("035", "019"):
         if one.tag == "035":
             for code, text in one.pairs():
                 if code == "a":
-                    take_oclc_number("035", "a", text, active, problems, bare_ok=False,
-                                     numbers=numbers)
+                    into = active
                 elif code == "z":
-                    take_oclc_number("035", "z", text, cancelled, problems, bare_ok=False,
-                                     numbers=numbers)
+                    into = cancelled
+                else:
+                    continue
+                number = read(text)
+                if number is None:
+                    take_oclc_number("035", code, text, into, problems, bare_ok=False)
+                elif number.form.qualified or number.form.prefix:  # ``OclcForm.is_marked``
+                    into.append(number)
         else:
             for text in one.values("a"):
-                take_oclc_number("019", "a", text, cancelled, problems, bare_ok=True,
-                                 numbers=numbers)
+                number = read(text)
+                if number is None:
+                    take_oclc_number("019", "a", text, cancelled, problems, bare_ok=True)
+                else:
+                    cancelled.append(number)
     kept_active = unique_numbers(active)
     kept_cancelled = unique_numbers(cancelled, exclude=kept_active)
     return OclcNumbers(active=kept_active, cancelled=kept_cancelled, problems=tuple(problems))

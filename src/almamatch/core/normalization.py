@@ -62,29 +62,44 @@ class CopyCancelledTo035z:
     def apply(self, bib: Bib, *, numbers: ParsedNumbers | None = None) -> Bib:
         """The bib with the copies; ``numbers`` is the caller's memo of parsed OCLC numbers (a
         batch's), which gives the same result."""
+        return self.apply_tagged(bib, [one.tag for one in bib.fields], numbers=numbers)[0]
+
+    def apply_tagged(self, bib: Bib, tags: list[str], *, numbers: ParsedNumbers | None = None
+                     ) -> tuple[Bib, list[str]]:
+        """``apply`` of a bib whose field tags, in order, are ``tags``; with the result's tags
+        (as ``fold_003_tagged``). The memo ``numbers`` also remembers the number of each 035 $z
+        text written, ``(OCoLC)<n>``, derived from the 019 $a's rather than parsed again when
+        the record's numbers are read (``ParsedNumbers.canonical``)."""
         # Most records carry no 019: then nothing is read and the record is returned as it is.
-        cancelled = [one for one in bib.fields if one.tag == "019" and isinstance(one, DataField)]
-        if not cancelled:
-            return bib
+        if not self.may_change(tags):
+            return bib, tags
+        fields = bib.fields
         parse = number_reader(numbers)
         present: set[OclcNumber] = set()
-        for one in bib.data_fields("035"):
-            for text in one.values("z"):
+        for at in tag_positions(tags, "035"):
+            for text in as_data_field(fields[at]).values("z"):
                 found = parse(text)
                 if found is not None:
                     present.add(found)
-        added: list[DataField] = []
-        for one in cancelled:
-            for text in one.values("a"):
+        added: list[Field] = []
+        for at in tag_positions(tags, "019"):
+            for text in as_data_field(fields[at]).values("a"):
                 number = parse(text)
                 if number is None:
                     continue  # kept on the bib as a diagnostic; nothing to copy
                 if number not in present:
                     present.add(number)
-                    added.append(_new_035("z", str(number)))
+                    written = str(number) if numbers is None else numbers.canonical(number)
+                    added.append(_new_035("z", written))
         if not added:
-            return bib
-        return checked_bib(bib.leader, _insert_in_tag_order(bib.fields, added))
+            return bib, tags
+        # Each in tag order (``insert_in_tag_order``): an 035 goes before the first field whose
+        # tag sorts after "035", so each one added goes just after the one added before it.
+        at = _tag_order_position(tags, "035")
+        kept, kept_tags = list(fields), list(tags)
+        kept[at:at] = added
+        kept_tags[at:at] = ["035"] * len(added)
+        return checked_bib(bib.leader, tuple(kept)), kept_tags
 
 
 def _tags(tags: tuple[str, ...] | list[str] | str) -> tuple[str, ...]:
@@ -110,6 +125,17 @@ class RemoveFields:
     def apply(self, bib: Bib) -> Bib:
         kept = tuple(one for one in bib.fields if one.tag not in self.tags)
         return bib if len(kept) == len(bib.fields) else checked_bib(bib.leader, kept)
+
+    def apply_tagged(self, bib: Bib, tags: list[str]) -> tuple[Bib, list[str]]:
+        """``apply`` of a bib whose field tags, in order, are ``tags``; with the result's tags
+        (as ``fold_003_tagged``)."""
+        if not self.may_change(tags):
+            return bib, tags
+        removed = self.tags
+        kept = [at for at, tag in enumerate(tags) if tag not in removed]
+        fields = bib.fields
+        return (checked_bib(bib.leader, tuple([fields[at] for at in kept])),
+                [tags[at] for at in kept])
 
     @property
     def label(self) -> str:
@@ -254,12 +280,3 @@ def _tag_order_position(tags: list[str], tag: str) -> int:
             return at
     return len(tags)
 
-
-def _insert_in_tag_order(
-    fields: tuple[ControlField | DataField, ...], new: list[DataField]
-) -> tuple[ControlField | DataField, ...]:
-    """Insert each new field in tag order (``insert_in_tag_order``)."""
-    result: list[Field] = list(fields)
-    for one in new:
-        insert_in_tag_order(result, one)
-    return tuple(result)

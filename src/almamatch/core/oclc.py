@@ -263,11 +263,22 @@ class ParsedNumbers:
                 found[whole] = None if plain is None else checked_number(
                     plain.value, _form(True, plain.form.prefix, plain.form.width))
         if plain is not None:
-            digits = str(plain.value)
-            written = "(OCoLC)" + digits
-            if written not in found:
-                found[written] = checked_number(plain.value, _form(True, "", len(digits)))
+            self._canonical(plain, found)
         return plain
+
+    def canonical(self, number: OclcNumber) -> str:
+        """``str(number)``, the text ``(OCoLC)<n>`` that OCLC writes and normalization copies a
+        cancelled number as (``core.normalization.CopyCancelledTo035z``), remembered as the
+        number it parses to, derived rather than parsed: that number's value, qualified, no
+        prefix, its digits unpadded."""
+        return self._canonical(number, self._room(1))
+
+    def _canonical(self, number: OclcNumber, found: dict[str, OclcNumber | None]) -> str:
+        digits = str(number.value)
+        written = "(OCoLC)" + digits
+        if written not in found:
+            found[written] = checked_number(number.value, _form(True, "", len(digits)))
+        return written
 
     def _keep(self, text: str, number: OclcNumber | None) -> None:
         """Remember ``number`` for ``text``, the memo started again empty when full."""

@@ -80,8 +80,6 @@ SUBFIELD_DELIMITER: Final = "\x1f"
 FIELD_TERMINATOR: Final = "\x1e"
 _CODE: Final = itemgetter(0)
 _VALUE: Final = itemgetter(slice(1, None))
-_SUBFIELD_CODE_OF: Final = attrgetter("code")
-_SUBFIELD_VALUE_OF: Final = attrgetter("value")
 
 
 def _coded(values: Iterable[Subfield] | str) -> str | tuple[Subfield, ...]:
@@ -162,15 +160,17 @@ class DataField:
         coded = self._coded
         return coded if isinstance(coded, str) else None
 
-    def pairs(self) -> Iterator[tuple[str, str]]:
+    def pairs(self) -> list[tuple[str, str]]:
         """Each subfield as ``(code, value)``, in order, read from the field's text without
-        making ``Subfield`` values (the pairs ``DataField.of`` takes)."""
+        making ``Subfield`` values (the pairs ``DataField.of`` takes).
+
+        A new list on each call (a list, not an iterator: for the one to three subfields most
+        fields hold, a list made at once costs less to make and to walk than one read lazily,
+        and a caller may take its length or walk it twice)."""
         coded = self._coded
         if not isinstance(coded, str):
-            return zip(map(_SUBFIELD_CODE_OF, coded), map(_SUBFIELD_VALUE_OF, coded), strict=True)
-        chunks = coded.split(SUBFIELD_DELIMITER)
-        del chunks[0]
-        return zip(map(_CODE, chunks), map(_VALUE, chunks), strict=True)
+            return [(sub.code, sub.value) for sub in coded]
+        return [(chunk[0], chunk[1:]) for chunk in coded.split(SUBFIELD_DELIMITER)[1:]]
 
     def values(self, code: str) -> tuple[str, ...]:
         """Every value of subfield ``code``, in order."""

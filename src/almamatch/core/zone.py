@@ -58,7 +58,7 @@ from almamatch.core.normalization import (
 )
 from almamatch.core.oclc import OclcNumber, ParsedNumbers, number_reader, parsed_or_none
 from almamatch.core.profile import IntegrationProfile
-from almamatch.core.record import SUBFIELD_DELIMITER, Bib, as_data_field
+from almamatch.core.record import Bib, as_data_field
 from almamatch.core.slots import new_instance, slot_setter
 from almamatch.core.timestamp import Timestamp
 
@@ -152,18 +152,18 @@ def prepare(record: Bib, normalization: tuple[NormalizationStep, ...], *,
     for step in normalization:
         match step:
             case CopyCancelledTo035z():  # its 019 $a read again below: through the memo
-                after = step.apply(record, numbers=numbers) if step.may_change(tags) else record
+                after, tags = step.apply_tagged(record, tags, numbers=numbers)
                 notes.append(_named_step_note(step.name, record, after))
             case RemoveFields():
-                after = step.apply(record) if step.may_change(tags) else record
+                after, tags = step.apply_tagged(record, tags)
                 notes.append(_named_step_note(step.label, record, after))
             case _:
                 # Rule text: a note for each rule action that changed the record.
                 after, fired = step.run(record)
                 notes.extend(fired or (f"{step.name}: no change",))
-        if after is not record:
-            record = after
-            tags = [one.tag for one in record.fields]
+                if after is not record:
+                    tags = [one.tag for one in after.fields]
+        record = after
     saved, tags = fold_003_tagged(record, tags, numbers=numbers)
     if saved is not record:
         notes.append("save rule: 001+003 folded into 035 $a, 003 removed")
@@ -248,13 +248,7 @@ def _numbers(bib: Bib, tags: list[str],
     cancelled: dict[tuple[int, str, int], OclcNumber] = {}
     fields = bib.fields
     for at in tag_positions(tags, "035"):
-        one = as_data_field(fields[at])
-        written = one.marc_text
-        # Read from the field's text where it holds the subfields (each a delimiter, a
-        # one-character code and the value): a subfield a chunk, without pairs made of them.
-        chunks = () if written is None else written.split(SUBFIELD_DELIMITER)[1:]
-        for code, text in (one.pairs() if written is None else
-                           [(chunk[0], chunk[1:]) for chunk in chunks]):
+        for code, text in as_data_field(fields[at]).pairs():
             if code == "a":
                 into = active
             elif code == "z":
