@@ -56,7 +56,7 @@ FILES = ["bibs.mrc", "bibs.offsets.npy", "index/manifest.json", "index/locks.jso
          "index/key_values.npy", "index/key_rows.npy", "index/key_sides.npy",
          "index/key_forms.npy", "index/row_keys.npy", "index/mms_ids.npy",
          "index/brief_levels.npy", "index/versions.npy", "index/cz_linked.npy",
-         "index/key_buckets.npy"]
+         "index/key_buckets.npy", "index/row_starts.npy"]
 
 
 @pytest.mark.parametrize("damage", [_flip, _truncate])
@@ -167,6 +167,9 @@ def test_kill_9_during_commits_keeps_every_commit_whole(zone: Path) -> None:
     ("key_rows.npy", lambda column: column + 1000),
     ("brief_levels.npy", lambda column: column * 0 + 11),
     ("key_buckets.npy", lambda column: np.concatenate([column[:1] + 1, column[1:]])),
+    # Each row's run moved by one key, the first and last entries kept.
+    ("row_starts.npy", lambda column: np.concatenate([column[:1], column[1:-1] + 1,
+                                                      column[-1:]])),
 ])
 def test_an_index_without_manifest_is_checked_by_its_invariants(
         tmp_path: Path, name: str, change: Callable[[Any], Any]) -> None:

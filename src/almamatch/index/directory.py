@@ -30,8 +30,8 @@ from typing import Any, Final
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["KEYS_PER_BUCKET", "KEYS_PER_REGION", "WINDOW", "directory_dtype", "directory_problem",
-           "key_directory", "search_directory"]
+__all__ = ["KEYS_PER_BUCKET", "KEYS_PER_REGION", "WINDOW", "directory_dtype", "directory_parts",
+           "directory_problem", "key_directory", "search_directory"]
 
 Array = npt.NDArray[Any]
 
@@ -66,6 +66,16 @@ def _parts(directory: Array, regions: int) -> tuple[Array, Array, Array]:
     more, for values past the largest key), the bucket offsets."""
     return (directory[:regions + 1], directory[regions + 1:2 * regions + 2],
             directory[2 * regions + 2:])
+
+
+def directory_parts(directory: Array, keys: Array) -> tuple[int, Array, Array, Array]:
+    """``(coarse, bases, shifts, offsets)`` of ``directory``, the directory of the sorted ``keys``:
+    a value up to the largest key is in bucket ``bases[r] + ((value & (2**coarse - 1)) >>
+    shifts[r])`` of region ``r = value >> coarse``, and every key of that value is among
+    ``keys[offsets[bucket]:offsets[bucket + 1]]``."""
+    count = len(keys)
+    coarse, regions = _regions(int(keys[-1]) if count else 0, count)
+    return (coarse, *_parts(directory, regions))
 
 
 def directory_problem(directory: Array, keys: Array) -> str | None:

@@ -16,6 +16,14 @@ not (``KEY_DTYPES``; a saved index names its own in the manifest). Many numbers 
 up through the key directory (``index.directory``: where the keys of each bucket of values start),
 saved beside the columns as ``key_buckets.npy``; an index saved before it had one gets it
 computed when opened (two passes over the keys).
+
+One number at a time (``hits``, ``row_of``, ``facts_of_row``: what ``decide()`` asks for each
+export) reads the columns through memoryviews, a Python int per read. ``hits`` finds the number's
+bucket in the key directory and searches only that bucket (a few keys) instead of every key; a
+bib's own keys are one run of ``row_keys``, which ``row_starts`` bounds (``index.rows``: four bytes
+a bib, saved as ``row_starts.npy`` and derived from ``key_rows`` when an index saved before it
+is opened). Opening an index checks that its smallest and largest keys
+are OCLC numbers (the keys are sorted), so that every key read from the column is one.
 """
 
 from __future__ import annotations
@@ -37,11 +45,18 @@ from almamatch.core.facts import BibFacts, Hit, MmsIdSequence, Side, checked_fac
 from almamatch.core.lock import Lock
 from almamatch.core.oclc import MAX_OCLC_NUMBER, OclcForm, OclcNumber, checked_number
 from almamatch.core.record import Bib
-from almamatch.index.directory import directory_problem, key_directory, search_directory
+from almamatch.index.directory import (
+    directory_parts,
+    directory_problem,
+    key_directory,
+    search_directory,
+)
+from almamatch.index.rows import row_starts, row_starts_problem
 from almamatch.index.sequence import mms_id_sequence_of
 from almamatch.index.version import decode_version
 
-__all__ = ["ACTIVE", "CANCELLED", "FORMAT", "KEY_DTYPES", "InvalidIndex", "ZoneIndex"]
+__all__ = ["ACTIVE", "CANCELLED", "FORMAT", "KEY_DTYPES", "NOTED_ROWS", "InvalidIndex",
+           "ZoneIndex"]
 
 FORMAT: Final = "almamatch-zone-index"
 FORMAT_VERSION: Final = 1
@@ -61,10 +76,18 @@ _COLUMNS: Final[dict[str, np.dtype[Any]]] = {
     "versions": np.dtype(np.int64),
     "cz_linked": np.dtype(np.bool_),
 }
+#: The most MMS IDs a caller's memo of rows holds (``ZoneIndex.hits``): those of the last few
+#: exports' hits, which their facts are asked for next.
+NOTED_ROWS: Final = 256
 #: The key value types, narrowest first: uint32 while every value fits, else uint64.
 KEY_DTYPES: Final = (np.dtype(np.uint32), np.dtype(np.uint64))
 _UINT32_LIMIT: Final = 2**32
 _DIRECTORY: Final = "key_buckets"
+_ROW_STARTS: Final = "row_starts"
+#: The derived columns: saved with the index, computed when an index saved before them opens.
+_DERIVED: Final = (_DIRECTORY, _ROW_STARTS)
+#: Digits of the largest uint64, the MMS ID column's type.
+_MMS_ID_DIGITS: Final = 20
 _KEY_COLUMNS: Final = ("key_values", "key_rows", "key_sides", "key_forms", "row_keys")
 
 Array = npt.NDArray[Any]
@@ -91,7 +114,8 @@ def _scalar_column(array: Array) -> memoryview:
 
 @frozen(kw_only=True)
 class _Scalars:
-    """``ZoneIndex``'s columns as memoryviews, read one value at a time by ``hits``/``facts``."""
+    """``ZoneIndex``'s columns as memoryviews, read one value at a time by ``hits``/``facts``,
+    with the key directory's parts (``directory_parts``) and the largest key and MMS ID."""
 
     key_values: memoryview
     key_rows: memoryview
@@ -102,10 +126,28 @@ class _Scalars:
     brief_levels: memoryview
     versions: memoryview
     cz_linked: memoryview
+    row_starts: memoryview
+    coarse: int
+    mask: int
+    bases: memoryview
+    shifts: memoryview
+    offsets: memoryview
+    largest_key: int  # 0 without keys: no number is below 1
+    largest_mms_id: int  # -1 without bibs
 
     @classmethod
     def of(cls, index: ZoneIndex) -> _Scalars:
-        return cls(**{name: _scalar_column(getattr(index, name)) for name in _COLUMNS})
+        # Both made with the index (``ZoneIndex.__attrs_post_init__``).
+        assert index.key_buckets is not None
+        assert index.row_starts is not None
+        coarse, bases, shifts, offsets = directory_parts(index.key_buckets, index.key_values)
+        keys, mms_ids = index.key_values, index.mms_ids
+        return cls(**{name: _scalar_column(getattr(index, name)) for name in _COLUMNS},
+                   row_starts=_scalar_column(index.row_starts), coarse=coarse,
+                   mask=(1 << coarse) - 1, bases=_scalar_column(bases),
+                   shifts=_scalar_column(shifts), offsets=_scalar_column(offsets),
+                   largest_key=int(keys[-1]) if len(keys) else 0,
+                   largest_mms_id=int(mms_ids[-1]) if len(mms_ids) else -1)
 
 
 def _as(values: npt.ArrayLike, dtype: np.dtype[Any], name: str) -> Array:
@@ -141,6 +183,37 @@ def _saved_directory(source: Path, keys: Array, *, mmap: bool) -> Array | None:
     return mapped
 
 
+def _saved_row_starts(source: Path, *, key_count: int, bib_count: int, mmap: bool
+                      ) -> Array | None:
+    """The saved ``row_starts``, checked by its layout (``row_starts_problem``); None when the
+    index was saved before it had one (``ZoneIndex`` then derives it)."""
+    path = source / f"{_ROW_STARTS}.npy"
+    if not path.exists():
+        return None
+    starts = np.load(path, mmap_mode="r" if mmap else None)
+    problem = row_starts_problem(starts, key_count, bib_count)
+    if problem is not None:
+        raise InvalidIndex(str(path), "bad_column", problem)
+    mapped: Array = starts.view(np.ndarray)
+    return mapped
+
+
+def _derived_row_starts(key_rows: Array, bib_count: int, name: str) -> Array:
+    """``row_starts`` of the key rows; ``InvalidIndex`` naming ``name`` for a row past the bibs."""
+    try:
+        return row_starts(key_rows, bib_count)
+    except ValueError as error:
+        raise InvalidIndex(name, "bad_column", str(error)) from None
+
+
+def _key_range_problem(keys: Array) -> str | None:
+    """What makes the sorted ``keys`` other than OCLC numbers (1 to ``MAX_OCLC_NUMBER``), read
+    from the first and the last key alone, or None."""
+    if len(keys) and (int(keys[0]) < 1 or int(keys[-1]) > MAX_OCLC_NUMBER):
+        return f"keys run from {int(keys[0])} to {int(keys[-1])}: OCLC numbers are 1..2**63-1"
+    return None
+
+
 def _lock_to_json(mms_id: int, lock: Lock) -> dict[str, str | None]:
     return {"mms_id": str(mms_id), "institution": lock.institution, "user": lock.user,
             "last_activity": lock.last_activity.isoformat()}
@@ -171,6 +244,9 @@ class ZoneIndex:
     # (``index.directory``); None: computed from the keys when the index is made (an ``evolve``
     # that changes ``key_values`` passes ``key_buckets=None`` with them).
     key_buckets: Array | None = field(default=None, repr=False)
+    # uint32, where each row's keys start in ``row_keys``, and the key count (``index.rows``);
+    # None: derived from ``key_rows`` when the index is made.
+    row_starts: Array | None = field(default=None, repr=False)
     # The columns as memoryviews, for one export at a time: indexing one gives a Python int
     # straight from the (mapped) column, where a numpy scalar per read costs a microsecond.
     _scalars: _Scalars = field(init=False, repr=False)
@@ -182,6 +258,9 @@ class ZoneIndex:
     def __attrs_post_init__(self) -> None:
         if self.key_buckets is None:
             object.__setattr__(self, "key_buckets", key_directory(self.key_values))
+        if self.row_starts is None:
+            object.__setattr__(self, "row_starts", _derived_row_starts(
+                self.key_rows, len(self.mms_ids), "key_rows"))
         object.__setattr__(self, "_scalars", _Scalars.of(self))
         object.__setattr__(self, "_sequence", mms_id_sequence_of(
             self.mms_ids, default_suffix=self.institution_suffix))
@@ -282,27 +361,46 @@ class ZoneIndex:
 
     @property
     def nbytes(self) -> int:
-        """Bytes held by the columns and the key directory (the lock overlay is a few objects and
-        not counted)."""
-        return sum(int(getattr(self, name).nbytes) for name in (*_COLUMNS, _DIRECTORY))
+        """Bytes held by the columns, the key directory and the row starts (the lock overlay is a
+        few objects and not counted)."""
+        return sum(int(getattr(self, name).nbytes) for name in (*_COLUMNS, *_DERIVED))
 
     # -- ZoneView -----------------------------------------------------------------------------
-    def hits(self, number: OclcNumber) -> Sequence[Hit]:
-        """Every bib carrying ``number``'s value, once per written form and side."""
+    def hits(self, number: OclcNumber, rows: dict[str, int | None] | None = None
+             ) -> Sequence[Hit]:
+        """Every bib carrying ``number``'s value, once per written form and side.
+
+        With ``rows`` (a caller's memo of ``row_of``: a row never changes), each hit's MMS ID is
+        noted there with its row, so that the caller asking for a hit's facts next finds its row
+        without a search; the memo starts again empty when it holds ``NOTED_ROWS``.
+        """
         value, columns = number.value, self._scalars
-        values = columns.key_values
-        start = end = bisect_left(values, value)
+        if value > columns.largest_key:
+            return ()
+        # Every key of the value is in its bucket of the key directory: a few keys, searched
+        # where a search of every key would take some twenty steps.
+        region = value >> columns.coarse
+        bucket = columns.bases[region] + ((value & columns.mask) >> columns.shifts[region])
+        offsets, values = columns.offsets, columns.key_values
+        last = offsets[bucket + 1]
+        start = end = bisect_left(values, value, offsets[bucket], last)
         # A number has one or two keys: stepping over them beats a second binary search.
-        while end < len(values) and values[end] == value:
+        while end < last and values[end] == value:
             end += 1
         mms_ids, key_rows, sides, forms = (
             columns.mms_ids, columns.key_rows, columns.key_sides, columns.key_forms)
-        # Each hit's number has the value of the number asked for, which is in range.
-        return tuple([
-            checked_hit(str(mms_ids[key_rows[position]]), _SIDES[sides[position]],
-                        checked_number(value, _FORMS[forms[position]]))
-            for position in range(start, end)
-        ])
+        found: list[Hit] = []
+        if rows is not None and len(rows) >= NOTED_ROWS:
+            rows.clear()
+        for position in range(start, end):
+            row = key_rows[position]
+            mms_id = str(mms_ids[row])
+            # Each hit's number has the value of the number asked for, which is in range.
+            found.append(checked_hit(mms_id, _SIDES[sides[position]],
+                                     checked_number(value, _FORMS[forms[position]])))
+            if rows is not None:
+                rows[mms_id] = row
+        return tuple(found)
 
     def _hit(self, position: int) -> Hit:
         """The hit of one key position (``almamatch bench`` builds its dict baseline with it)."""
@@ -315,11 +413,15 @@ class ZoneIndex:
 
     def row_of(self, mms_id: str) -> int | None:
         """The row of a bib, or None when the zone has no such MMS ID."""
-        if not (mms_id.isascii() and mms_id.isdigit()):
+        # The column is uint64: an MMS ID of more than 20 digits is past its last row.
+        if not (mms_id.isascii() and mms_id.isdigit()) or len(mms_id) > _MMS_ID_DIGITS:
             return None
         # By the column's memoryview: a numpy search per bib costs more. An MMS ID past the
-        # uint64 column's values is past its last row.
-        wanted, mms_ids = int(mms_id), self._scalars.mms_ids
+        # last row's (one the zone's sequence gives a bib added since) needs no search.
+        wanted, columns = int(mms_id), self._scalars
+        if wanted > columns.largest_mms_id:
+            return None
+        mms_ids = columns.mms_ids
         row = bisect_left(mms_ids, wanted)
         if row < len(mms_ids) and mms_ids[row] == wanted:
             return row
@@ -334,18 +436,15 @@ class ZoneIndex:
         saved zone's view, for the facts and then the record of one merge) reads both by it."""
         columns = self._scalars
         wanted = columns.mms_ids[row]
-        key_rows, row_keys, sides = columns.key_rows, columns.row_keys, columns.key_sides
-        values, forms = columns.key_values, columns.key_forms
-        first = bisect_left(row_keys, row, key=key_rows.__getitem__)
+        row_keys, sides, values, forms = (
+            columns.row_keys, columns.key_sides, columns.key_values, columns.key_forms)
+        starts = columns.row_starts
         numbers: tuple[list[OclcNumber], list[OclcNumber]] = ([], [])
-        # A bib has one or two keys (1.2 on average): step over them, as ``hits`` does.
-        while first < len(row_keys) and key_rows[position := row_keys[first]] == row:
-            value, form = values[position], _FORMS[forms[position]]
-            # A value out of range (a damaged column) raises, as the constructor says why.
-            numbers[sides[position]].append(checked_number(value, form)
-                                            if 0 < value <= MAX_OCLC_NUMBER
-                                            else OclcNumber(value, form))
-            first += 1
+        # The bib's keys (1.2 on average) are one run of ``row_keys``; each is an OCLC number,
+        # as opening the index checked (the keys are sorted and the first and last are).
+        for position in row_keys[starts[row]:starts[row + 1]]:
+            numbers[sides[position]].append(checked_number(values[position],
+                                                           _FORMS[forms[position]]))
         return checked_facts(
             str(wanted), active=tuple(numbers[ACTIVE]), cancelled=tuple(numbers[CANCELLED]),
             brief_level=_LEVELS[columns.brief_levels[row] - 1],
@@ -412,7 +511,7 @@ class ZoneIndex:
         """Write one ``.npy`` per column, ``locks.json`` and ``manifest.json`` (written last)."""
         target = Path(directory)
         target.mkdir(parents=True, exist_ok=True)
-        for name in (*_COLUMNS, _DIRECTORY):
+        for name in (*_COLUMNS, *_DERIVED):
             np.save(target / f"{name}.npy", np.ascontiguousarray(getattr(self, name)))
         locks = [_lock_to_json(mms, lock) for mms, lock in sorted(self.locks.items())]
         (target / "locks.json").write_text(json.dumps(locks, indent=1), encoding="utf-8")
@@ -422,7 +521,7 @@ class ZoneIndex:
             "bibs": self.bib_count,
             "keys": self.key_count,
             "institution_suffix": self.institution_suffix,
-            "columns": {name: str(getattr(self, name).dtype) for name in (*_COLUMNS, _DIRECTORY)},
+            "columns": {name: str(getattr(self, name).dtype) for name in (*_COLUMNS, *_DERIVED)},
         }
         (target / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
         return target
@@ -450,7 +549,16 @@ class ZoneIndex:
             # A plain ndarray view of the map: np.memmap's Python-level __getitem__ would cost
             # a microsecond on every scalar read that hits() and facts() make.
             columns[name] = column.view(np.ndarray)
+        problem = _key_range_problem(columns["key_values"])
+        if problem is not None:
+            raise InvalidIndex(str(source / "key_values.npy"), "bad_column", problem)
         entries = json.loads((source / "locks.json").read_text(encoding="utf-8"))
         locks = dict(_lock_from_json(entry) for entry in entries)
+        starts = _saved_row_starts(source, key_count=manifest["keys"],
+                                   bib_count=manifest["bibs"], mmap=mmap)
+        if starts is None:  # saved before it had them: derived, naming the file it reads
+            starts = _derived_row_starts(columns["key_rows"], manifest["bibs"],
+                                         str(source / "key_rows.npy"))
         return cls(**columns, locks=locks, institution_suffix=str(manifest["institution_suffix"]),
-                   key_buckets=_saved_directory(source, columns["key_values"], mmap=mmap))
+                   key_buckets=_saved_directory(source, columns["key_values"], mmap=mmap),
+                   row_starts=starts)

@@ -29,6 +29,7 @@ import os
 import shutil
 import weakref
 from collections.abc import Callable, Iterator, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any, Final
 
@@ -46,7 +47,7 @@ from almamatch.core.record import Bib
 from almamatch.core.zone import InMemoryZone, InvalidZone, Zone
 from almamatch.index.directory import key_directory
 from almamatch.index.version import encode_version
-from almamatch.index.zone import ACTIVE, CANCELLED, InvalidIndex, ZoneIndex
+from almamatch.index.zone import ACTIVE, CANCELLED, NOTED_ROWS, InvalidIndex, ZoneIndex
 from almamatch.marc import Unreadable, bib_to_marc, read_bibs
 from almamatch.marc.iso2709 import RecordFault, decode_record, decode_selected
 from almamatch.zonefiles.facts import FactsRow, facts_to_csv, read_facts
@@ -286,11 +287,12 @@ class IndexedZoneView:
     """A saved zone served from its memory-mapped index: a ``ZoneView`` that keeps records
     that reads one record from ``bibs.mrc`` when a merge needs it (None without offsets).
 
-    ``hits`` is the index's own (``ZoneIndex`` bisects ``memoryview``s of the mapped columns,
-    one export at a time), and ``facts`` the index's by the bib's row. A merge asks for a bib's
-    facts (stage 6) and then its record: the view remembers the row it found last, so that
-    the record is read by that row rather than by a second search (a row never changes: the
-    index is read-only).
+    ``hits`` is the index's own (``ZoneIndex`` reads ``memoryview``s of the mapped columns, one
+    export at a time), and ``facts`` the index's by the bib's row. A merge asks for a bib's hits
+    (stage 5), its facts (stage 6) and then its record: the view remembers the rows of the MMS
+    IDs it met last (those ``hits`` found, and those it searched for), so that facts and record
+    are read by that row rather than by a search each (a row never changes: the index is
+    read-only).
     """
 
     hits: Callable[[OclcNumber], Sequence[Hit]]
@@ -306,15 +308,18 @@ class IndexedZoneView:
         self._descriptor: int | None = None  # bibs.mrc, opened on the first record read
         # The offsets read one at a time, as Python ints (``ZoneIndex`` reads its columns so).
         self._starts = None if offsets is None else np.ascontiguousarray(offsets).data
-        self.hits = index.hits
-        self._last: tuple[str, int | None] = ("", None)  # the MMS ID looked up last, its row
+        # The rows of the MMS IDs met last: ``hits`` notes its hits' (``ZoneIndex.hits``).
+        self._rows: dict[str, int | None] = {}
+        self.hits = partial(index.hits, rows=self._rows)
 
     def _row_of(self, mms_id: str) -> int | None:
-        """``ZoneIndex.row_of``, remembered for the MMS ID asked last."""
-        last, row = self._last
-        if mms_id != last:
-            row = self.index.row_of(mms_id)
-            self._last = (mms_id, row)
+        """``ZoneIndex.row_of``, remembered for the MMS IDs met last."""
+        rows = self._rows
+        row = rows.get(mms_id, -1)
+        if row == -1:
+            if len(rows) >= NOTED_ROWS:
+                rows.clear()
+            row = rows[mms_id] = self.index.row_of(mms_id)
         return row
 
     def _read(self, dump: Path, at: int, size: int) -> bytes:
@@ -455,26 +460,36 @@ class IndexedZoneView:
 def _check_columns(index: ZoneIndex, where: Path) -> None:
     """The invariants ``ZoneIndex.from_arrays`` makes, checked on columns read from disk: sorted
     unique MMS IDs, sorted keys, rows and sides in range, brief levels 1-10, versions >= -1,
-    ``row_keys`` ordering the keys by row, the key directory that of the keys."""
+    ``row_keys`` ordering the keys by row, the key directory that of the keys, the row starts
+    bounding each row's keys (as many as ``key_rows`` gives the row)."""
     mms, values = np.asarray(index.mms_ids), np.asarray(index.key_values)
     rows, sides = np.asarray(index.key_rows), np.asarray(index.key_sides)
     levels, versions = np.asarray(index.brief_levels), np.asarray(index.versions)
     row_keys = np.asarray(index.row_keys)
-    problems = [
-        (bool(np.any(mms[1:] <= mms[:-1])), "mms_ids.npy", "MMS IDs not sorted or repeated"),
-        (bool(np.any(values[1:] < values[:-1])), "key_values.npy", "keys not sorted"),
-        (bool(len(rows)) and int(rows.max()) >= len(mms), "key_rows.npy", "rows out of range"),
-        (bool(len(sides)) and int(sides.max()) > 1, "key_sides.npy", "sides out of range"),
-        (bool(len(levels)) and (int(levels.min()) < 1 or int(levels.max()) > 10),
+    # Each check runs once those before it hold: the key directory is computed only of sorted
+    # keys, the row starts compared only for rows in range.
+    checks: list[tuple[Callable[[], bool], str, str]] = [
+        (lambda: bool(np.any(mms[1:] <= mms[:-1])), "mms_ids.npy",
+         "MMS IDs not sorted or repeated"),
+        (lambda: bool(np.any(values[1:] < values[:-1])), "key_values.npy", "keys not sorted"),
+        (lambda: bool(len(rows)) and int(rows.max()) >= len(mms), "key_rows.npy",
+         "rows out of range"),
+        (lambda: bool(len(sides)) and int(sides.max()) > 1, "key_sides.npy",
+         "sides out of range"),
+        (lambda: bool(len(levels)) and (int(levels.min()) < 1 or int(levels.max()) > 10),
          "brief_levels.npy", "brief levels out of 1-10"),
-        (bool(len(versions)) and int(versions.min()) < -1, "versions.npy", "versions below -1"),
-        (bool(len(row_keys)) and (int(row_keys.max()) >= len(values) or bool(np.any(
+        (lambda: bool(len(versions)) and int(versions.min()) < -1, "versions.npy",
+         "versions below -1"),
+        (lambda: bool(len(row_keys)) and (int(row_keys.max()) >= len(values) or bool(np.any(
             np.diff(rows[row_keys].astype(np.int64)) < 0))), "row_keys.npy",
          "row_keys do not order the keys by row"),
-        (not np.array_equal(np.asarray(index.key_buckets), key_directory(values)),
+        (lambda: not np.array_equal(np.asarray(index.key_buckets), key_directory(values)),
          "key_buckets.npy", "the key directory is not that of the keys"),
+        (lambda: not np.array_equal(np.diff(np.asarray(index.row_starts).astype(np.int64)),
+                                    np.bincount(rows, minlength=len(mms))),
+         "row_starts.npy", "the row starts do not bound each row's keys"),
     ]
-    for failed, name, what in problems:
-        if failed:
+    for failed, name, what in checks:
+        if failed():
             raise InvalidZoneFile(str(where / name), "bad_index",
                                   f"{what}; rebuild the zone with almamatch zone build")
