@@ -19,7 +19,8 @@ def test_bench_json_has_every_figure(capsys: pytest.CaptureFixture[str]) -> None
         assert key in result
     assert result["bibs"] == 3000
     assert 1.1 < result["keys_per_bib"] < 1.3
-    assert result["bytes_per_bib"] <= 40
+    # Columns of 1.2 keys a bib (about 32 bytes), the key directory (about 3), the row starts (4).
+    assert result["bytes_per_bib"] <= 44
     assert sum(result["decision_codes"].values()) == 300
     # The synthetic mix yields every common outcome: adds, merges and multi-matches.
     assert {"ADDED", "MERGED", "MULTI_MATCH"} <= set(result["decision_codes"])
