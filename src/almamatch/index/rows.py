@@ -21,6 +21,7 @@ __all__ = ["row_starts", "row_starts_problem"]
 
 Array = npt.NDArray[Any]
 
+
 def row_starts(key_rows: Array, bib_count: int) -> Array:
     """For each of ``bib_count`` rows and one more, where its keys start in ``row_keys`` (uint32;
     the last entry is the key count), given the row of each key: the keys before a row's are

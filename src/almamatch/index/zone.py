@@ -21,9 +21,9 @@ One number at a time (``hits``, ``row_of``, ``facts_of_row``: what ``decide()`` 
 export) reads the columns through memoryviews, a Python int per read. ``hits`` finds the number's
 bucket in the key directory and searches only that bucket (a few keys) instead of every key; a
 bib's own keys are one run of ``row_keys``, which ``row_starts`` bounds (``index.rows``: four bytes
-a bib, saved as ``row_starts.npy`` and derived from ``key_rows`` when an index saved before it
-is opened). Opening an index checks that its smallest and largest keys
-are OCLC numbers (the keys are sorted), so that every key read from the column is one.
+a bib, saved as ``row_starts.npy`` and derived from ``key_rows`` when an index saved before it is
+opened). Opening an index checks that its first and last keys are OCLC numbers: the keys are
+sorted (``zone.json``'s digests or the zone's column checks say so), so every key read is one.
 """
 
 from __future__ import annotations
