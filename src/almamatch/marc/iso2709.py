@@ -7,6 +7,9 @@ resynchronises so that the next record still loads. Decoding first checks what p
 either fail on or quietly repair (leader, base address, directory entries, field terminators,
 exactly two indicators, ASCII subfield codes), then lets pymarc decode the characters: UTF-8 when
 Leader/09 is ``a`` (invalid bytes kept as lone surrogates U+DC80..U+DCFF), MARC-8 otherwise.
+``read_iso2709`` first looks at the records framed in one buffer together (``marc.layout``): a
+record laid out the usual way is decoded from its data area with the tags found there, any other
+through ``decode_vouched`` (or ``decode_record``), so every record gets the same answer either way.
 """
 
 from __future__ import annotations
@@ -39,7 +42,8 @@ from almamatch.marc.convert import (
     SUBFIELD_DELIMITER,
     bib_from_pymarc,
 )
-from almamatch.marc.framing import frame_spans
+from almamatch.marc.framing import Span, frame_spans
+from almamatch.marc.layout import usual_layouts
 from almamatch.marc.unreadable import Unreadable
 
 if TYPE_CHECKING:  # pymarc is imported where a record goes through it (``decode_checked``)
@@ -515,6 +519,48 @@ def decode_checked(record: bytes) -> Bib:
         raise RecordFault("invalid_record", str(error)) from None
 
 
+#: How many framed records of one buffer ``usual_layouts`` looks at in one call, at most.
+_RUN: Final = 512
+
+
+def _runs(chunks: Iterable[bytes]) -> Iterator[list[Span | Unreadable]]:
+    """What ``frame_spans`` yields, a run at a time: every span of a run in one buffer."""
+    run: list[Span | Unreadable] = []
+    buffer = None
+    for framed in frame_spans(chunks):
+        if not isinstance(framed, Unreadable):
+            if (buffer is not None and framed[0] is not buffer) or len(run) >= _RUN:
+                yield run
+                run = []
+            buffer = framed[0]
+        run.append(framed)
+    if run:
+        yield run
+
+
+@cache
+def _tag_by_number() -> tuple[str, ...]:
+    """Each numeric tag's text (``_tag_texts``'s strings) at its number."""
+    return tuple(_tag_texts().values())
+
+
+def _decode_usual(record: bytes, base: int, tags: Sequence[str], *, check: bool
+                  ) -> tuple[Bib, bool] | None:
+    """``_decode_direct`` of a record that ``usual_layouts`` found laid out the usual way, with
+    its base address and tags: its data area split at the terminators holds its fields."""
+    data = record[base:-1]
+    try:
+        text = data.decode("utf-8")
+        valid = True
+    except UnicodeDecodeError:
+        text = data.decode("utf-8", "surrogateescape")
+        valid = False
+    texts = text.split(_TERMINATOR)
+    texts.pop()
+    return _decode_consecutive(record, record[:LEADER_LENGTH].decode("ascii"), tags, text,
+                               texts, check=check and valid)
+
+
 def read_iso2709(chunks: Iterable[bytes], *,
                  convertible: Callable[[Bib], object] | None = None
                  ) -> Iterator[Bib | Unreadable]:
@@ -522,19 +568,41 @@ def read_iso2709(chunks: Iterable[bytes], *,
 
     ``convertible``, when given, is called with each ``Bib`` whose bytes show that it converts
     to MARCXML (``decode_vouched``), just before that ``Bib`` is yielded.
+
+    The records framed in one buffer are looked at together first (``usual_layouts``): one laid
+    out the usual way is decoded from its data area with the tags found there, its directory not
+    read again; any other goes through ``decode_vouched`` (or ``decode_record``), which gives
+    every record the same ``Bib`` or fault.
     """
-    for framed in frame_spans(chunks):
-        if isinstance(framed, Unreadable):
-            yield framed
-            continue
-        content, start, end, index, offset = framed
-        try:
-            if convertible is None:
-                yield decode_record(content[start:end])
+    check = convertible is not None
+    tag_by_number = _tag_by_number()
+    for run in _runs(chunks):
+        spans = [framed for framed in run if not isinstance(framed, Unreadable)]
+        bases, firsts, tags = usual_layouts(
+            spans[0][0], [span[1] for span in spans], [span[2] for span in spans]
+        ) if spans else ([], [], [])
+        position = 0
+        for framed in run:
+            if isinstance(framed, Unreadable):
+                yield framed
                 continue
-            bib, vouched = decode_vouched(content[start:end])
-            if vouched:
+            content, start, end, index, offset = framed
+            record = content[start:end]
+            base, first = bases[position], firsts[position]
+            position += 1
+            found = None
+            if base:  # 2 to 1,000 entries: an itemgetter of them gives a tuple
+                found = _decode_usual(record, base, itemgetter(*tags[
+                    first:first + (base - LEADER_LENGTH - 1) // DIRECTORY_ENTRY_LENGTH])(
+                        tag_by_number), check=check)
+            try:
+                if found is None:
+                    found = decode_vouched(record) if check else (decode_record(record), False)
+            except RecordFault as fault:
+                yield Unreadable(index=index, offset=offset, reason=fault.reason,
+                                 detail=fault.detail)
+                continue
+            bib, vouched = found
+            if vouched and convertible is not None:
                 convertible(bib)
             yield bib
-        except RecordFault as fault:
-            yield Unreadable(index=index, offset=offset, reason=fault.reason, detail=fault.detail)
