@@ -28,6 +28,7 @@ from almamatch import (
     InMemoryZone,
     IntegrationProfile,
     Merge,
+    MergeMethod,
     OclcNumber,
     Subfield,
     Timestamp,
@@ -37,7 +38,7 @@ from almamatch import (
 )
 from almamatch.core.decide import DecisionCache
 from almamatch.core.normalization import fold_003
-from almamatch.core.zone import zone_numbers
+from almamatch.core.zone import Groundwork, zone_numbers
 from almamatch.rules.normalize import compile_normalization
 
 NOW = datetime(2026, 3, 5, 12, 0, tzinfo=UTC)
@@ -55,8 +56,11 @@ rule_steps = st.sampled_from([
     for number, text in enumerate(RULE_TEXTS)
 ])
 with_rules = st.builds(
-    lambda profile, steps: attrs.evolve(profile, normalization_rules=steps),
-    profiles, st.one_of(st.none(), rule_steps))
+    lambda profile, steps, merge: attrs.evolve(profile, normalization_rules=steps,
+                                                merge_method=merge),
+    profiles, st.one_of(st.none(), rule_steps),
+    # Merged 035s that are the incoming's own, or the existing bib's, or some of each.
+    st.sampled_from([MergeMethod.preset(name) for name in MergeMethod.preset_names()]))
 
 
 # Bibs and exports that share a handful of numbers, so that most exports merge into a base bib.
@@ -134,6 +138,12 @@ def test_an_added_record_is_saved_as_prepared_with_the_prepared_numbers(
     assert groundwork is not None
     if isinstance(decision, Merge):
         assert groundwork.existing == bibs.facts(decision.mms_id)
+        merged = decision.record
+        assert merged is not None
+        numbers = groundwork.merged_numbers(merged, [one.tag for one in merged.fields])
+        if numbers is not None:  # what ``apply`` takes instead of reading the merged record
+            active, cancelled = zone_numbers(fold_003(merged))
+            assert (forms(active), forms(cancelled)) == (forms(numbers[0]), forms(numbers[1]))
         return
     assert groundwork.numbers is not None
     assert fold_003(decision.record) is decision.record
@@ -183,3 +193,29 @@ def test_groundwork_is_read_only_for_its_own_decision() -> None:
     facts = bibs.facts(first.mms_id)
     assert facts is not None
     assert facts.active == ()
+
+
+def test_a_merge_takes_the_incoming_numbers_only_for_its_035s_and_no_003() -> None:
+    """``Groundwork.merged_numbers``: the prepared numbers stand for the merged record's only
+    when its 035s are the incoming record's own fields, in order, and it holds no 003."""
+    leader = "00000cam a2200000 a 4500"
+    first = DataField("035", " ", " ", [Subfield("a", "(OCoLC)5")])
+    second = DataField("035", " ", " ", [Subfield("z", "(OCoLC)6")])
+    incoming = Bib(leader=leader, fields=[first, second])
+    decision = decide(export_of(incoming), zone_of(InMemoryZone(), IntegrationProfile.carli("pw")),
+                      NOW)  # any decision: the groundwork is made for it alone
+    numbers = ((OclcNumber(5),), (OclcNumber(6),))
+    work = Groundwork(decision, numbers=numbers, incoming=incoming)
+    title = DataField("245", "0", "0", [Subfield("a", "T")])
+    cases = [
+        ([ControlField("001", "1"), first, second, title], numbers),
+        ([first, title, second], numbers),
+        ([second, first], None),  # out of order
+        ([first], None),  # one missing
+        ([first, second, DataField("035", " ", " ", [Subfield("a", "(OCoLC)5")])], None),
+        ([ControlField("003", "OCoLC"), first, second], None),  # the save would fold
+        ([DataField("035", " ", " ", [Subfield("a", "(OCoLC)5")]), second], None),  # equal, not own
+    ]
+    for fields, expected in cases:
+        merged = Bib(leader=leader, fields=fields)
+        assert work.merged_numbers(merged, [one.tag for one in merged.fields]) == expected

@@ -657,7 +657,9 @@ def _outcome(run: _Run, trace: list[Step], first: Refusal | None) -> Decision:
     for setter, value in zip(_SET_MERGE, (mms_id, merged, method.name, tuple(trace),
                                           incoming_version), strict=True):
         setter(merge, value)
-    cache._groundwork = Groundwork(merge, existing=run.facts, parsed=cache.numbers)
+    cache._groundwork = Groundwork(merge, existing=run.facts, parsed=cache.numbers,
+                                   numbers=(prepared.active, prepared.cancelled),
+                                   incoming=prepared.record)
     return merge
 
 

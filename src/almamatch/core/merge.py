@@ -221,6 +221,8 @@ _ALL: Final[_TagPlan] = ((), ())
 _READ: Final = -1
 #: ``MergePlans.fate`` of a tag whose existing fields a merge removes, all, before reading one.
 _REMOVED: Final = -2
+#: Whether a fate is ``_READ``, asked of many fates in one ``map``.
+_IS_READ: Final = _READ.__eq__
 
 
 def _patterns(values: Iterable[str | TagPattern]) -> tuple[TagPattern, ...]:
@@ -409,13 +411,12 @@ class MergePlans:
     hundreds of times.
     """
 
-    __slots__ = ("_by_rule", "_fates", "_reads", "_replacing", "method")
+    __slots__ = ("_by_rule", "_fates", "_replacing", "method")
 
     def __init__(self, method: MergeMethod) -> None:
         self.method = method
         self._by_rule: dict[int, _ByTag] = {}
         self._fates = _Fates(self)
-        self._reads = _Reads(self._fates)
         # Without a replace rule (on fields), no fate is a rule's number (``fate``).
         self._replacing = any(rule.action is MergeAction.REPLACE and rule.pattern.text != "LDR"
                               for rule in method.rules)
@@ -438,15 +439,16 @@ class MergePlans:
         the rules before it neither test, remove nor add a field with that tag, and after it
         no field with that tag is left from the existing record.
         """
-        if not self._replacing:  # each tag's fate is its own: read or removed
-            return list(compress(count(), map(self._reads.__getitem__, tags)))
-        fates = list(map(self._fates.__getitem__, tags))
-        if max(fates, default=_READ) >= 0:  # replace rules: whether each runs is the incoming's
-            replaced = {number: bool(_selected(self.of_rule(number), incoming.fields, keep=False))
-                        for number in set(fates) if number >= 0}
-            fates = [fate if fate < 0 else _REMOVED if replaced[fate] else _READ
-                     for fate in fates]
-        return [at for at, fate in enumerate(fates) if fate == _READ]
+        fates: Iterable[int] = map(self._fates.__getitem__, tags)
+        if self._replacing:  # else each tag's fate is its own: read or removed
+            fates = list(fates)
+            if max(fates, default=_READ) >= 0:  # whether each replace runs is the incoming's
+                replaced = {number: bool(_selected(self.of_rule(number), incoming.fields,
+                                                   keep=False))
+                            for number in set(fates) if number >= 0}
+                fates = [fate if fate < 0 else _REMOVED if replaced[fate] else _READ
+                         for fate in fates]
+        return list(compress(count(), map(_IS_READ, fates)))
 
     def fate(self, tag: str) -> int:
         """What ``apply`` does first with the existing fields with ``tag`` (``_Fates``)."""
@@ -483,20 +485,6 @@ class _Fates(dict[str, int]):
 
     def __missing__(self, tag: str) -> int:
         found = self[tag] = self.plans.fate(tag)
-        return found
-
-
-class _Reads(dict[str, bool]):
-    """Per tag, whether its fate is ``_READ`` (``_Fates``)."""
-
-    __slots__ = ("fates",)
-
-    def __init__(self, fates: _Fates) -> None:
-        super().__init__()
-        self.fates = fates
-
-    def __missing__(self, tag: str) -> bool:
-        found = self[tag] = self.fates[tag] == _READ
         return found
 
 

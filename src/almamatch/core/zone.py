@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from operator import is_
 from typing import Final, assert_never
 
 from attrs import evolve, field, frozen
@@ -279,24 +280,45 @@ class Groundwork:
     ``decide()`` read it, so it is for applying the decision to that zone, next (as a batch
     does); ``apply`` without it gives the same zone.
 
-    ``numbers``: for an ``Add``, the zone numbers of the record it stores (``zone_numbers``),
-    which are the prepared record's ``active`` and ``cancelled``: the prepared record holds no
-    003 (``fold_003`` removed every one), so the zone's save folds nothing, and
+    ``numbers``: the prepared record's ``active`` and ``cancelled``, its zone numbers
+    (``zone_numbers``). For an ``Add`` they are those of the record it stores: the prepared
+    record holds no 003 (``fold_003`` removed every one), so the zone's save folds nothing, and
     ``assign_mms_id`` writes 001 alone, which no zone number is read from (a property in
-    tests/property/test_apply_groundwork.py checks both). ``existing``: for a ``Merge``, the
-    bib's facts as stage 6 read them; ``parsed``, the caller's memo of parsed numbers, which
-    already holds the incoming 035s that the merged record keeps.
+    tests/property/test_apply_groundwork.py checks both). For a ``Merge`` they are those of the
+    merged record when its 035s are ``incoming``'s (the prepared record's) own fields, in order,
+    and it holds no 003: zone numbers are read from the 035s alone (``merged_numbers``).
+    ``existing``: for a ``Merge``, the bib's facts as stage 6 read them; ``parsed``, the
+    caller's memo of parsed numbers, which already holds the incoming 035s that the merged
+    record keeps.
     """
 
-    __slots__ = ("decision", "existing", "numbers", "parsed")
+    __slots__ = ("decision", "existing", "incoming", "numbers", "parsed")
 
     def __init__(self, decision: Decision, *,
                  numbers: tuple[tuple[OclcNumber, ...], tuple[OclcNumber, ...]] | None = None,
-                 existing: BibFacts | None = None, parsed: ParsedNumbers | None = None) -> None:
+                 existing: BibFacts | None = None, parsed: ParsedNumbers | None = None,
+                 incoming: Bib | None = None) -> None:
         self.decision = decision
         self.numbers = numbers
         self.existing = existing
         self.parsed = parsed
+        self.incoming = incoming
+
+    def merged_numbers(self, merged: Bib, tags: list[str]
+                       ) -> tuple[tuple[OclcNumber, ...], tuple[OclcNumber, ...]] | None:
+        """The zone numbers of ``merged`` (whose field tags, in order, are ``tags``) as the
+        zone saves it, when they are ``numbers``: ``merged`` holds no 003 (the save folds
+        nothing) and its 035s are ``incoming``'s own fields, in order (``zone_numbers`` reads
+        those alone, and these are the prepared record's). None otherwise: derive them."""
+        numbers, incoming = self.numbers, self.incoming
+        if numbers is None or incoming is None or "003" in tags:
+            return None
+        fields = merged.fields
+        own = [fields[at] for at in tag_positions(tags, "035")]
+        theirs = [one for one in incoming.fields if one.tag == "035"]
+        if len(own) != len(theirs) or not all(map(is_, own, theirs)):
+            return None
+        return numbers
 
 
 @frozen(kw_only=True)
@@ -479,9 +501,11 @@ class InMemoryZone:
 
     def _save(self, mms_id: str, bib: Bib, parse: Callable[[str], OclcNumber | None], *,
               brief_level: BriefLevel | None, originating_version: Timestamp | None,
-              cz_linked: bool, lock: Lock | None) -> BibFacts:
-        """``store``, each number read by ``parse`` (``parsed_or_none`` or a caller's memo)."""
-        saved, tags = fold_003_tagged(bib, [one.tag for one in bib.fields])
+              cz_linked: bool, lock: Lock | None, tags: list[str] | None = None) -> BibFacts:
+        """``store``, each number read by ``parse`` (``parsed_or_none`` or a caller's memo);
+        ``tags``, the bib's field tags in order, when the caller has them."""
+        saved, tags = fold_003_tagged(bib, [one.tag for one in bib.fields] if tags is None
+                                      else tags)
         return self._keep(mms_id, saved, _numbers(saved, tags, parse), brief_level=brief_level,
                           originating_version=originating_version, cz_linked=cz_linked,
                           lock=lock)
@@ -586,8 +610,16 @@ class InMemoryZone:
                 if kept is None:
                     self._hold(evolve(existing, originating_version=version))
                     return
+                tags = [one.tag for one in kept.fields]
+                numbers = (None if groundwork is None or kept is not merged
+                           else groundwork.merged_numbers(kept, tags))
+                if numbers is not None:  # as Alma saves it already, its numbers known
+                    self._keep(mms_id, kept, numbers, brief_level=None,
+                               originating_version=version, cz_linked=existing.cz_linked,
+                               lock=existing.lock)
+                    return
                 parsed = None if groundwork is None else groundwork.parsed
-                self._save(mms_id, kept, number_reader(parsed),
+                self._save(mms_id, kept, number_reader(parsed), tags=tags,
                            brief_level=None, originating_version=version,
                            cz_linked=existing.cz_linked, lock=existing.lock)
             case (NoIntegrationProfile() | LogonFailed() | ConnectionClosed()

@@ -412,7 +412,10 @@ class IndexedZoneView:
             return sorted({*chosen, *(at for at, tag in enumerate(tags) if tag == "001")})
 
         part = decode_selected(framed, select)
-        return self._saved(mms_id, part if part is not None else self._decoded(mms_id, framed))
+        if part is None:
+            return self._saved(mms_id, self._decoded(mms_id, framed))
+        # ``select`` picks fields of a record with no 003 alone: ``fold_003`` keeps it as it is.
+        return self._numbered(mms_id, part)
 
     def _framed(self, mms_id: str) -> bytes | None:
         """The bytes of the bib's record in ``bibs.mrc``; None without offsets."""
@@ -450,11 +453,21 @@ class IndexedZoneView:
 
     def _saved(self, mms_id: str, record: Bib) -> Bib:
         """The decoded record as the zone holds it, after checking its 001 (``record``)."""
-        if not self.assigned_mms_ids and (record.control_value("001") or "").strip() != mms_id:
+        return self._numbered(mms_id, fold_003(record))
+
+    def _numbered(self, mms_id: str, record: Bib) -> Bib:
+        """A record with no 003 (``fold_003`` keeps it) under its MMS ID (``assign_mms_id``),
+        after checking its 001 (``record``): ``fold_003`` reads 001 and leaves it as it is."""
+        if self.assigned_mms_ids:
+            return assign_mms_id(record, mms_id)
+        number = record.control_value("001")
+        if number == mms_id:  # the first 001 already the MMS ID: ``assign_mms_id`` keeps all
+            return record
+        if (number or "").strip() != mms_id:
             raise InvalidZoneFile(str(self.dump), "bad_offsets",
                                   f"MMS ID {mms_id}: the record at its offset is another bib's; "
                                   "rebuild the zone")
-        return assign_mms_id(fold_003(record), mms_id)
+        return assign_mms_id(record, mms_id)
 
 
 def _check_columns(index: ZoneIndex, where: Path) -> None:
