@@ -207,7 +207,7 @@ def test_a_merge_takes_the_incoming_numbers_only_for_its_035s_and_no_003() -> No
     numbers = ((OclcNumber(5),), (OclcNumber(6),))
     work = Groundwork(decision, numbers=numbers, incoming=incoming)
     title = DataField("245", "0", "0", [Subfield("a", "T")])
-    cases = [
+    cases: list[tuple[list[ControlField | DataField], object]] = [
         ([ControlField("001", "1"), first, second, title], numbers),
         ([first, title, second], numbers),
         ([second, first], None),  # out of order
