@@ -191,7 +191,12 @@ class LocalExtension:
 
     def holds_in_scope(self, one: DataField) -> bool:
         """``holds`` for a data field whose tag ``may_hold``."""
-        return any(value.strip().upper() == "LOCAL" for value in one.values("9"))
+        return any(map(_is_local_mark, one.values("9")))  # no generator made per field
+
+
+def _is_local_mark(value: str) -> bool:
+    """Whether a $9 value is the ``LOCAL`` mark of a local extension (any case, blanks around)."""
+    return value.strip().upper() == "LOCAL"
 
 
 _LOCAL_TAGS: Final[dict[str, bool]] = {}
@@ -376,7 +381,10 @@ def _passes(plan: _TagPlan, one: Field) -> bool:
     for condition in when:
         if not condition.holds_in_scope(one):
             return False
-    return not any(condition.holds_in_scope(one) for condition in unless)
+    for condition in unless:  # noqa: SIM110 (a loop as above: any() of a generator makes one a field)
+        if condition.holds_in_scope(one):
+            return False
+    return True
 
 
 def _selected(by_tag: _ByTag, fields: Iterable[Field], *, keep: bool) -> list[Field]:
