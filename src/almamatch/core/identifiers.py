@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from attrs import frozen
 
 from almamatch.core.errors import InvalidOclcNumber
-from almamatch.core.oclc import OclcNumber, ParsedNumbers, parsed_or_none
+from almamatch.core.oclc import OclcNumber, ParsedNumbers, number_reader
 
 if TYPE_CHECKING:
     from almamatch.core.record import Bib
@@ -126,7 +126,7 @@ def extract_oclc_numbers(bib: Bib, numbers: ParsedNumbers | None = None) -> Oclc
         value = bib.control_value("001")
         if value is not None:
             take_oclc_number("001", "", value, active, problems, bare_ok=True, numbers=numbers)
-    read = parsed_or_none if numbers is None else numbers.number
+    read = number_reader(numbers)
     # One pass in record order: 035 $z and 019 $a interleave in ``cancelled`` as written. A
     # value that parses is taken here as ``take_oclc_number`` takes it; one that does not goes
     # there, which parses it again for its reason (a diagnostic, or nothing).
