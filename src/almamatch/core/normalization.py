@@ -123,8 +123,8 @@ class RemoveFields:
         return any(tag in tags for tag in self.tags)
 
     def apply(self, bib: Bib) -> Bib:
-        kept = tuple(one for one in bib.fields if one.tag not in self.tags)
-        return bib if len(kept) == len(bib.fields) else checked_bib(bib.leader, kept)
+        """The bib without those fields (the very bib when it has none)."""
+        return self.apply_tagged(bib, [one.tag for one in bib.fields])[0]
 
     def apply_tagged(self, bib: Bib, tags: list[str]) -> tuple[Bib, list[str]]:
         """``apply`` of a bib whose field tags, in order, are ``tags``; with the result's tags
