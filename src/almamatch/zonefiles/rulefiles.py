@@ -24,11 +24,9 @@ __all__ = [
     "InvalidRuleFile",
     "brief_level_rules_from",
     "load_brief_level_rules",
-    "load_merge_rules",
     "load_normalization_rules",
     "merge_rules_from",
     "normalization_rules_from",
-    "read_rule_file",
     "read_rule_source",
     "read_rule_text",
 ]
@@ -82,11 +80,6 @@ def _refused(path: str | Path, error: InvalidRuleText) -> InvalidRuleFile:
     return InvalidRuleFile(where, error.reason, detail)
 
 
-def read_rule_file(path: str | Path) -> RuleFile:
-    """The parsed rules of one file."""
-    return _parsed(read_rule_text(path), path)
-
-
 def _parsed(text: str, path: str | Path) -> RuleFile:
     try:
         return parse(text)
@@ -121,10 +114,6 @@ def brief_level_rules_from(text: str, path: str | Path) -> BriefLevelRuleSet:
 
 def load_normalization_rules(path: str | Path) -> NormalizationRules:
     return normalization_rules_from(read_rule_text(path), path)
-
-
-def load_merge_rules(path: str | Path) -> MergeMethod:
-    return merge_rules_from(read_rule_text(path), path)
 
 
 def load_brief_level_rules(path: str | Path) -> BriefLevelRuleSet:
