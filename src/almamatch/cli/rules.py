@@ -29,7 +29,7 @@ from almamatch.rules.parser import parse_errors
 from almamatch.rules.syntax import InvalidRuleText, When
 from almamatch.zonefiles.rulefiles import (
     InvalidRuleFile,
-    load_brief_level_rules,
+    brief_level_rules_from,
     load_normalization_rules,
     read_rule_text,
 )
@@ -139,10 +139,11 @@ def _apply(args: argparse.Namespace) -> int:
 
 
 def _level(args: argparse.Namespace) -> int:
-    levels = load_brief_level_rules(args.file)
+    text = read_rule_text(args.file)  # once: the rules and their conditions from the same text
+    levels = brief_level_rules_from(text, args.file)
     record = _record(args)
     match = levels.explain(record)
-    parsed = parse(read_rule_text(args.file))
+    parsed = parse(text)
     conditions = {rule.name: rule.when for rule in parsed.rules if rule.when is not When.MERGE}
     tried = [name for name, _, _ in levels.rules]
     tried = tried[: tried.index(match.rule) + 1] if match.rule in tried else tried
