@@ -7,9 +7,10 @@ resynchronises so that the next record still loads. Decoding first checks what p
 either fail on or quietly repair (leader, base address, directory entries, field terminators,
 exactly two indicators, ASCII subfield codes), then lets pymarc decode the characters: UTF-8 when
 Leader/09 is ``a`` (invalid bytes kept as lone surrogates U+DC80..U+DCFF), MARC-8 otherwise.
-``read_iso2709`` first looks at the records framed in one buffer together (``marc.layout``): a
+``decode_spans`` looks at records close together in one buffer at once (``marc.layout``): a
 record laid out the usual way is decoded from its data area with the tags found there, any other
-through ``decode_vouched`` (or ``decode_record``), so every record gets the same answer either way.
+through ``decode_vouched`` (or ``decode_record``), so every record gets the same answer either way;
+``read_iso2709`` reads each buffer's records through it, as a parallel batch's worker its task's.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ __all__ = [
     "decode_checked",
     "decode_record",
     "decode_selected",
+    "decode_spans",
     "decode_vouched",
     "read_iso2709",
 ]
@@ -561,6 +563,37 @@ def _decode_usual(record: bytes, base: int, tags: Sequence[str], *, check: bool
                                texts, check=check and valid)
 
 
+def decode_spans(content: bytes, starts: Sequence[int], ends: Sequence[int], *, check: bool
+                 ) -> Iterator[tuple[Bib, bool] | RecordFault]:
+    """Each record ``content[starts[i]:ends[i]]`` in order, as ``decode_vouched`` gives it
+    (``check``; else ``decode_record``'s ``Bib`` and False), or the ``RecordFault`` it raises.
+
+    The records are looked at together first (``usual_layouts``, which searches ``content``
+    from the first start to the last end: give it records close together, as those of one
+    buffer): one laid out the usual way is decoded from its data area with the tags found
+    there, its directory not read again; any other goes through ``decode_vouched`` (or
+    ``decode_record``), which gives every record the same ``Bib`` or fault. Each record is
+    decoded only when the next answer is asked for.
+    """
+    if not starts:
+        return
+    bases, firsts, tags = usual_layouts(content, starts, ends)
+    tag_by_number = _tag_by_number()
+    for start, end, base, first in zip(starts, ends, bases, firsts, strict=True):
+        record = content[start:end]
+        found: tuple[Bib, bool] | RecordFault | None = None
+        if base:  # 2 to 1,000 entries: an itemgetter of them gives a tuple
+            found = _decode_usual(record, base, itemgetter(*tags[
+                first:first + (base - LEADER_LENGTH - 1) // DIRECTORY_ENTRY_LENGTH])(
+                    tag_by_number), check=check)
+        if found is None:
+            try:
+                found = decode_vouched(record) if check else (decode_record(record), False)
+            except RecordFault as fault:
+                found = fault
+        yield found
+
+
 def read_iso2709(chunks: Iterable[bytes], *,
                  convertible: Callable[[Bib], object] | None = None
                  ) -> Iterator[Bib | Unreadable]:
@@ -569,38 +602,22 @@ def read_iso2709(chunks: Iterable[bytes], *,
     ``convertible``, when given, is called with each ``Bib`` whose bytes show that it converts
     to MARCXML (``decode_vouched``), just before that ``Bib`` is yielded.
 
-    The records framed in one buffer are looked at together first (``usual_layouts``): one laid
-    out the usual way is decoded from its data area with the tags found there, its directory not
-    read again; any other goes through ``decode_vouched`` (or ``decode_record``), which gives
-    every record the same ``Bib`` or fault.
+    The records framed in one buffer are decoded together (``decode_spans``).
     """
     check = convertible is not None
-    tag_by_number = _tag_by_number()
     for run in _runs(chunks):
         spans = [framed for framed in run if not isinstance(framed, Unreadable)]
-        bases, firsts, tags = usual_layouts(
-            spans[0][0], [span[1] for span in spans], [span[2] for span in spans]
-        ) if spans else ([], [], [])
-        position = 0
+        decoded = decode_spans(spans[0][0] if spans else b"", [span[1] for span in spans],
+                               [span[2] for span in spans], check=check)
         for framed in run:
             if isinstance(framed, Unreadable):
                 yield framed
                 continue
-            content, start, end, index, offset = framed
-            record = content[start:end]
-            base, first = bases[position], firsts[position]
-            position += 1
-            found = None
-            if base:  # 2 to 1,000 entries: an itemgetter of them gives a tuple
-                found = _decode_usual(record, base, itemgetter(*tags[
-                    first:first + (base - LEADER_LENGTH - 1) // DIRECTORY_ENTRY_LENGTH])(
-                        tag_by_number), check=check)
-            try:
-                if found is None:
-                    found = decode_vouched(record) if check else (decode_record(record), False)
-            except RecordFault as fault:
-                yield Unreadable(index=index, offset=offset, reason=fault.reason,
-                                 detail=fault.detail)
+            found = next(decoded)
+            if isinstance(found, RecordFault):
+                _, _, _, index, offset = framed
+                yield Unreadable(index=index, offset=offset, reason=found.reason,
+                                 detail=found.detail)
                 continue
             bib, vouched = found
             if vouched and convertible is not None:

@@ -47,6 +47,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
+from itertools import accumulate
 from pathlib import Path
 from typing import IO, Any, ClassVar, Final, Protocol, TypeVar
 
@@ -64,7 +65,7 @@ from almamatch.core.record import Bib
 from almamatch.core.zone import Groundwork, InMemoryZone, Zone
 from almamatch.envelope import UNREADABLE_CODE, LineWriter, item_line, json_line
 from almamatch.marc.framing import frame_spans
-from almamatch.marc.iso2709 import RecordFault, decode_vouched
+from almamatch.marc.iso2709 import RecordFault, decode_spans
 from almamatch.marc.unreadable import Unreadable
 from almamatch.parallel.groups import first_records, link_numbers
 from almamatch.zonefiles.profiles import ProfileFile
@@ -621,12 +622,18 @@ def decide_task(setting: BatchSetting, task: Task) -> Decided:
     mentions: dict[int, tuple[tuple[int, bytes], ...]] = {}
     encoding = setting.encoding
     outside: int | None = None
+    offsets, lengths = task.offsets.tolist(), task.lengths.tolist()
+    records = [source[offset:offset + length]
+               for offset, length in zip(offsets, lengths, strict=True)]
+    # Read as the one-process reader reads a buffer (``decode_spans``), the records side by
+    # side: in the file, the task's records can lie far apart.
+    bounds = list(accumulate(lengths, initial=0))
+    decoded = decode_spans(b"".join(records), bounds[:-1], bounds[1:], check=True)
     with paused_collector():
-        for line, (index, offset, length) in enumerate(zip(
-                task.indices.tolist(), task.offsets.tolist(), task.lengths.tolist(), strict=True)):
-            record = source[offset:offset + length]
+        for line, (index, offset, record) in enumerate(zip(
+                task.indices.tolist(), offsets, records, strict=True)):
             try:
-                text, code, added = _decide_one(worker, index, offset, record)
+                text, code, added = _decide_one(worker, index, offset, record, decoded)
             except KeysOutsideGroup:
                 outside = index
                 break
@@ -648,16 +655,18 @@ def decide_task(setting: BatchSetting, task: Task) -> Decided:
                    outside=outside)
 
 
-def _decide_one(worker: _Worker, index: int, offset: int, record: bytes
+def _decide_one(worker: _Worker, index: int, offset: int, record: bytes,
+                decoded: Iterator[tuple[Bib, bool] | RecordFault]
                 ) -> tuple[str, str, str | None]:
+    """Decide ``record``, which ``decoded`` gives next (``decode_spans``)."""
     if _PLACEHOLDER_START in record and _PLACEHOLDER_BYTES.search(record):
         raise KeysOutsideGroup(index, "placeholder_in_input",
                                "the record holds a number shaped like a placeholder MMS ID")
-    try:
-        bib, convertible = decode_vouched(record)
-    except RecordFault as fault:
-        item = Unreadable(index=index, offset=offset, reason=fault.reason, detail=fault.detail)
+    found = next(decoded)
+    if isinstance(found, RecordFault):
+        item = Unreadable(index=index, offset=offset, reason=found.reason, detail=found.detail)
         return worker.lines.line(index, item, None), UNREADABLE_CODE, None
+    bib, convertible = found
     if convertible:
         worker.cache.note_convertible(bib)
     zone = worker.zone
