@@ -17,6 +17,7 @@ from collections import Counter
 from contextlib import redirect_stdout
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -24,6 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import almamatch.cli.batch
+import almamatch.parallel.batch
 from almamatch.cli.inputs import profile_from_path, zone_for, zone_store_for
 from almamatch.cli.main import build_parser, main
 from almamatch.core.record import Bib, ControlField, DataField, Field
@@ -210,9 +212,20 @@ def test_dask_local_cluster_gives_the_one_process_lines(
         assert "".join(line + "\n" for line in lines) == expected
 
 
+@pytest.mark.parametrize("carried", [False, True], ids=["read_from_file", "bytes_in_task"])
 def test_unreadable_records_keep_their_place_in_a_grouped_run(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, carried: bool) -> None:
+    """Position and reason as one process gives them, also when each task carries its records'
+    bytes, as on Dask (``Plan.task(with_content=True)``): offsets are the file's."""
     monkeypatch.setattr(almamatch.cli.batch, "MIN_GROUPED_RECORDS", 0)
+    monkeypatch.setattr(almamatch.parallel.batch, "_CHUNK_AT_LEAST", 3)
+    if carried:
+        planned = almamatch.parallel.batch.Plan.task
+
+        def with_bytes(plan: Any, position: int, *, with_content: bool = False) -> Any:
+            return planned(plan, position, with_content=True)
+
+        monkeypatch.setattr(almamatch.parallel.batch.Plan, "task", with_bytes)
     exports: list[tuple[int, int | None, str, int, int]] = [
         (n % 5 + 1, None, " ", 2020 + n % 5, n % 4) for n in range(12)]
     dump, path = write_batch(tmp_path, [(1, 2, " "), (3, None, " ")], exports)
@@ -220,9 +233,12 @@ def test_unreadable_records_keep_their_place_in_a_grouped_run(
     content[content.index(b"\x1d") - 1] = ord("x")  # the first record loses its terminator
     second = content.index(b"\x1d", content.index(b"\x1d") + 1)
     content[second + 1 + 5 : second + 1 + 7] = b"ZZ"  # the third record's leader is damaged
+    ends = [at for at, byte in enumerate(content) if byte == 0x1D]
+    content[ends[7] - 1] = ord("x")  # so does the eighth record, in a task of its own group
     path.write_bytes(bytes(content))
     expected = one_process(dump, path)
-    assert '"UNREADABLE"' in expected
+    unreadable = [json.loads(line) for line in expected.splitlines() if '"UNREADABLE"' in line]
+    assert [(one["index"], one["offset"]) for one in unreadable] == [(0, 0), (7, ends[6] + 1)]
     forbid_one_process(monkeypatch)
     out = io.StringIO()
     with redirect_stdout(out):

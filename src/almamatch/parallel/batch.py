@@ -47,7 +47,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from itertools import accumulate
+from itertools import accumulate, pairwise
 from pathlib import Path
 from typing import IO, Any, ClassVar, Final, Protocol, TypeVar
 
@@ -135,8 +135,10 @@ class BatchSetting:
 class Task:
     """Records of whole groups, in input order, and what their groups share.
 
-    The records are ``source[offsets[i]:offsets[i] + lengths[i]]``: ``content`` when the task
-    carries its records' bytes (offsets into it), else the file at ``path``.
+    Record ``i`` is the ``lengths[i]`` bytes at ``offsets[i]`` in the file at ``path``; a task
+    that carries its records' bytes has them in ``content``, side by side in order (a cluster's
+    worker need not see the file). ``offsets`` are the file's either way: an unreadable record
+    is reported at its place in the file.
     """
 
     number: int
@@ -232,7 +234,6 @@ class Plan:
         content = None
         if with_content or self.content is not None:
             content = b"".join(_read_spans(self, offsets, lengths))
-            offsets = np.cumsum(lengths) - lengths
         return Task(number=position, indices=self.indices[members], offsets=offsets,
                     lengths=lengths, numbers=self.numbers[position], bibs=self.bibs[position],
                     path=self.path, content=content)
@@ -623,12 +624,14 @@ def decide_task(setting: BatchSetting, task: Task) -> Decided:
     encoding = setting.encoding
     outside: int | None = None
     offsets, lengths = task.offsets.tolist(), task.lengths.tolist()
-    records = [source[offset:offset + length]
-               for offset, length in zip(offsets, lengths, strict=True)]
     # Read as the one-process reader reads a buffer (``decode_spans``), the records side by
-    # side: in the file, the task's records can lie far apart.
+    # side: in the file, the task's records can lie far apart; a task that carries its
+    # records' bytes already holds them so.
     bounds = list(accumulate(lengths, initial=0))
-    decoded = decode_spans(b"".join(records), bounds[:-1], bounds[1:], check=True)
+    side_by_side = task.content if task.content is not None else b"".join(
+        [source[offset:offset + length] for offset, length in zip(offsets, lengths, strict=True)])
+    records = [side_by_side[start:end] for start, end in pairwise(bounds)]
+    decoded = decode_spans(side_by_side, bounds[:-1], bounds[1:], check=True)
     with paused_collector():
         for line, (index, offset, record) in enumerate(zip(
                 task.indices.tolist(), offsets, records, strict=True)):
