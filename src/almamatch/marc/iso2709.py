@@ -225,6 +225,15 @@ def _leading_controls(tags: Sequence[str]) -> int:
     return controls
 
 
+def _area_text(data: bytes) -> tuple[str, bool]:
+    """A data area's text in one call, and whether it was valid UTF-8 (invalid bytes escape
+    as they would field by field)."""
+    try:
+        return data.decode("utf-8"), True
+    except UnicodeDecodeError:
+        return data.decode("utf-8", "surrogateescape"), False
+
+
 def _decode_direct(record: bytes, *, check: bool) -> tuple[Bib, bool] | None:
     """``_decode_utf8``'s ``Bib`` and, with ``check``, whether the bytes show that it converts
     to MARCXML (``_convertible``); None as ``_decode_utf8``."""
@@ -240,12 +249,7 @@ def _decode_direct(record: bytes, *, check: bool) -> tuple[Bib, bool] | None:
     # bytes). The directory is then exactly the one written from the pieces' lengths, which one
     # comparison checks; a piece of ASCII text is as long as its bytes.
     data = record[base:-1]
-    try:
-        text = data.decode("utf-8")
-        valid = True
-    except UnicodeDecodeError:
-        text = data.decode("utf-8", "surrogateescape")
-        valid = False
+    text, valid = _area_text(data)
     texts = text.split(_TERMINATOR)
     lengths = list(map(len, texts if text.isascii() else data.split(b"\x1e")))
     if (len(lengths) == len(tags) + 1 and not lengths.pop()
@@ -550,13 +554,7 @@ def _decode_usual(record: bytes, base: int, tags: Sequence[str], *, check: bool
                   ) -> tuple[Bib, bool] | None:
     """``_decode_direct`` of a record that ``usual_layouts`` found laid out the usual way, with
     its base address and tags: its data area split at the terminators holds its fields."""
-    data = record[base:-1]
-    try:
-        text = data.decode("utf-8")
-        valid = True
-    except UnicodeDecodeError:
-        text = data.decode("utf-8", "surrogateescape")
-        valid = False
+    text, valid = _area_text(record[base:-1])
     texts = text.split(_TERMINATOR)
     texts.pop()
     return _decode_consecutive(record, record[:LEADER_LENGTH].decode("ascii"), tags, text,
