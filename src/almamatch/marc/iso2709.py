@@ -43,7 +43,8 @@ from almamatch.marc.convert import (
     SUBFIELD_DELIMITER,
     bib_from_pymarc,
 )
-from almamatch.marc.framing import Span, frame_spans
+from almamatch.marc.directory import ENTRY_LENGTH
+from almamatch.marc.framing import LEADER_LENGTH, Span, frame_spans
 from almamatch.marc.layout import usual_layouts
 from almamatch.marc.unreadable import Unreadable
 
@@ -60,8 +61,6 @@ __all__ = [
     "read_iso2709",
 ]
 
-LEADER_LENGTH: Final = 24
-DIRECTORY_ENTRY_LENGTH: Final = 12
 _SUBFIELD: Final = chr(SUBFIELD_DELIMITER)
 _TERMINATOR: Final = chr(FIELD_TERMINATOR)
 # pymarc: "assume controlfields are numeric; replicates ruby-marc behavior" (tags 000-009).
@@ -100,13 +99,13 @@ def _check_structure(record: bytes) -> str:
     if record[base - 1] != FIELD_TERMINATOR:
         raise RecordFault("bad_directory", "the directory does not end with a field terminator")
     directory = record[LEADER_LENGTH : base - 1]
-    if len(directory) % DIRECTORY_ENTRY_LENGTH:
+    if len(directory) % ENTRY_LENGTH:
         raise RecordFault(
             "bad_directory", f"directory of {len(directory)} bytes is not 12-byte entries"
         )
     data_end = len(record) - 1  # the record terminator is not field data
-    for start in range(0, len(directory), DIRECTORY_ENTRY_LENGTH):
-        entry = directory[start : start + DIRECTORY_ENTRY_LENGTH]
+    for start in range(0, len(directory), ENTRY_LENGTH):
+        entry = directory[start : start + ENTRY_LENGTH]
         tag, length_text, offset_text = entry[:3], entry[3:7], entry[7:12]
         numbers = length_text + offset_text
         if not (tag.isascii() and tag.isalnum() and numbers.isdigit()):
@@ -173,7 +172,7 @@ def _opened(record: bytes) -> tuple[int, str] | None:
         return None
     directory = record[LEADER_LENGTH : base - 1]
     # isalnum() holds for ASCII letters and digits alone (bytes), so the directory decodes.
-    if (not directory or len(directory) % DIRECTORY_ENTRY_LENGTH or not directory.isalnum()
+    if (not directory or len(directory) % ENTRY_LENGTH or not directory.isalnum()
             or not record[:LEADER_LENGTH].isascii()):
         return None
     return base, directory.decode("ascii")
@@ -202,7 +201,7 @@ def _tag_texts() -> dict[bytes, str]:
 def _tags(record: bytes, entries: str) -> Sequence[str]:
     """The tag of each entry of the directory ``entries`` (the record's, ``_opened``), in
     order: one ``struct`` read and one table read for many entries, not a step per entry."""
-    count = len(entries) // DIRECTORY_ENTRY_LENGTH
+    count = len(entries) // ENTRY_LENGTH
     if 1 < count <= _LAYOUT_ENTRIES:  # an itemgetter of one key gives the item, not a tuple
         try:
             tags: tuple[str, ...] = itemgetter(
@@ -375,7 +374,7 @@ def _texts_by_directory(record: bytes, base: int, entries: str) -> list[str] | N
     order; None when an entry is off."""
     data_end = len(record) - 1
     texts = []
-    for start in range(0, len(entries), DIRECTORY_ENTRY_LENGTH):
+    for start in range(0, len(entries), ENTRY_LENGTH):
         numbers = entries[start + 3 : start + 12]
         if not numbers.isdigit():
             return None
@@ -582,7 +581,7 @@ def decode_spans(content: bytes, starts: Sequence[int], ends: Sequence[int], *, 
         found: tuple[Bib, bool] | RecordFault | None = None
         if base:  # 2 to 1,000 entries: an itemgetter of them gives a tuple
             found = _decode_usual(record, base, itemgetter(*tags[
-                first:first + (base - LEADER_LENGTH - 1) // DIRECTORY_ENTRY_LENGTH])(
+                first:first + (base - LEADER_LENGTH - 1) // ENTRY_LENGTH])(
                     tag_by_number), check=check)
         if found is None:
             try:

@@ -25,18 +25,18 @@ from typing import Any, Final
 import numpy as np
 import numpy.typing as npt
 
+from almamatch.marc.convert import FIELD_TERMINATOR
+from almamatch.marc.directory import ENTRY_LENGTH
 from almamatch.marc.framing import LEADER_LENGTH
 
 __all__ = ["usual_layouts"]
 
 Array = npt.NDArray[Any]
 
-_ENTRY: Final = 12  # "Each directory entry is 12 character positions in length"
-_FIELD_TERMINATOR: Final = 0x1E
 _UTF8: Final = ord("a")  # Leader/09
 _LEADER: Final = np.arange(LEADER_LENGTH)
 _NUMBERS: Final = np.r_[0:5, 12:17]  # Leader/00-04 (record length), Leader/12-16 (base address)
-_ENTRY_PLACES: Final = np.arange(_ENTRY)
+_ENTRY_PLACES: Final = np.arange(ENTRY_LENGTH)
 #: A directory of at most this many entries is read here (as ``marc.iso2709`` reads its tags).
 MOST_ENTRIES: Final = 1000
 
@@ -66,15 +66,15 @@ def usual_layouts(content: bytes, starts: Sequence[int], ends: Sequence[int]
     numbers = np.where(usual[:, None], numbers, 0)
     declared, base = _number(numbers, 0, 5), _number(numbers, 5, 10)
     usual &= (declared <= size) & (base > LEADER_LENGTH) & (base < size)
-    entries, rest = np.divmod(base - LEADER_LENGTH - 1, _ENTRY)
+    entries, rest = np.divmod(base - LEADER_LENGTH - 1, ENTRY_LENGTH)
     usual &= (rest == 0) & (entries > 1) & (entries <= MOST_ENTRIES)
-    usual &= octets[np.where(usual, start + base - 1, 0)] == _FIELD_TERMINATOR
+    usual &= octets[np.where(usual, start + base - 1, 0)] == FIELD_TERMINATOR
     # Every entry of every record still usual: twelve digits.
     count = np.where(usual, entries, 0)
     record = np.repeat(np.arange(len(start)), count)
     first = np.cumsum(count) - count
     place = np.arange(len(record)) - first[record]
-    table = octets[(start[record] + LEADER_LENGTH + _ENTRY * place)[:, None] + _ENTRY_PLACES]
+    table = octets[(start[record] + LEADER_LENGTH + ENTRY_LENGTH * place)[:, None] + _ENTRY_PLACES]
     digits = table - np.uint8(ord("0"))  # not a digit: 10 to 255
     sound = digits.max(axis=1, initial=0) <= 9
     tag, length, offset = _number(digits, 0, 3), _number(digits, 3, 7), _number(digits, 7, 12)
@@ -87,11 +87,11 @@ def usual_layouts(content: bytes, starts: Sequence[int], ends: Sequence[int]
     sound &= ~last | (offset + length == data_end)
     field_end = np.minimum(start[record] + base[record] + offset + length - 1, len(octets) - 1)
     field_end = np.where(sound, field_end, 0)  # a record with an entry off is not usual anyway
-    sound &= octets[field_end] == _FIELD_TERMINATOR
+    sound &= octets[field_end] == FIELD_TERMINATOR
     usual &= np.bincount(record[~sound], minlength=len(start)) == 0
     # No terminator inside a field: as many in the data area as there are fields.
     low, high = int(start.min()), int(end.max())
-    terminators = low + np.flatnonzero(octets[low:high] == _FIELD_TERMINATOR)
+    terminators = low + np.flatnonzero(octets[low:high] == FIELD_TERMINATOR)
     held = (np.searchsorted(terminators, end - 1)
             - np.searchsorted(terminators, np.where(usual, start + base, end - 1)))
     usual &= held == entries
