@@ -136,3 +136,15 @@ def test_a_directory_that_does_not_fit_the_keys_is_refused(
     np.save(path, change(np.load(path)))
     with pytest.raises(InvalidIndex, match=r"key_buckets\.npy"):
         ZoneIndex.load(saved)
+
+
+def test_keys_out_of_order_beside_a_saved_directory_are_refused_naming_the_keys(
+        tmp_path: Path) -> None:
+    """The directory is checked against the largest key, which is the last only in sorted keys:
+    keys whose first is above their last are refused as such, naming their column."""
+    saved = synthesize_zone(500, seed=2).build().save(tmp_path / "index")
+    path = saved / "key_values.npy"
+    keys = np.load(path)
+    np.save(path, keys[::-1].copy())
+    with pytest.raises(InvalidIndex, match=r"key_values\.npy.*keys not sorted"):
+        ZoneIndex.load(saved)
