@@ -32,6 +32,7 @@ import json
 from bisect import bisect_left
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, Final
 
@@ -164,38 +165,29 @@ def _as(values: npt.ArrayLike, dtype: np.dtype[Any], name: str) -> Array:
     return array
 
 
+def _saved_column(source: Path, name: str, problem_of: Callable[[Array], str | None], *,
+                  mmap: bool) -> Array | None:
+    """A column derived from the others and saved beside them (``name``), checked by
+    ``problem_of``; None when the index was saved before it had one (``ZoneIndex`` then derives
+    it)."""
+    path = source / f"{name}.npy"
+    if not path.exists():
+        return None
+    column = np.load(path, mmap_mode="r" if mmap else None)
+    problem = problem_of(column)
+    if problem is not None:
+        raise InvalidIndex(str(path), "bad_column", problem)
+    mapped: Array = column.view(np.ndarray)
+    return mapped
+
+
 def _saved_directory(source: Path, keys: Array, *, mmap: bool) -> Array | None:
     """The saved key directory, checked against the keys it serves (its length follows from the
-    key count and the largest key, its last entry is the key count); None when the index was
-    saved before it had one (``ZoneIndex`` then computes it)."""
-    path = source / f"{_DIRECTORY}.npy"
-    if not path.exists():
-        return None
-    directory = np.load(path, mmap_mode="r" if mmap else None)
-    count = len(keys)
-    if count and keys[0] > keys[-1]:
+    key count and the largest key, its last entry is the key count)."""
+    if len(keys) and keys[0] > keys[-1] and (source / f"{_DIRECTORY}.npy").exists():
         # The largest key is the last one only in sorted keys: these are not.
         raise InvalidIndex(str(source / "key_values.npy"), "bad_column", "keys not sorted")
-    problem = directory_problem(directory, keys)
-    if problem is not None:
-        raise InvalidIndex(str(path), "bad_column", problem)
-    mapped: Array = directory.view(np.ndarray)
-    return mapped
-
-
-def _saved_row_starts(source: Path, *, key_count: int, bib_count: int, mmap: bool
-                      ) -> Array | None:
-    """The saved ``row_starts``, checked by its layout (``row_starts_problem``); None when the
-    index was saved before it had one (``ZoneIndex`` then derives it)."""
-    path = source / f"{_ROW_STARTS}.npy"
-    if not path.exists():
-        return None
-    starts = np.load(path, mmap_mode="r" if mmap else None)
-    problem = row_starts_problem(starts, key_count, bib_count)
-    if problem is not None:
-        raise InvalidIndex(str(path), "bad_column", problem)
-    mapped: Array = starts.view(np.ndarray)
-    return mapped
+    return _saved_column(source, _DIRECTORY, partial(directory_problem, keys=keys), mmap=mmap)
 
 
 def _derived_row_starts(key_rows: Array, bib_count: int, name: str) -> Array:
@@ -554,8 +546,9 @@ class ZoneIndex:
             raise InvalidIndex(str(source / "key_values.npy"), "bad_column", problem)
         entries = json.loads((source / "locks.json").read_text(encoding="utf-8"))
         locks = dict(_lock_from_json(entry) for entry in entries)
-        starts = _saved_row_starts(source, key_count=manifest["keys"],
-                                   bib_count=manifest["bibs"], mmap=mmap)
+        starts = _saved_column(source, _ROW_STARTS, partial(
+            row_starts_problem, key_count=manifest["keys"], bib_count=manifest["bibs"]),
+            mmap=mmap)
         if starts is None:  # saved before it had them: derived, naming the file it reads
             starts = _derived_row_starts(columns["key_rows"], manifest["bibs"],
                                          str(source / "key_rows.npy"))
