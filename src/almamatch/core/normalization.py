@@ -250,13 +250,13 @@ def assign_mms_id(bib: Bib, mms_id: str) -> Bib:
     The incoming 001 is replaced (its OCLC number survives in the 035 that ``fold_003`` made of
     it when 003 was present); a record without 001 gets one first.
     """
+    if bib.control_value("001") == mms_id:  # the first 001 already holds it: kept as it is
+        return bib
     fields = bib.fields
     tags = [one.tag for one in fields]
     new = checked_control_field("001", mms_id)
     if "001" not in tags:
         return checked_bib(bib.leader, (new, *fields))
-    if _control_text(fields[tags.index("001")]) == mms_id:
-        return bib
     changed = list(fields)
     for at in tag_positions(tags, "001"):
         changed[at] = new

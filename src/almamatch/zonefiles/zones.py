@@ -460,10 +460,7 @@ class IndexedZoneView:
         after checking its 001 (``record``): ``fold_003`` reads 001 and leaves it as it is."""
         if self.assigned_mms_ids:
             return assign_mms_id(record, mms_id)
-        number = record.control_value("001")
-        if number == mms_id:  # the first 001 already the MMS ID: ``assign_mms_id`` keeps all
-            return record
-        if (number or "").strip() != mms_id:
+        if (record.control_value("001") or "").strip() != mms_id:
             raise InvalidZoneFile(str(self.dump), "bad_offsets",
                                   f"MMS ID {mms_id}: the record at its offset is another bib's; "
                                   "rebuild the zone")
