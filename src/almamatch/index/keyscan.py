@@ -27,10 +27,11 @@ import numpy.typing as npt
 from attrs import frozen
 
 from almamatch.core.oclc import MAX_OCLC_NUMBER, OclcForm
+from almamatch.core.record import LEADER_LENGTH
 from almamatch.index.version import FRACTION_DIGITS, NO_VERSION, InvalidVersion, encode_version
 from almamatch.index.zone import ACTIVE, CANCELLED
 from almamatch.marc.directory import ENTRY_LENGTH, directory_entries
-from almamatch.marc.framing import LEADER_LENGTH, frame_spans
+from almamatch.marc.framing import frame_spans
 from almamatch.marc.scan import RecordKeys, ScanFault, scan_record
 from almamatch.marc.unreadable import Unreadable
 

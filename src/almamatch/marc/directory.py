@@ -27,7 +27,7 @@ import numpy as np
 import numpy.typing as npt
 from attrs import frozen
 
-from almamatch.marc.framing import LEADER_LENGTH
+from almamatch.core.record import LEADER_LENGTH
 
 __all__ = ["ENTRY_LENGTH", "DirectoryEntries", "directory_entries"]
 

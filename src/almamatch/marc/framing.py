@@ -34,11 +34,11 @@ from typing import Final, TypeAlias
 import numpy as np
 
 from almamatch.core.errors import shown
+from almamatch.core.record import LEADER_LENGTH
 from almamatch.marc.unreadable import Unreadable
 
 __all__ = ["Span", "frame_records", "frame_spans"]
 
-LEADER_LENGTH: Final = 24
 RECORD_TERMINATOR: Final = 0x1D
 _TERMINATOR_BYTES: Final = b"\x1d"
 # Bytes some files put between records (line breaks, padding, a DOS end-of-file mark).

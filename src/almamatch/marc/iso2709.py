@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Final
 from almamatch.core.errors import InvalidRecord, shown
 from almamatch.core.marcxml import FORBIDDEN_CONTROL_BYTES
 from almamatch.core.record import (
+    LEADER_LENGTH,
     Bib,
     ControlField,
     DataField,
@@ -44,7 +45,7 @@ from almamatch.marc.convert import (
     bib_from_pymarc,
 )
 from almamatch.marc.directory import ENTRY_LENGTH
-from almamatch.marc.framing import LEADER_LENGTH, Span, frame_spans
+from almamatch.marc.framing import Span, frame_spans
 from almamatch.marc.layout import usual_layouts
 from almamatch.marc.unreadable import Unreadable
 

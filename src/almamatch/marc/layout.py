@@ -25,9 +25,9 @@ from typing import Any, Final
 import numpy as np
 import numpy.typing as npt
 
+from almamatch.core.record import LEADER_LENGTH
 from almamatch.marc.convert import FIELD_TERMINATOR
 from almamatch.marc.directory import ENTRY_LENGTH
-from almamatch.marc.framing import LEADER_LENGTH
 
 __all__ = ["usual_layouts"]
 

@@ -31,13 +31,19 @@ from xml.parsers import expat
 from attrs import define, field
 
 from almamatch.core.errors import InvalidRecord, shown
-from almamatch.core.record import Bib, ControlField, DataField, Field, Subfield
+from almamatch.core.record import (
+    LEADER_LENGTH,
+    Bib,
+    ControlField,
+    DataField,
+    Field,
+    Subfield,
+)
 from almamatch.marc.unreadable import MAX_RECORD_CHARACTERS, MAX_RECORD_FIELDS, Unreadable
 
 __all__ = ["read_marcxml"]
 
 _NAMESPACE_SEPARATOR: Final = " "
-LEADER_LENGTH: Final = 24
 #: The longest single XML token (tag with its attributes, comment, processing instruction) read:
 #: a record's characters, each escaped at worst, as MARC-in-JSON's ``MAX_JSON_TEXT``.
 MAX_XML_TOKEN: Final = 8 * MAX_RECORD_CHARACTERS

@@ -30,8 +30,10 @@ from almamatch.core.identifiers import (
     unique_numbers,
 )
 from almamatch.core.oclc import OclcNumber
+from almamatch.core.record import LEADER_LENGTH
 from almamatch.core.timestamp import Timestamp
-from almamatch.marc.framing import LEADER_LENGTH, frame_records, frame_spans
+from almamatch.marc.directory import ENTRY_LENGTH
+from almamatch.marc.framing import frame_records, frame_spans
 from almamatch.marc.unreadable import Unreadable
 
 __all__ = [
@@ -39,7 +41,6 @@ __all__ = [
     "scan_record", "scan_stream",
 ]
 
-ENTRY_LENGTH: Final = 12
 _DELIMITER: Final = b"\x1f"
 _WANTED: Final = frozenset((b"001", b"003", b"005", b"019", b"035"))
 _CHUNK: Final = 1 << 22
