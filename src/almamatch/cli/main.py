@@ -74,7 +74,7 @@ class _Parser(argparse.ArgumentParser):
 
 class _Version(argparse.Action):
     """``--version``: the installed version, read only when asked for (``almamatch.__version__``
-    reads the distribution's metadata)."""
+    reads the distribution's metadata), and whether the compiled modules are in use."""
 
     def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS,
                  default: str = argparse.SUPPRESS, help: str | None = None) -> None:  # noqa: A002
@@ -83,7 +83,16 @@ class _Version(argparse.Action):
 
     def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
                  values: object, option_string: str | None = None) -> None:
-        sys.stdout.write(f"almamatch {almamatch.__version__}\n")
+        from almamatch import _native  # noqa: PLC0415 (only when asked for)
+
+        built = _native.built()
+        if not built:
+            compiled = "pure Python: no compiled module was built"
+        elif not _native.wanted():
+            compiled = f"pure Python: {_native.PURE_VARIABLE} is set"
+        else:
+            compiled = "compiled: " + ", ".join(built)
+        sys.stdout.write(f"almamatch {almamatch.__version__} ({compiled})\n")
         parser.exit()
 
 
