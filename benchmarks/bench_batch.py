@@ -27,7 +27,10 @@ Each arm runs ``--repeat`` times, one after another, and reports min and median 
 * ``two one-process batches at once``: two ``--workers 1`` runs started together, CPU per run:
   what running two processes side by side costs on this machine (shared caches, a loaded host)
   whatever they do, the floor for the 2-worker run's CPU;
-* ``batch on Dask`` (``--dask``): the same through a 2-worker ``distributed.LocalCluster``.
+* ``batch on Dask`` (``--dask``): the same through a 2-worker ``distributed.LocalCluster``;
+* ``batch, N workers, pure Python`` (``--pure``): each batch arm again, interleaved with it, with
+  ``ALMAMATCH_PURE=1`` (the compiled modules of ``almamatch._native`` not used): the same-run
+  baseline of what they bring; the outputs must be byte-identical to the compiled run's.
 
 The machine is shared: the script prints ``os.getloadavg()`` before and after.
 """
@@ -55,6 +58,7 @@ from typing import Any
 import pymarc
 
 import almamatch
+from almamatch import _native
 from almamatch.codec import JsonWriter
 from almamatch.core.decide import DecisionCache
 from almamatch.core.record import Bib
@@ -84,13 +88,15 @@ def in_process(work: Callable[[], int]) -> tuple[float, float, int]:
     return _cpu_self() - cpu, time.perf_counter() - wall, count
 
 
-def commands(argvs: list[list[str]], outputs: list[Path]) -> tuple[float, float, str, int]:
-    """Run the commands at once: CPU seconds of all (with their workers), wall seconds, the
-    digest of the first output, peak RSS in MiB of the largest process."""
+def commands(argvs: list[list[str]], outputs: list[Path], env: dict[str, str] | None = None
+             ) -> tuple[float, float, str, int]:
+    """Run the commands at once (in ``env``, default this one's): CPU seconds of all (with their
+    workers), wall seconds, the digest of the first output, peak RSS in MiB of the largest
+    process."""
     wall = time.perf_counter()
     cpu, peak = 0.0, 0
     with contextlib.ExitStack() as stack:
-        running = [subprocess.Popen(argv, stdout=stack.enter_context(output.open("wb")))
+        running = [subprocess.Popen(argv, stdout=stack.enter_context(output.open("wb")), env=env)
                    for argv, output in zip(argvs, outputs, strict=True)]
         for process in running:
             _, status, usage = os.wait4(process.pid, 0)
@@ -170,6 +176,8 @@ def main() -> None:
     parser.add_argument("--pair", action="store_true",
                         help="also run two one-process batches at once (the machine's cost of "
                              "running two processes side by side)")
+    parser.add_argument("--pure", action="store_true",
+                        help="also run each batch arm with ALMAMATCH_PURE=1 (no compiled module)")
     args = parser.parse_args()
     exports, zone = args.workload / "exports.mrc", args.workload / "zone"
     # The commands import the package from bytecode, as an installed one does (pip compiles it);
@@ -177,6 +185,8 @@ def main() -> None:
     compileall.compile_dir(Path(almamatch.__file__).parent, quiet=1)
     print(f"machine: {platform.platform()}, Python {platform.python_version()}, "
           f"cpu_count={os.cpu_count()}; load average {os.getloadavg()}")
+    print(f"compiled modules: {', '.join(_native.built()) or 'none built'}"
+          f"{'' if _native.wanted() else f' (not used: {_native.PURE_VARIABLE} is set)'}")
     content = exports.read_bytes()
 
     def pymarc_parse() -> int:
@@ -229,13 +239,16 @@ def main() -> None:
     digests: set[str] = set()
     runs_of: dict[str, list[tuple[float, float]]] = {}
     peaks: dict[str, int] = {}
+    pure = {**os.environ, _native.PURE_VARIABLE: "1"}
+    arms = [(f"batch --workers {n}{', pure Python' if env else ''}",
+             [[*base, "--workers", str(n)]], env)
+            for n in args.workers for env in ([None, pure] if args.pure else [None])]
     with tempfile.TemporaryDirectory() as scratch:
         outputs = [Path(scratch) / "out.jsonl", Path(scratch) / "other.jsonl"]
         for _ in range(args.repeat):
             # Interleaved, so that the arms share the machine's load as it comes and goes.
-            for name, argvs in ((f"batch --workers {n}", [[*base, "--workers", str(n)]])
-                                for n in args.workers):
-                cpu, wall, digest, peak = commands(argvs, outputs[:1])
+            for name, argvs, env in arms:
+                cpu, wall, digest, peak = commands(argvs, outputs[:1], env)
                 runs_of.setdefault(name, []).append((cpu, wall))
                 peaks[name] = max(peaks.get(name, 0), peak)
                 digests.add(digest)
@@ -272,6 +285,14 @@ def main() -> None:
         print(f"2x pymarc parse is {1e6 / target:.1f} us a record; the least line takes "
               f"{1e6 / rates[least_name]:.1f} of it, the batch {1e6 / one:.1f}")
     for name, runs in runs_of.items():
+        if name.endswith(", pure Python"):
+            compiled_cpus = [cpu for cpu, _ in runs_of[name.removesuffix(", pure Python")]]
+            pure_cpus = [cpu for cpu, _ in runs]
+            medians = statistics.median(pure_cpus) / statistics.median(compiled_cpus)
+            print(f"{name.removesuffix(', pure Python')}: compiled modules "
+                  f"{min(pure_cpus) / min(compiled_cpus):.2f}x faster than pure Python in CPU "
+                  f"(min to min), median {medians:.2f}x")
+            continue
         if name != "batch --workers 1" and "batch --workers 1" in runs_of:
             cpus = [cpu for cpu, _ in runs]
             walls = [wall for _, wall in runs]
