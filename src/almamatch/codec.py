@@ -23,13 +23,14 @@ from collections.abc import Callable
 from datetime import datetime
 from json.encoder import encode_basestring, encode_basestring_ascii
 from operator import attrgetter
-from typing import Any, Final, Union, cast, get_args, get_origin, get_type_hints
+from typing import TYPE_CHECKING, Any, Final, Union, cast, get_args, get_origin, get_type_hints
 
 import attrs
 from cattrs import Converter
 from cattrs.errors import BaseValidationError
 from cattrs.gen import make_dict_structure_fn, override
 
+from almamatch import _native
 from almamatch.core.brief import BriefLevel
 from almamatch.core.decision import Decision, Failure, Step
 from almamatch.core.errors import AlmamatchError, capped
@@ -45,6 +46,9 @@ from almamatch.core.record import (
     kept_subfields,
 )
 from almamatch.core.timestamp import Timestamp
+
+if TYPE_CHECKING:
+    from almamatch._native.jsontext import RecordText
 
 __all__ = [
     "DECISION_CLASSES",
@@ -288,6 +292,25 @@ _HEAD_KEY: Final = attrgetter("tag", "indicator1", "indicator2")
 _RECURRING: Final = frozenset({Step})
 
 
+
+
+def _compiled_record_text() -> type[RecordText] | None:
+    """The compiled writer of a record's text (``almamatch._native.jsontext``), where it is
+    built and wanted (``_native.wanted``); else None, and each writer writes records in Python
+    (``JsonWriter._record``, the definition of the text)."""
+    if not _native.wanted():
+        return None
+    try:
+        from almamatch._native.jsontext import RecordText  # noqa: PLC0415 (only if built)
+    except ImportError:
+        return None
+    return RecordText
+
+
+#: Picked once, at import (``JsonWriter._record_compiled``).
+_RECORD_TEXT: Final = _compiled_record_text()
+
+
 class _Texts(dict[Any, str]):
     """Texts by key, each made by ``make`` on first use and kept (up to ``_KEPT`` of them), so
     that a text already made costs one dict lookup."""
@@ -332,6 +355,16 @@ class _Recurring:
         text = self.texts[id(value)] = self._write(value)
         self.values.append(value)
         return text
+
+
+def _slots(cls: type[Any], *names: str) -> tuple[Any, ...]:
+    """The slot descriptors of members of an attrs class, by name."""
+    return tuple(cls.__dict__[name] for name in names)
+
+
+#: The member in which a data field keeps its subfields (the one set by ``subfields=``).
+_KEPT_SUBFIELDS: Final = next(one.name for one in attrs.fields(DataField)
+                              if one.alias == "subfields")
 
 
 def _around(text: str, hole: str) -> tuple[str, str]:
@@ -409,6 +442,18 @@ class JsonWriter:
         self._escaped_coded = re.compile(
             re.escape(self._string(SUBFIELD_DELIMITER)[1:-1]) + "(.)", re.DOTALL)
         self._escaped_field_parts = self._string(FIELD_TERMINATOR)[1:-1] + self._between
+        # The compiled writer, given the same texts and tables (it writes no JSON of its own
+        # but a string's escapes: the encoder's text for each ASCII character, given here).
+        self._record_text = None if _RECORD_TEXT is None else _RECORD_TEXT(
+            slots=(*_slots(Bib, "leader", "fields"), *_slots(ControlField, "tag", "value"),
+                   *_slots(DataField, "tag", "indicator1", "indicator2", _KEPT_SUBFIELDS)),
+            ensure_ascii=ensure_ascii,
+            escapes=tuple(self._string(chr(code))[1:-1] for code in range(128)),
+            quote=quote, opening=self._open, middle=self._middle, close=self._close,
+            field_next=COMPACT[0], control_end=self._control_end,
+            subfield_next=self._subfield_end + COMPACT[0], data_end=self._data_end,
+            controls=self._controls, heads=self._heads, codes=self._codes,
+        ).text
 
     # -- what to call -----------------------------------------------------------------------
     def text(self, value: Any) -> str:
@@ -434,7 +479,7 @@ class JsonWriter:
     def _build(self, hint: Any) -> Callable[[Any], str]:
         string = self._string
         if hint is Bib:
-            return self._record
+            return self._record if self._record_text is None else self._record_compiled
         if hint is DataField:  # its converter hook's shape, not its attrs members
             return lambda value: self._dumps(converter.unstructure(value, DataField))
         if hint in HOOK_SCHEMAS:
@@ -508,6 +553,12 @@ class JsonWriter:
         return self._dumps(value)
 
     # -- a record ---------------------------------------------------------------------------
+    def _record_compiled(self, bib: Bib) -> str:
+        """``_record``, by the compiled writer where it writes the record (nearly always)."""
+        compiled = self._record_text
+        text = None if compiled is None else compiled(bib)
+        return self._record(bib) if text is None else text
+
     def _record(self, bib: Bib) -> str:
         fields = bib.fields
         # Nearly always: the control fields first, then data fields, each with its text.

@@ -1,0 +1,561 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+"""A record's JSON text in one C pass: the compiled twin of ``codec.JsonWriter._record``.
+
+Theory of operation: ``RecordText`` writes exactly what ``JsonWriter._record`` writes for a
+record (``json.dumps`` of the converter's shape, compact), from the texts that writer derives
+from the converter: the record's opening, middle and close, each control field's text up to its
+value (the writer's table by tag), each data field's head (by tag and indicators), each
+subfield's opening (by code), and what ends a value, a subfield and a field. Nothing of the JSON
+shape is written here; only JSON's string escape is, as the ``json`` encoder writes it: each
+ASCII character as the encoder's own text for it (given, 128 of them), and past ASCII, with
+``ensure_ascii``, ``\\uXXXX`` in lower-case hex, a character past the BMP as its surrogate pair
+(RFC 8259, section 7; ``json``'s ``ascii_escape_unichar``), else the character itself.
+
+A record is read in two passes: the first checks its shape (a ``Bib`` of ``ControlField`` and
+``DataField`` values whose members are ``str``, each data field's subfields a non-empty
+``marc_text``) and finds the widest character the text will hold (``PyUnicode_MAX_CHAR_VALUE``
+of each part, without reading the characters); the second writes the text into a buffer of that
+width, from which the ``str`` is copied. Members are read straight from each class's slots
+(the offsets of the attrs classes' member descriptors). For anything else ``text`` answers None
+and the caller writes the record in Python, which stays the definition of the text.
+"""
+
+from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
+from cpython.object cimport PyObject, PyTypeObject
+from cpython.dict cimport PyDict_GetItem
+from cpython.ref cimport Py_INCREF, Py_XDECREF
+from libc.stdint cimport uint8_t, uint16_t, uint32_t, uint64_t
+from libc.string cimport memcpy, memset
+
+import types
+
+cdef extern from "Python.h":
+    Py_ssize_t PyUnicode_GET_LENGTH(object text)
+    int PyUnicode_KIND(object text)
+    void* PyUnicode_DATA(object text)
+    uint32_t PyUnicode_MAX_CHAR_VALUE(object text)
+    object PyUnicode_New(Py_ssize_t size, uint32_t maxchar)
+    bint PyUnicode_CheckExact(PyObject* value)
+    bint PyTuple_CheckExact(PyObject* value)
+    Py_ssize_t PyTuple_GET_SIZE(PyObject* value)
+    PyObject* PyTuple_GET_ITEM(PyObject* value, Py_ssize_t index)
+    PyTypeObject* Py_TYPE(PyObject* value)
+
+cdef extern from "structmember.h":
+    ctypedef struct PyMemberDef:
+        int type
+        Py_ssize_t offset
+    int T_OBJECT_EX
+
+cdef extern from "Python.h":
+    ctypedef struct PyMemberDescrObject:
+        PyMemberDef* d_member
+
+ctypedef uint8_t ucs1
+ctypedef uint16_t ucs2
+ctypedef uint32_t ucs4
+
+ctypedef fused out_t:
+    ucs1
+    ucs2
+    ucs4
+
+ctypedef fused src_t:
+    ucs1
+    ucs2
+    ucs4
+
+#: The subfield delimiter and field terminator of ISO 2709: a data field's text
+#: (``DataField.marc_text``) holds the delimiter before each code and never the terminator.
+cdef enum:
+    DELIMITER = 0x1F
+    TERMINATOR = 0x1E
+    ASCII_END = 0x80
+    #: At most this many characters written for one character read: ``\\u001f`` for a control
+    #: character, two escapes for a character past the BMP with ``ensure_ascii``.
+    WIDEST_ESCAPE = 6
+    WIDEST_ASCII_ESCAPE = 12
+
+cdef const char* HEX = b"0123456789abcdef"
+
+#: What a pass answers for a record it leaves to the Python writer (exceptions are -2).
+cdef enum:
+    UNUSUAL = -1
+
+#: The texts of the writer's tables looked up again by a key packed from the characters of
+#: an ASCII tag (and indicators), in a C table of this many slots (a power of two), at most
+#: half of them filled: past that, the writer's own tables answer.
+cdef enum:
+    KEPT_BITS = 13
+    KEPT_SLOTS = 1 << KEPT_BITS
+    #: What leads each key: a data field's head and a control field's text are kept apart.
+    HEAD_KEY = 1
+    CONTROL_KEY = 2
+
+
+cdef inline uint64_t _with_characters(uint64_t key, object text, Py_ssize_t length) noexcept:
+    """``key`` followed by the ``length`` ASCII characters of ``text``, 7 bits each; 0 when
+    ``text`` is not that many ASCII characters."""
+    if key == 0 or PyUnicode_GET_LENGTH(text) != length or PyUnicode_MAX_CHAR_VALUE(text) >= 0x80:
+        return 0
+    cdef const ucs1* characters = <const ucs1*>PyUnicode_DATA(text)
+    cdef Py_ssize_t index
+    for index in range(length):
+        key = (key << 7) | characters[index]
+    return key
+
+
+cdef Py_ssize_t _offset(object member, object cls) except -1:
+    """The offset of an attrs slot in instances of ``cls``, from its member descriptor."""
+    if type(member) is not types.MemberDescriptorType or member.__objclass__ is not cls:
+        raise TypeError(f"not a slot of {cls!r}: {member!r}")
+    cdef PyMemberDef* definition = (<PyMemberDescrObject*>member).d_member
+    if definition.type != T_OBJECT_EX:
+        raise TypeError(f"not an object slot: {member!r}")
+    return definition.offset
+
+
+cdef inline PyObject* _slot(PyObject* value, Py_ssize_t offset) noexcept:
+    """The object in a slot (borrowed; NULL when the slot is unset)."""
+    return (<PyObject**>((<char*>value) + offset))[0]
+
+
+cdef inline PyObject* _text_slot(PyObject* value, Py_ssize_t offset) noexcept:
+    """The ``str`` in a slot (borrowed), or NULL for an unset slot or another class."""
+    cdef PyObject* found = _slot(value, offset)
+    if found is NULL or not PyUnicode_CheckExact(found):
+        return NULL
+    return found
+
+
+cdef inline object _text_or_none(PyObject* value, Py_ssize_t offset):
+    """The ``str`` in a slot, or None (``_text_slot``)."""
+    cdef PyObject* found = _text_slot(value, offset)
+    if found is NULL:
+        return None
+    return <object>found
+
+
+cdef inline uint32_t _widest(uint32_t so_far, object text) noexcept:
+    cdef uint32_t width = PyUnicode_MAX_CHAR_VALUE(text)
+    return width if width > so_far else so_far
+
+
+cdef class RecordText:
+    """Writes a record's JSON text from the texts a ``JsonWriter`` derives (see the module)."""
+
+    cdef object bib_class, control_class, data_class
+    cdef Py_ssize_t leader, fields, control_tag, control_value
+    cdef Py_ssize_t data_tag, indicator1, indicator2, subfields
+    cdef bint ensure_ascii
+    cdef object opening, middle, close, field_next, control_end, subfield_next, data_end
+    cdef object quote, controls, heads, codes
+    cdef uint32_t fixed_width, quote_character
+    cdef uint8_t escape_length[ASCII_END]
+    cdef uint8_t escape_text[ASCII_END][WIDEST_ESCAPE]
+    # Each ASCII code's text (borrowed from ``kept``, which holds them), NULL until first used.
+    cdef PyObject* code_texts[ASCII_END]
+    cdef list kept
+    # Texts by packed key (``_with_characters``): each held (a reference) while kept.
+    cdef uint64_t* kept_keys
+    cdef PyObject** kept_texts
+    cdef Py_ssize_t kept_count
+    cdef char* buffer
+    cdef Py_ssize_t capacity
+
+    def __cinit__(self):
+        self.buffer = NULL
+        self.capacity = 0
+        self.kept_count = 0
+        self.kept_keys = <uint64_t*>PyMem_Malloc(KEPT_SLOTS * sizeof(uint64_t))
+        self.kept_texts = <PyObject**>PyMem_Malloc(KEPT_SLOTS * sizeof(PyObject*))
+        if self.kept_keys is NULL or self.kept_texts is NULL:
+            raise MemoryError()
+        memset(self.kept_keys, 0, KEPT_SLOTS * sizeof(uint64_t))
+        memset(self.kept_texts, 0, KEPT_SLOTS * sizeof(PyObject*))
+
+    def __init__(self, *, slots, ensure_ascii, escapes, quote, opening, middle, close,
+                 field_next, control_end, subfield_next, data_end, controls, heads, codes):
+        (leader, fields, control_tag, control_value,
+         data_tag, indicator1, indicator2, subfields) = slots
+        self.bib_class = leader.__objclass__
+        self.control_class = control_tag.__objclass__
+        self.data_class = data_tag.__objclass__
+        self.leader = _offset(leader, self.bib_class)
+        self.fields = _offset(fields, self.bib_class)
+        self.control_tag = _offset(control_tag, self.control_class)
+        self.control_value = _offset(control_value, self.control_class)
+        self.data_tag = _offset(data_tag, self.data_class)
+        self.indicator1 = _offset(indicator1, self.data_class)
+        self.indicator2 = _offset(indicator2, self.data_class)
+        self.subfields = _offset(subfields, self.data_class)
+        self.ensure_ascii = bool(ensure_ascii)
+        fixed = (quote, opening, middle, close, field_next, control_end, subfield_next,
+                 data_end)
+        if not all(type(text) is str for text in fixed) or len(quote) != 1:
+            raise TypeError("the texts of a record are str, the quote one character")
+        (self.quote, self.opening, self.middle, self.close, self.field_next,
+         self.control_end, self.subfield_next, self.data_end) = fixed
+        self.fixed_width = 0
+        for text in fixed:
+            self.fixed_width = _widest(self.fixed_width, text)
+        self.quote_character = ord(quote)
+        if not all(isinstance(table, dict) for table in (controls, heads, codes)):
+            raise TypeError("the tables of texts are dicts")
+        self.controls, self.heads, self.codes = controls, heads, codes
+        self.kept = []
+        cdef Py_ssize_t code, at
+        if len(escapes) != ASCII_END:
+            raise ValueError("one escape for each ASCII character")
+        for code in range(ASCII_END):
+            self.code_texts[code] = NULL
+            escape = escapes[code]
+            if escape == chr(code):  # written as it is
+                self.escape_length[code] = 0
+                continue
+            if (type(escape) is not str or not escape.isascii()
+                    or not 0 < len(escape) <= WIDEST_ESCAPE):
+                raise ValueError(f"an escape is 1 to 6 ASCII characters: {escape!r}")
+            self.escape_length[code] = len(escape)
+            for at in range(len(escape)):
+                self.escape_text[code][at] = ord(escape[at])
+
+    def __dealloc__(self):
+        cdef Py_ssize_t slot
+        if self.kept_texts is not NULL:
+            for slot in range(KEPT_SLOTS):
+                Py_XDECREF(self.kept_texts[slot])
+        PyMem_Free(self.kept_texts)
+        PyMem_Free(self.kept_keys)
+        PyMem_Free(self.buffer)
+
+    def text(self, bib):
+        """The JSON text of ``bib``, or None for a record of any unusual shape."""
+        cdef PyObject* record = <PyObject*>bib
+        if Py_TYPE(record) is not <PyTypeObject*>self.bib_class:
+            return None
+        cdef PyObject* leader = _text_slot(record, self.leader)
+        cdef PyObject* fields = _slot(record, self.fields)
+        if leader is NULL or fields is NULL or not PyTuple_CheckExact(fields):
+            return None
+        cdef uint32_t width = self._width(<object>leader, fields)
+        if width == 0:
+            return None
+        cdef Py_ssize_t length
+        if width <= 0xFF:
+            length = self._fill(<ucs1>0, width, bib)
+        elif width <= 0xFFFF:
+            length = self._fill(<ucs2>0, width, bib)
+        else:
+            length = self._fill(<ucs4>0, width, bib)
+        if length == UNUSUAL:
+            return None
+        written = PyUnicode_New(length, width)
+        memcpy(PyUnicode_DATA(written), self.buffer, length * PyUnicode_KIND(written))
+        return written
+
+    cdef uint32_t _width(self, object leader, PyObject* fields) noexcept:
+        """The widest character class (``PyUnicode_MAX_CHAR_VALUE``) the text will hold, or 0
+        for a record the Python writer writes (a field of another class, a member not ``str``,
+        a data field whose subfields are not a non-empty text)."""
+        cdef uint32_t width = self.fixed_width
+        cdef Py_ssize_t index
+        cdef PyObject* one
+        cdef PyTypeObject* kind
+        cdef PyObject* tag
+        cdef PyObject* value
+        cdef PyObject* first
+        cdef PyObject* second
+        if not self.ensure_ascii:
+            width = _widest(width, leader)
+        for index in range(PyTuple_GET_SIZE(fields)):
+            one = PyTuple_GET_ITEM(fields, index)
+            kind = Py_TYPE(one)
+            if kind is <PyTypeObject*>self.control_class:
+                tag = _text_slot(one, self.control_tag)
+                value = _text_slot(one, self.control_value)
+                if tag is NULL or value is NULL:
+                    return 0
+                first = second = NULL
+            elif kind is <PyTypeObject*>self.data_class:
+                tag = _text_slot(one, self.data_tag)
+                value = _text_slot(one, self.subfields)
+                first = _text_slot(one, self.indicator1)
+                second = _text_slot(one, self.indicator2)
+                if (tag is NULL or value is NULL or first is NULL or second is NULL
+                        or PyUnicode_GET_LENGTH(<object>value) == 0):
+                    return 0
+                if not self.ensure_ascii:
+                    width = _widest(_widest(width, <object>first), <object>second)
+            else:
+                return 0
+            if not self.ensure_ascii:
+                width = _widest(_widest(width, <object>tag), <object>value)
+        return width
+
+    cdef int _reserve(self, Py_ssize_t count, int kind) except -1:
+        """Room in the buffer for ``count`` characters of ``kind`` bytes."""
+        cdef Py_ssize_t size = count * kind
+        if size <= self.capacity:
+            return 0
+        if size < 2 * self.capacity:
+            size = 2 * self.capacity
+        cdef char* grown = <char*>PyMem_Realloc(self.buffer, size)
+        if grown is NULL:
+            raise MemoryError()
+        self.buffer = grown
+        self.capacity = size
+        return 0
+
+    cdef object _code_text(self, uint32_t code):
+        """The text that opens a subfield of ``code`` (the writer's table), or None."""
+        cdef PyObject* found
+        if code < ASCII_END:
+            found = self.code_texts[code]
+            if found is not NULL:
+                return <object>found
+        text = self.codes[chr(code)]
+        if type(text) is not str:
+            return None
+        if code < ASCII_END:
+            self.kept.append(text)
+            self.code_texts[code] = <PyObject*>text
+        return text
+
+    cdef inline size_t _slot_of(self, uint64_t packed) noexcept:
+        """Where the text of key ``packed`` is kept, or the empty slot where it goes."""
+        cdef size_t slot = <size_t>((packed * <uint64_t>0x9E3779B97F4A7C15) >> (64 - KEPT_BITS))
+        while self.kept_keys[slot] != 0 and self.kept_keys[slot] != packed:
+            slot = (slot + 1) & (KEPT_SLOTS - 1)
+        return slot
+
+    cdef inline PyObject* _kept(self, uint64_t packed) noexcept:
+        """The text kept by key ``packed`` (borrowed), or NULL (not kept, or ``packed`` 0)."""
+        if packed == 0:
+            return NULL
+        return self.kept_texts[self._slot_of(packed)]
+
+    cdef object _looked_up(self, object table, object key, uint64_t packed):
+        """``table[key]`` (not kept by ``packed``): a dict lookup, else the table's own
+        (``__missing__``); kept by ``packed`` unless 0 or the C table is full."""
+        cdef PyObject* found = PyDict_GetItem(table, key)
+        text = <object>found if found is not NULL else table[key]
+        cdef size_t slot
+        if packed and type(text) is str and self.kept_count < KEPT_SLOTS // 2:
+            slot = self._slot_of(packed)
+            Py_INCREF(text)
+            self.kept_texts[slot] = <PyObject*>text
+            self.kept_keys[slot] = packed
+            self.kept_count += 1
+        return text
+
+    cdef Py_ssize_t _fill(self, out_t unused, uint32_t width, object bib) except -2:
+        """The record's text written into the buffer as characters of ``out_t``: its length,
+        or ``UNUSUAL``."""
+        cdef PyObject* record = <PyObject*>bib
+        # Held here, in case a table's own lookup runs Python code that changes the record.
+        cdef PyObject* held = _slot(record, self.fields)
+        if held is NULL or not PyTuple_CheckExact(held):
+            return UNUSUAL
+        fields = <tuple>held
+        leader = _text_or_none(record, self.leader)
+        cdef Py_ssize_t at = 0, index, count = len(fields)
+        cdef PyObject* one
+        cdef PyObject* found
+        cdef uint64_t packed
+        at = self._put(unused, at, width, self.opening)
+        at = self._put_string(unused, at, width, leader)
+        at = self._put(unused, at, width, self.middle)
+        for index in range(count):
+            if at < 0:
+                return UNUSUAL
+            if index:
+                at = self._put(unused, at, width, self.field_next)
+            one = PyTuple_GET_ITEM(<PyObject*>fields, index)
+            if Py_TYPE(one) is <PyTypeObject*>self.control_class:
+                tag = _text_or_none(one, self.control_tag)
+                value = _text_or_none(one, self.control_value)
+                if tag is None:
+                    return UNUSUAL
+                packed = _with_characters(CONTROL_KEY, tag, 3)
+                found = self._kept(packed)
+                at = self._put(unused, at, width, <object>found if found is not NULL
+                               else self._looked_up(self.controls, tag, packed))
+                at = self._put_string(unused, at, width, value)
+                at = self._put(unused, at, width, self.control_end)
+            elif Py_TYPE(one) is <PyTypeObject*>self.data_class:
+                tag = _text_or_none(one, self.data_tag)
+                first = _text_or_none(one, self.indicator1)
+                second = _text_or_none(one, self.indicator2)
+                if tag is None or first is None or second is None:
+                    return UNUSUAL
+                packed = _with_characters(_with_characters(
+                    _with_characters(HEAD_KEY, tag, 3), first, 1), second, 1)
+                found = self._kept(packed)
+                at = self._put(unused, at, width, <object>found if found is not NULL
+                               else self._looked_up(self.heads, (tag, first, second), packed))
+                at = self._put_subfields(unused, at, width,
+                                         _text_or_none(one, self.subfields))
+            else:
+                return UNUSUAL
+        if at < 0:
+            return UNUSUAL
+        return self._put(unused, at, width, self.close)
+
+    cdef Py_ssize_t _put(self, out_t unused, Py_ssize_t at, uint32_t width, object text
+                         ) except -2:
+        """A text of the writer's tables, as it is."""
+        if at < 0 or type(text) is not str or PyUnicode_MAX_CHAR_VALUE(text) > width:
+            return UNUSUAL
+        cdef Py_ssize_t length = PyUnicode_GET_LENGTH(text)
+        self._reserve(at + length, sizeof(out_t))
+        cdef out_t* out = (<out_t*>self.buffer) + at
+        cdef int kind = PyUnicode_KIND(text)
+        if kind == 1:
+            _copy(out, <ucs1*>PyUnicode_DATA(text), length)
+        elif kind == 2:
+            _copy(out, <ucs2*>PyUnicode_DATA(text), length)
+        else:
+            _copy(out, <ucs4*>PyUnicode_DATA(text), length)
+        return at + length
+
+    cdef inline bint _fits(self, object text, uint32_t width) noexcept:
+        """Whether a value's characters, escaped, fit the width: with ``ensure_ascii`` every
+        character past ASCII is escaped, so any do."""
+        return self.ensure_ascii or PyUnicode_MAX_CHAR_VALUE(text) <= width
+
+    cdef Py_ssize_t _put_string(self, out_t unused, Py_ssize_t at, uint32_t width,
+                                object text) except -2:
+        """A value as the string encoder writes it: quoted, escaped."""
+        if at < 0 or type(text) is not str or not self._fits(text, width):
+            return UNUSUAL
+        cdef Py_ssize_t length = PyUnicode_GET_LENGTH(text)
+        self._reserve(at + 2 + length * (WIDEST_ASCII_ESCAPE if self.ensure_ascii
+                                         else WIDEST_ESCAPE), sizeof(out_t))
+        cdef out_t* out = <out_t*>self.buffer
+        cdef out_t quote = <out_t>self.quote_character
+        out[at] = quote
+        at += 1
+        cdef int kind = PyUnicode_KIND(text)
+        cdef Py_ssize_t end = 0
+        if kind == 1:
+            at = self._escaped(out, at, <ucs1*>PyUnicode_DATA(text), 0, length, False, &end)
+        elif kind == 2:
+            at = self._escaped(out, at, <ucs2*>PyUnicode_DATA(text), 0, length, False, &end)
+        else:
+            at = self._escaped(out, at, <ucs4*>PyUnicode_DATA(text), 0, length, False, &end)
+        out[at] = quote
+        return at + 1
+
+    cdef Py_ssize_t _put_subfields(self, out_t unused, Py_ssize_t at, uint32_t width,
+                                   object text) except -2:
+        """A data field's subfields from its ``marc_text``, each opened by its code's text and
+        its value written as a string, then what ends the field."""
+        if at < 0 or type(text) is not str or not self._fits(text, width):
+            return UNUSUAL
+        cdef int kind = PyUnicode_KIND(text)
+        if kind == 1:
+            return self._subfields(unused, at, width, <ucs1*>PyUnicode_DATA(text),
+                                   PyUnicode_GET_LENGTH(text))
+        if kind == 2:
+            return self._subfields(unused, at, width, <ucs2*>PyUnicode_DATA(text),
+                                   PyUnicode_GET_LENGTH(text))
+        return self._subfields(unused, at, width, <ucs4*>PyUnicode_DATA(text),
+                               PyUnicode_GET_LENGTH(text))
+
+    cdef Py_ssize_t _subfields(self, out_t unused, Py_ssize_t at, uint32_t width,
+                               src_t* text, Py_ssize_t length) except -2:
+        # A field's text, as ``DataField`` keeps it: each subfield the delimiter, a code that is
+        # neither the delimiter nor the terminator, and a value without either; the text
+        # starts with a delimiter and does not end with one. Any other text: the Python writer.
+        cdef Py_ssize_t index = 0, following = 0
+        cdef uint32_t code
+        cdef out_t* out
+        cdef out_t quote = <out_t>self.quote_character
+        cdef Py_ssize_t escape = (WIDEST_ASCII_ESCAPE if self.ensure_ascii
+                                  else WIDEST_ESCAPE)
+        if length == 0 or text[0] != DELIMITER:
+            return UNUSUAL
+        while index < length:
+            if index + 1 == length:  # a delimiter without a code
+                return UNUSUAL
+            code = text[index + 1]
+            if code == DELIMITER or code == TERMINATOR:
+                return UNUSUAL
+            if index:
+                at = self._put(unused, at, width, self.subfield_next)
+            at = self._put(unused, at, width, self._code_text(code))
+            if at < 0:
+                return UNUSUAL
+            self._reserve(at + 2 + (length - index) * escape, sizeof(out_t))
+            out = <out_t*>self.buffer
+            out[at] = quote
+            at = self._escaped(out, at + 1, text, index + 2, length, True, &following)
+            if at < 0:
+                return UNUSUAL
+            out[at] = quote
+            at += 1
+            index = following
+        return self._put(unused, at, width, self.data_end)
+
+    cdef Py_ssize_t _escaped(self, out_t* out, Py_ssize_t at, src_t* text, Py_ssize_t start,
+                             Py_ssize_t end, bint subfield, Py_ssize_t* stopped) noexcept:
+        """``text[start:end]`` escaped as the string encoder escapes it, into ``out`` from
+        ``at`` (room reserved); a subfield's value stops at the next delimiter (its index put
+        in ``stopped``) and holds no terminator (else ``UNUSUAL``)."""
+        cdef Py_ssize_t index, step
+        cdef uint32_t character, high, low
+        cdef uint8_t length
+        for index in range(start, end):
+            character = text[index]
+            if character >= ASCII_END:
+                if not self.ensure_ascii:
+                    out[at] = <out_t>character
+                    at += 1
+                elif character >= 0x10000:  # a surrogate pair
+                    character -= 0x10000
+                    high = 0xD800 | (character >> 10)
+                    low = 0xDC00 | (character & 0x3FF)
+                    _unicode_escape(out + at, high)
+                    _unicode_escape(out + at + 6, low)
+                    at += 12
+                else:
+                    _unicode_escape(out + at, character)
+                    at += 6
+                continue
+            length = self.escape_length[character]
+            if length == 0:
+                out[at] = <out_t>character
+                at += 1
+                continue
+            if subfield:
+                if character == DELIMITER:
+                    stopped[0] = index
+                    return at
+                if character == TERMINATOR:
+                    return UNUSUAL
+            for step in range(length):
+                out[at + step] = self.escape_text[character][step]
+            at += length
+        stopped[0] = end
+        return at
+
+
+cdef inline void _unicode_escape(out_t* out, uint32_t character) noexcept:
+    """``\\uXXXX`` of a character of the BMP, hex digits in lower case as ``json`` writes."""
+    out[0] = <out_t>ord("\\")
+    out[1] = <out_t>ord("u")
+    out[2] = <out_t>HEX[(character >> 12) & 0xF]
+    out[3] = <out_t>HEX[(character >> 8) & 0xF]
+    out[4] = <out_t>HEX[(character >> 4) & 0xF]
+    out[5] = <out_t>HEX[character & 0xF]
+
+
+cdef inline void _copy(out_t* out, src_t* text, Py_ssize_t length) noexcept:
+    """Characters of one width into another (no character wider than ``out_t``)."""
+    cdef Py_ssize_t index
+    if out_t is src_t:
+        memcpy(out, text, length * sizeof(out_t))
+    else:
+        for index in range(length):
+            out[index] = <out_t>text[index]

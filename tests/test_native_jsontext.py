@@ -1,0 +1,245 @@
+"""The compiled writer of a record's JSON text (``almamatch._native.jsontext``) against its
+twin, the Python writer (``JsonWriter._record``, the definition): both called on the same
+records, of the corpus, generated (dense in what JSON escapes, in non-ASCII, astral characters
+and lone surrogates, in empty values and odd indicators), damaged; with ``ensure_ascii`` off and
+on. The compiled writer answers None for a record it leaves to the Python one, never another
+text."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import attrs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from almamatch import Bib, ControlField, DataField, Subfield
+from almamatch.codec import COMPACT, JsonWriter, converter
+from almamatch.marc import read_bibs
+from corpus_files import CORPUS
+
+SETTINGS = (False, True)
+COMPILED = JsonWriter()._record_text is not None
+needs_compiled = pytest.mark.skipif(
+    not COMPILED, reason="almamatch._native.jsontext is not built here, or ALMAMATCH_PURE is set"
+)
+LEADER = "00000cam a2200000 a 4500"
+
+
+def twins(record: Bib, ensure_ascii: bool) -> tuple[str | None, str]:
+    """The compiled writer's answer and the Python writer's text, from one writer."""
+    writer = JsonWriter(ensure_ascii=ensure_ascii)
+    assert writer._record_text is not None
+    return writer._record_text(record), writer._record(record)
+
+
+def assert_same(compiled: str | None, pure: str) -> None:
+    """The compiled writer's text is the Python writer's, down to its representation (a ``str``
+    of the narrowest kind, ASCII flagged as such), or None."""
+    if compiled is not None:
+        assert compiled == pure
+        assert compiled.isascii() == pure.isascii()
+        assert sys.getsizeof(compiled) == sys.getsizeof(pure)
+
+
+def the_pure_path_of(record: Bib, ensure_ascii: bool) -> str:
+    return json.dumps(converter.unstructure(record), ensure_ascii=ensure_ascii,
+                      separators=COMPACT)
+
+
+# -- every character class JSON's encoder treats apart ---------------------------------------
+EDGES = (
+    "".join(map(chr, range(0x80))),  # every ASCII character, each C0 and DEL among them
+    "\x80\xa0\xff", "\u0100\u07ff\u0800", "\ud7ff\ue000\ufffd\uffff",  # past ASCII, the BMP
+    "\U00010000😀\U0010ffff",  # astral: a surrogate pair each with ensure_ascii
+    "\udc80\udcff\udce9", "\ud800\udbff\udc00\udfff",  # lone surrogates (surrogateescape)
+    '"', "\\", "\\u001f", "", " ", "\x1d",  # JSON's syntax, empty
+)
+
+
+def edges_record(values: tuple[str, ...]) -> Bib:
+    safe = [value.replace("\x1e", "").replace("\x1f", "") for value in values]
+    fields: list[ControlField | DataField] = [ControlField("005", value) for value in values]
+    fields += [DataField("245", "1", "0", [Subfield("a", value), Subfield("b", value)])
+               for value in safe]
+    fields += [DataField("500", ind, ind, [Subfield(code, "x")])
+               for ind in "\x00\"\\\x7f\xff\u0100\udc80😀" for code in "a\x00\"\\\x7f\xe9😀\udcff"]
+    return Bib(leader="".join(values)[:24].ljust(24, "\x7f"), fields=fields)
+
+
+@needs_compiled
+@pytest.mark.parametrize("ensure_ascii", SETTINGS)
+@pytest.mark.parametrize("value", EDGES, ids=range(len(EDGES)))
+def test_each_character_class_is_written_as_json_dumps_writes_it(
+    value: str, ensure_ascii: bool
+) -> None:
+    record = edges_record((value, value * 3, f"a{value}b"))
+    compiled, pure = twins(record, ensure_ascii)
+    assert compiled is not None
+    assert_same(compiled, pure)
+    assert compiled == the_pure_path_of(record, ensure_ascii)
+
+
+# -- the corpus -------------------------------------------------------------------------------
+CORPUS_FILES = sorted(path for path in CORPUS.rglob("*")
+                      if path.suffix in (".mrc", ".dat", ".xml"))
+
+
+@needs_compiled
+@pytest.mark.parametrize("ensure_ascii", SETTINGS)
+def test_every_corpus_record_is_written_as_the_python_writer_writes_it(
+    corpus: Path, ensure_ascii: bool
+) -> None:
+    writer = JsonWriter(ensure_ascii=ensure_ascii)  # one for all: its tables kept across them
+    assert writer._record_text is not None
+    compared = unanswered = 0
+    for path in CORPUS_FILES:
+        for item in read_bibs(path):
+            if not isinstance(item, Bib):
+                continue
+            compiled = writer._record_text(item)
+            assert_same(compiled, writer._record(item))
+            compared += 1
+            unanswered += compiled is None
+    assert compared > 2_000, compared
+    # Every corpus record is of the usual shape, but a field without subfields.
+    assert unanswered <= compared // 100, (unanswered, compared)
+
+
+# -- generated records ------------------------------------------------------------------------
+characters = st.one_of(
+    st.characters(),
+    st.characters(max_codepoint=0x20),  # C0, the delimiter and terminator among them
+    st.characters(min_codepoint=0xDC80, max_codepoint=0xDCFF),  # surrogateescape's
+    st.characters(categories=["Cs"]),
+    st.sampled_from('"\\/\x7f\x80\xff\u0100\u2028\uffff😀\U0010ffff'),
+)
+texts = st.lists(characters, max_size=10).map("".join)
+tags = st.one_of(st.sampled_from(["001", "005", "008", "035", "245", "650", "9Zz"]),
+                 st.from_regex(r"[0-9A-Za-z]{3}", fullmatch=True))
+codes = st.one_of(characters, st.sampled_from(["", "ab"]))  # "" and "ab": a tuple of subfields
+
+
+@st.composite
+def records(draw: st.DrawFn) -> Bib:
+    fields: list[ControlField | DataField] = []
+    for _ in range(draw(st.integers(0, 12))):
+        tag = draw(tags)
+        if tag.startswith("00") and tag.isdigit():
+            fields.append(ControlField(tag, draw(texts)))
+        else:
+            subfields = draw(st.lists(st.builds(Subfield, codes, texts), max_size=5))
+            fields.append(DataField(tag, draw(characters), draw(characters), subfields))
+    return Bib(leader=draw(st.lists(characters, min_size=24, max_size=24).map("".join)),
+               fields=fields)
+
+
+@needs_compiled
+@settings(max_examples=200, deadline=None)
+@given(records(), st.booleans())
+def test_a_generated_record_is_written_as_the_python_writer_writes_it(
+    record: Bib, ensure_ascii: bool
+) -> None:
+    compiled, pure = twins(record, ensure_ascii)
+    assert_same(compiled, pure)
+    assert pure == the_pure_path_of(record, ensure_ascii)
+
+
+@needs_compiled
+@settings(max_examples=60, deadline=None)
+@given(st.lists(records(), min_size=1, max_size=6), st.booleans())
+def test_one_writer_gives_each_record_its_own_text(records: list[Bib], ensure_ascii: bool
+                                                   ) -> None:
+    # Tables filled by one record are read by the next: nothing of one leaks into another.
+    writer = JsonWriter(ensure_ascii=ensure_ascii)
+    assert writer._record_text is not None
+    for record in records:
+        assert_same(writer._record_text(record), the_pure_path_of(record, ensure_ascii))
+
+
+# -- what the compiled writer leaves to the Python one ----------------------------------------
+@attrs.frozen
+class LocalField(DataField):
+    """A field of another class than the two a record is made of."""
+
+
+def damaged(text: object) -> Bib:
+    """A record whose data field keeps ``text`` as its subfields, as no constructor makes it."""
+    one = DataField("245", "1", "0", [Subfield("a", "x")])
+    object.__setattr__(one, "_coded", text)
+    return Bib(leader=LEADER, fields=[ControlField("001", "1"), one])
+
+
+UNUSUAL = {
+    "no subfields": Bib(leader=LEADER, fields=[DataField("245", "1", "0", [])]),
+    "subfields a tuple": Bib(leader=LEADER, fields=[
+        DataField("245", "1", "0", [Subfield("ab", "x"), Subfield("a", "y\x1fz")])]),
+    "another class": Bib(leader=LEADER, fields=[LocalField("245", "1", "0", [Subfield("a", "x")])]),
+    "a value not str": Bib(leader=LEADER, fields=[ControlField("001", 7)]),  # type: ignore[arg-type]
+    "text without a leading delimiter": damaged("a\x1fbx"),
+    "text ending in a delimiter": damaged("\x1fax\x1f"),
+    "two delimiters": damaged("\x1fa\x1f\x1fbx"),
+    "a terminator in a value": damaged("\x1fax\x1ey"),
+    "a terminator as a code": damaged("\x1f\x1ex"),
+    "a text of another class": damaged(b"\x1fax"),
+}
+
+
+@needs_compiled
+@pytest.mark.parametrize("ensure_ascii", SETTINGS)
+@pytest.mark.parametrize("name", UNUSUAL)
+def test_an_unusual_record_is_left_to_the_python_writer(name: str, ensure_ascii: bool) -> None:
+    writer = JsonWriter(ensure_ascii=ensure_ascii)
+    assert writer._record_text is not None
+    assert writer._record_text(UNUSUAL[name]) is None
+
+
+@needs_compiled
+def test_a_record_of_another_class_is_left_to_the_python_writer() -> None:
+    writer = JsonWriter()
+    assert writer._record_text is not None
+    assert writer._record_text(ControlField("001", "1")) is None  # type: ignore[arg-type]
+
+
+@needs_compiled
+@pytest.mark.parametrize("ensure_ascii", SETTINGS)
+def test_long_values_and_many_heads_are_written_whole(ensure_ascii: bool) -> None:
+    # The buffer grows past any record seen before; past the heads the C table keeps (half of
+    # 8,192), the writer's own table answers.
+    writer = JsonWriter(ensure_ascii=ensure_ascii)
+    assert writer._record_text is not None
+    long = "\x00😀\"é\udc80" * 20_000
+    records = [Bib(leader=LEADER, fields=[ControlField("001", long),
+                                          DataField("500", " ", " ", [Subfield("a", long)])])]
+    indicators = "0123456789 abcdefghijklmnopqrstuvwxyz"
+    records += [Bib(leader=LEADER, fields=[
+        DataField(f"{number:03d}", first, second, [Subfield("a", "x")])
+        for first in indicators for second in indicators]) for number in range(10, 16)]
+    for _ in range(2):
+        for record in records:
+            assert_same(writer._record_text(record), the_pure_path_of(record, ensure_ascii))
+
+
+# -- which path a writer takes ----------------------------------------------------------------
+def test_almamatch_pure_makes_every_writer_write_records_in_python() -> None:
+    probe = ("from almamatch import Bib; from almamatch.codec import JsonWriter; "
+             "writer = JsonWriter(); "
+             "print(writer._record_text is None, "
+             "writer.writer(Bib).__func__ is JsonWriter._record)")
+    environment = {**os.environ, "ALMAMATCH_PURE": "1"}
+    found = subprocess.run([sys.executable, "-c", probe], env=environment, check=True,
+                           capture_output=True, text=True).stdout.split()
+    assert found == ["True", "True"]
+
+
+@needs_compiled
+def test_a_built_writer_writes_records_compiled_unless_told_otherwise() -> None:
+    writer = JsonWriter()
+    assert writer.writer(Bib).__func__ is JsonWriter._record_compiled  # type: ignore[attr-defined]
+    record = Bib(leader=LEADER, fields=[DataField("245", "1", "0", [])])  # left to Python
+    assert writer.text(record) == the_pure_path_of(record, ensure_ascii=False)
