@@ -11,6 +11,9 @@ Leader/09 is ``a`` (invalid bytes kept as lone surrogates U+DC80..U+DCFF), MARC-
 record laid out the usual way is decoded from its data area with the tags found there, any other
 through ``decode_vouched`` (or ``decode_record``), so every record gets the same answer either way;
 ``read_iso2709`` reads each buffer's records through it, as a parallel batch's worker its task's.
+Where the compiled module ``almamatch._native.marcread`` is built and wanted, it reads the usual
+record (and ``decode_selected``'s) in one C pass, and answers nothing for any other record, which
+then takes the Python path here: the Python path defines every answer, fault and position.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from itertools import accumulate, chain, compress, count
 from operator import add, itemgetter
 from typing import TYPE_CHECKING, Final
 
+from almamatch import _native
 from almamatch.core.errors import InvalidRecord, shown
 from almamatch.core.marcxml import FORBIDDEN_CONTROL_BYTES
 from almamatch.core.record import (
@@ -61,6 +65,32 @@ __all__ = [
     "decode_vouched",
     "read_iso2709",
 ]
+
+
+_Select = Callable[[list[str]], list[int] | None]
+_UsualBib = Callable[[bytes, int, int, bool], tuple[Bib, bool] | None]
+_SelectedBib = Callable[[bytes, _Select, Callable[[bytes, _Select], Bib | None]], Bib | None]
+
+
+def _compiled_reader() -> tuple[_UsualBib, _SelectedBib] | tuple[None, None]:
+    """The compiled twin of the direct path (``almamatch._native.marcread``) where it is built
+    and wanted (``almamatch._native.wanted``); Nones: the Python paths alone."""
+    if not _native.wanted():
+        return None, None
+    try:
+        from almamatch._native.marcread import (  # noqa: PLC0415 (optional: may not be built)
+            selected_bib,
+            usual_bib,
+        )
+    except ImportError:
+        return None, None
+    return usual_bib, selected_bib
+
+
+#: The compiled reading, picked once: ``decode_spans`` reads the usual record with
+#: ``usual_bib``, ``decode_selected`` with ``selected_bib``, whose answers are those of the
+#: Python paths here (tests/test_native_marcread.py compares them).
+_usual_bib, _selected_bib = _compiled_reader()
 
 _SUBFIELD: Final = chr(SUBFIELD_DELIMITER)
 _TERMINATOR: Final = chr(FIELD_TERMINATOR)
@@ -154,8 +184,18 @@ def _decode_utf8(record: bytes) -> Bib | None:
     surrogates. None when the record is not UTF-8 or anything in its structure is off, so that
     ``decode_record`` takes the checked path and names the fault exactly as it always has.
     """
-    found = _decode_direct(record, check=False)
+    found = _read_direct(record, check=False)
     return None if found is None else found[0]
+
+
+def _read_direct(record: bytes, *, check: bool) -> tuple[Bib, bool] | None:
+    """``_decode_direct``, read by the compiled twin where it is in use and the record is the
+    usual one (``_usual_bib``)."""
+    if _usual_bib is not None:
+        found = _usual_bib(record, 0, len(record), check)
+        if found is not None:
+            return found
+    return _decode_direct(record, check=check)
 
 
 def _opened(record: bytes) -> tuple[int, str] | None:
@@ -431,6 +471,16 @@ _DATA_FIELDS: Final = re.compile(rb"(?:\x1e[^\x1e\x1f\x80-\xff]{2}\x1f[^\x1e]*)*
 def decode_selected(record: bytes, select: Callable[[list[str]], list[int] | None]
                     ) -> Bib | None:
     """The leader and the fields at the positions ``select`` picks from the record's tags
+    (``_decode_selected``, which defines the answer; read in C where the compiled module is in
+    use, ``marcread.selected_bib``)."""
+    if _selected_bib is not None:
+        return _selected_bib(record, select, _decode_selected)
+    return _decode_selected(record, select)
+
+
+def _decode_selected(record: bytes, select: Callable[[list[str]], list[int] | None]
+                     ) -> Bib | None:
+    """The leader and the fields at the positions ``select`` picks from the record's tags
     (in directory order; positions ascending), each decoded as ``decode_record`` decodes it;
     the other fields are not decoded.
 
@@ -493,7 +543,7 @@ def decode_vouched(record: bytes) -> tuple[Bib, bool]:
     either way. A batch passes the answer to ``decide()`` through its ``DecisionCache``
     (``note_convertible``), so that stage 3 does not look at the fields again.
     """
-    fast = _decode_direct(record, check=True)
+    fast = _read_direct(record, check=True)
     return fast if fast is not None else (decode_checked(record), False)
 
 
@@ -566,14 +616,27 @@ def decode_spans(content: bytes, starts: Sequence[int], ends: Sequence[int], *, 
     """Each record ``content[starts[i]:ends[i]]`` in order, as ``decode_vouched`` gives it
     (``check``; else ``decode_record``'s ``Bib`` and False), or the ``RecordFault`` it raises.
 
-    The records are looked at together first (``usual_layouts``, which searches ``content``
-    from the first start to the last end: give it records close together, as those of one
-    buffer): one laid out the usual way is decoded from its data area with the tags found
-    there, its directory not read again; any other goes through ``decode_vouched`` (or
-    ``decode_record``), which gives every record the same ``Bib`` or fault. Each record is
-    decoded only when the next answer is asked for.
+    Where the compiled reader is in use (``_usual_bib``), it reads each usual record in one
+    pass. Otherwise the records are looked at together first (``usual_layouts``, which
+    searches ``content`` from the first start to the last end: give it records close
+    together, as those of one buffer): one laid out the usual way is decoded from its data
+    area with the tags found there, its directory not read again. Either way any other record
+    goes through ``decode_vouched`` (or ``decode_record``), which gives every record the same
+    ``Bib`` or fault. Each record is decoded only when the next answer is asked for.
     """
     if not starts:
+        return
+    if _usual_bib is not None:  # the compiled twin reads the usual record, the rest as below
+        usual = _usual_bib
+        for start, end in zip(starts, ends, strict=True):
+            read: tuple[Bib, bool] | RecordFault | None = usual(content, start, end, check)
+            if read is None:
+                record = content[start:end]
+                try:
+                    read = decode_vouched(record) if check else (decode_record(record), False)
+                except RecordFault as fault:
+                    read = fault
+            yield read
         return
     bases, firsts, tags = usual_layouts(content, starts, ends)
     tag_by_number = _tag_by_number()
@@ -590,6 +653,8 @@ def decode_spans(content: bytes, starts: Sequence[int], ends: Sequence[int], *, 
             except RecordFault as fault:
                 found = fault
         yield found
+
+
 
 
 def read_iso2709(chunks: Iterable[bytes], *,

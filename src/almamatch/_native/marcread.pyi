@@ -1,0 +1,17 @@
+"""Stub of the compiled module ``marcread.pyx``: the usual ISO 2709 record read in C, the twin of
+the direct path of ``almamatch.marc.iso2709``."""
+
+from collections.abc import Callable
+
+from almamatch.core.record import Bib
+
+_Select = Callable[[list[str]], list[int] | None]
+
+def usual_bib(content: bytes, start: int, end: int, check: bool) -> tuple[Bib, bool] | None:
+    """``iso2709._decode_direct(content[start:end], check=check)`` for the usual record; None
+    for any other (the caller then takes the Python path)."""
+
+def selected_bib(record: bytes, select: _Select,
+                 python: Callable[[bytes, _Select], Bib | None]) -> Bib | None:
+    """``python(record, select)`` (``iso2709._decode_selected``), read here for the usual
+    record; ``select`` is called at most once."""

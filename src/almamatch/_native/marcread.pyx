@@ -1,0 +1,426 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+"""The usual ISO 2709 record read into a ``Bib`` in one C pass: the compiled twin of the direct
+path of ``almamatch.marc.iso2709``, which stays the definition of every answer.
+
+``usual_bib`` answers only for the record that ``iso2709._decode_direct`` reads laid out field
+after field and builds at once (``_fields_at_once``): a UTF-8 record (Leader/09 ``a``) with an
+ASCII leader whose length and base address are digits, a directory of digits whose entries
+place the fields one after another from the base address, each ended by the one terminator it
+holds; the control fields 000-009 first; every data field led by two ASCII indicators and a
+delimiter, and no delimiter anywhere standing as an empty subfield or before a byte over 0x7F.
+For any other record it answers None, and the caller takes the Python path. Its ``Bib`` is made
+as ``core.record.checked_bib`` makes one: each value allocated as ``object.__new__`` does and
+its slots set directly (the offsets the classes' own slot descriptors give), the values decoded
+by CPython's UTF-8 decoder with ``surrogateescape`` as the Python path decodes them.
+
+``selected_bib`` is the same for ``iso2709.decode_selected``: the checks of that function on
+the bytes, then only the fields its ``select`` picks decoded.
+"""
+
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
+from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE, PyList_New, PyList_SET_ITEM
+from cpython.object cimport PyObject, PyTypeObject
+from cpython.ref cimport Py_INCREF, Py_DECREF
+from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
+from libc.string cimport memchr
+
+import types
+
+from almamatch.core.record import Bib, ControlField, DataField
+
+cdef extern from "Python.h":
+    object PyUnicode_DecodeUTF8(const char* data, Py_ssize_t size, const char* errors)
+    object PyUnicode_FromOrdinal(int ordinal)
+    object PyUnicode_DecodeASCII(const char* data, Py_ssize_t size, const char* errors)
+
+    ctypedef struct PyMemberDef:
+        const char* name
+        int type
+        Py_ssize_t offset
+        int flags
+
+    ctypedef struct PyMemberDescrObject:
+        PyMemberDef* d_member
+
+cdef extern from *:
+    """
+    /* What object.__new__ does for a class of its own (no arguments to check). */
+    static PyObject* almamatch_allocate(PyTypeObject* cls) { return cls->tp_alloc(cls, 0); }
+    """
+    PyObject* almamatch_allocate(PyTypeObject* cls)
+
+cdef extern from "structmember.h":
+    int T_OBJECT_EX
+    int READONLY
+
+# -- the classes' slots ---------------------------------------------------------------------------
+# ``core.record`` makes a checked value with ``object.__new__`` and sets its slots through the
+# class's slot descriptors. Here each value is allocated as ``object.__new__`` allocates it
+# (``tp_alloc``, every slot NULL) and each slot is set at the offset its descriptor writes to,
+# with the reference the descriptor would take: the same object. The checks below make sure of
+# what that relies on, when the module is imported.
+
+cdef Py_ssize_t _offset(type cls, str name) except -1:
+    """Where the object slot ``name`` of the slotted class ``cls`` lives in an instance."""
+    descriptor = cls.__dict__[name]
+    if type(descriptor) is not types.MemberDescriptorType:
+        raise TypeError(f"{cls.__name__}.{name} is not a slot")
+    cdef PyMemberDef* member = (<PyMemberDescrObject*>descriptor).d_member
+    if member.type != T_OBJECT_EX or member.flags & READONLY:
+        raise TypeError(f"{cls.__name__}.{name} is not a writable object slot")
+    return member.offset
+
+
+for _cls in (Bib, ControlField, DataField):
+    if _cls.__new__ is not object.__new__:  # else ``object.__new__`` would not be ``tp_alloc``
+        raise TypeError(f"{_cls.__name__} has its own __new__")
+
+cdef PyTypeObject* _BIB = <PyTypeObject*>Bib
+cdef PyTypeObject* _CONTROL = <PyTypeObject*>ControlField
+cdef PyTypeObject* _DATA = <PyTypeObject*>DataField
+cdef Py_ssize_t _BIB_LEADER = _offset(Bib, "leader")
+cdef Py_ssize_t _BIB_FIELDS = _offset(Bib, "fields")
+cdef Py_ssize_t _CONTROL_TAG = _offset(ControlField, "tag")
+cdef Py_ssize_t _CONTROL_VALUE = _offset(ControlField, "value")
+cdef Py_ssize_t _DATA_TAG = _offset(DataField, "tag")
+cdef Py_ssize_t _DATA_INDICATOR1 = _offset(DataField, "indicator1")
+cdef Py_ssize_t _DATA_INDICATOR2 = _offset(DataField, "indicator2")
+cdef Py_ssize_t _DATA_CODED = _offset(DataField, "_coded")
+
+#: Each numeric tag's text at its number, one string per tag (as the Python path's table).
+cdef tuple _TAGS = tuple([f"{number:03d}" for number in range(1000)])
+
+
+cdef inline object _new(PyTypeObject* cls):
+    """An instance of ``cls`` with every slot NULL, as ``object.__new__(cls)`` makes it."""
+    cdef PyObject* made = almamatch_allocate(cls)
+    if made == NULL:
+        raise MemoryError()
+    instance = <object>made  # a new reference of its own
+    Py_DECREF(instance)  # the one ``tp_alloc`` gave
+    return instance
+
+
+cdef inline void _put(object instance, Py_ssize_t offset, object value):
+    """Set an empty slot of a new instance (what its descriptor does: a reference to ``value``
+    kept in the slot)."""
+    cdef PyObject** slot = <PyObject**>((<char*><PyObject*>instance) + offset)
+    Py_INCREF(value)
+    slot[0] = <PyObject*>value
+
+
+# -- reading the bytes -----------------------------------------------------------------------------
+
+cdef enum:
+    LEADER_LENGTH = 24
+    ENTRY_LENGTH = 12
+    FIELD_TERMINATOR = 0x1E
+    SUBFIELD_DELIMITER = 0x1F
+    RECORD_TERMINATOR = 0x1D
+
+#: The C0 controls that XML 1.0 forbids (``core.marcxml.FORBIDDEN_CONTROL_BYTES``: all below
+#: 0x20 but tab, line feed and carriage return) less the field terminator and the subfield
+#: delimiter, as bits of a 32-bit mask: what ``iso2709._convertible`` finds with ``translate``.
+cdef unsigned int _STRAY = 0xFFFFFFFF & ~((1 << 0x09) | (1 << 0x0A) | (1 << 0x0D)
+                                          | (1 << FIELD_TERMINATOR) | (1 << SUBFIELD_DELIMITER))
+
+
+cdef inline bint _stray(unsigned char octet):
+    return octet < 0x20 and (_STRAY >> octet) & 1
+
+
+cdef inline Py_ssize_t _number(const unsigned char* at, int width):
+    """The number the ``width`` ASCII digits at ``at`` write; -1 when one is not a digit."""
+    cdef Py_ssize_t number = 0
+    cdef int place
+    cdef unsigned char digit
+    for place in range(width):
+        digit = at[place] - 0x30
+        if digit > 9:
+            return -1
+        number = number * 10 + digit
+    return number
+
+
+cdef struct Opened:
+    Py_ssize_t base      # the base address (Leader/12-16)
+    Py_ssize_t entries   # directory entries
+    Py_ssize_t controls  # how many leading entries are control fields (000-009)
+    bint later_control   # a control field after a data field
+    bint data_heads      # every field after the leading control fields led by two ASCII
+                         # indicators and a delimiter
+    bint empty           # a delimiter before a delimiter or a terminator (an empty subfield)
+    bint high_code       # a delimiter before a byte over 0x7F
+    bint non_ascii       # a byte over 0x7F in the data area
+    bint noncharacter    # EF BF BE or EF BF BF in the data area (U+FFFE, U+FFFF when valid)
+    bint stray           # a forbidden control byte in the leader or the data area
+    bint control_delimiter  # a delimiter inside a leading control field
+
+
+cdef bint _open(const unsigned char* record, Py_ssize_t size, Opened* found):
+    """Whether the record's leader, directory and data area have the layout the direct path
+    reads field after field (``iso2709._opened``, then its directory equal to the one written
+    from its pieces' lengths), its tags all digits; what the builders need to know of it."""
+    cdef Py_ssize_t declared, base, entries, entry, tag, length, offset, at, end, data_end
+    cdef Py_ssize_t piece, stop
+    cdef const unsigned char* entry_at
+    cdef unsigned char octet, following
+    cdef bint data_seen = False
+    found.base = found.entries = found.controls = 0
+    found.later_control = found.empty = found.high_code = found.non_ascii = False
+    found.noncharacter = found.stray = found.control_delimiter = False
+    found.data_heads = True
+    # ``_opened``: room for a leader and more; Leader/09 "a"; the leader ASCII.
+    if size < LEADER_LENGTH + 2 or record[9] != 0x61:
+        return False
+    for at in range(LEADER_LENGTH):
+        if record[at] >= 0x80:
+            return False
+    # Leader/00-04 digits and not past the bytes (pymarc refuses a record shorter than it
+    # says); Leader/12-16 digits, inside the record just after the directory's terminator.
+    declared = _number(record, 5)
+    base = _number(record + 12, 5)
+    if declared < 0 or base < 0 or declared > size:
+        return False
+    if not (LEADER_LENGTH < base < size) or record[base - 1] != FIELD_TERMINATOR:
+        return False
+    entries = base - LEADER_LENGTH - 1
+    if entries == 0 or entries % ENTRY_LENGTH:
+        return False
+    entries //= ENTRY_LENGTH
+    found.base, found.entries = base, entries
+    data_end = size - 1  # the last byte is the record's terminator, not field data
+    at = base
+    for entry in range(entries):
+        entry_at = record + LEADER_LENGTH + ENTRY_LENGTH * entry
+        tag = _number(entry_at, 3)
+        length = _number(entry_at + 3, 4)
+        offset = _number(entry_at + 7, 5)
+        if tag < 0 or length < 0 or offset < 0:  # a directory of digits (the Python path
+            return False                          # reads letters in tags, slower)
+        # Each field right after the one before, from the base address, its length counting
+        # its terminator, which is the first one after its start; the last ends where the
+        # record terminator begins.
+        if offset != at - base or length == 0 or at + length > data_end:
+            return False
+        end = at + length - 1
+        stop = <Py_ssize_t>(<const unsigned char*>memchr(record + at, FIELD_TERMINATOR,
+                                                         length) - record)
+        if stop != end:  # no terminator where it should be, or one earlier
+            return False
+        if tag < 10 and not data_seen:
+            found.controls += 1
+        else:
+            if tag < 10:
+                found.later_control = True
+            data_seen = True
+            # Two indicators, ASCII and not delimiters (never terminators: none inside), then
+            # the first delimiter.
+            if (length < 4 or record[at] >= 0x80 or record[at] == SUBFIELD_DELIMITER
+                    or record[at + 1] >= 0x80 or record[at + 1] == SUBFIELD_DELIMITER
+                    or record[at + 2] != SUBFIELD_DELIMITER):
+                found.data_heads = False
+        for piece in range(at, end):
+            octet = record[piece]
+            if octet < 0x20:
+                if octet == SUBFIELD_DELIMITER:
+                    following = record[piece + 1]  # at most the field's terminator
+                    if following == SUBFIELD_DELIMITER or following == FIELD_TERMINATOR:
+                        found.empty = True
+                    elif following >= 0x80:
+                        found.high_code = True
+                    if tag < 10 and not data_seen:
+                        found.control_delimiter = True
+                elif _stray(octet):
+                    found.stray = True
+            elif octet >= 0x80:
+                found.non_ascii = True
+                if (octet == 0xEF and piece + 2 < end and record[piece + 1] == 0xBF
+                        and (record[piece + 2] == 0xBE or record[piece + 2] == 0xBF)):
+                    found.noncharacter = True
+        at += length
+    return at == data_end
+
+
+cdef inline object _text(const unsigned char* data, Py_ssize_t size, bint* valid):
+    """The bytes as the Python path decodes them: UTF-8, an invalid byte kept as a lone
+    surrogate (``surrogateescape``). While ``valid`` holds, strictly first, so that an invalid
+    text turns it False (the Python path asks whether the data area decodes strictly)."""
+    if valid[0]:
+        try:
+            return PyUnicode_DecodeUTF8(<const char*>data, size, NULL)
+        except UnicodeDecodeError:
+            valid[0] = False
+    return PyUnicode_DecodeUTF8(<const char*>data, size, "surrogateescape")
+
+
+cdef inline object _control_field(const unsigned char* record, Py_ssize_t tag,
+                                  Py_ssize_t at, Py_ssize_t size, bint* valid):
+    made = _new(_CONTROL)
+    _put(made, _CONTROL_TAG, _TAGS[tag])
+    _put(made, _CONTROL_VALUE, _text(record + at, size, valid))
+    return made
+
+
+cdef inline object _data_field(const unsigned char* record, Py_ssize_t tag, Py_ssize_t at,
+                               Py_ssize_t size, bint* valid, object text):
+    """A data field of the record's bytes at ``at`` (``size`` of them, the terminator off):
+    its indicators, then its subfields as their text (``text``, or decoded from the bytes
+    after the indicators when None)."""
+    made = _new(_DATA)
+    _put(made, _DATA_TAG, _TAGS[tag])
+    _put(made, _DATA_INDICATOR1, PyUnicode_FromOrdinal(record[at]))
+    _put(made, _DATA_INDICATOR2, PyUnicode_FromOrdinal(record[at + 1]))
+    _put(made, _DATA_CODED, _text(record + at + 2, size - 2, valid) if text is None else text)
+    return made
+
+
+cdef inline object _bib(const unsigned char* record, tuple fields):
+    bib = _new(_BIB)
+    _put(bib, _BIB_LEADER, PyUnicode_DecodeASCII(<const char*>record, LEADER_LENGTH, NULL))
+    _put(bib, _BIB_FIELDS, fields)
+    return bib
+
+
+cdef object _read(const unsigned char* record, Py_ssize_t size, bint check):
+    cdef Opened opened
+    cdef Py_ssize_t entry, tag, length, at
+    cdef const unsigned char* entry_at
+    cdef bint valid = check
+    cdef bint convertible
+    if not _open(record, size, &opened):
+        return None
+    # ``_fields_at_once``: control fields first, then data fields of the usual head; with one
+    # data field or more, no empty subfield and no code over U+007F anywhere in the data area.
+    if opened.later_control or not opened.data_heads:
+        return None
+    if opened.controls < opened.entries and (opened.empty or opened.high_code):
+        return None
+    fields = PyTuple_New(opened.entries)
+    for entry in range(opened.entries):
+        entry_at = record + LEADER_LENGTH + ENTRY_LENGTH * entry
+        tag = _number(entry_at, 3)
+        length = _number(entry_at + 3, 4)
+        at = opened.base + _number(entry_at + 7, 5)
+        if entry < opened.controls:
+            made = _control_field(record, tag, at, length - 1, &valid)
+        else:
+            made = _data_field(record, tag, at, length - 1, &valid, None)
+        Py_INCREF(made)
+        PyTuple_SET_ITEM(fields, entry, made)
+    bib = _bib(record, fields)
+    # ``_convertible``, for a data area that decodes strictly: no forbidden control byte but
+    # the record terminator at its end; no terminator or delimiter in the leader; no U+FFFE or
+    # U+FFFF; no delimiter in a control field.
+    convertible = valid and not (
+        opened.stray or opened.noncharacter or opened.control_delimiter
+        or _stray(record[size - 1]) and record[size - 1] != RECORD_TERMINATOR)
+    if convertible:
+        for at in range(LEADER_LENGTH):
+            if (_stray(record[at]) or record[at] == FIELD_TERMINATOR
+                    or record[at] == SUBFIELD_DELIMITER):
+                convertible = False
+                break
+    return bib, convertible
+
+
+def usual_bib(bytes content, Py_ssize_t start, Py_ssize_t end, bint check):
+    """``iso2709._decode_direct(content[start:end], check=check)`` for the usual record (see
+    the module's text); None for any other, and for a span that is not inside ``content``."""
+    if not 0 <= start <= end <= PyBytes_GET_SIZE(content):
+        return None
+    return _read(<const unsigned char*>PyBytes_AS_STRING(content) + start, end - start, check)
+
+
+# -- a record's selected fields ---------------------------------------------------------------------
+
+cdef class _Chosen:
+    """A ``select`` that gives positions already chosen, for the Python path."""
+
+    cdef object chosen
+
+    def __init__(self, chosen):
+        self.chosen = chosen
+
+    def __call__(self, tags):
+        return self.chosen
+
+
+cdef object _subfields_text(const unsigned char* data, Py_ssize_t size):
+    """The subfields of a data field as ``DataField`` keeps them, from the bytes after its
+    indicators (a delimiter first): empty subfields left out, as ``_fields_one_by_one`` leaves
+    them out (the delimiter is ASCII, so the bytes left decode to the text left)."""
+    cdef Py_ssize_t at, kept = 0
+    cdef bint clean = True
+    cdef bint valid = False
+    for at in range(size):
+        if data[at] == SUBFIELD_DELIMITER and (at + 1 == size
+                                               or data[at + 1] == SUBFIELD_DELIMITER):
+            clean = False
+            break
+    if clean:
+        return _text(data, size, &valid)
+    kept_bytes = bytearray(size)
+    cdef unsigned char* out = kept_bytes
+    for at in range(size):
+        if data[at] == SUBFIELD_DELIMITER and (at + 1 == size
+                                               or data[at + 1] == SUBFIELD_DELIMITER):
+            continue
+        out[kept] = data[at]
+        kept += 1
+    return _text(out, kept, &valid)
+
+
+def selected_bib(bytes record, select, python):
+    """``python(record, select)``, which is ``iso2709.decode_selected``: the leader and the
+    fields at the positions ``select`` picks from the record's tags, for a record the direct
+    path reads field after field; None when ``select`` gives None or the record is not such.
+
+    Read here for the record laid out as ``usual_bib`` reads it (the fields one after another
+    in directory order, tags of digits), every field after the leading control fields led by
+    two ASCII indicators and a delimiter, no delimiter before a byte over 0x7F; ``select`` is
+    called once. Any other record, or positions that are not ascending list positions of the
+    tags, are left to ``python``.
+    """
+    cdef const unsigned char* data = <const unsigned char*>PyBytes_AS_STRING(record)
+    cdef Py_ssize_t size = PyBytes_GET_SIZE(record)
+    cdef Opened opened
+    cdef Py_ssize_t entry, count, position, previous, tag, length, at
+    cdef const unsigned char* entry_at
+    cdef bint valid = False
+    if not _open(data, size, &opened) or not opened.data_heads or opened.high_code:
+        return python(record, select)
+    tags = PyList_New(opened.entries)
+    for entry in range(opened.entries):
+        tag = _number(data + LEADER_LENGTH + ENTRY_LENGTH * entry, 3)
+        text = _TAGS[tag]
+        Py_INCREF(text)
+        PyList_SET_ITEM(tags, entry, text)
+    chosen = select(tags)
+    if chosen is None:
+        return None
+    if type(chosen) is not list:
+        return python(record, _Chosen(chosen))
+    count = PyList_GET_SIZE(chosen)
+    previous = 0
+    for entry in range(count):
+        item = <object>PyList_GET_ITEM(chosen, entry)
+        # An int (not a bool), at or after the one before it, one of the tags' positions.
+        if type(item) is not int or not previous <= item < opened.entries:
+            return python(record, _Chosen(chosen))
+        previous = item
+    fields = PyTuple_New(count)
+    for entry in range(count):
+        position = <object>PyList_GET_ITEM(chosen, entry)
+        entry_at = data + LEADER_LENGTH + ENTRY_LENGTH * position
+        tag = _number(entry_at, 3)
+        length = _number(entry_at + 3, 4)
+        at = opened.base + _number(entry_at + 7, 5)
+        if tag < 10:
+            made = _control_field(data, tag, at, length - 1, &valid)
+        else:
+            made = _data_field(data, tag, at, length - 1, &valid,
+                               _subfields_text(data + at + 2, length - 3))
+        Py_INCREF(made)
+        PyTuple_SET_ITEM(fields, entry, made)
+    return _bib(data, fields)

@@ -1,0 +1,325 @@
+"""The compiled reading of ISO 2709 (``almamatch._native.marcread``) against its Python twin in
+``marc.iso2709``, called side by side on the same bytes: the same ``Bib`` (field kinds, tags,
+indicators, ``marc_text``, every character, lone surrogates included), the same MARCXML word,
+the same fault, for every record of the corpus, damaged copies of them and generated records
+dense in the awkward cases. Skipped where the module is not built.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from itertools import accumulate
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from almamatch.core.record import Bib, ControlField, DataField
+from almamatch.marc import iso2709
+from almamatch.marc.framing import frame_records
+from almamatch.marc.iso2709 import RecordFault, decode_spans
+from almamatch.marc.unreadable import Unreadable
+from corpus_files import CORPUS
+
+try:
+    from almamatch._native import marcread
+except ImportError:  # pragma: no cover (a machine without a C compiler)
+    pytest.skip("almamatch._native.marcread is not built (no C compiler at install)",
+                allow_module_level=True)
+
+Select = Callable[[list[str]], list[int] | None]
+
+
+def shape(bib: Bib) -> tuple[object, ...]:
+    """Everything a ``Bib`` holds, with each value's exact type: two equal ``Bib`` values could
+    still differ in how a data field keeps its subfields, or in a str subclass."""
+    fields: list[object] = []
+    for one in bib.fields:
+        if isinstance(one, ControlField):
+            fields.append((type(one), type(one.tag), one.tag, type(one.value), one.value))
+        else:
+            assert isinstance(one, DataField)
+            fields.append((type(one), one.tag, one.indicator1, one.indicator2, one.marc_text,
+                           None if one.marc_text is not None else one.subfields,
+                           type(one.indicator1), type(one.indicator2), type(one.marc_text)))
+    return (type(bib), type(bib.leader), bib.leader, tuple(fields))
+
+
+def answer(found: tuple[Bib, bool] | RecordFault | None) -> object:
+    if found is None:
+        return None
+    if isinstance(found, RecordFault):
+        return ("fault", found.reason, found.detail)
+    bib, convertible = found
+    return shape(bib), convertible
+
+
+def python_spans(content: bytes, starts: list[int], ends: list[int], *, check: bool,
+                 monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    with monkeypatch.context() as patched:
+        patched.setattr(iso2709, "_usual_bib", None)
+        return [answer(found) for found in decode_spans(content, starts, ends, check=check)]
+
+
+def frames(record: bytes) -> bool:
+    found = list(frame_records([record]))
+    return len(found) == 1 and not isinstance(found[0], Unreadable) and found[0][0] == record
+
+
+def same_reading(records: list[bytes], monkeypatch: pytest.MonkeyPatch) -> int:
+    """Assert the compiled and the Python reading agree on each record; how many records the
+    compiled path read itself."""
+    read = 0
+    for record in records:
+        for check in (True, False):
+            compiled = marcread.usual_bib(record, 0, len(record), check)
+            if compiled is not None:
+                read += check
+                python = iso2709._decode_direct(record, check=check)
+                assert python is not None, record
+                assert answer(compiled) == answer(python), record
+                assert compiled[0] == python[0]
+    # ``decode_spans`` reads what framing gives it: records that frame as they are.
+    records = [record for record in records if frames(record)]
+    if not records:
+        return read
+    content = b"".join(records)
+    ends = [*accumulate(map(len, records))]
+    starts = [0, *ends[:-1]]
+    for check in (True, False):
+        assert ([answer(found) for found in decode_spans(content, starts, ends, check=check)]
+                == python_spans(content, starts, ends, check=check, monkeypatch=monkeypatch))
+    return read
+
+
+def selects(count: int, chance: random.Random) -> Iterator[Select]:
+    yield lambda tags: list(range(len(tags)))
+    yield lambda tags: None
+    yield lambda tags: sorted(chance.sample(range(len(tags)), chance.randrange(len(tags) + 1)))
+    yield lambda tags: [at for at, tag in enumerate(tags) if tag in {"001", "035", "245"}]
+    yield lambda tags: [0, 0, len(tags) - 1]
+    yield lambda tags: [len(tags) - 1, 0]  # not ascending: left to the Python path
+    yield lambda tags: [len(tags)]  # past the tags: the Python path's IndexError
+
+
+def same_selection(record: bytes, chance: random.Random) -> None:
+    for select in selects(len(record), chance):
+        state = chance.getstate()
+        calls: list[list[str]] = []
+
+        def counted(tags: list[str], select: Select = select,
+                    calls: list[list[str]] = calls) -> list[int] | None:
+            calls.append(list(tags))
+            return select(tags)
+
+        try:
+            python: object = iso2709._decode_selected(record, counted)
+        except IndexError as error:
+            python = ("IndexError", str(error))
+        python_calls = list(calls)
+        chance.setstate(state)
+        calls.clear()
+        try:
+            compiled: object = marcread.selected_bib(record, counted, iso2709._decode_selected)
+        except IndexError as error:
+            compiled = ("IndexError", str(error))
+        assert calls == python_calls, record  # called once, with the same tags
+        if isinstance(python, Bib):
+            assert isinstance(compiled, Bib), record
+            assert shape(compiled) == shape(python), record
+            assert compiled == python
+        else:
+            assert compiled == python, record
+
+
+def corpus_records() -> list[bytes]:
+    found: list[bytes] = []
+    for path in [*sorted(CORPUS.glob("*.mrc")), *sorted(CORPUS.glob("*.dat"))]:
+        found.extend(item[0] for item in frame_records([path.read_bytes()])
+                     if not isinstance(item, Unreadable))
+    return found
+
+
+@pytest.fixture(scope="module")
+def corpus() -> list[bytes]:
+    records = corpus_records()
+    if not records:
+        pytest.skip(f"no corpus at {CORPUS}")
+    return records
+
+
+def test_every_utf8_corpus_record_reads_as_the_python_path(
+        corpus: list[bytes], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every record the compiled path might read (Leader/09 ``a``: it reads no other)."""
+    utf8 = [record for record in corpus if record[9:10] == b"a"]
+    read = same_reading(utf8, monkeypatch)
+    assert read > len(utf8) * 9 // 10  # the usual record is read here, not left to Python
+
+
+@pytest.mark.slow
+def test_every_corpus_record_reads_as_the_python_path(
+        corpus: list[bytes], monkeypatch: pytest.MonkeyPatch) -> None:
+    """MARC-8 records too (each through pymarc, twice a path: slow)."""
+    same_reading(corpus, monkeypatch)
+
+
+def test_every_corpus_record_selects_as_the_python_path(corpus: list[bytes]) -> None:
+    chance = random.Random(3)
+    for record in corpus:
+        same_selection(record, chance)
+
+
+#: Bytes a damage writes: structure, controls XML forbids, digits, letters, high bytes.
+_WRITTEN = (0x1E, 0x1F, 0x1D, 0x00, 0x0B, 0x09, 0x0A, 0x7F, 0x80, 0xC3, 0xFF, 0x30, 0x39,
+            0x61, 0x20, 0xBF, 0xEF, 0x1C)
+#: Bytes a damage inserts: noncharacters, an encoded surrogate, empty subfields, a stray
+#: terminator, a code over 0x7F, a truncated sequence.
+_INSERTED = (b"\xef\xbf\xbe", b"\xef\xbf\xbf", b"\xed\xa0\x80", b"\x1f\x1f", b"\x1f\x1e",
+             b"\x1e", b"\x1f\xc3\xa9", b"\xc3\xa9", b"\xe2\x82", b"\x1f", b"\x1d",
+             b"\xf0\x9f\x98\x80")
+
+
+def damaged(chance: random.Random, record: bytes) -> bytes:
+    """``record`` with one damage (a byte changed, bytes inserted or deleted, the record cut
+    short, entries swapped, a length or an offset changed, Leader/09 changed)."""
+    changed = bytearray(record)
+    base = int(record[12:17]) if record[12:17].isdigit() else 24
+    entries = max(0, (min(base, len(record)) - 25) // 12)
+    kind = chance.randrange(9)
+    at = chance.randrange(len(changed))
+    if kind == 0:
+        changed[at] = chance.choice(_WRITTEN)
+    elif kind == 1:
+        changed[at:at] = chance.choice(_INSERTED)
+    elif kind == 2:
+        del changed[at]
+    elif kind == 3:
+        del changed[chance.randrange(len(changed)):]
+    elif kind == 4 and entries > 1:
+        one, other = chance.sample(range(entries), 2)
+        first = changed[24 + 12 * one: 36 + 12 * one]
+        changed[24 + 12 * one: 36 + 12 * one] = changed[24 + 12 * other: 36 + 12 * other]
+        changed[24 + 12 * other: 36 + 12 * other] = first
+    elif kind == 5 and entries:
+        place = 24 + 12 * chance.randrange(entries) + chance.randrange(3, 12)
+        changed[place] = chance.choice(b"0123456789")
+    elif kind == 6:
+        changed[9] = chance.choice(b" ab")
+    elif kind == 7 and base < len(changed):  # a byte of the data area, over 0x7F
+        changed[chance.randrange(base, len(changed))] = chance.randrange(0x80, 0x100)
+    else:  # the leader's length or base address
+        changed[chance.choice((0, 1, 2, 3, 4, 12, 13, 14, 15, 16))] = chance.choice(b"0129x")
+    return bytes(changed)
+
+
+def test_damaged_corpus_records_read_and_select_as_the_python_path(
+        corpus: list[bytes], monkeypatch: pytest.MonkeyPatch) -> None:
+    chance = random.Random(11)
+    usual = [record for record in corpus if marcread.usual_bib(record, 0, len(record), True)]
+    records = []
+    for _ in range(3000):
+        one = damaged(chance, chance.choice(usual))
+        records.append(damaged(chance, one) if chance.random() < 0.3 else one)
+    same_reading(records, monkeypatch)
+    for record in records[:1500]:
+        same_selection(record, chance)
+
+
+def test_a_span_outside_the_content_is_left_to_the_python_path(corpus: list[bytes]) -> None:
+    record = corpus[0]
+    for start, end in ((-1, len(record)), (5, 3), (0, len(record) + 1)):
+        assert marcread.usual_bib(record, start, end, True) is None
+
+
+# -- generated records ----------------------------------------------------------------------------
+
+_PIECES = st.sampled_from([
+    b"a", b"Z", b"0", b" ", b"(OCoLC)123", b"\xc3\xa9", b"\xe2\x82\xac", b"\xf0\x9f\x98\x80",
+    b"\xed\xa0\x80", b"\xff", b"\x80", b"\xe2\x82", b"\xef\xbf\xbe", b"\xef\xbf\xbf", b"\x1f",
+    b"\x1fa", b"\x1f\x1f", b"\x1f\xc3\xa9", b"\x1d", b"\x00", b"\x0b", b"\t", b"\x7f", b"\\",
+    b'"', b"<&>"])
+_VALUES = st.lists(_PIECES, max_size=6).map(b"".join)
+_INDICATORS = st.sampled_from([b" ", b"0", b"1", b"a", b"\x1f", b"\xc3", b"\x7f", b"\x1d"])
+_SUBFIELDS = st.lists(st.tuples(st.sampled_from([b"a", b"b", b"6", b"\xc3", b""]), _VALUES),
+                      max_size=4).map(lambda pairs: b"".join(b"\x1f" + code + value
+                                                              for code, value in pairs))
+_CONTROL_TAGS = st.sampled_from([b"001", b"003", b"005", b"008", b"000"])
+_DATA_TAGS = st.sampled_from([b"010", b"035", b"245", b"500", b"999", b"0A1"])
+_FIELDS = st.lists(st.one_of(
+    st.tuples(_CONTROL_TAGS, _VALUES),
+    st.tuples(_DATA_TAGS, st.builds(lambda one, two, subfields: one + two + subfields,
+                                    _INDICATORS, _INDICATORS, _SUBFIELDS)),
+    st.tuples(_DATA_TAGS, _VALUES)), min_size=1, max_size=8)
+
+
+#: Records of the usual shape (control fields first, data fields of ASCII indicators and
+#: one-byte codes), their values still dense in non-ASCII, escaped bytes and controls.
+_USUAL_VALUES = st.lists(_PIECES.filter(lambda piece: b"\x1f" not in piece),
+                         max_size=6).map(b"".join)
+_USUAL_FIELDS = st.builds(
+    lambda controls, data: controls + data,
+    st.lists(st.tuples(_CONTROL_TAGS, _USUAL_VALUES), max_size=3),
+    st.lists(st.tuples(_DATA_TAGS.filter(bytes.isdigit), st.builds(
+        lambda indicators, subfields: indicators + b"".join(subfields),
+        st.sampled_from([b"  ", b"10", b"0a", b"\x7f ", b"\x1d0"]),
+        st.lists(st.builds(lambda code, value: b"\x1f" + code + value,
+                           st.sampled_from([b"a", b"b", b"6", b"\x1d", b" "]), _USUAL_VALUES),
+                 min_size=1, max_size=4))), max_size=5)).filter(bool)
+
+
+def assembled(fields: list[tuple[bytes, bytes]], coding: bytes, end: bytes) -> bytes:
+    """An ISO 2709 record of these fields, its directory and lengths as written."""
+    directory = b""
+    data = b""
+    for tag, content in fields:
+        directory += tag + b"%04d%05d" % (len(content) + 1, len(data))
+        data += content + b"\x1e"
+    base = 24 + len(directory) + 1
+    length = base + len(data) + 1
+    leader = b"%05dnam %s22%05d   4500" % (length, coding, base)
+    return leader + directory + b"\x1e" + data + end
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(fields=st.one_of(_FIELDS, _USUAL_FIELDS), coding=st.sampled_from([b"a", b"a", b"a", b" "]),
+       end=st.sampled_from([b"\x1d", b"\x1d", b"x"]), seed=st.integers(0, 2**32),
+       damage=st.booleans())
+def test_generated_records_read_and_select_as_the_python_path(
+        fields: list[tuple[bytes, bytes]], coding: bytes, end: bytes, seed: int,
+        damage: bool) -> None:
+    record = assembled(fields, coding, end)
+    chance = random.Random(seed)
+    if damage:
+        record = damaged(chance, record)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        same_reading([record], monkeypatch)
+    same_selection(record, chance)
+
+
+def test_the_usual_generated_record_is_read_here() -> None:
+    """Not a vacuous comparison: a record of the usual shape, non-ASCII and escaped bytes in
+    it, is read by the compiled path (with its MARCXML word)."""
+    record = assembled([(b"001", b"123"), (b"245", b"10\x1faT\xc3\xa9st\xf0\x9f\x98\x80"),
+                        (b"500", b"  \x1fa\xff\xfe")], b"a", b"\x1d")
+    found = marcread.usual_bib(record, 0, len(record), True)
+    assert found is not None
+    bib, convertible = found
+    assert not convertible  # the bytes 0xFF 0xFE are not UTF-8
+    assert bib == Bib(leader=record[:24].decode(), fields=(
+        ControlField("001", "123"), DataField.of("245", "10", ("a", "Tést\U0001f600")),
+        DataField.of("500", "  ", ("a", "\udcff\udcfe"))))
+
+
+def test_the_compiled_reading_is_picked_at_import_unless_pure_is_asked_for() -> None:
+    assert iso2709._usual_bib is marcread.usual_bib or os.environ.get("ALMAMATCH_PURE")
+    shown = subprocess.run(
+        [sys.executable, "-c",
+         "from almamatch.marc import iso2709; print(iso2709._usual_bib, iso2709._selected_bib)"],
+        env={**os.environ, "ALMAMATCH_PURE": "1"}, capture_output=True, text=True, check=True,
+        cwd=Path(__file__).parent)
+    assert shown.stdout.split() == ["None", "None"]
