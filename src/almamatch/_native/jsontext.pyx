@@ -27,6 +27,8 @@ from cpython.ref cimport Py_INCREF, Py_XDECREF
 from libc.stdint cimport uint8_t, uint16_t, uint32_t, uint64_t
 from libc.string cimport memcpy, memset
 
+cimport cython
+
 import types
 
 cdef extern from "Python.h":
@@ -40,6 +42,11 @@ cdef extern from "Python.h":
     Py_ssize_t PyTuple_GET_SIZE(PyObject* value)
     PyObject* PyTuple_GET_ITEM(PyObject* value, Py_ssize_t index)
     PyTypeObject* Py_TYPE(PyObject* value)
+    # The same macros on a borrowed reference (no reference counting around them).
+    Py_ssize_t _raw_length "PyUnicode_GET_LENGTH"(PyObject* text)
+    int _raw_kind "PyUnicode_KIND"(PyObject* text)
+    void* _raw_data "PyUnicode_DATA"(PyObject* text)
+    uint32_t _raw_width "PyUnicode_MAX_CHAR_VALUE"(PyObject* text)
 
 cdef extern from "structmember.h":
     ctypedef struct PyMemberDef:
@@ -141,6 +148,7 @@ cdef inline uint32_t _widest(uint32_t so_far, object text) noexcept:
     return width if width > so_far else so_far
 
 
+@cython.final
 cdef class RecordText:
     """Writes a record's JSON text from the texts a ``JsonWriter`` derives (see the module)."""
 
@@ -152,6 +160,8 @@ cdef class RecordText:
     cdef object quote, controls, heads, codes
     cdef uint32_t fixed_width, quote_character
     cdef uint8_t escape_length[ASCII_END]
+    # Whether each character of Latin-1 is written as it is (past it: unless ensure_ascii).
+    cdef uint8_t plain[0x100]
     cdef uint8_t escape_text[ASCII_END][WIDEST_ESCAPE]
     # Each ASCII code's text (borrowed from ``kept``, which holds them), NULL until first used.
     cdef PyObject* code_texts[ASCII_END]
@@ -207,10 +217,13 @@ cdef class RecordText:
         cdef Py_ssize_t code, at
         if len(escapes) != ASCII_END:
             raise ValueError("one escape for each ASCII character")
+        for code in range(ASCII_END, 0x100):
+            self.plain[code] = not self.ensure_ascii
         for code in range(ASCII_END):
             self.code_texts[code] = NULL
             escape = escapes[code]
-            if escape == chr(code):  # written as it is
+            self.plain[code] = escape == chr(code)
+            if self.plain[code]:  # written as it is
                 self.escape_length[code] = 0
                 continue
             if (type(escape) is not str or not escape.isascii()
@@ -293,11 +306,13 @@ cdef class RecordText:
                 width = _widest(_widest(width, <object>tag), <object>value)
         return width
 
-    cdef int _reserve(self, Py_ssize_t count, int kind) except -1:
+    cdef inline int _reserve(self, Py_ssize_t count, int kind) except -1:
         """Room in the buffer for ``count`` characters of ``kind`` bytes."""
-        cdef Py_ssize_t size = count * kind
-        if size <= self.capacity:
+        if count * kind <= self.capacity:
             return 0
+        return self._grow(count * kind)
+
+    cdef int _grow(self, Py_ssize_t size) except -1:
         if size < 2 * self.capacity:
             size = 2 * self.capacity
         cdef char* grown = <char*>PyMem_Realloc(self.buffer, size)
@@ -307,13 +322,12 @@ cdef class RecordText:
         self.capacity = size
         return 0
 
+    cdef inline PyObject* _kept_code_text(self, uint32_t code) noexcept:
+        """The text that opens a subfield of an ASCII ``code`` (borrowed), or NULL."""
+        return self.code_texts[code] if code < ASCII_END else NULL
+
     cdef object _code_text(self, uint32_t code):
         """The text that opens a subfield of ``code`` (the writer's table), or None."""
-        cdef PyObject* found
-        if code < ASCII_END:
-            found = self.code_texts[code]
-            if found is not NULL:
-                return <object>found
         text = self.codes[chr(code)]
         if type(text) is not str:
             return None
@@ -363,14 +377,14 @@ cdef class RecordText:
         cdef PyObject* one
         cdef PyObject* found
         cdef uint64_t packed
-        at = self._put(unused, at, width, self.opening)
+        at = self._put(unused, at, width, <PyObject*>self.opening)
         at = self._put_string(unused, at, width, leader)
-        at = self._put(unused, at, width, self.middle)
+        at = self._put(unused, at, width, <PyObject*>self.middle)
         for index in range(count):
             if at < 0:
                 return UNUSUAL
             if index:
-                at = self._put(unused, at, width, self.field_next)
+                at = self._put(unused, at, width, <PyObject*>self.field_next)
             one = PyTuple_GET_ITEM(<PyObject*>fields, index)
             if Py_TYPE(one) is <PyTypeObject*>self.control_class:
                 tag = _text_or_none(one, self.control_tag)
@@ -379,10 +393,12 @@ cdef class RecordText:
                     return UNUSUAL
                 packed = _with_characters(CONTROL_KEY, tag, 3)
                 found = self._kept(packed)
-                at = self._put(unused, at, width, <object>found if found is not NULL
-                               else self._looked_up(self.controls, tag, packed))
+                if found is NULL:
+                    text = self._looked_up(self.controls, tag, packed)
+                    found = <PyObject*>text
+                at = self._put(unused, at, width, found)
                 at = self._put_string(unused, at, width, value)
-                at = self._put(unused, at, width, self.control_end)
+                at = self._put(unused, at, width, <PyObject*>self.control_end)
             elif Py_TYPE(one) is <PyTypeObject*>self.data_class:
                 tag = _text_or_none(one, self.data_tag)
                 first = _text_or_none(one, self.indicator1)
@@ -392,31 +408,34 @@ cdef class RecordText:
                 packed = _with_characters(_with_characters(
                     _with_characters(HEAD_KEY, tag, 3), first, 1), second, 1)
                 found = self._kept(packed)
-                at = self._put(unused, at, width, <object>found if found is not NULL
-                               else self._looked_up(self.heads, (tag, first, second), packed))
+                if found is NULL:
+                    text = self._looked_up(self.heads, (tag, first, second), packed)
+                    found = <PyObject*>text
+                at = self._put(unused, at, width, found)
                 at = self._put_subfields(unused, at, width,
                                          _text_or_none(one, self.subfields))
             else:
                 return UNUSUAL
         if at < 0:
             return UNUSUAL
-        return self._put(unused, at, width, self.close)
+        return self._put(unused, at, width, <PyObject*>self.close)
 
-    cdef Py_ssize_t _put(self, out_t unused, Py_ssize_t at, uint32_t width, object text
-                         ) except -2:
-        """A text of the writer's tables, as it is."""
-        if at < 0 or type(text) is not str or PyUnicode_MAX_CHAR_VALUE(text) > width:
+    cdef inline Py_ssize_t _put(self, out_t unused, Py_ssize_t at, uint32_t width,
+                                PyObject* text) except -2:
+        """A text of the writer's tables, as it is (borrowed: the writer or a table holds
+        it)."""
+        if at < 0 or not PyUnicode_CheckExact(text) or _raw_width(text) > width:
             return UNUSUAL
-        cdef Py_ssize_t length = PyUnicode_GET_LENGTH(text)
+        cdef Py_ssize_t length = _raw_length(text)
         self._reserve(at + length, sizeof(out_t))
         cdef out_t* out = (<out_t*>self.buffer) + at
-        cdef int kind = PyUnicode_KIND(text)
+        cdef int kind = _raw_kind(text)
         if kind == 1:
-            _copy(out, <ucs1*>PyUnicode_DATA(text), length)
+            _copy(out, <ucs1*>_raw_data(text), length)
         elif kind == 2:
-            _copy(out, <ucs2*>PyUnicode_DATA(text), length)
+            _copy(out, <ucs2*>_raw_data(text), length)
         else:
-            _copy(out, <ucs4*>PyUnicode_DATA(text), length)
+            _copy(out, <ucs4*>_raw_data(text), length)
         return at + length
 
     cdef inline bint _fits(self, object text, uint32_t width) noexcept:
@@ -470,6 +489,7 @@ cdef class RecordText:
         # starts with a delimiter and does not end with one. Any other text: the Python writer.
         cdef Py_ssize_t index = 0, following = 0
         cdef uint32_t code
+        cdef PyObject* found
         cdef out_t* out
         cdef out_t quote = <out_t>self.quote_character
         cdef Py_ssize_t escape = (WIDEST_ASCII_ESCAPE if self.ensure_ascii
@@ -483,8 +503,12 @@ cdef class RecordText:
             if code == DELIMITER or code == TERMINATOR:
                 return UNUSUAL
             if index:
-                at = self._put(unused, at, width, self.subfield_next)
-            at = self._put(unused, at, width, self._code_text(code))
+                at = self._put(unused, at, width, <PyObject*>self.subfield_next)
+            found = self._kept_code_text(code)
+            if found is NULL:
+                opening = self._code_text(code)
+                found = <PyObject*>opening
+            at = self._put(unused, at, width, found)
             if at < 0:
                 return UNUSUAL
             self._reserve(at + 2 + (length - index) * escape, sizeof(out_t))
@@ -496,23 +520,38 @@ cdef class RecordText:
             out[at] = quote
             at += 1
             index = following
-        return self._put(unused, at, width, self.data_end)
+        return self._put(unused, at, width, <PyObject*>self.data_end)
 
     cdef Py_ssize_t _escaped(self, out_t* out, Py_ssize_t at, src_t* text, Py_ssize_t start,
                              Py_ssize_t end, bint subfield, Py_ssize_t* stopped) noexcept:
         """``text[start:end]`` escaped as the string encoder escapes it, into ``out`` from
         ``at`` (room reserved); a subfield's value stops at the next delimiter (its index put
         in ``stopped``) and holds no terminator (else ``UNUSUAL``)."""
-        cdef Py_ssize_t index, step
+        cdef Py_ssize_t index = start, run
         cdef uint32_t character, high, low
-        cdef uint8_t length
-        for index in range(start, end):
-            character = text[index]
-            if character >= ASCII_END:
-                if not self.ensure_ascii:
-                    out[at] = <out_t>character
-                    at += 1
-                elif character >= 0x10000:  # a surrogate pair
+        cdef uint8_t length, step
+        cdef bint ensure_ascii = self.ensure_ascii
+        while True:
+            # The characters written as they are, up to the next one that is not, at once.
+            run = index
+            if src_t is ucs1:
+                while run < end and self.plain[text[run]]:
+                    run += 1
+            else:
+                while run < end:
+                    character = text[run]
+                    if (not self.plain[character] if character <= 0xFF else ensure_ascii):
+                        break
+                    run += 1
+            _copy(out + at, text + index, run - index)
+            at += run - index
+            if run == end:
+                stopped[0] = end
+                return at
+            character = text[run]
+            index = run + 1
+            if character >= ASCII_END:  # with ensure_ascii
+                if character >= 0x10000:  # a surrogate pair
                     character -= 0x10000
                     high = 0xD800 | (character >> 10)
                     low = 0xDC00 | (character & 0x3FF)
@@ -523,22 +562,16 @@ cdef class RecordText:
                     _unicode_escape(out + at, character)
                     at += 6
                 continue
-            length = self.escape_length[character]
-            if length == 0:
-                out[at] = <out_t>character
-                at += 1
-                continue
             if subfield:
                 if character == DELIMITER:
-                    stopped[0] = index
+                    stopped[0] = run
                     return at
                 if character == TERMINATOR:
                     return UNUSUAL
+            length = self.escape_length[character]
             for step in range(length):
                 out[at + step] = self.escape_text[character][step]
             at += length
-        stopped[0] = end
-        return at
 
 
 cdef inline void _unicode_escape(out_t* out, uint32_t character) noexcept:
