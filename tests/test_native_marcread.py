@@ -315,6 +315,55 @@ def test_the_usual_generated_record_is_read_here() -> None:
         DataField.of("500", "  ", ("a", "\udcff\udcfe"))))
 
 
+_CONTROL = (b"001", b"123")
+_TITLE = (b"245", b"10\x1faT\xc3\xa9st\x1fbmore")
+_NOTE = (b"500", b"  \x1fanote")
+
+
+@pytest.mark.parametrize(("fields", "coding", "end"), [
+    ([_CONTROL, _TITLE, _NOTE], b"a", b"\x1d"),
+    ([_CONTROL, (b"245", b"10\x1faTitle\x1f"), _NOTE], b"a", b"\x1d"),  # empty last subfield
+    ([_CONTROL, (b"245", b"10\x1f\x1faTitle"), _NOTE], b"a", b"\x1d"),  # an empty subfield
+    ([_CONTROL, (b"245", b"10\x1f"), _NOTE], b"a", b"\x1d"),  # a delimiter alone
+    ([_CONTROL, (b"245", b"10"), _NOTE], b"a", b"\x1d"),  # indicators alone
+    ([_CONTROL, (b"245", b"1"), _NOTE], b"a", b"\x1d"),
+    ([_CONTROL, (b"245", b"\x1f0\x1faT"), _NOTE], b"a", b"\x1d"),  # a delimiter for indicator
+    ([_CONTROL, (b"245", b"\xc3\xa9\x1faT"), _NOTE], b"a", b"\x1d"),  # a non-ASCII indicator
+    ([_CONTROL, (b"245", b"10\x1f\xc3\xa9T"), _NOTE], b"a", b"\x1d"),  # a code over U+007F
+    ([(b"001", b"1\x1f\xc3\xa9"), _TITLE], b"a", b"\x1d"),  # ... after a control's delimiter
+    ([(b"001", b"1\x1f2"), _TITLE], b"a", b"\x1d"),  # a delimiter in a control field
+    ([(b"001", b"1\x1f"), _TITLE], b"a", b"\x1d"),  # an empty subfield in a control field
+    ([(b"001", b"1\x1f")], b"a", b"\x1d"),  # ... and no data field
+    ([(b"001", b"1\x1f\x1f"), (b"003", b"")], b"a", b"\x1d"),
+    ([_TITLE, _CONTROL, _NOTE], b"a", b"\x1d"),  # a control field after a data field
+    ([_TITLE, (b"008", b"10\x1fa")], b"a", b"\x1d"),
+    ([_CONTROL, (b"245", b"10\x1faA\xef\xbf\xbe")], b"a", b"\x1d"),  # U+FFFE
+    ([_CONTROL, (b"245", b"10\x1faA\xef\xbf\xbf")], b"a", b"\x1d"),  # U+FFFF
+    ([_CONTROL, (b"245", b"10\x1faA\xef\xbf")], b"a", b"\x1d"),  # cut short
+    ([_CONTROL, (b"245", b"10\x1faA\xed\xa0\x80")], b"a", b"\x1d"),  # a surrogate's bytes
+    ([(b"001", b"\xff1"), _TITLE], b"a", b"\x1d"),  # not UTF-8 in a control field
+    ([_CONTROL, (b"245", b"10\x1faA\x1dB")], b"a", b"\x1d"),  # a record terminator inside
+    ([_CONTROL, (b"245", b"10\x1faA\x0bB")], b"a", b"\x1d"),  # a control XML forbids
+    ([_CONTROL, (b"245", b"10\x1faA\tB\nC\rD")], b"a", b"\x1d"),  # ... and three it allows
+    ([_CONTROL, (b"245", b"\x1d\x0b\x1faA")], b"a", b"\x1d"),  # ... as indicators
+    ([_CONTROL, _TITLE], b"a", b"x"),  # no record terminator
+    ([_CONTROL, _TITLE], b"a", b"\x0b"),
+    ([_CONTROL, _TITLE], b" ", b"\x1d"),  # MARC-8
+    ([(b"00A", b"1"), _TITLE], b"a", b"\x1d"),  # a tag of letters
+    ([(b"A45", b"10\x1faT")], b"a", b"\x1d"),
+    ([_CONTROL], b"a", b"\x1d"),  # one field
+])
+def test_records_one_condition_off_read_as_the_python_path(
+        fields: list[tuple[bytes, bytes]], coding: bytes, end: bytes,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    record = assembled(fields, coding, end)
+    same_reading([record], monkeypatch)
+    same_selection(record, random.Random(1))
+    for leader_byte in (b"\x1e", b"\x1f", b"\x0b", b"\x1d"):  # in Leader/07 (convertible)
+        changed = record[:7] + leader_byte + record[8:]
+        same_reading([changed], monkeypatch)
+
+
 def test_the_compiled_reading_is_picked_at_import_unless_pure_is_asked_for() -> None:
     assert iso2709._usual_bib is marcread.usual_bib or os.environ.get("ALMAMATCH_PURE")
     shown = subprocess.run(
