@@ -34,12 +34,13 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 import numpy as np
 import numpy.typing as npt
 from attrs import field, frozen
 
+from almamatch import _native
 from almamatch.core.brief import BriefLevel
 from almamatch.core.errors import AlmamatchError
 from almamatch.core.facts import BibFacts, Hit, MmsIdSequence, Side, checked_facts, checked_hit
@@ -56,8 +57,11 @@ from almamatch.index.rows import row_starts, row_starts_problem
 from almamatch.index.sequence import mms_id_sequence_of
 from almamatch.index.version import decode_version
 
+if TYPE_CHECKING:
+    from almamatch._native.zonekeys import ZoneKeys
+
 __all__ = ["ACTIVE", "CANCELLED", "FORMAT", "KEY_DTYPES", "NOTED_ROWS", "InvalidIndex",
-           "ZoneIndex"]
+           "Lookups", "ZoneIndex"]
 
 FORMAT: Final = "almamatch-zone-index"
 FORMAT_VERSION: Final = 1
@@ -94,6 +98,33 @@ _KEY_COLUMNS: Final = ("key_values", "key_rows", "key_sides", "key_forms", "row_
 Array = npt.NDArray[Any]
 
 
+class HitsLookup(Protocol):
+    """``ZoneIndex.hits`` or its compiled twin."""
+
+    def __call__(self, number: OclcNumber, rows: dict[str, int | None] | None = None
+                 ) -> Sequence[Hit]: ...
+
+
+#: ``ZoneIndex.lookups()``: ``hits(number, rows)``, ``row_of(mms_id)``, ``facts_of_row(row)``.
+Lookups = tuple[HitsLookup, Callable[[str], int | None], Callable[[int], BibFacts]]
+
+
+def _compiled_keys() -> type[ZoneKeys] | None:
+    """The compiled lookups (``almamatch._native.zonekeys``) where built and wanted
+    (``_native.wanted``); else None, and ``ZoneIndex.lookups`` gives the index's own methods."""
+    if not _native.wanted():
+        return None
+    try:
+        from almamatch._native.zonekeys import ZoneKeys  # noqa: PLC0415 (only if built)
+    except ImportError:
+        return None
+    return ZoneKeys
+
+
+#: Picked once, at import (``ZoneIndex.lookups``).
+_ZONE_KEYS: Final = _compiled_keys()
+
+
 class InvalidIndex(AlmamatchError):
     """Columns that do not make a zone index, or a directory that does not hold one."""
 
@@ -106,6 +137,12 @@ def _past_the_keys(starts: Array, ends: Array, outside: Array | None, count: int
         starts[outside] = count
         ends[outside] = count
     return starts, ends
+
+
+def _contiguous(array: Array) -> Array:
+    """A column as one run of memory (the compiled lookups read it so): itself, mostly."""
+    contiguous: Array = np.ascontiguousarray(array)
+    return contiguous
 
 
 def _scalar_column(array: Array) -> memoryview:
@@ -443,6 +480,35 @@ class ZoneIndex:
             originating_version=decode_version(columns.versions[row]),
             cz_linked=bool(columns.cz_linked[row]), lock=self.locks.get(wanted),
         )
+
+    def lookups(self) -> Lookups:
+        """``(hits, row_of, facts_of_row)`` for a caller that asks them of each export (a saved
+        zone's view): the compiled twins of these three methods (``almamatch._native.zonekeys``,
+        which read the same columns through C, make the same values and hand anything unusual to
+        these methods) where built and wanted, else the methods themselves."""
+        keys, directory, starts = _ZONE_KEYS, self.key_buckets, self.row_starts
+        # The usual columns alone, of their saved types (a directory of 2**32 keys or more is
+        # uint64: not read there).
+        if keys is None or directory is None or directory.dtype != np.uint32 or (
+            starts is None or starts.dtype != np.uint32 or self.key_values.dtype not in KEY_DTYPES
+            or any(getattr(self, name).dtype != dtype for name, dtype in _COLUMNS.items()
+                   if name != "key_values")
+        ):
+            return self.hits, self.row_of, self.facts_of_row
+        coarse, bases, shifts, offsets = directory_parts(directory, self.key_values)
+        values = _contiguous(self.key_values)
+        wide = values.dtype == KEY_DTYPES[1]
+        compiled = keys(
+            self, keys32=None if wide else values, keys64=values if wide else None,
+            key_rows=_contiguous(self.key_rows), key_sides=_contiguous(self.key_sides),
+            key_forms=_contiguous(self.key_forms), row_keys=_contiguous(self.row_keys),
+            row_starts=_contiguous(starts), mms_ids=_contiguous(self.mms_ids),
+            brief_levels=_contiguous(self.brief_levels), versions=_contiguous(self.versions),
+            cz_linked=_contiguous(self.cz_linked).view(np.uint8), coarse=coarse,
+            bases=_contiguous(bases), shifts=_contiguous(shifts), offsets=_contiguous(offsets),
+            sides=_SIDES, forms=_FORMS, levels=_LEVELS, decode_version=decode_version,
+            locks=self.locks, noted_rows=NOTED_ROWS)
+        return compiled.hits, compiled.row_of, compiled.facts_of_row
 
     def next_mms_id(self) -> str:
         return self._sequence.peek()

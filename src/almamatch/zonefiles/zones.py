@@ -288,7 +288,8 @@ class IndexedZoneView:
     that reads one record from ``bibs.mrc`` when a merge needs it (None without offsets).
 
     ``hits`` is the index's own (``ZoneIndex`` reads ``memoryview``s of the mapped columns, one
-    export at a time), and ``facts`` the index's by the bib's row. A merge asks for a bib's hits
+    export at a time), and ``facts`` the index's by the bib's row: their compiled twins where
+    built and wanted (``ZoneIndex.lookups``). A merge asks for a bib's hits
     (stage 5), its facts (stage 6) and then its record: the view remembers the rows of the MMS
     IDs it met last (those ``hits`` found, and those it searched for), so that facts and record
     are read by that row rather than by a search each (a row never changes: the index is
@@ -310,7 +311,9 @@ class IndexedZoneView:
         self._starts = None if offsets is None else np.ascontiguousarray(offsets).data
         # The rows of the MMS IDs met last: ``hits`` notes its hits' (``ZoneIndex.hits``).
         self._rows: dict[str, int | None] = {}
-        self.hits = partial(index.hits, rows=self._rows)
+        # The index's lookups, compiled where built (``ZoneIndex.lookups``).
+        hits, self._find_row, self._facts_of_row = index.lookups()
+        self.hits = partial(hits, rows=self._rows)
 
     def _row_of(self, mms_id: str) -> int | None:
         """``ZoneIndex.row_of``, remembered for the MMS IDs met last."""
@@ -319,7 +322,7 @@ class IndexedZoneView:
         if row == -1:
             if len(rows) >= NOTED_ROWS:
                 rows.clear()
-            row = rows[mms_id] = self.index.row_of(mms_id)
+            row = rows[mms_id] = self._find_row(mms_id)
         return row
 
     def _read(self, dump: Path, at: int, size: int) -> bytes:
@@ -373,7 +376,7 @@ class IndexedZoneView:
 
     def facts(self, mms_id: str) -> BibFacts | None:
         row = self._row_of(mms_id)
-        return None if row is None else self.index.facts_of_row(row)
+        return None if row is None else self._facts_of_row(row)
 
     def next_mms_id(self) -> str:
         return self.sequence.peek()

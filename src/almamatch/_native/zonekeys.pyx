@@ -1,0 +1,287 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+"""A saved zone's lookups of one export at a time, in C: the compiled twin of
+``index.zone.ZoneIndex.hits``, ``row_of`` and ``facts_of_row``, which stay the definition of
+every answer.
+
+``ZoneKeys`` reads the index's columns through typed memoryviews: the search of a number's bucket
+of the key directory, of an MMS ID in its column and the walk over a bib's keys are C loops, and
+the values are made as ``core.facts.checked_hit``/``checked_facts`` and
+``core.oclc.checked_number`` make them (``object.__new__`` and the slots set, ``slots.pxd``), from
+the tables the Python path reads (the sides, the forms, the brief levels, passed in by
+``index.zone``) and by its own ``decode_version`` (the originating version is decoded in Python:
+its encoding is ``index.version``'s alone). A column whose values the Python path would not
+read as a usual index's (a key's row past the bibs, a side or a brief level out of their tables,
+a directory pointing past the keys) is never read here: the lookup is handed to the index's own
+method, which gives whatever answer (or error) it gives.
+"""
+
+from cpython.dict cimport PyDict_GetItem, PyDict_SetItem
+from cpython.long cimport PyLong_FromSsize_t, PyLong_FromUnsignedLongLong
+from cpython.object cimport PyObject, PyTypeObject
+from cpython.ref cimport Py_INCREF
+from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
+from cpython.unicode cimport PyUnicode_FromStringAndSize
+from libc.stdint cimport int64_t, uint8_t, uint32_t, uint64_t
+
+from almamatch._native.slots cimport new_empty, put, slot_offset
+
+from almamatch.core.facts import BibFacts, Hit
+from almamatch.core.oclc import OclcNumber
+
+cdef extern from "Python.h":
+    bint PyUnicode_IS_ASCII(object text)
+    Py_ssize_t PyUnicode_GET_LENGTH(object text)
+    const unsigned char* PyUnicode_1BYTE_DATA(object text)
+    # A borrowed item of a tuple, its position known to be inside it.
+    PyObject* PyTuple_GET_ITEM_ "PyTuple_GET_ITEM" (object tuple, Py_ssize_t at)
+
+# -- the values' slots (``core.slots``: ``new_instance`` and each slot's descriptor) -----------------
+cdef PyTypeObject* _HIT = <PyTypeObject*>Hit
+cdef PyTypeObject* _NUMBER = <PyTypeObject*>OclcNumber
+cdef PyTypeObject* _FACTS = <PyTypeObject*>BibFacts
+cdef Py_ssize_t _HIT_MMS_ID = slot_offset(Hit, "mms_id")
+cdef Py_ssize_t _HIT_SIDE = slot_offset(Hit, "side")
+cdef Py_ssize_t _HIT_NUMBER = slot_offset(Hit, "number")
+cdef Py_ssize_t _NUMBER_VALUE = slot_offset(OclcNumber, "value")
+cdef Py_ssize_t _NUMBER_FORM = slot_offset(OclcNumber, "form")
+cdef Py_ssize_t _FACTS_MMS_ID = slot_offset(BibFacts, "mms_id")
+cdef Py_ssize_t _FACTS_ACTIVE = slot_offset(BibFacts, "active")
+cdef Py_ssize_t _FACTS_CANCELLED = slot_offset(BibFacts, "cancelled")
+cdef Py_ssize_t _FACTS_LEVEL = slot_offset(BibFacts, "brief_level")
+cdef Py_ssize_t _FACTS_VERSION = slot_offset(BibFacts, "originating_version")
+cdef Py_ssize_t _FACTS_LINKED = slot_offset(BibFacts, "cz_linked")
+cdef Py_ssize_t _FACTS_LOCK = slot_offset(BibFacts, "lock")
+
+#: Digits of the largest uint64 (the MMS ID column's type): a longer MMS ID is past every row.
+cdef enum:
+    MMS_ID_DIGITS = 20
+    #: The sides' codes, as ``index.zone`` stores them (the tables' positions).
+    ACTIVE = 0
+    CANCELLED = 1
+
+
+cdef inline object _number(object value, object form):
+    """``checked_number(value, form)``: an ``OclcNumber`` with its two slots set."""
+    number = new_empty(_NUMBER)
+    put(number, _NUMBER_VALUE, value)
+    put(number, _NUMBER_FORM, form)
+    return number
+
+
+cdef object _decimal(uint64_t value):
+    """``str(value)``: the decimal digits of an MMS ID read from its column."""
+    cdef char digits[MMS_ID_DIGITS]
+    cdef Py_ssize_t at = MMS_ID_DIGITS
+    while True:
+        at -= 1
+        digits[at] = <char>(48 + value % 10)
+        value //= 10
+        if value == 0:
+            break
+    return PyUnicode_FromStringAndSize(digits + at, MMS_ID_DIGITS - at)
+
+
+cdef class ZoneKeys:
+    """``index``'s one-at-a-time lookups over its columns, made by ``index.zone`` with the tables
+    its Python path reads (the ``ZoneIndex`` methods stay the definition of each answer)."""
+
+    cdef object index  # the ZoneIndex, whose methods answer anything unusual
+    cdef const uint32_t[::1] keys32
+    cdef const uint64_t[::1] keys64
+    cdef bint wide  # the key values are uint64 (else uint32)
+    cdef const uint32_t[::1] key_rows
+    cdef const uint8_t[::1] key_sides
+    cdef const uint8_t[::1] key_forms
+    cdef const uint32_t[::1] row_keys
+    cdef const uint32_t[::1] row_starts
+    cdef const uint64_t[::1] mms_ids
+    cdef const uint8_t[::1] brief_levels
+    cdef const int64_t[::1] versions
+    cdef const uint8_t[::1] cz_linked
+    cdef const uint32_t[::1] bases
+    cdef const uint32_t[::1] shifts
+    cdef const uint32_t[::1] offsets
+    cdef Py_ssize_t key_count, bib_count
+    cdef unsigned int coarse
+    cdef uint64_t mask, largest_key, largest_mms_id
+    cdef tuple sides, forms, levels
+    cdef object decode_version
+    cdef object locks
+    cdef Py_ssize_t noted_rows
+
+    def __init__(self, index, *, keys32, keys64, key_rows, key_sides, key_forms, row_keys,
+                 row_starts, mms_ids, brief_levels, versions, cz_linked, coarse, bases, shifts,
+                 offsets, sides, forms, levels, decode_version, locks, noted_rows):
+        self.index = index
+        self.wide = keys64 is not None
+        if self.wide:
+            self.keys64 = keys64
+            self.key_count = self.keys64.shape[0]
+        else:
+            self.keys32 = keys32
+            self.key_count = self.keys32.shape[0]
+        self.key_rows, self.key_sides, self.key_forms = key_rows, key_sides, key_forms
+        self.row_keys, self.row_starts = row_keys, row_starts
+        self.mms_ids, self.brief_levels = mms_ids, brief_levels
+        self.versions, self.cz_linked = versions, cz_linked
+        self.bib_count = self.mms_ids.shape[0]
+        if not (self.key_rows.shape[0] == self.key_sides.shape[0] == self.key_forms.shape[0]
+                == self.key_count and self.brief_levels.shape[0] == self.versions.shape[0]
+                == self.cz_linked.shape[0] == self.bib_count):
+            raise ValueError("the index's columns differ in length")
+        if not 0 <= coarse < 64:
+            raise ValueError(f"a directory of {coarse} coarse bits")
+        self.coarse = coarse
+        self.mask = (<uint64_t>1 << self.coarse) - 1
+        self.bases, self.shifts, self.offsets = bases, shifts, offsets
+        self.largest_key = self._key(self.key_count - 1) if self.key_count else 0
+        self.largest_mms_id = self.mms_ids[self.bib_count - 1] if self.bib_count else 0
+        self.sides, self.forms, self.levels = sides, forms, levels
+        if len(self.sides) != 2 or len(self.forms) != 256:  # every side and form code has one
+            raise ValueError("a side for each of the 2 codes and a form for each of the 256")
+        self.decode_version, self.locks, self.noted_rows = decode_version, locks, noted_rows
+
+    cdef inline uint64_t _key(self, Py_ssize_t at) noexcept:
+        return self.keys64[at] if self.wide else self.keys32[at]
+
+    def hits(self, number, rows=None):
+        """``ZoneIndex.hits(number, rows)``."""
+        cdef object value = number.value
+        cdef uint64_t wanted, bucket
+        cdef Py_ssize_t region, first, last, start, end, position, low, high, middle, noted
+        cdef uint32_t row
+        if type(value) is not int or value < 1 or (rows is not None and type(rows) is not dict):
+            return self.index.hits(number, rows)
+        if value > self.largest_key:  # as a Python int: a value past uint64 is past every key
+            return ()
+        wanted = value
+        # The number's bucket of the key directory (``index.directory``), read where the
+        # directory holds it: a region and a bucket inside the parts, a shift C can make, the
+        # bucket's keys inside the keys.
+        region = <Py_ssize_t>(wanted >> self.coarse)
+        if region >= self.bases.shape[0] or region >= self.shifts.shape[0] or (
+                self.shifts[region] >= 64):
+            return self.index.hits(number, rows)
+        bucket = self.bases[region] + ((wanted & self.mask) >> self.shifts[region])
+        if bucket + 1 >= <uint64_t>self.offsets.shape[0]:
+            return self.index.hits(number, rows)
+        first, last = self.offsets[bucket], self.offsets[bucket + 1]
+        if not first <= last <= self.key_count:
+            return self.index.hits(number, rows)
+        # ``bisect_left`` over the bucket, then a step over the value's keys (one or two).
+        low, high = first, last
+        while low < high:
+            middle = (low + high) >> 1
+            if self._key(middle) < wanted:
+                low = middle + 1
+            else:
+                high = middle
+        start = end = low
+        while end < last and self._key(end) == wanted:
+            end += 1
+        for position in range(start, end):  # every key's row and side in the tables
+            if self.key_rows[position] >= self.bib_count or self.key_sides[position] > CANCELLED:
+                return self.index.hits(number, rows)
+        if rows is not None and len(rows) >= self.noted_rows:
+            rows.clear()
+        found = PyTuple_New(end - start)
+        for position in range(start, end):
+            row = self.key_rows[position]
+            mms_id = _decimal(self.mms_ids[row])
+            hit = new_empty(_HIT)
+            put(hit, _HIT_MMS_ID, mms_id)
+            put(hit, _HIT_SIDE, <object>PyTuple_GET_ITEM_(self.sides, self.key_sides[position]))
+            put(hit, _HIT_NUMBER, _number(value, <object>PyTuple_GET_ITEM_(
+                self.forms, self.key_forms[position])))
+            Py_INCREF(hit)
+            PyTuple_SET_ITEM(found, position - start, hit)
+            if rows is not None:
+                PyDict_SetItem(rows, mms_id, PyLong_FromSsize_t(row))
+        return found
+
+    def row_of(self, mms_id):
+        """``ZoneIndex.row_of(mms_id)``."""
+        cdef Py_ssize_t length, at, low, high, middle
+        cdef const unsigned char* digits
+        cdef uint64_t wanted = 0
+        cdef unsigned int digit
+        if type(mms_id) is not str:
+            return self.index.row_of(mms_id)
+        # ASCII digits alone, at most 20 of them (the column is uint64): else no row.
+        length = PyUnicode_GET_LENGTH(mms_id)
+        if length == 0 or length > MMS_ID_DIGITS or not PyUnicode_IS_ASCII(mms_id):
+            return None
+        digits = PyUnicode_1BYTE_DATA(mms_id)
+        for at in range(length):
+            digit = digits[at] - 48
+            if digit > 9:
+                return None
+            if wanted > (0xFFFFFFFFFFFFFFFF - digit) // 10:
+                return None  # past uint64: past the last row's MMS ID
+            wanted = wanted * 10 + digit
+        if self.bib_count == 0 or wanted > self.largest_mms_id:
+            return None
+        low, high = 0, self.bib_count
+        while low < high:
+            middle = (low + high) >> 1
+            if self.mms_ids[middle] < wanted:
+                low = middle + 1
+            else:
+                high = middle
+        if low < self.bib_count and self.mms_ids[low] == wanted:
+            return PyLong_FromSsize_t(low)
+        return None
+
+    def facts_of_row(self, row):
+        """``ZoneIndex.facts_of_row(row)``."""
+        cdef Py_ssize_t at, first, stop, position, actives = 0, cancels = 0
+        cdef uint8_t level
+        cdef uint64_t wanted
+        if type(row) is not int or not 0 <= row < self.bib_count:
+            return self.index.facts_of_row(row)
+        at = row
+        if at + 1 >= self.row_starts.shape[0]:
+            return self.index.facts_of_row(row)
+        first, stop = self.row_starts[at], self.row_starts[at + 1]
+        level = self.brief_levels[at]
+        if not first <= stop <= self.row_keys.shape[0] or not 1 <= level <= len(self.levels):
+            return self.index.facts_of_row(row)
+        for position in range(first, stop):  # each of the bib's keys, with a side in the table
+            if self.row_keys[position] >= self.key_count or (
+                    self.key_sides[self.row_keys[position]] > CANCELLED):
+                return self.index.facts_of_row(row)
+            if self.key_sides[self.row_keys[position]] == ACTIVE:
+                actives += 1
+            else:
+                cancels += 1
+        active, cancelled = PyTuple_New(actives), PyTuple_New(cancels)
+        actives = cancels = 0
+        for position in range(first, stop):
+            key = self.row_keys[position]
+            number = _number(PyLong_FromUnsignedLongLong(self._key(key)),
+                             <object>PyTuple_GET_ITEM_(self.forms, self.key_forms[key]))
+            Py_INCREF(number)
+            if self.key_sides[key] == ACTIVE:
+                PyTuple_SET_ITEM(active, actives, number)
+                actives += 1
+            else:
+                PyTuple_SET_ITEM(cancelled, cancels, number)
+                cancels += 1
+        wanted = self.mms_ids[at]
+        version = self.decode_version(self.versions[at])
+        lock = None
+        if type(self.locks) is not dict:
+            lock = self.locks.get(PyLong_FromUnsignedLongLong(wanted))
+        elif self.locks:
+            found = PyDict_GetItem(self.locks, PyLong_FromUnsignedLongLong(wanted))
+            if found != NULL:
+                lock = <object>found
+        facts = new_empty(_FACTS)
+        put(facts, _FACTS_MMS_ID, _decimal(wanted))
+        put(facts, _FACTS_ACTIVE, active)
+        put(facts, _FACTS_CANCELLED, cancelled)
+        put(facts, _FACTS_LEVEL, <object>PyTuple_GET_ITEM_(self.levels, level - 1))
+        put(facts, _FACTS_VERSION, version)
+        put(facts, _FACTS_LINKED, True if self.cz_linked[at] else False)
+        put(facts, _FACTS_LOCK, lock)
+        return facts
