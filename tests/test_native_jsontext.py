@@ -1,8 +1,9 @@
-"""The compiled writer of a record's JSON text (``almamatch._native.jsontext``) against its
-twin, the Python writer (``JsonWriter._record``, the definition): both called on the same
-records, of the corpus, generated (dense in what JSON escapes, in non-ASCII, astral characters
-and lone surrogates, in empty values and odd indicators), damaged; with ``ensure_ascii`` off and
-on. The compiled writer answers None for a record it leaves to the Python one, never another
+"""The compiled writers of ``almamatch._native.jsontext`` against their twins, the Python
+writers (the definition): a record's JSON text (``JsonWriter._record``) and a trace's (the
+steps, kept by identity as ``codec._Recurring`` keeps them), both called on the same values: the
+corpus, generated values (dense in what JSON escapes, in non-ASCII, astral characters and lone
+surrogates, in empty values and odd indicators), damaged records; with ``ensure_ascii`` off and
+on. A compiled writer answers None for a value it leaves to the Python one, never another
 text."""
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import attrs
 import pytest
@@ -20,6 +23,7 @@ from hypothesis import strategies as st
 
 from almamatch import Bib, ControlField, DataField, Subfield
 from almamatch.codec import COMPACT, JsonWriter, converter
+from almamatch.core.decision import Stage, Step, Verdict
 from almamatch.marc import read_bibs
 from corpus_files import CORPUS
 
@@ -243,3 +247,74 @@ def test_a_built_writer_writes_records_compiled_unless_told_otherwise() -> None:
     assert writer.writer(Bib).__func__ is JsonWriter._record_compiled  # type: ignore[attr-defined]
     record = Bib(leader=LEADER, fields=[DataField("245", "1", "0", [])])  # left to Python
     assert writer.text(record) == the_pure_path_of(record, ensure_ascii=False)
+
+
+# -- a trace's steps --------------------------------------------------------------------------
+def trace_writers(writer: JsonWriter) -> tuple[Callable[[Any], str | None], Callable[[Any], str]]:
+    """The compiled writer of a tuple of steps and the writer a ``JsonWriter`` uses for it."""
+    writer.writer(Step)
+    compiled = writer._recurring_tuple(Step, writer._recurring[Step])
+    assert compiled is not None
+    return compiled, writer.writer(tuple[Step, ...])
+
+
+def dumped(value: Any, ensure_ascii: bool) -> str:
+    return json.dumps(converter.unstructure(value), ensure_ascii=ensure_ascii, separators=COMPACT)
+
+
+steps = st.builds(Step, stage=st.sampled_from(Stage), verdict=st.sampled_from(Verdict),
+                  detail=texts)
+
+
+@attrs.frozen
+class LocalStep(Step):
+    """A step of another class than ``Step``: written by the Python writer of a step."""
+
+
+@needs_compiled
+@settings(max_examples=150, deadline=None)
+@given(st.lists(steps, min_size=1, max_size=8), st.lists(st.lists(st.integers(0, 7), max_size=12),
+                                                          min_size=1, max_size=5), st.booleans())
+def test_traces_sharing_steps_are_written_as_the_python_writer_writes_them(
+    shared: list[Step], picks: list[list[int]], ensure_ascii: bool
+) -> None:
+    # decide() hands out the same Step objects from one trace to the next.
+    compiled, used = trace_writers(JsonWriter(ensure_ascii=ensure_ascii))
+    for pick in picks:
+        trace = tuple(shared[index % len(shared)] for index in pick)
+        expected = dumped(trace, ensure_ascii)
+        assert_same(compiled(trace), expected)
+        assert used(trace) == expected
+
+
+@needs_compiled
+@pytest.mark.parametrize("ensure_ascii", SETTINGS)
+def test_every_character_class_in_a_step_is_written_as_json_dumps_writes_it(
+    ensure_ascii: bool
+) -> None:
+    compiled, _ = trace_writers(JsonWriter(ensure_ascii=ensure_ascii))
+    trace = tuple(Step(stage=stage, verdict=Verdict.FAILED, detail=value)
+                  for value in EDGES for stage in Stage)
+    assert_same(compiled(trace), dumped(trace, ensure_ascii))
+    assert compiled(()) == "[]"
+
+
+@needs_compiled
+def test_a_step_of_another_class_and_a_list_are_left_to_the_python_writer() -> None:
+    compiled, used = trace_writers(JsonWriter())
+    other = LocalStep(stage=Stage.LOCK, verdict=Verdict.PASSED, detail='"x"')
+    plain = Step(stage=Stage.LOCK, verdict=Verdict.PASSED, detail="\\udc80")
+    assert compiled((plain, other, plain)) == dumped((plain, other, plain), False)
+    assert compiled([plain]) is None
+    assert used([plain]) == dumped([plain], False)
+
+
+@needs_compiled
+def test_steps_past_what_is_kept_are_written_again_never_another_steps_text() -> None:
+    # Past 4,096 values kept, all are let go; a step freed meanwhile must never lend its text to
+    # a new step made at the same address.
+    compiled, _ = trace_writers(JsonWriter())
+    shared = Step(stage=Stage.MATCH, verdict=Verdict.PASSED, detail="shared \udc80")
+    for number in range(10_000):
+        trace = (shared, Step(stage=Stage.MATCH, verdict=Verdict.FAILED, detail=f"hits: {number}"))
+        assert compiled(trace) == dumped(trace, False)

@@ -48,7 +48,7 @@ from almamatch.core.record import (
 from almamatch.core.timestamp import Timestamp
 
 if TYPE_CHECKING:
-    from almamatch._native.jsontext import RecordText
+    from almamatch._native.jsontext import RecordText, RecurringText
 
 __all__ = [
     "DECISION_CLASSES",
@@ -294,21 +294,24 @@ _RECURRING: Final = frozenset({Step})
 
 
 
-def _compiled_record_text() -> type[RecordText] | None:
-    """The compiled writer of a record's text (``almamatch._native.jsontext``), where it is
-    built and wanted (``_native.wanted``); else None, and each writer writes records in Python
-    (``JsonWriter._record``, the definition of the text)."""
+def _compiled_writers() -> tuple[type[RecordText], type[RecurringText]] | None:
+    """The compiled writers of a record's text and of a trace's (``almamatch._native.jsontext``),
+    where they are built and wanted (``_native.wanted``); else None, and each writer writes
+    them in Python (``JsonWriter._record``, ``_Recurring``: the definition of the text)."""
     if not _native.wanted():
         return None
     try:
-        from almamatch._native.jsontext import RecordText  # noqa: PLC0415 (only if built)
+        from almamatch._native.jsontext import (  # noqa: PLC0415 (only if built)
+            RecordText,
+            RecurringText,
+        )
     except ImportError:
         return None
-    return RecordText
+    return RecordText, RecurringText
 
 
-#: Picked once, at import (``JsonWriter._record_compiled``).
-_RECORD_TEXT: Final = _compiled_record_text()
+#: Picked once, at import (``JsonWriter._record_compiled``, ``JsonWriter._recurring_tuple``).
+_COMPILED: Final = _compiled_writers()
 
 
 class _Texts(dict[Any, str]):
@@ -334,10 +337,10 @@ class _Recurring:
     each of those values, so that no id in ``texts`` can name another object while it is kept;
     past ``_KEPT`` values both start again. Nothing is stored in the values."""
 
-    __slots__ = ("_write", "texts", "values")
+    __slots__ = ("texts", "values", "write")
 
     def __init__(self, write: Callable[[Any], str]) -> None:
-        self._write = write
+        self.write = write
         self.texts: dict[int, str] = {}
         self.values: list[Any] = []
 
@@ -352,7 +355,7 @@ class _Recurring:
         if len(self.values) >= _KEPT:
             self.texts.clear()
             self.values.clear()
-        text = self.texts[id(value)] = self._write(value)
+        text = self.texts[id(value)] = self.write(value)
         self.values.append(value)
         return text
 
@@ -444,7 +447,7 @@ class JsonWriter:
         self._escaped_field_parts = self._string(FIELD_TERMINATOR)[1:-1] + self._between
         # The compiled writer, given the same texts and tables (it writes no JSON of its own
         # but a string's escapes: the encoder's text for each ASCII character, given here).
-        self._record_text = None if _RECORD_TEXT is None else _RECORD_TEXT(
+        self._compiled_record = None if _COMPILED is None else _COMPILED[0](
             slots=(*_slots(Bib, "leader", "fields"), *_slots(ControlField, "tag", "value"),
                    *_slots(DataField, "tag", "indicator1", "indicator2", _KEPT_SUBFIELDS)),
             ensure_ascii=ensure_ascii,
@@ -453,7 +456,8 @@ class JsonWriter:
             field_next=COMPACT[0], control_end=self._control_end,
             subfield_next=self._subfield_end + COMPACT[0], data_end=self._data_end,
             controls=self._controls, heads=self._heads, codes=self._codes,
-        ).text
+        )
+        self._record_text = None if self._compiled_record is None else self._compiled_record.text
 
     # -- what to call -----------------------------------------------------------------------
     def text(self, value: Any) -> str:
@@ -500,12 +504,17 @@ class JsonWriter:
             if args[0] in _RECURRING:  # each item's text looked up here, without a call
                 recurring = self._recurring[args[0]]
                 kept, made = recurring.texts.get, recurring.made
-                return lambda value: (
+                pure: Callable[[Any], str] = lambda value: (  # noqa: E731 (the twin below)
                     "[" + ",".join([kept(id(one)) or made(one) for one in value]) + "]"
                 )
+                compiled = self._recurring_tuple(args[0], recurring)
+                if compiled is None:
+                    return pure
+                # The compiled writer answers None for a value that is not a tuple, never "".
+                return lambda value: compiled(value) or pure(value)
             return lambda value: "[" + ",".join(map(item, value)) + "]"
         if isinstance(hint, type) and issubclass(hint, enum.Enum):
-            return {one: self._plain(converter.unstructure(one)) for one in hint}.__getitem__
+            return self._enum_texts(hint).__getitem__
         if hint in _RECURRING:
             recurring = self._recurring[hint] = _Recurring(self._generate(hint, braces=True))
             return recurring.text
@@ -517,28 +526,64 @@ class JsonWriter:
             return self._plain
         return lambda value: self._dumps(converter.unstructure(value, hint))
 
+    def _enum_texts(self, hint: type[enum.Enum]) -> dict[Any, str]:
+        """Each member of an enum with its text."""
+        return {one: self._plain(converter.unstructure(one)) for one in hint}
+
+    def _member_texts(self, cls: type[Any], *, braces: bool
+                      ) -> tuple[str, list[tuple[str, str, Any]], str]:
+        """What an attrs object's text is made of: the text before its first member, each
+        member's name with the text before its value and its type hint, and the text after the
+        last."""
+        hints = get_type_hints(cls)
+        first = ""
+        members: list[tuple[str, Any]] = []
+        if issubclass(cls, tuple(DECISION_CLASSES.values())):  # its tag and derived fields first
+            first = self._dumps(_tag(cls))[1:-1]
+            members += [(name, get_type_hints(getattr(cls, name).fget)["return"])
+                        for name in _derived_names(cls)]
+        members += [(one.name, hints[one.name]) for one in attrs.fields(cls)]
+        texts = []
+        comma = "," if first else ""
+        for name, hint in members:
+            texts.append((comma + self._string(name) + ":", name, hint))
+            comma = ","
+        return ("{" + first if braces else first), texts, ("}" if braces else "")
+
+    def _recurring_tuple(self, cls: type[Any], recurring: _Recurring
+                         ) -> Callable[[Any], str | None] | None:
+        """The compiled writer of a tuple of recurring values of ``cls`` (``RecurringText``),
+        given the texts ``_generate`` writes between their members; None where it is not in
+        use or a member is neither ``str`` nor an enum."""
+        if _COMPILED is None or self._compiled_record is None:
+            return None
+        opening, texts, end = self._member_texts(cls, braces=True)
+        members: list[tuple[str, Any, dict[Any, str] | None]] = []
+        for text, name, hint in texts:
+            if hint is str:
+                members.append((text, cls.__dict__[name], None))
+            elif isinstance(hint, type) and issubclass(hint, enum.Enum):
+                members.append((text, cls.__dict__[name], self._enum_texts(hint)))
+            else:
+                return None
+        return _COMPILED[1](
+            strings=self._compiled_record, cls=cls, members=tuple(members), value_open=opening,
+            value_close=end, opening="[", separator=",", closing="]", write=recurring.write,
+        ).text
+
     def _generate(self, cls: type[Any], *, braces: bool) -> Callable[[Any], str]:
         # One function per class, its source generated from the fields (as attrs and cattrs
         # generate theirs): ``f"{text0}{text1}{write1(value.mms_id)}...{end}"``.
-        hints = get_type_hints(cls)
-        first = ""
-        written: list[tuple[str, Callable[[Any], str]]] = []
-        if issubclass(cls, tuple(DECISION_CLASSES.values())):  # its tag and derived fields first
-            first = self._dumps(_tag(cls))[1:-1]
-            written += [(name, self.writer(get_type_hints(getattr(cls, name).fget)["return"]))
-                        for name in _derived_names(cls)]
-        written += [(one.name, self.writer(hints[one.name])) for one in attrs.fields(cls)]
+        opening, texts, end = self._member_texts(cls, braces=braces)
         # Constant texts are names in the namespace; the f-string builds the text in one piece.
-        namespace: dict[str, Any] = {"text0": "{" + first if braces else first}
+        namespace: dict[str, Any] = {"text0": opening}
         parts = ["{text0}"]
-        comma = "," if first else ""
-        for number, (name, write) in enumerate(written, start=1):
+        for number, (text, name, hint) in enumerate(texts, start=1):
             assert name.isidentifier(), name
-            namespace[f"text{number}"] = comma + self._string(name) + ":"
-            namespace[f"write{number}"] = write
+            namespace[f"text{number}"] = text
+            namespace[f"write{number}"] = self.writer(hint)
             parts.append(f"{{text{number}}}{{write{number}(value.{name})}}")
-            comma = ","
-        namespace["end"] = "}" if braces else ""
+        namespace["end"] = end
         source = f"def write(value):\n    return f\"{''.join(parts)}{{end}}\"\n"
         where = f"<JsonWriter of {cls.__qualname__}>"
         exec(compile(source, where, "exec"), namespace)  # noqa: S102 (made above from field names)

@@ -1,5 +1,6 @@
 """Type stub of the compiled ``almamatch._native.jsontext`` (``jsontext.pyx``)."""
 
+from collections.abc import Callable
 from typing import Any
 
 from almamatch.core.record import Bib
@@ -27,3 +28,22 @@ class RecordText:
     ) -> None: ...
     def text(self, bib: Bib) -> str | None:
         """The JSON text of ``bib``, or None for a record of any unusual shape."""
+
+class RecurringText:
+    """Writes a tuple of values that recur as the same objects (a trace's steps)."""
+
+    def __init__(
+        self,
+        *,
+        strings: RecordText,
+        cls: type[Any],
+        members: tuple[tuple[str, Any, dict[Any, str] | None], ...],
+        value_open: str,
+        value_close: str,
+        opening: str,
+        separator: str,
+        closing: str,
+        write: Callable[[Any], str],
+    ) -> None: ...
+    def text(self, values: tuple[Any, ...]) -> str | None:
+        """The JSON text of the tuple ``values``, or None for anything but a tuple."""

@@ -592,3 +592,283 @@ cdef inline void _copy(out_t* out, src_t* text, Py_ssize_t length) noexcept:
     else:
         for index in range(length):
             out[index] = <out_t>text[index]
+
+
+cdef extern from "Python.h":
+    int PyUnicode_4BYTE_KIND
+    object PyUnicode_FromKindAndData(int kind, const void* data, Py_ssize_t size)
+
+
+@cython.final
+cdef class RecurringText:
+    """Writes a tuple of values that recur as the same objects (a trace's steps): the compiled
+    twin of what ``JsonWriter`` writes for ``tuple[Step, ...]``.
+
+    Each value's text is kept by the value's identity (the value held while its text is kept,
+    so that no other object can have its address; past half of ``KEPT_SLOTS`` values, all are
+    let go and kept again from the next), as ``codec._Recurring`` keeps them. A value not kept
+    is written here from the texts the writer's generated function writes between its members
+    (``members``: each the text before it, its slot, and the table of an enum's texts, or None
+    for a ``str`` written as a string by ``strings``); a value of another class, or whose member
+    is not of its type, is written by ``write``, the generated function itself. The tuple's
+    text is then the kept texts joined, as the Python writer joins them.
+    """
+
+    cdef RecordText strings
+    cdef object cls, write, opening, separator, closing, value_open, value_close
+    cdef list before, tables
+    cdef Py_ssize_t* offsets
+    cdef Py_ssize_t count
+    cdef PyObject** kept_values
+    cdef PyObject** kept_texts
+    cdef Py_ssize_t kept_count
+    cdef uint32_t* buffer
+    cdef Py_ssize_t capacity
+    cdef PyObject** pieces
+    cdef Py_ssize_t pieces_capacity
+
+    def __cinit__(self):
+        self.pieces = NULL
+        self.pieces_capacity = 0
+        self.offsets = NULL
+        self.buffer = NULL
+        self.capacity = 0
+        self.kept_count = 0
+        self.kept_values = <PyObject**>PyMem_Malloc(KEPT_SLOTS * sizeof(PyObject*))
+        self.kept_texts = <PyObject**>PyMem_Malloc(KEPT_SLOTS * sizeof(PyObject*))
+        if self.kept_values is NULL or self.kept_texts is NULL:
+            raise MemoryError()
+        memset(self.kept_values, 0, KEPT_SLOTS * sizeof(PyObject*))
+        memset(self.kept_texts, 0, KEPT_SLOTS * sizeof(PyObject*))
+
+    def __init__(self, *, strings, cls, members, value_open, value_close, opening, separator,
+                 closing, write):
+        self.strings = strings
+        self.cls, self.write = cls, write
+        fixed = (value_open, value_close, opening, separator, closing)
+        if not all(type(text) is str for text in fixed):
+            raise TypeError("the texts of a tuple of values are str")
+        (self.value_open, self.value_close, self.opening, self.separator,
+         self.closing) = fixed
+        self.before, self.tables = [], []
+        self.count = len(members)
+        self.offsets = <Py_ssize_t*>PyMem_Malloc(max(self.count, 1) * sizeof(Py_ssize_t))
+        if self.offsets is NULL:
+            raise MemoryError()
+        cdef Py_ssize_t index
+        for index, (text, member, table) in enumerate(members):
+            if type(text) is not str or not (table is None or type(table) is dict):
+                raise TypeError("a member's text is str, its table a dict or None")
+            self.before.append(text)
+            # An enum's members by identity (each member is one object; ``Enum`` compares by
+            # identity), rather than by a hash that ``Enum`` computes in Python.
+            self.tables.append(None if table is None else tuple(table.items()))
+            self.offsets[index] = _offset(member, cls)
+
+    def __dealloc__(self):
+        self._let_go()
+        PyMem_Free(self.kept_values)
+        PyMem_Free(self.kept_texts)
+        PyMem_Free(self.offsets)
+        PyMem_Free(self.pieces)
+        PyMem_Free(self.buffer)
+
+    cdef void _let_go(self) noexcept:
+        """Every value and text kept let go."""
+        cdef Py_ssize_t slot
+        if self.kept_values is NULL or self.kept_texts is NULL:
+            return
+        for slot in range(KEPT_SLOTS):
+            Py_XDECREF(self.kept_values[slot])
+            Py_XDECREF(self.kept_texts[slot])
+            self.kept_values[slot] = NULL
+            self.kept_texts[slot] = NULL
+        self.kept_count = 0
+
+    def text(self, values):
+        """The JSON text of the tuple ``values``, or None for anything but a tuple."""
+        if type(values) is not tuple:
+            return None
+        cdef tuple items = <tuple>values
+        cdef Py_ssize_t count = len(items), index, at = 0, length, held = 0
+        cdef uint32_t width = _widest(_widest(PyUnicode_MAX_CHAR_VALUE(self.opening),
+                                              self.separator), self.closing)
+        length = (PyUnicode_GET_LENGTH(self.opening) + PyUnicode_GET_LENGTH(self.closing)
+                  + max(count - 1, 0) * PyUnicode_GET_LENGTH(self.separator))
+        self._reserve_pieces(count)
+        # Each value's text held (a reference) until the tuple's is written: a value written
+        # later may let go of the texts kept before it. No list: nothing for the cyclic
+        # garbage collector to count.
+        written = None
+        try:
+            for index in range(count):
+                text = self._value_text(items[index])
+                if text is None:
+                    return None
+                Py_INCREF(text)
+                self.pieces[index] = <PyObject*>text
+                held += 1
+                width = _widest(width, text)
+                length += PyUnicode_GET_LENGTH(text)
+            written = PyUnicode_New(length, width)
+            at = _into(written, at, self.opening)
+            for index in range(count):
+                if index:
+                    at = _into(written, at, self.separator)
+                at = _into(written, at, <object>self.pieces[index])
+            _into(written, at, self.closing)
+        finally:
+            for index in range(held):
+                Py_XDECREF(self.pieces[index])
+        return written
+
+    cdef int _reserve_pieces(self, Py_ssize_t count) except -1:
+        """Room for ``count`` texts of values."""
+        if count <= self.pieces_capacity:
+            return 0
+        cdef PyObject** grown = <PyObject**>PyMem_Realloc(self.pieces,
+                                                          count * sizeof(PyObject*))
+        if grown is NULL:
+            raise MemoryError()
+        self.pieces = grown
+        self.pieces_capacity = count
+        return 0
+
+    cdef object _value_text(self, object value):
+        """The text of one value: kept, or written and kept."""
+        cdef PyObject* address = <PyObject*>value
+        cdef size_t slot = <size_t>(((<uint64_t><size_t>address >> 4)
+                                     * <uint64_t>0x9E3779B97F4A7C15) >> (64 - KEPT_BITS))
+        while self.kept_values[slot] is not NULL:
+            if self.kept_values[slot] is address:
+                return <object>self.kept_texts[slot]
+            slot = (slot + 1) & (KEPT_SLOTS - 1)
+        text = None
+        if Py_TYPE(address) is <PyTypeObject*>self.cls:
+            text = self._members(address)
+        if text is None:
+            text = self.write(value)
+            if type(text) is not str:
+                return None
+        if self.kept_count >= KEPT_SLOTS // 2:  # let all go, and keep again from this one
+            self._let_go()
+            return self._keep(value, text)
+        Py_INCREF(value)
+        Py_INCREF(text)
+        self.kept_values[slot] = address
+        self.kept_texts[slot] = <PyObject*>text
+        self.kept_count += 1
+        return text
+
+    cdef object _keep(self, object value, object text):
+        """``value`` and its ``text`` kept in the (empty) table; answers the text."""
+        cdef PyObject* address = <PyObject*>value
+        cdef size_t slot = <size_t>(((<uint64_t><size_t>address >> 4)
+                                     * <uint64_t>0x9E3779B97F4A7C15) >> (64 - KEPT_BITS))
+        Py_INCREF(value)
+        Py_INCREF(text)
+        self.kept_values[slot] = address
+        self.kept_texts[slot] = <PyObject*>text
+        self.kept_count = 1
+        return text
+
+    cdef object _members(self, PyObject* value):
+        """The text of a value of ``cls`` from its members, or None (a member not of its
+        type, an enum's value not in its table)."""
+        cdef Py_ssize_t index, at = 0, end = 0, length
+        cdef PyObject* member
+        cdef PyObject* found
+        cdef int kind
+        at = self._put(at, self.value_open)
+        for index in range(self.count):
+            at = self._put(at, self.before[index])
+            member = _slot(value, self.offsets[index])
+            if member is NULL:
+                return None
+            table = self.tables[index]
+            if table is not None:
+                found = _by_identity(<tuple>table, member)
+                if found is NULL:
+                    return None
+                at = self._put(at, <object>found)
+                continue
+            if not PyUnicode_CheckExact(member):
+                return None
+            length = _raw_length(member)
+            self._reserve(at + 2 + length * WIDEST_ASCII_ESCAPE)
+            self.buffer[at] = self.strings.quote_character
+            at += 1
+            kind = _raw_kind(member)
+            if kind == 1:
+                at = self.strings._escaped(self.buffer, at, <ucs1*>_raw_data(member), 0,
+                                           length, False, &end)
+            elif kind == 2:
+                at = self.strings._escaped(self.buffer, at, <ucs2*>_raw_data(member), 0,
+                                           length, False, &end)
+            else:
+                at = self.strings._escaped(self.buffer, at, <ucs4*>_raw_data(member), 0,
+                                           length, False, &end)
+            self.buffer[at] = self.strings.quote_character
+            at += 1
+        at = self._put(at, self.value_close)
+        return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, self.buffer, at)
+
+    cdef Py_ssize_t _put(self, Py_ssize_t at, object text) except -1:
+        """A text as it is, into the buffer."""
+        if type(text) is not str:
+            raise TypeError("a text of the writer's tables is str")
+        cdef Py_ssize_t length = PyUnicode_GET_LENGTH(text)
+        self._reserve(at + length)
+        cdef int kind = PyUnicode_KIND(text)
+        if kind == 1:
+            _copy(self.buffer + at, <ucs1*>PyUnicode_DATA(text), length)
+        elif kind == 2:
+            _copy(self.buffer + at, <ucs2*>PyUnicode_DATA(text), length)
+        else:
+            _copy(self.buffer + at, <ucs4*>PyUnicode_DATA(text), length)
+        return at + length
+
+    cdef int _reserve(self, Py_ssize_t count) except -1:
+        """Room in the buffer for ``count`` characters."""
+        if count <= self.capacity:
+            return 0
+        if count < 2 * self.capacity:
+            count = 2 * self.capacity
+        cdef uint32_t* grown = <uint32_t*>PyMem_Realloc(self.buffer, count * sizeof(uint32_t))
+        if grown is NULL:
+            raise MemoryError()
+        self.buffer = grown
+        self.capacity = count
+        return 0
+
+
+cdef PyObject* _by_identity(tuple pairs, PyObject* key) noexcept:
+    """The value paired with the object ``key`` itself in ``pairs`` (borrowed), or NULL."""
+    cdef Py_ssize_t index
+    cdef PyObject* pair
+    for index in range(PyTuple_GET_SIZE(<PyObject*>pairs)):
+        pair = PyTuple_GET_ITEM(<PyObject*>pairs, index)
+        if PyTuple_GET_ITEM(pair, 0) is key:
+            return PyTuple_GET_ITEM(pair, 1)
+    return NULL
+
+
+cdef Py_ssize_t _into(object written, Py_ssize_t at, object text) except -1:
+    """``text`` copied into the new string ``written`` from ``at`` (as wide or wider)."""
+    cdef Py_ssize_t length = PyUnicode_GET_LENGTH(text)
+    cdef int kind = PyUnicode_KIND(written), source = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(written)
+    if kind == 1:
+        _copy((<ucs1*>data) + at, <ucs1*>PyUnicode_DATA(text), length)
+    elif kind == 2:
+        if source == 1:
+            _copy((<ucs2*>data) + at, <ucs1*>PyUnicode_DATA(text), length)
+        else:
+            _copy((<ucs2*>data) + at, <ucs2*>PyUnicode_DATA(text), length)
+    elif source == 1:
+        _copy((<ucs4*>data) + at, <ucs1*>PyUnicode_DATA(text), length)
+    elif source == 2:
+        _copy((<ucs4*>data) + at, <ucs2*>PyUnicode_DATA(text), length)
+    else:
+        _copy((<ucs4*>data) + at, <ucs4*>PyUnicode_DATA(text), length)
+    return at + length
