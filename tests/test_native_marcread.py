@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from almamatch.core.record import Bib, ControlField, DataField
-from almamatch.marc import iso2709
+from almamatch.marc import framing, iso2709
 from almamatch.marc.framing import frame_records
 from almamatch.marc.iso2709 import RecordFault, decode_spans
 from almamatch.marc.unreadable import Unreadable
@@ -364,11 +364,77 @@ def test_records_one_condition_off_read_as_the_python_path(
         same_reading([changed], monkeypatch)
 
 
+# -- framing -------------------------------------------------------------------------------------
+
+def framed(content: bytes, size: int) -> list[object]:
+    """What ``frame_spans`` makes of ``content`` given in chunks of ``size`` bytes."""
+    chunks = [content[at:at + size] for at in range(0, len(content), size)]
+    found: list[object] = []
+    for item in framing.frame_spans(chunks):
+        if isinstance(item, Unreadable):
+            found.append(item)
+        else:
+            buffer, start, end, index, offset = item
+            found.append((buffer[start:end], index, offset))
+    return found
+
+
+def same_framing(content: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    for size in (997, 1 << 16, max(1, len(content))):
+        compiled = framed(content, size)
+        with monkeypatch.context() as patched:
+            patched.setattr(framing, "_usual_ends", None)
+            assert compiled == framed(content, size)
+
+
+def test_usual_ends_frames_as_frame_spans(corpus: list[bytes],
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    assert framing._usual_ends is marcread.usual_ends or os.environ.get("ALMAMATCH_PURE")
+    for path in [*sorted(CORPUS.glob("*.mrc")), *sorted(CORPUS.glob("*.dat"))]:
+        same_framing(path.read_bytes(), monkeypatch)
+    chance = random.Random(7)
+    for _ in range(40):  # damaged streams: records, damaged records and what lies between
+        parts = []
+        for _ in range(chance.randrange(1, 30)):
+            one = chance.choice(corpus)
+            parts.append(damaged(chance, one) if chance.random() < 0.3 else one)
+            if chance.random() < 0.1:
+                parts.append(chance.choice([b"\n", b"\r\n", b"  ", b"\x00", b"123", b"\x1d",
+                                            b"00024", b"99999", b"garbage"]))
+        same_framing(b"".join(parts), monkeypatch)
+    record = corpus[0]
+    # Digits before a record spelling a length that reaches its end, a base address of digits
+    # among its bytes, not after a field terminator: framing gives way to the record inside
+    # (after a record: the first of a stream is framed before the buffer is read).
+    inside = record[:7] + b"00030" + record[12:]
+    same_framing(record + b"%05d" % (len(inside) + 5) + inside, monkeypatch)
+    for position in (-1, 0, 5, len(record) - 24, len(record), len(record) + 3):
+        ends = marcread.usual_ends(record, position)
+        assert ends == ([len(record)] if position == 0 else [])
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(records=st.lists(st.tuples(st.one_of(_FIELDS, _USUAL_FIELDS),
+                                  st.sampled_from([b"\x1d", b"\x1d", b"x"]),
+                                  st.sampled_from([b"", b"", b"\n", b"0", b"\x1d"])),
+                        min_size=1, max_size=6),
+       seed=st.integers(0, 2**32))
+def test_generated_streams_frame_as_the_python_path(
+        records: list[tuple[list[tuple[bytes, bytes]], bytes, bytes]], seed: int) -> None:
+    chance = random.Random(seed)
+    content = b"".join(
+        (damaged(chance, assembled(fields, b"a", end)) if chance.random() < 0.3
+         else assembled(fields, b"a", end)) + between for fields, end, between in records)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        same_framing(content, monkeypatch)
+
+
 def test_the_compiled_reading_is_picked_at_import_unless_pure_is_asked_for() -> None:
     assert iso2709._usual_bib is marcread.usual_bib or os.environ.get("ALMAMATCH_PURE")
     shown = subprocess.run(
         [sys.executable, "-c",
-         "from almamatch.marc import iso2709; print(iso2709._usual_bib, iso2709._selected_bib)"],
+         ("from almamatch.marc import framing, iso2709; "
+          "print(iso2709._usual_bib, iso2709._selected_bib, framing._usual_ends)")],
         env={**os.environ, "ALMAMATCH_PURE": "1"}, capture_output=True, text=True, check=True,
         cwd=Path(__file__).parent)
-    assert shown.stdout.split() == ["None", "None"]
+    assert shown.stdout.split() == ["None", "None", "None"]

@@ -15,3 +15,7 @@ def selected_bib(record: bytes, select: _Select,
                  python: Callable[[bytes, _Select], Bib | None]) -> Bib | None:
     """``python(record, select)`` (``iso2709._decode_selected``), read here for the usual
     record; ``select`` is called at most once."""
+
+def usual_ends(content: bytes, position: int) -> list[int]:
+    """Where each record that frames the common way (``marc.framing.frame_spans``) ends, from
+    ``position`` on, one after another (at most 1,024); empty for any other record."""

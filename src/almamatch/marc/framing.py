@@ -22,17 +22,20 @@ Python step per byte (digits cost what letters cost), and bytes further back are
 they are read; memory holds one chunk and at most one record whatever the length of the
 damage, and the result never depends on where the chunks are cut. ``marc.iso2709`` (the
 pymarc path) and ``marc.scan`` (the key scanner) both frame here, so they count and place every
-record alike.
+record alike. Where the compiled module ``almamatch._native.marcread`` is built and wanted, its
+``usual_ends`` frames the common case (a whole record in the buffer at hand), many records a
+call; any other record is framed here, and this path defines every answer.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Final, TypeAlias
 
 import numpy as np
 
+from almamatch import _native
 from almamatch.core.errors import shown
 from almamatch.core.record import LEADER_LENGTH
 from almamatch.marc.unreadable import Unreadable
@@ -48,6 +51,22 @@ MAX_RECORD_LENGTH: Final = 99_999
 _FIELD_TERMINATOR: Final = 0x1E
 _DIRECTORY: Final = re.compile(rb"(?:[0-9A-Za-z]{3}[0-9]{9})*")
 _ZERO: Final = ord("0")
+
+def _compiled_ends() -> Callable[[bytes, int], list[int]] | None:
+    """``almamatch._native.marcread.usual_ends`` where it is built and wanted; else None."""
+    if not _native.wanted():
+        return None
+    try:
+        from almamatch._native.marcread import usual_ends  # noqa: PLC0415 (may not be built)
+    except ImportError:
+        return None
+    return usual_ends
+
+
+#: The compiled framing of records in the common case (``frame_spans``), picked once: where
+#: each of the records that follow one another in a buffer ends, as long as each frames the
+#: common way; None: Python alone. tests/test_native_marcread.py compares the two.
+_usual_ends = _compiled_ends()
 
 #: A framed record: (buffer, start, end, index, offset); the record is ``buffer[start:end]``,
 #: ``index`` counts every record from 0, readable or not, ``offset`` is its first byte in the file.
@@ -234,8 +253,19 @@ def frame_spans(chunks: Iterable[bytes]) -> Iterator[Span | Unreadable]:
     """
     window = _Window(chunks)
     index = 0
+    usual_ends = _usual_ends
     while True:
         content, position = window.content, window.position
+        if usual_ends is not None:  # the compiled twin of the common case below, many at once
+            ends = usual_ends(content, position)
+            if ends:
+                start = window.start
+                for end in ends:
+                    window.position = end
+                    yield content, position, end, index, start + position
+                    index += 1
+                    position = end
+                continue
         if position >= len(content) or content[position] in _BETWEEN_RECORDS:
             if not window.skip_between_records():
                 return
