@@ -6,11 +6,12 @@ new bib, a Merge replaces one) before the next record is read, so two exports of
 number add once and then merge. A record that does not load gets its own line with its position
 and reason and changes nothing; every record read is accounted for (decided + unreadable = read).
 With ``--json`` or ``--output``, each record's JSON line is written and flushed before the next
-record is decided, so an interrupted run keeps every answer it gave, and ``--resume FILE``
-continues it: the recorded outcomes are replayed onto the zone, never decided again
-(``cli.resume``). A completed run exits 0 whatever Alma refused, since refusals and unreadable
-records are outcomes, reported; ``--strict`` makes them exit 1 for scripts. A file that is no
-MARC at all (its first record ``unknown_format``) is an unreadable input file: exit 3.
+record is decided, so a run interrupted (Ctrl-C) or ended by SIGTERM (``cli.stopping``) keeps
+every answer it gave, and ``--resume FILE`` continues it: the recorded outcomes are replayed
+onto the zone, never decided again (``cli.resume``). A completed run exits 0 whatever Alma
+refused, since refusals and unreadable records are outcomes, reported; ``--strict`` makes them
+exit 1 for scripts. A file that is no MARC at all (its first record ``unknown_format``) is an
+unreadable input file: exit 3.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ from almamatch.cli.resume import (
     run_differences,
     zone_digest,
 )
+from almamatch.cli.stopping import EXIT_INTERRUPTED, leave_stopping_to_the_parent
 from almamatch.core.decide import DecisionCache, decide
 from almamatch.core.decision import Code, Decision
 from almamatch.core.errors import AlmamatchError
@@ -324,7 +326,7 @@ def run(args: argparse.Namespace) -> int:
                 rows.append(_row(entry))
             tick(exports.tell())
             if args.stop_after is not None and entry.index + 1 >= args.stop_after:
-                return 130  # as interrupted (main.py): the lines so far are all written
+                return EXIT_INTERRUPTED  # as interrupted: the lines so far are written
         commit()  # with --commit, the whole run in one transaction
     read = sum(counts.values())
     unreadable = counts[UNREADABLE_CODE]
@@ -462,7 +464,9 @@ def _decide_on_processes(setting: BatchSetting, plan: Plan, zone: Zone, store: I
     import multiprocessing  # noqa: PLC0415
     from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
 
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+    # A worker ignores Ctrl-C and SIGTERM: this process stops it (the pool's shutdown below).
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+                               initializer=leave_stopping_to_the_parent)
     try:
         yield decide_in_pool(lambda task: pool.submit(decide_task, setting, task), plan,
                              window=4 * workers)

@@ -16,14 +16,12 @@ zone's own logon ID and the profile's password unless ``--logon``/``--password``
 from __future__ import annotations
 
 import argparse
-import atexit
-import shutil
 import sys
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
 from almamatch.cli.progress import progress
+from almamatch.cli.temporary_zones import make_temporary_zone_folder, remove_abandoned_zones
 from almamatch.core.errors import AlmamatchError
 from almamatch.core.record import Bib
 from almamatch.core.zone import Export, InMemoryZone, Zone, ZoneKind
@@ -75,8 +73,9 @@ def zone_store_for(args: argparse.Namespace, profile: ProfileFile, *, write: boo
     """The zone ``--zone`` names, opened as a store (read-only unless ``write``).
 
     A MARC dump, or a folder with ``bibs.mrc`` (and ``facts.csv``) that is no saved zone, is
-    built into a temporary saved zone first (deleted when the command ends); ``--facts`` belongs
-    to a dump, since a saved zone keeps the facts it was built with.
+    built into a temporary saved zone first (``cli.temporary_zones``: removed when the command
+    ends, however it ends; one left by a run that was killed is removed by the next);
+    ``--facts`` belongs to a dump, since a saved zone keeps the facts it was built with.
     """
     where = Path(args.zone)
     rules = profile.profile.levels
@@ -97,8 +96,11 @@ def zone_store_for(args: argparse.Namespace, profile: ProfileFile, *, write: boo
                                   f"no {MANIFEST} or {SAVED_BIBS} in it")
         if facts is None and (where / SAVED_FACTS).is_file():
             facts = where / SAVED_FACTS
-    folder = Path(tempfile.mkdtemp(prefix="almamatch-zone-"))
-    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    removed = remove_abandoned_zones()
+    if removed:
+        sys.stderr.write(f"note: removed {len(removed)} temporary zone(s) left in "
+                         f"{removed[0].parent} by runs that were killed\n")
+    folder = make_temporary_zone_folder(args.zone)
     with progress(f"reading zone {args.zone}"):
         build_zone(dump, folder / "zone", brief_rules=rules, facts=facts, durable=False)
     return ZoneStore.open(folder / "zone", brief_rules=rules, readonly=True)

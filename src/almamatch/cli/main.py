@@ -7,8 +7,11 @@ parser of every command is built on each start, the work of one command alone is
 
 Exit codes, for every command: 0 ok; 1 the run found what the command looks for (a refused
 record, a changed outcome, an error finding; each command's help says which); 2 usage error;
-3 unreadable input file, bad profile or bad zone. Bad input never shows a traceback: ``main``
-turns an ``AlmamatchError`` or ``OSError`` into one line on stderr.
+3 unreadable input file, bad profile or bad zone; 130 interrupted (Ctrl-C); 143 terminated
+(SIGTERM). Bad input never shows a traceback: ``main`` turns an ``AlmamatchError`` or
+``OSError`` into one line on stderr. ``main`` is the one place that sets how a command ends
+when stopped (``cli.stopping``: SIGTERM ends it as Ctrl-C does, "terminated", exit 143) and
+removes the temporary zones it made (``cli.temporary_zones``), however it ended.
 """
 
 from __future__ import annotations
@@ -24,6 +27,14 @@ from collections.abc import Sequence
 from typing import Final, NoReturn
 
 import almamatch
+from almamatch.cli.stopping import (
+    EXIT_INTERRUPTED,
+    EXIT_TERMINATED,
+    Terminated,
+    ending_on_sigterm,
+    stop_raising,
+)
+from almamatch.cli.temporary_zones import remove_temporary_zones
 from almamatch.core.errors import AlmamatchError
 
 __all__ = ["COMMANDS", "EXIT_BAD_INPUT", "EXIT_USAGE", "build_parser", "main"]
@@ -51,7 +62,7 @@ examples (each command's --help has more):
   almamatch bench --bibs 1000000 --for 50000000
 
 exit codes: 0 ok; 1 failures found (see each command); 2 usage error; 3 unreadable input file,
-bad profile or bad zone
+bad profile or bad zone; 130 interrupted (Ctrl-C); 143 terminated (SIGTERM)
 """
 
 EXIT_USAGE: Final = 2
@@ -156,6 +167,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "func", None) is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
+    with ending_on_sigterm():
+        try:
+            return _run(args)
+        except Terminated:
+            sys.stderr.write(f"almamatch {args.command}: terminated\n")
+            return EXIT_TERMINATED
+        finally:
+            stop_raising()  # the command has ended: its clean-up is not to be cut short
+            remove_temporary_zones()
+
+
+def _run(args: argparse.Namespace) -> int:
+    """The command's exit code; bad input and an interrupt as one line on stderr."""
     try:
         code: int = args.func(args)
     except BrokenPipeError:
@@ -167,7 +191,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (AlmamatchError, OSError) as error:
         sys.stderr.write(f"almamatch {args.command}: error: {_one_line(error)}\n")
         return EXIT_BAD_INPUT
+    except Terminated:
+        raise  # main says so (a SIGTERM in the handlers above is one too)
     except KeyboardInterrupt:
         sys.stderr.write(f"almamatch {args.command}: interrupted\n")
-        return 130
+        return EXIT_INTERRUPTED
     return code

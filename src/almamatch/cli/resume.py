@@ -37,6 +37,7 @@ from typing import IO, Any, Final
 
 import attrs
 
+from almamatch.cli.stopping import held
 from almamatch.codec import converter
 from almamatch.core.decision import Add, Code, Merge
 from almamatch.core.errors import AlmamatchError, shown
@@ -150,9 +151,9 @@ def batch_output(path: Path, identity: RunIdentity) -> Iterator[IO[str]]:
 
     A new ``path`` is created (exclusively) and written in place, each line flushed by the
     caller, so an interrupted run leaves a file ``--resume`` continues. An existing batch output
-    is replaced atomically when the run ends (completed or interrupted by the user); on any other
-    error it is left as it was. Any other existing file that is not empty is refused and never
-    touched.
+    is replaced atomically when the run ends (completed, interrupted by Ctrl-C or ended by
+    SIGTERM: ``cli.stopping``); on any other error it is left as it was. Any other existing file
+    that is not empty is refused and never touched.
     """
     if path.exists():
         # An empty file (made by mktemp or touch for the run) holds nothing to lose.
@@ -183,13 +184,15 @@ def batch_output(path: Path, identity: RunIdentity) -> Iterator[IO[str]]:
 
 
 def _replace(stream: IO[str], temporary: str | None, path: Path) -> None:
-    """Put the finished temporary file in place of ``path`` (nothing to do when written there)."""
+    """Put the finished temporary file in place of ``path`` (nothing to do when written there);
+    a SIGTERM waits until it is in place (``held``), never leaving it beside ``path``."""
     if temporary is None:
         return
-    stream.flush()
-    os.fsync(stream.fileno())
-    stream.close()
-    Path(temporary).replace(path)
+    with held():
+        stream.flush()
+        os.fsync(stream.fileno())
+        stream.close()
+        Path(temporary).replace(path)
 
 
 def cut_torn_line(path: Path) -> int:
