@@ -52,7 +52,7 @@ from almamatch.cli.resume import (
     run_differences,
     zone_digest,
 )
-from almamatch.cli.stopping import EXIT_INTERRUPTED, leave_stopping_to_the_parent
+from almamatch.cli.stopping import EXIT_INTERRUPTED, held, leave_stopping_to_the_parent
 from almamatch.core.decide import DecisionCache, decide
 from almamatch.core.decision import Code, Decision
 from almamatch.core.errors import AlmamatchError
@@ -72,6 +72,7 @@ from almamatch.parallel.batch import (
     BatchSetting,
     Decided,
     Plan,
+    Task,
     adopt_zone,
     bibs_of_saved,
     decide_in_pool,
@@ -462,13 +463,19 @@ def _decide_on_processes(setting: BatchSetting, plan: Plan, zone: Zone, store: I
         return
     # The process pool only when there are workers to start: a one-process run starts without.
     import multiprocessing  # noqa: PLC0415
-    from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
+    from concurrent.futures import Future, ProcessPoolExecutor  # noqa: PLC0415
 
     # A worker ignores Ctrl-C and SIGTERM: this process stops it (the pool's shutdown below).
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
                                initializer=leave_stopping_to_the_parent)
+
+    def submit(task: Task) -> Future[Decided]:
+        # The first submit forks the workers: a SIGTERM amid it would leave them unstarted or
+        # never told to stop (the pool is not yet watching them), and the run hanging.
+        with held():
+            return pool.submit(decide_task, setting, task)
+
     try:
-        yield decide_in_pool(lambda task: pool.submit(decide_task, setting, task), plan,
-                             window=4 * workers)
+        yield decide_in_pool(submit, plan, window=4 * workers)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
