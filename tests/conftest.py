@@ -7,10 +7,12 @@ folder is missing, every test that needs it fails: a silent skip would hide that
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from almamatch.cli.temporary_zones import remove_temporary_zones
 from corpus_files import CORPUS
 
 
@@ -23,3 +25,11 @@ def corpus() -> Path:
             "or set ALMAMATCH_CORPUS"
         )
     return CORPUS
+
+
+@pytest.fixture(autouse=True)
+def _temporary_zones_removed() -> Iterator[None]:
+    """Remove the temporary zones a test made outside ``main`` (``zone_for`` called directly)
+    when it ends, not when pytest exits: a test run that is killed leaves none behind."""
+    yield
+    remove_temporary_zones()

@@ -10,6 +10,7 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -336,7 +337,10 @@ def test_resume_needs_the_output_it_continues(
     assert "Traceback" not in capsys.readouterr().err
 
 
-def test_a_killed_run_resumes_to_the_same_output(corpus: Path, tmp_path: Path) -> None:
+def test_a_killed_run_resumes_to_the_same_output(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     exports = tmp_path / "exports.mrc"
     examples = (EXAMPLES / "exports.mrc").read_bytes()
     exports.write_bytes(examples + (corpus / "solrmarc_uva_001_2000.mrc").read_bytes() + examples)
@@ -344,9 +348,12 @@ def test_a_killed_run_resumes_to_the_same_output(corpus: Path, tmp_path: Path) -
     assert main(batch_argv(exports, "--output", str(full))) == 0
     output = tmp_path / "killed.jsonl"
     program = "import sys; from almamatch.cli.main import main; sys.exit(main(sys.argv[1:]))"
+    own_tmp = tmp_path / "tmp"  # where the killed run's temporary zone is left
+    own_tmp.mkdir()
     process = subprocess.Popen(
         [sys.executable, "-c", program, *batch_argv(exports, "--output", str(output))],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={**os.environ, "TMPDIR": str(own_tmp)},
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and process.poll() is None:
@@ -358,8 +365,15 @@ def test_a_killed_run_resumes_to_the_same_output(corpus: Path, tmp_path: Path) -
     recorded = output.read_bytes().count(b"\n")
     total = full.read_bytes().count(b"\n")
     assert 30 <= recorded < total  # killed mid-run
+    (left,) = own_tmp.iterdir()  # SIGKILL: nothing is removed, but the folder names its owner
+    assert json.loads((left / "owner.json").read_text(encoding="utf-8"))["pid"] == process.pid
+    monkeypatch.setattr(tempfile, "tempdir", str(own_tmp))
+    capsys.readouterr()
     assert main(batch_argv(exports, "--resume", str(output))) == 0
     assert output.read_bytes() == full.read_bytes()
+    assert capsys.readouterr().err == (f"note: removed 1 temporary zone(s) left in {own_tmp} by "
+                                       "runs that were killed\n")
+    assert list(own_tmp.iterdir()) == []  # the killed run's zone, and the resume's own
 
 
 def test_replayed_outcomes_leave_the_zone_as_deciding_did(corpus: Path) -> None:

@@ -71,12 +71,14 @@ def own_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
-@pytest.fixture
-def exports(corpus: Path, tmp_path: Path) -> Path:
-    """A file long enough (about 2,000 records) to be still running when the signal comes."""
-    path = tmp_path / "exports.mrc"
+def exports_of(folder: Path, corpus: Path, records: int) -> Path:
+    """The examples, then ``records`` records of the corpus, then the examples again: long
+    enough to be still running when the signal comes."""
+    path = folder / "exports.mrc"
     examples = (EXAMPLES / "exports.mrc").read_bytes()
-    path.write_bytes(examples + (corpus / "solrmarc_uva_001_2000.mrc").read_bytes() + examples)
+    middle = (corpus / "solrmarc_uva_001_2000.mrc").read_bytes()
+    ends = [at for at, byte in enumerate(middle) if byte == 0x1D]
+    path.write_bytes(examples + middle[:ends[records - 1] + 1] + examples)
     return path
 
 
@@ -113,7 +115,8 @@ def running(pid: int) -> bool:
 
 @needs_posix
 def test_sigterm_ends_a_batch_as_an_interrupt_and_resume_finishes_it(
-        exports: Path, own_tmp: Path, tmp_path: Path) -> None:
+        corpus: Path, own_tmp: Path, tmp_path: Path) -> None:
+    exports = exports_of(tmp_path, corpus, 600)
     full = tmp_path / "full.jsonl"
     assert main(batch_argv(exports, "--output", str(full), "--workers", "1")) == 0
     output = tmp_path / "terminated.jsonl"
@@ -137,7 +140,8 @@ def test_sigterm_ends_a_batch_as_an_interrupt_and_resume_finishes_it(
 @pytest.mark.slow  # two runs of 2,000 records on worker processes: about ten seconds
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
 def test_sigterm_stops_the_workers_of_a_grouped_batch(
-        exports: Path, own_tmp: Path, tmp_path: Path) -> None:
+        corpus: Path, own_tmp: Path, tmp_path: Path) -> None:
+    exports = exports_of(tmp_path, corpus, 2000)
     full = tmp_path / "full.jsonl"
     assert main(batch_argv(exports, "--output", str(full), "--summary", "--workers", "1")) == 0
     output = tmp_path / "grouped.jsonl"
@@ -319,3 +323,29 @@ def test_the_module_keeps_no_folder_after_main(own_tmp: Path) -> None:
                  "--now", NOW, "--json"]) == 0
     assert almamatch.cli.temporary_zones._made == []
     assert temporary_zones_in(own_tmp) == []
+
+
+# -- a zone build stopped between its two renames ------------------------------------------------
+
+
+def test_a_zone_build_stopped_between_its_renames_puts_the_old_zone_back(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from almamatch.zonefiles.manifest import building_folder, publish
+
+    target = tmp_path / "zone"
+    target.mkdir()
+    (target / "bibs.mrc").write_bytes(b"the old zone")
+    building = building_folder(target)
+    (building / "bibs.mrc").write_bytes(b"the new zone")
+    rename = Path.rename
+
+    def stopped_at_the_second(path: Path, to: Path) -> Path:
+        if path == building:
+            raise Terminated  # the SIGTERM arrives after the old zone was moved aside
+        return rename(path, to)
+
+    monkeypatch.setattr(Path, "rename", stopped_at_the_second)
+    with pytest.raises(Terminated):
+        publish(building, target, durable=False)
+    assert (target / "bibs.mrc").read_bytes() == b"the old zone"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["zone"]

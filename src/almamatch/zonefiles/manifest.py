@@ -175,16 +175,18 @@ def publish(building: Path, target: Path, *, assigned: bool = False, durable: bo
     ``target`` by one rename; an existing ``target`` is moved aside first and deleted last, so a
     zone is never seen half written. ``building`` is removed if anything fails. ``durable``
     waits for the disk before the rename (off for a temporary zone nobody keeps)."""
+    aside = None
     try:
         manifest = write_manifest(building, assigned=assigned)
         if durable:
             _fsync_tree(building)
-        aside = None
         if target.exists():
             aside = target.parent / f".{target.name}.replaced-{uuid.uuid4().hex[:8]}"
             target.rename(aside)
         building.rename(target)
     except BaseException:
+        if aside is not None and aside.exists() and not target.exists():
+            aside.rename(target)  # stopped between the two renames: the old zone goes back
         shutil.rmtree(building, ignore_errors=True)
         raise
     if durable:

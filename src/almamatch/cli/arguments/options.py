@@ -45,7 +45,8 @@ def run_in(module: str, name: str = "run") -> Callable[[argparse.Namespace], int
 
 EXIT_CODES_EPILOG = (
     "exit codes: 0 ok; 1 {failures}; 2 usage error; "
-    "3 unreadable input file, bad profile or bad zone"
+    "3 unreadable input file, bad profile or bad zone; 130 interrupted (Ctrl-C); "
+    "143 terminated (SIGTERM)"
 )
 
 
