@@ -230,15 +230,17 @@ def test_long_values_and_many_heads_are_written_whole(ensure_ascii: bool) -> Non
 
 
 # -- which path a writer takes ----------------------------------------------------------------
-def test_almamatch_pure_makes_every_writer_write_records_in_python() -> None:
-    probe = ("from almamatch import Bib; from almamatch.codec import JsonWriter; "
-             "writer = JsonWriter(); "
-             "print(writer._record_text is None, "
-             "writer.writer(Bib).__func__ is JsonWriter._record)")
+def test_almamatch_pure_makes_every_writer_write_records_and_traces_in_python() -> None:
+    probe = ("from almamatch import Bib; from almamatch.codec import JsonWriter, _COMPILED; "
+             "from almamatch.core.decision import Step; "
+             "writer = JsonWriter(); writer.writer(Step); "
+             "print(writer._record_text is None, _COMPILED is None, "
+             "writer.writer(Bib).__func__ is JsonWriter._record, "
+             "writer._recurring_tuple(Step, writer._recurring[Step]) is None)")
     environment = {**os.environ, "ALMAMATCH_PURE": "1"}
     found = subprocess.run([sys.executable, "-c", probe], env=environment, check=True,
                            capture_output=True, text=True).stdout.split()
-    assert found == ["True", "True"]
+    assert found == ["True", "True", "True", "True"]
 
 
 @needs_compiled
