@@ -50,6 +50,7 @@ _PID_NAMESPACE: Final = "/proc/self/ns/pid"
 
 # The folders this process made and has not removed yet (a process's own, as its pid is).
 _made: list[Path] = []
+_at_exit: list[bool] = []  # [True] once ``remove_temporary_zones`` is registered with atexit
 
 
 def _read_text(path: Path) -> str | None:
@@ -77,8 +78,9 @@ def _this_process() -> dict[str, Any]:
 def make_temporary_zone_folder(zone: str) -> Path:
     """A new folder to build the temporary zone of ``zone`` in, with its ``owner.json``;
     removed by ``remove_temporary_zones`` (``cli.main`` calls it) or at the latest at exit."""
-    if not _made:
-        atexit.register(remove_temporary_zones)  # at most once per batch of folders: harmless
+    if not _at_exit:
+        atexit.register(remove_temporary_zones)
+        _at_exit.append(True)
     folder = Path(tempfile.mkdtemp(prefix=PREFIX))
     _made.append(folder)
     owner = {**_this_process(), "made": datetime.now(UTC).isoformat(timespec="seconds"),
