@@ -737,12 +737,9 @@ cdef class RecurringText:
     cdef object _value_text(self, object value):
         """The text of one value: kept, or written and kept."""
         cdef PyObject* address = <PyObject*>value
-        cdef size_t slot = <size_t>(((<uint64_t><size_t>address >> 4)
-                                     * <uint64_t>0x9E3779B97F4A7C15) >> (64 - KEPT_BITS))
-        while self.kept_values[slot] is not NULL:
-            if self.kept_values[slot] is address:
-                return <object>self.kept_texts[slot]
-            slot = (slot + 1) & (KEPT_SLOTS - 1)
+        cdef size_t slot = self._slot_of(address)
+        if self.kept_values[slot] is not NULL:
+            return <object>self.kept_texts[slot]
         text = None
         if Py_TYPE(address) is <PyTypeObject*>self.cls:
             text = self._members(address)
@@ -752,25 +749,24 @@ cdef class RecurringText:
                 return None
         if self.kept_count >= KEPT_SLOTS // 2:  # let all go, and keep again from this one
             self._let_go()
-            return self._keep(value, text)
-        Py_INCREF(value)
-        Py_INCREF(text)
-        self.kept_values[slot] = address
-        self.kept_texts[slot] = <PyObject*>text
-        self.kept_count += 1
+        # Looked for again: writing the value ran Python code, which may have kept others.
+        slot = self._slot_of(address)
+        if self.kept_values[slot] is NULL:
+            Py_INCREF(value)
+            Py_INCREF(text)
+            self.kept_values[slot] = address
+            self.kept_texts[slot] = <PyObject*>text
+            self.kept_count += 1
         return text
 
-    cdef object _keep(self, object value, object text):
-        """``value`` and its ``text`` kept in the (empty) table; answers the text."""
-        cdef PyObject* address = <PyObject*>value
+    cdef inline size_t _slot_of(self, PyObject* address) noexcept:
+        """Where the text of the value at ``address`` is kept, or the empty slot where it
+        goes (the table is never more than half full)."""
         cdef size_t slot = <size_t>(((<uint64_t><size_t>address >> 4)
                                      * <uint64_t>0x9E3779B97F4A7C15) >> (64 - KEPT_BITS))
-        Py_INCREF(value)
-        Py_INCREF(text)
-        self.kept_values[slot] = address
-        self.kept_texts[slot] = <PyObject*>text
-        self.kept_count = 1
-        return text
+        while self.kept_values[slot] is not NULL and self.kept_values[slot] is not address:
+            slot = (slot + 1) & (KEPT_SLOTS - 1)
+        return slot
 
     cdef object _members(self, PyObject* value):
         """The text of a value of ``cls`` from its members, or None (a member not of its
