@@ -22,7 +22,8 @@ from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE, PyList_New, PyList_S
 from cpython.object cimport PyObject, PyTypeObject
 from cpython.ref cimport Py_INCREF, Py_DECREF
 from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
-from libc.string cimport memchr
+from libc.stdint cimport uint64_t
+from libc.string cimport memchr, memcpy
 
 import types
 
@@ -101,7 +102,7 @@ cdef inline object _new(PyTypeObject* cls):
     return instance
 
 
-cdef inline void _put(object instance, Py_ssize_t offset, object value):
+cdef inline void _put(object instance, Py_ssize_t offset, object value) noexcept:
     """Set an empty slot of a new instance (what its descriptor does: a reference to ``value``
     kept in the slot)."""
     cdef PyObject** slot = <PyObject**>((<char*><PyObject*>instance) + offset)
@@ -125,11 +126,11 @@ cdef unsigned int _STRAY = 0xFFFFFFFF & ~((1 << 0x09) | (1 << 0x0A) | (1 << 0x0D
                                           | (1 << FIELD_TERMINATOR) | (1 << SUBFIELD_DELIMITER))
 
 
-cdef inline bint _stray(unsigned char octet):
+cdef inline bint _stray(unsigned char octet) noexcept:
     return octet < 0x20 and (_STRAY >> octet) & 1
 
 
-cdef inline Py_ssize_t _number(const unsigned char* at, int width):
+cdef inline Py_ssize_t _number(const unsigned char* at, int width) noexcept:
     """The number the ``width`` ASCII digits at ``at`` write; -1 when one is not a digit."""
     cdef Py_ssize_t number = 0
     cdef int place
@@ -157,15 +158,48 @@ cdef struct Opened:
     bint control_delimiter  # a delimiter inside a leading control field
 
 
-cdef bint _open(const unsigned char* record, Py_ssize_t size, Opened* found):
+cdef inline bint _plain(const unsigned char* at) noexcept:
+    """Whether the eight bytes at ``at`` are all 0x20-0x7F: no byte under 0x20 (the classic
+    test for a byte less than n, exact for "any" with n at most 128) and no high bit."""
+    cdef uint64_t word
+    memcpy(&word, at, 8)
+    return (((word - 0x2020202020202020ULL) & ~word) | word) & 0x8080808080808080ULL == 0
+
+
+cdef inline void _look_at(const unsigned char* record, Py_ssize_t piece, Py_ssize_t end,
+                          bint control, Opened* found) noexcept:
+    """What the byte at ``piece`` of a field ending (terminator) at ``end`` tells, into
+    ``found``; ``control``: the field is one of the leading control fields."""
+    cdef unsigned char octet = record[piece]
+    cdef unsigned char following
+    if octet < 0x20:
+        if octet == SUBFIELD_DELIMITER:
+            following = record[piece + 1]  # at most the field's terminator
+            if following == SUBFIELD_DELIMITER or following == FIELD_TERMINATOR:
+                found.empty = True
+            elif following >= 0x80:
+                found.high_code = True
+            if control:
+                found.control_delimiter = True
+        elif _stray(octet):
+            found.stray = True
+    elif octet >= 0x80:
+        found.non_ascii = True
+        if (octet == 0xEF and piece + 2 < end and record[piece + 1] == 0xBF
+                and (record[piece + 2] == 0xBE or record[piece + 2] == 0xBF)):
+            found.noncharacter = True
+
+
+cdef bint _open(const unsigned char* record, Py_ssize_t size, Opened* found) noexcept:
     """Whether the record's leader, directory and data area have the layout the direct path
     reads field after field (``iso2709._opened``, then its directory equal to the one written
     from its pieces' lengths), its tags all digits; what the builders need to know of it."""
     cdef Py_ssize_t declared, base, entries, entry, tag, length, offset, at, end, data_end
     cdef Py_ssize_t piece, stop
     cdef const unsigned char* entry_at
-    cdef unsigned char octet, following
+    cdef unsigned char octet
     cdef bint data_seen = False
+    cdef bint control
     found.base = found.entries = found.controls = 0
     found.later_control = found.empty = found.high_code = found.non_ascii = False
     found.noncharacter = found.stray = found.control_delimiter = False
@@ -204,9 +238,8 @@ cdef bint _open(const unsigned char* record, Py_ssize_t size, Opened* found):
         if offset != at - base or length == 0 or at + length > data_end:
             return False
         end = at + length - 1
-        stop = <Py_ssize_t>(<const unsigned char*>memchr(record + at, FIELD_TERMINATOR,
-                                                         length) - record)
-        if stop != end:  # no terminator where it should be, or one earlier
+        if (<const unsigned char*>memchr(record + at, FIELD_TERMINATOR, length)
+                != record + end):  # no terminator where it should be, or one earlier
             return False
         if tag < 10 and not data_seen:
             found.controls += 1
@@ -220,24 +253,21 @@ cdef bint _open(const unsigned char* record, Py_ssize_t size, Opened* found):
                     or record[at + 1] >= 0x80 or record[at + 1] == SUBFIELD_DELIMITER
                     or record[at + 2] != SUBFIELD_DELIMITER):
                 found.data_heads = False
-        for piece in range(at, end):
-            octet = record[piece]
-            if octet < 0x20:
-                if octet == SUBFIELD_DELIMITER:
-                    following = record[piece + 1]  # at most the field's terminator
-                    if following == SUBFIELD_DELIMITER or following == FIELD_TERMINATOR:
-                        found.empty = True
-                    elif following >= 0x80:
-                        found.high_code = True
-                    if tag < 10 and not data_seen:
-                        found.control_delimiter = True
-                elif _stray(octet):
-                    found.stray = True
-            elif octet >= 0x80:
-                found.non_ascii = True
-                if (octet == 0xEF and piece + 2 < end and record[piece + 1] == 0xBF
-                        and (record[piece + 2] == 0xBE or record[piece + 2] == 0xBF)):
-                    found.noncharacter = True
+        # Eight bytes at a time while they are all plain (0x20-0x7F, which no rule here looks
+        # at); where one is not, byte by byte up to it, then eight at a time again after it.
+        piece = at
+        control = tag < 10 and not data_seen
+        while piece < end:
+            if piece + 8 <= end and _plain(record + piece):
+                piece += 8
+                continue
+            stop = piece + 8 if piece + 8 < end else end
+            while piece < stop:
+                octet = record[piece]
+                piece += 1
+                if octet < 0x20 or octet >= 0x80:
+                    _look_at(record, piece - 1, end, control, found)
+                    break
         at += length
     return at == data_end
 
