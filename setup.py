@@ -18,6 +18,7 @@ else:
         [Extension(f"almamatch._native.{source.stem}", [source.as_posix()])
          for source in sorted(Path("src/almamatch/_native").glob("*.pyx"))],
         compiler_directives={"language_level": 3, "boundscheck": False, "wraparound": False},
+        build_dir="build/cython",  # the generated C beside the build, not in the package
     )
     for extension in EXTENSIONS:  # cythonize makes new ones, without the flag
         extension.optional = True  # a failed compile leaves the pure-Python path, not no install
