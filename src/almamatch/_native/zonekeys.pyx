@@ -104,6 +104,7 @@ cdef class ZoneKeys:
     cdef Py_ssize_t key_count, bib_count
     cdef unsigned int coarse
     cdef uint64_t mask, largest_key, largest_mms_id
+    cdef object largest  # largest_key as a Python int, compared with each number's value
     cdef tuple sides, forms, levels
     cdef object decode_version
     cdef object locks
@@ -135,6 +136,7 @@ cdef class ZoneKeys:
         self.mask = (<uint64_t>1 << self.coarse) - 1
         self.bases, self.shifts, self.offsets = bases, shifts, offsets
         self.largest_key = self._key(self.key_count - 1) if self.key_count else 0
+        self.largest = self.largest_key
         self.largest_mms_id = self.mms_ids[self.bib_count - 1] if self.bib_count else 0
         self.sides, self.forms, self.levels = sides, forms, levels
         if len(self.sides) != 2 or len(self.forms) != 256:  # every side and form code has one
@@ -150,10 +152,12 @@ cdef class ZoneKeys:
         cdef uint64_t wanted, bucket
         cdef Py_ssize_t region, first, last, start, end, position, low, high, middle, noted
         cdef uint32_t row
-        if type(value) is not int or value < 1 or (rows is not None and type(rows) is not dict):
+        if type(value) is not int or (rows is not None and type(rows) is not dict):
             return self.index.hits(number, rows)
-        if value > self.largest_key:  # as a Python int: a value past uint64 is past every key
+        if value > self.largest:  # as Python ints: a value past uint64 is past every key
             return ()
+        if value < 1:
+            return self.index.hits(number, rows)
         wanted = value
         # The number's bucket of the key directory (``index.directory``), read where the
         # directory holds it: a region and a bucket inside the parts, a shift C can make, the
