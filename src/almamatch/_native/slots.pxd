@@ -61,7 +61,7 @@ cdef inline object new_empty(PyTypeObject* cls):
     return instance
 
 
-cdef inline void put(object instance, Py_ssize_t offset, object value):
+cdef inline void put(object instance, Py_ssize_t offset, object value) noexcept:
     """Set an empty slot of a new instance (what its descriptor does: a reference to ``value``
     kept in the slot)."""
     cdef PyObject** slot = <PyObject**>((<char*><PyObject*>instance) + offset)
