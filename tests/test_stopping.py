@@ -1,5 +1,8 @@
 """A command stopped from outside: SIGTERM ends it as Ctrl-C does, and no temporary zone stays.
 
+A batch's workers: a Ctrl-C or SIGTERM while they are forked is raised once they are (``held``),
+and they end on their own when their parent is killed at once (SIGKILL).
+
 ``cli.stopping``: SIGTERM raises ``Terminated`` (a ``KeyboardInterrupt``) in the command, so the
 clean-up written for Ctrl-C runs; ``main`` says "terminated" and exits 143. ``cli.temporary_zones``:
 a temporary zone is removed when ``main`` ends; one a killed process left (SIGKILL) holds
@@ -26,6 +29,7 @@ import almamatch.cli.batch
 import almamatch.cli.temporary_zones
 from almamatch.cli.main import main
 from almamatch.cli.stopping import (
+    EXIT_INTERRUPTED,
     EXIT_TERMINATED,
     Terminated,
     ending_on_sigterm,
@@ -166,6 +170,78 @@ def test_sigterm_stops_the_workers_of_a_grouped_batch(
     assert full.read_bytes().startswith(kept[:kept.rindex(b"\n") + 1])
 
 
+# The grouped path, with a Ctrl-C at the fork of the workers: the parent sends itself one in its
+# first after-fork hook (Python only prints an exception raised there), and each worker sends
+# itself one as it starts, before the pool's initializer.
+CTRL_C_AT_FORK = GROUPED.replace("from almamatch.cli.main", (
+    "import os, signal, time; sent = []\n"
+    "def in_parent():\n"
+    "    if not sent:\n"
+    "        sent.append(1); os.kill(os.getpid(), signal.SIGINT); time.sleep(0.01)\n"
+    "def in_child():\n"
+    "    os.kill(os.getpid(), signal.SIGINT); time.sleep(0.01)\n"
+    "os.register_at_fork(after_in_parent=in_parent, after_in_child=in_child)\n"
+    "from almamatch.cli.main"))
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
+def test_a_ctrl_c_as_the_workers_are_forked_interrupts_the_batch(
+        own_tmp: Path, tmp_path: Path) -> None:
+    output = tmp_path / "interrupted.jsonl"
+    process = start(CTRL_C_AT_FORK, batch_argv(EXAMPLES / "exports.mrc", "--output", str(output),
+                                               "--summary", "--workers", "2"))
+    workers: set[int] = set()
+    deadline = time.monotonic() + 60
+    while process.poll() is None and time.monotonic() < deadline:
+        workers.update(children_of(process.pid))
+        time.sleep(0.002)
+    try:
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        end_all(process.pid, workers)
+    assert (process.returncode, stderr.decode()) == (
+        EXIT_INTERRUPTED, "almamatch batch: interrupted\n")  # no traceback, of any process
+    assert not any(running(one) for one in workers)
+    assert temporary_zones_in(own_tmp) == []
+
+
+def end_all(*pids: int | set[int]) -> None:
+    """Kill what a failed test left running (the processes it started and their children)."""
+    for one in [pid for group in pids for pid in ({group} if isinstance(group, int) else group)]:
+        if running(one):
+            os.kill(one, signal.SIGKILL)
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
+def test_the_workers_of_a_batch_killed_at_once_end_on_their_own(
+        corpus: Path, own_tmp: Path, tmp_path: Path) -> None:
+    exports = exports_of(tmp_path, corpus, 2000)
+    output = tmp_path / "killed.jsonl"
+    with output.open("wb") as stdout:
+        process = subprocess.Popen(
+            [sys.executable, "-c", GROUPED, *batch_argv(exports, "--json", "--workers", "2")],
+            stdout=stdout, stderr=subprocess.DEVNULL)
+    workers: list[int] = []
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and process.poll() is None and len(workers) < 2:
+            workers = children_of(process.pid)
+            time.sleep(0.002)
+        assert len(workers) >= 2, "the workers never started"
+        files = sorted(path.name for path in own_tmp.rglob("*"))
+        process.kill()
+        process.wait(timeout=10)
+        written = output.stat().st_size
+        deadline = time.monotonic() + 5
+        while any(running(one) for one in workers) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert not any(running(one) for one in workers), "a worker outlived its parent"
+    finally:
+        end_all(process.pid, set(workers))
+    assert output.stat().st_size == written  # a worker wrote nothing after its parent was gone
+    assert sorted(path.name for path in own_tmp.rglob("*")) == files  # nor made any file
+
+
 # -- main: one handler, one line, exit 143 -------------------------------------------------------
 
 
@@ -204,6 +280,33 @@ def test_a_sigterm_inside_a_held_step_comes_when_it_is_done() -> None:
     with ending_on_sigterm(), pytest.raises(Terminated):
         step()
     assert steps == ["the step finished"]
+
+
+@needs_posix
+def test_a_ctrl_c_inside_a_held_step_comes_when_it_is_done() -> None:
+    steps: list[str] = []
+
+    def steps_interrupted() -> None:
+        with held():
+            with held():  # nested: the outer step raises it
+                os.kill(os.getpid(), signal.SIGINT)
+                time.sleep(0.01)
+                steps.append("the inner step finished")
+            steps.append("the outer step finished")
+        steps.append("not reached")
+
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt) as raised:
+            steps_interrupted()
+        assert not isinstance(raised.value, Terminated)
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+        with held():
+            steps.append("a later step, not interrupted")
+    finally:
+        signal.signal(signal.SIGINT, before)
+    assert steps == ["the inner step finished", "the outer step finished",
+                     "a later step, not interrupted"]
 
 
 def signalled_and_waiting() -> None:

@@ -52,7 +52,7 @@ from almamatch.cli.resume import (
     run_differences,
     zone_digest,
 )
-from almamatch.cli.stopping import EXIT_INTERRUPTED, held, leave_stopping_to_the_parent
+from almamatch.cli.stopping import EXIT_INTERRUPTED, held, workers_end_with_this_process
 from almamatch.core.decide import DecisionCache, decide
 from almamatch.core.decision import Code, Decision
 from almamatch.core.errors import AlmamatchError
@@ -465,17 +465,21 @@ def _decide_on_processes(setting: BatchSetting, plan: Plan, zone: Zone, store: I
     import multiprocessing  # noqa: PLC0415
     from concurrent.futures import Future, ProcessPoolExecutor  # noqa: PLC0415
 
-    # A worker ignores Ctrl-C and SIGTERM: this process stops it (the pool's shutdown below).
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
-                               initializer=leave_stopping_to_the_parent)
+    # A worker ignores Ctrl-C and SIGTERM: this process stops it (the pool's shutdown below);
+    # killed at once (SIGKILL), it stops nothing, and each worker ends on its own.
+    with workers_end_with_this_process() as start_worker:
+        pool = ProcessPoolExecutor(max_workers=workers,
+                                   mp_context=multiprocessing.get_context("fork"),
+                                   initializer=start_worker)
 
-    def submit(task: Task) -> Future[Decided]:
-        # The first submit forks the workers: a SIGTERM amid it would leave them unstarted or
-        # never told to stop (the pool is not yet watching them), and the run hanging.
-        with held():
-            return pool.submit(decide_task, setting, task)
+        def submit(task: Task) -> Future[Decided]:
+            # The first submit forks the workers: a SIGTERM or Ctrl-C amid it would be lost in
+            # an at-fork hook, stop a worker not yet set up, or leave the workers never told to
+            # stop (the pool is not yet watching them), and the run hanging.
+            with held():
+                return pool.submit(decide_task, setting, task)
 
-    try:
-        yield decide_in_pool(submit, plan, window=4 * workers)
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        try:
+            yield decide_in_pool(submit, plan, window=4 * workers)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)

@@ -13,10 +13,20 @@ shell's 128 + 15, SIGTERM's number).
 
 Once one SIGTERM is taken, further ones are only noted: the run is already ending, and a second
 one would cut its clean-up short (SIGKILL stays the way to end a process at once). ``held``
-marks a step that must not be cut in two (a rename that puts a finished output in place): a
-SIGTERM arriving inside it is raised when it ends. A worker process of a batch ignores both
-signals (``leave_stopping_to_the_parent``): the command that started it stops it, so a worker
-never dies half-way through a reply, and an idle one prints no traceback.
+marks a step that must not be cut in two (a rename that puts a finished output in place, the
+fork of a batch's workers): a SIGTERM or a Ctrl-C arriving inside it is raised when it ends, so
+neither is lost in an at-fork hook (where Python only prints an exception) nor caught by a worker
+not yet set up. A worker process of a batch ignores both signals
+(``leave_stopping_to_the_parent``): the command that started it stops it, so a worker never dies
+half-way through a reply, and an idle one prints no traceback.
+
+A parent killed at once (SIGKILL, the out-of-memory killer) stops nothing, so each worker also
+watches its parent (``workers_end_with_this_process``): a pipe whose write end only the parent
+holds; the kernel closes it when the parent ends, however it ends, the worker's read sees the end
+of the pipe, and the worker ends at once (``os._exit``: it writes nothing, its parent being the
+only reader, and makes no file). The watch is a thread blocked in ``read``: it costs no record
+anything, and it works wherever ``os.pipe`` and ``fork`` do.
+https://pubs.opengroup.org/onlinepubs/9799919799/functions/read.html (end of file: no writer)
 Python runs a signal handler in the main thread only, between two bytecodes; a command called
 from another thread (an embedding program) keeps the signal handling it had.
 https://docs.python.org/3/library/signal.html#execution-of-python-signal-handlers
@@ -24,27 +34,34 @@ https://docs.python.org/3/library/signal.html#execution-of-python-signal-handler
 
 from __future__ import annotations
 
+import functools
+import os
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
 from typing import Final
 
 __all__ = [
     "EXIT_INTERRUPTED",
+    "EXIT_PARENT_GONE",
     "EXIT_TERMINATED",
     "Terminated",
     "ending_on_sigterm",
     "held",
     "leave_stopping_to_the_parent",
     "stop_raising",
+    "workers_end_with_this_process",
 ]
 
 #: Exit code of a run stopped by Ctrl-C (SIGINT): the shell's 128 + 2.
 EXIT_INTERRUPTED: Final = 130
 #: Exit code of a run stopped by SIGTERM: the shell's 128 + 15.
 EXIT_TERMINATED: Final = 143
+#: Exit code of a batch's worker that ended because its parent was gone (no one reads it): the
+#: shell's 128 + 1, SIGHUP's number, the signal of a lost controlling process.
+EXIT_PARENT_GONE: Final = 129
 
 
 class Terminated(KeyboardInterrupt):
@@ -71,6 +88,19 @@ class _Sigterm:
 _SIGTERM = _Sigterm()
 
 
+class _Sigint:
+    """Ctrl-C inside a ``held`` step: noted, raised when the step is done."""
+
+    def __init__(self) -> None:
+        self.noted = False
+
+    def handle(self, signum: int, frame: FrameType | None) -> None:
+        self.noted = True
+
+
+_SIGINT = _Sigint()
+
+
 @contextmanager
 def ending_on_sigterm() -> Iterator[None]:
     """While the block runs (in the main thread), SIGTERM raises ``Terminated`` once; when the
@@ -94,19 +124,59 @@ def stop_raising() -> None:
 
 @contextmanager
 def held() -> Iterator[None]:
-    """A step no SIGTERM may cut in two: one arriving inside is raised once the block is done
-    (unless the run is already ending)."""
+    """A step no SIGTERM or Ctrl-C may cut in two: one arriving inside is raised once the block
+    is done (a SIGTERM unless the run is already ending). Ctrl-C is held only where Python's own
+    handler would raise it (the main thread, no other handler set); a process forked inside
+    the block starts with it noted, not raised, until it sets its own handling."""
+    interrupts = (not _SIGTERM.holding
+                  and threading.current_thread() is threading.main_thread()
+                  and signal.getsignal(signal.SIGINT) is signal.default_int_handler)
+    if interrupts:
+        _SIGINT.noted = False
+        signal.signal(signal.SIGINT, _SIGINT.handle)
     _SIGTERM.holding += 1
     try:
         yield
     finally:
         _SIGTERM.holding -= 1
+        if interrupts:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
     if _SIGTERM.installed and _SIGTERM.noted and _SIGTERM.raising and not _SIGTERM.holding:
         _SIGTERM.raising = False
         raise Terminated
+    if interrupts and _SIGINT.noted:
+        _SIGINT.noted = False
+        raise KeyboardInterrupt
 
 
-def leave_stopping_to_the_parent() -> None:
-    """In a worker process: ignore Ctrl-C and SIGTERM; the command that started it stops it."""
+def leave_stopping_to_the_parent(parent: tuple[int, int] | None = None) -> None:
+    """In a worker process: ignore Ctrl-C and SIGTERM; the command that started it stops it.
+    With ``parent`` (the read and write ends of ``workers_end_with_this_process``'s pipe), also
+    end at once when the parent is gone."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    if parent is not None:
+        read, write = parent
+        os.close(write)  # the parent's alone: the pipe ends when the parent does
+        threading.Thread(target=_end_with_the_parent, args=(read,), daemon=True,
+                         name="almamatch-parent-watch").start()
+
+
+def _end_with_the_parent(read: int) -> None:
+    """Wait (blocked, costing nothing) for the end of the pipe, then end this process at once."""
+    while os.read(read, 1):  # the parent writes nothing: only the end of the pipe comes back
+        pass
+    os._exit(EXIT_PARENT_GONE)
+
+
+@contextmanager
+def workers_end_with_this_process() -> Iterator[Callable[[], None]]:
+    """The initializer of the worker processes forked inside the block: each ignores Ctrl-C and
+    SIGTERM and ends on its own when this process is gone, however it ended (SIGKILL too). When
+    the block ends, workers still running end too."""
+    read, write = os.pipe()
+    try:
+        yield functools.partial(leave_stopping_to_the_parent, (read, write))
+    finally:
+        os.close(write)
+        os.close(read)
