@@ -170,26 +170,29 @@ def test_sigterm_stops_the_workers_of_a_grouped_batch(
     assert full.read_bytes().startswith(kept[:kept.rindex(b"\n") + 1])
 
 
-# The grouped path, with a Ctrl-C at the fork of the workers: the parent sends itself one in its
-# first after-fork hook (Python only prints an exception raised there), and each worker sends
-# itself one as it starts, before the pool's initializer.
-CTRL_C_AT_FORK = GROUPED.replace("from almamatch.cli.main", (
-    "import os, signal, time; sent = []\n"
-    "def in_parent():\n"
-    "    if not sent:\n"
-    "        sent.append(1); os.kill(os.getpid(), signal.SIGINT); time.sleep(0.01)\n"
-    "def in_child():\n"
-    "    os.kill(os.getpid(), signal.SIGINT); time.sleep(0.01)\n"
-    "os.register_at_fork(after_in_parent=in_parent, after_in_child=in_child)\n"
-    "from almamatch.cli.main"))
+def signalled_at_fork(name: str) -> str:
+    """The grouped path, with signal ``name`` at the fork of the workers: the parent sends itself
+    one in its first after-fork hook (Python only prints an exception raised there), and each
+    worker sends itself one as it starts, before the pool's initializer."""
+    return GROUPED.replace("from almamatch.cli.main", (
+        "import os, signal, time; sent = []\n"
+        "def in_parent():\n"
+        "    if not sent:\n"
+        f"        sent.append(1); os.kill(os.getpid(), signal.{name}); time.sleep(0.01)\n"
+        "def in_child():\n"
+        f"    os.kill(os.getpid(), signal.{name}); time.sleep(0.01)\n"
+        "os.register_at_fork(after_in_parent=in_parent, after_in_child=in_child)\n"
+        "from almamatch.cli.main"))
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
-def test_a_ctrl_c_as_the_workers_are_forked_interrupts_the_batch(
-        own_tmp: Path, tmp_path: Path) -> None:
-    output = tmp_path / "interrupted.jsonl"
-    process = start(CTRL_C_AT_FORK, batch_argv(EXAMPLES / "exports.mrc", "--output", str(output),
-                                               "--summary", "--workers", "2"))
+@pytest.mark.parametrize(("name", "code", "said"), [
+    ("SIGINT", EXIT_INTERRUPTED, "interrupted"), ("SIGTERM", EXIT_TERMINATED, "terminated")])
+def test_a_ctrl_c_or_sigterm_as_the_workers_are_forked_stops_the_batch(
+        name: str, code: int, said: str, own_tmp: Path, tmp_path: Path) -> None:
+    output = tmp_path / "stopped.jsonl"
+    process = start(signalled_at_fork(name), batch_argv(
+        EXAMPLES / "exports.mrc", "--output", str(output), "--summary", "--workers", "2"))
     workers: set[int] = set()
     deadline = time.monotonic() + 60
     while process.poll() is None and time.monotonic() < deadline:
@@ -200,7 +203,7 @@ def test_a_ctrl_c_as_the_workers_are_forked_interrupts_the_batch(
     finally:
         end_all(process.pid, workers)
     assert (process.returncode, stderr.decode()) == (
-        EXIT_INTERRUPTED, "almamatch batch: interrupted\n")  # no traceback, of any process
+        code, f"almamatch batch: {said}\n")  # no traceback, of any process
     assert not any(running(one) for one in workers)
     assert temporary_zones_in(own_tmp) == []
 
