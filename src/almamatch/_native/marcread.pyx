@@ -18,7 +18,7 @@ the bytes, then only the fields its ``select`` picks decoded.
 """
 
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
-from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE, PyList_New, PyList_SET_ITEM
+from cpython.list cimport PyList_New, PyList_SET_ITEM
 from cpython.object cimport PyObject, PyTypeObject
 from cpython.ref cimport Py_INCREF, Py_DECREF
 from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
@@ -431,17 +431,19 @@ def selected_bib(bytes record, select, python):
         return None
     if type(chosen) is not list:
         return python(record, _Chosen(chosen))
-    count = PyList_GET_SIZE(chosen)
+    # A tuple of them, which nothing run while the fields are made (a collection, say) can
+    # change under the loops below.
+    positions = tuple(<list>chosen)
+    count = len(positions)
     previous = 0
-    for entry in range(count):
-        item = <object>PyList_GET_ITEM(chosen, entry)
+    for item in positions:
         # An int (not a bool), at or after the one before it, one of the tags' positions.
         if type(item) is not int or not previous <= item < opened.entries:
             return python(record, _Chosen(chosen))
         previous = item
     fields = PyTuple_New(count)
     for entry in range(count):
-        position = <object>PyList_GET_ITEM(chosen, entry)
+        position = positions[entry]
         entry_at = data + LEADER_LENGTH + ENTRY_LENGTH * position
         tag = _number(entry_at, 3)
         length = _number(entry_at + 3, 4)
