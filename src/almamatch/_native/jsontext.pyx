@@ -289,7 +289,6 @@ cdef class RecordText:
                 value = _text_slot(one, self.control_value)
                 if tag is NULL or value is NULL:
                     return 0
-                first = second = NULL
             elif kind is <PyTypeObject*>self.data_class:
                 tag = _text_slot(one, self.data_tag)
                 value = _text_slot(one, self.subfields)
