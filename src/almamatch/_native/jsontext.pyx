@@ -425,17 +425,8 @@ cdef class RecordText:
         it)."""
         if at < 0 or not PyUnicode_CheckExact(text) or _raw_width(text) > width:
             return UNUSUAL
-        cdef Py_ssize_t length = _raw_length(text)
-        self._reserve(at + length, sizeof(out_t))
-        cdef out_t* out = (<out_t*>self.buffer) + at
-        cdef int kind = _raw_kind(text)
-        if kind == 1:
-            _copy(out, <ucs1*>_raw_data(text), length)
-        elif kind == 2:
-            _copy(out, <ucs2*>_raw_data(text), length)
-        else:
-            _copy(out, <ucs4*>_raw_data(text), length)
-        return at + length
+        self._reserve(at + _raw_length(text), sizeof(out_t))
+        return at + _copy_text((<out_t*>self.buffer) + at, text)
 
     cdef inline bint _fits(self, object text, uint32_t width) noexcept:
         """Whether a value's characters, escaped, fit the width: with ``ensure_ascii`` every
@@ -591,6 +582,20 @@ cdef inline void _copy(out_t* out, src_t* text, Py_ssize_t length) noexcept:
     else:
         for index in range(length):
             out[index] = <out_t>text[index]
+
+
+cdef inline Py_ssize_t _copy_text(out_t* out, PyObject* text) noexcept:
+    """The characters of the ``str`` ``text`` (borrowed; none wider than ``out_t``) copied
+    into ``out`` (room reserved): their count."""
+    cdef Py_ssize_t length = _raw_length(text)
+    cdef int kind = _raw_kind(text)
+    if kind == 1:
+        _copy(out, <ucs1*>_raw_data(text), length)
+    elif kind == 2:
+        _copy(out, <ucs2*>_raw_data(text), length)
+    else:
+        _copy(out, <ucs4*>_raw_data(text), length)
+    return length
 
 
 cdef extern from "Python.h":
@@ -812,16 +817,8 @@ cdef class RecurringText:
         """A text as it is, into the buffer."""
         if type(text) is not str:
             raise TypeError("a text of the writer's tables is str")
-        cdef Py_ssize_t length = PyUnicode_GET_LENGTH(text)
-        self._reserve(at + length)
-        cdef int kind = PyUnicode_KIND(text)
-        if kind == 1:
-            _copy(self.buffer + at, <ucs1*>PyUnicode_DATA(text), length)
-        elif kind == 2:
-            _copy(self.buffer + at, <ucs2*>PyUnicode_DATA(text), length)
-        else:
-            _copy(self.buffer + at, <ucs4*>PyUnicode_DATA(text), length)
-        return at + length
+        self._reserve(at + PyUnicode_GET_LENGTH(text))
+        return at + _copy_text(self.buffer + at, <PyObject*>text)
 
     cdef int _reserve(self, Py_ssize_t count) except -1:
         """Room in the buffer for ``count`` characters."""
@@ -850,20 +847,10 @@ cdef PyObject* _by_identity(tuple pairs, PyObject* key) noexcept:
 
 cdef Py_ssize_t _into(object written, Py_ssize_t at, object text) except -1:
     """``text`` copied into the new string ``written`` from ``at`` (as wide or wider)."""
-    cdef Py_ssize_t length = PyUnicode_GET_LENGTH(text)
-    cdef int kind = PyUnicode_KIND(written), source = PyUnicode_KIND(text)
+    cdef int kind = PyUnicode_KIND(written)
     cdef void* data = PyUnicode_DATA(written)
     if kind == 1:
-        _copy((<ucs1*>data) + at, <ucs1*>PyUnicode_DATA(text), length)
-    elif kind == 2:
-        if source == 1:
-            _copy((<ucs2*>data) + at, <ucs1*>PyUnicode_DATA(text), length)
-        else:
-            _copy((<ucs2*>data) + at, <ucs2*>PyUnicode_DATA(text), length)
-    elif source == 1:
-        _copy((<ucs4*>data) + at, <ucs1*>PyUnicode_DATA(text), length)
-    elif source == 2:
-        _copy((<ucs4*>data) + at, <ucs2*>PyUnicode_DATA(text), length)
-    else:
-        _copy((<ucs4*>data) + at, <ucs4*>PyUnicode_DATA(text), length)
-    return at + length
+        return at + _copy_text((<ucs1*>data) + at, <PyObject*>text)
+    if kind == 2:
+        return at + _copy_text((<ucs2*>data) + at, <PyObject*>text)
+    return at + _copy_text((<ucs4*>data) + at, <PyObject*>text)
