@@ -292,8 +292,6 @@ _HEAD_KEY: Final = attrgetter("tag", "indicator1", "indicator2")
 _RECURRING: Final = frozenset({Step})
 
 
-
-
 def _compiled_writers() -> tuple[type[RecordText], type[RecurringText]] | None:
     """The compiled writers of a record's text and of a trace's (``almamatch._native.jsontext``),
     where they are built and wanted (``_native.wanted``); else None, and each writer writes
