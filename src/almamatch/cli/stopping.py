@@ -149,17 +149,16 @@ def held() -> Iterator[None]:
         raise KeyboardInterrupt
 
 
-def leave_stopping_to_the_parent(parent: tuple[int, int] | None = None) -> None:
+def leave_stopping_to_the_parent(parent: tuple[int, int]) -> None:
     """In a worker process: ignore Ctrl-C and SIGTERM; the command that started it stops it.
-    With ``parent`` (the read and write ends of ``workers_end_with_this_process``'s pipe), also
-    end at once when the parent is gone."""
+    ``parent`` is the read and write ends of ``workers_end_with_this_process``'s pipe: the
+    worker also ends at once when the parent is gone."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    if parent is not None:
-        read, write = parent
-        os.close(write)  # the parent's alone: the pipe ends when the parent does
-        threading.Thread(target=_end_with_the_parent, args=(read,), daemon=True,
-                         name="almamatch-parent-watch").start()
+    read, write = parent
+    os.close(write)  # the parent's alone: the pipe ends when the parent does
+    threading.Thread(target=_end_with_the_parent, args=(read,), daemon=True,
+                     name="almamatch-parent-watch").start()
 
 
 def _end_with_the_parent(read: int) -> None:
