@@ -292,24 +292,20 @@ _HEAD_KEY: Final = attrgetter("tag", "indicator1", "indicator2")
 _RECURRING: Final = frozenset({Step})
 
 
-def _compiled_writers() -> tuple[type[RecordText], type[RecurringText]] | None:
-    """The compiled writers of a record's text and of a trace's (``almamatch._native.jsontext``),
-    where they are built and wanted (``_native.wanted``); else None, and each writer writes
-    them in Python (``JsonWriter._record``, ``_Recurring``: the definition of the text)."""
-    if not _native.wanted():
-        return None
-    try:
-        from almamatch._native.jsontext import (  # noqa: PLC0415 (only if built)
-            RecordText,
-            RecurringText,
-        )
-    except ImportError:
-        return None
+def _compiled_writers() -> tuple[type[RecordText], type[RecurringText]]:
+    """The compiled writers of a record's text and of a trace's (``almamatch._native.jsontext``);
+    where they are not built or not wanted, each writer writes them in Python
+    (``JsonWriter._record``, ``_Recurring``: the definition of the text)."""
+    from almamatch._native.jsontext import (  # noqa: PLC0415 (only if built)
+        RecordText,
+        RecurringText,
+    )
+
     return RecordText, RecurringText
 
 
 #: Picked once, at import (``JsonWriter._record_compiled``, ``JsonWriter._recurring_tuple``).
-_COMPILED: Final = _compiled_writers()
+_COMPILED: Final = _native.compiled(_compiled_writers)
 
 
 class _Texts(dict[Any, str]):

@@ -12,15 +12,31 @@ from __future__ import annotations
 
 import os
 import pkgutil
-from typing import Final
+from collections.abc import Callable
+from typing import Final, TypeVar
+
+_T = TypeVar("_T")
 
 #: Set (to anything but ""), every caller takes its pure-Python path.
 PURE_VARIABLE: Final = "ALMAMATCH_PURE"
+
 
 def wanted() -> bool:
     """Whether callers should use a compiled module where one is built (``ALMAMATCH_PURE``
     unset or empty)."""
     return not os.environ.get(PURE_VARIABLE)
+
+
+def compiled(load: Callable[[], _T]) -> _T | None:
+    """What ``load`` imports from a compiled module here, where it is wanted (``wanted``) and
+    built; else None, and the caller takes its pure-Python path. ``load`` imports by name, so
+    that mypy checks its use against the module's stub."""
+    if not wanted():
+        return None
+    try:
+        return load()
+    except ImportError:
+        return None
 
 
 def built() -> tuple[str, ...]:

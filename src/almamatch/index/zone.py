@@ -109,20 +109,16 @@ class HitsLookup(Protocol):
 Lookups = tuple[HitsLookup, Callable[[str], int | None], Callable[[int], BibFacts]]
 
 
-def _compiled_keys() -> type[ZoneKeys] | None:
-    """The compiled lookups (``almamatch._native.zonekeys``) where built and wanted
-    (``_native.wanted``); else None, and ``ZoneIndex.lookups`` gives the index's own methods."""
-    if not _native.wanted():
-        return None
-    try:
-        from almamatch._native.zonekeys import ZoneKeys  # noqa: PLC0415 (only if built)
-    except ImportError:
-        return None
+def _compiled_keys() -> type[ZoneKeys]:
+    """The compiled lookups (``almamatch._native.zonekeys``); where they are not built or not
+    wanted (``_native.compiled``), ``ZoneIndex.lookups`` gives the index's own methods."""
+    from almamatch._native.zonekeys import ZoneKeys  # noqa: PLC0415 (only if built)
+
     return ZoneKeys
 
 
 #: Picked once, at import (``ZoneIndex.lookups``).
-_ZONE_KEYS: Final = _compiled_keys()
+_ZONE_KEYS: Final = _native.compiled(_compiled_keys)
 
 
 class InvalidIndex(AlmamatchError):

@@ -52,21 +52,17 @@ _FIELD_TERMINATOR: Final = 0x1E
 _DIRECTORY: Final = re.compile(rb"(?:[0-9A-Za-z]{3}[0-9]{9})*")
 _ZERO: Final = ord("0")
 
-def _compiled_ends() -> Callable[[bytes, int], list[int]] | None:
-    """``almamatch._native.marcread.usual_ends`` where it is built and wanted; else None."""
-    if not _native.wanted():
-        return None
-    try:
-        from almamatch._native.marcread import usual_ends  # noqa: PLC0415 (may not be built)
-    except ImportError:
-        return None
+def _compiled_ends() -> Callable[[bytes, int], list[int]]:
+    """``almamatch._native.marcread.usual_ends`` (``_native.compiled``: where built and wanted)."""
+    from almamatch._native.marcread import usual_ends  # noqa: PLC0415 (may not be built)
+
     return usual_ends
 
 
 #: The compiled framing of records in the common case (``frame_spans``), picked once: where
 #: each of the records that follow one another in a buffer ends, as long as each frames the
 #: common way; None: Python alone. tests/test_native_marcread.py compares the two.
-_usual_ends = _compiled_ends()
+_usual_ends = _native.compiled(_compiled_ends)
 
 #: A framed record: (buffer, start, end, index, offset); the record is ``buffer[start:end]``,
 #: ``index`` counts every record from 0, readable or not, ``offset`` is its first byte in the file.

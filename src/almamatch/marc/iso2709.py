@@ -72,25 +72,21 @@ _UsualBib = Callable[[bytes, int, int, bool], tuple[Bib, bool] | None]
 _SelectedBib = Callable[[bytes, _Select, Callable[[bytes, _Select], Bib | None]], Bib | None]
 
 
-def _compiled_reader() -> tuple[_UsualBib, _SelectedBib] | tuple[None, None]:
-    """The compiled twin of the direct path (``almamatch._native.marcread``) where it is built
-    and wanted (``almamatch._native.wanted``); Nones: the Python paths alone."""
-    if not _native.wanted():
-        return None, None
-    try:
-        from almamatch._native.marcread import (  # noqa: PLC0415 (optional: may not be built)
-            selected_bib,
-            usual_bib,
-        )
-    except ImportError:
-        return None, None
+def _compiled_reader() -> tuple[_UsualBib, _SelectedBib]:
+    """The compiled twin of the direct path (``almamatch._native.marcread``), used where it is
+    built and wanted (``almamatch._native.compiled``); Nones: the Python paths alone."""
+    from almamatch._native.marcread import (  # noqa: PLC0415 (optional: may not be built)
+        selected_bib,
+        usual_bib,
+    )
+
     return usual_bib, selected_bib
 
 
 #: The compiled reading, picked once: ``decode_spans`` reads the usual record with
 #: ``usual_bib``, ``decode_selected`` with ``selected_bib``, whose answers are those of the
 #: Python paths here (tests/test_native_marcread.py compares them).
-_usual_bib, _selected_bib = _compiled_reader()
+_usual_bib, _selected_bib = _native.compiled(_compiled_reader) or (None, None)
 
 _SUBFIELD: Final = chr(SUBFIELD_DELIMITER)
 _TERMINATOR: Final = chr(FIELD_TERMINATOR)
