@@ -19,13 +19,13 @@ the bytes, then only the fields its ``select`` picks decoded.
 
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
 from cpython.list cimport PyList_New, PyList_SET_ITEM
-from cpython.object cimport PyObject, PyTypeObject
-from cpython.ref cimport Py_INCREF, Py_DECREF
+from cpython.object cimport PyTypeObject
+from cpython.ref cimport Py_INCREF
 from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
 from libc.stdint cimport uint64_t
 from libc.string cimport memchr, memcpy
 
-import types
+from almamatch._native.slots cimport new_empty, put, slot_offset
 
 from almamatch.core.record import Bib, ControlField, DataField
 
@@ -34,80 +34,25 @@ cdef extern from "Python.h":
     object PyUnicode_FromOrdinal(int ordinal)
     object PyUnicode_DecodeASCII(const char* data, Py_ssize_t size, const char* errors)
 
-    ctypedef struct PyMemberDef:
-        const char* name
-        int type
-        Py_ssize_t offset
-        int flags
-
-    ctypedef struct PyMemberDescrObject:
-        PyMemberDef* d_member
-
-cdef extern from *:
-    """
-    /* What object.__new__ does for a class of its own (no arguments to check). */
-    static PyObject* almamatch_allocate(PyTypeObject* cls) { return cls->tp_alloc(cls, 0); }
-    """
-    PyObject* almamatch_allocate(PyTypeObject* cls)
-
-cdef extern from "structmember.h":
-    int T_OBJECT_EX
-    int READONLY
-
-# -- the classes' slots ---------------------------------------------------------------------------
+# -- the classes' slots (``slots.pxd``) -----------------------------------------------------------
 # ``core.record`` makes a checked value with ``object.__new__`` and sets its slots through the
-# class's slot descriptors. Here each value is allocated as ``object.__new__`` allocates it
-# (``tp_alloc``, every slot NULL) and each slot is set at the offset its descriptor writes to,
-# with the reference the descriptor would take: the same object. The checks below make sure of
-# what that relies on, when the module is imported.
-
-cdef Py_ssize_t _offset(type cls, str name) except -1:
-    """Where the object slot ``name`` of the slotted class ``cls`` lives in an instance."""
-    descriptor = cls.__dict__[name]
-    if type(descriptor) is not types.MemberDescriptorType:
-        raise TypeError(f"{cls.__name__}.{name} is not a slot")
-    cdef PyMemberDef* member = (<PyMemberDescrObject*>descriptor).d_member
-    if member.type != T_OBJECT_EX or member.flags & READONLY:
-        raise TypeError(f"{cls.__name__}.{name} is not a writable object slot")
-    return member.offset
-
-
-for _cls in (Bib, ControlField, DataField):
-    if _cls.__new__ is not object.__new__:  # else ``object.__new__`` would not be ``tp_alloc``
-        raise TypeError(f"{_cls.__name__} has its own __new__")
+# class's slot descriptors; each value here is made as ``slots.pxd`` makes one, whose
+# ``slot_offset`` checks what that relies on when the module is imported.
 
 cdef PyTypeObject* _BIB = <PyTypeObject*>Bib
 cdef PyTypeObject* _CONTROL = <PyTypeObject*>ControlField
 cdef PyTypeObject* _DATA = <PyTypeObject*>DataField
-cdef Py_ssize_t _BIB_LEADER = _offset(Bib, "leader")
-cdef Py_ssize_t _BIB_FIELDS = _offset(Bib, "fields")
-cdef Py_ssize_t _CONTROL_TAG = _offset(ControlField, "tag")
-cdef Py_ssize_t _CONTROL_VALUE = _offset(ControlField, "value")
-cdef Py_ssize_t _DATA_TAG = _offset(DataField, "tag")
-cdef Py_ssize_t _DATA_INDICATOR1 = _offset(DataField, "indicator1")
-cdef Py_ssize_t _DATA_INDICATOR2 = _offset(DataField, "indicator2")
-cdef Py_ssize_t _DATA_CODED = _offset(DataField, "_coded")
+cdef Py_ssize_t _BIB_LEADER = slot_offset(Bib, "leader")
+cdef Py_ssize_t _BIB_FIELDS = slot_offset(Bib, "fields")
+cdef Py_ssize_t _CONTROL_TAG = slot_offset(ControlField, "tag")
+cdef Py_ssize_t _CONTROL_VALUE = slot_offset(ControlField, "value")
+cdef Py_ssize_t _DATA_TAG = slot_offset(DataField, "tag")
+cdef Py_ssize_t _DATA_INDICATOR1 = slot_offset(DataField, "indicator1")
+cdef Py_ssize_t _DATA_INDICATOR2 = slot_offset(DataField, "indicator2")
+cdef Py_ssize_t _DATA_CODED = slot_offset(DataField, "_coded")
 
 #: Each numeric tag's text at its number, one string per tag (as the Python path's table).
 cdef tuple _TAGS = tuple([f"{number:03d}" for number in range(1000)])
-
-
-cdef inline object _new(PyTypeObject* cls):
-    """An instance of ``cls`` with every slot NULL, as ``object.__new__(cls)`` makes it."""
-    cdef PyObject* made = almamatch_allocate(cls)
-    if made == NULL:
-        raise MemoryError()
-    instance = <object>made  # a new reference of its own
-    Py_DECREF(instance)  # the one ``tp_alloc`` gave
-    return instance
-
-
-cdef inline void _put(object instance, Py_ssize_t offset, object value) noexcept:
-    """Set an empty slot of a new instance (what its descriptor does: a reference to ``value``
-    kept in the slot)."""
-    cdef PyObject** slot = <PyObject**>((<char*><PyObject*>instance) + offset)
-    Py_INCREF(value)
-    slot[0] = <PyObject*>value
 
 
 # -- reading the bytes -----------------------------------------------------------------------------
@@ -286,9 +231,9 @@ cdef inline object _text(const unsigned char* data, Py_ssize_t size, bint* valid
 
 cdef inline object _control_field(const unsigned char* record, Py_ssize_t tag,
                                   Py_ssize_t at, Py_ssize_t size, bint* valid):
-    made = _new(_CONTROL)
-    _put(made, _CONTROL_TAG, _TAGS[tag])
-    _put(made, _CONTROL_VALUE, _text(record + at, size, valid))
+    made = new_empty(_CONTROL)
+    put(made, _CONTROL_TAG, _TAGS[tag])
+    put(made, _CONTROL_VALUE, _text(record + at, size, valid))
     return made
 
 
@@ -297,18 +242,18 @@ cdef inline object _data_field(const unsigned char* record, Py_ssize_t tag, Py_s
     """A data field of the record's bytes at ``at`` (``size`` of them, the terminator off):
     its indicators, then its subfields as their text (``text``, or decoded from the bytes
     after the indicators when None)."""
-    made = _new(_DATA)
-    _put(made, _DATA_TAG, _TAGS[tag])
-    _put(made, _DATA_INDICATOR1, PyUnicode_FromOrdinal(record[at]))
-    _put(made, _DATA_INDICATOR2, PyUnicode_FromOrdinal(record[at + 1]))
-    _put(made, _DATA_CODED, _text(record + at + 2, size - 2, valid) if text is None else text)
+    made = new_empty(_DATA)
+    put(made, _DATA_TAG, _TAGS[tag])
+    put(made, _DATA_INDICATOR1, PyUnicode_FromOrdinal(record[at]))
+    put(made, _DATA_INDICATOR2, PyUnicode_FromOrdinal(record[at + 1]))
+    put(made, _DATA_CODED, _text(record + at + 2, size - 2, valid) if text is None else text)
     return made
 
 
 cdef inline object _bib(const unsigned char* record, tuple fields):
-    bib = _new(_BIB)
-    _put(bib, _BIB_LEADER, PyUnicode_DecodeASCII(<const char*>record, LEADER_LENGTH, NULL))
-    _put(bib, _BIB_FIELDS, fields)
+    bib = new_empty(_BIB)
+    put(bib, _BIB_LEADER, PyUnicode_DecodeASCII(<const char*>record, LEADER_LENGTH, NULL))
+    put(bib, _BIB_FIELDS, fields)
     return bib
 
 
