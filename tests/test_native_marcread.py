@@ -236,6 +236,16 @@ def test_a_span_outside_the_content_is_left_to_the_python_path(corpus: list[byte
         assert marcread.usual_bib(record, start, end, True) is None
 
 
+def test_none_for_the_bytes_is_a_type_error() -> None:
+    """None is refused where the pure twin fails too, never read as bytes."""
+    for call in (lambda: marcread.usual_bib(None, 0, 0, True),  # type: ignore[arg-type]
+                 lambda: marcread.selected_bib(None, lambda tags: None,  # type: ignore[arg-type]
+                                               iso2709._decode_selected),
+                 lambda: marcread.usual_ends(None, 0)):  # type: ignore[arg-type]
+        with pytest.raises(TypeError):
+            call()
+
+
 # -- generated records ----------------------------------------------------------------------------
 
 _PIECES = st.sampled_from([

@@ -299,7 +299,9 @@ cdef object _read(const unsigned char* record, Py_ssize_t size, bint check):
     return bib, convertible
 
 
-def usual_bib(bytes content, Py_ssize_t start, Py_ssize_t end, bint check):
+# ``not None`` on each function's bytes: their size and buffer are read without a check, and a
+# ``bytes`` argument would otherwise let None through (TypeError instead).
+def usual_bib(bytes content not None, Py_ssize_t start, Py_ssize_t end, bint check):
     """``iso2709._decode_direct(content[start:end], check=check)`` for the usual record (see
     the module's text); None for any other, and for a span that is not inside ``content``."""
     if not 0 <= start <= end <= PyBytes_GET_SIZE(content):
@@ -346,7 +348,7 @@ cdef object _subfields_text(const unsigned char* data, Py_ssize_t size):
     return _text(out, kept, &valid)
 
 
-def selected_bib(bytes record, select, python):
+def selected_bib(bytes record not None, select, python):
     """``python(record, select)``, which is ``iso2709.decode_selected``: the leader and the
     fields at the positions ``select`` picks from the record's tags, for a record the direct
     path reads field after field; None when ``select`` gives None or the record is not such.
@@ -409,7 +411,7 @@ cdef enum:
     MOST_ENDS = 1024  # records framed by one call, at most (the list stays small)
 
 
-def usual_ends(bytes content, Py_ssize_t position):
+def usual_ends(bytes content not None, Py_ssize_t position):
     """Where each of the records that follow one another from ``position`` in ``content`` ends,
     for as long as each frames the usual way (``marc.framing.frame_spans``'s first case, a
     whole record in the buffer at hand): Leader/00-04 digits giving a length over 24 that ends
