@@ -651,8 +651,6 @@ def decode_spans(content: bytes, starts: Sequence[int], ends: Sequence[int], *, 
         yield found
 
 
-
-
 def read_iso2709(chunks: Iterable[bytes], *,
                  convertible: Callable[[Bib], object] | None = None
                  ) -> Iterator[Bib | Unreadable]:
