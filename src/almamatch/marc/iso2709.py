@@ -625,14 +625,8 @@ def decode_spans(content: bytes, starts: Sequence[int], ends: Sequence[int], *, 
     if _usual_bib is not None:  # the compiled twin reads the usual record, the rest as below
         usual = _usual_bib
         for start, end in zip(starts, ends, strict=True):
-            read: tuple[Bib, bool] | RecordFault | None = usual(content, start, end, check)
-            if read is None:
-                record = content[start:end]
-                try:
-                    read = decode_vouched(record) if check else (decode_record(record), False)
-                except RecordFault as fault:
-                    read = fault
-            yield read
+            read = usual(content, start, end, check)
+            yield read if read is not None else _decoded(content[start:end], check=check)
         return
     bases, firsts, tags = usual_layouts(content, starts, ends)
     tag_by_number = _tag_by_number()
@@ -643,12 +637,16 @@ def decode_spans(content: bytes, starts: Sequence[int], ends: Sequence[int], *, 
             found = _decode_usual(record, base, itemgetter(*tags[
                 first:first + (base - LEADER_LENGTH - 1) // ENTRY_LENGTH])(
                     tag_by_number), check=check)
-        if found is None:
-            try:
-                found = decode_vouched(record) if check else (decode_record(record), False)
-            except RecordFault as fault:
-                found = fault
-        yield found
+        yield found if found is not None else _decoded(record, check=check)
+
+
+def _decoded(record: bytes, *, check: bool) -> tuple[Bib, bool] | RecordFault:
+    """``decode_vouched`` (``check``; else ``decode_record``'s ``Bib`` and False), or the
+    ``RecordFault`` it raises: ``decode_spans``'s answer for a record not read the usual way."""
+    try:
+        return decode_vouched(record) if check else (decode_record(record), False)
+    except RecordFault as fault:
+        return fault
 
 
 def read_iso2709(chunks: Iterable[bytes], *,
