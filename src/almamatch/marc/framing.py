@@ -52,6 +52,7 @@ _FIELD_TERMINATOR: Final = 0x1E
 _DIRECTORY: Final = re.compile(rb"(?:[0-9A-Za-z]{3}[0-9]{9})*")
 _ZERO: Final = ord("0")
 
+
 def _compiled_ends() -> Callable[[bytes, int], list[int]]:
     """``almamatch._native.marcread.usual_ends`` (``_native.compiled``: where built and wanted)."""
     from almamatch._native.marcread import usual_ends  # noqa: PLC0415 (may not be built)
