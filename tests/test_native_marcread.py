@@ -97,7 +97,7 @@ def same_reading(records: list[bytes], monkeypatch: pytest.MonkeyPatch) -> int:
     return read
 
 
-def selects(count: int, chance: random.Random) -> Iterator[Select]:
+def selects(chance: random.Random) -> Iterator[Select]:
     yield lambda tags: list(range(len(tags)))
     yield lambda tags: None
     yield lambda tags: sorted(chance.sample(range(len(tags)), chance.randrange(len(tags) + 1)))
@@ -108,7 +108,7 @@ def selects(count: int, chance: random.Random) -> Iterator[Select]:
 
 
 def same_selection(record: bytes, chance: random.Random) -> None:
-    for select in selects(len(record), chance):
+    for select in selects(chance):
         state = chance.getstate()
         calls: list[list[str]] = []
 
