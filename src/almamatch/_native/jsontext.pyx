@@ -27,9 +27,10 @@ from cpython.ref cimport Py_INCREF, Py_XDECREF
 from libc.stdint cimport uint8_t, uint16_t, uint32_t, uint64_t
 from libc.string cimport memcpy, memset
 
+from almamatch._native.slots cimport member_offset
+
 cimport cython
 
-import types
 
 cdef extern from "Python.h":
     Py_ssize_t PyUnicode_GET_LENGTH(object text)
@@ -47,16 +48,6 @@ cdef extern from "Python.h":
     int _raw_kind "PyUnicode_KIND"(PyObject* text)
     void* _raw_data "PyUnicode_DATA"(PyObject* text)
     uint32_t _raw_width "PyUnicode_MAX_CHAR_VALUE"(PyObject* text)
-
-cdef extern from "structmember.h":
-    ctypedef struct PyMemberDef:
-        int type
-        Py_ssize_t offset
-    int T_OBJECT_EX
-
-cdef extern from "Python.h":
-    ctypedef struct PyMemberDescrObject:
-        PyMemberDef* d_member
 
 ctypedef uint8_t ucs1
 ctypedef uint16_t ucs2
@@ -110,16 +101,6 @@ cdef inline uint64_t _with_characters(uint64_t key, object text, Py_ssize_t leng
     for index in range(length):
         key = (key << 7) | characters[index]
     return key
-
-
-cdef Py_ssize_t _offset(object member, object cls) except -1:
-    """The offset of an attrs slot in instances of ``cls``, from its member descriptor."""
-    if type(member) is not types.MemberDescriptorType or member.__objclass__ is not cls:
-        raise TypeError(f"not a slot of {cls!r}: {member!r}")
-    cdef PyMemberDef* definition = (<PyMemberDescrObject*>member).d_member
-    if definition.type != T_OBJECT_EX:
-        raise TypeError(f"not an object slot: {member!r}")
-    return definition.offset
 
 
 cdef inline PyObject* _slot(PyObject* value, Py_ssize_t offset) noexcept:
@@ -191,14 +172,14 @@ cdef class RecordText:
         self.bib_class = leader.__objclass__
         self.control_class = control_tag.__objclass__
         self.data_class = data_tag.__objclass__
-        self.leader = _offset(leader, self.bib_class)
-        self.fields = _offset(fields, self.bib_class)
-        self.control_tag = _offset(control_tag, self.control_class)
-        self.control_value = _offset(control_value, self.control_class)
-        self.data_tag = _offset(data_tag, self.data_class)
-        self.indicator1 = _offset(indicator1, self.data_class)
-        self.indicator2 = _offset(indicator2, self.data_class)
-        self.subfields = _offset(subfields, self.data_class)
+        self.leader = member_offset(leader, self.bib_class)
+        self.fields = member_offset(fields, self.bib_class)
+        self.control_tag = member_offset(control_tag, self.control_class)
+        self.control_value = member_offset(control_value, self.control_class)
+        self.data_tag = member_offset(data_tag, self.data_class)
+        self.indicator1 = member_offset(indicator1, self.data_class)
+        self.indicator2 = member_offset(indicator2, self.data_class)
+        self.subfields = member_offset(subfields, self.data_class)
         self.ensure_ascii = bool(ensure_ascii)
         fixed = (quote, opening, middle, close, field_next, control_end, subfield_next,
                  data_end)
@@ -667,7 +648,7 @@ cdef class RecurringText:
             # An enum's members by identity (each member is one object; ``Enum`` compares by
             # identity), rather than by a hash that ``Enum`` computes in Python.
             self.tables.append(None if table is None else tuple(table.items()))
-            self.offsets[index] = _offset(member, cls)
+            self.offsets[index] = member_offset(member, cls)
 
     def __dealloc__(self):
         self._let_go()

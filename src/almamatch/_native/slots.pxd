@@ -4,9 +4,9 @@ allocates an instance of a class of its own (``tp_alloc``, every slot NULL), the
 the offset the class's own slot descriptor writes to, with the reference the descriptor would
 take. ``slot_offset`` checks, when a module is imported, what that relies on.
 
-Cimported by the compiled modules that build ``core`` values (``zonekeys``, ``marcread``); its
-functions are inline, so each module holds its own copy of them and nothing is imported at run
-time.
+Cimported by the compiled modules that build ``core`` values (``zonekeys``, ``marcread``) and by
+the one that reads them (``jsontext``: ``member_offset``); its functions are inline, so each
+module holds its own copy of them and nothing is imported at run time.
 """
 
 from cpython.object cimport PyObject, PyTypeObject
@@ -36,20 +36,30 @@ cdef extern from *:
     PyObject* almamatch_slots_allocate(PyTypeObject* cls)
 
 
-cdef inline Py_ssize_t slot_offset(type cls, str name) except -1:
-    """Where the object slot ``name`` of the slotted class ``cls`` lives in an instance; raises
-    TypeError unless ``cls`` is allocated by ``object.__new__`` and ``name`` is a writable object
-    slot of its own."""
+cdef inline Py_ssize_t member_offset(object descriptor, type cls) except -1:
+    """Where the object slot that ``descriptor`` (a slot descriptor of ``cls``'s own) reads and
+    writes lives in an instance of ``cls``; raises TypeError for anything else. What reading a
+    slot from C relies on."""
     import types  # once per slot, when the module is imported
+    if type(descriptor) is not types.MemberDescriptorType or descriptor.__objclass__ is not cls:
+        raise TypeError(f"not a slot of {cls!r}: {descriptor!r}")
+    cdef PyMemberDef* member = (<PyMemberDescrObject*>descriptor).d_member
+    if member.type != T_OBJECT_EX:
+        raise TypeError(f"not an object slot: {descriptor!r}")
+    return member.offset
+
+
+cdef inline Py_ssize_t slot_offset(type cls, str name) except -1:
+    """Where the object slot ``name`` of the slotted class ``cls`` lives in an instance
+    (``member_offset``); raises TypeError unless ``cls`` is allocated by ``object.__new__`` and
+    ``name`` is a writable object slot of its own: what making a value from C relies on too."""
     if cls.__new__ is not object.__new__:  # else ``object.__new__`` would not be ``tp_alloc``
         raise TypeError(f"{cls.__name__} has its own __new__")
     descriptor = cls.__dict__[name]
-    if type(descriptor) is not types.MemberDescriptorType:
-        raise TypeError(f"{cls.__name__}.{name} is not a slot")
-    cdef PyMemberDef* member = (<PyMemberDescrObject*>descriptor).d_member
-    if member.type != T_OBJECT_EX or member.flags & READONLY:
+    cdef Py_ssize_t offset = member_offset(descriptor, cls)
+    if (<PyMemberDescrObject*>descriptor).d_member.flags & READONLY:
         raise TypeError(f"{cls.__name__}.{name} is not a writable object slot")
-    return member.offset
+    return offset
 
 
 cdef inline object new_empty(PyTypeObject* cls):
