@@ -4,6 +4,7 @@ index saved before it had one."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -124,17 +125,19 @@ def test_the_directory_is_saved_and_an_index_saved_without_one_still_opens(
         assert [one.tolist() for one in got] == [one.tolist() for one in expected]
 
 
+@pytest.mark.parametrize("name", ["key_buckets.npy", "row_starts.npy"])
 @pytest.mark.parametrize("change", [
-    lambda column: column[:-1].copy(),  # a bucket short
+    lambda column: column[:-1].copy(),  # an entry short (a bucket, a row)
     lambda column: column.astype(np.uint64),  # another type
     lambda column: np.minimum(column, column[-1] - 1),  # does not end at the key count
 ])
-def test_a_directory_that_does_not_fit_the_keys_is_refused(
-        tmp_path: Path, change: Any) -> None:
+def test_a_derived_column_that_does_not_fit_the_keys_is_refused(
+        tmp_path: Path, change: Any, name: str) -> None:
+    # The key directory and the row starts, each saved beside the index and loaded by one loader.
     saved = synthesize_zone(500, seed=2).build().save(tmp_path / "index")
-    path = saved / "key_buckets.npy"
+    path = saved / name
     np.save(path, change(np.load(path)))
-    with pytest.raises(InvalidIndex, match=r"key_buckets\.npy"):
+    with pytest.raises(InvalidIndex, match=re.escape(name)):
         ZoneIndex.load(saved)
 
 
