@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from typing import Final, NoReturn
 
 import almamatch
+from almamatch.cli.arguments.options import exit_codes_epilog
 from almamatch.cli.stopping import (
     EXIT_INTERRUPTED,
     EXIT_TERMINATED,
@@ -61,9 +62,7 @@ examples (each command's --help has more):
   almamatch spec specs
   almamatch bench --bibs 1000000 --for 50000000
 
-exit codes: 0 ok; 1 failures found (see each command); 2 usage error; 3 unreadable input file,
-bad profile or bad zone; 130 interrupted (Ctrl-C); 143 terminated (SIGTERM)
-"""
+""" + exit_codes_epilog("failures found (see each command)")
 
 EXIT_USAGE: Final = 2
 EXIT_BAD_INPUT: Final = 3

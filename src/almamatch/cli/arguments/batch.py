@@ -7,12 +7,12 @@ import os
 from typing import Any
 
 from almamatch.cli.arguments.options import (
-    EXIT_CODES_EPILOG,
     add_format_argument,
     add_logon_arguments,
     add_now_argument,
     add_profile_argument,
     add_zone_arguments,
+    exit_codes_epilog,
     run_in,
 )
 
@@ -32,8 +32,8 @@ example:
   almamatch zone build examples/zone/bibs.mrc --facts examples/zone/facts.csv -o my-zone
   almamatch batch examples/exports.mrc --zone my-zone --commit   # the zone keeps the run
 
-""" + EXIT_CODES_EPILOG.format(
-    failures="with --strict, a record was refused or could not be read (without --strict a "
+""" + exit_codes_epilog(
+    "with --strict, a record was refused or could not be read (without --strict a "
     "completed run exits 0: refusals are outcomes)"
 )
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from almamatch.cli.arguments.options import EXIT_CODES_EPILOG, add_format_argument, run_in
+from almamatch.cli.arguments.options import add_format_argument, exit_codes_epilog, run_in
 
 __all__ = ["EPILOG", "register"]
 
@@ -16,7 +16,7 @@ example:
   almamatch check-gateway examples/gateway/broken.toml
   almamatch check-gateway examples/gateway/good.toml --zones examples/gateway/ishare-zones.csv
 
-""" + EXIT_CODES_EPILOG.format(failures="a finding of severity error")
+""" + exit_codes_epilog("a finding of severity error")
 
 
 def register(subparsers: Any) -> None:

@@ -6,13 +6,13 @@ import argparse
 from typing import Any
 
 from almamatch.cli.arguments.options import (
-    EXIT_CODES_EPILOG,
     add_format_argument,
     add_logon_arguments,
     add_now_argument,
     add_profile_argument,
     add_zone_arguments,
     count,
+    exit_codes_epilog,
     run_in,
 )
 
@@ -25,8 +25,8 @@ example:
       --profile examples/profiles/carli.toml --now 2026-03-05T10:30
   almamatch decide examples/exports.mrc --record 7 --zone examples/zone --now 2026-03-05T10:30
 
-""" + EXIT_CODES_EPILOG.format(
-    failures="with --strict, Alma would refuse the record (Import Failed or skipped) or it could "
+""" + exit_codes_epilog(
+    "with --strict, Alma would refuse the record (Import Failed or skipped) or it could "
     "not be read (without --strict these are outcomes, exit 0)"
 )
 

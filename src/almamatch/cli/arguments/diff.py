@@ -6,10 +6,10 @@ import argparse
 from typing import Any
 
 from almamatch.cli.arguments.options import (
-    EXIT_CODES_EPILOG,
     add_format_argument,
     add_now_argument,
     add_zone_arguments,
+    exit_codes_epilog,
     run_in,
 )
 
@@ -21,7 +21,7 @@ example:
   almamatch diff examples/exports.mrc --zone examples/zone --now 2026-03-05T10:30 \\
       --profile examples/profiles/carli.toml --profile examples/profiles/guards-off.toml
 
-""" + EXIT_CODES_EPILOG.format(failures="some record changes outcome between the profiles")
+""" + exit_codes_epilog("some record changes outcome between the profiles")
 
 
 def register(subparsers: Any) -> None:

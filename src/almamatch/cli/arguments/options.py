@@ -12,13 +12,14 @@ from __future__ import annotations
 import argparse
 import enum
 import importlib
+import textwrap
 from collections.abc import Callable
 from datetime import datetime
+from typing import Final
 
 from almamatch.core.zone import ZoneKind
 
 __all__ = [
-    "EXIT_CODES_EPILOG",
     "Format",
     "add_format_argument",
     "add_logon_arguments",
@@ -26,6 +27,7 @@ __all__ = [
     "add_profile_argument",
     "add_zone_arguments",
     "count",
+    "exit_codes_epilog",
     "format_of",
     "moment_argument",
     "run_in",
@@ -43,11 +45,17 @@ def run_in(module: str, name: str = "run") -> Callable[[argparse.Namespace], int
     return run
 
 
-EXIT_CODES_EPILOG = (
+_EXIT_CODES: Final = (
     "exit codes: 0 ok; 1 {failures}; 2 usage error; "
     "3 unreadable input file, bad profile or bad zone; 130 interrupted (Ctrl-C); "
     "143 terminated (SIGTERM)"
 )
+
+
+def exit_codes_epilog(failures: str) -> str:
+    """The exit codes, for the end of a command's help (every command's, ``cli.main``'s too):
+    ``failures`` says what exit 1 means for it; wrapped for an 80-column terminal."""
+    return textwrap.fill(_EXIT_CODES.format(failures=failures), width=79)
 
 
 def add_zone_arguments(parser: argparse.ArgumentParser) -> None:

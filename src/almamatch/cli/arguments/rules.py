@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from almamatch.cli.arguments.options import EXIT_CODES_EPILOG, run_in
+from almamatch.cli.arguments.options import exit_codes_epilog, run_in
 
 __all__ = ["EPILOG", "register"]
 
@@ -16,7 +16,7 @@ examples:
   almamatch rules apply examples/rules/connexion-normalization.txt examples/exports.mrc --index 1
   almamatch rules level examples/rules/brief-levels.txt examples/exports.mrc --json
 
-""" + EXIT_CODES_EPILOG.format(failures="check: a file has an error")
+""" + exit_codes_epilog("check: a file has an error")
 
 
 def register(subparsers: Any) -> None:

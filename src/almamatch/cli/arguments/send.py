@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from almamatch.cli.arguments.options import EXIT_CODES_EPILOG, run_in
+from almamatch.cli.arguments.options import exit_codes_epilog, run_in
 from almamatch.serve.limits import DEFAULT_PORT
 from almamatch.serve.request import Framing, LogonItem
 
@@ -19,8 +19,7 @@ examples:
   almamatch send examples/exports.mrc --index 2 --port 5500 --logon 01CARLI_XYZ \\
       --password xyz-iz-password --framing browser --json
 
-""" + EXIT_CODES_EPILOG.format(
-    failures="a record got no reply (refused, timed out or closed on every attempt)")
+""" + exit_codes_epilog("a record got no reply (refused, timed out or closed on every attempt)")
 
 
 def register(subparsers: Any) -> None:

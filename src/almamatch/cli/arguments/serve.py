@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from almamatch.cli.arguments.options import EXIT_CODES_EPILOG, moment_argument, run_in
+from almamatch.cli.arguments.options import exit_codes_epilog, moment_argument, run_in
 from almamatch.serve.limits import DEFAULT_PORT, Limits
 from almamatch.serve.reply import ReplyEnd
 from almamatch.serve.request import MAX_REQUEST_BYTES, AnswerAt, LogonItem
@@ -35,7 +35,7 @@ or UNREADABLE, BAD_REQUEST, TIMEOUT, BUSY, HEALTH_CHECK, STOPPED, STORE_FAILED),
 logon ID, OCLC numbers, the zone's decision number, milliseconds. Never the password.
 SIGTERM or Ctrl-C: stop accepting, finish the requests in flight, commit, exit 0.
 
-""" + EXIT_CODES_EPILOG.format(failures="(not used)")
+""" + exit_codes_epilog("(not used)")
 
 
 def _port(text: str) -> int:

@@ -7,9 +7,9 @@ import argparse
 from typing import Any
 
 from almamatch.cli.arguments.options import (
-    EXIT_CODES_EPILOG,
     add_format_argument,
     add_profile_argument,
+    exit_codes_epilog,
     run_in,
 )
 from almamatch.zonefiles.manifest import SAVED_BIBS, SAVED_INDEX, SAVED_OFFSETS
@@ -26,7 +26,7 @@ example:
   almamatch zone build other.mrc --mms-id-from '907$a' -o my-zone
   almamatch zone build other.mrc --assign-mms-ids --institution-suffix 5681 -o my-zone --force
 
-""" + EXIT_CODES_EPILOG.format(failures="(not used)")
+""" + exit_codes_epilog("(not used)")
 
 
 COMPACT_EPILOG = """\
@@ -34,7 +34,7 @@ example:
   almamatch batch examples/exports.mrc --zone my-zone --commit
   almamatch zone compact my-zone
 
-""" + EXIT_CODES_EPILOG.format(failures="(not used)")
+""" + exit_codes_epilog("(not used)")
 
 
 def register(subparsers: Any) -> None:
