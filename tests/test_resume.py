@@ -337,6 +337,7 @@ def test_resume_needs_the_output_it_continues(
     assert "Traceback" not in capsys.readouterr().err
 
 
+@pytest.mark.slow  # about 10 s: the whole file decided twice, once in a process killed mid-run
 def test_a_killed_run_resumes_to_the_same_output(
     corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
