@@ -9,12 +9,15 @@ corpus, and the guards are made to fire by planning with some numbers hidden.
 from __future__ import annotations
 
 import io
+import re
 from contextlib import redirect_stdout
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from test_grouped_batch import (
     PROFILE,
     export,
@@ -34,6 +37,9 @@ from almamatch.parallel.groups import first_records, link_numbers
 from corpus_files import CORPUS
 
 NOW = "2026-03-05T10:30"
+#: Placeholder MMS IDs as a worker makes them (tasks 0 and 7), and one no task made.
+PLACEHOLDERS = ("991000000000000000000005681", "991000000000070000000015681",
+                "991000000000000000000025681")
 CORPUS_FILES = ("solrmarc_uva_001_2000.mrc", "folio_CornellFOLIOExemplars_Bibs.mrc",
                 "traject_test_data.utf8.mrc", "marc4j_pride-and-prejudice-fixed.mrc")
 
@@ -238,3 +244,27 @@ def test_a_number_new_to_the_zone_read_outside_its_group_goes_to_one_process(
 
     monkeypatch.setattr(almamatch.parallel.batch, "link_numbers", hidden)
     assert grouped(dump, path, "--json") == expected
+
+
+#: Lines as a worker writes them: JSON text, digits, placeholders and their pieces side by side.
+LINE_PIECES = st.sampled_from([*PLACEHOLDERS, "9", "99", "991000000", "0", '"001","value":"',
+                               "x", "\n", "99123456789"])
+
+
+@given(st.lists(LINE_PIECES, max_size=12), st.sets(st.sampled_from(PLACEHOLDERS[:2])))
+def test_placeholders_are_found_where_the_pattern_finds_them(
+        pieces: list[str], added: set[str]) -> None:
+    # The finder tries the pattern only where a placeholder can start; scanned at every byte,
+    # the pattern (27 digits, none either side) must find the same ones.
+    line = "".join(pieces).encode("ascii")
+    everywhere = [(hit.start(), hit.group()) for hit in
+                  re.finditer(rb"(?<![0-9])99[0-9]{25}(?![0-9])", line)
+                  if hit.group().decode("ascii") in added]
+    assert list(almamatch.parallel.batch._placeholders_named(line, added)) == everywhere
+
+
+def test_a_placeholder_inside_a_longer_number_is_not_named() -> None:
+    named = PLACEHOLDERS[0]
+    line = f'"{named}","1{named}","{named}0",{named}'.encode("ascii")
+    found = list(almamatch.parallel.batch._placeholders_named(line, {named}))
+    assert found == [(1, named.encode()), (len(line) - len(named), named.encode())]

@@ -644,9 +644,7 @@ def decide_task(setting: BatchSetting, task: Task) -> Decided:
             if added is not None:
                 adds[line] = added.encode("ascii")
             if view.added and _PLACEHOLDER_START in encoded:
-                found = tuple((hit.start(), hit.group()) for hit in
-                              _PLACEHOLDER_BYTES.finditer(encoded)
-                              if hit.group().decode("ascii") in view.added)
+                found = tuple(_placeholders_named(encoded, view.added))
                 if found:
                     mentions[line] = found
             lines.append(encoded)
@@ -656,6 +654,21 @@ def decide_task(setting: BatchSetting, task: Task) -> Decided:
     return Decided(number=task.number, indices=task.indices[:len(lines)], ends=ends,
                    lines=b"".join(lines), codes=tuple(codes), adds=adds, mentions=mentions,
                    outside=outside)
+
+
+def _placeholders_named(line: bytes, added: set[str]) -> Iterator[tuple[int, bytes]]:
+    """Where ``line`` names one of the placeholders ``added`` (offset, placeholder).
+
+    Every placeholder of a batch starts with ``_PLACEHOLDER_START``, so only where those bytes
+    are is the whole pattern tried: a line is a few kilobytes, and the pattern, which opens
+    with a look-behind, would otherwise be tried at every byte of it (about 30 times slower).
+    """
+    at = line.find(_PLACEHOLDER_START)
+    while at >= 0:
+        hit = _PLACEHOLDER_BYTES.match(line, at)  # the look-behind sees the byte before ``at``
+        if hit is not None and hit.group().decode("ascii") in added:
+            yield at, hit.group()
+        at = line.find(_PLACEHOLDER_START, at + 1)
 
 
 def _decide_one(worker: _Worker, index: int, offset: int, record: bytes,
