@@ -9,6 +9,8 @@ corpus, and the guards are made to fire by planning with some numbers hidden.
 from __future__ import annotations
 
 import io
+import mmap
+import os
 import re
 from contextlib import redirect_stdout
 from pathlib import Path
@@ -268,3 +270,50 @@ def test_a_placeholder_inside_a_longer_number_is_not_named() -> None:
     line = f'"{named}","1{named}","{named}0",{named}'.encode("ascii")
     found = list(almamatch.parallel.batch._placeholders_named(line, {named}))
     assert found == [(1, named.encode()), (len(line) - len(named), named.encode())]
+
+
+@pytest.mark.usefixtures("small_chunks")
+@pytest.mark.parametrize("slot_bytes", [1, 12_000], ids=["one_page", "three_pages"])
+def test_lines_too_large_for_their_slot_come_back_in_the_result(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, slot_bytes: int) -> None:
+    # Slots of a page (no task's lines fit) or three (some do, some do not): either way the
+    # file holds the one-process lines, each task's read from its slot or from its result.
+    dump, path = big_batch(tmp_path)
+    assert main_batch(dump, path, "--json", "--output", str(tmp_path / "one.jsonl"),
+                      "--workers", "1") == 0
+    monkeypatch.setattr(almamatch.parallel.batch, "_SLOT_AT_MOST", slot_bytes)
+    forbid_one_process(monkeypatch)
+    assert main_batch(dump, path, "--json", "--output", str(tmp_path / "two.jsonl"),
+                      "--workers", "2") == 0
+    one = (tmp_path / "one.jsonl").read_bytes().splitlines()
+    assert (tmp_path / "two.jsonl").read_bytes().splitlines()[1:] == one[1:]
+
+
+def test_a_slot_gives_back_the_lines_put_in_it() -> None:
+    slots = almamatch.parallel.batch.LineSlots(3, 100)
+    assert slots.size == mmap.PAGESIZE  # whole pages
+    assert [slots.slot_of(task) for task in range(5)] == [0, 1, 2, 0, 1]
+    lines = [b'{"a":1}\n', b'{"b":22}\n']
+    assert slots.put(1, lines, 17)
+    assert not slots.put(2, [b"x" * (slots.size + 1)], slots.size + 1)
+    result = almamatch.parallel.batch.Decided(
+        number=4, indices=np.array([7, 9]), ends=np.array([8, 17]), lines=b"",
+        codes=("ADDED", "MERGED"), slot=1)
+    given_back = slots.lines_of(result)
+    assert bytes(given_back.lines) == b'{"a":1}\n{"b":22}\n'
+    assert given_back.slot is None
+    del given_back
+    slots.close()
+
+
+def test_the_default_workers_are_the_cores_this_process_may_run_on(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # A process held to one core of 64 (taskset, a container's cpuset) starts no second worker.
+    from almamatch.cli.main import build_parser
+
+    argv = ["batch", "exports.mrc", "--zone", "zone"]
+    monkeypatch.setattr(os, "cpu_count", lambda: 64)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {3}, raising=False)
+    assert build_parser().parse_args(argv).workers == 1
+    monkeypatch.delattr(os, "sched_getaffinity", raising=False)  # where the system has none
+    assert build_parser().parse_args(argv).workers == 64

@@ -71,6 +71,7 @@ from almamatch.marc import MarcFormat, Unreadable, detect_format, read_bibs
 from almamatch.parallel.batch import (
     BatchSetting,
     Decided,
+    LineSlots,
     Plan,
     Task,
     adopt_zone,
@@ -457,14 +458,17 @@ def _decide_on_processes(setting: BatchSetting, plan: Plan, zone: Zone, store: I
     """The plan's tasks decided on ``workers`` forked processes (each inherits the open zone),
     in task order; tasks still running are waited for when the run ends."""
     store.sequence = store.sequence  # the zone's next MMS ID, found once before the fork
-    adopt_zone(setting, zone, store)
     if workers == 1:
+        adopt_zone(setting, zone, store)
         yield (decide_task(setting, plan.task(position)) for position in range(len(plan.members)))
         return
     # The process pool only when there are workers to start: a one-process run starts without.
     import multiprocessing  # noqa: PLC0415
     from concurrent.futures import Future, ProcessPoolExecutor  # noqa: PLC0415
 
+    window = 4 * workers
+    slots = LineSlots.for_plan(plan, window)  # made before the fork: the workers share it
+    adopt_zone(setting, zone, store, slots)
     # A worker ignores Ctrl-C and SIGTERM: this process stops it (the pool's shutdown below);
     # killed at once (SIGKILL), it stops nothing, and each worker ends on its own.
     with workers_end_with_this_process() as start_worker:
@@ -477,9 +481,12 @@ def _decide_on_processes(setting: BatchSetting, plan: Plan, zone: Zone, store: I
             # an at-fork hook, stop a worker not yet set up, or leave the workers never told to
             # stop (the pool is not yet watching them), and the run hanging.
             with held():
-                return pool.submit(decide_task, setting, task)
+                return pool.submit(decide_task, setting,
+                                   evolve(task, slot=slots.slot_of(task.number)))
 
         try:
-            yield decide_in_pool(submit, plan, window=4 * workers)
+            yield (slots.lines_of(result)
+                   for result in decide_in_pool(submit, plan, window=window))
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+            slots.close()

@@ -11,8 +11,9 @@ file itself (memory-mapped; an engine without the file, Dask, gets the bytes in 
 worker decides each task's records in input order against its own overlay of the zone (the saved
 index is memory-mapped and inherited, so a copy costs little), applies each decision there,
 exactly as the one-process batch does, and drops the task's changes before the next task (groups
-are independent). It sends back one byte string of the task's JSON lines, encoded as the output
-encodes them, with where each line ends. The parent writes the lines of chunk ``k`` as soon as
+are independent). It leaves the task's JSON lines, encoded as the output encodes them, in memory
+it shares with its parent (``LineSlots``; an engine without it, Dask, sends them back as one byte
+string), and sends back where each line ends. The parent writes the lines of chunk ``k`` as soon as
 tasks ``0..k`` are back, so lines stream out in input order and memory holds only what waits for
 an earlier record. Three things keep the answers those of one process:
 
@@ -76,6 +77,7 @@ __all__ = [
     "BibsOf",
     "Decided",
     "KeysOutsideGroup",
+    "LineSlots",
     "Plan",
     "Task",
     "adopt_zone",
@@ -106,6 +108,10 @@ _CHUNKS_PER_WORKER: Final = 12
 _READ_SIZE: Final = 1 << 22
 #: Bibs a worker keeps in finished tasks' overlays before it frees them.
 _KEEP_BIBS: Final = 10_000
+#: A slot of ``LineSlots`` holds lines of up to this many times its largest task's input (the
+#: lines of a day's exports are about 3.3 times their records), and at most this many bytes.
+_LINES_PER_BYTE: Final = 6
+_SLOT_AT_MOST: Final = 64 << 20
 
 
 class KeysOutsideGroup(AlmamatchError):
@@ -149,6 +155,7 @@ class Task:
     bibs: frozenset[str]  # the MMS IDs of the zone bibs those numbers match
     path: str
     content: bytes | None = None
+    slot: int | None = None  # where in the workers' ``LineSlots`` its lines go, if anywhere
 
 
 @frozen(kw_only=True, eq=False)
@@ -159,16 +166,74 @@ class Decided:
     names the placeholder MMS ID of each add (by line), ``mentions`` where a line names one (line,
     byte offset in the line, placeholder). ``outside`` is the number of the first record that
     reached outside its group: the task stopped there, and its lines are not to be written.
+    ``slot`` says that the lines were left in that slot of the ``LineSlots`` the task named
+    (``lines`` is then empty until ``LineSlots.lines_of`` gives a view of them).
     """
 
     number: int
     indices: Array
     ends: Array
-    lines: bytes
+    lines: bytes | memoryview
     codes: tuple[str, ...]
     adds: dict[int, bytes] = field(factory=dict)
     mentions: dict[int, tuple[tuple[int, bytes], ...]] = field(factory=dict)
     outside: int | None = None
+    slot: int | None = None
+
+
+class LineSlots:
+    """Memory shared with the worker processes forked after it is made, where each task leaves
+    its lines for the parent to write, instead of sending them back through a pipe.
+
+    A task's JSON lines are about 3.6 KB a record, so a grouped run of 100,000 exports would
+    otherwise pickle 360 MB in the workers, send it through pipes and unpickle it in the parent,
+    each copy in freshly allocated memory. Here a worker copies its lines into the slot its task
+    names (``Task.slot``) and sends back only where they end; the parent writes them from a view
+    of the slot. ``count`` slots serve the tasks in turn (``slot_of``): with ``window`` tasks
+    in flight (``decide_in_pool``) and one more being written, ``window + 1`` slots are never
+    written by one task while another's lines are still to be read. Lines larger than a slot
+    go back in the result as bytes (``put`` declines them).
+    """
+
+    def __init__(self, count: int, size: int) -> None:
+        self.count = count
+        self.size = -(-size // mmap.PAGESIZE) * mmap.PAGESIZE
+        # Anonymous and shared (MAP_SHARED, mmap's default): a forked worker writes the very
+        # pages its parent reads. Pages are given memory only when first written.
+        self.area = mmap.mmap(-1, self.count * self.size)
+
+    @classmethod
+    def for_plan(cls, plan: Plan, window: int) -> LineSlots:
+        """Slots for ``plan``'s tasks with ``window`` in flight: each holds lines of up to
+        ``_LINES_PER_BYTE`` times the largest task's input, within ``_SLOT_AT_MOST``."""
+        largest = max((int(plan.lengths[members].sum()) for members in plan.members), default=0)
+        return cls(window + 1, max(1, min(_SLOT_AT_MOST, _LINES_PER_BYTE * largest)))
+
+    def slot_of(self, task: int) -> int:
+        return task % self.count
+
+    def put(self, slot: int, lines: Sequence[bytes], total: int) -> bool:
+        """Copy ``lines`` (``total`` bytes in all) into ``slot``; False when they do not fit."""
+        if total > self.size:
+            return False
+        area = self.area
+        area.seek(slot * self.size)
+        for line in lines:
+            area.write(line)
+        return True
+
+    def lines_of(self, result: Decided) -> Decided:
+        """``result`` with its lines, a view of its slot when they were left there."""
+        if result.slot is None:
+            return result
+        start = result.slot * self.size
+        end = start + (int(result.ends[-1]) if len(result.ends) else 0)
+        return evolve(result, lines=memoryview(self.area)[start:end], slot=None)
+
+    def close(self) -> None:
+        """Unmap the slots, unless a view of them is still held (then when it is dropped)."""
+        with contextlib.suppress(BufferError):
+            self.area.close()
 
 
 @contextmanager
@@ -418,7 +483,7 @@ class _Writer:
             if until is None or index < until:
                 waiting[index] = (result, ends, line)
                 continue
-            text = result.lines[ends[line]:ends[line + 1]]
+            text = bytes(result.lines[ends[line]:ends[line + 1]])  # a slot is used again
             added, named = result.adds.get(line), result.mentions.get(line)
             alone = Decided(number=result.number, indices=result.indices[line:line + 1],
                             ends=np.array([len(text)]), lines=text,
@@ -556,6 +621,7 @@ class _Worker:
         self.cache = DecisionCache()
         self.lines = LineWriter(self.cache.numbers)  # this run's, as the one-process batch's
         self.files: dict[str, mmap.mmap] = {}
+        self.slots: LineSlots | None = None  # the parent's, when forked from it
 
     @classmethod
     def for_setting(cls, setting: BatchSetting) -> _Worker:
@@ -591,12 +657,15 @@ class _Worker:
         self.files.clear()
 
 
-def adopt_zone(setting: BatchSetting, zone: Zone, store: InMemoryZone) -> None:
-    """Let this process's workers use a zone already open (forked workers inherit it)."""
+def adopt_zone(setting: BatchSetting, zone: Zone, store: InMemoryZone,
+               slots: LineSlots | None = None) -> None:
+    """Let this process's workers use a zone already open (forked workers inherit it), and
+    leave the lines of tasks that name a slot in ``slots``."""
     for worker in _Worker.opened.values():
         worker.close()
     _Worker.opened.clear()
-    _Worker.opened[setting.run] = _Worker(setting, (zone, store))
+    worker = _Worker.opened[setting.run] = _Worker(setting, (zone, store))
+    worker.slots = slots
 
 
 def _open_quietly(args: argparse.Namespace, profile: ProfileFile) -> tuple[Zone, InMemoryZone]:
@@ -651,9 +720,15 @@ def decide_task(setting: BatchSetting, task: Task) -> Decided:
             codes.append(code)
     worker.finish(store)
     ends = np.cumsum(np.array([len(one) for one in lines], dtype=np.int64))
+    slots, slot = worker.slots, task.slot
+    if slot is not None and slots is not None and slots.put(
+            slot, lines, int(ends[-1]) if len(ends) else 0):
+        joined = b""
+    else:
+        slot, joined = None, b"".join(lines)
     return Decided(number=task.number, indices=task.indices[:len(lines)], ends=ends,
-                   lines=b"".join(lines), codes=tuple(codes), adds=adds, mentions=mentions,
-                   outside=outside)
+                   lines=joined, codes=tuple(codes), adds=adds, mentions=mentions,
+                   outside=outside, slot=slot)
 
 
 def _placeholders_named(line: bytes, added: set[str]) -> Iterator[tuple[int, bytes]]:

@@ -38,6 +38,14 @@ example:
 )
 
 
+def usable_cores() -> int:
+    """The cores this process may run on: its CPU affinity where the system has one (``taskset``,
+    a container's cpuset), which ``os.cpu_count`` ignores, else the machine's cores."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "batch",
@@ -71,11 +79,13 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--strict", action="store_true",
                         help="exit 1 when a record was refused or could not be read")
     parser.add_argument(
-        "--workers", type=int, metavar="N", default=os.cpu_count() or 1,
-        help="decide on N processes (default: the machine's cores, %(default)s here): records "
-        "that share an OCLC number or a matched bib stay in one group, in input order, and the "
-        "output is the same as one process gives; used for an ISO 2709 file of 2,000 records or "
-        "more when no table of rows is printed (--json, or --summary), not with --resume",
+        "--workers", type=int, metavar="N", default=usable_cores(),
+        help="decide on N processes (default: the cores this process may run on, %(default)s "
+        "here): records that share an OCLC number or a matched bib stay in one group, in input "
+        "order, and the output is the same as one process gives; used for an ISO 2709 file of "
+        "2,000 records or more when no table of rows is printed (--json, or --summary), not "
+        "with --resume. Two workers take about 1.1 times the CPU of one; on a machine whose "
+        "cores are busy with other work, --workers 1 spends the least CPU",
     )
     parser.add_argument(
         "--dask", metavar="ADDRESS",
