@@ -317,3 +317,22 @@ def test_the_default_workers_are_the_cores_this_process_may_run_on(
     assert build_parser().parse_args(argv).workers == 1
     monkeypatch.delattr(os, "sched_getaffinity", raising=False)  # where the system has none
     assert build_parser().parse_args(argv).workers == 64
+
+
+@given(st.lists(st.binary(max_size=9), max_size=40), st.integers(1, 7), st.integers(1, 4))
+def test_pieces_are_written_whole_and_in_order_however_little_each_write_takes(
+        pieces: list[bytes], most_bytes: int, most_buffers: int) -> None:
+    # A write may take fewer bytes than asked (a pipe, a signal): here at most ``most_bytes``
+    # of at most ``most_buffers`` buffers a call; what reaches the file is still every piece.
+    taken: list[bytes] = []
+
+    def little(descriptor: int, buffers: list[bytes | memoryview]) -> int:
+        assert descriptor == 7
+        data = b"".join(bytes(one) for one in buffers[:most_buffers])[:most_bytes]
+        taken.append(data)
+        return len(data)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(os, "writev", little, raising=False)
+        almamatch.parallel.batch.write_pieces(7, [*pieces[:20], *map(memoryview, pieces[20:])])
+    assert b"".join(taken) == b"".join(pieces)
