@@ -334,5 +334,6 @@ def test_pieces_are_written_whole_and_in_order_however_little_each_write_takes(
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(os, "writev", little, raising=False)
-        almamatch.parallel.batch.write_pieces(7, [*pieces[:20], *map(memoryview, pieces[20:])])
+        viewed: list[bytes | memoryview] = [memoryview(one) for one in pieces[20:]]
+        almamatch.parallel.batch.write_pieces(7, [*pieces[:20], *viewed])
     assert b"".join(taken) == b"".join(pieces)
