@@ -48,7 +48,7 @@ from almamatch.core.record import (
 from almamatch.core.timestamp import Timestamp
 
 if TYPE_CHECKING:
-    from almamatch._native.jsontext import RecordText, RecurringText
+    from almamatch._native.jsontext import PlaceText, RecordText, RecurringText
 
 __all__ = [
     "DECISION_CLASSES",
@@ -292,16 +292,18 @@ _HEAD_KEY: Final = attrgetter("tag", "indicator1", "indicator2")
 _RECURRING: Final = frozenset({Step})
 
 
-def _compiled_writers() -> tuple[type[RecordText], type[RecurringText]]:
-    """The compiled writers of a record's text and of a trace's (``almamatch._native.jsontext``);
-    where they are not built or not wanted, each writer writes them in Python
-    (``JsonWriter._record``, ``_Recurring``: the definition of the text)."""
+def _compiled_writers() -> tuple[type[RecordText], type[RecurringText], type[PlaceText]]:
+    """The compiled writers of a record's text, of a trace's and of the OCLC numbers a record
+    carries (``almamatch._native.jsontext``); where they are not built or not wanted, each
+    writer writes them in Python (``JsonWriter._record``, ``_Recurring``, the generated writer
+    of the numbers ``extract_oclc_numbers`` finds: the definition of the text)."""
     from almamatch._native.jsontext import (  # noqa: PLC0415 (only if built)
+        PlaceText,
         RecordText,
         RecurringText,
     )
 
-    return RecordText, RecurringText
+    return RecordText, RecurringText, PlaceText
 
 
 #: Picked once, at import (``JsonWriter._record_compiled``, ``JsonWriter._recurring_tuple``).
@@ -472,6 +474,35 @@ class JsonWriter:
         if found is None:
             found = self._members[cls] = self._generate(cls, braces=False)
         return found
+
+    def numbers_members(self, cls: type[Any]) -> Callable[[int, Bib], str | None] | None:
+        """The compiled writer of ``members(cls)`` for a ``cls`` whose members are an ``int``
+        and the active and cancelled numbers ``core.identifiers.extract_oclc_numbers`` finds in
+        a record (``envelope.Place``), from the index and the record: ``write(index, record)``
+        is ``members(cls)`` of that value, or None for a record it leaves to the Python path.
+        None where the compiled writers are not in use or ``cls`` is not of that shape."""
+        if _COMPILED is None or self._compiled_record is None:
+            return None
+        opening, texts, end = self._member_texts(cls, braces=False)
+        numbers = tuple[OclcNumber, ...]
+        if opening or [hint for _, _, hint in texts] != [int, numbers, numbers]:
+            return None
+        quote = self._string("")[0]
+        # What the generated writer writes around a tuple of numbers, and each number: its
+        # ``literal`` as a string; the compiled writer writes a number whose text is its
+        # literal and holds nothing the string encoder escapes.
+        opening_list, separator, closing_list = "[", ",", "]"
+        assert self.writer(numbers)((OclcNumber.of(1), OclcNumber.of(2))) == (
+            f"{opening_list}{quote}(OCoLC)1{quote}{separator}{quote}(OCoLC)2{quote}"
+            f"{closing_list}")
+        (before_index, _, _), (before_active, _, _), (before_cancelled, _, _) = texts
+        return _COMPILED[2](
+            slots=(*_slots(Bib, "fields"), *_slots(ControlField, "tag", "value"),
+                   *_slots(DataField, "tag", _KEPT_SUBFIELDS)),
+            before_index=before_index, before_active=before_active,
+            before_cancelled=before_cancelled, closing=end, opening=opening_list,
+            separator=separator, list_close=closing_list, quote=quote,
+        ).text
 
     # -- derived from the classes -----------------------------------------------------------
     def _build(self, hint: Any) -> Callable[[Any], str]:

@@ -169,6 +169,9 @@ class LineWriter:
         self._numbers = numbers
         self._writer = JsonWriter(ensure_ascii=_ENSURE_ASCII)
         self._place = self._writer.members(Place)
+        # The place's text from the record at once where the compiled writer is in use (its
+        # twin: ``Place.of`` written by ``_place``, which answers for any record it leaves).
+        self._place_text = self._writer.numbers_members(Place)
         # Each decision class's writer is generated when a line first needs it (a run of one
         # record needs one of them).
         self._decisions: dict[type[Any], Callable[[Any], str]] = {}
@@ -180,8 +183,10 @@ class LineWriter:
             if members is None and type(decision) in _DECISION_TYPES:
                 members = self._decisions[type(decision)] = self._writer.members(type(decision))
             if members is not None:
-                place = Place.of(index, item, self._numbers)
-                return "{" + self._place(place) + "," + members(decision) + "}"
+                place = None if self._place_text is None else self._place_text(index, item)
+                if place is None:
+                    place = self._place(Place.of(index, item, self._numbers))
+                return f"{{{place},{members(decision)}}}"
         return json_line(item_line(index, item, decision))
 
 

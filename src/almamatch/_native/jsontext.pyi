@@ -47,3 +47,22 @@ class RecurringText:
     ) -> None: ...
     def text(self, values: tuple[Any, ...]) -> str | None:
         """The JSON text of the tuple ``values``, or None for anything but a tuple."""
+
+class PlaceText:
+    """Writes the members of a decided record's place (its index and OCLC numbers)."""
+
+    def __init__(
+        self,
+        *,
+        slots: tuple[Any, Any, Any, Any, Any],
+        before_index: str,
+        before_active: str,
+        before_cancelled: str,
+        closing: str,
+        opening: str,
+        separator: str,
+        list_close: str,
+        quote: str,
+    ) -> None: ...
+    def text(self, index: int, bib: Bib) -> str | None:
+        """The place's members as JSON text, or None for a record the Python path writes."""

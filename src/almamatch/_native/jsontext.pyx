@@ -24,7 +24,7 @@ from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
 from cpython.object cimport PyObject, PyTypeObject
 from cpython.dict cimport PyDict_GetItem
 from cpython.ref cimport Py_INCREF, Py_XDECREF
-from libc.stdint cimport uint8_t, uint16_t, uint32_t, uint64_t
+from libc.stdint cimport int64_t, uint8_t, uint16_t, uint32_t, uint64_t
 from libc.string cimport memcpy, memset
 
 from almamatch._native.slots cimport member_offset
@@ -835,3 +835,391 @@ cdef Py_ssize_t _into(object written, Py_ssize_t at, object text) except -1:
     if kind == 2:
         return at + _copy_text((<ucs2*>data) + at, <PyObject*>text)
     return at + _copy_text((<ucs4*>data) + at, <PyObject*>text)
+
+
+cdef extern from "Python.h":
+    uint32_t PyUnicode_READ(int kind, void* data, Py_ssize_t index)
+    object PyUnicode_FromStringAndSize "PyUnicode_DecodeASCII"(
+        const char* text, Py_ssize_t size, const char* errors)
+    Py_ssize_t PyLong_AsSsize_t(object value) except? -1
+
+#: What ``_number`` answers: a number read, none (the text is no OCLC number: certain), or
+#: a text it leaves to the Python path (which alone says whether it is one).
+cdef enum:
+    NO_NUMBER = 0
+    A_NUMBER = 1
+    UNSURE = -1
+    #: A place of more numbers than this, a side, is left to the Python path.
+    PLACE_NUMBERS = 64
+    #: The longest number's text the C path writes: ``(OCoLC)``, a prefix, 18 digits.
+    NUMBER_TEXT = 28
+    #: The most digits of a number the C path reads (``core.oclc._parse``'s fast path: 18).
+    NUMBER_DIGITS = 18
+
+
+#: The qualifier of an OCLC number, lower case (``(OCoLC)`` in any case is read as one).
+cdef const char* _QUALIFIER = b"(ocolc)"
+
+#: An index past this is left to the Python path (its digits are written here).
+cdef Py_ssize_t _LARGEST_INDEX = 1 << 62
+
+
+cdef struct _Found:
+    # A number found: its value, where its text is (the field's text and the span of the value)
+    int64_t value
+    PyObject* text
+    Py_ssize_t start
+    Py_ssize_t end
+
+
+cdef struct _Read:
+    # What ``_number`` read from a value: the number's value and whether the text marks it as
+    # OCLC's (the ``(OCoLC)`` qualifier or a prefix: ``OclcForm.is_marked``).
+    int64_t value
+    bint marked
+
+
+
+cdef inline bint _at(int kind, void* data, Py_ssize_t at, Py_ssize_t end, const char* ascii,
+                     Py_ssize_t length) noexcept:
+    """Whether the characters at ``at`` are the ASCII ``ascii`` of ``length``, exactly."""
+    cdef Py_ssize_t index
+    if end - at < length:
+        return False
+    for index in range(length):
+        if PyUnicode_READ(kind, data, at + index) != <uint32_t>ascii[index]:
+            return False
+    return True
+
+
+cdef int _number(int kind, void* data, Py_ssize_t start, Py_ssize_t end, _Read* read) noexcept:
+    """The OCLC number the text ``[start, end)`` writes, as ``core.oclc.parsed_or_none`` reads
+    it, where that is certain here: ``A_NUMBER`` for a text of the form OCLC writes, with no
+    blank at either end (``core.oclc._parse``'s fast path: ``(OCoLC)``, then ``ocm``, ``ocn``
+    or ``on``, each optional, then 1 to 18 ASCII digits not all zeros; its text is then the
+    number's ``literal``); ``NO_NUMBER`` for an empty text and for one that the pattern cannot
+    match from its first character (another qualifier; an ASCII character that opens neither
+    the qualifier, a prefix nor digits); else ``UNSURE``."""
+    cdef Py_ssize_t at = start, digits, index
+    cdef uint32_t first, last, character
+    cdef int64_t value = 0
+    cdef bint qualified = False, nonzero = False
+    cdef Py_ssize_t prefix = 0
+    if end == start:
+        return NO_NUMBER
+    first = PyUnicode_READ(kind, data, start)
+    last = PyUnicode_READ(kind, data, end - 1)
+    if first <= 0x20 or first >= 0x7F or last <= 0x20 or last >= 0x7F:
+        return UNSURE  # blanks stripped, or any character past ASCII: the Python path
+    if _at(kind, data, at, end, b"(OCoLC)", 7):
+        qualified = True
+        at += 7
+    if _at(kind, data, at, end, b"ocm", 3) or _at(kind, data, at, end, b"ocn", 3):
+        prefix = 3
+    elif _at(kind, data, at, end, b"on", 2):
+        prefix = 2
+    at += prefix
+    digits = end - at
+    if 0 < digits <= NUMBER_DIGITS:
+        for index in range(at, end):
+            character = PyUnicode_READ(kind, data, index)
+            if character < 0x30 or character > 0x39:
+                break
+            value = value * 10 + (character - 0x30)
+            nonzero = nonzero or character != 0x30
+        else:
+            if nonzero:
+                read.value = value
+                read.marked = qualified or prefix != 0
+                return A_NUMBER
+    if first == 0x28:  # "(": only the qualifier opens so, "(ocolc)" in any case
+        for index in range(1, 7):
+            if start + index >= end:
+                return NO_NUMBER
+            character = PyUnicode_READ(kind, data, start + index)
+            if character >= 0x80:
+                return UNSURE
+            if character < 0x80 and 0x41 <= character <= 0x5A:
+                character += 0x20
+            if character != <uint32_t>_QUALIFIER[index]:
+                return NO_NUMBER
+        return UNSURE
+    if first == 0x4F or first == 0x6F or 0x30 <= first <= 0x39:  # "O", "o", a digit
+        return UNSURE
+    return NO_NUMBER
+
+
+cdef int _identifier_is_oclc(object text) noexcept:
+    """Whether a 003 value, its blanks removed and in lower case, is ``ocolc``: 1 or 0; -1 for
+    a value with a character past ASCII (the Python path)."""
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef Py_ssize_t index, seen = 0
+    cdef uint32_t character
+    for index in range(PyUnicode_GET_LENGTH(text)):
+        character = PyUnicode_READ(kind, data, index)
+        if character >= 0x80:
+            return -1
+        if character == 0x20:
+            continue
+        if 0x41 <= character <= 0x5A:
+            character += 0x20
+        if seen >= 5 or character != <uint32_t>_QUALIFIER[seen + 1]:
+            return 0
+        seen += 1
+    return seen == 5
+
+
+@cython.final
+cdef class PlaceText:
+    """The members of a decided record's place as JSON text (``index``, then the active and
+    the cancelled OCLC numbers the record carries): the compiled twin of what a ``JsonWriter``
+    writes for ``envelope.Place.of(index, record)`` without the braces.
+
+    The numbers are those ``core.identifiers.extract_oclc_numbers`` finds (001 under an 003
+    ``OCoLC``, then each 035 $a and $z marked as OCLC's and each 019 $a, in record order; each
+    value once, a cancelled one not also active), each written as its text, which is the
+    number's ``literal`` for a text of the form OCLC writes. A record with any text this path is
+    not sure of (``_number``), a field of another class, a member not ``str``, or more than
+    ``PLACE_NUMBERS`` numbers a side is left to the Python path: ``text`` answers None.
+    """
+
+    cdef object bib_class, control_class, data_class
+    cdef Py_ssize_t fields, control_tag, control_value, data_tag, subfields
+    cdef bytes before_index, before_active, before_cancelled, closing, opening, separator
+    cdef bytes list_close, quote
+    cdef _Found active[PLACE_NUMBERS]
+    cdef _Found cancelled[PLACE_NUMBERS]
+    cdef char* buffer
+    cdef Py_ssize_t capacity
+
+    def __cinit__(self):
+        self.buffer = NULL
+        self.capacity = 0
+
+    def __init__(self, *, slots, before_index, before_active, before_cancelled, closing,
+                 opening, separator, list_close, quote):
+        fields, control_tag, control_value, data_tag, subfields = slots
+        self.bib_class = fields.__objclass__
+        self.control_class = control_tag.__objclass__
+        self.data_class = data_tag.__objclass__
+        self.fields = member_offset(fields, self.bib_class)
+        self.control_tag = member_offset(control_tag, self.control_class)
+        self.control_value = member_offset(control_value, self.control_class)
+        self.data_tag = member_offset(data_tag, self.data_class)
+        self.subfields = member_offset(subfields, self.data_class)
+        texts = (before_index, before_active, before_cancelled, closing, opening, separator,
+                 list_close, quote)
+        if not all(type(text) is str and text.isascii() for text in texts) or len(quote) != 1:
+            raise TypeError("the texts of a place are ASCII str, the quote one character")
+        (self.before_index, self.before_active, self.before_cancelled, self.closing,
+         self.opening, self.separator, self.list_close, self.quote) = (
+            text.encode("ascii") for text in texts)
+
+    def __dealloc__(self):
+        PyMem_Free(self.buffer)
+
+    def text(self, index, bib):
+        """The place's members as JSON text, or None for a record the Python path writes."""
+        if type(index) is not int or not 0 <= index < _LARGEST_INDEX:
+            return None
+        cdef PyObject* record = <PyObject*>bib
+        if Py_TYPE(record) is not <PyTypeObject*>self.bib_class:
+            return None
+        cdef PyObject* held = _slot(record, self.fields)
+        if held is NULL or not PyTuple_CheckExact(held):
+            return None
+        fields = <tuple>held  # held here while read
+        cdef Py_ssize_t active = 0, cancelled = 0, at, count = len(fields)
+        cdef PyObject* identifier = NULL
+        cdef PyObject* control = NULL
+        cdef PyObject* one
+        cdef PyObject* tag
+        cdef PyObject* value
+        cdef int found
+        cdef _Read read
+        for at in range(count):  # the first 003 and the first 001
+            one = PyTuple_GET_ITEM(held, at)
+            if Py_TYPE(one) is <PyTypeObject*>self.control_class:
+                tag = _text_slot(one, self.control_tag)
+                value = _text_slot(one, self.control_value)
+                if tag is NULL or value is NULL:
+                    return None
+                if identifier is NULL and _is_tag(tag, b"003"):
+                    identifier = value
+                elif control is NULL and _is_tag(tag, b"001"):
+                    control = value
+            elif Py_TYPE(one) is not <PyTypeObject*>self.data_class:
+                return None
+        if identifier is not NULL and control is not NULL:
+            found = _identifier_is_oclc(<object>identifier)
+            if found < 0:
+                return None
+            if found:
+                found = _number(_raw_kind(control), _raw_data(control), 0,
+                                _raw_length(control), &read)
+                if found == UNSURE:
+                    return None
+                if found == A_NUMBER:
+                    active = self._keep(self.active, active, read.value, control, 0,
+                                        _raw_length(control))
+        for at in range(count):  # 035 $a and $z, 019 $a, in record order
+            one = PyTuple_GET_ITEM(held, at)
+            if Py_TYPE(one) is not <PyTypeObject*>self.data_class:
+                continue
+            tag = _text_slot(one, self.data_tag)
+            if tag is NULL:
+                return None
+            if _is_tag(tag, b"035"):
+                if not self._field(one, &active, &cancelled, False):
+                    return None
+            elif _is_tag(tag, b"019"):
+                if not self._field(one, &active, &cancelled, True):
+                    return None
+        return self._written(PyLong_AsSsize_t(index), active, cancelled)
+
+    cdef bint _field(self, PyObject* one, Py_ssize_t* active, Py_ssize_t* cancelled,
+                     bint is_019) noexcept:
+        """The numbers of one 035 or 019 field added to the sides; False for a field the
+        Python path reads (its subfields not a text, a text not of ``DataField``'s form, a text
+        not certain, more numbers than kept)."""
+        cdef PyObject* text = _text_slot(one, self.subfields)
+        if text is NULL:
+            return False
+        cdef int kind = _raw_kind(text)
+        cdef void* data = _raw_data(text)
+        cdef Py_ssize_t length = _raw_length(text), index = 0, end
+        cdef uint32_t code
+        cdef int found
+        cdef _Read read
+        if length == 0 or PyUnicode_READ(kind, data, 0) != DELIMITER:
+            return False
+        while index < length:
+            if index + 1 == length:
+                return False
+            code = PyUnicode_READ(kind, data, index + 1)
+            if code == DELIMITER:
+                return False
+            end = index + 2
+            while end < length and PyUnicode_READ(kind, data, end) != DELIMITER:
+                end += 1
+            if code == 0x61 or (code == 0x7A and not is_019):  # $a; $z of an 035
+                found = _number(kind, data, index + 2, end, &read)
+                if found == UNSURE:
+                    return False
+                if found == A_NUMBER and (is_019 or read.marked):
+                    if code == 0x61 and not is_019:
+                        active[0] = self._keep(self.active, active[0], read.value, text,
+                                               index + 2, end)
+                    else:
+                        cancelled[0] = self._keep(self.cancelled, cancelled[0], read.value,
+                                                  text, index + 2, end)
+                    if active[0] < 0 or cancelled[0] < 0:
+                        return False
+            index = end
+        return True
+
+    cdef Py_ssize_t _keep(self, _Found* side, Py_ssize_t count, int64_t value, PyObject* text,
+                          Py_ssize_t start, Py_ssize_t end) noexcept:
+        """A number added to a side (its count after), unless its value is there already;
+        -1 past ``PLACE_NUMBERS``."""
+        cdef Py_ssize_t index
+        if count < 0:
+            return -1
+        for index in range(count):
+            if side[index].value == value:
+                return count
+        if count >= PLACE_NUMBERS:
+            return -1
+        side[count].value = value
+        side[count].text = text
+        side[count].start = start
+        side[count].end = end
+        return count + 1
+
+    cdef object _written(self, Py_ssize_t index, Py_ssize_t active, Py_ssize_t cancelled):
+        """The members' text: the index, the active numbers, the cancelled numbers whose value
+        is not also active."""
+        cdef Py_ssize_t at = 0, number, other, written = 0
+        cdef bint shown
+        cdef char digits[24]
+        cdef Py_ssize_t width = 0
+        self._reserve(24 + self._fixed_length() + (active + cancelled) * (
+            NUMBER_TEXT + 2 * len(self.quote) + len(self.separator)))
+        at = self._put(at, self.before_index)
+        if index == 0:
+            digits[0] = 0x30
+            width = 1
+        while index > 0:
+            digits[width] = <char>(0x30 + index % 10)
+            index //= 10
+            width += 1
+        for number in range(width):
+            self.buffer[at + number] = digits[width - 1 - number]
+        at += width
+        at = self._put(at, self.before_active)
+        at = self._put(at, self.opening)
+        for number in range(active):
+            if number:
+                at = self._put(at, self.separator)
+            at = self._put_number(at, &self.active[number])
+        at = self._put(at, self.list_close)
+        at = self._put(at, self.before_cancelled)
+        at = self._put(at, self.opening)
+        for number in range(cancelled):
+            shown = True
+            for other in range(active):
+                if self.active[other].value == self.cancelled[number].value:
+                    shown = False
+                    break
+            if not shown:
+                continue
+            if written:
+                at = self._put(at, self.separator)
+            at = self._put_number(at, &self.cancelled[number])
+            written += 1
+        at = self._put(at, self.list_close)
+        at = self._put(at, self.closing)
+        return PyUnicode_FromStringAndSize(self.buffer, at, NULL)
+
+    cdef Py_ssize_t _fixed_length(self) noexcept:
+        return (len(self.before_index) + len(self.before_active) + len(self.before_cancelled)
+                + len(self.closing) + 2 * (len(self.opening) + len(self.list_close)))
+
+    cdef Py_ssize_t _put(self, Py_ssize_t at, bytes text) noexcept:
+        cdef Py_ssize_t length = len(text)
+        memcpy(self.buffer + at, <const char*>text, length)
+        return at + length
+
+    cdef Py_ssize_t _put_number(self, Py_ssize_t at, _Found* found) noexcept:
+        """A number's text, quoted: its characters are ASCII (``_number``)."""
+        cdef int kind = _raw_kind(found.text)
+        cdef void* data = _raw_data(found.text)
+        cdef Py_ssize_t index
+        at = self._put(at, self.quote)
+        for index in range(found.start, found.end):
+            self.buffer[at] = <char>PyUnicode_READ(kind, data, index)
+            at += 1
+        return self._put(at, self.quote)
+
+    cdef int _reserve(self, Py_ssize_t size) except -1:
+        cdef char* grown
+        if size <= self.capacity:
+            return 0
+        grown = <char*>PyMem_Realloc(self.buffer, size)
+        if grown is NULL:
+            raise MemoryError()
+        self.buffer = grown
+        self.capacity = size
+        return 0
+
+
+cdef inline bint _is_tag(PyObject* tag, const char* expected) noexcept:
+    """Whether a tag (a ``str``) is the three ASCII characters ``expected``."""
+    if _raw_length(tag) != 3:
+        return False
+    cdef int kind = _raw_kind(tag)
+    cdef void* data = _raw_data(tag)
+    return (PyUnicode_READ(kind, data, 0) == <uint32_t>expected[0]
+            and PyUnicode_READ(kind, data, 1) == <uint32_t>expected[1]
+            and PyUnicode_READ(kind, data, 2) == <uint32_t>expected[2])
