@@ -626,7 +626,9 @@ def decode_spans(content: bytes, starts: Sequence[int], ends: Sequence[int], *, 
         usual = _usual_bib
         for start, end in zip(starts, ends, strict=True):
             read = usual(content, start, end, check)
-            yield read if read is not None else _decoded(content[start:end], check=check)
+            # A record it leaves: the Python paths, without asking it again (``_read_direct``)
+            yield read if read is not None else _decoded(content[start:end], check=check,
+                                                         direct=_decode_direct)
         return
     bases, firsts, tags = usual_layouts(content, starts, ends)
     tag_by_number = _tag_by_number()
@@ -640,11 +642,19 @@ def decode_spans(content: bytes, starts: Sequence[int], ends: Sequence[int], *, 
         yield found if found is not None else _decoded(record, check=check)
 
 
-def _decoded(record: bytes, *, check: bool) -> tuple[Bib, bool] | RecordFault:
+def _decoded(record: bytes, *, check: bool,
+             direct: Callable[..., tuple[Bib, bool] | None] = _read_direct,
+             ) -> tuple[Bib, bool] | RecordFault:
     """``decode_vouched`` (``check``; else ``decode_record``'s ``Bib`` and False), or the
-    ``RecordFault`` it raises: ``decode_spans``'s answer for a record not read the usual way."""
+    ``RecordFault`` it raises: ``decode_spans``'s answer for a record not read the usual way.
+    ``direct``: the direct path tried first, ``_read_direct`` as those two try it, or
+    ``_decode_direct`` for a record the compiled reader has already left (the same answer:
+    ``_read_direct`` is the compiled reader, then ``_decode_direct``)."""
     try:
-        return decode_vouched(record) if check else (decode_record(record), False)
+        fast = direct(record, check=check)
+        if fast is not None:
+            return fast if check else (fast[0], False)
+        return decode_checked(record), False
     except RecordFault as fault:
         return fault
 
