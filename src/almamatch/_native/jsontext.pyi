@@ -66,3 +66,6 @@ class PlaceText:
     ) -> None: ...
     def text(self, index: int, bib: Bib) -> str | None:
         """The place's members as JSON text, or None for a record the Python path writes."""
+
+def utf8_line(text: str) -> bytes | None:
+    """``(text + "\\n").encode("utf-8")`` for a text with no surrogate, else None."""

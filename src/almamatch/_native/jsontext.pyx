@@ -1223,3 +1223,133 @@ cdef inline bint _is_tag(PyObject* tag, const char* expected) noexcept:
     return (PyUnicode_READ(kind, data, 0) == <uint32_t>expected[0]
             and PyUnicode_READ(kind, data, 1) == <uint32_t>expected[1]
             and PyUnicode_READ(kind, data, 2) == <uint32_t>expected[2])
+
+
+
+cdef extern from "Python.h":
+    bint PyUnicode_IS_ASCII(object text)
+    object PyBytes_FromStringAndSize(const char* text, Py_ssize_t size)
+    char* PyBytes_AS_STRING(object value)
+    int _PyBytes_Resize(PyObject** value, Py_ssize_t size) except -1
+    PyObject* _new_bytes "PyBytes_FromStringAndSize"(const char* text, Py_ssize_t size)
+    char* _raw_bytes "PyBytes_AS_STRING"(PyObject* value)
+
+#: The high bit of each byte of a word: eight ASCII characters of one byte have none; and the
+#: bits past ASCII of each of four characters of two bytes.
+cdef uint64_t _HIGH_BYTES = 0x8080808080808080ULL
+cdef uint64_t _HIGH_PAIRS = 0xFF80FF80FF80FF80ULL
+
+
+def utf8_line(text):
+    """``(text + "\\n").encode("utf-8")``: a line's bytes, for a ``str`` that holds no
+    surrogate (which UTF-8 cannot encode strictly); None for anything else, which the caller
+    encodes in Python. Runs of ASCII are copied a word at a time."""
+    if type(text) is not str:
+        return None
+    cdef Py_ssize_t length = PyUnicode_GET_LENGTH(text), at
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    if PyUnicode_IS_ASCII(text):
+        ascii = PyBytes_FromStringAndSize(NULL, length + 1)
+        memcpy(PyBytes_AS_STRING(ascii), data, length)
+        PyBytes_AS_STRING(ascii)[length] = 0x0A
+        return ascii
+    # Room for the widest encoding of each character, then cut to what was written (the
+    # bytes held by this reference alone until then, as ``_PyBytes_Resize`` needs).
+    cdef PyObject* line = _new_bytes(NULL, length * (kind + 1) + 1)
+    if line is NULL:
+        raise MemoryError()
+    cdef uint8_t* out = <uint8_t*>_raw_bytes(line)
+    if kind == 1:
+        at = _utf8_narrow(<const ucs1*>data, length, out)
+    elif kind == 2:
+        at = _utf8_pairs(<const ucs2*>data, length, out)
+    else:
+        at = _utf8_wide(<const ucs4*>data, length, out)
+    if at < 0:
+        Py_XDECREF(line)
+        return None
+    out[at] = 0x0A
+    _PyBytes_Resize(&line, at + 1)  # on failure it frees the bytes and raises
+    result = <object>line
+    Py_XDECREF(line)
+    return result
+
+
+cdef inline Py_ssize_t _utf8_character(uint32_t character, uint8_t* out,
+                                       Py_ssize_t at) noexcept:
+    """One character's UTF-8 bytes written at ``at``: where the next go; -1 for a surrogate."""
+    if character < 0x80:
+        out[at] = <uint8_t>character
+        return at + 1
+    if character < 0x800:
+        out[at] = <uint8_t>(0xC0 | (character >> 6))
+        out[at + 1] = <uint8_t>(0x80 | (character & 0x3F))
+        return at + 2
+    if 0xD800 <= character <= 0xDFFF:
+        return -1
+    if character < 0x10000:
+        out[at] = <uint8_t>(0xE0 | (character >> 12))
+        out[at + 1] = <uint8_t>(0x80 | ((character >> 6) & 0x3F))
+        out[at + 2] = <uint8_t>(0x80 | (character & 0x3F))
+        return at + 3
+    out[at] = <uint8_t>(0xF0 | (character >> 18))
+    out[at + 1] = <uint8_t>(0x80 | ((character >> 12) & 0x3F))
+    out[at + 2] = <uint8_t>(0x80 | ((character >> 6) & 0x3F))
+    out[at + 3] = <uint8_t>(0x80 | (character & 0x3F))
+    return at + 4
+
+
+cdef Py_ssize_t _utf8_narrow(const ucs1* text, Py_ssize_t length, uint8_t* out) noexcept:
+    """Characters of one byte: eight ASCII ones copied at once."""
+    cdef Py_ssize_t index = 0, at = 0, step
+    cdef uint64_t word
+    while index + 8 <= length:
+        memcpy(&word, text + index, 8)
+        if word & _HIGH_BYTES == 0:
+            memcpy(out + at, &word, 8)
+            at += 8
+        else:
+            for step in range(8):
+                at = _utf8_character(text[index + step], out, at)
+        index += 8
+    while index < length:
+        at = _utf8_character(text[index], out, at)
+        index += 1
+    return at
+
+
+cdef Py_ssize_t _utf8_pairs(const ucs2* text, Py_ssize_t length, uint8_t* out) noexcept:
+    """Characters of two bytes: four ASCII ones written at once; -1 at a surrogate."""
+    cdef Py_ssize_t index = 0, at = 0, step
+    cdef uint64_t word
+    while index + 4 <= length:
+        memcpy(&word, text + index, 8)
+        if word & _HIGH_PAIRS == 0:
+            out[at] = <uint8_t>text[index]
+            out[at + 1] = <uint8_t>text[index + 1]
+            out[at + 2] = <uint8_t>text[index + 2]
+            out[at + 3] = <uint8_t>text[index + 3]
+            at += 4
+        else:
+            for step in range(4):
+                at = _utf8_character(text[index + step], out, at)
+                if at < 0:
+                    return -1
+        index += 4
+    while index < length:
+        at = _utf8_character(text[index], out, at)
+        if at < 0:
+            return -1
+        index += 1
+    return at
+
+
+cdef Py_ssize_t _utf8_wide(const ucs4* text, Py_ssize_t length, uint8_t* out) noexcept:
+    """Characters of four bytes, one at a time; -1 at a surrogate."""
+    cdef Py_ssize_t index, at = 0
+    for index in range(length):
+        at = _utf8_character(text[index], out, at)
+        if at < 0:
+            return -1
+    return at

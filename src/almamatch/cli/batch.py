@@ -17,7 +17,9 @@ unreadable input file: exit 3.
 from __future__ import annotations
 
 import argparse
+import codecs
 import hashlib
+import io
 import os
 import sys
 from collections import Counter
@@ -29,6 +31,7 @@ from typing import IO, Any, BinaryIO, Final
 
 from attrs import evolve, frozen
 
+from almamatch import _native
 from almamatch.cli.arguments.options import Format, format_of
 from almamatch.cli.evidence import decision_mms_id, evidence_text
 from almamatch.cli.inputs import (
@@ -319,11 +322,11 @@ def run(args: argparse.Namespace) -> int:
         stack.enter_context(paused_collector())
         # this run's: the texts it keeps are dropped with it; the numbers decide() parsed
         writer = LineWriter(cache.numbers)
+        output = None if sink is None else line_output(sink)
         for entry in entries:
             counts[item_code(entry)] += 1
-            if sink is not None:
-                sink.write(writer.line(entry.index, entry.item, entry.decision) + "\n")
-                sink.flush()
+            if output is not None:
+                output(writer.line(entry.index, entry.item, entry.decision))
             if fmt is not Format.JSON and not args.summary:
                 rows.append(_row(entry))
             tick(exports.tell())
@@ -345,6 +348,44 @@ def run(args: argparse.Namespace) -> int:
     else:
         write_report(_summary(counts, read, unreadable), fmt)
     return 1 if refused and args.strict else 0
+
+
+def _compiled_line_encoder() -> Callable[[str], bytes | None]:
+    from almamatch._native.jsontext import utf8_line  # noqa: PLC0415 (only if built)
+
+    return utf8_line
+
+
+#: The compiled encoder of a line (``_native.jsontext.utf8_line``), or None: ``sink.write``.
+_UTF8_LINE: Final = _native.compiled(_compiled_line_encoder)
+
+
+def line_output(sink: IO[str]) -> Callable[[str], None]:
+    """How a one-process run writes each line to ``sink`` and flushes it, before the next
+    record is decided: ``sink.write`` of the line and a newline, or, where the compiled writers
+    are in use and ``sink`` encodes text as UTF-8 (a ``TextIOWrapper`` that
+    ``parallel.batch.line_encoding`` lets the grouped path write bytes to), the same bytes
+    written to its byte stream, encoded in one C pass (``utf8_line``; a line holding a
+    surrogate encoded by Python, with the sink's own error handler)."""
+    encode = _UTF8_LINE
+    encoding = line_encoding(sink)
+    if (encode is None or not isinstance(sink, io.TextIOWrapper)
+            or codecs.lookup(encoding[0]).name != "utf-8"):
+
+        def write_text(line: str) -> None:
+            sink.write(line + "\n")
+            sink.flush()
+
+        return write_text
+    sink.flush()  # what was written as text before goes first
+    binary = sink.buffer
+
+    def write_bytes(line: str) -> None:
+        data = encode(line)
+        binary.write((line + "\n").encode(*encoding) if data is None else data)
+        binary.flush()
+
+    return write_bytes
 
 
 def _kept(stack: ExitStack, saved: ZoneStore | None) -> Callable[[], object]:
@@ -442,14 +483,14 @@ def _one_process_from(written: int, args: argparse.Namespace, *, now: datetime, 
     (the zone must see every record before it, so every record is decided again)."""
     cache = DecisionCache()
     writer = LineWriter(cache.numbers)
+    output = None if sink is None else line_output(sink)
     for entry in decide_in_order(args.exports, zone=zone, store=store, args=args, now=now,
                                  cache=cache):
         if entry.index < written:
             continue
         counts[item_code(entry)] += 1
-        if sink is not None:
-            sink.write(writer.line(entry.index, entry.item, entry.decision) + "\n")
-            sink.flush()
+        if output is not None:
+            output(writer.line(entry.index, entry.item, entry.decision))
 
 
 @contextmanager

@@ -1,0 +1,101 @@
+"""How a one-process batch writes its lines (``cli.batch.line_output``): the bytes a sink holds
+after each line are the bytes ``sink.write(line + "\\n")`` would have put there, whether the
+line is encoded by the compiled encoder (``_native.jsontext.utf8_line``, against its twin
+``(line + "\\n").encode("utf-8")``) or by the sink; every line is flushed when written."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from almamatch.cli import batch
+from almamatch.cli.batch import line_output
+
+needs_compiled = pytest.mark.skipif(
+    batch._UTF8_LINE is None,
+    reason="almamatch._native.jsontext is not built here, or ALMAMATCH_PURE is set",
+)
+
+texts = st.text(st.one_of(
+    st.characters(),  # surrogates among them
+    st.characters(max_codepoint=0x7F),
+    st.characters(min_codepoint=0x80, max_codepoint=0xFF),
+    st.sampled_from("\u0100\u07ff\u0800\ud7ff\ue000\uffff\U00010000\U0010ffff\udc80"),
+), max_size=80)
+
+
+@needs_compiled
+@settings(max_examples=500, deadline=None)
+@given(texts)
+def test_the_compiled_encoder_writes_what_utf_8_writes(text: str) -> None:
+    encode = batch._UTF8_LINE
+    assert encode is not None
+    try:
+        expected: bytes | None = (text + "\n").encode("utf-8")
+    except UnicodeEncodeError:  # a surrogate: left to Python
+        expected = None
+    assert encode(text) == expected
+
+
+@needs_compiled
+@pytest.mark.parametrize("length", [0, 1, 7, 8, 9, 31, 32, 33, 4_000])
+def test_runs_of_ascii_of_any_length_around_other_characters(length: int) -> None:
+    encode = batch._UTF8_LINE
+    assert encode is not None
+    for other in ("é", "\u0100", "😀"):
+        for text in ("a" * length + other, other + "b" * length, "c" * length):
+            assert encode(text) == (text + "\n").encode("utf-8")
+
+
+def sink(encoding: str, errors: str) -> tuple[io.TextIOWrapper, io.BytesIO]:
+    raw = io.BytesIO()
+    return io.TextIOWrapper(raw, encoding=encoding, errors=errors), raw
+
+
+LINES = ('{"a":"plain"}', '{"a":"é€😀"}', '{"a":"\udce9"}', '{"a":"\u0100"}')
+
+
+@pytest.mark.parametrize(("encoding", "errors"), [
+    ("utf-8", "strict"), ("utf-8", "backslashreplace"), ("utf-8", "surrogateescape"),
+    ("UTF8", "surrogatepass"), ("latin-1", "backslashreplace"), ("ascii", "replace"),
+])
+def test_a_sink_holds_each_line_as_its_own_write_would_put_it(encoding: str, errors: str
+                                                              ) -> None:
+    written, raw = sink(encoding, errors)
+    expected, expected_raw = sink(encoding, errors)
+    written.write("first\n")  # written as text before the lines: it stays first
+    expected.write("first\n")
+    write = line_output(written)
+    for line in LINES:
+        if errors == "strict" and "\udce9" in line:
+            with pytest.raises(UnicodeEncodeError):
+                write(line)
+            with pytest.raises(UnicodeEncodeError):
+                expected.write(line + "\n")
+            continue
+        write(line)
+        expected.write(line + "\n")
+        expected.flush()
+        assert raw.getvalue() == expected_raw.getvalue()  # flushed line by line
+
+
+def test_a_sink_that_is_not_a_text_wrapper_is_written_as_text() -> None:
+    written = io.StringIO()
+    write = line_output(written)
+    for line in LINES:
+        write(line)
+    assert written.getvalue() == "".join(line + "\n" for line in LINES)
+
+
+def test_almamatch_pure_encodes_every_line_in_python() -> None:
+    probe = "from almamatch.cli import batch; print(batch._UTF8_LINE is None)"
+    environment = {**os.environ, "ALMAMATCH_PURE": "1"}
+    found = subprocess.run([sys.executable, "-c", probe], env=environment, check=True,
+                           capture_output=True, text=True).stdout.split()
+    assert found == ["True"]
