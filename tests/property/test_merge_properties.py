@@ -236,3 +236,83 @@ def test_a_field_a_condition_tests_before_its_tag_is_removed_is_read() -> None:
     assert MergePlans(method).read_positions(["590"], incoming) == [0]
     merged = method.apply(read_only(method, existing, incoming), incoming)
     assert merged.get_fields("245") == incoming.fields
+
+
+# -- apply against the rules read field by field ---------------------------------------------
+def holds(condition: HasSubfield | Indicators | LocalExtension,
+          one: ControlField | DataField) -> bool:
+    """A condition on one field; a local extension read as S21 states it, apart from the
+    module's own test: 09X, 59X, 69X or 9XX with a $9 that is ``LOCAL`` in any case."""
+    if isinstance(condition, LocalExtension):
+        return isinstance(one, DataField) and (
+            one.tag[:2] in ("09", "59", "69") or one.tag[0] == "9") and any(
+            sub.code == "9" and sub.value.strip().upper() == "LOCAL" for sub in one.subfields)
+    return condition.holds(one)
+
+
+def selects(rule: MergeRule, one: ControlField | DataField) -> bool:
+    """The rule's test of one field, as ``MergeRule`` documents it, with no plan per tag."""
+    return (rule.pattern.matches(one.tag)
+            and not any(pattern.matches(one.tag) for pattern in rule.excluding)
+            and all(holds(condition, one) for condition in rule.when)
+            and not any(holds(condition, one) for condition in rule.unless))
+
+
+def merged_field_by_field(method: MergeMethod, existing: Bib, incoming: Bib) -> Bib:
+    """The merge as the module's docstring states it, each rule asking of each field anew."""
+    leader, result = existing.leader, list(existing.fields)
+    for rule in method.rules:
+        if rule.pattern.text == "LDR":
+            if rule.action is not MergeAction.REMOVE:
+                leader = incoming.leader
+            continue
+        if rule.primary is not None and (
+                any(selects(rule, one) for one in result) is not rule.primary):
+            continue
+        taken = ([] if rule.action is MergeAction.REMOVE
+                 else [one for one in incoming.fields if selects(rule, one)])
+        if rule.action is MergeAction.REMOVE or (rule.action is MergeAction.REPLACE and taken):
+            result = [one for one in result if not selects(rule, one)]
+        before = list(result)
+        for one in taken:  # not again a field already there, nor a second 001/003/005/008
+            if any(one.tag == there.tag and (one.tag in ("001", "003", "005", "008")
+                                             or one == there) for there in before):
+                continue
+            result.append(one)
+    result.sort(key=lambda one: (not one.tag.isdigit(), one.tag))
+    return Bib(leader=leader, fields=result)
+
+
+local_marks = st.builds(
+    DataField,
+    st.sampled_from(["035", "090", "245", "590", "690", "949"]),
+    st.sampled_from(" 9"),
+    st.sampled_from(" 9"),
+    st.lists(st.builds(Subfield, st.sampled_from("a9"),
+                       st.sampled_from(["LOCAL", " local ", "x", "LOCALS", ""])),
+             min_size=1, max_size=3),
+)
+marked = st.builds(
+    Bib,
+    leader=st.sampled_from([LEADER, "00000cam a2200000 a 4500"]),
+    fields=st.lists(st.one_of(control_fields, data_fields, any_tag_fields, local_marks),
+                    max_size=14),
+)
+
+
+@settings(deadline=None)  # what this checks is the result, not the time on a shared machine
+@given(method=every_method, existing=st.one_of(marked, bibs), incoming=st.one_of(marked, bibs))
+def test_apply_is_the_rules_read_field_by_field(
+    method: MergeMethod, existing: Bib, incoming: Bib
+) -> None:
+    plans = MergePlans(method)  # kept across merges, as a batch keeps it
+    expected = merged_field_by_field(method, existing, incoming)
+    assert method.apply(existing, incoming, plans) == expected
+    assert method.apply(existing, incoming) == expected
+
+
+@given(one=st.one_of(local_marks, data_fields, any_tag_fields, control_fields))
+def test_a_local_extension_is_a_local_tag_with_a_local_mark(
+    one: ControlField | DataField
+) -> None:
+    assert LocalExtension().holds(one) is holds(LocalExtension(), one)

@@ -641,9 +641,11 @@ def _outcome(run: _Run, trace: list[Step], first: Refusal | None) -> Decision:
         trace.append(_step(_OUTCOME, _PASSED, f"add as new bib {mms_id}"))
         record = assign_mms_id(prepared.record, mms_id)
         add: Add = new_instance(Add)  # as ``Add(mms_id=..., ...)`` sets it (``_step``)
-        for setter, value in zip(_SET_ADD, (mms_id, record, tuple(trace), incoming_version),
-                                 strict=True):
-            setter(add, value)
+        set_mms_id, set_record, set_trace, set_version = _SET_ADD
+        set_mms_id(add, mms_id)
+        set_record(add, record)
+        set_trace(add, tuple(trace))
+        set_version(add, incoming_version)
         cache._groundwork = Groundwork(add, numbers=(prepared.active, prepared.cancelled))
         return add
     mms_id = run.candidates[0].mms_id
@@ -654,9 +656,12 @@ def _outcome(run: _Run, trace: list[Step], first: Refusal | None) -> Decision:
         detail += "; the zone view keeps facts only, so the merged record is not computed"
     trace.append(_step(_OUTCOME, _PASSED, detail))
     merge: Merge = new_instance(Merge)  # as ``Merge(mms_id=..., ...)`` sets it (``_step``)
-    for setter, value in zip(_SET_MERGE, (mms_id, merged, method.name, tuple(trace),
-                                          incoming_version), strict=True):
-        setter(merge, value)
+    set_mms_id, set_record, set_method, set_trace, set_version = _SET_MERGE
+    set_mms_id(merge, mms_id)
+    set_record(merge, merged)
+    set_method(merge, method.name)
+    set_trace(merge, tuple(trace))
+    set_version(merge, incoming_version)
     cache._groundwork = Groundwork(merge, existing=run.facts, parsed=cache.numbers,
                                    numbers=(prepared.active, prepared.cancelled),
                                    incoming=prepared.record)
@@ -683,7 +688,7 @@ def _merged(run: _Run, mms_id: str, method: MergeMethod, incoming: Bib) -> Bib |
     plans = run.cache.merge_plans(method)
     # Only the fields the method may keep or test are needed: a view that can leave the others
     # unread does (``MergePlans.read_positions``); the merged record is the same.
-    existing = bibs.record_part(mms_id, partial(plans.read_positions, incoming=incoming))
+    existing = bibs.record_part(mms_id, partial(plans.positions_read, incoming))
     if existing is None:
         return None
     return method.apply(existing, incoming, plans)

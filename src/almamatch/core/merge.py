@@ -34,7 +34,14 @@ from typing import Final, TypeAlias, TypeGuard, assert_never
 from attrs import field, frozen
 
 from almamatch.core.errors import AlmamatchError
-from almamatch.core.record import Bib, ControlField, DataField, checked_bib
+from almamatch.core.record import (
+    SUBFIELD_DELIMITER,
+    Bib,
+    ControlField,
+    DataField,
+    checked_bib,
+    kept_subfields,
+)
 from almamatch.core.wildcard import Glob
 
 __all__ = [
@@ -191,7 +198,14 @@ class LocalExtension:
 
     def holds_in_scope(self, one: DataField) -> bool:
         """``holds`` for a data field whose tag ``may_hold``."""
+        text = kept_subfields(one)
+        if text.__class__ is str and _LOCAL_CODE not in text:  # no $9 at all: most fields
+            return False
         return any(map(_is_local_mark, one.values("9")))  # no generator made per field
+
+
+#: A $9 in a field's ``marc_text``: the delimiter and the code (``DataField.values`` splits there).
+_LOCAL_CODE: Final = SUBFIELD_DELIMITER + "9"
 
 
 def _is_local_mark(value: str) -> bool:
@@ -282,6 +296,10 @@ class MergeRule:
 
 
 _NOT_REPEATABLE: Final = frozenset({"001", "003", "005", "008"})
+#: The actions ``apply`` compares each rule's with, read once: a member read from its class goes
+#: through ``EnumType.__getattr__`` (Python 3.11), about ten times a global name's cost.
+_REMOVE: Final = MergeAction.REMOVE
+_REPLACE: Final = MergeAction.REPLACE
 
 
 def _rules(values: Iterable[MergeRule]) -> tuple[MergeRule, ...]:
@@ -313,25 +331,22 @@ class MergeMethod:
             plans = MergePlans(self)
         leader = existing.leader
         result: list[Field] = list(existing.fields)
-        for number, rule in enumerate(self.rules):
-            action = rule.action
-            if rule.pattern.text == "LDR":
-                if action is not MergeAction.REMOVE:
+        for action, by_tag, primary in plans.steps:
+            if by_tag is None:  # an ``LDR`` rule: it acts on the leader alone
+                if action is not _REMOVE:
                     leader = incoming.leader
                 continue
-            by_tag = plans.of_rule(number)
-            if rule.primary is not None and bool(
-                _selected(by_tag, result, keep=False)
-            ) is not rule.primary:
+            if primary is not None and bool(
+                _selected(by_tag, result)
+            ) is not primary:
                 continue
-            # A remove takes nothing from the incoming record.
-            taken = (
-                [] if action is MergeAction.REMOVE
-                else _selected(by_tag, incoming.fields, keep=False)
-            )
-            if action is MergeAction.REMOVE or (action is MergeAction.REPLACE and taken):
-                result = _selected(by_tag, result, keep=True)
-            if action is not MergeAction.REMOVE and taken:
+            if action is _REMOVE:  # a remove takes nothing from the incoming record
+                result = _kept(by_tag, result)
+                continue
+            taken = _selected(by_tag, incoming.fields)
+            if taken:
+                if action is _REPLACE:
+                    result = _kept(by_tag, result)
                 _add(result, taken)
         if "".join([one.tag for one in result]).isdigit():
             result.sort(key=_TAG)  # numeric tags alone: control fields sort first by themselves
@@ -387,13 +402,16 @@ def _passes(plan: _TagPlan, one: Field) -> bool:
     return True
 
 
-def _selected(by_tag: _ByTag, fields: Iterable[Field], *, keep: bool) -> list[Field]:
-    """The fields the rule selects, in order; ``keep``: those it does not select."""
-    if keep:
-        return [one for one in fields if (plan := by_tag[one.tag]) is None
-                or (plan is not _ALL and not _passes(plan, one))]
+def _selected(by_tag: _ByTag, fields: Iterable[Field]) -> list[Field]:
+    """The fields the rule selects, in order."""
     return [one for one in fields if (plan := by_tag[one.tag]) is not None
             and (plan is _ALL or _passes(plan, one))]
+
+
+def _kept(by_tag: _ByTag, fields: Iterable[Field]) -> list[Field]:
+    """The fields the rule does not select, in order (``_selected``'s others)."""
+    return [one for one in fields if (plan := by_tag[one.tag]) is None
+            or (plan is not _ALL and not _passes(plan, one))]
 
 
 def _add(result: list[Field], taken: list[Field]) -> None:
@@ -419,12 +437,19 @@ class MergePlans:
     hundreds of times.
     """
 
-    __slots__ = ("_by_rule", "_fates", "_replacing", "method")
+    __slots__ = ("_by_rule", "_fates", "_read", "_replacing", "method", "steps")
 
     def __init__(self, method: MergeMethod) -> None:
         self.method = method
         self._by_rule: dict[int, _ByTag] = {}
+        #: Each rule as ``apply`` runs it: its action, its plans by tag (None for an ``LDR``
+        #: rule, which acts on the leader alone) and its ``primary`` condition.
+        self.steps: tuple[tuple[MergeAction, _ByTag | None, bool | None], ...] = tuple(
+            (rule.action, None if rule.pattern.text == "LDR" else self.of_rule(number),
+             rule.primary)
+            for number, rule in enumerate(method.rules))
         self._fates = _Fates(self)
+        self._read = _Read(self._fates)
         # Without a replace rule (on fields), no fate is a rule's number (``fate``).
         self._replacing = any(rule.action is MergeAction.REPLACE and rule.pattern.text != "LDR"
                               for rule in method.rules)
@@ -447,15 +472,20 @@ class MergePlans:
         the rules before it neither test, remove nor add a field with that tag, and after it
         no field with that tag is left from the existing record.
         """
-        fates: Iterable[int] = map(self._fates.__getitem__, tags)
-        if self._replacing:  # else each tag's fate is its own: read or removed
-            fates = list(fates)
-            if max(fates, default=_READ) >= 0:  # whether each replace runs is the incoming's
-                replaced = {number: bool(_selected(self.of_rule(number), incoming.fields,
-                                                   keep=False))
-                            for number in set(fates) if number >= 0}
-                fates = [fate if fate < 0 else _REMOVED if replaced[fate] else _READ
-                         for fate in fates]
+        return self.positions_read(incoming, tags)
+
+    def positions_read(self, incoming: Bib, tags: Sequence[str]) -> list[int]:
+        """``read_positions(tags, incoming)``, the incoming record first: what a caller binds
+        once per merge (``partial(plans.positions_read, incoming)``, called without keywords)
+        and a view calls with the existing record's tags."""
+        if not self._replacing:  # each tag's fate is its own: read or removed
+            return list(compress(count(), map(self._read.__getitem__, tags)))
+        fates = list(map(self._fates.__getitem__, tags))
+        if max(fates, default=_READ) >= 0:  # whether each replace runs is the incoming's
+            replaced = {number: bool(_selected(self.of_rule(number), incoming.fields))
+                        for number in set(fates) if number >= 0}
+            fates = [fate if fate < 0 else _REMOVED if replaced[fate] else _READ
+                     for fate in fates]
         return list(compress(count(), map(_IS_READ, fates)))
 
     def fate(self, tag: str) -> int:
@@ -493,6 +523,22 @@ class _Fates(dict[str, int]):
 
     def __missing__(self, tag: str) -> int:
         found = self[tag] = self.plans.fate(tag)
+        return found
+
+
+class _Read(dict[str, bool]):
+    """Per tag, whether its fate (``_Fates``) is ``_READ``: what ``read_positions`` asks of
+    each tag when no replace rule can change a fate, answered by a dict look-up alone (a
+    comparison of each fate with ``_READ`` costs twice the look-up)."""
+
+    __slots__ = ("fates",)
+
+    def __init__(self, fates: _Fates) -> None:
+        super().__init__()
+        self.fates = fates
+
+    def __missing__(self, tag: str) -> bool:
+        found = self[tag] = self.fates[tag] == _READ
         return found
 
 
