@@ -463,11 +463,13 @@ class IndexedZoneView:
         after checking its 001 (``record``): ``fold_003`` reads 001 and leaves it as it is."""
         if self.assigned_mms_ids:
             return assign_mms_id(record, mms_id)
-        if (record.control_value("001") or "").strip() != mms_id:
+        number = record.control_value("001")
+        if (number or "").strip() != mms_id:
             raise InvalidZoneFile(str(self.dump), "bad_offsets",
                                   f"MMS ID {mms_id}: the record at its offset is another bib's; "
                                   "rebuild the zone")
-        return assign_mms_id(record, mms_id)
+        # ``assign_mms_id`` keeps a record whose first 001 is the MMS ID as it is: most are.
+        return record if number == mms_id else assign_mms_id(record, mms_id)
 
 
 def _check_columns(index: ZoneIndex, where: Path) -> None:
