@@ -27,6 +27,7 @@ from almamatch.core.normalization import (
     assign_mms_id,
     fold_003,
     insert_in_tag_order,
+    tag_line,
 )
 from almamatch.core.oclc import OclcNumber, ParsedNumbers
 from almamatch.core.record import (
@@ -272,16 +273,16 @@ def _copied(bib: Bib) -> Bib:
 def test_the_named_steps_on_tags_make_what_they_make_on_the_record(bib: Bib, memo: bool
                                                                   ) -> None:
     numbers = ParsedNumbers() if memo else None
-    tags = [one.tag for one in bib.fields]
+    tags = tag_line(bib.fields)
     copy = CopyCancelledTo035z()
-    copied, copied_tags = copy.apply_tagged(bib, list(tags), numbers=numbers)
+    copied, copied_tags = copy.apply_tagged(bib, tags, numbers=numbers)
     assert copied == copy.apply(bib) == _copied(bib)
-    assert copied_tags == [one.tag for one in copied.fields]
+    assert copied_tags == "".join([one.tag + " " for one in copied.fields])
     remove = RemoveFields(("019", "935", "001"))
-    kept, kept_tags = remove.apply_tagged(bib, list(tags))
+    kept, kept_tags = remove.apply_tagged(bib, tags)
     assert kept == remove.apply(bib) == Bib(
         leader=bib.leader, fields=[one for one in bib.fields if one.tag not in remove.tags])
-    assert kept_tags == [one.tag for one in kept.fields]
+    assert kept_tags == "".join([one.tag + " " for one in kept.fields])
     for edited, edited_tags in ((copied, copied_tags), (kept, kept_tags)):
         if edited_tags == tags:  # nothing changed: the very record, not a copy of it
             assert edited is bib

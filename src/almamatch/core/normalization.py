@@ -15,13 +15,13 @@ in the 003 field in brackets. It then removes the 003 field." (Ex Libris KB, S18
 
 from __future__ import annotations
 
-from collections.abc import Container
+from collections.abc import Sequence
 from typing import Protocol, TypeAlias
 
 from attrs import field, frozen
 
 from almamatch.core.errors import InvalidNormalization, InvalidRecord
-from almamatch.core.oclc import OclcNumber, ParsedNumbers, number_reader
+from almamatch.core.oclc import ParsedNumbers, number_reader
 from almamatch.core.record import (
     FIELD_TERMINATOR,
     SUBFIELD_DELIMITER,
@@ -34,6 +34,7 @@ from almamatch.core.record import (
     checked_bib,
     checked_control_field,
     checked_data_field,
+    kept_subfields,
 )
 
 __all__ = [
@@ -45,6 +46,8 @@ __all__ = [
     "fold_003",
     "fold_003_tagged",
     "insert_in_tag_order",
+    "line_positions",
+    "tag_line",
     "tag_positions",
 ]
 
@@ -55,51 +58,53 @@ class CopyCancelledTo035z:
 
     name: str = "Marc21 Bib Copy 019a to 035z"
 
-    def may_change(self, tags: Container[str]) -> bool:
-        """False when ``apply`` returns a bib with these field tags as it is: it has no 019."""
+    def may_change(self, tags: str) -> bool:
+        """False when ``apply`` returns a bib whose ``tag_line`` is ``tags`` as it is: it has no
+        019."""
         return "019" in tags
 
     def apply(self, bib: Bib, *, numbers: ParsedNumbers | None = None) -> Bib:
         """The bib with the copies; ``numbers`` is the caller's memo of parsed OCLC numbers (a
         batch's), which gives the same result."""
-        return self.apply_tagged(bib, [one.tag for one in bib.fields], numbers=numbers)[0]
+        return self.apply_tagged(bib, tag_line(bib.fields), numbers=numbers)[0]
 
-    def apply_tagged(self, bib: Bib, tags: list[str], *, numbers: ParsedNumbers | None = None
-                     ) -> tuple[Bib, list[str]]:
-        """``apply`` of a bib whose field tags, in order, are ``tags``; with the result's tags
-        (as ``fold_003_tagged``). The memo ``numbers`` also remembers the number of each 035 $z
+    def apply_tagged(self, bib: Bib, tags: str, *, numbers: ParsedNumbers | None = None
+                     ) -> tuple[Bib, str]:
+        """``apply`` of a bib whose ``tag_line`` is ``tags``; with the result's (as
+        ``fold_003_tagged``). The memo ``numbers`` also remembers the number of each 035 $z
         text written, ``(OCoLC)<n>``, derived from the 019 $a's rather than parsed again when
         the record's numbers are read (``ParsedNumbers.canonical``)."""
         # Most records carry no 019: then nothing is read and the record is returned as it is.
-        if not self.may_change(tags):
+        if "019" not in tags:  # ``may_change``
             return bib, tags
         fields = bib.fields
         parse = number_reader(numbers)
-        present: set[OclcNumber] = set()
-        for at in tag_positions(tags, "035"):
+        present: set[int] = set()  # the values of those numbers: numbers are equal by value
+        for at in line_positions(tags, "035"):
             for text in as_data_field(fields[at]).values("z"):
                 found = parse(text)
                 if found is not None:
-                    present.add(found)
+                    present.add(found.value)
         added: list[Field] = []
-        for at in tag_positions(tags, "019"):
+        for at in line_positions(tags, "019"):
             for text in as_data_field(fields[at]).values("a"):
                 number = parse(text)
                 if number is None:
                     continue  # kept on the bib as a diagnostic; nothing to copy
-                if number not in present:
-                    present.add(number)
+                if number.value not in present:
+                    present.add(number.value)
                     written = str(number) if numbers is None else numbers.canonical(number)
                     added.append(_new_035("z", written))
         if not added:
             return bib, tags
         # Each in tag order (``insert_in_tag_order``): an 035 goes before the first field whose
         # tag sorts after "035", so each one added goes just after the one added before it.
-        at = _tag_order_position(tags, "035")
-        kept, kept_tags = list(fields), list(tags)
+        at = _tag_order_position(fields, "035")
+        kept = list(fields)
         kept[at:at] = added
-        kept_tags[at:at] = ["035"] * len(added)
-        return checked_bib(bib.leader, tuple(kept)), kept_tags
+        offset = 4 * at
+        return (checked_bib(bib.leader, tuple(kept)),
+                tags[:offset] + "035 " * len(added) + tags[offset:])
 
 
 def _tags(tags: tuple[str, ...] | list[str] | str) -> tuple[str, ...]:
@@ -118,24 +123,23 @@ class RemoveFields:
     tags: tuple[str, ...] = field(converter=_tags)
     name: str = ""
 
-    def may_change(self, tags: Container[str]) -> bool:
-        """False when ``apply`` returns a bib with these field tags as it is: none to remove."""
-        return any(tag in tags for tag in self.tags)
+    def may_change(self, tags: str) -> bool:
+        """False when ``apply`` returns a bib whose ``tag_line`` is ``tags`` as it is: none to
+        remove."""
+        return any(_in_line(tags, tag) for tag in self.tags)
 
     def apply(self, bib: Bib) -> Bib:
         """The bib without those fields (the very bib when it has none)."""
-        return self.apply_tagged(bib, [one.tag for one in bib.fields])[0]
+        return self.apply_tagged(bib, tag_line(bib.fields))[0]
 
-    def apply_tagged(self, bib: Bib, tags: list[str]) -> tuple[Bib, list[str]]:
-        """``apply`` of a bib whose field tags, in order, are ``tags``; with the result's tags
-        (as ``fold_003_tagged``)."""
+    def apply_tagged(self, bib: Bib, tags: str) -> tuple[Bib, str]:
+        """``apply`` of a bib whose ``tag_line`` is ``tags``; with the result's (as
+        ``fold_003_tagged``)."""
         if not self.may_change(tags):
             return bib, tags
         removed = self.tags
-        kept = [at for at, tag in enumerate(tags) if tag not in removed]
-        fields = bib.fields
-        return (checked_bib(bib.leader, tuple([fields[at] for at in kept])),
-                [tags[at] for at in kept])
+        kept = tuple([one for one in bib.fields if one.tag not in removed])
+        return checked_bib(bib.leader, kept), tag_line(kept)
 
     @property
     def label(self) -> str:
@@ -162,54 +166,66 @@ def fold_003(bib: Bib) -> Bib:
 
     The 035 is not added twice when the record already has exactly that 035 $a.
     """
-    return fold_003_tagged(bib, [one.tag for one in bib.fields])[0]
+    return fold_003_tagged(bib, tag_line(bib.fields))[0]
 
 
-def fold_003_tagged(bib: Bib, tags: list[str], *, numbers: ParsedNumbers | None = None
-                    ) -> tuple[Bib, list[str]]:
-    """``fold_003`` of a bib whose field tags, in order, are ``tags``; with the result's tags.
+def fold_003_tagged(bib: Bib, tags: str, *, numbers: ParsedNumbers | None = None
+                    ) -> tuple[Bib, str]:
+    """``fold_003`` of a bib whose ``tag_line`` is ``tags``; with the result's.
 
-    The tags let each look-up run over a list of strings instead of the fields. ``numbers`` is
+    The tag line lets each look-up search one text instead of the fields. ``numbers`` is
     the caller's memo of parsed OCLC numbers (a batch's): under 003 ``OCoLC`` the 035 $a this
     writes, ``(OCoLC)<001>``, carries the 001's number, qualified, which the memo derives from
     the 001's (that a batch's JSON line reads too) instead of parsing the new text again, and
     so the number of OCLC's own 035 $a ``(OCoLC)<n>`` (``ParsedNumbers.control_number``); the
     result is the same without it.
     """
-    if "003" not in tags:
+    first = tags.find("003")
+    if first == -1:
         return bib, tags
     fields = bib.fields
     # The first 003 and the first 001, as ``Bib.control_value`` reads them (a control tag is
     # always a ``ControlField``: ``Bib`` checks it).
-    identifier = _control_text(fields[tags.index("003")]).strip()
-    number = _control_text(fields[tags.index("001")]).strip() if "001" in tags else None
-    if numbers is not None and number is not None and identifier == "OCoLC":
-        numbers.control_number(number)
-    kept, kept_tags = list(fields), list(tags)
-    for at in reversed(tag_positions(tags, "003")):  # nearly always one
-        del kept[at], kept_tags[at]
-    if number is not None:
+    identifier = _control_text(fields[first >> 2]).strip()
+    control = tags.find("001")
+    kept = list(fields)
+    kept_tags = tags.replace("003 ", "")
+    if len(kept_tags) == len(tags) - 4:  # nearly always: one 003
+        del kept[first >> 2]
+    else:
+        for at in reversed(line_positions(tags, "003")):
+            del kept[at]
+    if control != -1:
+        number = _control_text(fields[control >> 2]).strip()
+        if numbers is not None and identifier == "OCoLC":
+            numbers.control_number(number)
         text = f"({identifier}){number}"
-        if not _holds_035a(kept, kept_tags, text):
-            at = _tag_order_position(kept_tags, "035")
+        # No 003 is an 035: the kept fields hold the 035s of the given ones.
+        if not _holds_035a(fields, tags, text):
+            at = _tag_order_position(kept, "035")
             kept.insert(at, _new_035("a", text))
-            kept_tags.insert(at, "035")
+            offset = 4 * at
+            kept_tags = kept_tags[:offset] + "035 " + kept_tags[offset:]
     return checked_bib(bib.leader, tuple(kept)), kept_tags
 
 
-def _holds_035a(fields: list[Field], tags: list[str], text: str) -> bool:
-    """Whether an 035 among ``fields`` (tagged ``tags``) has ``text`` as an $a."""
+def _holds_035a(fields: tuple[Field, ...], tags: str, text: str) -> bool:
+    """Whether an 035 among ``fields`` (whose ``tag_line`` is ``tags``) has ``text`` as an $a."""
     # The field's text when that $a is all it holds (a text with a delimiter is no value's).
     alone = None if SUBFIELD_DELIMITER in text else SUBFIELD_DELIMITER + "a" + text
-    for at in tag_positions(tags, "035"):
-        one = as_data_field(fields[at])
-        written = one.marc_text
-        if written is not None and written == alone:
+    at = tags.find("035")
+    while at != -1:
+        one = fields[at >> 2]
+        if not isinstance(one, DataField):  # unreachable: ``Bib`` checks it
+            one = as_data_field(one)
+        written = kept_subfields(one)
+        if written == alone:
             return True
         # Most 035s hold one subfield: then it is that $a or not, without reading the values.
-        if (written is None or written.count(SUBFIELD_DELIMITER) != 1) and (
+        if (written.__class__ is not str or written.count(SUBFIELD_DELIMITER) != 1) and (
                 text in one.values("a")):
             return True
+        at = tags.find("035", at + 4)
     return False
 
 
@@ -236,6 +252,33 @@ def tag_positions(tags: list[str], tag: str) -> list[int]:
         at = tags.index(tag, at + 1)
         found.append(at)
     return found
+
+
+def tag_line(fields: Sequence[Field]) -> str:
+    """The tags of ``fields``, in order, as one text, each followed by a blank:
+    ``"001 003 035 "``, the form in which the named steps, the save rule and the zone numbers
+    look tags up (one search of a text, where a list of tags is searched tag by tag).
+
+    Every tag is three letters or digits (``Bib`` checks it), so the blanks fall at every
+    fourth character, and a search for three characters without a blank finds whole tags only:
+    the field at position ``n`` is the tag at offset ``4 * n``."""
+    return " ".join([one.tag for one in fields]) + " " if fields else ""
+
+
+def line_positions(tags: str, tag: str) -> list[int]:
+    """Where ``tag`` (three letters or digits) is in the ``tag_line`` ``tags``, in order."""
+    at = tags.find(tag)
+    found: list[int] = []
+    while at != -1:
+        found.append(at >> 2)
+        at = tags.find(tag, at + 4)
+    return found
+
+
+def _in_line(tags: str, tag: str) -> bool:
+    """Whether a field is tagged ``tag`` (any text) in the ``tag_line`` ``tags``: only three
+    characters without a blank can be a field's tag, and then they are one where found."""
+    return len(tag) == 3 and " " not in tag and tag in tags
 
 
 def _control_text(one: Field) -> str:
@@ -267,16 +310,15 @@ def insert_in_tag_order(fields: list[Field], new: Field) -> int:
     """Insert ``new`` before the first field whose tag sorts after its own (in place), and return
     where: where normalization puts a field it adds, for the named steps and the rule actions
     alike."""
-    position = _tag_order_position([one.tag for one in fields], new.tag)
+    position = _tag_order_position(fields, new.tag)
     fields.insert(position, new)
     return position
 
 
-def _tag_order_position(tags: list[str], tag: str) -> int:
-    """Where a field tagged ``tag`` goes among fields tagged ``tags``: before the first whose tag
-    sorts after its own, else last."""
-    for at, one in enumerate(tags):
-        if one > tag:
+def _tag_order_position(fields: Sequence[Field], tag: str) -> int:
+    """Where a field tagged ``tag`` goes among ``fields``: before the first whose tag sorts
+    after its own, else last."""
+    for at, one in enumerate(fields):
+        if one.tag > tag:
             return at
-    return len(tags)
-
+    return len(fields)

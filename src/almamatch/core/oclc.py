@@ -171,7 +171,7 @@ def _parse(text: str) -> OclcNumber | tuple[str, str]:
     if prefix:
         digits = digits[len(prefix):]
     if digits.isdigit() and digits.isascii() and len(digits) <= 18 and digits.strip("0"):
-        return checked_number(int(digits), _form(qualified, prefix, len(digits)))
+        return _written(int(digits), qualified, prefix, len(digits))
     if not stripped:
         return "empty", ""
     match = _PATTERN.fullmatch(stripped)
@@ -186,7 +186,7 @@ def _parse(text: str) -> OclcNumber | tuple[str, str]:
     if value > MAX_OCLC_NUMBER:
         return "out_of_range", "too large"
     prefix = (match["prefix"] or "").lower()
-    return checked_number(value, _form(match["qualifier"] is not None, prefix, len(digits)))
+    return _written(value, match["qualifier"] is not None, prefix, len(digits))
 
 
 # A parsed value is in range by the checks above (at most 18 digits, not all zeros; or checked
@@ -201,6 +201,15 @@ def checked_number(value: int, form: OclcForm) -> OclcNumber:
     """``OclcNumber(value, form)`` for ``0 < value <= MAX_OCLC_NUMBER``: a caller that knows the
     value in range (a parse, a zone view answering for a number it was given) makes the number
     without the constructor's check again."""
+    number: OclcNumber = _new(OclcNumber)
+    _SET_VALUE(number, value)
+    _SET_FORM(number, form)
+    return number
+
+
+def _written(value: int, qualified: bool, prefix: str, width: int) -> OclcNumber:
+    """``checked_number`` of ``value`` in the form so written (``_form``), in one call."""
+    form = _FORMS.get((qualified, prefix, width)) or _form(qualified, prefix, width)
     number: OclcNumber = _new(OclcNumber)
     _SET_VALUE(number, value)
     _SET_FORM(number, form)
@@ -260,10 +269,14 @@ class ParsedNumbers:
             if text.startswith("(") or text.strip() != text:
                 found[whole] = parsed_or_none(whole)
             else:
-                found[whole] = None if plain is None else checked_number(
-                    plain.value, _form(True, plain.form.prefix, plain.form.width))
-        if plain is not None:
-            self._canonical(plain, found)
+                found[whole] = None if plain is None else _written(
+                    plain.value, True, plain.form.prefix, plain.form.width)
+        if plain is None:
+            return None
+        digits = str(plain.value)  # ``_canonical``, without a call
+        written = "(OCoLC)" + digits
+        if written not in found:
+            found[written] = _written(plain.value, True, "", len(digits))
         return plain
 
     def canonical(self, number: OclcNumber) -> str:
@@ -277,7 +290,7 @@ class ParsedNumbers:
         digits = str(number.value)
         written = "(OCoLC)" + digits
         if written not in found:
-            found[written] = checked_number(number.value, _form(True, "", len(digits)))
+            found[written] = _written(number.value, True, "", len(digits))
         return written
 
     def _keep(self, text: str, number: OclcNumber | None) -> None:

@@ -55,11 +55,13 @@ from almamatch.core.normalization import (
     NormalizationStep,
     RemoveFields,
     fold_003_tagged,
+    line_positions,
+    tag_line,
     tag_positions,
 )
 from almamatch.core.oclc import OclcNumber, ParsedNumbers, number_reader, parsed_or_none
 from almamatch.core.profile import IntegrationProfile
-from almamatch.core.record import Bib, as_data_field
+from almamatch.core.record import SUBFIELD_DELIMITER, Bib, DataField, as_data_field, kept_subfields
 from almamatch.core.slots import new_instance, slot_setter
 from almamatch.core.timestamp import Timestamp
 
@@ -149,7 +151,7 @@ def prepare(record: Bib, normalization: tuple[NormalizationStep, ...], *,
     """
     number = number_reader(numbers)
     notes: list[str] = []
-    tags = [one.tag for one in record.fields]  # kept with the record: look-ups search strings
+    tags = tag_line(record.fields)  # kept with the record: look-ups search one text
     for step in normalization:
         match step:
             case CopyCancelledTo035z():  # its 019 $a read again below: through the memo
@@ -163,7 +165,7 @@ def prepare(record: Bib, normalization: tuple[NormalizationStep, ...], *,
                 after, fired = step.run(record)
                 notes.extend(fired or (f"{step.name}: no change",))
                 if after is not record:
-                    tags = [one.tag for one in after.fields]
+                    tags = tag_line(after.fields)
         record = after
     saved, tags = fold_003_tagged(record, tags, numbers=numbers)
     if saved is not record:
@@ -173,7 +175,7 @@ def prepare(record: Bib, normalization: tuple[NormalizationStep, ...], *,
     if "019" in tags:
         known = {one.value for one in active + cancelled}
         fields = saved.fields
-        for at in tag_positions(tags, "019"):
+        for at in line_positions(tags, "019"):
             for text in as_data_field(fields[at]).values("a"):
                 found = number(text)
                 if found is not None and found.value not in known:
@@ -237,19 +239,29 @@ def zone_numbers(bib: Bib) -> tuple[tuple[OclcNumber, ...], tuple[OclcNumber, ..
     once, in field order, so that the ``LITERAL`` match method can compare forms; a value that
     is active is not also listed as cancelled.
     """
-    return _numbers(bib, [one.tag for one in bib.fields])
+    return _numbers(bib, tag_line(bib.fields))
 
 
-def _numbers(bib: Bib, tags: list[str],
+def _numbers(bib: Bib, tags: str,
              parse: Callable[[str], OclcNumber | None] = parsed_or_none,
              ) -> tuple[tuple[OclcNumber, ...], tuple[OclcNumber, ...]]:
-    """``zone_numbers`` of a bib whose field tags, in order, are ``tags``; each value read by
-    ``parse`` (a caller's memo of ``parsed_or_none``)."""
+    """``zone_numbers`` of a bib whose ``tag_line`` is ``tags``; each value read by ``parse``
+    (a caller's memo of ``parsed_or_none``)."""
     active: dict[tuple[int, str, int], OclcNumber] = {}
     cancelled: dict[tuple[int, str, int], OclcNumber] = {}
     fields = bib.fields
-    for at in tag_positions(tags, "035"):
-        for code, text in as_data_field(fields[at]).pairs():
+    at = tags.find("035")
+    while at != -1:
+        one = fields[at >> 2]
+        at = tags.find("035", at + 4)
+        if not isinstance(one, DataField):  # unreachable: ``Bib`` checks it
+            one = as_data_field(one)
+        coded = kept_subfields(one)
+        # Most 035s hold one subfield: its code and value read from the text as ``pairs`` does.
+        pairs = (((coded[1], coded[2:]),)
+                 if coded.__class__ is str and coded.count(SUBFIELD_DELIMITER) == 1
+                 else one.pairs())
+        for code, text in pairs:
             if code == "a":
                 into = active
             elif code == "z":
@@ -510,9 +522,10 @@ class InMemoryZone:
               cz_linked: bool, lock: Lock | None, tags: list[str] | None = None) -> BibFacts:
         """``store``, each number read by ``parse`` (``parsed_or_none`` or a caller's memo);
         ``tags``, the bib's field tags in order, when the caller has them."""
-        saved, tags = fold_003_tagged(bib, [one.tag for one in bib.fields] if tags is None
-                                      else tags)
-        return self._keep(mms_id, saved, _numbers(saved, tags, parse), brief_level=brief_level,
+        # The ``tag_line`` of the bib: each tag followed by a blank.
+        line = tag_line(bib.fields) if tags is None else " ".join([*tags, ""])
+        saved, line = fold_003_tagged(bib, line)
+        return self._keep(mms_id, saved, _numbers(saved, line, parse), brief_level=brief_level,
                           originating_version=originating_version, cz_linked=cz_linked,
                           lock=lock)
 
