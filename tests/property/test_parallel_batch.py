@@ -337,3 +337,18 @@ def test_pieces_are_written_whole_and_in_order_however_little_each_write_takes(
         viewed: list[bytes | memoryview] = [memoryview(one) for one in pieces[20:]]
         almamatch.parallel.batch.write_pieces(7, [*pieces[:20], *viewed])
     assert b"".join(taken) == b"".join(pieces)
+
+
+@pytest.mark.usefixtures("small_chunks")
+def test_without_shared_slots_the_lines_come_back_in_the_results(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A system that will not map the slots (ENOMEM): the batch runs, each task's lines sent back.
+    dump, path = big_batch(tmp_path)
+    expected = one_process(dump, path)
+
+    def refused(*arguments: Any) -> mmap.mmap:
+        raise OSError(12, "Cannot allocate memory")
+
+    monkeypatch.setattr(almamatch.parallel.batch.LineSlots, "__init__", refused)
+    forbid_one_process(monkeypatch)
+    assert grouped(dump, path, "--json") == expected

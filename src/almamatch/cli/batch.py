@@ -521,13 +521,15 @@ def _decide_on_processes(setting: BatchSetting, plan: Plan, zone: Zone, store: I
             # The first submit forks the workers: a SIGTERM or Ctrl-C amid it would be lost in
             # an at-fork hook, stop a worker not yet set up, or leave the workers never told to
             # stop (the pool is not yet watching them), and the run hanging.
+            if slots is not None:
+                task = evolve(task, slot=slots.slot_of(task.number))
             with held():
-                return pool.submit(decide_task, setting,
-                                   evolve(task, slot=slots.slot_of(task.number)))
+                return pool.submit(decide_task, setting, task)
 
         try:
-            yield (slots.lines_of(result)
-                   for result in decide_in_pool(submit, plan, window=window))
+            decided = decide_in_pool(submit, plan, window=window)
+            yield decided if slots is None else (slots.lines_of(result) for result in decided)
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
-            slots.close()
+            if slots is not None:
+                slots.close()

@@ -113,6 +113,7 @@ _KEEP_BIBS: Final = 10_000
 #: lines of a day's exports are about 3.3 times their records), and at most this many bytes.
 _LINES_PER_BYTE: Final = 6
 _SLOT_AT_MOST: Final = 64 << 20
+_SLOTS_AT_MOST: Final = 1 << 30
 
 
 class KeysOutsideGroup(AlmamatchError):
@@ -204,11 +205,18 @@ class LineSlots:
         self.area = mmap.mmap(-1, self.count * self.size)
 
     @classmethod
-    def for_plan(cls, plan: Plan, window: int) -> LineSlots:
+    def for_plan(cls, plan: Plan, window: int) -> LineSlots | None:
         """Slots for ``plan``'s tasks with ``window`` in flight: each holds lines of up to
-        ``_LINES_PER_BYTE`` times the largest task's input, within ``_SLOT_AT_MOST``."""
+        ``_LINES_PER_BYTE`` times the largest task's input, within ``_SLOT_AT_MOST`` and
+        ``_SLOTS_AT_MOST`` in all; None when the system will not map them (every task's lines
+        then come back in its result)."""
         largest = max((int(plan.lengths[members].sum()) for members in plan.members), default=0)
-        return cls(window + 1, max(1, min(_SLOT_AT_MOST, _LINES_PER_BYTE * largest)))
+        count = window + 1
+        size = min(_SLOT_AT_MOST, _SLOTS_AT_MOST // count, _LINES_PER_BYTE * largest)
+        try:
+            return cls(count, max(1, size))
+        except OSError:  # ENOMEM: a system that counts shared memory against what it has left
+            return None
 
     def slot_of(self, task: int) -> int:
         return task % self.count
