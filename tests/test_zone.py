@@ -75,6 +75,19 @@ def test_brief_level_from_the_zones_rules_unless_given() -> None:
     assert InMemoryZone().store("991", bib(level="I")).brief_level == BriefLevel(10)  # carli
 
 
+def test_brief_levels_follow_the_rules_the_zone_has_when_it_stores() -> None:
+    """A level is the zone's rules' at the time of storing, whichever rules came before (CARLI
+    rates I 10 and 5 02, CSU I 09 and 5 02; "M" is 07 and 06)."""
+    zone = InMemoryZone()
+    expected = {"I": 10, "5": 2, "M": 7, "#": 1}
+    for number, (code, level) in enumerate(expected.items()):
+        assert zone.store(f"99{number}", bib(level=code)).brief_level == BriefLevel(level)
+    zone.brief_rules = BriefLevelRules.preset("csu")
+    expected = {"I": 9, "5": 2, "M": 6, "#": 2}
+    for number, (code, level) in enumerate(expected.items(), start=5):
+        assert zone.store(f"99{number}", bib(level=code)).brief_level == BriefLevel(level)
+
+
 def test_replacing_a_bib_reindexes_its_numbers() -> None:
     zone = InMemoryZone()
     zone.store("991", bib(DataField.of("035", "  ", ("a", "(OCoLC)1"))))

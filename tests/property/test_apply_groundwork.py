@@ -215,6 +215,12 @@ def test_a_merge_takes_the_incoming_numbers_only_for_its_035s_and_no_003() -> No
         ([first, second, DataField("035", " ", " ", [Subfield("a", "(OCoLC)5")])], None),
         ([ControlField("003", "OCoLC"), first, second], None),  # the save would fold
         ([DataField("035", " ", " ", [Subfield("a", "(OCoLC)5")]), second], None),  # equal, not own
+        # Fields out of tag order are read one by one; in tag order, searched by halves.
+        ([title, first, second], numbers),
+        ([first, second, ControlField("003", "OCoLC")], None),
+        ([ControlField("001", "1"), ControlField("003", "OCoLC"), first, second], None),
+        ([title], None),
+        ([ControlField("001", "1"), title], None),
     ]
     for fields, expected in cases:
         merged = Bib(leader=leader, fields=fields)

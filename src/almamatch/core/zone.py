@@ -16,6 +16,7 @@ number in 035 $a or $z" (Harvard, S30).
 from __future__ import annotations
 
 import enum
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from operator import is_
 from typing import Final, assert_never
@@ -61,7 +62,14 @@ from almamatch.core.normalization import (
 )
 from almamatch.core.oclc import OclcNumber, ParsedNumbers, number_reader, parsed_or_none
 from almamatch.core.profile import IntegrationProfile
-from almamatch.core.record import SUBFIELD_DELIMITER, Bib, DataField, as_data_field, kept_subfields
+from almamatch.core.record import (
+    SUBFIELD_DELIMITER,
+    Bib,
+    DataField,
+    Field,
+    as_data_field,
+    kept_subfields,
+)
 from almamatch.core.slots import new_instance, slot_setter
 from almamatch.core.timestamp import Timestamp
 
@@ -323,10 +331,19 @@ class Groundwork:
         nothing) and its 035s are ``incoming``'s own fields, in order (``zone_numbers`` reads
         those alone, and these are the prepared record's). None otherwise: derive them."""
         numbers, incoming = self.numbers, self.incoming
-        if numbers is None or incoming is None or "003" in tags:
+        if numbers is None or incoming is None:
             return None
         fields = merged.fields
-        own = [fields[at] for at in tag_positions(tags, "035")]
+        own: Sequence[Field]
+        if tags == sorted(tags):  # as a merge leaves numeric tags: searched by halves
+            at = bisect_left(tags, "003")
+            if at < len(tags) and tags[at] == "003":
+                return None
+            own = fields[bisect_left(tags, "035"):bisect_right(tags, "035")]
+        else:
+            if "003" in tags:
+                return None
+            own = [fields[at] for at in tag_positions(tags, "035")]
         theirs = [one for one in incoming.fields if one.tag == "035"]
         if len(own) != len(theirs) or not all(map(is_, own, theirs)):
             return None
@@ -383,6 +400,9 @@ class InMemoryZone:
         self._records: dict[str, Bib] = {}
         self._facts: dict[str, BibFacts] = {}
         self._hits: dict[int, tuple[Hit, ...]] = {}
+        # The brief level of each Leader/17 under ``_levels_rules`` (``_level_of``).
+        self._levels: dict[str, BriefLevel] = {}
+        self._levels_rules: BriefLevelRules | RecordBriefLevels | None = None
 
     @classmethod
     def of(
@@ -538,12 +558,30 @@ class InMemoryZone:
             raise InvalidZone(mms_id, "bad_mms_id", "an MMS ID is digits")
         active, cancelled = numbers
         facts = checked_facts(mms_id, active=active, cancelled=cancelled,
-                              brief_level=brief_level or self.brief_rules.level_of(saved),
+                              brief_level=brief_level or self._level_of(saved),
                               originating_version=originating_version, cz_linked=cz_linked,
                               lock=lock)
         self._records[mms_id] = saved
         self._hold(facts)
         return facts
+
+    def _level_of(self, saved: Bib) -> BriefLevel:
+        """``brief_rules.level_of(saved)``. A table of levels (``BriefLevelRules``, a value)
+        reads a record's Leader/17 alone, so its answer is kept per Leader/17 while the zone's
+        rules are that table; rules that read the record (``RecordBriefLevels``) are asked
+        each time."""
+        rules = self.brief_rules
+        if rules.__class__ is not BriefLevelRules or saved.__class__ is not Bib:
+            return rules.level_of(saved)
+        levels = self._levels
+        if self._levels_rules is not rules:
+            levels.clear()
+            self._levels_rules = rules
+        code = saved.leader[17]
+        level = levels.get(code)
+        if level is None:
+            level = levels[code] = rules.level_of(saved)
+        return level
 
     def hold(self, bib: HeldBib) -> None:
         """Hold a bib exactly as given (facts and record, as another store saved them)."""
