@@ -27,6 +27,7 @@ from almamatch.core.normalization import (
     assign_mms_id,
     fold_003,
     insert_in_tag_order,
+    line_positions,
     tag_line,
 )
 from almamatch.core.oclc import OclcNumber, ParsedNumbers
@@ -286,3 +287,15 @@ def test_the_named_steps_on_tags_make_what_they_make_on_the_record(bib: Bib, mem
     for edited, edited_tags in ((copied, copied_tags), (kept, kept_tags)):
         if edited_tags == tags:  # nothing changed: the very record, not a copy of it
             assert edited is bib
+
+
+@given(edited_records(), st.sampled_from(["001", "003", "019", "035", "245", "950", "03", "35 "]))
+def test_a_tag_line_finds_the_fields_a_list_of_tags_finds(bib: Bib, tag: str) -> None:
+    """``tag_line`` and ``line_positions`` answer what a list of the tags answers, and a text
+    that no tag can be (two characters, a blank) is found nowhere."""
+    tags = [one.tag for one in bib.fields]
+    line = tag_line(bib.fields)
+    assert line == "".join([one + " " for one in tags])
+    if len(tag) == 3 and " " not in tag:
+        assert line_positions(line, tag) == [at for at, one in enumerate(tags) if one == tag]
+    assert RemoveFields((tag,)).may_change(line) == (tag in tags)

@@ -186,7 +186,8 @@ def fold_003_tagged(bib: Bib, tags: str, *, numbers: ParsedNumbers | None = None
     fields = bib.fields
     # The first 003 and the first 001, as ``Bib.control_value`` reads them (a control tag is
     # always a ``ControlField``: ``Bib`` checks it).
-    identifier = _control_text(fields[first >> 2]).strip()
+    one = fields[first >> 2]
+    identifier = (one.value if isinstance(one, ControlField) else _control_text(one)).strip()
     control = tags.find("001")
     kept = list(fields)
     kept_tags = tags.replace("003 ", "")
@@ -196,7 +197,8 @@ def fold_003_tagged(bib: Bib, tags: str, *, numbers: ParsedNumbers | None = None
         for at in reversed(line_positions(tags, "003")):
             del kept[at]
     if control != -1:
-        number = _control_text(fields[control >> 2]).strip()
+        one = fields[control >> 2]
+        number = (one.value if isinstance(one, ControlField) else _control_text(one)).strip()
         if numbers is not None and identifier == "OCoLC":
             numbers.control_number(number)
         text = f"({identifier}){number}"
@@ -211,19 +213,19 @@ def fold_003_tagged(bib: Bib, tags: str, *, numbers: ParsedNumbers | None = None
 
 def _holds_035a(fields: tuple[Field, ...], tags: str, text: str) -> bool:
     """Whether an 035 among ``fields`` (whose ``tag_line`` is ``tags``) has ``text`` as an $a."""
-    # The field's text when that $a is all it holds (a text with a delimiter is no value's).
-    alone = None if SUBFIELD_DELIMITER in text else SUBFIELD_DELIMITER + "a" + text
+    # In a field's text (``marc_text``) every delimiter opens a subfield and no value holds one:
+    # an $a of ``text`` is the delimiter, "a", ``text``, then a delimiter or the end.
+    needle = None if SUBFIELD_DELIMITER in text else SUBFIELD_DELIMITER + "a" + text
     at = tags.find("035")
     while at != -1:
         one = fields[at >> 2]
         if not isinstance(one, DataField):  # unreachable: ``Bib`` checks it
             one = as_data_field(one)
         written = kept_subfields(one)
-        if written == alone:
-            return True
-        # Most 035s hold one subfield: then it is that $a or not, without reading the values.
-        if (written.__class__ is not str or written.count(SUBFIELD_DELIMITER) != 1) and (
-                text in one.values("a")):
+        if not isinstance(written, str) or needle is None:
+            if text in one.values("a"):
+                return True
+        elif written == needle or needle + SUBFIELD_DELIMITER in written + SUBFIELD_DELIMITER:
             return True
         at = tags.find("035", at + 4)
     return False
@@ -296,13 +298,15 @@ def assign_mms_id(bib: Bib, mms_id: str) -> Bib:
     if bib.control_value("001") == mms_id:  # the first 001 already holds it: kept as it is
         return bib
     fields = bib.fields
-    tags = [one.tag for one in fields]
     new = checked_control_field("001", mms_id)
-    if "001" not in tags:
+    changed: list[Field] | None = None
+    for at, one in enumerate(fields):  # one pass over the fields, none over a list of tags
+        if one.tag == "001":
+            if changed is None:
+                changed = list(fields)
+            changed[at] = new
+    if changed is None:
         return checked_bib(bib.leader, (new, *fields))
-    changed = list(fields)
-    for at in tag_positions(tags, "001"):
-        changed[at] = new
     return checked_bib(bib.leader, tuple(changed))
 
 

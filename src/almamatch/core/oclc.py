@@ -222,7 +222,21 @@ def parsed_or_none(text: str) -> OclcNumber | None:
     return None if found.__class__ is tuple else found  # type: ignore[return-value]
 
 
-_UNSEEN: Final = object()
+
+
+class _Texts(dict[str, OclcNumber | None]):
+    """The table of a ``ParsedNumbers``: each text with its number; a text it does not hold is
+    parsed, kept (the table emptied first when it holds ``limit`` texts) and answered, so that
+    a look-up of a text it holds is the dictionary's alone."""
+
+    __slots__ = ("limit",)
+    limit: int
+
+    def __missing__(self, text: str) -> OclcNumber | None:
+        if len(self) >= self.limit:
+            self.clear()
+        number = self[text] = parsed_or_none(text)
+        return number
 
 
 class ParsedNumbers:
@@ -235,19 +249,24 @@ class ParsedNumbers:
     decision and application, not across a whole day.
     """
 
-    __slots__ = ("_found", "limit")
+    __slots__ = ("_found", "number")
 
     def __init__(self, limit: int = 4096) -> None:
-        self.limit = limit
-        self._found: dict[str, OclcNumber | None] = {}
+        self._found = _Texts()
+        self._found.limit = limit
+        #: ``number(text)``: ``parsed_or_none(text)``, parsed once while remembered; a look-up
+        #: in the table, which parses a text it does not hold (``_Texts``), made without a call
+        #: of a method written here.
+        self.number: Callable[[str], OclcNumber | None] = self._found.__getitem__
 
-    def number(self, text: str) -> OclcNumber | None:
-        """``parsed_or_none(text)``, parsed once while remembered."""
-        number = self._found.get(text, _UNSEEN)
-        if number is _UNSEEN:
-            number = parsed_or_none(text)
-            self._keep(text, number)
-        return number  # type: ignore[return-value]
+    @property
+    def limit(self) -> int:
+        """How many texts are kept at most."""
+        return self._found.limit
+
+    @limit.setter
+    def limit(self, value: int) -> None:
+        self._found.limit = value
 
     def control_number(self, text: str) -> OclcNumber | None:
         """``number(text)`` for the 001 ``text`` of a record whose 003 is ``OCoLC``, also
@@ -293,14 +312,10 @@ class ParsedNumbers:
             found[written] = _written(number.value, True, "", len(digits))
         return written
 
-    def _keep(self, text: str, number: OclcNumber | None) -> None:
-        """Remember ``number`` for ``text``, the memo started again empty when full."""
-        self._room(1)[text] = number
-
     def _room(self, texts: int) -> dict[str, OclcNumber | None]:
         """The memo, started again empty when it has no room for ``texts`` more."""
         found = self._found
-        if len(found) > self.limit - texts:
+        if len(found) > found.limit - texts:
             found.clear()
         return found
 

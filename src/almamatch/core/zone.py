@@ -18,6 +18,7 @@ from __future__ import annotations
 import enum
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from functools import lru_cache
 from operator import is_
 from typing import Final, assert_never
 
@@ -164,14 +165,15 @@ def prepare(record: Bib, normalization: tuple[NormalizationStep, ...], *,
         match step:
             case CopyCancelledTo035z():  # its 019 $a read again below: through the memo
                 after, tags = step.apply_tagged(record, tags, numbers=numbers)
-                notes.append(_named_step_note(step.name, record, after))
+                notes.append(_unchanged(step.name) if after is record
+                             else _named_step_note(step.name, record, after))
             case RemoveFields():
                 after, tags = step.apply_tagged(record, tags)
                 notes.append(_named_step_note(step.label, record, after))
             case _:
                 # Rule text: a note for each rule action that changed the record.
                 after, fired = step.run(record)
-                notes.extend(fired or (f"{step.name}: no change",))
+                notes.extend(fired or (_unchanged(step.name),))
                 if after is not record:
                     tags = tag_line(after.fields)
         record = after
@@ -211,10 +213,17 @@ def _prepared(record: Bib, notes: tuple[str, ...], active: tuple[OclcNumber, ...
     return made
 
 
+@lru_cache(maxsize=256)
+def _unchanged(label: str) -> str:
+    """The note of a step that left the record as it was: one text per step's name, which a
+    stage 4 step made of the notes (``DecisionCache.normalization_step``) looks up as it is."""
+    return f"{label}: no change"
+
+
 def _named_step_note(label: str, before: Bib, after: Bib) -> str:
     """What a named normalization step did: the count of fields it added or removed."""
     if after is before:
-        return f"{label}: no change"
+        return _unchanged(label)
     change = len(after.fields) - len(before.fields)
     return f"{label}: {f'{change:+d} field(s)' if change else 'no change'}"
 
