@@ -222,8 +222,6 @@ def parsed_or_none(text: str) -> OclcNumber | None:
     return None if found.__class__ is tuple else found  # type: ignore[return-value]
 
 
-
-
 class _Texts(dict[str, OclcNumber | None]):
     """The table of a ``ParsedNumbers``: each text with its number; a text it does not hold is
     parsed, kept (the table emptied first when it holds ``limit`` texts) and answered, so that
