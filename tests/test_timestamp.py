@@ -184,3 +184,15 @@ def test_fourteen_digits_parse_when_they_name_a_real_moment(digits: str) -> None
             Timestamp.parse(digits)
     else:
         assert str(Timestamp.parse(digits)) == f"{digits}.0"
+
+
+# "yyyymmddhhmmss.f" with nothing around it is read by one pattern (``_PLAIN``); with a blank
+# around it, by the steps that check each part: both must read each text alike, moments near
+# and past every bound among them.
+@given(_MOMENTS, st.sampled_from("0123456789x\u0663"))
+@example("00000101000000", "5")  # year 0000
+@example("20250228235959", "9")  # the last day every month has
+def test_the_plain_form_reads_as_the_checked_steps_read_it(digits: str, tenth: str) -> None:
+    text = f"{digits}.{tenth}"
+    assert _outcome(text) == _outcome(f" {text}")
+    assert _outcome(text) == _outcome(f"{text}\t")

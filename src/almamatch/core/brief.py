@@ -10,7 +10,7 @@ copied from the consortia's published rules (``reference/alma-behaviour.md`` sec
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Final, Protocol
+from typing import Final, Protocol
 
 from attrs import field, frozen
 
@@ -18,8 +18,7 @@ from almamatch.core.digits import digits_value
 from almamatch.core.encoding import EncodingLevel
 from almamatch.core.errors import InvalidBriefLevel, InvalidProfile
 
-if TYPE_CHECKING:  # the record module imports nothing of this one; only the annotation needs it
-    from almamatch.core.record import Bib
+from almamatch.core.record import Bib  # which imports nothing of this module
 
 __all__ = ["BriefLevel", "BriefLevelRules", "HasEncodingLevel", "RecordBriefLevels"]
 
@@ -136,7 +135,9 @@ class BriefLevelRules:
 
     def level_of(self, record: HasEncodingLevel | EncodingLevel | str) -> BriefLevel:
         """The brief level of a record, an ``EncodingLevel`` or a Leader/17 character."""
-        if isinstance(record, str):
+        if record.__class__ is Bib:  # its Leader/17, as ``Bib.encoding_level`` reads it
+            code = record.leader[17]  # type: ignore[union-attr]
+        elif isinstance(record, str):
             code = " " if record == "#" else EncodingLevel(record).code
         elif isinstance(record, EncodingLevel):
             code = record.code

@@ -277,7 +277,11 @@ def _profile(run: _Run) -> Outcome:
 
 # -- stage 2 -----------------------------------------------------------------------------------
 def _logon(run: _Run) -> Outcome:
-    export, zone = run.export, run.zone
+    export, zone, profile = run.export, run.zone, run.profile
+    # Most often every part is exactly the zone's (its host is kept stripped): nothing to fold.
+    if (profile is not None and export.logon_id == zone.logon_id and export.host == zone.host
+            and export.password == profile.password):
+        return _logon_step(export.logon_id, zone.host), None
     problems: list[str] = []
     # "Make sure that the host name and the Logon ID correspond to each other" (seed 000).
     # Logon IDs compare exactly ("Settings may be case sensitive"); host names as DNS does.
@@ -336,40 +340,36 @@ def _same_form(key: OclcNumber, number: OclcNumber) -> bool:
     return key.form.prefix == number.form.prefix and key.form.width == number.form.width
 
 
-def _listing(numbers: tuple[OclcNumber, ...] | list[OclcNumber]) -> str:
-    return ", ".join([number.literal for number in numbers]) or "none"
+def _listing(literals: list[str]) -> str:
+    return ", ".join(literals) or "none"
 
 
-def _lookups(prepared: PreparedRecord, profile: IntegrationProfile
-             ) -> tuple[list[tuple[OclcNumber, Side]], str]:
-    """The lookups stage 5 makes for this record under this profile's match options, in order,
-    each (value, form) once, with its side; and the text of its step up to the hit count."""
-    literal = profile.match_method is _LITERAL
-    with_019 = profile.match_019_without_normalization
-    active, from_019 = prepared.active, prepared.cancelled_019
-    cancelled = prepared.cancelled + from_019 if with_019 else prepared.cancelled
-    lookups: list[tuple[OclcNumber, Side]] = []
-    seen: set[object] = set()
-    for keys, side in ((active, _ACTIVE_SIDE), (cancelled, _CANCELLED_SIDE)):
-        for key in keys:
-            # By value, one lookup per value; LITERAL looks up each written form.
-            mark = (key.value, key.form.prefix, key.form.width) if literal else key.value
-            if mark not in seen:
-                seen.add(mark)
-                lookups.append((key, side))
+def _literals(numbers: tuple[OclcNumber, ...]) -> list[str]:
+    return [number.literal for number in numbers]
+
+
+@lru_cache(maxsize=16, typed=True)
+def _match_words(literal: bool, with_019: bool) -> tuple[str, str]:
+    """Stage 5's words for these match options: what its step says after the incoming keys and
+    before the 019 numbers it lists, and after those up to the hit count."""
     method = (
         "Literal 035: value, prefix and digit count must agree"
         if literal
         else "Unique OCLC Identifier: by value, prefixes and leading zeros ignored"
     )
-    detail = (
-        f"keys: active {_listing(active)}; cancelled {_listing(cancelled)}; "
-        f"match_method {method} (default Unique OCLC Identifier); "
-        f"019 $a without normalization {'counted' if with_019 else 'ignored'}"
-        f"{' ' + _listing(from_019) if from_019 else ''} "
-        f"(match_019_without_normalization={with_019}, default False); "
+    return (
+        f"; match_method {method} (default Unique OCLC Identifier); "
+        f"019 $a without normalization {'counted' if with_019 else 'ignored'}",
+        f" (match_019_without_normalization={with_019}, default False); hits: ",
     )
-    return lookups, detail
+
+
+#: Stage 6's words for a candidate after its key, by (incoming side active, zone side active).
+_SIDES_WORDS: Final = {
+    (incoming, zone): (f" (incoming {_ACTIVE_WORD if incoming else _CANCELLED_WORD}, "
+                       f"zone {_ACTIVE_WORD if zone else _CANCELLED_WORD})")
+    for incoming in (True, False) for zone in (True, False)
+}
 
 
 def _match(run: _Run) -> Outcome:
@@ -378,26 +378,45 @@ def _match(run: _Run) -> Outcome:
     profile, prepared = run.profile, run.prepared
     if profile is None or prepared is None:
         return _MATCH_NA, None
-    lookups, detail = _lookups(prepared, profile)
     literal = profile.match_method is _LITERAL
+    with_019 = profile.match_019_without_normalization
+    active, from_019 = prepared.active, prepared.cancelled_019
+    cancelled = prepared.cancelled + from_019 if with_019 else prepared.cancelled
+    active_literals, cancelled_literals = _literals(active), _literals(cancelled)
     found: dict[tuple[str, int, bool, bool], Candidate] = {}
     descriptions = run.descriptions
     hits_of = run.zone.bibs.hits
-    for key, side in lookups:
-        for hit in hits_of(key):
-            if literal and not _same_form(key, hit.number):
+    seen: set[object] = set()
+    # The lookups, in order: each (value, form) once, with its side (by value, one lookup per
+    # value; LITERAL looks up each written form).
+    for keys, literals, side, incoming_active in (
+            (active, active_literals, _ACTIVE_SIDE, True),
+            (cancelled, cancelled_literals, _CANCELLED_SIDE, False)):
+        for at, key in enumerate(keys):
+            value = key.value
+            mark = (value, key.form.prefix, key.form.width) if literal else value
+            if mark in seen:
                 continue
-            zone_side = hit.side
-            zone_active = zone_side is _ACTIVE_SIDE
-            mark = (hit.mms_id, key.value, side is _ACTIVE_SIDE, zone_active)
-            if mark not in found:
-                found[mark] = _candidate(hit.mms_id, key, side, zone_side)
-                # Stage 6's words for the candidate.
-                incoming_word = _ACTIVE_WORD if side is _ACTIVE_SIDE else _CANCELLED_WORD
-                descriptions.append(f"{hit.mms_id} by {key.literal} (incoming {incoming_word}, "
-                                    f"zone {_ACTIVE_WORD if zone_active else _CANCELLED_WORD})")
+            seen.add(mark)
+            for hit in hits_of(key):
+                if literal and not _same_form(key, hit.number):
+                    continue
+                mms_id, zone_side = hit.mms_id, hit.side
+                zone_active = zone_side is _ACTIVE_SIDE
+                found_mark = (mms_id, value, incoming_active, zone_active)
+                if found_mark not in found:
+                    found[found_mark] = _candidate(mms_id, key, side, zone_side)
+                    # Stage 6's words for the candidate.
+                    descriptions.append(
+                        f"{mms_id} by {literals[at]}{_SIDES_WORDS[incoming_active, zone_active]}")
     run.candidates = tuple(found.values())
-    return _step(_MATCH, _PASSED, f"{detail}hits: {len(run.candidates)}"), None
+    keys_words, options_words = _match_words(literal, with_019)
+    detail = (
+        f"keys: active {_listing(active_literals)}; cancelled {_listing(cancelled_literals)}"
+        f"{keys_words}{' ' + _listing(_literals(from_019)) if from_019 else ''}"
+        f"{options_words}{len(found)}"
+    )
+    return _step(_MATCH, _PASSED, detail), None
 
 
 # -- stage 6 -----------------------------------------------------------------------------------
@@ -410,14 +429,18 @@ def _candidates(run: _Run) -> Outcome:
     if not candidates:
         return _CANDIDATES_NEW, None
     # Each candidate as "<mms_id> by <key> (incoming <side>, zone <side>)", made in stage 5.
-    mms_ids = dict.fromkeys([candidate.mms_id for candidate in candidates])
-    listing = "; ".join(run.descriptions)
-    if len(mms_ids) > 1:
-        detail = f"{len(mms_ids)} bibs: {listing}"
-        return _step(_CANDIDATES, _FAILED, detail), MultiMatch(
-            candidates=candidates, trace=_UNTRACED
-        )
-    mms_id = next(iter(mms_ids))
+    if len(candidates) == 1:  # most often: one bib, found once
+        mms_id = candidates[0].mms_id
+        listing = run.descriptions[0]
+    else:
+        mms_ids = dict.fromkeys([candidate.mms_id for candidate in candidates])
+        listing = "; ".join(run.descriptions)
+        if len(mms_ids) > 1:
+            detail = f"{len(mms_ids)} bibs: {listing}"
+            return _step(_CANDIDATES, _FAILED, detail), MultiMatch(
+                candidates=candidates, trace=_UNTRACED
+            )
+        mms_id = next(iter(mms_ids))
     run.facts = run.zone.bibs.facts(mms_id)
     if run.facts is None:
         detail = f"one bib: {listing}; the zone view has no facts for it, guards cannot run"

@@ -58,9 +58,14 @@ class Timestamp:
     @classmethod
     def parse(cls, text: str) -> Timestamp:
         """Parse a 005 value; surrounding blanks are ignored, anything else raises."""
+        # The form nearly every 005 has, "yyyymmddhhmmss.f" naming a moment of any month of
+        # any year, with no blank around it, in one match (``_PLAIN``): it is checked there as
+        # the steps below would check it.
+        if _PLAIN(text) is not None:
+            return checked_timestamp(text[:14], text[15], text)
         stripped = text.strip()
-        # The form nearly every 005 has, "yyyymmddhhmmss.f", read without the pattern: ASCII
-        # digits are [0-9]. Every other text goes the pattern's way, which reads this form alike.
+        # The same form with blanks around it, read without the pattern: ASCII digits are
+        # [0-9]. Every other text goes the pattern's way, which reads this form alike.
         if (len(stripped) == 16 and stripped[14] == "." and stripped.isascii()
                 and stripped[:14].isdigit() and stripped[15].isdigit()):
             digits, fraction = stripped[:14], stripped[15]
@@ -116,6 +121,15 @@ class Timestamp:
 
     def __repr__(self) -> str:
         return f"<Timestamp({str(self)!r})>"
+
+
+#: "yyyymmddhhmmss.f" whose 14 digits ``_plainly_a_moment`` accepts, as one pattern: a year from
+#: 0001, a month 01-12, a day 01-28, an hour 00-23, minutes and seconds 00-59, then one digit of
+#: a second (the whole text, nothing around it: ``fullmatch``).
+_PLAIN: Final = re.compile(
+    r"(?!0000)[0-9]{4}(?:0[1-9]|1[0-2])(?:0[1-9]|1[0-9]|2[0-8])(?:[01][0-9]|2[0-3])"
+    r"[0-5][0-9][0-5][0-9]\.[0-9]"
+).fullmatch
 
 
 def _plainly_a_moment(digits: str) -> bool:

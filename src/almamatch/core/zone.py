@@ -472,7 +472,10 @@ class InMemoryZone:
             return found
         if not found:  # nothing of the base's to hide
             return own
-        kept = tuple([hit for hit in found if hit.mms_id not in held])
+        if len(found) == 1:  # most often: one bib carries the number
+            kept = () if found[0].mms_id in held else tuple(found)
+        else:
+            kept = tuple([hit for hit in found if hit.mms_id not in held])
         return kept + own if own else kept
 
     def facts(self, mms_id: str) -> BibFacts | None:

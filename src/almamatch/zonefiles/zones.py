@@ -375,7 +375,9 @@ class IndexedZoneView:
         return self.offsets is not None
 
     def facts(self, mms_id: str) -> BibFacts | None:
-        row = self._row_of(mms_id)
+        row = self._rows.get(mms_id, -1)  # noted by ``hits`` (``_row_of``), read without a call
+        if row == -1:
+            row = self._row_of(mms_id)
         return None if row is None else self._facts_of_row(row)
 
     def next_mms_id(self) -> str:
