@@ -17,7 +17,6 @@ from attrs import field, frozen
 from almamatch.core.digits import digits_value
 from almamatch.core.encoding import EncodingLevel
 from almamatch.core.errors import InvalidBriefLevel, InvalidProfile
-
 from almamatch.core.record import Bib  # which imports nothing of this module
 
 __all__ = ["BriefLevel", "BriefLevelRules", "HasEncodingLevel", "RecordBriefLevels"]
@@ -136,7 +135,7 @@ class BriefLevelRules:
     def level_of(self, record: HasEncodingLevel | EncodingLevel | str) -> BriefLevel:
         """The brief level of a record, an ``EncodingLevel`` or a Leader/17 character."""
         if record.__class__ is Bib:  # its Leader/17, as ``Bib.encoding_level`` reads it
-            code = record.leader[17]  # type: ignore[union-attr]
+            code = record.leader[17]
         elif isinstance(record, str):
             code = " " if record == "#" else EncodingLevel(record).code
         elif isinstance(record, EncodingLevel):

@@ -357,11 +357,9 @@ def _match_words(literal: bool, with_019: bool) -> tuple[str, str]:
         if literal
         else "Unique OCLC Identifier: by value, prefixes and leading zeros ignored"
     )
-    return (
-        f"; match_method {method} (default Unique OCLC Identifier); "
-        f"019 $a without normalization {'counted' if with_019 else 'ignored'}",
-        f" (match_019_without_normalization={with_019}, default False); hits: ",
-    )
+    keys_words = (f"; match_method {method} (default Unique OCLC Identifier); "
+                  f"019 $a without normalization {'counted' if with_019 else 'ignored'}")
+    return keys_words, f" (match_019_without_normalization={with_019}, default False); hits: "
 
 
 #: Stage 6's words for a candidate after its key, by (incoming side active, zone side active).
