@@ -48,7 +48,6 @@ __all__ = [
     "insert_in_tag_order",
     "line_positions",
     "tag_line",
-    "tag_positions",
 ]
 
 
@@ -241,19 +240,6 @@ def _new_035(code: str, value: str) -> DataField:
     if SUBFIELD_DELIMITER in value or FIELD_TERMINATOR in value:
         return DataField("035", " ", " ", (Subfield(code, value),))
     return checked_data_field("035", " ", " ", SUBFIELD_DELIMITER + code + value)
-
-
-def tag_positions(tags: list[str], tag: str) -> list[int]:
-    """Where ``tag`` is in ``tags``, in order (searched by the list, not by Python steps)."""
-    count = tags.count(tag)
-    if count < 2:  # nearly always: no field or one with the tag
-        return [tags.index(tag)] if count else []
-    found: list[int] = []
-    at = -1
-    for _ in range(count):
-        at = tags.index(tag, at + 1)
-        found.append(at)
-    return found
 
 
 def tag_line(fields: Sequence[Field]) -> str:

@@ -170,6 +170,8 @@ class DataField:
         coded = self._coded
         if not isinstance(coded, str):
             return [(sub.code, sub.value) for sub in coded]
+        if coded.count(SUBFIELD_DELIMITER) == 1:  # most often: one subfield, the whole text
+            return [(coded[1], coded[2:])]
         return [(chunk[0], chunk[1:]) for chunk in coded.split(SUBFIELD_DELIMITER)[1:]]
 
     def values(self, code: str) -> tuple[str, ...]:

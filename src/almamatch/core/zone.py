@@ -59,17 +59,14 @@ from almamatch.core.normalization import (
     fold_003_tagged,
     line_positions,
     tag_line,
-    tag_positions,
 )
 from almamatch.core.oclc import OclcNumber, ParsedNumbers, number_reader, parsed_or_none
 from almamatch.core.profile import IntegrationProfile
 from almamatch.core.record import (
-    SUBFIELD_DELIMITER,
     Bib,
     DataField,
     Field,
     as_data_field,
-    kept_subfields,
 )
 from almamatch.core.slots import new_instance, slot_setter
 from almamatch.core.timestamp import Timestamp
@@ -273,12 +270,7 @@ def _numbers(bib: Bib, tags: str,
         at = tags.find("035", at + 4)
         if not isinstance(one, DataField):  # unreachable: ``Bib`` checks it
             one = as_data_field(one)
-        coded = kept_subfields(one)
-        # Most 035s hold one subfield: its code and value read from the text as ``pairs`` does.
-        pairs = (((coded[1], coded[2:]),)
-                 if coded.__class__ is str and coded.count(SUBFIELD_DELIMITER) == 1
-                 else one.pairs())
-        for code, text in pairs:
+        for code, text in one.pairs():
             if code == "a":
                 into = active
             elif code == "z":
@@ -352,7 +344,7 @@ class Groundwork:
         else:
             if "003" in tags:
                 return None
-            own = [fields[at] for at in tag_positions(tags, "035")]
+            own = [one for one in fields if one.tag == "035"]
         theirs = [one for one in incoming.fields if one.tag == "035"]
         if len(own) != len(theirs) or not all(map(is_, own, theirs)):
             return None
