@@ -31,7 +31,6 @@ from typing import IO, Any, BinaryIO, Final
 
 from attrs import evolve, frozen
 
-from almamatch import _native
 from almamatch.cli.arguments.options import Format, format_of
 from almamatch.cli.evidence import decision_mms_id, evidence_text
 from almamatch.cli.inputs import (
@@ -72,6 +71,7 @@ from almamatch.envelope import (
 )
 from almamatch.marc import MarcFormat, Unreadable, detect_format, read_bibs
 from almamatch.parallel.batch import (
+    UTF8_LINE,
     BatchSetting,
     Decided,
     LineSlots,
@@ -81,6 +81,7 @@ from almamatch.parallel.batch import (
     bibs_of_saved,
     decide_in_pool,
     decide_task,
+    line_encoder,
     line_encoding,
     paused_collector,
     plan_batch,
@@ -350,14 +351,8 @@ def run(args: argparse.Namespace) -> int:
     return 1 if refused and args.strict else 0
 
 
-def _compiled_line_encoder() -> Callable[[str], bytes | None]:
-    from almamatch._native.jsontext import utf8_line  # noqa: PLC0415 (only if built)
-
-    return utf8_line
-
-
-#: The compiled encoder of a line (``_native.jsontext.utf8_line``), or None: ``sink.write``.
-_UTF8_LINE: Final = _native.compiled(_compiled_line_encoder)
+#: The compiled encoder of a line (``parallel.batch.UTF8_LINE``), or None: ``sink.write``.
+_UTF8_LINE: Final = UTF8_LINE
 
 
 def line_output(sink: IO[str]) -> Callable[[str], None]:
@@ -365,11 +360,11 @@ def line_output(sink: IO[str]) -> Callable[[str], None]:
     record is decided: ``sink.write`` of the line and a newline, or, where the compiled writers
     are in use and ``sink`` encodes text as UTF-8 (a ``TextIOWrapper`` that
     ``parallel.batch.line_encoding`` lets the grouped path write bytes to), the same bytes
-    written to its byte stream, encoded in one C pass (``utf8_line``; a line holding a
-    surrogate encoded by Python, with the sink's own error handler)."""
-    encode = _UTF8_LINE
+    written to its byte stream, encoded in one C pass (``parallel.batch.line_encoder``, as the
+    grouped workers encode theirs: ``utf8_line``; a line holding a surrogate encoded by Python,
+    with the sink's own error handler)."""
     encoding = line_encoding(sink)
-    if (encode is None or not isinstance(sink, io.TextIOWrapper)
+    if (_UTF8_LINE is None or not isinstance(sink, io.TextIOWrapper)
             or codecs.lookup(encoding[0]).name != "utf-8"):
 
         def write_text(line: str) -> None:
@@ -379,10 +374,10 @@ def line_output(sink: IO[str]) -> Callable[[str], None]:
         return write_text
     sink.flush()  # what was written as text before goes first
     binary = sink.buffer
+    encode = line_encoder(encoding)
 
     def write_bytes(line: str) -> None:
-        data = encode(line)
-        binary.write((line + "\n").encode(*encoding) if data is None else data)
+        binary.write(encode(line))
         binary.flush()
 
     return write_bytes

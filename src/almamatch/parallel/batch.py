@@ -56,6 +56,7 @@ import numpy as np
 import numpy.typing as npt
 from attrs import evolve, field, frozen
 
+from almamatch import _native
 from almamatch.cli.inputs import export_for, profile_from_path, zone_for
 from almamatch.core.decide import DecisionCache, decide
 from almamatch.core.decision import Add, Decision, Merge
@@ -65,7 +66,7 @@ from almamatch.core.oclc import OclcNumber
 from almamatch.core.record import Bib
 from almamatch.core.zone import Groundwork, InMemoryZone, Zone
 from almamatch.envelope import UNREADABLE_CODE, LineWriter, item_line, json_line
-from almamatch.marc.framing import frame_spans
+from almamatch.marc.framing import frame_positions
 from almamatch.marc.iso2709 import RecordFault, decode_spans
 from almamatch.marc.unreadable import Unreadable
 from almamatch.parallel.groups import first_records, link_numbers
@@ -73,6 +74,7 @@ from almamatch.zonefiles.profiles import ProfileFile
 from almamatch.zonefiles.zones import IndexedZoneView
 
 __all__ = [
+    "UTF8_LINE",
     "BatchSetting",
     "BibsOf",
     "Decided",
@@ -84,6 +86,7 @@ __all__ = [
     "bibs_of_saved",
     "decide_in_pool",
     "decide_task",
+    "line_encoder",
     "line_encoding",
     "paused_collector",
     "plan_batch",
@@ -106,7 +109,6 @@ _PLACEHOLDER_BYTES: Final = re.compile(rb"(?<![0-9])99[0-9]{25}(?![0-9])")
 _CHUNK_AT_LEAST: Final = 250
 _CHUNK_AT_MOST: Final = 2_000
 _CHUNKS_PER_WORKER: Final = 12
-_READ_SIZE: Final = 1 << 22
 #: Bibs a worker keeps in finished tasks' overlays before it frees them.
 _KEEP_BIBS: Final = 10_000
 #: A slot of ``LineSlots`` holds lines of up to this many times its largest task's input (the
@@ -279,6 +281,38 @@ def line_encoding(sink: IO[str]) -> tuple[str, str]:
     return "utf-8", "surrogatepass"
 
 
+def _compiled_line_encoder() -> Callable[[str], bytes | None]:
+    from almamatch._native.jsontext import utf8_line  # noqa: PLC0415 (only if built)
+
+    return utf8_line
+
+
+#: The compiled encoder of a line (``_native.jsontext.utf8_line``: a line of text without a
+#: surrogate, and a newline, as UTF-8 bytes; None for any other), or None where it is not built
+#: or not wanted. tests/test_line_output.py compares it with Python's encoder.
+UTF8_LINE: Final = _native.compiled(_compiled_line_encoder)
+
+
+def line_encoder(encoding: tuple[str, str]) -> Callable[[str], bytes]:
+    """How a line and its newline become the bytes an output of ``encoding`` (name, errors;
+    ``line_encoding``) holds: ``(line + "\n").encode(*encoding)``, in one C pass for UTF-8
+    where ``UTF8_LINE`` is in use (a line holding a surrogate encoded by Python, with the
+    output's own error handler). The one-process batch and the grouped workers both encode so."""
+    compiled = UTF8_LINE
+    if compiled is None or codecs.lookup(encoding[0]).name != "utf-8":
+
+        def encode(line: str) -> bytes:
+            return (line + "\n").encode(*encoding)
+
+        return encode
+
+    def encode_utf8(line: str) -> bytes:
+        data = compiled(line)
+        return (line + "\n").encode(*encoding) if data is None else data
+
+    return encode_utf8
+
+
 # -- the parent ----------------------------------------------------------------------------------
 @frozen(kw_only=True, eq=False)
 class Plan:
@@ -341,31 +375,6 @@ def bibs_of_saved(saved: IndexedZoneView) -> BibsOf:
     return bibs_of
 
 
-def frame_file(chunks: Iterable[bytes]) -> tuple[Array, Array, Array, list[Unreadable]]:
-    """The records of a stream of ISO 2709 bytes as (indices, offsets, lengths) of those that
-    frame, and the ``Unreadable`` of those that do not."""
-    indices: list[int] = []
-    offsets: list[int] = []
-    lengths: list[int] = []
-    unframed: list[Unreadable] = []
-    for span in frame_spans(chunks):
-        if isinstance(span, Unreadable):
-            unframed.append(span)
-            continue
-        _, start, end, index, offset = span
-        indices.append(index)
-        offsets.append(offset)
-        lengths.append(end - start)
-    return (np.array(indices, dtype=np.int64), np.array(offsets, dtype=np.int64),
-            np.array(lengths, dtype=np.int64), unframed)
-
-
-def _file_chunks(path: str) -> Iterator[bytes]:
-    with Path(path).open("rb") as stream:
-        while chunk := stream.read(_READ_SIZE):
-            yield chunk
-
-
 def chunk_size(count: int, workers: int) -> int:
     """Records per chunk for ``count`` records on ``workers`` workers."""
     share = -(-count // max(1, workers * _CHUNKS_PER_WORKER))
@@ -381,21 +390,19 @@ def plan_batch(source: str | Path | bytes, bibs_of: BibsOf, *, workers: int = 1,
     """
     path = "" if isinstance(source, bytes) else str(source)
     held = source if isinstance(source, bytes) else None
-    chunks = iter((held,)) if held is not None else _file_chunks(path)
-    indices, offsets, lengths, unframed = frame_file(chunks)
-    count = len(indices) + len(unframed)
-    size = chunk or chunk_size(count, workers)
     with contextlib.ExitStack() as stack:
-        if held is not None:
-            content = np.frombuffer(held, dtype=np.uint8)
-        elif len(offsets):
+        whole: bytes | mmap.mmap = b"" if held is None else held
+        if held is None:  # the file read where it lies, mapped, never copied
             stream = stack.enter_context(Path(path).open("rb"))
-            mapped = stack.enter_context(mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ))
-            content = np.frombuffer(mapped, dtype=np.uint8)
-        else:
-            content = np.zeros(0, dtype=np.uint8)
+            if os.fstat(stream.fileno()).st_size:  # an empty file cannot be mapped
+                whole = stack.enter_context(
+                    mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ))
+        indices, offsets, lengths, unframed = frame_positions(whole)
+        content = np.frombuffer(whole, dtype=np.uint8)
         records, values = link_numbers(content, offsets, offsets + lengths)
         del content  # the map closes only when no array points into it
+    count = len(indices) + len(unframed)
+    size = chunk or chunk_size(count, workers)
     distinct, value_of = np.unique(values, return_inverse=True)
     value_of = value_of.reshape(-1)
     which, mms_ids = bibs_of(distinct)
@@ -741,7 +748,7 @@ def decide_task(setting: BatchSetting, task: Task) -> Decided:
     codes: list[str] = []
     adds: dict[int, bytes] = {}
     mentions: dict[int, tuple[tuple[int, bytes], ...]] = {}
-    encoding = setting.encoding
+    encode = line_encoder(setting.encoding)
     outside: int | None = None
     offsets, lengths = task.offsets.tolist(), task.lengths.tolist()
     # Read as the one-process reader reads a buffer (``decode_spans``), the records side by
@@ -760,7 +767,7 @@ def decide_task(setting: BatchSetting, task: Task) -> Decided:
             except KeysOutsideGroup:
                 outside = index
                 break
-            encoded = (text + "\n").encode(*encoding)
+            encoded = encode(text)
             if added is not None:
                 adds[line] = added.encode("ascii")
             if view.added and _PLACEHOLDER_START in encoded:
