@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from almamatch.core.record import Bib
 from almamatch.index.keyscan import scan_columns
-from almamatch.marc.framing import frame_records, frame_spans
+from almamatch.marc.framing import frame_positions, frame_records, frame_spans
 from almamatch.marc.iso2709 import decode_record, read_iso2709
 from almamatch.marc.scan import RecordKeys, scan_stream
 from almamatch.marc.unreadable import Unreadable
@@ -120,6 +120,13 @@ def _framed(raw: bytes, size: int) -> list[tuple[int, int | None]]:
             assert number == index
             assert content[start:end] == raw[offset : offset + end - start]
             found.append((offset, end - start))
+    # The same records as columns (the batch planner's framing), runs taken whole.
+    indices, offsets, lengths, unframed = frame_positions(raw)
+    columns = sorted([(index, offset, int(length)) for index, offset, length in zip(
+        indices.tolist(), offsets.tolist(), lengths.tolist(), strict=True)]
+        + [(item.index, item.offset, None) for item in unframed])
+    assert [index for index, _, _ in columns] == list(range(len(found)))
+    assert [(offset, length) for _, offset, length in columns] == found
     return found
 
 

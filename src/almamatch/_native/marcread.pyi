@@ -2,6 +2,7 @@
 the direct path of ``almamatch.marc.iso2709``."""
 
 from collections.abc import Callable
+from mmap import mmap
 
 from almamatch.core.record import Bib
 
@@ -16,6 +17,6 @@ def selected_bib(record: bytes, select: _Select,
     """``python(record, select)`` (``iso2709._decode_selected``), read here for the usual
     record; ``select`` is called at most once."""
 
-def usual_ends(content: bytes, position: int) -> list[int]:
+def usual_ends(content: bytes | mmap, position: int) -> list[int]:
     """Where each record that frames the common way (``marc.framing.frame_spans``) ends, from
     ``position`` on, one after another (at most 1,024); empty for any other record."""

@@ -411,20 +411,21 @@ cdef enum:
     MOST_ENDS = 1024  # records framed by one call, at most (the list stays small)
 
 
-def usual_ends(bytes content not None, Py_ssize_t position):
+def usual_ends(const unsigned char[::1] content not None, Py_ssize_t position):
     """Where each of the records that follow one another from ``position`` in ``content`` ends,
     for as long as each frames the usual way (``marc.framing.frame_spans``'s first case, a
     whole record in the buffer at hand): Leader/00-04 digits giving a length over 24 that ends
     inside ``content`` at the record terminator 0x1D, no other 0x1D before it, and a base
     address (Leader/12-16, digits) inside the record just after a field terminator. At most
     1,024 ends; none when the record at ``position`` is any other (the Python path frames it).
+    ``content`` is ``bytes`` or any buffer of bytes (a file's memory map).
     """
-    cdef const unsigned char* data = <const unsigned char*>PyBytes_AS_STRING(content)
-    cdef Py_ssize_t size = PyBytes_GET_SIZE(content)
+    cdef Py_ssize_t size = content.shape[0]
     cdef Py_ssize_t length, end, base
     ends = []
-    if position < 0:
+    if position < 0 or size - position <= LEADER_LENGTH:
         return ends
+    cdef const unsigned char* data = &content[0]
     while len(ends) < MOST_ENDS and size - position > LEADER_LENGTH:
         length = _number(data + position, 5)  # a digit is never a byte between records
         if length <= LEADER_LENGTH or length > size - position:

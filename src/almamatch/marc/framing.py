@@ -29,18 +29,20 @@ call; any other record is framed here, and this path defines every answer.
 
 from __future__ import annotations
 
+import mmap
 import re
 from collections.abc import Callable, Iterable, Iterator
-from typing import Final, TypeAlias
+from typing import Final, TypeAlias, cast
 
 import numpy as np
+import numpy.typing as npt
 
 from almamatch import _native
 from almamatch.core.errors import shown
 from almamatch.core.record import LEADER_LENGTH
 from almamatch.marc.unreadable import Unreadable
 
-__all__ = ["Span", "frame_records", "frame_spans"]
+__all__ = ["Span", "frame_positions", "frame_records", "frame_spans"]
 
 RECORD_TERMINATOR: Final = 0x1D
 _TERMINATOR_BYTES: Final = b"\x1d"
@@ -248,7 +250,53 @@ def frame_spans(chunks: Iterable[bytes]) -> Iterator[Span | Unreadable]:
     The buffer of a span is shared by the records of one chunk, so a reader that only slices a
     few fields out of it never copies the record itself.
     """
-    window = _Window(chunks)
+    return _frames(_Window(chunks), None)
+
+
+def frame_positions(content: bytes | mmap.mmap
+                    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64],
+                               npt.NDArray[np.int64], list[Unreadable]]:
+    """What ``frame_spans`` finds in the whole of ``content`` (a file's bytes, or its memory
+    map: read where it lies, never copied), as columns: (index, offset, length) of each record
+    that frames, in order (int64), and the ``Unreadable`` of each that does not. The runs of
+    records that the compiled framing frames many at a time (``usual_ends``) are taken whole,
+    with no step per record."""
+    window = _Window(())
+    # A memory map answers all that framing asks of the bytes (length, an octet, a slice,
+    # ``find``, a buffer for numpy and ``re``), and nothing is joined to it: it is whole.
+    window.content, window.ended = cast("bytes", content), True
+    runs: list[tuple[int, int, list[int]]] = []
+    indices: list[int] = []
+    offsets: list[int] = []
+    lengths: list[int] = []
+    unframed: list[Unreadable] = []
+    for span in _frames(window, runs):
+        if isinstance(span, Unreadable):
+            unframed.append(span)
+            continue
+        _, start, end, index, offset = span
+        indices.append(index)
+        offsets.append(offset)
+        lengths.append(end - start)
+    columns = [(np.array(indices, dtype=np.int64), np.array(offsets, dtype=np.int64),
+                np.array(lengths, dtype=np.int64))]
+    for first, at, ends in runs:  # ``ends`` are stream offsets here, the first record's at ``at``
+        stops = np.array(ends, dtype=np.int64)
+        starts = np.empty(len(stops), dtype=np.int64)
+        starts[0], starts[1:] = at, stops[:-1]
+        columns.append((np.arange(first, first + len(stops), dtype=np.int64), starts,
+                        stops - starts))
+    found, where, size = (np.concatenate([column[part] for column in columns])
+                          for part in range(3))
+    order = np.argsort(found, kind="stable")
+    return found[order], where[order], size[order], unframed
+
+
+def _frames(window: _Window, runs: list[tuple[int, int, list[int]]] | None
+            ) -> Iterator[Span | Unreadable]:
+    """``frame_spans`` over ``window``; with ``runs``, each run the compiled framing frames is
+    appended there whole, as (index of its first record, its stream offset, the stream offset
+    where each of its records ends), instead of being yielded a span at a time."""
     index = 0
     usual_ends = _usual_ends
     while True:
@@ -257,6 +305,11 @@ def frame_spans(chunks: Iterable[bytes]) -> Iterator[Span | Unreadable]:
             ends = usual_ends(content, position)
             if ends:
                 start = window.start
+                if runs is not None:
+                    runs.append((index, start + position, [start + end for end in ends]))
+                    window.position = ends[-1]
+                    index += len(ends)
+                    continue
                 for end in ends:
                     window.position = end
                     yield content, position, end, index, start + position

@@ -22,16 +22,17 @@ links.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
 
+from almamatch import _native
 from almamatch.core.oclc import MAX_OCLC_NUMBER
 from almamatch.marc.directory import directory_entries
 
-__all__ = ["first_records", "link_numbers"]
+__all__ = ["first_records", "link_numbers", "numpy_link_numbers"]
 
 Array = npt.NDArray[Any]
 
@@ -83,10 +84,33 @@ def _values_of_runs(digits: Array, run_of: Array, run_starts: Array, run_lengths
     return values
 
 
+def _compiled_links() -> Callable[[Array, Array, Array], tuple[Array, Array]]:
+    from almamatch._native.links import link_numbers as compiled  # noqa: PLC0415 (if built)
+
+    return compiled
+
+
+#: The compiled twin of ``link_numbers`` (``_native.links``: one C pass, no temporary arrays),
+#: picked once; None: numpy. tests/test_native_links.py compares the two.
+_compiled_link_numbers = _native.compiled(_compiled_links)
+
+
 def link_numbers(content: Array, starts: Array, ends: Array) -> tuple[Array, Array]:
     """Every number the records ``content[starts[i]:ends[i]]`` (uint8 bytes) can share, as
     (record position, value) pairs: each run of ASCII digits in 001 and in 019 $a, 035 $a and
-    035 $z, as a value from 1 to ``MAX_OCLC_NUMBER``, once per record."""
+    035 $z, as a value from 1 to ``MAX_OCLC_NUMBER``, once per record, in (record, value)
+    order. Where ``_native.links`` is in use, read by it; else ``numpy_link_numbers``."""
+    compiled = _compiled_link_numbers
+    if compiled is None:
+        return numpy_link_numbers(content, starts, ends)
+    return compiled(np.ascontiguousarray(content, dtype=np.uint8),
+                    np.ascontiguousarray(starts, dtype=np.int64),
+                    np.ascontiguousarray(ends, dtype=np.int64))
+
+
+def numpy_link_numbers(content: Array, starts: Array, ends: Array) -> tuple[Array, Array]:
+    """``link_numbers`` with numpy, a block of records at a time: the definition of its
+    answers."""
     records: list[Array] = []
     values: list[Array] = []
     for block in range(0, len(starts), _BLOCK):
