@@ -331,6 +331,7 @@ class MergeMethod:
             plans = MergePlans(self)
         leader = existing.leader
         result: list[Field] = list(existing.fields)
+        tags: list[str] | None = None  # the tags of ``result``, in step with it once read
         for action, by_tag, primary in plans.steps:
             if by_tag is None:  # an ``LDR`` rule: it acts on the leader alone
                 if action is not _REMOVE:
@@ -341,14 +342,18 @@ class MergeMethod:
             ) is not primary:
                 continue
             if action is _REMOVE:  # a remove takes nothing from the incoming record
-                result = _kept(by_tag, result)
+                result, tags = _kept(by_tag, result), None
                 continue
             taken = _selected(by_tag, incoming.fields)
             if taken:
                 if action is _REPLACE:
-                    result = _kept(by_tag, result)
-                _add(result, taken)
-        if "".join([one.tag for one in result]).isdigit():
+                    result, tags = _kept(by_tag, result), None
+                if tags is None:
+                    tags = [one.tag for one in result]
+                _add(result, tags, taken)
+        if tags is None:
+            tags = [one.tag for one in result]
+        if "".join(tags).isdigit():
             result.sort(key=_TAG)  # numeric tags alone: control fields sort first by themselves
         else:
             result.sort(key=_tag_key)
@@ -414,19 +419,22 @@ def _kept(by_tag: _ByTag, fields: Iterable[Field]) -> list[Field]:
             or (plan is not _ALL and not _passes(plan, one))]
 
 
-def _add(result: list[Field], taken: list[Field]) -> None:
-    """Add ``taken`` to ``result``: a field equal to one already there is not added again, and
-    001, 003, 005 and 008 are not repeatable (an add keeps the one there)."""
-    shared = {one.tag for one in result}.intersection([one.tag for one in taken])
+def _add(result: list[Field], tags: list[str], taken: list[Field]) -> None:
+    """Add ``taken`` to ``result`` (whose tags are ``tags``, kept in step with it): a field
+    equal to one already there is not added again, and 001, 003, 005 and 008 are not
+    repeatable (an add keeps the one there)."""
+    taken_tags = [one.tag for one in taken]
+    shared = set(tags).intersection(taken_tags)
     if not shared:
         result.extend(taken)
+        tags.extend(taken_tags)
         return
     # Fields with different tags are never equal: hash only those that may be.
     maybe = {one for one in result if one.tag in shared}
-    result.extend([
-        one for one in taken
-        if one.tag not in shared or (one.tag not in _NOT_REPEATABLE and one not in maybe)
-    ])
+    for one, tag in zip(taken, taken_tags, strict=True):
+        if tag not in shared or (tag not in _NOT_REPEATABLE and one not in maybe):
+            result.append(one)
+            tags.append(tag)
 
 
 class MergePlans:

@@ -654,7 +654,10 @@ class InMemoryZone:
             groundwork = None
         match decision:
             case Add(mms_id=mms_id, record=record, originating_version=version):
-                if self.facts(mms_id) is not None:
+                # The zone's next MMS ID is no bib's: the sequence moves past every bib held
+                # here and starts after the base's (``_hold``, ``sequence``), so an Add under it
+                # (as decide() makes one) needs no look-up through the layers to be sure.
+                if mms_id != self.sequence.peek() and self.facts(mms_id) is not None:
                     raise InvalidZone(mms_id, "duplicate_mms_id", "already in the zone")
                 numbers = None if groundwork is None else groundwork.numbers
                 if numbers is None:

@@ -408,11 +408,15 @@ class IndexedZoneView:
         def select(tags: list[str]) -> list[int] | None:
             # ``fold_003`` and ``assign_mms_id`` keep every field's position in a record with
             # an 001 and no 003; every 001 is read, for the check and for ``assign_mms_id``.
-            if "003" in tags or "001" not in tags:
+            # The tags are searched in one text, each tag and a blank (``tag_line``): a search
+            # for a tag finds whole tags alone, at four times their position.
+            line = " ".join([*tags, ""])
+            first = line.find("001 ")
+            if first == -1 or "003 " in line:
                 return None
             chosen = positions(tags)
-            if tags.count("001") == 1:
-                first = tags.index("001")
+            if line.find("001 ", first + 4) == -1:  # one 001, as a saved record has
+                first >>= 2
                 return chosen if first in chosen else sorted([first, *chosen])
             return sorted({*chosen, *(at for at, tag in enumerate(tags) if tag == "001")})
 
