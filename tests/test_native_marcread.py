@@ -94,6 +94,14 @@ def same_reading(records: list[bytes], monkeypatch: pytest.MonkeyPatch) -> int:
     for check in (True, False):
         assert ([answer(found) for found in decode_spans(content, starts, ends, check=check)]
                 == python_spans(content, starts, ends, check=check, monkeypatch=monkeypatch))
+        # A run read in one call: each record as ``usual_bib`` reads it on its own.
+        bibs, vouched = marcread.usual_bibs(content, 0, ends, check)
+        assert len(vouched) == len(bibs) == len(ends)
+        assert [None if bib is None else (shape(bib), bool(noted))
+                for bib, noted in zip(bibs, vouched, strict=True)] == [
+            None if one is None else (shape(one[0]), one[1])
+            for one in (marcread.usual_bib(content, start, end, check)
+                        for start, end in zip(starts, ends, strict=True))]
     return read
 
 
@@ -423,6 +431,66 @@ def test_usual_ends_frames_as_frame_spans(corpus: list[bytes],
         assert ends == ([len(record)] if position == 0 else [])
 
 
+def read(content: bytes, size: int) -> list[object]:
+    """What ``read_iso2709`` makes of ``content`` given in chunks of ``size`` bytes, with the
+    MARCXML word noted and without: each item, and after each ``Bib`` whether it was noted
+    just before it was given."""
+    chunks = [content[at:at + size] for at in range(0, len(content), size)]
+    found: list[object] = [shape(item) if isinstance(item, Bib) else item
+                           for item in iso2709.read_iso2709(chunks)]
+    noted: list[Bib] = []
+    for item in iso2709.read_iso2709(chunks, convertible=noted.append):
+        found.append(shape(item) if isinstance(item, Bib) else item)
+        if isinstance(item, Bib):
+            found.append(bool(noted) and noted[-1] is item)
+            noted.clear()
+        assert not noted
+    return found
+
+
+def same_read(content: bytes, monkeypatch: pytest.MonkeyPatch,
+              sizes: tuple[int, ...] = (997,)) -> None:
+    for size in sizes:
+        compiled = read(content, size)
+        with monkeypatch.context() as patched:
+            patched.setattr(framing, "_usual_ends", None)
+            patched.setattr(iso2709, "_usual_bib", None)
+            patched.setattr(iso2709, "_usual_bibs", None)
+            assert compiled == read(content, size)
+
+
+def test_read_iso2709_reads_as_the_python_path(corpus: list[bytes],
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stream reader's runs (``frame_runs``, ``usual_bibs``) against the Python paths:
+    every corpus file, and damaged streams (more of them, in three chunk sizes: the slow
+    test below)."""
+    assert iso2709._usual_bibs is marcread.usual_bibs or os.environ.get("ALMAMATCH_PURE")
+    for path in [*sorted(CORPUS.glob("*.mrc")), *sorted(CORPUS.glob("*.dat"))]:
+        same_read(path.read_bytes()[:1 << 15], monkeypatch)  # the slow test: whole files
+    same_damaged_reads(random.Random(11), 3, monkeypatch, (997,))
+
+
+@pytest.mark.slow
+def test_read_iso2709_reads_damaged_streams_as_the_python_path(
+        corpus: list[bytes], monkeypatch: pytest.MonkeyPatch) -> None:
+    for path in [*sorted(CORPUS.glob("*.mrc")), *sorted(CORPUS.glob("*.dat"))]:
+        same_read(path.read_bytes(), monkeypatch, (997, 1 << 16, 1 << 30))
+    same_damaged_reads(random.Random(13), 20, monkeypatch, (997, 1 << 16, 1 << 30))
+
+
+def same_damaged_reads(chance: random.Random, count: int, monkeypatch: pytest.MonkeyPatch,
+                       sizes: tuple[int, ...]) -> None:
+    corpus = corpus_records()
+    for _ in range(count):
+        parts = []
+        for _ in range(chance.randrange(1, 30)):
+            one = chance.choice(corpus)
+            parts.append(damaged(chance, one) if chance.random() < 0.3 else one)
+            if chance.random() < 0.1:
+                parts.append(chance.choice([b"\n", b"  ", b"\x1d", b"00024", b"garbage"]))
+        same_read(b"".join(parts), monkeypatch, sizes)
+
+
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(records=st.lists(st.tuples(st.one_of(_FIELDS, _USUAL_FIELDS),
                                   st.sampled_from([b"\x1d", b"\x1d", b"x"]),
@@ -444,7 +512,8 @@ def test_the_compiled_reading_is_picked_at_import_unless_pure_is_asked_for() -> 
     shown = subprocess.run(
         [sys.executable, "-c",
          ("from almamatch.marc import framing, iso2709; "
-          "print(iso2709._usual_bib, iso2709._selected_bib, framing._usual_ends)")],
+          "print(iso2709._usual_bib, iso2709._usual_bibs, iso2709._selected_bib, "
+          "framing._usual_ends)")],
         env={**os.environ, "ALMAMATCH_PURE": "1"}, capture_output=True, text=True, check=True,
         cwd=Path(__file__).parent)
-    assert shown.stdout.split() == ["None", "None", "None"]
+    assert shown.stdout.split() == ["None", "None", "None", "None"]

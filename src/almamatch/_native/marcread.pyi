@@ -12,6 +12,11 @@ def usual_bib(content: bytes, start: int, end: int, check: bool) -> tuple[Bib, b
     """``iso2709._decode_direct(content[start:end], check=check)`` for the usual record; None
     for any other (the caller then takes the Python path)."""
 
+def usual_bibs(content: bytes, start: int, ends: list[int], check: bool
+               ) -> tuple[list[Bib | None], bytes]:
+    """``usual_bib`` of each record of a run (``content[start:ends[0]]``, then from each end to
+    the next), and whether each converts to MARCXML, one byte each (1 or 0)."""
+
 def selected_bib(record: bytes, select: _Select,
                  python: Callable[[bytes, _Select], Bib | None]) -> Bib | None:
     """``python(record, select)`` (``iso2709._decode_selected``), read here for the usual

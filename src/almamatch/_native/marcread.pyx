@@ -33,6 +33,11 @@ cdef extern from "Python.h":
     object PyUnicode_DecodeUTF8(const char* data, Py_ssize_t size, const char* errors)
     object PyUnicode_FromOrdinal(int ordinal)
     object PyUnicode_DecodeASCII(const char* data, Py_ssize_t size, const char* errors)
+    object PyUnicode_New(Py_ssize_t size, unsigned int maxchar)
+    void* PyUnicode_DATA(object text)
+
+cdef extern from *:
+    int __builtin_ctzll(unsigned long long value) nogil
 
 # -- the classes' slots (``slots.pxd``) -----------------------------------------------------------
 # ``core.record`` makes a checked value with ``object.__new__`` and sets its slots through the
@@ -101,14 +106,26 @@ cdef struct Opened:
     bint noncharacter    # EF BF BE or EF BF BF in the data area (U+FFFE, U+FFFF when valid)
     bint stray           # a forbidden control byte in the leader or the data area
     bint control_delimiter  # a delimiter inside a leading control field
+    uint64_t wide        # bit i: field i (of the first 64) holds a byte over 0x7F
 
 
-cdef inline bint _plain(const unsigned char* at) noexcept:
-    """Whether the eight bytes at ``at`` are all 0x20-0x7F: no byte under 0x20 (the classic
-    test for a byte less than n, exact for "any" with n at most 128) and no high bit."""
+cdef inline uint64_t _unplain(const unsigned char* at) noexcept:
+    """Of the eight bytes at ``at``, those that are not 0x20-0x7F, as the high bit of each
+    byte's place (little-endian): the classic test for a byte less than n (exact for "any"
+    with n at most 128) and the high bit. A borrow runs only upwards, so the lowest bit set,
+    if any, marks exactly the first byte that is not plain (bytes after it may be marked
+    wrongly); zero when all eight are plain."""
     cdef uint64_t word
     memcpy(&word, at, 8)
-    return (((word - 0x2020202020202020ULL) & ~word) | word) & 0x8080808080808080ULL == 0
+    return (((word - 0x2020202020202020ULL) & ~word) | word) & 0x8080808080808080ULL
+
+
+cdef extern from *:
+    """
+    #if PY_BIG_ENDIAN
+    #error "marcread reads eight bytes at a time as a little-endian word"
+    #endif
+    """
 
 
 cdef inline void _look_at(const unsigned char* record, Py_ssize_t piece, Py_ssize_t end,
@@ -140,15 +157,17 @@ cdef bint _open(const unsigned char* record, Py_ssize_t size, Opened* found) noe
     reads field after field (``iso2709._opened``, then its directory equal to the one written
     from its pieces' lengths), its tags all digits; what the builders need to know of it."""
     cdef Py_ssize_t declared, base, entries, entry, tag, length, offset, at, end, data_end
-    cdef Py_ssize_t piece, stop
+    cdef Py_ssize_t piece
     cdef const unsigned char* entry_at
     cdef unsigned char octet
+    cdef uint64_t marks
     cdef bint data_seen = False
-    cdef bint control
+    cdef bint control, wide
     found.base = found.entries = found.controls = 0
     found.later_control = found.empty = found.high_code = found.non_ascii = False
     found.noncharacter = found.stray = found.control_delimiter = False
     found.data_heads = True
+    found.wide = 0
     # ``_opened``: room for a leader and more; Leader/09 "a"; the leader ASCII.
     if size < LEADER_LENGTH + 2 or record[9] != 0x61:
         return False
@@ -199,20 +218,28 @@ cdef bint _open(const unsigned char* record, Py_ssize_t size, Opened* found) noe
                     or record[at + 2] != SUBFIELD_DELIMITER):
                 found.data_heads = False
         # Eight bytes at a time while they are all plain (0x20-0x7F, which no rule here looks
-        # at); where one is not, byte by byte up to it, then eight at a time again after it.
+        # at); where one is not, straight to it, then on from the byte after it; the last few
+        # bytes one by one.
         piece = at
         control = tag < 10 and not data_seen
-        while piece < end:
-            if piece + 8 <= end and _plain(record + piece):
+        wide = found.non_ascii
+        found.non_ascii = False
+        while piece + 8 <= end:
+            marks = _unplain(record + piece)
+            if marks == 0:
                 piece += 8
                 continue
-            stop = piece + 8 if piece + 8 < end else end
-            while piece < stop:
-                octet = record[piece]
-                piece += 1
-                if octet < 0x20 or octet >= 0x80:
-                    _look_at(record, piece - 1, end, control, found)
-                    break
+            piece += __builtin_ctzll(marks) >> 3
+            _look_at(record, piece, end, control, found)
+            piece += 1
+        while piece < end:
+            octet = record[piece]
+            if octet < 0x20 or octet >= 0x80:
+                _look_at(record, piece, end, control, found)
+            piece += 1
+        if found.non_ascii and entry < 64:
+            found.wide |= (<uint64_t>1) << entry
+        found.non_ascii = found.non_ascii or wide
         at += length
     return at == data_end
 
@@ -229,24 +256,40 @@ cdef inline object _text(const unsigned char* data, Py_ssize_t size, bint* valid
     return PyUnicode_DecodeUTF8(<const char*>data, size, "surrogateescape")
 
 
+cdef inline object _ascii(const unsigned char* data, Py_ssize_t size):
+    """ASCII bytes as the text the UTF-8 decoder gives for them (a new compact ASCII string,
+    the shared ones for no character and for one), without the decoder's own passes."""
+    if size < 2:
+        return "" if size == 0 else PyUnicode_FromOrdinal(data[0])
+    text = PyUnicode_New(size, 127)
+    memcpy(PyUnicode_DATA(text), data, size)
+    return text
+
+
 cdef inline object _control_field(const unsigned char* record, Py_ssize_t tag,
-                                  Py_ssize_t at, Py_ssize_t size, bint* valid):
+                                  Py_ssize_t at, Py_ssize_t size, bint* valid, bint wide):
+    """A control field of the record's bytes at ``at`` (``size`` of them, the terminator
+    off); ``wide``: they may hold a byte over 0x7F (else they are ASCII)."""
     made = new_empty(_CONTROL)
     put(made, _CONTROL_TAG, _TAGS[tag])
-    put(made, _CONTROL_VALUE, _text(record + at, size, valid))
+    put(made, _CONTROL_VALUE, _text(record + at, size, valid) if wide
+        else _ascii(record + at, size))
     return made
 
 
 cdef inline object _data_field(const unsigned char* record, Py_ssize_t tag, Py_ssize_t at,
-                               Py_ssize_t size, bint* valid, object text):
+                               Py_ssize_t size, bint* valid, object text, bint wide):
     """A data field of the record's bytes at ``at`` (``size`` of them, the terminator off):
     its indicators, then its subfields as their text (``text``, or decoded from the bytes
-    after the indicators when None)."""
+    after the indicators when None; ``wide`` as for ``_control_field``)."""
     made = new_empty(_DATA)
     put(made, _DATA_TAG, _TAGS[tag])
     put(made, _DATA_INDICATOR1, PyUnicode_FromOrdinal(record[at]))
     put(made, _DATA_INDICATOR2, PyUnicode_FromOrdinal(record[at + 1]))
-    put(made, _DATA_CODED, _text(record + at + 2, size - 2, valid) if text is None else text)
+    if text is None:
+        text = (_text(record + at + 2, size - 2, valid) if wide
+                else _ascii(record + at + 2, size - 2))
+    put(made, _DATA_CODED, text)
     return made
 
 
@@ -257,12 +300,14 @@ cdef inline object _bib(const unsigned char* record, tuple fields):
     return bib
 
 
-cdef object _read(const unsigned char* record, Py_ssize_t size, bint check):
+cdef object _read(const unsigned char* record, Py_ssize_t size, bint check, bint* vouched):
+    """The record's ``Bib`` (``vouched``: whether it converts to MARCXML, with ``check``), or
+    None for a record that is not the usual one."""
     cdef Opened opened
     cdef Py_ssize_t entry, tag, length, at
     cdef const unsigned char* entry_at
     cdef bint valid = check
-    cdef bint convertible
+    cdef bint convertible, wide
     if not _open(record, size, &opened):
         return None
     # ``_fields_at_once``: control fields first, then data fields of the usual head; with one
@@ -272,15 +317,17 @@ cdef object _read(const unsigned char* record, Py_ssize_t size, bint check):
     if opened.controls < opened.entries and (opened.empty or opened.high_code):
         return None
     fields = PyTuple_New(opened.entries)
+    at = opened.base  # the fields follow one another (``_open``)
     for entry in range(opened.entries):
         entry_at = record + LEADER_LENGTH + ENTRY_LENGTH * entry
         tag = _number(entry_at, 3)
         length = _number(entry_at + 3, 4)
-        at = opened.base + _number(entry_at + 7, 5)
+        wide = entry >= 64 or (opened.wide >> entry) & 1
         if entry < opened.controls:
-            made = _control_field(record, tag, at, length - 1, &valid)
+            made = _control_field(record, tag, at, length - 1, &valid, wide)
         else:
-            made = _data_field(record, tag, at, length - 1, &valid, None)
+            made = _data_field(record, tag, at, length - 1, &valid, None, wide)
+        at += length
         Py_INCREF(made)
         PyTuple_SET_ITEM(fields, entry, made)
     bib = _bib(record, fields)
@@ -296,7 +343,8 @@ cdef object _read(const unsigned char* record, Py_ssize_t size, bint check):
                     or record[at] == SUBFIELD_DELIMITER):
                 convertible = False
                 break
-    return bib, convertible
+    vouched[0] = convertible
+    return bib
 
 
 # ``not None`` on each function's bytes: their size and buffer are read without a check, and a
@@ -304,9 +352,39 @@ cdef object _read(const unsigned char* record, Py_ssize_t size, bint check):
 def usual_bib(bytes content not None, Py_ssize_t start, Py_ssize_t end, bint check):
     """``iso2709._decode_direct(content[start:end], check=check)`` for the usual record (see
     the module's text); None for any other, and for a span that is not inside ``content``."""
+    cdef bint vouched = False
     if not 0 <= start <= end <= PyBytes_GET_SIZE(content):
         return None
-    return _read(<const unsigned char*>PyBytes_AS_STRING(content) + start, end - start, check)
+    bib = _read(<const unsigned char*>PyBytes_AS_STRING(content) + start, end - start, check,
+                &vouched)
+    return None if bib is None else (bib, vouched)
+
+
+def usual_bibs(bytes content not None, Py_ssize_t start, list ends not None, bint check):
+    """``usual_bib`` of each record of a run, ``content[start:ends[0]]``, then
+    ``content[ends[0]:ends[1]]`` and so on, in one call: the list of their ``Bib``s (None for a
+    record ``usual_bib`` leaves, and for a span that is not inside ``content``), and whether
+    each converts to MARCXML (``check``; else all False), as one byte each (1 or 0)."""
+    cdef Py_ssize_t count = len(ends)
+    cdef Py_ssize_t at, end
+    cdef Py_ssize_t size = PyBytes_GET_SIZE(content)
+    cdef const unsigned char* data = <const unsigned char*>PyBytes_AS_STRING(content)
+    cdef bint vouched
+    bibs = PyList_New(count)
+    flags = bytearray(count)
+    cdef unsigned char* marks = flags
+    for at in range(count):
+        end = ends[at]
+        vouched = False
+        if 0 <= start <= end <= size:
+            bib = _read(data + start, end - start, check, &vouched)
+        else:
+            bib = None
+        marks[at] = vouched
+        Py_INCREF(bib)
+        PyList_SET_ITEM(bibs, at, bib)
+        start = end
+    return bibs, bytes(flags)
 
 
 # -- a record's selected fields ---------------------------------------------------------------------
@@ -396,10 +474,10 @@ def selected_bib(bytes record not None, select, python):
         length = _number(entry_at + 3, 4)
         at = opened.base + _number(entry_at + 7, 5)
         if tag < 10:
-            made = _control_field(data, tag, at, length - 1, &valid)
+            made = _control_field(data, tag, at, length - 1, &valid, True)
         else:
             made = _data_field(data, tag, at, length - 1, &valid,
-                               _subfields_text(data + at + 2, length - 3))
+                               _subfields_text(data + at + 2, length - 3), True)
         Py_INCREF(made)
         PyTuple_SET_ITEM(fields, entry, made)
     return _bib(data, fields)

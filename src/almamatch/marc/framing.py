@@ -42,7 +42,7 @@ from almamatch.core.errors import shown
 from almamatch.core.record import LEADER_LENGTH
 from almamatch.marc.unreadable import Unreadable
 
-__all__ = ["Span", "frame_positions", "frame_records", "frame_spans"]
+__all__ = ["Run", "Span", "frame_positions", "frame_records", "frame_runs", "frame_spans"]
 
 RECORD_TERMINATOR: Final = 0x1D
 _TERMINATOR_BYTES: Final = b"\x1d"
@@ -70,6 +70,11 @@ _usual_ends = _native.compiled(_compiled_ends)
 #: A framed record: (buffer, start, end, index, offset); the record is ``buffer[start:end]``,
 #: ``index`` counts every record from 0, readable or not, ``offset`` is its first byte in the file.
 Span: TypeAlias = tuple[bytes, int, int, int, int]
+#: Records framed one after another in one buffer: (buffer, start, ends, index, base); the first
+#: record is ``buffer[start:ends[0]]``, each next one runs from the end of the one before it to
+#: its own end, ``index`` is the first one's, and a record's offset in the file is ``base`` plus
+#: its start in the buffer.
+Run: TypeAlias = tuple[bytes, int, list[int], int, int]
 
 
 class _Window:
@@ -250,7 +255,22 @@ def frame_spans(chunks: Iterable[bytes]) -> Iterator[Span | Unreadable]:
     The buffer of a span is shared by the records of one chunk, so a reader that only slices a
     few fields out of it never copies the record itself.
     """
-    return _frames(_Window(chunks), None)
+    for framed in frame_runs(chunks):
+        if isinstance(framed, Unreadable):
+            yield framed
+            continue
+        content, position, ends, index, start = framed
+        for end in ends:
+            yield content, position, end, index, start + position
+            index += 1
+            position = end
+
+
+def frame_runs(chunks: Iterable[bytes]) -> Iterator[Run | Unreadable]:
+    """``frame_spans``, the records that follow one another in one buffer given together: each
+    ``Run`` holds one record or more (the compiled framing's many a call), each ``Unreadable``
+    one record that does not frame."""
+    return _runs(_Window(chunks))
 
 
 def frame_positions(content: bytes | mmap.mmap
@@ -270,18 +290,21 @@ def frame_positions(content: bytes | mmap.mmap
     offsets: list[int] = []
     lengths: list[int] = []
     unframed: list[Unreadable] = []
-    for span in _frames(window, runs):
-        if isinstance(span, Unreadable):
-            unframed.append(span)
+    for framed in _runs(window):
+        if isinstance(framed, Unreadable):
+            unframed.append(framed)
             continue
-        _, start, end, index, offset = span
-        indices.append(index)
-        offsets.append(offset)
-        lengths.append(end - start)
+        _, start, ends, index, base = framed
+        if len(ends) == 1:  # one record (framed in Python, or a run of one)
+            indices.append(index)
+            offsets.append(base + start)
+            lengths.append(ends[0] - start)
+        else:
+            runs.append((index, base + start, [base + end for end in ends]))
     columns = [(np.array(indices, dtype=np.int64), np.array(offsets, dtype=np.int64),
                 np.array(lengths, dtype=np.int64))]
-    for first, at, ends in runs:  # ``ends`` are stream offsets here, the first record's at ``at``
-        stops = np.array(ends, dtype=np.int64)
+    for first, at, stream_ends in runs:  # stream offsets, the first record's at ``at``
+        stops = np.array(stream_ends, dtype=np.int64)
         starts = np.empty(len(stops), dtype=np.int64)
         starts[0], starts[1:] = at, stops[:-1]
         columns.append((np.arange(first, first + len(stops), dtype=np.int64), starts,
@@ -292,11 +315,8 @@ def frame_positions(content: bytes | mmap.mmap
     return found[order], where[order], size[order], unframed
 
 
-def _frames(window: _Window, runs: list[tuple[int, int, list[int]]] | None
-            ) -> Iterator[Span | Unreadable]:
-    """``frame_spans`` over ``window``; with ``runs``, each run the compiled framing frames is
-    appended there whole, as (index of its first record, its stream offset, the stream offset
-    where each of its records ends), instead of being yielded a span at a time."""
+def _runs(window: _Window) -> Iterator[Run | Unreadable]:
+    """``frame_runs`` over ``window``."""
     index = 0
     usual_ends = _usual_ends
     while True:
@@ -304,17 +324,9 @@ def _frames(window: _Window, runs: list[tuple[int, int, list[int]]] | None
         if usual_ends is not None:  # the compiled twin of the common case below, many at once
             ends = usual_ends(content, position)
             if ends:
-                start = window.start
-                if runs is not None:
-                    runs.append((index, start + position, [start + end for end in ends]))
-                    window.position = ends[-1]
-                    index += len(ends)
-                    continue
-                for end in ends:
-                    window.position = end
-                    yield content, position, end, index, start + position
-                    index += 1
-                    position = end
+                window.position = ends[-1]
+                yield content, position, ends, index, window.start
+                index += len(ends)
                 continue
         if position >= len(content) or content[position] in _BETWEEN_RECORDS:
             if not window.skip_between_records():
@@ -338,7 +350,7 @@ def _frames(window: _Window, runs: list[tuple[int, int, list[int]]] | None
         index += 1
 
 
-def _framed(window: _Window, content: bytes, start: int, end: int, index: int) -> Span | Unreadable:
+def _framed(window: _Window, content: bytes, start: int, end: int, index: int) -> Run | Unreadable:
     """The record framed at ``content[start:end]``, consumed; or, when it does not look like a
     record but one that does starts inside it and ends at the same terminator (digits before a
     record can spell a length that reaches the record's end), the bytes before that one."""
@@ -348,7 +360,7 @@ def _framed(window: _Window, content: bytes, start: int, end: int, index: int) -
     )
     if inner is None:
         window.position = end
-        return content, start, end, index, offset
+        return content, start, [end], index, window.start
     window.position = inner
     detail = (f"Leader/00-04 is {content[start : start + 5]!r}, but a record that frames starts "
               f"{inner - start} bytes in and ends at the same terminator; skipped to it")

@@ -49,7 +49,7 @@ from almamatch.marc.convert import (
     bib_from_pymarc,
 )
 from almamatch.marc.directory import ENTRY_LENGTH
-from almamatch.marc.framing import Span, frame_spans
+from almamatch.marc.framing import Span, frame_runs, frame_spans
 from almamatch.marc.layout import usual_layouts
 from almamatch.marc.unreadable import Unreadable
 
@@ -69,24 +69,28 @@ __all__ = [
 
 _Select = Callable[[list[str]], list[int] | None]
 _UsualBib = Callable[[bytes, int, int, bool], tuple[Bib, bool] | None]
+_UsualBibs = Callable[[bytes, int, list[int], bool], tuple[list[Bib | None], bytes]]
 _SelectedBib = Callable[[bytes, _Select, Callable[[bytes, _Select], Bib | None]], Bib | None]
 
 
-def _compiled_reader() -> tuple[_UsualBib, _SelectedBib]:
+def _compiled_reader() -> tuple[_UsualBib, _UsualBibs, _SelectedBib]:
     """The compiled twin of the direct path (``almamatch._native.marcread``), used where it is
     built and wanted (``almamatch._native.compiled``); Nones: the Python paths alone."""
     from almamatch._native.marcread import (  # noqa: PLC0415 (optional: may not be built)
         selected_bib,
         usual_bib,
+        usual_bibs,
     )
 
-    return usual_bib, selected_bib
+    return usual_bib, usual_bibs, selected_bib
 
 
 #: The compiled reading, picked once: ``decode_spans`` reads the usual record with
-#: ``usual_bib``, ``decode_selected`` with ``selected_bib``, whose answers are those of the
-#: Python paths here (tests/test_native_marcread.py compares them).
-_usual_bib, _selected_bib = _native.compiled(_compiled_reader) or (None, None)
+#: ``usual_bib``, ``read_iso2709`` a run of them with ``usual_bibs``, ``decode_selected`` with
+#: ``selected_bib``, whose answers are those of the Python paths here
+#: (tests/test_native_marcread.py compares them).
+_usual_bib, _usual_bibs, _selected_bib = (_native.compiled(_compiled_reader)
+                                          or (None, None, None))
 
 _SUBFIELD: Final = chr(SUBFIELD_DELIMITER)
 _TERMINATOR: Final = chr(FIELD_TERMINATOR)
@@ -667,8 +671,12 @@ def read_iso2709(chunks: Iterable[bytes], *,
     ``convertible``, when given, is called with each ``Bib`` whose bytes show that it converts
     to MARCXML (``decode_vouched``), just before that ``Bib`` is yielded.
 
-    The records framed in one buffer are decoded together (``decode_spans``).
+    The records framed in one buffer are decoded together (``decode_spans``; where the
+    compiled reader is in use, each run the framing gives at once, ``usual_bibs``).
     """
+    if _usual_bibs is not None:
+        yield from _read_runs(chunks, _usual_bibs, convertible)
+        return
     check = convertible is not None
     for run in _runs(chunks):
         spans = [framed for framed in run if not isinstance(framed, Unreadable)]
@@ -688,3 +696,42 @@ def read_iso2709(chunks: Iterable[bytes], *,
             if vouched and convertible is not None:
                 convertible(bib)
             yield bib
+
+
+def _read_runs(chunks: Iterable[bytes], usual_bibs: _UsualBibs,
+               convertible: Callable[[Bib], object] | None) -> Iterator[Bib | Unreadable]:
+    """``read_iso2709`` through the compiled reader: each run of records the framing gives
+    (``frame_runs``) read in one call (``usual_bibs``), a record it leaves by the Python paths
+    (``_decoded``: the same answers), without asking it again."""
+    check = convertible is not None
+    for framed in frame_runs(chunks):
+        if isinstance(framed, Unreadable):
+            yield framed
+            continue
+        content, start, ends, index, base = framed
+        bibs, vouched = usual_bibs(content, start, ends, check)
+        if convertible is None and None not in bibs:
+            yield from bibs  # type: ignore[misc]  # no None among them
+            continue
+        for bib, noted, end in zip(bibs, vouched, ends, strict=True):
+            if bib is None:
+                yield _left(content[start:end], index, base + start, convertible)
+            else:
+                if noted and convertible is not None:
+                    convertible(bib)
+                yield bib
+            index += 1
+            start = end
+
+
+def _left(record: bytes, index: int, offset: int, convertible: Callable[[Bib], object] | None
+          ) -> Bib | Unreadable:
+    """A record of a run that ``usual_bibs`` leaves, read by the Python paths (``_decoded``,
+    not asking the compiled reader again) as ``read_iso2709`` gives it."""
+    found = _decoded(record, check=convertible is not None, direct=_decode_direct)
+    if isinstance(found, RecordFault):
+        return Unreadable(index=index, offset=offset, reason=found.reason, detail=found.detail)
+    bib, vouched = found
+    if vouched and convertible is not None:
+        convertible(bib)
+    return bib
