@@ -402,7 +402,12 @@ class JsonWriter:
         self._dumps = json.JSONEncoder(ensure_ascii=ensure_ascii, separators=COMPACT).encode
         self._writers: dict[Any, Callable[[Any], str]] = {}
         self._members: dict[type[Any], Callable[[Any], str]] = {}
+        self._members_after: dict[type[Any], Callable[[str, Any], str]] = {}
         self._recurring: dict[type[Any], _Recurring] = {}
+        # The writers of a tuple of recurring values, by its hint: compiled (None where not in
+        # use) and in Python (``_build``, ``_written``).
+        self._recurring_tuples: dict[Any, tuple[Callable[[Any], str | None] | None,
+                                                 Callable[[Any], str]]] = {}
         # A record's parts, each cut from what the converter writes for one (see _record).
         empty = " " * 24
         self._open, rest = _around(self._dumps(converter.unstructure(Bib(leader=empty))),
@@ -475,6 +480,16 @@ class JsonWriter:
             found = self._members[cls] = self._generate(cls, braces=False)
         return found
 
+    def members_after(self, cls: type[Any]) -> Callable[[str, Any], str]:
+        """The function ``write(before, value)`` that writes a JSON object of the members
+        ``before`` (their text, written by another writer) and then an attrs object's members:
+        ``"{" + before + "," + members(cls)(value) + "}"``, in one piece (``envelope.LineWriter``:
+        the place, then a decision). For a class with members."""
+        found = self._members_after.get(cls)
+        if found is None:
+            found = self._members_after[cls] = self._generate(cls, braces=False, after=True)
+        return found
+
     def numbers_members(self, cls: type[Any]) -> Callable[[int, Bib], str | None] | None:
         """The compiled writer of ``members(cls)`` for a ``cls`` whose members are an ``int``
         and the active and cancelled numbers ``core.identifiers.extract_oclc_numbers`` finds in
@@ -533,6 +548,7 @@ class JsonWriter:
                     "[" + ",".join([kept(id(one)) or made(one) for one in value]) + "]"
                 )
                 compiled = self._recurring_tuple(args[0], recurring)
+                self._recurring_tuples[hint] = compiled, pure
                 if compiled is None:
                     return pure
                 # The compiled writer answers None for a value that is not a tuple, never "".
@@ -596,24 +612,66 @@ class JsonWriter:
             value_close=end, opening="[", separator=",", closing="]", write=recurring.write,
         ).text
 
-    def _generate(self, cls: type[Any], *, braces: bool) -> Callable[[Any], str]:
+    def _generate(self, cls: type[Any], *, braces: bool, after: bool = False
+                  ) -> Callable[..., str]:
         # One function per class, its source generated from the fields (as attrs and cattrs
-        # generate theirs): ``f"{text0}{text1}{write1(value.mms_id)}...{end}"``.
+        # generate theirs): ``f"{text0}{text1}{string(v1)}...{end}"``, each member read into a
+        # local first and written by the expression ``_written`` gives for its type (no call
+        # of a writer of its own where the expression needs none). ``after``: the function is
+        # ``write(before, value)``, writing ``{``, the text ``before``, ``,``, the members and
+        # ``}`` (``members_after``).
         opening, texts, end = self._member_texts(cls, braces=braces)
         # Constant texts are names in the namespace; the f-string builds the text in one piece.
-        namespace: dict[str, Any] = {"text0": opening}
-        parts = ["{text0}"]
+        namespace: dict[str, Any] = {"text0": opening, "string": self._string, "null": "null"}
+        reads, parts = [], ["{text0}"]
         for number, (text, name, hint) in enumerate(texts, start=1):
             assert name.isidentifier(), name
             namespace[f"text{number}"] = text
-            namespace[f"write{number}"] = self.writer(hint)
-            parts.append(f"{{text{number}}}{{write{number}(value.{name})}}")
+            reads.append(f"    v{number} = value.{name}\n")
+            written = self._written(hint, f"v{number}", str(number), namespace)
+            parts.append(f"{{text{number}}}{{{written}}}")
         namespace["end"] = end
-        source = f"def write(value):\n    return f\"{''.join(parts)}{{end}}\"\n"
+        arguments, lead, close = "value", "", ""
+        if after:
+            arguments, lead, close = "before, value", "{{{before},", "}}"
+        source = (f"def write({arguments}):\n{''.join(reads)}"
+                  f"    return f\"{lead}{''.join(parts)}{{end}}{close}\"\n")
         where = f"<JsonWriter of {cls.__qualname__}>"
         exec(compile(source, where, "exec"), namespace)  # noqa: S102 (made above from field names)
-        write_text: Callable[[Any], str] = namespace["write"]
+        write_text: Callable[..., str] = namespace["write"]
         return write_text
+
+    def _written(self, hint: Any, local: str, key: str, namespace: dict[str, Any]) -> str:
+        """The source of an expression that writes the value named ``local``, of type ``hint``,
+        as ``writer(hint)`` writes it, with the names it needs put in ``namespace`` (each
+        ending in ``key``): a string's encoder, an optional value's ``null``, the compiled
+        writer of a record or of a trace with its Python twin, a string hook's output, inline;
+        any other value through ``writer(hint)``."""
+        writer = self.writer(hint)  # built first: the recurring texts are its
+        origin, args = get_origin(hint), get_args(hint)
+        if origin in (Union, types.UnionType) and len(args) == 2 and type(None) in args:
+            (inner,) = (one for one in args if one is not type(None))
+            return (f"(null if {local} is None else "
+                    f"{self._written(inner, local, key + '_', namespace)})")
+        if hint is Bib and self._record_text is not None:
+            # The compiled writer answers None for a record it leaves, never "".
+            namespace[f"record{key}"] = self._record_text
+            namespace[f"record_python{key}"] = self._record
+            return f"(record{key}({local}) or record_python{key}({local}))"
+        if hint in self._recurring_tuples:
+            compiled, pure = self._recurring_tuples[hint]
+            namespace[f"pure{key}"] = pure
+            if compiled is None:
+                return f"pure{key}({local})"
+            namespace[f"compiled{key}"] = compiled  # never "" (see ``_build``)
+            return f"(compiled{key}({local}) or pure{key}({local}))"
+        if hint is str:
+            return f"string({local})"
+        if hint in HOOK_SCHEMAS and HOOK_SCHEMAS[hint].get("type") == "string":
+            namespace[f"hook{key}"] = converter.get_unstructure_hook(hint)
+            return f"string(hook{key}({local}))"
+        namespace[f"write{key}"] = writer
+        return f"write{key}({local})"
 
     def _plain(self, value: Any) -> str:
         if type(value) is str:

@@ -172,21 +172,22 @@ class LineWriter:
         # The place's text from the record at once where the compiled writer is in use (its
         # twin: ``Place.of`` written by ``_place``, which answers for any record it leaves).
         self._place_text = self._writer.numbers_members(Place)
-        # Each decision class's writer is generated when a line first needs it (a run of one
-        # record needs one of them).
-        self._decisions: dict[type[Any], Callable[[Any], str]] = {}
+        # Each decision class's writer of a line (its place's text, then the decision's
+        # members) is generated when a line first needs it (a run of one record needs one).
+        self._decisions: dict[type[Any], Callable[[str, Any], str]] = {}
 
     def line(self, index: int, item: Bib | Unreadable, decision: Decision | None) -> str:
         """The line of one input record, decided (``decision`` given) or unreadable."""
         if decision is not None and not isinstance(item, Unreadable):
-            members = self._decisions.get(type(decision))
-            if members is None and type(decision) in _DECISION_TYPES:
-                members = self._decisions[type(decision)] = self._writer.members(type(decision))
-            if members is not None:
+            write = self._decisions.get(type(decision))
+            if write is None and type(decision) in _DECISION_TYPES:
+                write = self._decisions[type(decision)] = self._writer.members_after(
+                    type(decision))
+            if write is not None:
                 place = None if self._place_text is None else self._place_text(index, item)
                 if place is None:
                     place = self._place(Place.of(index, item, self._numbers))
-                return f"{{{place},{members(decision)}}}"
+                return write(place, decision)
         return json_line(item_line(index, item, decision))
 
 
