@@ -89,6 +89,22 @@ def test_each_character_class_is_written_as_json_dumps_writes_it(
     assert compiled == the_pure_path_of(record, ensure_ascii)
 
 
+@needs_compiled
+@pytest.mark.parametrize("ensure_ascii", SETTINGS)
+def test_a_string_is_written_as_the_string_encoder_writes_it(ensure_ascii: bool) -> None:
+    writer = JsonWriter(ensure_ascii=ensure_ascii)
+    compiled = writer._compiled_record
+    assert compiled is not None
+    texts = [*EDGES, *(value * 9 for value in EDGES), "The record has been processed.",
+             "a" * 7 + '"' + "b" * 8 + "\\" + "\x1f" * 9 + "\x7f\xe9" * 5]
+    for text in texts:
+        found = compiled.string(text)
+        assert found is not None
+        assert_same(found, writer._string(text))
+    assert compiled.string(Stage.MATCH) is None  # a str subclass: the encoder's
+    assert compiled.string(None) is None  # type: ignore[arg-type]
+
+
 # -- the corpus -------------------------------------------------------------------------------
 CORPUS_FILES = sorted(path for path in CORPUS.rglob("*")
                       if path.suffix in (".mrc", ".dat", ".xml"))

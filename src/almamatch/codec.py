@@ -666,7 +666,11 @@ class JsonWriter:
             namespace[f"compiled{key}"] = compiled  # never "" (see ``_build``)
             return f"(compiled{key}({local}) or pure{key}({local}))"
         if hint is str:
-            return f"string({local})"
+            if self._compiled_record is None:
+                return f"string({local})"
+            # The compiled encoder answers None for a str subclass, never "" (quoted).
+            namespace["compiled_string"] = self._compiled_record.string
+            return f"(compiled_string({local}) or string({local}))"
         if hint in HOOK_SCHEMAS and HOOK_SCHEMAS[hint].get("type") == "string":
             namespace[f"hook{key}"] = converter.get_unstructure_hook(hint)
             return f"string(hook{key}({local}))"

@@ -26,6 +26,8 @@ class RecordText:
         heads: dict[tuple[str, str, str], str],
         codes: dict[str, str],
     ) -> None: ...
+    def string(self, text: str) -> str | None:
+        """``text`` as the string encoder writes it, or None for anything but a ``str``."""
     def text(self, bib: Bib) -> str | None:
         """The JSON text of ``bib``, or None for a record of any unusual shape."""
 

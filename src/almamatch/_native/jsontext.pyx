@@ -143,6 +143,9 @@ cdef class RecordText:
     cdef uint8_t escape_length[ASCII_END]
     # Whether each character of Latin-1 is written as it is (past it: unless ensure_ascii).
     cdef uint8_t plain[0x100]
+    # Whether every character 0x20-0x7E but the quote and the backslash is written as it is,
+    # so that ``_plain_word`` may find eight such at once.
+    cdef bint words_plain
     cdef uint8_t escape_text[ASCII_END][WIDEST_ESCAPE]
     # Each ASCII code's text (borrowed from ``kept``, which holds them), NULL until first used.
     cdef PyObject* code_texts[ASCII_END]
@@ -213,6 +216,8 @@ cdef class RecordText:
             self.escape_length[code] = len(escape)
             for at in range(len(escape)):
                 self.escape_text[code][at] = ord(escape[at])
+        self.words_plain = all(self.plain[code] for code in range(0x20, 0x7F)
+                               if code != 0x22 and code != 0x5C)
 
     def __dealloc__(self):
         cdef Py_ssize_t slot
@@ -222,6 +227,27 @@ cdef class RecordText:
         PyMem_Free(self.kept_texts)
         PyMem_Free(self.kept_keys)
         PyMem_Free(self.buffer)
+
+    def string(self, text):
+        """``text`` as the string encoder writes it (quoted, escaped, as a record's values are
+        written), or None for anything but a ``str``."""
+        if type(text) is not str:
+            return None
+        cdef uint32_t width = self.fixed_width
+        if not self.ensure_ascii:
+            width = _widest(width, text)
+        cdef Py_ssize_t length
+        if width <= 0xFF:
+            length = self._put_string(<ucs1>0, 0, width, text)
+        elif width <= 0xFFFF:
+            length = self._put_string(<ucs2>0, 0, width, text)
+        else:
+            length = self._put_string(<ucs4>0, 0, width, text)
+        if length < 0:
+            return None
+        written = PyUnicode_New(length, width)
+        memcpy(PyUnicode_DATA(written), self.buffer, length * PyUnicode_KIND(written))
+        return written
 
     def text(self, bib):
         """The JSON text of ``bib``, or None for a record of any unusual shape."""
@@ -506,6 +532,9 @@ cdef class RecordText:
             # The characters written as they are, up to the next one that is not, at once.
             run = index
             if src_t is ucs1:
+                if self.words_plain:  # eight at a time while none is special
+                    while run + 8 <= end and _plain_word(text + run):
+                        run += 8
                 while run < end and self.plain[text[run]]:
                     run += 1
             else:
@@ -543,6 +572,21 @@ cdef class RecordText:
             for step in range(length):
                 out[at + step] = self.escape_text[character][step]
             at += length
+
+
+cdef inline bint _plain_word(const ucs1* at) noexcept:
+    """Whether none of the eight characters at ``at`` is under 0x20, over 0x7E, a quote or a
+    backslash (each test exact for "any of the eight": a borrow or a carry starts only at a
+    byte the test finds)."""
+    cdef uint64_t word, quote, backslash
+    memcpy(&word, at, 8)
+    quote = word ^ 0x2222222222222222ULL
+    backslash = word ^ 0x5C5C5C5C5C5C5C5CULL
+    return ((((word - 0x2020202020202020ULL) & ~word)
+             | (word + 0x0101010101010101ULL) | word
+             | ((quote - 0x0101010101010101ULL) & ~quote)
+             | ((backslash - 0x0101010101010101ULL) & ~backslash))
+            & 0x8080808080808080ULL) == 0
 
 
 cdef inline void _unicode_escape(out_t* out, uint32_t character) noexcept:
