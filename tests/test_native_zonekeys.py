@@ -26,7 +26,7 @@ from almamatch.core.lock import Lock
 from almamatch.core.oclc import MAX_OCLC_NUMBER, OclcNumber
 from almamatch.core.timestamp import Timestamp
 from almamatch.index import zone as zone_module
-from almamatch.index.version import encode_version
+from almamatch.index.version import decode_version, encode_version
 from almamatch.index.zone import NOTED_ROWS, ZoneIndex
 from almamatch.zonefiles import load_zone
 from almamatch.zonefiles.zones import IndexedZoneView, zone_index
@@ -77,6 +77,7 @@ def facts_shape(facts: BibFacts) -> tuple[object, ...]:
             tuple(map(number_shape, facts.active)), type(facts.cancelled),
             tuple(map(number_shape, facts.cancelled)), id(facts.brief_level),
             type(facts.originating_version), facts.originating_version,
+            None if facts.originating_version is None else facts.originating_version.text,
             type(facts.cz_linked), facts.cz_linked, id(facts.lock))
 
 
@@ -177,6 +178,46 @@ def test_the_compiled_lookups_answer_as_the_python_ones(
         key_sides=[one[2] for one in keys], key_forms=[one[3] for one in keys],
         locks={bib[0]: LOCK for bib in bibs if bib[4]})
     agrees(index, numbers_around(index), mms_ids_around(index))
+
+
+#: The last encoded moment ``decode_version`` reads: 9999-12-31T23:59:59.9999999.
+LAST_CODE = encode_version(Timestamp.parse("99991231235959.9999999"))
+
+
+def same_moment(code: int) -> None:
+    compiled, python = zonekeys.moment_of(code), decode_version(code)
+    assert python is not None and compiled is not None, code
+    assert (type(compiled), compiled.digits, compiled.fraction, compiled.text) == (
+        type(python), python.digits, python.fraction, python.text), code
+
+
+@settings(max_examples=400, deadline=None)
+@given(code=st.one_of(st.integers(0, LAST_CODE),
+                      st.integers(0, 400 * 366 * 86_400 * 10**7),  # the first 400 years
+                      st.integers(LAST_CODE - 10**15, LAST_CODE)))
+def test_the_compiled_version_decoding_is_the_python_one(code: int) -> None:
+    same_moment(code)
+
+
+def test_the_compiled_version_decoding_at_every_month_end_and_leap_day() -> None:
+    # Each month's last day and the next first day, in years that are leap years by each rule
+    # and not (1600, 2000 are; 1700, 1900, 2100 are not; 4 and 2024 are), at the day's ends.
+    for year in (1, 4, 100, 400, 1600, 1700, 1900, 1999, 2000, 2024, 2100, 9999):
+        for month in range(1, 13):
+            for day in (1, 28, 29, 30, 31):
+                try:
+                    moment = datetime(year, month, day)  # noqa: DTZ001 (a calendar date alone)
+                except ValueError:
+                    continue
+                digits = f"{moment:%Y%m%d}".zfill(8)
+                for text in (f"{digits}000000", f"{digits}235959.9", f"{digits}120000.0000001",
+                             f"{digits}000001.5"):
+                    same_moment(encode_version(Timestamp.parse(text)))
+    for code in (0, 1, 10**7 - 1, 10**7, LAST_CODE):
+        same_moment(code)
+    # Past the last day, -1 and a negative code are the Python decoding's alone.
+    for code in (LAST_CODE + 1, -1, -5, 2**63 - 1, 2**63, "5"):
+        assert zonekeys.moment_of(code) is None
 
 
 def test_a_number_with_many_keys_on_both_sides() -> None:

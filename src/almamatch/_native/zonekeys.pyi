@@ -14,6 +14,10 @@ from almamatch.core.timestamp import Timestamp
 
 _Column = npt.NDArray[Any]
 
+def moment_of(code: int) -> Timestamp | None:
+    """``index.version.decode_version(code)`` where the compiled decoding reads it (a code from
+    0 whose day is at most 9999-12-31), else None."""
+
 class ZoneKeys:
     """``index``'s one-at-a-time lookups over its columns (``ZoneIndex.lookups`` makes it)."""
 
