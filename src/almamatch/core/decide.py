@@ -345,7 +345,8 @@ def _listing(literals: list[str]) -> str:
 
 
 def _literals(numbers: tuple[OclcNumber, ...]) -> list[str]:
-    return [number.literal for number in numbers]
+    # Most records have no cancelled and no 019 numbers: no comprehension is run for none.
+    return [number.literal for number in numbers] if numbers else []
 
 
 @lru_cache(maxsize=16, typed=True)

@@ -447,9 +447,10 @@ class InMemoryZone:
         is not an ``InMemoryZone`` holding nothing. Such a layer (a store's pending or committed
         layer before anything reaches it) answers ``hits``, ``facts`` and records exactly as
         its own base does, so a look-up goes past it rather than through it: one number costs
-        one call per layer that holds something, not one per layer stacked."""
+        one call per layer that holds something, not one per layer stacked. A layer of a class
+        derived from this one is not gone past (it may answer otherwise): asked, it answers."""
         view = self.base
-        while isinstance(view, InMemoryZone) and not view._facts:
+        while view.__class__ is InMemoryZone and not view._facts:
             view = view.base
         return view
 
