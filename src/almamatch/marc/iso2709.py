@@ -675,8 +675,14 @@ def read_iso2709(chunks: Iterable[bytes], *,
     compiled reader is in use, each run the framing gives at once, ``usual_bibs``).
     """
     if _usual_bibs is not None:
-        yield from _read_runs(chunks, _usual_bibs, convertible)
-        return
+        return _read_runs(chunks, _usual_bibs, convertible)
+    return _read_spans(chunks, convertible)
+
+
+def _read_spans(chunks: Iterable[bytes], convertible: Callable[[Bib], object] | None
+                ) -> Iterator[Bib | Unreadable]:
+    """``read_iso2709`` by the Python paths: the spans of a run in one buffer decoded together
+    (``decode_spans``)."""
     check = convertible is not None
     for run in _runs(chunks):
         spans = [framed for framed in run if not isinstance(framed, Unreadable)]

@@ -89,8 +89,15 @@ def read_bibs(source: str | PathLike[str] | BinaryIO, *,
     MARCXML (``marc.iso2709.decode_vouched``), just before it is yielded: a batch passes its
     ``DecisionCache.note_convertible``.
     """
+    # Each a generator: nothing is opened or read before the first record is asked for.
     if isinstance(source, str | PathLike):
-        with Path(source).open("rb") as stream:
-            yield from _read_stream(stream, convertible)
-    else:
-        yield from _read_stream(source, convertible)
+        return _read_path(Path(source), convertible)
+    return _read_stream(source, convertible)
+
+
+def _read_path(path: Path, convertible: Callable[[Bib], object] | None
+               ) -> Iterator[Bib | Unreadable]:
+    """``read_bibs`` of the file at ``path``, opened when the first record is asked for and
+    closed when the iteration ends."""
+    with path.open("rb") as stream:
+        yield from _read_stream(stream, convertible)

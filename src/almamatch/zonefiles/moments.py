@@ -23,8 +23,6 @@ from datetime import UTC, datetime, tzinfo
 from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from dateutil import parser as dateutil_parser
-
 from almamatch.core.errors import AlmamatchError
 
 __all__ = ["ACCEPTED_MOMENTS", "InvalidMoment", "parse_moment"]
@@ -121,6 +119,10 @@ def _written(text: str, body: str) -> datetime:
     without_time = _TIME.sub(" ", _YEAR.sub(" ", body))
     if not re.search(r"\b\d{1,2}(st|nd|rd|th)?\b", without_time):
         raise InvalidMoment(text, "no_day", "a date needs its day of the month")
+    # Imported here, for the written forms alone: an ISO 8601 moment (what a batch's --now
+    # and facts.csv hold) is read without it, and a command's start-up does not load it.
+    from dateutil import parser as dateutil_parser  # noqa: PLC0415
+
     try:
         return dateutil_parser.parse(body, dayfirst=False)
     except (ValueError, OverflowError) as error:
