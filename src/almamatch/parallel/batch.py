@@ -582,11 +582,15 @@ def write_pieces(descriptor: int, pieces: Sequence[bytes | memoryview]) -> None:
     into one buffer first: a chunk's lines are megabytes.
     https://pubs.opengroup.org/onlinepubs/9799919799/functions/writev.html (at most IOV_MAX
     buffers a call; like write, it may write fewer bytes than asked)"""
-    pending = [piece for piece in pieces if len(piece)]
+    pending: list[bytes | memoryview] = list(filter(None, pieces))  # the empty ones left out
     at = 0
     while at < len(pending):
-        written = os.writev(descriptor, pending[at:at + _IOV_MAX])
-        for piece in pending[at:at + _IOV_MAX]:
+        batch = pending[at:at + _IOV_MAX]
+        written = os.writev(descriptor, batch)
+        if written == sum(map(len, batch)):  # all of it (a file takes all): no step a piece
+            at += len(batch)
+            continue
+        for piece in batch:
             if written < len(piece):
                 break
             written -= len(piece)
