@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from almamatch import InvalidOclcNumber, OclcNumber, Timestamp
 from almamatch.core.brief import BriefLevel
-from almamatch.core.oclc import MAX_OCLC_NUMBER, OclcForm, ParsedNumbers
+from almamatch.core.oclc import MAX_OCLC_NUMBER, OclcForm, ParsedNumbers, _matched, _parse
 from almamatch.core.record import Bib, ControlField, DataField, Field, Subfield
 from almamatch.marc import bib_to_marc, bib_to_marc_json, bib_to_marcxml, read_bibs
 
@@ -229,3 +229,29 @@ def test_the_canonical_035_of_a_number_is_its_parse(numbers: list[int], limit: i
         written = memo.canonical(number)
         assert written == str(number) == f"(OCoLC){value}"
         assert _written_alike(memo.number(written), _parsed(written))
+
+
+# The parse reads the forms OCLC writes on its own path, and every other text by the pattern
+# (``_matched``): for any text, the two must give the same number, written the same way, or the
+# same reason.
+@given(st.one_of(_NUMBER_TEXTS, st.from_regex(
+    r"\s?(\(OCoLC\)|\(ocolc\))?\s?(ocm|ocn|on|OCM|On)?\s?[0-9\u0663]{0,21}[x ]?", fullmatch=True)))
+def test_the_parse_of_oclc_forms_is_the_pattern_s(text: str) -> None:
+    fast = _parse(text)
+    matched = _matched(text.strip())
+    if isinstance(fast, tuple) or isinstance(matched, tuple):
+        assert fast == matched
+    else:
+        assert _written_alike(fast, matched)
+
+
+# The save rule's 035 $a "(OCoLC)<001>" and OCLC's own "(OCoLC)<n>" are remembered by
+# ``saved_control_number`` without the 001's own text: each what parsing its text gives.
+@given(st.lists(_NUMBER_TEXTS, max_size=6), st.integers(1, 4))
+def test_a_saved_control_number_is_the_parse_of_its_035(texts: list[str], limit: int) -> None:
+    memo = ParsedNumbers(limit=limit)
+    for text in texts * 2:
+        number = memo.saved_control_number(text)
+        assert _written_alike(number, _parsed("(OCoLC)" + text))
+        for one in ["(OCoLC)" + text] + ([str(number)] if number is not None else []):
+            assert _written_alike(memo.number(one), _parsed(one))

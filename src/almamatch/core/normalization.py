@@ -173,11 +173,10 @@ def fold_003_tagged(bib: Bib, tags: str, *, numbers: ParsedNumbers | None = None
     """``fold_003`` of a bib whose ``tag_line`` is ``tags``; with the result's.
 
     The tag line lets each look-up search one text instead of the fields. ``numbers`` is
-    the caller's memo of parsed OCLC numbers (a batch's): under 003 ``OCoLC`` the 035 $a this
-    writes, ``(OCoLC)<001>``, carries the 001's number, qualified, which the memo derives from
-    the 001's (that a batch's JSON line reads too) instead of parsing the new text again, and
-    so the number of OCLC's own 035 $a ``(OCoLC)<n>`` (``ParsedNumbers.control_number``); the
-    result is the same without it.
+    the caller's memo of parsed OCLC numbers (a batch's): under 003 ``OCoLC`` it remembers the
+    number of the 035 $a this writes, ``(OCoLC)<001>``, and derives from it that of OCLC's own
+    035 $a ``(OCoLC)<n>`` rather than parsing that text too (``ParsedNumbers.
+    saved_control_number``); the result is the same without it.
     """
     first = tags.find("003")
     if first == -1:
@@ -199,7 +198,7 @@ def fold_003_tagged(bib: Bib, tags: str, *, numbers: ParsedNumbers | None = None
         one = fields[control >> 2]
         number = (one.value if isinstance(one, ControlField) else _control_text(one)).strip()
         if numbers is not None and identifier == "OCoLC":
-            numbers.control_number(number)
+            numbers.saved_control_number(number)
         text = f"({identifier}){number}"
         # No 003 is an 035: the kept fields hold the 035s of the given ones.
         if not _holds_035a(fields, tags, text):
@@ -218,15 +217,15 @@ def _holds_035a(fields: tuple[Field, ...], tags: str, text: str) -> bool:
     at = tags.find("035")
     while at != -1:
         one = fields[at >> 2]
-        if not isinstance(one, DataField):  # unreachable: ``Bib`` checks it
-            one = as_data_field(one)
-        written = kept_subfields(one)
-        if not isinstance(written, str) or needle is None:
-            if text in one.values("a"):
-                return True
-        elif written == needle or needle + SUBFIELD_DELIMITER in written + SUBFIELD_DELIMITER:
-            return True
         at = tags.find("035", at + 4)
+        written = kept_subfields(one)  # an 035 is a ``DataField``: ``Bib`` checks it
+        if needle is None or written.__class__ is not str:
+            if text in as_data_field(one).values("a"):
+                return True
+        elif needle in written and (
+                written == needle
+                or needle + SUBFIELD_DELIMITER in written + SUBFIELD_DELIMITER):
+            return True
     return False
 
 

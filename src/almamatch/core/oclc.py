@@ -159,19 +159,52 @@ def _form(qualified: bool, prefix: str, width: int) -> OclcForm:
     return found
 
 
+#: The shared forms the parse's own path writes (widths 1-18; 0 is never written), by qualifier,
+#: prefix and width: looked up by three subscripts, where ``_FORMS`` is looked up by a key made
+#: first.
+_WRITTEN_FORMS: Final[dict[bool, dict[str, list[OclcForm]]]] = {
+    qualified: {prefix: [_form(qualified, prefix, width) for width in range(19)]
+                for prefix in _PREFIXES}
+    for qualified in (False, True)
+}
+
+
 def _parse(text: str) -> OclcNumber | tuple[str, str]:
     """The number ``text`` writes, or the reason and detail of ``InvalidOclcNumber``."""
     stripped = text.strip()
     # The forms OCLC writes, read without the pattern: "(OCoLC)" then "ocm"/"ocn"/"on", then
-    # ASCII digits. Anything else (other letter case, blanks inside, no digits, zero, too many
-    # digits) goes the pattern's way below, which says the same of these forms.
-    digits = stripped[7:] if stripped.startswith("(OCoLC)") else stripped
-    qualified = len(digits) != len(stripped)
-    prefix = digits[:3] if digits.startswith(("ocm", "ocn")) else "on" * digits.startswith("on")
-    if prefix:
-        digits = digits[len(prefix):]
-    if digits.isdigit() and digits.isascii() and len(digits) <= 18 and digits.strip("0"):
-        return _written(int(digits), qualified, prefix, len(digits))
+    # ASCII digits, at most 18 and not all zeros. Anything else (other letter case, blanks
+    # inside, no digits, zero, too many digits) goes the pattern's way (``_matched``), which
+    # says the same of these forms (tests/property/test_value_properties.py compares the two).
+    if stripped[:7] == "(OCoLC)":
+        digits = stripped[7:]
+        qualified = True
+    else:
+        digits = stripped
+        qualified = False
+    prefix = ""
+    if not digits.isdigit():  # a prefix, or not this path's form
+        head = digits[:3]
+        if head in {"ocm", "ocn"}:
+            prefix = head
+            digits = digits[3:]
+        elif head[:2] == "on":
+            prefix = "on"
+            digits = digits[2:]
+    width = len(digits)
+    if width <= 18 and digits.isdigit() and digits.isascii():
+        value = int(digits)
+        if value:
+            # ``_written``, in this call: the number with its shared form.
+            number: OclcNumber = _new(OclcNumber)
+            _SET_VALUE(number, value)
+            _SET_FORM(number, _WRITTEN_FORMS[qualified][prefix][width])
+            return number
+    return _matched(stripped)
+
+
+def _matched(stripped: str) -> OclcNumber | tuple[str, str]:
+    """``_parse`` of a text without blanks at either end (``stripped``), by the pattern."""
     if not stripped:
         return "empty", ""
     match = _PATTERN.fullmatch(stripped)
@@ -268,33 +301,33 @@ class ParsedNumbers:
 
     def control_number(self, text: str) -> OclcNumber | None:
         """``number(text)`` for the 001 ``text`` of a record whose 003 is ``OCoLC``, also
-        remembering the numbers of the two 035 $a texts that carry that number in such a record,
-        derived from it rather than parsed: ``"(OCoLC)" + text``, which Alma's save rule writes
-        (``core.normalization.fold_003``), and ``str(number)``, which OCLC itself writes ("an
-        automatically generated 035 (OCoLC) + number without prefix and without leading
-        zeros"). For a text with no blank at either end that does not open with ``(``, the
-        qualifier is the whole of what the pattern reads before the prefix and digits, so the
-        qualified text writes the same number, prefix and digits, only qualified; ``str`` of a
-        number parses to the number with no prefix and its digits without padding."""
-        found = self._room(3)  # the three texts kept here
-        if text in found:
-            plain = found[text]
-        else:
-            plain = found[text] = parsed_or_none(text)
+        remembering the numbers of the two 035 $a texts that carry that number in such a record
+        (``saved_control_number``)."""
+        self._room(3)  # the three texts kept here
+        self.saved_control_number(text)
+        return self.number(text)
+
+    def saved_control_number(self, text: str) -> OclcNumber | None:
+        """``number("(OCoLC)" + text)`` for the 001 ``text`` of a record whose 003 is
+        ``OCoLC``: the 035 $a Alma's save rule writes of it (``core.normalization.fold_003``).
+        Also remembers the number of the 035 $a that OCLC itself writes of that number,
+        ``str(number)`` ("an automatically generated 035 (OCoLC) + number without prefix and
+        without leading zeros"), derived rather than parsed (``canonical``). The 001's own text
+        is not parsed: nothing of a saved record reads it (its 001 then holds the MMS ID)."""
+        found = self._found
+        if len(found) > found.limit - 2:  # ``_room(2)``: the two texts kept here
+            found.clear()
         whole = "(OCoLC)" + text
-        if whole not in found:
-            if text.startswith("(") or text.strip() != text:
-                found[whole] = parsed_or_none(whole)
-            else:
-                found[whole] = None if plain is None else _written(
-                    plain.value, True, plain.form.prefix, plain.form.width)
-        if plain is None:
-            return None
-        digits = str(plain.value)  # ``_canonical``, without a call
-        written = "(OCoLC)" + digits
-        if written not in found:
-            found[written] = _written(plain.value, True, "", len(digits))
-        return plain
+        if whole in found:  # seldom: a 001 seen again
+            number = found[whole]
+        else:
+            number = found[whole] = parsed_or_none(whole)
+        if number is not None:  # ``_canonical``, without a call
+            digits = str(number.value)
+            written = "(OCoLC)" + digits
+            if written not in found:
+                found[written] = _written(number.value, True, "", len(digits))
+        return number
 
     def canonical(self, number: OclcNumber) -> str:
         """``str(number)``, the text ``(OCoLC)<n>`` that OCLC writes and normalization copies a

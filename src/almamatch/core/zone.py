@@ -161,6 +161,9 @@ def prepare(record: Bib, normalization: tuple[NormalizationStep, ...], *,
     for step in normalization:
         match step:
             case CopyCancelledTo035z():  # its 019 $a read again below: through the memo
+                if "019" not in tags:  # ``may_change``: most records, left as they are
+                    notes.append(_unchanged(step.name))
+                    continue
                 after, tags = step.apply_tagged(record, tags, numbers=numbers)
                 notes.append(_unchanged(step.name) if after is record
                              else _named_step_note(step.name, record, after))
