@@ -26,6 +26,7 @@ from almamatch.core.errors import AlmamatchError
 from almamatch.core.record import Bib
 from almamatch.core.zone import Export, InMemoryZone, Zone, ZoneKind
 from almamatch.store.build import build_zone
+from almamatch.store.packed import PackedRecords
 from almamatch.store.zone_store import ZoneStore
 from almamatch.zonefiles.manifest import MANIFEST
 from almamatch.zonefiles.profiles import ProfileFile, ZoneIdentity, load_profile
@@ -116,8 +117,9 @@ def zone_for(args: argparse.Namespace, profile: ProfileFile, store: ZoneStore | 
     identity = identity_from_args(args, profile)
     if store is None:
         store = zone_store_for(args, profile)
+    # The overlay's records packed: a batch keeps each bib it adds or merges into.
     bibs = store.view() if store.writable else InMemoryZone(
-        brief_rules=profile.profile.levels, base=store.view())
+        brief_rules=profile.profile.levels, base=store.view(), records=PackedRecords())
     if not store.saved.keeps_records:
         sys.stderr.write(
             f"note: zone {args.zone} is served from its index without record offsets: merges "

@@ -20,7 +20,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from operator import is_
-from typing import Final, assert_never
+from typing import Final, Protocol, assert_never
 
 from attrs import evolve, field, frozen
 
@@ -75,6 +75,7 @@ __all__ = [
     "Export",
     "Groundwork",
     "HeldBib",
+    "HeldRecords",
     "InMemoryZone",
     "InvalidZone",
     "PreparedRecord",
@@ -363,6 +364,26 @@ class HeldBib:
     record: Bib | None
 
 
+class HeldRecords(Protocol):
+    """Where an ``InMemoryZone`` keeps the records of the bibs it holds, keyed by MMS ID: a
+    ``dict`` by default, or whatever the caller that owns the zone chooses to hand it (a batch
+    of millions keeps them packed: ``store.packed.PackedRecords``). Every record it gives back
+    equals the one it was given; the zone reads one back only when a later decision merges into
+    its bib or when its bibs are committed."""
+
+    def get(self, mms_id: str, /) -> Bib | None:
+        """The record kept under ``mms_id``, or None."""
+
+    def __setitem__(self, mms_id: str, record: Bib, /) -> None:
+        """Keep ``record`` under ``mms_id``, in place of any record kept there."""
+
+    def pop(self, mms_id: str, default: None, /) -> Bib | None:
+        """Forget the record kept under ``mms_id`` (returned), if any."""
+
+    def clear(self) -> None:
+        """Forget every record."""
+
+
 #: The sides ``_hold`` indexes a bib's numbers under, read once: a member read from its class goes
 #: through ``EnumType.__getattr__`` (Python 3.11), about ten times a global name's cost.
 _ACTIVE: Final = Side.ACTIVE
@@ -386,6 +407,9 @@ class InMemoryZone:
     provides (a facts-only base: ``Merge.record`` is None) keeps the bib's OCLC numbers and brief
     level and takes the new originating system version: without the record, nothing else about
     the merged bib is known.
+
+    ``records`` is where the held bibs' records are kept (``HeldRecords``): the caller's choice,
+    a dict by default. The zone's answers are the same whichever keeps them.
     """
 
     def __init__(
@@ -394,6 +418,7 @@ class InMemoryZone:
         brief_rules: BriefLevelRules | RecordBriefLevels | None = None,
         sequence: MmsIdSequence | None = None,
         base: ZoneView | None = None,
+        records: HeldRecords | None = None,
     ) -> None:
         self.brief_rules: BriefLevelRules | RecordBriefLevels = (
             brief_rules or BriefLevelRules.preset("carli")
@@ -401,7 +426,8 @@ class InMemoryZone:
         self.base = base
         # Over a base, the sequence continues the base's unless given (read when first needed).
         self._sequence = sequence if sequence or base is not None else MmsIdSequence()
-        self._records: dict[str, Bib] = {}
+        # The records of the bibs held here: the caller's keeper, else a dict of them.
+        self._records: HeldRecords = {} if records is None else records
         self._facts: dict[str, BibFacts] = {}
         self._hits: dict[int, tuple[Hit, ...]] = {}
         # The brief level of each Leader/17 under ``_levels_rules`` (``_level_of``).

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Final
@@ -207,13 +207,15 @@ class Journal:
         return int(commits), int(bibs)
 
     # -- writing ------------------------------------------------------------------------------
-    def commit(self, bibs: list[HeldBib], decisions: int) -> int:
-        """Write one commit (every bib of it, or none); the commit's number."""
+    def commit(self, bibs: Iterable[HeldBib], decisions: int) -> int:
+        """Write one commit (every bib of it, or none); the commit's number. Each bib's record
+        is written as ISO 2709 as it is read from ``bibs`` and not kept: a pending layer that
+        keeps its records packed hands each over unpacked, one at a time."""
         with self._mutex:
             return self._commit(bibs, decisions)
 
-    def _commit(self, bibs: list[HeldBib], decisions: int) -> int:
-        rows = [(held, None if held.record is None else bib_to_marc(held.record))
+    def _commit(self, bibs: Iterable[HeldBib], decisions: int) -> int:
+        rows = [(held.facts, None if held.record is None else bib_to_marc(held.record))
                 for held in bibs]
         db = self._db
         try:
@@ -229,16 +231,16 @@ class Journal:
                     "excluded.originating_version, cz_linked = excluded.cz_linked, lock = "
                     "excluded.lock, record = coalesce(excluded.record, bibs.record), "
                     "seq = excluded.seq",
-                    [(held.facts.mms_id, held.facts.brief_level.value,
-                      _version_text(held.facts.originating_version), int(held.facts.cz_linked),
-                      _lock_text(held.facts.lock), record, seq) for held, record in rows])
+                    [(facts.mms_id, facts.brief_level.value,
+                      _version_text(facts.originating_version), int(facts.cz_linked),
+                      _lock_text(facts.lock), record, seq) for facts, record in rows])
                 db.executemany("DELETE FROM keys WHERE mms_id = ?",
-                               [(held.facts.mms_id,) for held, _ in rows])
+                               [(facts.mms_id,) for facts, _ in rows])
                 db.executemany("INSERT INTO keys VALUES (?, ?, ?, ?)", [
-                    (held.facts.mms_id, number.value, side, number.form.code)
-                    for held, _ in rows
-                    for side, numbers in ((_ACTIVE, held.facts.active),
-                                          (_CANCELLED, held.facts.cancelled))
+                    (facts.mms_id, number.value, side, number.form.code)
+                    for facts, _ in rows
+                    for side, numbers in ((_ACTIVE, facts.active),
+                                          (_CANCELLED, facts.cancelled))
                     for number in numbers])
             except BaseException:
                 db.execute("ROLLBACK")

@@ -7,7 +7,8 @@ Theory of operation: the zone as ``decide()`` reads it is three layers, each a `
 2. the committed layer: every bib the journal (``store.journal``) holds, in an ``InMemoryZone``
    over layer 1, its records read from the journal when asked;
 3. the pending layer: an ``InMemoryZone`` over layer 2 that ``apply`` changes through
-   ``InMemoryZone.apply``, the one place that says what a decision does to a zone.
+   ``InMemoryZone.apply``, the one place that says what a decision does to a zone; the records
+   it holds are kept packed (``store.packed.PackedRecords``) until the commit writes them.
 
 ``commit`` writes the pending layer's bibs to the journal in one SQLite transaction, moves them
 into the committed layer and empties the pending one. One process writes at a time (an exclusive
@@ -19,7 +20,7 @@ called after it.
 from __future__ import annotations
 
 import fcntl
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Final
@@ -32,6 +33,7 @@ from almamatch.core.oclc import OclcNumber
 from almamatch.core.record import Bib
 from almamatch.core.zone import Groundwork, HeldBib, InMemoryZone
 from almamatch.store.journal import Journal
+from almamatch.store.packed import PackedRecords
 from almamatch.zonefiles.manifest import check_files, read_manifest
 from almamatch.zonefiles.zones import IndexedZoneView
 
@@ -97,7 +99,9 @@ class ZoneStore:
         self._lock = lock
         self._layer = _JournalRecords(saved, journal)
         self._committed = InMemoryZone(brief_rules=brief_rules, base=self._layer)
-        self._pending = InMemoryZone(brief_rules=brief_rules, base=self._committed)
+        # The records pending a commit, packed: a batch of millions commits them at its end.
+        self._pending = InMemoryZone(brief_rules=brief_rules, base=self._committed,
+                                     records=PackedRecords())
         self._decisions = 0
         self.refresh()
 
@@ -204,13 +208,19 @@ class ZoneStore:
         nothing was pending)."""
         if self._decisions == 0 and not len(self._pending):
             return 0
-        held = list(self._pending.held())
         journal = self._layer.journal
         if journal is None or self._lock is None:
             raise ZoneBusy(str(self.directory), "read_only", "this store was opened read-only")
-        seq = journal.commit(held, self._decisions)
-        for bib in held:  # the record now reads from the journal: not kept twice in memory
-            self._committed.hold(HeldBib(facts=bib.facts, record=None))
+        held: list[BibFacts] = []
+
+        def unpacked() -> Iterator[HeldBib]:  # each record unpacked as the journal writes it
+            for bib in self._pending.held():
+                held.append(bib.facts)
+                yield bib
+
+        seq = journal.commit(unpacked(), self._decisions)
+        for facts in held:  # the record now reads from the journal: not kept twice in memory
+            self._committed.hold(HeldBib(facts=facts, record=None))
         self._pending.release()
         self._decisions = 0
         return seq

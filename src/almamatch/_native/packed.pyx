@@ -1,0 +1,240 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+"""A record packed and unpacked in C: the compiled twins of ``store.packed.pack`` and
+``unpack``, which stay the definition of the packed form and of every answer.
+
+``pack`` reads the record's members straight from its slots (the offsets of the attrs classes'
+slot descriptors, as ``jsontext`` reads them) and writes each text's UTF-8 (a surrogate as its
+three bytes, as ``surrogatepass`` writes it) into one buffer kept between calls, looking for a
+terminator in each field as it goes; the bytes are then copied out once. ``unpack`` decodes the bytes with CPython's UTF-8 decoder
+(``surrogatepass``) and makes each field as ``core.record.checked_*`` makes one (``slots.pxd``),
+a numeric tag as the one text of that tag (as ``marcread`` does), each other member a slice of
+the decoded text.
+"""
+
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
+from cpython.object cimport PyObject, PyTypeObject
+from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
+from cpython.ref cimport Py_INCREF
+from libc.stdint cimport uint8_t, uint16_t, uint32_t
+from cpython.mem cimport PyMem_Realloc
+from libc.string cimport memchr, memcpy
+
+from almamatch._native.slots cimport new_empty, put, slot_offset
+
+from almamatch.core.record import Bib, ControlField, DataField
+
+cdef extern from "Python.h":
+    bint PyUnicode_Check(PyObject* value)
+    bint PyTuple_CheckExact(PyObject* value)
+    Py_ssize_t PyTuple_GET_SIZE(PyObject* value)
+    PyObject* PyTuple_GET_ITEM(PyObject* value, Py_ssize_t index)
+    PyTypeObject* Py_TYPE(PyObject* value)
+    Py_ssize_t PyUnicode_GET_LENGTH(PyObject* text)
+    int PyUnicode_KIND(PyObject* text)
+    void* PyUnicode_DATA(PyObject* text)
+    bint PyUnicode_IS_ASCII(PyObject* text)
+    uint32_t PyUnicode_READ(int kind, void* data, Py_ssize_t index)
+    object PyUnicode_DecodeUTF8(const char* data, Py_ssize_t size, const char* errors)
+    object PyUnicode_Substring(object text, Py_ssize_t start, Py_ssize_t end)
+
+cdef PyTypeObject* _BIB = <PyTypeObject*>Bib
+cdef PyTypeObject* _CONTROL = <PyTypeObject*>ControlField
+cdef PyTypeObject* _DATA = <PyTypeObject*>DataField
+cdef Py_ssize_t _BIB_LEADER = slot_offset(Bib, "leader")
+cdef Py_ssize_t _BIB_FIELDS = slot_offset(Bib, "fields")
+cdef Py_ssize_t _CONTROL_TAG = slot_offset(ControlField, "tag")
+cdef Py_ssize_t _CONTROL_VALUE = slot_offset(ControlField, "value")
+cdef Py_ssize_t _DATA_TAG = slot_offset(DataField, "tag")
+cdef Py_ssize_t _DATA_INDICATOR1 = slot_offset(DataField, "indicator1")
+cdef Py_ssize_t _DATA_INDICATOR2 = slot_offset(DataField, "indicator2")
+cdef Py_ssize_t _DATA_CODED = slot_offset(DataField, "_coded")
+
+#: Each numeric tag's text at its number, one string per tag (as ``marcread``'s table).
+cdef tuple _TAGS = tuple([f"{number:03d}" for number in range(1000)])
+
+cdef enum:
+    LEADER_LENGTH = 24
+    TERMINATOR = 0x1E
+
+
+cdef inline PyObject* _slot(PyObject* value, Py_ssize_t offset) noexcept:
+    """The object in the slot at ``offset`` (borrowed; NULL when unset)."""
+    return (<PyObject**>((<char*>value) + offset))[0]
+
+
+#: The bytes being packed: one buffer, grown as needed and kept between calls (the module's own;
+#: ``pack`` calls nothing of Python's while it writes, so no other call writes it meanwhile).
+cdef char* _buffer = NULL
+cdef Py_ssize_t _capacity = 0
+cdef Py_ssize_t _used = 0
+
+cdef enum:
+    FITS = 0
+    NOT_HELD = 1  # a member that is not text, or a terminator inside a field
+
+
+cdef int _room(Py_ssize_t more) except -1:
+    """At least ``more`` bytes free in the buffer after ``_used``."""
+    global _buffer, _capacity
+    cdef Py_ssize_t wanted = _used + more
+    if wanted <= _capacity:
+        return 0
+    cdef Py_ssize_t capacity = max(wanted, 2 * _capacity, 4096)
+    cdef char* grown = <char*>PyMem_Realloc(_buffer, capacity)
+    if grown == NULL:
+        raise MemoryError()
+    _buffer, _capacity = grown, capacity
+    return 0
+
+
+cdef int _put(PyObject* text, bint in_field) except -1:
+    """Write ``text`` as UTF-8 (a surrogate as its three bytes, as ``surrogatepass``) after
+    ``_used``: ``FITS``; ``NOT_HELD`` when it is no ``str``, or when ``in_field`` and it holds
+    the terminator 0x1E."""
+    global _used
+    if text == NULL or not PyUnicode_Check(text):
+        return NOT_HELD
+    cdef Py_ssize_t length = PyUnicode_GET_LENGTH(text), index
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef uint32_t character
+    cdef char* out
+    if kind == 1 and PyUnicode_IS_ASCII(text):
+        if in_field and memchr(data, TERMINATOR, length) != NULL:
+            return NOT_HELD
+        _room(length)
+        memcpy(_buffer + _used, data, length)
+        _used += length
+        return FITS
+    _room(4 * length)
+    out = _buffer + _used
+    for index in range(length):
+        if kind == 1:
+            character = (<uint8_t*>data)[index]
+        elif kind == 2:
+            character = (<uint16_t*>data)[index]
+        else:
+            character = (<uint32_t*>data)[index]
+        if character < 0x80:
+            if in_field and character == TERMINATOR:
+                return NOT_HELD
+            out[0] = <char>character
+            out += 1
+        elif character < 0x800:
+            out[0] = <char>(0xC0 | (character >> 6))
+            out[1] = <char>(0x80 | (character & 0x3F))
+            out += 2
+        elif character < 0x10000:
+            out[0] = <char>(0xE0 | (character >> 12))
+            out[1] = <char>(0x80 | ((character >> 6) & 0x3F))
+            out[2] = <char>(0x80 | (character & 0x3F))
+            out += 3
+        else:
+            out[0] = <char>(0xF0 | (character >> 18))
+            out[1] = <char>(0x80 | ((character >> 12) & 0x3F))
+            out[2] = <char>(0x80 | ((character >> 6) & 0x3F))
+            out[3] = <char>(0x80 | (character & 0x3F))
+            out += 4
+    _used = out - _buffer
+    return FITS
+
+
+cdef int _put_field(PyObject* one) except -1:
+    """Write a field's packed text: ``FITS``, or ``NOT_HELD`` (``_put``; a field of another
+    class)."""
+    cdef PyTypeObject* cls = Py_TYPE(one)
+    if cls is _DATA:
+        if (_put(_slot(one, _DATA_TAG), True) or _put(_slot(one, _DATA_INDICATOR1), True)
+                or _put(_slot(one, _DATA_INDICATOR2), True)
+                or _put(_slot(one, _DATA_CODED), True)):
+            return NOT_HELD
+        return FITS
+    if cls is _CONTROL:
+        if _put(_slot(one, _CONTROL_TAG), True) or _put(_slot(one, _CONTROL_VALUE), True):
+            return NOT_HELD
+        return FITS
+    return NOT_HELD
+
+
+def pack(bib):
+    """``store.packed.pack(bib)``."""
+    global _used
+    cdef PyObject* record = <PyObject*>bib
+    if Py_TYPE(record) is not _BIB:
+        return None
+    cdef PyObject* fields = _slot(record, _BIB_FIELDS)
+    if fields == NULL or not PyTuple_CheckExact(fields):
+        return None
+    cdef Py_ssize_t count = PyTuple_GET_SIZE(fields), index
+    _used = 0
+    if _put(_slot(record, _BIB_LEADER), False):
+        return None
+    for index in range(count):
+        if index:
+            _room(1)
+            _buffer[_used] = TERMINATOR
+            _used += 1
+        if _put_field(PyTuple_GET_ITEM(fields, index)):
+            return None
+    return PyBytes_FromStringAndSize(_buffer, _used)
+
+
+cdef inline int _digit(uint32_t character) noexcept:
+    return <int>(character - 0x30) if 0x30 <= character <= 0x39 else -1
+
+
+cdef object _field(object text, int kind, void* data, Py_ssize_t start, Py_ssize_t end):
+    """The field whose packed text is ``text[start:end]``."""
+    if end - start < 3:
+        raise ValueError("not a packed record: a field shorter than its tag")
+    cdef int hundreds = _digit(PyUnicode_READ(kind, data, start))
+    cdef int tens = _digit(PyUnicode_READ(kind, data, start + 1))
+    cdef int units = _digit(PyUnicode_READ(kind, data, start + 2))
+    if hundreds >= 0 and tens >= 0 and units >= 0:
+        tag = _TAGS[hundreds * 100 + tens * 10 + units]
+    else:
+        tag = PyUnicode_Substring(text, start, start + 3)
+    if hundreds == 0 and tens == 0 and units >= 0:
+        made = new_empty(_CONTROL)
+        put(made, _CONTROL_TAG, tag)
+        put(made, _CONTROL_VALUE, PyUnicode_Substring(text, start + 3, end))
+        return made
+    if end - start < 5:
+        raise ValueError("not a packed record: a data field without its indicators")
+    made = new_empty(_DATA)
+    put(made, _DATA_TAG, tag)
+    put(made, _DATA_INDICATOR1, PyUnicode_Substring(text, start + 3, start + 4))
+    put(made, _DATA_INDICATOR2, PyUnicode_Substring(text, start + 4, start + 5))
+    put(made, _DATA_CODED, PyUnicode_Substring(text, start + 5, end))
+    return made
+
+
+def unpack(bytes data):
+    """``store.packed.unpack(data)``."""
+    text = PyUnicode_DecodeUTF8(PyBytes_AS_STRING(data), PyBytes_GET_SIZE(data),
+                                "surrogatepass")
+    cdef PyObject* raw = <PyObject*>text
+    cdef Py_ssize_t length = PyUnicode_GET_LENGTH(raw), index, start, count = 0, at = 0
+    cdef int kind = PyUnicode_KIND(raw)
+    cdef void* data_ = PyUnicode_DATA(raw)
+    if length < LEADER_LENGTH:
+        raise ValueError("not a packed record: shorter than a leader")
+    if length > LEADER_LENGTH:
+        count = 1
+        for index in range(LEADER_LENGTH, length):
+            if PyUnicode_READ(kind, data_, index) == TERMINATOR:
+                count += 1
+    fields = PyTuple_New(count)
+    start = LEADER_LENGTH
+    if count:
+        for index in range(LEADER_LENGTH, length + 1):
+            if index == length or PyUnicode_READ(kind, data_, index) == TERMINATOR:
+                one = _field(text, kind, data_, start, index)
+                Py_INCREF(one)
+                PyTuple_SET_ITEM(fields, at, one)
+                at += 1
+                start = index + 1
+    made = new_empty(_BIB)
+    put(made, _BIB_LEADER, PyUnicode_Substring(text, 0, LEADER_LENGTH))
+    put(made, _BIB_FIELDS, fields)
+    return made
