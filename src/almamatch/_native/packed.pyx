@@ -69,6 +69,7 @@ cdef Py_ssize_t _capacity = 0
 cdef Py_ssize_t _used = 0
 
 cdef enum:
+    SHORT = 8  # the longest text copied character by character
     FITS = 0
     NOT_HELD = 1  # a member that is not text, or a terminator inside a field
 
@@ -100,10 +101,18 @@ cdef int _put(PyObject* text, bint in_field) except -1:
     cdef uint32_t character
     cdef char* out
     if kind == 1 and PyUnicode_IS_ASCII(text):
-        if in_field and memchr(data, TERMINATOR, length) != NULL:
-            return NOT_HELD
         _room(length)
-        memcpy(_buffer + _used, data, length)
+        out = _buffer + _used
+        if length <= SHORT:  # a tag, an indicator: copied here, no call into the C library
+            for index in range(length):
+                character = (<uint8_t*>data)[index]
+                if in_field and character == TERMINATOR:
+                    return NOT_HELD
+                out[index] = <char>character
+        else:
+            if in_field and memchr(data, TERMINATOR, length) != NULL:
+                return NOT_HELD
+            memcpy(out, data, length)
         _used += length
         return FITS
     _room(4 * length)
