@@ -17,6 +17,8 @@ import numpy as np
 from libc.stdint cimport int64_t, uint64_t
 from libc.stdlib cimport free, malloc, realloc
 
+from almamatch._native.marc cimport digits_number
+
 from almamatch.core.oclc import MAX_OCLC_NUMBER
 
 cdef enum:
@@ -27,19 +29,6 @@ cdef enum:
     MOST_DIGITS = 19  # more significant digits than this are beyond any OCLC number
 
 cdef uint64_t _MAX_VALUE = <uint64_t>MAX_OCLC_NUMBER
-
-
-cdef inline int64_t _number(const unsigned char* at, int width) noexcept:
-    """The number the ``width`` ASCII digits at ``at`` write; -1 when one is not a digit."""
-    cdef int64_t number = 0
-    cdef int place
-    cdef unsigned char digit
-    for place in range(width):
-        digit = at[place] - 48
-        if digit > 9:
-            return -1
-        number = number * 10 + digit
-    return number
 
 
 cdef struct _Pairs:
@@ -140,7 +129,7 @@ def link_numbers(const unsigned char[::1] content not None, const int64_t[::1] s
             start, end = starts[record], ends[record]
             if start < 0 or end > size or end - start < LEADER_LENGTH:
                 raise ValueError(f"record {record} is not inside the content")
-            base = _number(data + start + BASE_ADDRESS, 5)
+            base = digits_number(data + start + BASE_ADDRESS, 5)
             if not (LEADER_LENGTH < base <= end - start):
                 continue
             entries = (base - LEADER_LENGTH - 1) // ENTRY_LENGTH
@@ -157,8 +146,8 @@ def link_numbers(const unsigned char[::1] content not None, const int64_t[::1] s
                     tag = 35
                 else:
                     continue
-                length = _number(at + 3, 4)
-                position = _number(at + 7, 5)
+                length = digits_number(at + 3, 4)
+                position = digits_number(at + 7, 5)
                 if length < 0 or position < 0:
                     continue
                 field_start = start + base + position

@@ -19,15 +19,13 @@ the bytes, then only the fields its ``select`` picks decoded.
 
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
 from cpython.list cimport PyList_New, PyList_SET_ITEM
-from cpython.object cimport PyTypeObject
 from cpython.ref cimport Py_INCREF
 from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
 from libc.stdint cimport uint64_t
 from libc.string cimport memchr, memcpy
 
-from almamatch._native.slots cimport new_empty, put, slot_offset
-
-from almamatch.core.record import Bib, ControlField, DataField
+from almamatch._native.marc cimport RecordLayout, digits_number, record_layout, tag_texts
+from almamatch._native.slots cimport new_empty, put
 
 cdef extern from "Python.h":
     object PyUnicode_DecodeUTF8(const char* data, Py_ssize_t size, const char* errors)
@@ -39,25 +37,12 @@ cdef extern from "Python.h":
 cdef extern from *:
     int __builtin_ctzll(unsigned long long value) nogil
 
-# -- the classes' slots (``slots.pxd``) -----------------------------------------------------------
-# ``core.record`` makes a checked value with ``object.__new__`` and sets its slots through the
-# class's slot descriptors; each value here is made as ``slots.pxd`` makes one, whose
-# ``slot_offset`` checks what that relies on when the module is imported.
+# -- the classes' slots (``marc.pxd``, ``slots.pxd``) -------------------------------------------
+# Each value here is made as ``slots.pxd`` makes one, at the offsets ``marc.record_layout`` gives
+# (and checks, when the module is imported); a numeric tag as the one text of that tag.
 
-cdef PyTypeObject* _BIB = <PyTypeObject*>Bib
-cdef PyTypeObject* _CONTROL = <PyTypeObject*>ControlField
-cdef PyTypeObject* _DATA = <PyTypeObject*>DataField
-cdef Py_ssize_t _BIB_LEADER = slot_offset(Bib, "leader")
-cdef Py_ssize_t _BIB_FIELDS = slot_offset(Bib, "fields")
-cdef Py_ssize_t _CONTROL_TAG = slot_offset(ControlField, "tag")
-cdef Py_ssize_t _CONTROL_VALUE = slot_offset(ControlField, "value")
-cdef Py_ssize_t _DATA_TAG = slot_offset(DataField, "tag")
-cdef Py_ssize_t _DATA_INDICATOR1 = slot_offset(DataField, "indicator1")
-cdef Py_ssize_t _DATA_INDICATOR2 = slot_offset(DataField, "indicator2")
-cdef Py_ssize_t _DATA_CODED = slot_offset(DataField, "_coded")
-
-#: Each numeric tag's text at its number, one string per tag (as the Python path's table).
-cdef tuple _TAGS = tuple([f"{number:03d}" for number in range(1000)])
+cdef RecordLayout _RECORD = record_layout()
+cdef tuple _TAGS = tag_texts()
 
 
 # -- reading the bytes -----------------------------------------------------------------------------
@@ -78,19 +63,6 @@ cdef unsigned int _STRAY = 0xFFFFFFFF & ~((1 << 0x09) | (1 << 0x0A) | (1 << 0x0D
 
 cdef inline bint _stray(unsigned char octet) noexcept:
     return octet < 0x20 and (_STRAY >> octet) & 1
-
-
-cdef inline Py_ssize_t _number(const unsigned char* at, int width) noexcept:
-    """The number the ``width`` ASCII digits at ``at`` write; -1 when one is not a digit."""
-    cdef Py_ssize_t number = 0
-    cdef int place
-    cdef unsigned char digit
-    for place in range(width):
-        digit = at[place] - 0x30
-        if digit > 9:
-            return -1
-        number = number * 10 + digit
-    return number
 
 
 cdef struct Opened:
@@ -176,8 +148,8 @@ cdef bint _open(const unsigned char* record, Py_ssize_t size, Opened* found) noe
             return False
     # Leader/00-04 digits and not past the bytes (pymarc refuses a record shorter than it
     # says); Leader/12-16 digits, inside the record just after the directory's terminator.
-    declared = _number(record, 5)
-    base = _number(record + 12, 5)
+    declared = digits_number(record, 5)
+    base = digits_number(record + 12, 5)
     if declared < 0 or base < 0 or declared > size:
         return False
     if not (LEADER_LENGTH < base < size) or record[base - 1] != FIELD_TERMINATOR:
@@ -191,9 +163,9 @@ cdef bint _open(const unsigned char* record, Py_ssize_t size, Opened* found) noe
     at = base
     for entry in range(entries):
         entry_at = record + LEADER_LENGTH + ENTRY_LENGTH * entry
-        tag = _number(entry_at, 3)
-        length = _number(entry_at + 3, 4)
-        offset = _number(entry_at + 7, 5)
+        tag = digits_number(entry_at, 3)
+        length = digits_number(entry_at + 3, 4)
+        offset = digits_number(entry_at + 7, 5)
         if tag < 0 or length < 0 or offset < 0:  # a directory of digits (the Python path
             return False                          # reads letters in tags, slower)
         # Each field right after the one before, from the base address, its length counting
@@ -270,9 +242,9 @@ cdef inline object _control_field(const unsigned char* record, Py_ssize_t tag,
                                   Py_ssize_t at, Py_ssize_t size, bint* valid, bint wide):
     """A control field of the record's bytes at ``at`` (``size`` of them, the terminator
     off); ``wide``: they may hold a byte over 0x7F (else they are ASCII)."""
-    made = new_empty(_CONTROL)
-    put(made, _CONTROL_TAG, _TAGS[tag])
-    put(made, _CONTROL_VALUE, _text(record + at, size, valid) if wide
+    made = new_empty(_RECORD.control)
+    put(made, _RECORD.control_tag, _TAGS[tag])
+    put(made, _RECORD.control_value, _text(record + at, size, valid) if wide
         else _ascii(record + at, size))
     return made
 
@@ -282,21 +254,21 @@ cdef inline object _data_field(const unsigned char* record, Py_ssize_t tag, Py_s
     """A data field of the record's bytes at ``at`` (``size`` of them, the terminator off):
     its indicators, then its subfields as their text (``text``, or decoded from the bytes
     after the indicators when None; ``wide`` as for ``_control_field``)."""
-    made = new_empty(_DATA)
-    put(made, _DATA_TAG, _TAGS[tag])
-    put(made, _DATA_INDICATOR1, PyUnicode_FromOrdinal(record[at]))
-    put(made, _DATA_INDICATOR2, PyUnicode_FromOrdinal(record[at + 1]))
+    made = new_empty(_RECORD.data)
+    put(made, _RECORD.data_tag, _TAGS[tag])
+    put(made, _RECORD.data_indicator1, PyUnicode_FromOrdinal(record[at]))
+    put(made, _RECORD.data_indicator2, PyUnicode_FromOrdinal(record[at + 1]))
     if text is None:
         text = (_text(record + at + 2, size - 2, valid) if wide
                 else _ascii(record + at + 2, size - 2))
-    put(made, _DATA_CODED, text)
+    put(made, _RECORD.data_coded, text)
     return made
 
 
 cdef inline object _bib(const unsigned char* record, tuple fields):
-    bib = new_empty(_BIB)
-    put(bib, _BIB_LEADER, PyUnicode_DecodeASCII(<const char*>record, LEADER_LENGTH, NULL))
-    put(bib, _BIB_FIELDS, fields)
+    bib = new_empty(_RECORD.bib)
+    put(bib, _RECORD.bib_leader, PyUnicode_DecodeASCII(<const char*>record, LEADER_LENGTH, NULL))
+    put(bib, _RECORD.bib_fields, fields)
     return bib
 
 
@@ -320,8 +292,8 @@ cdef object _read(const unsigned char* record, Py_ssize_t size, bint check, bint
     at = opened.base  # the fields follow one another (``_open``)
     for entry in range(opened.entries):
         entry_at = record + LEADER_LENGTH + ENTRY_LENGTH * entry
-        tag = _number(entry_at, 3)
-        length = _number(entry_at + 3, 4)
+        tag = digits_number(entry_at, 3)
+        length = digits_number(entry_at + 3, 4)
         wide = entry >= 64 or (opened.wide >> entry) & 1
         if entry < opened.controls:
             made = _control_field(record, tag, at, length - 1, &valid, wide)
@@ -447,7 +419,7 @@ def selected_bib(bytes record not None, select, python):
         return python(record, select)
     tags = PyList_New(opened.entries)
     for entry in range(opened.entries):
-        tag = _number(data + LEADER_LENGTH + ENTRY_LENGTH * entry, 3)
+        tag = digits_number(data + LEADER_LENGTH + ENTRY_LENGTH * entry, 3)
         text = _TAGS[tag]
         Py_INCREF(text)
         PyList_SET_ITEM(tags, entry, text)
@@ -470,9 +442,9 @@ def selected_bib(bytes record not None, select, python):
     for entry in range(count):
         position = positions[entry]
         entry_at = data + LEADER_LENGTH + ENTRY_LENGTH * position
-        tag = _number(entry_at, 3)
-        length = _number(entry_at + 3, 4)
-        at = opened.base + _number(entry_at + 7, 5)
+        tag = digits_number(entry_at, 3)
+        length = digits_number(entry_at + 3, 4)
+        at = opened.base + digits_number(entry_at + 7, 5)
         if tag < 10:
             made = _control_field(data, tag, at, length - 1, &valid, True)
         else:
@@ -505,14 +477,14 @@ def usual_ends(const unsigned char[::1] content not None, Py_ssize_t position):
         return ends
     cdef const unsigned char* data = &content[0]
     while len(ends) < MOST_ENDS and size - position > LEADER_LENGTH:
-        length = _number(data + position, 5)  # a digit is never a byte between records
+        length = digits_number(data + position, 5)  # a digit is never a byte between records
         if length <= LEADER_LENGTH or length > size - position:
             break
         end = position + length
         if data[end - 1] != RECORD_TERMINATOR or memchr(data + position, RECORD_TERMINATOR,
                                                         length - 1) != NULL:
             break
-        base = _number(data + position + 12, 5)
+        base = digits_number(data + position + 12, 5)
         if not LEADER_LENGTH < base < length or data[position + base - 1] != FIELD_TERMINATOR:
             break
         ends.append(end)

@@ -19,9 +19,8 @@ from libc.stdint cimport uint8_t, uint16_t, uint32_t
 from cpython.mem cimport PyMem_Realloc
 from libc.string cimport memchr, memcpy
 
-from almamatch._native.slots cimport new_empty, put, slot_offset
-
-from almamatch.core.record import Bib, ControlField, DataField
+from almamatch._native.marc cimport RecordLayout, record_layout, tag_texts
+from almamatch._native.slots cimport new_empty, put
 
 cdef extern from "Python.h":
     bint PyUnicode_Check(PyObject* value)
@@ -37,20 +36,8 @@ cdef extern from "Python.h":
     object PyUnicode_DecodeUTF8(const char* data, Py_ssize_t size, const char* errors)
     object PyUnicode_Substring(object text, Py_ssize_t start, Py_ssize_t end)
 
-cdef PyTypeObject* _BIB = <PyTypeObject*>Bib
-cdef PyTypeObject* _CONTROL = <PyTypeObject*>ControlField
-cdef PyTypeObject* _DATA = <PyTypeObject*>DataField
-cdef Py_ssize_t _BIB_LEADER = slot_offset(Bib, "leader")
-cdef Py_ssize_t _BIB_FIELDS = slot_offset(Bib, "fields")
-cdef Py_ssize_t _CONTROL_TAG = slot_offset(ControlField, "tag")
-cdef Py_ssize_t _CONTROL_VALUE = slot_offset(ControlField, "value")
-cdef Py_ssize_t _DATA_TAG = slot_offset(DataField, "tag")
-cdef Py_ssize_t _DATA_INDICATOR1 = slot_offset(DataField, "indicator1")
-cdef Py_ssize_t _DATA_INDICATOR2 = slot_offset(DataField, "indicator2")
-cdef Py_ssize_t _DATA_CODED = slot_offset(DataField, "_coded")
-
-#: Each numeric tag's text at its number, one string per tag (as ``marcread``'s table).
-cdef tuple _TAGS = tuple([f"{number:03d}" for number in range(1000)])
+cdef RecordLayout _RECORD = record_layout()  # ``marc.pxd``
+cdef tuple _TAGS = tag_texts()
 
 cdef enum:
     LEADER_LENGTH = 24
@@ -152,14 +139,16 @@ cdef int _put_field(PyObject* one) except -1:
     """Write a field's packed text: ``FITS``, or ``NOT_HELD`` (``_put``; a field of another
     class)."""
     cdef PyTypeObject* cls = Py_TYPE(one)
-    if cls is _DATA:
-        if (_put(_slot(one, _DATA_TAG), True) or _put(_slot(one, _DATA_INDICATOR1), True)
-                or _put(_slot(one, _DATA_INDICATOR2), True)
-                or _put(_slot(one, _DATA_CODED), True)):
+    if cls is _RECORD.data:
+        if (_put(_slot(one, _RECORD.data_tag), True)
+                or _put(_slot(one, _RECORD.data_indicator1), True)
+                or _put(_slot(one, _RECORD.data_indicator2), True)
+                or _put(_slot(one, _RECORD.data_coded), True)):
             return NOT_HELD
         return FITS
-    if cls is _CONTROL:
-        if _put(_slot(one, _CONTROL_TAG), True) or _put(_slot(one, _CONTROL_VALUE), True):
+    if cls is _RECORD.control:
+        if (_put(_slot(one, _RECORD.control_tag), True)
+                or _put(_slot(one, _RECORD.control_value), True)):
             return NOT_HELD
         return FITS
     return NOT_HELD
@@ -169,14 +158,14 @@ def pack(bib):
     """``store.packed.pack(bib)``."""
     global _used
     cdef PyObject* record = <PyObject*>bib
-    if Py_TYPE(record) is not _BIB:
+    if Py_TYPE(record) is not _RECORD.bib:
         return None
-    cdef PyObject* fields = _slot(record, _BIB_FIELDS)
+    cdef PyObject* fields = _slot(record, _RECORD.bib_fields)
     if fields == NULL or not PyTuple_CheckExact(fields):
         return None
     cdef Py_ssize_t count = PyTuple_GET_SIZE(fields), index
     _used = 0
-    if _put(_slot(record, _BIB_LEADER), False):
+    if _put(_slot(record, _RECORD.bib_leader), False):
         return None
     for index in range(count):
         if index:
@@ -204,17 +193,17 @@ cdef object _field(object text, int kind, void* data, Py_ssize_t start, Py_ssize
     else:
         tag = PyUnicode_Substring(text, start, start + 3)
     if hundreds == 0 and tens == 0 and units >= 0:
-        made = new_empty(_CONTROL)
-        put(made, _CONTROL_TAG, tag)
-        put(made, _CONTROL_VALUE, PyUnicode_Substring(text, start + 3, end))
+        made = new_empty(_RECORD.control)
+        put(made, _RECORD.control_tag, tag)
+        put(made, _RECORD.control_value, PyUnicode_Substring(text, start + 3, end))
         return made
     if end - start < 5:
         raise ValueError("not a packed record: a data field without its indicators")
-    made = new_empty(_DATA)
-    put(made, _DATA_TAG, tag)
-    put(made, _DATA_INDICATOR1, PyUnicode_Substring(text, start + 3, start + 4))
-    put(made, _DATA_INDICATOR2, PyUnicode_Substring(text, start + 4, start + 5))
-    put(made, _DATA_CODED, PyUnicode_Substring(text, start + 5, end))
+    made = new_empty(_RECORD.data)
+    put(made, _RECORD.data_tag, tag)
+    put(made, _RECORD.data_indicator1, PyUnicode_Substring(text, start + 3, start + 4))
+    put(made, _RECORD.data_indicator2, PyUnicode_Substring(text, start + 4, start + 5))
+    put(made, _RECORD.data_coded, PyUnicode_Substring(text, start + 5, end))
     return made
 
 
@@ -243,7 +232,7 @@ def unpack(bytes data):
                 PyTuple_SET_ITEM(fields, at, one)
                 at += 1
                 start = index + 1
-    made = new_empty(_BIB)
-    put(made, _BIB_LEADER, PyUnicode_Substring(text, 0, LEADER_LENGTH))
-    put(made, _BIB_FIELDS, fields)
+    made = new_empty(_RECORD.bib)
+    put(made, _RECORD.bib_leader, PyUnicode_Substring(text, 0, LEADER_LENGTH))
+    put(made, _RECORD.bib_fields, fields)
     return made
