@@ -20,6 +20,7 @@ from almamatch.marc import bib_to_marc
 from almamatch.store import packed
 from almamatch.store.packed import PackedRecords, pack, unpack
 from corpus_files import corpus_bibs
+from record_strategies import records
 
 try:
     from almamatch._native import packed as compiled
@@ -40,18 +41,7 @@ tags = st.one_of(st.sampled_from(["001", "003", "005", "008", "009", "035", "245
 codes = st.one_of(characters, st.sampled_from(["", "ab"]))  # "" and "ab": a tuple of subfields
 
 
-@st.composite
-def records(draw: st.DrawFn) -> Bib:
-    fields: list[ControlField | DataField] = []
-    for _ in range(draw(st.integers(0, 8))):
-        tag = draw(tags)
-        if tag.startswith("00") and tag.isdigit():
-            fields.append(ControlField(tag, draw(texts)))
-        else:
-            subfields = draw(st.lists(st.builds(Subfield, codes, texts), max_size=4))
-            fields.append(DataField(tag, draw(characters), draw(characters), subfields))
-    return Bib(leader=draw(st.lists(characters, min_size=24, max_size=24).map("".join)),
-               fields=fields)
+bibs = records(characters=characters, texts=texts, tags=tags, codes=codes)
 
 
 def round_trip(bib: Bib) -> bytes | None:
@@ -83,14 +73,14 @@ def holds(bib: Bib) -> bool:
 
 
 @settings(max_examples=120, deadline=None)
-@given(records())
+@given(bibs)
 def test_a_record_packs_and_unpacks_to_itself_or_is_kept_as_it_is(bib: Bib) -> None:
     assert (round_trip(bib) is not None) == holds(bib)
 
 
 @needs_compiled
 @settings(max_examples=120, deadline=None)
-@given(records())
+@given(bibs)
 def test_the_compiled_twins_pack_and_unpack_as_the_definitions(bib: Bib) -> None:
     assert compiled is not None
     data = pack(bib)

@@ -19,6 +19,7 @@ from almamatch.core.decision import Step
 from almamatch.core.lock import Lock
 from almamatch.core.oclc import MAX_OCLC_NUMBER, ParsedNumbers
 from almamatch.envelope import LineWriter, item_line, json_line
+from record_strategies import records
 
 # Any string: printable text, control characters, JSON's own syntax, non-BMP characters and the
 # lone surrogates that invalid UTF-8 bytes become.
@@ -32,24 +33,12 @@ texts = st.lists(characters, max_size=12).map("".join)
 tags = st.from_regex(r"[0-9A-Za-z]{3}", fullmatch=True)
 
 
-@st.composite
-def records(draw: st.DrawFn) -> Bib:
-    fields: list[ControlField | DataField] = []
-    for _ in range(draw(st.integers(0, 8))):
-        tag = draw(tags)
-        if tag.startswith("00") and tag.isdigit():
-            fields.append(ControlField(tag, draw(texts)))
-        else:
-            subfields = draw(st.lists(st.builds(Subfield, texts, texts), max_size=4))
-            fields.append(DataField(tag, draw(characters), draw(characters), subfields))
-    return Bib(leader=draw(st.lists(characters, min_size=24, max_size=24).map("".join)),
-               fields=fields)
-
+bibs = records(characters=characters, texts=texts, tags=tags, codes=texts)
 
 SPECIAL: dict[Any, st.SearchStrategy[Any]] = {
     str: texts,
     int: st.integers(-(2**70), 2**70),
-    Bib: records(),
+    Bib: bibs,
     OclcNumber: st.one_of(
         st.integers(1, MAX_OCLC_NUMBER).map(OclcNumber.of),
         st.sampled_from(["(OCoLC)ocm00012345", "ocn123456789", "(ocolc) 77", "019"]).map(
@@ -95,7 +84,7 @@ def decisions_sharing_steps(draw: st.DrawFn) -> list[Any]:
 
 
 @settings(max_examples=150, deadline=None)
-@given(records(), st.booleans())
+@given(bibs, st.booleans())
 def test_a_record_is_written_as_json_dumps_of_the_converter(
     record: Bib, ensure_ascii: bool
 ) -> None:
@@ -127,7 +116,7 @@ def test_steps_written_again_are_written_as_json_dumps_of_the_converter(
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.lists(st.tuples(records(), decisions), min_size=1, max_size=4))
+@given(st.lists(st.tuples(bibs, decisions), min_size=1, max_size=4))
 def test_each_line_is_json_line_of_item_line(items: list[tuple[Bib, Any]]) -> None:
     lines = LineWriter()  # one per run, kept across its lines
     for index, (record, decision) in enumerate(items):
