@@ -53,7 +53,7 @@ import time
 from collections.abc import Callable
 from json.encoder import encode_basestring
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pymarc
 
@@ -88,13 +88,30 @@ def in_process(work: Callable[[], int]) -> tuple[float, float, int]:
     return _cpu_self() - cpu, time.perf_counter() - wall, count
 
 
+class Ran(NamedTuple):
+    """What ``commands`` measured of the commands it ran at once."""
+
+    user: float  # CPU seconds in user mode, of all (with their workers)
+    system: float  # CPU seconds in the kernel, of all
+    wall: float  # seconds from the start to the last one's end
+    digest: str  # of the first output
+    peak: int  # peak RSS of the largest process, KiB
+    faults: int  # minor page faults, of all
+
+    @property
+    def cpu(self) -> float:
+        return self.user + self.system
+
+
 def commands(argvs: list[list[str]], outputs: list[Path], env: dict[str, str] | None = None
-             ) -> tuple[float, float, str, int]:
-    """Run the commands at once (in ``env``, default this one's): CPU seconds of all (with their
-    workers), wall seconds, the digest of the first output, peak RSS in MiB of the largest
-    process."""
+             ) -> Ran:
+    """Run the commands at once (in ``env``, default this one's), each one's standard output to
+    its file, and measure them (``os.wait4``). The digest is read a chunk at a time: this process
+    keeps no output in memory (a peak RSS can count the image of the process a child was forked
+    from)."""
     wall = time.perf_counter()
-    cpu, peak = 0.0, 0
+    user = system = 0.0
+    peak = faults = 0
     with contextlib.ExitStack() as stack:
         running = [subprocess.Popen(argv, stdout=stack.enter_context(output.open("wb")), env=env)
                    for argv, output in zip(argvs, outputs, strict=True)]
@@ -103,10 +120,14 @@ def commands(argvs: list[list[str]], outputs: list[Path], env: dict[str, str] | 
             process.returncode = os.waitstatus_to_exitcode(status)
             if process.returncode:
                 raise SystemExit(f"{argvs[0][:5]} exited {process.returncode}")
-            cpu += usage.ru_utime + usage.ru_stime
+            user += usage.ru_utime
+            system += usage.ru_stime
             peak = max(peak, usage.ru_maxrss)
-    digest = hashlib.sha256(outputs[0].read_bytes()).hexdigest()[:16]
-    return cpu, time.perf_counter() - wall, digest, peak // 1024
+            faults += usage.ru_minflt
+    wall = time.perf_counter() - wall
+    with outputs[0].open("rb") as made:
+        digest = hashlib.file_digest(made, "sha256").hexdigest()[:16]
+    return Ran(user, system, wall, digest, peak, faults)
 
 
 def command(argv: list[str], output: Path) -> tuple[float, float, str]:
@@ -248,16 +269,16 @@ def main() -> None:
         for _ in range(args.repeat):
             # Interleaved, so that the arms share the machine's load as it comes and goes.
             for name, argvs, env in arms:
-                cpu, wall, digest, peak = commands(argvs, outputs[:1], env)
-                runs_of.setdefault(name, []).append((cpu, wall))
-                peaks[name] = max(peaks.get(name, 0), peak)
-                digests.add(digest)
+                ran = commands(argvs, outputs[:1], env)
+                runs_of.setdefault(name, []).append((ran.cpu, ran.wall))
+                peaks[name] = max(peaks.get(name, 0), ran.peak // 1024)
+                digests.add(ran.digest)
             if args.pair:
                 name = "two one-process batches at once (CPU per batch)"
-                cpu, wall, digest, peak = commands([[*base, "--workers", "1"]] * 2, outputs)
-                runs_of.setdefault(name, []).append((cpu / 2, wall))
-                peaks[name] = max(peaks.get(name, 0), peak)
-                digests.add(digest)
+                ran = commands([[*base, "--workers", "1"]] * 2, outputs)
+                runs_of.setdefault(name, []).append((ran.cpu / 2, ran.wall))
+                peaks[name] = max(peaks.get(name, 0), ran.peak // 1024)
+                digests.add(ran.digest)
         for name, runs in runs_of.items():
             rates[name] = report(name, runs, records, f"peak RSS {peaks[name]} MiB")
         if args.dask:

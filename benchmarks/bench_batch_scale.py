@@ -4,9 +4,8 @@ memory, CPU and page faults against the number of exports, and what each record 
 Run, with a second checkout as the same-run baseline (``git worktree add /tmp/base
 origin/main``; its compiled modules built in place)::
 
-    python benchmarks/bench_batch_scale.py /work/bench/day/exports.mrc \
-        --zone /work/bench/day/zone --base /tmp/base/src --sizes 20000,50000,100000 \
-        --repeat 2 --reference /work/bench/ref100k.jsonl
+    python benchmarks/bench_batch_scale.py EXPORTS.mrc --zone ZONE --base /tmp/base/src \
+        --sizes 20000,50000,100000 --repeat 2 --reference REFERENCE.jsonl
 
 For each size N, the first N records of the exports file are written to a temporary file
 (framed by the lengths their leaders give) and both trees decide them, one after the other,
@@ -28,20 +27,19 @@ import compileall
 import itertools
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from bench_batch import NOW, PROFILE
-
-PROGRAM = "import sys; from almamatch.cli.main import main; sys.exit(main(sys.argv[1:]))"
+from bench_batch import NOW, PROFILE, Ran, commands
+from bench_batch_trees import PROGRAM
 
 
 def first_records(source: Path, count: int, target: Path) -> int:
     """Write the first ``count`` records of the ISO 2709 file ``source`` to ``target``, one at a
-    time (each framed by the length its leader gives); how many there were."""
+    time (each framed by the length its leader gives); how many there were. Streamed on purpose,
+    not read whole as the other benchmarks read their exports: this process stays small, since
+    a child's peak RSS can count the image of the process it was forked from."""
     written = 0
     with source.open("rb") as stream, target.open("wb") as sink:
         while written < count:
@@ -68,19 +66,6 @@ def starts_with(output: Path, reference: Path, count: int) -> bool:
         return made.read(1) == b""
 
 
-def run(argv: list[str], output: Path, tree: Path) -> tuple[float, float, float, int, int]:
-    """User CPU s, system CPU s, wall s, peak RSS KiB and minor faults of one run."""
-    env = dict(os.environ, PYTHONPATH=str(tree))
-    started = time.perf_counter()
-    with output.open("wb") as sink:
-        process = subprocess.Popen(argv, stdout=sink, env=env)
-        _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status):
-        raise SystemExit(f"{tree}: exit {os.waitstatus_to_exitcode(status)}")
-    return usage.ru_utime, usage.ru_stime, wall, usage.ru_maxrss, usage.ru_minflt
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("exports", type=Path)
@@ -98,8 +83,7 @@ def main() -> None:
     for tree in arms.values():
         compileall.compile_dir(str(tree), quiet=1)
     sizes = sorted(int(one) for one in options.sizes.split(","))
-    # (arm, size) -> runs of (user, system, wall, peak KiB, minor faults)
-    figures: dict[tuple[str, int], list[tuple[float, float, float, int, int]]] = {}
+    figures: dict[tuple[str, int], list[Ran]] = {}  # (arm, size) -> its runs
     print(f"load before {os.getloadavg()}", flush=True)
     with tempfile.TemporaryDirectory() as folder:
         for size in sizes:
@@ -112,24 +96,25 @@ def main() -> None:
             for round_ in range(options.repeat):
                 for arm in (list(arms) if round_ % 2 == 0 else list(reversed(arms))):
                     output = Path(folder) / f"{arm}.jsonl"
-                    one = run(argv, output, arms[arm])
+                    env = dict(os.environ, PYTHONPATH=str(arms[arm]))
+                    one = commands([argv], [output], env)
                     same = "-"
                     if options.reference is not None:
                         if not starts_with(output, options.reference, size):
                             raise SystemExit(f"{arm}: output differs from {options.reference}")
                         same = "identical"
                     figures.setdefault((arm, size), []).append(one)
-                    user, system, wall, peak, faults = one
-                    print(f"{size:8d} {arm:7s} CPU {user + system:6.2f} s (user {user:6.2f}, "
-                          f"system {system:5.2f})  wall {wall:6.2f} s  peak {peak / 1024:6.0f} "
-                          f"MiB  minor faults {faults:8d}  {same}", flush=True)
+                    print(f"{size:8d} {arm:7s} CPU {one.cpu:6.2f} s (user {one.user:6.2f}, "
+                          f"system {one.system:5.2f})  wall {one.wall:6.2f} s  peak "
+                          f"{one.peak / 1024:6.0f} MiB  minor faults {one.faults:8d}  {same}",
+                          flush=True)
     print(f"load after {os.getloadavg()}")
     print("\nsize     arm     CPU s min / median   peak MiB   minor faults")
     least: dict[tuple[str, int], tuple[float, float, float]] = {}
     for (arm, size), runs in sorted(figures.items(), key=lambda item: (item[0][1], item[0][0])):
-        cpus = [user + system for user, system, _, _, _ in runs]
-        peak = min(run[3] for run in runs) / 1024
-        faults = min(run[4] for run in runs)
+        cpus = [run.cpu for run in runs]
+        peak = min(run.peak for run in runs) / 1024
+        faults = min(run.faults for run in runs)
         least[arm, size] = (min(cpus), peak, faults)
         print(f"{size:8d} {arm:7s} {min(cpus):6.2f} / {statistics.median(cpus):6.2f}     "
               f"{peak:8.0f}   {faults:10d}")

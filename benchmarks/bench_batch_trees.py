@@ -57,7 +57,8 @@ def main() -> None:
             for arm in order:
                 output = Path(folder) / f"{arm}.jsonl"
                 env = dict(os.environ, PYTHONPATH=str(arms[arm]))
-                cpu, wall, _, _ = commands([argv], [output], env=env)
+                ran = commands([argv], [output], env=env)
+                cpu, wall = ran.cpu, ran.wall
                 same = "-"
                 if reference is not None:
                     data = output.read_bytes()
