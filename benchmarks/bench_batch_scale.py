@@ -22,8 +22,6 @@ after.
 
 from __future__ import annotations
 
-import argparse
-import compileall
 import itertools
 import os
 import statistics
@@ -32,7 +30,7 @@ import tempfile
 from pathlib import Path
 
 from bench_batch import NOW, PROFILE, Ran, commands
-from bench_batch_trees import PROGRAM
+from bench_batch_trees import PROGRAM, compiled_arms, tree_arguments
 
 
 def first_records(source: Path, count: int, target: Path) -> int:
@@ -67,21 +65,14 @@ def starts_with(output: Path, reference: Path, count: int) -> bool:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("exports", type=Path)
-    parser.add_argument("--zone", type=Path, required=True)
-    parser.add_argument("--base", type=Path, required=True, help="the baseline's src folder")
-    parser.add_argument("--change", type=Path, default=Path(__file__).resolve().parents[1] / "src",
-                        help="the change's src folder (default: this checkout's)")
+    parser = tree_arguments(__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="20000,50000,100000",
                         help="batch sizes, comma-separated (default: %(default)s)")
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--reference", type=Path, default=None,
                         help="the JSON lines of the largest size: each output must be its start")
     options = parser.parse_args()
-    arms = {"base": options.base.resolve(), "change": options.change.resolve()}
-    for tree in arms.values():
-        compileall.compile_dir(str(tree), quiet=1)
+    arms = compiled_arms(options)
     sizes = sorted(int(one) for one in options.sizes.split(","))
     figures: dict[tuple[str, int], list[Ran]] = {}  # (arm, size) -> its runs
     print(f"load before {os.getloadavg()}", flush=True)

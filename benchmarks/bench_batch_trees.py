@@ -31,20 +31,35 @@ PROGRAM = "import sys; from almamatch.cli.main import main; sys.exit(main(sys.ar
 HEADER = b'{"almamatch_run"'
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def tree_arguments(description: str) -> argparse.ArgumentParser:
+    """The arguments of a benchmark that runs the batch from two source trees: the exports, the
+    zone, the baseline's src folder and the change's."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("exports", type=Path)
     parser.add_argument("--zone", type=Path, required=True)
     parser.add_argument("--base", type=Path, required=True, help="the baseline's src folder")
     parser.add_argument("--change", type=Path, default=Path(__file__).resolve().parents[1] / "src",
                         help="the change's src folder (default: this checkout's)")
+    return parser
+
+
+def compiled_arms(options: argparse.Namespace) -> dict[str, Path]:
+    """The two trees of ``tree_arguments``, ``base`` then ``change``, each one's modules compiled
+    to bytecode first, as an installed package's are (in a shell with PYTHONDONTWRITEBYTECODE
+    set, each run would compile them again)."""
+    arms = {"base": options.base.resolve(), "change": options.change.resolve()}
+    for tree in arms.values():
+        compileall.compile_dir(str(tree), quiet=1)
+    return arms
+
+
+def main() -> None:
+    parser = tree_arguments(__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=6)
     parser.add_argument("--reference", type=Path, default=None)
     options = parser.parse_args()
-    arms = {"base": options.base.resolve(), "change": options.change.resolve()}
-    for tree in arms.values():
-        compileall.compile_dir(str(tree), quiet=1)
+    arms = compiled_arms(options)
     argv = [sys.executable, "-c", PROGRAM, "batch", str(options.exports), "--zone",
             str(options.zone), "--profile", PROFILE, "--now", NOW, "--json",
             "--workers", str(options.workers)]
