@@ -26,6 +26,7 @@ from almamatch.codec import COMPACT, JsonWriter, converter
 from almamatch.core.decision import Stage, Step, Verdict
 from almamatch.marc import read_bibs
 from corpus_files import CORPUS
+from record_strategies import records
 
 SETTINGS = (False, True)
 COMPILED = JsonWriter()._record_text is not None
@@ -145,23 +146,13 @@ tags = st.one_of(st.sampled_from(["001", "005", "008", "035", "245", "650", "9Zz
 codes = st.one_of(characters, st.sampled_from(["", "ab"]))  # "" and "ab": a tuple of subfields
 
 
-@st.composite
-def records(draw: st.DrawFn) -> Bib:
-    fields: list[ControlField | DataField] = []
-    for _ in range(draw(st.integers(0, 12))):
-        tag = draw(tags)
-        if tag.startswith("00") and tag.isdigit():
-            fields.append(ControlField(tag, draw(texts)))
-        else:
-            subfields = draw(st.lists(st.builds(Subfield, codes, texts), max_size=5))
-            fields.append(DataField(tag, draw(characters), draw(characters), subfields))
-    return Bib(leader=draw(st.lists(characters, min_size=24, max_size=24).map("".join)),
-               fields=fields)
+bibs = records(characters=characters, texts=texts, tags=tags, codes=codes, most_fields=12,
+               most_subfields=5)
 
 
 @needs_compiled
 @settings(max_examples=200, deadline=None)
-@given(records(), st.booleans())
+@given(bibs, st.booleans())
 def test_a_generated_record_is_written_as_the_python_writer_writes_it(
     record: Bib, ensure_ascii: bool
 ) -> None:
@@ -172,7 +163,7 @@ def test_a_generated_record_is_written_as_the_python_writer_writes_it(
 
 @needs_compiled
 @settings(max_examples=60, deadline=None)
-@given(st.lists(records(), min_size=1, max_size=6), st.booleans())
+@given(st.lists(bibs, min_size=1, max_size=6), st.booleans())
 def test_one_writer_gives_each_record_its_own_text(records: list[Bib], ensure_ascii: bool
                                                    ) -> None:
     # Tables filled by one record are read by the next: nothing of one leaks into another.
