@@ -1,12 +1,12 @@
 """``almamatch batch`` from two source trees, run alternately: is a change's batch as fast?
 
-Run, with a second checkout (``git worktree add /tmp/base origin/main``; copy the compiled
+Run, with a second checkout (``git worktree add BASE origin/main``; copy the compiled
 modules of ``src/almamatch/_native`` into it when they are the same source, so both arms use
 them)::
 
-    python benchmarks/bench_batch_trees.py /work/bench/day20k/exports.mrc \
-        --zone /work/bench/day/zone --base /tmp/base/src --workers 2 --repeat 6 \
-        --reference /work/bench/ref20k.jsonl
+    python benchmarks/bench_batch_trees.py day20k/exports.mrc \
+        --zone day/zone --base BASE/src --workers 2 --repeat 6 \
+        --reference ref20k.jsonl
 
 Each round runs both arms one after the other, the order swapped every round (ABBA), each as
 ``python -c`` with ``PYTHONPATH`` set to its tree, stdout to a file. CPU seconds are the
