@@ -70,6 +70,7 @@ from almamatch.marc.framing import frame_positions
 from almamatch.marc.iso2709 import RecordFault, decode_spans
 from almamatch.marc.unreadable import Unreadable
 from almamatch.parallel.groups import first_records, link_numbers
+from almamatch.store.packed import PackedRecords
 from almamatch.zonefiles.profiles import ProfileFile
 from almamatch.zonefiles.zones import IndexedZoneView
 
@@ -109,10 +110,12 @@ _PLACEHOLDER_BYTES: Final = re.compile(rb"(?<![0-9])99[0-9]{25}(?![0-9])")
 _CHUNK_AT_LEAST: Final = 250
 _CHUNK_AT_MOST: Final = 2_000
 _CHUNKS_PER_WORKER: Final = 12
-#: Bibs a worker keeps in finished tasks' overlays before it frees them: freeing 10,000 costs
-#: about 0.05 CPU s, and a worker ends without freeing what it keeps (``os._exit``), so keeping
-#: more is CPU saved for memory spent (about 4 KB a bib: at most some 200 MiB a worker, whose
-#: share of a day of 100,000 exports never reaches it; one process keeps all of a run's bibs).
+#: Bibs a worker keeps in finished tasks' overlays before it frees them: freeing costs CPU, and a
+#: worker ends without freeing what it keeps (``os._exit``), so keeping more is CPU saved for
+#: memory spent. A task's overlay keeps its records packed (``store.packed.PackedRecords``, as
+#: the one-process batch's does): about 1.8 KB a bib with its facts and hits, where a ``Bib``
+#: alone is 4.2 KB, so at most some 90 MiB a worker, whose share of a day of 100,000 exports
+#: never reaches it (one process keeps all of a run's bibs).
 _KEEP_BIBS: Final = 50_000
 #: A slot of ``LineSlots`` holds lines of up to this many times its largest task's input (the
 #: lines of a day's exports are about 3.3 times their records), and at most this many bytes.
@@ -679,8 +682,8 @@ class _Worker:
         zone, self.base = opened
         self.view = _GroupView(self.base)
         self.zone = evolve(zone, bibs=self.view)
-        # Overlays of finished tasks: kept (freeing their records costs more than deciding
-        # them did, and the process ends soon) until they hold ``_KEEP_BIBS`` bibs.
+        # Overlays of finished tasks: kept (freeing them costs CPU, and the process ends
+        # soon) until they hold ``_KEEP_BIBS`` bibs.
         self.finished: list[InMemoryZone] = []
         self.kept = 0
         self.cache = DecisionCache()
@@ -749,7 +752,8 @@ def decide_task(setting: BatchSetting, task: Task) -> Decided:
     suffix = worker.base.sequence.institution_suffix
     store = view.store = InMemoryZone(
         brief_rules=worker.base.brief_rules, base=worker.base,
-        sequence=MmsIdSequence(_PLACEHOLDER_BASE + task.number * _PER_TASK, suffix))
+        sequence=MmsIdSequence(_PLACEHOLDER_BASE + task.number * _PER_TASK, suffix),
+        records=PackedRecords())
     view.numbers, view.bibs, view.added = task.numbers, task.bibs, set()
     lines: list[bytes] = []
     codes: list[str] = []
