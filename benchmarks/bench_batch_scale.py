@@ -1,5 +1,6 @@
-"""``almamatch batch --workers 1`` at growing batch sizes, two source trees alternated: peak
-memory, CPU and page faults against the number of exports, and what each record adds to them.
+"""``almamatch batch`` (``--workers 1`` unless told) at growing batch sizes, two source trees
+alternated: peak memory, CPU and page faults against the number of exports, and what each record
+adds to them.
 
 Run, with a second checkout as the same-run baseline (``git worktree add /tmp/base
 origin/main``; its compiled modules built in place)::
@@ -12,12 +13,12 @@ For each size N, the first N records of the exports file are written to a tempor
 the order swapped every round (ABBA), each as ``python -c`` with ``PYTHONPATH`` set to its tree
 and the JSON lines to a file. From ``os.wait4``: CPU seconds (user and system), the peak
 resident set (``ru_maxrss``, which counts the image of this process that the child was forked
-from: it keeps little in memory, about 20 MiB) and the minor page faults. With
-``--reference`` (the lines of the largest size, or more), every output must equal its first N
-lines byte for byte. Then, for each
-tree, what a record adds between two sizes: CPU microseconds, KiB of peak memory and page
-faults a record (from the minimums). The machine is shared: the load is printed before and
-after.
+from: it keeps little in memory, about 20 MiB) and the minor page faults. With ``--workers``
+above 1 these cover the command's worker processes too (it waits for them): CPU and faults
+summed, the peak the largest process's. With ``--reference`` (the lines of the largest size, or
+more), every output must equal its first N lines byte for byte. Then, for each tree, what a
+record adds between two sizes: CPU microseconds, KiB of peak memory and page faults a record
+(from the minimums). The machine is shared: the load is printed before and after.
 """
 
 from __future__ import annotations
@@ -69,6 +70,9 @@ def main() -> None:
     parser.add_argument("--sizes", default="20000,50000,100000",
                         help="batch sizes, comma-separated (default: %(default)s)")
     parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=1,
+                        help="the batch's --workers (default: %(default)s); with more than one, "
+                        "the peak is the largest process's, CPU and faults the workers' too")
     parser.add_argument("--reference", type=Path, default=None,
                         help="the JSON lines of the largest size: each output must be its start")
     options = parser.parse_args()
@@ -83,7 +87,7 @@ def main() -> None:
                 raise SystemExit(f"{options.exports} holds fewer than {size} records")
             argv = [sys.executable, "-c", PROGRAM, "batch", str(exports), "--zone",
                     str(options.zone), "--profile", PROFILE, "--now", NOW, "--json",
-                    "--workers", "1"]
+                    "--workers", str(options.workers)]
             for round_ in range(options.repeat):
                 for arm in (list(arms) if round_ % 2 == 0 else list(reversed(arms))):
                     output = Path(folder) / f"{arm}.jsonl"

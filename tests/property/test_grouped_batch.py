@@ -40,6 +40,7 @@ from almamatch.parallel.batch import (
     write_in_order,
 )
 from almamatch.parallel.groups import first_records
+from almamatch.store.packed import PackedRecords
 
 PROFILE = str(Path(__file__).resolve().parents[2] / "examples" / "profiles" / "carli.toml")
 NOW = "2026-03-05T10:30"
@@ -140,6 +141,25 @@ def test_the_batches_chain_across_records(tmp_path: Path) -> None:
     codes = [json.loads(line)["code"] for line in one_process(dump, path).splitlines()]
     assert codes == ["ADDED", "MERGED", "MULTI_MATCH", "MULTI_MATCH"]
     assert grouped_apart(dump, path) == one_process(dump, path)
+
+
+def test_a_task_keeps_its_records_packed(tmp_path: Path) -> None:
+    # A worker keeps finished tasks' overlays (``_KEEP_BIBS``): their records are packed, as
+    # the one-process batch's overlay's are, and a merge into what the task added reads one back.
+    dump, path = write_batch(tmp_path, [(1, None, " ")],
+                             [(50, None, " ", 2025, 0), (50, None, " ", 2026, 1)])
+    args = build_parser().parse_args(["batch", str(path), "--zone", str(dump), "--profile",
+                                      PROFILE, "--now", NOW, "--json"])
+    profile = profile_from_path(PROFILE)
+    plan = plan_batch(path, bibs_of_saved(zone_store_for(args, profile).saved))
+    setting = BatchSetting.of(args, datetime(2026, 3, 5, 10, 30, tzinfo=UTC))
+    adopt_zone(setting, *zone_for(args, profile))
+    assert decide_task(setting, plan.task(0)).codes == ("ADDED", "MERGED")
+    overlay = almamatch.parallel.batch._Worker.opened[setting.run].finished[-1]
+    held = overlay._records
+    assert isinstance(held, PackedRecords)
+    assert len(held) == 1
+    assert held.packed_size() > 0
 
 
 def forbid_one_process(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -70,6 +70,7 @@ from almamatch.marc.framing import frame_positions
 from almamatch.marc.iso2709 import RecordFault, decode_spans
 from almamatch.marc.unreadable import Unreadable
 from almamatch.parallel.groups import first_records, link_numbers
+from almamatch.store.packed import PackedRecords
 from almamatch.zonefiles.profiles import ProfileFile
 from almamatch.zonefiles.zones import IndexedZoneView
 
@@ -109,11 +110,17 @@ _PLACEHOLDER_BYTES: Final = re.compile(rb"(?<![0-9])99[0-9]{25}(?![0-9])")
 _CHUNK_AT_LEAST: Final = 250
 _CHUNK_AT_MOST: Final = 2_000
 _CHUNKS_PER_WORKER: Final = 12
-#: Bibs a worker keeps in finished tasks' overlays before it frees them: freeing 10,000 costs
-#: about 0.05 CPU s, and a worker ends without freeing what it keeps (``os._exit``), so keeping
-#: more is CPU saved for memory spent (about 4 KB a bib: at most some 200 MiB a worker, whose
-#: share of a day of 100,000 exports never reaches it; one process keeps all of a run's bibs).
-_KEEP_BIBS: Final = 50_000
+#: Bibs a worker keeps in finished tasks' overlays before it frees them. A worker ends without
+#: freeing what it keeps (``os._exit``), so keeping is CPU saved for memory spent; but a task's
+#: overlay keeps its records packed (``store.packed.PackedRecords``, as the one-process batch's
+#: does), about 1.8 KB a bib with its facts and hits, and freeing one costs about 1.2 us (4.4 us
+#: with its record a ``Bib``), some 1% of deciding its export, while the memory freed is taken
+#: again by the next tasks instead of new pages (a quarter fewer page faults at 100,000 exports).
+#: So a worker keeps few: about 10 MiB.
+_KEEP_BIBS: Final = 5_000
+#: How a worker lets go of the pages of its map of the exports file once a task's records are
+#: copied out of them (``_Worker.side_by_side``); None where ``madvise`` cannot.
+_LET_GO: Final = getattr(mmap, "MADV_DONTNEED", None)
 #: A slot of ``LineSlots`` holds lines of up to this many times its largest task's input (the
 #: lines of a day's exports are about 3.3 times their records), and at most this many bytes.
 _LINES_PER_BYTE: Final = 6
@@ -679,8 +686,8 @@ class _Worker:
         zone, self.base = opened
         self.view = _GroupView(self.base)
         self.zone = evolve(zone, bibs=self.view)
-        # Overlays of finished tasks: kept (freeing their records costs more than deciding
-        # them did, and the process ends soon) until they hold ``_KEEP_BIBS`` bibs.
+        # Overlays of finished tasks: kept (freeing them costs CPU, and the process ends
+        # soon) until they hold ``_KEEP_BIBS`` bibs.
         self.finished: list[InMemoryZone] = []
         self.kept = 0
         self.cache = DecisionCache()
@@ -698,15 +705,27 @@ class _Worker:
             found = cls.opened[setting.run] = cls(setting)
         return found
 
-    def source(self, task: Task) -> bytes | mmap.mmap:
+    def side_by_side(self, task: Task, offsets: list[int], lengths: list[int]) -> bytes:
+        """The task's records side by side, in order: the bytes it carries, else copies of them
+        from the file, memory-mapped once per worker. The copies are what the task reads, so
+        the pages of the map they were on are let go after (``_LET_GO``): a page of the file
+        stays in the system's cache, but would otherwise count in the worker's resident memory
+        until the run ends (each worker reads most of the file's pages: about 100 MB of the
+        100,000 exports' 114 MB). A page read again is mapped again (a minor fault)."""
         if task.content is not None:
             return task.content
-        found = self.files.get(task.path)
-        if found is None:
+        mapped = self.files.get(task.path)
+        if mapped is None:
             with Path(task.path).open("rb") as stream:  # the map keeps the file open
-                found = self.files[task.path] = mmap.mmap(stream.fileno(), 0,
-                                                          access=mmap.ACCESS_READ)
-        return found
+                mapped = self.files[task.path] = mmap.mmap(stream.fileno(), 0,
+                                                           access=mmap.ACCESS_READ)
+        joined = b"".join([mapped[offset:offset + length]
+                           for offset, length in zip(offsets, lengths, strict=True)])
+        if _LET_GO is not None and offsets:
+            start = min(offsets) // mmap.PAGESIZE * mmap.PAGESIZE
+            end = max(offset + length for offset, length in zip(offsets, lengths, strict=True))
+            mapped.madvise(_LET_GO, start, end - start)
+        return joined
 
     def finish(self, store: InMemoryZone) -> None:
         """Done with a task's overlay (its changes matter to no other task)."""
@@ -744,12 +763,12 @@ def decide_task(setting: BatchSetting, task: Task) -> Decided:
     if task.number >= _MAX_TASKS:
         raise ValueError(f"task {task.number}: at most {_MAX_TASKS} tasks per batch")
     worker = _Worker.for_setting(setting)
-    source = worker.source(task)
     view = worker.view
     suffix = worker.base.sequence.institution_suffix
     store = view.store = InMemoryZone(
         brief_rules=worker.base.brief_rules, base=worker.base,
-        sequence=MmsIdSequence(_PLACEHOLDER_BASE + task.number * _PER_TASK, suffix))
+        sequence=MmsIdSequence(_PLACEHOLDER_BASE + task.number * _PER_TASK, suffix),
+        records=PackedRecords())
     view.numbers, view.bibs, view.added = task.numbers, task.bibs, set()
     lines: list[bytes] = []
     codes: list[str] = []
@@ -762,8 +781,7 @@ def decide_task(setting: BatchSetting, task: Task) -> Decided:
     # side: in the file, the task's records can lie far apart; a task that carries its
     # records' bytes already holds them so.
     bounds = list(accumulate(lengths, initial=0))
-    side_by_side = task.content if task.content is not None else b"".join(
-        [source[offset:offset + length] for offset, length in zip(offsets, lengths, strict=True)])
+    side_by_side = worker.side_by_side(task, offsets, lengths)
     records = [side_by_side[start:end] for start, end in pairwise(bounds)]
     decoded = decode_spans(side_by_side, bounds[:-1], bounds[1:], check=True)
     with paused_collector():
