@@ -402,10 +402,12 @@ def _match(run: _Run) -> Step:
     hits_of = run.zone.bibs.hits
     seen: set[object] = set()
     # The lookups, in order: each (value, form) once, with its side (by value, one lookup per
-    # value; LITERAL looks up each written form).
-    for keys, literals, side, incoming_active in (
-            (active, active_literals, _ACTIVE_SIDE, True),
-            (cancelled, cancelled_literals, _CANCELLED_SIDE, False)):
+    # value; LITERAL looks up each written form). Most records have no cancelled key: one pass.
+    passes: tuple[tuple[tuple[OclcNumber, ...], list[str], Side, bool], ...] = (
+        (active, active_literals, _ACTIVE_SIDE, True),)
+    if cancelled:
+        passes += ((cancelled, cancelled_literals, _CANCELLED_SIDE, False),)
+    for keys, literals, side, incoming_active in passes:
         for at, key in enumerate(keys):
             value = key.value
             mark = (value, key.form.prefix, key.form.width) if literal else value
