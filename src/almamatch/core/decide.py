@@ -2,10 +2,11 @@
 
 Theory of operation: every stage of DESIGN.md's "The decision, in order" lives here, in order, as
 a table of stage functions (``_STAGES`` plus the profile's ``guard_order`` for stages 8-10). Each
-stage reads the scratch state of one call (``_Run``), appends one ``Step`` to the trace and may
-name a refusal. The first refusal wins; the stages after it still run and are traced, so that a
-reader sees everything that would have blocked the record. A stage that has nothing to look at
-(no single profile, no single candidate) says so with ``Verdict.NOT_APPLICABLE``.
+stage reads the scratch state of one call (``_Run``), returns one ``Step``, the trace's next, and
+may name a refusal (``_refuse``). The first refusal wins; the stages after it still run and are
+traced, so that a reader sees everything that would have blocked the record. A stage that has
+nothing to look at (no single profile, no single candidate) says so with
+``Verdict.NOT_APPLICABLE``.
 
 Where Alma's documentation is silent the profile decides (``core.profile``), and each step's
 detail names the option and its default. ``decide()`` is pure and total: for a record that loaded
@@ -60,10 +61,13 @@ from almamatch.core.zone import Export, Groundwork, PreparedRecord, Zone, prepar
 
 __all__ = ["DecisionCache", "InvalidDecisionInput", "connection_closed", "decide"]
 
-#: A stage's step and the refusal it names, if any. The refusal is built with an empty trace
-#: (``_UNTRACED``): its ``code`` is what stage 11's step names, and stage 11 then gives the first
-#: refusal the whole trace, that step included.
-Outcome = tuple[Step, Refusal | None]
+#: A candidate's fields, in ``Candidate``'s order: its MMS ID, the incoming key that found it, the
+#: key's side in the export and the side the zone bib carries it on.
+CandidateFields = tuple[str, OclcNumber, Side, Side]
+
+#: A refusal a stage names (``_refuse``) is built with an empty trace (``_UNTRACED``): its ``code``
+#: is what stage 11's step names, and stage 11 then gives the first refusal the whole trace, that
+#: step included.
 _UNTRACED: Final[tuple[Step, ...]] = ()
 
 _NO_PROFILE: Final = "no single integration profile to read it from"
@@ -80,7 +84,7 @@ class _Run:
 
     __slots__ = (
         "cache", "candidates", "descriptions", "export", "facts", "now", "prepared", "profile",
-        "version", "zone",
+        "refusal", "version", "zone",
     )
 
     def __init__(self, export: Export, zone: Zone, now: datetime, cache: DecisionCache) -> None:
@@ -91,9 +95,12 @@ class _Run:
         self.profile: IntegrationProfile | None = None
         self.prepared: PreparedRecord | None = None
         self.version: object = _UNREAD  # the prepared record's 005, read when first asked
-        self.candidates: tuple[Candidate, ...] = ()
+        # Stage 5's candidates, each as the fields of its ``Candidate`` (``_candidate``): only a
+        # MultiMatch shows them, so the values are made for it alone (``_candidates``).
+        self.candidates: list[CandidateFields] = []
         self.descriptions: list[str] = []  # stage 6's words for each candidate
         self.facts: BibFacts | None = None
+        self.refusal: Refusal | None = None  # the first refusal a stage named (``_refuse``)
 
 
 _SET_STEP: Final = tuple(slot_setter(Step, name) for name in ("stage", "verdict", "detail"))
@@ -105,6 +112,14 @@ _SET_MERGE: Final = tuple(slot_setter(Merge, name) for name in (
     "mms_id", "record", "merge_method", "trace", "originating_version"))
 #: Set once on a refusal made by a stage of the same ``decide()`` call (``_outcome``).
 _SET_TRACE: Final = slot_setter(Failure, "trace")
+
+
+def _refuse(run: _Run, step: Step, refusal: Refusal) -> Step:
+    """A stage's ``step`` that names ``refusal``: the run's refusal unless a stage before named
+    one (the first refusal wins); the step, to return."""
+    if run.refusal is None:
+        run.refusal = refusal
+    return step
 
 
 def _step(stage: Stage, verdict: Verdict, detail: str) -> Step:
@@ -257,13 +272,13 @@ class DecisionCache:
 
 
 # -- stage 1 -----------------------------------------------------------------------------------
-def _profile(run: _Run) -> Outcome:
+def _profile(run: _Run) -> Step:
     # "No integration profile found for institution 01CARLI_XXX": "Your institution zone
     # configuration has more than one Connexion integration profile." (seed 004)
     profiles = run.zone.profiles
     if len(profiles) == 1:
         run.profile = profiles[0]
-        return _profile_step(profiles[0].name), None
+        return _profile_step(profiles[0].name)
     names = ", ".join(repr(one.name) for one in profiles)
     detail = (
         f"{len(profiles)} Connexion integration profiles ({names}); Alma needs exactly one"
@@ -272,16 +287,16 @@ def _profile(run: _Run) -> Outcome:
     )
     refusal = NoIntegrationProfile(institution=run.zone.institution,
                                    profiles_found=len(profiles), trace=_UNTRACED)
-    return _step(Stage.PROFILE, Verdict.FAILED, detail), refusal
+    return _refuse(run, _step(Stage.PROFILE, Verdict.FAILED, detail), refusal)
 
 
 # -- stage 2 -----------------------------------------------------------------------------------
-def _logon(run: _Run) -> Outcome:
+def _logon(run: _Run) -> Step:
     export, zone, profile = run.export, run.zone, run.profile
     # Most often every part is exactly the zone's (its host is kept stripped): nothing to fold.
     if (profile is not None and export.logon_id == zone.logon_id and export.host == zone.host
             and export.password == profile.password):
-        return _logon_step(export.logon_id, zone.host), None
+        return _logon_step(export.logon_id, zone.host)
     problems: list[str] = []
     # "Make sure that the host name and the Logon ID correspond to each other" (seed 000).
     # Logon IDs compare exactly ("Settings may be case sensitive"); host names as DNS does.
@@ -294,39 +309,39 @@ def _logon(run: _Run) -> Outcome:
     if problems:
         refusal = LogonFailed(logon_id=export.logon_id, host=export.host,
                               problems=tuple(problems), trace=_UNTRACED)
-        return _step(Stage.LOGON, Verdict.FAILED, "; ".join(problems)), refusal
+        return _refuse(run, _step(Stage.LOGON, Verdict.FAILED, "; ".join(problems)), refusal)
     if run.profile is None:
         detail = f"logon ID and host are this zone's; password not checked: {_NO_PROFILE}"
-        return _step(Stage.LOGON, Verdict.NOT_APPLICABLE, detail), None
-    return _logon_step(export.logon_id, zone.host), None
+        return _step(Stage.LOGON, Verdict.NOT_APPLICABLE, detail)
+    return _logon_step(export.logon_id, zone.host)
 
 
 # -- stage 3 -----------------------------------------------------------------------------------
-def _marcxml(run: _Run) -> Outcome:
+def _marcxml(run: _Run) -> Step:
     # "Check the data using: MarcXML Bib Import" (CARLI IZ profile, S3). Without a single profile
     # the check still runs: the conversion does not depend on the profile's options.
     if run.profile is not None and not run.profile.validate_marcxml:
-        return _MARCXML_OFF, None
+        return _MARCXML_OFF
     if run.cache.convertible(run.export.record):  # its bytes showed it, as the reader saw
-        return _MARCXML_PASSED, None
+        return _MARCXML_PASSED
     problems = run.export.conversion_problems
     if not problems:
-        return _MARCXML_PASSED, None
+        return _MARCXML_PASSED
     detail = "; ".join(problem.detail for problem in problems)
-    return _step(Stage.MARCXML, Verdict.FAILED, detail), MarcXmlConversionFailed(
+    return _refuse(run, _step(Stage.MARCXML, Verdict.FAILED, detail), MarcXmlConversionFailed(
         problems=problems, trace=_UNTRACED
-    )
+    ))
 
 
 # -- stage 4 -----------------------------------------------------------------------------------
-def _normalization(run: _Run) -> Outcome:
+def _normalization(run: _Run) -> Step:
     # "Alma applies the import settings (normalization, validation, and merge routines) defined
     # in the integration profile" (Ex Libris S1); then the save rule folds 003 (S18).
     if run.profile is None:
-        return _NORMALIZATION_NA, None
+        return _NORMALIZATION_NA
     run.prepared = prepared = prepare(run.export.record, run.profile.normalization_steps,
                                       numbers=run.cache.numbers)
-    return run.cache.normalization_step(prepared.notes), None
+    return run.cache.normalization_step(prepared.notes)
 
 
 # -- stage 5 -----------------------------------------------------------------------------------
@@ -371,26 +386,28 @@ _SIDES_WORDS: Final = {
 }
 
 
-def _match(run: _Run) -> Outcome:
+def _match(run: _Run) -> Step:
     # "Alma considers both active values in subfield a (035$a) and cancelled values (035$z; or
     # 019$a when seen in WorldCat)" (seed 004); the zone side is 035 $a and $z (S30).
     profile, prepared = run.profile, run.prepared
     if profile is None or prepared is None:
-        return _MATCH_NA, None
+        return _MATCH_NA
     literal = profile.match_method is _LITERAL
     with_019 = profile.match_019_without_normalization
     active, from_019 = prepared.active, prepared.cancelled_019
     cancelled = prepared.cancelled + from_019 if with_019 else prepared.cancelled
     active_literals, cancelled_literals = _literals(active), _literals(cancelled)
-    found: dict[tuple[str, int, bool, bool], Candidate] = {}
+    found: dict[tuple[str, int, bool, bool], CandidateFields] = {}
     descriptions = run.descriptions
     hits_of = run.zone.bibs.hits
     seen: set[object] = set()
     # The lookups, in order: each (value, form) once, with its side (by value, one lookup per
-    # value; LITERAL looks up each written form).
-    for keys, literals, side, incoming_active in (
-            (active, active_literals, _ACTIVE_SIDE, True),
-            (cancelled, cancelled_literals, _CANCELLED_SIDE, False)):
+    # value; LITERAL looks up each written form). Most records have no cancelled key: one pass.
+    passes: tuple[tuple[tuple[OclcNumber, ...], list[str], Side, bool], ...] = (
+        (active, active_literals, _ACTIVE_SIDE, True),)
+    if cancelled:
+        passes += ((cancelled, cancelled_literals, _CANCELLED_SIDE, False),)
+    for keys, literals, side, incoming_active in passes:
         for at, key in enumerate(keys):
             value = key.value
             mark = (value, key.form.prefix, key.form.width) if literal else value
@@ -404,77 +421,78 @@ def _match(run: _Run) -> Outcome:
                 zone_active = zone_side is _ACTIVE_SIDE
                 found_mark = (mms_id, value, incoming_active, zone_active)
                 if found_mark not in found:
-                    found[found_mark] = _candidate(mms_id, key, side, zone_side)
+                    found[found_mark] = (mms_id, key, side, zone_side)
                     # Stage 6's words for the candidate.
                     descriptions.append(
                         f"{mms_id} by {literals[at]}{_SIDES_WORDS[incoming_active, zone_active]}")
-    run.candidates = tuple(found.values())
+    run.candidates = list(found.values())
     keys_words, options_words = _match_words(literal, with_019)
     detail = (
         f"keys: active {_listing(active_literals)}; cancelled {_listing(cancelled_literals)}"
         f"{keys_words}{' ' + _listing(_literals(from_019)) if from_019 else ''}"
         f"{options_words}{len(found)}"
     )
-    return _step(_MATCH, _PASSED, detail), None
+    return _step(_MATCH, _PASSED, detail)
 
 
 # -- stage 6 -----------------------------------------------------------------------------------
-def _candidates(run: _Run) -> Outcome:
+def _candidates(run: _Run) -> Step:
     # "The exported record matched on two or more records in the same zone with the same OCLC
     # number present." (seed 004): candidates count once per MMS ID.
     if run.prepared is None:
-        return _CANDIDATES_NA, None
+        return _CANDIDATES_NA
     candidates = run.candidates
     if not candidates:
-        return _CANDIDATES_NEW, None
+        return _CANDIDATES_NEW
     # Each candidate as "<mms_id> by <key> (incoming <side>, zone <side>)", made in stage 5.
     if len(candidates) == 1:  # most often: one bib, found once
-        mms_id = candidates[0].mms_id
+        mms_id = candidates[0][0]
         listing = run.descriptions[0]
     else:
-        mms_ids = dict.fromkeys([candidate.mms_id for candidate in candidates])
+        mms_ids = dict.fromkeys([fields[0] for fields in candidates])
         listing = "; ".join(run.descriptions)
         if len(mms_ids) > 1:
             detail = f"{len(mms_ids)} bibs: {listing}"
-            return _step(_CANDIDATES, _FAILED, detail), MultiMatch(
-                candidates=candidates, trace=_UNTRACED
-            )
+            return _refuse(run, _step(_CANDIDATES, _FAILED, detail), MultiMatch(
+                candidates=tuple([_candidate(*fields) for fields in candidates]),
+                trace=_UNTRACED,
+            ))
         mms_id = next(iter(mms_ids))
     run.facts = run.zone.bibs.facts(mms_id)
     if run.facts is None:
         detail = f"one bib: {listing}; the zone view has no facts for it, guards cannot run"
-        return _step(_CANDIDATES, _PASSED, detail), None
-    return _step(_CANDIDATES, _PASSED, f"one bib: {listing}"), None
+        return _step(_CANDIDATES, _PASSED, detail)
+    return _step(_CANDIDATES, _PASSED, f"one bib: {listing}")
 
 
 # -- stage 7 -----------------------------------------------------------------------------------
-def _cz_link(run: _Run) -> Outcome:
+def _cz_link(run: _Run) -> Step:
     # "records ... will be skipped if there is a pre-existing link to the Community Zone" (S1).
     facts = run.facts
     if facts is None:
-        return _CZ_LINK_NA, None
+        return _CZ_LINK_NA
     if facts.cz_linked:
         detail = f"{facts.mms_id} is linked to the CZ"
-        return _step(Stage.CZ_LINK, Verdict.FAILED, detail), SkippedCzLinked(
+        return _refuse(run, _step(Stage.CZ_LINK, Verdict.FAILED, detail), SkippedCzLinked(
             mms_id=facts.mms_id, trace=_UNTRACED
-        )
-    return _CZ_LINK_PASSED, None
+        ))
+    return _CZ_LINK_PASSED
 
 
 # -- stages 8-10, in the profile's guard_order -------------------------------------------------
-def _lock(run: _Run) -> Outcome:
+def _lock(run: _Run) -> Step:
     # "Alma will unlock records 60 minutes after the cataloger exits the metadata editor."
     facts = run.facts
     if facts is None:
-        return _LOCK_NA, None
+        return _LOCK_NA
     lock = facts.lock
     if lock is None:
-        return _LOCK_PASSED, None
+        return _LOCK_PASSED
     if lock.is_active(run.now):
-        return _lock_step(lock, active=True), NotAddedLocked(
+        return _refuse(run, _lock_step(lock, active=True), NotAddedLocked(
             mms_id=facts.mms_id, lock=lock, trace=_UNTRACED
-        )
-    return _lock_step(lock, active=False), None
+        ))
+    return _lock_step(lock, active=False)
 
 
 @lru_cache(maxsize=1024)
@@ -488,16 +506,16 @@ def _lock_step(lock: Lock, *, active: bool) -> Step:
     return _step(Stage.LOCK, Verdict.PASSED, detail)
 
 
-def _brief(run: _Run) -> Outcome:
+def _brief(run: _Run) -> Step:
     # "Do not override/merge a record with lower brief version": blocked when "the Alma record
     # has a higher Brief Record Level than the OCLC record" (S29).
     profile, facts, prepared = run.profile, run.facts, run.prepared
     if profile is None or prepared is None:
-        return _BRIEF_NO_PROFILE, None
+        return _BRIEF_NO_PROFILE
     if not profile.brief_guard:
-        return _BRIEF_OFF, None
+        return _BRIEF_OFF
     if facts is None:
-        return _BRIEF_NA, None
+        return _BRIEF_NA
     # The existing bib's level is the one stored with it, which the zone computed with the same
     # rules when it saved the bib (``IntegrationProfile.levels``, ``InMemoryZone.brief_rules``).
     existing = facts.brief_level
@@ -507,11 +525,11 @@ def _brief(run: _Run) -> Outcome:
     step = _brief_step(existing.value, incoming.value, prepared.record.leader[17], rules.name,
                        equal_blocks)
     if step.verdict is _FAILED:
-        return step, NotAddedBrief(
+        return _refuse(run, step, NotAddedBrief(
             mms_id=facts.mms_id, existing_level=existing, incoming_level=incoming,
             trace=_UNTRACED,
-        )
-    return step, None
+        ))
+    return step
 
 
 @lru_cache(maxsize=1024)
@@ -527,26 +545,25 @@ def _brief_step(existing: int, incoming: int, leader_17: str, rules: str, equal_
     return _step(Stage.BRIEF, Verdict.FAILED if blocked else Verdict.PASSED, detail)
 
 
-def _older_version(run: _Run) -> Outcome:
+def _older_version(run: _Run) -> Step:
     # "comparing the incoming bib record's date/time in the 005 field, against the date/time of
     # the existing bib record's 'Originating System Version' field" (Orbis Cascade, S22).
     profile, facts, prepared = run.profile, run.facts, run.prepared
     if profile is None or prepared is None:
-        return _OLDER_NO_PROFILE, None
+        return _OLDER_NO_PROFILE
     if profile.older_version_guard is _DISABLED:
-        return _OLDER_OFF, None
+        return _OLDER_OFF
     if facts is None:
-        return _OLDER_NA, None
+        return _OLDER_NA
     existing = facts.originating_version
     incoming = _incoming_version(run)
     if existing is not None and incoming is not None:
         detail = f"originating system version {existing} vs incoming 005 {incoming}"
         if existing > incoming:
-            return _step(_OLDER_VERSION, _FAILED, detail + ": existing is newer"), (
-                NotAddedOld(mms_id=facts.mms_id, existing_version=existing,
-                            incoming_version=incoming, trace=_UNTRACED)
-            )
-        return _step(_OLDER_VERSION, _PASSED, detail), None
+            return _refuse(run, _step(_OLDER_VERSION, _FAILED, detail + ": existing is newer"),
+                           NotAddedOld(mms_id=facts.mms_id, existing_version=existing,
+                                       incoming_version=incoming, trace=_UNTRACED))
+        return _step(_OLDER_VERSION, _PASSED, detail)
     # Alma is silent; empty Originating System Version values defeated the check (S22).
     raw = prepared.record.control_value("005")
     why = [] if existing is not None else ["the bib has no originating system version"]
@@ -557,14 +574,14 @@ def _older_version(run: _Run) -> Outcome:
     detail = (f"{'; '.join(why)}: {'blocks' if blocks else 'does not block'} "
               f"(missing_version_blocks={blocks}, default False)")
     if blocks:
-        return _step(_OLDER_VERSION, _FAILED, detail), NotAddedOld(
+        return _refuse(run, _step(_OLDER_VERSION, _FAILED, detail), NotAddedOld(
             mms_id=facts.mms_id, existing_version=existing, incoming_version=incoming,
             trace=_UNTRACED,
-        )
-    return _step(_OLDER_VERSION, _NOT_APPLICABLE, detail), None
+        ))
+    return _step(_OLDER_VERSION, _NOT_APPLICABLE, detail)
 
 
-Stage_ = Callable[[_Run], Outcome]
+Stage_ = Callable[[_Run], Step]
 
 #: Stages 1-7, always in this order (DESIGN.md "The decision, in order").
 _STAGES: Final[tuple[Stage_, ...]] = (
@@ -627,20 +644,11 @@ def decide(export: Export, zone: Zone, now: datetime, *,
     if not isinstance(now, datetime):
         raise InvalidDecisionInput(type(now).__name__, "not_a_datetime", "now is a datetime")
     run = _Run(export, zone, now, cache if cache is not None else DecisionCache())
-    trace: list[Step] = []
-    first: Refusal | None = None
-    for stage in _STAGES:
-        step, refusal = stage(run)
-        trace.append(step)
-        if first is None:
-            first = refusal
+    # Each stage in order, each step in turn (a stage that refuses notes it in ``run``).
+    trace = [stage(run) for stage in _STAGES]
     guards = _DEFAULT_GUARDS if run.profile is None else _guards(run.profile.guard_order)
-    for stage in guards:
-        step, refusal = stage(run)
-        trace.append(step)
-        if first is None:
-            first = refusal
-    return _outcome(run, trace, first)
+    trace += [stage(run) for stage in guards]
+    return _outcome(run, trace, run.refusal)
 
 
 def _outcome(run: _Run, trace: list[Step], first: Refusal | None) -> Decision:
@@ -670,7 +678,7 @@ def _outcome(run: _Run, trace: list[Step], first: Refusal | None) -> Decision:
         set_version(add, incoming_version)
         cache._groundwork = Groundwork(add, numbers=(prepared.active, prepared.cancelled))
         return add
-    mms_id = run.candidates[0].mms_id
+    mms_id = run.candidates[0][0]
     method = profile.merge
     merged = _merged(run, mms_id, method, prepared.record)
     detail = f"merge into {mms_id} with {method.name!r}"
