@@ -329,26 +329,31 @@ class Groundwork:
         self.parsed = parsed
         self.incoming = incoming
 
-    def merged_numbers(self, merged: Bib, tags: list[str]
+    def merged_numbers(self, merged: Bib
                        ) -> tuple[tuple[OclcNumber, ...], tuple[OclcNumber, ...]] | None:
-        """The zone numbers of ``merged`` (whose field tags, in order, are ``tags``) as the
-        zone saves it, when they are ``numbers``: ``merged`` holds no 003 (the save folds
-        nothing) and its 035s are ``incoming``'s own fields, in order (``zone_numbers`` reads
-        those alone, and these are the prepared record's). None otherwise: derive them."""
+        """The zone numbers of ``merged``, the decision's merged record, as the zone saves it,
+        when they are ``numbers``: ``merged`` holds no 003 (the save folds nothing) and its
+        035s are ``incoming``'s own fields, in order (``zone_numbers`` reads those alone, and
+        these are the prepared record's). None otherwise: derive them.
+
+        ``merged`` is as ``MergeMethod.apply`` leaves every merged record: its fields in tag
+        order, the numeric tags first and ascending (``core.merge``, ``_tag_key``). So 003 and
+        the 035s come before the first field whose tag is above "035" (every numeric tag after
+        it is higher, and no other tag is 003 or 035), and the search stops there: a merge reads
+        a few fields of the merged record here, not all of them.
+        """
         numbers, incoming = self.numbers, self.incoming
         if numbers is None or incoming is None:
             return None
-        fields = merged.fields
-        own: Sequence[Field]
-        if tags == sorted(tags):  # as a merge leaves numeric tags: searched by halves
-            at = bisect_left(tags, "003")
-            if at < len(tags) and tags[at] == "003":
+        own: list[Field] = []
+        for one in merged.fields:
+            tag = one.tag
+            if tag == "035":
+                own.append(one)
+            elif tag > "035":
+                break
+            elif tag == "003":
                 return None
-            own = fields[bisect_left(tags, "035"):bisect_right(tags, "035")]
-        else:
-            if "003" in tags:
-                return None
-            own = [one for one in fields if one.tag == "035"]
         theirs = [one for one in incoming.fields if one.tag == "035"]
         if len(own) != len(theirs) or not all(map(is_, own, theirs)):
             return None
