@@ -9,7 +9,15 @@ from datetime import datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from almamatch import OclcNumber, Timestamp
+from almamatch import (
+    Bib,
+    Export,
+    InMemoryZone,
+    IntegrationProfile,
+    OclcNumber,
+    Timestamp,
+    Zone,
+)
 from almamatch.core.brief import BriefLevel
 from almamatch.core.facts import (
     BibFacts,
@@ -63,6 +71,24 @@ def test_checked_facts_are_the_constructors(
                          originating_version=version, cz_linked=linked, lock=lock)
     _same(made, BibFacts(mms_id=mms_id, active=active, cancelled=cancelled, brief_level=level,
                          originating_version=version, cz_linked=linked, lock=lock))
+
+
+texts = st.text(max_size=12)
+
+
+@given(texts, texts, st.none() | texts, st.none() | texts)
+def test_an_export_is_the_constructors(host: str, logon_id: str, given_logon: str | None,
+                                       given_password: str | None) -> None:
+    """``Zone.export`` (made without the frozen ``__init__``) equals ``Export(...)``."""
+    profile = IntegrationProfile.carli("iz-password")
+    zone = Zone(institution="01CARLI_XYZ", host=f"h{host}", logon_id=f"l{logon_id}",
+                profiles=(profile,), bibs=InMemoryZone())
+    record = Bib(leader="00000cam a2200000 a 4500", fields=[])
+    made = zone.export(record, logon_id=given_logon, password=given_password)
+    _same(made, Export(record=record, logon_id=zone.logon_id if given_logon is None
+                       else given_logon,
+                       password="iz-password" if given_password is None else given_password,
+                       host=zone.host))
 
 
 def _past_by_split(sequence: MmsIdSequence, mms_id: str) -> MmsIdSequence:

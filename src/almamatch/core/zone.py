@@ -16,7 +16,6 @@ number in 035 $a or $z" (Harvard, S30).
 from __future__ import annotations
 
 import enum
-from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from operator import is_
@@ -129,8 +128,16 @@ class Zone:
         sends it: the zone's logon ID and host, and its profile's password, unless given."""
         if password is None:
             password = self.profiles[0].password if self.profiles else ""
-        return Export(record=record, logon_id=self.logon_id if logon_id is None else logon_id,
-                      password=password, host=self.host)
+        # ``Export(record=..., logon_id=..., password=..., host=...)``, made without the frozen
+        # ``__init__`` (which checks nothing: no field has a converter or a validator), as a
+        # batch makes one per record.
+        export: Export = new_instance(Export)
+        set_record, set_logon_id, set_password, set_host = _SET_EXPORT
+        set_record(export, record)
+        set_logon_id(export, self.logon_id if logon_id is None else logon_id)
+        set_password(export, password)
+        set_host(export, self.host)
+        return export
 
 
 @frozen(kw_only=True)
@@ -247,6 +254,11 @@ class Export:
                  numbers: ParsedNumbers | None = None) -> PreparedRecord:
         """The record prepared under these normalization steps (``prepare``)."""
         return prepare(self.record, normalization, numbers=numbers)
+
+
+#: The slots of an ``Export``, set by ``Zone.export``.
+_SET_EXPORT: Final = tuple(slot_setter(Export, name)
+                           for name in ("record", "logon_id", "password", "host"))
 
 
 def zone_numbers(bib: Bib) -> tuple[tuple[OclcNumber, ...], tuple[OclcNumber, ...]]:
@@ -578,12 +590,9 @@ class InMemoryZone:
 
     def _save(self, mms_id: str, bib: Bib, parse: Callable[[str], OclcNumber | None], *,
               brief_level: BriefLevel | None, originating_version: Timestamp | None,
-              cz_linked: bool, lock: Lock | None, tags: list[str] | None = None) -> BibFacts:
-        """``store``, each number read by ``parse`` (``parsed_or_none`` or a caller's memo);
-        ``tags``, the bib's field tags in order, when the caller has them."""
-        # The ``tag_line`` of the bib: each tag followed by a blank.
-        line = tag_line(bib.fields) if tags is None else " ".join([*tags, ""])
-        saved, line = fold_003_tagged(bib, line)
+              cz_linked: bool, lock: Lock | None) -> BibFacts:
+        """``store``, each number read by ``parse`` (``parsed_or_none`` or a caller's memo)."""
+        saved, line = fold_003_tagged(bib, tag_line(bib.fields))
         return self._keep(mms_id, saved, _numbers(saved, line, parse), brief_level=brief_level,
                           originating_version=originating_version, cz_linked=cz_linked,
                           lock=lock)
@@ -711,16 +720,15 @@ class InMemoryZone:
                 if kept is None:
                     self._hold(evolve(existing, originating_version=version))
                     return
-                tags = [one.tag for one in kept.fields]
                 numbers = (None if groundwork is None or kept is not merged
-                           else groundwork.merged_numbers(kept, tags))
+                           else groundwork.merged_numbers(kept))
                 if numbers is not None:  # as Alma saves it already, its numbers known
                     self._keep(mms_id, kept, numbers, brief_level=None,
                                originating_version=version, cz_linked=existing.cz_linked,
                                lock=existing.lock)
                     return
                 parsed = None if groundwork is None else groundwork.parsed
-                self._save(mms_id, kept, number_reader(parsed), tags=tags,
+                self._save(mms_id, kept, number_reader(parsed),
                            brief_level=None, originating_version=version,
                            cz_linked=existing.cz_linked, lock=existing.lock)
             case (NoIntegrationProfile() | LogonFailed() | ConnectionClosed()
