@@ -126,3 +126,22 @@ def test_past_answers_as_the_split_does(data: st.DataObject) -> None:
                     st.text(alphabet="0123456789x", max_size=24))
     mms_id = data.draw(ids)
     assert sequence.past(mms_id) == _past_by_split(sequence, mms_id)
+
+
+@given(st.data())
+def test_a_zone_moves_its_sequence_past_each_bib_as_past_does(data: st.DataObject) -> None:
+    """``InMemoryZone`` keeps its next MMS ID's text and calls ``past`` only for an ID not
+    below it: the zone's sequence is still ``past`` folded over every ID held, in order."""
+    sequence = data.draw(sequences)
+    zone = InMemoryZone(sequence=sequence)
+    record = Bib(leader="00000cam a2200000 a 4500", fields=[])
+    expected = sequence
+    for _ in range(data.draw(st.integers(min_value=1, max_value=6))):
+        if data.draw(st.booleans()):  # asked between bibs, as decide() asks
+            assert zone.next_mms_id() == expected.peek()
+        mms_id = data.draw(st.one_of(near_ids(expected).filter(str.isdigit),
+                                     st.just(expected.peek()), mms_ids))
+        zone.store(mms_id, record)
+        expected = expected.past(mms_id)
+        assert zone.sequence == expected
+    assert zone.next_mms_id() == expected.peek()

@@ -443,6 +443,9 @@ class InMemoryZone:
         self.base = base
         # Over a base, the sequence continues the base's unless given (read when first needed).
         self._sequence = sequence if sequence or base is not None else MmsIdSequence()
+        # The text of ``_sequence``'s next MMS ID (``next_mms_id``), None until asked: set to
+        # None wherever ``_sequence`` changes.
+        self._next: str | None = None
         # The records of the bibs held here: the caller's keeper, else a dict of them.
         self._records: HeldRecords = {} if records is None else records
         self._facts: dict[str, BibFacts] = {}
@@ -480,6 +483,7 @@ class InMemoryZone:
         for mms_id in self._facts:
             value = value.past(mms_id)
         self._sequence = value
+        self._next = None
 
     # -- ZoneView ------------------------------------------------------------------------------
     @property
@@ -526,7 +530,10 @@ class InMemoryZone:
         return found
 
     def next_mms_id(self) -> str:
-        return self.sequence.peek()
+        found = self._next
+        if found is None:
+            found = self._next = self.sequence.peek()
+        return found
 
     def record(self, mms_id: str) -> Bib | None:
         """The full record of a bib, as stored; from the base when the bib's record was not
@@ -670,7 +677,15 @@ class InMemoryZone:
                 value = number.value
                 held = hits.get(value)  # nearly always none yet: a tuple of one
                 hits[value] = (hit,) if held is None else (*held, hit)
-        self._sequence = self.sequence.past(mms_id)
+        # ``past`` leaves the sequence as it is for an MMS ID shorter than its next one, or as
+        # long and lower (``MmsIdSequence.past``): so are most bibs held (a base's bibs merged
+        # into; the sequence starts after the base's). Those are told apart here from the next
+        # ID's text, kept with the sequence, rather than by ``past`` making that text again.
+        following = self.next_mms_id()
+        if len(mms_id) > len(following) or (len(mms_id) == len(following)
+                                            and mms_id >= following):
+            self._sequence = self.sequence.past(mms_id)
+            self._next = None
 
     def lock(self, mms_id: str, lock: Lock) -> None:
         """Open the bib in the Metadata Editor: ``lock`` holds it until it lapses or is released."""
@@ -701,7 +716,7 @@ class InMemoryZone:
                 # The zone's next MMS ID is no bib's: the sequence moves past every bib held
                 # here and starts after the base's (``_hold``, ``sequence``), so an Add under it
                 # (as decide() makes one) needs no look-up through the layers to be sure.
-                if mms_id != self.sequence.peek() and self.facts(mms_id) is not None:
+                if mms_id != self.next_mms_id() and self.facts(mms_id) is not None:
                     raise InvalidZone(mms_id, "duplicate_mms_id", "already in the zone")
                 numbers = None if groundwork is None else groundwork.numbers
                 if numbers is None:
