@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from jsonschema import ValidationError
 
-from almamatch.cli.batch import decide_in_order
+from almamatch.cli.batch import BatchItem, decide_in_order
 from almamatch.cli.inputs import zone_for
 from almamatch.cli.main import main
 from almamatch.codec import InvalidDecisionJson, decision_from_json, to_jsonable
@@ -66,6 +66,9 @@ def test_every_decision_line_of_batch_json_reads_back_as_its_decision(
     entries = list(decide_in_order(EXAMPLES / "exports.mrc", zone=zone, store=store, args=args,
                                    now=datetime.fromisoformat("2026-03-05T10:30+00:00")))
     assert len(entries) == len(lines)
+    for entry in entries:  # made without the frozen ``__init__``: the constructor's value
+        public = BatchItem(entry.index, entry.item, entry.decision)
+        assert (entry == public, hash(entry), repr(entry)) == (True, hash(public), repr(public))
     decided = 0
     for entry, line in zip(entries, lines, strict=True):
         read = read_line(line)

@@ -9,7 +9,15 @@ from datetime import datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from almamatch import OclcNumber, Timestamp
+from almamatch import (
+    Bib,
+    Export,
+    InMemoryZone,
+    IntegrationProfile,
+    OclcNumber,
+    Timestamp,
+    Zone,
+)
 from almamatch.core.brief import BriefLevel
 from almamatch.core.facts import (
     BibFacts,
@@ -65,6 +73,24 @@ def test_checked_facts_are_the_constructors(
                          originating_version=version, cz_linked=linked, lock=lock))
 
 
+texts = st.text(max_size=12)
+
+
+@given(texts, texts, st.none() | texts, st.none() | texts)
+def test_an_export_is_the_constructors(host: str, logon_id: str, given_logon: str | None,
+                                       given_password: str | None) -> None:
+    """``Zone.export`` (made without the frozen ``__init__``) equals ``Export(...)``."""
+    profile = IntegrationProfile.carli("iz-password")
+    zone = Zone(institution="01CARLI_XYZ", host=f"h{host}", logon_id=f"l{logon_id}",
+                profiles=(profile,), bibs=InMemoryZone())
+    record = Bib(leader="00000cam a2200000 a 4500", fields=[])
+    made = zone.export(record, logon_id=given_logon, password=given_password)
+    _same(made, Export(record=record, logon_id=zone.logon_id if given_logon is None
+                       else given_logon,
+                       password="iz-password" if given_password is None else given_password,
+                       host=zone.host))
+
+
 def _past_by_split(sequence: MmsIdSequence, mms_id: str) -> MmsIdSequence:
     """``past`` as its docstring states it: moved after the ID's serial when the ID is of this
     sequence's suffix and at or after its serial."""
@@ -100,3 +126,22 @@ def test_past_answers_as_the_split_does(data: st.DataObject) -> None:
                     st.text(alphabet="0123456789x", max_size=24))
     mms_id = data.draw(ids)
     assert sequence.past(mms_id) == _past_by_split(sequence, mms_id)
+
+
+@given(st.data())
+def test_a_zone_moves_its_sequence_past_each_bib_as_past_does(data: st.DataObject) -> None:
+    """``InMemoryZone`` keeps its next MMS ID's text and calls ``past`` only for an ID not
+    below it: the zone's sequence is still ``past`` folded over every ID held, in order."""
+    sequence = data.draw(sequences)
+    zone = InMemoryZone(sequence=sequence)
+    record = Bib(leader="00000cam a2200000 a 4500", fields=[])
+    expected = sequence
+    for _ in range(data.draw(st.integers(min_value=1, max_value=6))):
+        if data.draw(st.booleans()):  # asked between bibs, as decide() asks
+            assert zone.next_mms_id() == expected.peek()
+        mms_id = data.draw(st.one_of(near_ids(expected).filter(str.isdigit),
+                                     st.just(expected.peek()), mms_ids))
+        zone.store(mms_id, record)
+        expected = expected.past(mms_id)
+        assert zone.sequence == expected
+    assert zone.next_mms_id() == expected.peek()

@@ -61,6 +61,7 @@ from almamatch.core.errors import AlmamatchError
 from almamatch.core.lock import printable_moment
 from almamatch.core.profile import IntegrationProfile
 from almamatch.core.record import Bib
+from almamatch.core.slots import new_instance, slot_setter
 from almamatch.core.zone import InMemoryZone, Zone
 from almamatch.envelope import (
     UNREADABLE_CODE,
@@ -107,6 +108,21 @@ class BatchItem:
     decision: Decision | None  # None exactly when ``item`` is Unreadable
 
 
+#: The slots of a ``BatchItem``, set by ``_batch_item``.
+_SET_ITEM: Final = tuple(slot_setter(BatchItem, name) for name in ("index", "item", "decision"))
+
+
+def _batch_item(index: int, item: Bib | Unreadable, decision: Decision | None) -> BatchItem:
+    """``BatchItem(index, item, decision)``, made without the frozen ``__init__`` (which checks
+    nothing): ``decide_in_order`` makes one per record."""
+    made: BatchItem = new_instance(BatchItem)
+    set_index, set_item, set_decision = _SET_ITEM
+    set_index(made, index)
+    set_item(made, item)
+    set_decision(made, decision)
+    return made
+
+
 @frozen(kw_only=True)
 class Replay:
     """The recorded lines of an interrupted run, to be replayed before deciding the rest."""
@@ -151,11 +167,11 @@ def decide_in_order(
                 replayed[code] += 1
             continue
         if isinstance(item, Unreadable) or export is None:
-            yield BatchItem(index, item, None)
+            yield _batch_item(index, item, None)
             continue
         decision = decide(export, zone, now, cache=cache)
         store.apply(decision, groundwork=cache.groundwork(decision))
-        yield BatchItem(index, item, decision)
+        yield _batch_item(index, item, decision)
     if next(recorded, None) is not None:
         raise InvalidResumeFile(where, "input_differs", "the output has more lines than "
                                 "the input has records")

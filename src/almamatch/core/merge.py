@@ -353,6 +353,8 @@ class MergeMethod:
                 _add(result, tags, taken)
         if tags is None:
             tags = [one.tag for one in result]
+        # ``Groundwork.merged_numbers`` reads a merged record in this order (its 003 and 035s
+        # before any higher tag).
         if "".join(tags).isdigit():
             result.sort(key=_TAG)  # numeric tags alone: control fields sort first by themselves
         else:

@@ -16,7 +16,6 @@ number in 035 $a or $z" (Harvard, S30).
 from __future__ import annotations
 
 import enum
-from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from operator import is_
@@ -129,8 +128,16 @@ class Zone:
         sends it: the zone's logon ID and host, and its profile's password, unless given."""
         if password is None:
             password = self.profiles[0].password if self.profiles else ""
-        return Export(record=record, logon_id=self.logon_id if logon_id is None else logon_id,
-                      password=password, host=self.host)
+        # ``Export(record=..., logon_id=..., password=..., host=...)``, made without the frozen
+        # ``__init__`` (which checks nothing: no field has a converter or a validator), as a
+        # batch makes one per record.
+        export: Export = new_instance(Export)
+        set_record, set_logon_id, set_password, set_host = _SET_EXPORT
+        set_record(export, record)
+        set_logon_id(export, self.logon_id if logon_id is None else logon_id)
+        set_password(export, password)
+        set_host(export, self.host)
+        return export
 
 
 @frozen(kw_only=True)
@@ -249,6 +256,11 @@ class Export:
         return prepare(self.record, normalization, numbers=numbers)
 
 
+#: The slots of an ``Export``, set by ``Zone.export``.
+_SET_EXPORT: Final = tuple(slot_setter(Export, name)
+                           for name in ("record", "logon_id", "password", "host"))
+
+
 def zone_numbers(bib: Bib) -> tuple[tuple[OclcNumber, ...], tuple[OclcNumber, ...]]:
     """A zone bib's OCLC numbers: 035 $a (active) and 035 $z (cancelled), OCLC's only.
 
@@ -329,26 +341,31 @@ class Groundwork:
         self.parsed = parsed
         self.incoming = incoming
 
-    def merged_numbers(self, merged: Bib, tags: list[str]
+    def merged_numbers(self, merged: Bib
                        ) -> tuple[tuple[OclcNumber, ...], tuple[OclcNumber, ...]] | None:
-        """The zone numbers of ``merged`` (whose field tags, in order, are ``tags``) as the
-        zone saves it, when they are ``numbers``: ``merged`` holds no 003 (the save folds
-        nothing) and its 035s are ``incoming``'s own fields, in order (``zone_numbers`` reads
-        those alone, and these are the prepared record's). None otherwise: derive them."""
+        """The zone numbers of ``merged``, the decision's merged record, as the zone saves it,
+        when they are ``numbers``: ``merged`` holds no 003 (the save folds nothing) and its
+        035s are ``incoming``'s own fields, in order (``zone_numbers`` reads those alone, and
+        these are the prepared record's). None otherwise: derive them.
+
+        ``merged`` is as ``MergeMethod.apply`` leaves every merged record: its fields in tag
+        order, the numeric tags first and ascending (``core.merge``, ``_tag_key``). So 003 and
+        the 035s come before the first field whose tag is above "035" (every numeric tag after
+        it is higher, and no other tag is 003 or 035), and the search stops there: a merge reads
+        a few fields of the merged record here, not all of them.
+        """
         numbers, incoming = self.numbers, self.incoming
         if numbers is None or incoming is None:
             return None
-        fields = merged.fields
-        own: Sequence[Field]
-        if tags == sorted(tags):  # as a merge leaves numeric tags: searched by halves
-            at = bisect_left(tags, "003")
-            if at < len(tags) and tags[at] == "003":
+        own: list[Field] = []
+        for one in merged.fields:
+            tag = one.tag
+            if tag == "035":
+                own.append(one)
+            elif tag > "035":
+                break
+            elif tag == "003":
                 return None
-            own = fields[bisect_left(tags, "035"):bisect_right(tags, "035")]
-        else:
-            if "003" in tags:
-                return None
-            own = [one for one in fields if one.tag == "035"]
         theirs = [one for one in incoming.fields if one.tag == "035"]
         if len(own) != len(theirs) or not all(map(is_, own, theirs)):
             return None
@@ -426,6 +443,9 @@ class InMemoryZone:
         self.base = base
         # Over a base, the sequence continues the base's unless given (read when first needed).
         self._sequence = sequence if sequence or base is not None else MmsIdSequence()
+        # The text of ``_sequence``'s next MMS ID (``next_mms_id``), None until asked: set to
+        # None wherever ``_sequence`` changes.
+        self._next: str | None = None
         # The records of the bibs held here: the caller's keeper, else a dict of them.
         self._records: HeldRecords = {} if records is None else records
         self._facts: dict[str, BibFacts] = {}
@@ -463,6 +483,7 @@ class InMemoryZone:
         for mms_id in self._facts:
             value = value.past(mms_id)
         self._sequence = value
+        self._next = None
 
     # -- ZoneView ------------------------------------------------------------------------------
     @property
@@ -509,7 +530,10 @@ class InMemoryZone:
         return found
 
     def next_mms_id(self) -> str:
-        return self.sequence.peek()
+        found = self._next
+        if found is None:
+            found = self._next = self.sequence.peek()
+        return found
 
     def record(self, mms_id: str) -> Bib | None:
         """The full record of a bib, as stored; from the base when the bib's record was not
@@ -573,12 +597,9 @@ class InMemoryZone:
 
     def _save(self, mms_id: str, bib: Bib, parse: Callable[[str], OclcNumber | None], *,
               brief_level: BriefLevel | None, originating_version: Timestamp | None,
-              cz_linked: bool, lock: Lock | None, tags: list[str] | None = None) -> BibFacts:
-        """``store``, each number read by ``parse`` (``parsed_or_none`` or a caller's memo);
-        ``tags``, the bib's field tags in order, when the caller has them."""
-        # The ``tag_line`` of the bib: each tag followed by a blank.
-        line = tag_line(bib.fields) if tags is None else " ".join([*tags, ""])
-        saved, line = fold_003_tagged(bib, line)
+              cz_linked: bool, lock: Lock | None) -> BibFacts:
+        """``store``, each number read by ``parse`` (``parsed_or_none`` or a caller's memo)."""
+        saved, line = fold_003_tagged(bib, tag_line(bib.fields))
         return self._keep(mms_id, saved, _numbers(saved, line, parse), brief_level=brief_level,
                           originating_version=originating_version, cz_linked=cz_linked,
                           lock=lock)
@@ -656,7 +677,15 @@ class InMemoryZone:
                 value = number.value
                 held = hits.get(value)  # nearly always none yet: a tuple of one
                 hits[value] = (hit,) if held is None else (*held, hit)
-        self._sequence = self.sequence.past(mms_id)
+        # ``past`` leaves the sequence as it is for an MMS ID shorter than its next one, or as
+        # long and lower (``MmsIdSequence.past``): so are most bibs held (a base's bibs merged
+        # into; the sequence starts after the base's). Those are told apart here from the next
+        # ID's text, kept with the sequence, rather than by ``past`` making that text again.
+        following = self.next_mms_id()
+        if len(mms_id) > len(following) or (len(mms_id) == len(following)
+                                            and mms_id >= following):
+            self._sequence = self.sequence.past(mms_id)
+            self._next = None
 
     def lock(self, mms_id: str, lock: Lock) -> None:
         """Open the bib in the Metadata Editor: ``lock`` holds it until it lapses or is released."""
@@ -687,7 +716,7 @@ class InMemoryZone:
                 # The zone's next MMS ID is no bib's: the sequence moves past every bib held
                 # here and starts after the base's (``_hold``, ``sequence``), so an Add under it
                 # (as decide() makes one) needs no look-up through the layers to be sure.
-                if mms_id != self.sequence.peek() and self.facts(mms_id) is not None:
+                if mms_id != self.next_mms_id() and self.facts(mms_id) is not None:
                     raise InvalidZone(mms_id, "duplicate_mms_id", "already in the zone")
                 numbers = None if groundwork is None else groundwork.numbers
                 if numbers is None:
@@ -706,16 +735,15 @@ class InMemoryZone:
                 if kept is None:
                     self._hold(evolve(existing, originating_version=version))
                     return
-                tags = [one.tag for one in kept.fields]
                 numbers = (None if groundwork is None or kept is not merged
-                           else groundwork.merged_numbers(kept, tags))
+                           else groundwork.merged_numbers(kept))
                 if numbers is not None:  # as Alma saves it already, its numbers known
                     self._keep(mms_id, kept, numbers, brief_level=None,
                                originating_version=version, cz_linked=existing.cz_linked,
                                lock=existing.lock)
                     return
                 parsed = None if groundwork is None else groundwork.parsed
-                self._save(mms_id, kept, number_reader(parsed), tags=tags,
+                self._save(mms_id, kept, number_reader(parsed),
                            brief_level=None, originating_version=version,
                            cz_linked=existing.cz_linked, lock=existing.lock)
             case (NoIntegrationProfile() | LogonFailed() | ConnectionClosed()
