@@ -183,13 +183,15 @@ def prepare(record: Bib, normalization: tuple[NormalizationStep, ...], *,
                 if after is not record:
                     tags = tag_line(after.fields)
         record = after
-    saved, tags, active, cancelled = _saved(record, tags, numbers, number)
+    saved, active, cancelled = _saved(record, tags, numbers, number)
     if saved is not record:
         notes.append("save rule: 001+003 folded into 035 $a, 003 removed")
     from_019: dict[int, OclcNumber] = {}
     if "019" in tags:
         known = {one.value for one in active + cancelled}
-        fields = saved.fields
+        # The save rule neither adds nor removes a 019: the record before it (whose tag line is
+        # ``tags``) holds the saved record's 019s, in order.
+        fields = record.fields
         for at in line_positions(tags, "019"):
             for text in as_data_field(fields[at]).values("a"):
                 found = number(text)
@@ -322,9 +324,9 @@ def _listed(active: _Keyed, cancelled: _Keyed
 
 def _saved(record: Bib, tags: str, numbers: ParsedNumbers | None,
            parse: Callable[[str], OclcNumber | None],
-           ) -> tuple[Bib, str, tuple[OclcNumber, ...], tuple[OclcNumber, ...]]:
-    """``fold_003_tagged`` of ``record`` (whose ``tag_line`` is ``tags``), its tag line, and
-    the ``_numbers`` of the record it saves: ``prepare`` needs all three.
+           ) -> tuple[Bib, tuple[OclcNumber, ...], tuple[OclcNumber, ...]]:
+    """``fold_003_tagged`` of ``record`` (whose ``tag_line`` is ``tags``) and the ``_numbers``
+    of the record it saves: ``prepare`` needs both (and not the saved record's tag line).
 
     One walk of the 035s, where the two in turn walk them twice (the save rule to find whether
     an 035 $a already is its text, then the zone numbers), for a record with one 003, a 001
@@ -340,14 +342,14 @@ def _saved(record: Bib, tags: str, numbers: ParsedNumbers | None,
     first = tags.find("003")
     if first == -1:  # nothing to fold: the record is saved as it is
         active, cancelled = _numbers(record, tags, parse)
-        return record, tags, active, cancelled
+        return record, active, cancelled
     fields = record.fields
     control = tags.find("001")
     if (control == -1 or tags.find("003", first + 4) != -1
             or tags.rfind("035") >> 2 >= (place := tag_order_position(fields, "035"))):
-        saved, tags = fold_003_tagged(record, tags, numbers=numbers)
-        active, cancelled = _numbers(saved, tags, parse)
-        return saved, tags, active, cancelled
+        saved, saved_tags = fold_003_tagged(record, tags, numbers=numbers)
+        active, cancelled = _numbers(saved, saved_tags, parse)
+        return saved, active, cancelled
     # As ``fold_003_tagged`` reads the 003 and the 001 (a control tag is a ``ControlField``:
     # ``Bib`` checks it) and writes the 035 $a.
     one = fields[first >> 2]
@@ -361,7 +363,6 @@ def _saved(record: Bib, tags: str, numbers: ParsedNumbers | None,
     keyed_cancelled: _Keyed = {}
     kept = list(fields)
     del kept[first >> 2]
-    kept_tags = tags.replace("003 ", "")  # one 003
     if not _read_035s(fields, tags, parse, keyed, keyed_cancelled, sought=text):
         if added is not None:
             form = added.form
@@ -369,12 +370,9 @@ def _saved(record: Bib, tags: str, numbers: ParsedNumbers | None,
                 keyed.setdefault((added.value, form.prefix, form.width), added)
         # The place among the kept fields: one before it when the 003 (which sorts before
         # "035") stood before it.
-        at = place - 1 if first >> 2 < place else place
-        kept.insert(at, new_035("a", text))
-        offset = 4 * at
-        kept_tags = kept_tags[:offset] + "035 " + kept_tags[offset:]
+        kept.insert(place - 1 if first >> 2 < place else place, new_035("a", text))
     active, cancelled = _listed(keyed, keyed_cancelled)
-    return checked_bib(record.leader, tuple(kept)), kept_tags, active, cancelled
+    return checked_bib(record.leader, tuple(kept)), active, cancelled
 
 
 class Groundwork:
