@@ -26,11 +26,12 @@ from almamatch.core.normalization import (
     RemoveFields,
     assign_mms_id,
     fold_003,
+    fold_003_tagged,
     insert_in_tag_order,
     line_positions,
     tag_line,
 )
-from almamatch.core.oclc import OclcNumber, ParsedNumbers
+from almamatch.core.oclc import OclcNumber, ParsedNumbers, number_reader
 from almamatch.core.record import (
     Bib,
     ControlField,
@@ -44,6 +45,7 @@ from almamatch.core.record import (
     checked_data_fields,
     checked_subfields,
 )
+from almamatch.core.zone import _numbers, _saved
 
 _CHARS = st.characters(codec="utf-8") | st.sampled_from(["\udc80", "\udcff", "\x1f", " "])
 _TEXT = st.text(_CHARS, max_size=12)
@@ -299,3 +301,43 @@ def test_a_tag_line_finds_the_fields_a_list_of_tags_finds(bib: Bib, tag: str) ->
     if len(tag) == 3 and " " not in tag:
         assert line_positions(line, tag) == [at for at, one in enumerate(tags) if one == tag]
     assert RemoveFields((tag,)).may_change(line) == (tag in tags)
+
+
+@st.composite
+def saved_records(draw: st.DrawFn) -> Bib:
+    """``edited_records``, often in tag order and led by a 001 and an 003 (as OCLC sends
+    them: the shape ``prepare`` saves in one walk of the 035s), sometimes with an 035 $a
+    that already is the save rule's ``(OCoLC)<001>``."""
+    bib = draw(edited_records())
+    fields = list(bib.fields)
+    if draw(st.booleans()):
+        fields.sort(key=lambda one: one.tag)
+    if draw(st.booleans()):
+        number = draw(_NUMBERISH)
+        fields[:0] = [ControlField("001", number),
+                      ControlField("003", draw(st.sampled_from(["OCoLC", " OCoLC", "DLC"])))]
+        if draw(st.booleans()):
+            insert_in_tag_order(fields, DataField.of("035", "  ", ("a", f"(OCoLC){number}")))
+    return Bib(leader=bib.leader, fields=fields)
+
+
+@given(saved_records(), st.booleans())
+def test_the_save_and_its_numbers_in_one_walk_are_the_two_in_turn(bib: Bib, memo: bool
+                                                                  ) -> None:
+    """``prepare`` folds the 003 and reads the saved record's zone numbers in one walk of the
+    035s (``core.zone._saved``): the same record and numbers as ``fold_003_tagged`` and then
+    ``_numbers``, with or without a memo of parsed numbers."""
+    numbers = ParsedNumbers() if memo else None
+    parse = number_reader(numbers)
+    tags = tag_line(bib.fields)
+    saved, saved_tags = fold_003_tagged(bib, tags, numbers=numbers)
+    plain = (saved, *_numbers(saved, saved_tags, parse))
+    walked = _saved(bib, tags, numbers, parse)
+    assert walked == plain
+    assert [repr(one) for one in walked[1] + walked[2]] == [
+        repr(one) for one in plain[1] + plain[2]]  # the forms too, not the values alone
+    # ``prepare`` reads the 019s of the record before the save, which keeps them all, in order.
+    assert [one for one in saved.fields if one.tag == "019"] == [
+        one for one in bib.fields if one.tag == "019"]
+    assert (walked[0] is bib) == (saved is bib)
+    same(walked[0], Bib(leader=saved.leader, fields=saved.fields))

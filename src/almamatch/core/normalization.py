@@ -43,11 +43,14 @@ __all__ = [
     "RemoveFields",
     "RuleNormalization",
     "assign_mms_id",
+    "control_text",
     "fold_003",
     "fold_003_tagged",
     "insert_in_tag_order",
     "line_positions",
+    "new_035",
     "tag_line",
+    "tag_order_position",
 ]
 
 
@@ -93,12 +96,12 @@ class CopyCancelledTo035z:
                 if number.value not in present:
                     present.add(number.value)
                     written = str(number) if numbers is None else numbers.canonical(number)
-                    added.append(_new_035("z", written))
+                    added.append(new_035("z", written))
         if not added:
             return bib, tags
         # Each in tag order (``insert_in_tag_order``): an 035 goes before the first field whose
         # tag sorts after "035", so each one added goes just after the one added before it.
-        at = _tag_order_position(fields, "035")
+        at = tag_order_position(fields, "035")
         kept = list(fields)
         kept[at:at] = added
         offset = 4 * at
@@ -185,7 +188,7 @@ def fold_003_tagged(bib: Bib, tags: str, *, numbers: ParsedNumbers | None = None
     # The first 003 and the first 001, as ``Bib.control_value`` reads them (a control tag is
     # always a ``ControlField``: ``Bib`` checks it).
     one = fields[first >> 2]
-    identifier = (one.value if isinstance(one, ControlField) else _control_text(one)).strip()
+    identifier = (one.value if isinstance(one, ControlField) else control_text(one)).strip()
     control = tags.find("001")
     kept = list(fields)
     kept_tags = tags.replace("003 ", "")
@@ -196,14 +199,14 @@ def fold_003_tagged(bib: Bib, tags: str, *, numbers: ParsedNumbers | None = None
             del kept[at]
     if control != -1:
         one = fields[control >> 2]
-        number = (one.value if isinstance(one, ControlField) else _control_text(one)).strip()
+        number = (one.value if isinstance(one, ControlField) else control_text(one)).strip()
         if numbers is not None and identifier == "OCoLC":
             numbers.saved_control_number(number)
         text = f"({identifier}){number}"
         # No 003 is an 035: the kept fields hold the 035s of the given ones.
         if not _holds_035a(fields, tags, text):
-            at = _tag_order_position(kept, "035")
-            kept.insert(at, _new_035("a", text))
+            at = tag_order_position(kept, "035")
+            kept.insert(at, new_035("a", text))
             offset = 4 * at
             kept_tags = kept_tags[:offset] + "035 " + kept_tags[offset:]
     return checked_bib(bib.leader, tuple(kept)), kept_tags
@@ -229,7 +232,7 @@ def _holds_035a(fields: tuple[Field, ...], tags: str, text: str) -> bool:
     return False
 
 
-def _new_035(code: str, value: str) -> DataField:
+def new_035(code: str, value: str) -> DataField:
     """The 035 that normalization or the save rule adds: one subfield, ``code`` ``value``.
 
     Made as the text ISO 2709 writes after the indicators when that text holds the subfield
@@ -268,7 +271,8 @@ def _in_line(tags: str, tag: str) -> bool:
     return len(tag) == 3 and " " not in tag and tag in tags
 
 
-def _control_text(one: Field) -> str:
+def control_text(one: Field) -> str:
+    """The value of a field under a control tag (a ``ControlField``: ``Bib`` checks it)."""
     if not isinstance(one, ControlField):  # unreachable: Bib keeps control tags for these
         raise InvalidRecord(one.tag, "control_tag_with_subfields")
     return one.value
@@ -299,12 +303,12 @@ def insert_in_tag_order(fields: list[Field], new: Field) -> int:
     """Insert ``new`` before the first field whose tag sorts after its own (in place), and return
     where: where normalization puts a field it adds, for the named steps and the rule actions
     alike."""
-    position = _tag_order_position(fields, new.tag)
+    position = tag_order_position(fields, new.tag)
     fields.insert(position, new)
     return position
 
 
-def _tag_order_position(fields: Sequence[Field], tag: str) -> int:
+def tag_order_position(fields: Sequence[Field], tag: str) -> int:
     """Where a field tagged ``tag`` goes among ``fields``: before the first whose tag sorts
     after its own, else last."""
     for at, one in enumerate(fields):

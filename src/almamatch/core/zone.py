@@ -19,7 +19,7 @@ import enum
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from operator import is_
-from typing import Final, Protocol, assert_never
+from typing import Final, Protocol, TypeAlias, assert_never
 
 from attrs import evolve, field, frozen
 
@@ -55,17 +55,22 @@ from almamatch.core.normalization import (
     CopyCancelledTo035z,
     NormalizationStep,
     RemoveFields,
+    control_text,
     fold_003_tagged,
     line_positions,
+    new_035,
     tag_line,
+    tag_order_position,
 )
 from almamatch.core.oclc import OclcNumber, ParsedNumbers, number_reader, parsed_or_none
 from almamatch.core.profile import IntegrationProfile
 from almamatch.core.record import (
     Bib,
+    ControlField,
     DataField,
     Field,
     as_data_field,
+    checked_bib,
 )
 from almamatch.core.slots import new_instance, slot_setter
 from almamatch.core.timestamp import Timestamp
@@ -185,14 +190,15 @@ def prepare(record: Bib, normalization: tuple[NormalizationStep, ...], *,
                 if after is not record:
                     tags = tag_line(after.fields)
         record = after
-    saved, tags = fold_003_tagged(record, tags, numbers=numbers)
+    saved, active, cancelled = _saved(record, tags, numbers, number)
     if saved is not record:
         notes.append("save rule: 001+003 folded into 035 $a, 003 removed")
-    active, cancelled = _numbers(saved, tags, number)
     from_019: dict[int, OclcNumber] = {}
     if "019" in tags:
         known = {one.value for one in active + cancelled}
-        fields = saved.fields
+        # The save rule neither adds nor removes a 019: the record before it (whose tag line is
+        # ``tags``) holds the saved record's 019s, in order.
+        fields = record.fields
         for at in line_positions(tags, "019"):
             for text in as_data_field(fields[at]).values("a"):
                 found = number(text)
@@ -272,14 +278,26 @@ def zone_numbers(bib: Bib) -> tuple[tuple[OclcNumber, ...], tuple[OclcNumber, ..
     return _numbers(bib, tag_line(bib.fields))
 
 
+_Keyed: TypeAlias = dict[tuple[int, str, int], OclcNumber]
+
+
 def _numbers(bib: Bib, tags: str,
              parse: Callable[[str], OclcNumber | None] = parsed_or_none,
              ) -> tuple[tuple[OclcNumber, ...], tuple[OclcNumber, ...]]:
     """``zone_numbers`` of a bib whose ``tag_line`` is ``tags``; each value read by ``parse``
     (a caller's memo of ``parsed_or_none``)."""
-    active: dict[tuple[int, str, int], OclcNumber] = {}
-    cancelled: dict[tuple[int, str, int], OclcNumber] = {}
-    fields = bib.fields
+    active: _Keyed = {}
+    cancelled: _Keyed = {}
+    _read_035s(bib.fields, tags, parse, active, cancelled, sought=None)
+    return _listed(active, cancelled)
+
+
+def _read_035s(fields: tuple[Field, ...], tags: str, parse: Callable[[str], OclcNumber | None],
+               active: _Keyed, cancelled: _Keyed, *, sought: str | None) -> bool:
+    """Read the numbers of the 035s among ``fields`` (whose ``tag_line`` is ``tags``) into
+    ``active`` ($a) and ``cancelled`` ($z), each OCLC number keyed by its written form (value,
+    prefix, digit count), the first of a form kept; and whether an 035 $a is ``sought``."""
+    found = False
     at = tags.find("035")
     while at != -1:
         one = fields[at >> 2]
@@ -289,6 +307,8 @@ def _numbers(bib: Bib, tags: str,
         for code, text in one.pairs():
             if code == "a":
                 into = active
+                if text == sought:
+                    found = True
             elif code == "z":
                 into = cancelled
             else:
@@ -299,12 +319,72 @@ def _numbers(bib: Bib, tags: str,
             form = number.form
             if form.qualified or form.prefix:  # ``OclcForm.is_marked``
                 into.setdefault((number.value, form.prefix, form.width), number)
+    return found
+
+
+def _listed(active: _Keyed, cancelled: _Keyed
+            ) -> tuple[tuple[OclcNumber, ...], tuple[OclcNumber, ...]]:
+    """The zone numbers read (``_read_035s``): each form once, in field order; a value that
+    is active is not also listed as cancelled."""
     if not cancelled:
         return tuple(active.values()), ()
     active_values = {key[0] for key in active}
     return tuple(active.values()), tuple(
         number for number in cancelled.values() if number.value not in active_values
     )
+
+
+def _saved(record: Bib, tags: str, numbers: ParsedNumbers | None,
+           parse: Callable[[str], OclcNumber | None],
+           ) -> tuple[Bib, tuple[OclcNumber, ...], tuple[OclcNumber, ...]]:
+    """``fold_003_tagged`` of ``record`` (whose ``tag_line`` is ``tags``) and the ``_numbers``
+    of the record it saves: ``prepare`` needs both (and not the saved record's tag line).
+
+    One walk of the 035s, where the two in turn walk them twice (the save rule to find whether
+    an 035 $a already is its text, then the zone numbers), for a record with one 003, a 001
+    and no 035 after the place where the save rule puts its own (the first field whose tag
+    sorts after "035", ``tag_order_position``), as OCLC writes records: the saved record's
+    035s are then the given record's, in order, and after them the save rule's 035 $a
+    ``(<003>)<001>`` unless an 035 $a already is that text. So the walk of the given record's
+    035s reads the saved record's numbers and finds that text; the added 035's number is the
+    one its text parses to, read once (through the memo, as ``fold_003_tagged`` reads it), not
+    read back from the new field. Every other record goes the plain way, the two in turn
+    (tests/property/test_record_trusted.py compares the two ways).
+    """
+    first = tags.find("003")
+    if first == -1:  # nothing to fold: the record is saved as it is
+        active, cancelled = _numbers(record, tags, parse)
+        return record, active, cancelled
+    fields = record.fields
+    control = tags.find("001")
+    if (control == -1 or tags.find("003", first + 4) != -1
+            or tags.rfind("035") >> 2 >= (place := tag_order_position(fields, "035"))):
+        saved, saved_tags = fold_003_tagged(record, tags, numbers=numbers)
+        active, cancelled = _numbers(saved, saved_tags, parse)
+        return saved, active, cancelled
+    # As ``fold_003_tagged`` reads the 003 and the 001 (a control tag is a ``ControlField``:
+    # ``Bib`` checks it) and writes the 035 $a.
+    one = fields[first >> 2]
+    identifier = (one.value if isinstance(one, ControlField) else control_text(one)).strip()
+    one = fields[control >> 2]
+    number = (one.value if isinstance(one, ControlField) else control_text(one)).strip()
+    text = f"({identifier}){number}"
+    added = (numbers.saved_control_number(number) if numbers is not None and identifier == "OCoLC"
+             else parse(text))
+    keyed: _Keyed = {}
+    keyed_cancelled: _Keyed = {}
+    kept = list(fields)
+    del kept[first >> 2]
+    if not _read_035s(fields, tags, parse, keyed, keyed_cancelled, sought=text):
+        if added is not None:
+            form = added.form
+            if form.qualified or form.prefix:  # ``OclcForm.is_marked``
+                keyed.setdefault((added.value, form.prefix, form.width), added)
+        # The place among the kept fields: one before it when the 003 (which sorts before
+        # "035") stood before it.
+        kept.insert(place - 1 if first >> 2 < place else place, new_035("a", text))
+    active, cancelled = _listed(keyed, keyed_cancelled)
+    return checked_bib(record.leader, tuple(kept)), active, cancelled
 
 
 class Groundwork:
