@@ -21,7 +21,6 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, tzinfo
 from typing import Final
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from almamatch.core.errors import AlmamatchError
 
@@ -87,6 +86,9 @@ def _zone_of(text: str, words: list[str]) -> tuple[tzinfo | None, list[str]]:
     if last.lower() in _UTC_NAMES:
         return UTC, words[:-1]
     if "/" in last and not last[0].isdigit():
+        # the IANA database only for a zone name: an offset or UTC, as --now usually is, without
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # noqa: PLC0415
+
         try:
             return ZoneInfo(last), words[:-1]
         except (ZoneInfoNotFoundError, ValueError):

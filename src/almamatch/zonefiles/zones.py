@@ -26,7 +26,6 @@ record: a zone is never loaded with bibs missing.
 from __future__ import annotations
 
 import os
-import shutil
 import weakref
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
@@ -213,6 +212,8 @@ def save_zone(zone: InMemoryZone, directory: str | Path) -> Path:
     try:
         _write_saved(zone, building)
     except BaseException:
+        import shutil  # noqa: PLC0415 (a failed save only)
+
         shutil.rmtree(building, ignore_errors=True)
         raise
     publish(building, target)
