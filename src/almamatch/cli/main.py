@@ -27,6 +27,7 @@ from typing import Final, NoReturn
 
 import almamatch
 from almamatch.cli.arguments.options import exit_codes_epilog
+from almamatch.cli.ending import end_after
 from almamatch.cli.stopping import (
     EXIT_INTERRUPTED,
     EXIT_TERMINATED,
@@ -37,7 +38,7 @@ from almamatch.cli.stopping import (
 from almamatch.cli.temporary_zones import remove_temporary_zones
 from almamatch.core.errors import AlmamatchError
 
-__all__ = ["COMMANDS", "EXIT_BAD_INPUT", "EXIT_USAGE", "build_parser", "main"]
+__all__ = ["COMMANDS", "EXIT_BAD_INPUT", "EXIT_USAGE", "build_parser", "console", "main"]
 
 #: Command modules under ``almamatch.cli`` (and ``almamatch.cli.arguments``), in the order
 #: ``--help`` lists them.
@@ -186,6 +187,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         finally:
             stop_raising()  # the command has ended: its clean-up is not to be cut short
             remove_temporary_zones()
+
+
+def console() -> NoReturn:
+    """The ``almamatch`` program: ``main`` on the command line, then the process ends with its
+    exit code without freeing what the command held to its end (``cli.ending``)."""
+    end_after(main)
 
 
 def _run(args: argparse.Namespace) -> int:
