@@ -10,10 +10,11 @@ hand what it holds to the end of the process (``keep_to_the_end``) and, once ``m
 returned, ends the process as the interpreter would, less the freeing: stdout and stderr
 flushed (a failed flush exits 120, as Python does), the ``atexit`` functions run, then
 ``os._exit`` with ``main``'s exit code. Every file a command writes is closed by the command
-itself (its ``with`` blocks), so nothing else is pending. While another thread runs (which the
-interpreter would wait for) the process ends the usual way. A program that calls ``main()``
-itself (the tests, an embedding caller) never sets this: ``keep_to_the_end`` keeps nothing, and
-what a command held is freed when it returns, as for any call.
+itself (its ``with`` blocks), so nothing else is pending. A command that hands nothing over
+(every command but ``batch``), or a process with another thread running (which the interpreter
+would wait for), ends the usual way. A program that calls ``main()`` itself (the tests, an
+embedding caller) never sets this: ``keep_to_the_end`` keeps nothing, and what a command held is
+freed when it returns, as for any call.
 """
 
 from __future__ import annotations
@@ -46,7 +47,9 @@ def end_after(main: Callable[[], int]) -> NoReturn:
     global _kept  # noqa: PLW0603 (the process's one holder, set by its entry point)
     _kept = []
     code = main()
-    if threading.active_count() > 1:  # the interpreter waits for them: end as it does
+    if not _kept or threading.active_count() > 1:
+        # a command that kept nothing ends as usual; so does a process whose other threads
+        # the interpreter would wait for
         sys.exit(code)
     if not _flushed():
         code = _EXIT_FLUSH_FAILED
