@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from almamatch.cli.main import main
+from almamatch.cli.main import build_parser, main
 from almamatch.index.zone import ZoneIndex
 from almamatch.zonefiles.zones import load_zone
 from corpus_files import CORPUS
@@ -314,3 +314,29 @@ def test_every_command_has_help_with_an_example(capsys: pytest.CaptureFixture[st
         out = capsys.readouterr().out
         assert "example:" in out
         assert "exit codes:" in out
+
+
+@pytest.mark.parametrize("argv", [
+    ["batch", EXPORTS, "--zone", ZONE, "--now", NOW, "--json", "--workers", "2"],
+    ["decide", EXPORTS, "--index", "6", "--zone", ZONE, "--profile", CARLI],
+    ["diff", EXPORTS, "--zone", ZONE, "--profile", CARLI, "--profile", GUARDS_OFF],
+    ["check-gateway", "settings.toml"],
+    ["zone", "build", "bibs.mrc", "-o", "my-zone"],
+    ["rules", "check", "a.txt"],
+    ["serve", "--zone", "my-zone", "--port", "5500"],
+    ["send", EXPORTS, "--port", "5500", "--logon", "01CARLI_XYZ", "--password", "xyz"],
+    ["spec", "specs"],
+    ["bench", "--bibs", "1000"],
+    ["demo"],
+])
+def test_the_parser_of_the_command_alone_parses_as_the_whole_one(argv: list[str]) -> None:
+    whole, alone = (vars(build_parser(command).parse_args(argv)) for command in (None, argv[0]))
+    assert callable(whole.pop("func"))
+    assert callable(alone.pop("func"))
+    assert alone == whole
+
+
+def test_a_mistyped_command_is_suggested_from_every_command(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check_gateway", "settings.toml"]) == 2
+    assert "did you mean check-gateway?" in capsys.readouterr().err

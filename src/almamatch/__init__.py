@@ -9,7 +9,7 @@ Gateway Export settings, ``almamatch.index`` is the compact zone index, ``almama
 every domain name.
 """
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from almamatch.core.brief import BriefLevel, BriefLevelRules
 from almamatch.core.decide import InvalidDecisionInput, connection_closed, decide
@@ -54,10 +54,11 @@ from almamatch.core.profile import Guard, IntegrationProfile, MatchMethod, Older
 from almamatch.core.record import Bib, ControlField, DataField, Field, Subfield
 from almamatch.core.timestamp import Timestamp
 from almamatch.core.zone import Export, InMemoryZone, InvalidZone, Zone, ZoneKind
-from almamatch.gateway import GatewaySettings, InvalidGatewaySettings, check_gateway
-from almamatch.rules.merge import format_merge_rule, parse_merge_rule
+from almamatch.lazy_names import lazy_names
 
 if TYPE_CHECKING:
+    from almamatch.gateway import GatewaySettings, InvalidGatewaySettings, check_gateway
+    from almamatch.rules.merge import format_merge_rule, parse_merge_rule
     from almamatch.zonefiles.zones import open_zone
 
     __version__: str
@@ -133,19 +134,27 @@ __all__ = [
 ]
 
 
+#: The names read from their module on first use (``lazy_names``): ``open_zone`` brings numpy
+#: (the zone on disk), which a program that only calls ``decide()`` does not need at import; the
+#: gateway's check and the rule language are not what deciding or a batch reads.
+_HOMES: Final = {
+    "GatewaySettings": "gateway",
+    "InvalidGatewaySettings": "gateway",
+    "check_gateway": "gateway",
+    "format_merge_rule": "rules.merge",
+    "parse_merge_rule": "rules.merge",
+    "open_zone": "zonefiles.zones",
+}
+
 # Out of the type checker's sight: a module's ``__getattr__`` would make it read any name of the
 # package, a mistyped one too, as Any; it reads the names declared above instead.
 if not TYPE_CHECKING:
+    _name_from_home = lazy_names(__name__, _HOMES)
 
     def __getattr__(name: str) -> Any:
-        """``open_zone`` is read on first use: it brings numpy and pymarc (the zone on disk), which
-        a program that only calls ``decide()`` does not need at import. ``__version__`` too: the
-        installed distribution's metadata (``importlib.metadata``) costs more than the rest of a
+        """The names of ``_HOMES`` and ``__version__``, read on first use: the installed
+        distribution's metadata (``importlib.metadata``) costs more than the rest of a
         command's start-up that does not print it."""
-        if name == "open_zone":
-            from almamatch.zonefiles.zones import open_zone  # noqa: PLC0415 - deferred, see above
-
-            return open_zone
         if name == "__version__":
             from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415
 
@@ -153,4 +162,4 @@ if not TYPE_CHECKING:
                 return version("almamatch")
             except PackageNotFoundError:  # pragma: no cover (a source tree never installed)
                 return "0+unknown"
-        raise AttributeError(f"module 'almamatch' has no attribute {name!r}")
+        return _name_from_home(name)

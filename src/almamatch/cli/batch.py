@@ -32,6 +32,7 @@ from typing import IO, Any, BinaryIO, Final
 from attrs import evolve, frozen
 
 from almamatch.cli.arguments.options import Format, format_of
+from almamatch.cli.ending import keep_to_the_end
 from almamatch.cli.evidence import decision_mms_id, evidence_text
 from almamatch.cli.inputs import (
     export_for,
@@ -310,6 +311,7 @@ def run(args: argparse.Namespace) -> int:
     now, identity, resume_target = _this_run(args, profile)
     saved = zone_store_for(args, profile, write=True) if args.commit else None
     zone, store = zone_for(args, profile, opened := saved or zone_store_for(args, profile))
+    keep_to_the_end(zone, store, opened)  # the process ends next: not freed one by one
     counts: Counter[str] = Counter()
     fmt = format_of(args)
     rows: list[tuple[str, ...]] = []
@@ -339,6 +341,7 @@ def run(args: argparse.Namespace) -> int:
         stack.enter_context(paused_collector())
         # this run's: the texts it keeps are dropped with it; the numbers decide() parsed
         writer = LineWriter(cache.numbers)
+        keep_to_the_end(cache, writer)
         output = None if sink is None else line_output(sink)
         for entry in entries:
             counts[item_code(entry)] += 1

@@ -25,7 +25,6 @@ from almamatch.cli.temporary_zones import make_temporary_zone_folder, remove_aba
 from almamatch.core.errors import AlmamatchError
 from almamatch.core.record import Bib
 from almamatch.core.zone import Export, InMemoryZone, Zone, ZoneKind
-from almamatch.store.build import build_zone
 from almamatch.store.packed import PackedRecords
 from almamatch.store.zone_store import ZoneStore
 from almamatch.zonefiles.manifest import MANIFEST
@@ -101,6 +100,8 @@ def zone_store_for(args: argparse.Namespace, profile: ProfileFile, *, write: boo
     if removed:
         sys.stderr.write(f"note: removed {len(removed)} temporary zone(s) left in "
                          f"{removed[0].parent} by runs that were killed\n")
+    from almamatch.store.build import build_zone  # noqa: PLC0415 (a dump only, not a saved zone)
+
     folder = make_temporary_zone_folder(args.zone)
     with progress(f"reading zone {args.zone}"):
         build_zone(dump, folder / "zone", brief_rules=rules, facts=facts, durable=False)

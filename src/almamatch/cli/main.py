@@ -17,7 +17,6 @@ removes the temporary zones it made (``cli.temporary_zones``), however it ended.
 from __future__ import annotations
 
 import argparse
-import difflib
 import importlib
 import io
 import os
@@ -28,6 +27,7 @@ from typing import Final, NoReturn
 
 import almamatch
 from almamatch.cli.arguments.options import exit_codes_epilog
+from almamatch.cli.ending import end_after
 from almamatch.cli.stopping import (
     EXIT_INTERRUPTED,
     EXIT_TERMINATED,
@@ -38,7 +38,7 @@ from almamatch.cli.stopping import (
 from almamatch.cli.temporary_zones import remove_temporary_zones
 from almamatch.core.errors import AlmamatchError
 
-__all__ = ["COMMANDS", "EXIT_BAD_INPUT", "EXIT_USAGE", "build_parser", "main"]
+__all__ = ["COMMANDS", "EXIT_BAD_INPUT", "EXIT_USAGE", "build_parser", "console", "main"]
 
 #: Command modules under ``almamatch.cli`` (and ``almamatch.cli.arguments``), in the order
 #: ``--help`` lists them.
@@ -72,11 +72,13 @@ class _Parser(argparse.ArgumentParser):
     """argparse, with a suggestion for a mistyped option or command (``did you mean``)."""
 
     def error(self, message: str) -> NoReturn:
+        from difflib import get_close_matches  # noqa: PLC0415 (a usage error only)
+
         wrong = re.search(r"unrecognized arguments: (-\S+)", message)
         choice = re.search(r"invalid choice: '([^']*)'", message)
         known = _option_strings(self) if wrong else _choices(self)
         typed = wrong[1].split("=")[0] if wrong else choice[1] if choice else None
-        close = difflib.get_close_matches(typed, known, n=1) if typed else []
+        close = get_close_matches(typed, known, n=1) if typed else []
         if close:
             message += f" (did you mean {close[0]}?)"
         super().error(message)
@@ -121,7 +123,15 @@ def _choices(parser: argparse.ArgumentParser) -> list[str]:
     return [str(choice) for action in parser._actions for choice in (action.choices or ())]
 
 
-def build_parser() -> argparse.ArgumentParser:
+#: Each command's word on the command line and its module.
+_MODULES: Final = {name.replace("_", "-"): name for name in COMMANDS}
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The ``almamatch`` parser. Given the ``command`` the line names (its first word that is
+    no option), only that command is added: the others' argument modules are not imported on
+    its start, and it parses the same; any other word (none, a mistyped one) adds them all, for
+    the list of ``--help`` and a suggestion."""
     parser = _Parser(
         prog="almamatch",
         description="What Ex Libris Alma does with a record exported from OCLC Connexion.",
@@ -130,7 +140,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action=_Version)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
+    one = _MODULES.get(command) if command is not None else None
+    for name in COMMANDS if one is None else (one,):
         module = importlib.import_module(f"almamatch.cli.arguments.{name}")
         module.register(subparsers)
     return parser
@@ -158,7 +169,8 @@ def _tolerant_streams() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     _tolerant_streams()
-    parser = build_parser()
+    words = sys.argv[1:] if argv is None else argv
+    parser = build_parser(next((word for word in words if not word.startswith("-")), None))
     try:
         args = parser.parse_args(argv)
     except SystemExit as stop:  # argparse exits 2 on a usage error and 0 after --help
@@ -175,6 +187,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         finally:
             stop_raising()  # the command has ended: its clean-up is not to be cut short
             remove_temporary_zones()
+
+
+def console() -> NoReturn:
+    """The ``almamatch`` program: ``main`` on the command line, then the process ends with its
+    exit code without freeing what the command held to its end (``cli.ending``)."""
+    end_after(main)
 
 
 def _run(args: argparse.Namespace) -> int:

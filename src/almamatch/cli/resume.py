@@ -29,7 +29,6 @@ import hashlib
 import json
 import os
 import stat
-import tempfile
 from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -160,6 +159,8 @@ def batch_output(path: Path, identity: RunIdentity) -> Iterator[IO[str]]:
         if path.stat().st_size and _identity_in(_first_line(path)) is None:
             raise InvalidResumeFile(str(path), "not_a_batch_output", "the file exists and is "
                                     "not an almamatch batch output; it is never overwritten")
+        import tempfile  # noqa: PLC0415 (an output replaced only)
+
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
                                              suffix=".partial")
         Path(temporary).chmod(stat.S_IMODE(path.stat().st_mode))  # the mode the output had

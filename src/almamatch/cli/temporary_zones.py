@@ -25,8 +25,6 @@ import atexit
 import contextlib
 import json
 import os
-import shutil
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
@@ -81,6 +79,8 @@ def make_temporary_zone_folder(zone: str) -> Path:
     if not _at_exit:
         atexit.register(remove_temporary_zones)
         _at_exit.append(True)
+    import tempfile  # noqa: PLC0415 (only when a temporary zone is made or looked for)
+
     folder = Path(tempfile.mkdtemp(prefix=PREFIX))
     _made.append(folder)
     owner = {**_this_process(), "made": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -108,6 +108,8 @@ def _remove(folder: Path) -> None:
         if entry.name == OWNER_FILE:
             continue
         if entry.is_dir() and not entry.is_symlink():
+            import shutil  # noqa: PLC0415 (only when a temporary zone is removed)
+
             shutil.rmtree(entry, ignore_errors=True)
         else:
             entry.unlink(missing_ok=True)
@@ -147,6 +149,8 @@ def _gone(owner: dict[str, Any], this: dict[str, Any]) -> bool:
 def abandoned_zones(directory: str | Path | None = None) -> list[Path]:
     """The temporary zone folders in ``directory`` (the temporary directory by default) whose
     process has provably ended, oldest name first."""
+    import tempfile  # noqa: PLC0415 (only when a temporary zone is made or looked for)
+
     where = Path(directory if directory is not None else tempfile.gettempdir())
     this = _this_process()
     try:

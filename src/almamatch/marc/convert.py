@@ -46,7 +46,7 @@ MAX_FIELD_LENGTH: Final = 9_999
 MARCXML_NAMESPACE: Final = "http://www.loc.gov/MARC21/slim"
 # XML 1.0 section 2.2:
 # Char ::= #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]
-_NOT_XML_CHAR: Final = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_NOT_XML_CHAR: Final = "[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
 
 
 def _text(value: object) -> str:
@@ -172,7 +172,7 @@ def bib_to_marc(bib: Bib) -> bytes:
 
 
 def _xml_text(text: str, what: str) -> str:
-    bad = _NOT_XML_CHAR.search(text)
+    bad = re.search(_NOT_XML_CHAR, text)  # compiled on first use and kept by re's cache
     if bad:
         raise InvalidRecord(
             text, "not_xml_character", f"{what} holds U+{ord(bad.group()):04X}, not allowed in XML"

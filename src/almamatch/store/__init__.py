@@ -28,8 +28,19 @@ any moment leaves every committed decision and nothing of an uncommitted one; on
 time, readers never blocked.
 """
 
-from almamatch.store.journal import InvalidJournal
+from typing import TYPE_CHECKING
+
+from almamatch.lazy_names import lazy_names
 from almamatch.store.zone_store import JOURNAL, ZoneBusy, ZoneStore
 from almamatch.zonefiles.zones import InvalidZoneFile
 
+if TYPE_CHECKING:
+    from almamatch.store.journal import InvalidJournal
+
 __all__ = ["JOURNAL", "InvalidJournal", "InvalidZoneFile", "ZoneBusy", "ZoneStore"]
+
+# The journal's module (and SQLite) when first read: a zone without a journal is read without.
+# Out of the type checker's sight: a module's ``__getattr__`` would make it read any name of the
+# package, a mistyped one too, as Any; it reads the names imported above instead.
+if not TYPE_CHECKING:
+    __getattr__ = lazy_names(__name__, {"InvalidJournal": "journal"})

@@ -23,7 +23,7 @@ import fcntl
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Final
+from typing import IO, TYPE_CHECKING, Final
 
 from almamatch.core.brief import BriefLevelRules, RecordBriefLevels
 from almamatch.core.decision import Decision
@@ -32,10 +32,12 @@ from almamatch.core.facts import BibFacts, Hit
 from almamatch.core.oclc import OclcNumber
 from almamatch.core.record import Bib
 from almamatch.core.zone import Groundwork, HeldBib, InMemoryZone
-from almamatch.store.journal import Journal
 from almamatch.store.packed import PackedRecords
 from almamatch.zonefiles.manifest import check_files, read_manifest
 from almamatch.zonefiles.zones import IndexedZoneView
+
+if TYPE_CHECKING:
+    from almamatch.store.journal import Journal
 
 __all__ = ["JOURNAL", "JOURNAL_LOCK", "ZoneBusy", "ZoneStore", "zone_state"]
 
@@ -46,6 +48,14 @@ JOURNAL_LOCK: Final = "journal.lock"
 
 class ZoneBusy(AlmamatchError):
     """Another process has the zone open for writing."""
+
+
+def _journal(path: Path, *, zone_id: str, readonly: bool) -> Journal:
+    """The zone's journal at ``path``; SQLite imported only for a zone that has one (or is
+    opened for writing): a batch on a zone as built reads none."""
+    from almamatch.store.journal import Journal  # noqa: PLC0415 (see above)
+
+    return Journal(path, zone_id=zone_id, readonly=readonly)
 
 
 class _JournalRecords:
@@ -134,7 +144,7 @@ class ZoneStore:
         journal = None
         try:
             if not readonly or journal_file.exists():
-                journal = Journal(journal_file, zone_id=zone_id, readonly=readonly)
+                journal = _journal(journal_file, zone_id=zone_id, readonly=readonly)
         except BaseException:
             if lock is not None:
                 lock.close()
@@ -176,8 +186,8 @@ class ZoneStore:
         if journal is None:
             if not (self.directory / JOURNAL).exists():
                 return 0
-            journal = self._layer.journal = Journal(self.directory / JOURNAL,
-                                                    zone_id=self._zone_id, readonly=True)
+            journal = self._layer.journal = _journal(self.directory / JOURNAL,
+                                                     zone_id=self._zone_id, readonly=True)
         count = 0
         for held in journal.changes():
             self._committed.hold(held)
@@ -256,7 +266,7 @@ def zone_state(directory: str | Path) -> str:
     manifest = read_manifest(where)
     last = 0
     if (where / JOURNAL).exists():
-        journal = Journal(where / JOURNAL, zone_id=manifest.zone, readonly=True)
+        journal = _journal(where / JOURNAL, zone_id=manifest.zone, readonly=True)
         try:
             last = journal.counts()[0]
         finally:

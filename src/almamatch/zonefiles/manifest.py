@@ -15,8 +15,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
-import uuid
 from pathlib import Path
 from typing import Any, Final
 
@@ -91,6 +89,8 @@ def _covered(folder: Path) -> list[Path]:
 
 def write_manifest(folder: Path, *, assigned: bool = False) -> Manifest:
     """Digest every file of ``folder`` and write ``zone.json`` (through a temporary file)."""
+    import uuid  # noqa: PLC0415 (building only: opening a zone reads the manifest alone)
+
     files = {}
     for path in _covered(folder):
         size, name = path.stat().st_size, path.relative_to(folder).as_posix()
@@ -163,6 +163,8 @@ def check_files(folder: Path, manifest: Manifest) -> None:
 
 def building_folder(target: Path) -> Path:
     """A fresh temporary folder beside ``target`` to build a zone in (``publish`` moves it)."""
+    import uuid  # noqa: PLC0415 (building only)
+
     target.parent.mkdir(parents=True, exist_ok=True)
     building = target.parent / f".{target.name}.building-{uuid.uuid4().hex[:8]}"
     building.mkdir()
@@ -175,6 +177,9 @@ def publish(building: Path, target: Path, *, assigned: bool = False, durable: bo
     ``target`` by one rename; an existing ``target`` is moved aside first and deleted last, so a
     zone is never seen half written. ``building`` is removed if anything fails. ``durable``
     waits for the disk before the rename (off for a temporary zone nobody keeps)."""
+    import shutil  # noqa: PLC0415 (building only)
+    import uuid  # noqa: PLC0415
+
     aside = None
     try:
         manifest = write_manifest(building, assigned=assigned)

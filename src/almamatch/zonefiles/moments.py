@@ -21,7 +21,6 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, tzinfo
 from typing import Final
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from almamatch.core.errors import AlmamatchError
 
@@ -41,14 +40,16 @@ class InvalidMoment(AlmamatchError):
         super().__init__(text, reason, f"{why}; accepted: {ACCEPTED_MOMENTS}")
 
 
-_ISO: Final = re.compile(
+# The patterns are compiled on first use (and kept by re's cache): a moment in ISO 8601, as
+# --now usually is, compiles one of them, not six at every command's start.
+_ISO: Final = (
     r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)?"
 )
-_ISO_DATE: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
-_TIME: Final = re.compile(r"\b\d{1,2}:\d{2}(:\d{2})?\b")
-_YEAR: Final = re.compile(r"\b\d{4}\b")
-_YEAR_FIRST: Final = re.compile(r"\d{4}[/-]\d{1,2}[/-]\d{1,2}")
-_DIGITS_DATE: Final = re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b")
+_ISO_DATE: Final = r"\d{4}-\d{2}-\d{2}"
+_TIME: Final = r"\b\d{1,2}:\d{2}(:\d{2})?\b"
+_YEAR: Final = r"\b\d{4}\b"
+_YEAR_FIRST: Final = r"\d{4}[/-]\d{1,2}[/-]\d{1,2}"
+_DIGITS_DATE: Final = r"\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b"
 _MONTHS: Final = frozenset((
     "january", "february", "march", "april", "may", "june", "july", "august", "september",
     "october", "november", "december",
@@ -67,7 +68,7 @@ def parse_moment(text: str) -> datetime:
         raise InvalidMoment(text, "empty", "a moment needs a date and a time")
     zone, words = _zone_of(text, words)
     body = " ".join(words)
-    if _ISO.fullmatch(body):
+    if re.fullmatch(_ISO, body):
         try:
             moment = datetime.fromisoformat(body.replace(" ", "T", 1))
         except ValueError as error:
@@ -87,6 +88,9 @@ def _zone_of(text: str, words: list[str]) -> tuple[tzinfo | None, list[str]]:
     if last.lower() in _UTC_NAMES:
         return UTC, words[:-1]
     if "/" in last and not last[0].isdigit():
+        # the IANA database only for a zone name: an offset or UTC, as --now usually is, without
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # noqa: PLC0415
+
         try:
             return ZoneInfo(last), words[:-1]
         except (ZoneInfoNotFoundError, ValueError):
@@ -101,14 +105,14 @@ def _zone_of(text: str, words: list[str]) -> tuple[tzinfo | None, list[str]]:
 
 def _written(text: str, body: str) -> datetime:
     """A date as people write it: a month word or year first, a four-digit year, a time."""
-    if _ISO_DATE.fullmatch(body) or not _TIME.search(body):
+    if re.fullmatch(_ISO_DATE, body) or not re.search(_TIME, body):
         raise InvalidMoment(text, "no_time", "a moment needs a time as well as a date")
-    if _DIGITS_DATE.search(body):
+    if re.search(_DIGITS_DATE, body):
         raise InvalidMoment(text, "ambiguous_date", "a date in digits with the year last reads "
                             "as two different days: write 2026-03-05 or March 5, 2026")
     tokens = re.findall(r"[A-Za-z][A-Za-z.]*", body)
     has_month = any(token.lower().strip(".") in _MONTHS for token in tokens)
-    if not (has_month or _YEAR_FIRST.search(body)) or not _YEAR.search(body):
+    if not (has_month or re.search(_YEAR_FIRST, body)) or not re.search(_YEAR, body):
         raise InvalidMoment(text, "no_date", "a moment needs a date with its year as well as "
                             "a time")
     unknown = [token for token in tokens if token.lower().strip(".") not in _MONTHS
@@ -116,7 +120,7 @@ def _written(text: str, body: str) -> datetime:
     if unknown:
         raise InvalidMoment(text, "unknown_words", f"{' '.join(unknown)} is not part of a date")
     # The checks above leave dateutil nothing to fill in from today (a missing year, day or time).
-    without_time = _TIME.sub(" ", _YEAR.sub(" ", body))
+    without_time = re.sub(_TIME, " ", re.sub(_YEAR, " ", body))
     if not re.search(r"\b\d{1,2}(st|nd|rd|th)?\b", without_time):
         raise InvalidMoment(text, "no_day", "a date needs its day of the month")
     # Imported here, for the written forms alone: an ISO 8601 moment (what a batch's --now

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from almamatch.core.errors import AlmamatchError
-from almamatch.core.merge import MergeMethod
-from almamatch.rules import InvalidRuleText, RuleFile, parse
-from almamatch.rules.brief import BriefLevelRuleSet, compile_brief_levels
-from almamatch.rules.merge import compile_merge
-from almamatch.rules.normalize import NormalizationRules, compile_normalization
+
+# The rule language is imported by the functions that read rules: a profile that names no rule
+# file (a preset's rules, as a batch's usually does) is loaded without it.
+if TYPE_CHECKING:
+    from almamatch.core.merge import MergeMethod
+    from almamatch.rules import InvalidRuleText, RuleFile
+    from almamatch.rules.brief import BriefLevelRuleSet
+    from almamatch.rules.normalize import NormalizationRules
 
 __all__ = [
     "MAX_RULE_BYTES",
@@ -81,6 +84,8 @@ def _refused(path: str | Path, error: InvalidRuleText) -> InvalidRuleFile:
 
 
 def _parsed(text: str, path: str | Path) -> RuleFile:
+    from almamatch.rules import InvalidRuleText, parse  # noqa: PLC0415 (see the imports)
+
     try:
         return parse(text)
     except InvalidRuleText as error:
@@ -90,6 +95,9 @@ def _parsed(text: str, path: str | Path) -> RuleFile:
 def normalization_rules_from(text: str, path: str | Path) -> NormalizationRules:
     """The normalization rules of ``text``, read from the file at ``path`` (which names them
     and any refusal)."""
+    from almamatch.rules import InvalidRuleText  # noqa: PLC0415 (see the imports)
+    from almamatch.rules.normalize import compile_normalization  # noqa: PLC0415
+
     try:
         return compile_normalization(_parsed(text, path), name=Path(path).name)
     except InvalidRuleText as error:
@@ -98,6 +106,9 @@ def normalization_rules_from(text: str, path: str | Path) -> NormalizationRules:
 
 def merge_rules_from(text: str, path: str | Path) -> MergeMethod:
     """The merge method of ``text``'s one merge rule, read from the file at ``path``."""
+    from almamatch.rules import InvalidRuleText  # noqa: PLC0415 (see the imports)
+    from almamatch.rules.merge import compile_merge  # noqa: PLC0415
+
     try:
         return compile_merge(_parsed(text, path)).method
     except InvalidRuleText as error:
@@ -106,6 +117,9 @@ def merge_rules_from(text: str, path: str | Path) -> MergeMethod:
 
 def brief_level_rules_from(text: str, path: str | Path) -> BriefLevelRuleSet:
     """The brief-level rules of ``text``, read from the file at ``path``."""
+    from almamatch.rules import InvalidRuleText  # noqa: PLC0415 (see the imports)
+    from almamatch.rules.brief import compile_brief_levels  # noqa: PLC0415
+
     try:
         return compile_brief_levels(_parsed(text, path), name=Path(path).name)
     except InvalidRuleText as error:

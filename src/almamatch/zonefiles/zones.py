@@ -26,12 +26,11 @@ record: a zone is never loaded with bibs missing.
 from __future__ import annotations
 
 import os
-import shutil
 import weakref
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -50,7 +49,6 @@ from almamatch.index.version import encode_version
 from almamatch.index.zone import ACTIVE, CANCELLED, NOTED_ROWS, InvalidIndex, ZoneIndex
 from almamatch.marc import Unreadable, bib_to_marc, read_bibs
 from almamatch.marc.iso2709 import RecordFault, decode_record, decode_selected
-from almamatch.zonefiles.facts import FactsRow, facts_to_csv, read_facts
 from almamatch.zonefiles.manifest import (
     MANIFEST,
     SAVED_BIBS,
@@ -64,6 +62,9 @@ from almamatch.zonefiles.manifest import (
     read_manifest,
 )
 from almamatch.zonefiles.profiles import ProfileFile, ZoneIdentity, load_profile
+
+if TYPE_CHECKING:
+    from almamatch.zonefiles.facts import FactsRow
 
 __all__ = [
     "SAVED_BIBS",
@@ -170,6 +171,9 @@ def load_zone(
             facts = saved_facts
     else:
         dump = where
+    # the facts file only for a dump (a saved zone keeps its facts in its index): not at its open
+    from almamatch.zonefiles.facts import FactsRow, read_facts  # noqa: PLC0415
+
     rows = read_facts(facts) if facts is not None else {}
     pairs = list(_counted(read_zone_bibs(dump), on_bib))
     loaded = {one for one, _ in pairs}
@@ -213,6 +217,8 @@ def save_zone(zone: InMemoryZone, directory: str | Path) -> Path:
     try:
         _write_saved(zone, building)
     except BaseException:
+        import shutil  # noqa: PLC0415 (a failed save only)
+
         shutil.rmtree(building, ignore_errors=True)
         raise
     publish(building, target)
@@ -220,6 +226,8 @@ def save_zone(zone: InMemoryZone, directory: str | Path) -> Path:
 
 
 def _write_saved(zone: InMemoryZone, target: Path) -> None:
+    from almamatch.zonefiles.facts import FactsRow, facts_to_csv  # noqa: PLC0415 (as load_zone)
+
     rows: list[FactsRow] = []
     starts: dict[int, int] = {}
     with (target / SAVED_BIBS).open("wb") as handle:
