@@ -2,8 +2,9 @@
 
 Each command's arguments, help and examples are in ``almamatch.cli.arguments.<command>``, whose
 ``register(subparsers)`` adds its parser and sets as ``func`` the command's ``run(args) -> int``
-(it returns the exit code), imported from ``almamatch.cli.<command>`` only when it runs: the
-parser of every command is built on each start, the work of one command alone is imported.
+(it returns the exit code), imported from ``almamatch.cli.<command>`` only when it runs: a
+start builds the parser of the command it names alone (every command's for ``--help``, no command
+or a mistyped one) and imports the work of that command alone.
 
 Exit codes, for every command: 0 ok; 1 the run found what the command looks for (a refused
 record, a changed outcome, an error finding; each command's help says which); 2 usage error;
