@@ -76,12 +76,14 @@ def measured(args: argparse.Namespace) -> None:
             break
         if isinstance(item, Unreadable):
             continue
-        decision = decide(export_for(item, batch, zone), zone, now, cache=cache)
+        export = export_for(item, batch, zone)
+        decision = decide(export, zone, now, cache=cache)
         groundwork = cache.groundwork(decision)
         decisions.append((decision, groundwork))
-        if (isinstance(decision, Merge) and decision.record is not None and groundwork
-                is not None and groundwork.incoming is not None and decision.mms_id not in bibs):
-            merges.append((decision.mms_id, groundwork.incoming))
+        if (isinstance(decision, Merge) and decision.record is not None
+                and decision.mms_id not in bibs):  # the incoming record as decide() merged it
+            steps = zone.profiles[0].normalization_steps
+            merges.append((decision.mms_id, export.prepared(steps, numbers=cache.numbers).record))
         bibs.apply(decision, groundwork=groundwork)
     method = zone.profiles[0].merge
     plans = cache.merge_plans(method)

@@ -39,7 +39,7 @@ from almamatch import (
 from almamatch.core.decide import DecisionCache
 from almamatch.core.normalization import fold_003
 from almamatch.core.record import Field
-from almamatch.core.zone import Groundwork, zone_numbers
+from almamatch.core.zone import Groundwork, prepare, zone_numbers
 from almamatch.rules.normalize import compile_normalization
 
 NOW = datetime(2026, 3, 5, 12, 0, tzinfo=UTC)
@@ -130,6 +130,20 @@ def held_state(zone: InMemoryZone) -> list[Any]:
 
 
 @settings(max_examples=100, deadline=None)
+@given(records(), with_rules)
+def test_prepare_finds_the_prepared_records_own_035s(record: Bib,
+                                                     profile: IntegrationProfile) -> None:
+    """``prepare``'s ``found_035s`` (a Merge's ``Groundwork.incoming_035s``) are the prepared
+    record's 035 fields themselves, in order, whichever way the save rule went."""
+    found: list[Field] = []
+    prepared = prepare(record, profile.normalization_steps, found_035s=found)
+    assert prepared == prepare(record, profile.normalization_steps)
+    own = [one for one in prepared.record.fields if one.tag == "035"]
+    assert len(found) == len(own)
+    assert all(mine is theirs for mine, theirs in zip(found, own, strict=True))
+
+
+@settings(max_examples=100, deadline=None)
 @given(records(), zones(), with_rules)
 def test_an_added_record_is_saved_as_prepared_with_the_prepared_numbers(
     record: Bib, bibs: InMemoryZone, profile: IntegrationProfile
@@ -215,7 +229,7 @@ def test_a_merge_takes_the_incoming_numbers_only_for_its_035s_and_no_003() -> No
     decision = decide(export_of(incoming), zone_of(InMemoryZone(), IntegrationProfile.carli("pw")),
                       NOW)  # any decision: the groundwork is made for it alone
     numbers = ((OclcNumber(5),), (OclcNumber(6),))
-    work = Groundwork(decision, numbers=numbers, incoming=incoming)
+    work = Groundwork(decision, numbers=numbers, incoming_035s=[first, second])
     title = DataField("245", "0", "0", [Subfield("a", "T")])
     local = DataField("LKR", " ", " ", [Subfield("a", "x")])
     # Each merged record as ``MergeMethod.apply`` leaves one: its fields in tag order.

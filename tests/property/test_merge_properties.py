@@ -27,6 +27,8 @@ from almamatch.core.merge import (
     MergePlans,
     MergeRule,
     TagPattern,
+    _passes,
+    _test,
 )
 from almamatch.rules.merge import compile_merge, format_merge_rule, parse_merge_rule
 from corpus_files import corpus_bibs
@@ -309,6 +311,18 @@ def test_apply_is_the_rules_read_field_by_field(
     expected = merged_field_by_field(method, existing, incoming)
     assert method.apply(existing, incoming, plans) == expected
     assert method.apply(existing, incoming) == expected
+
+
+@given(method=every_method, one=st.one_of(local_marks, data_fields, any_tag_fields,
+                                          control_fields))
+def test_a_plans_test_is_passes(method: MergeMethod, one: ControlField | DataField) -> None:
+    """``_test``, what a merge calls per field, answers as ``_passes`` of the same plan."""
+    for rule in method.rules:
+        plan = rule.plan(one.tag)
+        if plan is not None:
+            test = _test(plan)
+            assert test(one) is _passes(plan, one)
+            assert rule.selects(one) is _passes(plan, one)
 
 
 @given(one=st.one_of(local_marks, data_fields, any_tag_fields, control_fields))

@@ -1,6 +1,6 @@
 """Hypothesis properties of what the zone views build on the way: the checked constructors of
-OCLC numbers, hits and bib facts are the public constructors', and the shortcuts of
-``MmsIdSequence.past`` answer as the split of the MMS ID does."""
+OCLC numbers, hits, bib facts and MMS ID sequences are the public constructors', and the
+shortcuts of ``MmsIdSequence.past`` answer as the split of the MMS ID does."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from almamatch.core.facts import (
     Side,
     checked_facts,
     checked_hit,
+    checked_sequence,
     split_mms_id,
 )
 from almamatch.core.lock import Lock
@@ -71,6 +72,11 @@ def test_checked_facts_are_the_constructors(
                          originating_version=version, cz_linked=linked, lock=lock)
     _same(made, BibFacts(mms_id=mms_id, active=active, cancelled=cancelled, brief_level=level,
                          originating_version=version, cz_linked=linked, lock=lock))
+
+
+@given(st.integers(min_value=1, max_value=10**40), st.from_regex(r"[0-9]{4}", fullmatch=True))
+def test_a_checked_sequence_is_the_constructors(serial: int, suffix: str) -> None:
+    _same(checked_sequence(serial, suffix), MmsIdSequence(serial, suffix))
 
 
 texts = st.text(max_size=12)

@@ -54,7 +54,7 @@ from almamatch.core.profile import (
     MatchMethod,
     OlderVersionGuard,
 )
-from almamatch.core.record import Bib
+from almamatch.core.record import Bib, Field
 from almamatch.core.slots import new_instance, slot_setter
 from almamatch.core.timestamp import Timestamp
 from almamatch.core.zone import Export, Groundwork, PreparedRecord, Zone, prepare
@@ -83,8 +83,8 @@ class _Run:
     """The scratch state of one ``decide()`` call; never leaves it."""
 
     __slots__ = (
-        "cache", "candidates", "descriptions", "export", "facts", "now", "prepared", "profile",
-        "refusal", "version", "zone",
+        "cache", "candidates", "descriptions", "export", "facts", "incoming_035s", "now",
+        "prepared", "profile", "refusal", "version", "zone",
     )
 
     def __init__(self, export: Export, zone: Zone, now: datetime, cache: DecisionCache) -> None:
@@ -94,6 +94,7 @@ class _Run:
         self.cache = cache
         self.profile: IntegrationProfile | None = None
         self.prepared: PreparedRecord | None = None
+        self.incoming_035s: list[Field] = []  # the prepared record's 035s (``prepare``)
         self.version: object = _UNREAD  # the prepared record's 005, read when first asked
         # Stage 5's candidates, each as the fields of its ``Candidate`` (``_candidate``): only a
         # MultiMatch shows them, so the values are made for it alone (``_candidates``).
@@ -340,7 +341,7 @@ def _normalization(run: _Run) -> Step:
     if run.profile is None:
         return _NORMALIZATION_NA
     run.prepared = prepared = prepare(run.export.record, run.profile.normalization_steps,
-                                      numbers=run.cache.numbers)
+                                      numbers=run.cache.numbers, found_035s=run.incoming_035s)
     return run.cache.normalization_step(prepared.notes)
 
 
@@ -694,7 +695,7 @@ def _outcome(run: _Run, trace: list[Step], first: Refusal | None) -> Decision:
     set_version(merge, incoming_version)
     cache._groundwork = Groundwork(merge, existing=run.facts, parsed=cache.numbers,
                                    numbers=(prepared.active, prepared.cancelled),
-                                   incoming=prepared.record)
+                                   incoming_035s=run.incoming_035s)
     return merge
 
 

@@ -39,6 +39,7 @@ __all__ = [
     "ZoneView",
     "checked_facts",
     "checked_hit",
+    "checked_sequence",
     "split_mms_id",
 ]
 
@@ -154,7 +155,7 @@ class MmsIdSequence:
         return f"99{self.serial}{self.institution_suffix}"
 
     def advance(self) -> MmsIdSequence:
-        return MmsIdSequence(self.serial + 1, self.institution_suffix)
+        return checked_sequence(self.serial + 1, self.institution_suffix)
 
     def past(self, mms_id: str) -> MmsIdSequence:
         """This sequence once the zone holds ``mms_id``: moved after it when it is one of ours.
@@ -170,12 +171,14 @@ class MmsIdSequence:
         if len(mms_id) < len(peek) or (len(mms_id) == len(peek) and mms_id < peek):
             # Fewer serial digits, or as many and lower in order: a lower serial (or none).
             return self
+        # Both moves keep this (checked) suffix and go to a serial above this one (from 1):
+        # what ``__attrs_post_init__`` checks holds already (``checked_sequence``).
         if mms_id == peek and self.serial < _SERIAL_LIMIT:  # the ID it named (a bib added)
-            return MmsIdSequence(self.serial + 1, suffix)
+            return checked_sequence(self.serial + 1, suffix)
         split = split_mms_id(mms_id)
         if split is None or split[1] != suffix or split[0] < self.serial:
             return self
-        return MmsIdSequence(split[0] + 1, self.institution_suffix)
+        return checked_sequence(split[0] + 1, suffix)
 
     @classmethod
     def at(cls, mms_id: str, *, suffix: str = DEFAULT_SUFFIX) -> MmsIdSequence:
@@ -205,6 +208,21 @@ class MmsIdSequence:
         if suffix is None:
             suffix = max(counts, key=lambda one: (counts[one], one)) if counts else default_suffix
         return cls(highest.get(suffix, 0) + 1, suffix)
+
+
+_SET_SEQUENCE: Final = tuple(slot_setter(MmsIdSequence, name)
+                             for name in ("serial", "institution_suffix"))
+
+
+def checked_sequence(serial: int, institution_suffix: str) -> MmsIdSequence:
+    """``MmsIdSequence(serial, institution_suffix)`` of a serial from 1 and a four-digit suffix,
+    made without the frozen ``__init__`` and its check: the zone moves its sequence on every
+    bib it adds (``MmsIdSequence.past``), from a checked sequence to a higher serial."""
+    sequence: MmsIdSequence = new_instance(MmsIdSequence)
+    set_serial, set_suffix = _SET_SEQUENCE
+    set_serial(sequence, serial)
+    set_suffix(sequence, institution_suffix)
+    return sequence
 
 
 @runtime_checkable

@@ -26,7 +26,8 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from itertools import compress, count
 from operator import attrgetter
 from typing import Final, TypeAlias, TypeGuard, assert_never
@@ -380,8 +381,8 @@ class MergeMethod:
 class _ByTag(dict[str, "_TagPlan | None"]):
     """One rule's plan per tag (``MergeRule.plan``), each computed when its tag is first seen.
 
-    ``known`` holds the same plans in a plain dict: the comprehensions that pick a record's
-    fields read it, where an item read of a dict subclass is not specialized by the
+    ``known`` holds each plan's test (``_test``) in a plain dict: the comprehensions that pick
+    a record's fields read it, where an item read of a dict subclass is not specialized by the
     interpreter (about 200 instructions more a field); a tag it lacks (``KeyError``) is
     planned here first (``learn``).
     """
@@ -391,13 +392,13 @@ class _ByTag(dict[str, "_TagPlan | None"]):
     def __init__(self, rule: MergeRule) -> None:
         super().__init__()
         self.rule = rule
-        self.known: dict[str, _TagPlan | None] = {}
+        self.known: dict[str, _Test | None] = {}
 
     def __missing__(self, tag: str) -> _TagPlan | None:
         plan = self.rule.plan(tag)
         # A plan with no condition selects every field of its tag: kept as the one ``_ALL``.
-        found = self[tag] = self.known[tag] = (
-            _ALL if plan is not None and plan == _ALL else plan)
+        found = self[tag] = _ALL if plan is not None and plan == _ALL else plan
+        self.known[tag] = None if found is None else _test(found)
         return found
 
     def learn(self, fields: Iterable[Field]) -> None:
@@ -422,6 +423,36 @@ def _passes(plan: _TagPlan, one: Field) -> bool:
     return True
 
 
+#: Whether a field passes one rule's plan of its tag (``_test``).
+_Test: TypeAlias = Callable[[Field], bool]
+
+
+def _every(one: Field) -> bool:
+    """The test of ``_ALL``: the comprehensions tell it by identity and call it for no field."""
+    return True
+
+
+def _test(plan: _TagPlan) -> _Test:
+    """``partial(_passes, plan)``, made once per rule and tag: a merge tests a few fields a
+    record (the presets' 035s and local extensions) and every field passes through here.
+
+    The usual plan, no ``when`` and one ``unless`` condition (every preset's), is tested in
+    one call a field: it is ``_passes`` of that plan written out (a condition holds for data
+    fields alone), which tests/property/test_merge_properties.py compares with ``_passes``.
+    """
+    if plan is _ALL:
+        return _every
+    when, unless = plan
+    if not when and len(unless) == 1:
+        holds = unless[0].holds_in_scope
+
+        def passes(one: Field) -> bool:
+            return not (isinstance(one, DataField) and holds(one))
+
+        return passes
+    return partial(_passes, plan)
+
+
 def _selected(by_tag: _ByTag, fields: Sequence[Field]) -> list[Field]:
     """The fields the rule selects, in order."""
     try:
@@ -431,10 +462,9 @@ def _selected(by_tag: _ByTag, fields: Sequence[Field]) -> list[Field]:
     return _selected_known(by_tag.known, fields)
 
 
-def _selected_known(known: dict[str, _TagPlan | None], fields: Sequence[Field]
-                    ) -> list[Field]:
-    return [one for one in fields if (plan := known[one.tag]) is not None
-            and (plan is _ALL or _passes(plan, one))]
+def _selected_known(known: dict[str, _Test | None], fields: Sequence[Field]) -> list[Field]:
+    return [one for one in fields if (test := known[one.tag]) is not None
+            and (test is _every or test(one))]
 
 
 def _kept(by_tag: _ByTag, fields: Sequence[Field]) -> list[Field]:
@@ -446,9 +476,9 @@ def _kept(by_tag: _ByTag, fields: Sequence[Field]) -> list[Field]:
     return _kept_known(by_tag.known, fields)
 
 
-def _kept_known(known: dict[str, _TagPlan | None], fields: Sequence[Field]) -> list[Field]:
-    return [one for one in fields if (plan := known[one.tag]) is None
-            or (plan is not _ALL and not _passes(plan, one))]
+def _kept_known(known: dict[str, _Test | None], fields: Sequence[Field]) -> list[Field]:
+    return [one for one in fields if (test := known[one.tag]) is None
+            or (test is not _every and not test(one))]
 
 
 def _add(result: list[Field], tags: list[str], taken: list[Field]) -> None:

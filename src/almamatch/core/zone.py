@@ -162,11 +162,13 @@ class PreparedRecord:
 
 
 def prepare(record: Bib, normalization: tuple[NormalizationStep, ...], *,
-            numbers: ParsedNumbers | None = None) -> PreparedRecord:
+            numbers: ParsedNumbers | None = None,
+            found_035s: list[Field] | None = None) -> PreparedRecord:
     """Run the profile's normalization steps, then Alma's save rule, and collect the keys.
 
     ``numbers`` is the caller's memo of parsed OCLC numbers (a batch's); the result is the same
-    without it.
+    without it. ``found_035s``, when given (empty), receives the prepared record's 035 fields,
+    in order, as the keys are read from them (``decide()`` hands them to its ``Groundwork``).
     """
     number = number_reader(numbers)
     notes: list[str] = []
@@ -190,7 +192,7 @@ def prepare(record: Bib, normalization: tuple[NormalizationStep, ...], *,
                 if after is not record:
                     tags = tag_line(after.fields)
         record = after
-    saved, active, cancelled = _saved(record, tags, numbers, number)
+    saved, active, cancelled = _saved(record, tags, numbers, number, found_035s)
     if saved is not record:
         notes.append("save rule: 001+003 folded into 035 $a, 003 removed")
     from_019: dict[int, OclcNumber] = {}
@@ -283,32 +285,37 @@ _Keyed: TypeAlias = dict[tuple[int, str, int], OclcNumber]
 
 def _numbers(bib: Bib, tags: str,
              parse: Callable[[str], OclcNumber | None] = parsed_or_none,
+             found: list[Field] | None = None,
              ) -> tuple[tuple[OclcNumber, ...], tuple[OclcNumber, ...]]:
     """``zone_numbers`` of a bib whose ``tag_line`` is ``tags``; each value read by ``parse``
-    (a caller's memo of ``parsed_or_none``)."""
+    (a caller's memo of ``parsed_or_none``); its 035s appended to ``found`` when given."""
     active: _Keyed = {}
     cancelled: _Keyed = {}
-    _read_035s(bib.fields, tags, parse, active, cancelled, sought=None)
+    _read_035s(bib.fields, tags, parse, active, cancelled, sought=None, found=found)
     return _listed(active, cancelled)
 
 
 def _read_035s(fields: tuple[Field, ...], tags: str, parse: Callable[[str], OclcNumber | None],
-               active: _Keyed, cancelled: _Keyed, *, sought: str | None) -> bool:
+               active: _Keyed, cancelled: _Keyed, *, sought: str | None,
+               found: list[Field] | None = None) -> bool:
     """Read the numbers of the 035s among ``fields`` (whose ``tag_line`` is ``tags``) into
     ``active`` ($a) and ``cancelled`` ($z), each OCLC number keyed by its written form (value,
-    prefix, digit count), the first of a form kept; and whether an 035 $a is ``sought``."""
-    found = False
+    prefix, digit count), the first of a form kept; and whether an 035 $a is ``sought``. Each
+    035 is appended to ``found`` when given."""
+    seen = False
     at = tags.find("035")
     while at != -1:
         one = fields[at >> 2]
         at = tags.find("035", at + 4)
+        if found is not None:
+            found.append(one)
         if not isinstance(one, DataField):  # unreachable: ``Bib`` checks it
             one = as_data_field(one)
         for code, text in one.pairs():
             if code == "a":
                 into = active
                 if text == sought:
-                    found = True
+                    seen = True
             elif code == "z":
                 into = cancelled
             else:
@@ -319,7 +326,7 @@ def _read_035s(fields: tuple[Field, ...], tags: str, parse: Callable[[str], Oclc
             form = number.form
             if form.qualified or form.prefix:  # ``OclcForm.is_marked``
                 into.setdefault((number.value, form.prefix, form.width), number)
-    return found
+    return seen
 
 
 def _listed(active: _Keyed, cancelled: _Keyed
@@ -335,7 +342,7 @@ def _listed(active: _Keyed, cancelled: _Keyed
 
 
 def _saved(record: Bib, tags: str, numbers: ParsedNumbers | None,
-           parse: Callable[[str], OclcNumber | None],
+           parse: Callable[[str], OclcNumber | None], found: list[Field] | None = None,
            ) -> tuple[Bib, tuple[OclcNumber, ...], tuple[OclcNumber, ...]]:
     """``fold_003_tagged`` of ``record`` (whose ``tag_line`` is ``tags``) and the ``_numbers``
     of the record it saves: ``prepare`` needs both (and not the saved record's tag line).
@@ -346,21 +353,22 @@ def _saved(record: Bib, tags: str, numbers: ParsedNumbers | None,
     sorts after "035", ``tag_order_position``), as OCLC writes records: the saved record's
     035s are then the given record's, in order, and after them the save rule's 035 $a
     ``(<003>)<001>`` unless an 035 $a already is that text. So the walk of the given record's
-    035s reads the saved record's numbers and finds that text; the added 035's number is the
-    one its text parses to, read once (through the memo, as ``fold_003_tagged`` reads it), not
-    read back from the new field. Every other record goes the plain way, the two in turn
-    (tests/property/test_record_trusted.py compares the two ways).
+    035s reads the saved record's numbers (and 035s, into ``found``) and finds that text; the
+    added 035's number is the one its text parses to, read once (through the memo, as
+    ``fold_003_tagged`` reads it), not read back from the new field. Every other record goes
+    the plain way, the two in turn (tests/property/test_record_trusted.py compares the two
+    ways).
     """
     first = tags.find("003")
     if first == -1:  # nothing to fold: the record is saved as it is
-        active, cancelled = _numbers(record, tags, parse)
+        active, cancelled = _numbers(record, tags, parse, found)
         return record, active, cancelled
     fields = record.fields
     control = tags.find("001")
     if (control == -1 or tags.find("003", first + 4) != -1
             or tags.rfind("035") >> 2 >= (place := tag_order_position(fields, "035"))):
         saved, saved_tags = fold_003_tagged(record, tags, numbers=numbers)
-        active, cancelled = _numbers(saved, saved_tags, parse)
+        active, cancelled = _numbers(saved, saved_tags, parse, found)
         return saved, active, cancelled
     # As ``fold_003_tagged`` reads the 003 and the 001 (a control tag is a ``ControlField``:
     # ``Bib`` checks it) and writes the 035 $a.
@@ -375,14 +383,17 @@ def _saved(record: Bib, tags: str, numbers: ParsedNumbers | None,
     keyed_cancelled: _Keyed = {}
     kept = list(fields)
     del kept[first >> 2]
-    if not _read_035s(fields, tags, parse, keyed, keyed_cancelled, sought=text):
+    if not _read_035s(fields, tags, parse, keyed, keyed_cancelled, sought=text, found=found):
         if added is not None:
             form = added.form
             if form.qualified or form.prefix:  # ``OclcForm.is_marked``
                 keyed.setdefault((added.value, form.prefix, form.width), added)
         # The place among the kept fields: one before it when the 003 (which sorts before
-        # "035") stood before it.
-        kept.insert(place - 1 if first >> 2 < place else place, new_035("a", text))
+        # "035") stood before it; after every 035 (the last 035 is before ``place``).
+        added_035 = new_035("a", text)
+        kept.insert(place - 1 if first >> 2 < place else place, added_035)
+        if found is not None:
+            found.append(added_035)
     active, cancelled = _listed(keyed, keyed_cancelled)
     return checked_bib(record.leader, tuple(kept)), active, cancelled
 
@@ -402,31 +413,32 @@ class Groundwork:
     record holds no 003 (``fold_003`` removed every one), so the zone's save folds nothing, and
     ``assign_mms_id`` writes 001 alone, which no zone number is read from (a property in
     tests/property/test_apply_groundwork.py checks both). For a ``Merge`` they are those of the
-    merged record when its 035s are ``incoming``'s (the prepared record's) own fields, in order,
-    and it holds no 003: zone numbers are read from the 035s alone (``merged_numbers``).
+    merged record when its 035s are ``incoming_035s``, the prepared record's own 035 fields as
+    ``prepare`` found them (``found_035s``), in order, and it holds no 003: zone numbers are
+    read from the 035s alone (``merged_numbers``).
     ``existing``: for a ``Merge``, the bib's facts as stage 6 read them; ``parsed``, the
     caller's memo of parsed numbers, which already holds the incoming 035s that the merged
     record keeps.
     """
 
-    __slots__ = ("decision", "existing", "incoming", "numbers", "parsed")
+    __slots__ = ("decision", "existing", "incoming_035s", "numbers", "parsed")
 
     def __init__(self, decision: Decision, *,
                  numbers: tuple[tuple[OclcNumber, ...], tuple[OclcNumber, ...]] | None = None,
                  existing: BibFacts | None = None, parsed: ParsedNumbers | None = None,
-                 incoming: Bib | None = None) -> None:
+                 incoming_035s: Sequence[Field] | None = None) -> None:
         self.decision = decision
         self.numbers = numbers
         self.existing = existing
         self.parsed = parsed
-        self.incoming = incoming
+        self.incoming_035s = incoming_035s
 
     def merged_numbers(self, merged: Bib
                        ) -> tuple[tuple[OclcNumber, ...], tuple[OclcNumber, ...]] | None:
         """The zone numbers of ``merged``, the decision's merged record, as the zone saves it,
         when they are ``numbers``: ``merged`` holds no 003 (the save folds nothing) and its
-        035s are ``incoming``'s own fields, in order (``zone_numbers`` reads those alone, and
-        these are the prepared record's). None otherwise: derive them.
+        035s are ``incoming_035s``, the prepared record's own fields, in order (``zone_numbers``
+        reads those alone, and these are the prepared record's). None otherwise: derive them.
 
         ``merged`` is as ``MergeMethod.apply`` leaves every merged record: its fields in tag
         order, the numeric tags first and ascending (``core.merge``, ``_tag_key``). So 003 and
@@ -434,8 +446,8 @@ class Groundwork:
         it is higher, and no other tag is 003 or 035), and the search stops there: a merge reads
         a few fields of the merged record here, not all of them.
         """
-        numbers, incoming = self.numbers, self.incoming
-        if numbers is None or incoming is None:
+        numbers, theirs = self.numbers, self.incoming_035s
+        if numbers is None or theirs is None:
             return None
         own: list[Field] = []
         for one in merged.fields:
@@ -446,7 +458,6 @@ class Groundwork:
                 break
             elif tag == "003":
                 return None
-        theirs = [one for one in incoming.fields if one.tag == "035"]
         if len(own) != len(theirs) or not all(map(is_, own, theirs)):
             return None
         return numbers
