@@ -343,13 +343,15 @@ def run(args: argparse.Namespace) -> int:
         writer = LineWriter(cache.numbers)
         keep_to_the_end(cache, writer)
         output = None if sink is None else line_output(sink)
+        shown = tick.shown  # the input's position (a system call a record) asked for a bar only
         for entry in entries:
             counts[item_code(entry)] += 1
             if output is not None:
                 output(writer.line(entry.index, entry.item, entry.decision))
             if fmt is not Format.JSON and not args.summary:
                 rows.append(_row(entry))
-            tick(exports.tell())
+            if shown:
+                tick(exports.tell())
             if args.stop_after is not None and entry.index + 1 >= args.stop_after:
                 return EXIT_INTERRUPTED  # as interrupted: the lines so far are written
         commit()  # with --commit, the whole run in one transaction

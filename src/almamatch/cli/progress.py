@@ -24,6 +24,12 @@ class Tick:
         self._bar = bar
         self._task = task
 
+    @property
+    def shown(self) -> bool:
+        """Whether a bar is drawn: a caller asks a count that costs something (a file's
+        position is a system call) only then."""
+        return self._bar is not None
+
     def __call__(self, count: int = 1) -> None:
         if self._bar is not None:
             self._bar.update(self._task, completed=count)
