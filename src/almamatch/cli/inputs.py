@@ -118,9 +118,10 @@ def zone_for(args: argparse.Namespace, profile: ProfileFile, store: ZoneStore | 
     identity = identity_from_args(args, profile)
     if store is None:
         store = zone_store_for(args, profile)
-    # The overlay's records packed: a batch keeps each bib it adds or merges into.
+    # The overlay's records packed: a batch keeps each bib it adds or merges into. Over the
+    # read-only store's settled view: its empty layers are not walked on every look-up.
     bibs = store.view() if store.writable else InMemoryZone(
-        brief_rules=profile.profile.levels, base=store.view(), records=PackedRecords())
+        brief_rules=profile.profile.levels, base=store.settled_view(), records=PackedRecords())
     if not store.saved.keeps_records:
         sys.stderr.write(
             f"note: zone {args.zone} is served from its index without record offsets: merges "

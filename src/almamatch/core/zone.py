@@ -595,6 +595,18 @@ class InMemoryZone:
             view = view.base
         return view
 
+    def answering(self) -> ZoneView:
+        """The view that answers for this zone as it stands: itself when it holds something or
+        has no base, else the view that answers for its base (``_below``). A reader that knows
+        the layers it goes past stay empty (nothing applied to or held by them while it reads)
+        may ask that view directly, with the same answers and no layer walked on each look-up;
+        a layer that comes to hold something later is not seen by it."""
+        if self._facts or self.base is None:
+            return self
+        below = self._below()
+        assert below is not None  # a base: ``_below`` answers with a view
+        return below
+
     def hits(self, number: OclcNumber) -> Sequence[Hit]:
         own = self._hits.get(number.value, ())
         base = self._below()

@@ -28,7 +28,7 @@ from typing import IO, TYPE_CHECKING, Final
 from almamatch.core.brief import BriefLevelRules, RecordBriefLevels
 from almamatch.core.decision import Decision
 from almamatch.core.errors import AlmamatchError
-from almamatch.core.facts import BibFacts, Hit
+from almamatch.core.facts import BibFacts, Hit, ZoneView
 from almamatch.core.oclc import OclcNumber
 from almamatch.core.record import Bib
 from almamatch.core.zone import Groundwork, HeldBib, InMemoryZone
@@ -114,6 +114,15 @@ class ZoneStore:
                                      records=PackedRecords())
         self._decisions = 0
         self.refresh()
+        self._settle()
+
+    def _settle(self) -> None:
+        """Set the pending layer over the view that answers for the committed layer now
+        (``InMemoryZone.answering``): layer 1 while the journal holds nothing, so that each of
+        ``decide()``'s look-ups does not walk the empty committed layer. Called wherever the
+        committed layer changes (``refresh``, ``commit``): the answers are the same either way,
+        an empty layer answering as the one under it."""
+        self._pending.base = self._committed.answering()
 
     @classmethod
     def open(cls, directory: str | Path, *,
@@ -180,6 +189,18 @@ class ZoneStore:
             self.refresh()
         return self._pending
 
+    def settled_view(self) -> ZoneView:
+        """The ``ZoneView`` of a read-only store as it stands, for a reader that reads it once
+        (a batch that does not commit): the pending layer of a read-only store never holds
+        anything, and the committed layer changes only when the store is refreshed, so the
+        view that answers for them now (``InMemoryZone.answering``: the committed layer when
+        the journal holds something, else layer 1) answers as ``view()`` does, without a look-up
+        going through the empty layers. Later commits are not seen: ask ``view()`` for them."""
+        if self._lock is not None:
+            raise ZoneBusy(str(self.directory), "writable",
+                           "the view of a store opened for writing changes: ask view()")
+        return self.view().answering()
+
     def refresh(self) -> int:
         """Read the commits made since the last look into the view; the bibs they changed."""
         journal = self._layer.journal
@@ -192,8 +213,10 @@ class ZoneStore:
         for held in journal.changes():
             self._committed.hold(held)
             count += 1
-        if count and not len(self._pending):
-            self._pending.sequence = self._committed.sequence
+        if count:
+            self._settle()
+            if not len(self._pending):
+                self._pending.sequence = self._committed.sequence
         return count
 
     def record(self, mms_id: str) -> Bib | None:
@@ -231,6 +254,7 @@ class ZoneStore:
         seq = journal.commit(unpacked(), self._decisions)
         for facts in held:  # the record now reads from the journal: not kept twice in memory
             self._committed.hold(HeldBib(facts=facts, record=None))
+        self._settle()
         self._pending.release()
         self._decisions = 0
         return seq
