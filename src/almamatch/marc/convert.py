@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import cache
 from typing import TYPE_CHECKING, Final
 
 from almamatch.core.errors import InvalidRecord
@@ -47,6 +48,14 @@ MARCXML_NAMESPACE: Final = "http://www.loc.gov/MARC21/slim"
 # XML 1.0 section 2.2:
 # Char ::= #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]
 _NOT_XML_CHAR: Final = "[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+
+
+@cache
+def _not_xml_char() -> re.Pattern[str]:
+    """``_NOT_XML_CHAR`` compiled, on first use: compiling its ranges costs some 60 M
+    instructions, which a command that writes no MARCXML does not pay at its start; asked
+    once a text after that (``re.search`` would look the pattern up in re's cache each time)."""
+    return re.compile(_NOT_XML_CHAR)
 
 
 def _text(value: object) -> str:
@@ -172,7 +181,7 @@ def bib_to_marc(bib: Bib) -> bytes:
 
 
 def _xml_text(text: str, what: str) -> str:
-    bad = re.search(_NOT_XML_CHAR, text)  # compiled on first use and kept by re's cache
+    bad = _not_xml_char().search(text)
     if bad:
         raise InvalidRecord(
             text, "not_xml_character", f"{what} holds U+{ord(bad.group()):04X}, not allowed in XML"
