@@ -37,6 +37,7 @@ __all__ = [
     "MmsIdSequence",
     "Side",
     "ZoneView",
+    "before_next",
     "checked_facts",
     "checked_hit",
     "checked_sequence",
@@ -168,8 +169,7 @@ class MmsIdSequence:
         if not mms_id.endswith(suffix):  # another suffix, or no sequence's ID at all
             return self
         peek = f"99{self.serial}{suffix}"
-        if len(mms_id) < len(peek) or (len(mms_id) == len(peek) and mms_id < peek):
-            # Fewer serial digits, or as many and lower in order: a lower serial (or none).
+        if before_next(mms_id, peek):  # a lower serial (or none)
             return self
         # Both moves keep this (checked) suffix and go to a serial above this one (from 1):
         # what ``__attrs_post_init__`` checks holds already (``checked_sequence``).
@@ -208,6 +208,14 @@ class MmsIdSequence:
         if suffix is None:
             suffix = max(counts, key=lambda one: (counts[one], one)) if counts else default_suffix
         return cls(highest.get(suffix, 0) + 1, suffix)
+
+
+def before_next(mms_id: str, following: str) -> bool:
+    """Whether ``mms_id`` comes before ``following``, a sequence's next MMS ID (``peek``): fewer
+    serial digits, or as many and lower in order. ``MmsIdSequence.past`` leaves the sequence as
+    it is for such an ID; a zone that keeps its next ID's text asks this before ``past``."""
+    return len(mms_id) < len(following) or (len(mms_id) == len(following)
+                                            and mms_id < following)
 
 
 _SET_SEQUENCE: Final = tuple(slot_setter(MmsIdSequence, name)

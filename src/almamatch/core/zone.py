@@ -46,6 +46,7 @@ from almamatch.core.facts import (
     MmsIdSequence,
     Side,
     ZoneView,
+    before_next,
     checked_facts,
     checked_hit,
 )
@@ -786,13 +787,11 @@ class InMemoryZone:
                 value = number.value
                 held = hits.get(value)  # nearly always none yet: a tuple of one
                 hits[value] = (hit,) if held is None else (*held, hit)
-        # ``past`` leaves the sequence as it is for an MMS ID shorter than its next one, or as
-        # long and lower (``MmsIdSequence.past``): so are most bibs held (a base's bibs merged
-        # into; the sequence starts after the base's). Those are told apart here from the next
-        # ID's text, kept with the sequence, rather than by ``past`` making that text again.
-        following = self.next_mms_id()
-        if len(mms_id) > len(following) or (len(mms_id) == len(following)
-                                            and mms_id >= following):
+        # ``past`` leaves the sequence as it is for an MMS ID before its next one (``before_next``):
+        # so are most bibs held (a base's bibs merged into; the sequence starts after the
+        # base's). Those are told apart here from the next ID's text, kept with the sequence,
+        # rather than by ``past`` making that text again.
+        if not before_next(mms_id, self.next_mms_id()):
             self._sequence = self.sequence.past(mms_id)
             self._next = None
 
