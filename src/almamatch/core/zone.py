@@ -610,9 +610,7 @@ class InMemoryZone:
 
     def hits(self, number: OclcNumber) -> Sequence[Hit]:
         own = self._hits.get(number.value, ())
-        base = self.base
-        if base.__class__ is InMemoryZone:  # perhaps an empty layer: ``_below`` goes past it
-            base = self._below()
+        base = self._below()
         if base is None:
             return own
         found = base.hits(number)
@@ -630,9 +628,7 @@ class InMemoryZone:
     def facts(self, mms_id: str) -> BibFacts | None:
         found = self._facts.get(mms_id)
         if found is None:
-            base = self.base
-            if base.__class__ is InMemoryZone:  # as in ``hits``
-                base = self._below()
+            base = self._below()
             if base is not None:
                 return base.facts(mms_id)
         return found
@@ -648,9 +644,7 @@ class InMemoryZone:
         changed here; None when nobody has it."""
         found = self._records.get(mms_id)
         if found is None:
-            base = self.base
-            if base.__class__ is InMemoryZone:  # as in ``hits``
-                base = self._below()
+            base = self._below()
             if base is not None:
                 return base.record(mms_id)
         return found
