@@ -43,9 +43,9 @@ __all__ = [
     "RemoveFields",
     "RuleNormalization",
     "assign_mms_id",
-    "control_text",
     "fold_003",
     "fold_003_tagged",
+    "folded_controls",
     "insert_in_tag_order",
     "line_positions",
     "new_035",
@@ -185,10 +185,6 @@ def fold_003_tagged(bib: Bib, tags: str, *, numbers: ParsedNumbers | None = None
     if first == -1:
         return bib, tags
     fields = bib.fields
-    # The first 003 and the first 001, as ``Bib.control_value`` reads them (a control tag is
-    # always a ``ControlField``: ``Bib`` checks it).
-    one = fields[first >> 2]
-    identifier = (one.value if isinstance(one, ControlField) else control_text(one)).strip()
     control = tags.find("001")
     kept = list(fields)
     kept_tags = tags.replace("003 ", "")
@@ -198,8 +194,7 @@ def fold_003_tagged(bib: Bib, tags: str, *, numbers: ParsedNumbers | None = None
         for at in reversed(line_positions(tags, "003")):
             del kept[at]
     if control != -1:
-        one = fields[control >> 2]
-        number = (one.value if isinstance(one, ControlField) else control_text(one)).strip()
+        identifier, number = folded_controls(fields, first, control)
         if numbers is not None and identifier == "OCoLC":
             numbers.saved_control_number(number)
         text = f"({identifier}){number}"
@@ -210,6 +205,17 @@ def fold_003_tagged(bib: Bib, tags: str, *, numbers: ParsedNumbers | None = None
             offset = 4 * at
             kept_tags = kept_tags[:offset] + "035 " + kept_tags[offset:]
     return checked_bib(bib.leader, tuple(kept)), kept_tags
+
+
+def folded_controls(fields: tuple[Field, ...], first: int, control: int) -> tuple[str, str]:
+    """The 003 and the 001 the save rule folds into ``(<003>)<001>``: the fields at ``first``
+    and ``control`` of the record's ``tag_line`` (its first 003 and first 001), each stripped,
+    as ``Bib.control_value`` reads them (a control tag is always a ``ControlField``: ``Bib``
+    checks it)."""
+    one = fields[first >> 2]
+    identifier = (one.value if isinstance(one, ControlField) else _control_text(one)).strip()
+    one = fields[control >> 2]
+    return identifier, (one.value if isinstance(one, ControlField) else _control_text(one)).strip()
 
 
 def _holds_035a(fields: tuple[Field, ...], tags: str, text: str) -> bool:
@@ -271,7 +277,7 @@ def _in_line(tags: str, tag: str) -> bool:
     return len(tag) == 3 and " " not in tag and tag in tags
 
 
-def control_text(one: Field) -> str:
+def _control_text(one: Field) -> str:
     """The value of a field under a control tag (a ``ControlField``: ``Bib`` checks it)."""
     if not isinstance(one, ControlField):  # unreachable: Bib keeps control tags for these
         raise InvalidRecord(one.tag, "control_tag_with_subfields")

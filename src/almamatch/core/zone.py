@@ -56,8 +56,8 @@ from almamatch.core.normalization import (
     CopyCancelledTo035z,
     NormalizationStep,
     RemoveFields,
-    control_text,
     fold_003_tagged,
+    folded_controls,
     line_positions,
     new_035,
     tag_line,
@@ -67,7 +67,6 @@ from almamatch.core.oclc import OclcNumber, ParsedNumbers, number_reader, parsed
 from almamatch.core.profile import IntegrationProfile
 from almamatch.core.record import (
     Bib,
-    ControlField,
     DataField,
     Field,
     as_data_field,
@@ -371,12 +370,8 @@ def _saved(record: Bib, tags: str, numbers: ParsedNumbers | None,
         saved, saved_tags = fold_003_tagged(record, tags, numbers=numbers)
         active, cancelled = _numbers(saved, saved_tags, parse, found)
         return saved, active, cancelled
-    # As ``fold_003_tagged`` reads the 003 and the 001 (a control tag is a ``ControlField``:
-    # ``Bib`` checks it) and writes the 035 $a.
-    one = fields[first >> 2]
-    identifier = (one.value if isinstance(one, ControlField) else control_text(one)).strip()
-    one = fields[control >> 2]
-    number = (one.value if isinstance(one, ControlField) else control_text(one)).strip()
+    # As ``fold_003_tagged`` reads the 003 and the 001 and writes the 035 $a.
+    identifier, number = folded_controls(fields, first, control)
     text = f"({identifier}){number}"
     added = (numbers.saved_control_number(number) if numbers is not None and identifier == "OCoLC"
              else parse(text))
