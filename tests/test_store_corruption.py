@@ -4,6 +4,7 @@ every committed decision and nothing half-written."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
@@ -78,7 +79,9 @@ def test_every_file_is_covered(zone: Path) -> None:
 
 
 @pytest.mark.parametrize(("change", "needle"), [
-    (lambda text: text.replace('"version": 1', '"version": 99'), "use a newer almamatch"),
+    (lambda text: text.replace('"version": 2', '"version": 99'), "use a newer almamatch"),
+    (lambda text: text.replace('"digest": "crc32"', '"digest": "md5"'), "zone.json"),
+    (lambda text: text.replace('"version": 2', '"version": 1'), "zone.json"),
     (lambda text: text[: len(text) // 2], "zone.json"),
     (lambda text: "[]", "not an almamatch-zone manifest"),
 ])
@@ -91,6 +94,37 @@ def test_a_damaged_or_newer_manifest_is_named(
     assert code == 3
     assert needle in err
     assert err.count("\n") == 1
+
+
+def _as_version_1(zone: Path) -> None:
+    """Rewrite ``zone``'s manifest as an almamatch of zone format 1 wrote it: no algorithm named,
+    each file's BLAKE2b digest (the example zone's files are small enough to be digested whole)."""
+    path = zone / "zone.json"
+    entry = json.loads(path.read_text(encoding="utf-8"))
+    del entry["digest"]
+    entry["version"] = 1
+    for name, one in entry["files"].items():
+        assert one["bytes"] <= 16 << 16
+        del one["crc32"]
+        one["blake2b"] = hashlib.blake2b((zone / name).read_bytes()).hexdigest()
+    path.write_text(json.dumps(entry, indent=1, sort_keys=True), encoding="utf-8")
+
+
+def test_a_zone_saved_in_format_1_opens_and_is_checked_with_blake2b(
+        zone: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    command = ["batch", EXPORTS, "--zone", str(zone), "--json", "--now", "2026-03-05T10:30"]
+    assert main(command) == 0
+    expected = capsys.readouterr()
+    _as_version_1(zone)
+    assert main(command) == 0
+    assert capsys.readouterr() == expected
+    for name in FILES:
+        _flip(zone / name)
+        code, err = _batch(zone, capsys)
+        assert code == 3
+        assert name.split("/")[-1] in err
+        assert "digest differs" in err
+        _flip(zone / name)  # the same byte flipped back
 
 
 def test_a_damaged_journal_is_named(zone: Path, capsys: pytest.CaptureFixture[str]) -> None:
