@@ -8,6 +8,7 @@ itself, and a saved ``ZoneStore`` after Adds committed to its journal.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
@@ -21,7 +22,9 @@ from almamatch.core.facts import MmsIdSequence, ZoneView, split_mms_id
 from almamatch.core.record import Bib, ControlField, DataField
 from almamatch.core.zone import InMemoryZone
 from almamatch.index.sequence import mms_id_sequence_of
+from almamatch.index.zone import ZoneIndex
 from almamatch.store import ZoneStore
+from almamatch.zonefiles.manifest import SAVED_INDEX
 from almamatch.zonefiles.zones import save_zone, zone_index
 
 KNOWN = ["9910005681", "9920005681", "99999991234"]
@@ -125,3 +128,27 @@ def test_no_saved_store_issues_an_id_it_holds(mms_ids: list[str]) -> None:
                 store.commit()
         with ZoneStore.open(saved, readonly=True) as reader:
             assert reader.view().next_mms_id() not in {*mms_ids, *issued}
+
+
+@settings(max_examples=15, deadline=None)
+@given(zone_ids)
+def test_the_saved_sequence_is_the_derived_one(mms_ids: list[str]) -> None:
+    """A saved index keeps the sequence its build derived; opened with its digests checked it
+    answers that one, which is the rule's, as an index opened unchecked or saved before it kept
+    one (no ``mms_id_sequence`` in its manifest) derives again."""
+    expected = MmsIdSequence.after(mms_ids)
+    with TemporaryDirectory() as folder:
+        saved = save_zone(InMemoryZone.of({one: _bib(n) for n, one in enumerate(mms_ids, 1)}),
+                          Path(folder) / "zone")
+        index = saved / SAVED_INDEX
+        checked = ZoneIndex.load(index, digests_checked=True)
+        assert checked.saved_sequence == expected
+        assert checked.sequence() == expected
+        assert ZoneIndex.load(index).saved_sequence is None
+        assert ZoneIndex.load(index).sequence() == expected
+        manifest = json.loads((index / "manifest.json").read_text(encoding="utf-8"))
+        del manifest["mms_id_sequence"]
+        (index / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+        older = ZoneIndex.load(index, digests_checked=True)
+        assert older.saved_sequence is None
+        assert older.sequence() == expected

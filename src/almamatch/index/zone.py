@@ -272,12 +272,18 @@ class ZoneIndex:
     # uint32, where each row's keys start in ``row_keys``, and the key count (``index.rows``);
     # None: derived from ``key_rows`` when the index is made.
     row_starts: Array | None = field(default=None, repr=False)
+    # The MMS ID sequence its build derived (``manifest.json``), given by ``load`` only for a
+    # saved index whose files were checked against the zone's digests; None: derived from
+    # ``mms_ids`` when the index is made (an ``evolve`` that changes ``mms_ids`` passes
+    # ``saved_sequence=None`` with them).
+    saved_sequence: MmsIdSequence | None = field(default=None, repr=False)
     # The columns as memoryviews, for one export at a time: indexing one gives a Python int
     # straight from the (mapped) column, where a numpy scalar per read costs a microsecond.
     _scalars: _Scalars = field(init=False, repr=False)
 
     # The MMS ID sequence (``core.facts.MmsIdSequence.after`` over the column): derived once,
-    # when the index is made, as the columns are.
+    # when the index is made, as the columns are, or the one saved with them (counting the
+    # suffixes of a million MMS IDs costs some 35 M instructions at each open).
     _sequence: MmsIdSequence = field(init=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -287,7 +293,7 @@ class ZoneIndex:
             object.__setattr__(self, "row_starts", _derived_row_starts(
                 self.key_rows, len(self.mms_ids), "key_rows"))
         object.__setattr__(self, "_scalars", _Scalars.of(self))
-        object.__setattr__(self, "_sequence", mms_id_sequence_of(
+        object.__setattr__(self, "_sequence", self.saved_sequence or mms_id_sequence_of(
             self.mms_ids, default_suffix=self.institution_suffix))
 
     # -- building --------------------------------------------------------------------------
@@ -575,14 +581,21 @@ class ZoneIndex:
             "bibs": self.bib_count,
             "keys": self.key_count,
             "institution_suffix": self.institution_suffix,
+            "mms_id_sequence": {"serial": self._sequence.serial,
+                                "suffix": self._sequence.institution_suffix},
             "columns": {name: str(getattr(self, name).dtype) for name in (*_COLUMNS, *_DERIVED)},
         }
         (target / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
         return target
 
     @classmethod
-    def load(cls, directory: Path | str, *, mmap: bool = True) -> ZoneIndex:
-        """Open a saved index; columns are memory-mapped read-only unless ``mmap`` is False."""
+    def load(cls, directory: Path | str, *, mmap: bool = True,
+             digests_checked: bool = False) -> ZoneIndex:
+        """Open a saved index; columns are memory-mapped read-only unless ``mmap`` is False.
+
+        With ``digests_checked`` (its files are those its build wrote: ``zone.json``'s digests
+        say so), the MMS ID sequence its build saved is taken as it is; otherwise, or for an index
+        saved before it kept one, it is derived from the MMS IDs again."""
         source = Path(directory)
         try:
             manifest = json.loads((source / "manifest.json").read_text(encoding="utf-8"))
@@ -614,6 +627,9 @@ class ZoneIndex:
         if starts is None:  # saved before it had them: derived, naming the file it reads
             starts = _derived_row_starts(columns["key_rows"], manifest["bibs"],
                                          str(source / "key_rows.npy"))
+        saved = manifest.get("mms_id_sequence") if digests_checked else None
+        sequence = None if saved is None else MmsIdSequence(int(saved["serial"]),
+                                                            str(saved["suffix"]))
         return cls(**columns, locks=locks, institution_suffix=str(manifest["institution_suffix"]),
                    key_buckets=_saved_directory(source, columns["key_values"], mmap=mmap),
-                   row_starts=starts)
+                   row_starts=starts, saved_sequence=sequence)

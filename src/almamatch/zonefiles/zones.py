@@ -358,7 +358,7 @@ class IndexedZoneView:
         index's invariants are checked instead (``_check_columns``)."""
         where = Path(directory)
         try:
-            index = ZoneIndex.load(where / SAVED_INDEX)
+            index = ZoneIndex.load(where / SAVED_INDEX, digests_checked=digests_checked)
         except (InvalidIndex, OSError, ValueError, KeyError, TypeError, RecursionError) as error:
             raise InvalidZoneFile(str(where / SAVED_INDEX), "bad_index",
                                   f"{error}; rebuild the zone with almamatch zone build") from None
