@@ -18,8 +18,6 @@ from typing import BinaryIO, Final
 from almamatch.core.errors import shown
 from almamatch.core.record import Bib
 from almamatch.marc.iso2709 import read_iso2709
-from almamatch.marc.marcjson import read_marc_json
-from almamatch.marc.marcxml import read_marcxml
 from almamatch.marc.unreadable import Unreadable
 
 __all__ = ["MarcFormat", "detect_format", "read_bibs"]
@@ -70,8 +68,14 @@ def _read_stream(stream: BinaryIO, convertible: Callable[[Bib], object] | None
     if found is MarcFormat.ISO2709:
         yield from read_iso2709(_chunks(stream, first), convertible=convertible)
     elif found is MarcFormat.MARCXML:
+        # The MARCXML and MARC-in-JSON readers are imported for a file of theirs alone: a batch
+        # of ISO 2709 exports does not build their classes nor load expat.
+        from almamatch.marc.marcxml import read_marcxml  # noqa: PLC0415
+
         yield from read_marcxml(_chunks(stream, first))
     elif found is MarcFormat.MARC_JSON:
+        from almamatch.marc.marcjson import read_marc_json  # noqa: PLC0415
+
         yield from read_marc_json(_chunks(stream, first))
     else:
         detail = f"starts with {shown(first[:16])}: not ISO 2709, MARCXML or MARC-in-JSON"
