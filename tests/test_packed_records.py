@@ -111,6 +111,7 @@ def test_what_the_packed_form_cannot_hold_is_kept_as_it_is() -> None:
     kept: list[Any] = [
         Bib(leader=leader, fields=[ControlField("001", "a\x1eb")]),  # a terminator in a value
         Bib(leader=leader, fields=[DataField("245", "\x1e", " ", [Subfield("a", "x")])]),
+        Bib(leader=leader, fields=[DataField("245", " ", "\x1e", [Subfield("a", "x")])]),
         Bib(leader=leader, fields=[DataField("245", " ", " ", [Subfield("ab", "x")])]),  # tuple
         Bib(leader=leader, fields=[Odd("001", "1")]),  # a field of another class
     ]
@@ -121,6 +122,13 @@ def test_what_the_packed_form_cannot_hold_is_kept_as_it_is() -> None:
         records = PackedRecords()
         records["1"] = bib
         assert records.get("1") is bib
+    # An indicator that is not ASCII is written as any text is (the usual ones at once).
+    for odd in (DataField("245", "\xe9", " ", [Subfield("a", "x")]),
+                DataField("245", "\u0101", "\U0001d11e", [Subfield("a", "x\xe9")])):
+        bib = Bib(leader=leader, fields=[odd, DataField("500", " ", " ", [Subfield("a", "y")])])
+        assert unpack(pack(bib) or b"") == bib
+        if compiled is not None:
+            assert compiled.pack(bib) == pack(bib)
     empty = Bib(leader=leader)
     assert unpack(pack(empty) or b"") == empty
     with_terminator = Bib(leader="\x1e" * 24, fields=[ControlField("001", "1")])

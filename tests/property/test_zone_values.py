@@ -151,3 +151,33 @@ def test_a_zone_moves_its_sequence_past_each_bib_as_past_does(data: st.DataObjec
         expected = expected.past(mms_id)
         assert zone.sequence == expected
     assert zone.next_mms_id() == expected.peek()
+
+
+@given(st.lists(st.tuples(st.sampled_from(["991", "992", "993"]),
+                          st.lists(st.integers(min_value=1, max_value=4), max_size=3),
+                          st.lists(st.integers(min_value=1, max_value=4), max_size=3)),
+                max_size=8))
+def test_hits_of_held_bibs_are_those_kept_hit_by_hit(
+        holds: list[tuple[str, list[int], list[int]]]) -> None:
+    """A zone keeps which held bibs carry each number and makes their hits when asked: the hits
+    it answers are those a list of every held bib's hits gives, each bib held again going to
+    its end (its hits made afresh), in each bib the active numbers first."""
+    zone = InMemoryZone()
+    kept: list[Hit] = []
+    for mms_id, active, cancelled in holds:
+        facts = checked_facts(mms_id, active=tuple(map(OclcNumber.of, active)),
+                              cancelled=tuple(map(OclcNumber.of, cancelled)),
+                              brief_level=BriefLevel(5), originating_version=None,
+                              cz_linked=False, lock=None)
+        zone._hold(facts)
+        kept = [hit for hit in kept if hit.mms_id != mms_id]
+        kept += [Hit(mms_id=mms_id, side=side, number=number)
+                 for side, numbers in ((Side.ACTIVE, facts.active),
+                                       (Side.CANCELLED, facts.cancelled))
+                 for number in numbers]
+    for value in range(1, 5):
+        want = [(hit.mms_id, hit.side, hit.number.value) for hit in kept
+                if hit.number.value == value]
+        got = zone.hits(OclcNumber.of(value))
+        assert isinstance(got, tuple)
+        assert [(hit.mms_id, hit.side, hit.number.value) for hit in got] == want

@@ -104,10 +104,22 @@ cdef int _put(PyObject* text, bint in_field) except -1:
         return FITS
     _room(4 * length)
     out = _buffer + _used
-    for index in range(length):
-        if kind == 1:
+    if kind == 1:  # Latin-1 text: one byte or two for each character
+        for index in range(length):
             character = (<uint8_t*>data)[index]
-        elif kind == 2:
+            if character < 0x80:
+                if in_field and character == TERMINATOR:
+                    return NOT_HELD
+                out[0] = <char>character
+                out += 1
+            else:
+                out[0] = <char>(0xC0 | (character >> 6))
+                out[1] = <char>(0x80 | (character & 0x3F))
+                out += 2
+        _used = out - _buffer
+        return FITS
+    for index in range(length):
+        if kind == 2:
             character = (<uint16_t*>data)[index]
         else:
             character = (<uint32_t*>data)[index]
@@ -135,14 +147,46 @@ cdef int _put(PyObject* text, bint in_field) except -1:
     return FITS
 
 
+cdef inline bint _ascii_of(PyObject* text, Py_ssize_t length) noexcept:
+    """Whether ``text`` is a ``str`` of ``length`` ASCII characters, none the terminator."""
+    if text == NULL or not PyUnicode_Check(text) or not PyUnicode_IS_ASCII(text):
+        return False
+    if PyUnicode_GET_LENGTH(text) != length:
+        return False
+    cdef const uint8_t* data = <const uint8_t*>PyUnicode_DATA(text)
+    cdef Py_ssize_t index
+    for index in range(length):  # one to three characters: no call into the C library
+        if data[index] == TERMINATOR:
+            return False
+    return True
+
+
 cdef int _put_field(PyObject* one) except -1:
     """Write a field's packed text: ``FITS``, or ``NOT_HELD`` (``_put``; a field of another
     class)."""
+    global _used
     cdef PyTypeObject* cls = Py_TYPE(one)
+    cdef PyObject* tag
+    cdef PyObject* first
+    cdef PyObject* second
+    cdef char* out
     if cls is _RECORD.data:
-        if (_put(_slot(one, _RECORD.data_tag), True)
-                or _put(_slot(one, _RECORD.data_indicator1), True)
-                or _put(_slot(one, _RECORD.data_indicator2), True)
+        tag = _slot(one, _RECORD.data_tag)
+        first = _slot(one, _RECORD.data_indicator1)
+        second = _slot(one, _RECORD.data_indicator2)
+        # The usual tag and indicators (three ASCII characters and one each, as ``Bib`` checks
+        # them): their five bytes written at once, what ``_put`` writes for each in turn.
+        if _ascii_of(tag, 3) and _ascii_of(first, 1) and _ascii_of(second, 1):
+            _room(5)
+            out = _buffer + _used
+            memcpy(out, PyUnicode_DATA(tag), 3)
+            out[3] = (<char*>PyUnicode_DATA(first))[0]
+            out[4] = (<char*>PyUnicode_DATA(second))[0]
+            _used += 5
+            return _put(_slot(one, _RECORD.data_coded), True)
+        if (_put(tag, True)
+                or _put(first, True)
+                or _put(second, True)
                 or _put(_slot(one, _RECORD.data_coded), True)):
             return NOT_HELD
         return FITS

@@ -28,6 +28,7 @@ from almamatch._native.slots cimport new_empty, put, slot_offset
 from almamatch.core.facts import BibFacts, Hit
 from almamatch.core.oclc import OclcNumber
 from almamatch.core.timestamp import Timestamp
+from almamatch.index.version import NO_VERSION
 
 cdef extern from "Python.h":
     bint PyUnicode_IS_ASCII(object text)
@@ -37,6 +38,8 @@ cdef extern from "Python.h":
     PyObject* PyTuple_GET_ITEM_ "PyTuple_GET_ITEM" (object tuple, Py_ssize_t at)
 
 # -- the values' slots (``core.slots``: ``new_instance`` and each slot's descriptor) -----------------
+#: ``index.version``'s code of no version (``decode_version`` gives None for it).
+cdef int64_t _NO_VERSION = NO_VERSION
 cdef PyTypeObject* _HIT = <PyTypeObject*>Hit
 cdef PyTypeObject* _NUMBER = <PyTypeObject*>OclcNumber
 cdef PyTypeObject* _FACTS = <PyTypeObject*>BibFacts
@@ -353,7 +356,9 @@ cdef class ZoneKeys:
         code = self.versions[at]
         if 0 <= code and code // 10_000_000 // SECONDS_A_DAY <= LAST_DAY:
             version = _moment(code)
-        else:  # -1 (no version), or what the Python decoding refuses
+        elif code == _NO_VERSION:  # most bibs: no Python call to be told None
+            version = None
+        else:  # what the Python decoding refuses
             version = self.decode_version(code)
         lock = None
         if type(self.locks) is not dict:

@@ -488,7 +488,7 @@ class HeldRecords(Protocol):
         """Forget every record."""
 
 
-#: The sides ``_hold`` indexes a bib's numbers under, read once: a member read from its class goes
+#: The sides of the hits ``_own_hits`` makes, read once: a member read from its class goes
 #: through ``EnumType.__getattr__`` (Python 3.11), about ten times a global name's cost.
 _ACTIVE: Final = Side.ACTIVE
 _CANCELLED: Final = Side.CANCELLED
@@ -536,7 +536,9 @@ class InMemoryZone:
         # The records of the bibs held here: the caller's keeper, else a dict of them.
         self._records: HeldRecords = {} if records is None else records
         self._facts: dict[str, BibFacts] = {}
-        self._hits: dict[int, tuple[Hit, ...]] = {}
+        # The MMS IDs of the bibs held here that carry each number value, in the order their
+        # hits are answered (``_own_hits``); a ``Hit`` is made only when a look-up finds one.
+        self._holders: dict[int, tuple[str, ...]] = {}
         # The brief level of each Leader/17 under ``_levels_rules`` (``_level_of``).
         self._levels: dict[str, BriefLevel] = {}
         self._levels_rules: BriefLevelRules | RecordBriefLevels | None = None
@@ -604,7 +606,8 @@ class InMemoryZone:
         return below
 
     def hits(self, number: OclcNumber) -> Sequence[Hit]:
-        own = self._hits.get(number.value, ())
+        holders = self._holders.get(number.value)
+        own = () if holders is None else self._own_hits(number.value, holders)
         base = self._below()
         if base is None:
             return own
@@ -619,6 +622,17 @@ class InMemoryZone:
         else:
             kept = tuple([hit for hit in found if hit.mms_id not in held])
         return kept + own if own else kept
+
+    def _own_hits(self, value: int, holders: tuple[str, ...]) -> tuple[Hit, ...]:
+        """The hits of the bibs held here that carry number ``value`` (``holders``, in the order
+        held): each bib's active numbers of that value, then its cancelled ones, in its order."""
+        found: list[Hit] = []
+        for mms_id in holders:
+            facts = self._facts[mms_id]
+            for side, numbers in ((_ACTIVE, facts.active), (_CANCELLED, facts.cancelled)):
+                found.extend([checked_hit(mms_id, side, number) for number in numbers
+                              if number.value == value])
+        return tuple(found)
 
     def facts(self, mms_id: str) -> BibFacts | None:
         found = self._facts.get(mms_id)
@@ -674,7 +688,7 @@ class InMemoryZone:
         self._sequence = self.sequence
         self._records.clear()
         self._facts.clear()
-        self._hits.clear()
+        self._holders.clear()
 
     def store(
         self,
@@ -749,12 +763,16 @@ class InMemoryZone:
         old = self._facts.get(mms_id)
         if old is None:
             return
+        holders = self._holders
         for number in old.active + old.cancelled:
-            kept = tuple(hit for hit in self._hits.get(number.value, ()) if hit.mms_id != mms_id)
+            held = holders.get(number.value)
+            if held is None:  # a value the bib carries twice, gone already
+                continue
+            kept = tuple([one for one in held if one != mms_id])
             if kept:
-                self._hits[number.value] = kept
+                holders[number.value] = kept
             else:
-                self._hits.pop(number.value, None)
+                del holders[number.value]
 
     def _existing(self, mms_id: str) -> BibFacts:
         facts = self.facts(mms_id)
@@ -769,13 +787,17 @@ class InMemoryZone:
         if mms_id in self._facts:
             self._unindex(mms_id)
         self._facts[mms_id] = facts
-        hits = self._hits
-        for side, numbers in ((_ACTIVE, facts.active), (_CANCELLED, facts.cancelled)):
+        # Each number's value names this bib once, after the bibs held before it (``_unindex``
+        # took it out of every value it carried): its hits are made when a look-up asks.
+        holders = self._holders
+        for numbers in (facts.active, facts.cancelled):
             for number in numbers:
-                hit = checked_hit(mms_id, side, number)
                 value = number.value
-                held = hits.get(value)  # nearly always none yet: a tuple of one
-                hits[value] = (hit,) if held is None else (*held, hit)
+                held = holders.get(value)  # nearly always none yet: a tuple of one
+                if held is None:
+                    holders[value] = (mms_id,)
+                elif held[-1] != mms_id:  # not a value it carries twice
+                    holders[value] = (*held, mms_id)
         # ``past`` leaves the sequence as it is for an MMS ID before its next one (``before_next``):
         # so are most bibs held (a base's bibs merged into; the sequence starts after the
         # base's). Those are told apart here from the next ID's text, kept with the sequence,

@@ -83,6 +83,8 @@ __all__ = [
 
 #: ISO 2709: "Record length: five ASCII digits" at Leader/00-04.
 _LENGTH_DIGITS: Final = 5
+#: ``os.pread`` where the system has it (POSIX), looked for once.
+_PREAD: Final = getattr(os, "pread", None)
 #: A merged record is read in one call when it is no longer than this (most are); a longer one
 #: takes a second read for the rest.
 _FIRST_READ: Final = 8192
@@ -339,8 +341,8 @@ class IndexedZoneView:
         if self._descriptor is None:
             self._descriptor = os.open(dump, os.O_RDONLY | getattr(os, "O_BINARY", 0))
             weakref.finalize(self, os.close, self._descriptor)
-        if hasattr(os, "pread"):  # POSIX: a read at an offset, no seek
-            return os.pread(self._descriptor, size, at)
+        if _PREAD is not None:  # POSIX: a read at an offset, no seek
+            return _PREAD(self._descriptor, size, at)
         os.lseek(self._descriptor, at, os.SEEK_SET)
         return os.read(self._descriptor, size)
 
@@ -439,7 +441,9 @@ class IndexedZoneView:
         starts = self._starts
         if starts is None or self.dump is None:
             return None
-        row = self._row_of(mms_id)
+        row = self._rows.get(mms_id, -1)  # noted by ``hits`` (``_row_of``), as ``facts`` reads it
+        if row == -1:
+            row = self._row_of(mms_id)
         if row is None:
             return None
         at: int = starts[row]
