@@ -333,33 +333,51 @@ class MergeMethod:
         leader = existing.leader
         result: list[Field] = list(existing.fields)
         tags: list[str] | None = None  # the tags of ``result``, in step with it once read
-        for action, by_tag, primary in plans.steps:
+        # Whether every tag in ``result`` has been planned (by a rule that read all of
+        # ``result``, or for a field taken from the incoming record): if so, and no tag planned
+        # by ``plans`` was ever other than numeric, the tags need not be read for the sort.
+        planned = False
+        for action, by_tag, primary, disjoint in plans.steps:
             if by_tag is None:  # an ``LDR`` rule: it acts on the leader alone
                 if action is not _REMOVE:
                     leader = incoming.leader
                 continue
-            if primary is not None and bool(
-                _selected(by_tag, result)
-            ) is not primary:
-                continue
+            if primary is not None:
+                planned = True
+                if bool(_selected(by_tag, result)) is not primary:
+                    continue
             if action is _REMOVE:  # a remove takes nothing from the incoming record
-                result, tags = _kept(by_tag, result), None
+                result, tags, planned = _kept(by_tag, result), None, True
                 continue
             taken = _selected(by_tag, incoming.fields)
             if taken:
                 if action is _REPLACE:
-                    result, tags = _kept(by_tag, result), None
+                    result, tags, planned = _kept(by_tag, result), None, True
+                if disjoint:
+                    # Every field left in ``result`` is one this rule does not select (it, or a
+                    # remove of the same fields just before it, removed the others), and each
+                    # field taken is one it selects. Equal fields are selected alike, so none
+                    # taken is already there; and 001, 003, 005 and 008 are control fields, of
+                    # which a rule selects all or none of a tag (a condition holds for data
+                    # fields alone), so none taken has the tag of one there. ``_add`` would add
+                    # every one (tests/property/test_merge_properties.py, ``overlays``).
+                    result.extend(taken)
+                    tags = None
+                    continue
                 if tags is None:
                     tags = [one.tag for one in result]
                 _add(result, tags, taken)
-        if tags is None:
-            tags = [one.tag for one in result]
         # ``Groundwork.merged_numbers`` reads a merged record in this order (its 003 and 035s
         # before any higher tag).
-        if "".join(tags).isdigit():
+        if planned and not plans.odd_tags:
             result.sort(key=_TAG)  # numeric tags alone: control fields sort first by themselves
         else:
-            result.sort(key=_tag_key)
+            if tags is None:
+                tags = [one.tag for one in result]
+            if "".join(tags).isdigit():
+                result.sort(key=_TAG)
+            else:
+                result.sort(key=_tag_key)
         # Every field is one of the two records': checked there (``checked_bib``).
         return checked_bib(leader, tuple(result))
 
@@ -387,14 +405,18 @@ class _ByTag(dict[str, "_TagPlan | None"]):
     planned here first (``learn``).
     """
 
-    __slots__ = ("known", "rule")
+    __slots__ = ("known", "odd_tags", "rule")
 
-    def __init__(self, rule: MergeRule) -> None:
+    def __init__(self, rule: MergeRule, odd_tags: set[str]) -> None:
         super().__init__()
         self.rule = rule
         self.known: dict[str, _Test | None] = {}
+        #: Where a tag planned here that is not numeric is noted (``MergePlans.odd_tags``).
+        self.odd_tags = odd_tags
 
     def __missing__(self, tag: str) -> _TagPlan | None:
+        if not tag.isdigit():
+            self.odd_tags.add(tag)
         plan = self.rule.plan(tag)
         # A plan with no condition selects every field of its tag: kept as the one ``_ALL``.
         found = self[tag] = _ALL if plan is not None and plan == _ALL else plan
@@ -507,16 +529,20 @@ class MergePlans:
     hundreds of times.
     """
 
-    __slots__ = ("_by_rule", "_fates", "_read", "_replacing", "method", "steps")
+    __slots__ = ("_by_rule", "_fates", "_read", "_replacing", "method", "odd_tags", "steps")
 
     def __init__(self, method: MergeMethod) -> None:
         self.method = method
         self._by_rule: dict[int, _ByTag] = {}
+        #: Every tag planned so far that is not numeric (``_ByTag``): while there is none, a
+        #: merge whose every field's tag was planned sorts by tag without reading the tags.
+        self.odd_tags: set[str] = set()
         #: Each rule as ``apply`` runs it: its action, its plans by tag (None for an ``LDR``
-        #: rule, which acts on the leader alone) and its ``primary`` condition.
-        self.steps: tuple[tuple[MergeAction, _ByTag | None, bool | None], ...] = tuple(
+        #: rule, which acts on the leader alone), its ``primary`` condition, and whether the
+        #: fields it adds are added to fields it does not select (``_disjoint``).
+        self.steps: tuple[tuple[MergeAction, _ByTag | None, bool | None, bool], ...] = tuple(
             (rule.action, None if rule.pattern.text == "LDR" else self.of_rule(number),
-             rule.primary)
+             rule.primary, _disjoint(method.rules, number))
             for number, rule in enumerate(method.rules))
         self._fates = _Fates(self)
         self._read = _Read(self._fates)
@@ -528,7 +554,7 @@ class MergePlans:
         """The plans of rule ``number`` by tag, each computed once."""
         found = self._by_rule.get(number)
         if found is None:
-            found = self._by_rule[number] = _ByTag(self.method.rules[number])
+            found = self._by_rule[number] = _ByTag(self.method.rules[number], self.odd_tags)
         return found
 
     def read_positions(self, tags: Sequence[str], incoming: Bib) -> list[int]:
@@ -578,6 +604,34 @@ class MergePlans:
                 case _:
                     assert_never(rule.action)
         return _READ
+
+
+def _disjoint(rules: Sequence[MergeRule], number: int) -> bool:
+    """Whether rule ``number``, when it adds fields, adds them to a result of fields it does not
+    select: a replace removes those first, and so does an add right after a remove (no field
+    rule between them) that selects the same fields and always runs."""
+    rule = rules[number]
+    if rule.pattern.text == "LDR":
+        return False
+    match rule.action:
+        case MergeAction.REPLACE:
+            return True
+        case MergeAction.REMOVE:
+            return False
+        case MergeAction.ADD:
+            before = [one for one in rules[:number] if one.pattern.text != "LDR"]
+            if not before:
+                return False
+            last = before[-1]
+            return (last.action is MergeAction.REMOVE and last.primary is None
+                    and _selection(last) == _selection(rule))
+        case _:
+            assert_never(rule.action)
+
+
+def _selection(rule: MergeRule) -> tuple[object, ...]:
+    """What decides which fields a rule selects (its action and ``primary`` aside)."""
+    return rule.pattern, rule.excluding, rule.when, rule.unless
 
 
 class _Fates(dict[str, int]):
