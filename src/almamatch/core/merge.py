@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from itertools import compress, count
 from operator import attrgetter
-from typing import Final, TypeAlias, TypeGuard, assert_never
+from typing import Final, TypeAlias, TypeGuard, assert_never, cast
 
 from attrs import field, frozen
 
@@ -399,10 +399,10 @@ class MergeMethod:
 class _ByTag(dict[str, "_TagPlan | None"]):
     """One rule's plan per tag (``MergeRule.plan``), each computed when its tag is first seen.
 
-    ``known`` holds each plan's test (``_test``) in a plain dict: the comprehensions that pick
-    a record's fields read it, where an item read of a dict subclass is not specialized by the
-    interpreter (about 200 instructions more a field); a tag it lacks (``KeyError``) is
-    planned here first (``learn``).
+    ``known`` holds how each plan tells a field of its tag (``_leaves``) in a plain dict: the
+    comprehensions that pick a record's fields read it, where an item read of a dict subclass
+    is not specialized by the interpreter (about 200 instructions more a field); a tag it lacks
+    (``KeyError``) is planned here first, from a field with that tag (``learn``).
     """
 
     __slots__ = ("known", "odd_tags", "rule")
@@ -410,7 +410,7 @@ class _ByTag(dict[str, "_TagPlan | None"]):
     def __init__(self, rule: MergeRule, odd_tags: set[str]) -> None:
         super().__init__()
         self.rule = rule
-        self.known: dict[str, _Test | None] = {}
+        self.known: dict[str, _Leaves | None] = {}
         #: Where a tag planned here that is not numeric is noted (``MergePlans.odd_tags``).
         self.odd_tags = odd_tags
 
@@ -420,13 +420,16 @@ class _ByTag(dict[str, "_TagPlan | None"]):
         plan = self.rule.plan(tag)
         # A plan with no condition selects every field of its tag: kept as the one ``_ALL``.
         found = self[tag] = _ALL if plan is not None and plan == _ALL else plan
-        self.known[tag] = None if found is None else _test(found)
         return found
 
     def learn(self, fields: Iterable[Field]) -> None:
-        """Plan every tag of ``fields`` not seen yet."""
+        """Plan every tag of ``fields`` not seen yet, and note in ``known`` how its plan tells
+        its fields; a field's kind is its tag's (``Bib`` checks it), read from the first."""
+        known = self.known
         for one in fields:
-            self[one.tag]  # ``__missing__`` plans it
+            tag = one.tag
+            if tag not in known:
+                known[tag] = _leaves(self[tag], isinstance(one, DataField))
 
 
 
@@ -445,34 +448,43 @@ def _passes(plan: _TagPlan, one: Field) -> bool:
     return True
 
 
-#: Whether a field passes one rule's plan of its tag (``_test``).
-_Test: TypeAlias = Callable[[Field], bool]
+#: Whether a rule leaves a field, which a condition of its plan of the field's tag fails
+#: (``_leaves``).
+_Leaves: TypeAlias = Callable[[Field], bool]
 
 
 def _every(one: Field) -> bool:
-    """The test of ``_ALL``: the comprehensions tell it by identity and call it for no field."""
-    return True
+    """What ``_leaves`` answers for a plan that selects every field of its tag: the
+    comprehensions tell it by identity and call it for no field."""
+    return False
 
 
-def _test(plan: _TagPlan) -> _Test:
-    """``partial(_passes, plan)``, made once per rule and tag: a merge tests a few fields a
-    record (the presets' 035s and local extensions) and every field passes through here.
+def _leaves(plan: _TagPlan | None, data: bool) -> _Leaves | None:
+    """How a plan tells the fields of its tag, data fields or control fields (``data``), made
+    once per rule and tag: None when it selects none, ``_every`` when it selects every one,
+    else a test that is True for a field it leaves (``not _passes(plan, one)``).
 
-    The usual plan, no ``when`` and one ``unless`` condition (every preset's), is tested in
-    one call a field: it is ``_passes`` of that plan written out (a condition holds for data
-    fields alone), which tests/property/test_merge_properties.py compares with ``_passes``.
+    A condition holds for data fields alone, so a plan selects all or none of a control tag's
+    fields. The usual plan, no ``when`` and one ``unless`` condition (every preset's: the
+    035s and local extensions), leaves a data field when that condition holds: that
+    condition's own test, one call a field (tests/property/test_merge_properties.py compares
+    each answer with ``_passes``).
     """
-    if plan is _ALL:
-        return _every
+    if plan is None:
+        return None
     when, unless = plan
+    if plan is _ALL or not (data or when):
+        return _every
+    if not data:
+        return None
     if not when and len(unless) == 1:
-        holds = unless[0].holds_in_scope
+        # Read for the fields of a data tag alone: data fields.
+        return cast("_Leaves", unless[0].holds_in_scope)
+    return partial(_fails, plan)
 
-        def passes(one: Field) -> bool:
-            return not (isinstance(one, DataField) and holds(one))
 
-        return passes
-    return partial(_passes, plan)
+def _fails(plan: _TagPlan, one: Field) -> bool:
+    return not _passes(plan, one)
 
 
 def _selected(by_tag: _ByTag, fields: Sequence[Field]) -> list[Field]:
@@ -484,9 +496,9 @@ def _selected(by_tag: _ByTag, fields: Sequence[Field]) -> list[Field]:
     return _selected_known(by_tag.known, fields)
 
 
-def _selected_known(known: dict[str, _Test | None], fields: Sequence[Field]) -> list[Field]:
-    return [one for one in fields if (test := known[one.tag]) is not None
-            and (test is _every or test(one))]
+def _selected_known(known: dict[str, _Leaves | None], fields: Sequence[Field]) -> list[Field]:
+    return [one for one in fields if (leaves := known[one.tag]) is _every
+            or (leaves is not None and not leaves(one))]
 
 
 def _kept(by_tag: _ByTag, fields: Sequence[Field]) -> list[Field]:
@@ -498,9 +510,9 @@ def _kept(by_tag: _ByTag, fields: Sequence[Field]) -> list[Field]:
     return _kept_known(by_tag.known, fields)
 
 
-def _kept_known(known: dict[str, _Test | None], fields: Sequence[Field]) -> list[Field]:
-    return [one for one in fields if (test := known[one.tag]) is None
-            or (test is not _every and not test(one))]
+def _kept_known(known: dict[str, _Leaves | None], fields: Sequence[Field]) -> list[Field]:
+    return [one for one in fields if (leaves := known[one.tag]) is None
+            or (leaves is not _every and leaves(one))]
 
 
 def _add(result: list[Field], tags: list[str], taken: list[Field]) -> None:
