@@ -27,8 +27,9 @@ from almamatch.core.merge import (
     MergePlans,
     MergeRule,
     TagPattern,
+    _every,
+    _leaves,
     _passes,
-    _test,
 )
 from almamatch.rules.merge import compile_merge, format_merge_rule, parse_merge_rule
 from corpus_files import corpus_bibs
@@ -155,7 +156,7 @@ RULE_FILE_METHODS = [
 PRESETS = [MergeMethod.preset(name) for name in MergeMethod.preset_names()]
 any_tag_fields = st.builds(
     DataField,
-    st.sampled_from(["035", "245", "590", "650", "950", "979", "LDR", "a10"]),
+    st.sampled_from(["035", "245", "590", "650", "950", "979", "LDR", "a10", "09A", "5X0"]),
     st.sampled_from(" 9"),
     st.sampled_from(" 9"),
     subfields,
@@ -174,10 +175,26 @@ rules_with_primary = st.builds(
     unless=st.lists(conditions | st.just(LocalExtension()), max_size=1),
     primary=st.sampled_from([None, None, True, False]),
 )
+
+
+def overlay(rule: MergeRule, leader: bool, primary: bool | None) -> MergeMethod:
+    """A remove and an add of the same fields, as "Overlay all fields but local" is (``apply``
+    adds without looking for equal fields there), the leader's rule between them or not."""
+    remove = MergeRule(action=MergeAction.REMOVE, pattern=rule.pattern, excluding=rule.excluding,
+                       when=rule.when, unless=rule.unless)
+    add = MergeRule(action=MergeAction.ADD, pattern=rule.pattern, excluding=rule.excluding,
+                    when=rule.when, unless=rule.unless, primary=primary)
+    between = [MergeRule(action=MergeAction.REPLACE, pattern="LDR")] if leader else []
+    return MergeMethod(name="overlay", rules=[remove, *between, add])
+
+
+overlays = st.builds(overlay, rules_with_primary, st.booleans(),
+                     st.sampled_from([None, None, True, False]))
 every_method = st.one_of(
     st.sampled_from(PRESETS + RULE_FILE_METHODS),
     st.builds(MergeMethod, name=st.just("generated"), rules=st.lists(rules_with_primary,
                                                                      max_size=6)),
+    overlays,
 )
 
 
@@ -313,16 +330,49 @@ def test_apply_is_the_rules_read_field_by_field(
     assert method.apply(existing, incoming) == expected
 
 
+@settings(deadline=None)  # what this checks is the result, not the time on a shared machine
+@given(method=every_method, records=st.lists(st.tuples(st.one_of(marked, bibs),
+                                                       st.one_of(marked, bibs)), max_size=4))
+def test_plans_kept_across_merges_merge_as_fresh_ones(
+    method: MergeMethod, records: list[tuple[Bib, Bib]]
+) -> None:
+    """A batch keeps one ``MergePlans`` for its run: what it learned of the tags of earlier
+    records (a tag that is not numeric among them) changes no later merge."""
+    plans = MergePlans(method)
+    for existing, incoming in records:
+        assert method.apply(existing, incoming, plans) == merged_field_by_field(
+            method, existing, incoming)
+
+
+@pytest.mark.parametrize("unless", [True, False])
+def test_a_remove_and_an_add_of_the_same_fields_of_001_and_005(unless: bool) -> None:
+    # A condition never holds for a control field: "unless" selects every 001 and 005 (the
+    # incoming's replace the existing's), "when" none (the existing's stay, alone).
+    condition = [Indicators(first="9")]
+    rule = (MergeRule(action=MergeAction.ADD, pattern="00X", unless=condition) if unless
+            else MergeRule(action=MergeAction.ADD, pattern="00X", when=condition))
+    method = overlay(rule, leader=False, primary=None)
+    existing = Bib(leader=LEADER, fields=[ControlField("001", "1"), ControlField("005", "a")])
+    incoming = Bib(leader=LEADER, fields=[ControlField("001", "2"), ControlField("005", "b")])
+    merged = method.apply(existing, incoming)
+    assert merged == merged_field_by_field(method, existing, incoming)
+    assert merged.fields == (incoming if unless else existing).fields
+
+
 @given(method=every_method, one=st.one_of(local_marks, data_fields, any_tag_fields,
                                           control_fields))
-def test_a_plans_test_is_passes(method: MergeMethod, one: ControlField | DataField) -> None:
-    """``_test``, what a merge calls per field, answers as ``_passes`` of the same plan."""
+def test_how_a_plan_tells_a_field_is_passes(method: MergeMethod,
+                                            one: ControlField | DataField) -> None:
+    """``_leaves``, what a merge reads per field, answers as ``_passes`` of the same plan."""
     for rule in method.rules:
         plan = rule.plan(one.tag)
-        if plan is not None:
-            test = _test(plan)
-            assert test(one) is _passes(plan, one)
-            assert rule.selects(one) is _passes(plan, one)
+        leaves = _leaves(plan, isinstance(one, DataField))
+        if plan is None:
+            assert leaves is None
+            continue
+        selected = leaves is _every or (leaves is not None and leaves(one) is False)
+        assert selected is _passes(plan, one)
+        assert rule.selects(one) is _passes(plan, one)
 
 
 @given(one=st.one_of(local_marks, data_fields, any_tag_fields, control_fields))

@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from itertools import compress, count
 from operator import attrgetter
-from typing import Final, TypeAlias, TypeGuard, assert_never
+from typing import Final, TypeAlias, TypeGuard, assert_never, cast
 
 from attrs import field, frozen
 
@@ -333,33 +333,51 @@ class MergeMethod:
         leader = existing.leader
         result: list[Field] = list(existing.fields)
         tags: list[str] | None = None  # the tags of ``result``, in step with it once read
-        for action, by_tag, primary in plans.steps:
+        # Whether every tag in ``result`` has been planned (by a rule that read all of
+        # ``result``, or for a field taken from the incoming record): if so, and no tag planned
+        # by ``plans`` was ever other than numeric, the tags need not be read for the sort.
+        planned = False
+        for action, by_tag, primary, disjoint in plans.steps:
             if by_tag is None:  # an ``LDR`` rule: it acts on the leader alone
                 if action is not _REMOVE:
                     leader = incoming.leader
                 continue
-            if primary is not None and bool(
-                _selected(by_tag, result)
-            ) is not primary:
-                continue
+            if primary is not None:
+                planned = True
+                if bool(_selected(by_tag, result)) is not primary:
+                    continue
             if action is _REMOVE:  # a remove takes nothing from the incoming record
-                result, tags = _kept(by_tag, result), None
+                result, tags, planned = _kept(by_tag, result), None, True
                 continue
             taken = _selected(by_tag, incoming.fields)
             if taken:
                 if action is _REPLACE:
-                    result, tags = _kept(by_tag, result), None
+                    result, tags, planned = _kept(by_tag, result), None, True
+                if disjoint:
+                    # Every field left in ``result`` is one this rule does not select (it, or a
+                    # remove of the same fields just before it, removed the others), and each
+                    # field taken is one it selects. Equal fields are selected alike, so none
+                    # taken is already there; and 001, 003, 005 and 008 are control fields, of
+                    # which a rule selects all or none of a tag (a condition holds for data
+                    # fields alone), so none taken has the tag of one there. ``_add`` would add
+                    # every one (tests/property/test_merge_properties.py, ``overlays``).
+                    result.extend(taken)
+                    tags = None
+                    continue
                 if tags is None:
                     tags = [one.tag for one in result]
                 _add(result, tags, taken)
-        if tags is None:
-            tags = [one.tag for one in result]
         # ``Groundwork.merged_numbers`` reads a merged record in this order (its 003 and 035s
         # before any higher tag).
-        if "".join(tags).isdigit():
+        if planned and not plans.odd_tags:
             result.sort(key=_TAG)  # numeric tags alone: control fields sort first by themselves
         else:
-            result.sort(key=_tag_key)
+            if tags is None:
+                tags = [one.tag for one in result]
+            if "".join(tags).isdigit():
+                result.sort(key=_TAG)
+            else:
+                result.sort(key=_tag_key)
         # Every field is one of the two records': checked there (``checked_bib``).
         return checked_bib(leader, tuple(result))
 
@@ -381,30 +399,37 @@ class MergeMethod:
 class _ByTag(dict[str, "_TagPlan | None"]):
     """One rule's plan per tag (``MergeRule.plan``), each computed when its tag is first seen.
 
-    ``known`` holds each plan's test (``_test``) in a plain dict: the comprehensions that pick
-    a record's fields read it, where an item read of a dict subclass is not specialized by the
-    interpreter (about 200 instructions more a field); a tag it lacks (``KeyError``) is
-    planned here first (``learn``).
+    ``known`` holds how each plan tells a field of its tag (``_leaves``) in a plain dict: the
+    comprehensions that pick a record's fields read it, where an item read of a dict subclass
+    is not specialized by the interpreter (about 200 instructions more a field); a tag it lacks
+    (``KeyError``) is planned here first, from a field with that tag (``learn``).
     """
 
-    __slots__ = ("known", "rule")
+    __slots__ = ("known", "odd_tags", "rule")
 
-    def __init__(self, rule: MergeRule) -> None:
+    def __init__(self, rule: MergeRule, odd_tags: set[str]) -> None:
         super().__init__()
         self.rule = rule
-        self.known: dict[str, _Test | None] = {}
+        self.known: dict[str, _Leaves | None] = {}
+        #: Where a tag planned here that is not numeric is noted (``MergePlans.odd_tags``).
+        self.odd_tags = odd_tags
 
     def __missing__(self, tag: str) -> _TagPlan | None:
+        if not tag.isdigit():
+            self.odd_tags.add(tag)
         plan = self.rule.plan(tag)
         # A plan with no condition selects every field of its tag: kept as the one ``_ALL``.
         found = self[tag] = _ALL if plan is not None and plan == _ALL else plan
-        self.known[tag] = None if found is None else _test(found)
         return found
 
     def learn(self, fields: Iterable[Field]) -> None:
-        """Plan every tag of ``fields`` not seen yet."""
+        """Plan every tag of ``fields`` not seen yet, and note in ``known`` how its plan tells
+        its fields; a field's kind is its tag's (``Bib`` checks it), read from the first."""
+        known = self.known
         for one in fields:
-            self[one.tag]  # ``__missing__`` plans it
+            tag = one.tag
+            if tag not in known:
+                known[tag] = _leaves(self[tag], isinstance(one, DataField))
 
 
 
@@ -423,34 +448,43 @@ def _passes(plan: _TagPlan, one: Field) -> bool:
     return True
 
 
-#: Whether a field passes one rule's plan of its tag (``_test``).
-_Test: TypeAlias = Callable[[Field], bool]
+#: Whether a rule leaves a field, which a condition of its plan of the field's tag fails
+#: (``_leaves``).
+_Leaves: TypeAlias = Callable[[Field], bool]
 
 
 def _every(one: Field) -> bool:
-    """The test of ``_ALL``: the comprehensions tell it by identity and call it for no field."""
-    return True
+    """What ``_leaves`` answers for a plan that selects every field of its tag: the
+    comprehensions tell it by identity and call it for no field."""
+    return False
 
 
-def _test(plan: _TagPlan) -> _Test:
-    """``partial(_passes, plan)``, made once per rule and tag: a merge tests a few fields a
-    record (the presets' 035s and local extensions) and every field passes through here.
+def _leaves(plan: _TagPlan | None, data: bool) -> _Leaves | None:
+    """How a plan tells the fields of its tag, data fields or control fields (``data``), made
+    once per rule and tag: None when it selects none, ``_every`` when it selects every one,
+    else a test that is True for a field it leaves (``not _passes(plan, one)``).
 
-    The usual plan, no ``when`` and one ``unless`` condition (every preset's), is tested in
-    one call a field: it is ``_passes`` of that plan written out (a condition holds for data
-    fields alone), which tests/property/test_merge_properties.py compares with ``_passes``.
+    A condition holds for data fields alone, so a plan selects all or none of a control tag's
+    fields. The usual plan, no ``when`` and one ``unless`` condition (every preset's: the
+    035s and local extensions), leaves a data field when that condition holds: that
+    condition's own test, one call a field (tests/property/test_merge_properties.py compares
+    each answer with ``_passes``).
     """
-    if plan is _ALL:
-        return _every
+    if plan is None:
+        return None
     when, unless = plan
+    if plan is _ALL or not (data or when):
+        return _every
+    if not data:
+        return None
     if not when and len(unless) == 1:
-        holds = unless[0].holds_in_scope
+        # Read for the fields of a data tag alone: data fields.
+        return cast("_Leaves", unless[0].holds_in_scope)
+    return partial(_fails, plan)
 
-        def passes(one: Field) -> bool:
-            return not (isinstance(one, DataField) and holds(one))
 
-        return passes
-    return partial(_passes, plan)
+def _fails(plan: _TagPlan, one: Field) -> bool:
+    return not _passes(plan, one)
 
 
 def _selected(by_tag: _ByTag, fields: Sequence[Field]) -> list[Field]:
@@ -462,9 +496,9 @@ def _selected(by_tag: _ByTag, fields: Sequence[Field]) -> list[Field]:
     return _selected_known(by_tag.known, fields)
 
 
-def _selected_known(known: dict[str, _Test | None], fields: Sequence[Field]) -> list[Field]:
-    return [one for one in fields if (test := known[one.tag]) is not None
-            and (test is _every or test(one))]
+def _selected_known(known: dict[str, _Leaves | None], fields: Sequence[Field]) -> list[Field]:
+    return [one for one in fields if (leaves := known[one.tag]) is _every
+            or (leaves is not None and not leaves(one))]
 
 
 def _kept(by_tag: _ByTag, fields: Sequence[Field]) -> list[Field]:
@@ -476,9 +510,9 @@ def _kept(by_tag: _ByTag, fields: Sequence[Field]) -> list[Field]:
     return _kept_known(by_tag.known, fields)
 
 
-def _kept_known(known: dict[str, _Test | None], fields: Sequence[Field]) -> list[Field]:
-    return [one for one in fields if (test := known[one.tag]) is None
-            or (test is not _every and not test(one))]
+def _kept_known(known: dict[str, _Leaves | None], fields: Sequence[Field]) -> list[Field]:
+    return [one for one in fields if (leaves := known[one.tag]) is None
+            or (leaves is not _every and leaves(one))]
 
 
 def _add(result: list[Field], tags: list[str], taken: list[Field]) -> None:
@@ -507,16 +541,20 @@ class MergePlans:
     hundreds of times.
     """
 
-    __slots__ = ("_by_rule", "_fates", "_read", "_replacing", "method", "steps")
+    __slots__ = ("_by_rule", "_fates", "_read", "_replacing", "method", "odd_tags", "steps")
 
     def __init__(self, method: MergeMethod) -> None:
         self.method = method
         self._by_rule: dict[int, _ByTag] = {}
+        #: Every tag planned so far that is not numeric (``_ByTag``): while there is none, a
+        #: merge whose every field's tag was planned sorts by tag without reading the tags.
+        self.odd_tags: set[str] = set()
         #: Each rule as ``apply`` runs it: its action, its plans by tag (None for an ``LDR``
-        #: rule, which acts on the leader alone) and its ``primary`` condition.
-        self.steps: tuple[tuple[MergeAction, _ByTag | None, bool | None], ...] = tuple(
+        #: rule, which acts on the leader alone), its ``primary`` condition, and whether the
+        #: fields it adds are added to fields it does not select (``_disjoint``).
+        self.steps: tuple[tuple[MergeAction, _ByTag | None, bool | None, bool], ...] = tuple(
             (rule.action, None if rule.pattern.text == "LDR" else self.of_rule(number),
-             rule.primary)
+             rule.primary, _disjoint(method.rules, number))
             for number, rule in enumerate(method.rules))
         self._fates = _Fates(self)
         self._read = _Read(self._fates)
@@ -528,7 +566,7 @@ class MergePlans:
         """The plans of rule ``number`` by tag, each computed once."""
         found = self._by_rule.get(number)
         if found is None:
-            found = self._by_rule[number] = _ByTag(self.method.rules[number])
+            found = self._by_rule[number] = _ByTag(self.method.rules[number], self.odd_tags)
         return found
 
     def read_positions(self, tags: Sequence[str], incoming: Bib) -> list[int]:
@@ -578,6 +616,34 @@ class MergePlans:
                 case _:
                     assert_never(rule.action)
         return _READ
+
+
+def _disjoint(rules: Sequence[MergeRule], number: int) -> bool:
+    """Whether rule ``number``, when it adds fields, adds them to a result of fields it does not
+    select: a replace removes those first, and so does an add right after a remove (no field
+    rule between them) that selects the same fields and always runs."""
+    rule = rules[number]
+    if rule.pattern.text == "LDR":
+        return False
+    match rule.action:
+        case MergeAction.REPLACE:
+            return True
+        case MergeAction.REMOVE:
+            return False
+        case MergeAction.ADD:
+            before = [one for one in rules[:number] if one.pattern.text != "LDR"]
+            if not before:
+                return False
+            last = before[-1]
+            return (last.action is MergeAction.REMOVE and last.primary is None
+                    and _selection(last) == _selection(rule))
+        case _:
+            assert_never(rule.action)
+
+
+def _selection(rule: MergeRule) -> tuple[object, ...]:
+    """What decides which fields a rule selects (its action and ``primary`` aside)."""
+    return rule.pattern, rule.excluding, rule.when, rule.unless
 
 
 class _Fates(dict[str, int]):
