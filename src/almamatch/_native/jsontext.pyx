@@ -651,7 +651,10 @@ cdef class RecurringText:
     cdef PyObject** kept_values
     cdef PyObject** kept_texts
     cdef Py_ssize_t kept_count
-    cdef uint32_t* buffer
+    # The widest character class of the texts written between members (``_members``).
+    cdef uint32_t fixed_width
+    # A value's text is written here (``capacity`` bytes) at the width it needs.
+    cdef char* buffer
     cdef Py_ssize_t capacity
     cdef PyObject** pieces
     cdef Py_ssize_t pieces_capacity
@@ -685,10 +688,14 @@ cdef class RecurringText:
         if self.offsets is NULL:
             raise MemoryError()
         cdef Py_ssize_t index
+        self.fixed_width = _widest(_widest(0, value_open), value_close)
         for index, (text, member, table) in enumerate(members):
             if type(text) is not str or not (table is None or type(table) is dict):
                 raise TypeError("a member's text is str, its table a dict or None")
+            if table is not None and not all(type(one) is str for one in table.values()):
+                raise TypeError("an enum's texts are str")
             self.before.append(text)
+            self.fixed_width = _widest(self.fixed_width, text)
             # An enum's members by identity (each member is one object; ``Enum`` compares by
             # identity), rather than by a hash that ``Enum`` computes in Python.
             self.tables.append(None if table is None else tuple(table.items()))
@@ -799,14 +806,17 @@ cdef class RecurringText:
 
     cdef object _members(self, PyObject* value):
         """The text of a value of ``cls`` from its members, or None (a member not of its
-        type, an enum's value not in its table)."""
-        cdef Py_ssize_t index, at = 0, end = 0, length
+        type, an enum's value not in its table): the widest character class of the parts it
+        is made of found first (``PyUnicode_MAX_CHAR_VALUE`` of each ``str`` member and of
+        each enum's text, without reading their characters; of the texts between them:
+        ``fixed_width``), then the text written at that width, as ``RecordText`` writes a
+        record (the class of the widest part is the class of the whole: escaping writes ASCII
+        for ASCII and, with ``ensure_ascii``, for everything)."""
+        cdef uint32_t width = self.fixed_width
+        cdef Py_ssize_t index, length
         cdef PyObject* member
         cdef PyObject* found
-        cdef int kind
-        at = self._put(at, self.value_open)
         for index in range(self.count):
-            at = self._put(at, self.before[index])
             member = _slot(value, self.offsets[index])
             if member is NULL:
                 return None
@@ -815,43 +825,81 @@ cdef class RecurringText:
                 found = _by_identity(<tuple>table, member)
                 if found is NULL:
                     return None
-                at = self._put(at, <object>found)
+                width = _widest(width, <object>found)
+            elif not PyUnicode_CheckExact(member):
+                return None
+            elif not self.strings.ensure_ascii:  # else every character past ASCII escaped
+                width = _widest(width, <object>member)
+        if width <= 0xFF:
+            length = self._fill(<ucs1>0, value)
+        elif width <= 0xFFFF:
+            length = self._fill(<ucs2>0, value)
+        else:
+            length = self._fill(<ucs4>0, value)
+        if length == UNUSUAL:
+            return None
+        written = PyUnicode_New(length, width)
+        memcpy(PyUnicode_DATA(written), self.buffer, length * PyUnicode_KIND(written))
+        return written
+
+    cdef Py_ssize_t _fill(self, out_t unused, PyObject* value) except -2:
+        """The value's text written into the buffer as characters of ``out_t`` (each member
+        looked at by ``_members`` first): its length, or ``UNUSUAL``."""
+        cdef Py_ssize_t index, at = 0, end = 0, length
+        cdef PyObject* member
+        cdef PyObject* found
+        cdef out_t* out
+        cdef int kind
+        at = self._put(unused, at, self.value_open)
+        for index in range(self.count):
+            at = self._put(unused, at, self.before[index])
+            member = _slot(value, self.offsets[index])
+            if member is NULL:
+                return UNUSUAL
+            table = self.tables[index]
+            if table is not None:
+                found = _by_identity(<tuple>table, member)
+                if found is NULL:
+                    return UNUSUAL
+                at = self._put(unused, at, <object>found)
                 continue
             if not PyUnicode_CheckExact(member):
-                return None
+                return UNUSUAL
             length = _raw_length(member)
-            self._reserve(at + 2 + length * WIDEST_ASCII_ESCAPE)
-            self.buffer[at] = self.strings.quote_character
+            self._reserve(at + 2 + length * WIDEST_ASCII_ESCAPE, sizeof(out_t))
+            out = <out_t*>self.buffer
+            out[at] = <out_t>self.strings.quote_character
             at += 1
             kind = _raw_kind(member)
             if kind == 1:
-                at = self.strings._escaped(self.buffer, at, <ucs1*>_raw_data(member), 0,
-                                           length, False, &end)
+                at = self.strings._escaped(out, at, <ucs1*>_raw_data(member), 0, length, False,
+                                           &end)
             elif kind == 2:
-                at = self.strings._escaped(self.buffer, at, <ucs2*>_raw_data(member), 0,
-                                           length, False, &end)
+                at = self.strings._escaped(out, at, <ucs2*>_raw_data(member), 0, length, False,
+                                           &end)
             else:
-                at = self.strings._escaped(self.buffer, at, <ucs4*>_raw_data(member), 0,
-                                           length, False, &end)
-            self.buffer[at] = self.strings.quote_character
+                at = self.strings._escaped(out, at, <ucs4*>_raw_data(member), 0, length, False,
+                                           &end)
+            out[at] = <out_t>self.strings.quote_character
             at += 1
-        at = self._put(at, self.value_close)
-        return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, self.buffer, at)
+        return self._put(unused, at, self.value_close)
 
-    cdef Py_ssize_t _put(self, Py_ssize_t at, object text) except -1:
-        """A text as it is, into the buffer."""
+    cdef Py_ssize_t _put(self, out_t unused, Py_ssize_t at, object text) except -2:
+        """A text of the writer's tables as it is, into the buffer (none wider than
+        ``fixed_width``, which is at most the width written)."""
         if type(text) is not str:
             raise TypeError("a text of the writer's tables is str")
-        self._reserve(at + PyUnicode_GET_LENGTH(text))
-        return at + _copy_text(self.buffer + at, <PyObject*>text)
+        self._reserve(at + PyUnicode_GET_LENGTH(text), sizeof(out_t))
+        return at + _copy_text((<out_t*>self.buffer) + at, <PyObject*>text)
 
-    cdef int _reserve(self, Py_ssize_t count) except -1:
-        """Room in the buffer for ``count`` characters."""
+    cdef int _reserve(self, Py_ssize_t count, Py_ssize_t size) except -1:
+        """Room in the buffer for ``count`` characters of ``size`` bytes."""
+        count *= size
         if count <= self.capacity:
             return 0
         if count < 2 * self.capacity:
             count = 2 * self.capacity
-        cdef uint32_t* grown = <uint32_t*>PyMem_Realloc(self.buffer, count * sizeof(uint32_t))
+        cdef char* grown = <char*>PyMem_Realloc(self.buffer, count)
         if grown is NULL:
             raise MemoryError()
         self.buffer = grown
