@@ -149,6 +149,9 @@ cdef class RecordText:
     cdef uint8_t escape_text[ASCII_END][WIDEST_ESCAPE]
     # Each ASCII code's text (borrowed from ``kept``, which holds them), NULL until first used.
     cdef PyObject* code_texts[ASCII_END]
+    # The same after what ends the subfield before (``subfield_next``): a subfield's opening
+    # but the first's, written in one piece (borrowed from ``kept`` too).
+    cdef PyObject* next_code_texts[ASCII_END]
     cdef list kept
     # Texts by packed key (``_with_characters``): each held (a reference) while kept.
     cdef uint64_t* kept_keys
@@ -205,6 +208,7 @@ cdef class RecordText:
             self.plain[code] = not self.ensure_ascii
         for code in range(ASCII_END):
             self.code_texts[code] = NULL
+            self.next_code_texts[code] = NULL
             escape = escapes[code]
             self.plain[code] = escape == chr(code)
             if self.plain[code]:  # written as it is
@@ -338,8 +342,11 @@ cdef class RecordText:
         if type(text) is not str:
             return None
         if code < ASCII_END:
+            after = self.subfield_next + text
             self.kept.append(text)
+            self.kept.append(after)
             self.code_texts[code] = <PyObject*>text
+            self.next_code_texts[code] = <PyObject*>after
         return text
 
     cdef inline size_t _slot_of(self, uint64_t packed) noexcept:
@@ -499,12 +506,16 @@ cdef class RecordText:
             code = text[index + 1]
             if code == DELIMITER or code == TERMINATOR:
                 return UNUSUAL
-            if index:
-                at = self._put(unused, at, width, <PyObject*>self.subfield_next)
-            found = self._kept_code_text(code)
+            found = NULL
+            if index and code < ASCII_END:  # what ends the subfield before, with the opening
+                found = self.next_code_texts[code]
             if found is NULL:
-                opening = self._code_text(code)
-                found = <PyObject*>opening
+                if index:
+                    at = self._put(unused, at, width, <PyObject*>self.subfield_next)
+                found = self._kept_code_text(code)
+                if found is NULL:
+                    opening = self._code_text(code)
+                    found = <PyObject*>opening
             at = self._put(unused, at, width, found)
             if at < 0:
                 return UNUSUAL
@@ -603,10 +614,36 @@ cdef inline void _copy(out_t* out, src_t* text, Py_ssize_t length) noexcept:
     """Characters of one width into another (no character wider than ``out_t``)."""
     cdef Py_ssize_t index
     if out_t is src_t:
-        memcpy(out, text, length * sizeof(out_t))
+        if length * sizeof(out_t) <= 16:
+            _short_copy(<char*>out, <const char*>text, length * sizeof(out_t))
+        else:
+            memcpy(out, text, length * sizeof(out_t))
     else:
         for index in range(length):
             out[index] = <out_t>text[index]
+
+
+cdef inline void _short_copy(char* out, const char* text, size_t size) noexcept:
+    """``memcpy`` of at most 16 bytes, inline: most texts a record is written from (a
+    subfield's opening, what ends a field) are a few characters, for which a call of the
+    library's ``memcpy`` costs more than the copy. Two copies of fixed size that overlap when
+    ``size`` is not their sum (each compiled to a load and a store), none past either end."""
+    cdef uint64_t first8, last8
+    cdef uint32_t first4, last4
+    if size >= 8:
+        memcpy(&first8, text, 8)
+        memcpy(&last8, text + size - 8, 8)
+        memcpy(out, &first8, 8)
+        memcpy(out + size - 8, &last8, 8)
+    elif size >= 4:
+        memcpy(&first4, text, 4)
+        memcpy(&last4, text + size - 4, 4)
+        memcpy(out, &first4, 4)
+        memcpy(out + size - 4, &last4, 4)
+    elif size:
+        out[0] = text[0]
+        out[size // 2] = text[size // 2]
+        out[size - 1] = text[size - 1]
 
 
 cdef inline Py_ssize_t _copy_text(out_t* out, PyObject* text) noexcept:
