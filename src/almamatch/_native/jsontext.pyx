@@ -89,6 +89,9 @@ cdef enum:
     #: What leads each key: a data field's head and a control field's text are kept apart.
     HEAD_KEY = 1
     CONTROL_KEY = 2
+    #: Added to either: the text after another field's, what ends that field (``field_next``)
+    #: before it, written in one piece.
+    AFTER_KEY = 4
 
 
 cdef inline uint64_t _with_characters(uint64_t key, object text, Py_ssize_t length) noexcept:
@@ -362,11 +365,14 @@ cdef class RecordText:
             return NULL
         return self.kept_texts[self._slot_of(packed)]
 
-    cdef object _looked_up(self, object table, object key, uint64_t packed):
+    cdef object _looked_up(self, object table, object key, uint64_t packed, bint after):
         """``table[key]`` (not kept by ``packed``): a dict lookup, else the table's own
-        (``__missing__``); kept by ``packed`` unless 0 or the C table is full."""
+        (``__missing__``), after ``field_next`` if ``after``; kept by ``packed`` unless 0 or
+        the C table is full."""
         cdef PyObject* found = PyDict_GetItem(table, key)
         text = <object>found if found is not NULL else table[key]
+        if after and type(text) is str:
+            text = self.field_next + text
         cdef size_t slot
         if packed and type(text) is str and self.kept_count < KEPT_SLOTS // 2:
             slot = self._slot_of(packed)
@@ -389,25 +395,26 @@ cdef class RecordText:
         cdef Py_ssize_t at = 0, index, count = len(fields)
         cdef PyObject* one
         cdef PyObject* found
-        cdef uint64_t packed
+        cdef uint64_t packed, after
         at = self._put(unused, at, width, <PyObject*>self.opening)
         at = self._put_string(unused, at, width, leader)
         at = self._put(unused, at, width, <PyObject*>self.middle)
         for index in range(count):
             if at < 0:
                 return UNUSUAL
-            if index:
-                at = self._put(unused, at, width, <PyObject*>self.field_next)
+            # Each field's opening text, after the first with what ends the field before it
+            # (``field_next``, which ``_looked_up`` puts before it: keys with ``AFTER_KEY``).
+            after = AFTER_KEY if index else 0
             one = PyTuple_GET_ITEM(<PyObject*>fields, index)
             if Py_TYPE(one) is <PyTypeObject*>self.control_class:
                 tag = _text_or_none(one, self.control_tag)
                 value = _text_or_none(one, self.control_value)
                 if tag is None:
                     return UNUSUAL
-                packed = _with_characters(CONTROL_KEY, tag, 3)
+                packed = _with_characters(CONTROL_KEY + after, tag, 3)
                 found = self._kept(packed)
                 if found is NULL:
-                    text = self._looked_up(self.controls, tag, packed)
+                    text = self._looked_up(self.controls, tag, packed, after)
                     found = <PyObject*>text
                 at = self._put(unused, at, width, found)
                 at = self._put_string(unused, at, width, value)
@@ -419,10 +426,10 @@ cdef class RecordText:
                 if tag is None or first is None or second is None:
                     return UNUSUAL
                 packed = _with_characters(_with_characters(
-                    _with_characters(HEAD_KEY, tag, 3), first, 1), second, 1)
+                    _with_characters(HEAD_KEY + after, tag, 3), first, 1), second, 1)
                 found = self._kept(packed)
                 if found is NULL:
-                    text = self._looked_up(self.heads, (tag, first, second), packed)
+                    text = self._looked_up(self.heads, (tag, first, second), packed, after)
                     found = <PyObject*>text
                 at = self._put(unused, at, width, found)
                 at = self._put_subfields(unused, at, width,
