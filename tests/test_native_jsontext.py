@@ -306,6 +306,9 @@ def test_every_character_class_in_a_step_is_written_as_json_dumps_writes_it(
                   for value in EDGES for stage in Stage)
     assert_same(compiled(trace), dumped(trace, ensure_ascii))
     assert compiled(()) == "[]"
+    # Each step alone: a step's text is written at the width its own parts need, no wider.
+    for step in trace:
+        assert_same(compiled((step,)), dumped((step,), ensure_ascii))
 
 
 @needs_compiled

@@ -34,7 +34,7 @@ from almamatch.codec import (
     converter,
     from_jsonable,
 )
-from almamatch.core.decision import Decision
+from almamatch.core.decision import Code, Decision
 from almamatch.core.identifiers import extract_oclc_numbers
 from almamatch.core.oclc import OclcNumber, ParsedNumbers
 from almamatch.core.record import Bib
@@ -51,6 +51,7 @@ __all__ = [
     "decided_line",
     "item_line",
     "json_line",
+    "line_code",
     "read_line",
     "run_line",
     "summary_line",
@@ -65,6 +66,9 @@ RUN_KEY: Final = "almamatch_run"
 _ENSURE_ASCII: Final = False
 #: The classes of decisions, each written by ``LineWriter`` with a writer of its own.
 _DECISION_TYPES: Final = frozenset(DECISION_CLASSES.values())
+#: Each code's text (``Code.value``, which ``enum`` reads through a property written in Python
+#: on every use: a batch counts a code a record, ``line_code``).
+_CODE_TEXTS: Final = {code: code.value for code in Code}
 
 
 @frozen(kw_only=True)
@@ -136,6 +140,12 @@ def item_line(index: int, item: Bib | Unreadable, decision: Decision | None) -> 
     if decision is None:
         raise ValueError(f"record {index} has no decision")
     return decided_line(index, item, decision)
+
+
+def line_code(decision: Decision | None) -> str:
+    """The ``code`` of a record's line: its decision's, ``UNREADABLE`` for a record that did not
+    load (``decision`` None)."""
+    return UNREADABLE_CODE if decision is None else _CODE_TEXTS[decision.code]
 
 
 def summary_line(codes: Mapping[str, int]) -> dict[str, Any]:

@@ -167,7 +167,7 @@ def forbid_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
     def one_by_one(*arguments: object, **options: object) -> None:
         raise AssertionError("decided in one process, not in groups")
 
-    monkeypatch.setattr(almamatch.cli.batch, "decide_in_order", one_by_one)
+    monkeypatch.setattr(almamatch.cli.batch, "decided_in_order", one_by_one)
 
 
 @pytest.mark.parametrize(("links", "groups"), [

@@ -89,6 +89,9 @@ cdef enum:
     #: What leads each key: a data field's head and a control field's text are kept apart.
     HEAD_KEY = 1
     CONTROL_KEY = 2
+    #: Added to either: the text after another field's, what ends that field (``field_next``)
+    #: before it, written in one piece.
+    AFTER_KEY = 4
 
 
 cdef inline uint64_t _with_characters(uint64_t key, object text, Py_ssize_t length) noexcept:
@@ -149,6 +152,9 @@ cdef class RecordText:
     cdef uint8_t escape_text[ASCII_END][WIDEST_ESCAPE]
     # Each ASCII code's text (borrowed from ``kept``, which holds them), NULL until first used.
     cdef PyObject* code_texts[ASCII_END]
+    # The same after what ends the subfield before (``subfield_next``): a subfield's opening
+    # but the first's, written in one piece (borrowed from ``kept`` too).
+    cdef PyObject* next_code_texts[ASCII_END]
     cdef list kept
     # Texts by packed key (``_with_characters``): each held (a reference) while kept.
     cdef uint64_t* kept_keys
@@ -205,6 +211,7 @@ cdef class RecordText:
             self.plain[code] = not self.ensure_ascii
         for code in range(ASCII_END):
             self.code_texts[code] = NULL
+            self.next_code_texts[code] = NULL
             escape = escapes[code]
             self.plain[code] = escape == chr(code)
             if self.plain[code]:  # written as it is
@@ -338,8 +345,11 @@ cdef class RecordText:
         if type(text) is not str:
             return None
         if code < ASCII_END:
+            after = self.subfield_next + text
             self.kept.append(text)
+            self.kept.append(after)
             self.code_texts[code] = <PyObject*>text
+            self.next_code_texts[code] = <PyObject*>after
         return text
 
     cdef inline size_t _slot_of(self, uint64_t packed) noexcept:
@@ -355,11 +365,14 @@ cdef class RecordText:
             return NULL
         return self.kept_texts[self._slot_of(packed)]
 
-    cdef object _looked_up(self, object table, object key, uint64_t packed):
+    cdef object _looked_up(self, object table, object key, uint64_t packed, bint after):
         """``table[key]`` (not kept by ``packed``): a dict lookup, else the table's own
-        (``__missing__``); kept by ``packed`` unless 0 or the C table is full."""
+        (``__missing__``), after ``field_next`` if ``after``; kept by ``packed`` unless 0 or
+        the C table is full."""
         cdef PyObject* found = PyDict_GetItem(table, key)
         text = <object>found if found is not NULL else table[key]
+        if after and type(text) is str:
+            text = self.field_next + text
         cdef size_t slot
         if packed and type(text) is str and self.kept_count < KEPT_SLOTS // 2:
             slot = self._slot_of(packed)
@@ -382,25 +395,26 @@ cdef class RecordText:
         cdef Py_ssize_t at = 0, index, count = len(fields)
         cdef PyObject* one
         cdef PyObject* found
-        cdef uint64_t packed
+        cdef uint64_t packed, after
         at = self._put(unused, at, width, <PyObject*>self.opening)
         at = self._put_string(unused, at, width, leader)
         at = self._put(unused, at, width, <PyObject*>self.middle)
         for index in range(count):
             if at < 0:
                 return UNUSUAL
-            if index:
-                at = self._put(unused, at, width, <PyObject*>self.field_next)
+            # Each field's opening text, after the first with what ends the field before it
+            # (``field_next``, which ``_looked_up`` puts before it: keys with ``AFTER_KEY``).
+            after = AFTER_KEY if index else 0
             one = PyTuple_GET_ITEM(<PyObject*>fields, index)
             if Py_TYPE(one) is <PyTypeObject*>self.control_class:
                 tag = _text_or_none(one, self.control_tag)
                 value = _text_or_none(one, self.control_value)
                 if tag is None:
                     return UNUSUAL
-                packed = _with_characters(CONTROL_KEY, tag, 3)
+                packed = _with_characters(CONTROL_KEY + after, tag, 3)
                 found = self._kept(packed)
                 if found is NULL:
-                    text = self._looked_up(self.controls, tag, packed)
+                    text = self._looked_up(self.controls, tag, packed, after)
                     found = <PyObject*>text
                 at = self._put(unused, at, width, found)
                 at = self._put_string(unused, at, width, value)
@@ -412,10 +426,10 @@ cdef class RecordText:
                 if tag is None or first is None or second is None:
                     return UNUSUAL
                 packed = _with_characters(_with_characters(
-                    _with_characters(HEAD_KEY, tag, 3), first, 1), second, 1)
+                    _with_characters(HEAD_KEY + after, tag, 3), first, 1), second, 1)
                 found = self._kept(packed)
                 if found is NULL:
-                    text = self._looked_up(self.heads, (tag, first, second), packed)
+                    text = self._looked_up(self.heads, (tag, first, second), packed, after)
                     found = <PyObject*>text
                 at = self._put(unused, at, width, found)
                 at = self._put_subfields(unused, at, width,
@@ -499,12 +513,16 @@ cdef class RecordText:
             code = text[index + 1]
             if code == DELIMITER or code == TERMINATOR:
                 return UNUSUAL
-            if index:
-                at = self._put(unused, at, width, <PyObject*>self.subfield_next)
-            found = self._kept_code_text(code)
+            found = NULL
+            if index and code < ASCII_END:  # what ends the subfield before, with the opening
+                found = self.next_code_texts[code]
             if found is NULL:
-                opening = self._code_text(code)
-                found = <PyObject*>opening
+                if index:
+                    at = self._put(unused, at, width, <PyObject*>self.subfield_next)
+                found = self._kept_code_text(code)
+                if found is NULL:
+                    opening = self._code_text(code)
+                    found = <PyObject*>opening
             at = self._put(unused, at, width, found)
             if at < 0:
                 return UNUSUAL
@@ -603,10 +621,36 @@ cdef inline void _copy(out_t* out, src_t* text, Py_ssize_t length) noexcept:
     """Characters of one width into another (no character wider than ``out_t``)."""
     cdef Py_ssize_t index
     if out_t is src_t:
-        memcpy(out, text, length * sizeof(out_t))
+        if length * sizeof(out_t) <= 16:
+            _short_copy(<char*>out, <const char*>text, length * sizeof(out_t))
+        else:
+            memcpy(out, text, length * sizeof(out_t))
     else:
         for index in range(length):
             out[index] = <out_t>text[index]
+
+
+cdef inline void _short_copy(char* out, const char* text, size_t size) noexcept:
+    """``memcpy`` of at most 16 bytes, inline: most texts a record is written from (a
+    subfield's opening, what ends a field) are a few characters, for which a call of the
+    library's ``memcpy`` costs more than the copy. Two copies of fixed size that overlap when
+    ``size`` is not their sum (each compiled to a load and a store), none past either end."""
+    cdef uint64_t first8, last8
+    cdef uint32_t first4, last4
+    if size >= 8:
+        memcpy(&first8, text, 8)
+        memcpy(&last8, text + size - 8, 8)
+        memcpy(out, &first8, 8)
+        memcpy(out + size - 8, &last8, 8)
+    elif size >= 4:
+        memcpy(&first4, text, 4)
+        memcpy(&last4, text + size - 4, 4)
+        memcpy(out, &first4, 4)
+        memcpy(out + size - 4, &last4, 4)
+    elif size:
+        out[0] = text[0]
+        out[size // 2] = text[size // 2]
+        out[size - 1] = text[size - 1]
 
 
 cdef inline Py_ssize_t _copy_text(out_t* out, PyObject* text) noexcept:
@@ -651,7 +695,10 @@ cdef class RecurringText:
     cdef PyObject** kept_values
     cdef PyObject** kept_texts
     cdef Py_ssize_t kept_count
-    cdef uint32_t* buffer
+    # The widest character class of the texts written between members (``_members``).
+    cdef uint32_t fixed_width
+    # A value's text is written here (``capacity`` bytes) at the width it needs.
+    cdef char* buffer
     cdef Py_ssize_t capacity
     cdef PyObject** pieces
     cdef Py_ssize_t pieces_capacity
@@ -685,10 +732,14 @@ cdef class RecurringText:
         if self.offsets is NULL:
             raise MemoryError()
         cdef Py_ssize_t index
+        self.fixed_width = _widest(_widest(0, value_open), value_close)
         for index, (text, member, table) in enumerate(members):
             if type(text) is not str or not (table is None or type(table) is dict):
                 raise TypeError("a member's text is str, its table a dict or None")
+            if table is not None and not all(type(one) is str for one in table.values()):
+                raise TypeError("an enum's texts are str")
             self.before.append(text)
+            self.fixed_width = _widest(self.fixed_width, text)
             # An enum's members by identity (each member is one object; ``Enum`` compares by
             # identity), rather than by a hash that ``Enum`` computes in Python.
             self.tables.append(None if table is None else tuple(table.items()))
@@ -799,14 +850,17 @@ cdef class RecurringText:
 
     cdef object _members(self, PyObject* value):
         """The text of a value of ``cls`` from its members, or None (a member not of its
-        type, an enum's value not in its table)."""
-        cdef Py_ssize_t index, at = 0, end = 0, length
+        type, an enum's value not in its table): the widest character class of the parts it
+        is made of found first (``PyUnicode_MAX_CHAR_VALUE`` of each ``str`` member and of
+        each enum's text, without reading their characters; of the texts between them:
+        ``fixed_width``), then the text written at that width, as ``RecordText`` writes a
+        record (the class of the widest part is the class of the whole: escaping writes ASCII
+        for ASCII and, with ``ensure_ascii``, for everything)."""
+        cdef uint32_t width = self.fixed_width
+        cdef Py_ssize_t index, length
         cdef PyObject* member
         cdef PyObject* found
-        cdef int kind
-        at = self._put(at, self.value_open)
         for index in range(self.count):
-            at = self._put(at, self.before[index])
             member = _slot(value, self.offsets[index])
             if member is NULL:
                 return None
@@ -815,43 +869,81 @@ cdef class RecurringText:
                 found = _by_identity(<tuple>table, member)
                 if found is NULL:
                     return None
-                at = self._put(at, <object>found)
+                width = _widest(width, <object>found)
+            elif not PyUnicode_CheckExact(member):
+                return None
+            elif not self.strings.ensure_ascii:  # else every character past ASCII escaped
+                width = _widest(width, <object>member)
+        if width <= 0xFF:
+            length = self._fill(<ucs1>0, value)
+        elif width <= 0xFFFF:
+            length = self._fill(<ucs2>0, value)
+        else:
+            length = self._fill(<ucs4>0, value)
+        if length == UNUSUAL:
+            return None
+        written = PyUnicode_New(length, width)
+        memcpy(PyUnicode_DATA(written), self.buffer, length * PyUnicode_KIND(written))
+        return written
+
+    cdef Py_ssize_t _fill(self, out_t unused, PyObject* value) except -2:
+        """The value's text written into the buffer as characters of ``out_t`` (each member
+        looked at by ``_members`` first): its length, or ``UNUSUAL``."""
+        cdef Py_ssize_t index, at = 0, end = 0, length
+        cdef PyObject* member
+        cdef PyObject* found
+        cdef out_t* out
+        cdef int kind
+        at = self._put(unused, at, self.value_open)
+        for index in range(self.count):
+            at = self._put(unused, at, self.before[index])
+            member = _slot(value, self.offsets[index])
+            if member is NULL:
+                return UNUSUAL
+            table = self.tables[index]
+            if table is not None:
+                found = _by_identity(<tuple>table, member)
+                if found is NULL:
+                    return UNUSUAL
+                at = self._put(unused, at, <object>found)
                 continue
             if not PyUnicode_CheckExact(member):
-                return None
+                return UNUSUAL
             length = _raw_length(member)
-            self._reserve(at + 2 + length * WIDEST_ASCII_ESCAPE)
-            self.buffer[at] = self.strings.quote_character
+            self._reserve(at + 2 + length * WIDEST_ASCII_ESCAPE, sizeof(out_t))
+            out = <out_t*>self.buffer
+            out[at] = <out_t>self.strings.quote_character
             at += 1
             kind = _raw_kind(member)
             if kind == 1:
-                at = self.strings._escaped(self.buffer, at, <ucs1*>_raw_data(member), 0,
-                                           length, False, &end)
+                at = self.strings._escaped(out, at, <ucs1*>_raw_data(member), 0, length, False,
+                                           &end)
             elif kind == 2:
-                at = self.strings._escaped(self.buffer, at, <ucs2*>_raw_data(member), 0,
-                                           length, False, &end)
+                at = self.strings._escaped(out, at, <ucs2*>_raw_data(member), 0, length, False,
+                                           &end)
             else:
-                at = self.strings._escaped(self.buffer, at, <ucs4*>_raw_data(member), 0,
-                                           length, False, &end)
-            self.buffer[at] = self.strings.quote_character
+                at = self.strings._escaped(out, at, <ucs4*>_raw_data(member), 0, length, False,
+                                           &end)
+            out[at] = <out_t>self.strings.quote_character
             at += 1
-        at = self._put(at, self.value_close)
-        return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, self.buffer, at)
+        return self._put(unused, at, self.value_close)
 
-    cdef Py_ssize_t _put(self, Py_ssize_t at, object text) except -1:
-        """A text as it is, into the buffer."""
+    cdef Py_ssize_t _put(self, out_t unused, Py_ssize_t at, object text) except -2:
+        """A text of the writer's tables as it is, into the buffer (none wider than
+        ``fixed_width``, which is at most the width written)."""
         if type(text) is not str:
             raise TypeError("a text of the writer's tables is str")
-        self._reserve(at + PyUnicode_GET_LENGTH(text))
-        return at + _copy_text(self.buffer + at, <PyObject*>text)
+        self._reserve(at + PyUnicode_GET_LENGTH(text), sizeof(out_t))
+        return at + _copy_text((<out_t*>self.buffer) + at, <PyObject*>text)
 
-    cdef int _reserve(self, Py_ssize_t count) except -1:
-        """Room in the buffer for ``count`` characters."""
+    cdef int _reserve(self, Py_ssize_t count, Py_ssize_t size) except -1:
+        """Room in the buffer for ``count`` characters of ``size`` bytes."""
+        count *= size
         if count <= self.capacity:
             return 0
         if count < 2 * self.capacity:
             count = 2 * self.capacity
-        cdef uint32_t* grown = <uint32_t*>PyMem_Realloc(self.buffer, count * sizeof(uint32_t))
+        cdef char* grown = <char*>PyMem_Realloc(self.buffer, count)
         if grown is NULL:
             raise MemoryError()
         self.buffer = grown

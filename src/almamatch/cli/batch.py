@@ -26,6 +26,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, closing, contextmanager
 from datetime import datetime
+from itertools import starmap
 from pathlib import Path
 from typing import IO, Any, BinaryIO, Final
 
@@ -69,6 +70,7 @@ from almamatch.envelope import (
     LineWriter,
     RunIdentity,
     json_line,
+    line_code,
     summary_line,
 )
 from almamatch.marc import MarcFormat, Unreadable, detect_format, read_bibs
@@ -93,7 +95,7 @@ from almamatch.store.zone_store import ZoneStore
 from almamatch.zonefiles.profiles import ProfileFile
 from almamatch.zonefiles.zones import IndexedZoneView
 
-__all__ = ["BatchItem", "UnreadableExports", "decide_in_order", "run"]
+__all__ = ["BatchItem", "UnreadableExports", "decide_in_order", "decided_in_order", "run"]
 
 
 class UnreadableExports(AlmamatchError):
@@ -152,28 +154,52 @@ def decide_in_order(
     the records it has lines for are replayed (``cli.resume.replay``), counted in ``replayed``
     and not yielded: ``decide()`` is never called for them.
     """
-    recorded = resume.lines if resume is not None else iter(())
+    return starmap(_batch_item, decided_in_order(
+        exports, zone=zone, store=store, args=args, now=now, resume=resume, replayed=replayed,
+        cache=cache))
+
+
+def decided_in_order(
+    exports: str | Path | BinaryIO,
+    *,
+    zone: Zone,
+    store: InMemoryZone,
+    args: argparse.Namespace,
+    now: datetime,
+    resume: Replay | None = None,
+    replayed: Counter[str] | None = None,
+    cache: DecisionCache | None = None,
+) -> Iterator[tuple[int, Bib | Unreadable, Decision | None]]:
+    """``decide_in_order``'s items as the tuples ``(index, item, decision)``, without a
+    ``BatchItem`` made for each (the command's own loop reads them so: ``run``)."""
+    recorded = resume.lines if resume is not None else None
     where = str(exports) if isinstance(exports, str | Path) else str(exports.name)
     if cache is None:
         cache = DecisionCache()  # this run's: kept between its decisions, dropped with it
+    apply, groundwork = store.apply, cache.groundwork
     for index, item in enumerate(read_bibs(exports, convertible=cache.note_convertible)):
-        if index == 0 and isinstance(item, Unreadable) and item.reason == "unknown_format":
-            raise UnreadableExports(where, item.reason, item.detail)
-        line = next(recorded, None)
-        export = None if isinstance(item, Unreadable) else export_for(item, args, zone)
-        if line is not None and resume is not None:
-            code = replay(line, item, export=export, store=store, profile=resume.profile,
-                          numbers=cache.numbers)
-            if replayed is not None:
-                replayed[code] += 1
-            continue
-        if isinstance(item, Unreadable) or export is None:
-            yield _batch_item(index, item, None)
+        if isinstance(item, Unreadable):
+            if index == 0 and item.reason == "unknown_format":
+                raise UnreadableExports(where, item.reason, item.detail)
+            export = None
+        else:
+            export = export_for(item, args, zone)
+        if recorded is not None:
+            line = next(recorded, None)
+            if line is not None:
+                assert resume is not None  # recorded is its lines
+                code = replay(line, item, export=export, store=store, profile=resume.profile,
+                              numbers=cache.numbers)
+                if replayed is not None:
+                    replayed[code] += 1
+                continue
+        if export is None:
+            yield index, item, None
             continue
         decision = decide(export, zone, now, cache=cache)
-        store.apply(decision, groundwork=cache.groundwork(decision))
-        yield _batch_item(index, item, decision)
-    if next(recorded, None) is not None:
+        apply(decision, groundwork=groundwork(decision))
+        yield index, item, decision
+    if recorded is not None and next(recorded, None) is not None:
         raise InvalidResumeFile(where, "input_differs", "the output has more lines than "
                                 "the input has records")
 
@@ -188,7 +214,7 @@ def _first_number(item: Bib | Unreadable) -> str:
 
 def item_code(entry: BatchItem) -> str:
     """The code of a batch entry, ``UNREADABLE`` for a record that did not load."""
-    return UNREADABLE_CODE if entry.decision is None else entry.decision.code.value
+    return line_code(entry.decision)
 
 
 def _resume_target(args: argparse.Namespace) -> tuple[Path, RunIdentity] | None:
@@ -335,7 +361,7 @@ def run(args: argparse.Namespace) -> int:
         tick = stack.enter_context(progress(f"deciding {args.exports}", bytes_total=os.fstat(
             exports.fileno()).st_size))
         cache = DecisionCache()  # this run's: kept between its decisions, dropped with it
-        entries = () if grouped else decide_in_order(
+        entries = () if grouped else decided_in_order(
             exports, zone=zone, store=store, args=args, now=now, resume=resume, replayed=counts,
             cache=cache)
         stack.enter_context(paused_collector())
@@ -344,15 +370,17 @@ def run(args: argparse.Namespace) -> int:
         keep_to_the_end(cache, writer)
         output = None if sink is None else line_output(sink)
         shown = tick.shown  # the input's position (a system call a record) asked for a bar only
-        for entry in entries:
-            counts[item_code(entry)] += 1
+        line, listed, stop_after = writer.line, fmt is not Format.JSON and not args.summary, \
+            args.stop_after
+        for index, item, decision in entries:
+            counts[line_code(decision)] += 1
             if output is not None:
-                output(writer.line(entry.index, entry.item, entry.decision))
-            if fmt is not Format.JSON and not args.summary:
-                rows.append(_row(entry))
+                output(line(index, item, decision))
+            if listed:
+                rows.append(_row(index, item, decision))
             if shown:
                 tick(exports.tell())
-            if args.stop_after is not None and entry.index + 1 >= args.stop_after:
+            if stop_after is not None and index + 1 >= stop_after:
                 return EXIT_INTERRUPTED  # as interrupted: the lines so far are written
         commit()  # with --commit, the whole run in one transaction
     read = sum(counts.values())
@@ -426,14 +454,13 @@ def _about(args: argparse.Namespace, profile: ProfileFile, zone: Zone,
             ("moment", now.isoformat(sep=" ", timespec="minutes")))
 
 
-def _row(entry: BatchItem) -> tuple[str, ...]:
+def _row(index: int, item: Bib | Unreadable, decision: Decision | None) -> tuple[str, ...]:
     """A table row, numbered from 1 as people and specs count records."""
-    decision = entry.decision
     if decision is None:
-        assert isinstance(entry.item, Unreadable)
-        return (str(entry.index + 1), "-", UNREADABLE_CODE, "-", "-",
-                f"{entry.item.reason}: {entry.item.detail} (byte {entry.item.offset})")
-    return (str(entry.index + 1), _first_number(entry.item), decision.code.value,
+        assert isinstance(item, Unreadable)
+        return (str(index + 1), "-", UNREADABLE_CODE, "-", "-",
+                f"{item.reason}: {item.detail} (byte {item.offset})")
+    return (str(index + 1), _first_number(item), line_code(decision),
             decision_mms_id(decision) or "-", decision.host_message, evidence_text(decision))
 
 
@@ -500,13 +527,13 @@ def _one_process_from(written: int, args: argparse.Namespace, *, now: datetime, 
     cache = DecisionCache()
     writer = LineWriter(cache.numbers)
     output = None if sink is None else line_output(sink)
-    for entry in decide_in_order(args.exports, zone=zone, store=store, args=args, now=now,
-                                 cache=cache):
-        if entry.index < written:
+    for index, item, decision in decided_in_order(args.exports, zone=zone, store=store,
+                                                  args=args, now=now, cache=cache):
+        if index < written:
             continue
-        counts[item_code(entry)] += 1
+        counts[line_code(decision)] += 1
         if output is not None:
-            output(writer.line(entry.index, entry.item, entry.decision))
+            output(writer.line(index, item, decision))
 
 
 @contextmanager

@@ -65,7 +65,7 @@ from almamatch.core.facts import BibFacts, Hit, MmsIdSequence
 from almamatch.core.oclc import OclcNumber
 from almamatch.core.record import Bib
 from almamatch.core.zone import Groundwork, InMemoryZone, Zone
-from almamatch.envelope import UNREADABLE_CODE, LineWriter, item_line, json_line
+from almamatch.envelope import UNREADABLE_CODE, LineWriter, item_line, json_line, line_code
 from almamatch.marc.framing import frame_positions
 from almamatch.marc.iso2709 import RecordFault, decode_spans
 from almamatch.marc.unreadable import Unreadable
@@ -848,7 +848,7 @@ def _decide_one(worker: _Worker, index: int, offset: int, record: bytes,
     decision = decide(export_for(bib, worker.args, zone), zone, worker.now, cache=cache)
     worker.view.apply(decision, groundwork=cache.groundwork(decision))
     added = decision.mms_id if isinstance(decision, Add) else None
-    return worker.lines.line(index, bib, decision), decision.code.value, added
+    return worker.lines.line(index, bib, decision), line_code(decision), added
 
 
 def decide_in_pool(submit: Callable[[Task], Any], plan: Plan, *, window: int,
