@@ -270,6 +270,11 @@ class _Texts(dict[str, OclcNumber | None]):
         return number
 
 
+#: ``text in table`` for a ``_Texts``: the dictionary's own test, called at once, where ``in``
+#: on a subclass of ``dict`` looks its ``__contains__`` up on each test.
+_holds: Final[Callable[[dict[str, OclcNumber | None], str], bool]] = dict.__contains__
+
+
 class ParsedNumbers:
     """The numbers texts parse to (``parsed_or_none``), each text parsed once: a memo owned by
     the caller that decides many records (a batch's ``DecisionCache``), never by a value.
@@ -318,14 +323,14 @@ class ParsedNumbers:
         if len(found) > found.limit - 2:  # ``_room(2)``: the two texts kept here
             found.clear()
         whole = "(OCoLC)" + text
-        if whole in found:  # seldom: a 001 seen again
+        if _holds(found, whole):  # seldom: a 001 seen again
             number = found[whole]
         else:
             number = found[whole] = parsed_or_none(whole)
         if number is not None:  # ``_canonical``, without a call
             digits = str(number.value)
             written = "(OCoLC)" + digits
-            if written not in found:
+            if not _holds(found, written):
                 found[written] = _written(number.value, True, "", len(digits))
         return number
 
@@ -339,7 +344,7 @@ class ParsedNumbers:
     def _canonical(self, number: OclcNumber, found: dict[str, OclcNumber | None]) -> str:
         digits = str(number.value)
         written = "(OCoLC)" + digits
-        if written not in found:
+        if not _holds(found, written):
             found[written] = _written(number.value, True, "", len(digits))
         return written
 

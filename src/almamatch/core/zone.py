@@ -66,11 +66,12 @@ from almamatch.core.normalization import (
 from almamatch.core.oclc import OclcNumber, ParsedNumbers, number_reader, parsed_or_none
 from almamatch.core.profile import IntegrationProfile
 from almamatch.core.record import (
+    SUBFIELD_DELIMITER,
     Bib,
-    DataField,
     Field,
     as_data_field,
     checked_bib,
+    kept_subfields,
 )
 from almamatch.core.slots import new_instance, slot_setter
 from almamatch.core.timestamp import Timestamp
@@ -173,30 +174,36 @@ def prepare(record: Bib, normalization: tuple[NormalizationStep, ...], *,
     number = number_reader(numbers)
     notes: list[str] = []
     tags = tag_line(record.fields)  # kept with the record: look-ups search one text
+    # Whether the record holds a 019, searched again only when a step may have removed one.
+    with_019 = "019" in tags
     for step in normalization:
         match step:
             case CopyCancelledTo035z():  # its 019 $a read again below: through the memo
-                if "019" not in tags:  # ``may_change``: most records, left as they are
+                if not with_019:  # ``may_change``: most records, left as they are
                     notes.append(_unchanged(step.name))
                     continue
+                # It adds 035s alone: the record keeps its 019s.
                 after, tags = step.apply_tagged(record, tags, numbers=numbers)
                 notes.append(_unchanged(step.name) if after is record
                              else _named_step_note(step.name, record, after))
             case RemoveFields():
                 after, tags = step.apply_tagged(record, tags)
                 notes.append(_named_step_note(step.label, record, after))
+                if after is not record:
+                    with_019 = "019" in tags
             case _:
                 # Rule text: a note for each rule action that changed the record.
                 after, fired = step.run(record)
                 notes.extend(fired or (_unchanged(step.name),))
                 if after is not record:
                     tags = tag_line(after.fields)
+                    with_019 = "019" in tags
         record = after
     saved, active, cancelled = _saved(record, tags, numbers, number, found_035s)
     if saved is not record:
         notes.append("save rule: 001+003 folded into 035 $a, 003 removed")
     from_019: dict[int, OclcNumber] = {}
-    if "019" in tags:
+    if with_019:
         known = {one.value for one in active + cancelled}
         # The save rule neither adds nor removes a 019: the record before it (whose tag line is
         # ``tags``) holds the saved record's 019s, in order.
@@ -297,21 +304,28 @@ def _numbers(bib: Bib, tags: str,
 
 def _read_035s(fields: tuple[Field, ...], tags: str, parse: Callable[[str], OclcNumber | None],
                active: _Keyed, cancelled: _Keyed, *, sought: str | None,
-               found: list[Field] | None = None) -> bool:
+               found: list[Field] | None = None, last: int | None = None) -> bool:
     """Read the numbers of the 035s among ``fields`` (whose ``tag_line`` is ``tags``) into
     ``active`` ($a) and ``cancelled`` ($z), each OCLC number keyed by its written form (value,
     prefix, digit count), the first of a form kept; and whether an 035 $a is ``sought``. Each
-    035 is appended to ``found`` when given."""
+    035 is appended to ``found`` when given. ``last``, when given, is ``tags.rfind("035")``:
+    the walk stops at that 035 rather than search the rest of the line for another."""
     seen = False
     at = tags.find("035")
     while at != -1:
         one = fields[at >> 2]
-        at = tags.find("035", at + 4)
+        at = -1 if at == last else tags.find("035", at + 4)
         if found is not None:
             found.append(one)
-        if not isinstance(one, DataField):  # unreachable: ``Bib`` checks it
-            one = as_data_field(one)
-        for code, text in one.pairs():
+        # Most 035s hold one subfield, their whole text: its code and value, read as
+        # ``DataField.pairs`` reads them, without the list of pairs.
+        written = kept_subfields(one)  # an 035 is a ``DataField``: ``Bib`` checks it
+        if (written.__class__ is str and written
+                and SUBFIELD_DELIMITER not in (value := written[2:])):
+            pairs: Iterable[tuple[str, str]] = ((written[1], value),)
+        else:
+            pairs = as_data_field(one).pairs()
+        for code, text in pairs:
             if code == "a":
                 into = active
                 if text == sought:
@@ -365,8 +379,9 @@ def _saved(record: Bib, tags: str, numbers: ParsedNumbers | None,
         return record, active, cancelled
     fields = record.fields
     control = tags.find("001")
-    if (control == -1 or tags.find("003", first + 4) != -1
-            or tags.rfind("035") >> 2 >= (place := tag_order_position(fields, "035"))):
+    last = tags.rfind("035")
+    if (control == -1 or "003" in tags[first + 4:]  # ``in``: a call of ``find`` costs more
+            or last >> 2 >= (place := tag_order_position(fields, "035"))):
         saved, saved_tags = fold_003_tagged(record, tags, numbers=numbers)
         active, cancelled = _numbers(saved, saved_tags, parse, found)
         return saved, active, cancelled
@@ -379,7 +394,8 @@ def _saved(record: Bib, tags: str, numbers: ParsedNumbers | None,
     keyed_cancelled: _Keyed = {}
     kept = list(fields)
     del kept[first >> 2]
-    if not _read_035s(fields, tags, parse, keyed, keyed_cancelled, sought=text, found=found):
+    if not _read_035s(fields, tags, parse, keyed, keyed_cancelled, sought=text, found=found,
+                      last=last):
         if added is not None:
             form = added.form
             if form.qualified or form.prefix:  # ``OclcForm.is_marked``
