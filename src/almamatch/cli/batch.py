@@ -85,6 +85,7 @@ from almamatch.parallel.batch import (
     bibs_of_saved,
     decide_in_pool,
     decide_task,
+    decision_cache,
     line_encoder,
     line_encoding,
     paused_collector,
@@ -175,7 +176,7 @@ def decided_in_order(
     recorded = resume.lines if resume is not None else None
     where = str(exports) if isinstance(exports, str | Path) else str(exports.name)
     if cache is None:
-        cache = DecisionCache()  # this run's: kept between its decisions, dropped with it
+        cache = decision_cache()  # this run's: kept between its decisions, dropped with it
     apply, groundwork = store.apply, cache.groundwork
     for index, item in enumerate(read_bibs(exports, convertible=cache.note_convertible)):
         if isinstance(item, Unreadable):
@@ -360,7 +361,7 @@ def run(args: argparse.Namespace) -> int:
         exports = stack.enter_context(Path(args.exports).open("rb"))
         tick = stack.enter_context(progress(f"deciding {args.exports}", bytes_total=os.fstat(
             exports.fileno()).st_size))
-        cache = DecisionCache()  # this run's: kept between its decisions, dropped with it
+        cache = decision_cache()  # this run's: kept between its decisions, dropped with it
         entries = () if grouped else decided_in_order(
             exports, zone=zone, store=store, args=args, now=now, resume=resume, replayed=counts,
             cache=cache)
@@ -524,7 +525,7 @@ def _one_process_from(written: int, args: argparse.Namespace, *, now: datetime, 
                       store: InMemoryZone, counts: Counter[str], sink: IO[str] | None) -> None:
     """The one-process batch over the whole file, writing the lines from record ``written`` on
     (the zone must see every record before it, so every record is decided again)."""
-    cache = DecisionCache()
+    cache = decision_cache()
     writer = LineWriter(cache.numbers)
     output = None if sink is None else line_output(sink)
     for index, item, decision in decided_in_order(args.exports, zone=zone, store=store,

@@ -21,15 +21,15 @@ from functools import lru_cache, partial
 from typing import Final
 
 from almamatch.core.decision import (
-    Add,
+    PURE_MAKERS,
     Candidate,
     Code,
     ConnectionClosed,
     Decision,
     Failure,
     LogonFailed,
+    Makers,
     MarcXmlConversionFailed,
-    Merge,
     MultiMatch,
     NoIntegrationProfile,
     NotAddedBrief,
@@ -40,6 +40,7 @@ from almamatch.core.decision import (
     Stage,
     Step,
     Verdict,
+    make_step,
 )
 from almamatch.core.errors import AlmamatchError
 from almamatch.core.facts import BibFacts, Side
@@ -84,7 +85,7 @@ class _Run:
 
     __slots__ = (
         "cache", "candidates", "descriptions", "export", "facts", "incoming_035s", "now",
-        "prepared", "profile", "refusal", "version", "zone",
+        "prepared", "profile", "refusal", "step", "version", "zone",
     )
 
     def __init__(self, export: Export, zone: Zone, now: datetime, cache: DecisionCache) -> None:
@@ -92,6 +93,8 @@ class _Run:
         self.zone = zone
         self.now = now
         self.cache = cache
+        # The maker of the steps made for this record alone (``Makers``): the cache's.
+        self.step: Callable[[Stage, Verdict, str], Step] = cache.makers.step
         self.profile: IntegrationProfile | None = None
         self.prepared: PreparedRecord | None = None
         self.incoming_035s: list[Field] = []  # the prepared record's 035s (``prepare``)
@@ -104,13 +107,8 @@ class _Run:
         self.refusal: Refusal | None = None  # the first refusal a stage named (``_refuse``)
 
 
-_SET_STEP: Final = tuple(slot_setter(Step, name) for name in ("stage", "verdict", "detail"))
 _SET_CANDIDATE: Final = tuple(slot_setter(Candidate, name) for name in (
     "mms_id", "key", "incoming_side", "zone_side"))
-_SET_ADD: Final = tuple(slot_setter(Add, name) for name in (
-    "mms_id", "record", "trace", "originating_version"))
-_SET_MERGE: Final = tuple(slot_setter(Merge, name) for name in (
-    "mms_id", "record", "merge_method", "trace", "originating_version"))
 #: Set once on a refusal made by a stage of the same ``decide()`` call (``_outcome``).
 _SET_TRACE: Final = slot_setter(Failure, "trace")
 
@@ -123,20 +121,14 @@ def _refuse(run: _Run, step: Step, refusal: Refusal) -> Step:
     return step
 
 
-def _step(stage: Stage, verdict: Verdict, detail: str) -> Step:
-    """``Step(stage=..., verdict=..., detail=...)``, made without the frozen ``__init__`` (which
-    checks nothing; tests/property/test_decide_properties.py compares the two)."""
-    step: Step = new_instance(Step)
-    set_stage, set_verdict, set_detail = _SET_STEP
-    set_stage(step, stage)
-    set_verdict(step, verdict)
-    set_detail(step, detail)
-    return step
+#: The steps made once (a fixed text, or one per distinct small value) are made by the pure maker;
+#: those made for one record alone by the run's (``_Run.step``).
+_step: Final = make_step
 
 
 def _candidate(mms_id: str, key: OclcNumber, incoming_side: Side, zone_side: Side
                ) -> Candidate:
-    """``Candidate(...)`` of these fields, made as ``_step`` makes a step."""
+    """``Candidate(...)`` of these fields, made as ``make_step`` makes a step."""
     candidate: Candidate = new_instance(Candidate)
     set_mms_id, set_key, set_incoming, set_zone = _SET_CANDIDATE
     set_mms_id(candidate, mms_id)
@@ -221,12 +213,16 @@ class DecisionCache:
     that applying its decision needs again (``groundwork``); and the reader's word about the
     record it read last, that its bytes showed it converts to MARCXML (``note_convertible``).
     Without one, ``decide()`` uses a fresh cache for the call; the decision is the same.
+
+    ``makers``: how the values made anew for each record are made (``Makers``): the pure makers
+    unless the caller hands it their compiled twins, which make equal values.
     """
 
-    __slots__ = ("_convertible", "_groundwork", "_merge_plans", "_normalization_steps", "numbers",
-                 "steps_limit")
+    __slots__ = ("_convertible", "_groundwork", "_merge_plans", "_normalization_steps", "makers",
+                 "numbers", "steps_limit")
 
-    def __init__(self) -> None:
+    def __init__(self, makers: Makers = PURE_MAKERS) -> None:
+        self.makers = makers
         self._merge_plans: dict[int, MergePlans] = {}
         self._groundwork: Groundwork | None = None
         self._convertible: Bib | None = None
@@ -288,7 +284,7 @@ def _profile(run: _Run) -> Step:
     )
     refusal = NoIntegrationProfile(institution=run.zone.institution,
                                    profiles_found=len(profiles), trace=_UNTRACED)
-    return _refuse(run, _step(Stage.PROFILE, Verdict.FAILED, detail), refusal)
+    return _refuse(run, run.step(Stage.PROFILE, Verdict.FAILED, detail), refusal)
 
 
 # -- stage 2 -----------------------------------------------------------------------------------
@@ -310,10 +306,10 @@ def _logon(run: _Run) -> Step:
     if problems:
         refusal = LogonFailed(logon_id=export.logon_id, host=export.host,
                               problems=tuple(problems), trace=_UNTRACED)
-        return _refuse(run, _step(Stage.LOGON, Verdict.FAILED, "; ".join(problems)), refusal)
+        return _refuse(run, run.step(Stage.LOGON, Verdict.FAILED, "; ".join(problems)), refusal)
     if run.profile is None:
         detail = f"logon ID and host are this zone's; password not checked: {_NO_PROFILE}"
-        return _step(Stage.LOGON, Verdict.NOT_APPLICABLE, detail)
+        return run.step(Stage.LOGON, Verdict.NOT_APPLICABLE, detail)
     return _logon_step(export.logon_id, zone.host)
 
 
@@ -329,7 +325,7 @@ def _marcxml(run: _Run) -> Step:
     if not problems:
         return _MARCXML_PASSED
     detail = "; ".join(problem.detail for problem in problems)
-    return _refuse(run, _step(Stage.MARCXML, Verdict.FAILED, detail), MarcXmlConversionFailed(
+    return _refuse(run, run.step(Stage.MARCXML, Verdict.FAILED, detail), MarcXmlConversionFailed(
         problems=problems, trace=_UNTRACED
     ))
 
@@ -433,7 +429,7 @@ def _match(run: _Run) -> Step:
         f"{keys_words}{' ' + _listing(_literals(from_019)) if from_019 else ''}"
         f"{options_words}{len(found)}"
     )
-    return _step(_MATCH, _PASSED, detail)
+    return run.step(_MATCH, _PASSED, detail)
 
 
 # -- stage 6 -----------------------------------------------------------------------------------
@@ -454,7 +450,7 @@ def _candidates(run: _Run) -> Step:
         listing = "; ".join(run.descriptions)
         if len(mms_ids) > 1:
             detail = f"{len(mms_ids)} bibs: {listing}"
-            return _refuse(run, _step(_CANDIDATES, _FAILED, detail), MultiMatch(
+            return _refuse(run, run.step(_CANDIDATES, _FAILED, detail), MultiMatch(
                 candidates=tuple([_candidate(*fields) for fields in candidates]),
                 trace=_UNTRACED,
             ))
@@ -462,8 +458,8 @@ def _candidates(run: _Run) -> Step:
     run.facts = run.zone.bibs.facts(mms_id)
     if run.facts is None:
         detail = f"one bib: {listing}; the zone view has no facts for it, guards cannot run"
-        return _step(_CANDIDATES, _PASSED, detail)
-    return _step(_CANDIDATES, _PASSED, f"one bib: {listing}")
+        return run.step(_CANDIDATES, _PASSED, detail)
+    return run.step(_CANDIDATES, _PASSED, f"one bib: {listing}")
 
 
 # -- stage 7 -----------------------------------------------------------------------------------
@@ -474,7 +470,7 @@ def _cz_link(run: _Run) -> Step:
         return _CZ_LINK_NA
     if facts.cz_linked:
         detail = f"{facts.mms_id} is linked to the CZ"
-        return _refuse(run, _step(Stage.CZ_LINK, Verdict.FAILED, detail), SkippedCzLinked(
+        return _refuse(run, run.step(Stage.CZ_LINK, Verdict.FAILED, detail), SkippedCzLinked(
             mms_id=facts.mms_id, trace=_UNTRACED
         ))
     return _CZ_LINK_PASSED
@@ -561,10 +557,10 @@ def _older_version(run: _Run) -> Step:
     if existing is not None and incoming is not None:
         detail = f"originating system version {existing} vs incoming 005 {incoming}"
         if existing > incoming:
-            return _refuse(run, _step(_OLDER_VERSION, _FAILED, detail + ": existing is newer"),
+            return _refuse(run, run.step(_OLDER_VERSION, _FAILED, detail + ": existing is newer"),
                            NotAddedOld(mms_id=facts.mms_id, existing_version=existing,
                                        incoming_version=incoming, trace=_UNTRACED))
-        return _step(_OLDER_VERSION, _PASSED, detail)
+        return run.step(_OLDER_VERSION, _PASSED, detail)
     # Alma is silent; empty Originating System Version values defeated the check (S22).
     raw = prepared.record.control_value("005")
     why = [] if existing is not None else ["the bib has no originating system version"]
@@ -575,11 +571,11 @@ def _older_version(run: _Run) -> Step:
     detail = (f"{'; '.join(why)}: {'blocks' if blocks else 'does not block'} "
               f"(missing_version_blocks={blocks}, default False)")
     if blocks:
-        return _refuse(run, _step(_OLDER_VERSION, _FAILED, detail), NotAddedOld(
+        return _refuse(run, run.step(_OLDER_VERSION, _FAILED, detail), NotAddedOld(
             mms_id=facts.mms_id, existing_version=existing, incoming_version=incoming,
             trace=_UNTRACED,
         ))
-    return _step(_OLDER_VERSION, _NOT_APPLICABLE, detail)
+    return run.step(_OLDER_VERSION, _NOT_APPLICABLE, detail)
 
 
 Stage_ = Callable[[_Run], Step]
@@ -667,16 +663,12 @@ def _outcome(run: _Run, trace: list[Step], first: Refusal | None) -> Decision:
     if prepared is None or profile is None:  # unreachable: stage 1 blocks without a profile
         raise AssertionError("no refusal and no profile")
     incoming_version = _incoming_version(run)
+    makers = cache.makers
     if run.facts is None and not run.candidates:
         mms_id = run.zone.bibs.next_mms_id()
-        trace.append(_step(_OUTCOME, _PASSED, f"add as new bib {mms_id}"))
+        trace.append(run.step(_OUTCOME, _PASSED, f"add as new bib {mms_id}"))
         record = assign_mms_id(prepared.record, mms_id)
-        add: Add = new_instance(Add)  # as ``Add(mms_id=..., ...)`` sets it (``_step``)
-        set_mms_id, set_record, set_trace, set_version = _SET_ADD
-        set_mms_id(add, mms_id)
-        set_record(add, record)
-        set_trace(add, tuple(trace))
-        set_version(add, incoming_version)
+        add = makers.add(mms_id, record, tuple(trace), incoming_version)
         cache._groundwork = Groundwork(add, numbers=(prepared.active, prepared.cancelled))
         return add
     mms_id = run.candidates[0][0]
@@ -685,14 +677,8 @@ def _outcome(run: _Run, trace: list[Step], first: Refusal | None) -> Decision:
     detail = f"merge into {mms_id} with {method.name!r}"
     if merged is None:
         detail += "; the zone view keeps facts only, so the merged record is not computed"
-    trace.append(_step(_OUTCOME, _PASSED, detail))
-    merge: Merge = new_instance(Merge)  # as ``Merge(mms_id=..., ...)`` sets it (``_step``)
-    set_mms_id, set_record, set_method, set_trace, set_version = _SET_MERGE
-    set_mms_id(merge, mms_id)
-    set_record(merge, merged)
-    set_method(merge, method.name)
-    set_trace(merge, tuple(trace))
-    set_version(merge, incoming_version)
+    trace.append(run.step(_OUTCOME, _PASSED, detail))
+    merge = makers.merge(mms_id, merged, method.name, tuple(trace), incoming_version)
     cache._groundwork = Groundwork(merge, existing=run.facts, parsed=cache.numbers,
                                    numbers=(prepared.active, prepared.cancelled),
                                    incoming_035s=run.incoming_035s)

@@ -12,6 +12,7 @@ The failure table (code, reason, resolution) is data, in ``FAILURES`` below, cop
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from typing import ClassVar, Final, TypeAlias, Union, assert_never
 
 from attrs import frozen
@@ -21,11 +22,13 @@ from almamatch.core.facts import Side
 from almamatch.core.lock import Lock
 from almamatch.core.oclc import OclcNumber
 from almamatch.core.record import Bib
+from almamatch.core.slots import new_instance, slot_setter
 from almamatch.core.timestamp import Timestamp
 
 __all__ = [
     "FAILURES",
     "IMPORT_FAILED",
+    "PURE_MAKERS",
     "SUCCESS_MESSAGE",
     "Add",
     "Candidate",
@@ -36,6 +39,7 @@ __all__ = [
     "Failure",
     "FailureText",
     "LogonFailed",
+    "Makers",
     "MarcXmlConversionFailed",
     "Merge",
     "MultiMatch",
@@ -48,6 +52,9 @@ __all__ = [
     "Stage",
     "Step",
     "Verdict",
+    "make_add",
+    "make_merge",
+    "make_step",
     "named_mms_id",
 ]
 
@@ -515,3 +522,65 @@ def named_mms_id(decision: Decision) -> str | None:
             return None
         case _:
             assert_never(decision)
+
+
+# -- the values decide() makes for every record ------------------------------------------------
+# Made without the frozen ``__init__`` (which checks nothing: Step, Add and Merge have no
+# converter, validator or post-init), as ``core.slots`` makes a value: what the constructor makes
+# of the same fields (tests/property/test_decide_properties.py holds them equal).
+_SET_STEP: Final = tuple(slot_setter(Step, name) for name in ("stage", "verdict", "detail"))
+_SET_ADD: Final = tuple(slot_setter(Add, name) for name in (
+    "mms_id", "record", "trace", "originating_version"))
+_SET_MERGE: Final = tuple(slot_setter(Merge, name) for name in (
+    "mms_id", "record", "merge_method", "trace", "originating_version"))
+
+
+def make_step(stage: Stage, verdict: Verdict, detail: str) -> Step:
+    """``Step(stage=stage, verdict=verdict, detail=detail)``."""
+    step: Step = new_instance(Step)
+    set_stage, set_verdict, set_detail = _SET_STEP
+    set_stage(step, stage)
+    set_verdict(step, verdict)
+    set_detail(step, detail)
+    return step
+
+
+def make_add(mms_id: str, record: Bib, trace: tuple[Step, ...],
+             originating_version: Timestamp | None) -> Add:
+    """``Add(mms_id=..., record=..., trace=..., originating_version=...)``."""
+    add: Add = new_instance(Add)
+    set_mms_id, set_record, set_trace, set_version = _SET_ADD
+    set_mms_id(add, mms_id)
+    set_record(add, record)
+    set_trace(add, trace)
+    set_version(add, originating_version)
+    return add
+
+
+def make_merge(mms_id: str, record: Bib | None, merge_method: str, trace: tuple[Step, ...],
+               originating_version: Timestamp | None) -> Merge:
+    """``Merge(mms_id=..., record=..., merge_method=..., trace=..., originating_version=...)``."""
+    merge: Merge = new_instance(Merge)
+    set_mms_id, set_record, set_method, set_trace, set_version = _SET_MERGE
+    set_mms_id(merge, mms_id)
+    set_record(merge, record)
+    set_method(merge, merge_method)
+    set_trace(merge, trace)
+    set_version(merge, originating_version)
+    return merge
+
+
+@frozen(kw_only=True)
+class Makers:
+    """How ``decide()`` makes the values it builds anew for every record: its steps and its Add
+    or Merge. ``PURE_MAKERS`` are the functions above, the definition; a caller that decides
+    many records may hand its ``DecisionCache`` their compiled twins (``_native/values.pyx``,
+    about a fifth of the cost a value), which make equal values. ``core`` never imports them."""
+
+    step: Callable[[Stage, Verdict, str], Step]
+    add: Callable[[str, Bib, tuple[Step, ...], Timestamp | None], Add]
+    merge: Callable[[str, Bib | None, str, tuple[Step, ...], Timestamp | None], Merge]
+
+
+#: The makers written here (above): what ``decide()`` uses unless its cache was handed others.
+PURE_MAKERS: Final = Makers(step=make_step, add=make_add, merge=make_merge)

@@ -59,7 +59,7 @@ from attrs import evolve, field, frozen
 from almamatch import _native
 from almamatch.cli.inputs import export_for, profile_from_path, zone_for
 from almamatch.core.decide import DecisionCache, decide
-from almamatch.core.decision import Add, Decision, Merge
+from almamatch.core.decision import PURE_MAKERS, Add, Decision, Makers, Merge
 from almamatch.core.errors import AlmamatchError
 from almamatch.core.facts import BibFacts, Hit, MmsIdSequence
 from almamatch.core.oclc import OclcNumber
@@ -321,6 +321,24 @@ def line_encoder(encoding: tuple[str, str]) -> Callable[[str], bytes]:
         return (line + "\n").encode(*encoding) if data is None else data
 
     return encode_utf8
+
+
+def _compiled_makers() -> Makers:
+    from almamatch._native import values  # noqa: PLC0415 (only if built)
+
+    return Makers(step=values.make_step, add=values.make_add, merge=values.make_merge)
+
+
+#: How a batch's decisions make their values (``core.decision.Makers``): the compiled twins of
+#: the pure makers (``_native/values.pyx``) where built and wanted, else the pure ones.
+#: tests/property/test_value_makers.py compares the two.
+BATCH_MAKERS: Final = _native.compiled(_compiled_makers) or PURE_MAKERS
+
+
+def decision_cache() -> DecisionCache:
+    """A batch run's ``DecisionCache``, with ``BATCH_MAKERS``: the one-process batch and each
+    grouped worker decide with one."""
+    return DecisionCache(BATCH_MAKERS)
 
 
 # -- the parent ----------------------------------------------------------------------------------
@@ -690,7 +708,7 @@ class _Worker:
         # soon) until they hold ``_KEEP_BIBS`` bibs.
         self.finished: list[InMemoryZone] = []
         self.kept = 0
-        self.cache = DecisionCache()
+        self.cache = decision_cache()
         self.lines = LineWriter(self.cache.numbers)  # this run's, as the one-process batch's
         self.files: dict[str, mmap.mmap] = {}
         self.slots: LineSlots | None = None  # the parent's, when forked from it

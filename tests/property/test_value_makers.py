@@ -1,0 +1,108 @@
+"""The compiled makers of decide()'s values (``almamatch._native.values``) against their pure
+twins (``core.decision.make_step``, ``make_add``, ``make_merge``) and the public constructors:
+the same value, to the repr, the hash, each field (the very objects given) and the JSON; and a
+decision made with a cache handed the compiled makers (as a batch's, ``decision_cache``) is the
+one the pure makers give. Skipped where the module is not built.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from almamatch import Bib, ControlField, InMemoryZone, IntegrationProfile, Timestamp, decide
+from almamatch.codec import decision_to_json
+from almamatch.core.decide import DecisionCache
+from almamatch.core.decision import (
+    PURE_MAKERS,
+    Add,
+    Makers,
+    Merge,
+    Stage,
+    Step,
+    Verdict,
+    make_add,
+    make_merge,
+    make_step,
+)
+from almamatch.parallel.batch import BATCH_MAKERS, decision_cache
+
+try:
+    from almamatch._native import values
+except ImportError:  # pragma: no cover (a machine without a C compiler)
+    pytest.skip("almamatch._native.values is not built (no C compiler at install)",
+                allow_module_level=True)
+
+from test_decide_properties import NOW, export_of, profiles, records, zone_of, zones
+
+COMPILED = Makers(step=values.make_step, add=values.make_add, merge=values.make_merge)
+
+details = st.text(max_size=20)
+mms_ids = st.sampled_from(["991234", "9910002856805681", ""])
+versions = st.one_of(st.none(), st.sampled_from([
+    Timestamp.parse("20240101120000.0"), Timestamp.parse("20250213200928.9")]))
+bibs = st.builds(lambda value: Bib(leader="00000nam a2200000 a 4500",
+                                   fields=(ControlField(tag="001", value=value),)),
+                 st.text(min_size=1, max_size=8))
+steps = st.builds(make_step, st.sampled_from(Stage), st.sampled_from(Verdict), details)
+traces = st.lists(steps, max_size=3).map(tuple)
+
+
+def _same(compiled: Any, pure: Any, public: Any) -> None:
+    assert type(compiled) is type(pure) is type(public)
+    assert (compiled, repr(compiled), hash(compiled)) == (pure, repr(pure), hash(pure))
+    assert (public, repr(public), hash(public)) == (pure, repr(pure), hash(pure))
+    for field in attrs.fields(type(pure)):  # the very objects given, in each slot
+        assert getattr(compiled, field.name) is getattr(pure, field.name)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(Stage), st.sampled_from(Verdict), details)
+def test_a_compiled_step_is_the_pure_one(stage: Stage, verdict: Verdict, detail: str) -> None:
+    _same(values.make_step(stage, verdict, detail), make_step(stage, verdict, detail),
+          Step(stage=stage, verdict=verdict, detail=detail))
+
+
+@settings(max_examples=100, deadline=None)
+@given(mms_ids, bibs, traces, versions)
+def test_a_compiled_add_is_the_pure_one(mms_id: str, record: Bib, trace: tuple[Step, ...],
+                                        version: Timestamp | None) -> None:
+    _same(values.make_add(mms_id, record, trace, version),
+          make_add(mms_id, record, trace, version),
+          Add(mms_id=mms_id, record=record, trace=trace, originating_version=version))
+
+
+@settings(max_examples=100, deadline=None)
+@given(mms_ids, st.one_of(st.none(), bibs), st.sampled_from(["CARLI merge", ""]), traces,
+       versions)
+def test_a_compiled_merge_is_the_pure_one(mms_id: str, record: Bib | None, method: str,
+                                          trace: tuple[Step, ...],
+                                          version: Timestamp | None) -> None:
+    _same(values.make_merge(mms_id, record, method, trace, version),
+          make_merge(mms_id, record, method, trace, version),
+          Merge(mms_id=mms_id, record=record, merge_method=method, trace=trace,
+                originating_version=version))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(records(), min_size=1, max_size=4), zones(), profiles)
+def test_a_cache_with_the_compiled_makers_changes_no_decision(
+    batch: list[Bib], bibs: InMemoryZone, profile: IntegrationProfile
+) -> None:
+    zone = zone_of(bibs, [profile])
+    compiled, pure = DecisionCache(COMPILED), DecisionCache(PURE_MAKERS)
+    for record in batch:
+        made = decide(export_of(record), zone, NOW, cache=compiled)
+        plain = decide(export_of(record), zone, NOW, cache=pure)
+        assert (made, repr(made)) == (plain, repr(plain))
+        assert decision_to_json(made) == decision_to_json(plain)
+
+
+def test_a_batch_decides_with_the_compiled_makers_where_built() -> None:
+    # ALMAMATCH_PURE unset (the compiled module imported above): the batch's cache has them.
+    assert BATCH_MAKERS in (COMPILED, PURE_MAKERS)
+    assert decision_cache().makers is BATCH_MAKERS
