@@ -448,8 +448,8 @@ def _passes(plan: _TagPlan, one: Field) -> bool:
     return True
 
 
-#: Whether a rule leaves a field, which a condition of its plan of the field's tag fails
-#: (``_leaves``).
+#: A test of one field, True when the rule leaves it: a condition of the rule's plan of the
+#: field's tag fails (``_leaves``).
 _Leaves: TypeAlias = Callable[[Field], bool]
 
 
@@ -484,6 +484,8 @@ def _leaves(plan: _TagPlan | None, data: bool) -> _Leaves | None:
 
 
 def _fails(plan: _TagPlan, one: Field) -> bool:
+    """Whether ``one`` fails a plan's conditions (``_passes``): what ``_leaves`` answers for a
+    plan other than the usual one."""
     return not _passes(plan, one)
 
 
