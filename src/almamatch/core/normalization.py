@@ -16,7 +16,7 @@ in the 003 field in brackets. It then removes the 003 field." (Ex Libris KB, S18
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol, TypeAlias
+from typing import Final, Protocol, TypeAlias
 
 from attrs import field, frozen
 
@@ -83,6 +83,11 @@ class CopyCancelledTo035z:
         parse = number_reader(numbers)
         present: set[int] = set()  # the values of those numbers: numbers are equal by value
         for at in line_positions(tags, "035"):
+            # Most 035s hold no $z: a field whose text (``marc_text``) holds no delimiter
+            # followed by "z" has none, and is not split to find that out (``values``).
+            written = kept_subfields(fields[at])
+            if written.__class__ is str and _CANCELLED_035 not in written:
+                continue
             for text in as_data_field(fields[at]).values("z"):
                 found = parse(text)
                 if found is not None:
@@ -107,6 +112,10 @@ class CopyCancelledTo035z:
         offset = 4 * at
         return (checked_bib(bib.leader, tuple(kept)),
                 tags[:offset] + "035 " * len(added) + tags[offset:])
+
+
+#: How a field's text (``marc_text``) opens a $z: no value holds the delimiter.
+_CANCELLED_035: Final = SUBFIELD_DELIMITER + "z"
 
 
 def _tags(tags: tuple[str, ...] | list[str] | str) -> tuple[str, ...]:
@@ -317,7 +326,10 @@ def insert_in_tag_order(fields: list[Field], new: Field) -> int:
 def tag_order_position(fields: Sequence[Field], tag: str) -> int:
     """Where a field tagged ``tag`` goes among ``fields``: before the first whose tag sorts
     after its own, else last."""
-    for at, one in enumerate(fields):
+    # A count kept by hand: each step of ``enumerate`` makes a pair to take apart again.
+    at = 0
+    for one in fields:
         if one.tag > tag:
             return at
-    return len(fields)
+        at += 1
+    return at

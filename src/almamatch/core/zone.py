@@ -202,9 +202,10 @@ def prepare(record: Bib, normalization: tuple[NormalizationStep, ...], *,
     saved, active, cancelled = _saved(record, tags, numbers, number, found_035s)
     if saved is not record:
         notes.append("save rule: 001+003 folded into 035 $a, 003 removed")
-    from_019: dict[int, OclcNumber] = {}
+    cancelled_019: tuple[OclcNumber, ...] = ()
     if with_019:
         known = {one.value for one in active + cancelled}
+        from_019: dict[int, OclcNumber] = {}
         # The save rule neither adds nor removes a 019: the record before it (whose tag line is
         # ``tags``) holds the saved record's 019s, in order.
         fields = record.fields
@@ -213,8 +214,9 @@ def prepare(record: Bib, normalization: tuple[NormalizationStep, ...], *,
                 found = number(text)
                 if found is not None and found.value not in known:
                     from_019.setdefault(found.value, found)
-    return _prepared(saved, tuple(notes), active, cancelled,
-                     tuple(from_019.values()) if from_019 else ())
+        if from_019:
+            cancelled_019 = tuple(from_019.values())
+    return _prepared(saved, tuple(notes), active, cancelled, cancelled_019)
 
 
 _SET_PREPARED: Final = tuple(slot_setter(PreparedRecord, name) for name in (
