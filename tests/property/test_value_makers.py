@@ -1,8 +1,9 @@
 """The compiled makers of decide()'s values (``almamatch._native.values``) against their pure
-twins (``core.decision.make_step``, ``make_add``, ``make_merge``) and the public constructors:
-the same value, to the repr, the hash, each field (the very objects given) and the JSON; and a
-decision made with a cache handed the compiled makers (as a batch's, ``decision_cache``) is the
-one the pure makers give. Skipped where the module is not built.
+twins (``core.decision.make_step``, ``make_add``, ``make_merge``, ``latest_transaction``) and the
+public constructors: the same value, to the repr, the hash, each field (the very objects given)
+and the JSON; the same 005 read from every shape of record and 005 text; and a decision made
+with a cache handed the compiled makers (as a batch's, ``decision_cache``) is the one the pure
+makers give. Skipped where the module is not built.
 """
 
 from __future__ import annotations
@@ -14,7 +15,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from almamatch import Bib, ControlField, InMemoryZone, IntegrationProfile, Timestamp, decide
+from almamatch import (
+    Bib,
+    ControlField,
+    DataField,
+    InMemoryZone,
+    IntegrationProfile,
+    Subfield,
+    Timestamp,
+    decide,
+)
 from almamatch.codec import decision_to_json
 from almamatch.core.decide import DecisionCache
 from almamatch.core.decision import (
@@ -25,6 +35,7 @@ from almamatch.core.decision import (
     Stage,
     Step,
     Verdict,
+    latest_transaction,
     make_add,
     make_merge,
     make_step,
@@ -39,7 +50,8 @@ except ImportError:  # pragma: no cover (a machine without a C compiler)
 
 from test_decide_properties import NOW, export_of, profiles, records, zone_of, zones
 
-COMPILED = Makers(step=values.make_step, add=values.make_add, merge=values.make_merge)
+COMPILED = Makers(step=values.make_step, add=values.make_add, merge=values.make_merge,
+                  version=values.latest_transaction)
 
 details = st.text(max_size=20)
 mms_ids = st.sampled_from(["991234", "9910002856805681", ""])
@@ -52,12 +64,13 @@ steps = st.builds(make_step, st.sampled_from(Stage), st.sampled_from(Verdict), d
 traces = st.lists(steps, max_size=3).map(tuple)
 
 
-def _same(compiled: Any, pure: Any, public: Any) -> None:
+def _same(compiled: Any, pure: Any, public: Any, *, identical: bool = True) -> None:
     assert type(compiled) is type(pure) is type(public)
     assert (compiled, repr(compiled), hash(compiled)) == (pure, repr(pure), hash(pure))
     assert (public, repr(public), hash(public)) == (pure, repr(pure), hash(pure))
     for field in attrs.fields(type(pure)):  # the very objects given, in each slot
-        assert getattr(compiled, field.name) is getattr(pure, field.name)
+        mine, theirs = getattr(compiled, field.name), getattr(pure, field.name)
+        assert mine is theirs if identical else (type(mine), mine) == (type(theirs), theirs)
 
 
 @settings(max_examples=200, deadline=None)
@@ -86,6 +99,59 @@ def test_a_compiled_merge_is_the_pure_one(mms_id: str, record: Bib | None, metho
           make_merge(mms_id, record, method, trace, version),
           Merge(mms_id=mms_id, record=record, merge_method=method, trace=trace,
                 originating_version=version))
+
+
+# 005 texts: the plain form at every edge of each part (the compiled reader takes these), and
+# the forms ``Timestamp.parse`` reads otherwise or refuses (left to the pure reader).
+_PLAIN_PARTS = (["0001", "1999", "2025", "9999", "0000", "20x5", "\uff12\uff10\uff12\uff15"],
+                ["01", "02", "04", "09", "10", "12", "00", "13", "1a"],
+                ["01", "09", "10", "19", "20", "28", "29", "30", "31", "00", "32"],
+                ["00", "09", "10", "19", "20", "23", "24", "30"],
+                ["00", "59", "60", "5x"], ["00", "59", "60"],
+                [".0", ".9", ".5", ".x", "..", "00"])
+plain_like = st.tuples(*(st.sampled_from(part) for part in _PLAIN_PARTS)).map("".join)
+stamp_texts = st.one_of(
+    plain_like,
+    plain_like.map(lambda text: f" {text}"),
+    plain_like.map(lambda text: text[:14]),
+    plain_like.map(lambda text: text + "00"),
+    st.sampled_from(["", "2025", "20250101", "20240229120000.0", "20230229120000.0"]),
+    st.text(st.sampled_from("0123456789. x"), max_size=18),
+)
+control_tags = st.sampled_from(["001", "003", "005", "008"])
+fields = st.one_of(
+    st.builds(lambda tag, value: ControlField(tag=tag, value=value), control_tags, stamp_texts),
+    st.builds(lambda tag: DataField(tag=tag, indicator1=" ", indicator2=" ",
+                                    subfields=(Subfield(code="a", value="20250101120000.0"),)),
+              st.sampled_from(["035", "245", "500"])),
+)
+records_005 = st.lists(fields, max_size=6).map(
+    lambda found: Bib(leader="00000nam a2200000 a 4500", fields=tuple(found)))
+
+
+@settings(max_examples=400, deadline=None)
+@given(records_005)
+def test_the_compiled_005_is_the_pure_one(record: Bib) -> None:
+    compiled, pure = values.latest_transaction(record), latest_transaction(record)
+    assert pure == record.latest_transaction
+    if pure is None:
+        assert compiled is None
+    else:
+        _same(compiled, pure, Timestamp(digits=pure.digits, fraction=pure.fraction,
+                                        text=pure.text), identical=False)
+
+
+@settings(max_examples=200, deadline=None)
+@given(plain_like)
+def test_the_compiled_005_reads_a_plain_text_as_parse_does(text: str) -> None:
+    record = Bib(leader="00000nam a2200000 a 4500",
+                 fields=(ControlField(tag="001", value="1"), ControlField(tag="005", value=text)))
+    compiled, pure = values.latest_transaction(record), latest_transaction(record)
+    assert (compiled, repr(compiled)) == (pure, repr(pure))
+    if pure is not None:
+        assert compiled is not None
+        assert (compiled.digits, compiled.fraction, compiled.text) == (
+            pure.digits, pure.fraction, pure.text)
 
 
 @settings(max_examples=100, deadline=None)

@@ -3,10 +3,10 @@
 values keep their members (``record_layout``), each numeric tag's text (``tag_texts``) and the
 number that ASCII digits write (``digits_number``).
 
-Cimported by ``marcread``, ``packed`` and ``links``. A ``.pxd`` holds no module state, so each
-module keeps its own copy of what these functions answer, made once when it is imported
-(``cdef RecordLayout _RECORD = record_layout()``, ``cdef tuple _TAGS = tag_texts()``): reading a
-member of that module-level struct costs what reading a module-level variable does.
+Cimported by ``marcread``, ``packed``, ``links`` and ``values``. A ``.pxd`` holds no module
+state, so each module keeps its own copy of what these functions answer, made once when it is
+imported (``cdef RecordLayout _RECORD = record_layout()``, ``cdef tuple _TAGS = tag_texts()``):
+reading a member of that module-level struct costs what reading a module-level variable does.
 """
 
 from cpython.object cimport PyTypeObject

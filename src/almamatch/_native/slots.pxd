@@ -4,9 +4,9 @@ allocates an instance of a class of its own (``tp_alloc``, every slot NULL), the
 the offset the class's own slot descriptor writes to, with the reference the descriptor would
 take. ``slot_offset`` checks, when a module is imported, what that relies on.
 
-Cimported by the compiled modules that build ``core`` values (``zonekeys``, ``marcread``) and by
-the one that reads them (``jsontext``: ``member_offset``); its functions are inline, so each
-module holds its own copy of them and nothing is imported at run time.
+Cimported by the compiled modules that build ``core`` values (``zonekeys``, ``marcread``,
+``values``) and by the one that reads them (``jsontext``: ``member_offset``); its functions are
+inline, so each module holds its own copy of them and nothing is imported at run time.
 """
 
 from cpython.object cimport PyObject, PyTypeObject

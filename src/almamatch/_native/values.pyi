@@ -1,5 +1,5 @@
 """Type stub of the compiled ``almamatch._native.values`` (``values.pyx``): the twins of
-``core.decision``'s ``make_step``, ``make_add`` and ``make_merge``."""
+``core.decision``'s ``make_step``, ``make_add``, ``make_merge`` and ``latest_transaction``."""
 
 from almamatch.core.decision import Add, Merge, Stage, Step, Verdict
 from almamatch.core.record import Bib
@@ -15,3 +15,6 @@ def make_add(mms_id: str, record: Bib, trace: tuple[Step, ...],
 def make_merge(mms_id: str, record: Bib | None, merge_method: str, trace: tuple[Step, ...],
                originating_version: Timestamp | None) -> Merge:
     """``Merge(mms_id=..., record=..., merge_method=..., trace=..., originating_version=...)``."""
+
+def latest_transaction(record: Bib) -> Timestamp | None:
+    """``core.decision.latest_transaction(record)``: the record's 005 as a ``Timestamp``."""

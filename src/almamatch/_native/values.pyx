@@ -1,18 +1,36 @@
 # cython: language_level=3
-"""The twin of ``core.decision``'s makers (``make_step``, ``make_add``, ``make_merge``): each value
-``decide()`` builds for every record, made as ``core.slots`` makes it (``slots.pxd``: allocated as
-``object.__new__`` allocates it, each slot set where its descriptor would set it), from C.
+"""The twin of ``core.decision``'s makers (``make_step``, ``make_add``, ``make_merge``,
+``latest_transaction``): each value ``decide()`` builds for every record, made as ``core.slots``
+makes it (``slots.pxd``: allocated as ``object.__new__`` allocates it, each slot set where its
+descriptor would set it), from C.
 
 ``core`` never imports this module: a caller deciding many records hands these makers to its
 ``DecisionCache`` (``almamatch.values.decision_makers``); tests/property/test_value_makers.py holds
 each equal to its pure twin.
 """
 
-from cpython.object cimport PyTypeObject
+from cpython.object cimport PyObject, PyTypeObject
 
+from almamatch._native.marc cimport RecordLayout, record_layout
 from almamatch._native.slots cimport new_empty, put, slot_offset
 
 from almamatch.core.decision import Add, Merge, Step
+from almamatch.core.timestamp import Timestamp
+
+cdef extern from "Python.h":
+    bint PyUnicode_Check(PyObject* value)
+    bint PyUnicode_CheckExact(PyObject* value)
+    bint PyTuple_CheckExact(PyObject* value)
+    Py_ssize_t PyTuple_GET_SIZE(PyObject* value)
+    PyObject* PyTuple_GET_ITEM(PyObject* value, Py_ssize_t index)
+    PyTypeObject* Py_TYPE(PyObject* value)
+    Py_ssize_t PyUnicode_GET_LENGTH(PyObject* text)
+    bint PyUnicode_IS_ASCII(PyObject* text)
+    void* PyUnicode_DATA(PyObject* text)
+    int PyUnicode_CompareWithASCIIString(PyObject* text, const char* ascii)
+    object PyUnicode_Substring(object text, Py_ssize_t start, Py_ssize_t end)
+
+cdef RecordLayout _RECORD = record_layout()  # ``marc.pxd``
 
 cdef PyTypeObject* _STEP = <PyTypeObject*>Step
 cdef Py_ssize_t _STEP_STAGE = slot_offset(Step, "stage")
@@ -29,6 +47,10 @@ cdef Py_ssize_t _MERGE_RECORD = slot_offset(Merge, "record")
 cdef Py_ssize_t _MERGE_METHOD = slot_offset(Merge, "merge_method")
 cdef Py_ssize_t _MERGE_TRACE = slot_offset(Merge, "trace")
 cdef Py_ssize_t _MERGE_VERSION = slot_offset(Merge, "originating_version")
+cdef PyTypeObject* _TIMESTAMP = <PyTypeObject*>Timestamp
+cdef Py_ssize_t _TIMESTAMP_DIGITS = slot_offset(Timestamp, "digits")
+cdef Py_ssize_t _TIMESTAMP_FRACTION = slot_offset(Timestamp, "fraction")
+cdef Py_ssize_t _TIMESTAMP_TEXT = slot_offset(Timestamp, "text")
 
 
 def make_step(stage, verdict, detail):
@@ -59,3 +81,78 @@ def make_merge(mms_id, record, merge_method, trace, originating_version):
     put(merge, _MERGE_TRACE, trace)
     put(merge, _MERGE_VERSION, originating_version)
     return merge
+
+
+cdef inline PyObject* _slot(PyObject* value, Py_ssize_t offset) noexcept:
+    """The object in the slot at ``offset`` (borrowed; NULL when unset)."""
+    return (<PyObject**>((<char*>value) + offset))[0]
+
+
+cdef inline bint _digit(char character, char highest) noexcept:
+    return 48 <= character <= highest
+
+
+cdef bint _plain(const char* text) noexcept:
+    """Whether 16 ASCII characters are "yyyymmddhhmmss.f" as ``core.timestamp._PLAIN`` matches
+    them: a year from 0001, a month 01-12, a day 01-28, an hour 00-23, minutes and seconds
+    00-59, a point and one digit."""
+    cdef int at
+    for at in range(4):
+        if not _digit(text[at], 57):
+            return False
+    if text[0] == 48 and text[1] == 48 and text[2] == 48 and text[3] == 48:
+        return False
+    if not ((text[4] == 48 and _digit(text[5], 57) and text[5] != 48)
+            or (text[4] == 49 and _digit(text[5], 50))):
+        return False
+    if not ((text[6] == 48 and _digit(text[7], 57) and text[7] != 48)
+            or (text[6] == 49 and _digit(text[7], 57))
+            or (text[6] == 50 and _digit(text[7], 56))):
+        return False
+    if not ((_digit(text[8], 49) and _digit(text[9], 57))
+            or (text[8] == 50 and _digit(text[9], 51))):
+        return False
+    return (_digit(text[10], 53) and _digit(text[11], 57) and _digit(text[12], 53)
+            and _digit(text[13], 57) and text[14] == 46 and _digit(text[15], 57))
+
+
+def latest_transaction(record):
+    """``core.decision.latest_transaction(record)``: the record's 005 as a ``Timestamp`` (None
+    when it has none), read here for a ``Bib`` of plain fields whose 005 is "yyyymmddhhmmss.f"
+    as ``Timestamp.parse`` reads that form (``checked_timestamp``); any other record or 005 is
+    read by ``record.latest_transaction`` itself."""
+    cdef PyObject* bib = <PyObject*>record
+    if Py_TYPE(bib) is not _RECORD.bib:
+        return record.latest_transaction
+    cdef PyObject* fields = _slot(bib, _RECORD.bib_fields)
+    if fields == NULL or not PyTuple_CheckExact(fields):
+        return record.latest_transaction
+    cdef PyObject* one
+    cdef PyObject* tag
+    cdef PyObject* raw = NULL
+    cdef Py_ssize_t index
+    for index in range(PyTuple_GET_SIZE(fields)):
+        one = PyTuple_GET_ITEM(fields, index)
+        if Py_TYPE(one) is _RECORD.data:
+            continue
+        if Py_TYPE(one) is not _RECORD.control:
+            return record.latest_transaction
+        tag = _slot(one, _RECORD.control_tag)
+        if tag == NULL or not PyUnicode_Check(tag):
+            return record.latest_transaction
+        if PyUnicode_CompareWithASCIIString(tag, "005") == 0:
+            raw = _slot(one, _RECORD.control_value)
+            break
+    else:
+        return None  # no 005 (``control_value`` gives None)
+    if (raw == NULL or not PyUnicode_CheckExact(raw) or not PyUnicode_IS_ASCII(raw)
+            or PyUnicode_GET_LENGTH(raw) != 16 or not _plain(<const char*>PyUnicode_DATA(raw))):
+        return record.latest_transaction
+    text = <object>raw
+    moment = new_empty(_TIMESTAMP)
+    put(moment, _TIMESTAMP_DIGITS, PyUnicode_Substring(text, 0, 14))
+    # The fraction's one digit, a trailing zero dropped (``fraction.rstrip("0")``).
+    put(moment, _TIMESTAMP_FRACTION, PyUnicode_Substring(
+        text, 15, 15 if (<const char*>PyUnicode_DATA(raw))[15] == 48 else 16))
+    put(moment, _TIMESTAMP_TEXT, text)
+    return moment

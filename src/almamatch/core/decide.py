@@ -687,13 +687,13 @@ def _outcome(run: _Run, trace: list[Step], first: Refusal | None) -> Decision:
 
 def _incoming_version(run: _Run) -> Timestamp | None:
     """The incoming 005 as stages 10 and 11 read it (``Bib.latest_transaction`` of the prepared
-    record): once per decision."""
+    record, by the cache's ``Makers.version``): once per decision."""
     version = run.version
     if version is _UNREAD:
         prepared = run.prepared
         if prepared is None:  # unreachable: both read it only after stage 4 prepared the record
             raise AssertionError("the 005 is read before the record is prepared")
-        version = run.version = prepared.record.latest_transaction
+        version = run.version = run.cache.makers.version(prepared.record)
     return version  # type: ignore[return-value]
 
 

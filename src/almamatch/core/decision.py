@@ -52,6 +52,7 @@ __all__ = [
     "Stage",
     "Step",
     "Verdict",
+    "latest_transaction",
     "make_add",
     "make_merge",
     "make_step",
@@ -570,17 +571,26 @@ def make_merge(mms_id: str, record: Bib | None, merge_method: str, trace: tuple[
     return merge
 
 
+def latest_transaction(record: Bib) -> Timestamp | None:
+    """``record.latest_transaction``: the record's 005 as a ``Timestamp``, None when it has
+    none or it is malformed (stages 10 and 11 read the prepared record's)."""
+    return record.latest_transaction
+
+
 @frozen(kw_only=True)
 class Makers:
-    """How ``decide()`` makes the values it builds anew for every record: its steps and its Add
-    or Merge. ``PURE_MAKERS`` are the functions above, the definition; a caller that decides
-    many records may hand its ``DecisionCache`` their compiled twins (``_native/values.pyx``,
-    about a fifth of the cost a value), which make equal values. ``core`` never imports them."""
+    """How ``decide()`` makes the values it builds anew for every record: its steps, its Add or
+    Merge and the incoming 005 (``version``). ``PURE_MAKERS`` are the functions above, the
+    definition; a caller that decides many records may hand its ``DecisionCache`` their
+    compiled twins (``_native/values.pyx``, a fifth of the cost a value or less), which make
+    equal values. ``core`` never imports them."""
 
     step: Callable[[Stage, Verdict, str], Step]
     add: Callable[[str, Bib, tuple[Step, ...], Timestamp | None], Add]
     merge: Callable[[str, Bib | None, str, tuple[Step, ...], Timestamp | None], Merge]
+    version: Callable[[Bib], Timestamp | None]
 
 
 #: The makers written here (above): what ``decide()`` uses unless its cache was handed others.
-PURE_MAKERS: Final = Makers(step=make_step, add=make_add, merge=make_merge)
+PURE_MAKERS: Final = Makers(step=make_step, add=make_add, merge=make_merge,
+                            version=latest_transaction)

@@ -326,7 +326,8 @@ def line_encoder(encoding: tuple[str, str]) -> Callable[[str], bytes]:
 def _compiled_makers() -> Makers:
     from almamatch._native import values  # noqa: PLC0415 (only if built)
 
-    return Makers(step=values.make_step, add=values.make_add, merge=values.make_merge)
+    return Makers(step=values.make_step, add=values.make_add, merge=values.make_merge,
+                  version=values.latest_transaction)
 
 
 #: How a batch's decisions make their values (``core.decision.Makers``): the compiled twins of
