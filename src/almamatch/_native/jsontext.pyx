@@ -741,10 +741,8 @@ cdef class RecurringText:
             self.before.append(text)
             self.fixed_width = _widest(self.fixed_width, text)
             # An enum's members by identity (each member is one object; ``Enum`` compares by
-            # identity), rather than by a hash that ``Enum`` computes in Python; each with the
-            # text before it, which is written with it in one piece (``_fill``).
-            self.tables.append(None if table is None else tuple(
-                (one, text + written) for one, written in table.items()))
+            # identity), rather than by a hash that ``Enum`` computes in Python.
+            self.tables.append(None if table is None else tuple(table.items()))
             self.offsets[index] = member_offset(member, cls)
 
     def __dealloc__(self):
@@ -898,17 +896,17 @@ cdef class RecurringText:
         cdef int kind
         at = self._put(unused, at, self.value_open)
         for index in range(self.count):
+            at = self._put(unused, at, self.before[index])
             member = _slot(value, self.offsets[index])
             if member is NULL:
                 return UNUSUAL
             table = self.tables[index]
-            if table is not None:  # the enum's text with the text before it
+            if table is not None:
                 found = _by_identity(<tuple>table, member)
                 if found is NULL:
                     return UNUSUAL
                 at = self._put(unused, at, <object>found)
                 continue
-            at = self._put(unused, at, self.before[index])
             if not PyUnicode_CheckExact(member):
                 return UNUSUAL
             length = _raw_length(member)
