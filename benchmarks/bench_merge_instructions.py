@@ -12,8 +12,8 @@ them, each between two calls of ``os.getppid`` (callgrind's ``--dump-before=getp
 count at each, so a part's count is its own):
 
 * ``read``: for each Merge into a bib of the saved zone, the saved zone's ``record_part`` with
-  the merge's ``MergePlans.positions_read`` (the bib's row noted first, as stage 5's look-up
-  notes it in a batch);
+  the merge's ``MergePlans.reader`` (``positions_read`` in a tree without it; the bib's row
+  noted first, as stage 5's look-up notes it in a batch);
 * ``merge``: ``MergeMethod.apply`` of each of those records and the prepared incoming record;
 * ``apply``: every decision applied in order to a fresh overlay over the same saved zone, with
   its groundwork (``InMemoryZone.apply``).
@@ -88,14 +88,16 @@ def measured(args: argparse.Namespace) -> None:
     method = zone.profiles[0].merge
     plans = cache.merge_plans(method)
     rows = {mms_id: saved._row_of(mms_id) for mms_id, _ in merges}
-    parts = [(incoming, saved.record_part(mms_id, partial(plans.positions_read, incoming)))
+    # As ``decide()`` asks (``partial(plans.positions_read, incoming)`` before ``reader``).
+    reader = getattr(plans, "reader", None) or partial(partial, plans.positions_read)
+    parts = [(incoming, saved.record_part(mms_id, reader(incoming)))
              for mms_id, incoming in merges]
     sys.stderr.write(f"records {len(decisions)} merges {len(merges)}\n")
     gc.disable()
     saved._rows = rows  # each row noted, as stage 5 notes the row it found
     os.getppid()
     for mms_id, incoming in merges:
-        saved.record_part(mms_id, partial(plans.positions_read, incoming))
+        saved.record_part(mms_id, reader(incoming))
     os.getppid()
     for incoming, existing in parts:
         if existing is not None:

@@ -11,7 +11,8 @@ import os
 import random
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from functools import partial
 from itertools import accumulate
 from pathlib import Path
 
@@ -19,8 +20,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from almamatch.core.merge import MergeMethod, MergePlans
 from almamatch.core.record import Bib, ControlField, DataField
-from almamatch.marc import framing, iso2709
+from almamatch.marc import bib_to_marc, framing, iso2709
 from almamatch.marc.framing import frame_records
 from almamatch.marc.iso2709 import RecordFault, decode_spans
 from almamatch.marc.unreadable import Unreadable
@@ -33,6 +35,7 @@ except ImportError:  # pragma: no cover (a machine without a C compiler)
                 allow_module_level=True)
 
 Select = Callable[[list[str]], list[int] | None]
+Positions = Callable[[list[str]], list[int]]
 
 
 def shape(bib: Bib) -> tuple[object, ...]:
@@ -145,6 +148,90 @@ def same_selection(record: bytes, chance: random.Random) -> None:
             assert compiled == python, record
 
 
+class Table(dict[str, object]):
+    """Tags to bools (or, to be refused, to other values) that, called with tags, gives the
+    positions of those it maps to a true value, a tag it does not hold taken as ``fill`` gives
+    it (as ``core.merge.MergePlans.reader``'s table): a ``positions`` ``decode_part`` may read
+    as a table."""
+
+    def __init__(self, held: Mapping[str, object], fill: Callable[[str], object]) -> None:
+        super().__init__(held)
+        self.fill = fill
+        self.calls: list[list[str]] = []
+
+    def __missing__(self, tag: str) -> object:
+        found = self[tag] = self.fill(tag)
+        return found
+
+    def __call__(self, tags: list[str]) -> list[int]:
+        self.calls.append(list(tags))
+        return [at for at, tag in enumerate(tags) if self[tag]]
+
+
+def compiled_part(record: bytes, positions: Positions) -> Bib | None:
+    return marcread.part_bib(record, positions, iso2709._decode_part)
+
+
+def part_answer(read: Callable[[bytes, Positions], Bib | None], record: bytes,
+                positions: Positions) -> object:
+    try:
+        found = read(record, positions)
+    except (IndexError, TypeError) as error:
+        return (type(error).__name__, str(error))
+    return shape(found) if isinstance(found, Bib) else found
+
+
+def tables(chance: random.Random, tags: list[str]) -> Iterator[Callable[[], Table]]:
+    """Fresh tables of one kind each call: empty, holding some tags, holding all, a value that
+    is no bool."""
+    kept = frozenset(chance.sample(tags, chance.randrange(len(tags) + 1)))
+    some = {tag: tag in kept for tag in tags if chance.random() < 0.5}
+    yield lambda: Table({}, kept.__contains__)
+    yield lambda: Table(some, kept.__contains__)
+    yield lambda: Table({tag: tag in kept for tag in tags}, kept.__contains__)
+    yield lambda: Table({tag: int(tag in kept) for tag in tags}, kept.__contains__)
+    yield lambda: Table({"001": False, "035": None}, kept.__contains__)
+
+
+def same_part(record: bytes, chance: random.Random) -> None:
+    """``part_bib`` against ``iso2709._decode_part``: with callables (called as often, with
+    the same tags), with tables (read or called), and with the merge methods' readers."""
+    for select in selects(chance):
+        state = chance.getstate()
+        calls: list[list[str]] = []
+
+        def counted(tags: list[str], select: Select = select,
+                    calls: list[list[str]] = calls) -> list[int]:
+            calls.append(list(tags))
+            return select(tags)  # type: ignore[return-value]  # None: a TypeError, compared
+
+        python = part_answer(iso2709._decode_part, record, counted)
+        python_calls = list(calls)
+        chance.setstate(state)
+        calls.clear()
+        compiled = part_answer(compiled_part, record, counted)
+        assert calls == python_calls, record
+        assert compiled == python, record
+    opened = iso2709._opened(record)
+    tags = list(iso2709._tags(record, opened[1])) if opened is not None else ["001", "245"]
+    for table in tables(chance, tags):
+        python_table = table()
+        python = part_answer(iso2709._decode_part, record, python_table)
+        for positions in (table(), python_table):  # called, then (filled) read as a table
+            assert part_answer(compiled_part, record, positions) == python, record
+        # Filled by the Python path's call, a table of bools is read, not called again.
+        if all(type(value) is bool for value in python_table.values()):
+            assert len(python_table.calls) <= 1, record
+    incoming = Bib(leader="00000nam a2200000 a 4500", fields=(
+        DataField.of("245", "10", ("a", "New")), DataField.of("035", "  ", ("a", "1"))))
+    for method in MergeMethod.preset_names():
+        plans = MergePlans(MergeMethod.preset(method))
+        python = part_answer(iso2709._decode_part, record,
+                             partial(plans.positions_read, incoming))
+        for _ in range(2):  # its table empty, then filled
+            assert part_answer(compiled_part, record, plans.reader(incoming)) == python, record
+
+
 def corpus_records() -> list[bytes]:
     found: list[bytes] = []
     for path in [*sorted(CORPUS.glob("*.mrc")), *sorted(CORPUS.glob("*.dat"))]:
@@ -180,6 +267,18 @@ def test_every_corpus_record_selects_as_the_python_path(corpus: list[bytes]) -> 
     chance = random.Random(3)
     for record in corpus:
         same_selection(record, chance)
+
+
+def test_every_corpus_record_reads_its_part_as_the_python_path(corpus: list[bytes]) -> None:
+    """As saved in a zone too: its 003s taken out (``decode_part`` reads no record with one)."""
+    chance = random.Random(5)
+    for record in corpus:
+        same_part(record, chance)
+        bib = iso2709._decode_utf8(record) if record[9:10] == b"a" else None
+        if bib is not None and any(one.tag == "001" for one in bib.fields):
+            saved = bib_to_marc(Bib(leader=bib.leader, fields=tuple(
+                one for one in bib.fields if one.tag != "003")))
+            same_part(saved, chance)
 
 
 #: Bytes a damage writes: structure, controls XML forbids, digits, letters, high bytes.
@@ -236,6 +335,7 @@ def test_damaged_corpus_records_read_and_select_as_the_python_path(
     same_reading(records, monkeypatch)
     for record in records[:1500]:
         same_selection(record, chance)
+        same_part(record, chance)
 
 
 def test_a_span_outside_the_content_is_left_to_the_python_path(corpus: list[bytes]) -> None:
@@ -249,6 +349,8 @@ def test_none_for_the_bytes_is_a_type_error() -> None:
     for call in (lambda: marcread.usual_bib(None, 0, 0, True),  # type: ignore[arg-type]
                  lambda: marcread.selected_bib(None, lambda tags: None,  # type: ignore[arg-type]
                                                iso2709._decode_selected),
+                 lambda: marcread.part_bib(None, lambda tags: [],  # type: ignore[arg-type]
+                                           iso2709._decode_part),
                  lambda: marcread.usual_ends(None, 0)):  # type: ignore[arg-type]
         with pytest.raises(TypeError):
             call()
@@ -317,6 +419,7 @@ def test_generated_records_read_and_select_as_the_python_path(
     with pytest.MonkeyPatch.context() as monkeypatch:
         same_reading([record], monkeypatch)
     same_selection(record, chance)
+    same_part(record, chance)
 
 
 def test_the_usual_generated_record_is_read_here() -> None:

@@ -222,6 +222,23 @@ def test_the_merge_of_the_fields_it_reads_on_corpus_records(method: MergeMethod)
             existing, incoming)
 
 
+@settings(deadline=None)
+@given(method=every_method, existing=st.one_of(varied, bibs), incoming=st.one_of(varied, bibs))
+def test_a_reader_gives_the_positions_read(method: MergeMethod, existing: Bib,
+                                           incoming: Bib) -> None:
+    """``MergePlans.reader``: called, ``read_positions``; a table, the tags it holds as True
+    are those read (what ``marc.iso2709.decode_part`` may look up instead of calling it)."""
+    plans = MergePlans(method)
+    tags = [one.tag for one in existing.fields]
+    positions = plans.read_positions(tags, incoming)
+    reader = plans.reader(incoming)
+    assert reader(tags) == positions
+    if isinstance(reader, dict):
+        assert all(type(value) is bool for value in reader.values())
+        assert [at for at, tag in enumerate(tags) if reader[tag]] == positions
+        assert MergePlans(method).reader(incoming)(tags) == positions  # from an empty table
+
+
 def test_overlay_reads_001_035_local_extensions_and_9xx_alone() -> None:
     existing = Bib(leader=LEADER, fields=[
         ControlField("001", "991"), ControlField("005", "20200101000000.0"),

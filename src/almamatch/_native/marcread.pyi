@@ -7,6 +7,7 @@ from mmap import mmap
 from almamatch.core.record import Bib
 
 _Select = Callable[[list[str]], list[int] | None]
+_Positions = Callable[[list[str]], list[int]]
 
 def usual_bib(content: bytes, start: int, end: int, check: bool) -> tuple[Bib, bool] | None:
     """``iso2709._decode_direct(content[start:end], check=check)`` for the usual record; None
@@ -21,6 +22,12 @@ def selected_bib(record: bytes, select: _Select,
                  python: Callable[[bytes, _Select], Bib | None]) -> Bib | None:
     """``python(record, select)`` (``iso2709._decode_selected``), read here for the usual
     record; ``select`` is called at most once."""
+
+def part_bib(record: bytes, positions: _Positions,
+             python: Callable[[bytes, _Positions], Bib | None]) -> Bib | None:
+    """``python(record, positions)`` (``iso2709._decode_part``), read here for the usual
+    record; ``positions`` is called at most once, and not at all when it is a ``dict`` holding
+    every tag of the record as True or False (the tags it maps to True are read)."""
 
 def usual_ends(content: bytes | mmap, position: int) -> list[int]:
     """Where each record that frames the common way (``marc.framing.frame_spans``) ends, from

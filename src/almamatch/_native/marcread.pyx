@@ -14,15 +14,18 @@ its slots set directly (the offsets the classes' own slot descriptors give), the
 by CPython's UTF-8 decoder with ``surrogateescape`` as the Python path decodes them.
 
 ``selected_bib`` is the same for ``iso2709.decode_selected``: the checks of that function on
-the bytes, then only the fields its ``select`` picks decoded.
+the bytes, then only the fields its ``select`` picks decoded; ``part_bib`` for
+``iso2709.decode_part``, which picks them itself from a table of tags where it is given one.
 """
 
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
+from cpython.dict cimport PyDict_Check, PyDict_GetItemWithError
 from cpython.list cimport PyList_New, PyList_SET_ITEM
+from cpython.object cimport PyObject
 from cpython.ref cimport Py_INCREF
 from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
 from libc.stdint cimport uint64_t
-from libc.string cimport memchr, memcpy
+from libc.string cimport memchr, memcpy, memset
 
 from almamatch._native.marc cimport RecordLayout, digits_number, record_layout, tag_texts
 from almamatch._native.slots cimport new_empty, put
@@ -33,6 +36,8 @@ cdef extern from "Python.h":
     object PyUnicode_DecodeASCII(const char* data, Py_ssize_t size, const char* errors)
     object PyUnicode_New(Py_ssize_t size, unsigned int maxchar)
     void* PyUnicode_DATA(object text)
+    PyObject* Py_True   # the objects themselves (``<PyObject*>True`` is the C value 1)
+    PyObject* Py_False
 
 cdef extern from *:
     int __builtin_ctzll(unsigned long long value) nogil
@@ -124,13 +129,18 @@ cdef inline void _look_at(const unsigned char* record, Py_ssize_t piece, Py_ssiz
             found.noncharacter = True
 
 
-cdef bint _open(const unsigned char* record, Py_ssize_t size, Opened* found) noexcept:
+cdef bint _open(const unsigned char* record, Py_ssize_t size, Opened* found,
+               bint each_byte=True) noexcept:
     """Whether the record's leader, directory and data area have the layout the direct path
     reads field after field (``iso2709._opened``, then its directory equal to the one written
-    from its pieces' lengths), its tags all digits; what the builders need to know of it."""
+    from its pieces' lengths), its tags all digits; what the builders need to know of it.
+    Without ``each_byte``, of the data's bytes only the delimiters are looked at: ``empty``,
+    ``non_ascii``, ``noncharacter``, ``stray`` and ``control_delimiter`` are left False and every
+    field taken as wide; ``high_code`` is found all the same."""
     cdef Py_ssize_t declared, base, entries, entry, tag, length, offset, at, end, data_end
     cdef Py_ssize_t piece
     cdef const unsigned char* entry_at
+    cdef const unsigned char* delimiter
     cdef unsigned char octet
     cdef uint64_t marks
     cdef bint data_seen = False
@@ -139,7 +149,7 @@ cdef bint _open(const unsigned char* record, Py_ssize_t size, Opened* found) noe
     found.later_control = found.empty = found.high_code = found.non_ascii = False
     found.noncharacter = found.stray = found.control_delimiter = False
     found.data_heads = True
-    found.wide = 0
+    found.wide = 0 if each_byte else ~(<uint64_t>0)
     # ``_opened``: room for a leader and more; Leader/09 "a"; the leader ASCII.
     if size < LEADER_LENGTH + 2 or record[9] != 0x61:
         return False
@@ -189,6 +199,17 @@ cdef bint _open(const unsigned char* record, Py_ssize_t size, Opened* found) noe
                     or record[at + 1] >= 0x80 or record[at + 1] == SUBFIELD_DELIMITER
                     or record[at + 2] != SUBFIELD_DELIMITER):
                 found.data_heads = False
+        if not each_byte:
+            # Each delimiter, and the byte after it (at most the field's terminator).
+            delimiter = <const unsigned char*>memchr(record + at, SUBFIELD_DELIMITER, end - at)
+            while delimiter != NULL:
+                if delimiter[1] >= 0x80:
+                    found.high_code = True
+                delimiter += 1
+                delimiter = <const unsigned char*>memchr(delimiter, SUBFIELD_DELIMITER,
+                                                         record + end - delimiter)
+            at += length
+            continue
         # Eight bytes at a time while they are all plain (0x20-0x7F, which no rule here looks
         # at); where one is not, straight to it, then on from the byte after it; the last few
         # bytes one by one.
@@ -373,10 +394,11 @@ cdef class _Chosen:
         return self.chosen
 
 
-cdef object _subfields_text(const unsigned char* data, Py_ssize_t size):
+cdef object _subfields_text(const unsigned char* data, Py_ssize_t size, bint wide):
     """The subfields of a data field as ``DataField`` keeps them, from the bytes after its
     indicators (a delimiter first): empty subfields left out, as ``_fields_one_by_one`` leaves
-    them out (the delimiter is ASCII, so the bytes left decode to the text left)."""
+    them out (the delimiter is ASCII, so the bytes left decode to the text left); ``wide``: the
+    bytes may hold one over 0x7F (else they are ASCII)."""
     cdef Py_ssize_t at, kept = 0
     cdef bint clean = True
     cdef bint valid = False
@@ -386,7 +408,7 @@ cdef object _subfields_text(const unsigned char* data, Py_ssize_t size):
             clean = False
             break
     if clean:
-        return _text(data, size, &valid)
+        return _text(data, size, &valid) if wide else _ascii(data, size)
     kept_bytes = bytearray(size)
     cdef unsigned char* out = kept_bytes
     for at in range(size):
@@ -412,9 +434,8 @@ def selected_bib(bytes record not None, select, python):
     cdef const unsigned char* data = <const unsigned char*>PyBytes_AS_STRING(record)
     cdef Py_ssize_t size = PyBytes_GET_SIZE(record)
     cdef Opened opened
-    cdef Py_ssize_t entry, count, position, previous, tag, length, at
+    cdef Py_ssize_t entry, count, position, previous, tag
     cdef const unsigned char* entry_at
-    cdef bint valid = False
     if not _open(data, size, &opened) or not opened.data_heads or opened.high_code:
         return python(record, select)
     tags = PyList_New(opened.entries)
@@ -442,16 +463,124 @@ def selected_bib(bytes record not None, select, python):
     for entry in range(count):
         position = positions[entry]
         entry_at = data + LEADER_LENGTH + ENTRY_LENGTH * position
-        tag = digits_number(entry_at, 3)
-        length = digits_number(entry_at + 3, 4)
-        at = opened.base + digits_number(entry_at + 7, 5)
-        if tag < 10:
-            made = _control_field(data, tag, at, length - 1, &valid, True)
-        else:
-            made = _data_field(data, tag, at, length - 1, &valid,
-                               _subfields_text(data + at + 2, length - 3), True)
+        made = _chosen_field(data, entry_at, opened.base + digits_number(entry_at + 7, 5), True)
         Py_INCREF(made)
         PyTuple_SET_ITEM(fields, entry, made)
+    return _bib(data, fields)
+
+
+cdef inline object _chosen_field(const unsigned char* data, const unsigned char* entry_at,
+                                 Py_ssize_t at, bint wide):
+    """The field of the directory entry at ``entry_at``, its bytes at ``at``, as
+    ``iso2709._decode_selected`` decodes a field it picks (``wide`` as for
+    ``_control_field``)."""
+    cdef Py_ssize_t tag = digits_number(entry_at, 3)
+    cdef Py_ssize_t length = digits_number(entry_at + 3, 4)
+    cdef bint valid = False
+    if tag < 10:
+        return _control_field(data, tag, at, length - 1, &valid, wide)
+    return _data_field(data, tag, at, length - 1, &valid,
+                       _subfields_text(data + at + 2, length - 3, wide), wide)
+
+
+cdef inline bint _any_high(const unsigned char* data, Py_ssize_t size) noexcept:
+    """Whether one of the ``size`` bytes at ``data`` is over 0x7F: eight at a time, then the
+    last few one by one."""
+    cdef uint64_t word, high = 0
+    cdef Py_ssize_t at = 0
+    while at + 8 <= size:
+        memcpy(&word, data + at, 8)
+        high |= word
+        at += 8
+    while at < size:
+        high |= data[at]
+        at += 1
+    return (high & 0x8080808080808080ULL) != 0
+
+
+cdef enum:
+    MOST_ENTRIES = 8331  # the entries of the longest directory a base address of five digits
+                         # leaves room for: (99999 - 25) // 12
+
+
+def part_bib(bytes record not None, positions, python):
+    """``python(record, positions)``, which is ``iso2709.decode_part``: the leader, the fields
+    at ``positions(tags)`` and every 001 of a record with an 001 and no 003, read here for the
+    record ``selected_bib`` reads (any other is left to ``python``); None for a record with no
+    001 or with an 003.
+
+    ``positions`` is called once at most, and not at all when it is a ``dict`` that holds every
+    tag of the record, each as True or False: the fields picked are then those of the tags it
+    maps to True (what ``decode_part`` asks of such a ``positions``). Positions that are not
+    ascending list positions of the tags are left to ``python``.
+    """
+    cdef const unsigned char* data = <const unsigned char*>PyBytes_AS_STRING(record)
+    cdef Py_ssize_t size = PyBytes_GET_SIZE(record)
+    cdef Opened opened
+    cdef Py_ssize_t entry, tag, length, at, previous, count = 0, numbers = 0
+    cdef const unsigned char* entry_at
+    cdef unsigned char marks[MOST_ENTRIES]  # whether each entry's field is picked
+    cdef PyObject* read
+    cdef bint looked_up
+    if not _open(data, size, &opened, False) or not opened.data_heads or opened.high_code:
+        return python(record, positions)
+    # ``_open`` reads a directory no longer than ``MOST_ENTRIES``: its base address has five
+    # digits. An 001, no 003.
+    for entry in range(opened.entries):
+        tag = digits_number(data + LEADER_LENGTH + ENTRY_LENGTH * entry, 3)
+        if tag == 3:
+            return None
+        numbers += tag == 1
+    if numbers == 0:
+        return None
+    looked_up = PyDict_Check(positions)
+    if looked_up:
+        for entry in range(opened.entries):
+            tag = digits_number(data + LEADER_LENGTH + ENTRY_LENGTH * entry, 3)
+            read = PyDict_GetItemWithError(positions, _TAGS[tag])
+            if read == Py_True or tag == 1:
+                marks[entry] = 1
+                count += 1
+            elif read == Py_False:
+                marks[entry] = 0
+            else:  # a tag it does not hold (or holds as no bool): called
+                looked_up = False
+                break
+    if not looked_up:
+        tags = PyList_New(opened.entries)
+        for entry in range(opened.entries):
+            text = _TAGS[digits_number(data + LEADER_LENGTH + ENTRY_LENGTH * entry, 3)]
+            Py_INCREF(text)
+            PyList_SET_ITEM(tags, entry, text)
+        chosen = positions(tags)
+        if type(chosen) is not list:
+            return python(record, _Chosen(chosen))
+        memset(marks, 0, opened.entries)
+        previous = -1
+        # A tuple of them, which nothing run here can change.
+        for item in tuple(<list>chosen):
+            # An int (not a bool), after the one before it, one of the tags' positions.
+            if type(item) is not int or not previous < item < opened.entries:
+                return python(record, _Chosen(chosen))
+            previous = item
+            marks[previous] = 1
+        count = 0
+        for entry in range(opened.entries):
+            if digits_number(data + LEADER_LENGTH + ENTRY_LENGTH * entry, 3) == 1:
+                marks[entry] = 1
+            count += marks[entry]
+    fields = PyTuple_New(count)
+    count = 0
+    at = opened.base  # the fields follow one another (``_open``)
+    for entry in range(opened.entries):
+        entry_at = data + LEADER_LENGTH + ENTRY_LENGTH * entry
+        length = digits_number(entry_at + 3, 4)
+        if marks[entry]:
+            made = _chosen_field(data, entry_at, at, _any_high(data + at, length - 1))
+            Py_INCREF(made)
+            PyTuple_SET_ITEM(fields, count, made)
+            count += 1
+        at += length
     return _bib(data, fields)
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from functools import lru_cache, partial
+from functools import lru_cache
 from typing import Final
 
 from almamatch.core.decision import (
@@ -704,8 +704,8 @@ def _merged(run: _Run, mms_id: str, method: MergeMethod, incoming: Bib) -> Bib |
         return None
     plans = run.cache.merge_plans(method)
     # Only the fields the method may keep or test are needed: a view that can leave the others
-    # unread does (``MergePlans.read_positions``); the merged record is the same.
-    existing = bibs.record_part(mms_id, partial(plans.positions_read, incoming))
+    # unread does (``MergePlans.read_positions``, ``reader``); the merged record is the same.
+    existing = bibs.record_part(mms_id, plans.reader(incoming))
     if existing is None:
         return None
     return method.apply(existing, incoming, plans)

@@ -589,7 +589,7 @@ class MergePlans:
         once per merge (``partial(plans.positions_read, incoming)``, called without keywords)
         and a view calls with the existing record's tags."""
         if not self._replacing:  # each tag's fate is its own: read or removed
-            return list(compress(count(), map(self._read.__getitem__, tags)))
+            return self._read(tags)
         fates = list(map(self._fates.__getitem__, tags))
         if max(fates, default=_READ) >= 0:  # whether each replace runs is the incoming's
             replaced = {number: bool(_selected(self.of_rule(number), incoming.fields))
@@ -597,6 +597,16 @@ class MergePlans:
             fates = [fate if fate < 0 else _REMOVED if replaced[fate] else _READ
                      for fate in fates]
         return list(compress(count(), map(_IS_READ, fates)))
+
+    def reader(self, incoming: Bib) -> Callable[[list[str]], list[int]]:
+        """``partial(self.positions_read, incoming)``, for a view's ``record_part``; without a
+        replace rule (no fate is the incoming record's to decide), the plain table of the tags
+        planned so far, each True when its fields are read, which called with tags gives the
+        same positions (a reader may look the tags up in it itself, ``marc.iso2709.decode_part``,
+        and call it when one is not there yet)."""
+        if self._replacing:
+            return partial(self.positions_read, incoming)
+        return self._read
 
     def fate(self, tag: str) -> int:
         """What ``apply`` does first with the existing fields with ``tag`` (``_Fates``)."""
@@ -667,7 +677,8 @@ class _Fates(dict[str, int]):
 class _Read(dict[str, bool]):
     """Per tag, whether its fate (``_Fates``) is ``_READ``: what ``read_positions`` asks of
     each tag when no replace rule can change a fate, answered by a dict look-up alone (a
-    comparison of each fate with ``_READ`` costs twice the look-up)."""
+    comparison of each fate with ``_READ`` costs twice the look-up). Called with tags, the
+    positions of those read (``MergePlans.reader``)."""
 
     __slots__ = ("fates",)
 
@@ -678,6 +689,9 @@ class _Read(dict[str, bool]):
     def __missing__(self, tag: str) -> bool:
         found = self[tag] = self.fates[tag] == _READ
         return found
+
+    def __call__(self, tags: Sequence[str]) -> list[int]:
+        return list(compress(count(), map(self.__getitem__, tags)))
 
 
 # "Overlay all fields but local - replaces 035 in the Alma record, unless the first indicator is

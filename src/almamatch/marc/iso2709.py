@@ -23,7 +23,7 @@ import struct
 import warnings
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from functools import cache, lru_cache
+from functools import cache, lru_cache, partial
 from itertools import accumulate, chain, compress, count
 from operator import add, itemgetter
 from typing import TYPE_CHECKING, Final
@@ -59,6 +59,7 @@ if TYPE_CHECKING:  # pymarc is imported where a record goes through it (``decode
 __all__ = [
     "RecordFault",
     "decode_checked",
+    "decode_part",
     "decode_record",
     "decode_selected",
     "decode_spans",
@@ -68,29 +69,32 @@ __all__ = [
 
 
 _Select = Callable[[list[str]], list[int] | None]
+_Positions = Callable[[list[str]], list[int]]
 _UsualBib = Callable[[bytes, int, int, bool], tuple[Bib, bool] | None]
 _UsualBibs = Callable[[bytes, int, list[int], bool], tuple[list[Bib | None], bytes]]
 _SelectedBib = Callable[[bytes, _Select, Callable[[bytes, _Select], Bib | None]], Bib | None]
+_PartBib = Callable[[bytes, _Positions, Callable[[bytes, _Positions], Bib | None]], Bib | None]
 
 
-def _compiled_reader() -> tuple[_UsualBib, _UsualBibs, _SelectedBib]:
+def _compiled_reader() -> tuple[_UsualBib, _UsualBibs, _SelectedBib, _PartBib]:
     """The compiled twin of the direct path (``almamatch._native.marcread``), used where it is
     built and wanted (``almamatch._native.compiled``); Nones: the Python paths alone."""
     from almamatch._native.marcread import (  # noqa: PLC0415 (optional: may not be built)
+        part_bib,
         selected_bib,
         usual_bib,
         usual_bibs,
     )
 
-    return usual_bib, usual_bibs, selected_bib
+    return usual_bib, usual_bibs, selected_bib, part_bib
 
 
 #: The compiled reading, picked once: ``decode_spans`` reads the usual record with
 #: ``usual_bib``, ``read_iso2709`` a run of them with ``usual_bibs``, ``decode_selected`` with
-#: ``selected_bib``, whose answers are those of the Python paths here
-#: (tests/test_native_marcread.py compares them).
-_usual_bib, _usual_bibs, _selected_bib = (_native.compiled(_compiled_reader)
-                                          or (None, None, None))
+#: ``selected_bib``, ``decode_part`` with ``part_bib``, whose answers are those of the Python
+#: paths here (tests/test_native_marcread.py compares them).
+_usual_bib, _usual_bibs, _selected_bib, _part_bib = (_native.compiled(_compiled_reader)
+                                                     or (None, None, None, None))
 
 _SUBFIELD: Final = chr(SUBFIELD_DELIMITER)
 _TERMINATOR: Final = chr(FIELD_TERMINATOR)
@@ -522,6 +526,43 @@ def _decode_selected(record: bytes, select: Callable[[list[str]], list[int] | No
         if fields is None:  # not for a record that passed the checks above
             return None
     return checked_bib(record[:LEADER_LENGTH].decode("ascii"), fields)
+
+
+def decode_part(record: bytes, positions: _Positions) -> Bib | None:
+    """The leader, the fields at the positions ``positions(tags)`` gives and every 001, in
+    order, of a record with an 001 and no 003 (a saved zone's record as a merge reads it,
+    ``zonefiles.zones.IndexedZoneView.record_part``): ``decode_selected`` of those positions
+    (``_decode_part``, which defines the answer; read in C where the compiled module is in use,
+    ``marcread.part_bib``). None for a record with no 001 or with an 003 (``positions`` is not
+    called), and where ``decode_selected`` gives None.
+
+    ``positions`` may also be a ``dict`` of tags to bools (``core.merge.MergePlans.reader``):
+    called with tags it holds every one of, it must give the ascending positions of those it
+    maps to True, which the compiled reading then looks up in it instead of calling it.
+    """
+    if _part_bib is not None:
+        return _part_bib(record, positions, _decode_part)
+    return _decode_part(record, positions)
+
+
+def _decode_part(record: bytes, positions: _Positions) -> Bib | None:
+    return _decode_selected(record, partial(_numbered_positions, positions))
+
+
+def _numbered_positions(positions: _Positions, tags: list[str]) -> list[int] | None:
+    """``positions(tags)`` and the position of every 001, ascending, for tags with an 001 and
+    no 003; None for any other (``decode_part``)."""
+    # The tags are searched in one text, each tag and a blank: a search for a tag finds whole
+    # tags alone, at four times their position.
+    line = " ".join([*tags, ""])
+    first = line.find("001 ")
+    if first == -1 or "003 " in line:
+        return None
+    chosen = positions(tags)
+    if line.find("001 ", first + 4) == -1:  # one 001, as a saved record has
+        first >>= 2
+        return chosen if first in chosen else sorted([first, *chosen])
+    return sorted({*chosen, *(at for at, tag in enumerate(tags) if tag == "001")})
 
 
 def decode_record(record: bytes) -> Bib:

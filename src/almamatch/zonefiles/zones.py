@@ -47,7 +47,7 @@ from almamatch.index.directory import key_directory
 from almamatch.index.version import encode_version
 from almamatch.index.zone import ACTIVE, CANCELLED, NOTED_ROWS, InvalidIndex, ZoneIndex
 from almamatch.marc import Unreadable, bib_to_marc, read_bibs
-from almamatch.marc.iso2709 import RecordFault, decode_record, decode_selected
+from almamatch.marc.iso2709 import RecordFault, decode_part, decode_record
 from almamatch.zonefiles.manifest import (
     MANIFEST,
     SAVED_BIBS,
@@ -409,33 +409,19 @@ class IndexedZoneView:
     def record_part(self, mms_id: str, positions: Callable[[list[str]], list[int]]
                     ) -> Bib | None:
         """``record`` with only the fields at ``positions(tags)`` decoded (and every 001),
-        when the record is well-formed UTF-8 with an 001 and no 003 (``decode_selected``): the
+        when the record is well-formed UTF-8 with an 001 and no 003 (``decode_part``): the
         fields ``record`` would give at those positions, in order. Otherwise the whole
         ``record``, read and checked exactly as ``record`` reads it.
         """
         framed = self._framed(mms_id)
         if framed is None:
             return None
-
-        def select(tags: list[str]) -> list[int] | None:
-            # ``fold_003`` and ``assign_mms_id`` keep every field's position in a record with
-            # an 001 and no 003; every 001 is read, for the check and for ``assign_mms_id``.
-            # The tags are searched in one text, each tag and a blank (``tag_line``): a search
-            # for a tag finds whole tags alone, at four times their position.
-            line = " ".join([*tags, ""])
-            first = line.find("001 ")
-            if first == -1 or "003 " in line:
-                return None
-            chosen = positions(tags)
-            if line.find("001 ", first + 4) == -1:  # one 001, as a saved record has
-                first >>= 2
-                return chosen if first in chosen else sorted([first, *chosen])
-            return sorted({*chosen, *(at for at, tag in enumerate(tags) if tag == "001")})
-
-        part = decode_selected(framed, select)
+        # ``fold_003`` and ``assign_mms_id`` keep every field's position in a record with an
+        # 001 and no 003; every 001 is read, for the check and for ``assign_mms_id``.
+        part = decode_part(framed, positions)
         if part is None:
             return self._saved(mms_id, self._decoded(mms_id, framed))
-        # ``select`` picks fields of a record with no 003 alone: ``fold_003`` keeps it as it is.
+        # ``decode_part`` reads a record with no 003 alone: ``fold_003`` keeps it as it is.
         return self._numbered(mms_id, part)
 
     def _framed(self, mms_id: str) -> bytes | None:
