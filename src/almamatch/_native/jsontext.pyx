@@ -94,12 +94,12 @@ cdef enum:
     AFTER_KEY = 4
 
 
-cdef inline uint64_t _with_characters(uint64_t key, object text, Py_ssize_t length) noexcept:
-    """``key`` followed by the ``length`` ASCII characters of ``text``, 7 bits each; 0 when
-    ``text`` is not that many ASCII characters."""
-    if key == 0 or PyUnicode_GET_LENGTH(text) != length or PyUnicode_MAX_CHAR_VALUE(text) >= 0x80:
+cdef inline uint64_t _with_characters(uint64_t key, PyObject* text, Py_ssize_t length) noexcept:
+    """``key`` followed by the ``length`` ASCII characters of the ``str`` ``text`` (borrowed),
+    7 bits each; 0 when ``text`` is not that many ASCII characters."""
+    if key == 0 or _raw_length(text) != length or _raw_width(text) >= 0x80:
         return 0
-    cdef const ucs1* characters = <const ucs1*>PyUnicode_DATA(text)
+    cdef const ucs1* characters = <const ucs1*>_raw_data(text)
     cdef Py_ssize_t index
     for index in range(length):
         key = (key << 7) | characters[index]
@@ -335,10 +335,6 @@ cdef class RecordText:
         self.capacity = size
         return 0
 
-    cdef inline PyObject* _kept_code_text(self, uint32_t code) noexcept:
-        """The text that opens a subfield of an ASCII ``code`` (borrowed), or NULL."""
-        return self.code_texts[code] if code < ASCII_END else NULL
-
     cdef object _code_text(self, uint32_t code):
         """The text that opens a subfield of ``code`` (the writer's table), or None."""
         text = self.codes[chr(code)]
@@ -394,8 +390,7 @@ cdef class RecordText:
         leader = _text_or_none(record, self.leader)
         cdef Py_ssize_t at = 0, index, count = len(fields)
         cdef PyObject* one
-        cdef PyObject* found
-        cdef uint64_t packed, after
+        cdef uint64_t after
         at = self._put(unused, at, width, <PyObject*>self.opening)
         at = self._put_string(unused, at, width, leader)
         at = self._put(unused, at, width, <PyObject*>self.middle)
@@ -407,31 +402,19 @@ cdef class RecordText:
             after = AFTER_KEY if index else 0
             one = PyTuple_GET_ITEM(<PyObject*>fields, index)
             if Py_TYPE(one) is <PyTypeObject*>self.control_class:
-                tag = _text_or_none(one, self.control_tag)
-                value = _text_or_none(one, self.control_value)
-                if tag is None:
+                tag = _text_slot(one, self.control_tag)
+                if tag is NULL:
                     return UNUSUAL
-                packed = _with_characters(CONTROL_KEY + after, tag, 3)
-                found = self._kept(packed)
-                if found is NULL:
-                    text = self._looked_up(self.controls, tag, packed, after)
-                    found = <PyObject*>text
-                at = self._put(unused, at, width, found)
-                at = self._put_string(unused, at, width, value)
+                at = self._put_opening(unused, at, width, after, tag, NULL, NULL)
+                at = self._put_string(unused, at, width, _text_or_none(one, self.control_value))
                 at = self._put(unused, at, width, <PyObject*>self.control_end)
             elif Py_TYPE(one) is <PyTypeObject*>self.data_class:
-                tag = _text_or_none(one, self.data_tag)
-                first = _text_or_none(one, self.indicator1)
-                second = _text_or_none(one, self.indicator2)
-                if tag is None or first is None or second is None:
+                tag = _text_slot(one, self.data_tag)
+                first = _text_slot(one, self.indicator1)
+                second = _text_slot(one, self.indicator2)
+                if tag is NULL or first is NULL or second is NULL:
                     return UNUSUAL
-                packed = _with_characters(_with_characters(
-                    _with_characters(HEAD_KEY + after, tag, 3), first, 1), second, 1)
-                found = self._kept(packed)
-                if found is NULL:
-                    text = self._looked_up(self.heads, (tag, first, second), packed, after)
-                    found = <PyObject*>text
-                at = self._put(unused, at, width, found)
+                at = self._put_opening(unused, at, width, after, tag, first, second)
                 at = self._put_subfields(unused, at, width,
                                          _text_or_none(one, self.subfields))
             else:
@@ -439,6 +422,47 @@ cdef class RecordText:
         if at < 0:
             return UNUSUAL
         return self._put(unused, at, width, <PyObject*>self.close)
+
+    cdef inline Py_ssize_t _put_opening(self, out_t unused, Py_ssize_t at, uint32_t width,
+                                        uint64_t after, PyObject* tag, PyObject* first,
+                                        PyObject* second) except -2:
+        """A field's opening text: a control field's up to its value (``first`` NULL, by its
+        tag) or a data field's head (by its tag and indicators; each a ``str``, borrowed),
+        kept by the key packed from their characters, else looked up (``_put_looked_up``);
+        after what ends the field before it where ``after`` (``AFTER_KEY``)."""
+        cdef uint64_t packed
+        if first is NULL:
+            packed = _with_characters(CONTROL_KEY + after, tag, 3)
+        else:
+            packed = _with_characters(_with_characters(
+                _with_characters(HEAD_KEY + after, tag, 3), first, 1), second, 1)
+        cdef PyObject* found = self._kept(packed)
+        if found is NULL:
+            return self._put_looked_up(unused, at, width, after, packed, <object>tag,
+                                       None if first is NULL else <object>first,
+                                       None if second is NULL else <object>second)
+        return self._put(unused, at, width, found)
+
+    cdef Py_ssize_t _put_looked_up(self, out_t unused, Py_ssize_t at, uint32_t width,
+                                   uint64_t after, uint64_t packed, object tag, object first,
+                                   object second) except -2:
+        """``_put_opening`` of a text not kept by its key: from the writer's table of control
+        fields' texts (``first`` None) or of heads, held here while written (a text the C
+        table does not keep is this reference's)."""
+        if first is None:
+            text = self._looked_up(self.controls, tag, packed, after)
+        else:
+            text = self._looked_up(self.heads, (tag, first, second), packed, after)
+        return self._put(unused, at, width, <PyObject*>text)
+
+    cdef inline PyObject* _subfield_opening(self, uint32_t code, bint after) noexcept:
+        """The text that opens a subfield of an ASCII ``code`` (borrowed: ``kept`` holds
+        it), after what ends the subfield before it where ``after`` (``next_code_texts``,
+        written in one piece), once the writer's table has given it (``_code_text``); else
+        NULL."""
+        if code >= ASCII_END:
+            return NULL
+        return self.next_code_texts[code] if after else self.code_texts[code]
 
     cdef inline Py_ssize_t _put(self, out_t unused, Py_ssize_t at, uint32_t width,
                                 PyObject* text) except -2:
@@ -513,16 +537,13 @@ cdef class RecordText:
             code = text[index + 1]
             if code == DELIMITER or code == TERMINATOR:
                 return UNUSUAL
-            found = NULL
-            if index and code < ASCII_END:  # what ends the subfield before, with the opening
-                found = self.next_code_texts[code]
+            # What ends the subfield before (after the first), with the opening, kept.
+            found = self._subfield_opening(code, index != 0)
             if found is NULL:
                 if index:
                     at = self._put(unused, at, width, <PyObject*>self.subfield_next)
-                found = self._kept_code_text(code)
-                if found is NULL:
-                    opening = self._code_text(code)
-                    found = <PyObject*>opening
+                opening = self._code_text(code)  # held here while written
+                found = <PyObject*>opening
             at = self._put(unused, at, width, found)
             if at < 0:
                 return UNUSUAL
@@ -1369,6 +1390,7 @@ cdef extern from "Python.h":
     int _PyBytes_Resize(PyObject** value, Py_ssize_t size) except -1
     PyObject* _new_bytes "PyBytes_FromStringAndSize"(const char* text, Py_ssize_t size)
     char* _raw_bytes "PyBytes_AS_STRING"(PyObject* value)
+    bint _raw_is_ascii "PyUnicode_IS_ASCII"(PyObject* text)
 
 #: The high bit of each byte of a word: eight ASCII characters of one byte have none; and the
 #: bits past ASCII of each of four characters of two bytes.
@@ -1412,6 +1434,56 @@ def utf8_line(text):
     return result
 
 
+def utf8_join(parts):
+    """``("".join(parts) + "\\n").encode("utf-8")``: a line's bytes from its parts, none
+    joined first, for a tuple of ``str`` none of which holds a surrogate; None for anything
+    else, which the caller joins and encodes in Python. An ASCII part is copied as it is, any
+    other encoded as ``utf8_line`` encodes a line."""
+    if type(parts) is not tuple:
+        return None
+    cdef PyObject* held = <PyObject*>parts
+    cdef Py_ssize_t count = PyTuple_GET_SIZE(held), index, length, at = 0, size = 1
+    cdef PyObject* part
+    for index in range(count):  # the most bytes the parts may take
+        part = PyTuple_GET_ITEM(held, index)
+        if not PyUnicode_CheckExact(part):
+            return None
+        length = _raw_length(part)
+        size += length if _raw_is_ascii(part) else length * (_raw_kind(part) + 1)
+    cdef PyObject* line = _new_bytes(NULL, size)
+    if line is NULL:
+        raise MemoryError()
+    cdef uint8_t* out = <uint8_t*>_raw_bytes(line)
+    cdef Py_ssize_t written
+    cdef int kind
+    for index in range(count):
+        part = PyTuple_GET_ITEM(held, index)
+        length = _raw_length(part)
+        kind = _raw_kind(part)
+        if _raw_is_ascii(part):
+            if length <= 16:
+                _short_copy(<char*>(out + at), <const char*>_raw_data(part), length)
+            else:
+                memcpy(out + at, _raw_data(part), length)
+            written = length
+        elif kind == 1:
+            written = _utf8_narrow(<const ucs1*>_raw_data(part), length, out + at)
+        elif kind == 2:
+            written = _utf8_pairs(<const ucs2*>_raw_data(part), length, out + at)
+        else:
+            written = _utf8_wide(<const ucs4*>_raw_data(part), length, out + at)
+        if written < 0:
+            Py_XDECREF(line)
+            return None
+        at += written
+    out[at] = 0x0A
+    if at + 1 != size:
+        _PyBytes_Resize(&line, at + 1)  # on failure it frees the bytes and raises
+    result = <object>line
+    Py_XDECREF(line)
+    return result
+
+
 cdef inline Py_ssize_t _utf8_character(uint32_t character, uint8_t* out,
                                        Py_ssize_t at) noexcept:
     """One character's UTF-8 bytes written at ``at``: where the next go; -1 for a surrogate."""
@@ -1437,10 +1509,20 @@ cdef inline Py_ssize_t _utf8_character(uint32_t character, uint8_t* out,
 
 
 cdef Py_ssize_t _utf8_narrow(const ucs1* text, Py_ssize_t length, uint8_t* out) noexcept:
-    """Characters of one byte: eight ASCII ones copied at once."""
+    """Characters of one byte: 32 ASCII ones copied at once, else eight."""
     cdef Py_ssize_t index = 0, at = 0, step
-    cdef uint64_t word
+    cdef uint64_t word, second, third, fourth
     while index + 8 <= length:
+        if index + 32 <= length:
+            memcpy(&word, text + index, 8)
+            memcpy(&second, text + index + 8, 8)
+            memcpy(&third, text + index + 16, 8)
+            memcpy(&fourth, text + index + 24, 8)
+            if (word | second | third | fourth) & _HIGH_BYTES == 0:
+                memcpy(out + at, text + index, 32)
+                at += 32
+                index += 32
+                continue
         memcpy(&word, text + index, 8)
         if word & _HIGH_BYTES == 0:
             memcpy(out + at, &word, 8)
@@ -1456,16 +1538,24 @@ cdef Py_ssize_t _utf8_narrow(const ucs1* text, Py_ssize_t length, uint8_t* out) 
 
 
 cdef Py_ssize_t _utf8_pairs(const ucs2* text, Py_ssize_t length, uint8_t* out) noexcept:
-    """Characters of two bytes: four ASCII ones written at once; -1 at a surrogate."""
+    """Characters of two bytes: eight ASCII ones written at once, else four; -1 at a
+    surrogate."""
     cdef Py_ssize_t index = 0, at = 0, step
-    cdef uint64_t word
+    cdef uint64_t word, second
     while index + 4 <= length:
+        if index + 8 <= length:
+            memcpy(&word, text + index, 8)
+            memcpy(&second, text + index + 4, 8)
+            if (word | second) & _HIGH_PAIRS == 0:
+                for step in range(8):
+                    out[at + step] = <uint8_t>text[index + step]
+                at += 8
+                index += 8
+                continue
         memcpy(&word, text + index, 8)
         if word & _HIGH_PAIRS == 0:
-            out[at] = <uint8_t>text[index]
-            out[at + 1] = <uint8_t>text[index + 1]
-            out[at + 2] = <uint8_t>text[index + 2]
-            out[at + 3] = <uint8_t>text[index + 3]
+            for step in range(4):
+                out[at + step] = <uint8_t>text[index + step]
             at += 4
         else:
             for step in range(4):
