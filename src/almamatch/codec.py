@@ -405,7 +405,6 @@ class JsonWriter:
         self._dumps = json.JSONEncoder(ensure_ascii=ensure_ascii, separators=COMPACT).encode
         self._writers: dict[Any, Callable[[Any], str]] = {}
         self._members: dict[type[Any], Callable[[Any], str]] = {}
-        self._members_after: dict[type[Any], Callable[[str, Any], str]] = {}
         self._members_after_parts: dict[type[Any], Callable[[str, Any], tuple[str, ...]]] = {}
         self._recurring: dict[type[Any], _Recurring] = {}
         # The writers of a tuple of recurring values, by its hint: compiled (None where not in
@@ -484,20 +483,12 @@ class JsonWriter:
             found = self._members[cls] = self._generate(cls, braces=False)
         return found
 
-    def members_after(self, cls: type[Any]) -> Callable[[str, Any], str]:
-        """The function ``write(before, value)`` that writes a JSON object of the members
-        ``before`` (their text, written by another writer) and then an attrs object's members:
-        ``"{" + before + "," + members(cls)(value) + "}"``, in one piece (``envelope.LineWriter``:
-        the place, then a decision). For a class with members."""
-        found = self._members_after.get(cls)
-        if found is None:
-            found = self._members_after[cls] = self._generate(cls, braces=False, after=True)
-        return found
-
     def members_after_parts(self, cls: type[Any]) -> Callable[[str, Any], tuple[str, ...]]:
-        """``members_after(cls)``'s text in pieces, not joined: ``"".join(parts(before,
-        value)) == members_after(cls)(before, value)``, for a writer that encodes the pieces
-        itself (``envelope.LineWriter.parts``)."""
+        """The function ``write(before, value)`` that writes a JSON object of the members
+        ``before`` (their text, written by another writer) and then an attrs object's members
+        (``envelope.LineWriter``: the place, then a decision), in pieces, not joined:
+        ``"".join(write(before, value)) == "{" + before + "," + members(cls)(value) + "}"``,
+        for a writer that joins or encodes them itself. For a class with members."""
         found = self._members_after_parts.get(cls)
         if found is None:
             found = self._members_after_parts[cls] = self._generate(
@@ -636,8 +627,8 @@ class JsonWriter:
         # a local first and written by the expression ``_written`` gives for its type (no call
         # of a writer of its own where the expression needs none), the constant texts between
         # them each one name. ``after``: the function is ``write(before, value)``, writing
-        # ``{``, the text ``before``, ``,``, the members and ``}`` (``members_after``).
-        # ``parts``: it answers the same pieces as a tuple, not joined (``members_after_parts``).
+        # ``{``, the text ``before``, ``,``, the members and ``}``. ``parts``: it answers the
+        # same pieces as a tuple, not joined (``members_after_parts``).
         opening, texts, end = self._member_texts(cls, braces=braces)
         namespace: dict[str, Any] = {"string": self._string, "null": "null"}
         reads: list[str] = []

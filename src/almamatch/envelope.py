@@ -183,47 +183,29 @@ class LineWriter:
         # The place's text from the record at once where the compiled writer is in use (its
         # twin: ``Place.of`` written by ``_place``, which answers for any record it leaves).
         self._place_text = self._writer.numbers_members(Place)
-        # Each decision class's writers of a line (its place's text, then the decision's
-        # members), joined and in pieces, are generated when a line first needs them (a run
-        # of one record needs one).
-        self._decisions: dict[type[Any], tuple[Callable[[str, Any], str],
-                                               Callable[[str, Any], tuple[str, ...]]]] = {}
+        # Each decision class's writer of a line's pieces (its place's text, then the
+        # decision's members) is generated when a line first needs it (a run of one record
+        # needs one).
+        self._decisions: dict[type[Any], Callable[[str, Any], tuple[str, ...]]] = {}
 
     def line(self, index: int, item: Bib | Unreadable, decision: Decision | None) -> str:
         """The line of one input record, decided (``decision`` given) or unreadable."""
-        found = self._decided(index, item, decision)
-        if found is None:
-            return json_line(item_line(index, item, decision))
-        (write, _), place = found
-        return write(place, decision)
+        return "".join(self.parts(index, item, decision))
 
     def parts(self, index: int, item: Bib | Unreadable, decision: Decision | None
               ) -> tuple[str, ...]:
         """``line``'s text in pieces: ``"".join(parts(...)) == line(...)``."""
-        found = self._decided(index, item, decision)
-        if found is None:
-            return (json_line(item_line(index, item, decision)),)
-        (_, write), place = found
-        return write(place, decision)
-
-    def _decided(self, index: int, item: Bib | Unreadable, decision: Decision | None
-                 ) -> tuple[tuple[Callable[[str, Any], str],
-                                  Callable[[str, Any], tuple[str, ...]]], str] | None:
-        """The writers of a decided record's line and its place's text; None for a line
-        written through the dicts (an unreadable record, a class of decision not known)."""
-        if decision is None or isinstance(item, Unreadable):
-            return None
-        writers = self._decisions.get(type(decision))
-        if writers is None:
-            if type(decision) not in _DECISION_TYPES:
-                return None
-            writers = self._decisions[type(decision)] = (
-                self._writer.members_after(type(decision)),
-                self._writer.members_after_parts(type(decision)))
-        place = None if self._place_text is None else self._place_text(index, item)
-        if place is None:
-            place = self._place(Place.of(index, item, self._numbers))
-        return writers, place
+        if decision is not None and not isinstance(item, Unreadable):
+            write = self._decisions.get(type(decision))
+            if write is None and type(decision) in _DECISION_TYPES:
+                write = self._decisions[type(decision)] = self._writer.members_after_parts(
+                    type(decision))
+            if write is not None:
+                place = None if self._place_text is None else self._place_text(index, item)
+                if place is None:
+                    place = self._place(Place.of(index, item, self._numbers))
+                return write(place, decision)
+        return (json_line(item_line(index, item, decision)),)
 
 
 def read_line(value: Mapping[str, Any]) -> Line:

@@ -73,6 +73,8 @@ cdef enum:
     #: character, two escapes for a character past the BMP with ``ensure_ascii``.
     WIDEST_ESCAPE = 6
     WIDEST_ASCII_ESCAPE = 12
+    #: The longest text that opens a subfield kept as C characters (``RecordText``).
+    OPENING_BYTES = 16
 
 cdef const char* HEX = b"0123456789abcdef"
 
@@ -155,6 +157,10 @@ cdef class RecordText:
     # The same after what ends the subfield before (``subfield_next``): a subfield's opening
     # but the first's, written in one piece (borrowed from ``kept`` too).
     cdef PyObject* next_code_texts[ASCII_END]
+    # The same texts (first and after another subfield), each as its ASCII characters where
+    # they are at most ``OPENING_BYTES``: their count (0 until known, or where they are not).
+    cdef uint8_t opening_text[2][ASCII_END][OPENING_BYTES]
+    cdef uint8_t opening_length[2][ASCII_END]
     cdef list kept
     # Texts by packed key (``_with_characters``): each held (a reference) while kept.
     cdef uint64_t* kept_keys
@@ -212,6 +218,8 @@ cdef class RecordText:
         for code in range(ASCII_END):
             self.code_texts[code] = NULL
             self.next_code_texts[code] = NULL
+            self.opening_length[0][code] = 0
+            self.opening_length[1][code] = 0
             escape = escapes[code]
             self.plain[code] = escape == chr(code)
             if self.plain[code]:  # written as it is
@@ -346,6 +354,11 @@ cdef class RecordText:
             self.kept.append(after)
             self.code_texts[code] = <PyObject*>text
             self.next_code_texts[code] = <PyObject*>after
+            for which, one in enumerate((text, after)):  # as C characters too, if they fit
+                if one.isascii() and 0 < len(one) <= OPENING_BYTES:
+                    for at in range(len(one)):
+                        self.opening_text[which][code][at] = ord(one[at])
+                    self.opening_length[which][code] = len(one)
         return text
 
     cdef inline size_t _slot_of(self, uint64_t packed) noexcept:
@@ -522,8 +535,9 @@ cdef class RecordText:
         # A field's text, as ``DataField`` keeps it: each subfield the delimiter, a code that is
         # neither the delimiter nor the terminator, and a value without either; the text
         # starts with a delimiter and does not end with one. Any other text: the Python writer.
-        cdef Py_ssize_t index = 0, following = 0
+        cdef Py_ssize_t index = 0, following = 0, opened
         cdef uint32_t code
+        cdef bint after
         cdef PyObject* found
         cdef out_t* out
         cdef out_t quote = <out_t>self.quote_character
@@ -531,6 +545,13 @@ cdef class RecordText:
                                   else WIDEST_ESCAPE)
         if length == 0 or text[0] != DELIMITER:
             return UNUSUAL
+        # Room for the rest of the field at once: each subfield (at most one for two
+        # characters of the text) its opening (at most ``OPENING_BYTES``, else written by
+        # ``_put``, which makes room for it, and room is made again) and its quotes, each
+        # character of its value escaped.
+        self._reserve(at + length * escape + (length + 1) // 2 * (OPENING_BYTES + 2),
+                      sizeof(out_t))
+        out = <out_t*>self.buffer
         while index < length:
             if index + 1 == length:  # a delimiter without a code
                 return UNUSUAL
@@ -538,17 +559,24 @@ cdef class RecordText:
             if code == DELIMITER or code == TERMINATOR:
                 return UNUSUAL
             # What ends the subfield before (after the first), with the opening, kept.
-            found = self._subfield_opening(code, index != 0)
-            if found is NULL:
-                if index:
-                    at = self._put(unused, at, width, <PyObject*>self.subfield_next)
-                opening = self._code_text(code)  # held here while written
-                found = <PyObject*>opening
-            at = self._put(unused, at, width, found)
-            if at < 0:
-                return UNUSUAL
-            self._reserve(at + 2 + (length - index) * escape, sizeof(out_t))
-            out = <out_t*>self.buffer
+            after = index != 0
+            opened = self.opening_length[after][code] if code < ASCII_END else 0
+            if opened:
+                _copy_ascii(out + at, self.opening_text[after][code], opened)
+                at += opened
+            else:
+                found = self._subfield_opening(code, after)
+                if found is NULL:
+                    if after:
+                        at = self._put(unused, at, width, <PyObject*>self.subfield_next)
+                    opening = self._code_text(code)  # held here while written
+                    found = <PyObject*>opening
+                at = self._put(unused, at, width, found)
+                if at < 0:
+                    return UNUSUAL
+                self._reserve(at + (length - index) * escape
+                              + (length - index + 1) // 2 * (OPENING_BYTES + 2), sizeof(out_t))
+                out = <out_t*>self.buffer
             out[at] = quote
             at = self._escaped(out, at + 1, text, index + 2, length, True, &following)
             if at < 0:
@@ -672,6 +700,16 @@ cdef inline void _short_copy(char* out, const char* text, size_t size) noexcept:
         out[0] = text[0]
         out[size // 2] = text[size // 2]
         out[size - 1] = text[size - 1]
+
+
+cdef inline void _copy_ascii(out_t* out, const uint8_t* text, Py_ssize_t length) noexcept:
+    """At most 16 ASCII characters (C characters) into ``out``."""
+    cdef Py_ssize_t index
+    if out_t is ucs1:
+        _short_copy(<char*>out, <const char*>text, length)
+    else:
+        for index in range(length):
+            out[index] = <out_t>text[index]
 
 
 cdef inline Py_ssize_t _copy_text(out_t* out, PyObject* text) noexcept:
