@@ -1,7 +1,8 @@
-"""How a one-process batch writes its lines (``cli.batch.line_output``): the bytes a sink holds
-after each line are the bytes ``sink.write(line + "\\n")`` would have put there, whether the
-line is encoded by the compiled encoder (``_native.jsontext.utf8_line``, against its twin
-``(line + "\\n").encode("utf-8")``) or by the sink; every line is flushed when written."""
+"""How a one-process batch writes its lines (``cli.batch.line_output``, ``lines_output``): the
+bytes a sink holds after each line are the bytes ``sink.write(line + "\\n")`` would have put
+there, whether the line is encoded by the compiled encoder (``_native.jsontext.utf8_line``, and
+``utf8_join`` of its pieces, against their twin ``(line + "\\n").encode("utf-8")``) or by the
+sink; every line is flushed when written."""
 
 from __future__ import annotations
 
@@ -9,13 +10,17 @@ import io
 import os
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from almamatch.cli import batch
-from almamatch.cli.batch import line_output
+from almamatch.cli.batch import line_output, lines_output
+from almamatch.core.record import Bib
+from almamatch.envelope import LineWriter
+from almamatch.marc import Unreadable
 
 needs_compiled = pytest.mark.skipif(
     batch._UTF8_LINE is None,
@@ -95,6 +100,71 @@ def test_a_sink_that_is_not_a_text_wrapper_is_written_as_text() -> None:
 
 def test_almamatch_pure_encodes_every_line_in_python() -> None:
     probe = "from almamatch.cli import batch; print(batch._UTF8_LINE is None)"
+    environment = {**os.environ, "ALMAMATCH_PURE": "1"}
+    found = subprocess.run([sys.executable, "-c", probe], env=environment, check=True,
+                           capture_output=True, text=True).stdout.split()
+    assert found == ["True"]
+
+
+@needs_compiled
+@settings(max_examples=500, deadline=None)
+@given(st.lists(texts, max_size=6))
+def test_the_compiled_joiner_writes_what_utf_8_writes_of_the_joined_text(parts: list[str]
+                                                                         ) -> None:
+    join = batch._UTF8_JOIN
+    assert join is not None
+    text = "".join(parts)
+    try:
+        expected: bytes | None = (text + "\n").encode("utf-8")
+    except UnicodeEncodeError:  # a surrogate: left to Python
+        expected = None
+    assert join(tuple(parts)) == expected
+
+
+@needs_compiled
+def test_the_compiled_joiner_answers_none_for_anything_but_a_tuple_of_str() -> None:
+    join: Any = batch._UTF8_JOIN
+    assert join(["a"]) is None
+    assert join(("a", b"b")) is None
+    assert join(("a", type("Text", (str,), {})("b"))) is None
+    assert join(()) == b"\n"
+
+
+class _Lines(LineWriter):
+    """A writer whose lines are given texts, in pieces as ``parts`` gives them."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__()
+        self.lines = lines
+
+    def line(self, index: int, item: Bib | Unreadable, decision: Any) -> str:
+        return self.lines[index]
+
+    def parts(self, index: int, item: Bib | Unreadable, decision: Any) -> tuple[str, ...]:
+        line = self.lines[index]
+        return (line[:3], line[3:7], line[7:])
+
+
+@pytest.mark.parametrize(("encoding", "errors"), [
+    ("utf-8", "backslashreplace"), ("utf-8", "surrogateescape"), ("UTF8", "surrogatepass"),
+    ("latin-1", "backslashreplace"), ("ascii", "replace"),
+])
+def test_a_sink_holds_each_records_line_as_its_own_write_would_put_it(encoding: str,
+                                                                      errors: str) -> None:
+    written, raw = sink(encoding, errors)
+    expected, expected_raw = sink(encoding, errors)
+    written.write("first\n")
+    expected.write("first\n")
+    write = lines_output(written, _Lines(list(LINES)))
+    for index, line in enumerate(LINES):
+        write(index, Unreadable(index=index, offset=0, reason="r", detail="d"), None)
+        expected.write(line + "\n")
+        expected.flush()
+        assert raw.getvalue() == expected_raw.getvalue()  # flushed line by line
+
+
+def test_almamatch_pure_joins_every_line_in_python() -> None:
+    probe = "from almamatch.cli import batch; print(batch._UTF8_JOIN is None)"
     environment = {**os.environ, "ALMAMATCH_PURE": "1"}
     found = subprocess.run([sys.executable, "-c", probe], env=environment, check=True,
                            capture_output=True, text=True).stdout.split()

@@ -290,6 +290,9 @@ _HEAD_KEY: Final = attrgetter("tag", "indicator1", "indicator2")
 #: ``decide()`` builds each fixed step of a trace once (module constants) and each other step
 #: once per distinct text (``lru_cache``), so a writer keeps a step's text by the step's identity.
 _RECURRING: Final = frozenset({Step})
+#: Tuples that recur as the same objects, each kept by its identity as those values are
+#: (``_Recurring``): a refusal's ``resolution`` is its code's constant (``FailureText``).
+_RECURRING_TUPLES: Final = frozenset({tuple[str, ...]})
 
 
 def _compiled_writers() -> tuple[type[RecordText], type[RecurringText], type[PlaceText]]:
@@ -402,7 +405,7 @@ class JsonWriter:
         self._dumps = json.JSONEncoder(ensure_ascii=ensure_ascii, separators=COMPACT).encode
         self._writers: dict[Any, Callable[[Any], str]] = {}
         self._members: dict[type[Any], Callable[[Any], str]] = {}
-        self._members_after: dict[type[Any], Callable[[str, Any], str]] = {}
+        self._members_after_parts: dict[type[Any], Callable[[str, Any], tuple[str, ...]]] = {}
         self._recurring: dict[type[Any], _Recurring] = {}
         # The writers of a tuple of recurring values, by its hint: compiled (None where not in
         # use) and in Python (``_build``, ``_written``).
@@ -480,14 +483,16 @@ class JsonWriter:
             found = self._members[cls] = self._generate(cls, braces=False)
         return found
 
-    def members_after(self, cls: type[Any]) -> Callable[[str, Any], str]:
+    def members_after_parts(self, cls: type[Any]) -> Callable[[str, Any], tuple[str, ...]]:
         """The function ``write(before, value)`` that writes a JSON object of the members
-        ``before`` (their text, written by another writer) and then an attrs object's members:
-        ``"{" + before + "," + members(cls)(value) + "}"``, in one piece (``envelope.LineWriter``:
-        the place, then a decision). For a class with members."""
-        found = self._members_after.get(cls)
+        ``before`` (their text, written by another writer) and then an attrs object's members
+        (``envelope.LineWriter``: the place, then a decision), in pieces, not joined:
+        ``"".join(write(before, value)) == "{" + before + "," + members(cls)(value) + "}"``,
+        for a writer that joins or encodes them itself. For a class with members."""
+        found = self._members_after_parts.get(cls)
         if found is None:
-            found = self._members_after[cls] = self._generate(cls, braces=False, after=True)
+            found = self._members_after_parts[cls] = self._generate(
+                cls, braces=False, after=True, parts=True)
         return found
 
     def numbers_members(self, cls: type[Any]) -> Callable[[int, Bib], str | None] | None:
@@ -553,7 +558,10 @@ class JsonWriter:
                     return pure
                 # The compiled writer answers None for a value that is not a tuple, never "".
                 return lambda value: compiled(value) or pure(value)
-            return lambda value: "[" + ",".join(map(item, value)) + "]"
+            joined: Callable[[Any], str] = lambda value: (  # noqa: E731 (kept below)
+                "[" + ",".join(map(item, value)) + "]"
+            )
+            return _Recurring(joined).text if hint in _RECURRING_TUPLES else joined
         if isinstance(hint, type) and issubclass(hint, enum.Enum):
             return self._enum_texts(hint).__getitem__
         if hint in _RECURRING:
@@ -612,33 +620,50 @@ class JsonWriter:
             value_close=end, opening="[", separator=",", closing="]", write=recurring.write,
         ).text
 
-    def _generate(self, cls: type[Any], *, braces: bool, after: bool = False
-                  ) -> Callable[..., str]:
+    def _generate(self, cls: type[Any], *, braces: bool, after: bool = False,
+                  parts: bool = False) -> Callable[..., Any]:
         # One function per class, its source generated from the fields (as attrs and cattrs
-        # generate theirs): ``f"{text0}{text1}{string(v1)}...{end}"``, each member read into a
-        # local first and written by the expression ``_written`` gives for its type (no call
-        # of a writer of its own where the expression needs none). ``after``: the function is
-        # ``write(before, value)``, writing ``{``, the text ``before``, ``,``, the members and
-        # ``}`` (``members_after``).
+        # generate theirs): ``f"{text0}{string(v1)}{text1}...{textN}"``, each member read into
+        # a local first and written by the expression ``_written`` gives for its type (no call
+        # of a writer of its own where the expression needs none), the constant texts between
+        # them each one name. ``after``: the function is ``write(before, value)``, writing
+        # ``{``, the text ``before``, ``,``, the members and ``}``. ``parts``: it answers the
+        # same pieces as a tuple, not joined (``members_after_parts``).
         opening, texts, end = self._member_texts(cls, braces=braces)
-        # Constant texts are names in the namespace; the f-string builds the text in one piece.
-        namespace: dict[str, Any] = {"text0": opening, "string": self._string, "null": "null"}
-        reads, parts = [], ["{text0}"]
+        namespace: dict[str, Any] = {"string": self._string, "null": "null"}
+        reads: list[str] = []
+        # Each piece: a constant text (True) or the source of an expression (False).
+        pieces: list[tuple[bool, str]] = [(True, opening)]
         for number, (text, name, hint) in enumerate(texts, start=1):
             assert name.isidentifier(), name
-            namespace[f"text{number}"] = text
             reads.append(f"    v{number} = value.{name}\n")
-            written = self._written(hint, f"v{number}", str(number), namespace)
-            parts.append(f"{{text{number}}}{{{written}}}")
-        namespace["end"] = end
-        arguments, lead, close = "value", "", ""
+            pieces += [(True, text),
+                       (False, self._written(hint, f"v{number}", str(number), namespace))]
+        pieces.append((True, end))
+        arguments = "value"
         if after:
-            arguments, lead, close = "before, value", "{{{before},", "}}"
-        source = (f"def write({arguments}):\n{''.join(reads)}"
-                  f"    return f\"{lead}{''.join(parts)}{{end}}{close}\"\n")
+            arguments = "before, value"
+            pieces = [(True, "{"), (False, "before"), (True, ","), *pieces, (True, "}")]
+        # Constant texts side by side are one text, a name in the namespace.
+        expressions: list[str] = []
+        constant = ""
+        for is_constant, piece in [*pieces, (False, "")]:
+            if is_constant:
+                constant += piece
+                continue
+            if constant:
+                name = f"text{len(expressions)}"
+                namespace[name] = constant
+                expressions.append(name)
+                constant = ""
+            if piece:
+                expressions.append(piece)
+        written = ("(" + ", ".join(expressions) + ",)" if parts else
+                   'f"' + "".join(f"{{{one}}}" for one in expressions) + '"')
+        source = f"def write({arguments}):\n{''.join(reads)}    return {written}\n"
         where = f"<JsonWriter of {cls.__qualname__}>"
         exec(compile(source, where, "exec"), namespace)  # noqa: S102 (made above from field names)
-        write_text: Callable[..., str] = namespace["write"]
+        write_text: Callable[..., Any] = namespace["write"]
         return write_text
 
     def _written(self, hint: Any, local: str, key: str, namespace: dict[str, Any]) -> str:

@@ -170,10 +170,11 @@ def json_line(document: Mapping[str, Any]) -> str:
 class LineWriter:
     """The lines of a run, written fast: ``line(index, item, decision)`` is exactly
     ``json_line(item_line(index, item, decision))``, written by the codec's ``JsonWriter``
-    (the same shape, without building the dicts). The caller owns one per run, with the texts
-    its writer keeps; ``numbers``, the run's memo of parsed OCLC numbers (its
-    ``DecisionCache.numbers``, which holds the texts the decision just parsed), spares parsing
-    the export's numbers again for its place."""
+    (the same shape, without building the dicts); ``parts`` gives the same text in pieces, not
+    joined, for a writer that encodes them itself (``cli.batch.line_output``). The caller owns
+    one per run, with the texts its writer keeps; ``numbers``, the run's memo of parsed OCLC
+    numbers (its ``DecisionCache.numbers``, which holds the texts the decision just parsed),
+    spares parsing the export's numbers again for its place."""
 
     def __init__(self, numbers: ParsedNumbers | None = None) -> None:
         self._numbers = numbers
@@ -182,23 +183,29 @@ class LineWriter:
         # The place's text from the record at once where the compiled writer is in use (its
         # twin: ``Place.of`` written by ``_place``, which answers for any record it leaves).
         self._place_text = self._writer.numbers_members(Place)
-        # Each decision class's writer of a line (its place's text, then the decision's
-        # members) is generated when a line first needs it (a run of one record needs one).
-        self._decisions: dict[type[Any], Callable[[str, Any], str]] = {}
+        # Each decision class's writer of a line's pieces (its place's text, then the
+        # decision's members) is generated when a line first needs it (a run of one record
+        # needs one).
+        self._decisions: dict[type[Any], Callable[[str, Any], tuple[str, ...]]] = {}
 
     def line(self, index: int, item: Bib | Unreadable, decision: Decision | None) -> str:
         """The line of one input record, decided (``decision`` given) or unreadable."""
+        return "".join(self.parts(index, item, decision))
+
+    def parts(self, index: int, item: Bib | Unreadable, decision: Decision | None
+              ) -> tuple[str, ...]:
+        """``line``'s text in pieces: ``"".join(parts(...)) == line(...)``."""
         if decision is not None and not isinstance(item, Unreadable):
             write = self._decisions.get(type(decision))
             if write is None and type(decision) in _DECISION_TYPES:
-                write = self._decisions[type(decision)] = self._writer.members_after(
+                write = self._decisions[type(decision)] = self._writer.members_after_parts(
                     type(decision))
             if write is not None:
                 place = None if self._place_text is None else self._place_text(index, item)
                 if place is None:
                     place = self._place(Place.of(index, item, self._numbers))
                 return write(place, decision)
-        return json_line(item_line(index, item, decision))
+        return (json_line(item_line(index, item, decision)),)
 
 
 def read_line(value: Mapping[str, Any]) -> Line:

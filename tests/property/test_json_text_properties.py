@@ -120,7 +120,12 @@ def test_steps_written_again_are_written_as_json_dumps_of_the_converter(
 def test_each_line_is_json_line_of_item_line(items: list[tuple[Bib, Any]]) -> None:
     lines = LineWriter()  # one per run, kept across its lines
     for index, (record, decision) in enumerate(items):
-        assert lines.line(index, record, decision) == json_line(item_line(index, record, decision))
+        expected = json_line(item_line(index, record, decision))
+        assert lines.line(index, record, decision) == expected
+        parts = lines.parts(index, record, decision)  # the same text in pieces
+        assert type(parts) is tuple
+        assert all(type(one) is str for one in parts)
+        assert "".join(parts) == expected
 
 
 # OCLC numbers as exports write them, and texts that are not: a line's place parses them through
@@ -163,3 +168,4 @@ def test_each_line_with_the_runs_parsed_numbers_is_json_line_of_item_line(
         expected = json_line(item_line(index, record, decision))
         assert lines.line(index, record, decision) == expected
         assert lines.line(index, record, decision) == expected  # every text now remembered
+        assert "".join(lines.parts(index, record, decision)) == expected

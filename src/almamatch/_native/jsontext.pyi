@@ -71,3 +71,6 @@ class PlaceText:
 
 def utf8_line(text: str) -> bytes | None:
     """``(text + "\\n").encode("utf-8")`` for a text with no surrogate, else None."""
+
+def utf8_join(parts: tuple[str, ...]) -> bytes | None:
+    """``("".join(parts) + "\\n").encode("utf-8")`` for parts with no surrogate, else None."""

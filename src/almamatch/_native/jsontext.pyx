@@ -73,6 +73,8 @@ cdef enum:
     #: character, two escapes for a character past the BMP with ``ensure_ascii``.
     WIDEST_ESCAPE = 6
     WIDEST_ASCII_ESCAPE = 12
+    #: The longest text that opens a subfield kept as C characters (``RecordText``).
+    OPENING_BYTES = 16
 
 cdef const char* HEX = b"0123456789abcdef"
 
@@ -94,12 +96,12 @@ cdef enum:
     AFTER_KEY = 4
 
 
-cdef inline uint64_t _with_characters(uint64_t key, object text, Py_ssize_t length) noexcept:
-    """``key`` followed by the ``length`` ASCII characters of ``text``, 7 bits each; 0 when
-    ``text`` is not that many ASCII characters."""
-    if key == 0 or PyUnicode_GET_LENGTH(text) != length or PyUnicode_MAX_CHAR_VALUE(text) >= 0x80:
+cdef inline uint64_t _with_characters(uint64_t key, PyObject* text, Py_ssize_t length) noexcept:
+    """``key`` followed by the ``length`` ASCII characters of the ``str`` ``text`` (borrowed),
+    7 bits each; 0 when ``text`` is not that many ASCII characters."""
+    if key == 0 or _raw_length(text) != length or _raw_width(text) >= 0x80:
         return 0
-    cdef const ucs1* characters = <const ucs1*>PyUnicode_DATA(text)
+    cdef const ucs1* characters = <const ucs1*>_raw_data(text)
     cdef Py_ssize_t index
     for index in range(length):
         key = (key << 7) | characters[index]
@@ -155,6 +157,10 @@ cdef class RecordText:
     # The same after what ends the subfield before (``subfield_next``): a subfield's opening
     # but the first's, written in one piece (borrowed from ``kept`` too).
     cdef PyObject* next_code_texts[ASCII_END]
+    # The same texts (first and after another subfield), each as its ASCII characters where
+    # they are at most ``OPENING_BYTES``: their count (0 until known, or where they are not).
+    cdef uint8_t opening_text[2][ASCII_END][OPENING_BYTES]
+    cdef uint8_t opening_length[2][ASCII_END]
     cdef list kept
     # Texts by packed key (``_with_characters``): each held (a reference) while kept.
     cdef uint64_t* kept_keys
@@ -212,6 +218,8 @@ cdef class RecordText:
         for code in range(ASCII_END):
             self.code_texts[code] = NULL
             self.next_code_texts[code] = NULL
+            self.opening_length[0][code] = 0
+            self.opening_length[1][code] = 0
             escape = escapes[code]
             self.plain[code] = escape == chr(code)
             if self.plain[code]:  # written as it is
@@ -335,10 +343,6 @@ cdef class RecordText:
         self.capacity = size
         return 0
 
-    cdef inline PyObject* _kept_code_text(self, uint32_t code) noexcept:
-        """The text that opens a subfield of an ASCII ``code`` (borrowed), or NULL."""
-        return self.code_texts[code] if code < ASCII_END else NULL
-
     cdef object _code_text(self, uint32_t code):
         """The text that opens a subfield of ``code`` (the writer's table), or None."""
         text = self.codes[chr(code)]
@@ -350,6 +354,11 @@ cdef class RecordText:
             self.kept.append(after)
             self.code_texts[code] = <PyObject*>text
             self.next_code_texts[code] = <PyObject*>after
+            for which, one in enumerate((text, after)):  # as C characters too, if they fit
+                if one.isascii() and 0 < len(one) <= OPENING_BYTES:
+                    for at in range(len(one)):
+                        self.opening_text[which][code][at] = ord(one[at])
+                    self.opening_length[which][code] = len(one)
         return text
 
     cdef inline size_t _slot_of(self, uint64_t packed) noexcept:
@@ -394,8 +403,7 @@ cdef class RecordText:
         leader = _text_or_none(record, self.leader)
         cdef Py_ssize_t at = 0, index, count = len(fields)
         cdef PyObject* one
-        cdef PyObject* found
-        cdef uint64_t packed, after
+        cdef uint64_t after
         at = self._put(unused, at, width, <PyObject*>self.opening)
         at = self._put_string(unused, at, width, leader)
         at = self._put(unused, at, width, <PyObject*>self.middle)
@@ -407,31 +415,19 @@ cdef class RecordText:
             after = AFTER_KEY if index else 0
             one = PyTuple_GET_ITEM(<PyObject*>fields, index)
             if Py_TYPE(one) is <PyTypeObject*>self.control_class:
-                tag = _text_or_none(one, self.control_tag)
-                value = _text_or_none(one, self.control_value)
-                if tag is None:
+                tag = _text_slot(one, self.control_tag)
+                if tag is NULL:
                     return UNUSUAL
-                packed = _with_characters(CONTROL_KEY + after, tag, 3)
-                found = self._kept(packed)
-                if found is NULL:
-                    text = self._looked_up(self.controls, tag, packed, after)
-                    found = <PyObject*>text
-                at = self._put(unused, at, width, found)
-                at = self._put_string(unused, at, width, value)
+                at = self._put_opening(unused, at, width, after, tag, NULL, NULL)
+                at = self._put_string(unused, at, width, _text_or_none(one, self.control_value))
                 at = self._put(unused, at, width, <PyObject*>self.control_end)
             elif Py_TYPE(one) is <PyTypeObject*>self.data_class:
-                tag = _text_or_none(one, self.data_tag)
-                first = _text_or_none(one, self.indicator1)
-                second = _text_or_none(one, self.indicator2)
-                if tag is None or first is None or second is None:
+                tag = _text_slot(one, self.data_tag)
+                first = _text_slot(one, self.indicator1)
+                second = _text_slot(one, self.indicator2)
+                if tag is NULL or first is NULL or second is NULL:
                     return UNUSUAL
-                packed = _with_characters(_with_characters(
-                    _with_characters(HEAD_KEY + after, tag, 3), first, 1), second, 1)
-                found = self._kept(packed)
-                if found is NULL:
-                    text = self._looked_up(self.heads, (tag, first, second), packed, after)
-                    found = <PyObject*>text
-                at = self._put(unused, at, width, found)
+                at = self._put_opening(unused, at, width, after, tag, first, second)
                 at = self._put_subfields(unused, at, width,
                                          _text_or_none(one, self.subfields))
             else:
@@ -439,6 +435,47 @@ cdef class RecordText:
         if at < 0:
             return UNUSUAL
         return self._put(unused, at, width, <PyObject*>self.close)
+
+    cdef inline Py_ssize_t _put_opening(self, out_t unused, Py_ssize_t at, uint32_t width,
+                                        uint64_t after, PyObject* tag, PyObject* first,
+                                        PyObject* second) except -2:
+        """A field's opening text: a control field's up to its value (``first`` NULL, by its
+        tag) or a data field's head (by its tag and indicators; each a ``str``, borrowed),
+        kept by the key packed from their characters, else looked up (``_put_looked_up``);
+        after what ends the field before it where ``after`` (``AFTER_KEY``)."""
+        cdef uint64_t packed
+        if first is NULL:
+            packed = _with_characters(CONTROL_KEY + after, tag, 3)
+        else:
+            packed = _with_characters(_with_characters(
+                _with_characters(HEAD_KEY + after, tag, 3), first, 1), second, 1)
+        cdef PyObject* found = self._kept(packed)
+        if found is NULL:
+            return self._put_looked_up(unused, at, width, after, packed, <object>tag,
+                                       None if first is NULL else <object>first,
+                                       None if second is NULL else <object>second)
+        return self._put(unused, at, width, found)
+
+    cdef Py_ssize_t _put_looked_up(self, out_t unused, Py_ssize_t at, uint32_t width,
+                                   uint64_t after, uint64_t packed, object tag, object first,
+                                   object second) except -2:
+        """``_put_opening`` of a text not kept by its key: from the writer's table of control
+        fields' texts (``first`` None) or of heads, held here while written (a text the C
+        table does not keep is this reference's)."""
+        if first is None:
+            text = self._looked_up(self.controls, tag, packed, after)
+        else:
+            text = self._looked_up(self.heads, (tag, first, second), packed, after)
+        return self._put(unused, at, width, <PyObject*>text)
+
+    cdef inline PyObject* _subfield_opening(self, uint32_t code, bint after) noexcept:
+        """The text that opens a subfield of an ASCII ``code`` (borrowed: ``kept`` holds
+        it), after what ends the subfield before it where ``after`` (``next_code_texts``,
+        written in one piece), once the writer's table has given it (``_code_text``); else
+        NULL."""
+        if code >= ASCII_END:
+            return NULL
+        return self.next_code_texts[code] if after else self.code_texts[code]
 
     cdef inline Py_ssize_t _put(self, out_t unused, Py_ssize_t at, uint32_t width,
                                 PyObject* text) except -2:
@@ -498,8 +535,9 @@ cdef class RecordText:
         # A field's text, as ``DataField`` keeps it: each subfield the delimiter, a code that is
         # neither the delimiter nor the terminator, and a value without either; the text
         # starts with a delimiter and does not end with one. Any other text: the Python writer.
-        cdef Py_ssize_t index = 0, following = 0
+        cdef Py_ssize_t index = 0, following = 0, opened
         cdef uint32_t code
+        cdef bint after
         cdef PyObject* found
         cdef out_t* out
         cdef out_t quote = <out_t>self.quote_character
@@ -507,27 +545,38 @@ cdef class RecordText:
                                   else WIDEST_ESCAPE)
         if length == 0 or text[0] != DELIMITER:
             return UNUSUAL
+        # Room for the rest of the field at once: each subfield (at most one for two
+        # characters of the text) its opening (at most ``OPENING_BYTES``, else written by
+        # ``_put``, which makes room for it, and room is made again) and its quotes, each
+        # character of its value escaped.
+        self._reserve(at + length * escape + (length + 1) // 2 * (OPENING_BYTES + 2),
+                      sizeof(out_t))
+        out = <out_t*>self.buffer
         while index < length:
             if index + 1 == length:  # a delimiter without a code
                 return UNUSUAL
             code = text[index + 1]
             if code == DELIMITER or code == TERMINATOR:
                 return UNUSUAL
-            found = NULL
-            if index and code < ASCII_END:  # what ends the subfield before, with the opening
-                found = self.next_code_texts[code]
-            if found is NULL:
-                if index:
-                    at = self._put(unused, at, width, <PyObject*>self.subfield_next)
-                found = self._kept_code_text(code)
+            # What ends the subfield before (after the first), with the opening, kept.
+            after = index != 0
+            opened = self.opening_length[after][code] if code < ASCII_END else 0
+            if opened:
+                _copy_ascii(out + at, self.opening_text[after][code], opened)
+                at += opened
+            else:
+                found = self._subfield_opening(code, after)
                 if found is NULL:
-                    opening = self._code_text(code)
+                    if after:
+                        at = self._put(unused, at, width, <PyObject*>self.subfield_next)
+                    opening = self._code_text(code)  # held here while written
                     found = <PyObject*>opening
-            at = self._put(unused, at, width, found)
-            if at < 0:
-                return UNUSUAL
-            self._reserve(at + 2 + (length - index) * escape, sizeof(out_t))
-            out = <out_t*>self.buffer
+                at = self._put(unused, at, width, found)
+                if at < 0:
+                    return UNUSUAL
+                self._reserve(at + (length - index) * escape
+                              + (length - index + 1) // 2 * (OPENING_BYTES + 2), sizeof(out_t))
+                out = <out_t*>self.buffer
             out[at] = quote
             at = self._escaped(out, at + 1, text, index + 2, length, True, &following)
             if at < 0:
@@ -651,6 +700,16 @@ cdef inline void _short_copy(char* out, const char* text, size_t size) noexcept:
         out[0] = text[0]
         out[size // 2] = text[size // 2]
         out[size - 1] = text[size - 1]
+
+
+cdef inline void _copy_ascii(out_t* out, const uint8_t* text, Py_ssize_t length) noexcept:
+    """At most 16 ASCII characters (C characters) into ``out``."""
+    cdef Py_ssize_t index
+    if out_t is ucs1:
+        _short_copy(<char*>out, <const char*>text, length)
+    else:
+        for index in range(length):
+            out[index] = <out_t>text[index]
 
 
 cdef inline Py_ssize_t _copy_text(out_t* out, PyObject* text) noexcept:
@@ -1369,6 +1428,7 @@ cdef extern from "Python.h":
     int _PyBytes_Resize(PyObject** value, Py_ssize_t size) except -1
     PyObject* _new_bytes "PyBytes_FromStringAndSize"(const char* text, Py_ssize_t size)
     char* _raw_bytes "PyBytes_AS_STRING"(PyObject* value)
+    bint _raw_is_ascii "PyUnicode_IS_ASCII"(PyObject* text)
 
 #: The high bit of each byte of a word: eight ASCII characters of one byte have none; and the
 #: bits past ASCII of each of four characters of two bytes.
@@ -1412,6 +1472,56 @@ def utf8_line(text):
     return result
 
 
+def utf8_join(parts):
+    """``("".join(parts) + "\\n").encode("utf-8")``: a line's bytes from its parts, none
+    joined first, for a tuple of ``str`` none of which holds a surrogate; None for anything
+    else, which the caller joins and encodes in Python. An ASCII part is copied as it is, any
+    other encoded as ``utf8_line`` encodes a line."""
+    if type(parts) is not tuple:
+        return None
+    cdef PyObject* held = <PyObject*>parts
+    cdef Py_ssize_t count = PyTuple_GET_SIZE(held), index, length, at = 0, size = 1
+    cdef PyObject* part
+    for index in range(count):  # the most bytes the parts may take
+        part = PyTuple_GET_ITEM(held, index)
+        if not PyUnicode_CheckExact(part):
+            return None
+        length = _raw_length(part)
+        size += length if _raw_is_ascii(part) else length * (_raw_kind(part) + 1)
+    cdef PyObject* line = _new_bytes(NULL, size)
+    if line is NULL:
+        raise MemoryError()
+    cdef uint8_t* out = <uint8_t*>_raw_bytes(line)
+    cdef Py_ssize_t written
+    cdef int kind
+    for index in range(count):
+        part = PyTuple_GET_ITEM(held, index)
+        length = _raw_length(part)
+        kind = _raw_kind(part)
+        if _raw_is_ascii(part):
+            if length <= 16:
+                _short_copy(<char*>(out + at), <const char*>_raw_data(part), length)
+            else:
+                memcpy(out + at, _raw_data(part), length)
+            written = length
+        elif kind == 1:
+            written = _utf8_narrow(<const ucs1*>_raw_data(part), length, out + at)
+        elif kind == 2:
+            written = _utf8_pairs(<const ucs2*>_raw_data(part), length, out + at)
+        else:
+            written = _utf8_wide(<const ucs4*>_raw_data(part), length, out + at)
+        if written < 0:
+            Py_XDECREF(line)
+            return None
+        at += written
+    out[at] = 0x0A
+    if at + 1 != size:
+        _PyBytes_Resize(&line, at + 1)  # on failure it frees the bytes and raises
+    result = <object>line
+    Py_XDECREF(line)
+    return result
+
+
 cdef inline Py_ssize_t _utf8_character(uint32_t character, uint8_t* out,
                                        Py_ssize_t at) noexcept:
     """One character's UTF-8 bytes written at ``at``: where the next go; -1 for a surrogate."""
@@ -1437,10 +1547,20 @@ cdef inline Py_ssize_t _utf8_character(uint32_t character, uint8_t* out,
 
 
 cdef Py_ssize_t _utf8_narrow(const ucs1* text, Py_ssize_t length, uint8_t* out) noexcept:
-    """Characters of one byte: eight ASCII ones copied at once."""
+    """Characters of one byte: 32 ASCII ones copied at once, else eight."""
     cdef Py_ssize_t index = 0, at = 0, step
-    cdef uint64_t word
+    cdef uint64_t word, second, third, fourth
     while index + 8 <= length:
+        if index + 32 <= length:
+            memcpy(&word, text + index, 8)
+            memcpy(&second, text + index + 8, 8)
+            memcpy(&third, text + index + 16, 8)
+            memcpy(&fourth, text + index + 24, 8)
+            if (word | second | third | fourth) & _HIGH_BYTES == 0:
+                memcpy(out + at, text + index, 32)
+                at += 32
+                index += 32
+                continue
         memcpy(&word, text + index, 8)
         if word & _HIGH_BYTES == 0:
             memcpy(out + at, &word, 8)
@@ -1456,16 +1576,24 @@ cdef Py_ssize_t _utf8_narrow(const ucs1* text, Py_ssize_t length, uint8_t* out) 
 
 
 cdef Py_ssize_t _utf8_pairs(const ucs2* text, Py_ssize_t length, uint8_t* out) noexcept:
-    """Characters of two bytes: four ASCII ones written at once; -1 at a surrogate."""
+    """Characters of two bytes: eight ASCII ones written at once, else four; -1 at a
+    surrogate."""
     cdef Py_ssize_t index = 0, at = 0, step
-    cdef uint64_t word
+    cdef uint64_t word, second
     while index + 4 <= length:
+        if index + 8 <= length:
+            memcpy(&word, text + index, 8)
+            memcpy(&second, text + index + 4, 8)
+            if (word | second) & _HIGH_PAIRS == 0:
+                for step in range(8):
+                    out[at + step] = <uint8_t>text[index + step]
+                at += 8
+                index += 8
+                continue
         memcpy(&word, text + index, 8)
         if word & _HIGH_PAIRS == 0:
-            out[at] = <uint8_t>text[index]
-            out[at + 1] = <uint8_t>text[index + 1]
-            out[at + 2] = <uint8_t>text[index + 2]
-            out[at + 3] = <uint8_t>text[index + 3]
+            for step in range(4):
+                out[at + step] = <uint8_t>text[index + step]
             at += 4
         else:
             for step in range(4):

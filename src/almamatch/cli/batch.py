@@ -32,6 +32,7 @@ from typing import IO, Any, BinaryIO, Final
 
 from attrs import evolve, frozen
 
+from almamatch import _native
 from almamatch.cli.arguments.options import Format, format_of
 from almamatch.cli.ending import keep_to_the_end
 from almamatch.cli.evidence import decision_mms_id, evidence_text
@@ -369,14 +370,13 @@ def run(args: argparse.Namespace) -> int:
         # this run's: the texts it keeps are dropped with it; the numbers decide() parsed
         writer = LineWriter(cache.numbers)
         keep_to_the_end(cache, writer)
-        output = None if sink is None else line_output(sink)
+        output = None if sink is None else lines_output(sink, writer)
         shown = tick.shown  # the input's position (a system call a record) asked for a bar only
-        line, listed, stop_after = writer.line, fmt is not Format.JSON and not args.summary, \
-            args.stop_after
+        listed, stop_after = fmt is not Format.JSON and not args.summary, args.stop_after
         for index, item, decision in entries:
             counts[line_code(decision)] += 1
             if output is not None:
-                output(line(index, item, decision))
+                output(index, item, decision)
             if listed:
                 rows.append(_row(index, item, decision))
             if shown:
@@ -405,32 +405,78 @@ def run(args: argparse.Namespace) -> int:
 _UTF8_LINE: Final = UTF8_LINE
 
 
-def line_output(sink: IO[str]) -> Callable[[str], None]:
-    """How a one-process run writes each line to ``sink`` and flushes it, before the next
-    record is decided: ``sink.write`` of the line and a newline, or, where the compiled writers
-    are in use and ``sink`` encodes text as UTF-8 (a ``TextIOWrapper`` that
-    ``parallel.batch.line_encoding`` lets the grouped path write bytes to), the same bytes
-    written to its byte stream, encoded in one C pass (``parallel.batch.line_encoder``, as the
-    grouped workers encode theirs: ``utf8_line``; a line holding a surrogate encoded by Python,
-    with the sink's own error handler)."""
+def _compiled_line_joiner() -> Callable[[tuple[str, ...]], bytes | None]:
+    from almamatch._native.jsontext import utf8_join  # noqa: PLC0415 (only if built)
+
+    return utf8_join
+
+
+#: The compiled encoder of a line's pieces (``_native.jsontext.utf8_join``: the pieces joined,
+#: and a newline, as UTF-8 bytes; None for a line holding a surrogate), or None where it is not
+#: built or not wanted. tests/test_line_output.py compares it with Python's encoder.
+_UTF8_JOIN: Final = _native.compiled(_compiled_line_joiner)
+
+
+def _utf8_bytes(sink: IO[str]) -> tuple[BinaryIO, Callable[[str], bytes]] | None:
+    """Where the compiled writers are in use and ``sink`` encodes text as UTF-8 (a
+    ``TextIOWrapper`` that ``parallel.batch.line_encoding`` lets the grouped path write bytes
+    to): its byte stream (what was written to it as text flushed first) and the encoder of a
+    line (``parallel.batch.line_encoder``, as the grouped workers encode theirs: a line holding
+    a surrogate encoded by Python, with the sink's own error handler); else None."""
     encoding = line_encoding(sink)
     if (_UTF8_LINE is None or not isinstance(sink, io.TextIOWrapper)
             or codecs.lookup(encoding[0]).name != "utf-8"):
+        return None
+    sink.flush()  # what was written as text before goes first
+    return sink.buffer, line_encoder(encoding)
+
+
+def line_output(sink: IO[str]) -> Callable[[str], None]:
+    """How a one-process run writes each line to ``sink`` and flushes it, before the next
+    record is decided: ``sink.write`` of the line and a newline, or the same bytes written to
+    its byte stream, encoded in one C pass (``_utf8_bytes``)."""
+    found = _utf8_bytes(sink)
+    if found is None:
 
         def write_text(line: str) -> None:
             sink.write(line + "\n")
             sink.flush()
 
         return write_text
-    sink.flush()  # what was written as text before goes first
-    binary = sink.buffer
-    encode = line_encoder(encoding)
+    binary, encode = found
 
     def write_bytes(line: str) -> None:
         binary.write(encode(line))
         binary.flush()
 
     return write_bytes
+
+
+def lines_output(sink: IO[str], writer: LineWriter
+                 ) -> Callable[[int, Bib | Unreadable, Decision | None], None]:
+    """How a one-process run writes each record's line (``writer.line``) to ``sink``, as
+    ``line_output`` writes it; where that is in bytes, the line's pieces (``writer.parts``) are
+    encoded at once, not joined first (``_UTF8_JOIN``; a line holding a surrogate joined and
+    encoded as ``line_output`` encodes it)."""
+    found = _utf8_bytes(sink) if _UTF8_JOIN is not None else None
+    if found is None:
+        output, line = line_output(sink), writer.line
+
+        def write_line(index: int, item: Bib | Unreadable, decision: Decision | None) -> None:
+            output(line(index, item, decision))
+
+        return write_line
+    binary, encode = found
+    parts, join = writer.parts, _UTF8_JOIN
+    assert join is not None
+
+    def write_parts(index: int, item: Bib | Unreadable, decision: Decision | None) -> None:
+        pieces = parts(index, item, decision)
+        data = join(pieces)
+        binary.write(encode("".join(pieces)) if data is None else data)
+        binary.flush()
+
+    return write_parts
 
 
 def _kept(stack: ExitStack, saved: ZoneStore | None) -> Callable[[], object]:
@@ -527,14 +573,14 @@ def _one_process_from(written: int, args: argparse.Namespace, *, now: datetime, 
     (the zone must see every record before it, so every record is decided again)."""
     cache = decision_cache()
     writer = LineWriter(cache.numbers)
-    output = None if sink is None else line_output(sink)
+    output = None if sink is None else lines_output(sink, writer)
     for index, item, decision in decided_in_order(args.exports, zone=zone, store=store,
                                                   args=args, now=now, cache=cache):
         if index < written:
             continue
         counts[line_code(decision)] += 1
         if output is not None:
-            output(writer.line(index, item, decision))
+            output(index, item, decision)
 
 
 @contextmanager
