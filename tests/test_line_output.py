@@ -2,14 +2,17 @@
 bytes a sink holds after each line are the bytes ``sink.write(line + "\\n")`` would have put
 there, whether the line is encoded by the compiled encoder (``_native.jsontext.utf8_line``, and
 ``utf8_join`` of its pieces, against their twin ``(line + "\\n").encode("utf-8")``) or by the
-sink; every line is flushed when written."""
+sink; every line is flushed when written, or, to a regular file, in pieces of
+``FILE_PIECE`` bytes and whatever is held when the run ends."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -155,12 +158,39 @@ def test_a_sink_holds_each_records_line_as_its_own_write_would_put_it(encoding: 
     expected, expected_raw = sink(encoding, errors)
     written.write("first\n")
     expected.write("first\n")
-    write = lines_output(written, _Lines(list(LINES)))
-    for index, line in enumerate(LINES):
-        write(index, Unreadable(index=index, offset=0, reason="r", detail="d"), None)
-        expected.write(line + "\n")
-        expected.flush()
-        assert raw.getvalue() == expected_raw.getvalue()  # flushed line by line
+    with lines_output(written, _Lines(list(LINES))) as write:
+        for index, line in enumerate(LINES):
+            write(index, Unreadable(index=index, offset=0, reason="r", detail="d"), None)
+            expected.write(line + "\n")
+            expected.flush()
+            assert raw.getvalue() == expected_raw.getvalue()  # flushed line by line
+
+
+class _Stopped(Exception):
+    """What ends the run below early, as Ctrl-C or SIGTERM would."""
+
+
+@pytest.mark.parametrize("stop_at", [None, 3, 40])
+def test_a_regular_file_gets_its_lines_in_pieces_and_every_line_given_however_the_run_ends(
+    tmp_path: Path, stop_at: int | None
+) -> None:
+    lines = [f'{{"index":{index},"text":"{"é" * (index % 7)}{"x" * 3_000}"}}'
+             for index in range(60)]
+    target = tmp_path / "lines.jsonl"
+    given: list[str] = []
+    with target.open("w", encoding="utf-8") as file, \
+            contextlib.suppress(_Stopped), lines_output(file, _Lines(lines)) as write:
+        for index, line in enumerate(lines):
+            if index == stop_at:
+                raise _Stopped
+            write(index, Unreadable(index=index, offset=0, reason="r", detail="d"), None)
+            given.append(line + "\n")
+            on_disk = target.read_bytes()
+            expected = "".join(given).encode("utf-8")
+            assert expected.startswith(on_disk)  # whole lines, in order, none twice
+            assert len(expected) - len(on_disk) < (  # held: less than a piece
+                batch.FILE_PIECE if batch._UTF8_JOIN is not None else 1)
+    assert target.read_bytes() == "".join(given).encode("utf-8")
 
 
 def test_almamatch_pure_joins_every_line_in_python() -> None:

@@ -2,8 +2,9 @@
 
 Theory of operation: a batch applies each decision to the zone before it reads the next record,
 so record N+1 is decided against the zone as the first N decisions left it. The output file of an
-interrupted run holds one complete line per decided record (each line is written and flushed
-before the next record is decided), perhaps followed by a torn line that the interruption cut.
+interrupted run holds one complete line per record decided before it stopped (Ctrl-C and SIGTERM
+let the batch write every line it gave; a run killed outright may leave the last lines it held
+unwritten: ``cli.batch.lines_output``), perhaps followed by a torn line that the interruption cut.
 Resuming cuts the torn line, then walks the input and the recorded lines together: each recorded
 outcome is replayed onto the zone without calling ``decide()`` again (an ``ADDED`` line stores the
 prepared record under the MMS ID the line names; a ``MERGED`` line merges it into that MMS ID with
@@ -148,8 +149,9 @@ def read_identity(path: Path) -> RunIdentity:
 def batch_output(path: Path, identity: RunIdentity) -> Iterator[IO[str]]:
     """The stream a batch writes its JSON lines to, the run line already written.
 
-    A new ``path`` is created (exclusively) and written in place, each line flushed by the
-    caller, so an interrupted run leaves a file ``--resume`` continues. An existing batch output
+    A new ``path`` is created (exclusively) and written in place, the lines written by the
+    caller (``cli.batch.lines_output``), so an interrupted run leaves a file ``--resume``
+    continues. An existing batch output
     is replaced atomically when the run ends (completed, interrupted by Ctrl-C or ended by
     SIGTERM: ``cli.stopping``); on any other error it is left as it was. Any other existing file
     that is not empty is refused and never touched.
