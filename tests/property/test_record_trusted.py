@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from almamatch.core.merge import MergeMethod
 from almamatch.core.normalization import (
     CopyCancelledTo035z,
+    NormalizationStep,
     RemoveFields,
     assign_mms_id,
     fold_003,
@@ -45,7 +46,7 @@ from almamatch.core.record import (
     checked_data_fields,
     checked_subfields,
 )
-from almamatch.core.zone import _numbers, _saved
+from almamatch.core.zone import _numbers, _saved, prepare
 
 _CHARS = st.characters(codec="utf-8") | st.sampled_from(["\udc80", "\udcff", "\x1f", " "])
 _TEXT = st.text(_CHARS, max_size=12)
@@ -280,6 +281,12 @@ def test_the_named_steps_on_tags_make_what_they_make_on_the_record(bib: Bib, mem
     copy = CopyCancelledTo035z()
     copied, copied_tags = copy.apply_tagged(bib, tags, numbers=numbers)
     assert copied == copy.apply(bib) == _copied(bib)
+    # What it read of the 019 $a's, which ``prepare`` takes rather than read them again.
+    read_copied, read_tags, read = copy.apply_read(bib, tags, numbers=numbers)
+    assert (read_copied, read_tags) == (copied, copied_tags)
+    assert [repr(one) for one in read] == [
+        repr(found) for one in bib.data_fields("019") for text in one.values("a")
+        if (found := ParsedNumbers().number(text)) is not None]
     assert copied_tags == "".join([one.tag + " " for one in copied.fields])
     remove = RemoveFields(("019", "935", "001"))
     kept, kept_tags = remove.apply_tagged(bib, tags)
@@ -341,3 +348,40 @@ def test_the_save_and_its_numbers_in_one_walk_are_the_two_in_turn(bib: Bib, memo
         one for one in bib.fields if one.tag == "019"]
     assert (walked[0] is bib) == (saved is bib)
     same(walked[0], Bib(leader=saved.leader, fields=saved.fields))
+
+
+@attrs.frozen
+class _Rewrite019:
+    """A rule step (``RuleNormalization``) that rewrites every 019 as one $a ``(OCoLC)77``."""
+
+    name: str = "rewrite 019"
+
+    def run(self, bib: Bib) -> tuple[Bib, tuple[str, ...]]:
+        if "019" not in tag_line(bib.fields):
+            return bib, ()
+        return Bib(leader=bib.leader, fields=[
+            DataField.of("019", "  ", ("a", "(OCoLC)77")) if one.tag == "019" else one
+            for one in bib.fields]), ("019 rewritten",)
+
+
+_STEPS = st.lists(st.sampled_from([CopyCancelledTo035z(), RemoveFields(("019",)),
+                                   RemoveFields(("035", "003")), _Rewrite019()]),
+                  max_size=3).map(tuple)
+
+
+@given(saved_records(), _STEPS, st.booleans())
+def test_prepare_reads_the_cancelled_019_numbers_of_the_record_it_saves(
+        bib: Bib, steps: tuple[NormalizationStep, ...], memo: bool) -> None:
+    """The 019 numbers ``prepare`` lists (the 019 copy hands over those it read, where no
+    later step changed the record) are those of the saved record's 019 $a's, read anew: each
+    value once, the first written, none among its 035 numbers."""
+    prepared = prepare(bib, steps, numbers=ParsedNumbers() if memo else None)
+    known = {one.value for one in prepared.active + prepared.cancelled}
+    expected: dict[int, OclcNumber] = {}
+    for one in prepared.record.data_fields("019"):
+        for text in one.values("a"):
+            found = ParsedNumbers().number(text)
+            if found is not None and found.value not in known:
+                expected.setdefault(found.value, found)
+    assert [repr(one) for one in prepared.cancelled_019] == [
+        repr(one) for one in expected.values()]

@@ -21,7 +21,7 @@ from typing import Final, Protocol, TypeAlias
 from attrs import field, frozen
 
 from almamatch.core.errors import InvalidNormalization, InvalidRecord
-from almamatch.core.oclc import ParsedNumbers, number_reader
+from almamatch.core.oclc import OclcNumber, ParsedNumbers, number_reader
 from almamatch.core.record import (
     FIELD_TERMINATOR,
     SUBFIELD_DELIMITER,
@@ -76,9 +76,17 @@ class CopyCancelledTo035z:
         ``fold_003_tagged``). The memo ``numbers`` also remembers the number of each 035 $z
         text written, ``(OCoLC)<n>``, derived from the 019 $a's rather than parsed again when
         the record's numbers are read (``ParsedNumbers.canonical``)."""
+        return self.apply_read(bib, tags, numbers=numbers)[:2]
+
+    def apply_read(self, bib: Bib, tags: str, *, numbers: ParsedNumbers | None = None
+                   ) -> tuple[Bib, str, list[OclcNumber]]:
+        """``apply_tagged``, with the numbers its 019 $a's parse to, in field and subfield
+        order (those that parse, each as often as written): the step reads them to copy them,
+        and ``prepare`` reads them again for the record's cancelled 019 numbers."""
+        read: list[OclcNumber] = []
         # Most records carry no 019: then nothing is read and the record is returned as it is.
         if "019" not in tags:  # ``may_change``
-            return bib, tags
+            return bib, tags, read
         fields = bib.fields
         parse = number_reader(numbers)
         present: set[int] = set()  # the values of those numbers: numbers are equal by value
@@ -98,12 +106,13 @@ class CopyCancelledTo035z:
                 number = parse(text)
                 if number is None:
                     continue  # kept on the bib as a diagnostic; nothing to copy
+                read.append(number)
                 if number.value not in present:
                     present.add(number.value)
                     written = str(number) if numbers is None else numbers.canonical(number)
                     added.append(new_035("z", written))
         if not added:
-            return bib, tags
+            return bib, tags, read
         # Each in tag order (``insert_in_tag_order``): an 035 goes before the first field whose
         # tag sorts after "035", so each one added goes just after the one added before it.
         at = tag_order_position(fields, "035")
@@ -111,7 +120,7 @@ class CopyCancelledTo035z:
         kept[at:at] = added
         offset = 4 * at
         return (checked_bib(bib.leader, tuple(kept)),
-                tags[:offset] + "035 " * len(added) + tags[offset:])
+                tags[:offset] + "035 " * len(added) + tags[offset:], read)
 
 
 #: How a field's text (``marc_text``) opens a $z: no value holds the delimiter.

@@ -162,11 +162,15 @@ def _form(qualified: bool, prefix: str, width: int) -> OclcForm:
 #: The shared forms the parse's own path writes (widths 1-18; 0 is never written), by qualifier,
 #: prefix and width: looked up by three subscripts, where ``_FORMS`` is looked up by a key made
 #: first.
+_WRITTEN_WIDTHS: Final = 19
 _WRITTEN_FORMS: Final[dict[bool, dict[str, list[OclcForm]]]] = {
-    qualified: {prefix: [_form(qualified, prefix, width) for width in range(19)]
+    qualified: {prefix: [_form(qualified, prefix, width) for width in range(_WRITTEN_WIDTHS)]
                 for prefix in _PREFIXES}
     for qualified in (False, True)
 }
+#: The canonical forms, ``(OCoLC)`` and the digits unpadded (``str(number)``), by width: the
+#: form of a number derived from another's value (``ParsedNumbers.canonical``).
+_CANONICAL_FORMS: Final = _WRITTEN_FORMS[True][""]
 
 
 def _parse(text: str) -> OclcNumber | tuple[str, str]:
@@ -328,10 +332,16 @@ class ParsedNumbers:
         else:
             number = found[whole] = parsed_or_none(whole)
         if number is not None:  # ``_canonical``, without a call
-            digits = str(number.value)
+            value = number.value
+            digits = str(value)
             written = "(OCoLC)" + digits
             if not _holds(found, written):
-                found[written] = _written(number.value, True, "", len(digits))
+                width = len(digits)
+                canonical: OclcNumber = _new(OclcNumber)
+                _SET_VALUE(canonical, value)
+                _SET_FORM(canonical, _CANONICAL_FORMS[width] if width < _WRITTEN_WIDTHS
+                          else _form(True, "", width))
+                found[written] = canonical
         return number
 
     def canonical(self, number: OclcNumber) -> str:
@@ -342,10 +352,14 @@ class ParsedNumbers:
         return self._canonical(number, self._room(1))
 
     def _canonical(self, number: OclcNumber, found: dict[str, OclcNumber | None]) -> str:
-        digits = str(number.value)
+        value = number.value
+        digits = str(value)
         written = "(OCoLC)" + digits
         if not _holds(found, written):
-            found[written] = _written(number.value, True, "", len(digits))
+            width = len(digits)
+            found[written] = checked_number(
+                value, _CANONICAL_FORMS[width] if width < _WRITTEN_WIDTHS
+                else _form(True, "", width))
         return written
 
     def _room(self, texts: int) -> dict[str, OclcNumber | None]:
