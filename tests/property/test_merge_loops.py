@@ -9,7 +9,8 @@ not built.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import cast
 
 import pytest
 from hypothesis import given, settings
@@ -18,6 +19,9 @@ from hypothesis import strategies as st
 from almamatch.core import Bib, ControlField, DataField
 from almamatch.core.merge import (
     PURE_LOOPS,
+    HasSubfield,
+    Indicators,
+    LocalExtension,
     MergeLoops,
     MergeMethod,
     MergePlans,
@@ -153,3 +157,26 @@ def test_long_lists_are_ordered_as_the_pure_order(count: int) -> None:
         in_tag_order(expected, numeric)
         values.in_tag_order(ordered, numeric)
         assert same(ordered, expected)
+
+
+conditions = st.one_of(
+    st.just(LocalExtension()),
+    st.builds(Indicators, first=st.sampled_from([None, " ", "9", "0"]),
+              second=st.sampled_from([None, " ", "9"]), tag=st.sampled_from([None, "035"])),
+    st.builds(HasSubfield, code=st.sampled_from("a9"), contains=st.sampled_from(["LOCAL", "x"])),
+)
+
+
+@given(condition=conditions, many=st.lists(fields, max_size=20), tuples=st.booleans())
+def test_a_condition_read_in_the_compiled_walks_is_its_own_test(
+    condition: LocalExtension | Indicators | HasSubfield, many: list[Field], tuples: bool
+) -> None:
+    """The compiled walks read the tests of ``LocalExtension`` and ``Indicators`` of a data
+    field themselves (and call any other): each field as ``holds_in_scope`` tells it."""
+    test = cast("Callable[[Field], bool]", condition.holds_in_scope)  # for data fields alone
+    known: dict[str, Callable[[Field], bool] | None] = {
+        one.tag: test if isinstance(one, DataField) else _every for one in many}
+    given = tuple(many) if tuples else many
+    for pure, compiled in ((selected_known, values.selected_known),
+                           (kept_known, values.kept_known)):
+        assert same(compiled(known, given), pure(known, given))

@@ -38,6 +38,10 @@ cdef extern from "Python.h":
     PyObject* PyList_GET_ITEM(PyObject* value, Py_ssize_t index)
     void PyList_SET_ITEM(PyObject* value, Py_ssize_t index, PyObject* item)
     PyObject* PyDict_GetItemWithError(object mapping, object key) except? NULL
+    bint PyMethod_Check(PyObject* value)
+    PyObject* PyMethod_GET_FUNCTION(PyObject* method)
+    PyObject* PyMethod_GET_SELF(PyObject* method)
+    int PyUnicode_Contains(object text, object part) except -1
 
 cdef RecordLayout _RECORD = record_layout()  # ``marc.pxd``
 
@@ -172,6 +176,16 @@ cdef object _EVERY = _merge._every
 cdef object _PURE_SELECTED = _merge.selected_known
 cdef object _PURE_KEPT = _merge.kept_known
 cdef object _PURE_ORDER = _merge.in_tag_order
+# The tests of the two conditions of every preset's plans (``core.merge._leaves``: a plan's one
+# ``unless`` condition's ``holds_in_scope``, bound), answered here for a plain data field as the
+# method answers (``_holds``).
+cdef PyTypeObject* _LOCAL = <PyTypeObject*>_merge.LocalExtension
+cdef PyObject* _LOCAL_TEST = <PyObject*>_merge.LocalExtension.holds_in_scope
+cdef object _LOCAL_CODE = _merge._LOCAL_CODE
+cdef PyTypeObject* _INDICATORS = <PyTypeObject*>_merge.Indicators
+cdef PyObject* _INDICATORS_TEST = <PyObject*>_merge.Indicators.holds_in_scope
+cdef Py_ssize_t _INDICATORS_FIRST = slot_offset(_merge.Indicators, "first")
+cdef Py_ssize_t _INDICATORS_SECOND = slot_offset(_merge.Indicators, "second")
 
 
 cdef inline object _tag_of(object one):
@@ -195,6 +209,47 @@ cdef inline object _leaves_of(dict known, object tag):
     return <object>found
 
 
+cdef inline int _indicator_is(PyObject* indicator, PyObject* wanted) except -1:
+    """``wanted is None or indicator == wanted`` (-1 when it is not two plain texts to tell)."""
+    if wanted == <PyObject*>None:
+        return 1
+    if (wanted == NULL or indicator == NULL or not PyUnicode_CheckExact(wanted)
+            or not PyUnicode_CheckExact(indicator)):
+        return -2
+    return 1 if (<object>indicator) == (<object>wanted) else 0
+
+
+cdef inline bint _holds(object leaves, object one) except *:
+    """``bool(leaves(one))``: read here for the test of ``LocalExtension`` or ``Indicators``
+    (their ``holds_in_scope``, bound, of the class itself) and a plain data field; else called.
+
+    ``LocalExtension``: no ``$9`` in the field's text, then False (the method's first answer,
+    most fields'); ``Indicators``: each indicator, where given, equal to the field's."""
+    cdef PyObject* test = <PyObject*>leaves
+    cdef PyObject* field = <PyObject*>one
+    cdef PyObject* condition
+    cdef PyObject* coded
+    cdef int first, second
+    if PyMethod_Check(test) and Py_TYPE(field) is _RECORD.data:
+        condition = PyMethod_GET_SELF(test)
+        if PyMethod_GET_FUNCTION(test) == _LOCAL_TEST and Py_TYPE(condition) is _LOCAL:
+            coded = _slot(field, _RECORD.data_coded)
+            if (coded != NULL and PyUnicode_CheckExact(coded)
+                    and not PyUnicode_Contains(<object>coded, _LOCAL_CODE)):
+                return False
+        elif (PyMethod_GET_FUNCTION(test) == _INDICATORS_TEST
+              and Py_TYPE(condition) is _INDICATORS):
+            first = _indicator_is(_slot(field, _RECORD.data_indicator1),
+                                  _slot(condition, _INDICATORS_FIRST))
+            if first == 0:
+                return False
+            second = _indicator_is(_slot(field, _RECORD.data_indicator2),
+                                   _slot(condition, _INDICATORS_SECOND))
+            if first == 1 and second >= 0:
+                return second == 1
+    return bool(leaves(one))
+
+
 def selected_known(known, fields):
     """``core.merge.selected_known(known, fields)``: the fields a rule selects, in order."""
     if type(known) is not dict or (type(fields) is not tuple and type(fields) is not list):
@@ -202,7 +257,7 @@ def selected_known(known, fields):
     cdef list chosen = []
     for one in fields:
         leaves = _leaves_of(<dict>known, _tag_of(one))
-        if leaves is _EVERY or (leaves is not None and not leaves(one)):
+        if leaves is _EVERY or (leaves is not None and not _holds(leaves, one)):
             chosen.append(one)
     return chosen
 
@@ -214,7 +269,7 @@ def kept_known(known, fields):
     cdef list chosen = []
     for one in fields:
         leaves = _leaves_of(<dict>known, _tag_of(one))
-        if leaves is None or (leaves is not _EVERY and leaves(one)):
+        if leaves is None or (leaves is not _EVERY and _holds(leaves, one)):
             chosen.append(one)
     return chosen
 
