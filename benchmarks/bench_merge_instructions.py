@@ -6,8 +6,9 @@ Run (valgrind installed; ``setarch`` too, where it is, to turn address randomisa
         [--profile PROFILE] [--now 2026-03-05T10:30] [--records 2000] [--src SRC ...]
 
 The first ``--records`` exports are decided and applied in order, as ``almamatch batch
---workers 1`` does (the zone opened as the batch opens it, one ``DecisionCache``), keeping each
-decision with what ``decide()`` derived for it. Then three parts run again on what the run gave
+--workers 1`` does (the zone opened as the batch opens it, one ``DecisionCache`` made as the
+batch makes it, ``parallel.batch.decision_cache``), keeping each decision with what
+``decide()`` derived for it. Then three parts run again on what the run gave
 them, each between two calls of ``os.getppid`` (callgrind's ``--dump-before=getppid`` writes a
 count at each, so a part's count is its own):
 
@@ -53,10 +54,11 @@ def measured(args: argparse.Namespace) -> None:
         zone_for,
     )
     from almamatch.cli.main import build_parser  # noqa: PLC0415
-    from almamatch.core.decide import DecisionCache, decide  # noqa: PLC0415
+    from almamatch.core.decide import decide  # noqa: PLC0415
     from almamatch.core.decision import Merge  # noqa: PLC0415
     from almamatch.core.zone import InMemoryZone  # noqa: PLC0415
     from almamatch.marc import Unreadable, read_bibs  # noqa: PLC0415
+    from almamatch.parallel.batch import decision_cache  # noqa: PLC0415
     from almamatch.zonefiles.zones import IndexedZoneView  # noqa: PLC0415
 
     batch = build_parser().parse_args(
@@ -67,7 +69,7 @@ def measured(args: argparse.Namespace) -> None:
     saved = bibs.base
     while not isinstance(saved, IndexedZoneView):
         saved = saved.saved if hasattr(saved, "saved") else saved.base  # type: ignore[union-attr]
-    cache = DecisionCache()
+    cache = decision_cache()  # the batch's: its makers (and merge loops) compiled where built
     now = now_from_args(batch)
     decisions = []
     merges = []

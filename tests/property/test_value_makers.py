@@ -40,6 +40,7 @@ from almamatch.core.decision import (
     make_merge,
     make_step,
 )
+from almamatch.core.merge import MergeLoops
 from almamatch.parallel.batch import BATCH_MAKERS, decision_cache
 
 try:
@@ -51,7 +52,9 @@ except ImportError:  # pragma: no cover (a machine without a C compiler)
 from test_decide_properties import NOW, export_of, profiles, records, zone_of, zones
 
 COMPILED = Makers(step=values.make_step, add=values.make_add, merge=values.make_merge,
-                  version=values.latest_transaction)
+                  version=values.latest_transaction,
+                  loops=MergeLoops(selected=values.selected_known, kept=values.kept_known,
+                                   order=values.in_tag_order))
 
 details = st.text(max_size=20)
 mms_ids = st.sampled_from(["991234", "9910002856805681", ""])

@@ -1,8 +1,11 @@
 """Type stub of the compiled ``almamatch._native.values`` (``values.pyx``): the twins of
-``core.decision``'s ``make_step``, ``make_add``, ``make_merge`` and ``latest_transaction``."""
+``core.decision``'s ``make_step``, ``make_add``, ``make_merge`` and ``latest_transaction``, and
+of ``core.merge``'s ``selected_known``, ``kept_known`` and ``in_tag_order``."""
+
+from collections.abc import Callable, Sequence
 
 from almamatch.core.decision import Add, Merge, Stage, Step, Verdict
-from almamatch.core.record import Bib
+from almamatch.core.record import Bib, ControlField, DataField
 from almamatch.core.timestamp import Timestamp
 
 def make_step(stage: Stage, verdict: Verdict, detail: str) -> Step:
@@ -18,3 +21,14 @@ def make_merge(mms_id: str, record: Bib | None, merge_method: str, trace: tuple[
 
 def latest_transaction(record: Bib) -> Timestamp | None:
     """``core.decision.latest_transaction(record)``: the record's 005 as a ``Timestamp``."""
+
+def selected_known(known: dict[str, Callable[[ControlField | DataField], bool] | None],
+                   fields: Sequence[ControlField | DataField]) -> list[ControlField | DataField]:
+    """``core.merge.selected_known(known, fields)``: the fields a rule selects, in order."""
+
+def kept_known(known: dict[str, Callable[[ControlField | DataField], bool] | None],
+               fields: Sequence[ControlField | DataField]) -> list[ControlField | DataField]:
+    """``core.merge.kept_known(known, fields)``: the fields a rule does not select, in order."""
+
+def in_tag_order(fields: list[ControlField | DataField], numeric: bool) -> None:
+    """``core.merge.in_tag_order(fields, numeric)``: ``fields`` sorted in place by tag."""

@@ -2,18 +2,22 @@
 """The twin of ``core.decision``'s makers (``make_step``, ``make_add``, ``make_merge``,
 ``latest_transaction``): each value ``decide()`` builds for every record, made as ``core.slots``
 makes it (``slots.pxd``: allocated as ``object.__new__`` allocates it, each slot set where its
-descriptor would set it), from C.
+descriptor would set it), from C; and of ``core.merge``'s loops (``selected_known``,
+``kept_known``, ``in_tag_order``: ``MergeLoops``), each field's tag read from its slot.
 
 ``core`` never imports this module: a caller deciding many records hands these makers to its
 ``DecisionCache`` (``almamatch.values.decision_makers``); tests/property/test_value_makers.py holds
-each equal to its pure twin.
+each equal to its pure twin, and tests/property/test_merge_loops.py the loops.
 """
 
 from cpython.object cimport PyObject, PyTypeObject
+from libc.stdint cimport uint64_t
+from libc.stdlib cimport free, malloc, qsort
 
 from almamatch._native.marc cimport RecordLayout, record_layout
 from almamatch._native.slots cimport new_empty, put, slot_offset
 
+from almamatch.core import merge as _merge
 from almamatch.core.decision import Add, Merge, Step
 from almamatch.core.timestamp import Timestamp
 
@@ -29,6 +33,15 @@ cdef extern from "Python.h":
     void* PyUnicode_DATA(PyObject* text)
     int PyUnicode_CompareWithASCIIString(PyObject* text, const char* ascii)
     object PyUnicode_Substring(object text, Py_ssize_t start, Py_ssize_t end)
+    bint PyList_CheckExact(PyObject* value)
+    Py_ssize_t PyList_GET_SIZE(PyObject* value)
+    PyObject* PyList_GET_ITEM(PyObject* value, Py_ssize_t index)
+    void PyList_SET_ITEM(PyObject* value, Py_ssize_t index, PyObject* item)
+    PyObject* PyDict_GetItemWithError(object mapping, object key) except? NULL
+    bint PyMethod_Check(PyObject* value)
+    PyObject* PyMethod_GET_FUNCTION(PyObject* method)
+    PyObject* PyMethod_GET_SELF(PyObject* method)
+    int PyUnicode_Contains(object text, object part) except -1
 
 cdef RecordLayout _RECORD = record_layout()  # ``marc.pxd``
 
@@ -156,3 +169,192 @@ def latest_transaction(record):
         text, 15, 15 if (<const char*>PyUnicode_DATA(raw))[15] == 48 else 16))
     put(moment, _TIMESTAMP_TEXT, text)
     return moment
+
+
+# -- core.merge's loops (``MergeLoops``) ----------------------------------------------------------
+cdef object _EVERY = _merge._every
+cdef object _PURE_SELECTED = _merge.selected_known
+cdef object _PURE_KEPT = _merge.kept_known
+cdef object _PURE_ORDER = _merge.in_tag_order
+# The tests of the two conditions of every preset's plans (``core.merge._leaves``: a plan's one
+# ``unless`` condition's ``holds_in_scope``, bound), answered here for a plain data field as the
+# method answers (``_holds``).
+cdef PyTypeObject* _LOCAL = <PyTypeObject*>_merge.LocalExtension
+cdef PyObject* _LOCAL_TEST = <PyObject*>_merge.LocalExtension.holds_in_scope
+cdef object _LOCAL_CODE = _merge._LOCAL_CODE
+cdef PyTypeObject* _INDICATORS = <PyTypeObject*>_merge.Indicators
+cdef PyObject* _INDICATORS_TEST = <PyObject*>_merge.Indicators.holds_in_scope
+cdef Py_ssize_t _INDICATORS_FIRST = slot_offset(_merge.Indicators, "first")
+cdef Py_ssize_t _INDICATORS_SECOND = slot_offset(_merge.Indicators, "second")
+
+
+cdef inline object _tag_of(object one):
+    """``one.tag``, read from its slot for a ``ControlField`` or ``DataField``."""
+    cdef PyObject* field = <PyObject*>one
+    cdef PyObject* tag = NULL
+    if Py_TYPE(field) is _RECORD.data:
+        tag = _slot(field, _RECORD.data_tag)
+    elif Py_TYPE(field) is _RECORD.control:
+        tag = _slot(field, _RECORD.control_tag)
+    if tag == NULL:
+        return one.tag  # any other value, or an unset slot (its AttributeError)
+    return <object>tag
+
+
+cdef inline object _leaves_of(dict known, object tag):
+    """``known[tag]`` (a ``KeyError`` where it lacks the tag)."""
+    cdef PyObject* found = PyDict_GetItemWithError(known, tag)
+    if found == NULL:
+        raise KeyError(tag)
+    return <object>found
+
+
+cdef inline int _indicator_is(PyObject* indicator, PyObject* wanted) except -1:
+    """``wanted is None or indicator == wanted`` (-1 when it is not two plain texts to tell)."""
+    if wanted == <PyObject*>None:
+        return 1
+    if (wanted == NULL or indicator == NULL or not PyUnicode_CheckExact(wanted)
+            or not PyUnicode_CheckExact(indicator)):
+        return -2
+    return 1 if (<object>indicator) == (<object>wanted) else 0
+
+
+cdef inline bint _holds(object leaves, object one) except *:
+    """``bool(leaves(one))``: read here for the test of ``LocalExtension`` or ``Indicators``
+    (their ``holds_in_scope``, bound, of the class itself) and a plain data field; else called.
+
+    ``LocalExtension``: no ``$9`` in the field's text, then False (the method's first answer,
+    most fields'); ``Indicators``: each indicator, where given, equal to the field's."""
+    cdef PyObject* test = <PyObject*>leaves
+    cdef PyObject* field = <PyObject*>one
+    cdef PyObject* condition
+    cdef PyObject* coded
+    cdef int first, second
+    if PyMethod_Check(test) and Py_TYPE(field) is _RECORD.data:
+        condition = PyMethod_GET_SELF(test)
+        if PyMethod_GET_FUNCTION(test) == _LOCAL_TEST and Py_TYPE(condition) is _LOCAL:
+            coded = _slot(field, _RECORD.data_coded)
+            if (coded != NULL and PyUnicode_CheckExact(coded)
+                    and not PyUnicode_Contains(<object>coded, _LOCAL_CODE)):
+                return False
+        elif (PyMethod_GET_FUNCTION(test) == _INDICATORS_TEST
+              and Py_TYPE(condition) is _INDICATORS):
+            first = _indicator_is(_slot(field, _RECORD.data_indicator1),
+                                  _slot(condition, _INDICATORS_FIRST))
+            if first == 0:
+                return False
+            second = _indicator_is(_slot(field, _RECORD.data_indicator2),
+                                   _slot(condition, _INDICATORS_SECOND))
+            if first == 1 and second >= 0:
+                return second == 1
+    return bool(leaves(one))
+
+
+def selected_known(known, fields):
+    """``core.merge.selected_known(known, fields)``: the fields a rule selects, in order."""
+    if type(known) is not dict or (type(fields) is not tuple and type(fields) is not list):
+        return _PURE_SELECTED(known, fields)
+    cdef list chosen = []
+    for one in fields:
+        leaves = _leaves_of(<dict>known, _tag_of(one))
+        if leaves is _EVERY or (leaves is not None and not _holds(leaves, one)):
+            chosen.append(one)
+    return chosen
+
+
+def kept_known(known, fields):
+    """``core.merge.kept_known(known, fields)``: the fields a rule does not select, in order."""
+    if type(known) is not dict or (type(fields) is not tuple and type(fields) is not list):
+        return _PURE_KEPT(known, fields)
+    cdef list chosen = []
+    for one in fields:
+        leaves = _leaves_of(<dict>known, _tag_of(one))
+        if leaves is None or (leaves is not _EVERY and _holds(leaves, one)):
+            chosen.append(one)
+    return chosen
+
+
+cdef int _by_key(const void* one, const void* other) noexcept nogil:
+    cdef uint64_t left = (<const uint64_t*>one)[0]
+    cdef uint64_t right = (<const uint64_t*>other)[0]
+    return (left > right) - (left < right)
+
+
+#: Up to this many fields, ``in_tag_order`` sorts in buffers on the stack, by insertion (a
+#: merged record is two runs in tag order, most often: few fields move, and not far).
+cdef enum:
+    _SMALL = 64
+#: The bits of a key (``in_tag_order``) that hold the field's position.
+cdef uint64_t _POSITION = 0xFFFFFFFF
+
+
+def in_tag_order(list fields, numeric):
+    """``core.merge.in_tag_order(fields, numeric)``: ``fields`` sorted in place, stably, by
+    ``_tag_key`` (by the tag alone where ``numeric``), for fields whose tags are three ASCII
+    characters (as ``DataField`` and ``ControlField`` check them); any other list is sorted by
+    the pure function.
+
+    Each field's key is its tag's three characters (code points, as ``str`` compares them),
+    after a 1 for a tag that is not three digits unless ``numeric``, before its position: the
+    keys are distinct, and in their order the fields are in ``list.sort``'s stable order."""
+    cdef PyObject* items = <PyObject*>fields
+    cdef Py_ssize_t count = PyList_GET_SIZE(items)
+    if count < 2:
+        return
+    if <uint64_t>count > _POSITION:
+        _PURE_ORDER(fields, numeric)
+        return
+    cdef bint by_tag = bool(numeric)
+    cdef uint64_t small_keys[_SMALL]
+    cdef PyObject* small_fields[_SMALL]
+    cdef uint64_t* keys = small_keys
+    cdef PyObject** moved = small_fields
+    cdef Py_ssize_t index, at
+    cdef PyObject* one
+    cdef PyObject* tag
+    cdef const unsigned char* text
+    cdef uint64_t key
+    if count > _SMALL:
+        keys = <uint64_t*>malloc(count * sizeof(uint64_t))
+        moved = <PyObject**>malloc(count * sizeof(PyObject*))
+        if keys == NULL or moved == NULL:
+            free(keys)
+            free(moved)
+            raise MemoryError()
+    try:
+        for index in range(count):
+            one = PyList_GET_ITEM(items, index)
+            if Py_TYPE(one) is _RECORD.data:
+                tag = _slot(one, _RECORD.data_tag)
+            elif Py_TYPE(one) is _RECORD.control:
+                tag = _slot(one, _RECORD.control_tag)
+            else:
+                tag = NULL
+            if (tag == NULL or not PyUnicode_CheckExact(tag) or not PyUnicode_IS_ASCII(tag)
+                    or PyUnicode_GET_LENGTH(tag) != 3):
+                _PURE_ORDER(fields, numeric)
+                return
+            text = <const unsigned char*>PyUnicode_DATA(tag)
+            key = ((<uint64_t>text[0]) << 48) | ((<uint64_t>text[1]) << 40) | (
+                (<uint64_t>text[2]) << 32) | <uint64_t>index
+            if not by_tag and not (48 <= text[0] <= 57 and 48 <= text[1] <= 57
+                                   and 48 <= text[2] <= 57):
+                key |= (<uint64_t>1) << 56
+            moved[index] = one
+            if count <= _SMALL:  # insertion, as the keys come
+                at = index
+                while at > 0 and keys[at - 1] > key:
+                    keys[at] = keys[at - 1]
+                    at -= 1
+                keys[at] = key
+            else:
+                keys[index] = key
+        if count > _SMALL:
+            qsort(keys, count, sizeof(uint64_t), _by_key)
+        # A permutation of the list's own items: each reference moves, none is taken or dropped.
+        for index in range(count):
+            PyList_SET_ITEM(items, index, moved[<Py_ssize_t>(keys[index] & _POSITION)])
+    finally:
+        if count > _SMALL:
+            free(keys)
+            free(moved)

@@ -253,7 +253,7 @@ class DecisionCache:
         """The plans of ``method`` (by identity: a batch merges with its profile's one method)."""
         found = self._merge_plans.get(id(method))
         if found is None or found.method is not method:
-            found = self._merge_plans[id(method)] = MergePlans(method)
+            found = self._merge_plans[id(method)] = MergePlans(method, self.makers.loops)
         return found
 
     def note_convertible(self, record: Bib) -> None:

@@ -20,6 +20,7 @@ from attrs import frozen
 from almamatch.core.brief import BriefLevel
 from almamatch.core.facts import Side
 from almamatch.core.lock import Lock
+from almamatch.core.merge import PURE_LOOPS, MergeLoops
 from almamatch.core.oclc import OclcNumber
 from almamatch.core.record import Bib
 from almamatch.core.slots import new_instance, slot_setter
@@ -580,7 +581,8 @@ def latest_transaction(record: Bib) -> Timestamp | None:
 @frozen(kw_only=True)
 class Makers:
     """How ``decide()`` makes the values it builds anew for every record: its steps, its Add or
-    Merge and the incoming 005 (``version``). ``PURE_MAKERS`` are the functions above, the
+    Merge and the incoming 005 (``version``), and how its merges walk and order fields
+    (``loops``). ``PURE_MAKERS`` are the functions above (and ``core.merge.PURE_LOOPS``), the
     definition; a caller that decides many records may hand its ``DecisionCache`` their
     compiled twins (``_native/values.pyx``, a fifth of the cost a value or less), which make
     equal values. ``core`` never imports them."""
@@ -589,6 +591,9 @@ class Makers:
     add: Callable[[str, Bib, tuple[Step, ...], Timestamp | None], Add]
     merge: Callable[[str, Bib | None, str, tuple[Step, ...], Timestamp | None], Merge]
     version: Callable[[Bib], Timestamp | None]
+    #: How a merge walks and orders fields (``core.merge.MergeLoops``), for the cache's
+    #: ``MergePlans``.
+    loops: MergeLoops = PURE_LOOPS
 
 
 #: The makers written here (above): what ``decide()`` uses unless its cache was handed others.

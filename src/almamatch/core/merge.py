@@ -46,16 +46,21 @@ from almamatch.core.record import (
 from almamatch.core.wildcard import Glob
 
 __all__ = [
+    "PURE_LOOPS",
     "HasSubfield",
     "Indicators",
     "InvalidMergeRule",
     "LocalExtension",
     "MergeAction",
+    "MergeLoops",
     "MergeMethod",
     "MergePlans",
     "MergeRule",
     "TagPattern",
     "UnknownMergeMethod",
+    "in_tag_order",
+    "kept_known",
+    "selected_known",
 ]
 
 
@@ -337,6 +342,7 @@ class MergeMethod:
         # ``result``, or for a field taken from the incoming record): if so, and no tag planned
         # by ``plans`` was ever other than numeric, the tags need not be read for the sort.
         planned = False
+        loops = plans.loops
         for action, by_tag, primary, disjoint in plans.steps:
             if by_tag is None:  # an ``LDR`` rule: it acts on the leader alone
                 if action is not _REMOVE:
@@ -344,15 +350,15 @@ class MergeMethod:
                 continue
             if primary is not None:
                 planned = True
-                if bool(_selected(by_tag, result)) is not primary:
+                if bool(_selected(by_tag, result, loops.selected)) is not primary:
                     continue
             if action is _REMOVE:  # a remove takes nothing from the incoming record
-                result, tags, planned = _kept(by_tag, result), None, True
+                result, tags, planned = _kept(by_tag, result, loops.kept), None, True
                 continue
-            taken = _selected(by_tag, incoming.fields)
+            taken = _selected(by_tag, incoming.fields, loops.selected)
             if taken:
                 if action is _REPLACE:
-                    result, tags, planned = _kept(by_tag, result), None, True
+                    result, tags, planned = _kept(by_tag, result, loops.kept), None, True
                 if disjoint:
                     # Every field left in ``result`` is one this rule does not select (it, or a
                     # remove of the same fields just before it, removed the others), and each
@@ -369,15 +375,7 @@ class MergeMethod:
                 _add(result, tags, taken)
         # ``Groundwork.merged_numbers`` reads a merged record in this order (its 003 and 035s
         # before any higher tag).
-        if planned and not plans.odd_tags:
-            result.sort(key=_TAG)  # numeric tags alone: control fields sort first by themselves
-        else:
-            if tags is None:
-                tags = [one.tag for one in result]
-            if "".join(tags).isdigit():
-                result.sort(key=_TAG)
-            else:
-                result.sort(key=_tag_key)
+        loops.order(result, planned and not plans.odd_tags)
         # Every field is one of the two records': checked there (``checked_bib``).
         return checked_bib(leader, tuple(result))
 
@@ -489,32 +487,77 @@ def _fails(plan: _TagPlan, one: Field) -> bool:
     return not _passes(plan, one)
 
 
-def _selected(by_tag: _ByTag, fields: Sequence[Field]) -> list[Field]:
-    """The fields the rule selects, in order."""
+#: How a rule tells the fields of each tag it has seen (``_ByTag.known``).
+_Known: TypeAlias = dict[str, _Leaves | None]
+#: A walk of fields with a rule's ``_Known`` (``selected_known``, ``kept_known``).
+_Walk: TypeAlias = Callable[[_Known, Sequence[Field]], list[Field]]
+
+
+def _selected(by_tag: _ByTag, fields: Sequence[Field],
+              walk: _Walk | None = None) -> list[Field]:
+    """The fields the rule selects, in order; ``walk`` is ``selected_known`` or its twin."""
+    if walk is None:
+        walk = selected_known
     try:
-        return _selected_known(by_tag.known, fields)
+        return walk(by_tag.known, fields)
     except KeyError:  # a tag seen for the first time: planned, then the fields read again
         by_tag.learn(fields)
-    return _selected_known(by_tag.known, fields)
+    return walk(by_tag.known, fields)
 
 
-def _selected_known(known: dict[str, _Leaves | None], fields: Sequence[Field]) -> list[Field]:
+def selected_known(known: _Known, fields: Sequence[Field]) -> list[Field]:
+    """The fields a rule selects, in order, each tag's in ``known`` (a ``KeyError`` for a tag
+    it lacks): its leaves are ``_every``, or a test that is False for the field."""
     return [one for one in fields if (leaves := known[one.tag]) is _every
             or (leaves is not None and not leaves(one))]
 
 
-def _kept(by_tag: _ByTag, fields: Sequence[Field]) -> list[Field]:
+def _kept(by_tag: _ByTag, fields: Sequence[Field], walk: _Walk | None = None) -> list[Field]:
     """The fields the rule does not select, in order (``_selected``'s others)."""
+    if walk is None:
+        walk = kept_known
     try:
-        return _kept_known(by_tag.known, fields)
+        return walk(by_tag.known, fields)
     except KeyError:  # as in ``_selected``
         by_tag.learn(fields)
-    return _kept_known(by_tag.known, fields)
+    return walk(by_tag.known, fields)
 
 
-def _kept_known(known: dict[str, _Leaves | None], fields: Sequence[Field]) -> list[Field]:
+def kept_known(known: _Known, fields: Sequence[Field]) -> list[Field]:
+    """The fields a rule does not select (``selected_known``'s others), in order."""
     return [one for one in fields if (leaves := known[one.tag]) is None
             or (leaves is not _every and leaves(one))]
+
+
+def in_tag_order(fields: list[Field], numeric: bool) -> None:
+    """Sort ``fields`` in place, stably, as Alma saves them: control fields first, then numeric
+    tags, then local alphanumeric tags (``_tag_key``). ``numeric``: the caller knows every tag
+    is numeric (then they sort by the tag alone, control fields first by themselves)."""
+    if numeric:
+        fields.sort(key=_TAG)
+        return
+    tags = [one.tag for one in fields]
+    if "".join(tags).isdigit():
+        fields.sort(key=_TAG)
+    else:
+        fields.sort(key=_tag_key)
+
+
+@frozen(kw_only=True)
+class MergeLoops:
+    """How ``MergeMethod.apply`` walks a record's fields with a rule (``selected``, ``kept``)
+    and puts the merged fields in tag order (``order``). ``PURE_LOOPS`` are the functions
+    above, the definition; a caller that merges many records may hand its ``MergePlans`` their
+    compiled twins (``_native/values.pyx``, through ``core.decision.Makers``), which give the
+    same answers (tests/property/test_merge_loops.py). ``core`` never imports them."""
+
+    selected: _Walk
+    kept: _Walk
+    order: Callable[[list[Field], bool], None]
+
+
+#: The loops written here (above): what a merge uses unless its plans were handed others.
+PURE_LOOPS: Final = MergeLoops(selected=selected_known, kept=kept_known, order=in_tag_order)
 
 
 def _add(result: list[Field], tags: list[str], taken: list[Field]) -> None:
@@ -543,10 +586,14 @@ class MergePlans:
     hundreds of times.
     """
 
-    __slots__ = ("_by_rule", "_fates", "_read", "_replacing", "method", "odd_tags", "steps")
+    __slots__ = ("_by_rule", "_fates", "_read", "_replacing", "loops", "method", "odd_tags",
+                 "steps")
 
-    def __init__(self, method: MergeMethod) -> None:
+    def __init__(self, method: MergeMethod, loops: MergeLoops | None = None) -> None:
         self.method = method
+        #: How ``apply`` walks and orders fields (``MergeLoops``): the pure loops unless the
+        #: owner hands in their compiled twins.
+        self.loops = PURE_LOOPS if loops is None else loops
         self._by_rule: dict[int, _ByTag] = {}
         #: Every tag planned so far that is not numeric (``_ByTag``): while there is none, a
         #: merge whose every field's tag was planned sorts by tag without reading the tags.

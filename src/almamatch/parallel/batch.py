@@ -62,6 +62,7 @@ from almamatch.core.decide import DecisionCache, decide
 from almamatch.core.decision import PURE_MAKERS, Add, Decision, Makers, Merge
 from almamatch.core.errors import AlmamatchError
 from almamatch.core.facts import BibFacts, Hit, MmsIdSequence
+from almamatch.core.merge import MergeLoops
 from almamatch.core.oclc import OclcNumber
 from almamatch.core.record import Bib
 from almamatch.core.zone import Groundwork, InMemoryZone, Zone
@@ -327,12 +328,14 @@ def _compiled_makers() -> Makers:
     from almamatch._native import values  # noqa: PLC0415 (only if built)
 
     return Makers(step=values.make_step, add=values.make_add, merge=values.make_merge,
-                  version=values.latest_transaction)
+                  version=values.latest_transaction,
+                  loops=MergeLoops(selected=values.selected_known, kept=values.kept_known,
+                                   order=values.in_tag_order))
 
 
 #: How a batch's decisions make their values (``core.decision.Makers``): the compiled twins of
-#: the pure makers (``_native/values.pyx``) where built and wanted, else the pure ones.
-#: tests/property/test_value_makers.py compares the two.
+#: the pure makers and merge loops (``_native/values.pyx``) where built and wanted, else the pure
+#: ones. tests/property/test_value_makers.py and test_merge_loops.py compare the two.
 BATCH_MAKERS: Final = _native.compiled(_compiled_makers) or PURE_MAKERS
 
 
