@@ -665,8 +665,8 @@ class InMemoryZone:
 
     def next_mms_id(self) -> str:
         found = self._next
-        if found is None:
-            found = self._next = self.sequence.peek()
+        if found is None:  # the sequence as it stands (read through ``sequence`` once only)
+            found = self._next = (self._sequence or self.sequence).peek()
         return found
 
     def record(self, mms_id: str) -> Bib | None:
