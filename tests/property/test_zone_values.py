@@ -1,6 +1,7 @@
 """Hypothesis properties of what the zone views build on the way: the checked constructors of
 OCLC numbers, hits, bib facts and MMS ID sequences are the public constructors', and the
-shortcuts of ``MmsIdSequence.past`` answer as the split of the MMS ID does."""
+shortcuts of ``MmsIdSequence.past`` (and ``moved_past``) answer as the split of the MMS ID
+does."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from almamatch.core.facts import (
     checked_facts,
     checked_hit,
     checked_sequence,
+    moved_past,
     split_mms_id,
 )
 from almamatch.core.lock import Lock
@@ -132,6 +134,19 @@ def test_past_answers_as_the_split_does(data: st.DataObject) -> None:
                     st.text(alphabet="0123456789x", max_size=24))
     mms_id = data.draw(ids)
     assert sequence.past(mms_id) == _past_by_split(sequence, mms_id)
+
+
+@given(st.data())
+def test_moved_past_answers_as_the_split_does(data: st.DataObject) -> None:
+    """``moved_past``, told the next MMS ID's text, moves the sequence as ``past`` does, and
+    gives the sequence itself back when it does not move."""
+    sequence = data.draw(sequences)
+    ids = st.one_of(near_ids(sequence), st.just(sequence.peek()), mms_ids,
+                    st.text(alphabet="0123456789x", max_size=24))
+    mms_id = data.draw(ids)
+    moved = moved_past(sequence, mms_id, sequence.peek())
+    assert moved == _past_by_split(sequence, mms_id)
+    assert (moved is sequence) == (moved == sequence)
 
 
 @given(st.data())

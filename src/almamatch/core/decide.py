@@ -669,7 +669,7 @@ def _outcome(run: _Run, trace: list[Step], first: Refusal | None) -> Decision:
         trace.append(run.step(_OUTCOME, _PASSED, f"add as new bib {mms_id}"))
         record = assign_mms_id(prepared.record, mms_id)
         add = makers.add(mms_id, record, tuple(trace), incoming_version)
-        cache._groundwork = Groundwork(add, numbers=(prepared.active, prepared.cancelled))
+        cache._groundwork = Groundwork(add, (prepared.active, prepared.cancelled))
         return add
     mms_id = run.candidates[0][0]
     method = profile.merge
@@ -679,9 +679,8 @@ def _outcome(run: _Run, trace: list[Step], first: Refusal | None) -> Decision:
         detail += "; the zone view keeps facts only, so the merged record is not computed"
     trace.append(run.step(_OUTCOME, _PASSED, detail))
     merge = makers.merge(mms_id, merged, method.name, tuple(trace), incoming_version)
-    cache._groundwork = Groundwork(merge, existing=run.facts, parsed=cache.numbers,
-                                   numbers=(prepared.active, prepared.cancelled),
-                                   incoming_035s=run.incoming_035s)
+    cache._groundwork = Groundwork(merge, (prepared.active, prepared.cancelled), run.facts,
+                                   cache.numbers, run.incoming_035s)
     return merge
 
 

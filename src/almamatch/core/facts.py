@@ -41,6 +41,7 @@ __all__ = [
     "checked_facts",
     "checked_hit",
     "checked_sequence",
+    "moved_past",
     "split_mms_id",
 ]
 
@@ -159,7 +160,8 @@ class MmsIdSequence:
         return checked_sequence(self.serial + 1, self.institution_suffix)
 
     def past(self, mms_id: str) -> MmsIdSequence:
-        """This sequence once the zone holds ``mms_id``: moved after it when it is one of ours.
+        """This sequence once the zone holds ``mms_id``: moved after it when it is one of ours
+        (``moved_past``, told ``peek()``).
 
         ``peek()`` is "99" + serial + suffix and a string has one split, so a held ID equals
         ``peek()`` only when it has this suffix and this serial: moving past every held serial
@@ -168,17 +170,7 @@ class MmsIdSequence:
         suffix = self.institution_suffix
         if not mms_id.endswith(suffix):  # another suffix, or no sequence's ID at all
             return self
-        peek = f"99{self.serial}{suffix}"
-        if before_next(mms_id, peek):  # a lower serial (or none)
-            return self
-        # Both moves keep this (checked) suffix and go to a serial above this one (from 1):
-        # what ``__attrs_post_init__`` checks holds already (``checked_sequence``).
-        if mms_id == peek and self.serial < _SERIAL_LIMIT:  # the ID it named (a bib added)
-            return checked_sequence(self.serial + 1, suffix)
-        split = split_mms_id(mms_id)
-        if split is None or split[1] != suffix or split[0] < self.serial:
-            return self
-        return checked_sequence(split[0] + 1, suffix)
+        return moved_past(self, mms_id, f"99{self.serial}{suffix}")
 
     @classmethod
     def at(cls, mms_id: str, *, suffix: str = DEFAULT_SUFFIX) -> MmsIdSequence:
@@ -216,6 +208,26 @@ def before_next(mms_id: str, following: str) -> bool:
     it is for such an ID; a zone that keeps its next ID's text asks this before ``past``."""
     return len(mms_id) < len(following) or (len(mms_id) == len(following)
                                             and mms_id < following)
+
+
+def moved_past(sequence: MmsIdSequence, mms_id: str, following: str) -> MmsIdSequence:
+    """``sequence.past(mms_id)``, ``following`` being ``sequence.peek()``, which the caller
+    knows already (a zone keeps its next MMS ID's text): in one step for the ID it names (a bib
+    added under it), the sequence itself when it does not move. The rule ``past`` follows."""
+    if mms_id == following:  # the ID it named (a bib added): the serial after it
+        serial = sequence.serial
+        if serial < _SERIAL_LIMIT:
+            # This (checked) suffix and a serial above this one (from 1): what
+            # ``__attrs_post_init__`` checks holds already (``checked_sequence``).
+            return checked_sequence(serial + 1, sequence.institution_suffix)
+        return sequence
+    if before_next(mms_id, following):  # a lower serial (or none)
+        return sequence
+    suffix = sequence.institution_suffix
+    split = split_mms_id(mms_id)
+    if split is None or split[1] != suffix or split[0] < sequence.serial:
+        return sequence
+    return checked_sequence(split[0] + 1, suffix)
 
 
 _SET_SEQUENCE: Final = tuple(slot_setter(MmsIdSequence, name)

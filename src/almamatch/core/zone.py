@@ -49,6 +49,7 @@ from almamatch.core.facts import (
     before_next,
     checked_facts,
     checked_hit,
+    moved_past,
 )
 from almamatch.core.lock import Lock
 from almamatch.core.marcxml import conversion_problems
@@ -450,11 +451,13 @@ class Groundwork:
     ``existing``: for a ``Merge``, the bib's facts as stage 6 read them; ``parsed``, the
     caller's memo of parsed numbers, which already holds the incoming 035s that the merged
     record keeps.
+
+    ``decide()`` makes one for every Add and Merge, by position (keywords cost more a call).
     """
 
     __slots__ = ("decision", "existing", "incoming_035s", "numbers", "parsed")
 
-    def __init__(self, decision: Decision, *,
+    def __init__(self, decision: Decision,
                  numbers: tuple[tuple[OclcNumber, ...], tuple[OclcNumber, ...]] | None = None,
                  existing: BibFacts | None = None, parsed: ParsedNumbers | None = None,
                  incoming_035s: Sequence[Field] | None = None) -> None:
@@ -679,8 +682,8 @@ class InMemoryZone:
 
     def next_mms_id(self) -> str:
         found = self._next
-        if found is None:
-            found = self._next = self.sequence.peek()
+        if found is None:  # the sequence as it stands (read through ``sequence`` once only)
+            found = self._next = (self._sequence or self.sequence).peek()
         return found
 
     def record(self, mms_id: str) -> Bib | None:
@@ -836,9 +839,13 @@ class InMemoryZone:
         # ``past`` leaves the sequence as it is for an MMS ID before its next one (``before_next``):
         # so are most bibs held (a base's bibs merged into; the sequence starts after the
         # base's). Those are told apart here from the next ID's text, kept with the sequence,
-        # rather than by ``past`` making that text again.
-        if not before_next(mms_id, self.next_mms_id()):
-            self._sequence = self.sequence.past(mms_id)
+        # and the others (first of all a bib added under that very ID) move it in one step
+        # (``moved_past``, told that text), rather than by ``past`` making the text again.
+        following = self._next or self.next_mms_id()
+        if mms_id == following or not before_next(mms_id, following):
+            sequence = self._sequence
+            assert sequence is not None  # its next MMS ID's text is known: ``next_mms_id``
+            self._sequence = moved_past(sequence, mms_id, following)
             self._next = None
 
     def lock(self, mms_id: str, lock: Lock) -> None:
@@ -870,11 +877,22 @@ class InMemoryZone:
                 # The zone's next MMS ID is no bib's: the sequence moves past every bib held
                 # here and starts after the base's (``_hold``, ``sequence``), so an Add under it
                 # (as decide() makes one) needs no look-up through the layers to be sure.
-                if mms_id != self.next_mms_id() and self.facts(mms_id) is not None:
+                following = self.next_mms_id()
+                if mms_id != following and self.facts(mms_id) is not None:
                     raise InvalidZone(mms_id, "duplicate_mms_id", "already in the zone")
                 numbers = None if groundwork is None else groundwork.numbers
                 if numbers is None:
                     self.store(mms_id, record, originating_version=version)
+                elif mms_id == following:
+                    # ``_keep`` of the record as Alma saves it already (``Groundwork``), less
+                    # its check of the MMS ID: the sequence's next one is digits, as it makes it
+                    # (a call and that check cost about a thousand instructions an Add).
+                    active, cancelled = numbers
+                    facts = checked_facts(mms_id, active=active, cancelled=cancelled,
+                                          brief_level=self._level_of(record),
+                                          originating_version=version, cz_linked=False, lock=None)
+                    self._records[mms_id] = record
+                    self._hold(facts)
                 else:  # the record as Alma saves it already (``Groundwork``)
                     self._keep(mms_id, record, numbers, brief_level=None,
                                originating_version=version, cz_linked=False, lock=None)
