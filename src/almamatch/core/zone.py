@@ -877,22 +877,11 @@ class InMemoryZone:
                 # The zone's next MMS ID is no bib's: the sequence moves past every bib held
                 # here and starts after the base's (``_hold``, ``sequence``), so an Add under it
                 # (as decide() makes one) needs no look-up through the layers to be sure.
-                following = self.next_mms_id()
-                if mms_id != following and self.facts(mms_id) is not None:
+                if mms_id != self.next_mms_id() and self.facts(mms_id) is not None:
                     raise InvalidZone(mms_id, "duplicate_mms_id", "already in the zone")
                 numbers = None if groundwork is None else groundwork.numbers
                 if numbers is None:
                     self.store(mms_id, record, originating_version=version)
-                elif mms_id == following:
-                    # ``_keep`` of the record as Alma saves it already (``Groundwork``), less
-                    # its check of the MMS ID: the sequence's next one is digits, as it makes it
-                    # (a call and that check cost about a thousand instructions an Add).
-                    active, cancelled = numbers
-                    facts = checked_facts(mms_id, active=active, cancelled=cancelled,
-                                          brief_level=self._level_of(record),
-                                          originating_version=version, cz_linked=False, lock=None)
-                    self._records[mms_id] = record
-                    self._hold(facts)
                 else:  # the record as Alma saves it already (``Groundwork``)
                     self._keep(mms_id, record, numbers, brief_level=None,
                                originating_version=version, cz_linked=False, lock=None)
