@@ -393,39 +393,44 @@ def _match(run: _Run) -> Step:
     with_019 = profile.match_019_without_normalization
     active, from_019 = prepared.active, prepared.cancelled_019
     cancelled = prepared.cancelled + from_019 if with_019 else prepared.cancelled
-    active_literals, cancelled_literals = _literals(active), _literals(cancelled)
+    # The keys in order, the active ones (the first ``actives``) first, each with its words.
+    keys = active + cancelled if cancelled else active
+    literals = [key.literal for key in keys]
+    actives = len(active)
     found: dict[tuple[str, int, bool, bool], CandidateFields] = {}
     descriptions = run.descriptions
     hits_of = run.zone.bibs.hits
-    seen: set[object] = set()
     # The lookups, in order: each (value, form) once, with its side (by value, one lookup per
-    # value; LITERAL looks up each written form). Most records have no cancelled key: one pass.
-    passes: tuple[tuple[tuple[OclcNumber, ...], list[str], Side, bool], ...] = (
-        (active, active_literals, _ACTIVE_SIDE, True),)
-    if cancelled:
-        passes += ((cancelled, cancelled_literals, _CANCELLED_SIDE, False),)
-    for keys, literals, side, incoming_active in passes:
-        for at, key in enumerate(keys):
-            value = key.value
+    # value; LITERAL looks up each written form). Most records have one key: nothing to skip.
+    seen: set[object] | None = set() if len(keys) > 1 else None
+    for at, key in enumerate(keys):
+        value = key.value
+        if seen is not None:
             mark = (value, key.form.prefix, key.form.width) if literal else value
             if mark in seen:
                 continue
             seen.add(mark)
-            for hit in hits_of(key):
-                if literal and not _same_form(key, hit.number):
-                    continue
-                mms_id, zone_side = hit.mms_id, hit.side
-                zone_active = zone_side is _ACTIVE_SIDE
-                found_mark = (mms_id, value, incoming_active, zone_active)
-                if found_mark not in found:
-                    found[found_mark] = (mms_id, key, side, zone_side)
-                    # Stage 6's words for the candidate.
-                    descriptions.append(
-                        f"{mms_id} by {literals[at]}{_SIDES_WORDS[incoming_active, zone_active]}")
+        incoming_active = at < actives
+        for hit in hits_of(key):
+            if literal and not _same_form(key, hit.number):
+                continue
+            mms_id, zone_side = hit.mms_id, hit.side
+            zone_active = zone_side is _ACTIVE_SIDE
+            found_mark = (mms_id, value, incoming_active, zone_active)
+            if found_mark not in found:
+                side = _ACTIVE_SIDE if incoming_active else _CANCELLED_SIDE
+                found[found_mark] = (mms_id, key, side, zone_side)
+                # Stage 6's words for the candidate.
+                descriptions.append(
+                    f"{mms_id} by {literals[at]}{_SIDES_WORDS[incoming_active, zone_active]}")
     run.candidates = list(found.values())
     keys_words, options_words = _match_words(literal, with_019)
+    if cancelled:
+        active_words, cancelled_words = _listing(literals[:actives]), _listing(literals[actives:])
+    else:
+        active_words, cancelled_words = _listing(literals), "none"
     detail = (
-        f"keys: active {_listing(active_literals)}; cancelled {_listing(cancelled_literals)}"
+        f"keys: active {active_words}; cancelled {cancelled_words}"
         f"{keys_words}{' ' + _listing(_literals(from_019)) if from_019 else ''}"
         f"{options_words}{len(found)}"
     )
