@@ -54,7 +54,8 @@ from test_decide_properties import NOW, export_of, profiles, records, zone_of, z
 COMPILED = Makers(step=values.make_step, add=values.make_add, merge=values.make_merge,
                   version=values.latest_transaction,
                   loops=MergeLoops(selected=values.selected_known, kept=values.kept_known,
-                                   order=values.in_tag_order))
+                                   order=values.in_tag_order),
+                  tags=values.tag_line, parse=values.parsed_or_none)
 
 details = st.text(max_size=20)
 mms_ids = st.sampled_from(["991234", "9910002856805681", ""])

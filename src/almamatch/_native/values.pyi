@@ -1,10 +1,12 @@
 """Type stub of the compiled ``almamatch._native.values`` (``values.pyx``): the twins of
 ``core.decision``'s ``make_step``, ``make_add``, ``make_merge`` and ``latest_transaction``, and
-of ``core.merge``'s ``selected_known``, ``kept_known`` and ``in_tag_order``."""
+of ``core.merge``'s ``selected_known``, ``kept_known`` and ``in_tag_order``, and of
+``core.normalization.tag_line`` and ``core.oclc.parsed_or_none``."""
 
 from collections.abc import Callable, Sequence
 
 from almamatch.core.decision import Add, Merge, Stage, Step, Verdict
+from almamatch.core.oclc import OclcNumber
 from almamatch.core.record import Bib, ControlField, DataField
 from almamatch.core.timestamp import Timestamp
 
@@ -32,3 +34,9 @@ def kept_known(known: dict[str, Callable[[ControlField | DataField], bool] | Non
 
 def in_tag_order(fields: list[ControlField | DataField], numeric: bool) -> None:
     """``core.merge.in_tag_order(fields, numeric)``: ``fields`` sorted in place by tag."""
+
+def tag_line(fields: Sequence[ControlField | DataField]) -> str:
+    """``core.normalization.tag_line(fields)``: the tags of ``fields``, each followed by a blank."""
+
+def parsed_or_none(text: str) -> OclcNumber | None:
+    """``core.oclc.parsed_or_none(text)``: the number ``text`` writes, or None."""

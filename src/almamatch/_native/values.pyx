@@ -2,12 +2,15 @@
 """The twin of ``core.decision``'s makers (``make_step``, ``make_add``, ``make_merge``,
 ``latest_transaction``): each value ``decide()`` builds for every record, made as ``core.slots``
 makes it (``slots.pxd``: allocated as ``object.__new__`` allocates it, each slot set where its
-descriptor would set it), from C; and of ``core.merge``'s loops (``selected_known``,
-``kept_known``, ``in_tag_order``: ``MergeLoops``), each field's tag read from its slot.
+descriptor would set it), from C; of ``core.merge``'s loops (``selected_known``,
+``kept_known``, ``in_tag_order``: ``MergeLoops``), each field's tag read from its slot; and of
+stage 4's ``core.normalization.tag_line`` and ``core.oclc.parsed_or_none`` (``Makers.tags``,
+``Makers.parse``), each for its common case, the rest left to the pure function.
 
 ``core`` never imports this module: a caller deciding many records hands these makers to its
 ``DecisionCache`` (``almamatch.values.decision_makers``); tests/property/test_value_makers.py holds
-each equal to its pure twin, and tests/property/test_merge_loops.py the loops.
+each equal to its pure twin, tests/property/test_merge_loops.py the loops and
+tests/property/test_stage4_twins.py the tag line and the parse.
 """
 
 from cpython.object cimport PyObject, PyTypeObject
@@ -18,6 +21,8 @@ from almamatch._native.marc cimport RecordLayout, record_layout
 from almamatch._native.slots cimport new_empty, put, slot_offset
 
 from almamatch.core import merge as _merge
+from almamatch.core import oclc as _oclc
+from almamatch.core.normalization import tag_line as _pure_tag_line
 from almamatch.core.decision import Add, Merge, Step
 from almamatch.core.timestamp import Timestamp
 
@@ -42,6 +47,9 @@ cdef extern from "Python.h":
     PyObject* PyMethod_GET_FUNCTION(PyObject* method)
     PyObject* PyMethod_GET_SELF(PyObject* method)
     int PyUnicode_Contains(object text, object part) except -1
+    object PyUnicode_New(Py_ssize_t size, Py_UCS4 maxchar)
+    void* _new_data "PyUnicode_DATA"(object text)
+    object PyLong_FromLongLong(long long value)
 
 cdef RecordLayout _RECORD = record_layout()  # ``marc.pxd``
 
@@ -358,3 +366,98 @@ def in_tag_order(list fields, numeric):
         if count > _SMALL:
             free(keys)
             free(moved)
+
+
+def tag_line(fields):
+    """``core.normalization.tag_line(fields)``: the tags of ``fields``, each followed by a blank,
+    as one text. The tags of a tuple of ``ControlField`` and ``DataField`` values, each three ASCII
+    characters (as ``Bib`` checks them), are read from their slots and copied into the text made
+    here; any other sequence or tag is left to the pure function, the definition."""
+    cdef PyObject* sequence = <PyObject*>fields
+    if not PyTuple_CheckExact(sequence):
+        return _pure_tag_line(fields)
+    cdef Py_ssize_t count = PyTuple_GET_SIZE(sequence)
+    if count == 0:
+        return ""
+    cdef object line = PyUnicode_New(4 * count, 127)
+    cdef char* out = <char*>_new_data(line)
+    cdef Py_ssize_t index
+    cdef PyObject* field
+    cdef PyObject* tag
+    cdef const char* written
+    for index in range(count):
+        field = PyTuple_GET_ITEM(sequence, index)
+        if Py_TYPE(field) is _RECORD.data:
+            tag = _slot(field, _RECORD.data_tag)
+        elif Py_TYPE(field) is _RECORD.control:
+            tag = _slot(field, _RECORD.control_tag)
+        else:
+            return _pure_tag_line(fields)
+        if (tag == NULL or not PyUnicode_CheckExact(tag) or PyUnicode_GET_LENGTH(tag) != 3
+                or not PyUnicode_IS_ASCII(tag)):
+            return _pure_tag_line(fields)
+        written = <const char*>PyUnicode_DATA(tag)
+        out[0] = written[0]
+        out[1] = written[1]
+        out[2] = written[2]
+        out[3] = 32  # the blank after each tag
+        out += 4
+    return line
+
+
+# -- core.oclc.parsed_or_none ----------------------------------------------------------------
+cdef PyTypeObject* _NUMBER = <PyTypeObject*>_oclc.OclcNumber
+cdef Py_ssize_t _NUMBER_VALUE = slot_offset(_oclc.OclcNumber, "value")
+cdef Py_ssize_t _NUMBER_FORM = slot_offset(_oclc.OclcNumber, "form")
+cdef object _PURE_PARSED = _oclc.parsed_or_none
+# The shared forms of the parse's own path (``core.oclc._WRITTEN_FORMS``), by qualifier, prefix
+# ("", "ocm", "ocn", "on") and width (1-18): the very objects the pure parse puts in a number.
+cdef int _WIDTHS = _oclc._WRITTEN_WIDTHS
+cdef tuple _FORMS_BY = tuple([
+    tuple([tuple(_oclc._WRITTEN_FORMS[qualified][prefix]) for prefix in ("", "ocm", "ocn", "on")])
+    for qualified in (False, True)])
+
+
+def parsed_or_none(text):
+    """``core.oclc.parsed_or_none(text)``: the number ``text`` writes, or None. The forms OCLC
+    writes, ``(OCoLC)`` then ``ocm``/``ocn``/``on``, then 1 to 18 ASCII digits not all zeros,
+    with nothing before or after, are read here, into a number with the pure parse's shared
+    form; any other text is left to the pure function, the definition."""
+    cdef PyObject* written = <PyObject*>text
+    if not PyUnicode_CheckExact(written) or not PyUnicode_IS_ASCII(written):
+        return _PURE_PARSED(text)
+    cdef Py_ssize_t length = PyUnicode_GET_LENGTH(written)
+    cdef const char* at = <const char*>PyUnicode_DATA(written)
+    cdef const char* end = at + length
+    cdef int qualified = 0
+    cdef int prefix = 0
+    if length >= 7 and at[0] == 40 and at[1] == 79 and at[2] == 67 and at[3] == 111 \
+            and at[4] == 76 and at[5] == 67 and at[6] == 41:  # "(OCoLC)"
+        qualified = 1
+        at += 7
+    if end - at >= 2 and at[0] == 111:  # "o": "ocm", "ocn" or "on"
+        if at[1] == 110:  # "on"
+            prefix = 3
+            at += 2
+        elif end - at >= 3 and at[1] == 99 and (at[2] == 109 or at[2] == 110):
+            prefix = 1 if at[2] == 109 else 2
+            at += 3
+        else:
+            return _PURE_PARSED(text)
+    cdef Py_ssize_t width = end - at
+    if width < 1 or width > 18:
+        return _PURE_PARSED(text)
+    cdef long long value = 0
+    cdef unsigned char digit
+    while at < end:
+        digit = <unsigned char>at[0] - 48
+        if digit > 9:
+            return _PURE_PARSED(text)
+        value = value * 10 + digit
+        at += 1
+    if value == 0:
+        return _PURE_PARSED(text)
+    number = new_empty(_NUMBER)
+    put(number, _NUMBER_VALUE, PyLong_FromLongLong(value))
+    put(number, _NUMBER_FORM, _FORMS_BY[qualified][prefix][width])
+    return number

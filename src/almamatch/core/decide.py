@@ -228,7 +228,7 @@ class DecisionCache:
         self._convertible: Bib | None = None
         self._normalization_steps: dict[tuple[str, ...], Step] = {}
         self.steps_limit = 256  # distinct stage 4 steps kept (``normalization_step``)
-        self.numbers = ParsedNumbers()
+        self.numbers = ParsedNumbers(parse=makers.parse)
 
     def normalization_step(self, notes: tuple[str, ...]) -> Step:
         """Stage 4's step for a record whose normalization notes (``PreparedRecord.notes``)
@@ -337,7 +337,8 @@ def _normalization(run: _Run) -> Step:
     if run.profile is None:
         return _NORMALIZATION_NA
     run.prepared = prepared = prepare(run.export.record, run.profile.normalization_steps,
-                                      numbers=run.cache.numbers, found_035s=run.incoming_035s)
+                                      numbers=run.cache.numbers, found_035s=run.incoming_035s,
+                                      tags_of=run.cache.makers.tags)
     return run.cache.normalization_step(prepared.notes)
 
 

@@ -12,7 +12,7 @@ The failure table (code, reason, resolution) is data, in ``FAILURES`` below, cop
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import ClassVar, Final, TypeAlias, Union, assert_never
 
 from attrs import frozen
@@ -21,8 +21,9 @@ from almamatch.core.brief import BriefLevel
 from almamatch.core.facts import Side
 from almamatch.core.lock import Lock
 from almamatch.core.merge import PURE_LOOPS, MergeLoops
-from almamatch.core.oclc import OclcNumber
-from almamatch.core.record import Bib
+from almamatch.core.normalization import tag_line
+from almamatch.core.oclc import OclcNumber, parsed_or_none
+from almamatch.core.record import Bib, Field
 from almamatch.core.slots import new_instance, slot_setter
 from almamatch.core.timestamp import Timestamp
 
@@ -581,8 +582,10 @@ def latest_transaction(record: Bib) -> Timestamp | None:
 @frozen(kw_only=True)
 class Makers:
     """How ``decide()`` makes the values it builds anew for every record: its steps, its Add or
-    Merge and the incoming 005 (``version``), and how its merges walk and order fields
-    (``loops``). ``PURE_MAKERS`` are the functions above (and ``core.merge.PURE_LOOPS``), the
+    Merge and the incoming 005 (``version``), how its merges walk and order fields
+    (``loops``), and how stage 4 writes a record's tag line (``tags``) and its memo parses a
+    number (``parse``). ``PURE_MAKERS`` are the functions above (and ``core.merge.PURE_LOOPS``,
+    ``core.normalization.tag_line``, ``core.oclc.parsed_or_none``), the
     definition; a caller that decides many records may hand its ``DecisionCache`` their
     compiled twins (``_native/values.pyx``, a fifth of the cost a value or less), which make
     equal values. ``core`` never imports them."""
@@ -594,6 +597,12 @@ class Makers:
     #: How a merge walks and orders fields (``core.merge.MergeLoops``), for the cache's
     #: ``MergePlans``.
     loops: MergeLoops = PURE_LOOPS
+    #: How stage 4 writes a record's ``tag_line`` (``core.normalization.tag_line``), for
+    #: ``prepare``.
+    tags: Callable[[Sequence[Field]], str] = tag_line
+    #: How the cache's memo of numbers (``ParsedNumbers``) parses a text it does not hold
+    #: (``core.oclc.parsed_or_none``).
+    parse: Callable[[str], OclcNumber | None] = parsed_or_none
 
 
 #: The makers written here (above): what ``decide()`` uses unless its cache was handed others.

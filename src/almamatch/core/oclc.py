@@ -264,13 +264,15 @@ class _Texts(dict[str, OclcNumber | None]):
     parsed, kept (the table emptied first when it holds ``limit`` texts) and answered, so that
     a look-up of a text it holds is the dictionary's alone."""
 
-    __slots__ = ("limit",)
+    __slots__ = ("limit", "parse")
     limit: int
+    #: ``parsed_or_none``, or a twin its owner was handed (``ParsedNumbers``).
+    parse: Callable[[str], OclcNumber | None]
 
     def __missing__(self, text: str) -> OclcNumber | None:
         if len(self) >= self.limit:
             self.clear()
-        number = self[text] = parsed_or_none(text)
+        number = self[text] = self.parse(text)
         return number
 
 
@@ -287,13 +289,18 @@ class ParsedNumbers:
     holds at most ``limit`` texts (the three of one 001, ``control_number``, under a smaller
     limit) and starts again empty when full: the same texts come back within a record's
     decision and application, not across a whole day.
+
+    ``parse`` reads a text it does not hold: ``parsed_or_none``, the definition, unless its
+    owner hands a twin that gives the same numbers (a batch's compiled one, ``Makers.parse``).
     """
 
     __slots__ = ("_found", "number")
 
-    def __init__(self, limit: int = 4096) -> None:
+    def __init__(self, limit: int = 4096,
+                 parse: Callable[[str], OclcNumber | None] | None = None) -> None:
         self._found = _Texts()
         self._found.limit = limit
+        self._found.parse = parsed_or_none if parse is None else parse
         #: ``number(text)``: ``parsed_or_none(text)``, parsed once while remembered; a look-up
         #: in the table, which parses a text it does not hold (``_Texts``), made without a call
         #: of a method written here.
@@ -330,7 +337,7 @@ class ParsedNumbers:
         if _holds(found, whole):  # seldom: a 001 seen again
             number = found[whole]
         else:
-            number = found[whole] = parsed_or_none(whole)
+            number = found[whole] = found.parse(whole)
         if number is not None:  # ``_canonical``, without a call
             value = number.value
             digits = str(value)

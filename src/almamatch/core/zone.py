@@ -165,16 +165,18 @@ class PreparedRecord:
 
 def prepare(record: Bib, normalization: tuple[NormalizationStep, ...], *,
             numbers: ParsedNumbers | None = None,
-            found_035s: list[Field] | None = None) -> PreparedRecord:
+            found_035s: list[Field] | None = None,
+            tags_of: Callable[[Sequence[Field]], str] = tag_line) -> PreparedRecord:
     """Run the profile's normalization steps, then Alma's save rule, and collect the keys.
 
     ``numbers`` is the caller's memo of parsed OCLC numbers (a batch's); the result is the same
     without it. ``found_035s``, when given (empty), receives the prepared record's 035 fields,
     in order, as the keys are read from them (``decide()`` hands them to its ``Groundwork``).
+    ``tags_of`` writes a record's ``tag_line`` (a batch hands its compiled twin, ``Makers.tags``).
     """
     number = number_reader(numbers)
     notes: list[str] = []
-    tags = tag_line(record.fields)  # kept with the record: look-ups search one text
+    tags = tags_of(record.fields)  # kept with the record: look-ups search one text
     # Whether the record holds a 019, searched again only when a step may have removed one.
     with_019 = "019" in tags
     # The numbers of the 019 $a's of ``read_019_of`` (a record), as the 019 copy read them.
@@ -201,7 +203,7 @@ def prepare(record: Bib, normalization: tuple[NormalizationStep, ...], *,
                 after, fired = step.run(record)
                 notes.extend(fired or (_unchanged(step.name),))
                 if after is not record:
-                    tags = tag_line(after.fields)
+                    tags = tags_of(after.fields)
                     with_019 = "019" in tags
         record = after
     saved, active, cancelled = _saved(record, tags, numbers, number, found_035s)

@@ -330,7 +330,8 @@ def _compiled_makers() -> Makers:
     return Makers(step=values.make_step, add=values.make_add, merge=values.make_merge,
                   version=values.latest_transaction,
                   loops=MergeLoops(selected=values.selected_known, kept=values.kept_known,
-                                   order=values.in_tag_order))
+                                   order=values.in_tag_order),
+                  tags=values.tag_line, parse=values.parsed_or_none)
 
 
 #: How a batch's decisions make their values (``core.decision.Makers``): the compiled twins of
