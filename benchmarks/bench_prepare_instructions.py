@@ -6,8 +6,10 @@ Run, with one or more source trees to compare (each an ``src`` folder)::
         [--records 2000]
 
 For each tree it reads the first ``--records`` records of EXPORTS, then prepares each under the
-CARLI profile with one ``DecisionCache`` (its memo of parsed numbers, as a batch keeps it) and
-looks up stage 4's step, as ``decide()`` does. That loop alone is counted: it runs inside
+CARLI profile with one ``DecisionCache`` made as the batch makes it
+(``parallel.batch.decision_cache``: its memo of parsed numbers and its compiled makers, the tag
+line and the parse among them, where the tree has them) and looks up stage 4's step, as
+``decide()`` does. That loop alone is counted: it runs inside
 ``functools.reduce``, the one function callgrind collects (``--toggle-collect``), so reading and
 start-up are not in the figure. Needs valgrind; ``setarch -R`` (address randomization off) is
 used where present, which keeps two runs of one tree within a fraction of a per mille.
@@ -26,20 +28,23 @@ from pathlib import Path
 
 PROFILE = str(Path(__file__).resolve().parents[1] / "examples" / "profiles" / "carli.toml")
 LOOP = """\
-import functools, gc, sys
+import functools, gc, inspect, sys
 from almamatch.cli.inputs import profile_from_path
-from almamatch.core.decide import DecisionCache
 from almamatch.core.record import Bib
+from almamatch.parallel.batch import decision_cache
 from almamatch.core.zone import prepare
 from almamatch.marc import read_bibs
 with open(sys.argv[1], "rb") as f:
     bibs = [bib for bib in read_bibs(f) if isinstance(bib, Bib)][: int(sys.argv[2])]
 steps = profile_from_path(sys.argv[3]).profile.normalization_steps
-cache = DecisionCache()
+cache = decision_cache()
 numbers = cache.numbers
+# as decide() calls it: with the batch's tag line where the tree's prepare takes one
+more = ({"tags_of": cache.makers.tags} if "tags_of" in inspect.signature(prepare).parameters
+        else {})
 gc.disable()
 def one(count, bib):
-    cache.normalization_step(prepare(bib, steps, numbers=numbers).notes)
+    cache.normalization_step(prepare(bib, steps, numbers=numbers, **more).notes)
     return count + 1
 print(functools.reduce(one, bibs, 0))
 """
