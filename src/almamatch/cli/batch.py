@@ -513,18 +513,20 @@ def lines_output(sink: IO[str], writer: LineWriter
         pending.append(data)
         size += len(data)
         if size >= FILE_PIECE:
-            held_lines = b"".join(pending)
+            piece = b"".join(pending)
             pending.clear()
             size = 0
-            binary.write(held_lines)
-            binary.flush()
+            with held():  # whole lines: a SIGTERM or Ctrl-C amid the write waits for its end
+                binary.write(piece)
+                binary.flush()
 
     try:
         yield hold_parts
     finally:
         if pending:
-            binary.write(b"".join(pending))
-            binary.flush()
+            with held():
+                binary.write(b"".join(pending))
+                binary.flush()
 
 
 def _kept(stack: ExitStack, saved: ZoneStore | None) -> Callable[[], object]:

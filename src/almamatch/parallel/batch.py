@@ -58,6 +58,7 @@ from attrs import evolve, field, frozen
 
 from almamatch import _native
 from almamatch.cli.inputs import export_for, profile_from_path, zone_for
+from almamatch.cli.stopping import held
 from almamatch.core.decide import DecisionCache, decide
 from almamatch.core.decision import PURE_MAKERS, Add, Decision, Makers, Merge
 from almamatch.core.errors import AlmamatchError
@@ -584,6 +585,10 @@ class _Writer:
         self._write(pieces)
 
     def _write(self, pieces: list[bytes | memoryview]) -> None:
+        with held():  # whole: a SIGTERM or Ctrl-C amid the writes waits for their end
+            self._write_all(pieces)
+
+    def _write_all(self, pieces: list[bytes | memoryview]) -> None:
         if self.descriptor is not None:
             # Straight from the slots and texts the pieces are views of, with nothing buffered
             # in the stream above (flushed when the writer was made, and only written here).
