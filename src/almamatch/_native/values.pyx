@@ -258,28 +258,31 @@ cdef inline bint _holds(object leaves, object one) except *:
     return bool(leaves(one))
 
 
+cdef list _walk(dict known, fields, bint selecting):
+    """The fields a rule selects (``selecting``) or does not, in order: a field is selected when
+    its tag's leaves are ``_every``, or a test that is False for it (``core.merge``)."""
+    cdef list chosen = []
+    cdef bint selected
+    for one in fields:
+        leaves = _leaves_of(known, _tag_of(one))
+        selected = leaves is _EVERY or (leaves is not None and not _holds(leaves, one))
+        if selected == selecting:
+            chosen.append(one)
+    return chosen
+
+
 def selected_known(known, fields):
     """``core.merge.selected_known(known, fields)``: the fields a rule selects, in order."""
     if type(known) is not dict or (type(fields) is not tuple and type(fields) is not list):
         return _PURE_SELECTED(known, fields)
-    cdef list chosen = []
-    for one in fields:
-        leaves = _leaves_of(<dict>known, _tag_of(one))
-        if leaves is _EVERY or (leaves is not None and not _holds(leaves, one)):
-            chosen.append(one)
-    return chosen
+    return _walk(<dict>known, fields, True)
 
 
 def kept_known(known, fields):
     """``core.merge.kept_known(known, fields)``: the fields a rule does not select, in order."""
     if type(known) is not dict or (type(fields) is not tuple and type(fields) is not list):
         return _PURE_KEPT(known, fields)
-    cdef list chosen = []
-    for one in fields:
-        leaves = _leaves_of(<dict>known, _tag_of(one))
-        if leaves is None or (leaves is not _EVERY and _holds(leaves, one)):
-            chosen.append(one)
-    return chosen
+    return _walk(<dict>known, fields, False)
 
 
 cdef int _by_key(const void* one, const void* other) noexcept nogil:
