@@ -262,11 +262,12 @@ cdef list _walk(dict known, fields, bint selecting):
     """The fields a rule selects (``selecting``) or does not, in order: a field is selected when
     its tag's leaves are ``_every``, or a test that is False for it (``core.merge``)."""
     cdef list chosen = []
-    cdef bint selected
     for one in fields:
         leaves = _leaves_of(known, _tag_of(one))
-        selected = leaves is _EVERY or (leaves is not None and not _holds(leaves, one))
-        if selected == selecting:
+        if leaves is _EVERY or (leaves is not None and not _holds(leaves, one)):
+            if selecting:
+                chosen.append(one)
+        elif not selecting:
             chosen.append(one)
     return chosen
 

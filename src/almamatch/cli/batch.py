@@ -516,17 +516,17 @@ def lines_output(sink: IO[str], writer: LineWriter
             piece = b"".join(pending)
             pending.clear()
             size = 0
-            with held():  # whole lines: a SIGTERM or Ctrl-C amid the write waits for its end
-                binary.write(piece)
-                binary.flush()
+            # Whole lines: one write of a piece to a regular file is not cut by a signal
+            # (Python runs a SIGTERM's or Ctrl-C's handler once the call has returned).
+            binary.write(piece)
+            binary.flush()
 
     try:
         yield hold_parts
     finally:
         if pending:
-            with held():
-                binary.write(b"".join(pending))
-                binary.flush()
+            binary.write(b"".join(pending))
+            binary.flush()
 
 
 def _kept(stack: ExitStack, saved: ZoneStore | None) -> Callable[[], object]:

@@ -585,7 +585,9 @@ class _Writer:
         self._write(pieces)
 
     def _write(self, pieces: list[bytes | memoryview]) -> None:
-        with held():  # whole: a SIGTERM or Ctrl-C amid the writes waits for their end
+        # Whole: a SIGTERM or Ctrl-C between two of the gathering writes (``write_pieces``)
+        # waits for the last one (a chunk's lines are written in several calls).
+        with held():
             self._write_all(pieces)
 
     def _write_all(self, pieces: list[bytes | memoryview]) -> None:
