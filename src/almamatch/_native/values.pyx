@@ -196,14 +196,19 @@ cdef Py_ssize_t _INDICATORS_FIRST = slot_offset(_merge.Indicators, "first")
 cdef Py_ssize_t _INDICATORS_SECOND = slot_offset(_merge.Indicators, "second")
 
 
+cdef inline PyObject* _field_tag(PyObject* field) noexcept:
+    """The tag slot of a ``ControlField`` or ``DataField`` (borrowed), NULL for any other value
+    or an unset slot."""
+    if Py_TYPE(field) is _RECORD.data:
+        return _slot(field, _RECORD.data_tag)
+    if Py_TYPE(field) is _RECORD.control:
+        return _slot(field, _RECORD.control_tag)
+    return NULL
+
+
 cdef inline object _tag_of(object one):
     """``one.tag``, read from its slot for a ``ControlField`` or ``DataField``."""
-    cdef PyObject* field = <PyObject*>one
-    cdef PyObject* tag = NULL
-    if Py_TYPE(field) is _RECORD.data:
-        tag = _slot(field, _RECORD.data_tag)
-    elif Py_TYPE(field) is _RECORD.control:
-        tag = _slot(field, _RECORD.control_tag)
+    cdef PyObject* tag = _field_tag(<PyObject*>one)
     if tag == NULL:
         return one.tag  # any other value, or an unset slot (its AttributeError)
     return <object>tag
@@ -336,12 +341,7 @@ def in_tag_order(list fields, numeric):
     try:
         for index in range(count):
             one = PyList_GET_ITEM(items, index)
-            if Py_TYPE(one) is _RECORD.data:
-                tag = _slot(one, _RECORD.data_tag)
-            elif Py_TYPE(one) is _RECORD.control:
-                tag = _slot(one, _RECORD.control_tag)
-            else:
-                tag = NULL
+            tag = _field_tag(one)
             if (tag == NULL or not PyUnicode_CheckExact(tag) or not PyUnicode_IS_ASCII(tag)
                     or PyUnicode_GET_LENGTH(tag) != 3):
                 _PURE_ORDER(fields, numeric)
@@ -391,12 +391,7 @@ def tag_line(fields):
     cdef const char* written
     for index in range(count):
         field = PyTuple_GET_ITEM(sequence, index)
-        if Py_TYPE(field) is _RECORD.data:
-            tag = _slot(field, _RECORD.data_tag)
-        elif Py_TYPE(field) is _RECORD.control:
-            tag = _slot(field, _RECORD.control_tag)
-        else:
-            return _pure_tag_line(fields)
+        tag = _field_tag(field)
         if (tag == NULL or not PyUnicode_CheckExact(tag) or PyUnicode_GET_LENGTH(tag) != 3
                 or not PyUnicode_IS_ASCII(tag)):
             return _pure_tag_line(fields)
