@@ -491,12 +491,16 @@ def lines_output(sink: IO[str], writer: LineWriter
     binary, encode = found
     parts, join = writer.parts, _UTF8_JOIN
     assert join is not None
+
+    def line_bytes(index: int, item: Bib | Unreadable, decision: Decision | None) -> bytes:
+        pieces = parts(index, item, decision)
+        data = join(pieces)
+        return encode("".join(pieces)) if data is None else data
+
     if not _regular_file(binary):
 
         def write_parts(index: int, item: Bib | Unreadable, decision: Decision | None) -> None:
-            pieces = parts(index, item, decision)
-            data = join(pieces)
-            binary.write(encode("".join(pieces)) if data is None else data)
+            binary.write(line_bytes(index, item, decision))
             binary.flush()
 
         yield write_parts
@@ -506,10 +510,7 @@ def lines_output(sink: IO[str], writer: LineWriter
 
     def hold_parts(index: int, item: Bib | Unreadable, decision: Decision | None) -> None:
         nonlocal size
-        pieces = parts(index, item, decision)
-        data = join(pieces)
-        if data is None:
-            data = encode("".join(pieces))
+        data = line_bytes(index, item, decision)
         pending.append(data)
         size += len(data)
         if size >= FILE_PIECE:
