@@ -168,7 +168,25 @@ def _tolerant_streams() -> None:
             stream.reconfigure(errors="backslashreplace")
 
 
+#: The settings OpenBLAS (numpy's bundled one included) reads its number of threads from.
+_BLAS_THREADS: Final = ("OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS")
+
+
+def _one_blas_thread() -> None:
+    """Keep BLAS to one thread unless the user chose otherwise.
+
+    Importing numpy starts OpenBLAS's worker threads, one a core, which cost CPU at every start
+    (``python -c "import numpy"`` spends about twice its wall time in CPU on two cores) and poll
+    while the process runs; almamatch never multiplies matrices (numpy sorts and searches its
+    key columns), so it never needs them. Set before numpy is first imported (nothing imported
+    so far imports it), so it holds for this process and for the workers it starts.
+    """
+    if not any(name in os.environ for name in _BLAS_THREADS):
+        os.environ["OPENBLAS_NUM_THREADS"] = "1"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _one_blas_thread()
     _tolerant_streams()
     words = sys.argv[1:] if argv is None else argv
     parser = build_parser(next((word for word in words if not word.startswith("-")), None))
