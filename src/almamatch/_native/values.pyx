@@ -1,6 +1,6 @@
 # cython: language_level=3
 """The twin of ``core.decision``'s makers (``make_step``, ``make_add``, ``make_merge``,
-``latest_transaction``): each value ``decide()`` builds for every record, made as ``core.slots``
+``latest_transaction``, and ``core.facts.checked_facts`` for the zone's apply): each value ``decide()`` builds for every record, made as ``core.slots``
 makes it (``slots.pxd``: allocated as ``object.__new__`` allocates it, each slot set where its
 descriptor would set it), from C; of ``core.merge``'s loops (``selected_known``,
 ``kept_known``, ``in_tag_order``: ``MergeLoops``), each field's tag read from its slot; and of
@@ -24,6 +24,7 @@ from almamatch.core import merge as _merge
 from almamatch.core import oclc as _oclc
 from almamatch.core.normalization import tag_line as _pure_tag_line
 from almamatch.core.decision import Add, Merge, Step
+from almamatch.core.facts import BibFacts
 from almamatch.core.timestamp import Timestamp
 
 cdef extern from "Python.h":
@@ -68,6 +69,14 @@ cdef Py_ssize_t _MERGE_RECORD = slot_offset(Merge, "record")
 cdef Py_ssize_t _MERGE_METHOD = slot_offset(Merge, "merge_method")
 cdef Py_ssize_t _MERGE_TRACE = slot_offset(Merge, "trace")
 cdef Py_ssize_t _MERGE_VERSION = slot_offset(Merge, "originating_version")
+cdef PyTypeObject* _FACTS = <PyTypeObject*>BibFacts
+cdef Py_ssize_t _FACTS_MMS_ID = slot_offset(BibFacts, "mms_id")
+cdef Py_ssize_t _FACTS_ACTIVE = slot_offset(BibFacts, "active")
+cdef Py_ssize_t _FACTS_CANCELLED = slot_offset(BibFacts, "cancelled")
+cdef Py_ssize_t _FACTS_LEVEL = slot_offset(BibFacts, "brief_level")
+cdef Py_ssize_t _FACTS_VERSION = slot_offset(BibFacts, "originating_version")
+cdef Py_ssize_t _FACTS_LINKED = slot_offset(BibFacts, "cz_linked")
+cdef Py_ssize_t _FACTS_LOCK = slot_offset(BibFacts, "lock")
 cdef PyTypeObject* _TIMESTAMP = <PyTypeObject*>Timestamp
 cdef Py_ssize_t _TIMESTAMP_DIGITS = slot_offset(Timestamp, "digits")
 cdef Py_ssize_t _TIMESTAMP_FRACTION = slot_offset(Timestamp, "fraction")
@@ -102,6 +111,20 @@ def make_merge(mms_id, record, merge_method, trace, originating_version):
     put(merge, _MERGE_TRACE, trace)
     put(merge, _MERGE_VERSION, originating_version)
     return merge
+
+
+def checked_facts(mms_id, *, active, cancelled, brief_level, originating_version, cz_linked,
+                  lock):
+    """``core.facts.checked_facts(...)``: ``BibFacts(...)`` of these fields."""
+    facts = new_empty(_FACTS)
+    put(facts, _FACTS_MMS_ID, mms_id)
+    put(facts, _FACTS_ACTIVE, active)
+    put(facts, _FACTS_CANCELLED, cancelled)
+    put(facts, _FACTS_LEVEL, brief_level)
+    put(facts, _FACTS_VERSION, originating_version)
+    put(facts, _FACTS_LINKED, cz_linked)
+    put(facts, _FACTS_LOCK, lock)
+    return facts
 
 
 cdef inline PyObject* _slot(PyObject* value, Py_ssize_t offset) noexcept:

@@ -454,16 +454,22 @@ class Groundwork:
     caller's memo of parsed numbers, which already holds the incoming 035s that the merged
     record keeps.
 
-    ``decide()`` makes one for every Add and Merge, by position (keywords cost more a call).
+    ``facts``: how the zone makes the bib's facts (``core.facts.checked_facts``, or the twin the
+    caller's ``Makers.facts`` hands it, which makes equal values).
+
+    ``decide()`` makes one for every Add and Merge, by position (keywords cost more a call) but
+    for ``facts``.
     """
 
-    __slots__ = ("decision", "existing", "incoming_035s", "numbers", "parsed")
+    __slots__ = ("decision", "existing", "facts", "incoming_035s", "numbers", "parsed")
 
     def __init__(self, decision: Decision,
                  numbers: tuple[tuple[OclcNumber, ...], tuple[OclcNumber, ...]] | None = None,
                  existing: BibFacts | None = None, parsed: ParsedNumbers | None = None,
-                 incoming_035s: Sequence[Field] | None = None) -> None:
+                 incoming_035s: Sequence[Field] | None = None, *,
+                 facts: Callable[..., BibFacts] = checked_facts) -> None:
         self.decision = decision
+        self.facts = facts
         self.numbers = numbers
         self.existing = existing
         self.parsed = parsed
@@ -760,15 +766,16 @@ class InMemoryZone:
     def _keep(self, mms_id: str, saved: Bib,
               numbers: tuple[tuple[OclcNumber, ...], tuple[OclcNumber, ...]], *,
               brief_level: BriefLevel | None, originating_version: Timestamp | None,
-              cz_linked: bool, lock: Lock | None) -> BibFacts:
-        """``store`` of a bib already as Alma saves it, whose zone numbers are ``numbers``."""
+              cz_linked: bool, lock: Lock | None,
+              make: Callable[..., BibFacts] = checked_facts) -> BibFacts:
+        """``store`` of a bib already as Alma saves it, whose zone numbers are ``numbers``; its
+        facts made by ``make`` (``checked_facts`` or the twin a ``Groundwork`` hands in)."""
         if not isinstance(mms_id, str) or not (mms_id.isascii() and mms_id.isdigit()):
             raise InvalidZone(mms_id, "bad_mms_id", "an MMS ID is digits")
         active, cancelled = numbers
-        facts = checked_facts(mms_id, active=active, cancelled=cancelled,
-                              brief_level=brief_level or self._level_of(saved),
-                              originating_version=originating_version, cz_linked=cz_linked,
-                              lock=lock)
+        facts = make(mms_id, active=active, cancelled=cancelled,
+                     brief_level=brief_level or self._level_of(saved),
+                     originating_version=originating_version, cz_linked=cz_linked, lock=lock)
         self._records[mms_id] = saved
         self._hold(facts)
         return facts
@@ -881,12 +888,12 @@ class InMemoryZone:
                 # (as decide() makes one) needs no look-up through the layers to be sure.
                 if mms_id != self.next_mms_id() and self.facts(mms_id) is not None:
                     raise InvalidZone(mms_id, "duplicate_mms_id", "already in the zone")
-                numbers = None if groundwork is None else groundwork.numbers
-                if numbers is None:
+                if groundwork is None or (numbers := groundwork.numbers) is None:
                     self.store(mms_id, record, originating_version=version)
                 else:  # the record as Alma saves it already (``Groundwork``)
                     self._keep(mms_id, record, numbers, brief_level=None,
-                               originating_version=version, cz_linked=False, lock=None)
+                               originating_version=version, cz_linked=False, lock=None,
+                               make=groundwork.facts)
             case Merge(mms_id=mms_id, record=merged, originating_version=version):
                 # A bib held here answers from here; else the base's facts as decide() read them.
                 existing = self._facts.get(mms_id)
@@ -901,9 +908,10 @@ class InMemoryZone:
                 numbers = (None if groundwork is None or kept is not merged
                            else groundwork.merged_numbers(kept))
                 if numbers is not None:  # as Alma saves it already, its numbers known
+                    assert groundwork is not None  # the numbers are its
                     self._keep(mms_id, kept, numbers, brief_level=None,
                                originating_version=version, cz_linked=existing.cz_linked,
-                               lock=existing.lock)
+                               lock=existing.lock, make=groundwork.facts)
                     return
                 parsed = None if groundwork is None else groundwork.parsed
                 self._save(mms_id, kept, number_reader(parsed),
