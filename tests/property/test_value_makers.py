@@ -45,7 +45,7 @@ from almamatch.core.decision import (
 )
 from almamatch.core.facts import BibFacts, checked_facts
 from almamatch.core.lock import Lock
-from almamatch.core.merge import MergeLoops
+from almamatch.core.merge import MergeLoops, are_035s
 from almamatch.core.oclc import OclcNumber
 from almamatch.parallel.batch import BATCH_MAKERS, decision_cache
 
@@ -62,7 +62,7 @@ COMPILED = Makers(step=values.make_step, add=values.make_add, merge=values.make_
                   loops=MergeLoops(selected=values.selected_known, kept=values.kept_known,
                                    order=values.in_tag_order),
                   tags=values.tag_line, parse=values.parsed_or_none,
-                  facts=values.checked_facts)
+                  facts=values.checked_facts, are_035s=values.are_035s)
 
 details = st.text(max_size=20)
 mms_ids = st.sampled_from(["991234", "9910002856805681", ""])
@@ -132,6 +132,47 @@ def test_compiled_facts_are_the_pure_ones(mms_id: str, active: tuple[OclcNumber,
         "originating_version": version, "cz_linked": linked, "lock": lock}
     _same(values.checked_facts(mms_id, **given_fields), checked_facts(mms_id, **given_fields),
           BibFacts(mms_id=mms_id, **given_fields))
+
+
+_TAGS_035 = ["001", "003", "005", "008", "020", "034", "035", "035", "035", "036", "040",
+             "245", "500", "949", "03A", "0A5", "LDX"]
+
+
+@st.composite
+def merged_fields(draw: st.DrawFn) -> tuple[tuple[ControlField | DataField, ...],
+                                            list[ControlField | DataField]]:
+    """Fields (in tag order or not) and a ``theirs``: the 035s among them (all, some, in
+    order or not), equal copies of them, or others."""
+    tags = draw(st.lists(st.sampled_from(_TAGS_035), max_size=8))
+    if draw(st.booleans()):
+        tags.sort()
+    fields: list[ControlField | DataField] = [
+        ControlField(tag=tag, value="v") if tag.startswith("00") and tag.isdigit()
+        else DataField.of(tag, "  ", ("a", f"(OCoLC){at}")) for at, tag in enumerate(tags)]
+    own = [one for one in fields if one.tag == "035"]
+    kind = draw(st.sampled_from(["same", "copies", "some", "reversed", "more"]))
+    if kind == "copies":
+        own = [DataField.of("035", "  ", ("a", one.subfields[0].value)) for one in own
+               if isinstance(one, DataField)]
+    elif kind == "some" and own:
+        own = own[:draw(st.integers(0, len(own) - 1))]
+    elif kind == "reversed":
+        own.reverse()
+    elif kind == "more":
+        own.append(DataField.of("035", "  ", ("a", "(OCoLC)9")))
+    return tuple(fields), own
+
+
+@settings(max_examples=300, deadline=None)
+@given(merged_fields(), st.booleans())
+def test_the_compiled_035_test_is_the_pure_one(
+        given_fields: tuple[tuple[ControlField | DataField, ...],
+                            list[ControlField | DataField]], as_tuple: bool) -> None:
+    fields, theirs = given_fields
+    held = tuple(theirs) if as_tuple else theirs
+    assert values.are_035s(fields, held) is are_035s(fields, held)
+    # Anything else is the pure function's.
+    assert values.are_035s(list(fields), held) is are_035s(list(fields), held)
 
 
 # 005 texts: the plain form at every edge of each part (the compiled reader takes these), and

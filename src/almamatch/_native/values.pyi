@@ -49,3 +49,7 @@ def tag_line(fields: Sequence[ControlField | DataField]) -> str:
 
 def parsed_or_none(text: str) -> OclcNumber | None:
     """``core.oclc.parsed_or_none(text)``: the number ``text`` writes, or None."""
+
+def are_035s(fields: Sequence[ControlField | DataField],
+             theirs: Sequence[ControlField | DataField]) -> bool:
+    """``core.merge.are_035s(fields, theirs)``: whether a merged record's 035s are ``theirs``."""

@@ -483,3 +483,54 @@ def parsed_or_none(text):
     put(number, _NUMBER_VALUE, PyLong_FromLongLong(value))
     put(number, _NUMBER_FORM, _FORMS_BY[qualified][prefix][width])
     return number
+
+
+# -- core.merge.are_035s (``Makers.are_035s``) -------------------------------------------------
+cdef object _PURE_ARE_035S = _merge.are_035s
+
+
+def are_035s(fields, theirs):
+    """``core.merge.are_035s(fields, theirs)``: whether the 035s of a merged record's fields
+    (before the first tag above 035) are ``theirs``, the very fields in order, and no 003 is
+    among them; for a tuple of fields of the two field classes and a tuple or list ``theirs``
+    (else the pure function)."""
+    cdef PyObject* items = <PyObject*>fields
+    cdef PyObject* held = <PyObject*>theirs
+    cdef Py_ssize_t count, index, matched = 0, expected
+    cdef PyObject* tag
+    cdef const unsigned char* text
+    cdef int order
+    if not PyTuple_CheckExact(items):
+        return _PURE_ARE_035S(fields, theirs)
+    if PyTuple_CheckExact(held):
+        expected = PyTuple_GET_SIZE(held)
+    elif PyList_CheckExact(held):
+        expected = PyList_GET_SIZE(held)
+    else:
+        return _PURE_ARE_035S(fields, theirs)
+    count = PyTuple_GET_SIZE(items)
+    for index in range(count):
+        one = PyTuple_GET_ITEM(items, index)
+        tag = _field_tag(one)
+        if (tag == NULL or not PyUnicode_Check(tag) or PyUnicode_GET_LENGTH(tag) != 3
+                or not PyUnicode_IS_ASCII(tag)):
+            return _PURE_ARE_035S(fields, theirs)
+        text = <const unsigned char*>PyUnicode_DATA(tag)
+        # The tag against "035", as ``str`` compares them (code points, here bytes).
+        order = (text[0] > 0x30) - (text[0] < 0x30)
+        if order == 0:
+            order = (text[1] > 0x33) - (text[1] < 0x33)
+        if order == 0:
+            order = (text[2] > 0x35) - (text[2] < 0x35)
+        if order > 0:
+            break
+        if order == 0:
+            if matched >= expected:
+                return False
+            if one != (PyTuple_GET_ITEM(held, matched) if PyTuple_CheckExact(held)
+                       else PyList_GET_ITEM(held, matched)):
+                return False
+            matched += 1
+        elif text[0] == 0x30 and text[1] == 0x30 and text[2] == 0x33:
+            return False
+    return matched == expected

@@ -676,7 +676,7 @@ def _outcome(run: _Run, trace: list[Step], first: Refusal | None) -> Decision:
         record = assign_mms_id(prepared.record, mms_id)
         add = makers.add(mms_id, record, tuple(trace), incoming_version)
         cache._groundwork = Groundwork(add, (prepared.active, prepared.cancelled),
-                                       facts=makers.facts)
+                                       makers=makers)
         return add
     mms_id = run.candidates[0][0]
     method = profile.merge
@@ -687,7 +687,7 @@ def _outcome(run: _Run, trace: list[Step], first: Refusal | None) -> Decision:
     trace.append(run.step(_OUTCOME, _PASSED, detail))
     merge = makers.merge(mms_id, merged, method.name, tuple(trace), incoming_version)
     cache._groundwork = Groundwork(merge, (prepared.active, prepared.cancelled), run.facts,
-                                   cache.numbers, run.incoming_035s, facts=makers.facts)
+                                   cache.numbers, run.incoming_035s, makers=makers)
     return merge
 
 

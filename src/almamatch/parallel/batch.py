@@ -333,7 +333,7 @@ def _compiled_makers() -> Makers:
                   loops=MergeLoops(selected=values.selected_known, kept=values.kept_known,
                                    order=values.in_tag_order),
                   tags=values.tag_line, parse=values.parsed_or_none,
-                  facts=values.checked_facts)
+                  facts=values.checked_facts, are_035s=values.are_035s)
 
 
 #: How a batch's decisions make their values (``core.decision.Makers``): the compiled twins of
