@@ -8,6 +8,7 @@ makers give. Skipped where the module is not built.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import attrs
@@ -26,10 +27,12 @@ from almamatch import (
     decide,
 )
 from almamatch.codec import decision_to_json
+from almamatch.core.brief import BriefLevel
 from almamatch.core.decide import DecisionCache
 from almamatch.core.decision import (
     PURE_MAKERS,
     Add,
+    Decision,
     Makers,
     Merge,
     Stage,
@@ -40,7 +43,10 @@ from almamatch.core.decision import (
     make_merge,
     make_step,
 )
-from almamatch.core.merge import MergeLoops
+from almamatch.core.facts import BibFacts, checked_facts
+from almamatch.core.lock import Lock
+from almamatch.core.merge import MergeLoops, are_035s
+from almamatch.core.oclc import OclcNumber
 from almamatch.parallel.batch import BATCH_MAKERS, decision_cache
 
 try:
@@ -55,7 +61,8 @@ COMPILED = Makers(step=values.make_step, add=values.make_add, merge=values.make_
                   version=values.latest_transaction,
                   loops=MergeLoops(selected=values.selected_known, kept=values.kept_known,
                                    order=values.in_tag_order),
-                  tags=values.tag_line, parse=values.parsed_or_none)
+                  tags=values.tag_line, parse=values.parsed_or_none,
+                  facts=values.checked_facts, are_035s=values.are_035s)
 
 details = st.text(max_size=20)
 mms_ids = st.sampled_from(["991234", "9910002856805681", ""])
@@ -103,6 +110,69 @@ def test_a_compiled_merge_is_the_pure_one(mms_id: str, record: Bib | None, metho
           make_merge(mms_id, record, method, trace, version),
           Merge(mms_id=mms_id, record=record, merge_method=method, trace=trace,
                 originating_version=version))
+
+
+numbers = st.lists(st.sampled_from([OclcNumber.parse("(OCoLC)123"), OclcNumber.parse("ocm00000456"),
+                                    OclcNumber.parse("on1234567890")]),
+                   max_size=3).map(tuple)
+locks = st.one_of(st.none(), st.builds(lambda minute: Lock(
+    institution="01CARLI_XYZ", user="cataloger",
+    last_activity=datetime(2026, 3, 5, 10, minute, tzinfo=UTC)), st.integers(0, 59)))
+
+
+@settings(max_examples=100, deadline=None)
+@given(mms_ids, numbers, numbers, st.integers(1, 10).map(BriefLevel), versions, st.booleans(),
+       locks)
+def test_compiled_facts_are_the_pure_ones(mms_id: str, active: tuple[OclcNumber, ...],
+                                          cancelled: tuple[OclcNumber, ...], level: BriefLevel,
+                                          version: Timestamp | None, linked: bool,
+                                          lock: Lock | None) -> None:
+    given_fields: dict[str, Any] = {
+        "active": active, "cancelled": cancelled, "brief_level": level,
+        "originating_version": version, "cz_linked": linked, "lock": lock}
+    _same(values.checked_facts(mms_id, **given_fields), checked_facts(mms_id, **given_fields),
+          BibFacts(mms_id=mms_id, **given_fields))
+
+
+_TAGS_035 = ["001", "003", "005", "008", "020", "034", "035", "035", "035", "036", "040",
+             "245", "500", "949", "03A", "0A5", "LDX"]
+
+
+@st.composite
+def merged_fields(draw: st.DrawFn) -> tuple[tuple[ControlField | DataField, ...],
+                                            list[ControlField | DataField]]:
+    """Fields (in tag order or not) and a ``theirs``: the 035s among them (all, some, in
+    order or not), equal copies of them, or others."""
+    tags = draw(st.lists(st.sampled_from(_TAGS_035), max_size=8))
+    if draw(st.booleans()):
+        tags.sort()
+    fields: list[ControlField | DataField] = [
+        ControlField(tag=tag, value="v") if tag.startswith("00") and tag.isdigit()
+        else DataField.of(tag, "  ", ("a", f"(OCoLC){at}")) for at, tag in enumerate(tags)]
+    own = [one for one in fields if one.tag == "035"]
+    kind = draw(st.sampled_from(["same", "copies", "some", "reversed", "more"]))
+    if kind == "copies":
+        own = [DataField.of("035", "  ", ("a", one.subfields[0].value)) for one in own
+               if isinstance(one, DataField)]
+    elif kind == "some" and own:
+        own = own[:draw(st.integers(0, len(own) - 1))]
+    elif kind == "reversed":
+        own.reverse()
+    elif kind == "more":
+        own.append(DataField.of("035", "  ", ("a", "(OCoLC)9")))
+    return tuple(fields), own
+
+
+@settings(max_examples=300, deadline=None)
+@given(merged_fields(), st.booleans())
+def test_the_compiled_035_test_is_the_pure_one(
+        given_fields: tuple[tuple[ControlField | DataField, ...],
+                            list[ControlField | DataField]], as_tuple: bool) -> None:
+    fields, theirs = given_fields
+    held = tuple(theirs) if as_tuple else theirs
+    assert values.are_035s(fields, held) is are_035s(fields, held)
+    # Anything else is the pure function's.
+    assert values.are_035s(list(fields), held) is are_035s(list(fields), held)
 
 
 # 005 texts: the plain form at every edge of each part (the compiled reader takes these), and
@@ -170,6 +240,33 @@ def test_a_cache_with_the_compiled_makers_changes_no_decision(
         plain = decide(export_of(record), zone, NOW, cache=pure)
         assert (made, repr(made)) == (plain, repr(plain))
         assert decision_to_json(made) == decision_to_json(plain)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(records(), min_size=1, max_size=4), zones(), profiles)
+def test_decisions_applied_with_the_compiled_makers_leave_the_same_zone(
+    batch: list[Bib], bibs: InMemoryZone, profile: IntegrationProfile
+) -> None:
+    """Each decision applied with its cache's groundwork (the facts made by ``Makers.facts``)
+    to an overlay of its own over the same zone: the same bibs, facts and records."""
+    compiled, pure = DecisionCache(COMPILED), DecisionCache(PURE_MAKERS)
+    made_zone = zone_of(InMemoryZone(base=bibs, brief_rules=bibs.brief_rules), [profile])
+    plain_zone = zone_of(InMemoryZone(base=bibs, brief_rules=bibs.brief_rules), [profile])
+    for record in batch:
+        decisions: list[Decision] = []
+        for cache, zone in ((compiled, made_zone), (pure, plain_zone)):
+            decision = decide(export_of(record), zone, NOW, cache=cache)
+            assert isinstance(zone.bibs, InMemoryZone)
+            zone.bibs.apply(decision, groundwork=cache.groundwork(decision))
+            decisions.append(decision)
+        assert decisions[0] == decisions[1]
+        made, plain = made_zone.bibs, plain_zone.bibs
+        assert isinstance(made, InMemoryZone)
+        assert isinstance(plain, InMemoryZone)
+        assert list(made) == list(plain)
+        for mms_id in plain:
+            assert (made.facts(mms_id), made.record(mms_id)) == (
+                plain.facts(mms_id), plain.record(mms_id))
 
 
 def test_a_batch_decides_with_the_compiled_makers_where_built() -> None:

@@ -32,3 +32,11 @@ def part_bib(record: bytes, positions: _Positions,
 def usual_ends(content: bytes | mmap, position: int) -> list[int]:
     """Where each record that frames the common way (``marc.framing.frame_spans``) ends, from
     ``position`` on, one after another (at most 1,024); empty for any other record."""
+
+class SavedParts:
+    """A saved zone's ``bibs.mrc`` (an open descriptor) and its records' offsets: ``part`` is
+    ``decode_part`` of the record ``IndexedZoneView._framed`` reads for a row, or None (the
+    caller's Python path) for any other record or read."""
+
+    def __init__(self, descriptor: int, starts: memoryview) -> None: ...
+    def part(self, row: int, positions: _Positions) -> Bib | None: ...

@@ -25,6 +25,7 @@ from cpython.object cimport PyObject
 from cpython.ref cimport Py_INCREF
 from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
 from libc.stdint cimport uint64_t
+from libc.stdlib cimport free, malloc
 from libc.string cimport memchr, memcpy, memset
 
 from almamatch._native.marc cimport RecordLayout, digits_number, record_layout, tag_texts
@@ -514,38 +515,55 @@ def part_bib(bytes record not None, positions, python):
     maps to True (what ``decode_part`` asks of such a ``positions``). Positions that are not
     ascending list positions of the tags are left to ``python``.
     """
-    cdef const unsigned char* data = <const unsigned char*>PyBytes_AS_STRING(record)
-    cdef Py_ssize_t size = PyBytes_GET_SIZE(record)
+    found = _part(<const unsigned char*>PyBytes_AS_STRING(record), PyBytes_GET_SIZE(record),
+                  positions)
+    if found is _HANDED:  # ``positions`` not called
+        return python(record, positions)
+    if type(found) is _Chosen:  # ``positions`` called: its answer handed on
+        return python(record, found)
+    return found
+
+
+#: What ``_part`` answers for a record it leaves to the Python path before asking for positions.
+cdef object _HANDED = object()
+
+
+cdef object _part(const unsigned char* data, Py_ssize_t size, positions):
+    """``part_bib`` of the record of ``size`` bytes at ``data``: its ``Bib``, or None (no 001, or
+    an 003); ``_HANDED`` for a record it leaves to the Python path (``positions`` not called),
+    a ``_Chosen`` of what ``positions`` gave when that is no list of ascending positions."""
     cdef Opened opened
     cdef Py_ssize_t entry, tag, length, at, previous, count = 0, numbers = 0
     cdef const unsigned char* entry_at
     cdef unsigned char marks[MOST_ENTRIES]  # whether each entry's field is picked
-    cdef PyObject* read
+    cdef PyObject* read = NULL
+    cdef Py_ssize_t previous_tag = -1
     cdef bint looked_up
     if not _open(data, size, &opened, False) or not opened.data_heads or opened.high_code:
-        return python(record, positions)
+        return _HANDED
     # ``_open`` reads a directory no longer than ``MOST_ENTRIES``: its base address has five
-    # digits. An 001, no 003.
+    # digits. An 001, no 003; with a table, each tag looked up in the same pass (a look-up
+    # changes nothing), once for a run of entries with the same tag.
+    looked_up = PyDict_Check(positions)
     for entry in range(opened.entries):
         tag = digits_number(data + LEADER_LENGTH + ENTRY_LENGTH * entry, 3)
         if tag == 3:
             return None
         numbers += tag == 1
+        if not looked_up:
+            continue
+        if tag != previous_tag:
+            read = PyDict_GetItemWithError(positions, _TAGS[tag])
+            previous_tag = tag
+        if read == Py_True or tag == 1:
+            marks[entry] = 1
+            count += 1
+        elif read == Py_False:
+            marks[entry] = 0
+        else:  # a tag it does not hold (or holds as no bool): called
+            looked_up = False
     if numbers == 0:
         return None
-    looked_up = PyDict_Check(positions)
-    if looked_up:
-        for entry in range(opened.entries):
-            tag = digits_number(data + LEADER_LENGTH + ENTRY_LENGTH * entry, 3)
-            read = PyDict_GetItemWithError(positions, _TAGS[tag])
-            if read == Py_True or tag == 1:
-                marks[entry] = 1
-                count += 1
-            elif read == Py_False:
-                marks[entry] = 0
-            else:  # a tag it does not hold (or holds as no bool): called
-                looked_up = False
-                break
     if not looked_up:
         tags = PyList_New(opened.entries)
         for entry in range(opened.entries):
@@ -554,14 +572,14 @@ def part_bib(bytes record not None, positions, python):
             PyList_SET_ITEM(tags, entry, text)
         chosen = positions(tags)
         if type(chosen) is not list:
-            return python(record, _Chosen(chosen))
+            return _Chosen(chosen)
         memset(marks, 0, opened.entries)
         previous = -1
         # A tuple of them, which nothing run here can change.
         for item in tuple(<list>chosen):
             # An int (not a bool), after the one before it, one of the tags' positions.
             if type(item) is not int or not previous < item < opened.entries:
-                return python(record, _Chosen(chosen))
+                return _Chosen(chosen)
             previous = item
             marks[previous] = 1
         count = 0
@@ -582,6 +600,95 @@ def part_bib(bytes record not None, positions, python):
             count += 1
         at += length
     return _bib(data, fields)
+
+
+# -- a saved zone's records, read at their offsets ----------------------------------------------------
+
+cdef extern from *:
+    """
+    #if defined(_WIN32)
+    static Py_ssize_t almamatch_read_at(int descriptor, void* into, Py_ssize_t size,
+                                        unsigned long long at) { return -1; }
+    #else
+    #include <unistd.h>
+    static Py_ssize_t almamatch_read_at(int descriptor, void* into, Py_ssize_t size,
+                                        unsigned long long at) {
+        return (Py_ssize_t)pread(descriptor, into, (size_t)size, (off_t)at);
+    }
+    #endif
+    """
+    Py_ssize_t _read_at "almamatch_read_at" (int descriptor, void* into, Py_ssize_t size,
+                                            unsigned long long at) nogil
+
+
+cdef enum:
+    FIRST_READ = 8192  # ``zonefiles.zones._FIRST_READ``
+    LENGTH_DIGITS = 5  # ``zonefiles.zones._LENGTH_DIGITS``
+
+
+cdef class SavedParts:
+    """A saved zone's ``bibs.mrc`` (an open descriptor) and where each row's record starts
+    (``bibs.offsets.npy``): ``part`` is ``decode_part`` of the record ``IndexedZoneView._framed``
+    reads for a row (the twin of the two, which stay the definition), for the usual case alone.
+    The view owns the descriptor (open while this is in use) and the offsets."""
+
+    cdef int descriptor
+    cdef const uint64_t[::1] starts
+
+    def __init__(self, int descriptor, const uint64_t[::1] starts not None):
+        self.descriptor = descriptor
+        self.starts = starts
+
+    def part(self, Py_ssize_t row, positions):
+        """``decode_part(framed, positions)`` of the record ``_framed`` reads for ``row`` (read
+        with one ``pread``, two for a record longer than the first read, as ``_framed`` reads
+        it), when that is a ``Bib`` that ``part_bib`` reads here; None for anything else (a row
+        out of range, a failed or short read, no record at the offset, a record ``part_bib``
+        leaves to the Python path or answers None for): the caller then takes its Python path,
+        which reads the record again and says what is wrong. ``positions`` is called at most
+        once; again by that path only where it answered what is no list of ascending
+        positions."""
+        cdef Py_ssize_t count = self.starts.shape[0]
+        if row < 0 or row >= count:
+            return None
+        cdef uint64_t at = self.starts[row]
+        cdef uint64_t following = self.starts[row + 1] if row + 1 < count else 0
+        cdef Py_ssize_t size = FIRST_READ, got, length, more
+        # As ``_framed``: no further than the next row's record, never less than the length.
+        if at + LENGTH_DIGITS <= following < at + FIRST_READ:
+            size = <Py_ssize_t>(following - at)
+        cdef unsigned char first[FIRST_READ]
+        cdef unsigned char* data = first
+        cdef int descriptor = self.descriptor
+        with nogil:
+            got = _read_at(descriptor, first, size, at)
+        if got < LENGTH_DIGITS:
+            return None
+        length = digits_number(first, LENGTH_DIGITS)
+        if length < 0:
+            return None
+        if length <= got:
+            return _found(_part(first, length, positions))
+        data = <unsigned char*>malloc(length)
+        if data == NULL:
+            return None
+        try:
+            memcpy(data, first, got)
+            more = length - got
+            with nogil:
+                more = _read_at(descriptor, data + got, more, at + got)
+            if more != length - got:
+                return None
+            return _found(_part(data, length, positions))
+        finally:
+            free(data)
+
+
+cdef inline object _found(object part):
+    """What ``SavedParts.part`` answers for what ``_part`` found: a ``Bib``, else None."""
+    if part is None or part is _HANDED or type(part) is _Chosen:
+        return None
+    return part
 
 
 # -- framing ------------------------------------------------------------------------------------------

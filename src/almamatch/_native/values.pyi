@@ -5,7 +5,10 @@ of ``core.merge``'s ``selected_known``, ``kept_known`` and ``in_tag_order``, and
 
 from collections.abc import Callable, Sequence
 
+from almamatch.core.brief import BriefLevel
 from almamatch.core.decision import Add, Merge, Stage, Step, Verdict
+from almamatch.core.facts import BibFacts
+from almamatch.core.lock import Lock
 from almamatch.core.oclc import OclcNumber
 from almamatch.core.record import Bib, ControlField, DataField
 from almamatch.core.timestamp import Timestamp
@@ -20,6 +23,12 @@ def make_add(mms_id: str, record: Bib, trace: tuple[Step, ...],
 def make_merge(mms_id: str, record: Bib | None, merge_method: str, trace: tuple[Step, ...],
                originating_version: Timestamp | None) -> Merge:
     """``Merge(mms_id=..., record=..., merge_method=..., trace=..., originating_version=...)``."""
+
+def checked_facts(mms_id: str, *, active: tuple[OclcNumber, ...],
+                  cancelled: tuple[OclcNumber, ...], brief_level: BriefLevel,
+                  originating_version: Timestamp | None, cz_linked: bool, lock: Lock | None
+                  ) -> BibFacts:
+    """``core.facts.checked_facts(...)``: ``BibFacts(...)`` of these fields."""
 
 def latest_transaction(record: Bib) -> Timestamp | None:
     """``core.decision.latest_transaction(record)``: the record's 005 as a ``Timestamp``."""
@@ -40,3 +49,7 @@ def tag_line(fields: Sequence[ControlField | DataField]) -> str:
 
 def parsed_or_none(text: str) -> OclcNumber | None:
     """``core.oclc.parsed_or_none(text)``: the number ``text`` writes, or None."""
+
+def are_035s(fields: Sequence[ControlField | DataField],
+             theirs: Sequence[ControlField | DataField]) -> bool:
+    """``core.merge.are_035s(fields, theirs)``: whether a merged record's 035s are ``theirs``."""

@@ -1,6 +1,6 @@
 # cython: language_level=3
 """The twin of ``core.decision``'s makers (``make_step``, ``make_add``, ``make_merge``,
-``latest_transaction``): each value ``decide()`` builds for every record, made as ``core.slots``
+``latest_transaction``, and ``core.facts.checked_facts`` for the zone's apply): each value ``decide()`` builds for every record, made as ``core.slots``
 makes it (``slots.pxd``: allocated as ``object.__new__`` allocates it, each slot set where its
 descriptor would set it), from C; of ``core.merge``'s loops (``selected_known``,
 ``kept_known``, ``in_tag_order``: ``MergeLoops``), each field's tag read from its slot; and of
@@ -24,6 +24,7 @@ from almamatch.core import merge as _merge
 from almamatch.core import oclc as _oclc
 from almamatch.core.normalization import tag_line as _pure_tag_line
 from almamatch.core.decision import Add, Merge, Step
+from almamatch.core.facts import BibFacts
 from almamatch.core.timestamp import Timestamp
 
 cdef extern from "Python.h":
@@ -68,6 +69,14 @@ cdef Py_ssize_t _MERGE_RECORD = slot_offset(Merge, "record")
 cdef Py_ssize_t _MERGE_METHOD = slot_offset(Merge, "merge_method")
 cdef Py_ssize_t _MERGE_TRACE = slot_offset(Merge, "trace")
 cdef Py_ssize_t _MERGE_VERSION = slot_offset(Merge, "originating_version")
+cdef PyTypeObject* _FACTS = <PyTypeObject*>BibFacts
+cdef Py_ssize_t _FACTS_MMS_ID = slot_offset(BibFacts, "mms_id")
+cdef Py_ssize_t _FACTS_ACTIVE = slot_offset(BibFacts, "active")
+cdef Py_ssize_t _FACTS_CANCELLED = slot_offset(BibFacts, "cancelled")
+cdef Py_ssize_t _FACTS_LEVEL = slot_offset(BibFacts, "brief_level")
+cdef Py_ssize_t _FACTS_VERSION = slot_offset(BibFacts, "originating_version")
+cdef Py_ssize_t _FACTS_LINKED = slot_offset(BibFacts, "cz_linked")
+cdef Py_ssize_t _FACTS_LOCK = slot_offset(BibFacts, "lock")
 cdef PyTypeObject* _TIMESTAMP = <PyTypeObject*>Timestamp
 cdef Py_ssize_t _TIMESTAMP_DIGITS = slot_offset(Timestamp, "digits")
 cdef Py_ssize_t _TIMESTAMP_FRACTION = slot_offset(Timestamp, "fraction")
@@ -102,6 +111,20 @@ def make_merge(mms_id, record, merge_method, trace, originating_version):
     put(merge, _MERGE_TRACE, trace)
     put(merge, _MERGE_VERSION, originating_version)
     return merge
+
+
+def checked_facts(mms_id, *, active, cancelled, brief_level, originating_version, cz_linked,
+                  lock):
+    """``core.facts.checked_facts(...)``: ``BibFacts(...)`` of these fields."""
+    facts = new_empty(_FACTS)
+    put(facts, _FACTS_MMS_ID, mms_id)
+    put(facts, _FACTS_ACTIVE, active)
+    put(facts, _FACTS_CANCELLED, cancelled)
+    put(facts, _FACTS_LEVEL, brief_level)
+    put(facts, _FACTS_VERSION, originating_version)
+    put(facts, _FACTS_LINKED, cz_linked)
+    put(facts, _FACTS_LOCK, lock)
+    return facts
 
 
 cdef inline PyObject* _slot(PyObject* value, Py_ssize_t offset) noexcept:
@@ -460,3 +483,54 @@ def parsed_or_none(text):
     put(number, _NUMBER_VALUE, PyLong_FromLongLong(value))
     put(number, _NUMBER_FORM, _FORMS_BY[qualified][prefix][width])
     return number
+
+
+# -- core.merge.are_035s (``Makers.are_035s``) -------------------------------------------------
+cdef object _PURE_ARE_035S = _merge.are_035s
+
+
+def are_035s(fields, theirs):
+    """``core.merge.are_035s(fields, theirs)``: whether the 035s of a merged record's fields
+    (before the first tag above 035) are ``theirs``, the very fields in order, and no 003 is
+    among them; for a tuple of fields of the two field classes and a tuple or list ``theirs``
+    (else the pure function)."""
+    cdef PyObject* items = <PyObject*>fields
+    cdef PyObject* held = <PyObject*>theirs
+    cdef Py_ssize_t count, index, matched = 0, expected
+    cdef PyObject* tag
+    cdef const unsigned char* text
+    cdef int order
+    if not PyTuple_CheckExact(items):
+        return _PURE_ARE_035S(fields, theirs)
+    if PyTuple_CheckExact(held):
+        expected = PyTuple_GET_SIZE(held)
+    elif PyList_CheckExact(held):
+        expected = PyList_GET_SIZE(held)
+    else:
+        return _PURE_ARE_035S(fields, theirs)
+    count = PyTuple_GET_SIZE(items)
+    for index in range(count):
+        one = PyTuple_GET_ITEM(items, index)
+        tag = _field_tag(one)
+        if (tag == NULL or not PyUnicode_Check(tag) or PyUnicode_GET_LENGTH(tag) != 3
+                or not PyUnicode_IS_ASCII(tag)):
+            return _PURE_ARE_035S(fields, theirs)
+        text = <const unsigned char*>PyUnicode_DATA(tag)
+        # The tag against "035", as ``str`` compares them (code points, here bytes).
+        order = (text[0] > 0x30) - (text[0] < 0x30)
+        if order == 0:
+            order = (text[1] > 0x33) - (text[1] < 0x33)
+        if order == 0:
+            order = (text[2] > 0x35) - (text[2] < 0x35)
+        if order > 0:
+            break
+        if order == 0:
+            if matched >= expected:
+                return False
+            if one != (PyTuple_GET_ITEM(held, matched) if PyTuple_CheckExact(held)
+                       else PyList_GET_ITEM(held, matched)):
+                return False
+            matched += 1
+        elif text[0] == 0x30 and text[1] == 0x30 and text[2] == 0x33:
+            return False
+    return matched == expected

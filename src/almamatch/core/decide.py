@@ -675,7 +675,8 @@ def _outcome(run: _Run, trace: list[Step], first: Refusal | None) -> Decision:
         trace.append(run.step(_OUTCOME, _PASSED, f"add as new bib {mms_id}"))
         record = assign_mms_id(prepared.record, mms_id)
         add = makers.add(mms_id, record, tuple(trace), incoming_version)
-        cache._groundwork = Groundwork(add, (prepared.active, prepared.cancelled))
+        cache._groundwork = Groundwork(add, (prepared.active, prepared.cancelled),
+                                       makers=makers)
         return add
     mms_id = run.candidates[0][0]
     method = profile.merge
@@ -686,7 +687,7 @@ def _outcome(run: _Run, trace: list[Step], first: Refusal | None) -> Decision:
     trace.append(run.step(_OUTCOME, _PASSED, detail))
     merge = makers.merge(mms_id, merged, method.name, tuple(trace), incoming_version)
     cache._groundwork = Groundwork(merge, (prepared.active, prepared.cancelled), run.facts,
-                                   cache.numbers, run.incoming_035s)
+                                   cache.numbers, run.incoming_035s, makers=makers)
     return merge
 
 

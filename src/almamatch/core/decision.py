@@ -18,9 +18,9 @@ from typing import ClassVar, Final, TypeAlias, Union, assert_never
 from attrs import frozen
 
 from almamatch.core.brief import BriefLevel
-from almamatch.core.facts import Side
+from almamatch.core.facts import BibFacts, Side, checked_facts
 from almamatch.core.lock import Lock
-from almamatch.core.merge import PURE_LOOPS, MergeLoops
+from almamatch.core.merge import PURE_LOOPS, MergeLoops, are_035s
 from almamatch.core.normalization import tag_line
 from almamatch.core.oclc import OclcNumber, parsed_or_none
 from almamatch.core.record import Bib, Field
@@ -583,9 +583,11 @@ def latest_transaction(record: Bib) -> Timestamp | None:
 class Makers:
     """How ``decide()`` makes the values it builds anew for every record: its steps, its Add or
     Merge and the incoming 005 (``version``), how its merges walk and order fields
-    (``loops``), and how stage 4 writes a record's tag line (``tags``) and its memo parses a
-    number (``parse``). ``PURE_MAKERS`` are the functions above (and ``core.merge.PURE_LOOPS``,
-    ``core.normalization.tag_line``, ``core.oclc.parsed_or_none``), the
+    (``loops``), how stage 4 writes a record's tag line (``tags``) and its memo parses a
+    number (``parse``), and how the zone's apply makes the bib's facts (``facts``) and reads a
+    merged record's 035s (``are_035s``). ``PURE_MAKERS`` are the functions above (and
+    ``core.merge.PURE_LOOPS``, ``core.normalization.tag_line``, ``core.oclc.parsed_or_none``,
+    ``core.facts.checked_facts``, ``core.merge.are_035s``), the
     definition; a caller that decides many records may hand its ``DecisionCache`` their
     compiled twins (``_native/values.pyx``, a fifth of the cost a value or less), which make
     equal values. ``core`` never imports them."""
@@ -603,6 +605,12 @@ class Makers:
     #: How the cache's memo of numbers (``ParsedNumbers``) parses a text it does not hold
     #: (``core.oclc.parsed_or_none``).
     parse: Callable[[str], OclcNumber | None] = parsed_or_none
+    #: How a zone's ``apply`` of an Add or a Merge makes the bib's facts
+    #: (``core.facts.checked_facts``), and tells whether a merged record's 035s are the
+    #: incoming record's (``core.merge.are_035s``): handed to it with the decision's
+    #: ``Groundwork``.
+    facts: Callable[..., BibFacts] = checked_facts
+    are_035s: Callable[[Sequence[Field], Sequence[Field]], bool] = are_035s
 
 
 #: The makers written here (above): what ``decide()`` uses unless its cache was handed others.

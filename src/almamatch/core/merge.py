@@ -29,7 +29,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from itertools import compress, count
-from operator import attrgetter
+from operator import attrgetter, is_
 from typing import Final, TypeAlias, TypeGuard, assert_never, cast
 
 from attrs import field, frozen
@@ -58,6 +58,7 @@ __all__ = [
     "MergeRule",
     "TagPattern",
     "UnknownMergeMethod",
+    "are_035s",
     "in_tag_order",
     "kept_known",
     "selected_known",
@@ -541,6 +542,25 @@ def in_tag_order(fields: list[Field], numeric: bool) -> None:
         fields.sort(key=_TAG)
     else:
         fields.sort(key=_tag_key)
+
+
+def are_035s(fields: Sequence[Field], theirs: Sequence[Field]) -> bool:
+    """Whether the 035s of ``fields``, a merged record's fields in the order ``apply`` leaves
+    them (numeric tags first, ascending: ``_tag_key``), are ``theirs``, the very fields in
+    order, with no 003 among ``fields``. So 003 and the 035s come before the first field whose
+    tag is above "035" (every numeric tag after it is higher, and no other tag is 003 or 035):
+    the walk stops there, a few fields read (``core.zone.Groundwork.merged_numbers``).
+    ``core.decision.Makers.are_035s`` hands it, or its compiled twin, to the zone."""
+    own: list[Field] = []
+    for one in fields:
+        tag = one.tag
+        if tag == "035":
+            own.append(one)
+        elif tag > "035":
+            break
+        elif tag == "003":
+            return False
+    return len(own) == len(theirs) and all(map(is_, own, theirs))
 
 
 @frozen(kw_only=True)

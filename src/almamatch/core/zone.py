@@ -18,18 +18,19 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
-from operator import is_
 from typing import Final, Protocol, TypeAlias, assert_never
 
 from attrs import evolve, field, frozen
 
 from almamatch.core.brief import BriefLevel, BriefLevelRules, RecordBriefLevels
 from almamatch.core.decision import (
+    PURE_MAKERS,
     Add,
     ConnectionClosed,
     ConversionProblem,
     Decision,
     LogonFailed,
+    Makers,
     MarcXmlConversionFailed,
     Merge,
     MultiMatch,
@@ -454,16 +455,23 @@ class Groundwork:
     caller's memo of parsed numbers, which already holds the incoming 035s that the merged
     record keeps.
 
-    ``decide()`` makes one for every Add and Merge, by position (keywords cost more a call).
+    ``makers``: the caller's ``Makers`` (``PURE_MAKERS`` by default), by which the zone makes
+    the bib's facts (``Makers.facts``) and reads the merged record's 035s (``Makers.are_035s``):
+    the pure functions or their compiled twins, which answer the same.
+
+    ``decide()`` makes one for every Add and Merge, by position (keywords cost more a call) but
+    for ``makers``.
     """
 
-    __slots__ = ("decision", "existing", "incoming_035s", "numbers", "parsed")
+    __slots__ = ("decision", "existing", "incoming_035s", "makers", "numbers", "parsed")
 
     def __init__(self, decision: Decision,
                  numbers: tuple[tuple[OclcNumber, ...], tuple[OclcNumber, ...]] | None = None,
                  existing: BibFacts | None = None, parsed: ParsedNumbers | None = None,
-                 incoming_035s: Sequence[Field] | None = None) -> None:
+                 incoming_035s: Sequence[Field] | None = None, *,
+                 makers: Makers = PURE_MAKERS) -> None:
         self.decision = decision
+        self.makers = makers
         self.numbers = numbers
         self.existing = existing
         self.parsed = parsed
@@ -477,24 +485,11 @@ class Groundwork:
         reads those alone, and these are the prepared record's). None otherwise: derive them.
 
         ``merged`` is as ``MergeMethod.apply`` leaves every merged record: its fields in tag
-        order, the numeric tags first and ascending (``core.merge``, ``_tag_key``). So 003 and
-        the 035s come before the first field whose tag is above "035" (every numeric tag after
-        it is higher, and no other tag is 003 or 035), and the search stops there: a merge reads
-        a few fields of the merged record here, not all of them.
+        order, the numeric tags first and ascending (``core.merge``, ``_tag_key``), so that
+        ``core.merge.are_035s`` (by ``makers``) reads a few of its fields, not all of them.
         """
         numbers, theirs = self.numbers, self.incoming_035s
-        if numbers is None or theirs is None:
-            return None
-        own: list[Field] = []
-        for one in merged.fields:
-            tag = one.tag
-            if tag == "035":
-                own.append(one)
-            elif tag > "035":
-                break
-            elif tag == "003":
-                return None
-        if len(own) != len(theirs) or not all(map(is_, own, theirs)):
+        if numbers is None or theirs is None or not self.makers.are_035s(merged.fields, theirs):
             return None
         return numbers
 
@@ -760,15 +755,17 @@ class InMemoryZone:
     def _keep(self, mms_id: str, saved: Bib,
               numbers: tuple[tuple[OclcNumber, ...], tuple[OclcNumber, ...]], *,
               brief_level: BriefLevel | None, originating_version: Timestamp | None,
-              cz_linked: bool, lock: Lock | None) -> BibFacts:
-        """``store`` of a bib already as Alma saves it, whose zone numbers are ``numbers``."""
+              cz_linked: bool, lock: Lock | None,
+              make: Callable[..., BibFacts] = checked_facts) -> BibFacts:
+        """``store`` of a bib already as Alma saves it, whose zone numbers are ``numbers``; its
+        facts made by ``make`` (``checked_facts``, or the twin a ``Groundwork``'s makers hand
+        in)."""
         if not isinstance(mms_id, str) or not (mms_id.isascii() and mms_id.isdigit()):
             raise InvalidZone(mms_id, "bad_mms_id", "an MMS ID is digits")
         active, cancelled = numbers
-        facts = checked_facts(mms_id, active=active, cancelled=cancelled,
-                              brief_level=brief_level or self._level_of(saved),
-                              originating_version=originating_version, cz_linked=cz_linked,
-                              lock=lock)
+        facts = make(mms_id, active=active, cancelled=cancelled,
+                     brief_level=brief_level or self._level_of(saved),
+                     originating_version=originating_version, cz_linked=cz_linked, lock=lock)
         self._records[mms_id] = saved
         self._hold(facts)
         return facts
@@ -881,12 +878,12 @@ class InMemoryZone:
                 # (as decide() makes one) needs no look-up through the layers to be sure.
                 if mms_id != self.next_mms_id() and self.facts(mms_id) is not None:
                     raise InvalidZone(mms_id, "duplicate_mms_id", "already in the zone")
-                numbers = None if groundwork is None else groundwork.numbers
-                if numbers is None:
+                if groundwork is None or (numbers := groundwork.numbers) is None:
                     self.store(mms_id, record, originating_version=version)
                 else:  # the record as Alma saves it already (``Groundwork``)
                     self._keep(mms_id, record, numbers, brief_level=None,
-                               originating_version=version, cz_linked=False, lock=None)
+                               originating_version=version, cz_linked=False, lock=None,
+                               make=groundwork.makers.facts)
             case Merge(mms_id=mms_id, record=merged, originating_version=version):
                 # A bib held here answers from here; else the base's facts as decide() read them.
                 existing = self._facts.get(mms_id)
@@ -901,9 +898,10 @@ class InMemoryZone:
                 numbers = (None if groundwork is None or kept is not merged
                            else groundwork.merged_numbers(kept))
                 if numbers is not None:  # as Alma saves it already, its numbers known
+                    assert groundwork is not None  # the numbers are its
                     self._keep(mms_id, kept, numbers, brief_level=None,
                                originating_version=version, cz_linked=existing.cz_linked,
-                               lock=existing.lock)
+                               lock=existing.lock, make=groundwork.makers.facts)
                     return
                 parsed = None if groundwork is None else groundwork.parsed
                 self._save(mms_id, kept, number_reader(parsed),

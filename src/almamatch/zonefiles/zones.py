@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, Final
 import numpy as np
 import numpy.typing as npt
 
+from almamatch import _native
 from almamatch.core.brief import BriefLevelRules, RecordBriefLevels
 from almamatch.core.digits import digits_value
 from almamatch.core.errors import shown
@@ -88,6 +89,16 @@ _PREAD: Final[Callable[[int, int, int], bytes] | None] = getattr(os, "pread", No
 #: takes a second read for the rest.
 _FIRST_READ: Final = 8192
 
+
+def _compiled_parts() -> Callable[[int, Any], Any]:
+    from almamatch._native.marcread import SavedParts  # noqa: PLC0415 (only if built)
+
+    return SavedParts
+
+
+#: ``_framed`` and ``decode_part`` of a row's record in one compiled call, where built, wanted
+#: and the system reads at an offset (``IndexedZoneView.record_part``); else None.
+_SAVED_PARTS: Final = _native.compiled(_compiled_parts) if _PREAD is not None else None
 
 
 def read_zone_bibs(path: str | Path) -> Iterator[tuple[str, Bib]]:
@@ -320,6 +331,9 @@ class IndexedZoneView:
         self._rows: dict[str, int | None] = {}
         # The index's lookups, compiled where built (``ZoneIndex.lookups``).
         self._hits, self._find_row, self._facts_of_row = index.lookups()
+        # ``_framed`` and ``decode_part`` of a row in one compiled call (``_SAVED_PARTS``), made
+        # at the first ``record_part``; False where there is none.
+        self._parts: Any = None
 
     def hits(self, number: OclcNumber) -> Sequence[Hit]:
         """The index's hits of ``number``, their rows noted (``ZoneIndex.hits``). ``rows`` is
@@ -340,13 +354,28 @@ class IndexedZoneView:
     def _read(self, dump: Path, at: int, size: int) -> bytes:
         """Up to ``size`` bytes of ``bibs.mrc`` from offset ``at``, through one descriptor the
         view keeps open (closed when the view goes) rather than an open per record."""
+        descriptor = self._opened(dump)
+        if _PREAD is not None:  # POSIX: a read at an offset, no seek
+            return _PREAD(descriptor, size, at)
+        os.lseek(descriptor, at, os.SEEK_SET)
+        return os.read(descriptor, size)
+
+    def _opened(self, dump: Path) -> int:
+        """The descriptor of ``bibs.mrc`` the view keeps open (closed when the view goes)."""
         if self._descriptor is None:
             self._descriptor = os.open(dump, os.O_RDONLY | getattr(os, "O_BINARY", 0))
             weakref.finalize(self, os.close, self._descriptor)
-        if _PREAD is not None:  # POSIX: a read at an offset, no seek
-            return _PREAD(self._descriptor, size, at)
-        os.lseek(self._descriptor, at, os.SEEK_SET)
-        return os.read(self._descriptor, size)
+        return self._descriptor
+
+    def _saved_parts(self) -> Any:
+        """The compiled reader of a row's part (``_SAVED_PARTS``) over this view's descriptor
+        and offsets, made once; False without one."""
+        parts = self._parts
+        if parts is None:
+            parts = self._parts = (False if _SAVED_PARTS is None or self.offsets is None
+                                   or self.dump is None
+                                   else _SAVED_PARTS(self._opened(self.dump), self._starts))
+        return parts
 
     @property
     def sequence(self) -> MmsIdSequence:
@@ -412,7 +441,20 @@ class IndexedZoneView:
         when the record is well-formed UTF-8 with an 001 and no 003 (``decode_part``): the
         fields ``record`` would give at those positions, in order. Otherwise the whole
         ``record``, read and checked exactly as ``record`` reads it.
+
+        Where compiled, the usual record is read and its part decoded in one call
+        (``marcread.SavedParts.part``: ``_framed`` and ``decode_part``, which stay the
+        definition); it answers None for any other, which is read here.
         """
+        parts = self._parts or self._saved_parts()
+        if parts:
+            row = self._rows.get(mms_id, -1)  # noted by ``hits``, as ``_framed`` reads it
+            if row == -1:
+                row = self._row_of(mms_id)
+            if row is not None:
+                part = parts.part(row, positions)
+                if part is not None:
+                    return self._numbered(mms_id, part)
         framed = self._framed(mms_id)
         if framed is None:
             return None
