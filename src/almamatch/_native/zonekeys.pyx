@@ -13,9 +13,20 @@ its encoding is ``index.version``'s alone). A column whose values the Python pat
 read as a usual index's (a key's row past the bibs, a side or a brief level out of their tables,
 a directory pointing past the keys) is never read here: the lookup is handed to the index's own
 method, which gives whatever answer (or error) it gives.
+
+A look-up of a million-bib zone is bound by cache misses, not instructions: each column it reads
+is a line of its own, far past the caches, and each read waited for the one before (the
+directory's region, the bucket's offset, the keys, the keys' rows, the hit's MMS ID; then, in
+``facts_of_row``, the bib's start, its keys, its facts). So the look-ups ask for lines ahead
+(``memory.pxd``), which changes no answer: ``hits`` guesses where a number's keys are from its
+place in its region (the region table, made once when the zone opens: one line a region) and
+asks for them, their rows, sides and forms while the bucket's offset is read, then asks for the
+lines of each hit's bib that ``facts_of_row`` reads next; ``facts_of_row`` asks for what it reads
+after the walk over the bib's keys before that walk.
 """
 
 from cpython.dict cimport PyDict_GetItem, PyDict_SetItem
+from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from cpython.long cimport PyLong_FromSsize_t, PyLong_FromUnsignedLongLong
 from cpython.object cimport PyObject, PyTypeObject
 from cpython.ref cimport Py_INCREF
@@ -23,6 +34,7 @@ from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
 from cpython.unicode cimport PyUnicode_FromStringAndSize
 from libc.stdint cimport int64_t, uint8_t, uint32_t, uint64_t
 
+from almamatch._native.memory cimport prefetch
 from almamatch._native.slots cimport new_empty, put, slot_offset
 
 from almamatch.core.facts import BibFacts, Hit
@@ -161,6 +173,22 @@ cdef object _decimal(uint64_t value):
     return PyUnicode_FromStringAndSize(digits + at, MMS_ID_DIGITS - at)
 
 
+# A region of the key directory as a look-up reads it, in one line: its first bucket and bucket
+# shift (the directory's ``bases`` and ``shifts``), and where its keys start and how many there
+# are (its first bucket's offset and the next region's): the place its keys are guessed at, so
+# that they are asked for while the bucket's offset is read.
+ctypedef struct Region:
+    uint32_t base
+    uint32_t shift
+    uint32_t start
+    uint32_t width
+
+#: A value's place inside its region as a fraction of ``2**GUESS_BITS`` (the guess of where its
+#: keys are: ``start + width * fraction``, which fits 64 bits).
+cdef enum:
+    GUESS_BITS = 24
+
+
 cdef class ZoneKeys:
     """``index``'s one-at-a-time lookups over its columns, made by ``index.zone`` with the tables
     its Python path reads (the ``ZoneIndex`` methods stay the definition of each answer)."""
@@ -189,6 +217,15 @@ cdef class ZoneKeys:
     cdef object decode_version
     cdef object locks
     cdef Py_ssize_t noted_rows
+    cdef Region* regions  # the directory's regions, made when opened (``_regions``)
+    cdef Py_ssize_t region_count
+
+    def __cinit__(self):
+        self.regions = NULL
+        self.region_count = 0
+
+    def __dealloc__(self):
+        PyMem_Free(self.regions)
 
     def __init__(self, index, *, keys32, keys64, key_rows, key_sides, key_forms, row_keys,
                  row_starts, mms_ids, brief_levels, versions, cz_linked, coarse, bases, shifts,
@@ -215,6 +252,7 @@ cdef class ZoneKeys:
         self.coarse = coarse
         self.mask = (<uint64_t>1 << self.coarse) - 1
         self.bases, self.shifts, self.offsets = bases, shifts, offsets
+        self._regions()
         self.largest_key = self._key(self.key_count - 1) if self.key_count else 0
         self.largest = self.largest_key
         self.largest_mms_id = self.mms_ids[self.bib_count - 1] if self.bib_count else 0
@@ -223,13 +261,68 @@ cdef class ZoneKeys:
             raise ValueError("a side for each of the 2 codes and a form for each of the 256")
         self.decode_version, self.locks, self.noted_rows = decode_version, locks, noted_rows
 
+    cdef int _regions(self) except -1:
+        """The region table: one ``Region`` for each region both ``bases`` and ``shifts`` hold
+        (the others are left to the index's method, as before). Its starts and widths are
+        guesses alone (no answer reads them): a base past the offsets gives a region of no
+        width."""
+        cdef Py_ssize_t count = min(self.bases.shape[0], self.shifts.shape[0]), at
+        cdef Py_ssize_t buckets = self.offsets.shape[0]
+        cdef uint32_t start, following
+        cdef Region* table = <Region*>PyMem_Malloc(max(count, 1) * sizeof(Region))
+        if table == NULL:
+            raise MemoryError()
+        PyMem_Free(self.regions)
+        self.regions, self.region_count = table, count
+        for at in range(count):
+            table[at].base = self.bases[at]
+            table[at].shift = self.shifts[at]
+            start = self.offsets[self.bases[at]] if self.bases[at] < buckets else 0
+            following = start
+            if at + 1 < count and self.bases[at + 1] < buckets:
+                following = self.offsets[self.bases[at + 1]]
+            table[at].start = start
+            table[at].width = following - start if following > start else 0
+        return 0
+
+    cdef inline void _prefetch_keys(self, Py_ssize_t at) noexcept:
+        """Ask for the line of the key at ``at`` (``< key_count``) and those of its row, side
+        and form."""
+        if self.wide:
+            prefetch(&self.keys64[at])
+        else:
+            prefetch(&self.keys32[at])
+        prefetch(&self.key_rows[at])
+        prefetch(&self.key_sides[at])
+        prefetch(&self.key_forms[at])
+
+    cdef inline void _prefetch_row_keys(self, Py_ssize_t row) noexcept:
+        """Ask for the line of ``row``'s (``< bib_count``) first key position among the row
+        keys: ``facts_of_row`` reads it after its start, which ``_prefetch_row`` asked for (by
+        the end of ``hits``, mostly here)."""
+        cdef uint32_t at
+        if row + 1 < self.row_starts.shape[0]:
+            at = self.row_starts[row]
+            if at < self.row_keys.shape[0]:
+                prefetch(&self.row_keys[at])
+
     cdef inline uint64_t _key(self, Py_ssize_t at) noexcept:
         return self.keys64[at] if self.wide else self.keys32[at]
+
+    cdef inline void _prefetch_row(self, Py_ssize_t row) noexcept:
+        """Ask for the lines of ``row`` (``< bib_count``) that ``facts_of_row`` reads first:
+        its start among the row keys, its brief level, version and CZ link."""
+        if row + 1 < self.row_starts.shape[0]:
+            prefetch(&self.row_starts[row])
+        prefetch(&self.brief_levels[row])
+        prefetch(&self.versions[row])
+        prefetch(&self.cz_linked[row])
 
     def hits(self, number, rows=None):
         """``ZoneIndex.hits(number, rows)``."""
         cdef object value = number.value
-        cdef uint64_t wanted, bucket
+        cdef uint64_t wanted, bucket, within, guess
+        cdef Region* place
         cdef Py_ssize_t region, first, last, start, end, position, low, high, middle, noted
         cdef uint32_t row
         if type(value) is not int or (rows is not None and type(rows) is not dict):
@@ -243,15 +336,30 @@ cdef class ZoneKeys:
         # directory holds it: a region and a bucket inside the parts, a shift C can make, the
         # bucket's keys inside the keys.
         region = <Py_ssize_t>(wanted >> self.coarse)
-        if region >= self.bases.shape[0] or region >= self.shifts.shape[0] or (
-                self.shifts[region] >= 64):
+        if region >= self.region_count or self.regions[region].shift >= 64:
             return self.index.hits(number, rows)
-        bucket = self.bases[region] + ((wanted & self.mask) >> self.shifts[region])
+        place = &self.regions[region]
+        # Where the value's keys are guessed to be (its place in the region, the region's keys
+        # spread evenly): asked for now, their misses overlap the offset's.
+        within = wanted & self.mask
+        if self.coarse > GUESS_BITS:
+            within >>= self.coarse - GUESS_BITS
+        else:
+            within <<= GUESS_BITS - self.coarse
+        guess = place.start + ((within * place.width) >> GUESS_BITS)
+        if guess < <uint64_t>self.key_count:
+            self._prefetch_keys(<Py_ssize_t>guess)
+        bucket = place.base + ((wanted & self.mask) >> place.shift)
         if bucket + 1 >= <uint64_t>self.offsets.shape[0]:
             return self.index.hits(number, rows)
         first, last = self.offsets[bucket], self.offsets[bucket + 1]
         if not first <= last <= self.key_count:
             return self.index.hits(number, rows)
+        if first < last:
+            # The bucket's keys (a few, mostly one line) and the same positions of the rows,
+            # sides and forms are read next: asked for together, their misses overlap (where
+            # the guess was right, they are on their way already).
+            self._prefetch_keys(first)
         # ``bisect_left`` over the bucket, then a step over the value's keys (one or two).
         low, high = first, last
         while low < high:
@@ -264,8 +372,13 @@ cdef class ZoneKeys:
         while end < last and self._key(end) == wanted:
             end += 1
         for position in range(start, end):  # every key's row and side in the tables
-            if self.key_rows[position] >= self.bib_count or self.key_sides[position] > CANCELLED:
+            row = self.key_rows[position]
+            if row >= self.bib_count or self.key_sides[position] > CANCELLED:
                 return self.index.hits(number, rows)
+            # The hit's MMS ID is read below; its facts (``facts_of_row``) are what a caller asks
+            # for next: their lines are on their way meanwhile.
+            prefetch(&self.mms_ids[row])
+            self._prefetch_row(row)
         if rows is not None and len(rows) >= self.noted_rows:
             rows.clear()
         found = PyTuple_New(end - start)
@@ -281,6 +394,8 @@ cdef class ZoneKeys:
             PyTuple_SET_ITEM(found, position - start, hit)
             if rows is not None:
                 PyDict_SetItem(rows, mms_id, PyLong_FromSsize_t(row))
+        for position in range(start, end):
+            self._prefetch_row_keys(self.key_rows[position])
         return found
 
     def row_of(self, mms_id):
@@ -327,6 +442,11 @@ cdef class ZoneKeys:
         at = row
         if at + 1 >= self.row_starts.shape[0]:
             return self.index.facts_of_row(row)
+        # What is read after the walk over the bib's keys, asked for before it (a row that no
+        # ``hits`` met just before is mostly out of the caches).
+        prefetch(&self.mms_ids[at])
+        prefetch(&self.versions[at])
+        prefetch(&self.cz_linked[at])
         first, stop = self.row_starts[at], self.row_starts[at + 1]
         level = self.brief_levels[at]
         if not first <= stop <= self.row_keys.shape[0] or not 1 <= level <= len(self.levels):
