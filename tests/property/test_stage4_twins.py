@@ -1,10 +1,11 @@
 """Stage 4's compiled twins (``almamatch._native.values``) against their pure definitions: the
 tag line (``tag_line`` against ``core.normalization.tag_line``): the same text for every record's
 fields (a tuple of ``ControlField`` and ``DataField`` values), for a list of them, for no fields,
-and for fields of another class, and a record prepared with either is the same; and the parse of
-an OCLC number (``parsed_or_none`` against ``core.oclc.parsed_or_none``): None for the same
-texts, else the same number with the very same shared form. Skipped where the module is not
-built.
+and for fields of another class, and a record prepared with either is the same; the save rule's
+place (``tag_order_position``), the same for every tag and such fields; the parse of an OCLC
+number (``parsed_or_none`` against ``core.oclc.parsed_or_none``): None for the same texts, else
+the same number with the very same shared form; and stage 5's keys (``literals``), the same texts
+for numbers of every form. Skipped where the module is not built.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from hypothesis import strategies as st
 from almamatch import ControlField, DataField, Subfield
 from almamatch.cli.inputs import profile_from_path
 from almamatch.core.decide import DecisionCache
-from almamatch.core.normalization import tag_line
-from almamatch.core.oclc import parsed_or_none
+from almamatch.core.normalization import tag_line, tag_order_position
+from almamatch.core.oclc import OclcForm, OclcNumber, literals, parsed_or_none
 from almamatch.core.record import Bib
 from almamatch.core.zone import prepare
 
@@ -68,11 +69,29 @@ def test_the_compiled_tag_line_leaves_other_values_to_the_pure_one(
     assert values.tag_line(tuple(listed)) == tag_line(tuple(listed))
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(fields, max_size=12), st.one_of(control_tags, data_tags, st.text(max_size=4)))
+def test_the_compiled_place_is_the_pure_one(listed: list[Any], tag: str) -> None:
+    for sequence in (tuple(listed), listed):
+        assert values.tag_order_position(sequence, tag) == tag_order_position(sequence, tag)
+        assert type(values.tag_order_position(sequence, tag)) is int
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(fields, max_size=4), st.text(max_size=4), st.integers(0, 4), data_tags)
+def test_the_compiled_place_leaves_other_values_to_the_pure_one(
+    listed: list[Any], odd: str, at: int, tag: str
+) -> None:
+    listed.insert(min(at, len(listed)), _Tagged(odd))
+    assert values.tag_order_position(tuple(listed), tag) == tag_order_position(tuple(listed), tag)
+
+
 @settings(max_examples=100, deadline=None)
 @given(records())
 def test_a_record_is_prepared_alike_with_either_tag_line(record: Bib) -> None:
     assert values.tag_line(record.fields) == tag_line(record.fields)
-    made = prepare(record, STEPS, numbers=DecisionCache().numbers, tags_of=values.tag_line)
+    made = prepare(record, STEPS, numbers=DecisionCache().numbers, tags_of=values.tag_line,
+                   place_of=values.tag_order_position)
     plain = prepare(record, STEPS, numbers=DecisionCache().numbers)
     assert (made, repr(made)) == (plain, repr(plain))
 
@@ -96,3 +115,46 @@ def test_the_compiled_parse_is_the_pure_one(text: str) -> None:
     assert (compiled.value, type(compiled.value), repr(compiled)) == (
         pure.value, type(pure.value), repr(pure))
     assert compiled.form is pure.form  # the shared form, the very object
+
+
+forms = st.builds(OclcForm, st.one_of(st.booleans(), st.sampled_from([0, 1])),
+                  st.one_of(st.sampled_from(["", "ocm", "ocn", "on"]), st.text(max_size=10)),
+                  st.one_of(st.integers(-3, 40), st.sampled_from([-(2**70), 64, 100])))
+numbers = st.one_of(
+    st.builds(OclcNumber, st.integers(1, 2**63 - 1), forms),
+    st.builds(OclcNumber, st.sampled_from([1, 9, 10, 12345, 10**8, 10**9, 2**63 - 1]), forms),
+    st.builds(parsed_or_none, oclc_like).filter(lambda number: number is not None),
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(numbers, max_size=5))
+def test_the_compiled_literals_are_the_pure_ones(listed: list[OclcNumber]) -> None:
+    for sequence in (tuple(listed), listed):
+        try:
+            pure = literals(sequence)
+        except OverflowError:  # a width past ``str.zfill``'s: the compiled one leaves it so
+            with pytest.raises(OverflowError):
+                values.literals(sequence)
+            continue
+        made = values.literals(sequence)
+        assert made == pure
+        assert type(made) is list
+        assert made == literals(sequence) == [number.literal for number in sequence]
+        assert all(type(text) is str for text in made)
+
+
+class _Numbered:
+    """A value with a ``literal`` that is no ``OclcNumber``."""
+
+    literal = "(OCoLC)1"
+
+
+def test_the_compiled_literals_leave_other_values_to_the_pure_one() -> None:
+    odd: Any = (_Numbered(), parsed_or_none("(OCoLC)ocm00012345"))
+    assert values.literals(odd) == literals(odd) == ["(OCoLC)1", "(OCoLC)ocm00012345"]
+    plain: Any = (object(),)
+    with pytest.raises(AttributeError):
+        values.literals(plain)
+    with pytest.raises(AttributeError):
+        literals(plain)

@@ -55,7 +55,8 @@ COMPILED = Makers(step=values.make_step, add=values.make_add, merge=values.make_
                   version=values.latest_transaction,
                   loops=MergeLoops(selected=values.selected_known, kept=values.kept_known,
                                    order=values.in_tag_order),
-                  tags=values.tag_line, parse=values.parsed_or_none)
+                  tags=values.tag_line, parse=values.parsed_or_none,
+                  place=values.tag_order_position, literals=values.literals)
 
 details = st.text(max_size=20)
 mms_ids = st.sampled_from(["991234", "9910002856805681", ""])

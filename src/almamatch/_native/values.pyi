@@ -1,7 +1,8 @@
 """Type stub of the compiled ``almamatch._native.values`` (``values.pyx``): the twins of
 ``core.decision``'s ``make_step``, ``make_add``, ``make_merge`` and ``latest_transaction``, and
 of ``core.merge``'s ``selected_known``, ``kept_known`` and ``in_tag_order``, and of
-``core.normalization.tag_line`` and ``core.oclc.parsed_or_none``."""
+``core.normalization.tag_line`` and ``tag_order_position``, and of ``core.oclc.parsed_or_none``
+and ``literals``."""
 
 from collections.abc import Callable, Sequence
 
@@ -40,3 +41,9 @@ def tag_line(fields: Sequence[ControlField | DataField]) -> str:
 
 def parsed_or_none(text: str) -> OclcNumber | None:
     """``core.oclc.parsed_or_none(text)``: the number ``text`` writes, or None."""
+
+def tag_order_position(fields: Sequence[ControlField | DataField], tag: str) -> int:
+    """``core.normalization.tag_order_position(fields, tag)``: where a field tagged ``tag`` goes."""
+
+def literals(numbers: Sequence[OclcNumber]) -> list[str]:
+    """``core.oclc.literals(numbers)``: the ``literal`` of each number, in order."""

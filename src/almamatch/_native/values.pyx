@@ -4,8 +4,9 @@
 makes it (``slots.pxd``: allocated as ``object.__new__`` allocates it, each slot set where its
 descriptor would set it), from C; of ``core.merge``'s loops (``selected_known``,
 ``kept_known``, ``in_tag_order``: ``MergeLoops``), each field's tag read from its slot; and of
-stage 4's ``core.normalization.tag_line`` and ``core.oclc.parsed_or_none`` (``Makers.tags``,
-``Makers.parse``), each for its common case, the rest left to the pure function.
+stage 4's ``core.normalization.tag_line`` and ``tag_order_position`` and ``core.oclc.parsed_or_none``
+(``Makers.tags``, ``Makers.place``, ``Makers.parse``) and of stage 5's ``core.oclc.literals``
+(``Makers.literals``), each for its common case, the rest left to the pure function.
 
 ``core`` never imports this module: a caller deciding many records hands these makers to its
 ``DecisionCache`` (``almamatch.values.decision_makers``); tests/property/test_value_makers.py holds
@@ -14,6 +15,7 @@ tests/property/test_stage4_twins.py the tag line and the parse.
 """
 
 from cpython.object cimport PyObject, PyTypeObject
+from cpython.ref cimport Py_INCREF
 from libc.stdint cimport uint64_t
 from libc.stdlib cimport free, malloc, qsort
 
@@ -23,6 +25,7 @@ from almamatch._native.slots cimport new_empty, put, slot_offset
 from almamatch.core import merge as _merge
 from almamatch.core import oclc as _oclc
 from almamatch.core.normalization import tag_line as _pure_tag_line
+from almamatch.core.normalization import tag_order_position as _pure_tag_order_position
 from almamatch.core.decision import Add, Merge, Step
 from almamatch.core.timestamp import Timestamp
 
@@ -50,6 +53,10 @@ cdef extern from "Python.h":
     object PyUnicode_New(Py_ssize_t size, Py_UCS4 maxchar)
     void* _new_data "PyUnicode_DATA"(object text)
     object PyLong_FromLongLong(long long value)
+    bint PyLong_CheckExact(PyObject* value)
+    long long PyLong_AsLongLongAndOverflow(PyObject* value, int* overflow) except? -1
+    object PyList_New(Py_ssize_t size)
+    void _list_set "PyList_SET_ITEM"(object values, Py_ssize_t index, object item)
 
 cdef RecordLayout _RECORD = record_layout()  # ``marc.pxd``
 
@@ -404,6 +411,43 @@ def tag_line(fields):
     return line
 
 
+cdef inline const char* _three(PyObject* tag) noexcept:
+    """The characters of a tag of three ASCII characters (an exact ``str``), else NULL."""
+    if (tag == NULL or not PyUnicode_CheckExact(tag) or PyUnicode_GET_LENGTH(tag) != 3
+            or not PyUnicode_IS_ASCII(tag)):
+        return NULL
+    return <const char*>PyUnicode_DATA(tag)
+
+
+def tag_order_position(fields, tag):
+    """``core.normalization.tag_order_position(fields, tag)``: where a field tagged ``tag`` goes
+    among ``fields``, before the first whose tag sorts after ``tag``, else last. For a tuple of
+    ``ControlField`` and ``DataField`` values, each tag and ``tag`` three ASCII characters (as
+    ``Bib`` checks a field's), the tags are read from their slots and compared here byte by byte
+    (the order of ``str`` comparison for such texts); anything else is left to the pure
+    function, the definition."""
+    cdef PyObject* sequence = <PyObject*>fields
+    cdef const char* sought = _three(<PyObject*>tag)
+    if sought == NULL or not PyTuple_CheckExact(sequence):
+        return _pure_tag_order_position(fields, tag)
+    cdef Py_ssize_t count = PyTuple_GET_SIZE(sequence)
+    cdef Py_ssize_t index
+    cdef const char* written
+    for index in range(count):
+        written = _three(_field_tag(PyTuple_GET_ITEM(sequence, index)))
+        if written == NULL:
+            return _pure_tag_order_position(fields, tag)
+        if written[0] != sought[0]:
+            if <unsigned char>written[0] > <unsigned char>sought[0]:
+                return index
+        elif written[1] != sought[1]:
+            if <unsigned char>written[1] > <unsigned char>sought[1]:
+                return index
+        elif <unsigned char>written[2] > <unsigned char>sought[2]:
+            return index
+    return count
+
+
 # -- core.oclc.parsed_or_none ----------------------------------------------------------------
 cdef PyTypeObject* _NUMBER = <PyTypeObject*>_oclc.OclcNumber
 cdef Py_ssize_t _NUMBER_VALUE = slot_offset(_oclc.OclcNumber, "value")
@@ -460,3 +504,86 @@ def parsed_or_none(text):
     put(number, _NUMBER_VALUE, PyLong_FromLongLong(value))
     put(number, _NUMBER_FORM, _FORMS_BY[qualified][prefix][width])
     return number
+
+
+# -- core.oclc.literals ------------------------------------------------------------------------
+cdef PyTypeObject* _FORM = <PyTypeObject*>_oclc.OclcForm
+cdef Py_ssize_t _FORM_QUALIFIED = slot_offset(_oclc.OclcForm, "qualified")
+cdef Py_ssize_t _FORM_PREFIX = slot_offset(_oclc.OclcForm, "prefix")
+cdef Py_ssize_t _FORM_WIDTH = slot_offset(_oclc.OclcForm, "width")
+cdef object _PURE_LITERALS = _oclc.literals
+cdef enum:
+    _LITERAL_ROOM = 64  # the longest literal written here: the rest are the pure property's
+
+
+cdef object _literal(PyObject* number):
+    """``number.literal`` of an ``OclcNumber`` with a positive value below 2**63, written as
+    ``"(OCoLC)" + prefix`` (qualified) or ``prefix``, then its digits padded with zeros to its
+    form's width, its prefix an ASCII ``str``; None for any other value (the pure property's)."""
+    if Py_TYPE(number) is not _NUMBER:
+        return None
+    cdef PyObject* value = _slot(number, _NUMBER_VALUE)
+    cdef PyObject* form = _slot(number, _NUMBER_FORM)
+    if value == NULL or form == NULL or not PyLong_CheckExact(value) or Py_TYPE(form) is not _FORM:
+        return None
+    cdef PyObject* qualified = _slot(form, _FORM_QUALIFIED)
+    cdef PyObject* prefix = _slot(form, _FORM_PREFIX)
+    cdef PyObject* width_value = _slot(form, _FORM_WIDTH)
+    if (qualified == NULL or prefix == NULL or width_value == NULL
+            or (qualified != <PyObject*>True and qualified != <PyObject*>False)
+            or not PyUnicode_CheckExact(prefix) or not PyUnicode_IS_ASCII(prefix)
+            or not PyLong_CheckExact(width_value)):
+        return None
+    cdef int overflow = 0
+    cdef long long whole = PyLong_AsLongLongAndOverflow(value, &overflow)
+    if overflow or whole <= 0:
+        return None
+    cdef long long width = PyLong_AsLongLongAndOverflow(width_value, &overflow)
+    cdef Py_ssize_t prefix_length = PyUnicode_GET_LENGTH(prefix)
+    if overflow or width > 32 or prefix_length > 8:
+        return None
+    cdef char digits[24]
+    cdef int count = 0
+    while whole:
+        digits[23 - count] = <char>(48 + whole % 10)
+        whole //= 10
+        count += 1
+    cdef Py_ssize_t padding = width - count if width > count else 0
+    cdef Py_ssize_t opening = 7 if qualified == <PyObject*>True else 0
+    text = PyUnicode_New(opening + prefix_length + padding + count, 127)
+    cdef char* out = <char*>_new_data(text)
+    cdef const char* written = <const char*>PyUnicode_DATA(prefix)
+    cdef Py_ssize_t index
+    if opening:
+        out[0] = 40; out[1] = 79; out[2] = 67; out[3] = 111; out[4] = 76; out[5] = 67; out[6] = 41
+        out += 7
+    for index in range(prefix_length):
+        out[index] = written[index]
+    out += prefix_length
+    for index in range(padding):
+        out[index] = 48
+    out += padding
+    for index in range(count):
+        out[index] = digits[24 - count + index]
+    return text
+
+
+def literals(numbers):
+    """``core.oclc.literals(numbers)``: the ``literal`` of each number of a tuple, in order, as a
+    list; each written here where ``_literal`` can, else read from the number's own property;
+    any other sequence is left to the pure function, the definition."""
+    cdef PyObject* sequence = <PyObject*>numbers
+    if not PyTuple_CheckExact(sequence):
+        return _PURE_LITERALS(numbers)
+    cdef Py_ssize_t count = PyTuple_GET_SIZE(sequence)
+    cdef list made = PyList_New(count)
+    cdef Py_ssize_t index
+    cdef PyObject* number
+    for index in range(count):
+        number = PyTuple_GET_ITEM(sequence, index)
+        text = _literal(number)
+        if text is None:
+            text = (<object>number).literal
+        Py_INCREF(text)
+        _list_set(made, index, text)
+    return made

@@ -21,8 +21,8 @@ from almamatch.core.brief import BriefLevel
 from almamatch.core.facts import Side
 from almamatch.core.lock import Lock
 from almamatch.core.merge import PURE_LOOPS, MergeLoops
-from almamatch.core.normalization import tag_line
-from almamatch.core.oclc import OclcNumber, parsed_or_none
+from almamatch.core.normalization import tag_line, tag_order_position
+from almamatch.core.oclc import OclcNumber, literals, parsed_or_none
 from almamatch.core.record import Bib, Field
 from almamatch.core.slots import new_instance, slot_setter
 from almamatch.core.timestamp import Timestamp
@@ -583,12 +583,13 @@ def latest_transaction(record: Bib) -> Timestamp | None:
 class Makers:
     """How ``decide()`` makes the values it builds anew for every record: its steps, its Add or
     Merge and the incoming 005 (``version``), how its merges walk and order fields
-    (``loops``), and how stage 4 writes a record's tag line (``tags``) and its memo parses a
-    number (``parse``). ``PURE_MAKERS`` are the functions above (and ``core.merge.PURE_LOOPS``,
-    ``core.normalization.tag_line``, ``core.oclc.parsed_or_none``), the
-    definition; a caller that decides many records may hand its ``DecisionCache`` their
-    compiled twins (``_native/values.pyx``, a fifth of the cost a value or less), which make
-    equal values. ``core`` never imports them."""
+    (``loops``), and how stage 4 writes a record's tag line (``tags``), where its save rule puts
+    its 035 (``place``) and its memo parses a number (``parse``), and how stage 5 writes its
+    keys (``literals``). ``PURE_MAKERS`` are the functions above (and ``core.merge.PURE_LOOPS``,
+    ``core.normalization.tag_line`` and ``tag_order_position``, ``core.oclc.parsed_or_none`` and
+    ``literals``), the definition; a caller that decides many records may hand its
+    ``DecisionCache`` their compiled twins (``_native/values.pyx``, a fifth of the cost a value
+    or less), which make equal values. ``core`` never imports them."""
 
     step: Callable[[Stage, Verdict, str], Step]
     add: Callable[[str, Bib, tuple[Step, ...], Timestamp | None], Add]
@@ -603,6 +604,11 @@ class Makers:
     #: How the cache's memo of numbers (``ParsedNumbers``) parses a text it does not hold
     #: (``core.oclc.parsed_or_none``).
     parse: Callable[[str], OclcNumber | None] = parsed_or_none
+    #: Where stage 4's save rule puts its 035 among a record's fields
+    #: (``core.normalization.tag_order_position``), for ``prepare``.
+    place: Callable[[Sequence[Field], str], int] = tag_order_position
+    #: How stage 5 lists its keys' ``literal`` texts (``core.oclc.literals``).
+    literals: Callable[[Sequence[OclcNumber]], list[str]] = literals
 
 
 #: The makers written here (above): what ``decide()`` uses unless its cache was handed others.

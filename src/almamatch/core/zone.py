@@ -166,13 +166,16 @@ class PreparedRecord:
 def prepare(record: Bib, normalization: tuple[NormalizationStep, ...], *,
             numbers: ParsedNumbers | None = None,
             found_035s: list[Field] | None = None,
-            tags_of: Callable[[Sequence[Field]], str] = tag_line) -> PreparedRecord:
+            tags_of: Callable[[Sequence[Field]], str] = tag_line,
+            place_of: Callable[[Sequence[Field], str], int] = tag_order_position,
+            ) -> PreparedRecord:
     """Run the profile's normalization steps, then Alma's save rule, and collect the keys.
 
     ``numbers`` is the caller's memo of parsed OCLC numbers (a batch's); the result is the same
     without it. ``found_035s``, when given (empty), receives the prepared record's 035 fields,
     in order, as the keys are read from them (``decide()`` hands them to its ``Groundwork``).
-    ``tags_of`` writes a record's ``tag_line`` (a batch hands its compiled twin, ``Makers.tags``).
+    ``tags_of`` writes a record's ``tag_line`` (a batch hands its compiled twin, ``Makers.tags``),
+    ``place_of`` finds where the save rule's 035 goes (``tag_order_position``; ``Makers.place``).
     """
     number = number_reader(numbers)
     notes: list[str] = []
@@ -206,7 +209,8 @@ def prepare(record: Bib, normalization: tuple[NormalizationStep, ...], *,
                     tags = tags_of(after.fields)
                     with_019 = "019" in tags
         record = after
-    saved, active, cancelled = _saved(record, tags, numbers, number, found_035s)
+    saved, active, cancelled = _saved(record, tags, numbers, number, found_035s,
+                                      place_of=place_of)
     if saved is not record:
         notes.append("save rule: 001+003 folded into 035 $a, 003 removed")
     cancelled_019: tuple[OclcNumber, ...] = ()
@@ -372,7 +376,8 @@ def _listed(active: _Keyed, cancelled: _Keyed
 
 
 def _saved(record: Bib, tags: str, numbers: ParsedNumbers | None,
-           parse: Callable[[str], OclcNumber | None], found: list[Field] | None = None,
+           parse: Callable[[str], OclcNumber | None], found: list[Field] | None = None, *,
+           place_of: Callable[[Sequence[Field], str], int] = tag_order_position,
            ) -> tuple[Bib, tuple[OclcNumber, ...], tuple[OclcNumber, ...]]:
     """``fold_003_tagged`` of ``record`` (whose ``tag_line`` is ``tags``) and the ``_numbers``
     of the record it saves: ``prepare`` needs both (and not the saved record's tag line).
@@ -380,14 +385,14 @@ def _saved(record: Bib, tags: str, numbers: ParsedNumbers | None,
     One walk of the 035s, where the two in turn walk them twice (the save rule to find whether
     an 035 $a already is its text, then the zone numbers), for a record with one 003, a 001
     and no 035 after the place where the save rule puts its own (the first field whose tag
-    sorts after "035", ``tag_order_position``), as OCLC writes records: the saved record's
-    035s are then the given record's, in order, and after them the save rule's 035 $a
-    ``(<003>)<001>`` unless an 035 $a already is that text. So the walk of the given record's
-    035s reads the saved record's numbers (and 035s, into ``found``) and finds that text; the
-    added 035's number is the one its text parses to, read once (through the memo, as
-    ``fold_003_tagged`` reads it), not read back from the new field. Every other record goes
-    the plain way, the two in turn (tests/property/test_record_trusted.py compares the two
-    ways).
+    sorts after "035", ``tag_order_position``, found by ``place_of``), as OCLC writes records:
+    the saved record's 035s are then the given record's, in order, and after them the save
+    rule's 035 $a ``(<003>)<001>`` unless an 035 $a already is that text. So the walk of the
+    given record's 035s reads the saved record's numbers (and 035s, into ``found``) and finds
+    that text; the added 035's number is the one its text parses to, read once (through the
+    memo, as ``fold_003_tagged`` reads it), not read back from the new field. Every other
+    record goes the plain way, the two in turn (tests/property/test_record_trusted.py compares
+    the two ways).
     """
     # A call of ``str.find`` costs about 1,300 instructions (its arguments are parsed the slow
     # way), a slice compared a fraction of that: the line of a record as OCLC writes it opens
@@ -403,7 +408,7 @@ def _saved(record: Bib, tags: str, numbers: ParsedNumbers | None,
     fields = record.fields
     last = tags.rfind("035")
     if (control == -1 or "003" in tags[first + 4:]
-            or last >> 2 >= (place := tag_order_position(fields, "035"))):
+            or last >> 2 >= (place := place_of(fields, "035"))):
         saved, saved_tags = fold_003_tagged(record, tags, numbers=numbers)
         active, cancelled = _numbers(saved, saved_tags, parse, found)
         return saved, active, cancelled
