@@ -54,6 +54,8 @@ cdef extern from "Python.h":
     void* _new_data "PyUnicode_DATA"(object text)
     object PyLong_FromLongLong(long long value)
     bint PyLong_CheckExact(PyObject* value)
+    PyObject* Py_True
+    PyObject* Py_False
     long long PyLong_AsLongLongAndOverflow(PyObject* value, int* overflow) except? -1
     object PyList_New(Py_ssize_t size)
     void _list_set "PyList_SET_ITEM"(object values, Py_ssize_t index, object item)
@@ -530,7 +532,7 @@ cdef object _literal(PyObject* number):
     cdef PyObject* prefix = _slot(form, _FORM_PREFIX)
     cdef PyObject* width_value = _slot(form, _FORM_WIDTH)
     if (qualified == NULL or prefix == NULL or width_value == NULL
-            or (qualified != <PyObject*>True and qualified != <PyObject*>False)
+            or (qualified != Py_True and qualified != Py_False)
             or not PyUnicode_CheckExact(prefix) or not PyUnicode_IS_ASCII(prefix)
             or not PyLong_CheckExact(width_value)):
         return None
@@ -549,7 +551,7 @@ cdef object _literal(PyObject* number):
         whole //= 10
         count += 1
     cdef Py_ssize_t padding = width - count if width > count else 0
-    cdef Py_ssize_t opening = 7 if qualified == <PyObject*>True else 0
+    cdef Py_ssize_t opening = 7 if qualified == Py_True else 0
     text = PyUnicode_New(opening + prefix_length + padding + count, 127)
     cdef char* out = <char*>_new_data(text)
     cdef const char* written = <const char*>PyUnicode_DATA(prefix)
