@@ -4,8 +4,9 @@ fields (a tuple of ``ControlField`` and ``DataField`` values), for a list of the
 and for fields of another class, and a record prepared with either is the same; the save rule's
 place (``tag_order_position``), the same for every tag and such fields; the parse of an OCLC
 number (``parsed_or_none`` against ``core.oclc.parsed_or_none``): None for the same texts, else
-the same number with the very same shared form; and stage 5's keys (``literals``), the same texts
-for numbers of every form. Skipped where the module is not built.
+the same number with the very same shared form; the walk of the 035s (``read_035s``), the same
+numbers, answer and fields for any fields and hint; and stage 5's keys (``literals``), the same
+texts for numbers of every form. Skipped where the module is not built.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -20,7 +22,8 @@ from hypothesis import strategies as st
 from almamatch import ControlField, DataField, Subfield
 from almamatch.cli.inputs import profile_from_path
 from almamatch.core.decide import DecisionCache
-from almamatch.core.normalization import tag_line, tag_order_position
+from almamatch.core.decision import PURE_MAKERS
+from almamatch.core.normalization import Keyed, read_035s, tag_line, tag_order_position
 from almamatch.core.oclc import OclcForm, OclcNumber, literals, parsed_or_none
 from almamatch.core.record import Bib
 from almamatch.core.zone import prepare
@@ -33,6 +36,9 @@ except ImportError:  # pragma: no cover (a machine without a C compiler)
 
 from test_decide_properties import records
 
+#: The pure makers but stage 4's, which are the compiled twins.
+STAGE_4 = attrs.evolve(PURE_MAKERS, tags=values.tag_line, place=values.tag_order_position,
+                       read_035s=values.read_035s)
 STEPS = profile_from_path(str(Path(__file__).resolve().parents[2] / "examples" / "profiles"
                                  / "carli.toml")).profile.normalization_steps
 _CHARACTERS = "0123456789abcXYZ"
@@ -90,8 +96,7 @@ def test_the_compiled_place_leaves_other_values_to_the_pure_one(
 @given(records())
 def test_a_record_is_prepared_alike_with_either_tag_line(record: Bib) -> None:
     assert values.tag_line(record.fields) == tag_line(record.fields)
-    made = prepare(record, STEPS, numbers=DecisionCache().numbers, tags_of=values.tag_line,
-                   place_of=values.tag_order_position)
+    made = prepare(record, STEPS, numbers=DecisionCache().numbers, makers=STAGE_4)
     plain = prepare(record, STEPS, numbers=DecisionCache().numbers)
     assert (made, repr(made)) == (plain, repr(plain))
 
@@ -158,3 +163,39 @@ def test_the_compiled_literals_leave_other_values_to_the_pure_one() -> None:
         values.literals(plain)
     with pytest.raises(AttributeError):
         literals(plain)
+
+
+subfield_texts = st.one_of(oclc_like, st.text(max_size=6))
+fields_035 = st.builds(
+    lambda pairs: DataField("035", " ", " ", [Subfield(code, text) for code, text in pairs]),
+    st.lists(st.tuples(st.sampled_from("azb"), subfield_texts), min_size=1, max_size=3))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(fields, fields_035), max_size=8), st.one_of(st.none(), oclc_like),
+       st.sampled_from(["none", "rfind", "first", "odd"]), st.booleans(), st.data())
+def test_the_compiled_035_walk_is_the_pure_one(
+    listed: list[Any], sought: str | None, last_kind: str, with_found: bool, data: Any
+) -> None:
+    record_fields = tuple(listed)
+    tags = tag_line(record_fields)
+    last = {"none": None, "rfind": tags.rfind("035"), "first": tags.find("035"),
+            "odd": data.draw(st.integers(-2, 40))}[last_kind]
+    if last == -1:
+        last = None
+    seeded = data.draw(st.lists(oclc_like, max_size=2))
+    answers = []
+    for walk in (values.read_035s, read_035s):
+        active: Keyed = {}
+        cancelled: Keyed = {}
+        for text in seeded:  # a walk keeps the first number of a form already there
+            number = parsed_or_none(text)
+            if number is not None:
+                active[number.value, number.form.prefix, number.form.width] = number
+        found: list[Any] | None = [] if with_found else None
+        seen = walk(record_fields, tags, parsed_or_none, active, cancelled, sought=sought,
+                    found=found, last=last)
+        answers.append((seen, [(key, repr(number)) for key, number in active.items()],
+                        [(key, repr(number)) for key, number in cancelled.items()],
+                        None if found is None else [id(one) for one in found]))
+    assert answers[0] == answers[1]

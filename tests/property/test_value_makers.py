@@ -56,7 +56,8 @@ COMPILED = Makers(step=values.make_step, add=values.make_add, merge=values.make_
                   loops=MergeLoops(selected=values.selected_known, kept=values.kept_known,
                                    order=values.in_tag_order),
                   tags=values.tag_line, parse=values.parsed_or_none,
-                  place=values.tag_order_position, literals=values.literals)
+                  place=values.tag_order_position, read_035s=values.read_035s,
+                  literals=values.literals)
 
 details = st.text(max_size=20)
 mms_ids = st.sampled_from(["991234", "9910002856805681", ""])

@@ -1,14 +1,15 @@
 """Type stub of the compiled ``almamatch._native.values`` (``values.pyx``): the twins of
 ``core.decision``'s ``make_step``, ``make_add``, ``make_merge`` and ``latest_transaction``, and
 of ``core.merge``'s ``selected_known``, ``kept_known`` and ``in_tag_order``, and of
-``core.normalization.tag_line`` and ``tag_order_position``, and of ``core.oclc.parsed_or_none``
-and ``literals``."""
+``core.normalization.tag_line``, ``tag_order_position`` and ``read_035s``, and of
+``core.oclc.parsed_or_none`` and ``literals``."""
 
 from collections.abc import Callable, Sequence
 
 from almamatch.core.decision import Add, Merge, Stage, Step, Verdict
+from almamatch.core.normalization import Keyed
 from almamatch.core.oclc import OclcNumber
-from almamatch.core.record import Bib, ControlField, DataField
+from almamatch.core.record import Bib, ControlField, DataField, Field
 from almamatch.core.timestamp import Timestamp
 
 def make_step(stage: Stage, verdict: Verdict, detail: str) -> Step:
@@ -47,3 +48,8 @@ def tag_order_position(fields: Sequence[ControlField | DataField], tag: str) -> 
 
 def literals(numbers: Sequence[OclcNumber]) -> list[str]:
     """``core.oclc.literals(numbers)``: the ``literal`` of each number, in order."""
+
+def read_035s(fields: tuple[Field, ...], tags: str, parse: Callable[[str], OclcNumber | None],
+              active: Keyed, cancelled: Keyed, *, sought: str | None,
+              found: list[Field] | None = None, last: int | None = None) -> bool:
+    """``core.normalization.read_035s``: the numbers of the 035s read; whether ``sought`` is."""

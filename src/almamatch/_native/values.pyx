@@ -4,8 +4,9 @@
 makes it (``slots.pxd``: allocated as ``object.__new__`` allocates it, each slot set where its
 descriptor would set it), from C; of ``core.merge``'s loops (``selected_known``,
 ``kept_known``, ``in_tag_order``: ``MergeLoops``), each field's tag read from its slot; and of
-stage 4's ``core.normalization.tag_line`` and ``tag_order_position`` and ``core.oclc.parsed_or_none``
-(``Makers.tags``, ``Makers.place``, ``Makers.parse``) and of stage 5's ``core.oclc.literals``
+stage 4's ``core.normalization.tag_line``, ``tag_order_position`` and ``read_035s`` and
+``core.oclc.parsed_or_none`` (``Makers.tags``, ``Makers.place``, ``Makers.read_035s``,
+``Makers.parse``) and of stage 5's ``core.oclc.literals``
 (``Makers.literals``), each for its common case, the rest left to the pure function.
 
 ``core`` never imports this module: a caller deciding many records hands these makers to its
@@ -26,6 +27,7 @@ from almamatch.core import merge as _merge
 from almamatch.core import oclc as _oclc
 from almamatch.core.normalization import tag_line as _pure_tag_line
 from almamatch.core.normalization import tag_order_position as _pure_tag_order_position
+from almamatch.core.normalization import read_035s as _pure_read_035s
 from almamatch.core.decision import Add, Merge, Step
 from almamatch.core.timestamp import Timestamp
 
@@ -55,6 +57,13 @@ cdef extern from "Python.h":
     object PyLong_FromLongLong(long long value)
     bint PyLong_CheckExact(PyObject* value)
     PyObject* Py_True
+    Py_UCS4 PyUnicode_READ_CHAR(PyObject* text, Py_ssize_t index)
+    Py_ssize_t PyUnicode_FindChar(PyObject* text, Py_UCS4 character, Py_ssize_t start,
+                                  Py_ssize_t end, int direction) except -2
+    object PyTuple_Pack(Py_ssize_t count, ...)
+    int PyDict_CheckExact(PyObject* value)
+    PyObject* PyDict_SetDefault(object mapping, object key, object default) except NULL
+    int PyList_Append(object values, object item) except -1
     PyObject* Py_False
     long long PyLong_AsLongLongAndOverflow(PyObject* value, int* overflow) except? -1
     object PyList_New(Py_ssize_t size)
@@ -589,3 +598,121 @@ def literals(numbers):
         Py_INCREF(text)
         _list_set(made, index, text)
     return made
+
+
+# -- core.normalization.read_035s --------------------------------------------------------------
+cdef enum:
+    _DELIMITER = 0x1F  # ``core.record.SUBFIELD_DELIMITER``
+
+
+cdef int _keep(object number, object into) except -1:
+    """``read_035s``'s keeping of a number: under its written form (value, prefix, width) in
+    ``into`` (a dictionary), unless a number of that form is there, when the form is marked
+    (qualified or prefixed); the slots read where the number and its form are the classes'
+    own, else their attributes, as the pure function reads them."""
+    cdef PyObject* form = NULL
+    cdef PyObject* qualified = NULL
+    cdef PyObject* prefix = NULL
+    cdef PyObject* width = NULL
+    cdef PyObject* value = NULL
+    if Py_TYPE(<PyObject*>number) is _NUMBER:
+        form = _slot(<PyObject*>number, _NUMBER_FORM)
+        value = _slot(<PyObject*>number, _NUMBER_VALUE)
+        if form != NULL and Py_TYPE(form) is _FORM:
+            qualified = _slot(form, _FORM_QUALIFIED)
+            prefix = _slot(form, _FORM_PREFIX)
+            width = _slot(form, _FORM_WIDTH)
+    if value == NULL or qualified == NULL or prefix == NULL or width == NULL:
+        read = number.form
+        if read.qualified or read.prefix:  # ``OclcForm.is_marked``
+            into.setdefault((number.value, read.prefix, read.width), number)
+        return 0
+    if <object>qualified or <object>prefix:
+        PyDict_SetDefault(into, PyTuple_Pack(3, value, prefix, width), number)
+    return 0
+
+
+cdef inline bint _is_035(const char* tags, Py_ssize_t at) noexcept:
+    return tags[at] == 48 and tags[at + 1] == 51 and tags[at + 2] == 53  # "035"
+
+
+def read_035s(fields, tags, parse, active, cancelled, *, sought, found=None, last=None):
+    """``core.normalization.read_035s``: the numbers of the 035s among ``fields`` (whose
+    ``tag_line`` is ``tags``) read into ``active`` ($a) and ``cancelled`` ($z), each OCLC number
+    keyed by its written form, the first of a form kept; each 035 appended to ``found`` when
+    given; whether an 035 $a is ``sought``. Read here when ``fields`` is a tuple that ``tags``
+    (an ASCII text) writes, ``active`` and ``cancelled`` are dictionaries and every 035 is a
+    ``DataField`` holding one subfield as its text (how most 035s are kept): each value parsed by
+    ``parse`` and each number's form read as the pure function reads them. Anything else is the
+    pure function's, the definition (called before anything is changed). ``last``, as there, is
+    the 035 the walk ends at."""
+    cdef PyObject* sequence = <PyObject*>fields
+    cdef PyObject* line = <PyObject*>tags
+    if (not PyTuple_CheckExact(sequence) or not PyUnicode_CheckExact(line)
+            or not PyUnicode_IS_ASCII(line) or not PyDict_CheckExact(<PyObject*>active)
+            or not PyDict_CheckExact(<PyObject*>cancelled)
+            or PyUnicode_GET_LENGTH(line) != 4 * PyTuple_GET_SIZE(sequence)):
+        return _pure_read_035s(fields, tags, parse, active, cancelled, sought=sought,
+                               found=found, last=last)
+    cdef const char* written = <const char*>PyUnicode_DATA(line)
+    cdef Py_ssize_t length = PyUnicode_GET_LENGTH(line)
+    cdef Py_ssize_t at
+    cdef PyObject* one
+    cdef PyObject* coded
+    cdef Py_ssize_t size
+    cdef int overflow = 0
+    cdef long long stop = -1  # the pure walk ends after the 035 at ``last``
+    if last is not None:
+        if not PyLong_CheckExact(<PyObject*>last):
+            return _pure_read_035s(fields, tags, parse, active, cancelled, sought=sought,
+                                   found=found, last=last)
+        stop = PyLong_AsLongLongAndOverflow(<PyObject*>last, &overflow)
+        if overflow or stop < 0:
+            stop = -1
+    # First, whether every 035 read is one this walk reads: else nothing is changed here.
+    for at in range(0, length, 4):
+        if not _is_035(written, at):
+            continue
+        one = PyTuple_GET_ITEM(sequence, at >> 2)
+        if Py_TYPE(one) is not _RECORD.data:
+            return _pure_read_035s(fields, tags, parse, active, cancelled, sought=sought,
+                                   found=found, last=last)
+        coded = _slot(one, _RECORD.data_coded)
+        if coded == NULL or not PyUnicode_CheckExact(coded):
+            return _pure_read_035s(fields, tags, parse, active, cancelled, sought=sought,
+                                   found=found, last=last)
+        size = PyUnicode_GET_LENGTH(coded)
+        if size < 2 or PyUnicode_FindChar(coded, _DELIMITER, 2, size, 1) != -1:
+            return _pure_read_035s(fields, tags, parse, active, cancelled, sought=sought,
+                                   found=found, last=last)
+        if at == stop:
+            length = at + 4  # the last 035 the walk reads
+            break
+    cdef bint seen = False
+    cdef Py_UCS4 code
+    cdef object into, text, number
+    for at in range(0, length, 4):
+        if not _is_035(written, at):
+            continue
+        one = PyTuple_GET_ITEM(sequence, at >> 2)
+        if found is not None:
+            if PyList_CheckExact(<PyObject*>found):
+                PyList_Append(found, <object>one)
+            else:
+                found.append(<object>one)
+        coded = _slot(one, _RECORD.data_coded)
+        code = PyUnicode_READ_CHAR(coded, 1)
+        if code == 97:  # "a"
+            into = active
+            text = PyUnicode_Substring(<object>coded, 2, PyUnicode_GET_LENGTH(coded))
+            if text == sought:
+                seen = True
+        elif code == 122:  # "z"
+            into = cancelled
+            text = PyUnicode_Substring(<object>coded, 2, PyUnicode_GET_LENGTH(coded))
+        else:
+            continue
+        number = parse(text)
+        if number is not None:
+            _keep(number, into)
+    return seen

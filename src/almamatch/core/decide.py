@@ -338,8 +338,7 @@ def _normalization(run: _Run) -> Step:
         return _NORMALIZATION_NA
     run.prepared = prepared = prepare(run.export.record, run.profile.normalization_steps,
                                       numbers=run.cache.numbers, found_035s=run.incoming_035s,
-                                      tags_of=run.cache.makers.tags,
-                                      place_of=run.cache.makers.place)
+                                      makers=run.cache.makers)
     return run.cache.normalization_step(prepared.notes)
 
 

@@ -333,7 +333,8 @@ def _compiled_makers() -> Makers:
                   loops=MergeLoops(selected=values.selected_known, kept=values.kept_known,
                                    order=values.in_tag_order),
                   tags=values.tag_line, parse=values.parsed_or_none,
-                  place=values.tag_order_position, literals=values.literals)
+                  place=values.tag_order_position, read_035s=values.read_035s,
+                  literals=values.literals)
 
 
 #: How a batch's decisions make their values (``core.decision.Makers``): the compiled twins of
