@@ -5,7 +5,8 @@ and for fields of another class, and a record prepared with either is the same; 
 place (``tag_order_position``), the same for every tag and such fields; the parse of an OCLC
 number (``parsed_or_none`` against ``core.oclc.parsed_or_none``): None for the same texts, else
 the same number with the very same shared form; the walk of the 035s (``read_035s``), the same
-numbers, answer and fields for any fields and hint; and stage 5's keys (``literals``), the same
+numbers, answer and fields for any fields and hint; the save rule's bib (``saved_bib``), the same
+fields and 035; and stage 5's keys (``literals``), the same
 texts for numbers of every form. Skipped where the module is not built.
 """
 
@@ -23,7 +24,13 @@ from almamatch import ControlField, DataField, Subfield
 from almamatch.cli.inputs import profile_from_path
 from almamatch.core.decide import DecisionCache
 from almamatch.core.decision import PURE_MAKERS
-from almamatch.core.normalization import Keyed, read_035s, tag_line, tag_order_position
+from almamatch.core.normalization import (
+    Keyed,
+    read_035s,
+    saved_bib,
+    tag_line,
+    tag_order_position,
+)
 from almamatch.core.oclc import OclcForm, OclcNumber, literals, parsed_or_none
 from almamatch.core.record import Bib
 from almamatch.core.zone import prepare
@@ -38,7 +45,7 @@ from test_decide_properties import records
 
 #: The pure makers but stage 4's, which are the compiled twins.
 STAGE_4 = attrs.evolve(PURE_MAKERS, tags=values.tag_line, place=values.tag_order_position,
-                       read_035s=values.read_035s)
+                       read_035s=values.read_035s, saved_bib=values.saved_bib)
 STEPS = profile_from_path(str(Path(__file__).resolve().parents[2] / "examples" / "profiles"
                                  / "carli.toml")).profile.normalization_steps
 _CHARACTERS = "0123456789abcXYZ"
@@ -198,4 +205,23 @@ def test_the_compiled_035_walk_is_the_pure_one(
         answers.append((seen, [(key, repr(number)) for key, number in active.items()],
                         [(key, repr(number)) for key, number in cancelled.items()],
                         None if found is None else [id(one) for one in found]))
+    assert answers[0] == answers[1]
+
+
+@settings(max_examples=300, deadline=None)
+@given(records(), st.integers(-2, 30), st.one_of(st.none(), oclc_like, st.text(max_size=6)),
+       st.integers(-2, 30))
+def test_the_compiled_saved_bib_is_the_pure_one(
+    record: Bib, removed: int, text: str | None, at: int
+) -> None:
+    answers: list[Any] = []
+    for make in (values.saved_bib, saved_bib):
+        try:
+            saved, added = make(record, removed, text, at)
+        except IndexError as error:
+            answers.append(("IndexError", str(error)))
+            continue
+        answers.append((saved, repr(saved), type(saved), repr(added), type(added),
+                        [id(one) for one in saved.fields if one is not added],
+                        added is None or any(one is added for one in saved.fields)))
     assert answers[0] == answers[1]

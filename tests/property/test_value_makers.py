@@ -57,6 +57,7 @@ COMPILED = Makers(step=values.make_step, add=values.make_add, merge=values.make_
                                    order=values.in_tag_order),
                   tags=values.tag_line, parse=values.parsed_or_none,
                   place=values.tag_order_position, read_035s=values.read_035s,
+                  saved_bib=values.saved_bib,
                   literals=values.literals)
 
 details = st.text(max_size=20)

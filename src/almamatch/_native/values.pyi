@@ -1,7 +1,7 @@
 """Type stub of the compiled ``almamatch._native.values`` (``values.pyx``): the twins of
 ``core.decision``'s ``make_step``, ``make_add``, ``make_merge`` and ``latest_transaction``, and
 of ``core.merge``'s ``selected_known``, ``kept_known`` and ``in_tag_order``, and of
-``core.normalization.tag_line``, ``tag_order_position`` and ``read_035s``, and of
+``core.normalization.tag_line``, ``tag_order_position``, ``read_035s`` and ``saved_bib``, and of
 ``core.oclc.parsed_or_none`` and ``literals``."""
 
 from collections.abc import Callable, Sequence
@@ -53,3 +53,7 @@ def read_035s(fields: tuple[Field, ...], tags: str, parse: Callable[[str], OclcN
               active: Keyed, cancelled: Keyed, *, sought: str | None,
               found: list[Field] | None = None, last: int | None = None) -> bool:
     """``core.normalization.read_035s``: the numbers of the 035s read; whether ``sought`` is."""
+
+def saved_bib(record: Bib, removed: int, text: str | None, at: int
+              ) -> tuple[Bib, ControlField | DataField | None]:
+    """``core.normalization.saved_bib``: the bib the save rule keeps, and the 035 it added."""

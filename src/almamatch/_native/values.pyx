@@ -4,9 +4,9 @@
 makes it (``slots.pxd``: allocated as ``object.__new__`` allocates it, each slot set where its
 descriptor would set it), from C; of ``core.merge``'s loops (``selected_known``,
 ``kept_known``, ``in_tag_order``: ``MergeLoops``), each field's tag read from its slot; and of
-stage 4's ``core.normalization.tag_line``, ``tag_order_position`` and ``read_035s`` and
-``core.oclc.parsed_or_none`` (``Makers.tags``, ``Makers.place``, ``Makers.read_035s``,
-``Makers.parse``) and of stage 5's ``core.oclc.literals``
+stage 4's ``core.normalization.tag_line``, ``tag_order_position``, ``read_035s`` and
+``saved_bib`` and ``core.oclc.parsed_or_none`` (``Makers.tags``, ``Makers.place``,
+``Makers.read_035s``, ``Makers.saved_bib``, ``Makers.parse``) and of stage 5's ``core.oclc.literals``
 (``Makers.literals``), each for its common case, the rest left to the pure function.
 
 ``core`` never imports this module: a caller deciding many records hands these makers to its
@@ -28,6 +28,7 @@ from almamatch.core import oclc as _oclc
 from almamatch.core.normalization import tag_line as _pure_tag_line
 from almamatch.core.normalization import tag_order_position as _pure_tag_order_position
 from almamatch.core.normalization import read_035s as _pure_read_035s
+from almamatch.core.normalization import saved_bib as _pure_saved_bib
 from almamatch.core.decision import Add, Merge, Step
 from almamatch.core.timestamp import Timestamp
 
@@ -57,6 +58,8 @@ cdef extern from "Python.h":
     object PyLong_FromLongLong(long long value)
     bint PyLong_CheckExact(PyObject* value)
     PyObject* Py_True
+    object PyTuple_New(Py_ssize_t size)
+    void _tuple_set "PyTuple_SET_ITEM"(object values, Py_ssize_t index, PyObject* item)
     Py_UCS4 PyUnicode_READ_CHAR(PyObject* text, Py_ssize_t index)
     Py_ssize_t PyUnicode_FindChar(PyObject* text, Py_UCS4 character, Py_ssize_t start,
                                   Py_ssize_t end, int direction) except -2
@@ -716,3 +719,64 @@ def read_035s(fields, tags, parse, active, cancelled, *, sought, found=None, las
         if number is not None:
             _keep(number, into)
     return seen
+
+
+# -- core.normalization.saved_bib --------------------------------------------------------------
+cdef object _TAG_035 = "035"
+cdef object _BLANK = " "
+cdef object _OPENING_A = "\x1fa"  # an $a's opening in a field's text (``new_035``)
+
+
+def saved_bib(record, removed, text, at):
+    """``core.normalization.saved_bib(record, removed, text, at)``: the bib the save rule keeps of
+    ``record`` (its fields but the one at ``removed``, with the 035 $a ``text`` at ``at`` among
+    those kept, when ``text`` is given) and that 035. Made here, as ``checked_bib`` and
+    ``new_035`` make them, for a ``Bib`` whose fields are a tuple, positions within it and a
+    text that ``new_035`` keeps as its field's text (no delimiter 0x1F, no terminator 0x1E);
+    anything else is the pure function's, the definition."""
+    cdef PyObject* bib = <PyObject*>record
+    if (Py_TYPE(bib) is not _RECORD.bib or not PyLong_CheckExact(<PyObject*>removed)
+            or not PyLong_CheckExact(<PyObject*>at)):
+        return _pure_saved_bib(record, removed, text, at)
+    cdef PyObject* leader = _slot(bib, _RECORD.bib_leader)
+    cdef PyObject* fields = _slot(bib, _RECORD.bib_fields)
+    if leader == NULL or fields == NULL or not PyTuple_CheckExact(fields):
+        return _pure_saved_bib(record, removed, text, at)
+    cdef Py_ssize_t count = PyTuple_GET_SIZE(fields)
+    cdef int overflow = 0
+    cdef long long gone = PyLong_AsLongLongAndOverflow(<PyObject*>removed, &overflow)
+    if overflow or gone < 0 or gone >= count:
+        return _pure_saved_bib(record, removed, text, at)
+    cdef long long place = PyLong_AsLongLongAndOverflow(<PyObject*>at, &overflow)
+    added = None
+    if text is not None:
+        if (overflow or place < 0 or place > count - 1 or not PyUnicode_CheckExact(<PyObject*>text)
+                or PyUnicode_FindChar(<PyObject*>text, 0x1F, 0, PyUnicode_GET_LENGTH(<PyObject*>text), 1) != -1
+                or PyUnicode_FindChar(<PyObject*>text, 0x1E, 0, PyUnicode_GET_LENGTH(<PyObject*>text), 1) != -1):
+            return _pure_saved_bib(record, removed, text, at)
+        added = new_empty(_RECORD.data)
+        put(added, _RECORD.data_tag, _TAG_035)
+        put(added, _RECORD.data_indicator1, _BLANK)
+        put(added, _RECORD.data_indicator2, _BLANK)
+        put(added, _RECORD.data_coded, _OPENING_A + text)
+    cdef object kept = PyTuple_New(count if text is not None else count - 1)
+    cdef Py_ssize_t index, out = 0
+    cdef PyObject* one
+    for index in range(count):
+        if index == gone:
+            continue
+        if added is not None and out == place:
+            Py_INCREF(added)
+            _tuple_set(kept, out, <PyObject*>added)
+            out += 1
+        one = PyTuple_GET_ITEM(fields, index)
+        Py_INCREF(<object>one)
+        _tuple_set(kept, out, one)
+        out += 1
+    if added is not None and out == place:  # at the end
+        Py_INCREF(added)
+        _tuple_set(kept, out, <PyObject*>added)
+    saved = new_empty(_RECORD.bib)
+    put(saved, _RECORD.bib_leader, <object>leader)
+    put(saved, _RECORD.bib_fields, kept)
+    return saved, added

@@ -52,6 +52,7 @@ __all__ = [
     "line_positions",
     "new_035",
     "read_035s",
+    "saved_bib",
     "tag_line",
     "tag_order_position",
 ]
@@ -324,6 +325,20 @@ def read_035s(fields: tuple[Field, ...], tags: str, parse: Callable[[str], OclcN
             if form.qualified or form.prefix:  # ``OclcForm.is_marked``
                 into.setdefault((number.value, form.prefix, form.width), number)
     return seen
+
+
+def saved_bib(record: Bib, removed: int, text: str | None, at: int) -> tuple[Bib, Field | None]:
+    """The bib the save rule keeps of ``record``: its fields but the one at ``removed`` (its 003),
+    with, when ``text`` is given, ``new_035("a", text)`` inserted at ``at`` among the fields
+    kept; and that 035 (None without ``text``). A batch hands its compiled twin
+    (``core.decision.Makers.saved_bib``)."""
+    kept = list(record.fields)
+    del kept[removed]
+    added = None
+    if text is not None:
+        added = new_035("a", text)
+        kept.insert(at, added)
+    return checked_bib(record.leader, tuple(kept)), added
 
 
 def tag_line(fields: Sequence[Field]) -> str:

@@ -63,7 +63,6 @@ from almamatch.core.normalization import (
     fold_003_tagged,
     folded_controls,
     line_positions,
-    new_035,
     read_035s,
     tag_line,
 )
@@ -73,7 +72,6 @@ from almamatch.core.record import (
     Bib,
     Field,
     as_data_field,
-    checked_bib,
 )
 from almamatch.core.slots import new_instance, slot_setter
 from almamatch.core.timestamp import Timestamp
@@ -375,22 +373,22 @@ def _saved(record: Bib, tags: str, numbers: ParsedNumbers | None,
              else parse(text))
     keyed: Keyed = {}
     keyed_cancelled: Keyed = {}
-    kept = list(fields)
-    del kept[first >> 2]
-    if not makers.read_035s(fields, tags, parse, keyed, keyed_cancelled, sought=text,
-                            found=found, last=last):
+    if makers.read_035s(fields, tags, parse, keyed, keyed_cancelled, sought=text,
+                        found=found, last=last):
+        saved, _ = makers.saved_bib(record, first >> 2, None, 0)
+    else:
         if added is not None:
             form = added.form
             if form.qualified or form.prefix:  # ``OclcForm.is_marked``
                 keyed.setdefault((added.value, form.prefix, form.width), added)
         # The place among the kept fields: one before it when the 003 (which sorts before
         # "035") stood before it; after every 035 (the last 035 is before ``place``).
-        added_035 = new_035("a", text)
-        kept.insert(place - 1 if first >> 2 < place else place, added_035)
+        saved, added_035 = makers.saved_bib(record, first >> 2, text,
+                                            place - 1 if first >> 2 < place else place)
         if found is not None:
-            found.append(added_035)
+            found.append(added_035)  # type: ignore[arg-type]
     active, cancelled = _listed(keyed, keyed_cancelled)
-    return checked_bib(record.leader, tuple(kept)), active, cancelled
+    return saved, active, cancelled
 
 
 class Groundwork:

@@ -334,6 +334,7 @@ def _compiled_makers() -> Makers:
                                    order=values.in_tag_order),
                   tags=values.tag_line, parse=values.parsed_or_none,
                   place=values.tag_order_position, read_035s=values.read_035s,
+                  saved_bib=values.saved_bib,
                   literals=values.literals)
 
 
