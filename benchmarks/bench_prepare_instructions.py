@@ -39,9 +39,10 @@ with open(sys.argv[1], "rb") as f:
 steps = profile_from_path(sys.argv[3]).profile.normalization_steps
 cache = decision_cache()
 numbers = cache.numbers
-# as decide() calls it: with the batch's tag line where the tree's prepare takes one
-more = ({"tags_of": cache.makers.tags} if "tags_of" in inspect.signature(prepare).parameters
-        else {})
+# as decide() calls it: with the batch's makers (or its tag line) where its prepare takes them
+taken = inspect.signature(prepare).parameters
+more = ({"makers": cache.makers} if "makers" in taken
+        else {"tags_of": cache.makers.tags} if "tags_of" in taken else {})
 gc.disable()
 def one(count, bib):
     cache.normalization_step(prepare(bib, steps, numbers=numbers, **more).notes)

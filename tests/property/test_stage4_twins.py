@@ -1,10 +1,13 @@
 """Stage 4's compiled twins (``almamatch._native.values``) against their pure definitions: the
 tag line (``tag_line`` against ``core.normalization.tag_line``): the same text for every record's
 fields (a tuple of ``ControlField`` and ``DataField`` values), for a list of them, for no fields,
-and for fields of another class, and a record prepared with either is the same; and the parse of
-an OCLC number (``parsed_or_none`` against ``core.oclc.parsed_or_none``): None for the same
-texts, else the same number with the very same shared form. Skipped where the module is not
-built.
+and for fields of another class, and a record prepared with either is the same; the save rule's
+place (``tag_order_position``), the same for every tag and such fields; the parse of an OCLC
+number (``parsed_or_none`` against ``core.oclc.parsed_or_none``): None for the same texts, else
+the same number with the very same shared form; the walk of the 035s (``read_035s``), the same
+numbers, answer and fields for any fields and hint; the save rule's bib (``saved_bib``), the same
+fields and 035; and stage 5's keys (``literals``), the same
+texts for numbers of every form. Skipped where the module is not built.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -19,8 +23,15 @@ from hypothesis import strategies as st
 from almamatch import ControlField, DataField, Subfield
 from almamatch.cli.inputs import profile_from_path
 from almamatch.core.decide import DecisionCache
-from almamatch.core.normalization import tag_line
-from almamatch.core.oclc import parsed_or_none
+from almamatch.core.decision import PURE_MAKERS
+from almamatch.core.normalization import (
+    Keyed,
+    read_035s,
+    saved_bib,
+    tag_line,
+    tag_order_position,
+)
+from almamatch.core.oclc import OclcForm, OclcNumber, literals, parsed_or_none
 from almamatch.core.record import Bib
 from almamatch.core.zone import prepare
 
@@ -32,6 +43,9 @@ except ImportError:  # pragma: no cover (a machine without a C compiler)
 
 from test_decide_properties import records
 
+#: The pure makers but stage 4's, which are the compiled twins.
+STAGE_4 = attrs.evolve(PURE_MAKERS, tags=values.tag_line, place=values.tag_order_position,
+                       read_035s=values.read_035s, saved_bib=values.saved_bib)
 STEPS = profile_from_path(str(Path(__file__).resolve().parents[2] / "examples" / "profiles"
                                  / "carli.toml")).profile.normalization_steps
 _CHARACTERS = "0123456789abcXYZ"
@@ -68,11 +82,28 @@ def test_the_compiled_tag_line_leaves_other_values_to_the_pure_one(
     assert values.tag_line(tuple(listed)) == tag_line(tuple(listed))
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(fields, max_size=12), st.one_of(control_tags, data_tags, st.text(max_size=4)))
+def test_the_compiled_place_is_the_pure_one(listed: list[Any], tag: str) -> None:
+    for sequence in (tuple(listed), listed):
+        assert values.tag_order_position(sequence, tag) == tag_order_position(sequence, tag)
+        assert type(values.tag_order_position(sequence, tag)) is int
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(fields, max_size=4), st.text(max_size=4), st.integers(0, 4), data_tags)
+def test_the_compiled_place_leaves_other_values_to_the_pure_one(
+    listed: list[Any], odd: str, at: int, tag: str
+) -> None:
+    listed.insert(min(at, len(listed)), _Tagged(odd))
+    assert values.tag_order_position(tuple(listed), tag) == tag_order_position(tuple(listed), tag)
+
+
 @settings(max_examples=100, deadline=None)
 @given(records())
 def test_a_record_is_prepared_alike_with_either_tag_line(record: Bib) -> None:
     assert values.tag_line(record.fields) == tag_line(record.fields)
-    made = prepare(record, STEPS, numbers=DecisionCache().numbers, tags_of=values.tag_line)
+    made = prepare(record, STEPS, numbers=DecisionCache().numbers, makers=STAGE_4)
     plain = prepare(record, STEPS, numbers=DecisionCache().numbers)
     assert (made, repr(made)) == (plain, repr(plain))
 
@@ -96,3 +127,101 @@ def test_the_compiled_parse_is_the_pure_one(text: str) -> None:
     assert (compiled.value, type(compiled.value), repr(compiled)) == (
         pure.value, type(pure.value), repr(pure))
     assert compiled.form is pure.form  # the shared form, the very object
+
+
+forms = st.builds(OclcForm, st.one_of(st.booleans(), st.sampled_from([0, 1])),
+                  st.one_of(st.sampled_from(["", "ocm", "ocn", "on"]), st.text(max_size=10)),
+                  st.one_of(st.integers(-3, 40), st.sampled_from([-(2**70), 64, 100])))
+numbers = st.one_of(
+    st.builds(OclcNumber, st.integers(1, 2**63 - 1), forms),
+    st.builds(OclcNumber, st.sampled_from([1, 9, 10, 12345, 10**8, 10**9, 2**63 - 1]), forms),
+    st.builds(parsed_or_none, oclc_like).filter(lambda number: number is not None),
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(numbers, max_size=5))
+def test_the_compiled_literals_are_the_pure_ones(listed: list[OclcNumber]) -> None:
+    for sequence in (tuple(listed), listed):
+        try:
+            pure = literals(sequence)
+        except OverflowError:  # a width past ``str.zfill``'s: the compiled one leaves it so
+            with pytest.raises(OverflowError):
+                values.literals(sequence)
+            continue
+        made = values.literals(sequence)
+        assert made == pure
+        assert type(made) is list
+        assert made == literals(sequence) == [number.literal for number in sequence]
+        assert all(type(text) is str for text in made)
+
+
+class _Numbered:
+    """A value with a ``literal`` that is no ``OclcNumber``."""
+
+    literal = "(OCoLC)1"
+
+
+def test_the_compiled_literals_leave_other_values_to_the_pure_one() -> None:
+    odd: Any = (_Numbered(), parsed_or_none("(OCoLC)ocm00012345"))
+    assert values.literals(odd) == literals(odd) == ["(OCoLC)1", "(OCoLC)ocm00012345"]
+    plain: Any = (object(),)
+    with pytest.raises(AttributeError):
+        values.literals(plain)
+    with pytest.raises(AttributeError):
+        literals(plain)
+
+
+subfield_texts = st.one_of(oclc_like, st.text(max_size=6))
+fields_035 = st.builds(
+    lambda pairs: DataField("035", " ", " ", [Subfield(code, text) for code, text in pairs]),
+    st.lists(st.tuples(st.sampled_from("azb"), subfield_texts), min_size=1, max_size=3))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(fields, fields_035), max_size=8), st.one_of(st.none(), oclc_like),
+       st.sampled_from(["none", "rfind", "first", "odd"]), st.booleans(), st.data())
+def test_the_compiled_035_walk_is_the_pure_one(
+    listed: list[Any], sought: str | None, last_kind: str, with_found: bool, data: Any
+) -> None:
+    record_fields = tuple(listed)
+    tags = tag_line(record_fields)
+    last = {"none": None, "rfind": tags.rfind("035"), "first": tags.find("035"),
+            "odd": data.draw(st.integers(-2, 40))}[last_kind]
+    if last == -1:
+        last = None
+    seeded = data.draw(st.lists(oclc_like, max_size=2))
+    answers = []
+    for walk in (values.read_035s, read_035s):
+        active: Keyed = {}
+        cancelled: Keyed = {}
+        for text in seeded:  # a walk keeps the first number of a form already there
+            number = parsed_or_none(text)
+            if number is not None:
+                active[number.value, number.form.prefix, number.form.width] = number
+        found: list[Any] | None = [] if with_found else None
+        seen = walk(record_fields, tags, parsed_or_none, active, cancelled, sought=sought,
+                    found=found, last=last)
+        answers.append((seen, [(key, repr(number)) for key, number in active.items()],
+                        [(key, repr(number)) for key, number in cancelled.items()],
+                        None if found is None else [id(one) for one in found]))
+    assert answers[0] == answers[1]
+
+
+@settings(max_examples=300, deadline=None)
+@given(records(), st.integers(-2, 30), st.one_of(st.none(), oclc_like, st.text(max_size=6)),
+       st.integers(-2, 30))
+def test_the_compiled_saved_bib_is_the_pure_one(
+    record: Bib, removed: int, text: str | None, at: int
+) -> None:
+    answers: list[Any] = []
+    for make in (values.saved_bib, saved_bib):
+        try:
+            saved, added = make(record, removed, text, at)
+        except IndexError as error:
+            answers.append(("IndexError", str(error)))
+            continue
+        answers.append((saved, repr(saved), type(saved), repr(added), type(added),
+                        [id(one) for one in saved.fields if one is not added],
+                        added is None or any(one is added for one in saved.fields)))
+    assert answers[0] == answers[1]

@@ -1,7 +1,8 @@
 """Type stub of the compiled ``almamatch._native.values`` (``values.pyx``): the twins of
 ``core.decision``'s ``make_step``, ``make_add``, ``make_merge`` and ``latest_transaction``, and
 of ``core.merge``'s ``selected_known``, ``kept_known`` and ``in_tag_order``, and of
-``core.normalization.tag_line`` and ``core.oclc.parsed_or_none``."""
+``core.normalization.tag_line``, ``tag_order_position``, ``read_035s`` and ``saved_bib``, and of
+``core.oclc.parsed_or_none`` and ``literals``."""
 
 from collections.abc import Callable, Sequence
 
@@ -9,8 +10,9 @@ from almamatch.core.brief import BriefLevel
 from almamatch.core.decision import Add, Merge, Stage, Step, Verdict
 from almamatch.core.facts import BibFacts
 from almamatch.core.lock import Lock
+from almamatch.core.normalization import Keyed
 from almamatch.core.oclc import OclcNumber
-from almamatch.core.record import Bib, ControlField, DataField
+from almamatch.core.record import Bib, ControlField, DataField, Field
 from almamatch.core.timestamp import Timestamp
 
 def make_step(stage: Stage, verdict: Verdict, detail: str) -> Step:
@@ -53,3 +55,18 @@ def parsed_or_none(text: str) -> OclcNumber | None:
 def are_035s(fields: Sequence[ControlField | DataField],
              theirs: Sequence[ControlField | DataField]) -> bool:
     """``core.merge.are_035s(fields, theirs)``: whether a merged record's 035s are ``theirs``."""
+
+def tag_order_position(fields: Sequence[ControlField | DataField], tag: str) -> int:
+    """``core.normalization.tag_order_position(fields, tag)``: where a field tagged ``tag`` goes."""
+
+def literals(numbers: Sequence[OclcNumber]) -> list[str]:
+    """``core.oclc.literals(numbers)``: the ``literal`` of each number, in order."""
+
+def read_035s(fields: tuple[Field, ...], tags: str, parse: Callable[[str], OclcNumber | None],
+              active: Keyed, cancelled: Keyed, *, sought: str | None,
+              found: list[Field] | None = None, last: int | None = None) -> bool:
+    """``core.normalization.read_035s``: the numbers of the 035s read; whether ``sought`` is."""
+
+def saved_bib(record: Bib, removed: int, text: str | None, at: int
+              ) -> tuple[Bib, ControlField | DataField | None]:
+    """``core.normalization.saved_bib``: the bib the save rule keeps, and the 035 it added."""

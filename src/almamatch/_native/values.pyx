@@ -4,8 +4,10 @@
 makes it (``slots.pxd``: allocated as ``object.__new__`` allocates it, each slot set where its
 descriptor would set it), from C; of ``core.merge``'s loops (``selected_known``,
 ``kept_known``, ``in_tag_order``: ``MergeLoops``), each field's tag read from its slot; and of
-stage 4's ``core.normalization.tag_line`` and ``core.oclc.parsed_or_none`` (``Makers.tags``,
-``Makers.parse``), each for its common case, the rest left to the pure function.
+stage 4's ``core.normalization.tag_line``, ``tag_order_position``, ``read_035s`` and
+``saved_bib`` and ``core.oclc.parsed_or_none`` (``Makers.tags``, ``Makers.place``,
+``Makers.read_035s``, ``Makers.saved_bib``, ``Makers.parse``) and of stage 5's ``core.oclc.literals``
+(``Makers.literals``), each for its common case, the rest left to the pure function.
 
 ``core`` never imports this module: a caller deciding many records hands these makers to its
 ``DecisionCache`` (``almamatch.values.decision_makers``); tests/property/test_value_makers.py holds
@@ -14,6 +16,7 @@ tests/property/test_stage4_twins.py the tag line and the parse.
 """
 
 from cpython.object cimport PyObject, PyTypeObject
+from cpython.ref cimport Py_INCREF
 from libc.stdint cimport uint64_t
 from libc.stdlib cimport free, malloc, qsort
 
@@ -23,6 +26,9 @@ from almamatch._native.slots cimport new_empty, put, slot_offset
 from almamatch.core import merge as _merge
 from almamatch.core import oclc as _oclc
 from almamatch.core.normalization import tag_line as _pure_tag_line
+from almamatch.core.normalization import tag_order_position as _pure_tag_order_position
+from almamatch.core.normalization import read_035s as _pure_read_035s
+from almamatch.core.normalization import saved_bib as _pure_saved_bib
 from almamatch.core.decision import Add, Merge, Step
 from almamatch.core.facts import BibFacts
 from almamatch.core.timestamp import Timestamp
@@ -51,6 +57,21 @@ cdef extern from "Python.h":
     object PyUnicode_New(Py_ssize_t size, Py_UCS4 maxchar)
     void* _new_data "PyUnicode_DATA"(object text)
     object PyLong_FromLongLong(long long value)
+    bint PyLong_CheckExact(PyObject* value)
+    PyObject* Py_True
+    object PyTuple_New(Py_ssize_t size)
+    void _tuple_set "PyTuple_SET_ITEM"(object values, Py_ssize_t index, PyObject* item)
+    Py_UCS4 PyUnicode_READ_CHAR(PyObject* text, Py_ssize_t index)
+    Py_ssize_t PyUnicode_FindChar(PyObject* text, Py_UCS4 character, Py_ssize_t start,
+                                  Py_ssize_t end, int direction) except -2
+    object PyTuple_Pack(Py_ssize_t count, ...)
+    int PyDict_CheckExact(PyObject* value)
+    PyObject* PyDict_SetDefault(object mapping, object key, object default) except NULL
+    int PyList_Append(object values, object item) except -1
+    PyObject* Py_False
+    long long PyLong_AsLongLongAndOverflow(PyObject* value, int* overflow) except? -1
+    object PyList_New(Py_ssize_t size)
+    void _list_set "PyList_SET_ITEM"(object values, Py_ssize_t index, object item)
 
 cdef RecordLayout _RECORD = record_layout()  # ``marc.pxd``
 
@@ -427,6 +448,43 @@ def tag_line(fields):
     return line
 
 
+cdef inline const char* _three(PyObject* tag) noexcept:
+    """The characters of a tag of three ASCII characters (an exact ``str``), else NULL."""
+    if (tag == NULL or not PyUnicode_CheckExact(tag) or PyUnicode_GET_LENGTH(tag) != 3
+            or not PyUnicode_IS_ASCII(tag)):
+        return NULL
+    return <const char*>PyUnicode_DATA(tag)
+
+
+def tag_order_position(fields, tag):
+    """``core.normalization.tag_order_position(fields, tag)``: where a field tagged ``tag`` goes
+    among ``fields``, before the first whose tag sorts after ``tag``, else last. For a tuple of
+    ``ControlField`` and ``DataField`` values, each tag and ``tag`` three ASCII characters (as
+    ``Bib`` checks a field's), the tags are read from their slots and compared here byte by byte
+    (the order of ``str`` comparison for such texts); anything else is left to the pure
+    function, the definition."""
+    cdef PyObject* sequence = <PyObject*>fields
+    cdef const char* sought = _three(<PyObject*>tag)
+    if sought == NULL or not PyTuple_CheckExact(sequence):
+        return _pure_tag_order_position(fields, tag)
+    cdef Py_ssize_t count = PyTuple_GET_SIZE(sequence)
+    cdef Py_ssize_t index
+    cdef const char* written
+    for index in range(count):
+        written = _three(_field_tag(PyTuple_GET_ITEM(sequence, index)))
+        if written == NULL:
+            return _pure_tag_order_position(fields, tag)
+        if written[0] != sought[0]:
+            if <unsigned char>written[0] > <unsigned char>sought[0]:
+                return index
+        elif written[1] != sought[1]:
+            if <unsigned char>written[1] > <unsigned char>sought[1]:
+                return index
+        elif <unsigned char>written[2] > <unsigned char>sought[2]:
+            return index
+    return count
+
+
 # -- core.oclc.parsed_or_none ----------------------------------------------------------------
 cdef PyTypeObject* _NUMBER = <PyTypeObject*>_oclc.OclcNumber
 cdef Py_ssize_t _NUMBER_VALUE = slot_offset(_oclc.OclcNumber, "value")
@@ -534,3 +592,265 @@ def are_035s(fields, theirs):
         elif text[0] == 0x30 and text[1] == 0x30 and text[2] == 0x33:
             return False
     return matched == expected
+
+
+# -- core.oclc.literals ------------------------------------------------------------------------
+cdef PyTypeObject* _FORM = <PyTypeObject*>_oclc.OclcForm
+cdef Py_ssize_t _FORM_QUALIFIED = slot_offset(_oclc.OclcForm, "qualified")
+cdef Py_ssize_t _FORM_PREFIX = slot_offset(_oclc.OclcForm, "prefix")
+cdef Py_ssize_t _FORM_WIDTH = slot_offset(_oclc.OclcForm, "width")
+cdef object _PURE_LITERALS = _oclc.literals
+cdef enum:
+    _LITERAL_ROOM = 64  # the longest literal written here: the rest are the pure property's
+
+
+cdef object _literal(PyObject* number):
+    """``number.literal`` of an ``OclcNumber`` with a positive value below 2**63, written as
+    ``"(OCoLC)" + prefix`` (qualified) or ``prefix``, then its digits padded with zeros to its
+    form's width, its prefix an ASCII ``str``; None for any other value (the pure property's)."""
+    if Py_TYPE(number) is not _NUMBER:
+        return None
+    cdef PyObject* value = _slot(number, _NUMBER_VALUE)
+    cdef PyObject* form = _slot(number, _NUMBER_FORM)
+    if value == NULL or form == NULL or not PyLong_CheckExact(value) or Py_TYPE(form) is not _FORM:
+        return None
+    cdef PyObject* qualified = _slot(form, _FORM_QUALIFIED)
+    cdef PyObject* prefix = _slot(form, _FORM_PREFIX)
+    cdef PyObject* width_value = _slot(form, _FORM_WIDTH)
+    if (qualified == NULL or prefix == NULL or width_value == NULL
+            or (qualified != Py_True and qualified != Py_False)
+            or not PyUnicode_CheckExact(prefix) or not PyUnicode_IS_ASCII(prefix)
+            or not PyLong_CheckExact(width_value)):
+        return None
+    cdef int overflow = 0
+    cdef long long whole = PyLong_AsLongLongAndOverflow(value, &overflow)
+    if overflow or whole <= 0:
+        return None
+    cdef long long width = PyLong_AsLongLongAndOverflow(width_value, &overflow)
+    cdef Py_ssize_t prefix_length = PyUnicode_GET_LENGTH(prefix)
+    if overflow or width > 32 or prefix_length > 8:
+        return None
+    cdef char digits[24]
+    cdef int count = 0
+    while whole:
+        digits[23 - count] = <char>(48 + whole % 10)
+        whole //= 10
+        count += 1
+    cdef Py_ssize_t padding = width - count if width > count else 0
+    cdef Py_ssize_t opening = 7 if qualified == Py_True else 0
+    text = PyUnicode_New(opening + prefix_length + padding + count, 127)
+    cdef char* out = <char*>_new_data(text)
+    cdef const char* written = <const char*>PyUnicode_DATA(prefix)
+    cdef Py_ssize_t index
+    if opening:
+        out[0] = 40; out[1] = 79; out[2] = 67; out[3] = 111; out[4] = 76; out[5] = 67; out[6] = 41
+        out += 7
+    for index in range(prefix_length):
+        out[index] = written[index]
+    out += prefix_length
+    for index in range(padding):
+        out[index] = 48
+    out += padding
+    for index in range(count):
+        out[index] = digits[24 - count + index]
+    return text
+
+
+def literals(numbers):
+    """``core.oclc.literals(numbers)``: the ``literal`` of each number of a tuple, in order, as a
+    list; each written here where ``_literal`` can, else read from the number's own property;
+    any other sequence is left to the pure function, the definition."""
+    cdef PyObject* sequence = <PyObject*>numbers
+    if not PyTuple_CheckExact(sequence):
+        return _PURE_LITERALS(numbers)
+    cdef Py_ssize_t count = PyTuple_GET_SIZE(sequence)
+    cdef list made = PyList_New(count)
+    cdef Py_ssize_t index
+    cdef PyObject* number
+    for index in range(count):
+        number = PyTuple_GET_ITEM(sequence, index)
+        text = _literal(number)
+        if text is None:
+            text = (<object>number).literal
+        Py_INCREF(text)
+        _list_set(made, index, text)
+    return made
+
+
+# -- core.normalization.read_035s --------------------------------------------------------------
+cdef enum:
+    _DELIMITER = 0x1F  # ``core.record.SUBFIELD_DELIMITER``
+
+
+cdef int _keep(object number, object into) except -1:
+    """``read_035s``'s keeping of a number: under its written form (value, prefix, width) in
+    ``into`` (a dictionary), unless a number of that form is there, when the form is marked
+    (qualified or prefixed); the slots read where the number and its form are the classes'
+    own, else their attributes, as the pure function reads them."""
+    cdef PyObject* form = NULL
+    cdef PyObject* qualified = NULL
+    cdef PyObject* prefix = NULL
+    cdef PyObject* width = NULL
+    cdef PyObject* value = NULL
+    if Py_TYPE(<PyObject*>number) is _NUMBER:
+        form = _slot(<PyObject*>number, _NUMBER_FORM)
+        value = _slot(<PyObject*>number, _NUMBER_VALUE)
+        if form != NULL and Py_TYPE(form) is _FORM:
+            qualified = _slot(form, _FORM_QUALIFIED)
+            prefix = _slot(form, _FORM_PREFIX)
+            width = _slot(form, _FORM_WIDTH)
+    if value == NULL or qualified == NULL or prefix == NULL or width == NULL:
+        read = number.form
+        if read.qualified or read.prefix:  # ``OclcForm.is_marked``
+            into.setdefault((number.value, read.prefix, read.width), number)
+        return 0
+    if <object>qualified or <object>prefix:
+        PyDict_SetDefault(into, PyTuple_Pack(3, value, prefix, width), number)
+    return 0
+
+
+cdef inline bint _is_035(const char* tags, Py_ssize_t at) noexcept:
+    return tags[at] == 48 and tags[at + 1] == 51 and tags[at + 2] == 53  # "035"
+
+
+def read_035s(fields, tags, parse, active, cancelled, *, sought, found=None, last=None):
+    """``core.normalization.read_035s``: the numbers of the 035s among ``fields`` (whose
+    ``tag_line`` is ``tags``) read into ``active`` ($a) and ``cancelled`` ($z), each OCLC number
+    keyed by its written form, the first of a form kept; each 035 appended to ``found`` when
+    given; whether an 035 $a is ``sought``. Read here when ``fields`` is a tuple that ``tags``
+    (an ASCII text) writes, ``active`` and ``cancelled`` are dictionaries and every 035 is a
+    ``DataField`` holding one subfield as its text (how most 035s are kept): each value parsed by
+    ``parse`` and each number's form read as the pure function reads them. Anything else is the
+    pure function's, the definition (called before anything is changed). ``last``, as there, is
+    the 035 the walk ends at."""
+    cdef PyObject* sequence = <PyObject*>fields
+    cdef PyObject* line = <PyObject*>tags
+    if (not PyTuple_CheckExact(sequence) or not PyUnicode_CheckExact(line)
+            or not PyUnicode_IS_ASCII(line) or not PyDict_CheckExact(<PyObject*>active)
+            or not PyDict_CheckExact(<PyObject*>cancelled)
+            or PyUnicode_GET_LENGTH(line) != 4 * PyTuple_GET_SIZE(sequence)):
+        return _pure_read_035s(fields, tags, parse, active, cancelled, sought=sought,
+                               found=found, last=last)
+    cdef const char* written = <const char*>PyUnicode_DATA(line)
+    cdef Py_ssize_t length = PyUnicode_GET_LENGTH(line)
+    cdef Py_ssize_t at
+    cdef PyObject* one
+    cdef PyObject* coded
+    cdef Py_ssize_t size
+    cdef int overflow = 0
+    cdef long long stop = -1  # the pure walk ends after the 035 at ``last``
+    if last is not None:
+        if not PyLong_CheckExact(<PyObject*>last):
+            return _pure_read_035s(fields, tags, parse, active, cancelled, sought=sought,
+                                   found=found, last=last)
+        stop = PyLong_AsLongLongAndOverflow(<PyObject*>last, &overflow)
+        if overflow or stop < 0:
+            stop = -1
+    # First, whether every 035 read is one this walk reads: else nothing is changed here.
+    for at in range(0, length, 4):
+        if not _is_035(written, at):
+            continue
+        one = PyTuple_GET_ITEM(sequence, at >> 2)
+        if Py_TYPE(one) is not _RECORD.data:
+            return _pure_read_035s(fields, tags, parse, active, cancelled, sought=sought,
+                                   found=found, last=last)
+        coded = _slot(one, _RECORD.data_coded)
+        if coded == NULL or not PyUnicode_CheckExact(coded):
+            return _pure_read_035s(fields, tags, parse, active, cancelled, sought=sought,
+                                   found=found, last=last)
+        size = PyUnicode_GET_LENGTH(coded)
+        if size < 2 or PyUnicode_FindChar(coded, _DELIMITER, 2, size, 1) != -1:
+            return _pure_read_035s(fields, tags, parse, active, cancelled, sought=sought,
+                                   found=found, last=last)
+        if at == stop:
+            length = at + 4  # the last 035 the walk reads
+            break
+    cdef bint seen = False
+    cdef Py_UCS4 code
+    cdef object into, text, number
+    for at in range(0, length, 4):
+        if not _is_035(written, at):
+            continue
+        one = PyTuple_GET_ITEM(sequence, at >> 2)
+        if found is not None:
+            if PyList_CheckExact(<PyObject*>found):
+                PyList_Append(found, <object>one)
+            else:
+                found.append(<object>one)
+        coded = _slot(one, _RECORD.data_coded)
+        code = PyUnicode_READ_CHAR(coded, 1)
+        if code == 97:  # "a"
+            into = active
+            text = PyUnicode_Substring(<object>coded, 2, PyUnicode_GET_LENGTH(coded))
+            if text == sought:
+                seen = True
+        elif code == 122:  # "z"
+            into = cancelled
+            text = PyUnicode_Substring(<object>coded, 2, PyUnicode_GET_LENGTH(coded))
+        else:
+            continue
+        number = parse(text)
+        if number is not None:
+            _keep(number, into)
+    return seen
+
+
+# -- core.normalization.saved_bib --------------------------------------------------------------
+cdef object _TAG_035 = "035"
+cdef object _BLANK = " "
+cdef object _OPENING_A = "\x1fa"  # an $a's opening in a field's text (``new_035``)
+
+
+def saved_bib(record, removed, text, at):
+    """``core.normalization.saved_bib(record, removed, text, at)``: the bib the save rule keeps of
+    ``record`` (its fields but the one at ``removed``, with the 035 $a ``text`` at ``at`` among
+    those kept, when ``text`` is given) and that 035. Made here, as ``checked_bib`` and
+    ``new_035`` make them, for a ``Bib`` whose fields are a tuple, positions within it and a
+    text that ``new_035`` keeps as its field's text (no delimiter 0x1F, no terminator 0x1E);
+    anything else is the pure function's, the definition."""
+    cdef PyObject* bib = <PyObject*>record
+    if (Py_TYPE(bib) is not _RECORD.bib or not PyLong_CheckExact(<PyObject*>removed)
+            or not PyLong_CheckExact(<PyObject*>at)):
+        return _pure_saved_bib(record, removed, text, at)
+    cdef PyObject* leader = _slot(bib, _RECORD.bib_leader)
+    cdef PyObject* fields = _slot(bib, _RECORD.bib_fields)
+    if leader == NULL or fields == NULL or not PyTuple_CheckExact(fields):
+        return _pure_saved_bib(record, removed, text, at)
+    cdef Py_ssize_t count = PyTuple_GET_SIZE(fields)
+    cdef int overflow = 0
+    cdef long long gone = PyLong_AsLongLongAndOverflow(<PyObject*>removed, &overflow)
+    if overflow or gone < 0 or gone >= count:
+        return _pure_saved_bib(record, removed, text, at)
+    cdef long long place = PyLong_AsLongLongAndOverflow(<PyObject*>at, &overflow)
+    added = None
+    if text is not None:
+        if (overflow or place < 0 or place > count - 1 or not PyUnicode_CheckExact(<PyObject*>text)
+                or PyUnicode_FindChar(<PyObject*>text, 0x1F, 0, PyUnicode_GET_LENGTH(<PyObject*>text), 1) != -1
+                or PyUnicode_FindChar(<PyObject*>text, 0x1E, 0, PyUnicode_GET_LENGTH(<PyObject*>text), 1) != -1):
+            return _pure_saved_bib(record, removed, text, at)
+        added = new_empty(_RECORD.data)
+        put(added, _RECORD.data_tag, _TAG_035)
+        put(added, _RECORD.data_indicator1, _BLANK)
+        put(added, _RECORD.data_indicator2, _BLANK)
+        put(added, _RECORD.data_coded, _OPENING_A + text)
+    cdef object kept = PyTuple_New(count if text is not None else count - 1)
+    cdef Py_ssize_t index, out = 0
+    cdef PyObject* one
+    for index in range(count):
+        if index == gone:
+            continue
+        if added is not None and out == place:
+            Py_INCREF(added)
+            _tuple_set(kept, out, <PyObject*>added)
+            out += 1
+        one = PyTuple_GET_ITEM(fields, index)
+        Py_INCREF(<object>one)
+        _tuple_set(kept, out, one)
+        out += 1
+    if added is not None and out == place:  # at the end
+        Py_INCREF(added)
+        _tuple_set(kept, out, <PyObject*>added)
+    saved = new_empty(_RECORD.bib)
+    put(saved, _RECORD.bib_leader, <object>leader)
+    put(saved, _RECORD.bib_fields, kept)
+    return saved, added

@@ -338,7 +338,7 @@ def _normalization(run: _Run) -> Step:
         return _NORMALIZATION_NA
     run.prepared = prepared = prepare(run.export.record, run.profile.normalization_steps,
                                       numbers=run.cache.numbers, found_035s=run.incoming_035s,
-                                      tags_of=run.cache.makers.tags)
+                                      makers=run.cache.makers)
     return run.cache.normalization_step(prepared.notes)
 
 
@@ -355,11 +355,6 @@ def _same_form(key: OclcNumber, number: OclcNumber) -> bool:
 
 def _listing(literals: list[str]) -> str:
     return ", ".join(literals) or "none"
-
-
-def _literals(numbers: tuple[OclcNumber, ...]) -> list[str]:
-    # Most records have no cancelled and no 019 numbers: no comprehension is run for none.
-    return [number.literal for number in numbers] if numbers else []
 
 
 @lru_cache(maxsize=16, typed=True)
@@ -396,7 +391,8 @@ def _match(run: _Run) -> Step:
     cancelled = prepared.cancelled + from_019 if with_019 else prepared.cancelled
     # The keys in order, the active ones (the first ``actives``) first, each with its words.
     keys = active + cancelled if cancelled else active
-    literals = [key.literal for key in keys]
+    literals_of = run.cache.makers.literals
+    literals = literals_of(keys)
     actives = len(active)
     found: dict[tuple[str, int, bool, bool], CandidateFields] = {}
     descriptions = run.descriptions
@@ -432,7 +428,7 @@ def _match(run: _Run) -> Step:
         active_words, cancelled_words = _listing(literals), "none"
     detail = (
         f"keys: active {active_words}; cancelled {cancelled_words}"
-        f"{keys_words}{' ' + _listing(_literals(from_019)) if from_019 else ''}"
+        f"{keys_words}{' ' + _listing(literals_of(from_019)) if from_019 else ''}"
         f"{options_words}{len(found)}"
     )
     return run.step(_MATCH, _PASSED, detail)

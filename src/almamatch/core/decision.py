@@ -21,8 +21,14 @@ from almamatch.core.brief import BriefLevel
 from almamatch.core.facts import BibFacts, Side, checked_facts
 from almamatch.core.lock import Lock
 from almamatch.core.merge import PURE_LOOPS, MergeLoops, are_035s
-from almamatch.core.normalization import tag_line
-from almamatch.core.oclc import OclcNumber, parsed_or_none
+from almamatch.core.normalization import (
+    Read035s,
+    read_035s,
+    saved_bib,
+    tag_line,
+    tag_order_position,
+)
+from almamatch.core.oclc import OclcNumber, literals, parsed_or_none
 from almamatch.core.record import Bib, Field
 from almamatch.core.slots import new_instance, slot_setter
 from almamatch.core.timestamp import Timestamp
@@ -583,14 +589,16 @@ def latest_transaction(record: Bib) -> Timestamp | None:
 class Makers:
     """How ``decide()`` makes the values it builds anew for every record: its steps, its Add or
     Merge and the incoming 005 (``version``), how its merges walk and order fields
-    (``loops``), how stage 4 writes a record's tag line (``tags``) and its memo parses a
-    number (``parse``), and how the zone's apply makes the bib's facts (``facts``) and reads a
+    (``loops``), and how stage 4 writes a record's tag line (``tags``), where its save rule puts
+    its 035 (``place``), how it reads the 035s (``read_035s``), makes the bib it saves
+    (``saved_bib``) and its memo parses a number (``parse``), how stage 5 writes its keys
+    (``literals``), and how the zone's apply makes the bib's facts (``facts``) and reads a
     merged record's 035s (``are_035s``). ``PURE_MAKERS`` are the functions above (and
-    ``core.merge.PURE_LOOPS``, ``core.normalization.tag_line``, ``core.oclc.parsed_or_none``,
-    ``core.facts.checked_facts``, ``core.merge.are_035s``), the
-    definition; a caller that decides many records may hand its ``DecisionCache`` their
-    compiled twins (``_native/values.pyx``, a fifth of the cost a value or less), which make
-    equal values. ``core`` never imports them."""
+    ``core.merge.PURE_LOOPS`` and ``are_035s``, ``core.normalization.tag_line``,
+    ``tag_order_position``, ``read_035s`` and ``saved_bib``, ``core.oclc.parsed_or_none`` and
+    ``literals``, ``core.facts.checked_facts``), the definition; a caller that decides many
+    records may hand its ``DecisionCache`` their compiled twins (``_native/values.pyx``, a fifth
+    of the cost a value or less), which make equal values. ``core`` never imports them."""
 
     step: Callable[[Stage, Verdict, str], Step]
     add: Callable[[str, Bib, tuple[Step, ...], Timestamp | None], Add]
@@ -611,6 +619,16 @@ class Makers:
     #: ``Groundwork``.
     facts: Callable[..., BibFacts] = checked_facts
     are_035s: Callable[[Sequence[Field], Sequence[Field]], bool] = are_035s
+    #: Where stage 4's save rule puts its 035 among a record's fields
+    #: (``core.normalization.tag_order_position``), for ``prepare``.
+    place: Callable[[Sequence[Field], str], int] = tag_order_position
+    #: How stage 4 reads the numbers of a record's 035s (``core.normalization.read_035s``), for
+    #: ``prepare``'s save rule.
+    read_035s: Read035s = read_035s
+    #: How stage 4's save rule makes the bib it saves (``core.normalization.saved_bib``).
+    saved_bib: Callable[[Bib, int, str | None, int], tuple[Bib, Field | None]] = saved_bib
+    #: How stage 5 lists its keys' ``literal`` texts (``core.oclc.literals``).
+    literals: Callable[[Sequence[OclcNumber]], list[str]] = literals
 
 
 #: The makers written here (above): what ``decide()`` uses unless its cache was handed others.

@@ -15,7 +15,7 @@ in the 003 field in brackets. It then removes the 003 field." (Ex Libris KB, S18
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Final, Protocol, TypeAlias
 
 from attrs import field, frozen
@@ -39,7 +39,9 @@ from almamatch.core.record import (
 
 __all__ = [
     "CopyCancelledTo035z",
+    "Keyed",
     "NormalizationStep",
+    "Read035s",
     "RemoveFields",
     "RuleNormalization",
     "assign_mms_id",
@@ -49,6 +51,8 @@ __all__ = [
     "insert_in_tag_order",
     "line_positions",
     "new_035",
+    "read_035s",
+    "saved_bib",
     "tag_line",
     "tag_order_position",
 ]
@@ -266,6 +270,75 @@ def new_035(code: str, value: str) -> DataField:
     if SUBFIELD_DELIMITER in value or FIELD_TERMINATOR in value:
         return DataField("035", " ", " ", (Subfield(code, value),))
     return checked_data_field("035", " ", " ", SUBFIELD_DELIMITER + code + value)
+
+
+#: Zone numbers read from 035s, each OCLC number keyed by its written form (value, prefix, width).
+Keyed: TypeAlias = dict[tuple[int, str, int], OclcNumber]
+
+
+class Read035s(Protocol):
+    """``read_035s``, or a twin that reads alike (``core.decision.Makers.read_035s``)."""
+
+    def __call__(self, fields: tuple[Field, ...], tags: str,
+                 parse: Callable[[str], OclcNumber | None], active: Keyed, cancelled: Keyed, *,
+                 sought: str | None, found: list[Field] | None = None, last: int | None = None,
+                 ) -> bool: ...
+
+
+def read_035s(fields: tuple[Field, ...], tags: str, parse: Callable[[str], OclcNumber | None],
+              active: Keyed, cancelled: Keyed, *, sought: str | None,
+              found: list[Field] | None = None, last: int | None = None) -> bool:
+    """Read the numbers of the 035s among ``fields`` (whose ``tag_line`` is ``tags``) into
+    ``active`` ($a) and ``cancelled`` ($z), each OCLC number keyed by its written form (value,
+    prefix, digit count), the first of a form kept; and whether an 035 $a is ``sought``. Each
+    035 is appended to ``found`` when given. ``last``, when given, is ``tags.rfind("035")``:
+    the walk stops at that 035 rather than search the rest of the line for another. A batch hands
+    its compiled twin (``core.decision.Makers.read_035s``)."""
+    seen = False
+    at = tags.find("035")
+    while at != -1:
+        one = fields[at >> 2]
+        at = -1 if at == last else tags.find("035", at + 4)
+        if found is not None:
+            found.append(one)
+        # Most 035s hold one subfield, their whole text: its code and value, read as
+        # ``DataField.pairs`` reads them, without the list of pairs.
+        written = kept_subfields(one)  # an 035 is a ``DataField``: ``Bib`` checks it
+        if (written.__class__ is str and written
+                and SUBFIELD_DELIMITER not in (value := written[2:])):
+            pairs: Iterable[tuple[str, str]] = ((written[1], value),)
+        else:
+            pairs = as_data_field(one).pairs()
+        for code, text in pairs:
+            if code == "a":
+                into = active
+                if text == sought:
+                    seen = True
+            elif code == "z":
+                into = cancelled
+            else:
+                continue
+            number = parse(text)
+            if number is None:
+                continue
+            form = number.form
+            if form.qualified or form.prefix:  # ``OclcForm.is_marked``
+                into.setdefault((number.value, form.prefix, form.width), number)
+    return seen
+
+
+def saved_bib(record: Bib, removed: int, text: str | None, at: int) -> tuple[Bib, Field | None]:
+    """The bib the save rule keeps of ``record``: its fields but the one at ``removed`` (its 003),
+    with, when ``text`` is given, ``new_035("a", text)`` inserted at ``at`` among the fields
+    kept; and that 035 (None without ``text``). A batch hands its compiled twin
+    (``core.decision.Makers.saved_bib``)."""
+    kept = list(record.fields)
+    del kept[removed]
+    added = None
+    if text is not None:
+        added = new_035("a", text)
+        kept.insert(at, added)
+    return checked_bib(record.leader, tuple(kept)), added
 
 
 def tag_line(fields: Sequence[Field]) -> str:

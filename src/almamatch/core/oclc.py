@@ -19,7 +19,7 @@ Sources (see ``reference/oclc-numbers-and-levels.md`` section 1):
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Final
 
 from attrs import field, frozen
@@ -28,7 +28,14 @@ from almamatch.core.digits import digits_value
 from almamatch.core.errors import InvalidOclcNumber
 from almamatch.core.slots import new_instance, slot_setter
 
-__all__ = ["MAX_OCLC_NUMBER", "OclcForm", "OclcNumber", "ParsedNumbers", "number_reader"]
+__all__ = [
+    "MAX_OCLC_NUMBER",
+    "OclcForm",
+    "OclcNumber",
+    "ParsedNumbers",
+    "literals",
+    "number_reader",
+]
 
 #: Keys are stored as unsigned 64-bit integers in the zone index; no real OCLC number comes near.
 MAX_OCLC_NUMBER: Final = 2**63 - 1
@@ -392,6 +399,12 @@ def _why_not(text: str) -> str:
     if not body[0].isdigit() or not body[0].isascii():
         return "letters_before_digits"
     return "text_after_digits"
+
+
+def literals(numbers: Sequence[OclcNumber]) -> list[str]:
+    """The ``literal`` of each number, in order: how stage 5 lists its keys (a batch hands its
+    compiled twin, ``core.decision.Makers.literals``)."""
+    return [number.literal for number in numbers]
 
 
 def number_reader(numbers: ParsedNumbers | None) -> Callable[[str], OclcNumber | None]:

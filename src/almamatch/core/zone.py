@@ -18,7 +18,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
-from typing import Final, Protocol, TypeAlias, assert_never
+from typing import Final, Protocol, assert_never
 
 from attrs import evolve, field, frozen
 
@@ -56,24 +56,21 @@ from almamatch.core.lock import Lock
 from almamatch.core.marcxml import conversion_problems
 from almamatch.core.normalization import (
     CopyCancelledTo035z,
+    Keyed,
     NormalizationStep,
     RemoveFields,
     fold_003_tagged,
     folded_controls,
     line_positions,
-    new_035,
+    read_035s,
     tag_line,
-    tag_order_position,
 )
 from almamatch.core.oclc import OclcNumber, ParsedNumbers, number_reader, parsed_or_none
 from almamatch.core.profile import IntegrationProfile
 from almamatch.core.record import (
-    SUBFIELD_DELIMITER,
     Bib,
     Field,
     as_data_field,
-    checked_bib,
-    kept_subfields,
 )
 from almamatch.core.slots import new_instance, slot_setter
 from almamatch.core.timestamp import Timestamp
@@ -167,14 +164,17 @@ class PreparedRecord:
 def prepare(record: Bib, normalization: tuple[NormalizationStep, ...], *,
             numbers: ParsedNumbers | None = None,
             found_035s: list[Field] | None = None,
-            tags_of: Callable[[Sequence[Field]], str] = tag_line) -> PreparedRecord:
+            makers: Makers = PURE_MAKERS) -> PreparedRecord:
     """Run the profile's normalization steps, then Alma's save rule, and collect the keys.
 
     ``numbers`` is the caller's memo of parsed OCLC numbers (a batch's); the result is the same
     without it. ``found_035s``, when given (empty), receives the prepared record's 035 fields,
     in order, as the keys are read from them (``decide()`` hands them to its ``Groundwork``).
-    ``tags_of`` writes a record's ``tag_line`` (a batch hands its compiled twin, ``Makers.tags``).
+    ``makers`` write a record's ``tag_line`` (``Makers.tags``), find where the save rule's 035
+    goes (``Makers.place``) and read the 035s (``Makers.read_035s``): a batch hands the compiled
+    twins (``decide()`` hands its cache's).
     """
+    tags_of = makers.tags
     number = number_reader(numbers)
     notes: list[str] = []
     tags = tags_of(record.fields)  # kept with the record: look-ups search one text
@@ -207,7 +207,7 @@ def prepare(record: Bib, normalization: tuple[NormalizationStep, ...], *,
                     tags = tags_of(after.fields)
                     with_019 = "019" in tags
         record = after
-    saved, active, cancelled = _saved(record, tags, numbers, number, found_035s)
+    saved, active, cancelled = _saved(record, tags, numbers, number, found_035s, makers=makers)
     if saved is not record:
         notes.append("save rule: 001+003 folded into 035 $a, 003 removed")
     cancelled_019: tuple[OclcNumber, ...] = ()
@@ -304,65 +304,21 @@ def zone_numbers(bib: Bib) -> tuple[tuple[OclcNumber, ...], tuple[OclcNumber, ..
     return _numbers(bib, tag_line(bib.fields))
 
 
-_Keyed: TypeAlias = dict[tuple[int, str, int], OclcNumber]
-
-
 def _numbers(bib: Bib, tags: str,
              parse: Callable[[str], OclcNumber | None] = parsed_or_none,
              found: list[Field] | None = None,
              ) -> tuple[tuple[OclcNumber, ...], tuple[OclcNumber, ...]]:
     """``zone_numbers`` of a bib whose ``tag_line`` is ``tags``; each value read by ``parse``
     (a caller's memo of ``parsed_or_none``); its 035s appended to ``found`` when given."""
-    active: _Keyed = {}
-    cancelled: _Keyed = {}
-    _read_035s(bib.fields, tags, parse, active, cancelled, sought=None, found=found)
+    active: Keyed = {}
+    cancelled: Keyed = {}
+    read_035s(bib.fields, tags, parse, active, cancelled, sought=None, found=found)
     return _listed(active, cancelled)
 
 
-def _read_035s(fields: tuple[Field, ...], tags: str, parse: Callable[[str], OclcNumber | None],
-               active: _Keyed, cancelled: _Keyed, *, sought: str | None,
-               found: list[Field] | None = None, last: int | None = None) -> bool:
-    """Read the numbers of the 035s among ``fields`` (whose ``tag_line`` is ``tags``) into
-    ``active`` ($a) and ``cancelled`` ($z), each OCLC number keyed by its written form (value,
-    prefix, digit count), the first of a form kept; and whether an 035 $a is ``sought``. Each
-    035 is appended to ``found`` when given. ``last``, when given, is ``tags.rfind("035")``:
-    the walk stops at that 035 rather than search the rest of the line for another."""
-    seen = False
-    at = tags.find("035")
-    while at != -1:
-        one = fields[at >> 2]
-        at = -1 if at == last else tags.find("035", at + 4)
-        if found is not None:
-            found.append(one)
-        # Most 035s hold one subfield, their whole text: its code and value, read as
-        # ``DataField.pairs`` reads them, without the list of pairs.
-        written = kept_subfields(one)  # an 035 is a ``DataField``: ``Bib`` checks it
-        if (written.__class__ is str and written
-                and SUBFIELD_DELIMITER not in (value := written[2:])):
-            pairs: Iterable[tuple[str, str]] = ((written[1], value),)
-        else:
-            pairs = as_data_field(one).pairs()
-        for code, text in pairs:
-            if code == "a":
-                into = active
-                if text == sought:
-                    seen = True
-            elif code == "z":
-                into = cancelled
-            else:
-                continue
-            number = parse(text)
-            if number is None:
-                continue
-            form = number.form
-            if form.qualified or form.prefix:  # ``OclcForm.is_marked``
-                into.setdefault((number.value, form.prefix, form.width), number)
-    return seen
-
-
-def _listed(active: _Keyed, cancelled: _Keyed
+def _listed(active: Keyed, cancelled: Keyed
             ) -> tuple[tuple[OclcNumber, ...], tuple[OclcNumber, ...]]:
-    """The zone numbers read (``_read_035s``): each form once, in field order; a value that
+    """The zone numbers read (``read_035s``): each form once, in field order; a value that
     is active is not also listed as cancelled."""
     if not cancelled:
         return tuple(active.values()), ()
@@ -373,7 +329,8 @@ def _listed(active: _Keyed, cancelled: _Keyed
 
 
 def _saved(record: Bib, tags: str, numbers: ParsedNumbers | None,
-           parse: Callable[[str], OclcNumber | None], found: list[Field] | None = None,
+           parse: Callable[[str], OclcNumber | None], found: list[Field] | None = None, *,
+           makers: Makers = PURE_MAKERS,
            ) -> tuple[Bib, tuple[OclcNumber, ...], tuple[OclcNumber, ...]]:
     """``fold_003_tagged`` of ``record`` (whose ``tag_line`` is ``tags``) and the ``_numbers``
     of the record it saves: ``prepare`` needs both (and not the saved record's tag line).
@@ -381,14 +338,14 @@ def _saved(record: Bib, tags: str, numbers: ParsedNumbers | None,
     One walk of the 035s, where the two in turn walk them twice (the save rule to find whether
     an 035 $a already is its text, then the zone numbers), for a record with one 003, a 001
     and no 035 after the place where the save rule puts its own (the first field whose tag
-    sorts after "035", ``tag_order_position``), as OCLC writes records: the saved record's
-    035s are then the given record's, in order, and after them the save rule's 035 $a
-    ``(<003>)<001>`` unless an 035 $a already is that text. So the walk of the given record's
-    035s reads the saved record's numbers (and 035s, into ``found``) and finds that text; the
-    added 035's number is the one its text parses to, read once (through the memo, as
-    ``fold_003_tagged`` reads it), not read back from the new field. Every other record goes
-    the plain way, the two in turn (tests/property/test_record_trusted.py compares the two
-    ways).
+    sorts after "035", ``tag_order_position``, by ``makers.place``), as OCLC writes records:
+    the saved record's 035s are then the given record's, in order, and after them the save
+    rule's 035 $a ``(<003>)<001>`` unless an 035 $a already is that text. So the walk of the
+    given record's 035s reads the saved record's numbers (and 035s, into ``found``) and finds
+    that text; the added 035's number is the one its text parses to, read once (through the
+    memo, as ``fold_003_tagged`` reads it), not read back from the new field. Every other
+    record goes the plain way, the two in turn (tests/property/test_record_trusted.py compares
+    the two ways).
     """
     # A call of ``str.find`` costs about 1,300 instructions (its arguments are parsed the slow
     # way), a slice compared a fraction of that: the line of a record as OCLC writes it opens
@@ -404,7 +361,7 @@ def _saved(record: Bib, tags: str, numbers: ParsedNumbers | None,
     fields = record.fields
     last = tags.rfind("035")
     if (control == -1 or "003" in tags[first + 4:]
-            or last >> 2 >= (place := tag_order_position(fields, "035"))):
+            or last >> 2 >= (place := makers.place(fields, "035"))):
         saved, saved_tags = fold_003_tagged(record, tags, numbers=numbers)
         active, cancelled = _numbers(saved, saved_tags, parse, found)
         return saved, active, cancelled
@@ -413,24 +370,24 @@ def _saved(record: Bib, tags: str, numbers: ParsedNumbers | None,
     text = f"({identifier}){number}"
     added = (numbers.saved_control_number(number) if numbers is not None and identifier == "OCoLC"
              else parse(text))
-    keyed: _Keyed = {}
-    keyed_cancelled: _Keyed = {}
-    kept = list(fields)
-    del kept[first >> 2]
-    if not _read_035s(fields, tags, parse, keyed, keyed_cancelled, sought=text, found=found,
-                      last=last):
+    keyed: Keyed = {}
+    keyed_cancelled: Keyed = {}
+    if makers.read_035s(fields, tags, parse, keyed, keyed_cancelled, sought=text,
+                        found=found, last=last):
+        saved, _ = makers.saved_bib(record, first >> 2, None, 0)
+    else:
         if added is not None:
             form = added.form
             if form.qualified or form.prefix:  # ``OclcForm.is_marked``
                 keyed.setdefault((added.value, form.prefix, form.width), added)
         # The place among the kept fields: one before it when the 003 (which sorts before
         # "035") stood before it; after every 035 (the last 035 is before ``place``).
-        added_035 = new_035("a", text)
-        kept.insert(place - 1 if first >> 2 < place else place, added_035)
+        saved, added_035 = makers.saved_bib(record, first >> 2, text,
+                                            place - 1 if first >> 2 < place else place)
         if found is not None:
-            found.append(added_035)
+            found.append(added_035)  # type: ignore[arg-type]
     active, cancelled = _listed(keyed, keyed_cancelled)
-    return checked_bib(record.leader, tuple(kept)), active, cancelled
+    return saved, active, cancelled
 
 
 class Groundwork:

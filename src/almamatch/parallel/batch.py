@@ -333,7 +333,9 @@ def _compiled_makers() -> Makers:
                   loops=MergeLoops(selected=values.selected_known, kept=values.kept_known,
                                    order=values.in_tag_order),
                   tags=values.tag_line, parse=values.parsed_or_none,
-                  facts=values.checked_facts, are_035s=values.are_035s)
+                  facts=values.checked_facts, are_035s=values.are_035s,
+                  place=values.tag_order_position, read_035s=values.read_035s,
+                  saved_bib=values.saved_bib, literals=values.literals)
 
 
 #: How a batch's decisions make their values (``core.decision.Makers``): the compiled twins of
