@@ -153,6 +153,23 @@ def test_a_stop_at_each_place_of_a_one_byte_text_is_written_as_the_encoder_write
 
 
 @needs_compiled
+@pytest.mark.parametrize("ensure_ascii", SETTINGS)
+def test_one_byte_values_of_a_two_byte_record_are_written_whole(ensure_ascii: bool) -> None:
+    # A record that holds a two-byte character writes its one-byte values widened, sixteen
+    # characters at a time where it can: values of every length, with Latin-1 in places.
+    texts = [text for text in scanned_texts() if "\x1d" not in text][::7]
+    for start in range(0, len(texts), 50):
+        values = [text or "v" for text in texts[start:start + 50]]
+        fields: list[ControlField | DataField] = [ControlField("001", "\u0100" + values[0])]
+        fields += [DataField("500", " ", " ", [Subfield("a", value) for value in values[at:at + 5]])
+                   for at in range(0, len(values), 5)]
+        fields += [ControlField("005", value) for value in values[:10]]
+        found, pure = twins(Bib(leader=LEADER, fields=fields), ensure_ascii)
+        assert found is not None
+        assert_same(found, pure)
+
+
+@needs_compiled
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.text(alphabet=st.sampled_from(SCANNED_PLAIN * 4 + SCAN_STOPS), max_size=60),
                 min_size=1, max_size=8), st.booleans())

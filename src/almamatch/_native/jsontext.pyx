@@ -718,9 +718,52 @@ cdef extern from *:
         }
         return end;
     }
+
+    /* Of the ``length`` bytes at ``text``, the characters written as two bytes each at
+       ``out``, sixteen at a time where SSE2 is: how many (a multiple of sixteen; the rest are
+       the caller's). */
+    static CYTHON_INLINE Py_ssize_t almamatch_widened(const unsigned char* text,
+                                                      Py_ssize_t length, uint16_t* out) {
+        Py_ssize_t at = 0;
+    #if defined(__SSE2__)
+        const __m128i zero = _mm_setzero_si128();
+        while (at + 16 <= length) {
+            __m128i bytes = _mm_loadu_si128((const __m128i*)(text + at));
+            _mm_storeu_si128((__m128i*)(out + at), _mm_unpacklo_epi8(bytes, zero));
+            _mm_storeu_si128((__m128i*)(out + at + 8), _mm_unpackhi_epi8(bytes, zero));
+            at += 16;
+        }
+    #endif
+        return at;
+    }
+
+    /* Of the ``length`` two-byte characters at ``text``, the ASCII ones up to the first
+       sixteen that are not all ASCII, written as one byte each at ``out``, sixteen at a time
+       where SSE2 is: how many (a multiple of sixteen; the rest are the caller's). */
+    static CYTHON_INLINE Py_ssize_t almamatch_ascii_pairs(const uint16_t* text,
+                                                          Py_ssize_t length, uint8_t* out) {
+        Py_ssize_t at = 0;
+    #if defined(__SSE2__)
+        const __m128i high = _mm_set1_epi16((short)0xFF80), zero = _mm_setzero_si128();
+        while (at + 16 <= length) {
+            __m128i first = _mm_loadu_si128((const __m128i*)(text + at));
+            __m128i second = _mm_loadu_si128((const __m128i*)(text + at + 8));
+            __m128i past = _mm_and_si128(_mm_or_si128(first, second), high);
+            if (_mm_movemask_epi8(_mm_cmpeq_epi16(past, zero)) != 0xFFFF)
+                break;
+            _mm_storeu_si128((__m128i*)(out + at), _mm_packus_epi16(first, second));
+            at += 16;
+        }
+    #endif
+        return at;
+    }
     """
     Py_ssize_t _first_special "almamatch_first_special"(const ucs1* text, Py_ssize_t at,
                                                          Py_ssize_t end) noexcept
+    Py_ssize_t _widened "almamatch_widened"(const ucs1* text, Py_ssize_t length,
+                                            ucs2* out) noexcept
+    Py_ssize_t _ascii_pairs "almamatch_ascii_pairs"(const ucs2* text, Py_ssize_t length,
+                                                    uint8_t* out) noexcept
 
 
 cdef inline void _unicode_escape(out_t* out, uint32_t character) noexcept:
@@ -742,8 +785,12 @@ cdef inline void _copy(out_t* out, src_t* text, Py_ssize_t length) noexcept:
         else:
             memcpy(out, text, length * sizeof(out_t))
     else:
-        for index in range(length):
+        index = 0
+        if out_t is ucs2 and src_t is ucs1:  # sixteen at a time where it can
+            index = _widened(text, length, out)
+        while index < length:
             out[index] = <out_t>text[index]
+            index += 1
 
 
 cdef inline void _short_copy(char* out, const char* text, size_t size) noexcept:
@@ -1648,6 +1695,12 @@ cdef Py_ssize_t _utf8_pairs(const ucs2* text, Py_ssize_t length, uint8_t* out) n
     cdef Py_ssize_t index = 0, at = 0, step
     cdef uint64_t word, second
     while index + 4 <= length:
+        if index + 16 <= length:  # sixteen ASCII ones at once where it can
+            step = _ascii_pairs(text + index, length - index, out + at)
+            if step:
+                index += step
+                at += step
+                continue
         if index + 8 <= length:
             memcpy(&word, text + index, 8)
             memcpy(&second, text + index + 4, 8)
