@@ -161,6 +161,13 @@ cdef class RecordText:
     # they are at most ``OPENING_BYTES``: their count (0 until known, or where they are not).
     cdef uint8_t opening_text[2][ASCII_END][OPENING_BYTES]
     cdef uint8_t opening_length[2][ASCII_END]
+    # What ends a data field (``data_end``) and a control field's value (``control_end``),
+    # each as its ASCII characters where they are at most ``OPENING_BYTES``: their count (0
+    # where they are not).
+    cdef uint8_t data_end_text[OPENING_BYTES]
+    cdef uint8_t data_end_length
+    cdef uint8_t control_end_text[OPENING_BYTES]
+    cdef uint8_t control_end_length
     cdef list kept
     # Texts by packed key (``_with_characters``): each held (a reference) while kept.
     cdef uint64_t* kept_keys
@@ -202,6 +209,15 @@ cdef class RecordText:
             raise TypeError("the texts of a record are str, the quote one character")
         (self.quote, self.opening, self.middle, self.close, self.field_next,
          self.control_end, self.subfield_next, self.data_end) = fixed
+        self.data_end_length = self.control_end_length = 0
+        if data_end.isascii() and 0 < len(data_end) <= OPENING_BYTES:
+            for place, character in enumerate(data_end):
+                self.data_end_text[place] = ord(character)
+            self.data_end_length = len(data_end)
+        if control_end.isascii() and 0 < len(control_end) <= OPENING_BYTES:
+            for place, character in enumerate(control_end):
+                self.control_end_text[place] = ord(character)
+            self.control_end_length = len(control_end)
         self.fixed_width = 0
         for text in fixed:
             self.fixed_width = _widest(self.fixed_width, text)
@@ -420,7 +436,13 @@ cdef class RecordText:
                     return UNUSUAL
                 at = self._put_opening(unused, at, width, after, tag, NULL, NULL)
                 at = self._put_string(unused, at, width, _text_or_none(one, self.control_value))
-                at = self._put(unused, at, width, <PyObject*>self.control_end)
+                if at >= 0 and self.control_end_length:
+                    self._reserve(at + OPENING_BYTES, sizeof(out_t))
+                    _copy_ascii((<out_t*>self.buffer) + at, self.control_end_text,
+                                self.control_end_length)
+                    at += self.control_end_length
+                else:
+                    at = self._put(unused, at, width, <PyObject*>self.control_end)
             elif Py_TYPE(one) is <PyTypeObject*>self.data_class:
                 tag = _text_slot(one, self.data_tag)
                 first = _text_slot(one, self.indicator1)
@@ -548,9 +570,9 @@ cdef class RecordText:
         # Room for the rest of the field at once: each subfield (at most one for two
         # characters of the text) its opening (at most ``OPENING_BYTES``, else written by
         # ``_put``, which makes room for it, and room is made again) and its quotes, each
-        # character of its value escaped.
-        self._reserve(at + length * escape + (length + 1) // 2 * (OPENING_BYTES + 2),
-                      sizeof(out_t))
+        # character of its value escaped, and what ends the field (``data_end_text``).
+        self._reserve(at + length * escape + (length + 1) // 2 * (OPENING_BYTES + 2)
+                      + OPENING_BYTES, sizeof(out_t))
         out = <out_t*>self.buffer
         while index < length:
             if index + 1 == length:  # a delimiter without a code
@@ -575,7 +597,8 @@ cdef class RecordText:
                 if at < 0:
                     return UNUSUAL
                 self._reserve(at + (length - index) * escape
-                              + (length - index + 1) // 2 * (OPENING_BYTES + 2), sizeof(out_t))
+                              + (length - index + 1) // 2 * (OPENING_BYTES + 2)
+                              + OPENING_BYTES, sizeof(out_t))
                 out = <out_t*>self.buffer
             out[at] = quote
             at = self._escaped(out, at + 1, text, index + 2, length, True, &following)
@@ -584,6 +607,9 @@ cdef class RecordText:
             out[at] = quote
             at += 1
             index = following
+        if self.data_end_length:  # room made for it with the last subfield's
+            _copy_ascii(out + at, self.data_end_text, self.data_end_length)
+            return at + self.data_end_length
         return self._put(unused, at, width, <PyObject*>self.data_end)
 
     cdef Py_ssize_t _escaped(self, out_t* out, Py_ssize_t at, src_t* text, Py_ssize_t start,
