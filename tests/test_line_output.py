@@ -61,6 +61,24 @@ def test_runs_of_ascii_of_any_length_around_other_characters(length: int) -> Non
             assert encode(text) == (text + "\n").encode("utf-8")
 
 
+@needs_compiled
+@pytest.mark.parametrize("other", ["\u0100", "\u0180", "\u017f", "\u20ac", "\xe9\u0100"])
+def test_a_two_byte_text_with_a_character_past_ascii_at_each_place(other: str) -> None:
+    # The runs of ASCII of a two-byte text written sixteen at a time: one character past
+    # ASCII (or one of Latin-1 past it) at each place of texts up to 50 characters.
+    encode, join = batch._UTF8_LINE, batch._UTF8_JOIN
+    assert encode is not None
+    assert join is not None
+    for length in range(51):
+        plain = ("abcdefghijklmnopqrstuvwxyz0123456789" * 2)[:length]
+        for at in range(length + 1):
+            text = plain[:at] + other + plain[at:] + "\u0101"
+            expected = (text + "\n").encode("utf-8")
+            assert encode(text) == expected
+            assert join((text[:at], text[at:])) == expected
+            assert join((plain, text)) == (plain + text + "\n").encode("utf-8")
+
+
 def sink(encoding: str, errors: str) -> tuple[io.TextIOWrapper, io.BytesIO]:
     raw = io.BytesIO()
     return io.TextIOWrapper(raw, encoding=encoding, errors=errors), raw

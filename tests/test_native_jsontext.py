@@ -106,6 +106,88 @@ def test_a_string_is_written_as_the_string_encoder_writes_it(ensure_ascii: bool)
     assert compiled.string(None) is None  # type: ignore[arg-type]
 
 
+# -- where the scan of a one-byte text stops --------------------------------------------------
+#: What the scan of a one-byte text passes over many characters at a time, and each character
+#: it stops at (escaped, a delimiter, or past ASCII: written as it is without ``ensure_ascii``).
+SCANNED_PLAIN = "abz AZ09~!#[]{}"
+SCAN_STOPS = '\x00\x1d"\\\x7f\x80\xe9\xff'
+
+
+def scanned_texts() -> list[str]:
+    """One-byte texts of every length to 40 with a stop at each place (then a second stop at
+    each place after it), around the sixteen and eight characters the scan reads at once."""
+    texts = []
+    for length in range(41):
+        plain = (SCANNED_PLAIN * 3)[:length]
+        texts.append(plain)
+        for at in range(length):
+            for stop in SCAN_STOPS:
+                texts.append(plain[:at] + stop + plain[at + 1:])
+                if at + 3 < length:
+                    texts.append(plain[:at] + stop + plain[at + 1:-2] + stop + plain[-1])
+    return texts
+
+
+@needs_compiled
+@pytest.mark.parametrize("ensure_ascii", SETTINGS)
+def test_a_stop_at_each_place_of_a_one_byte_text_is_written_as_the_encoder_writes_it(
+    ensure_ascii: bool
+) -> None:
+    writer = JsonWriter(ensure_ascii=ensure_ascii)
+    compiled = writer._compiled_record
+    assert compiled is not None
+    texts = scanned_texts()
+    for text in texts:
+        found = compiled.string(text)
+        assert found is not None
+        assert_same(found, writer._string(text))
+    # The same as subfields: a field's text read from each delimiter to the next.
+    for start in range(0, len(texts), 97):
+        values = [text.replace("\x1f", "") or "v" for text in texts[start:start + 97]]
+        record = Bib(leader=LEADER, fields=[
+            DataField("500", " ", " ", [Subfield("a", value) for value in values[at:at + 5]])
+            for at in range(0, len(values), 5)])
+        compiled_text, pure = twins(record, ensure_ascii)
+        assert compiled_text is not None
+        assert_same(compiled_text, pure)
+
+
+@needs_compiled
+@pytest.mark.parametrize("ensure_ascii", SETTINGS)
+def test_one_byte_values_of_a_two_byte_record_are_written_whole(ensure_ascii: bool) -> None:
+    # A record that holds a two-byte character writes its one-byte values widened, sixteen
+    # characters at a time where it can: values of every length, with Latin-1 in places.
+    texts = [text for text in scanned_texts() if "\x1d" not in text][::7]
+    for start in range(0, len(texts), 50):
+        values = [text or "v" for text in texts[start:start + 50]]
+        fields: list[ControlField | DataField] = [ControlField("001", "\u0100" + values[0])]
+        fields += [DataField("500", " ", " ", [Subfield("a", value) for value in values[at:at + 5]])
+                   for at in range(0, len(values), 5)]
+        fields += [ControlField("005", value) for value in values[:10]]
+        found, pure = twins(Bib(leader=LEADER, fields=fields), ensure_ascii)
+        assert found is not None
+        assert_same(found, pure)
+
+
+@needs_compiled
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(SCANNED_PLAIN * 4 + SCAN_STOPS), max_size=60),
+                min_size=1, max_size=8), st.booleans())
+def test_generated_one_byte_values_are_written_as_the_python_writer_writes_them(
+    values: list[str], ensure_ascii: bool
+) -> None:
+    writer = JsonWriter(ensure_ascii=ensure_ascii)
+    compiled = writer._compiled_record
+    assert compiled is not None
+    for value in values:
+        assert_same(compiled.string(value), writer._string(value))
+    record = Bib(leader=LEADER, fields=[
+        ControlField("005", values[0]),
+        DataField("245", "1", "0", [Subfield("a", value) for value in values])])
+    found, pure = twins(record, ensure_ascii)
+    assert_same(found, pure)
+
+
 # -- the corpus -------------------------------------------------------------------------------
 CORPUS_FILES = sorted(path for path in CORPUS.rglob("*")
                       if path.suffix in (".mrc", ".dat", ".xml"))

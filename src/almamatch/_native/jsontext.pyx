@@ -149,7 +149,7 @@ cdef class RecordText:
     # Whether each character of Latin-1 is written as it is (past it: unless ensure_ascii).
     cdef uint8_t plain[0x100]
     # Whether every character 0x20-0x7E but the quote and the backslash is written as it is,
-    # so that ``_plain_word`` may find eight such at once.
+    # so that ``_first_special`` may pass over many such at once.
     cdef bint words_plain
     cdef uint8_t escape_text[ASCII_END][WIDEST_ESCAPE]
     # Each ASCII code's text (borrowed from ``kept``, which holds them), NULL until first used.
@@ -161,6 +161,13 @@ cdef class RecordText:
     # they are at most ``OPENING_BYTES``: their count (0 until known, or where they are not).
     cdef uint8_t opening_text[2][ASCII_END][OPENING_BYTES]
     cdef uint8_t opening_length[2][ASCII_END]
+    # What ends a data field (``data_end``) and a control field's value (``control_end``),
+    # each as its ASCII characters where they are at most ``OPENING_BYTES``: their count (0
+    # where they are not).
+    cdef uint8_t data_end_text[OPENING_BYTES]
+    cdef uint8_t data_end_length
+    cdef uint8_t control_end_text[OPENING_BYTES]
+    cdef uint8_t control_end_length
     cdef list kept
     # Texts by packed key (``_with_characters``): each held (a reference) while kept.
     cdef uint64_t* kept_keys
@@ -202,6 +209,15 @@ cdef class RecordText:
             raise TypeError("the texts of a record are str, the quote one character")
         (self.quote, self.opening, self.middle, self.close, self.field_next,
          self.control_end, self.subfield_next, self.data_end) = fixed
+        self.data_end_length = self.control_end_length = 0
+        if data_end.isascii() and 0 < len(data_end) <= OPENING_BYTES:
+            for place, character in enumerate(data_end):
+                self.data_end_text[place] = ord(character)
+            self.data_end_length = len(data_end)
+        if control_end.isascii() and 0 < len(control_end) <= OPENING_BYTES:
+            for place, character in enumerate(control_end):
+                self.control_end_text[place] = ord(character)
+            self.control_end_length = len(control_end)
         self.fixed_width = 0
         for text in fixed:
             self.fixed_width = _widest(self.fixed_width, text)
@@ -420,7 +436,13 @@ cdef class RecordText:
                     return UNUSUAL
                 at = self._put_opening(unused, at, width, after, tag, NULL, NULL)
                 at = self._put_string(unused, at, width, _text_or_none(one, self.control_value))
-                at = self._put(unused, at, width, <PyObject*>self.control_end)
+                if at >= 0 and self.control_end_length:
+                    self._reserve(at + OPENING_BYTES, sizeof(out_t))
+                    _copy_ascii((<out_t*>self.buffer) + at, self.control_end_text,
+                                self.control_end_length)
+                    at += self.control_end_length
+                else:
+                    at = self._put(unused, at, width, <PyObject*>self.control_end)
             elif Py_TYPE(one) is <PyTypeObject*>self.data_class:
                 tag = _text_slot(one, self.data_tag)
                 first = _text_slot(one, self.indicator1)
@@ -548,9 +570,9 @@ cdef class RecordText:
         # Room for the rest of the field at once: each subfield (at most one for two
         # characters of the text) its opening (at most ``OPENING_BYTES``, else written by
         # ``_put``, which makes room for it, and room is made again) and its quotes, each
-        # character of its value escaped.
-        self._reserve(at + length * escape + (length + 1) // 2 * (OPENING_BYTES + 2),
-                      sizeof(out_t))
+        # character of its value escaped, and what ends the field (``data_end_text``).
+        self._reserve(at + length * escape + (length + 1) // 2 * (OPENING_BYTES + 2)
+                      + OPENING_BYTES, sizeof(out_t))
         out = <out_t*>self.buffer
         while index < length:
             if index + 1 == length:  # a delimiter without a code
@@ -575,7 +597,8 @@ cdef class RecordText:
                 if at < 0:
                     return UNUSUAL
                 self._reserve(at + (length - index) * escape
-                              + (length - index + 1) // 2 * (OPENING_BYTES + 2), sizeof(out_t))
+                              + (length - index + 1) // 2 * (OPENING_BYTES + 2)
+                              + OPENING_BYTES, sizeof(out_t))
                 out = <out_t*>self.buffer
             out[at] = quote
             at = self._escaped(out, at + 1, text, index + 2, length, True, &following)
@@ -584,6 +607,9 @@ cdef class RecordText:
             out[at] = quote
             at += 1
             index = following
+        if self.data_end_length:  # room made for it with the last subfield's
+            _copy_ascii(out + at, self.data_end_text, self.data_end_length)
+            return at + self.data_end_length
         return self._put(unused, at, width, <PyObject*>self.data_end)
 
     cdef Py_ssize_t _escaped(self, out_t* out, Py_ssize_t at, src_t* text, Py_ssize_t start,
@@ -599,11 +625,18 @@ cdef class RecordText:
             # The characters written as they are, up to the next one that is not, at once.
             run = index
             if src_t is ucs1:
-                if self.words_plain:  # eight at a time while none is special
-                    while run + 8 <= end and _plain_word(text + run):
-                        run += 8
-                while run < end and self.plain[text[run]]:
-                    run += 1
+                if self.words_plain:
+                    # Straight to the next character that may be special, many at a time;
+                    # on from it where it is written as it is (past ASCII, without
+                    # ``ensure_ascii``).
+                    while True:
+                        run = _first_special(text, run, end)
+                        if run == end or not self.plain[text[run]]:
+                            break
+                        run += 1
+                else:
+                    while run < end and self.plain[text[run]]:
+                        run += 1
             else:
                 while run < end:
                     character = text[run]
@@ -641,19 +674,122 @@ cdef class RecordText:
             at += length
 
 
-cdef inline bint _plain_word(const ucs1* at) noexcept:
-    """Whether none of the eight characters at ``at`` is under 0x20, over 0x7E, a quote or a
-    backslash (each test exact for "any of the eight": a borrow or a carry starts only at a
-    byte the test finds)."""
-    cdef uint64_t word, quote, backslash
-    memcpy(&word, at, 8)
-    quote = word ^ 0x2222222222222222ULL
-    backslash = word ^ 0x5C5C5C5C5C5C5C5CULL
-    return ((((word - 0x2020202020202020ULL) & ~word)
-             | (word + 0x0101010101010101ULL) | word
-             | ((quote - 0x0101010101010101ULL) & ~quote)
-             | ((backslash - 0x0101010101010101ULL) & ~backslash))
-            & 0x8080808080808080ULL) == 0
+cdef extern from *:
+    """
+    #if defined(__SSE2__)
+    #include <emmintrin.h>
+    #endif
+    /* The index of the first byte of ``text[at:end]`` that is under 0x20, over 0x7E, a quote
+       or a backslash (a character the string encoder may escape), or ``end`` when there is
+       none. Where SSE2 is (x86-64 always): sixteen bytes at a time, each tested on its own,
+       and the last fewer than sixteen as the sixteen that end at ``end`` (where the text
+       holds that many before it), the bytes before ``at`` left out of the marks. Else eight
+       at a time (the lowest byte marked is the first such: a borrow or a carry runs only
+       upwards, from a byte the test finds), then one at a time. */
+    static CYTHON_INLINE Py_ssize_t almamatch_first_special(const unsigned char* text,
+                                                            Py_ssize_t at, Py_ssize_t end) {
+    #if defined(__SSE2__)
+        const __m128i space = _mm_set1_epi8(0x20), last = _mm_set1_epi8(0x7F);
+        const __m128i quote = _mm_set1_epi8(0x22), backslash = _mm_set1_epi8(0x5C);
+        __m128i bytes, found;
+        unsigned int marks;
+        if (at < end && end >= 16) {
+            for (;;) {
+                if (at + 16 > end) {
+                    bytes = _mm_loadu_si128((const __m128i*)(text + end - 16));
+                } else {
+                    bytes = _mm_loadu_si128((const __m128i*)(text + at));
+                }
+                /* signed: under 0x20, or 0x80 and over */
+                found = _mm_or_si128(
+                    _mm_or_si128(_mm_cmplt_epi8(bytes, space), _mm_cmpeq_epi8(bytes, last)),
+                    _mm_or_si128(_mm_cmpeq_epi8(bytes, quote),
+                                 _mm_cmpeq_epi8(bytes, backslash)));
+                marks = (unsigned int)_mm_movemask_epi8(found);
+                if (at + 16 > end) {
+                    marks >>= 16 - (end - at);
+                    return marks ? at + __builtin_ctz(marks) : end;
+                }
+                if (marks)
+                    return at + __builtin_ctz(marks);
+                at += 16;
+                if (at == end)
+                    return end;
+            }
+        }
+    #endif
+        while (at + 8 <= end) {
+            uint64_t word, quoted, escaped, marked;
+            memcpy(&word, text + at, 8);
+            quoted = word ^ 0x2222222222222222ULL;
+            escaped = word ^ 0x5C5C5C5C5C5C5C5CULL;
+            marked = (((word - 0x2020202020202020ULL) & ~word)
+                      | (word + 0x0101010101010101ULL) | word
+                      | ((quoted - 0x0101010101010101ULL) & ~quoted)
+                      | ((escaped - 0x0101010101010101ULL) & ~escaped))
+                     & 0x8080808080808080ULL;
+            if (marked) {
+    #if PY_LITTLE_ENDIAN
+                return at + (__builtin_ctzll(marked) >> 3);
+    #else
+                break;
+    #endif
+            }
+            at += 8;
+        }
+        for (; at < end; at++) {
+            unsigned char one = text[at];
+            if (one < 0x20 || one > 0x7E || one == 0x22 || one == 0x5C)
+                return at;
+        }
+        return end;
+    }
+
+    /* Of the ``length`` bytes at ``text``, the characters written as two bytes each at
+       ``out``, sixteen at a time where SSE2 is: how many (a multiple of sixteen; the rest are
+       the caller's). */
+    static CYTHON_INLINE Py_ssize_t almamatch_widened(const unsigned char* text,
+                                                      Py_ssize_t length, uint16_t* out) {
+        Py_ssize_t at = 0;
+    #if defined(__SSE2__)
+        const __m128i zero = _mm_setzero_si128();
+        while (at + 16 <= length) {
+            __m128i bytes = _mm_loadu_si128((const __m128i*)(text + at));
+            _mm_storeu_si128((__m128i*)(out + at), _mm_unpacklo_epi8(bytes, zero));
+            _mm_storeu_si128((__m128i*)(out + at + 8), _mm_unpackhi_epi8(bytes, zero));
+            at += 16;
+        }
+    #endif
+        return at;
+    }
+
+    /* Of the ``length`` two-byte characters at ``text``, the ASCII ones up to the first
+       sixteen that are not all ASCII, written as one byte each at ``out``, sixteen at a time
+       where SSE2 is: how many (a multiple of sixteen; the rest are the caller's). */
+    static CYTHON_INLINE Py_ssize_t almamatch_ascii_pairs(const uint16_t* text,
+                                                          Py_ssize_t length, uint8_t* out) {
+        Py_ssize_t at = 0;
+    #if defined(__SSE2__)
+        const __m128i high = _mm_set1_epi16((short)0xFF80), zero = _mm_setzero_si128();
+        while (at + 16 <= length) {
+            __m128i first = _mm_loadu_si128((const __m128i*)(text + at));
+            __m128i second = _mm_loadu_si128((const __m128i*)(text + at + 8));
+            __m128i past = _mm_and_si128(_mm_or_si128(first, second), high);
+            if (_mm_movemask_epi8(_mm_cmpeq_epi16(past, zero)) != 0xFFFF)
+                break;
+            _mm_storeu_si128((__m128i*)(out + at), _mm_packus_epi16(first, second));
+            at += 16;
+        }
+    #endif
+        return at;
+    }
+    """
+    Py_ssize_t _first_special "almamatch_first_special"(const ucs1* text, Py_ssize_t at,
+                                                         Py_ssize_t end) noexcept
+    Py_ssize_t _widened "almamatch_widened"(const ucs1* text, Py_ssize_t length,
+                                            ucs2* out) noexcept
+    Py_ssize_t _ascii_pairs "almamatch_ascii_pairs"(const ucs2* text, Py_ssize_t length,
+                                                    uint8_t* out) noexcept
 
 
 cdef inline void _unicode_escape(out_t* out, uint32_t character) noexcept:
@@ -675,8 +811,12 @@ cdef inline void _copy(out_t* out, src_t* text, Py_ssize_t length) noexcept:
         else:
             memcpy(out, text, length * sizeof(out_t))
     else:
-        for index in range(length):
+        index = 0
+        if out_t is ucs2 and src_t is ucs1:  # sixteen at a time where it can
+            index = _widened(text, length, out)
+        while index < length:
             out[index] = <out_t>text[index]
+            index += 1
 
 
 cdef inline void _short_copy(char* out, const char* text, size_t size) noexcept:
@@ -1581,6 +1721,12 @@ cdef Py_ssize_t _utf8_pairs(const ucs2* text, Py_ssize_t length, uint8_t* out) n
     cdef Py_ssize_t index = 0, at = 0, step
     cdef uint64_t word, second
     while index + 4 <= length:
+        if index + 16 <= length:  # sixteen ASCII ones at once where it can
+            step = _ascii_pairs(text + index, length - index, out + at)
+            if step:
+                index += step
+                at += step
+                continue
         if index + 8 <= length:
             memcpy(&word, text + index, 8)
             memcpy(&second, text + index + 4, 8)
