@@ -24,6 +24,9 @@ Each arm runs ``--repeat`` times, one after another, and reports min and median 
 * ``batch, N workers``: ``almamatch batch EXPORTS --zone ZONE --now ... --json --workers N`` as a
   subprocess, stdout to a file; its outputs must be byte-identical across worker counts; CPU is
   the command's and its workers' (``os.wait4``), peak RSS the largest process's;
+* ``paired rounds``: pymarc's parse run again just before each one-worker batch, and the ratio
+  of the two CPU times taken round by round (min / median / max), so that a load that comes and
+  goes between the arms weighs on both sides of the ratio alike;
 * ``two one-process batches at once``: two ``--workers 1`` runs started together, CPU per run:
   what running two processes side by side costs on this machine (shared caches, a loaded host)
   whatever they do, the floor for the 2-worker run's CPU;
@@ -266,10 +269,15 @@ def main() -> None:
             for n in args.workers for env in ([None, pure] if args.pure else [None])]
     with tempfile.TemporaryDirectory() as scratch:
         outputs = [Path(scratch) / "out.jsonl", Path(scratch) / "other.jsonl"]
+        paired: list[float] = []
         for _ in range(args.repeat):
             # Interleaved, so that the arms share the machine's load as it comes and goes.
             for name, argvs, env in arms:
+                if name == "batch --workers 1":
+                    parse_cpu, _, _ = in_process(pymarc_parse)
                 ran = commands(argvs, outputs[:1], env)
+                if name == "batch --workers 1":
+                    paired.append(parse_cpu / ran.cpu)
                 runs_of.setdefault(name, []).append((ran.cpu, ran.wall))
                 peaks[name] = max(peaks.get(name, 0), ran.peak // 1024)
                 digests.add(ran.digest)
@@ -301,6 +309,9 @@ def main() -> None:
         print(f"batch, one worker: {one:,.0f} records per CPU second = "
               f"{one / rates['pymarc parse']:.2f}x pymarc parse, "
               f"{one / rates['key scanner']:.2f}x the key scanner")
+        print(f"paired rounds (pymarc's parse just before each one-worker batch): the batch "
+              f"{min(paired):.2f}x / {statistics.median(paired):.2f}x / {max(paired):.2f}x "
+              f"pymarc's rate (min / median / max of {len(paired)} rounds)")
         least_name = "least line (record to JSON, nothing decided)"
         target = 2 * rates["pymarc parse"]
         print(f"2x pymarc parse is {1e6 / target:.1f} us a record; the least line takes "
