@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from attrs import evolve
 
 from almamatch.core import (
+    Add,
     Bib,
     BriefLevel,
     BriefLevelRules,
@@ -181,3 +183,22 @@ def test_applying_decisions_adds_merges_and_leaves_failures_alone() -> None:
     bibs.apply(older)
     assert bibs.record("9975681") == stored
     assert len(bibs) == 1
+
+
+@pytest.mark.parametrize("mms_id", ["", "99x", "\uff19\uff19\uff11"])
+def test_an_add_under_another_mms_id_than_the_next_is_checked(mms_id: str) -> None:
+    # The apply skips the check of the digits for an Add under the zone's next MMS ID only
+    # (its sequence made it); any other is checked as ``store`` checks it.
+    bibs = InMemoryZone(sequence=MmsIdSequence(7, "5681"))
+    zone = Zone(institution="01CARLI_XYZ", host="h", logon_id="01CARLI_XYZ",
+                profiles=(IntegrationProfile.carli("pw"),), bibs=bibs)
+    record = bib(ControlField("001", "ocm00000042"), ControlField("003", "OCoLC"),
+                 ControlField("005", "20250101000000.0"), DataField.of("245", "10", ("a", "One")))
+    added = decide(Export(record=record, logon_id="01CARLI_XYZ", password="pw", host="h"), zone,
+                   NOW)
+    assert isinstance(added, Add)
+    with pytest.raises(InvalidZone, match="bad_mms_id"):
+        bibs.apply(evolve(added, mms_id=mms_id))
+    assert len(bibs) == 0
+    bibs.apply(added)
+    assert "9975681" in bibs

@@ -696,6 +696,7 @@ class InMemoryZone:
 
         The brief level is the zone's ``brief_rules`` applied to Leader/17 unless given.
         """
+        _check_mms_id(mms_id)
         return self._save(mms_id, bib, parsed_or_none, brief_level=brief_level,
                           originating_version=originating_version, cz_linked=cz_linked,
                           lock=lock)
@@ -703,22 +704,21 @@ class InMemoryZone:
     def _save(self, mms_id: str, bib: Bib, parse: Callable[[str], OclcNumber | None], *,
               brief_level: BriefLevel | None, originating_version: Timestamp | None,
               cz_linked: bool, lock: Lock | None) -> BibFacts:
-        """``store``, each number read by ``parse`` (``parsed_or_none`` or a caller's memo)."""
+        """``store`` under an MMS ID checked already (``_check_mms_id``), each number read by
+        ``parse`` (``parsed_or_none`` or a caller's memo)."""
         saved, line = fold_003_tagged(bib, tag_line(bib.fields))
-        return self._keep(mms_id, saved, _numbers(saved, line, parse), brief_level=brief_level,
-                          originating_version=originating_version, cz_linked=cz_linked,
-                          lock=lock)
+        return self._keep(mms_id, saved, _numbers(saved, line, parse), brief_level,
+                          originating_version, cz_linked, lock, checked_facts)
 
-    def _keep(self, mms_id: str, saved: Bib,
-              numbers: tuple[tuple[OclcNumber, ...], tuple[OclcNumber, ...]], *,
+    def _keep(self, mms_id: str, saved: Bib,  # noqa: PLR0917 (by position: see below)
+              numbers: tuple[tuple[OclcNumber, ...], tuple[OclcNumber, ...]],
               brief_level: BriefLevel | None, originating_version: Timestamp | None,
-              cz_linked: bool, lock: Lock | None,
-              make: Callable[..., BibFacts] = checked_facts) -> BibFacts:
-        """``store`` of a bib already as Alma saves it, whose zone numbers are ``numbers``; its
-        facts made by ``make`` (``checked_facts``, or the twin a ``Groundwork``'s makers hand
-        in)."""
-        if not isinstance(mms_id, str) or not (mms_id.isascii() and mms_id.isdigit()):
-            raise InvalidZone(mms_id, "bad_mms_id", "an MMS ID is digits")
+              cz_linked: bool, lock: Lock | None, make: Callable[..., BibFacts], /
+              ) -> BibFacts:
+        """``store`` of a bib already as Alma saves it, under an MMS ID checked already
+        (``_check_mms_id``), whose zone numbers are ``numbers``; its facts made by ``make``
+        (``checked_facts``, or the twin a ``Groundwork``'s makers hand in). By position: a
+        call by keywords costs more, and the apply calls it for every Add and Merge."""
         active, cancelled = numbers
         facts = make(mms_id, active=active, cancelled=cancelled,
                      brief_level=brief_level or self._level_of(saved),
@@ -828,45 +828,60 @@ class InMemoryZone:
         """
         if groundwork is not None and groundwork.decision is not decision:
             groundwork = None
-        match decision:
-            case Add(mms_id=mms_id, record=record, originating_version=version):
-                # The zone's next MMS ID is no bib's: the sequence moves past every bib held
-                # here and starts after the base's (``_hold``, ``sequence``), so an Add under it
-                # (as decide() makes one) needs no look-up through the layers to be sure.
-                if mms_id != self.next_mms_id() and self.facts(mms_id) is not None:
+        # An Add or a Merge read by ``isinstance`` and its attributes, not by class patterns
+        # with keywords (each such match makes a set of the names and looks each one up).
+        if isinstance(decision, Add):
+            mms_id, version = decision.mms_id, decision.originating_version
+            # The zone's next MMS ID is no bib's: the sequence moves past every bib held
+            # here and starts after the base's (``_hold``, ``sequence``), so an Add under it
+            # (as decide() makes one) needs no look-up through the layers to be sure, nor the
+            # check of its digits ("99", a serial and a checked suffix: ``MmsIdSequence``).
+            if mms_id != self.next_mms_id():
+                if self.facts(mms_id) is not None:
                     raise InvalidZone(mms_id, "duplicate_mms_id", "already in the zone")
-                if groundwork is None or (numbers := groundwork.numbers) is None:
-                    self.store(mms_id, record, originating_version=version)
-                else:  # the record as Alma saves it already (``Groundwork``)
-                    self._keep(mms_id, record, numbers, brief_level=None,
-                               originating_version=version, cz_linked=False, lock=None,
-                               make=groundwork.makers.facts)
-            case Merge(mms_id=mms_id, record=merged, originating_version=version):
-                # A bib held here answers from here; else the base's facts as decide() read them.
-                existing = self._facts.get(mms_id)
-                if existing is None:
-                    existing = groundwork.existing if groundwork is not None else None
-                    if existing is None or existing.mms_id != mms_id:
-                        existing = self._existing(mms_id)
-                kept = merged or self.record(mms_id)
-                if kept is None:
-                    self._hold(evolve(existing, originating_version=version))
-                    return
-                numbers = (None if groundwork is None or kept is not merged
-                           else groundwork.merged_numbers(kept))
-                if numbers is not None:  # as Alma saves it already, its numbers known
-                    assert groundwork is not None  # the numbers are its
-                    self._keep(mms_id, kept, numbers, brief_level=None,
-                               originating_version=version, cz_linked=existing.cz_linked,
-                               lock=existing.lock, make=groundwork.makers.facts)
-                    return
-                parsed = None if groundwork is None else groundwork.parsed
-                self._save(mms_id, kept, number_reader(parsed),
-                           brief_level=None, originating_version=version,
-                           cz_linked=existing.cz_linked, lock=existing.lock)
-            case (NoIntegrationProfile() | LogonFailed() | ConnectionClosed()
-                  | MarcXmlConversionFailed() | MultiMatch() | SkippedCzLinked()
-                  | NotAddedLocked() | NotAddedBrief() | NotAddedOld()):
+                _check_mms_id(mms_id)
+            if groundwork is None or (numbers := groundwork.numbers) is None:
+                self._save(mms_id, decision.record, parsed_or_none, brief_level=None,
+                           originating_version=version, cz_linked=False, lock=None)
+            else:  # the record as Alma saves it already (``Groundwork``)
+                self._keep(mms_id, decision.record, numbers, None, version, False, None,
+                           groundwork.makers.facts)
+        elif isinstance(decision, Merge):
+            mms_id, merged, version = (decision.mms_id, decision.record,
+                                       decision.originating_version)
+            # A bib held here answers from here; else the base's facts as decide() read them.
+            existing = self._facts.get(mms_id)
+            if existing is None:
+                existing = groundwork.existing if groundwork is not None else None
+                if existing is None or existing.mms_id != mms_id:
+                    existing = self._existing(mms_id)
+            kept = merged or self.record(mms_id)
+            if kept is None:
+                self._hold(evolve(existing, originating_version=version))
                 return
-            case _:
-                assert_never(decision)
+            _check_mms_id(mms_id)
+            numbers = (None if groundwork is None or kept is not merged
+                       else groundwork.merged_numbers(kept))
+            if numbers is not None:  # as Alma saves it already, its numbers known
+                assert groundwork is not None  # the numbers are its
+                self._keep(mms_id, kept, numbers, None, version, existing.cz_linked,
+                           existing.lock, groundwork.makers.facts)
+                return
+            parsed = None if groundwork is None else groundwork.parsed
+            self._save(mms_id, kept, number_reader(parsed),
+                       brief_level=None, originating_version=version,
+                       cz_linked=existing.cz_linked, lock=existing.lock)
+        else:
+            match decision:
+                case (NoIntegrationProfile() | LogonFailed() | ConnectionClosed()
+                      | MarcXmlConversionFailed() | MultiMatch() | SkippedCzLinked()
+                      | NotAddedLocked() | NotAddedBrief() | NotAddedOld()):
+                    return
+                case _:
+                    assert_never(decision)
+
+
+def _check_mms_id(mms_id: str) -> None:
+    """Raise ``InvalidZone`` unless ``mms_id`` is a text of ASCII digits (as an MMS ID is)."""
+    if not isinstance(mms_id, str) or not (mms_id.isascii() and mms_id.isdigit()):
+        raise InvalidZone(mms_id, "bad_mms_id", "an MMS ID is digits")
