@@ -828,57 +828,56 @@ class InMemoryZone:
         """
         if groundwork is not None and groundwork.decision is not decision:
             groundwork = None
-        # An Add or a Merge read by ``isinstance`` and its attributes, not by class patterns
-        # with keywords (each such match makes a set of the names and looks each one up).
-        if isinstance(decision, Add):
-            mms_id, version = decision.mms_id, decision.originating_version
-            # The zone's next MMS ID is no bib's: the sequence moves past every bib held
-            # here and starts after the base's (``_hold``, ``sequence``), so an Add under it
-            # (as decide() makes one) needs no look-up through the layers to be sure, nor the
-            # check of its digits ("99", a serial and a checked suffix: ``MmsIdSequence``).
-            if mms_id != self.next_mms_id():
-                if self.facts(mms_id) is not None:
-                    raise InvalidZone(mms_id, "duplicate_mms_id", "already in the zone")
-                _check_mms_id(mms_id)
-            if groundwork is None or (numbers := groundwork.numbers) is None:
-                self._save(mms_id, decision.record, parsed_or_none, brief_level=None,
-                           originating_version=version, cz_linked=False, lock=None)
-            else:  # the record as Alma saves it already (``Groundwork``)
-                self._keep(mms_id, decision.record, numbers, None, version, False, None,
-                           groundwork.makers.facts)
-        elif isinstance(decision, Merge):
-            mms_id, merged, version = (decision.mms_id, decision.record,
-                                       decision.originating_version)
-            # A bib held here answers from here; else the base's facts as decide() read them.
-            existing = self._facts.get(mms_id)
-            if existing is None:
-                existing = groundwork.existing if groundwork is not None else None
-                if existing is None or existing.mms_id != mms_id:
-                    existing = self._existing(mms_id)
-            kept = merged or self.record(mms_id)
-            if kept is None:
-                self._hold(evolve(existing, originating_version=version))
-                return
-            _check_mms_id(mms_id)
-            numbers = (None if groundwork is None or kept is not merged
-                       else groundwork.merged_numbers(kept))
-            if numbers is not None:  # as Alma saves it already, its numbers known
-                assert groundwork is not None  # the numbers are its
-                self._keep(mms_id, kept, numbers, None, version, existing.cz_linked,
-                           existing.lock, groundwork.makers.facts)
-                return
-            parsed = None if groundwork is None else groundwork.parsed
-            self._save(mms_id, kept, number_reader(parsed),
-                       brief_level=None, originating_version=version,
-                       cz_linked=existing.cz_linked, lock=existing.lock)
-        else:
-            match decision:
-                case (NoIntegrationProfile() | LogonFailed() | ConnectionClosed()
-                      | MarcXmlConversionFailed() | MultiMatch() | SkippedCzLinked()
-                      | NotAddedLocked() | NotAddedBrief() | NotAddedOld()):
+        # Class patterns without keywords, the attributes read in the case: a pattern with
+        # keywords makes a set of the names and looks each one up on every match.
+        match decision:
+            case Add():
+                mms_id, version = decision.mms_id, decision.originating_version
+                # The zone's next MMS ID is no bib's: the sequence moves past every bib held
+                # here and starts after the base's (``_hold``, ``sequence``), so an Add under it
+                # (as decide() makes one) needs no look-up through the layers to be sure, nor the
+                # check of its digits ("99", a serial and a checked suffix: ``MmsIdSequence``).
+                if mms_id != self.next_mms_id():
+                    if self.facts(mms_id) is not None:
+                        raise InvalidZone(mms_id, "duplicate_mms_id", "already in the zone")
+                    _check_mms_id(mms_id)
+                if groundwork is None or (numbers := groundwork.numbers) is None:
+                    self._save(mms_id, decision.record, parsed_or_none, brief_level=None,
+                               originating_version=version, cz_linked=False, lock=None)
+                else:  # the record as Alma saves it already (``Groundwork``)
+                    self._keep(mms_id, decision.record, numbers, None, version, False, None,
+                               groundwork.makers.facts)
+            case Merge():
+                mms_id, merged, version = (decision.mms_id, decision.record,
+                                           decision.originating_version)
+                # A bib held here answers from here; else the base's facts as decide() read them.
+                existing = self._facts.get(mms_id)
+                if existing is None:
+                    existing = groundwork.existing if groundwork is not None else None
+                    if existing is None or existing.mms_id != mms_id:
+                        existing = self._existing(mms_id)
+                kept = merged or self.record(mms_id)
+                if kept is None:
+                    self._hold(evolve(existing, originating_version=version))
                     return
-                case _:
-                    assert_never(decision)
+                _check_mms_id(mms_id)
+                numbers = (None if groundwork is None or kept is not merged
+                           else groundwork.merged_numbers(kept))
+                if numbers is not None:  # as Alma saves it already, its numbers known
+                    assert groundwork is not None  # the numbers are its
+                    self._keep(mms_id, kept, numbers, None, version, existing.cz_linked,
+                               existing.lock, groundwork.makers.facts)
+                    return
+                parsed = None if groundwork is None else groundwork.parsed
+                self._save(mms_id, kept, number_reader(parsed),
+                           brief_level=None, originating_version=version,
+                           cz_linked=existing.cz_linked, lock=existing.lock)
+            case (NoIntegrationProfile() | LogonFailed() | ConnectionClosed()
+                  | MarcXmlConversionFailed() | MultiMatch() | SkippedCzLinked()
+                  | NotAddedLocked() | NotAddedBrief() | NotAddedOld()):
+                return
+            case _:
+                assert_never(decision)
 
 
 def _check_mms_id(mms_id: str) -> None:
