@@ -4,9 +4,10 @@ fields (a tuple of ``ControlField`` and ``DataField`` values), for a list of the
 and for fields of another class, and a record prepared with either is the same; the save rule's
 place (``tag_order_position``), the same for every tag and such fields; the parse of an OCLC
 number (``parsed_or_none`` against ``core.oclc.parsed_or_none``): None for the same texts, else
-the same number with the very same shared form; the walk of the 035s (``read_035s``), the same
-numbers, answer and fields for any fields and hint; the save rule's bib (``saved_bib``), the same
-fields and 035; and stage 5's keys (``literals``), the same
+the same number with the very same shared form; the memo's saved 001 (``saved_number``), the
+same numbers answered and the same table left, form for form; the walk of the 035s
+(``read_035s``), the same numbers, answer and fields for any fields and hint; the save rule's bib
+(``saved_bib``), the same fields and 035; and stage 5's keys (``literals``), the same
 texts for numbers of every form. Skipped where the module is not built.
 """
 
@@ -31,7 +32,14 @@ from almamatch.core.normalization import (
     tag_line,
     tag_order_position,
 )
-from almamatch.core.oclc import OclcForm, OclcNumber, literals, parsed_or_none
+from almamatch.core.oclc import (
+    OclcForm,
+    OclcNumber,
+    ParsedNumbers,
+    literals,
+    parsed_or_none,
+    saved_number,
+)
 from almamatch.core.record import Bib
 from almamatch.core.zone import prepare
 
@@ -225,3 +233,47 @@ def test_the_compiled_saved_bib_is_the_pure_one(
                         [id(one) for one in saved.fields if one is not added],
                         added is None or any(one is added for one in saved.fields)))
     assert answers[0] == answers[1]
+
+
+controls = st.builds(lambda *parts: "".join(parts), prefixes, digit_runs, tails)
+
+
+def _table(memo: ParsedNumbers) -> list[tuple[str, str, int | None]]:
+    """The texts a memo holds, in order, each with its number's ``repr`` and form's ``id``."""
+    return [(text, repr(number), None if number is None else id(number.form))
+            for text, number in memo._found.items()]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(controls, st.text(max_size=8)), max_size=8), st.integers(0, 6),
+       st.booleans(), st.lists(oclc_like, max_size=3))
+def test_the_compiled_saved_number_is_the_pure_one(
+    texts: list[str], limit: int, compiled_parse: bool, looked_up: list[str]
+) -> None:
+    parse = values.parsed_or_none if compiled_parse else parsed_or_none
+    answers: list[Any] = []
+    for saved in (values.saved_number, saved_number):
+        memo = ParsedNumbers(limit=limit, parse=parse, saved=saved)
+        made: list[Any] = []
+        for text in texts + looked_up + texts:
+            memo.number(text)
+            number = memo.saved_control_number(text)
+            made.append((repr(number), None if number is None else id(number.form),
+                         _table(memo)))
+        answers.append(made)
+    assert answers[0] == answers[1]
+
+
+def test_the_compiled_saved_number_leaves_other_tables_to_the_pure_one() -> None:
+    plain: dict[str, OclcNumber | None] = {}
+    with pytest.raises(AttributeError):  # the pure function's own reading of ``limit``
+        values.saved_number(plain, "ocm00012345")
+    odd = _Text("ocm00012345")  # a text of a class of its own
+    compiled, pure = ParsedNumbers(), ParsedNumbers()
+    assert repr(values.saved_number(compiled._found, odd)) == repr(
+        saved_number(pure._found, odd)) == repr(parsed_or_none("(OCoLC)ocm00012345"))
+    assert _table(compiled) == _table(pure)
+
+
+class _Text(str):
+    """A ``str`` of a class of its own."""

@@ -64,7 +64,8 @@ COMPILED = Makers(step=values.make_step, add=values.make_add, merge=values.make_
                   tags=values.tag_line, parse=values.parsed_or_none,
                   facts=values.checked_facts, are_035s=values.are_035s,
                   place=values.tag_order_position, read_035s=values.read_035s,
-                  saved_bib=values.saved_bib, literals=values.literals)
+                  saved_bib=values.saved_bib, literals=values.literals,
+                  saved_number=values.saved_number)
 
 details = st.text(max_size=20)
 mms_ids = st.sampled_from(["991234", "9910002856805681", ""])

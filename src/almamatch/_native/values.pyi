@@ -2,7 +2,7 @@
 ``core.decision``'s ``make_step``, ``make_add``, ``make_merge`` and ``latest_transaction``, and
 of ``core.merge``'s ``selected_known``, ``kept_known`` and ``in_tag_order``, and of
 ``core.normalization.tag_line``, ``tag_order_position``, ``read_035s`` and ``saved_bib``, and of
-``core.oclc.parsed_or_none`` and ``literals``."""
+``core.oclc.parsed_or_none``, ``saved_number`` and ``literals``."""
 
 from collections.abc import Callable, Sequence
 
@@ -51,6 +51,10 @@ def tag_line(fields: Sequence[ControlField | DataField]) -> str:
 
 def parsed_or_none(text: str) -> OclcNumber | None:
     """``core.oclc.parsed_or_none(text)``: the number ``text`` writes, or None."""
+
+def saved_number(found: dict[str, OclcNumber | None], text: str) -> OclcNumber | None:
+    """``core.oclc.saved_number(found, text)``: the number of ``"(OCoLC)" + text`` through a
+    ``ParsedNumbers``'s table, OCLC's own 035 of it kept too."""
 
 def are_035s(fields: Sequence[ControlField | DataField],
              theirs: Sequence[ControlField | DataField]) -> bool:

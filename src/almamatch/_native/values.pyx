@@ -5,8 +5,9 @@ makes it (``slots.pxd``: allocated as ``object.__new__`` allocates it, each slot
 descriptor would set it), from C; of ``core.merge``'s loops (``selected_known``,
 ``kept_known``, ``in_tag_order``: ``MergeLoops``), each field's tag read from its slot; and of
 stage 4's ``core.normalization.tag_line``, ``tag_order_position``, ``read_035s`` and
-``saved_bib`` and ``core.oclc.parsed_or_none`` (``Makers.tags``, ``Makers.place``,
-``Makers.read_035s``, ``Makers.saved_bib``, ``Makers.parse``) and of stage 5's ``core.oclc.literals``
+``saved_bib`` and ``core.oclc.parsed_or_none`` and ``saved_number`` (``Makers.tags``,
+``Makers.place``, ``Makers.read_035s``, ``Makers.saved_bib``, ``Makers.parse``,
+``Makers.saved_number``) and of stage 5's ``core.oclc.literals``
 (``Makers.literals``), each for its common case, the rest left to the pure function.
 
 ``core`` never imports this module: a caller deciding many records hands these makers to its
@@ -21,7 +22,7 @@ from libc.stdint cimport uint64_t
 from libc.stdlib cimport free, malloc, qsort
 
 from almamatch._native.marc cimport RecordLayout, record_layout
-from almamatch._native.slots cimport new_empty, put, slot_offset
+from almamatch._native.slots cimport member_offset, new_empty, put, slot_offset
 
 from almamatch.core import merge as _merge
 from almamatch.core import oclc as _oclc
@@ -540,6 +541,57 @@ def parsed_or_none(text):
     number = new_empty(_NUMBER)
     put(number, _NUMBER_VALUE, PyLong_FromLongLong(value))
     put(number, _NUMBER_FORM, _FORMS_BY[qualified][prefix][width])
+    return number
+
+
+# -- core.oclc.saved_number (``Makers.saved_number``) ---------------------------------------
+cdef object _PURE_SAVED = _oclc.saved_number
+cdef PyTypeObject* _TEXTS = <PyTypeObject*>_oclc._Texts
+cdef Py_ssize_t _TEXTS_LIMIT = member_offset(_oclc._Texts.__dict__["limit"], _oclc._Texts)
+cdef Py_ssize_t _TEXTS_PARSE = member_offset(_oclc._Texts.__dict__["parse"], _oclc._Texts)
+# ``core.oclc._CANONICAL_FORMS``: qualified, no prefix, by width (0-18), the very objects.
+cdef tuple _CANONICAL = _FORMS_BY[1][0]
+cdef str _QUALIFIER = "(OCoLC)"
+
+
+def saved_number(found, text):
+    """``core.oclc.saved_number(found, text)``: the number of ``"(OCoLC)" + text`` through the
+    memo's table ``found`` (read there, else parsed by the table's own ``parse`` and kept), and
+    the number of ``"(OCoLC)" + str(number.value)`` kept too, derived, where the table does not
+    hold that text; the same look-ups and stores in the same order, for a table of the memo's
+    own class with its slots set and a ``str`` text (else the pure function, the definition)."""
+    cdef PyObject* table = <PyObject*>found
+    if Py_TYPE(table) is not _TEXTS or not PyUnicode_CheckExact(<PyObject*>text):
+        return _PURE_SAVED(found, text)
+    cdef PyObject* limit = _slot(table, _TEXTS_LIMIT)
+    cdef PyObject* parse = _slot(table, _TEXTS_PARSE)
+    if limit == NULL or parse == NULL or not PyLong_CheckExact(limit):
+        return _PURE_SAVED(found, text)
+    cdef dict memo = <dict>found
+    if len(memo) > <object>limit - 2:  # ``_room(2)``
+        memo.clear()
+    cdef str whole = _QUALIFIER + <str>text
+    cdef PyObject* held = PyDict_GetItemWithError(memo, whole)
+    if held != NULL:  # seldom: a 001 seen again
+        number = <object>held
+    else:
+        number = (<object>parse)(whole)
+        memo[whole] = number
+    if number is None:
+        return number
+    cdef PyObject* value = NULL
+    if Py_TYPE(<PyObject*>number) is _NUMBER:
+        value = _slot(<PyObject*>number, _NUMBER_VALUE)
+    read = number.value if value == NULL else <object>value
+    cdef str digits = str(read)
+    cdef str written = _QUALIFIER + digits
+    if PyDict_GetItemWithError(memo, written) == NULL:
+        width = len(digits)
+        canonical = new_empty(_NUMBER)
+        put(canonical, _NUMBER_VALUE, read)
+        put(canonical, _NUMBER_FORM, _CANONICAL[width] if width < _WIDTHS
+            else _oclc._form(True, "", width))
+        memo[written] = canonical
     return number
 
 

@@ -228,7 +228,7 @@ class DecisionCache:
         self._convertible: Bib | None = None
         self._normalization_steps: dict[tuple[str, ...], Step] = {}
         self.steps_limit = 256  # distinct stage 4 steps kept (``normalization_step``)
-        self.numbers = ParsedNumbers(parse=makers.parse)
+        self.numbers = ParsedNumbers(parse=makers.parse, saved=makers.saved_number)
 
     def normalization_step(self, notes: tuple[str, ...]) -> Step:
         """Stage 4's step for a record whose normalization notes (``PreparedRecord.notes``)

@@ -28,7 +28,7 @@ from almamatch.core.normalization import (
     tag_line,
     tag_order_position,
 )
-from almamatch.core.oclc import OclcNumber, literals, parsed_or_none
+from almamatch.core.oclc import OclcNumber, SavedNumber, literals, parsed_or_none, saved_number
 from almamatch.core.record import Bib, Field
 from almamatch.core.slots import new_instance, slot_setter
 from almamatch.core.timestamp import Timestamp
@@ -591,14 +591,15 @@ class Makers:
     Merge and the incoming 005 (``version``), how its merges walk and order fields
     (``loops``), and how stage 4 writes a record's tag line (``tags``), where its save rule puts
     its 035 (``place``), how it reads the 035s (``read_035s``), makes the bib it saves
-    (``saved_bib``) and its memo parses a number (``parse``), how stage 5 writes its keys
-    (``literals``), and how the zone's apply makes the bib's facts (``facts``) and reads a
-    merged record's 035s (``are_035s``). ``PURE_MAKERS`` are the functions above (and
-    ``core.merge.PURE_LOOPS`` and ``are_035s``, ``core.normalization.tag_line``,
-    ``tag_order_position``, ``read_035s`` and ``saved_bib``, ``core.oclc.parsed_or_none`` and
-    ``literals``, ``core.facts.checked_facts``), the definition; a caller that decides many
-    records may hand its ``DecisionCache`` their compiled twins (``_native/values.pyx``, a fifth
-    of the cost a value or less), which make equal values. ``core`` never imports them."""
+    (``saved_bib``) and its memo parses a number (``parse``) and a saved 001's
+    (``saved_number``), how stage 5 writes its keys (``literals``), and how the zone's apply
+    makes the bib's facts (``facts``) and reads a merged record's 035s (``are_035s``).
+    ``PURE_MAKERS`` are the functions above (and ``core.merge.PURE_LOOPS`` and ``are_035s``,
+    ``core.normalization.tag_line``, ``tag_order_position``, ``read_035s`` and ``saved_bib``,
+    ``core.oclc.parsed_or_none``, ``saved_number`` and ``literals``,
+    ``core.facts.checked_facts``), the definition; a caller that decides many records may hand
+    its ``DecisionCache`` their compiled twins (``_native/values.pyx``, a fifth of the cost a
+    value or less), which make equal values. ``core`` never imports them."""
 
     step: Callable[[Stage, Verdict, str], Step]
     add: Callable[[str, Bib, tuple[Step, ...], Timestamp | None], Add]
@@ -629,6 +630,9 @@ class Makers:
     saved_bib: Callable[[Bib, int, str | None, int], tuple[Bib, Field | None]] = saved_bib
     #: How stage 5 lists its keys' ``literal`` texts (``core.oclc.literals``).
     literals: Callable[[Sequence[OclcNumber]], list[str]] = literals
+    #: How the cache's memo of numbers reads the number of a saved 001 and derives OCLC's own
+    #: 035 of it (``core.oclc.saved_number``, ``ParsedNumbers.saved_control_number``).
+    saved_number: SavedNumber = saved_number
 
 
 #: The makers written here (above): what ``decide()`` uses unless its cache was handed others.

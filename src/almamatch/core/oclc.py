@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from typing import Final
+from functools import partial
+from typing import Final, TypeAlias
 
 from attrs import field, frozen
 
@@ -288,6 +289,40 @@ class _Texts(dict[str, OclcNumber | None]):
 _holds: Final[Callable[[dict[str, OclcNumber | None], str], bool]] = dict.__contains__
 
 
+def saved_number(found: _Texts, text: str) -> OclcNumber | None:
+    """``ParsedNumbers.saved_control_number`` of the memo whose table is ``found``:
+    ``number("(OCoLC)" + text)`` for the 001 ``text`` of a record whose 003 is ``OCoLC``, the 035
+    $a Alma's save rule writes of it (``core.normalization.fold_003``). Also remembers the number
+    of the 035 $a that OCLC itself writes of that number, ``str(number)`` ("an automatically
+    generated 035 (OCoLC) + number without prefix and without leading zeros"), derived rather
+    than parsed (``ParsedNumbers.canonical``). The 001's own text is not parsed: nothing of a
+    saved record reads it (its 001 then holds the MMS ID). A batch hands its compiled twin
+    (``core.decision.Makers.saved_number``)."""
+    if len(found) > found.limit - 2:  # ``_room(2)``: the two texts kept here
+        found.clear()
+    whole = "(OCoLC)" + text
+    if _holds(found, whole):  # seldom: a 001 seen again
+        number = found[whole]
+    else:
+        number = found[whole] = found.parse(whole)
+    if number is not None:  # ``_canonical``, without a call
+        value = number.value
+        digits = str(value)
+        written = "(OCoLC)" + digits
+        if not _holds(found, written):
+            width = len(digits)
+            canonical: OclcNumber = _new(OclcNumber)
+            _SET_VALUE(canonical, value)
+            _SET_FORM(canonical, _CANONICAL_FORMS[width] if width < _WRITTEN_WIDTHS
+                      else _form(True, "", width))
+            found[written] = canonical
+    return number
+
+
+#: ``saved_number``, or a twin that gives the same numbers and leaves the same table.
+SavedNumber: TypeAlias = Callable[[_Texts, str], OclcNumber | None]
+
+
 class ParsedNumbers:
     """The numbers texts parse to (``parsed_or_none``), each text parsed once: a memo owned by
     the caller that decides many records (a batch's ``DecisionCache``), never by a value.
@@ -298,13 +333,15 @@ class ParsedNumbers:
     decision and application, not across a whole day.
 
     ``parse`` reads a text it does not hold: ``parsed_or_none``, the definition, unless its
-    owner hands a twin that gives the same numbers (a batch's compiled one, ``Makers.parse``).
+    owner hands a twin that gives the same numbers (a batch's compiled one, ``Makers.parse``);
+    ``saved_control_number`` likewise is ``saved_number`` or its twin (``Makers.saved_number``).
     """
 
-    __slots__ = ("_found", "number")
+    __slots__ = ("_found", "number", "saved_control_number")
 
     def __init__(self, limit: int = 4096,
-                 parse: Callable[[str], OclcNumber | None] | None = None) -> None:
+                 parse: Callable[[str], OclcNumber | None] | None = None,
+                 saved: SavedNumber | None = None) -> None:
         self._found = _Texts()
         self._found.limit = limit
         self._found.parse = parsed_or_none if parse is None else parse
@@ -312,6 +349,11 @@ class ParsedNumbers:
         #: in the table, which parses a text it does not hold (``_Texts``), made without a call
         #: of a method written here.
         self.number: Callable[[str], OclcNumber | None] = self._found.__getitem__
+        #: ``saved_control_number(text)``: ``number("(OCoLC)" + text)`` for the 001 ``text`` of
+        #: a record whose 003 is ``OCoLC``, also remembering the number of OCLC's own 035 $a of
+        #: it (``saved_number``, of this memo's table).
+        self.saved_control_number: Callable[[str], OclcNumber | None] = partial(
+            saved_number if saved is None else saved, self._found)
 
     @property
     def limit(self) -> int:
@@ -329,34 +371,6 @@ class ParsedNumbers:
         self._room(3)  # the three texts kept here
         self.saved_control_number(text)
         return self.number(text)
-
-    def saved_control_number(self, text: str) -> OclcNumber | None:
-        """``number("(OCoLC)" + text)`` for the 001 ``text`` of a record whose 003 is
-        ``OCoLC``: the 035 $a Alma's save rule writes of it (``core.normalization.fold_003``).
-        Also remembers the number of the 035 $a that OCLC itself writes of that number,
-        ``str(number)`` ("an automatically generated 035 (OCoLC) + number without prefix and
-        without leading zeros"), derived rather than parsed (``canonical``). The 001's own text
-        is not parsed: nothing of a saved record reads it (its 001 then holds the MMS ID)."""
-        found = self._found
-        if len(found) > found.limit - 2:  # ``_room(2)``: the two texts kept here
-            found.clear()
-        whole = "(OCoLC)" + text
-        if _holds(found, whole):  # seldom: a 001 seen again
-            number = found[whole]
-        else:
-            number = found[whole] = found.parse(whole)
-        if number is not None:  # ``_canonical``, without a call
-            value = number.value
-            digits = str(value)
-            written = "(OCoLC)" + digits
-            if not _holds(found, written):
-                width = len(digits)
-                canonical: OclcNumber = _new(OclcNumber)
-                _SET_VALUE(canonical, value)
-                _SET_FORM(canonical, _CANONICAL_FORMS[width] if width < _WRITTEN_WIDTHS
-                          else _form(True, "", width))
-                found[written] = canonical
-        return number
 
     def canonical(self, number: OclcNumber) -> str:
         """``str(number)``, the text ``(OCoLC)<n>`` that OCLC writes and normalization copies a

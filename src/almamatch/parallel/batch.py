@@ -335,7 +335,8 @@ def _compiled_makers() -> Makers:
                   tags=values.tag_line, parse=values.parsed_or_none,
                   facts=values.checked_facts, are_035s=values.are_035s,
                   place=values.tag_order_position, read_035s=values.read_035s,
-                  saved_bib=values.saved_bib, literals=values.literals)
+                  saved_bib=values.saved_bib, literals=values.literals,
+                  saved_number=values.saved_number)
 
 
 #: How a batch's decisions make their values (``core.decision.Makers``): the compiled twins of
