@@ -29,6 +29,27 @@ def test_pure_variable(monkeypatch: pytest.MonkeyPatch, value: str | None, wante
     assert _native.wanted() is wanted
 
 
+def test_a_module_built_from_older_sources_leaves_its_caller_the_pure_path(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # An editable install not built again after an update: the module is there, a name the
+    # caller asks for is not (an import of it, or an attribute of the module).
+    monkeypatch.delenv(_native.PURE_VARIABLE, raising=False)
+
+    def lacking_attribute() -> object:
+        import types
+
+        return types.SimpleNamespace().checked_facts
+
+    def lacking_name() -> object:
+        from almamatch._native import no_such_twin  # type: ignore[attr-defined]
+
+        return no_such_twin
+
+    assert _native.compiled(lacking_attribute) is None
+    assert _native.compiled(lacking_name) is None
+    assert _native.compiled(lambda: "built") == "built"
+
+
 def _batch(pure: bool, *options: str) -> bytes:
     env = {key: value for key, value in os.environ.items() if key != _native.PURE_VARIABLE}
     if pure:

@@ -30,12 +30,14 @@ def wanted() -> bool:
 def compiled(load: Callable[[], _T]) -> _T | None:
     """What ``load`` imports from a compiled module here, where it is wanted (``wanted``) and
     built; else None, and the caller takes its pure-Python path. ``load`` imports by name, so
-    that mypy checks its use against the module's stub."""
+    that mypy checks its use against the module's stub. A module built from older sources (an
+    editable install not built again after an update) lacks a name ``load`` asks for: that
+    caller takes its pure-Python path too, with the same answers, rather than fail."""
     if not wanted():
         return None
     try:
         return load()
-    except ImportError:
+    except (ImportError, AttributeError):
         return None
 
 
