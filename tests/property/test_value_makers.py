@@ -33,7 +33,6 @@ from almamatch.core.decision import (
     PURE_MAKERS,
     Add,
     Decision,
-    Makers,
     Merge,
     Stage,
     Step,
@@ -45,9 +44,9 @@ from almamatch.core.decision import (
 )
 from almamatch.core.facts import BibFacts, checked_facts
 from almamatch.core.lock import Lock
-from almamatch.core.merge import MergeLoops, are_035s
+from almamatch.core.merge import are_035s
 from almamatch.core.oclc import OclcNumber
-from almamatch.parallel.batch import BATCH_MAKERS, decision_cache
+from almamatch.parallel.batch import BATCH_MAKERS, compiled_makers, decision_cache
 
 try:
     from almamatch._native import values
@@ -57,15 +56,7 @@ except ImportError:  # pragma: no cover (a machine without a C compiler)
 
 from test_decide_properties import NOW, export_of, profiles, records, zone_of, zones
 
-COMPILED = Makers(step=values.make_step, add=values.make_add, merge=values.make_merge,
-                  version=values.latest_transaction,
-                  loops=MergeLoops(selected=values.selected_known, kept=values.kept_known,
-                                   order=values.in_tag_order),
-                  tags=values.tag_line, parse=values.parsed_or_none,
-                  facts=values.checked_facts, are_035s=values.are_035s,
-                  place=values.tag_order_position, read_035s=values.read_035s,
-                  saved_bib=values.saved_bib, literals=values.literals,
-                  saved_number=values.saved_number)
+COMPILED = compiled_makers()
 
 details = st.text(max_size=20)
 mms_ids = st.sampled_from(["991234", "9910002856805681", ""])
@@ -270,6 +261,16 @@ def test_decisions_applied_with_the_compiled_makers_leave_the_same_zone(
         for mms_id in plain:
             assert (made.facts(mms_id), made.record(mms_id)) == (
                 plain.facts(mms_id), plain.record(mms_id))
+
+
+def test_every_maker_the_batch_hands_in_is_compiled() -> None:
+    # No member of the compiled set is left at its pure default (a twin added to ``Makers``
+    # but not to ``compiled_makers``).
+    members = {**attrs.asdict(COMPILED, recurse=False),
+               **attrs.asdict(COMPILED.loops, recurse=False)}
+    del members["loops"]
+    assert {name: one.__module__ for name, one in members.items()} == dict.fromkeys(
+        members, values.__name__)
 
 
 def test_a_batch_decides_with_the_compiled_makers_where_built() -> None:

@@ -325,7 +325,10 @@ def line_encoder(encoding: tuple[str, str]) -> Callable[[str], bytes]:
     return encode_utf8
 
 
-def _compiled_makers() -> Makers:
+def compiled_makers() -> Makers:
+    """The compiled twins of every maker and merge loop (``_native/values.pyx``); raises
+    ImportError where the module is not built. The one list of them: ``BATCH_MAKERS`` and the
+    tests that compare them with ``PURE_MAKERS`` take it from here."""
     from almamatch._native import values  # noqa: PLC0415 (only if built)
 
     return Makers(step=values.make_step, add=values.make_add, merge=values.make_merge,
@@ -342,7 +345,7 @@ def _compiled_makers() -> Makers:
 #: How a batch's decisions make their values (``core.decision.Makers``): the compiled twins of
 #: the pure makers and merge loops (``_native/values.pyx``) where built and wanted, else the pure
 #: ones. tests/property/test_value_makers.py and test_merge_loops.py compare the two.
-BATCH_MAKERS: Final = _native.compiled(_compiled_makers) or PURE_MAKERS
+BATCH_MAKERS: Final = _native.compiled(compiled_makers) or PURE_MAKERS
 
 
 def decision_cache() -> DecisionCache:
