@@ -28,6 +28,7 @@ from almamatch.core.decision import PURE_MAKERS
 from almamatch.core.normalization import (
     Keyed,
     read_035s,
+    saved_035s,
     saved_bib,
     tag_line,
     tag_order_position,
@@ -53,7 +54,8 @@ from test_decide_properties import records
 
 #: The pure makers but stage 4's, which are the compiled twins.
 STAGE_4 = attrs.evolve(PURE_MAKERS, tags=values.tag_line, place=values.tag_order_position,
-                       read_035s=values.read_035s, saved_bib=values.saved_bib)
+                       read_035s=values.read_035s, saved_bib=values.saved_bib,
+                       saved_035s=values.saved_035s)
 STEPS = profile_from_path(str(Path(__file__).resolve().parents[2] / "examples" / "profiles"
                                  / "carli.toml")).profile.normalization_steps
 _CHARACTERS = "0123456789abcXYZ"
@@ -277,3 +279,74 @@ def test_the_compiled_saved_number_leaves_other_tables_to_the_pure_one() -> None
 
 class _Text(str):
     """A ``str`` of a class of its own."""
+
+
+#: A record's 003 and 001 as the save rule folds them: OCLC's, others', blanks about, odd ones.
+identifiers = st.sampled_from(["OCoLC", "DLC", " OCoLC", "OCoLC\t", "ocolc", "O\x1fC", "\u00a0X",
+                               ""])
+oclc_records = st.builds(
+    lambda head, rest, leader: Bib(leader=leader, fields=[*head, *rest]),
+    st.lists(st.one_of(st.builds(ControlField, st.just("001"),
+                                 st.one_of(controls, st.text(max_size=6))),
+                       st.builds(ControlField, st.just("003"), identifiers)),
+             max_size=3),
+    st.lists(st.one_of(fields.filter(lambda one: one.tag != "00A"), fields_035), max_size=8),
+    st.just("00000cam a2200000 a 4500"))
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.one_of(oclc_records, records()), st.booleans(), st.booleans(), st.booleans(),
+       st.lists(oclc_like, max_size=2))
+def test_the_compiled_save_and_read_is_the_pure_one(
+    record: Bib, memo: bool, compiled_parse: bool, with_found: bool, seen: list[str]
+) -> None:
+    """The same answer (None for the same records; else the same saved bib, with the very
+    fields kept, and numbers), the same 035s found and the same memo left, for records as OCLC
+    writes them and any others."""
+    tags = tag_line(record.fields)
+    parse = values.parsed_or_none if compiled_parse else parsed_or_none
+    answers: list[Any] = []
+    for walk in (values.saved_035s, saved_035s):
+        numbers = ParsedNumbers(limit=5, parse=parse) if memo else None
+        for text in seen:  # a memo that already holds some texts
+            if numbers is not None:
+                numbers.number(text)
+        read = parse if numbers is None else numbers.number
+        found: list[Any] | None = [] if with_found else None
+        answer = walk(record, tags, numbers, read, found, tag_order_position, read_035s,
+                      saved_bib)
+        answers.append((
+            None if answer is None else (
+                answer[0], repr(answer[0]), type(answer[0]),
+                [any(one is mine for mine in record.fields) for one in answer[0].fields],
+                repr(answer[1]), repr(answer[2]), type(answer[1]), type(answer[2])),
+            None if found is None else (repr(found),
+                                        [any(one is mine for mine in record.fields)
+                                         for one in found]),
+            None if numbers is None else _table(numbers)))
+    assert answers[0] == answers[1]
+
+
+def test_the_compiled_save_and_read_leaves_other_values_to_the_pure_one() -> None:
+    record = Bib(leader="00000cam a2200000 a 4500", fields=[
+        ControlField("001", "ocm00012345"), ControlField("003", "OCoLC"),
+        DataField("035", " ", " ", [Subfield("a", "(OCoLC)12345")])])
+    tags = tag_line(record.fields)
+    odd: Any = ()  # a tuple is no list to append to: the pure function's error
+    for found in (odd, None):
+        for walk in (values.saved_035s, saved_035s):
+            if found == ():
+                with pytest.raises(AttributeError):
+                    walk(record, tags, None, parsed_or_none, found, tag_order_position,
+                         read_035s, saved_bib)
+            else:
+                made = walk(record, tags, None, parsed_or_none, found, tag_order_position,
+                            read_035s, saved_bib)
+                assert made is not None
+                assert [number.literal for number in made[1]] == [
+                    "(OCoLC)12345", "(OCoLC)ocm00012345"]
+    listed: Any = list(tags)  # a line that is no text: the pure function's error
+    for walk in (values.saved_035s, saved_035s):
+        with pytest.raises(AttributeError):
+            walk(record, listed, None, parsed_or_none, None, tag_order_position, read_035s,
+                 saved_bib)

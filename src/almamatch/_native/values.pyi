@@ -2,7 +2,8 @@
 ``core.decision``'s ``make_step``, ``make_add``, ``make_merge`` and ``latest_transaction``, and
 of ``core.merge``'s ``selected_known``, ``kept_known`` and ``in_tag_order``, and of
 ``core.normalization.tag_line``, ``tag_order_position``, ``read_035s`` and ``saved_bib``, and of
-``core.oclc.parsed_or_none``, ``saved_number`` and ``literals``."""
+``core.oclc.parsed_or_none``, ``saved_number`` and ``literals``, and of
+``core.normalization.saved_035s``."""
 
 from collections.abc import Callable, Sequence
 
@@ -10,8 +11,8 @@ from almamatch.core.brief import BriefLevel
 from almamatch.core.decision import Add, Merge, Stage, Step, Verdict
 from almamatch.core.facts import BibFacts
 from almamatch.core.lock import Lock
-from almamatch.core.normalization import Keyed
-from almamatch.core.oclc import OclcNumber
+from almamatch.core.normalization import Keyed, Read035s
+from almamatch.core.oclc import OclcNumber, ParsedNumbers
 from almamatch.core.record import Bib, ControlField, DataField, Field
 from almamatch.core.timestamp import Timestamp
 
@@ -74,3 +75,11 @@ def read_035s(fields: tuple[Field, ...], tags: str, parse: Callable[[str], OclcN
 def saved_bib(record: Bib, removed: int, text: str | None, at: int
               ) -> tuple[Bib, ControlField | DataField | None]:
     """``core.normalization.saved_bib``: the bib the save rule keeps, and the 035 it added."""
+
+def saved_035s(record: Bib, tags: str, numbers: ParsedNumbers | None,
+               parse: Callable[[str], OclcNumber | None], found: list[Field] | None,
+               place: Callable[[Sequence[Field], str], int], read: Read035s,
+               make: Callable[[Bib, int, str | None, int], tuple[Bib, Field | None]],
+               ) -> tuple[Bib, tuple[OclcNumber, ...], tuple[OclcNumber, ...]] | None:
+    """``core.normalization.saved_035s``: the bib the save rule keeps of a record as OCLC
+    writes it and its zone numbers, in one walk of its 035s; None for any other record."""

@@ -5,8 +5,9 @@ makes it (``slots.pxd``: allocated as ``object.__new__`` allocates it, each slot
 descriptor would set it), from C; of ``core.merge``'s loops (``selected_known``,
 ``kept_known``, ``in_tag_order``: ``MergeLoops``), each field's tag read from its slot; and of
 stage 4's ``core.normalization.tag_line``, ``tag_order_position``, ``read_035s`` and
-``saved_bib`` and ``core.oclc.parsed_or_none`` and ``saved_number`` (``Makers.tags``,
-``Makers.place``, ``Makers.read_035s``, ``Makers.saved_bib``, ``Makers.parse``,
+``saved_bib`` (and ``saved_035s``, the save rule's one walk of them all) and
+``core.oclc.parsed_or_none`` and ``saved_number`` (``Makers.tags``, ``Makers.place``,
+``Makers.read_035s``, ``Makers.saved_bib``, ``Makers.saved_035s``, ``Makers.parse``,
 ``Makers.saved_number``) and of stage 5's ``core.oclc.literals``
 (``Makers.literals``), each for its common case, the rest left to the pure function.
 
@@ -885,7 +886,55 @@ def saved_bib(record, removed, text, at):
         put(added, _RECORD.data_indicator1, _BLANK)
         put(added, _RECORD.data_indicator2, _BLANK)
         put(added, _RECORD.data_coded, _OPENING_A + text)
-    cdef object kept = PyTuple_New(count if text is not None else count - 1)
+    return _kept_bib(leader, fields, gone, added, place), added
+
+
+# -- core.normalization.saved_035s (``Makers.saved_035s``) -----------------------------------
+from almamatch.core.normalization import saved_035s as _pure_saved_035s
+cdef object _PURE_SAVED_035S = _pure_saved_035s
+cdef object _OCOLC = "OCoLC"
+
+
+cdef inline bint _blank(Py_UCS4 character) noexcept:
+    """Whether ``str.strip`` strips this ASCII character (``str.isspace``)."""
+    return character == 32 or 9 <= character <= 13 or 28 <= character <= 31
+
+
+cdef object _control_text(PyObject* one):
+    """``one.value.strip()`` of a ``ControlField`` whose value is a ``str`` (read from its slot),
+    as ``folded_controls`` reads it; None for any other value (the pure function's)."""
+    if Py_TYPE(one) is not _RECORD.control:
+        return None
+    cdef PyObject* value = _slot(one, _RECORD.control_value)
+    if value == NULL or not PyUnicode_CheckExact(value):
+        return None
+    cdef Py_ssize_t size = PyUnicode_GET_LENGTH(value)
+    if (size == 0 or (PyUnicode_IS_ASCII(value)
+                      and not _blank(PyUnicode_READ_CHAR(value, 0))
+                      and not _blank(PyUnicode_READ_CHAR(value, size - 1)))):
+        return <object>value
+    return (<object>value).strip()
+
+
+cdef inline int _tag_order(const char* tag, char first, char second, char third) noexcept:
+    """The order of a tag of three ASCII characters against another (-1, 0 or 1), as ``str``
+    compares them (code points, here bytes)."""
+    if tag[0] != first:
+        return 1 if <unsigned char>tag[0] > <unsigned char>first else -1
+    if tag[1] != second:
+        return 1 if <unsigned char>tag[1] > <unsigned char>second else -1
+    if tag[2] != third:
+        return 1 if <unsigned char>tag[2] > <unsigned char>third else -1
+    return 0
+
+
+cdef object _kept_bib(PyObject* leader, PyObject* fields, Py_ssize_t gone, object added,
+                      Py_ssize_t place):
+    """A ``Bib`` of ``leader`` and the tuple ``fields`` but the one at ``gone``, with ``added``
+    (unless None) at ``place`` among those kept, made as ``checked_bib`` makes it
+    (``saved_bib``): positions within the fields, as the caller checked."""
+    cdef Py_ssize_t count = PyTuple_GET_SIZE(fields)
+    cdef object kept = PyTuple_New(count if added is not None else count - 1)
     cdef Py_ssize_t index, out = 0
     cdef PyObject* one
     for index in range(count):
@@ -905,4 +954,138 @@ def saved_bib(record, removed, text, at):
     saved = new_empty(_RECORD.bib)
     put(saved, _RECORD.bib_leader, <object>leader)
     put(saved, _RECORD.bib_fields, kept)
-    return saved, added
+    return saved
+
+
+cdef tuple _not_active(dict cancelled, dict active):
+    """``listed_numbers``'s cancelled numbers: those whose value no active key holds."""
+    cdef set values = {key[0] for key in active}
+    cdef list kept = []
+    cdef PyObject* value
+    for number in cancelled.values():
+        value = NULL
+        if Py_TYPE(<PyObject*>number) is _NUMBER:
+            value = _slot(<PyObject*>number, _NUMBER_VALUE)
+        if (number.value if value == NULL else <object>value) not in values:
+            kept.append(number)
+    return tuple(kept)
+
+
+def saved_035s(record, tags, numbers, parse, found, place, read, make):
+    """``core.normalization.saved_035s``: the bib the save rule keeps of a record as OCLC writes
+    it and the zone numbers of that bib, in one walk of its 035s (each 035 appended to ``found``
+    when given), or None for any other record. Read here for a ``Bib`` whose fields are a tuple
+    that ``tags`` (an ASCII text) writes, whose 003 and 001 are ``ControlField`` values of a
+    ``str`` each, whose 035s are each a ``DataField`` holding one subfield as its text (as
+    ``read_035s``'s twin reads them) and whose folded text ``(<003>)<001>`` ``new_035`` keeps as
+    its field's text, ``found`` a list or None: the checks, the place (the first tag after
+    "035") and the look-ups made on the tag line, each value parsed by ``parse``, the 001's
+    through ``numbers`` as the pure function reads them, in the same order. Anything else is
+    the pure function's, the definition, handed ``place``, ``read`` and ``make`` (called before
+    anything is read or appended)."""
+    cdef PyObject* bib = <PyObject*>record
+    cdef PyObject* line = <PyObject*>tags
+    cdef PyObject* fields = NULL
+    if Py_TYPE(bib) is _RECORD.bib:
+        fields = _slot(bib, _RECORD.bib_fields)
+    if (fields == NULL or not PyTuple_CheckExact(fields) or not PyUnicode_CheckExact(line)
+            or not PyUnicode_IS_ASCII(line)
+            or PyUnicode_GET_LENGTH(line) != 4 * PyTuple_GET_SIZE(fields)
+            or (found is not None and not PyList_CheckExact(<PyObject*>found))):
+        return _PURE_SAVED_035S(record, tags, numbers, parse, found, place, read, make)
+    cdef PyObject* leader = _slot(bib, _RECORD.bib_leader)
+    cdef Py_ssize_t count = PyTuple_GET_SIZE(fields)
+    cdef const char* written = <const char*>PyUnicode_DATA(line)
+    cdef Py_ssize_t index, first = -1, control = -1, last = -1, at = count
+    cdef const char* tag
+    cdef int order
+    for index in range(count):
+        tag = written + 4 * index
+        order = _tag_order(tag, 48, 51, 53)  # against "035"
+        if order > 0:
+            if at == count:
+                at = index
+        elif order == 0:
+            last = index
+        elif tag[0] == 48 and tag[1] == 48:
+            if tag[2] == 51:  # "003"
+                if first != -1:
+                    return None  # a second 003
+                first = index
+            elif tag[2] == 49 and control == -1:  # "001"
+                control = index
+    if first == -1 or control == -1 or last >= at:
+        return None
+    if leader == NULL:
+        return _PURE_SAVED_035S(record, tags, numbers, parse, found, place, read, make)
+    identifier = _control_text(PyTuple_GET_ITEM(fields, first))
+    number = _control_text(PyTuple_GET_ITEM(fields, control))
+    if identifier is None or number is None:
+        return _PURE_SAVED_035S(record, tags, numbers, parse, found, place, read, make)
+    text = "(" + <str>identifier + ")" + <str>number
+    cdef Py_ssize_t size = PyUnicode_GET_LENGTH(<PyObject*>text)
+    if (PyUnicode_FindChar(<PyObject*>text, 0x1F, 0, size, 1) != -1
+            or PyUnicode_FindChar(<PyObject*>text, 0x1E, 0, size, 1) != -1):
+        return _PURE_SAVED_035S(record, tags, numbers, parse, found, place, read, make)
+    # Every 035 one subfield kept as its text, as ``read_035s``'s twin reads it.
+    cdef PyObject* one
+    cdef PyObject* coded
+    for index in range(last + 1):
+        if _tag_order(written + 4 * index, 48, 51, 53) != 0:
+            continue
+        one = PyTuple_GET_ITEM(fields, index)
+        if Py_TYPE(one) is not _RECORD.data:
+            return _PURE_SAVED_035S(record, tags, numbers, parse, found, place, read, make)
+        coded = _slot(one, _RECORD.data_coded)
+        if coded == NULL or not PyUnicode_CheckExact(coded):
+            return _PURE_SAVED_035S(record, tags, numbers, parse, found, place, read, make)
+        size = PyUnicode_GET_LENGTH(coded)
+        if size < 2 or PyUnicode_FindChar(coded, _DELIMITER, 2, size, 1) != -1:
+            return _PURE_SAVED_035S(record, tags, numbers, parse, found, place, read, make)
+    # As the pure function reads them: the 001's number, then the 035s in order.
+    if numbers is not None and identifier == _OCOLC:
+        added = numbers.saved_control_number(number)
+    else:
+        added = parse(text)
+    cdef dict active = {}
+    cdef dict cancelled = {}
+    cdef bint seen = False
+    cdef Py_UCS4 code
+    for index in range(last + 1):
+        if _tag_order(written + 4 * index, 48, 51, 53) != 0:
+            continue
+        one = PyTuple_GET_ITEM(fields, index)
+        if found is not None:
+            PyList_Append(found, <object>one)
+        coded = _slot(one, _RECORD.data_coded)
+        code = PyUnicode_READ_CHAR(coded, 1)
+        if code == 97:  # "a"
+            into = active
+            value = PyUnicode_Substring(<object>coded, 2, PyUnicode_GET_LENGTH(coded))
+            if value == text:
+                seen = True
+        elif code == 122:  # "z"
+            into = cancelled
+            value = PyUnicode_Substring(<object>coded, 2, PyUnicode_GET_LENGTH(coded))
+        else:
+            continue
+        read_number = parse(value)
+        if read_number is not None:
+            _keep(read_number, into)
+    if seen:
+        saved = _kept_bib(leader, fields, first, None, 0)
+    else:
+        if added is not None:
+            _keep(added, active)
+        new = new_empty(_RECORD.data)
+        put(new, _RECORD.data_tag, _TAG_035)
+        put(new, _RECORD.data_indicator1, _BLANK)
+        put(new, _RECORD.data_indicator2, _BLANK)
+        put(new, _RECORD.data_coded, _OPENING_A + text)
+        saved = _kept_bib(leader, fields, first, new, at - 1 if first < at else at)
+        if found is not None:
+            PyList_Append(found, new)
+    cdef tuple listed = tuple(active.values())
+    if not cancelled:
+        return saved, listed, ()
+    return saved, listed, _not_active(cancelled, active)

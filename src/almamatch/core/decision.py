@@ -23,7 +23,9 @@ from almamatch.core.lock import Lock
 from almamatch.core.merge import PURE_LOOPS, MergeLoops, are_035s
 from almamatch.core.normalization import (
     Read035s,
+    SavedRead,
     read_035s,
+    saved_035s,
     saved_bib,
     tag_line,
     tag_order_position,
@@ -591,12 +593,13 @@ class Makers:
     Merge and the incoming 005 (``version``), how its merges walk and order fields
     (``loops``), and how stage 4 writes a record's tag line (``tags``), where its save rule puts
     its 035 (``place``), how it reads the 035s (``read_035s``), makes the bib it saves
-    (``saved_bib``) and its memo parses a number (``parse``) and a saved 001's
-    (``saved_number``), how stage 5 writes its keys (``literals``), and how the zone's apply
-    makes the bib's facts (``facts``) and reads a merged record's 035s (``are_035s``).
+    (``saved_bib``), or saves and reads a record as OCLC writes it in one walk (``saved_035s``),
+    and its memo parses a number (``parse``) and a saved 001's (``saved_number``), how stage 5
+    writes its keys (``literals``), and how the zone's apply makes the bib's facts (``facts``)
+    and reads a merged record's 035s (``are_035s``).
     ``PURE_MAKERS`` are the functions above (and ``core.merge.PURE_LOOPS`` and ``are_035s``,
-    ``core.normalization.tag_line``, ``tag_order_position``, ``read_035s`` and ``saved_bib``,
-    ``core.oclc.parsed_or_none``, ``saved_number`` and ``literals``,
+    ``core.normalization.tag_line``, ``tag_order_position``, ``read_035s``, ``saved_bib`` and
+    ``saved_035s``, ``core.oclc.parsed_or_none``, ``saved_number`` and ``literals``,
     ``core.facts.checked_facts``), the definition; a caller that decides many records may hand
     its ``DecisionCache`` their compiled twins (``_native/values.pyx``, a fifth of the cost a
     value or less), which make equal values. ``core`` never imports them."""
@@ -633,6 +636,10 @@ class Makers:
     #: How the cache's memo of numbers reads the number of a saved 001 and derives OCLC's own
     #: 035 of it (``core.oclc.saved_number``, ``ParsedNumbers.saved_control_number``).
     saved_number: SavedNumber = saved_number
+    #: How stage 4's save rule saves a record as OCLC writes it and reads its numbers in one
+    #: walk (``core.normalization.saved_035s``), for ``prepare``: handed ``place``,
+    #: ``read_035s`` and ``saved_bib``.
+    saved_035s: SavedRead = saved_035s
 
 
 #: The makers written here (above): what ``decide()`` uses unless its cache was handed others.

@@ -44,14 +44,17 @@ __all__ = [
     "Read035s",
     "RemoveFields",
     "RuleNormalization",
+    "SavedRead",
     "assign_mms_id",
     "fold_003",
     "fold_003_tagged",
     "folded_controls",
     "insert_in_tag_order",
     "line_positions",
+    "listed_numbers",
     "new_035",
     "read_035s",
+    "saved_035s",
     "saved_bib",
     "tag_line",
     "tag_order_position",
@@ -415,3 +418,90 @@ def tag_order_position(fields: Sequence[Field], tag: str) -> int:
             return at
         at += 1
     return at
+
+
+def listed_numbers(active: Keyed, cancelled: Keyed
+                   ) -> tuple[tuple[OclcNumber, ...], tuple[OclcNumber, ...]]:
+    """The zone numbers read (``read_035s``): each form once, in field order; a value that
+    is active is not also listed as cancelled."""
+    if not cancelled:
+        return tuple(active.values()), ()
+    active_values = {key[0] for key in active}
+    return tuple(active.values()), tuple(
+        number for number in cancelled.values() if number.value not in active_values
+    )
+
+
+class SavedRead(Protocol):
+    """``saved_035s``, or a twin that answers alike (``core.decision.Makers.saved_035s``)."""
+
+    def __call__(self, record: Bib, tags: str,  # noqa: PLR0917 (by position: one a record)
+                 numbers: ParsedNumbers | None,
+                 parse: Callable[[str], OclcNumber | None], found: list[Field] | None,
+                 place: Callable[[Sequence[Field], str], int],
+                 read: Read035s,
+                 make: Callable[[Bib, int, str | None, int], tuple[Bib, Field | None]],
+                 ) -> tuple[Bib, tuple[OclcNumber, ...], tuple[OclcNumber, ...]] | None: ...
+
+
+def saved_035s(record: Bib, tags: str,  # noqa: PLR0917 (by position: one call a record)
+               numbers: ParsedNumbers | None,
+               parse: Callable[[str], OclcNumber | None], found: list[Field] | None,
+               place: Callable[[Sequence[Field], str], int] = tag_order_position,
+               read: Read035s = read_035s,
+               make: Callable[[Bib, int, str | None, int], tuple[Bib, Field | None]] = saved_bib,
+               ) -> tuple[Bib, tuple[OclcNumber, ...], tuple[OclcNumber, ...]] | None:
+    """``fold_003_tagged`` of ``record`` (whose ``tag_line`` is ``tags``) and the zone numbers of
+    the record it saves (``core.zone.zone_numbers``, each value read by ``parse``, a caller's
+    memo of ``parsed_or_none``; the saved record's 035s appended to ``found`` when given), in
+    one walk of the 035s, where the two in turn walk them twice (the save rule to find whether an
+    035 $a already is its text, then the zone numbers); None, and nothing read or appended, for
+    a record that is not as OCLC writes records: one 003, a 001 and no 035 after the place
+    where the save rule puts its own (the first field whose tag sorts after "035", by
+    ``place``, ``tag_order_position``). ``core.zone.prepare`` saves any other record the plain
+    way, the two in turn (tests/property/test_record_trusted.py compares the two ways).
+
+    The saved record's 035s are then the given record's, in order, and after them the save
+    rule's 035 $a ``(<003>)<001>`` unless an 035 $a already is that text. So the walk of the
+    given record's 035s (``read``, ``read_035s``) reads the saved record's numbers (and 035s,
+    into ``found``) and finds that text; the added 035's number is the one its text parses to,
+    read once (through the memo ``numbers``, as ``fold_003_tagged`` reads it), not read back
+    from the new field; the saved bib is ``make``'s (``saved_bib``). A batch hands its compiled
+    twin (``core.decision.Makers.saved_035s``), which is handed the batch's ``place``, ``read``
+    and ``make`` for the records it leaves to this function."""
+    # A call of ``str.find`` costs about 1,300 instructions (its arguments are parsed the slow
+    # way), a slice compared a fraction of that: the line of a record as OCLC writes it opens
+    # with its 001 and its 003.
+    if tags[:8] == "001 003 ":
+        control, first = 0, 4
+    else:
+        first = tags.find("003")
+        if first == -1:
+            return None
+        control = tags.find("001")
+    fields = record.fields
+    last = tags.rfind("035")
+    if (control == -1 or "003" in tags[first + 4:]
+            or last >> 2 >= (at := place(fields, "035"))):
+        return None
+    # As ``fold_003_tagged`` reads the 003 and the 001 and writes the 035 $a.
+    identifier, number = folded_controls(fields, first, control)
+    text = f"({identifier}){number}"
+    added = (numbers.saved_control_number(number) if numbers is not None and identifier == "OCoLC"
+             else parse(text))
+    keyed: Keyed = {}
+    keyed_cancelled: Keyed = {}
+    if read(fields, tags, parse, keyed, keyed_cancelled, sought=text, found=found, last=last):
+        saved, _ = make(record, first >> 2, None, 0)
+    else:
+        if added is not None:
+            form = added.form
+            if form.qualified or form.prefix:  # ``OclcForm.is_marked``
+                keyed.setdefault((added.value, form.prefix, form.width), added)
+        # The place among the kept fields: one before it when the 003 (which sorts before
+        # "035") stood before it; after every 035 (the last 035 is before ``at``).
+        saved, added_035 = make(record, first >> 2, text, at - 1 if first >> 2 < at else at)
+        if found is not None:
+            found.append(added_035)  # type: ignore[arg-type]
+    active, cancelled = listed_numbers(keyed, keyed_cancelled)
+    return saved, active, cancelled

@@ -60,8 +60,8 @@ from almamatch.core.normalization import (
     NormalizationStep,
     RemoveFields,
     fold_003_tagged,
-    folded_controls,
     line_positions,
+    listed_numbers,
     read_035s,
     tag_line,
 )
@@ -313,19 +313,7 @@ def _numbers(bib: Bib, tags: str,
     active: Keyed = {}
     cancelled: Keyed = {}
     read_035s(bib.fields, tags, parse, active, cancelled, sought=None, found=found)
-    return _listed(active, cancelled)
-
-
-def _listed(active: Keyed, cancelled: Keyed
-            ) -> tuple[tuple[OclcNumber, ...], tuple[OclcNumber, ...]]:
-    """The zone numbers read (``read_035s``): each form once, in field order; a value that
-    is active is not also listed as cancelled."""
-    if not cancelled:
-        return tuple(active.values()), ()
-    active_values = {key[0] for key in active}
-    return tuple(active.values()), tuple(
-        number for number in cancelled.values() if number.value not in active_values
-    )
+    return listed_numbers(active, cancelled)
 
 
 def _saved(record: Bib, tags: str, numbers: ParsedNumbers | None,
@@ -335,58 +323,20 @@ def _saved(record: Bib, tags: str, numbers: ParsedNumbers | None,
     """``fold_003_tagged`` of ``record`` (whose ``tag_line`` is ``tags``) and the ``_numbers``
     of the record it saves: ``prepare`` needs both (and not the saved record's tag line).
 
-    One walk of the 035s, where the two in turn walk them twice (the save rule to find whether
-    an 035 $a already is its text, then the zone numbers), for a record with one 003, a 001
-    and no 035 after the place where the save rule puts its own (the first field whose tag
-    sorts after "035", ``tag_order_position``, by ``makers.place``), as OCLC writes records:
-    the saved record's 035s are then the given record's, in order, and after them the save
-    rule's 035 $a ``(<003>)<001>`` unless an 035 $a already is that text. So the walk of the
-    given record's 035s reads the saved record's numbers (and 035s, into ``found``) and finds
-    that text; the added 035's number is the one its text parses to, read once (through the
-    memo, as ``fold_003_tagged`` reads it), not read back from the new field. Every other
-    record goes the plain way, the two in turn (tests/property/test_record_trusted.py compares
-    the two ways).
+    A record as OCLC writes it is saved and read in one walk of its 035s
+    (``core.normalization.saved_035s``, by ``makers.saved_035s``, handed ``makers.place``,
+    ``makers.read_035s`` and ``makers.saved_bib``); every other record goes the plain way, the
+    two in turn (tests/property/test_record_trusted.py compares the two ways).
     """
-    # A call of ``str.find`` costs about 1,300 instructions (its arguments are parsed the slow
-    # way), a slice compared a fraction of that: the line of a record as OCLC writes it opens
-    # with its 001 and its 003.
-    if tags[:8] == "001 003 ":
-        control, first = 0, 4
-    else:
-        first = tags.find("003")
-        if first == -1:  # nothing to fold: the record is saved as it is
-            active, cancelled = _numbers(record, tags, parse, found)
-            return record, active, cancelled
-        control = tags.find("001")
-    fields = record.fields
-    last = tags.rfind("035")
-    if (control == -1 or "003" in tags[first + 4:]
-            or last >> 2 >= (place := makers.place(fields, "035"))):
-        saved, saved_tags = fold_003_tagged(record, tags, numbers=numbers)
-        active, cancelled = _numbers(saved, saved_tags, parse, found)
-        return saved, active, cancelled
-    # As ``fold_003_tagged`` reads the 003 and the 001 and writes the 035 $a.
-    identifier, number = folded_controls(fields, first, control)
-    text = f"({identifier}){number}"
-    added = (numbers.saved_control_number(number) if numbers is not None and identifier == "OCoLC"
-             else parse(text))
-    keyed: Keyed = {}
-    keyed_cancelled: Keyed = {}
-    if makers.read_035s(fields, tags, parse, keyed, keyed_cancelled, sought=text,
-                        found=found, last=last):
-        saved, _ = makers.saved_bib(record, first >> 2, None, 0)
-    else:
-        if added is not None:
-            form = added.form
-            if form.qualified or form.prefix:  # ``OclcForm.is_marked``
-                keyed.setdefault((added.value, form.prefix, form.width), added)
-        # The place among the kept fields: one before it when the 003 (which sorts before
-        # "035") stood before it; after every 035 (the last 035 is before ``place``).
-        saved, added_035 = makers.saved_bib(record, first >> 2, text,
-                                            place - 1 if first >> 2 < place else place)
-        if found is not None:
-            found.append(added_035)  # type: ignore[arg-type]
-    active, cancelled = _listed(keyed, keyed_cancelled)
+    walked = makers.saved_035s(record, tags, numbers, parse, found, makers.place,
+                               makers.read_035s, makers.saved_bib)
+    if walked is not None:
+        return walked
+    if tags.find("003") == -1:  # nothing to fold: the record is saved as it is
+        active, cancelled = _numbers(record, tags, parse, found)
+        return record, active, cancelled
+    saved, saved_tags = fold_003_tagged(record, tags, numbers=numbers)
+    active, cancelled = _numbers(saved, saved_tags, parse, found)
     return saved, active, cancelled
 
 
