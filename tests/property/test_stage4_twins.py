@@ -27,6 +27,7 @@ from almamatch.core.decide import DecisionCache
 from almamatch.core.decision import PURE_MAKERS
 from almamatch.core.normalization import (
     Keyed,
+    copied_019s,
     read_035s,
     saved_035s,
     saved_bib,
@@ -41,7 +42,7 @@ from almamatch.core.oclc import (
     parsed_or_none,
     saved_number,
 )
-from almamatch.core.record import Bib
+from almamatch.core.record import Bib, field_line
 from almamatch.core.zone import prepare
 
 try:
@@ -55,7 +56,7 @@ from test_decide_properties import records
 #: The pure makers but stage 4's, which are the compiled twins.
 STAGE_4 = attrs.evolve(PURE_MAKERS, tags=values.tag_line, place=values.tag_order_position,
                        read_035s=values.read_035s, saved_bib=values.saved_bib,
-                       saved_035s=values.saved_035s)
+                       saved_035s=values.saved_035s, copied_019s=values.copied_019s)
 STEPS = profile_from_path(str(Path(__file__).resolve().parents[2] / "examples" / "profiles"
                                  / "carli.toml")).profile.normalization_steps
 _CHARACTERS = "0123456789abcXYZ"
@@ -350,3 +351,51 @@ def test_the_compiled_save_and_read_leaves_other_values_to_the_pure_one() -> Non
         with pytest.raises(AttributeError):
             walk(record, listed, None, parsed_or_none, None, tag_order_position, read_035s,
                  saved_bib)
+
+
+fields_019 = st.builds(
+    lambda pairs: DataField("019", " ", " ", [Subfield(code, text) for code, text in pairs]),
+    st.lists(st.tuples(st.sampled_from("aab"), subfield_texts), min_size=1, max_size=4))
+copied_records = st.builds(
+    lambda listed, leader: Bib(leader=leader, fields=listed),
+    st.lists(st.one_of(fields.filter(lambda one: one.tag != "00A"), fields_035, fields_019),
+             max_size=9),
+    st.just("00000cam a2200000 a 4500"))
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.one_of(copied_records, records()), st.sampled_from(["none", "pure", "compiled"]),
+       st.integers(0, 6), st.lists(oclc_like, max_size=3))
+def test_the_compiled_019_copy_is_the_pure_one(
+    record: Bib, memo: str, limit: int, seen: list[str]
+) -> None:
+    """The same bib (the very fields kept), tag line and numbers read, and the same memo left,
+    with no memo, or one of either parse, full or not."""
+    tags = tag_line(record.fields)
+    answers: list[Any] = []
+    for copy in (values.copied_019s, copied_019s):
+        numbers = (None if memo == "none" else ParsedNumbers(
+            limit=limit, parse=values.parsed_or_none if memo == "compiled" else parsed_or_none))
+        for text in seen:
+            if numbers is not None:
+                numbers.number(text)
+        copied, copied_tags, read = copy(record, tags, numbers)
+        answers.append((copied, repr(copied), type(copied), copied is record,
+                        [any(one is mine for mine in record.fields) for one in copied.fields],
+                        copied_tags, copied_tags == tag_line(copied.fields), repr(read),
+                        [id(number.form) for number in read],
+                        None if numbers is None else _table(numbers)))
+    assert answers[0] == answers[1]
+
+
+def test_the_compiled_019_copy_leaves_other_values_to_the_pure_one() -> None:
+    record = Bib(leader="00000cam a2200000 a 4500", fields=[
+        DataField("019", " ", " ", [Subfield("a", "12345")])])
+    for copy in (values.copied_019s, copied_019s):
+        copied, tags, read = copy(record, "019 ", None)
+        assert tags == "019 035 "
+        assert [field_line(one) for one in copied.fields] == [
+            "019 ## $a 12345", "035 ## $z (OCoLC)12345"]
+        assert [number.value for number in read] == [12345]
+        listed: Any = ["019 "]  # a line that is no text: the pure function's answer
+        assert copy(record, listed, None)[0] is record

@@ -83,3 +83,8 @@ def saved_035s(record: Bib, tags: str, numbers: ParsedNumbers | None,
                ) -> tuple[Bib, tuple[OclcNumber, ...], tuple[OclcNumber, ...]] | None:
     """``core.normalization.saved_035s``: the bib the save rule keeps of a record as OCLC
     writes it and its zone numbers, in one walk of its 035s; None for any other record."""
+
+def copied_019s(bib: Bib, tags: str, numbers: ParsedNumbers | None
+                ) -> tuple[Bib, str, list[OclcNumber]]:
+    """``core.normalization.copied_019s``: the bib with its 019 $a's copied as 035 $z's, its tag
+    line and the numbers its 019 $a's parse to."""

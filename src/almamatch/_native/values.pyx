@@ -971,6 +971,42 @@ cdef tuple _not_active(dict cancelled, dict active):
     return tuple(kept)
 
 
+cdef PyTypeObject* _PARSED_NUMBERS = <PyTypeObject*>_oclc.ParsedNumbers
+cdef Py_ssize_t _NUMBERS_FOUND = member_offset(_oclc.ParsedNumbers.__dict__["_found"],
+                                               _oclc.ParsedNumbers)
+
+
+cdef object _memo_of(object numbers, object parse):
+    """The table of the memo ``numbers`` (a ``ParsedNumbers``, its slots set) when ``parse`` is
+    its look-up (``ParsedNumbers.number``: the table's ``__getitem__``); else None."""
+    if numbers is None or Py_TYPE(<PyObject*>numbers) is not _PARSED_NUMBERS:
+        return None
+    cdef PyObject* table = _slot(<PyObject*>numbers, _NUMBERS_FOUND)
+    if table == NULL or Py_TYPE(table) is not _TEXTS:
+        return None
+    cdef PyObject* limit = _slot(table, _TEXTS_LIMIT)
+    if (limit == NULL or not PyLong_CheckExact(limit) or _slot(table, _TEXTS_PARSE) == NULL
+            or parse != (<object>table).__getitem__):
+        return None
+    return <object>table
+
+
+cdef object _read_number(object memo, object parse, object text):
+    """``parse(text)``: through the memo's table ``memo`` (``_memo_of``) when given, looked up
+    there and, where it does not hold ``text``, parsed and kept as ``_Texts.__missing__`` does
+    (the table emptied first when it holds ``limit`` texts)."""
+    if memo is None:
+        return parse(text)
+    cdef PyObject* held = PyDict_GetItemWithError(memo, text)
+    if held != NULL:
+        return <object>held
+    if len(<dict>memo) >= <object>_slot(<PyObject*>memo, _TEXTS_LIMIT):
+        (<dict>memo).clear()
+    number = (<object>_slot(<PyObject*>memo, _TEXTS_PARSE))(text)
+    (<dict>memo)[text] = number
+    return number
+
+
 def saved_035s(record, tags, numbers, parse, found, place, read, make):
     """``core.normalization.saved_035s``: the bib the save rule keeps of a record as OCLC writes
     it and the zone numbers of that bib, in one walk of its 035s (each 035 appended to ``found``
@@ -979,8 +1015,9 @@ def saved_035s(record, tags, numbers, parse, found, place, read, make):
     ``str`` each, whose 035s are each a ``DataField`` holding one subfield as its text (as
     ``read_035s``'s twin reads them) and whose folded text ``(<003>)<001>`` ``new_035`` keeps as
     its field's text, ``found`` a list or None: the checks, the place (the first tag after
-    "035") and the look-ups made on the tag line, each value parsed by ``parse``, the 001's
-    through ``numbers`` as the pure function reads them, in the same order. Anything else is
+    "035") and the look-ups made on the tag line, each value parsed by ``parse`` (looked up in
+    the table of ``numbers`` here when ``parse`` is its look-up), the 001's through ``numbers``
+    as the pure function reads them, in the same order. Anything else is
     the pure function's, the definition, handed ``place``, ``read`` and ``make`` (called before
     anything is read or appended)."""
     cdef PyObject* bib = <PyObject*>record
@@ -1047,6 +1084,7 @@ def saved_035s(record, tags, numbers, parse, found, place, read, make):
         added = numbers.saved_control_number(number)
     else:
         added = parse(text)
+    memo = _memo_of(numbers, parse)
     cdef dict active = {}
     cdef dict cancelled = {}
     cdef bint seen = False
@@ -1069,7 +1107,7 @@ def saved_035s(record, tags, numbers, parse, found, place, read, make):
             value = PyUnicode_Substring(<object>coded, 2, PyUnicode_GET_LENGTH(coded))
         else:
             continue
-        read_number = parse(value)
+        read_number = _read_number(memo, parse, value)
         if read_number is not None:
             _keep(read_number, into)
     if seen:
@@ -1089,3 +1127,175 @@ def saved_035s(record, tags, numbers, parse, found, place, read, make):
     if not cancelled:
         return saved, listed, ()
     return saved, listed, _not_active(cancelled, active)
+
+
+# -- core.normalization.copied_019s (``Makers.copied_019s``) ---------------------------------
+from almamatch.core.normalization import copied_019s as _pure_copied_019s
+from almamatch.core.normalization import new_035 as _pure_new_035
+cdef object _PURE_COPIED = _pure_copied_019s
+cdef object _PURE_NEW_035 = _pure_new_035
+cdef object _OPENING_Z = "\x1fz"  # a $z's opening in a field's text (``new_035``)
+cdef object _LINE_035 = "035 "
+
+
+cdef inline bint _is_019(const char* tags, Py_ssize_t at) noexcept:
+    return tags[at] == 48 and tags[at + 1] == 49 and tags[at + 2] == 57  # "019"
+
+
+cdef int _values_into(object coded, Py_UCS4 code, list into) except -1:
+    """Append each value of subfield ``code`` of a field's text (``DataField.values``): each
+    delimiter opens a subfield, whose value runs to the next delimiter."""
+    cdef Py_ssize_t size = PyUnicode_GET_LENGTH(<PyObject*>coded)
+    cdef Py_ssize_t at = PyUnicode_FindChar(<PyObject*>coded, _DELIMITER, 0, size, 1)
+    cdef Py_ssize_t after
+    while at != -1:
+        after = (PyUnicode_FindChar(<PyObject*>coded, _DELIMITER, at + 1, size, 1)
+                 if at + 1 < size else -1)
+        if at + 1 < size and PyUnicode_READ_CHAR(<PyObject*>coded, at + 1) == code:
+            into.append(PyUnicode_Substring(coded, at + 2, size if after == -1 else after))
+        at = after
+    return 0
+
+
+cdef inline object _value_of(object number):
+    """``number.value``, read from its slot for an ``OclcNumber``."""
+    cdef PyObject* value = NULL
+    if Py_TYPE(<PyObject*>number) is _NUMBER:
+        value = _slot(<PyObject*>number, _NUMBER_VALUE)
+    return number.value if value == NULL else <object>value
+
+
+cdef object _canonical_in(object memo, object number):
+    """``ParsedNumbers.canonical(number)`` of the memo whose table is ``memo`` (``_memo_of``):
+    ``"(OCoLC)" + str(number.value)``, its number kept in the table, derived, unless there (the
+    table emptied first when it has no room for one more text, ``_room(1)``)."""
+    if len(<dict>memo) > <object>_slot(<PyObject*>memo, _TEXTS_LIMIT) - 1:
+        (<dict>memo).clear()
+    read = _value_of(number)
+    cdef str digits = str(read)
+    cdef str written = _QUALIFIER + digits
+    if PyDict_GetItemWithError(memo, written) == NULL:
+        width = len(digits)
+        canonical = new_empty(_NUMBER)
+        put(canonical, _NUMBER_VALUE, read)
+        put(canonical, _NUMBER_FORM, _CANONICAL[width] if width < _WIDTHS
+            else _oclc._form(True, "", width))
+        (<dict>memo)[written] = canonical
+    return written
+
+
+def copied_019s(bib, tags, numbers):
+    """``core.normalization.copied_019s(bib, tags, numbers)``: the bib with each 019 $a also as
+    035 $z ``(OCoLC)<n>`` unless an 035 $z carries that number, its tag line and the numbers
+    its 019 $a's parse to. Read here for a ``Bib`` whose fields are a tuple that ``tags`` (an
+    ASCII text) writes and whose 035s and 019s are ``DataField`` values holding their subfields
+    as their text: the values parsed through the memo ``numbers`` (its table read here where
+    its look-up is the table's own) or ``parsed_or_none``, and the 035 $z's written, as the
+    pure function reads and writes them, in the same order. Anything else is the pure
+    function's, the definition (called before anything is read)."""
+    cdef PyObject* record = <PyObject*>bib
+    cdef PyObject* line = <PyObject*>tags
+    cdef PyObject* fields = NULL
+    cdef PyObject* leader = NULL
+    if Py_TYPE(record) is _RECORD.bib:
+        fields = _slot(record, _RECORD.bib_fields)
+        leader = _slot(record, _RECORD.bib_leader)
+    if (fields == NULL or leader == NULL or not PyTuple_CheckExact(fields)
+            or not PyUnicode_CheckExact(line) or not PyUnicode_IS_ASCII(line)
+            or PyUnicode_GET_LENGTH(line) != 4 * PyTuple_GET_SIZE(fields)):
+        return _PURE_COPIED(bib, tags, numbers)
+    cdef Py_ssize_t count = PyTuple_GET_SIZE(fields)
+    cdef const char* written = <const char*>PyUnicode_DATA(line)
+    cdef Py_ssize_t index, at = count
+    cdef bint with_019 = False
+    cdef int order
+    cdef PyObject* one
+    cdef PyObject* coded
+    # First, whether every 035 and 019 is one read here: else nothing is read here.
+    for index in range(count):
+        order = _tag_order(written + 4 * index, 48, 51, 53)  # against "035"
+        if order > 0 and at == count:
+            at = index
+        if order == 0 or _is_019(written, 4 * index):
+            one = PyTuple_GET_ITEM(fields, index)
+            if Py_TYPE(one) is not _RECORD.data:
+                return _PURE_COPIED(bib, tags, numbers)
+            coded = _slot(one, _RECORD.data_coded)
+            if coded == NULL or not PyUnicode_CheckExact(coded):
+                return _PURE_COPIED(bib, tags, numbers)
+            if order != 0:
+                with_019 = True
+    cdef list read = []
+    if not with_019:
+        return bib, tags, read
+    memo = None
+    if numbers is None:
+        parse = _PURE_PARSED
+    else:
+        parse = numbers.number
+        memo = _memo_of(numbers, parse)
+    cdef set present = set()
+    cdef list texts = []
+    for index in range(count):
+        if _tag_order(written + 4 * index, 48, 51, 53) != 0:
+            continue
+        text = <object>_slot(PyTuple_GET_ITEM(fields, index), _RECORD.data_coded)
+        if not PyUnicode_Contains(text, _OPENING_Z):
+            continue
+        del texts[:]
+        _values_into(text, 122, texts)  # "z"
+        for value in texts:
+            found = _read_number(memo, parse, value)
+            if found is not None:
+                present.add(_value_of(found))
+    cdef list added = []
+    for index in range(count):
+        if not _is_019(written, 4 * index):
+            continue
+        del texts[:]
+        _values_into(<object>_slot(PyTuple_GET_ITEM(fields, index), _RECORD.data_coded), 97,
+                     texts)  # "a"
+        for value in texts:
+            number = _read_number(memo, parse, value)
+            if number is None:
+                continue
+            read.append(number)
+            number_value = _value_of(number)
+            if number_value in present:
+                continue
+            present.add(number_value)
+            if numbers is None:
+                copy = str(number)
+            elif memo is not None:
+                copy = _canonical_in(memo, number)
+            else:
+                copy = numbers.canonical(number)
+            if (not PyUnicode_CheckExact(<PyObject*>copy)
+                    or PyUnicode_FindChar(<PyObject*>copy, 0x1F, 0, len(copy), 1) != -1
+                    or PyUnicode_FindChar(<PyObject*>copy, 0x1E, 0, len(copy), 1) != -1):
+                added.append(_PURE_NEW_035("z", copy))
+                continue
+            new = new_empty(_RECORD.data)
+            put(new, _RECORD.data_tag, _TAG_035)
+            put(new, _RECORD.data_indicator1, _BLANK)
+            put(new, _RECORD.data_indicator2, _BLANK)
+            put(new, _RECORD.data_coded, _OPENING_Z + copy)
+            added.append(new)
+    if not added:
+        return bib, tags, read
+    # Each in tag order, before the first field whose tag sorts after "035" (``at``).
+    cdef Py_ssize_t more = len(added)
+    cdef object kept = PyTuple_New(count + more)
+    for index in range(count + more):
+        if index < at:
+            item = <object>PyTuple_GET_ITEM(fields, index)
+        elif index < at + more:
+            item = added[index - at]
+        else:
+            item = <object>PyTuple_GET_ITEM(fields, index - more)
+        Py_INCREF(item)
+        _tuple_set(kept, index, <PyObject*>item)
+    copied = new_empty(_RECORD.bib)
+    put(copied, _RECORD.bib_leader, <object>leader)
+    put(copied, _RECORD.bib_fields, kept)
+    return copied, tags[:4 * at] + _LINE_035 * more + tags[4 * at:], read

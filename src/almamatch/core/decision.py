@@ -24,13 +24,21 @@ from almamatch.core.merge import PURE_LOOPS, MergeLoops, are_035s
 from almamatch.core.normalization import (
     Read035s,
     SavedRead,
+    copied_019s,
     read_035s,
     saved_035s,
     saved_bib,
     tag_line,
     tag_order_position,
 )
-from almamatch.core.oclc import OclcNumber, SavedNumber, literals, parsed_or_none, saved_number
+from almamatch.core.oclc import (
+    OclcNumber,
+    ParsedNumbers,
+    SavedNumber,
+    literals,
+    parsed_or_none,
+    saved_number,
+)
 from almamatch.core.record import Bib, Field
 from almamatch.core.slots import new_instance, slot_setter
 from almamatch.core.timestamp import Timestamp
@@ -594,12 +602,13 @@ class Makers:
     (``loops``), and how stage 4 writes a record's tag line (``tags``), where its save rule puts
     its 035 (``place``), how it reads the 035s (``read_035s``), makes the bib it saves
     (``saved_bib``), or saves and reads a record as OCLC writes it in one walk (``saved_035s``),
-    and its memo parses a number (``parse``) and a saved 001's (``saved_number``), how stage 5
-    writes its keys (``literals``), and how the zone's apply makes the bib's facts (``facts``)
-    and reads a merged record's 035s (``are_035s``).
-    ``PURE_MAKERS`` are the functions above (and ``core.merge.PURE_LOOPS`` and ``are_035s``,
-    ``core.normalization.tag_line``, ``tag_order_position``, ``read_035s``, ``saved_bib`` and
-    ``saved_035s``, ``core.oclc.parsed_or_none``, ``saved_number`` and ``literals``,
+    copies its 019 $a's into 035 $z's (``copied_019s``), and its memo parses a number
+    (``parse``) and a saved 001's (``saved_number``), how stage 5 writes its keys
+    (``literals``), and how the zone's apply makes the bib's facts (``facts``) and reads a
+    merged record's 035s (``are_035s``). ``PURE_MAKERS`` are the functions above (and
+    ``core.merge.PURE_LOOPS`` and ``are_035s``, ``core.normalization.tag_line``,
+    ``tag_order_position``, ``read_035s``, ``saved_bib``, ``saved_035s`` and ``copied_019s``,
+    ``core.oclc.parsed_or_none``, ``saved_number`` and ``literals``,
     ``core.facts.checked_facts``), the definition; a caller that decides many records may hand
     its ``DecisionCache`` their compiled twins (``_native/values.pyx``, a fifth of the cost a
     value or less), which make equal values. ``core`` never imports them."""
@@ -640,6 +649,10 @@ class Makers:
     #: walk (``core.normalization.saved_035s``), for ``prepare``: handed ``place``,
     #: ``read_035s`` and ``saved_bib``.
     saved_035s: SavedRead = saved_035s
+    #: How stage 4's copy of the 019 $a's into 035 $z's (``CopyCancelledTo035z.apply_read``)
+    #: copies them (``core.normalization.copied_019s``), for ``prepare``.
+    copied_019s: Callable[[Bib, str, ParsedNumbers | None], tuple[Bib, str, list[OclcNumber]]] = (
+        copied_019s)
 
 
 #: The makers written here (above): what ``decide()`` uses unless its cache was handed others.

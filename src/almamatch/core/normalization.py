@@ -46,6 +46,7 @@ __all__ = [
     "RuleNormalization",
     "SavedRead",
     "assign_mms_id",
+    "copied_019s",
     "fold_003",
     "fold_003_tagged",
     "folded_controls",
@@ -90,44 +91,7 @@ class CopyCancelledTo035z:
         """``apply_tagged``, with the numbers its 019 $a's parse to, in field and subfield
         order (those that parse, each as often as written): the step reads them to copy them,
         and ``prepare`` reads them again for the record's cancelled 019 numbers."""
-        read: list[OclcNumber] = []
-        # Most records carry no 019: then nothing is read and the record is returned as it is.
-        if "019" not in tags:  # ``may_change``
-            return bib, tags, read
-        fields = bib.fields
-        parse = number_reader(numbers)
-        present: set[int] = set()  # the values of those numbers: numbers are equal by value
-        for at in line_positions(tags, "035"):
-            # Most 035s hold no $z: a field whose text (``marc_text``) holds no delimiter
-            # followed by "z" has none, and is not split to find that out (``values``).
-            written = kept_subfields(fields[at])
-            if written.__class__ is str and _CANCELLED_035 not in written:
-                continue
-            for text in as_data_field(fields[at]).values("z"):
-                found = parse(text)
-                if found is not None:
-                    present.add(found.value)
-        added: list[Field] = []
-        for at in line_positions(tags, "019"):
-            for text in as_data_field(fields[at]).values("a"):
-                number = parse(text)
-                if number is None:
-                    continue  # kept on the bib as a diagnostic; nothing to copy
-                read.append(number)
-                if number.value not in present:
-                    present.add(number.value)
-                    written = str(number) if numbers is None else numbers.canonical(number)
-                    added.append(new_035("z", written))
-        if not added:
-            return bib, tags, read
-        # Each in tag order (``insert_in_tag_order``): an 035 goes before the first field whose
-        # tag sorts after "035", so each one added goes just after the one added before it.
-        at = tag_order_position(fields, "035")
-        kept = list(fields)
-        kept[at:at] = added
-        offset = 4 * at
-        return (checked_bib(bib.leader, tuple(kept)),
-                tags[:offset] + "035 " * len(added) + tags[offset:], read)
+        return copied_019s(bib, tags, numbers)
 
 
 #: How a field's text (``marc_text``) opens a $z: no value holds the delimiter.
@@ -505,3 +469,49 @@ def saved_035s(record: Bib, tags: str,  # noqa: PLR0917 (by position: one call a
             found.append(added_035)  # type: ignore[arg-type]
     active, cancelled = listed_numbers(keyed, keyed_cancelled)
     return saved, active, cancelled
+
+
+def copied_019s(bib: Bib, tags: str, numbers: ParsedNumbers | None
+                ) -> tuple[Bib, str, list[OclcNumber]]:
+    """``CopyCancelledTo035z.apply_read``: the bib with each 019 $a also as 035 $z
+    ``(OCoLC)<n>`` unless it already carries that number in 035 $z, its ``tag_line`` (the bib's
+    is ``tags``) and the numbers its 019 $a's parse to (through the memo ``numbers`` when
+    given). A batch hands its compiled twin (``core.decision.Makers.copied_019s``)."""
+    read: list[OclcNumber] = []
+    # Most records carry no 019: then nothing is read and the record is returned as it is.
+    if "019" not in tags:  # ``may_change``
+        return bib, tags, read
+    fields = bib.fields
+    parse = number_reader(numbers)
+    present: set[int] = set()  # the values of those numbers: numbers are equal by value
+    for at in line_positions(tags, "035"):
+        # Most 035s hold no $z: a field whose text (``marc_text``) holds no delimiter
+        # followed by "z" has none, and is not split to find that out (``values``).
+        written = kept_subfields(fields[at])
+        if written.__class__ is str and _CANCELLED_035 not in written:
+            continue
+        for text in as_data_field(fields[at]).values("z"):
+            found = parse(text)
+            if found is not None:
+                present.add(found.value)
+    added: list[Field] = []
+    for at in line_positions(tags, "019"):
+        for text in as_data_field(fields[at]).values("a"):
+            number = parse(text)
+            if number is None:
+                continue  # kept on the bib as a diagnostic; nothing to copy
+            read.append(number)
+            if number.value not in present:
+                present.add(number.value)
+                written = str(number) if numbers is None else numbers.canonical(number)
+                added.append(new_035("z", written))
+    if not added:
+        return bib, tags, read
+    # Each in tag order (``insert_in_tag_order``): an 035 goes before the first field whose
+    # tag sorts after "035", so each one added goes just after the one added before it.
+    at = tag_order_position(fields, "035")
+    kept = list(fields)
+    kept[at:at] = added
+    offset = 4 * at
+    return (checked_bib(bib.leader, tuple(kept)),
+            tags[:offset] + "035 " * len(added) + tags[offset:], read)

@@ -190,7 +190,8 @@ def prepare(record: Bib, normalization: tuple[NormalizationStep, ...], *,
                     notes.append(_unchanged(step.name))
                     continue
                 # It adds 035s alone: the record keeps its 019s.
-                after, tags, read_019 = step.apply_read(record, tags, numbers=numbers)
+                # ``step.apply_read``, by the makers' (``Makers.copied_019s``).
+                after, tags, read_019 = makers.copied_019s(record, tags, numbers)
                 read_019_of = after
                 notes.append(_unchanged(step.name) if after is record
                              else _named_step_note(step.name, record, after))

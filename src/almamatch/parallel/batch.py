@@ -339,7 +339,8 @@ def compiled_makers() -> Makers:
                   facts=values.checked_facts, are_035s=values.are_035s,
                   place=values.tag_order_position, read_035s=values.read_035s,
                   saved_bib=values.saved_bib, literals=values.literals,
-                  saved_number=values.saved_number, saved_035s=values.saved_035s)
+                  saved_number=values.saved_number, saved_035s=values.saved_035s,
+                  copied_019s=values.copied_019s)
 
 
 #: How a batch's decisions make their values (``core.decision.Makers``): the compiled twins of
