@@ -971,6 +971,16 @@ cdef tuple _not_active(dict cancelled, dict active):
     return tuple(kept)
 
 
+cdef extern from "Python.h":
+    ctypedef PyObject* (*_CFunction "PyCFunction")(PyObject*, PyObject*)
+    bint PyCFunction_Check(PyObject* value)
+    PyObject* PyCFunction_GET_SELF(PyObject* function)
+    _CFunction PyCFunction_GET_FUNCTION(PyObject* function)
+
+#: The C function of ``dict.__getitem__``, bound to a dictionary: what ``_Texts.__getitem__``
+#: (``ParsedNumbers.number``) is.
+cdef object _ANY_ITEM = {}.__getitem__
+cdef _CFunction _DICT_ITEM = PyCFunction_GET_FUNCTION(<PyObject*>_ANY_ITEM)
 cdef PyTypeObject* _PARSED_NUMBERS = <PyTypeObject*>_oclc.ParsedNumbers
 cdef Py_ssize_t _NUMBERS_FOUND = member_offset(_oclc.ParsedNumbers.__dict__["_found"],
                                                _oclc.ParsedNumbers)
@@ -985,8 +995,10 @@ cdef object _memo_of(object numbers, object parse):
     if table == NULL or Py_TYPE(table) is not _TEXTS:
         return None
     cdef PyObject* limit = _slot(table, _TEXTS_LIMIT)
+    cdef PyObject* look_up = <PyObject*>parse
     if (limit == NULL or not PyLong_CheckExact(limit) or _slot(table, _TEXTS_PARSE) == NULL
-            or parse != (<object>table).__getitem__):
+            or not PyCFunction_Check(look_up) or PyCFunction_GET_SELF(look_up) != table
+            or PyCFunction_GET_FUNCTION(look_up) != _DICT_ITEM):
         return None
     return <object>table
 

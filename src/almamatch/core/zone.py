@@ -208,7 +208,12 @@ def prepare(record: Bib, normalization: tuple[NormalizationStep, ...], *,
                     tags = tags_of(after.fields)
                     with_019 = "019" in tags
         record = after
-    saved, active, cancelled = _saved(record, tags, numbers, number, found_035s, makers=makers)
+    # ``_saved``, its one walk taken here first (most records are as OCLC writes them).
+    walked = makers.saved_035s(record, tags, numbers, number, found_035s, makers.place,
+                               makers.read_035s, makers.saved_bib)
+    saved, active, cancelled = (
+        walked if walked is not None
+        else _saved(record, tags, numbers, number, found_035s, makers=makers))
     if saved is not record:
         notes.append("save rule: 001+003 folded into 035 $a, 003 removed")
     cancelled_019: tuple[OclcNumber, ...] = ()
