@@ -170,9 +170,10 @@ def prepare(record: Bib, normalization: tuple[NormalizationStep, ...], *,
     ``numbers`` is the caller's memo of parsed OCLC numbers (a batch's); the result is the same
     without it. ``found_035s``, when given (empty), receives the prepared record's 035 fields,
     in order, as the keys are read from them (``decide()`` hands them to its ``Groundwork``).
-    ``makers`` write a record's ``tag_line`` (``Makers.tags``), find where the save rule's 035
-    goes (``Makers.place``) and read the 035s (``Makers.read_035s``): a batch hands the compiled
-    twins (``decide()`` hands its cache's).
+    ``makers`` write a record's ``tag_line`` (``Makers.tags``), copy its 019 $a's
+    (``Makers.copied_019s``), save it and read its 035s in one walk (``Makers.saved_035s``) or
+    find where the save rule's 035 goes (``Makers.place``) and read the 035s
+    (``Makers.read_035s``): a batch hands the compiled twins (``decide()`` hands its cache's).
     """
     tags_of = makers.tags
     number = number_reader(numbers)
