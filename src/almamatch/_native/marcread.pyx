@@ -130,6 +130,21 @@ cdef inline void _look_at(const unsigned char* record, Py_ssize_t piece, Py_ssiz
             found.noncharacter = True
 
 
+cdef inline bint _any_high(const unsigned char* data, Py_ssize_t size) noexcept:
+    """Whether one of the ``size`` bytes at ``data`` is over 0x7F: eight at a time, then the
+    last few one by one."""
+    cdef uint64_t word, high = 0
+    cdef Py_ssize_t at = 0
+    while at + 8 <= size:
+        memcpy(&word, data + at, 8)
+        high |= word
+        at += 8
+    while at < size:
+        high |= data[at]
+        at += 1
+    return (high & 0x8080808080808080ULL) != 0
+
+
 cdef bint _open(const unsigned char* record, Py_ssize_t size, Opened* found,
                bint each_byte=True) noexcept:
     """Whether the record's leader, directory and data area have the layout the direct path
@@ -201,7 +216,11 @@ cdef bint _open(const unsigned char* record, Py_ssize_t size, Opened* found,
                     or record[at + 2] != SUBFIELD_DELIMITER):
                 found.data_heads = False
         if not each_byte:
-            # Each delimiter, and the byte after it (at most the field's terminator).
+            # Each delimiter, and the byte after it (at most the field's terminator): only in a
+            # field with a byte over 0x7F (of most fields none, found eight bytes at a time).
+            if not _any_high(record + at, end - at):
+                at += length
+                continue
             delimiter = <const unsigned char*>memchr(record + at, SUBFIELD_DELIMITER, end - at)
             while delimiter != NULL:
                 if delimiter[1] >= 0x80:
@@ -482,21 +501,6 @@ cdef inline object _chosen_field(const unsigned char* data, const unsigned char*
         return _control_field(data, tag, at, length - 1, &valid, wide)
     return _data_field(data, tag, at, length - 1, &valid,
                        _subfields_text(data + at + 2, length - 3, wide), wide)
-
-
-cdef inline bint _any_high(const unsigned char* data, Py_ssize_t size) noexcept:
-    """Whether one of the ``size`` bytes at ``data`` is over 0x7F: eight at a time, then the
-    last few one by one."""
-    cdef uint64_t word, high = 0
-    cdef Py_ssize_t at = 0
-    while at + 8 <= size:
-        memcpy(&word, data + at, 8)
-        high |= word
-        at += 8
-    while at < size:
-        high |= data[at]
-        at += 1
-    return (high & 0x8080808080808080ULL) != 0
 
 
 cdef enum:
