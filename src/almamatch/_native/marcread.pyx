@@ -422,11 +422,14 @@ cdef object _subfields_text(const unsigned char* data, Py_ssize_t size, bint wid
     cdef Py_ssize_t at, kept = 0
     cdef bint clean = True
     cdef bint valid = False
-    for at in range(size):
-        if data[at] == SUBFIELD_DELIMITER and (at + 1 == size
-                                               or data[at + 1] == SUBFIELD_DELIMITER):
+    cdef const unsigned char* delimiter = <const unsigned char*>memchr(data, SUBFIELD_DELIMITER,
+                                                                       size)
+    while delimiter != NULL:  # each delimiter, straight to it
+        at = delimiter - data + 1
+        if at == size or data[at] == SUBFIELD_DELIMITER:
             clean = False
             break
+        delimiter = <const unsigned char*>memchr(data + at, SUBFIELD_DELIMITER, size - at)
     if clean:
         return _text(data, size, &valid) if wide else _ascii(data, size)
     kept_bytes = bytearray(size)
