@@ -600,7 +600,9 @@ class InMemoryZone:
     def hits(self, number: OclcNumber) -> Sequence[Hit]:
         holders = self._holders.get(number.value)
         own = () if holders is None else self._own_hits(number.value, holders)
-        base = self._below()
+        base = self.base
+        if base.__class__ is InMemoryZone:  # else it answers for itself (``_below``): no call
+            base = self._below()
         if base is None:
             return own
         found = base.hits(number)
@@ -629,7 +631,9 @@ class InMemoryZone:
     def facts(self, mms_id: str) -> BibFacts | None:
         found = self._facts.get(mms_id)
         if found is None:
-            base = self._below()
+            base = self.base
+            if base.__class__ is InMemoryZone:  # else it answers for itself (``_below``)
+                base = self._below()
             if base is not None:
                 return base.facts(mms_id)
         return found
@@ -645,7 +649,9 @@ class InMemoryZone:
         changed here; None when nobody has it."""
         found = self._records.get(mms_id)
         if found is None:
-            base = self._below()
+            base = self.base
+            if base.__class__ is InMemoryZone:  # else it answers for itself (``_below``)
+                base = self._below()
             if base is not None:
                 return base.record(mms_id)
         return found
@@ -655,7 +661,9 @@ class InMemoryZone:
         """The whole record when held here; else the base's ``record_part``."""
         found = self._records.get(mms_id)
         if found is None:
-            base = self._below()
+            base = self.base
+            if base.__class__ is InMemoryZone:  # else it answers for itself (``_below``)
+                base = self._below()
             if base is not None:
                 return base.record_part(mms_id, positions)
         return found
