@@ -29,9 +29,14 @@ from libc.stdlib cimport free, malloc
 from libc.string cimport memchr, memcpy, memset
 
 from almamatch._native.marc cimport RecordLayout, digits_number, record_layout, tag_texts
-from almamatch._native.slots cimport new_empty, put
+from almamatch._native.slots cimport member_offset, new_empty, put
+
+from almamatch.core import merge as _merge
 
 cdef extern from "Python.h":
+    bint PyByteArray_CheckExact(object value)
+    Py_ssize_t PyByteArray_GET_SIZE(object value)
+    char* PyByteArray_AS_STRING(object value)
     object PyUnicode_DecodeUTF8(const char* data, Py_ssize_t size, const char* errors)
     object PyUnicode_FromOrdinal(int ordinal)
     object PyUnicode_DecodeASCII(const char* data, Py_ssize_t size, const char* errors)
@@ -535,6 +540,27 @@ def part_bib(bytes record not None, positions, python):
 cdef object _HANDED = object()
 
 
+#: ``core.merge._Read``, the table of tags ``MergePlans.reader`` gives, and where its ``marks``
+#: live: each tag of three digits marked by its number (1 True, 2 False, 0 not held), read here
+#: a byte a tag rather than by a look-up.
+cdef type _READ = _merge._Read
+cdef Py_ssize_t _READ_MARKS = member_offset(_merge._Read.__dict__["marks"], _merge._Read)
+cdef enum:
+    TAG_NUMBERS = 1000
+
+
+cdef inline const unsigned char* _marks_of(object positions) noexcept:
+    """The marks of ``positions`` when it is a ``core.merge._Read`` (``_READ``) whose marks are
+    a bytearray of one byte a tag number; else NULL."""
+    if type(positions) is not _READ:
+        return NULL
+    cdef PyObject* marks = (<PyObject**>((<char*><PyObject*>positions) + _READ_MARKS))[0]
+    if (marks == NULL or not PyByteArray_CheckExact(<object>marks)
+            or PyByteArray_GET_SIZE(<object>marks) != TAG_NUMBERS):
+        return NULL
+    return <const unsigned char*>PyByteArray_AS_STRING(<object>marks)
+
+
 cdef object _part(const unsigned char* data, Py_ssize_t size, positions):
     """``part_bib`` of the record of ``size`` bytes at ``data``: its ``Bib``, or None (no 001, or
     an 003); ``_HANDED`` for a record it leaves to the Python path (``positions`` not called),
@@ -552,12 +578,24 @@ cdef object _part(const unsigned char* data, Py_ssize_t size, positions):
     # digits. An 001, no 003; with a table, each tag looked up in the same pass (a look-up
     # changes nothing), once for a run of entries with the same tag.
     looked_up = PyDict_Check(positions)
+    cdef const unsigned char* marked = _marks_of(positions) if looked_up else NULL
+    cdef unsigned char mark
     for entry in range(opened.entries):
         tag = digits_number(data + LEADER_LENGTH + ENTRY_LENGTH * entry, 3)
         if tag == 3:
             return None
         numbers += tag == 1
         if not looked_up:
+            continue
+        if marked != NULL:  # what the look-up below answers, read from the marks
+            mark = marked[tag]
+            if mark == 1 or tag == 1:
+                marks[entry] = 1
+                count += 1
+            elif mark == 2:
+                marks[entry] = 0
+            else:
+                looked_up = False
             continue
         if tag != previous_tag:
             read = PyDict_GetItemWithError(positions, _TAGS[tag])

@@ -760,16 +760,24 @@ class _Read(dict[str, bool]):
     """Per tag, whether its fate (``_Fates``) is ``_READ``: what ``read_positions`` asks of
     each tag when no replace rule can change a fate, answered by a dict look-up alone (a
     comparison of each fate with ``_READ`` costs twice the look-up). Called with tags, the
-    positions of those read (``MergePlans.reader``)."""
+    positions of those read (``MergePlans.reader``).
 
-    __slots__ = ("fates",)
+    ``marks`` holds the same answers for the tags of three ASCII digits, by the tag's number: 1
+    for a tag held as True, 2 as False, 0 for one not held yet. A compiled reader of a record's
+    part (``marcread``) reads it there, a byte, rather than by a look-up of each tag."""
+
+    __slots__ = ("fates", "marks")
 
     def __init__(self, fates: _Fates) -> None:
         super().__init__()
         self.fates = fates
+        self.marks = bytearray(1000)
 
     def __missing__(self, tag: str) -> bool:
+        # Its one writer: each answer is set here once, the mark with it.
         found = self[tag] = self.fates[tag] == _READ
+        if len(tag) == 3 and tag.isascii() and tag.isdigit():
+            self.marks[int(tag)] = 1 if found else 2
         return found
 
     def __call__(self, tags: Sequence[str]) -> list[int]:
