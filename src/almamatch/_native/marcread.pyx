@@ -21,9 +21,9 @@ the bytes, then only the fields its ``select`` picks decoded; ``part_bib`` for
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
 from cpython.dict cimport PyDict_Check, PyDict_GetItemWithError
 from cpython.list cimport PyList_New, PyList_SET_ITEM
-from cpython.object cimport PyObject
+from cpython.object cimport PyObject, PyTypeObject, Py_TYPE
 from cpython.ref cimport Py_INCREF
-from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
+from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE, PyTuple_New, PyTuple_SET_ITEM
 from libc.stdint cimport uint64_t
 from libc.stdlib cimport free, malloc
 from libc.string cimport memchr, memcpy, memset
@@ -684,7 +684,7 @@ cdef class SavedParts:
         self.descriptor = descriptor
         self.starts = starts
 
-    def part(self, Py_ssize_t row, positions):
+    def part(self, Py_ssize_t row, positions, number=None):
         """``decode_part(framed, positions)`` of the record ``_framed`` reads for ``row`` (read
         with one ``pread``, two for a record longer than the first read, as ``_framed`` reads
         it), when that is a ``Bib`` that ``part_bib`` reads here; None for anything else (a row
@@ -692,7 +692,8 @@ cdef class SavedParts:
         leaves to the Python path or answers None for): the caller then takes its Python path,
         which reads the record again and says what is wrong. ``positions`` is called at most
         once; again by that path only where it answered what is no list of ascending
-        positions."""
+        positions. ``number`` given (a text), None too unless the record's first 001 is that
+        very text (what ``IndexedZoneView._numbered`` keeps as it is)."""
         cdef Py_ssize_t count = self.starts.shape[0]
         if row < 0 or row >= count:
             return None
@@ -713,7 +714,7 @@ cdef class SavedParts:
         if length < 0:
             return None
         if length <= got:
-            return _found(_part(first, length, positions))
+            return _numbered(_found(_part(first, length, positions)), number)
         data = <unsigned char*>malloc(length)
         if data == NULL:
             return None
@@ -724,9 +725,33 @@ cdef class SavedParts:
                 more = _read_at(descriptor, data + got, more, at + got)
             if more != length - got:
                 return None
-            return _found(_part(data, length, positions))
+            return _numbered(_found(_part(data, length, positions)), number)
         finally:
             free(data)
+
+
+cdef inline PyObject* _slot_of(PyObject* value, Py_ssize_t offset) noexcept:
+    """The object in the slot at ``offset`` (borrowed; NULL when unset)."""
+    return (<PyObject**>((<char*>value) + offset))[0]
+
+
+cdef object _numbered(object part, object number):
+    """``part`` (a ``Bib`` made here, or None) when ``number`` is None or the value of its first
+    001 (``Bib.control_value``: every field made here is a ``ControlField`` or a ``DataField``,
+    an 001 a control field) is ``number``; else None."""
+    if part is None or number is None:
+        return part
+    cdef PyObject* fields = _slot_of(<PyObject*>part, _RECORD.bib_fields)
+    cdef PyObject* one
+    cdef PyObject* value
+    cdef Py_ssize_t index
+    for index in range(PyTuple_GET_SIZE(<object>fields)):
+        one = PyTuple_GET_ITEM(<object>fields, index)
+        if (<PyTypeObject*>Py_TYPE(<object>one)) is _RECORD.control:
+            if _slot_of(one, _RECORD.control_tag) == <PyObject*>_TAGS[1]:
+                value = _slot_of(one, _RECORD.control_value)
+                return part if <object>value == number else None
+    return None
 
 
 cdef inline object _found(object part):
