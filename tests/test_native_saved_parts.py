@@ -128,6 +128,14 @@ def test_each_row_reads_as_framed_then_decoded(tmp_path: Path) -> None:
                 assert isinstance(expected, tuple), row
                 assert expected[1] is True, row
                 assert shape(part) == expected[0], row
+            # With a number: that part when its first 001 is that very text, else None.
+            for number in (mms_id, f" {mms_id}", (part and part.control_value("001")) or "1"):
+                numbered = parts.part(row, positions, number)
+                if part is None or part.control_value("001") != number:
+                    assert numbered is None, row
+                else:
+                    assert numbered is not None
+                    assert shape(numbered) == shape(part), row
     assert read > 1000
     assert parts.part(-1, readers(chance)[0]) is None
     assert parts.part(len(starts), readers(chance)[0]) is None

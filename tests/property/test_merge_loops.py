@@ -1,5 +1,6 @@
 """The compiled merge loops (``almamatch._native.values``: ``selected_known``, ``kept_known``,
-``in_tag_order``) against their pure twins (``core.merge``'s, ``PURE_LOOPS``): the same fields,
+``in_tag_order``, ``checked_bib``) against their pure twins (``core.merge``'s and
+``core.record.checked_bib``, ``PURE_LOOPS``): the same fields,
 the very objects, in the same order, for every rule and record; the same ``KeyError`` for a tag
 a rule has not seen; the same order for any list of fields (more than the stack buffers hold,
 odd tags, values that are not fields); and a merge whose plans were handed the compiled loops
@@ -30,6 +31,7 @@ from almamatch.core.merge import (
     kept_known,
     selected_known,
 )
+from almamatch.core.record import checked_bib
 from almamatch.parallel.batch import BATCH_MAKERS, decision_cache
 
 try:
@@ -51,7 +53,7 @@ from test_merge_properties import (
 )
 
 COMPILED = MergeLoops(selected=values.selected_known, kept=values.kept_known,
-                      order=values.in_tag_order)
+                      order=values.in_tag_order, bib=values.checked_bib)
 Field = ControlField | DataField
 fields = st.one_of(control_fields, data_fields, any_tag_fields, local_marks)
 odd_tag_fields = st.builds(
@@ -112,6 +114,17 @@ def test_the_compiled_order_is_the_pure_order(many: list[Field], numeric: bool) 
     in_tag_order(expected, numeric)
     values.in_tag_order(ordered, numeric)
     assert same(ordered, expected)
+
+
+@given(record=st.one_of(marked, bibs))
+def test_the_compiled_bib_is_the_pure_bib(record: Bib) -> None:
+    made = values.checked_bib(record.leader, record.fields)
+    assert type(made) is Bib
+    assert made == checked_bib(record.leader, record.fields) == record
+    assert made.leader is record.leader
+    assert made.fields is record.fields
+    assert hash(made) == hash(record)
+    assert repr(made) == repr(record)
 
 
 class Tagged:

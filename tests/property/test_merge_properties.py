@@ -237,6 +237,12 @@ def test_a_reader_gives_the_positions_read(method: MergeMethod, existing: Bib,
         assert all(type(value) is bool for value in reader.values())
         assert [at for at, tag in enumerate(tags) if reader[tag]] == positions
         assert MergePlans(method).reader(incoming)(tags) == positions  # from an empty table
+        # Its marks (what ``marcread`` reads): each tag of three ASCII digits as held, by number.
+        marks = reader.marks
+        digits = {tag: value for tag, value in reader.items()
+                  if len(tag) == 3 and tag.isascii() and tag.isdigit()}
+        assert {f"{number:03d}": mark == 1 for number, mark in enumerate(marks) if mark} == digits
+        assert set(marks) <= {0, 1, 2}
 
 
 def test_overlay_reads_001_035_local_extensions_and_9xx_alone() -> None:

@@ -36,7 +36,9 @@ def usual_ends(content: bytes | mmap, position: int) -> list[int]:
 class SavedParts:
     """A saved zone's ``bibs.mrc`` (an open descriptor) and its records' offsets: ``part`` is
     ``decode_part`` of the record ``IndexedZoneView._framed`` reads for a row, or None (the
-    caller's Python path) for any other record or read."""
+    caller's Python path) for any other record or read, or when ``number`` is given and the
+    record's first 001 is not that text."""
 
     def __init__(self, descriptor: int, starts: memoryview) -> None: ...
-    def part(self, row: int, positions: _Positions) -> Bib | None: ...
+    def part(self, row: int, positions: _Positions, number: str | None = None
+             ) -> Bib | None: ...

@@ -21,17 +21,22 @@ the bytes, then only the fields its ``select`` picks decoded; ``part_bib`` for
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
 from cpython.dict cimport PyDict_Check, PyDict_GetItemWithError
 from cpython.list cimport PyList_New, PyList_SET_ITEM
-from cpython.object cimport PyObject
+from cpython.object cimport PyObject, PyTypeObject, Py_TYPE
 from cpython.ref cimport Py_INCREF
-from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
+from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE, PyTuple_New, PyTuple_SET_ITEM
 from libc.stdint cimport uint64_t
 from libc.stdlib cimport free, malloc
 from libc.string cimport memchr, memcpy, memset
 
 from almamatch._native.marc cimport RecordLayout, digits_number, record_layout, tag_texts
-from almamatch._native.slots cimport new_empty, put
+from almamatch._native.slots cimport member_offset, new_empty, put
+
+from almamatch.core import merge as _merge
 
 cdef extern from "Python.h":
+    bint PyByteArray_CheckExact(object value)
+    Py_ssize_t PyByteArray_GET_SIZE(object value)
+    char* PyByteArray_AS_STRING(object value)
     object PyUnicode_DecodeUTF8(const char* data, Py_ssize_t size, const char* errors)
     object PyUnicode_FromOrdinal(int ordinal)
     object PyUnicode_DecodeASCII(const char* data, Py_ssize_t size, const char* errors)
@@ -130,6 +135,21 @@ cdef inline void _look_at(const unsigned char* record, Py_ssize_t piece, Py_ssiz
             found.noncharacter = True
 
 
+cdef inline bint _any_high(const unsigned char* data, Py_ssize_t size) noexcept:
+    """Whether one of the ``size`` bytes at ``data`` is over 0x7F: eight at a time, then the
+    last few one by one."""
+    cdef uint64_t word, high = 0
+    cdef Py_ssize_t at = 0
+    while at + 8 <= size:
+        memcpy(&word, data + at, 8)
+        high |= word
+        at += 8
+    while at < size:
+        high |= data[at]
+        at += 1
+    return (high & 0x8080808080808080ULL) != 0
+
+
 cdef bint _open(const unsigned char* record, Py_ssize_t size, Opened* found,
                bint each_byte=True) noexcept:
     """Whether the record's leader, directory and data area have the layout the direct path
@@ -201,7 +221,11 @@ cdef bint _open(const unsigned char* record, Py_ssize_t size, Opened* found,
                     or record[at + 2] != SUBFIELD_DELIMITER):
                 found.data_heads = False
         if not each_byte:
-            # Each delimiter, and the byte after it (at most the field's terminator).
+            # Each delimiter, and the byte after it (at most the field's terminator): only in a
+            # field with a byte over 0x7F (of most fields none, found eight bytes at a time).
+            if not _any_high(record + at, end - at):
+                at += length
+                continue
             delimiter = <const unsigned char*>memchr(record + at, SUBFIELD_DELIMITER, end - at)
             while delimiter != NULL:
                 if delimiter[1] >= 0x80:
@@ -403,11 +427,14 @@ cdef object _subfields_text(const unsigned char* data, Py_ssize_t size, bint wid
     cdef Py_ssize_t at, kept = 0
     cdef bint clean = True
     cdef bint valid = False
-    for at in range(size):
-        if data[at] == SUBFIELD_DELIMITER and (at + 1 == size
-                                               or data[at + 1] == SUBFIELD_DELIMITER):
+    cdef const unsigned char* delimiter = <const unsigned char*>memchr(data, SUBFIELD_DELIMITER,
+                                                                       size)
+    while delimiter != NULL:  # each delimiter, straight to it
+        at = delimiter - data + 1
+        if at == size or data[at] == SUBFIELD_DELIMITER:
             clean = False
             break
+        delimiter = <const unsigned char*>memchr(data + at, SUBFIELD_DELIMITER, size - at)
     if clean:
         return _text(data, size, &valid) if wide else _ascii(data, size)
     kept_bytes = bytearray(size)
@@ -484,21 +511,6 @@ cdef inline object _chosen_field(const unsigned char* data, const unsigned char*
                        _subfields_text(data + at + 2, length - 3, wide), wide)
 
 
-cdef inline bint _any_high(const unsigned char* data, Py_ssize_t size) noexcept:
-    """Whether one of the ``size`` bytes at ``data`` is over 0x7F: eight at a time, then the
-    last few one by one."""
-    cdef uint64_t word, high = 0
-    cdef Py_ssize_t at = 0
-    while at + 8 <= size:
-        memcpy(&word, data + at, 8)
-        high |= word
-        at += 8
-    while at < size:
-        high |= data[at]
-        at += 1
-    return (high & 0x8080808080808080ULL) != 0
-
-
 cdef enum:
     MOST_ENTRIES = 8331  # the entries of the longest directory a base address of five digits
                          # leaves room for: (99999 - 25) // 12
@@ -528,6 +540,27 @@ def part_bib(bytes record not None, positions, python):
 cdef object _HANDED = object()
 
 
+#: ``core.merge._Read``, the table of tags ``MergePlans.reader`` gives, and where its ``marks``
+#: live: each tag of three digits marked by its number (1 True, 2 False, 0 not held), read here
+#: a byte a tag rather than by a look-up.
+cdef type _READ = _merge._Read
+cdef Py_ssize_t _READ_MARKS = member_offset(_merge._Read.__dict__["marks"], _merge._Read)
+cdef enum:
+    TAG_NUMBERS = 1000
+
+
+cdef inline const unsigned char* _marks_of(object positions) noexcept:
+    """The marks of ``positions`` when it is a ``core.merge._Read`` (``_READ``) whose marks are
+    a bytearray of one byte a tag number; else NULL."""
+    if type(positions) is not _READ:
+        return NULL
+    cdef PyObject* marks = (<PyObject**>((<char*><PyObject*>positions) + _READ_MARKS))[0]
+    if (marks == NULL or not PyByteArray_CheckExact(<object>marks)
+            or PyByteArray_GET_SIZE(<object>marks) != TAG_NUMBERS):
+        return NULL
+    return <const unsigned char*>PyByteArray_AS_STRING(<object>marks)
+
+
 cdef object _part(const unsigned char* data, Py_ssize_t size, positions):
     """``part_bib`` of the record of ``size`` bytes at ``data``: its ``Bib``, or None (no 001, or
     an 003); ``_HANDED`` for a record it leaves to the Python path (``positions`` not called),
@@ -545,12 +578,24 @@ cdef object _part(const unsigned char* data, Py_ssize_t size, positions):
     # digits. An 001, no 003; with a table, each tag looked up in the same pass (a look-up
     # changes nothing), once for a run of entries with the same tag.
     looked_up = PyDict_Check(positions)
+    cdef const unsigned char* marked = _marks_of(positions) if looked_up else NULL
+    cdef unsigned char mark
     for entry in range(opened.entries):
         tag = digits_number(data + LEADER_LENGTH + ENTRY_LENGTH * entry, 3)
         if tag == 3:
             return None
         numbers += tag == 1
         if not looked_up:
+            continue
+        if marked != NULL:  # what the look-up below answers, read from the marks
+            mark = marked[tag]
+            if mark == 1 or tag == 1:
+                marks[entry] = 1
+                count += 1
+            elif mark == 2:
+                marks[entry] = 0
+            else:
+                looked_up = False
             continue
         if tag != previous_tag:
             read = PyDict_GetItemWithError(positions, _TAGS[tag])
@@ -639,7 +684,7 @@ cdef class SavedParts:
         self.descriptor = descriptor
         self.starts = starts
 
-    def part(self, Py_ssize_t row, positions):
+    def part(self, Py_ssize_t row, positions, number=None):
         """``decode_part(framed, positions)`` of the record ``_framed`` reads for ``row`` (read
         with one ``pread``, two for a record longer than the first read, as ``_framed`` reads
         it), when that is a ``Bib`` that ``part_bib`` reads here; None for anything else (a row
@@ -647,7 +692,8 @@ cdef class SavedParts:
         leaves to the Python path or answers None for): the caller then takes its Python path,
         which reads the record again and says what is wrong. ``positions`` is called at most
         once; again by that path only where it answered what is no list of ascending
-        positions."""
+        positions. ``number`` given (a text), None too unless the record's first 001 is that
+        very text (what ``IndexedZoneView._numbered`` keeps as it is)."""
         cdef Py_ssize_t count = self.starts.shape[0]
         if row < 0 or row >= count:
             return None
@@ -668,7 +714,7 @@ cdef class SavedParts:
         if length < 0:
             return None
         if length <= got:
-            return _found(_part(first, length, positions))
+            return _numbered(_found(_part(first, length, positions)), number)
         data = <unsigned char*>malloc(length)
         if data == NULL:
             return None
@@ -679,9 +725,33 @@ cdef class SavedParts:
                 more = _read_at(descriptor, data + got, more, at + got)
             if more != length - got:
                 return None
-            return _found(_part(data, length, positions))
+            return _numbered(_found(_part(data, length, positions)), number)
         finally:
             free(data)
+
+
+cdef inline PyObject* _slot_of(PyObject* value, Py_ssize_t offset) noexcept:
+    """The object in the slot at ``offset`` (borrowed; NULL when unset)."""
+    return (<PyObject**>((<char*>value) + offset))[0]
+
+
+cdef object _numbered(object part, object number):
+    """``part`` (a ``Bib`` made here, or None) when ``number`` is None or the value of its first
+    001 (``Bib.control_value``: every field made here is a ``ControlField`` or a ``DataField``,
+    an 001 a control field) is ``number``; else None."""
+    if part is None or number is None:
+        return part
+    cdef PyObject* fields = _slot_of(<PyObject*>part, _RECORD.bib_fields)
+    cdef PyObject* one
+    cdef PyObject* value
+    cdef Py_ssize_t index
+    for index in range(PyTuple_GET_SIZE(<object>fields)):
+        one = PyTuple_GET_ITEM(<object>fields, index)
+        if (<PyTypeObject*>Py_TYPE(<object>one)) is _RECORD.control:
+            if _slot_of(one, _RECORD.control_tag) == <PyObject*>_TAGS[1]:
+                value = _slot_of(one, _RECORD.control_value)
+                return part if <object>value == number else None
+    return None
 
 
 cdef inline object _found(object part):

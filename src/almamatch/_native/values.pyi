@@ -1,6 +1,7 @@
 """Type stub of the compiled ``almamatch._native.values`` (``values.pyx``): the twins of
 ``core.decision``'s ``make_step``, ``make_add``, ``make_merge`` and ``latest_transaction``, and
-of ``core.merge``'s ``selected_known``, ``kept_known`` and ``in_tag_order``, and of
+of ``core.merge``'s ``selected_known``, ``kept_known`` and ``in_tag_order`` and of
+``core.record.checked_bib`` (``MergeLoops``), and of
 ``core.normalization.tag_line``, ``tag_order_position``, ``read_035s`` and ``saved_bib``, and of
 ``core.oclc.parsed_or_none``, ``saved_number`` and ``literals``, and of
 ``core.normalization.saved_035s``."""
@@ -15,6 +16,9 @@ from almamatch.core.normalization import Keyed, Read035s
 from almamatch.core.oclc import OclcNumber, ParsedNumbers
 from almamatch.core.record import Bib, ControlField, DataField, Field
 from almamatch.core.timestamp import Timestamp
+
+def checked_bib(leader: str, fields: tuple[Field, ...]) -> Bib:
+    """``core.record.checked_bib(leader, fields)``."""
 
 def make_step(stage: Stage, verdict: Verdict, detail: str) -> Step:
     """``Step(stage=stage, verdict=verdict, detail=detail)``."""

@@ -3,7 +3,8 @@
 ``latest_transaction``, and ``core.facts.checked_facts`` for the zone's apply): each value ``decide()`` builds for every record, made as ``core.slots``
 makes it (``slots.pxd``: allocated as ``object.__new__`` allocates it, each slot set where its
 descriptor would set it), from C; of ``core.merge``'s loops (``selected_known``,
-``kept_known``, ``in_tag_order``: ``MergeLoops``), each field's tag read from its slot; and of
+``kept_known``, ``in_tag_order``, and ``core.record.checked_bib``: ``MergeLoops``), each field's
+tag read from its slot; and of
 stage 4's ``core.normalization.tag_line``, ``tag_order_position``, ``read_035s`` and
 ``saved_bib`` (and ``saved_035s``, the save rule's one walk of them all) and
 ``core.oclc.parsed_or_none`` and ``saved_number`` (``Makers.tags``, ``Makers.place``,
@@ -104,6 +105,15 @@ cdef PyTypeObject* _TIMESTAMP = <PyTypeObject*>Timestamp
 cdef Py_ssize_t _TIMESTAMP_DIGITS = slot_offset(Timestamp, "digits")
 cdef Py_ssize_t _TIMESTAMP_FRACTION = slot_offset(Timestamp, "fraction")
 cdef Py_ssize_t _TIMESTAMP_TEXT = slot_offset(Timestamp, "text")
+
+
+def checked_bib(leader, fields):
+    """``core.record.checked_bib(leader, fields)``: ``Bib(leader=leader, fields=fields)`` of a
+    leader and fields checked already (``MergeLoops.bib``: a merge's record)."""
+    bib = new_empty(_RECORD.bib)
+    put(bib, _RECORD.bib_leader, leader)
+    put(bib, _RECORD.bib_fields, fields)
+    return bib
 
 
 def make_step(stage, verdict, detail):

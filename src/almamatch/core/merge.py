@@ -344,6 +344,9 @@ class MergeMethod:
         # by ``plans`` was ever other than numeric, the tags need not be read for the sort.
         planned = False
         loops = plans.loops
+        # ``_selected`` and ``_kept``: each walk asked here first, by the tags the rule knows
+        # (a call fewer a walk); a tag it has not seen yet (``KeyError``) is left to them.
+        select, keep = loops.selected, loops.kept
         for action, by_tag, primary, disjoint in plans.steps:
             if by_tag is None:  # an ``LDR`` rule: it acts on the leader alone
                 if action is not _REMOVE:
@@ -351,15 +354,22 @@ class MergeMethod:
                 continue
             if primary is not None:
                 planned = True
-                if bool(_selected(by_tag, result, loops.selected)) is not primary:
+                if bool(_selected(by_tag, result, select)) is not primary:
                     continue
             if action is _REMOVE:  # a remove takes nothing from the incoming record
-                result, tags, planned = _kept(by_tag, result, loops.kept), None, True
+                try:
+                    result = keep(by_tag.known, result)
+                except KeyError:
+                    result = _kept(by_tag, result, keep)
+                tags, planned = None, True
                 continue
-            taken = _selected(by_tag, incoming.fields, loops.selected)
+            try:
+                taken = select(by_tag.known, incoming.fields)
+            except KeyError:
+                taken = _selected(by_tag, incoming.fields, select)
             if taken:
                 if action is _REPLACE:
-                    result, tags, planned = _kept(by_tag, result, loops.kept), None, True
+                    result, tags, planned = _kept(by_tag, result, keep), None, True
                 if disjoint:
                     # Every field left in ``result`` is one this rule does not select (it, or a
                     # remove of the same fields just before it, removed the others), and each
@@ -377,8 +387,8 @@ class MergeMethod:
         # ``Groundwork.merged_numbers`` reads a merged record in this order (its 003 and 035s
         # before any higher tag).
         loops.order(result, planned and not plans.odd_tags)
-        # Every field is one of the two records': checked there (``checked_bib``).
-        return checked_bib(leader, tuple(result))
+        # Every field is one of the two records': checked there (``checked_bib``, or its twin).
+        return loops.bib(leader, tuple(result))
 
     @classmethod
     def preset(cls, name: str) -> MergeMethod:
@@ -565,19 +575,24 @@ def are_035s(fields: Sequence[Field], theirs: Sequence[Field]) -> bool:
 
 @frozen(kw_only=True)
 class MergeLoops:
-    """How ``MergeMethod.apply`` walks a record's fields with a rule (``selected``, ``kept``)
-    and puts the merged fields in tag order (``order``). ``PURE_LOOPS`` are the functions
-    above, the definition; a caller that merges many records may hand its ``MergePlans`` their
-    compiled twins (``_native/values.pyx``, through ``core.decision.Makers``), which give the
-    same answers (tests/property/test_merge_loops.py). ``core`` never imports them."""
+    """How ``MergeMethod.apply`` walks a record's fields with a rule (``selected``, ``kept``),
+    puts the merged fields in tag order (``order``) and makes the merged record (``bib``).
+    ``PURE_LOOPS`` are the functions above (and ``core.record.checked_bib``), the definition; a
+    caller that merges many records may hand its ``MergePlans`` their compiled twins
+    (``_native/values.pyx``, through ``core.decision.Makers``), which give the same answers
+    (tests/property/test_merge_loops.py). ``core`` never imports them."""
 
     selected: _Walk
     kept: _Walk
     order: Callable[[list[Field], bool], None]
+    #: How ``apply`` makes the merged record of its leader and fields, each one of the two
+    #: records' (``core.record.checked_bib``).
+    bib: Callable[[str, tuple[Field, ...]], Bib]
 
 
 #: The loops written here (above): what a merge uses unless its plans were handed others.
-PURE_LOOPS: Final = MergeLoops(selected=selected_known, kept=kept_known, order=in_tag_order)
+PURE_LOOPS: Final = MergeLoops(selected=selected_known, kept=kept_known, order=in_tag_order,
+                               bib=checked_bib)
 
 
 def _add(result: list[Field], tags: list[str], taken: list[Field]) -> None:
@@ -745,16 +760,24 @@ class _Read(dict[str, bool]):
     """Per tag, whether its fate (``_Fates``) is ``_READ``: what ``read_positions`` asks of
     each tag when no replace rule can change a fate, answered by a dict look-up alone (a
     comparison of each fate with ``_READ`` costs twice the look-up). Called with tags, the
-    positions of those read (``MergePlans.reader``)."""
+    positions of those read (``MergePlans.reader``).
 
-    __slots__ = ("fates",)
+    ``marks`` holds the same answers for the tags of three ASCII digits, by the tag's number: 1
+    for a tag held as True, 2 as False, 0 for one not held yet. A compiled reader of a record's
+    part (``marcread``) reads it there, a byte, rather than by a look-up of each tag."""
+
+    __slots__ = ("fates", "marks")
 
     def __init__(self, fates: _Fates) -> None:
         super().__init__()
         self.fates = fates
+        self.marks = bytearray(1000)
 
     def __missing__(self, tag: str) -> bool:
+        # Its one writer: each answer is set here once, the mark with it.
         found = self[tag] = self.fates[tag] == _READ
+        if len(tag) == 3 and tag.isascii() and tag.isdigit():
+            self.marks[int(tag)] = 1 if found else 2
         return found
 
     def __call__(self, tags: Sequence[str]) -> list[int]:

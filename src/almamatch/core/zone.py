@@ -557,7 +557,9 @@ class InMemoryZone:
     def hits(self, number: OclcNumber) -> Sequence[Hit]:
         holders = self._holders.get(number.value)
         own = () if holders is None else self._own_hits(number.value, holders)
-        base = self._below()
+        base = self.base
+        if base.__class__ is InMemoryZone:  # else it answers for itself (``_below``): no call
+            base = self._below()
         if base is None:
             return own
         found = base.hits(number)
@@ -586,7 +588,9 @@ class InMemoryZone:
     def facts(self, mms_id: str) -> BibFacts | None:
         found = self._facts.get(mms_id)
         if found is None:
-            base = self._below()
+            base = self.base
+            if base.__class__ is InMemoryZone:  # else it answers for itself (``_below``)
+                base = self._below()
             if base is not None:
                 return base.facts(mms_id)
         return found
@@ -602,7 +606,9 @@ class InMemoryZone:
         changed here; None when nobody has it."""
         found = self._records.get(mms_id)
         if found is None:
-            base = self._below()
+            base = self.base
+            if base.__class__ is InMemoryZone:  # else it answers for itself (``_below``)
+                base = self._below()
             if base is not None:
                 return base.record(mms_id)
         return found
@@ -612,7 +618,9 @@ class InMemoryZone:
         """The whole record when held here; else the base's ``record_part``."""
         found = self._records.get(mms_id)
         if found is None:
-            base = self._below()
+            base = self.base
+            if base.__class__ is InMemoryZone:  # else it answers for itself (``_below``)
+                base = self._below()
             if base is not None:
                 return base.record_part(mms_id, positions)
         return found
@@ -783,27 +791,14 @@ class InMemoryZone:
         ``DecisionCache.groundwork(decision)``), read only when made for this very decision:
         with it the zone derives nothing again; the zone is the same without it.
         """
+        if decision.__class__ in _UNCHANGED:  # a failure (``_UNCHANGED``): nothing to apply
+            return
         if groundwork is not None and groundwork.decision is not decision:
             groundwork = None
         # Class patterns without keywords, the attributes read in the case: a pattern with
-        # keywords makes a set of the names and looks each one up on every match.
+        # keywords makes a set of the names and looks each one up on every match. Merge
+        # first, the most frequent: a class pattern is cheap for an object of that very class.
         match decision:
-            case Add():
-                mms_id, version = decision.mms_id, decision.originating_version
-                # The zone's next MMS ID is no bib's: the sequence moves past every bib held
-                # here and starts after the base's (``_hold``, ``sequence``), so an Add under it
-                # (as decide() makes one) needs no look-up through the layers to be sure, nor the
-                # check of its digits ("99", a serial and a checked suffix: ``MmsIdSequence``).
-                if mms_id != self.next_mms_id():
-                    if self.facts(mms_id) is not None:
-                        raise InvalidZone(mms_id, "duplicate_mms_id", "already in the zone")
-                    _check_mms_id(mms_id)
-                if groundwork is None or (numbers := groundwork.numbers) is None:
-                    self._save(mms_id, decision.record, parsed_or_none, brief_level=None,
-                               originating_version=version, cz_linked=False, lock=None)
-                else:  # the record as Alma saves it already (``Groundwork``)
-                    self._keep(mms_id, decision.record, numbers, None, version, False, None,
-                               groundwork.makers.facts)
             case Merge():
                 mms_id, merged, version = (decision.mms_id, decision.record,
                                            decision.originating_version)
@@ -829,12 +824,35 @@ class InMemoryZone:
                 self._save(mms_id, kept, number_reader(parsed),
                            brief_level=None, originating_version=version,
                            cz_linked=existing.cz_linked, lock=existing.lock)
+            case Add():
+                mms_id, version = decision.mms_id, decision.originating_version
+                # The zone's next MMS ID is no bib's: the sequence moves past every bib held
+                # here and starts after the base's (``_hold``, ``sequence``), so an Add under it
+                # (as decide() makes one) needs no look-up through the layers to be sure, nor the
+                # check of its digits ("99", a serial and a checked suffix: ``MmsIdSequence``).
+                if mms_id != self.next_mms_id():
+                    if self.facts(mms_id) is not None:
+                        raise InvalidZone(mms_id, "duplicate_mms_id", "already in the zone")
+                    _check_mms_id(mms_id)
+                if groundwork is None or (numbers := groundwork.numbers) is None:
+                    self._save(mms_id, decision.record, parsed_or_none, brief_level=None,
+                               originating_version=version, cz_linked=False, lock=None)
+                else:  # the record as Alma saves it already (``Groundwork``)
+                    self._keep(mms_id, decision.record, numbers, None, version, False, None,
+                               groundwork.makers.facts)
             case (NoIntegrationProfile() | LogonFailed() | ConnectionClosed()
                   | MarcXmlConversionFailed() | MultiMatch() | SkippedCzLinked()
                   | NotAddedLocked() | NotAddedBrief() | NotAddedOld()):
                 return
             case _:
                 assert_never(decision)
+
+
+#: The decisions that change no zone (``apply``), as their very classes: told by one look-up
+#: rather than a class pattern each (a subclass of one is told by the patterns).
+_UNCHANGED: Final = frozenset({NoIntegrationProfile, LogonFailed, ConnectionClosed,
+                               MarcXmlConversionFailed, MultiMatch, SkippedCzLinked,
+                               NotAddedLocked, NotAddedBrief, NotAddedOld})
 
 
 def _check_mms_id(mms_id: str) -> None:

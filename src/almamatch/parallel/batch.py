@@ -334,7 +334,7 @@ def compiled_makers() -> Makers:
     return Makers(step=values.make_step, add=values.make_add, merge=values.make_merge,
                   version=values.latest_transaction,
                   loops=MergeLoops(selected=values.selected_known, kept=values.kept_known,
-                                   order=values.in_tag_order),
+                                   order=values.in_tag_order, bib=values.checked_bib),
                   tags=values.tag_line, parse=values.parsed_or_none,
                   facts=values.checked_facts, are_035s=values.are_035s,
                   place=values.tag_order_position, read_035s=values.read_035s,

@@ -62,17 +62,29 @@ class _JournalRecords:
     """Layer 1 with the journal's records over the dump's: a ``ZoneView``.
 
     ``hits``, ``facts`` and ``next_mms_id`` are layer 1's own (the journal's bibs are held by
-    the committed layer above): its methods themselves, so that a look-up makes no call here.
+    the committed layer above): its methods themselves, so that a look-up makes no call here;
+    so is ``record_part`` while there is no journal (a batch's read-only store, most often).
     """
 
     hits: Callable[[OclcNumber], Sequence[Hit]]
     facts: Callable[[str], BibFacts | None]
     next_mms_id: Callable[[], str]
+    #: ``_record_part``; without a journal, the dump's own (the journal holds no record).
+    record_part: Callable[[str, Callable[[list[str]], list[int]]], Bib | None]
 
     def __init__(self, saved: IndexedZoneView, journal: Journal | None) -> None:
         self.saved = saved
         self.journal = journal  # None: no journal yet (a reader opened before any commit)
         self.hits, self.facts, self.next_mms_id = saved.hits, saved.facts, saved.next_mms_id
+
+    @property
+    def journal(self) -> Journal | None:
+        return self._journal
+
+    @journal.setter
+    def journal(self, journal: Journal | None) -> None:
+        self._journal = journal
+        self.record_part = self.saved.record_part if journal is None else self._record_part
 
     @property
     def keeps_records(self) -> bool:
@@ -82,9 +94,9 @@ class _JournalRecords:
         found = None if self.journal is None else self.journal.record(mms_id)
         return found if found is not None else self.saved.record(mms_id)
 
-    def record_part(self, mms_id: str, positions: Callable[[list[str]], list[int]]
-                    ) -> Bib | None:
-        found = None if self.journal is None else self.journal.record(mms_id)
+    def _record_part(self, mms_id: str, positions: Callable[[list[str]], list[int]]
+                     ) -> Bib | None:
+        found = None if self._journal is None else self._journal.record(mms_id)
         return found if found is not None else self.saved.record_part(mms_id, positions)
 
 

@@ -444,7 +444,8 @@ class IndexedZoneView:
 
         Where compiled, the usual record is read and its part decoded in one call
         (``marcread.SavedParts.part``: ``_framed`` and ``decode_part``, which stay the
-        definition); it answers None for any other, which is read here.
+        definition, and the check of its 001 where ``_numbered`` keeps it as it is); it answers
+        None for any other, which is read here.
         """
         parts = self._parts or self._saved_parts()
         if parts:
@@ -452,9 +453,12 @@ class IndexedZoneView:
             if row == -1:
                 row = self._row_of(mms_id)
             if row is not None:
-                part = parts.part(row, positions)
+                # Its first 001 checked there too, unless the MMS IDs were assigned: such a part
+                # is one ``_numbered`` keeps as it is.
+                assigned = self.assigned_mms_ids
+                part = parts.part(row, positions, None if assigned else mms_id)
                 if part is not None:
-                    return self._numbered(mms_id, part)
+                    return self._numbered(mms_id, part) if assigned else part
         framed = self._framed(mms_id)
         if framed is None:
             return None
