@@ -16,6 +16,7 @@ Schema next to the hook (``HOOK_SCHEMAS``); ``almamatch.schema`` derives the res
 from __future__ import annotations
 
 import enum
+import inspect
 import json
 import re
 import types
@@ -48,7 +49,7 @@ from almamatch.core.record import (
 from almamatch.core.timestamp import Timestamp
 
 if TYPE_CHECKING:
-    from almamatch._native.jsontext import PlaceText, RecordText, RecurringText
+    from almamatch._native.jsontext import LineText, PlaceText, RecordText, RecurringText
 
 __all__ = [
     "DECISION_CLASSES",
@@ -295,22 +296,31 @@ _RECURRING: Final = frozenset({Step})
 _RECURRING_TUPLES: Final = frozenset({tuple[str, ...]})
 
 
-def _compiled_writers() -> tuple[type[RecordText], type[RecurringText], type[PlaceText]]:
-    """The compiled writers of a record's text, of a trace's and of the OCLC numbers a record
-    carries (``almamatch._native.jsontext``); where they are not built or not wanted, each
-    writer writes them in Python (``JsonWriter._record``, ``_Recurring``, the generated writer
-    of the numbers ``extract_oclc_numbers`` finds: the definition of the text)."""
+def _compiled_writers() -> tuple[type[RecordText], type[RecurringText], type[PlaceText],
+                                  type[LineText]]:
+    """The compiled writers of a record's text, of a trace's, of the OCLC numbers a record
+    carries and of a decision's line (``almamatch._native.jsontext``); where they are not built
+    or not wanted, each writer writes them in Python (``JsonWriter._record``, ``_Recurring``,
+    the generated writers of the numbers ``extract_oclc_numbers`` finds and of a decision's
+    members: the definition of the text)."""
     from almamatch._native.jsontext import (  # noqa: PLC0415 (only if built)
+        LineText,
         PlaceText,
         RecordText,
         RecurringText,
     )
 
-    return RecordText, RecurringText, PlaceText
+    return RecordText, RecurringText, PlaceText, LineText
 
 
 #: Picked once, at import (``JsonWriter._record_compiled``, ``JsonWriter._recurring_tuple``).
 _COMPILED: Final = _native.compiled(_compiled_writers)
+#: The kinds of member ``LineText`` writes (its ``MEMBER_*``), each with the compiled writer of
+#: its kind, else by the member's Python writer: a ``str``, a record, a tuple of recurring
+#: values, the string a hook gives, any other value.
+_LINE_KINDS: Final = {"string": 0, "record": 1, "recurring": 2, "hook": 3, "pure": 4}
+#: The most pieces ``LineText`` writes a line from (its ``MOST_PIECES``).
+_MOST_PIECES: Final = 64
 
 
 class _Texts(dict[Any, str]):
@@ -411,6 +421,8 @@ class JsonWriter:
         # use) and in Python (``_build``, ``_written``).
         self._recurring_tuples: dict[Any, tuple[Callable[[Any], str | None] | None,
                                                  Callable[[Any], str]]] = {}
+        # The compiled writers of those tuples themselves (``RecurringText``), by hint.
+        self._recurring_texts: dict[Any, RecurringText] = {}
         # A record's parts, each cut from what the converter writes for one (see _record).
         empty = " " * 24
         self._open, rest = _around(self._dumps(converter.unstructure(Bib(leader=empty))),
@@ -495,6 +507,50 @@ class JsonWriter:
                 cls, braces=False, after=True, parts=True)
         return found
 
+    def members_after_line(self, cls: type[Any]) -> Callable[[str, Any], bytes | None] | None:
+        """The compiled writer of ``members_after_parts(cls)``'s pieces joined, with a newline
+        after them, as UTF-8 bytes (``LineText``): ``write(before, value)`` is
+        ``("".join(members_after_parts(cls)(before, value)) + "\\n").encode("utf-8")``, or
+        None for a line it leaves to the Python path (a surrogate in it, a member not of its
+        type...). None where the compiled writers are not in use or a member is not read from
+        a slot or a property. Each member is written by ``writer`` of its type hint, the
+        definition, where the compiled writer of its kind leaves it."""
+        if _COMPILED is None or self._compiled_record is None:
+            return None
+        opening, texts, end = self._member_texts(cls, braces=False)
+        members = []
+        for _, name, hint in texts:
+            source = inspect.getattr_static(cls, name, None)
+            if not isinstance(source, (property, types.MemberDescriptorType)):
+                return None
+            members.append((source, *self._line_member(hint)))
+        if not members or 2 * len(members) + 3 > _MOST_PIECES:
+            return None
+        before_members = ["," + opening + texts[0][0], *[text for text, _, _ in texts[1:]]]
+        return _COMPILED[3](
+            strings=self._compiled_record, cls=cls, members=tuple(members), null="null",
+            texts=("{", *before_members, end + "}"),
+        ).line
+
+    def _line_member(self, hint: Any) -> tuple[bool, int, Any, Callable[[Any], str]]:
+        """How ``LineText`` writes a member of type ``hint``: whether None is written ``null``
+        (an optional value, as ``writer`` writes it), the compiled writer's kind and what it
+        writes with (``_LINE_KINDS``), and the member's Python writer, ``writer(hint)``."""
+        pure = self.writer(hint)
+        origin, args = get_origin(hint), get_args(hint)
+        optional = (origin in (Union, types.UnionType) and len(args) == 2
+                    and type(None) in args)
+        inner = next(one for one in args if one is not type(None)) if optional else hint
+        if inner is Bib and self._record_text is not None:
+            return optional, _LINE_KINDS["record"], None, pure
+        if inner in self._recurring_texts:
+            return optional, _LINE_KINDS["recurring"], self._recurring_texts[inner], pure
+        if inner is str:
+            return optional, _LINE_KINDS["string"], None, pure
+        if inner in HOOK_SCHEMAS and HOOK_SCHEMAS[inner].get("type") == "string":
+            return optional, _LINE_KINDS["hook"], converter.get_unstructure_hook(inner), pure
+        return optional, _LINE_KINDS["pure"], None, pure
+
     def numbers_members(self, cls: type[Any]) -> Callable[[int, Bib], str | None] | None:
         """The compiled writer of ``members(cls)`` for a ``cls`` whose members are an ``int``
         and the active and cancelled numbers ``core.identifiers.extract_oclc_numbers`` finds in
@@ -552,7 +608,10 @@ class JsonWriter:
                 pure: Callable[[Any], str] = lambda value: (  # noqa: E731 (the twin below)
                     "[" + ",".join([kept(id(one)) or made(one) for one in value]) + "]"
                 )
-                compiled = self._recurring_tuple(args[0], recurring)
+                written = self._recurring_tuple(args[0], recurring)
+                compiled = None if written is None else written.text
+                if written is not None:
+                    self._recurring_texts[hint] = written
                 self._recurring_tuples[hint] = compiled, pure
                 if compiled is None:
                     return pure
@@ -599,8 +658,7 @@ class JsonWriter:
             comma = ","
         return ("{" + first if braces else first), texts, ("}" if braces else "")
 
-    def _recurring_tuple(self, cls: type[Any], recurring: _Recurring
-                         ) -> Callable[[Any], str | None] | None:
+    def _recurring_tuple(self, cls: type[Any], recurring: _Recurring) -> RecurringText | None:
         """The compiled writer of a tuple of recurring values of ``cls`` (``RecurringText``),
         given the texts ``_generate`` writes between their members; None where it is not in
         use or a member is neither ``str`` nor an enum."""
@@ -618,7 +676,7 @@ class JsonWriter:
         return _COMPILED[1](
             strings=self._compiled_record, cls=cls, members=tuple(members), value_open=opening,
             value_close=end, opening="[", separator=",", closing="]", write=recurring.write,
-        ).text
+        )
 
     def _generate(self, cls: type[Any], *, braces: bool, after: bool = False,
                   parts: bool = False) -> Callable[..., Any]:

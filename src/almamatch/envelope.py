@@ -187,10 +187,31 @@ class LineWriter:
         # decision's members) is generated when a line first needs it (a run of one record
         # needs one).
         self._decisions: dict[type[Any], Callable[[str, Any], tuple[str, ...]]] = {}
+        # Each decision class's compiled writer of a line's bytes (``encoded``), or a function
+        # that answers None where there is none; generated when a line first needs it.
+        self._lines: dict[type[Any], Callable[[str, Any], bytes | None]] = {}
 
     def line(self, index: int, item: Bib | Unreadable, decision: Decision | None) -> str:
         """The line of one input record, decided (``decision`` given) or unreadable."""
         return "".join(self.parts(index, item, decision))
+
+    def encoded(self, index: int, item: Bib | Unreadable, decision: Decision | None
+                ) -> bytes | None:
+        """``line``'s text and a newline as UTF-8 bytes, written at once by the compiled
+        writers (the place's, then ``JsonWriter.members_after_line`` of the decision's class);
+        None where they are not in use or leave the line, which the caller then encodes from
+        ``parts``."""
+        if decision is None or self._place_text is None:
+            return None
+        write = self._lines.get(type(decision))
+        if write is None:
+            found = (self._writer.members_after_line(type(decision))
+                     if type(decision) in _DECISION_TYPES else None)
+            write = self._lines[type(decision)] = found or _no_line
+        if isinstance(item, Unreadable):
+            return None
+        place = self._place_text(index, item)
+        return None if place is None else write(place, decision)
 
     def parts(self, index: int, item: Bib | Unreadable, decision: Decision | None
               ) -> tuple[str, ...]:
@@ -206,6 +227,10 @@ class LineWriter:
                     place = self._place(Place.of(index, item, self._numbers))
                 return write(place, decision)
         return (json_line(item_line(index, item, decision)),)
+
+
+def _no_line(before: str, value: Any) -> None:
+    """``LineWriter.encoded``'s writer of a class without a compiled one: none."""
 
 
 def read_line(value: Mapping[str, Any]) -> Line:

@@ -69,6 +69,22 @@ class PlaceText:
     def text(self, index: int, bib: Bib) -> str | None:
         """The place's members as JSON text, or None for a record the Python path writes."""
 
+class LineText:
+    """Writes the line of a decision of one class as UTF-8 bytes (``JsonWriter.
+    members_after_parts`` joined, a newline after them, encoded), at once."""
+
+    def __init__(
+        self,
+        *,
+        strings: RecordText,
+        cls: type[Any],
+        texts: tuple[str, ...],
+        members: tuple[tuple[Any, bool, int, Any, Callable[[Any], str]], ...],
+        null: str,
+    ) -> None: ...
+    def line(self, before: str, value: Any) -> bytes | None:
+        """The line's bytes, or None for a line the caller writes in Python."""
+
 def utf8_line(text: str) -> bytes | None:
     """``(text + "\\n").encode("utf-8")`` for a text with no surrogate, else None."""
 
