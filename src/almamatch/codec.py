@@ -287,6 +287,9 @@ _ESCAPED_CHARACTERS: Final = {
 _CODED: Final = re.compile("\x1f(.)", re.DOTALL)
 #: What keys a data field's head (``JsonWriter._head``).
 _HEAD_KEY: Final = attrgetter("tag", "indicator1", "indicator2")
+#: A key of a head whose tag and indicators are each written once, in that order, in the
+#: converter's text of a field without subfields (``JsonWriter._head``).
+_HEAD_SAMPLE: Final = ("ZZZ", "X", "Y")
 #: Classes whose values recur as the same objects from one value written to the next:
 #: ``decide()`` builds each fixed step of a trace once (module constants) and each other step
 #: once per distinct text (``lru_cache``), so a writer keeps a step's text by the step's identity.
@@ -319,7 +322,9 @@ _COMPILED: Final = _native.compiled(_compiled_writers)
 #: its kind, else by the member's Python writer: a ``str``, a record, a tuple of recurring
 #: values, the string a hook gives, any other value.
 _LINE_KINDS: Final = {"string": 0, "record": 1, "recurring": 2, "hook": 3, "pure": 4}
-#: The most pieces ``LineText`` writes a line from (its ``MOST_PIECES``).
+#: The most pieces ``LineText`` writes a line from (its ``MOST_PIECES``): a text before
+#: ``before`` and it, and for each member the text before it and at most three (a string
+#: between quotes), then the text after the last.
 _MOST_PIECES: Final = 64
 
 
@@ -430,6 +435,15 @@ class JsonWriter:
         self._middle, self._close = _around(rest, "[]")
         self._middle += "["
         self._close = "]" + self._close
+        # A data field's head around its tag and indicators (``_head``): the texts between
+        # them, cut once from what the converter writes for a field with none of its own.
+        around = _around(self._dumps(_field_out(DataField(*_HEAD_SAMPLE, ()))), "[]")[0]
+        head_parts = []
+        for value in _HEAD_SAMPLE:
+            before, found, around = around.partition(self._string(value))
+            assert found, (around, value)
+            head_parts.append(before)
+        self._head_parts: tuple[str, ...] = (*head_parts, around + "[")
         self._heads = _Texts(self._head)
         self._codes = _Texts(self._code)
         self._controls = _Texts(self._control)
@@ -524,7 +538,7 @@ class JsonWriter:
             if not isinstance(source, (property, types.MemberDescriptorType)):
                 return None
             members.append((source, *self._line_member(hint)))
-        if not members or 2 * len(members) + 3 > _MOST_PIECES:
+        if not members or 4 * len(members) + 3 > _MOST_PIECES:
             return None
         before_members = ["," + opening + texts[0][0], *[text for text, _, _ in texts[1:]]]
         return _COMPILED[3](
@@ -843,9 +857,13 @@ class JsonWriter:
                                                 for code, value in one.pairs()])
 
     def _head(self, key: tuple[str, str, str]) -> str:
-        # A data field up to its first subfield: '{"tag":"245",...,"subfields":['
-        head, _ = _around(self._dumps(_field_out(DataField(*key, ()))), "[]")
-        return head + "["
+        # A data field up to its first subfield: '{"tag":"245",...,"subfields":[', its tag and
+        # indicators (read from the field made of them, as ``_field_out`` reads them) written
+        # by the string encoder between the texts the converter writes around them.
+        one = DataField(*key, ())
+        string, (before_tag, before_first, before_second, after) = self._string, self._head_parts
+        return (f"{before_tag}{string(one.tag)}{before_first}{string(one.indicator1)}"
+                f"{before_second}{string(one.indicator2)}{after}")
 
     def _code(self, code: str) -> str:
         # A subfield up to its value: '["a",'

@@ -1833,6 +1833,8 @@ cdef class LineText:
     cdef uint8_t* kinds
     cdef uint8_t* optional
     cdef object null
+    # Whether ``_member`` answered a ``str`` written as it is between quotes (``_bare``).
+    cdef bint bare
 
     def __cinit__(self):
         self.offsets = NULL
@@ -1851,8 +1853,8 @@ cdef class LineText:
         self.offsets = <Py_ssize_t*>PyMem_Malloc(max(self.count, 1) * sizeof(Py_ssize_t))
         self.kinds = <uint8_t*>PyMem_Malloc(max(self.count, 1))
         self.optional = <uint8_t*>PyMem_Malloc(max(self.count, 1))
-        if 2 * self.count + 3 > MOST_PIECES:
-            raise ValueError(f"at most {(MOST_PIECES - 3) // 2} members")
+        if 4 * self.count + 3 > MOST_PIECES:
+            raise ValueError(f"at most {(MOST_PIECES - 3) // 4} members")
         if self.offsets is NULL or self.kinds is NULL or self.optional is NULL:
             raise MemoryError()
         getters, writers, pures = [], [], []
@@ -1903,9 +1905,19 @@ cdef class LineText:
                     return None
                 Py_INCREF(self.texts[index + 1])
                 pieces[held] = <PyObject*>self.texts[index + 1]
-                Py_INCREF(piece)
-                pieces[held + 1] = <PyObject*>piece
-                held += 2
+                held += 1
+                if self.bare:  # between quotes, as the string encoder writes it
+                    Py_INCREF(self.strings.quote)
+                    pieces[held] = <PyObject*>self.strings.quote
+                    Py_INCREF(piece)
+                    pieces[held + 1] = <PyObject*>piece
+                    Py_INCREF(self.strings.quote)
+                    pieces[held + 2] = <PyObject*>self.strings.quote
+                    held += 3
+                else:
+                    Py_INCREF(piece)
+                    pieces[held] = <PyObject*>piece
+                    held += 1
             Py_INCREF(self.texts[self.count + 1])
             pieces[held] = <PyObject*>self.texts[self.count + 1]
             held += 1
@@ -1924,11 +1936,15 @@ cdef class LineText:
             if found is NULL:
                 return None
             member = <object>found
+        self.bare = False
         if member is None and self.optional[index]:
             return self.null
         cdef int kind = self.kinds[index]
         text = None
         if kind == MEMBER_STRING:
+            if self._bare(<PyObject*>member):
+                self.bare = True
+                return member
             text = self.strings._string(member)
         elif kind == MEMBER_RECORD:
             text = self.strings._text(member)
@@ -1942,3 +1958,17 @@ cdef class LineText:
         if type(text) is not str:
             return None
         return text
+
+    cdef bint _bare(self, PyObject* text) noexcept:
+        """Whether the string encoder writes ``text`` as it is, between quotes: a ``str`` of
+        one byte a character, each character one ``RecordText`` writes as it is (no copy
+        made: the line is written from it)."""
+        if not PyUnicode_CheckExact(text) or _raw_kind(text) != 1:
+            return False
+        cdef const ucs1* characters = <const ucs1*>_raw_data(text)
+        cdef Py_ssize_t index
+        cdef uint8_t* plain = self.strings.plain
+        for index in range(_raw_length(text)):
+            if not plain[characters[index]]:
+                return False
+        return True
