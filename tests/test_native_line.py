@@ -46,7 +46,7 @@ def assert_twins(writer: JsonWriter, before: str, decision: Any) -> bytes | None
     where that line cannot be encoded strictly or a part of it is left to Python."""
     line = writer.members_after_line(type(decision))
     assert line is not None
-    written = line(before, decision)
+    written = line.line(before, decision)
     text = expected(writer, before, decision)
     if written is not None:
         assert written == text.encode("utf-8")
@@ -123,8 +123,9 @@ class LocalAdd(Add):
 @needs_compiled
 def test_another_class_or_a_before_not_str_is_left_to_the_python_writer() -> None:
     writer = JsonWriter()
-    line = writer.members_after_line(Add)
-    assert line is not None
+    compiled = writer.members_after_line(Add)
+    assert compiled is not None
+    line = compiled.line
     decision = EXAMPLES[0]
     assert isinstance(decision, Add)
     local = LocalAdd(mms_id="1", record=decision.record, trace=TRACE)
@@ -147,10 +148,10 @@ def test_a_member_not_of_its_type_is_written_by_its_python_writer_or_fails_as_it
     broken = attrs.evolve(decision, mms_id=None)  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         expected(writer, PLACE, broken)
-    line = writer.members_after_line(Add)
-    assert line is not None
+    compiled = writer.members_after_line(Add)
+    assert compiled is not None
     with pytest.raises(TypeError):
-        line(PLACE, broken)
+        compiled.line(PLACE, broken)
 
 
 @needs_compiled
@@ -179,3 +180,21 @@ def test_almamatch_pure_writes_every_line_in_python() -> None:
     found = subprocess.run([sys.executable, "-c", probe], env=environment, check=True,
                            capture_output=True, text=True).stdout.split()
     assert found == ["True", "True"]
+
+
+@needs_compiled
+def test_the_line_writer_encodes_each_decision_class_as_it_writes_its_line() -> None:
+    lines = LineWriter()
+    record = hostile_record()
+    unreadable = Unreadable(index=3, offset=120, reason="bad_length", detail="d")
+    for _ in range(2):  # the second time, each class's writer is the one made the first
+        for index, decision in enumerate(EXAMPLES):
+            for item in (RECORD, record):
+                written = lines.encoded(index, item, decision)
+                line = lines.line(index, item, decision) + "\n"
+                assert written == line.encode("utf-8") or (written is None and item is record)
+            assert lines.encoded(index, RECORD, decision) is not None
+        assert lines.encoded(3, unreadable, None) is None
+        assert lines.encoded(3, RECORD, None) is None
+        assert lines.encoded(3, RECORD, Step(stage=TRACE[0].stage, verdict=TRACE[0].verdict,
+                                             detail="not a decision")) is None  # type: ignore[arg-type]

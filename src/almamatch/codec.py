@@ -49,7 +49,13 @@ from almamatch.core.record import (
 from almamatch.core.timestamp import Timestamp
 
 if TYPE_CHECKING:
-    from almamatch._native.jsontext import LineText, PlaceText, RecordText, RecurringText
+    from almamatch._native.jsontext import (
+        LinesText,
+        LineText,
+        PlaceText,
+        RecordText,
+        RecurringText,
+    )
 
 __all__ = [
     "DECISION_CLASSES",
@@ -300,20 +306,21 @@ _RECURRING_TUPLES: Final = frozenset({tuple[str, ...]})
 
 
 def _compiled_writers() -> tuple[type[RecordText], type[RecurringText], type[PlaceText],
-                                  type[LineText]]:
+                                  type[LineText], type[LinesText]]:
     """The compiled writers of a record's text, of a trace's, of the OCLC numbers a record
     carries and of a decision's line (``almamatch._native.jsontext``); where they are not built
     or not wanted, each writer writes them in Python (``JsonWriter._record``, ``_Recurring``,
     the generated writers of the numbers ``extract_oclc_numbers`` finds and of a decision's
     members: the definition of the text)."""
     from almamatch._native.jsontext import (  # noqa: PLC0415 (only if built)
+        LinesText,
         LineText,
         PlaceText,
         RecordText,
         RecurringText,
     )
 
-    return RecordText, RecurringText, PlaceText, LineText
+    return RecordText, RecurringText, PlaceText, LineText, LinesText
 
 
 #: Picked once, at import (``JsonWriter._record_compiled``, ``JsonWriter._recurring_tuple``).
@@ -521,9 +528,9 @@ class JsonWriter:
                 cls, braces=False, after=True, parts=True)
         return found
 
-    def members_after_line(self, cls: type[Any]) -> Callable[[str, Any], bytes | None] | None:
+    def members_after_line(self, cls: type[Any]) -> LineText | None:
         """The compiled writer of ``members_after_parts(cls)``'s pieces joined, with a newline
-        after them, as UTF-8 bytes (``LineText``): ``write(before, value)`` is
+        after them, as UTF-8 bytes (``LineText``): its ``line(before, value)`` is
         ``("".join(members_after_parts(cls)(before, value)) + "\\n").encode("utf-8")``, or
         None for a line it leaves to the Python path (a surrogate in it, a member not of its
         type...). None where the compiled writers are not in use or a member is not read from
@@ -544,7 +551,20 @@ class JsonWriter:
         return _COMPILED[3](
             strings=self._compiled_record, cls=cls, members=tuple(members), null="null",
             texts=("{", *before_members, end + "}"),
-        ).line
+        )
+
+    @staticmethod
+    def lines(place: Callable[[int, Any], str | None] | None,
+              make: Callable[[type[Any]], LineText | None]
+              ) -> Callable[[int, Any, Any], bytes | None] | None:
+        """The compiled writer of a decided record's line as UTF-8 bytes in one call
+        (``LinesText``): ``write(index, record, decision)`` writes the text ``place`` writes
+        (``numbers_members``), then the ``line`` of the ``LineText`` that ``make`` gives for the
+        decision's class (``members_after_line``), or answers None where either does. None where
+        the compiled writers are not in use or ``place`` is None."""
+        if _COMPILED is None or place is None:
+            return None
+        return _COMPILED[4](place=place, make=make).line
 
     def _line_member(self, hint: Any) -> tuple[bool, int, Any, Callable[[Any], str]]:
         """How ``LineText`` writes a member of type ``hint``: whether None is written ``null``

@@ -85,6 +85,19 @@ class LineText:
     def line(self, before: str, value: Any) -> bytes | None:
         """The line's bytes, or None for a line the caller writes in Python."""
 
+class LinesText:
+    """Writes each decided record's line as UTF-8 bytes in one call: its place's text, then
+    the line of its decision's class (a ``LineText`` made by ``make`` on first need)."""
+
+    def __init__(
+        self,
+        *,
+        place: Callable[[int, Any], str | None],
+        make: Callable[[type[Any]], LineText | None],
+    ) -> None: ...
+    def line(self, index: int, item: Any, decision: Any) -> bytes | None:
+        """The line's bytes, or None for a line the caller writes in Python."""
+
 def utf8_line(text: str) -> bytes | None:
     """``(text + "\\n").encode("utf-8")`` for a text with no surrogate, else None."""
 

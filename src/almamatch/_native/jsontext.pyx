@@ -1888,6 +1888,10 @@ cdef class LineText:
     def line(self, before, value):
         """``("".join(members_after_parts(cls)(before, value)) + "\\n").encode("utf-8")``,
         or None for a line the caller writes in Python."""
+        return self._line(before, value)
+
+    cdef object _line(self, object before, object value):
+        """``line``, from C."""
         if type(before) is not str or Py_TYPE(<PyObject*>value) is not <PyTypeObject*>self.cls:
             return None
         cdef Py_ssize_t index, held = 2
@@ -1972,3 +1976,39 @@ cdef class LineText:
             if not plain[characters[index]]:
                 return False
         return True
+
+
+@cython.final
+cdef class LinesText:
+    """Writes each decided record's line as UTF-8 bytes in one call (``LineWriter.encoded``):
+    its place's text (``place``: ``PlaceText.text``), then the line of its decision's class
+    (``LineText.line``; the ``LineText`` of a class made by ``make`` when a line of that class
+    first needs one, or None where there is none). ``line`` answers None where either does, and
+    for a record without a decision: the caller writes that line in Python."""
+
+    cdef object place, make
+    cdef dict lines
+
+    def __init__(self, *, place, make):
+        if not callable(place) or not callable(make):
+            raise TypeError("place and make are callable")
+        self.place, self.make, self.lines = place, make, {}
+
+    def line(self, index, item, decision):
+        """The line's bytes, or None for a line the caller writes in Python."""
+        if decision is None:
+            return None
+        cdef object cls = <object>Py_TYPE(<PyObject*>decision)
+        cdef PyObject* found = PyDict_GetItem(self.lines, cls)
+        if found is NULL:
+            made = self.make(cls)
+            if made is not None and type(made) is not LineText:
+                raise TypeError("make answers a LineText or None")
+            self.lines[cls] = made
+            found = <PyObject*>made  # held by the table
+        if <object>found is None:
+            return None
+        place = self.place(index, item)
+        if place is None:
+            return None
+        return (<LineText>found)._line(place, decision)
