@@ -7,6 +7,7 @@ answers None for a line it leaves to the Python path, never other bytes."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -17,9 +18,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from almamatch import Add, Decision, Merge
-from almamatch.codec import JsonWriter
+from almamatch import Add, DataField, Decision, Merge
+from almamatch.codec import COMPACT, JsonWriter, _field_out
 from almamatch.core.decision import Step
+from almamatch.core.errors import InvalidRecord
 from almamatch.core.timestamp import Timestamp
 from almamatch.envelope import LineWriter
 from almamatch.marc import Unreadable, read_bibs
@@ -198,3 +200,34 @@ def test_the_line_writer_encodes_each_decision_class_as_it_writes_its_line() -> 
         assert lines.encoded(3, RECORD, None) is None
         assert lines.encoded(3, RECORD, Step(stage=TRACE[0].stage, verdict=TRACE[0].verdict,
                                              detail="not a decision")) is None  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("ensure_ascii", SETTINGS)
+def test_a_head_is_written_as_the_converter_writes_a_field_and_refused_as_a_field_refuses_it(
+    ensure_ascii: bool
+) -> None:
+    writer = JsonWriter(ensure_ascii=ensure_ascii)
+    for key in [("245", "1", "0"), ("9Zz", '"', "\\"), ("500", "\udcff", "\x00"),
+                ("650", "é", "😀"), ("ZZZ", "X", "Y"), ("001", " ", " ")]:
+        # As a record's field is written (``codec._field_out``), without subfields.
+        field = json.dumps(_field_out(DataField(*key, ())), ensure_ascii=ensure_ascii,
+                           separators=COMPACT)
+        assert writer._head(key) == field.removesuffix("]}")
+    for bad in [("24", "1", "0"), ("245", "10", "0"), ("245", "1", ""), ("2 5", "1", "0")]:
+        with pytest.raises(InvalidRecord):
+            writer._head(bad)
+
+
+@needs_compiled
+@pytest.mark.parametrize("count", [0, 1, 60, 120, 127, 128, 400])
+def test_a_trace_of_any_length_is_written_as_the_python_writer_writes_it(count: int) -> None:
+    # A trace's steps go into the line one by one while they fit among its pieces, else as
+    # the trace's text, joined.
+    writer = JsonWriter()
+    trace = tuple(Step(stage=TRACE[number % 2].stage, verdict=TRACE[0].verdict,
+                       detail=f"step {number} é" if number % 3 else f"step {number}")
+                  for number in range(count))
+    for decision in (Add(mms_id="1", record=RECORD, trace=trace),
+                     Merge(mms_id="2", record=None, merge_method="m", trace=trace)):
+        for _ in range(2):
+            assert assert_twins(writer, PLACE, decision) is not None

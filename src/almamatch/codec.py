@@ -296,6 +296,10 @@ _HEAD_KEY: Final = attrgetter("tag", "indicator1", "indicator2")
 #: A key of a head whose tag and indicators are each written once, in that order, in the
 #: converter's text of a field without subfields (``JsonWriter._head``).
 _HEAD_SAMPLE: Final = ("ZZZ", "X", "Y")
+#: The converters of a data field's tag and indicators (``JsonWriter._head``).
+_HEAD_CONVERTERS: Final = tuple(
+    cast("Callable[[str], str]", attrs.fields_dict(DataField)[name].converter)
+    for name in ("tag", "indicator1", "indicator2"))
 #: Classes whose values recur as the same objects from one value written to the next:
 #: ``decide()`` builds each fixed step of a trace once (module constants) and each other step
 #: once per distinct text (``lru_cache``), so a writer keeps a step's text by the step's identity.
@@ -878,12 +882,13 @@ class JsonWriter:
 
     def _head(self, key: tuple[str, str, str]) -> str:
         # A data field up to its first subfield: '{"tag":"245",...,"subfields":[', its tag and
-        # indicators (read from the field made of them, as ``_field_out`` reads them) written
-        # by the string encoder between the texts the converter writes around them.
-        one = DataField(*key, ())
+        # indicators (each as a field made of them keeps it: by its member's converter, which
+        # refuses what no field holds) written by the string encoder between the texts the
+        # converter writes around them.
+        (tag, first, second), (tag_of, first_of, second_of) = key, _HEAD_CONVERTERS
         string, (before_tag, before_first, before_second, after) = self._string, self._head_parts
-        return (f"{before_tag}{string(one.tag)}{before_first}{string(one.indicator1)}"
-                f"{before_second}{string(one.indicator2)}{after}")
+        return (f"{before_tag}{string(tag_of(tag))}{before_first}{string(first_of(first))}"
+                f"{before_second}{string(second_of(second))}{after}")
 
     def _code(self, code: str) -> str:
         # A subfield up to its value: '["a",'

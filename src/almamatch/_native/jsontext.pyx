@@ -1013,6 +1013,43 @@ cdef class RecurringText:
                 Py_XDECREF(self.pieces[index])
         return written
 
+    cdef Py_ssize_t _pieces(self, object values, PyObject** pieces, Py_ssize_t room
+                            ) except -2:
+        """The texts ``text`` joins for the tuple ``values`` (the opening, each value's text,
+        the separators between them, the closing), each a reference put in ``pieces``: their
+        count; -1, with none put, for anything but a tuple, a tuple of more than ``room``
+        pieces or a value whose text is not a ``str`` (the caller writes the tuple by
+        ``_text``)."""
+        if type(values) is not tuple:
+            return -1
+        cdef Py_ssize_t count = PyTuple_GET_SIZE(<PyObject*>values), index, held = 0
+        if 2 * count + 2 > room:
+            return -1
+        Py_INCREF(self.opening)
+        pieces[0] = <PyObject*>self.opening
+        held = 1
+        try:
+            for index in range(count):
+                text = self._value_text(<object>PyTuple_GET_ITEM(<PyObject*>values, index))
+                if text is None:
+                    for index in range(held):
+                        Py_XDECREF(pieces[index])
+                    return -1
+                if index:
+                    Py_INCREF(self.separator)
+                    pieces[held] = <PyObject*>self.separator
+                    held += 1
+                Py_INCREF(text)
+                pieces[held] = <PyObject*>text
+                held += 1
+        except BaseException:
+            for index in range(held):
+                Py_XDECREF(pieces[index])
+            raise
+        Py_INCREF(self.closing)
+        pieces[held] = <PyObject*>self.closing
+        return held + 1
+
     cdef int _reserve_pieces(self, Py_ssize_t count) except -1:
         """Room for ``count`` texts of values."""
         if count <= self.pieces_capacity:
@@ -1527,7 +1564,9 @@ cdef class PlaceText:
             written += 1
         at = self._put(at, self.list_close)
         at = self._put(at, self.closing)
-        return PyUnicode_FromStringAndSize(self.buffer, at, NULL)
+        text = PyUnicode_New(at, 0x7F)  # ASCII: copied, not decoded
+        memcpy(PyUnicode_DATA(text), self.buffer, at)
+        return text
 
     cdef Py_ssize_t _fixed_length(self) noexcept:
         return (len(self.before_index) + len(self.before_active) + len(self.before_cancelled)
@@ -1806,8 +1845,15 @@ cdef enum:
     #: By the Python writer alone.
     MEMBER_PURE = 4
     #: The most pieces a line is written from: a text before ``before``, before each member,
-    #: after the last.
-    MOST_PIECES = 64
+    #: after the last, each member's (at most three, or a tuple's: two a value and two).
+    MOST_PIECES = 256
+
+
+cdef inline Py_ssize_t _put_piece(PyObject** pieces, Py_ssize_t held, object text) noexcept:
+    """``text`` put in ``pieces`` at ``held`` (a reference): the count held after."""
+    Py_INCREF(text)
+    pieces[held] = <PyObject*>text
+    return held + 1
 
 
 @cython.final
@@ -1833,8 +1879,6 @@ cdef class LineText:
     cdef uint8_t* kinds
     cdef uint8_t* optional
     cdef object null
-    # Whether ``_member`` answered a ``str`` written as it is between quotes (``_bare``).
-    cdef bint bare
 
     def __cinit__(self):
         self.offsets = NULL
@@ -1904,24 +1948,14 @@ cdef class LineText:
         pieces[1] = <PyObject*>before
         try:
             for index in range(self.count):
-                piece = self._member(index, value)
-                if piece is None:
-                    return None
                 Py_INCREF(self.texts[index + 1])
                 pieces[held] = <PyObject*>self.texts[index + 1]
                 held += 1
-                if self.bare:  # between quotes, as the string encoder writes it
-                    Py_INCREF(self.strings.quote)
-                    pieces[held] = <PyObject*>self.strings.quote
-                    Py_INCREF(piece)
-                    pieces[held + 1] = <PyObject*>piece
-                    Py_INCREF(self.strings.quote)
-                    pieces[held + 2] = <PyObject*>self.strings.quote
-                    held += 3
-                else:
-                    Py_INCREF(piece)
-                    pieces[held] = <PyObject*>piece
-                    held += 1
+                # Room for each member after this one (at most three pieces) and the end.
+                held = self._member(index, value, pieces, held,
+                                    MOST_PIECES - 4 * (self.count - index) - 1)
+                if held < 0:
+                    return None
             Py_INCREF(self.texts[self.count + 1])
             pieces[held] = <PyObject*>self.texts[self.count + 1]
             held += 1
@@ -1930,29 +1964,37 @@ cdef class LineText:
             for index in range(held):
                 Py_XDECREF(pieces[index])
 
-    cdef object _member(self, Py_ssize_t index, object value):
-        """The text of member ``index`` of ``value``, or None (the line written in Python)."""
+    cdef Py_ssize_t _member(self, Py_ssize_t index, object value, PyObject** pieces,
+                            Py_ssize_t held, Py_ssize_t room) except -2:
+        """The pieces of member ``index`` of ``value`` put in ``pieces`` from ``held``, each a
+        reference, up to ``room``: the count held after; -1 (none put, and those held let go)
+        for a line written in Python."""
         cdef PyObject* found
+        cdef Py_ssize_t added
         if self.offsets[index] < 0:
             member = (<object>PyTuple_GET_ITEM(<PyObject*>self.getters, index))(value)
         else:
             found = _slot(<PyObject*>value, self.offsets[index])
             if found is NULL:
-                return None
+                return self._let_go(pieces, held)
             member = <object>found
-        self.bare = False
         if member is None and self.optional[index]:
-            return self.null
+            return _put_piece(pieces, held, self.null)
         cdef int kind = self.kinds[index]
         text = None
         if kind == MEMBER_STRING:
-            if self._bare(<PyObject*>member):
-                self.bare = True
-                return member
+            if self._bare(<PyObject*>member):  # between quotes, as the string encoder writes it
+                held = _put_piece(pieces, held, self.strings.quote)
+                held = _put_piece(pieces, held, member)
+                return _put_piece(pieces, held, self.strings.quote)
             text = self.strings._string(member)
         elif kind == MEMBER_RECORD:
             text = self.strings._text(member)
         elif kind == MEMBER_RECURRING:
+            added = (<RecurringText>self.writers[index])._pieces(
+                member, pieces + held, room - held)
+            if added >= 0:
+                return held + added
             text = (<RecurringText>self.writers[index])._text(member)
         elif kind == MEMBER_HOOK:
             hooked = (<object>PyTuple_GET_ITEM(<PyObject*>self.writers, index))(member)
@@ -1960,8 +2002,16 @@ cdef class LineText:
         if text is None:
             text = (<object>PyTuple_GET_ITEM(<PyObject*>self.pures, index))(member)
         if type(text) is not str:
-            return None
-        return text
+            return self._let_go(pieces, held)
+        return _put_piece(pieces, held, text)
+
+    cdef Py_ssize_t _let_go(self, PyObject** pieces, Py_ssize_t held) noexcept:
+        """Every piece held let go: -1."""
+        cdef Py_ssize_t index
+        for index in range(held):
+            Py_XDECREF(pieces[index])
+            pieces[index] = NULL
+        return -1
 
     cdef bint _bare(self, PyObject* text) noexcept:
         """Whether the string encoder writes ``text`` as it is, between quotes: a ``str`` of
