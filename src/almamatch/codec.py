@@ -334,9 +334,9 @@ _COMPILED: Final = _native.compiled(_compiled_writers)
 #: values, the string a hook gives, any other value.
 _LINE_KINDS: Final = {"string": 0, "record": 1, "recurring": 2, "hook": 3, "pure": 4}
 #: The most pieces ``LineText`` writes a line from (its ``MOST_PIECES``): a text before
-#: ``before`` and it, and for each member the text before it and at most three (a string
-#: between quotes), then the text after the last.
-_MOST_PIECES: Final = 64
+#: ``before`` and it, for each member the text before it and at most three (a string between
+#: quotes; a tuple of recurring values as many as fit, else its text), the text after the last.
+_MOST_PIECES: Final = 256
 
 
 class _Texts(dict[Any, str]):
