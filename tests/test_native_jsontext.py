@@ -346,7 +346,7 @@ def trace_writers(writer: JsonWriter) -> tuple[Callable[[Any], str | None], Call
     writer.writer(Step)
     compiled = writer._recurring_tuple(Step, writer._recurring[Step])
     assert compiled is not None
-    return compiled, writer.writer(tuple[Step, ...])
+    return compiled.text, writer.writer(tuple[Step, ...])
 
 
 def dumped(value: Any, ensure_ascii: bool) -> str:

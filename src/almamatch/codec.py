@@ -16,6 +16,7 @@ Schema next to the hook (``HOOK_SCHEMAS``); ``almamatch.schema`` derives the res
 from __future__ import annotations
 
 import enum
+import inspect
 import json
 import re
 import types
@@ -48,7 +49,13 @@ from almamatch.core.record import (
 from almamatch.core.timestamp import Timestamp
 
 if TYPE_CHECKING:
-    from almamatch._native.jsontext import PlaceText, RecordText, RecurringText
+    from almamatch._native.jsontext import (
+        LinesText,
+        LineText,
+        PlaceText,
+        RecordText,
+        RecurringText,
+    )
 
 __all__ = [
     "DECISION_CLASSES",
@@ -286,6 +293,13 @@ _ESCAPED_CHARACTERS: Final = {
 _CODED: Final = re.compile("\x1f(.)", re.DOTALL)
 #: What keys a data field's head (``JsonWriter._head``).
 _HEAD_KEY: Final = attrgetter("tag", "indicator1", "indicator2")
+#: A key of a head whose tag and indicators are each written once, in that order, in the
+#: converter's text of a field without subfields (``JsonWriter._head``).
+_HEAD_SAMPLE: Final = ("ZZZ", "X", "Y")
+#: The converters of a data field's tag and indicators (``JsonWriter._head``).
+_HEAD_CONVERTERS: Final = tuple(
+    cast("Callable[[str], str]", attrs.fields_dict(DataField)[name].converter)
+    for name in ("tag", "indicator1", "indicator2"))
 #: Classes whose values recur as the same objects from one value written to the next:
 #: ``decide()`` builds each fixed step of a trace once (module constants) and each other step
 #: once per distinct text (``lru_cache``), so a writer keeps a step's text by the step's identity.
@@ -295,22 +309,34 @@ _RECURRING: Final = frozenset({Step})
 _RECURRING_TUPLES: Final = frozenset({tuple[str, ...]})
 
 
-def _compiled_writers() -> tuple[type[RecordText], type[RecurringText], type[PlaceText]]:
-    """The compiled writers of a record's text, of a trace's and of the OCLC numbers a record
-    carries (``almamatch._native.jsontext``); where they are not built or not wanted, each
-    writer writes them in Python (``JsonWriter._record``, ``_Recurring``, the generated writer
-    of the numbers ``extract_oclc_numbers`` finds: the definition of the text)."""
+def _compiled_writers() -> tuple[type[RecordText], type[RecurringText], type[PlaceText],
+                                  type[LineText], type[LinesText]]:
+    """The compiled writers of a record's text, of a trace's, of the OCLC numbers a record
+    carries and of a decision's line (``almamatch._native.jsontext``); where they are not built
+    or not wanted, each writer writes them in Python (``JsonWriter._record``, ``_Recurring``,
+    the generated writers of the numbers ``extract_oclc_numbers`` finds and of a decision's
+    members: the definition of the text)."""
     from almamatch._native.jsontext import (  # noqa: PLC0415 (only if built)
+        LinesText,
+        LineText,
         PlaceText,
         RecordText,
         RecurringText,
     )
 
-    return RecordText, RecurringText, PlaceText
+    return RecordText, RecurringText, PlaceText, LineText, LinesText
 
 
 #: Picked once, at import (``JsonWriter._record_compiled``, ``JsonWriter._recurring_tuple``).
 _COMPILED: Final = _native.compiled(_compiled_writers)
+#: The kinds of member ``LineText`` writes (its ``MEMBER_*``), each with the compiled writer of
+#: its kind, else by the member's Python writer: a ``str``, a record, a tuple of recurring
+#: values, the string a hook gives, any other value.
+_LINE_KINDS: Final = {"string": 0, "record": 1, "recurring": 2, "hook": 3, "pure": 4}
+#: The most pieces ``LineText`` writes a line from (its ``MOST_PIECES``): a text before
+#: ``before`` and it, for each member the text before it and at most three (a string between
+#: quotes; a tuple of recurring values as many as fit, else its text), the text after the last.
+_MOST_PIECES: Final = 256
 
 
 class _Texts(dict[Any, str]):
@@ -411,6 +437,8 @@ class JsonWriter:
         # use) and in Python (``_build``, ``_written``).
         self._recurring_tuples: dict[Any, tuple[Callable[[Any], str | None] | None,
                                                  Callable[[Any], str]]] = {}
+        # The compiled writers of those tuples themselves (``RecurringText``), by hint.
+        self._recurring_texts: dict[Any, RecurringText] = {}
         # A record's parts, each cut from what the converter writes for one (see _record).
         empty = " " * 24
         self._open, rest = _around(self._dumps(converter.unstructure(Bib(leader=empty))),
@@ -418,6 +446,15 @@ class JsonWriter:
         self._middle, self._close = _around(rest, "[]")
         self._middle += "["
         self._close = "]" + self._close
+        # A data field's head around its tag and indicators (``_head``): the texts between
+        # them, cut once from what the converter writes for a field with none of its own.
+        around = _around(self._dumps(_field_out(DataField(*_HEAD_SAMPLE, ()))), "[]")[0]
+        head_parts = []
+        for value in _HEAD_SAMPLE:
+            before, found, around = around.partition(self._string(value))
+            assert found, (around, value)
+            head_parts.append(before)
+        self._head_parts: tuple[str, ...] = (*head_parts, around + "[")
         self._heads = _Texts(self._head)
         self._codes = _Texts(self._code)
         self._controls = _Texts(self._control)
@@ -495,6 +532,63 @@ class JsonWriter:
                 cls, braces=False, after=True, parts=True)
         return found
 
+    def members_after_line(self, cls: type[Any]) -> LineText | None:
+        """The compiled writer of ``members_after_parts(cls)``'s pieces joined, with a newline
+        after them, as UTF-8 bytes (``LineText``): its ``line(before, value)`` is
+        ``("".join(members_after_parts(cls)(before, value)) + "\\n").encode("utf-8")``, or
+        None for a line it leaves to the Python path (a surrogate in it, a member not of its
+        type...). None where the compiled writers are not in use or a member is not read from
+        a slot or a property. Each member is written by ``writer`` of its type hint, the
+        definition, where the compiled writer of its kind leaves it."""
+        if _COMPILED is None or self._compiled_record is None:
+            return None
+        opening, texts, end = self._member_texts(cls, braces=False)
+        members = []
+        for _, name, hint in texts:
+            source = inspect.getattr_static(cls, name, None)
+            if not isinstance(source, (property, types.MemberDescriptorType)):
+                return None
+            members.append((source, *self._line_member(hint)))
+        if not members or 4 * len(members) + 3 > _MOST_PIECES:
+            return None
+        before_members = ["," + opening + texts[0][0], *[text for text, _, _ in texts[1:]]]
+        return _COMPILED[3](
+            strings=self._compiled_record, cls=cls, members=tuple(members), null="null",
+            texts=("{", *before_members, end + "}"),
+        )
+
+    @staticmethod
+    def lines(place: Callable[[int, Any], str | None] | None,
+              make: Callable[[type[Any]], LineText | None]
+              ) -> Callable[[int, Any, Any], bytes | None] | None:
+        """The compiled writer of a decided record's line as UTF-8 bytes in one call
+        (``LinesText``): ``write(index, record, decision)`` writes the text ``place`` writes
+        (``numbers_members``), then the ``line`` of the ``LineText`` that ``make`` gives for the
+        decision's class (``members_after_line``), or answers None where either does. None where
+        the compiled writers are not in use or ``place`` is None."""
+        if _COMPILED is None or place is None:
+            return None
+        return _COMPILED[4](place=place, make=make).line
+
+    def _line_member(self, hint: Any) -> tuple[bool, int, Any, Callable[[Any], str]]:
+        """How ``LineText`` writes a member of type ``hint``: whether None is written ``null``
+        (an optional value, as ``writer`` writes it), the compiled writer's kind and what it
+        writes with (``_LINE_KINDS``), and the member's Python writer, ``writer(hint)``."""
+        pure = self.writer(hint)
+        origin, args = get_origin(hint), get_args(hint)
+        optional = (origin in (Union, types.UnionType) and len(args) == 2
+                    and type(None) in args)
+        inner = next(one for one in args if one is not type(None)) if optional else hint
+        if inner is Bib and self._record_text is not None:
+            return optional, _LINE_KINDS["record"], None, pure
+        if inner in self._recurring_texts:
+            return optional, _LINE_KINDS["recurring"], self._recurring_texts[inner], pure
+        if inner is str:
+            return optional, _LINE_KINDS["string"], None, pure
+        if inner in HOOK_SCHEMAS and HOOK_SCHEMAS[inner].get("type") == "string":
+            return optional, _LINE_KINDS["hook"], converter.get_unstructure_hook(inner), pure
+        return optional, _LINE_KINDS["pure"], None, pure
+
     def numbers_members(self, cls: type[Any]) -> Callable[[int, Bib], str | None] | None:
         """The compiled writer of ``members(cls)`` for a ``cls`` whose members are an ``int``
         and the active and cancelled numbers ``core.identifiers.extract_oclc_numbers`` finds in
@@ -552,7 +646,10 @@ class JsonWriter:
                 pure: Callable[[Any], str] = lambda value: (  # noqa: E731 (the twin below)
                     "[" + ",".join([kept(id(one)) or made(one) for one in value]) + "]"
                 )
-                compiled = self._recurring_tuple(args[0], recurring)
+                written = self._recurring_tuple(args[0], recurring)
+                compiled = None if written is None else written.text
+                if written is not None:
+                    self._recurring_texts[hint] = written
                 self._recurring_tuples[hint] = compiled, pure
                 if compiled is None:
                     return pure
@@ -599,8 +696,7 @@ class JsonWriter:
             comma = ","
         return ("{" + first if braces else first), texts, ("}" if braces else "")
 
-    def _recurring_tuple(self, cls: type[Any], recurring: _Recurring
-                         ) -> Callable[[Any], str | None] | None:
+    def _recurring_tuple(self, cls: type[Any], recurring: _Recurring) -> RecurringText | None:
         """The compiled writer of a tuple of recurring values of ``cls`` (``RecurringText``),
         given the texts ``_generate`` writes between their members; None where it is not in
         use or a member is neither ``str`` nor an enum."""
@@ -618,7 +714,7 @@ class JsonWriter:
         return _COMPILED[1](
             strings=self._compiled_record, cls=cls, members=tuple(members), value_open=opening,
             value_close=end, opening="[", separator=",", closing="]", write=recurring.write,
-        ).text
+        )
 
     def _generate(self, cls: type[Any], *, braces: bool, after: bool = False,
                   parts: bool = False) -> Callable[..., Any]:
@@ -785,9 +881,14 @@ class JsonWriter:
                                                 for code, value in one.pairs()])
 
     def _head(self, key: tuple[str, str, str]) -> str:
-        # A data field up to its first subfield: '{"tag":"245",...,"subfields":['
-        head, _ = _around(self._dumps(_field_out(DataField(*key, ()))), "[]")
-        return head + "["
+        # A data field up to its first subfield: '{"tag":"245",...,"subfields":[', its tag and
+        # indicators (each as a field made of them keeps it: by its member's converter, which
+        # refuses what no field holds) written by the string encoder between the texts the
+        # converter writes around them.
+        (tag, first, second), (tag_of, first_of, second_of) = key, _HEAD_CONVERTERS
+        string, (before_tag, before_first, before_second, after) = self._string, self._head_parts
+        return (f"{before_tag}{string(tag_of(tag))}{before_first}{string(first_of(first))}"
+                f"{before_second}{string(second_of(second))}{after}")
 
     def _code(self, code: str) -> str:
         # A subfield up to its value: '["a",'

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from attrs import frozen
 
@@ -39,6 +39,9 @@ from almamatch.core.identifiers import extract_oclc_numbers
 from almamatch.core.oclc import OclcNumber, ParsedNumbers
 from almamatch.core.record import Bib
 from almamatch.marc import Unreadable
+
+if TYPE_CHECKING:
+    from almamatch._native.jsontext import LineText
 
 __all__ = [
     "RUN_KEY",
@@ -187,10 +190,20 @@ class LineWriter:
         # decision's members) is generated when a line first needs it (a run of one record
         # needs one).
         self._decisions: dict[type[Any], Callable[[str, Any], tuple[str, ...]]] = {}
+        #: ``line``'s text and a newline as UTF-8 bytes, written at once by the compiled
+        #: writers (the place's, then ``JsonWriter.members_after_line`` of the decision's
+        #: class, made when a line first needs it: ``JsonWriter.lines``); None where they are
+        #: not in use or leave the line, which the caller then encodes from ``parts``.
+        self.encoded: Callable[[int, Bib | Unreadable, Decision | None], bytes | None] = (
+            self._writer.lines(self._place_text, self._line_text) or _not_encoded)
 
     def line(self, index: int, item: Bib | Unreadable, decision: Decision | None) -> str:
         """The line of one input record, decided (``decision`` given) or unreadable."""
         return "".join(self.parts(index, item, decision))
+
+    def _line_text(self, cls: type[Any]) -> LineText | None:
+        """The compiled writer of the line of a decision of class ``cls``, if any."""
+        return self._writer.members_after_line(cls) if cls in _DECISION_TYPES else None
 
     def parts(self, index: int, item: Bib | Unreadable, decision: Decision | None
               ) -> tuple[str, ...]:
@@ -206,6 +219,10 @@ class LineWriter:
                     place = self._place(Place.of(index, item, self._numbers))
                 return write(place, decision)
         return (json_line(item_line(index, item, decision)),)
+
+
+def _not_encoded(index: int, item: Bib | Unreadable, decision: Decision | None) -> None:
+    """``LineWriter.encoded`` where the compiled writers are not in use: no line."""
 
 
 def read_line(value: Mapping[str, Any]) -> Line:

@@ -69,6 +69,35 @@ class PlaceText:
     def text(self, index: int, bib: Bib) -> str | None:
         """The place's members as JSON text, or None for a record the Python path writes."""
 
+class LineText:
+    """Writes the line of a decision of one class as UTF-8 bytes (``JsonWriter.
+    members_after_parts`` joined, a newline after them, encoded), at once."""
+
+    def __init__(
+        self,
+        *,
+        strings: RecordText,
+        cls: type[Any],
+        texts: tuple[str, ...],
+        members: tuple[tuple[Any, bool, int, Any, Callable[[Any], str]], ...],
+        null: str,
+    ) -> None: ...
+    def line(self, before: str, value: Any) -> bytes | None:
+        """The line's bytes, or None for a line the caller writes in Python."""
+
+class LinesText:
+    """Writes each decided record's line as UTF-8 bytes in one call: its place's text, then
+    the line of its decision's class (a ``LineText`` made by ``make`` on first need)."""
+
+    def __init__(
+        self,
+        *,
+        place: Callable[[int, Any], str | None],
+        make: Callable[[type[Any]], LineText | None],
+    ) -> None: ...
+    def line(self, index: int, item: Any, decision: Any) -> bytes | None:
+        """The line's bytes, or None for a line the caller writes in Python."""
+
 def utf8_line(text: str) -> bytes | None:
     """``(text + "\\n").encode("utf-8")`` for a text with no surrogate, else None."""
 

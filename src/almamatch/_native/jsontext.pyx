@@ -262,6 +262,10 @@ cdef class RecordText:
     def string(self, text):
         """``text`` as the string encoder writes it (quoted, escaped, as a record's values are
         written), or None for anything but a ``str``."""
+        return self._string(text)
+
+    cdef object _string(self, object text):
+        """``string``, from C."""
         if type(text) is not str:
             return None
         cdef uint32_t width = self.fixed_width
@@ -282,6 +286,10 @@ cdef class RecordText:
 
     def text(self, bib):
         """The JSON text of ``bib``, or None for a record of any unusual shape."""
+        return self._text(bib)
+
+    cdef object _text(self, object bib):
+        """``text``, from C."""
         cdef PyObject* record = <PyObject*>bib
         if Py_TYPE(record) is not <PyTypeObject*>self.bib_class:
             return None
@@ -966,6 +974,10 @@ cdef class RecurringText:
 
     def text(self, values):
         """The JSON text of the tuple ``values``, or None for anything but a tuple."""
+        return self._text(values)
+
+    cdef object _text(self, object values):
+        """``text``, from C."""
         if type(values) is not tuple:
             return None
         cdef tuple items = <tuple>values
@@ -1000,6 +1012,43 @@ cdef class RecurringText:
             for index in range(held):
                 Py_XDECREF(self.pieces[index])
         return written
+
+    cdef Py_ssize_t _pieces(self, object values, PyObject** pieces, Py_ssize_t room
+                            ) except -2:
+        """The texts ``text`` joins for the tuple ``values`` (the opening, each value's text,
+        the separators between them, the closing), each a reference put in ``pieces``: their
+        count; -1, with none put, for anything but a tuple, a tuple of more than ``room``
+        pieces or a value whose text is not a ``str`` (the caller writes the tuple by
+        ``_text``)."""
+        if type(values) is not tuple:
+            return -1
+        cdef Py_ssize_t count = PyTuple_GET_SIZE(<PyObject*>values), index, held = 0
+        if 2 * count + 2 > room:
+            return -1
+        Py_INCREF(self.opening)
+        pieces[0] = <PyObject*>self.opening
+        held = 1
+        try:
+            for index in range(count):
+                text = self._value_text(<object>PyTuple_GET_ITEM(<PyObject*>values, index))
+                if text is None:
+                    for index in range(held):
+                        Py_XDECREF(pieces[index])
+                    return -1
+                if index:
+                    Py_INCREF(self.separator)
+                    pieces[held] = <PyObject*>self.separator
+                    held += 1
+                Py_INCREF(text)
+                pieces[held] = <PyObject*>text
+                held += 1
+        except BaseException:
+            for index in range(held):
+                Py_XDECREF(pieces[index])
+            raise
+        Py_INCREF(self.closing)
+        pieces[held] = <PyObject*>self.closing
+        return held + 1
 
     cdef int _reserve_pieces(self, Py_ssize_t count) except -1:
         """Room for ``count`` texts of values."""
@@ -1515,7 +1564,9 @@ cdef class PlaceText:
             written += 1
         at = self._put(at, self.list_close)
         at = self._put(at, self.closing)
-        return PyUnicode_FromStringAndSize(self.buffer, at, NULL)
+        text = PyUnicode_New(at, 0x7F)  # ASCII: copied, not decoded
+        memcpy(PyUnicode_DATA(text), self.buffer, at)
+        return text
 
     cdef Py_ssize_t _fixed_length(self) noexcept:
         return (len(self.before_index) + len(self.before_active) + len(self.before_cancelled)
@@ -1570,6 +1621,13 @@ cdef extern from "Python.h":
     char* _raw_bytes "PyBytes_AS_STRING"(PyObject* value)
     bint _raw_is_ascii "PyUnicode_IS_ASCII"(PyObject* text)
 
+cdef extern from *:
+    """
+    /* The items of a tuple, in place (borrowed). */
+    #define almamatch_tuple_items(value) (((PyTupleObject*)(value))->ob_item)
+    """
+    PyObject** _tuple_items "almamatch_tuple_items"(PyObject* value)
+
 #: The high bit of each byte of a word: eight ASCII characters of one byte have none; and the
 #: bits past ASCII of each of four characters of two bytes.
 cdef uint64_t _HIGH_BYTES = 0x8080808080808080ULL
@@ -1620,10 +1678,15 @@ def utf8_join(parts):
     if type(parts) is not tuple:
         return None
     cdef PyObject* held = <PyObject*>parts
-    cdef Py_ssize_t count = PyTuple_GET_SIZE(held), index, length, at = 0, size = 1
+    return _utf8_parts(_tuple_items(held), PyTuple_GET_SIZE(held))
+
+
+cdef object _utf8_parts(PyObject** parts, Py_ssize_t count):
+    """``utf8_join`` of the ``count`` objects at ``parts`` (borrowed)."""
+    cdef Py_ssize_t index, length, at = 0, size = 1
     cdef PyObject* part
     for index in range(count):  # the most bytes the parts may take
-        part = PyTuple_GET_ITEM(held, index)
+        part = parts[index]
         if not PyUnicode_CheckExact(part):
             return None
         length = _raw_length(part)
@@ -1635,7 +1698,7 @@ def utf8_join(parts):
     cdef Py_ssize_t written
     cdef int kind
     for index in range(count):
-        part = PyTuple_GET_ITEM(held, index)
+        part = parts[index]
         length = _raw_length(part)
         kind = _raw_kind(part)
         if _raw_is_ascii(part):
@@ -1763,3 +1826,239 @@ cdef Py_ssize_t _utf8_wide(const ucs4* text, Py_ssize_t length, uint8_t* out) no
         if at < 0:
             return -1
     return at
+
+
+cdef extern from "Python.h":
+    PyObject* PyObject_CallOneArg(PyObject* function, PyObject* argument) except NULL
+
+#: How a member of a ``LineText`` is written, each kind with its Python writer (``pure``) for a
+#: value its compiled writer leaves (answers None for).
+cdef enum:
+    #: A ``str``, as the string encoder writes it (``RecordText.string``).
+    MEMBER_STRING = 0
+    #: A record (``RecordText.text``).
+    MEMBER_RECORD = 1
+    #: A tuple of recurring values (``RecurringText.text``).
+    MEMBER_RECURRING = 2
+    #: The ``str`` a hook gives (``HOOK_SCHEMAS``), as the string encoder writes it.
+    MEMBER_HOOK = 3
+    #: By the Python writer alone.
+    MEMBER_PURE = 4
+    #: The most pieces a line is written from: a text before ``before``, before each member,
+    #: after the last, each member's (at most three, or a tuple's: two a value and two).
+    MOST_PIECES = 256
+
+
+cdef inline Py_ssize_t _put_piece(PyObject** pieces, Py_ssize_t held, object text) noexcept:
+    """``text`` put in ``pieces`` at ``held`` (a reference): the count held after."""
+    Py_INCREF(text)
+    pieces[held] = <PyObject*>text
+    return held + 1
+
+
+@cython.final
+cdef class LineText:
+    """Writes the line of a decision of one class as UTF-8 bytes, at once: the compiled twin of
+    ``JsonWriter.members_after_parts`` with its pieces joined, a newline after them, encoded
+    (``utf8_join``).
+
+    Given the constant texts the generated writer writes between its pieces (``texts``: the
+    one before ``before``, the one before each member, the one after the last) and each
+    member: where it is read (a slot descriptor, read at its offset; a property, whose getter is
+    called), whether None is written ``null``, its kind (``MEMBER_*``), the compiled writer or
+    hook of that kind, and its Python writer (``JsonWriter.writer`` of its type hint), which
+    writes any value the compiled one leaves. ``line`` answers None for a value of another
+    class, a ``before`` that is not a ``str``, a member that is not set, a piece that is not a
+    ``str``, a line holding a surrogate: the caller writes that line in Python."""
+
+    cdef RecordText strings
+    cdef object cls
+    cdef tuple texts, getters, writers, pures
+    cdef Py_ssize_t count
+    cdef Py_ssize_t* offsets
+    cdef uint8_t* kinds
+    cdef uint8_t* optional
+    cdef object null
+
+    def __cinit__(self):
+        self.offsets = NULL
+        self.kinds = NULL
+        self.optional = NULL
+
+    def __init__(self, *, strings, cls, texts, members, null):
+        self.strings = strings
+        self.cls = cls
+        if type(null) is not str or type(texts) is not tuple or type(members) is not tuple:
+            raise TypeError("null is str, texts and members tuples")
+        if len(texts) != len(members) + 2 or not all(type(text) is str for text in texts):
+            raise TypeError("a text before before, before each member and after the last")
+        self.null, self.texts = null, texts
+        self.count = len(members)
+        self.offsets = <Py_ssize_t*>PyMem_Malloc(max(self.count, 1) * sizeof(Py_ssize_t))
+        self.kinds = <uint8_t*>PyMem_Malloc(max(self.count, 1))
+        self.optional = <uint8_t*>PyMem_Malloc(max(self.count, 1))
+        if 4 * self.count + 3 > MOST_PIECES:
+            raise ValueError(f"at most {(MOST_PIECES - 3) // 4} members")
+        if self.offsets is NULL or self.kinds is NULL or self.optional is NULL:
+            raise MemoryError()
+        getters, writers, pures = [], [], []
+        cdef Py_ssize_t index
+        for index, (source, optional, kind, writer, pure) in enumerate(members):
+            if not MEMBER_STRING <= kind <= MEMBER_PURE or not callable(pure):
+                raise TypeError(f"a member's kind and Python writer: {kind!r}, {pure!r}")
+            if kind == MEMBER_RECURRING and type(writer) is not RecurringText:
+                raise TypeError("a tuple of recurring values is written by a RecurringText")
+            if kind == MEMBER_HOOK and not callable(writer):
+                raise TypeError("a hook is callable")
+            if type(source) is property:
+                getters.append(source.fget)
+                self.offsets[index] = -1
+            else:
+                getters.append(None)
+                self.offsets[index] = member_offset(source, source.__objclass__)
+                if not issubclass(cls, source.__objclass__):
+                    raise TypeError(f"not a slot of {cls!r}: {source!r}")
+            self.kinds[index] = kind
+            self.optional[index] = bool(optional)
+            writers.append(writer)
+            pures.append(pure)
+        self.getters, self.writers, self.pures = tuple(getters), tuple(writers), tuple(pures)
+
+    def __dealloc__(self):
+        PyMem_Free(self.offsets)
+        PyMem_Free(self.kinds)
+        PyMem_Free(self.optional)
+
+    def line(self, before, value):
+        """``("".join(members_after_parts(cls)(before, value)) + "\\n").encode("utf-8")``,
+        or None for a line the caller writes in Python."""
+        return self._line(before, value)
+
+    cdef object _line(self, object before, object value):
+        """``line``, from C."""
+        if type(before) is not str or Py_TYPE(<PyObject*>value) is not <PyTypeObject*>self.cls:
+            return None
+        cdef Py_ssize_t index, held = 2
+        # Each piece a reference held here (the texts too, for one way of letting go), on the
+        # stack: a member's Python code may write another line meanwhile.
+        cdef PyObject* pieces[MOST_PIECES]
+        Py_INCREF(self.texts[0])
+        pieces[0] = <PyObject*>self.texts[0]
+        Py_INCREF(before)
+        pieces[1] = <PyObject*>before
+        try:
+            for index in range(self.count):
+                Py_INCREF(self.texts[index + 1])
+                pieces[held] = <PyObject*>self.texts[index + 1]
+                held += 1
+                # Room for each member after this one (at most three pieces) and the end.
+                held = self._member(index, value, pieces, held,
+                                    MOST_PIECES - 4 * (self.count - index) - 1)
+                if held < 0:
+                    return None
+            Py_INCREF(self.texts[self.count + 1])
+            pieces[held] = <PyObject*>self.texts[self.count + 1]
+            held += 1
+            return _utf8_parts(pieces, held)
+        finally:
+            for index in range(held):
+                Py_XDECREF(pieces[index])
+
+    cdef Py_ssize_t _member(self, Py_ssize_t index, object value, PyObject** pieces,
+                            Py_ssize_t held, Py_ssize_t room) except -2:
+        """The pieces of member ``index`` of ``value`` put in ``pieces`` from ``held``, each a
+        reference, up to ``room``: the count held after; -1 (none put, and those held let go)
+        for a line written in Python."""
+        cdef PyObject* found
+        cdef Py_ssize_t added
+        if self.offsets[index] < 0:
+            member = (<object>PyTuple_GET_ITEM(<PyObject*>self.getters, index))(value)
+        else:
+            found = _slot(<PyObject*>value, self.offsets[index])
+            if found is NULL:
+                return self._let_go(pieces, held)
+            member = <object>found
+        if member is None and self.optional[index]:
+            return _put_piece(pieces, held, self.null)
+        cdef int kind = self.kinds[index]
+        text = None
+        if kind == MEMBER_STRING:
+            if self._bare(<PyObject*>member):  # between quotes, as the string encoder writes it
+                held = _put_piece(pieces, held, self.strings.quote)
+                held = _put_piece(pieces, held, member)
+                return _put_piece(pieces, held, self.strings.quote)
+            text = self.strings._string(member)
+        elif kind == MEMBER_RECORD:
+            text = self.strings._text(member)
+        elif kind == MEMBER_RECURRING:
+            added = (<RecurringText>self.writers[index])._pieces(
+                member, pieces + held, room - held)
+            if added >= 0:
+                return held + added
+            text = (<RecurringText>self.writers[index])._text(member)
+        elif kind == MEMBER_HOOK:
+            hooked = (<object>PyTuple_GET_ITEM(<PyObject*>self.writers, index))(member)
+            text = self.strings._string(hooked)
+        if text is None:
+            text = (<object>PyTuple_GET_ITEM(<PyObject*>self.pures, index))(member)
+        if type(text) is not str:
+            return self._let_go(pieces, held)
+        return _put_piece(pieces, held, text)
+
+    cdef Py_ssize_t _let_go(self, PyObject** pieces, Py_ssize_t held) noexcept:
+        """Every piece held let go: -1."""
+        cdef Py_ssize_t index
+        for index in range(held):
+            Py_XDECREF(pieces[index])
+            pieces[index] = NULL
+        return -1
+
+    cdef bint _bare(self, PyObject* text) noexcept:
+        """Whether the string encoder writes ``text`` as it is, between quotes: a ``str`` of
+        one byte a character, each character one ``RecordText`` writes as it is (no copy
+        made: the line is written from it)."""
+        if not PyUnicode_CheckExact(text) or _raw_kind(text) != 1:
+            return False
+        cdef const ucs1* characters = <const ucs1*>_raw_data(text)
+        cdef Py_ssize_t index
+        cdef uint8_t* plain = self.strings.plain
+        for index in range(_raw_length(text)):
+            if not plain[characters[index]]:
+                return False
+        return True
+
+
+@cython.final
+cdef class LinesText:
+    """Writes each decided record's line as UTF-8 bytes in one call (``LineWriter.encoded``):
+    its place's text (``place``: ``PlaceText.text``), then the line of its decision's class
+    (``LineText.line``; the ``LineText`` of a class made by ``make`` when a line of that class
+    first needs one, or None where there is none). ``line`` answers None where either does, and
+    for a record without a decision: the caller writes that line in Python."""
+
+    cdef object place, make
+    cdef dict lines
+
+    def __init__(self, *, place, make):
+        if not callable(place) or not callable(make):
+            raise TypeError("place and make are callable")
+        self.place, self.make, self.lines = place, make, {}
+
+    def line(self, index, item, decision):
+        """The line's bytes, or None for a line the caller writes in Python."""
+        if decision is None:
+            return None
+        cdef object cls = <object>Py_TYPE(<PyObject*>decision)
+        cdef PyObject* found = PyDict_GetItem(self.lines, cls)
+        if found is NULL:
+            made = self.make(cls)
+            if made is not None and type(made) is not LineText:
+                raise TypeError("make answers a LineText or None")
+            self.lines[cls] = made
+            found = <PyObject*>made  # held by the table
+        if <object>found is None:
+            return None
+        place = self.place(index, item)
+        if place is None:
+            return None
+        return (<LineText>found)._line(place, decision)

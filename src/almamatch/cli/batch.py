@@ -472,7 +472,8 @@ def _regular_file(binary: BinaryIO) -> bool:
 def lines_output(sink: IO[str], writer: LineWriter
                  ) -> Iterator[Callable[[int, Bib | Unreadable, Decision | None], None]]:
     """How a one-process run writes each record's line (``writer.line``) to ``sink``, as
-    ``line_output`` writes it; where that is in bytes, the line's pieces (``writer.parts``) are
+    ``line_output`` writes it; where that is in bytes, each line's bytes are written at once by
+    the compiled writers (``writer.encoded``), else the line's pieces (``writer.parts``) are
     encoded at once, not joined first (``_UTF8_JOIN``; a line holding a surrogate joined and
     encoded as ``line_output`` encodes it). To a regular file, the bytes of the lines are held
     until ``FILE_PIECE`` of them are, and what is held is written when the run ends, however it
@@ -489,7 +490,7 @@ def lines_output(sink: IO[str], writer: LineWriter
         yield write_line
         return
     binary, encode = found
-    parts, join = writer.parts, _UTF8_JOIN
+    parts, join, encoded = writer.parts, _UTF8_JOIN, writer.encoded
     assert join is not None
 
     def line_bytes(index: int, item: Bib | Unreadable, decision: Decision | None) -> bytes:
@@ -500,7 +501,8 @@ def lines_output(sink: IO[str], writer: LineWriter
     if not _regular_file(binary):
 
         def write_parts(index: int, item: Bib | Unreadable, decision: Decision | None) -> None:
-            binary.write(line_bytes(index, item, decision))
+            # The line's bytes at once (never empty: a newline ends them), else its pieces'.
+            binary.write(encoded(index, item, decision) or line_bytes(index, item, decision))
             binary.flush()
 
         yield write_parts
@@ -510,7 +512,7 @@ def lines_output(sink: IO[str], writer: LineWriter
 
     def hold_parts(index: int, item: Bib | Unreadable, decision: Decision | None) -> None:
         nonlocal size
-        data = line_bytes(index, item, decision)
+        data = encoded(index, item, decision) or line_bytes(index, item, decision)
         pending.append(data)
         size += len(data)
         if size >= FILE_PIECE:
