@@ -1,12 +1,12 @@
 """``decide()``: Alma's whole answer to one Connexion export, with the trace of every stage.
 
 Theory of operation: every stage of DESIGN.md's "The decision, in order" lives here, in order, as
-a table of stage functions (``_STAGES`` plus the profile's ``guard_order`` for stages 8-10). Each
-stage reads the scratch state of one call (``_Run``), returns one ``Step``, the trace's next, and
-may name a refusal (``_refuse``). The first refusal wins; the stages after it still run and are
-traced, so that a reader sees everything that would have blocked the record. A stage that has
-nothing to look at (no single profile, no single candidate) says so with
-``Verdict.NOT_APPLICABLE``.
+a stage function, each called in turn by ``decide()`` (stages 8-10 in the profile's
+``guard_order``). Each stage reads the scratch state of one call (``_Run``), returns one
+``Step``, the trace's next, and may name a refusal (``_refuse``). The first refusal wins; the
+stages after it still run and are traced, so that a reader sees everything that would have
+blocked the record. A stage that has nothing to look at (no single profile, no single candidate)
+says so with ``Verdict.NOT_APPLICABLE``.
 
 Where Alma's documentation is silent the profile decides (``core.profile``), and each step's
 detail names the option and its default. ``decide()`` is pure and total: for a record that loaded
@@ -582,10 +582,6 @@ def _older_version(run: _Run) -> Step:
 
 Stage_ = Callable[[_Run], Step]
 
-#: Stages 1-7, always in this order (DESIGN.md "The decision, in order").
-_STAGES: Final[tuple[Stage_, ...]] = (
-    _profile, _logon, _marcxml, _normalization, _match, _candidates, _cz_link,
-)
 _GUARDS: Final[dict[Guard, Stage_]] = {
     Guard.LOCK: _lock,
     Guard.BRIEF: _brief,
@@ -643,10 +639,15 @@ def decide(export: Export, zone: Zone, now: datetime, *,
     if not isinstance(now, datetime):
         raise InvalidDecisionInput(type(now).__name__, "not_a_datetime", "now is a datetime")
     run = _Run(export, zone, now, cache if cache is not None else DecisionCache())
-    # Each stage in order, each step in turn (a stage that refuses notes it in ``run``).
-    trace = [stage(run) for stage in _STAGES]
-    guards = _DEFAULT_GUARDS if run.profile is None else _guards(run.profile.guard_order)
-    trace += [stage(run) for stage in guards]
+    # Each stage in order, each step in turn (a stage that refuses notes it in ``run``): stages
+    # 1-7 always in this order (DESIGN.md "The decision, in order"), then stages 8-10 in the
+    # order of the profile stage 1 found. Each called by name, not in a comprehension over a
+    # table of stages, which is a function call of its own and a loop.
+    profile_step = _profile(run)
+    guard_8, guard_9, guard_10 = (
+        _DEFAULT_GUARDS if run.profile is None else _guards(run.profile.guard_order))
+    trace = [profile_step, _logon(run), _marcxml(run), _normalization(run), _match(run),
+             _candidates(run), _cz_link(run), guard_8(run), guard_9(run), guard_10(run)]
     return _outcome(run, trace, run.refusal)
 
 
