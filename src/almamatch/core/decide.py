@@ -88,6 +88,12 @@ class _Run:
         "prepared", "profile", "refusal", "step", "version", "zone",
     )
 
+    # Stage 5's candidates, each as the fields of its ``Candidate`` (``_candidate``): only a
+    # MultiMatch shows them, so the values are made for it alone (``_candidates``); and stage 6's
+    # words for each. Set by stage 5 (``_match``) for a prepared record; read only for one.
+    candidates: list[CandidateFields]
+    descriptions: list[str]
+
     def __init__(self, export: Export, zone: Zone, now: datetime, cache: DecisionCache) -> None:
         self.export = export
         self.zone = zone
@@ -99,10 +105,6 @@ class _Run:
         self.prepared: PreparedRecord | None = None
         self.incoming_035s: list[Field] = []  # the prepared record's 035s (``prepare``)
         self.version: object = _UNREAD  # the prepared record's 005, read when first asked
-        # Stage 5's candidates, each as the fields of its ``Candidate`` (``_candidate``): only a
-        # MultiMatch shows them, so the values are made for it alone (``_candidates``).
-        self.candidates: list[CandidateFields] = []
-        self.descriptions: list[str] = []  # stage 6's words for each candidate
         self.facts: BibFacts | None = None
         self.refusal: Refusal | None = None  # the first refusal a stage named (``_refuse``)
 
@@ -208,10 +210,11 @@ class DecisionCache:
     stay plain (nothing is stored inside a ``Bib``, a prepared record or a merge method). It holds
     only what does not depend on one record (per merge method, what each rule selects per tag;
     ``numbers``, the OCLC numbers texts parse to, a bounded memo: a number is an immutable value;
-    stage 4's steps by their notes, also bounded: a step is an immutable value)
-    and two things about the record at hand: until the next call, what the last call derived
-    that applying its decision needs again (``groundwork``); and the reader's word about the
-    record it read last, that its bytes showed it converts to MARCXML (``note_convertible``).
+    stage 4's steps by their notes, also bounded: a step is an immutable value; stage 5's
+    reading of the profile it met last, ``match_words``) and two things about the record at
+    hand: until the next call, what the last call derived that applying its decision needs again
+    (``groundwork``); and the reader's word about the record it read last, that its bytes showed
+    it converts to MARCXML (``note_convertible``).
     Without one, ``decide()`` uses a fresh cache for the call; the decision is the same.
 
     ``makers``: how the values made anew for each record are made (``Makers``): the pure makers
@@ -219,7 +222,7 @@ class DecisionCache:
     """
 
     __slots__ = ("_convertible", "_groundwork", "_merge_plans", "_normalization_steps", "makers",
-                 "numbers", "steps_limit")
+                 "match_words", "numbers", "steps_limit")
 
     def __init__(self, makers: Makers = PURE_MAKERS) -> None:
         self.makers = makers
@@ -229,6 +232,9 @@ class DecisionCache:
         self._normalization_steps: dict[tuple[str, ...], Step] = {}
         self.steps_limit = 256  # distinct stage 4 steps kept (``normalization_step``)
         self.numbers = ParsedNumbers(parse=makers.parse, saved=makers.saved_number)
+        # Stage 5's reading of the profile it met last (``_match_words``), kept with the
+        # profile it is of (which it keeps alive, so that its identity is not another's).
+        self.match_words: MatchWords = _NO_MATCH_WORDS
 
     def normalization_step(self, notes: tuple[str, ...]) -> Step:
         """Stage 4's step for a record whose normalization notes (``PreparedRecord.notes``)
@@ -357,10 +363,21 @@ def _listing(literals: list[str]) -> str:
     return ", ".join(literals) or "none"
 
 
-@lru_cache(maxsize=16, typed=True)
-def _match_words(literal: bool, with_019: bool) -> tuple[str, str]:
-    """Stage 5's words for these match options: what its step says after the incoming keys and
-    before the 019 numbers it lists, and after those up to the hit count."""
+#: Stage 5's reading of one profile's match options (``_match_words``): the profile, whether it
+#: matches literally, whether it counts 019 $a, and the words of its step.
+MatchWords = tuple[IntegrationProfile | None, bool, bool, str, str, str]
+#: What a ``DecisionCache`` holds before its first stage 5.
+_NO_MATCH_WORDS: Final[MatchWords] = (None, False, False, "", "", "")
+
+
+def _match_words(profile: IntegrationProfile) -> MatchWords:
+    """Stage 5's reading of ``profile``'s match options: ``profile``, whether it matches
+    literally, whether it counts 019 $a without normalization, what its step says after the
+    incoming keys and before the 019 numbers it lists, what after those up to the hit count, and
+    what between the active keys and the hit count for a record with neither cancelled keys nor
+    019 numbers (most). Read once per profile by the caller's cache (``_match``)."""
+    literal = profile.match_method is _LITERAL
+    with_019 = profile.match_019_without_normalization
     method = (
         "Literal 035: value, prefix and digit count must agree"
         if literal
@@ -368,7 +385,9 @@ def _match_words(literal: bool, with_019: bool) -> tuple[str, str]:
     )
     keys_words = (f"; match_method {method} (default Unique OCLC Identifier); "
                   f"019 $a without normalization {'counted' if with_019 else 'ignored'}")
-    return keys_words, f" (match_019_without_normalization={with_019}, default False); hits: "
+    options_words = f" (match_019_without_normalization={with_019}, default False); hits: "
+    return (profile, literal, with_019, keys_words, options_words,
+            f"; cancelled none{keys_words}{options_words}")
 
 
 #: Stage 6's words for a candidate after its key, by (incoming side active, zone side active).
@@ -385,17 +404,22 @@ def _match(run: _Run) -> Step:
     profile, prepared = run.profile, run.prepared
     if profile is None or prepared is None:
         return _MATCH_NA
-    literal = profile.match_method is _LITERAL
-    with_019 = profile.match_019_without_normalization
+    # The profile's match options and their words, read once per profile (``_match_words``).
+    cache = run.cache
+    words = cache.match_words
+    if words[0] is not profile:
+        words = cache.match_words = _match_words(profile)
+    _, literal, with_019, keys_words, options_words, plain_words = words
     active, from_019 = prepared.active, prepared.cancelled_019
     cancelled = prepared.cancelled + from_019 if with_019 else prepared.cancelled
     # The keys in order, the active ones (the first ``actives``) first, each with its words.
     keys = active + cancelled if cancelled else active
-    literals_of = run.cache.makers.literals
+    literals_of = cache.makers.literals
     literals = literals_of(keys)
     actives = len(active)
     found: dict[tuple[str, int, bool, bool], CandidateFields] = {}
-    descriptions = run.descriptions
+    descriptions: list[str] = []
+    run.descriptions = descriptions
     hits_of = run.zone.bibs.hits
     # The lookups, in order: each (value, form) once, with its side (by value, one lookup per
     # value; LITERAL looks up each written form). Most records have one key: nothing to skip.
@@ -421,7 +445,9 @@ def _match(run: _Run) -> Step:
                 descriptions.append(
                     f"{mms_id} by {literals[at]}{_SIDES_WORDS[incoming_active, zone_active]}")
     run.candidates = list(found.values())
-    keys_words, options_words = _match_words(literal, with_019)
+    if not cancelled and not from_019:  # most often: the words between made once per profile
+        return run.step(_MATCH, _PASSED,
+                        f"keys: active {', '.join(literals) or 'none'}{plain_words}{len(found)}")
     if cancelled:
         active_words, cancelled_words = _listing(literals[:actives]), _listing(literals[actives:])
     else:
@@ -665,7 +691,10 @@ def _outcome(run: _Run, trace: list[Step], first: Refusal | None) -> Decision:
     prepared, profile = run.prepared, run.profile
     if prepared is None or profile is None:  # unreachable: stage 1 blocks without a profile
         raise AssertionError("no refusal and no profile")
-    incoming_version = _incoming_version(run)
+    # The incoming 005 (``_incoming_version``), which stage 10 read for most records.
+    read = run.version
+    incoming_version: Timestamp | None = (
+        _incoming_version(run) if read is _UNREAD else read)  # type: ignore[assignment]
     makers = cache.makers
     if run.facts is None and not run.candidates:
         mms_id = run.zone.bibs.next_mms_id()
