@@ -85,7 +85,7 @@ class _Run:
 
     __slots__ = (
         "cache", "candidates", "descriptions", "export", "facts", "incoming_035s", "now",
-        "prepared", "profile", "refusal", "step", "version", "zone",
+        "prepared", "profile", "reading", "refusal", "step", "version", "zone",
     )
 
     # Stage 5's candidates, each as the fields of its ``Candidate`` (``_candidate``): only a
@@ -102,6 +102,7 @@ class _Run:
         # The maker of the steps made for this record alone (``Makers``): the cache's.
         self.step: Callable[[Stage, Verdict, str], Step] = cache.makers.step
         self.profile: IntegrationProfile | None = None
+        self.reading: _ProfileReading | None = None  # of ``profile``, by the cache (stage 1)
         self.prepared: PreparedRecord | None = None
         self.incoming_035s: list[Field] = []  # the prepared record's 035s (``prepare``)
         self.version: object = _UNREAD  # the prepared record's 005, read when first asked
@@ -210,8 +211,8 @@ class DecisionCache:
     stay plain (nothing is stored inside a ``Bib``, a prepared record or a merge method). It holds
     only what does not depend on one record (per merge method, what each rule selects per tag;
     ``numbers``, the OCLC numbers texts parse to, a bounded memo: a number is an immutable value;
-    stage 4's steps by their notes, also bounded: a step is an immutable value; stage 5's
-    reading of the profile it met last, ``match_words``) and two things about the record at
+    stage 4's steps by their notes, also bounded: a step is an immutable value; what the stages
+    read of the profile met last, ``profile_reading``) and two things about the record at
     hand: until the next call, what the last call derived that applying its decision needs again
     (``groundwork``); and the reader's word about the record it read last, that its bytes showed
     it converts to MARCXML (``note_convertible``).
@@ -222,7 +223,7 @@ class DecisionCache:
     """
 
     __slots__ = ("_convertible", "_groundwork", "_merge_plans", "_normalization_steps", "makers",
-                 "match_words", "numbers", "steps_limit")
+                 "numbers", "profile_reading", "steps_limit")
 
     def __init__(self, makers: Makers = PURE_MAKERS) -> None:
         self.makers = makers
@@ -232,9 +233,9 @@ class DecisionCache:
         self._normalization_steps: dict[tuple[str, ...], Step] = {}
         self.steps_limit = 256  # distinct stage 4 steps kept (``normalization_step``)
         self.numbers = ParsedNumbers(parse=makers.parse, saved=makers.saved_number)
-        # Stage 5's reading of the profile it met last (``_match_words``), kept with the
+        # What the stages read of the profile met last (``_ProfileReading``), kept with the
         # profile it is of (which it keeps alive, so that its identity is not another's).
-        self.match_words: MatchWords = _NO_MATCH_WORDS
+        self.profile_reading: _ProfileReading | None = None
 
     def normalization_step(self, notes: tuple[str, ...]) -> Step:
         """Stage 4's step for a record whose normalization notes (``PreparedRecord.notes``)
@@ -280,8 +281,13 @@ def _profile(run: _Run) -> Step:
     # configuration has more than one Connexion integration profile." (seed 004)
     profiles = run.zone.profiles
     if len(profiles) == 1:
-        run.profile = profiles[0]
-        return _profile_step(profiles[0].name)
+        profile = run.profile = profiles[0]
+        cache = run.cache
+        reading = cache.profile_reading
+        if reading is None or reading.profile is not profile:
+            reading = cache.profile_reading = _ProfileReading(profile)
+        run.reading = reading
+        return reading.step
     names = ", ".join(repr(one.name) for one in profiles)
     detail = (
         f"{len(profiles)} Connexion integration profiles ({names}); Alma needs exactly one"
@@ -363,19 +369,12 @@ def _listing(literals: list[str]) -> str:
     return ", ".join(literals) or "none"
 
 
-#: Stage 5's reading of one profile's match options (``_match_words``): the profile, whether it
-#: matches literally, whether it counts 019 $a, and the words of its step.
-MatchWords = tuple[IntegrationProfile | None, bool, bool, str, str, str]
-#: What a ``DecisionCache`` holds before its first stage 5.
-_NO_MATCH_WORDS: Final[MatchWords] = (None, False, False, "", "", "")
-
-
-def _match_words(profile: IntegrationProfile) -> MatchWords:
-    """Stage 5's reading of ``profile``'s match options: ``profile``, whether it matches
-    literally, whether it counts 019 $a without normalization, what its step says after the
-    incoming keys and before the 019 numbers it lists, what after those up to the hit count, and
-    what between the active keys and the hit count for a record with neither cancelled keys nor
-    019 numbers (most). Read once per profile by the caller's cache (``_match``)."""
+def _match_words(profile: IntegrationProfile) -> tuple[bool, bool, str, str, str]:
+    """Stage 5's reading of ``profile``'s match options: whether it matches literally, whether
+    it counts 019 $a without normalization, what its step says after the incoming keys and
+    before the 019 numbers it lists, what after those up to the hit count, and what between the
+    active keys and the hit count for a record with neither cancelled keys nor 019 numbers
+    (most). Read once per profile (``_ProfileReading``)."""
     literal = profile.match_method is _LITERAL
     with_019 = profile.match_019_without_normalization
     method = (
@@ -386,7 +385,7 @@ def _match_words(profile: IntegrationProfile) -> MatchWords:
     keys_words = (f"; match_method {method} (default Unique OCLC Identifier); "
                   f"019 $a without normalization {'counted' if with_019 else 'ignored'}")
     options_words = f" (match_019_without_normalization={with_019}, default False); hits: "
-    return (profile, literal, with_019, keys_words, options_words,
+    return (literal, with_019, keys_words, options_words,
             f"; cancelled none{keys_words}{options_words}")
 
 
@@ -401,20 +400,16 @@ _SIDES_WORDS: Final = {
 def _match(run: _Run) -> Step:
     # "Alma considers both active values in subfield a (035$a) and cancelled values (035$z; or
     # 019$a when seen in WorldCat)" (seed 004); the zone side is 035 $a and $z (S30).
-    profile, prepared = run.profile, run.prepared
-    if profile is None or prepared is None:
+    reading, prepared = run.reading, run.prepared
+    if reading is None or prepared is None:
         return _MATCH_NA
     # The profile's match options and their words, read once per profile (``_match_words``).
-    cache = run.cache
-    words = cache.match_words
-    if words[0] is not profile:
-        words = cache.match_words = _match_words(profile)
-    _, literal, with_019, keys_words, options_words, plain_words = words
+    literal, with_019 = reading.literal, reading.with_019
     active, from_019 = prepared.active, prepared.cancelled_019
     cancelled = prepared.cancelled + from_019 if with_019 else prepared.cancelled
     # The keys in order, the active ones (the first ``actives``) first, each with its words.
     keys = active + cancelled if cancelled else active
-    literals_of = cache.makers.literals
+    literals_of = run.cache.makers.literals
     literals = literals_of(keys)
     actives = len(active)
     found: dict[tuple[str, int, bool, bool], CandidateFields] = {}
@@ -446,16 +441,16 @@ def _match(run: _Run) -> Step:
                     f"{mms_id} by {literals[at]}{_SIDES_WORDS[incoming_active, zone_active]}")
     run.candidates = list(found.values())
     if not cancelled and not from_019:  # most often: the words between made once per profile
-        return run.step(_MATCH, _PASSED,
-                        f"keys: active {', '.join(literals) or 'none'}{plain_words}{len(found)}")
+        listing = ", ".join(literals) or "none"  # ``_listing``
+        return run.step(_MATCH, _PASSED, f"keys: active {listing}{reading.plain_words}{len(found)}")
     if cancelled:
         active_words, cancelled_words = _listing(literals[:actives]), _listing(literals[actives:])
     else:
         active_words, cancelled_words = _listing(literals), "none"
     detail = (
         f"keys: active {active_words}; cancelled {cancelled_words}"
-        f"{keys_words}{' ' + _listing(literals_of(from_019)) if from_019 else ''}"
-        f"{options_words}{len(found)}"
+        f"{reading.keys_words}{' ' + _listing(literals_of(from_019)) if from_019 else ''}"
+        f"{reading.options_words}{len(found)}"
     )
     return run.step(_MATCH, _PASSED, detail)
 
@@ -623,6 +618,23 @@ def _guards(order: tuple[Guard, ...]) -> tuple[Stage_, ...]:
     return tuple(_GUARDS[guard] for guard in order)
 
 
+class _ProfileReading:
+    """What ``decide()`` reads of one profile, the same for every record decided with it:
+    stage 1's step, stages 8-10 in the profile's order (``_guards``), and stage 5's match options
+    and words (``_match_words``). Made once per profile by the caller's cache
+    (``DecisionCache.profile_reading``, the profile met last); scratch, not a value."""
+
+    __slots__ = ("guards", "keys_words", "literal", "options_words", "plain_words", "profile",
+                 "step", "with_019")
+
+    def __init__(self, profile: IntegrationProfile) -> None:
+        self.profile = profile
+        self.step = _profile_step(profile.name)
+        self.guards = _guards(profile.guard_order)
+        (self.literal, self.with_019, self.keys_words, self.options_words,
+         self.plain_words) = _match_words(profile)
+
+
 def decide(export: Export, zone: Zone, now: datetime, *,
            cache: DecisionCache | None = None) -> Decision:
     """What Alma does with ``export`` sent to ``zone`` at ``now``: Add, Merge or a Failure.
@@ -670,8 +682,8 @@ def decide(export: Export, zone: Zone, now: datetime, *,
     # order of the profile stage 1 found. Each called by name, not in a comprehension over a
     # table of stages, which is a function call of its own and a loop.
     profile_step = _profile(run)
-    guard_8, guard_9, guard_10 = (
-        _DEFAULT_GUARDS if run.profile is None else _guards(run.profile.guard_order))
+    reading = run.reading
+    guard_8, guard_9, guard_10 = _DEFAULT_GUARDS if reading is None else reading.guards
     trace = [profile_step, _logon(run), _marcxml(run), _normalization(run), _match(run),
              _candidates(run), _cz_link(run), guard_8(run), guard_9(run), guard_10(run)]
     return _outcome(run, trace, run.refusal)
