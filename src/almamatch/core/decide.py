@@ -346,9 +346,10 @@ def _marcxml(run: _Run) -> Step:
 def _normalization(run: _Run) -> Step:
     # "Alma applies the import settings (normalization, validation, and merge routines) defined
     # in the integration profile" (Ex Libris S1); then the save rule folds 003 (S18).
-    if run.profile is None:
+    reading = run.reading
+    if reading is None:
         return _NORMALIZATION_NA
-    run.prepared = prepared = prepare(run.export.record, run.profile.normalization_steps,
+    run.prepared = prepared = prepare(run.export.record, reading.normalization_steps,
                                       numbers=run.cache.numbers, found_035s=run.incoming_035s,
                                       makers=run.cache.makers)
     return run.cache.normalization_step(prepared.notes)
@@ -529,9 +530,10 @@ def _lock_step(lock: Lock, *, active: bool) -> Step:
 def _brief(run: _Run) -> Step:
     # "Do not override/merge a record with lower brief version": blocked when "the Alma record
     # has a higher Brief Record Level than the OCLC record" (S29).
-    profile, facts, prepared = run.profile, run.facts, run.prepared
-    if profile is None or prepared is None:
+    reading, facts, prepared = run.reading, run.facts, run.prepared
+    if reading is None or prepared is None:
         return _BRIEF_NO_PROFILE
+    profile = reading.profile
     if not profile.brief_guard:
         return _BRIEF_OFF
     if facts is None:
@@ -539,7 +541,7 @@ def _brief(run: _Run) -> Step:
     # The existing bib's level is the one stored with it, which the zone computed with the same
     # rules when it saved the bib (``IntegrationProfile.levels``, ``InMemoryZone.brief_rules``).
     existing = facts.brief_level
-    rules = profile.levels
+    rules = reading.levels
     incoming = rules.level_of(prepared.record)
     equal_blocks = profile.block_equal_brief_levels
     step = _brief_step(existing.value, incoming.value, prepared.record.leader[17], rules.name,
@@ -620,19 +622,27 @@ def _guards(order: tuple[Guard, ...]) -> tuple[Stage_, ...]:
 
 class _ProfileReading:
     """What ``decide()`` reads of one profile, the same for every record decided with it:
-    stage 1's step, stages 8-10 in the profile's order (``_guards``), and stage 5's match options
-    and words (``_match_words``). Made once per profile by the caller's cache
-    (``DecisionCache.profile_reading``, the profile met last); scratch, not a value."""
+    stage 1's step, stages 8-10 in the profile's order (``_guards``), stage 4's steps
+    (``IntegrationProfile.normalization_steps``), stage 5's match options and words
+    (``_match_words``), stage 9's rules (``IntegrationProfile.levels``), and stage 11's merge
+    (``IntegrationProfile.merge``) and its words.
+    Made once per profile by the caller's cache (``DecisionCache.profile_reading``, the profile
+    met last); scratch, not a value."""
 
-    __slots__ = ("guards", "keys_words", "literal", "options_words", "plain_words", "profile",
-                 "step", "with_019")
+    __slots__ = ("guards", "keys_words", "levels", "literal", "merge", "merge_words",
+                 "normalization_steps", "options_words", "plain_words", "profile", "step",
+                 "with_019")
 
     def __init__(self, profile: IntegrationProfile) -> None:
         self.profile = profile
         self.step = _profile_step(profile.name)
         self.guards = _guards(profile.guard_order)
+        self.normalization_steps = profile.normalization_steps
         (self.literal, self.with_019, self.keys_words, self.options_words,
          self.plain_words) = _match_words(profile)
+        self.levels = profile.levels
+        self.merge = method = profile.merge
+        self.merge_words = f" with {method.name!r}"
 
 
 def decide(export: Export, zone: Zone, now: datetime, *,
@@ -700,8 +710,8 @@ def _outcome(run: _Run, trace: list[Step], first: Refusal | None) -> Decision:
         # every field of it to set one.
         _SET_TRACE(first, tuple(trace))
         return first
-    prepared, profile = run.prepared, run.profile
-    if prepared is None or profile is None:  # unreachable: stage 1 blocks without a profile
+    prepared, reading = run.prepared, run.reading
+    if prepared is None or reading is None:  # unreachable: stage 1 blocks without a profile
         raise AssertionError("no refusal and no profile")
     # The incoming 005 (``_incoming_version``), which stage 10 read for most records.
     read = run.version
@@ -717,9 +727,9 @@ def _outcome(run: _Run, trace: list[Step], first: Refusal | None) -> Decision:
                                        makers=makers)
         return add
     mms_id = run.candidates[0][0]
-    method = profile.merge
+    method = reading.merge
     merged = _merged(run, mms_id, method, prepared.record)
-    detail = f"merge into {mms_id} with {method.name!r}"
+    detail = f"merge into {mms_id}{reading.merge_words}"
     if merged is None:
         detail += "; the zone view keeps facts only, so the merged record is not computed"
     trace.append(run.step(_OUTCOME, _PASSED, detail))
