@@ -331,7 +331,8 @@ def _marcxml(run: _Run) -> Step:
     # the check still runs: the conversion does not depend on the profile's options.
     if run.profile is not None and not run.profile.validate_marcxml:
         return _MARCXML_OFF
-    if run.cache.convertible(run.export.record):  # its bytes showed it, as the reader saw
+    # Its bytes showed it, as the reader saw (``DecisionCache.convertible``, read in place).
+    if run.cache._convertible is run.export.record:
         return _MARCXML_PASSED
     problems = run.export.conversion_problems
     if not problems:
@@ -390,11 +391,13 @@ def _match_words(profile: IntegrationProfile) -> tuple[bool, bool, str, str, str
             f"; cancelled none{keys_words}{options_words}")
 
 
-#: Stage 6's words for a candidate after its key, by (incoming side active, zone side active).
+#: Stage 6's words for a candidate after its key, by incoming side active, then zone side active
+#: (a table of tables: no key tuple made for each candidate).
 _SIDES_WORDS: Final = {
-    (incoming, zone): (f" (incoming {_ACTIVE_WORD if incoming else _CANCELLED_WORD}, "
-                       f"zone {_ACTIVE_WORD if zone else _CANCELLED_WORD})")
-    for incoming in (True, False) for zone in (True, False)
+    incoming: {zone: (f" (incoming {_ACTIVE_WORD if incoming else _CANCELLED_WORD}, "
+                      f"zone {_ACTIVE_WORD if zone else _CANCELLED_WORD})")
+               for zone in (True, False)}
+    for incoming in (True, False)
 }
 
 
@@ -439,7 +442,7 @@ def _match(run: _Run) -> Step:
                 found[found_mark] = (mms_id, key, side, zone_side)
                 # Stage 6's words for the candidate.
                 descriptions.append(
-                    f"{mms_id} by {literals[at]}{_SIDES_WORDS[incoming_active, zone_active]}")
+                    f"{mms_id} by {literals[at]}{_SIDES_WORDS[incoming_active][zone_active]}")
     run.candidates = list(found.values())
     if not cancelled and not from_019:  # most often: the words between made once per profile
         listing = ", ".join(literals) or "none"  # ``_listing``
