@@ -212,10 +212,10 @@ class DecisionCache:
     only what does not depend on one record (per merge method, what each rule selects per tag;
     ``numbers``, the OCLC numbers texts parse to, a bounded memo: a number is an immutable value;
     stage 4's steps by their notes, also bounded: a step is an immutable value; what the stages
-    read of the profile met last, ``profile_reading``) and two things about the record at
-    hand: until the next call, what the last call derived that applying its decision needs again
-    (``groundwork``); and the reader's word about the record it read last, that its bytes showed
-    it converts to MARCXML (``note_convertible``).
+    read of the zone met last and its profile, ``profile_reading``) and two things about the
+    record at hand: until the next call, what the last call derived that applying its decision
+    needs again (``groundwork``); and the reader's word about the record it read last, that its
+    bytes showed it converts to MARCXML (``note_convertible``).
     Without one, ``decide()`` uses a fresh cache for the call; the decision is the same.
 
     ``makers``: how the values made anew for each record are made (``Makers``): the pure makers
@@ -233,8 +233,9 @@ class DecisionCache:
         self._normalization_steps: dict[tuple[str, ...], Step] = {}
         self.steps_limit = 256  # distinct stage 4 steps kept (``normalization_step``)
         self.numbers = ParsedNumbers(parse=makers.parse, saved=makers.saved_number)
-        # What the stages read of the profile met last (``_ProfileReading``), kept with the
-        # profile it is of (which it keeps alive, so that its identity is not another's).
+        # What the stages read of the zone met last and its one profile (``_ProfileReading``),
+        # kept with the zone it is of (which it keeps alive, so that its identity is not
+        # another's).
         self.profile_reading: _ProfileReading | None = None
 
     def normalization_step(self, notes: tuple[str, ...]) -> Step:
@@ -281,11 +282,11 @@ def _profile(run: _Run) -> Step:
     # configuration has more than one Connexion integration profile." (seed 004)
     profiles = run.zone.profiles
     if len(profiles) == 1:
-        profile = run.profile = profiles[0]
-        cache = run.cache
+        run.profile = profiles[0]
+        cache, zone = run.cache, run.zone
         reading = cache.profile_reading
-        if reading is None or reading.profile is not profile:
-            reading = cache.profile_reading = _ProfileReading(profile)
+        if reading is None or reading.zone is not zone:
+            reading = cache.profile_reading = _ProfileReading(zone, profiles[0])
         run.reading = reading
         return reading.step
     names = ", ".join(repr(one.name) for one in profiles)
@@ -301,11 +302,11 @@ def _profile(run: _Run) -> Step:
 
 # -- stage 2 -----------------------------------------------------------------------------------
 def _logon(run: _Run) -> Step:
-    export, zone, profile = run.export, run.zone, run.profile
+    export, zone, reading = run.export, run.zone, run.reading
     # Most often every part is exactly the zone's (its host is kept stripped): nothing to fold.
-    if (profile is not None and export.logon_id == zone.logon_id and export.host == zone.host
-            and export.password == profile.password):
-        return _logon_step(export.logon_id, zone.host)
+    if (reading is not None and export.logon_id == zone.logon_id and export.host == zone.host
+            and export.password == reading.profile.password):
+        return reading.logon_step  # ``_logon_step(zone.logon_id, zone.host)``
     problems: list[str] = []
     # "Make sure that the host name and the Logon ID correspond to each other" (seed 000).
     # Logon IDs compare exactly ("Settings may be case sensitive"); host names as DNS does.
@@ -376,7 +377,7 @@ def _match_words(profile: IntegrationProfile) -> tuple[bool, bool, str, str, str
     it counts 019 $a without normalization, what its step says after the incoming keys and
     before the 019 numbers it lists, what after those up to the hit count, and what between the
     active keys and the hit count for a record with neither cancelled keys nor 019 numbers
-    (most). Read once per profile (``_ProfileReading``)."""
+    (most). Read once per zone and profile (``_ProfileReading``)."""
     literal = profile.match_method is _LITERAL
     with_019 = profile.match_019_without_normalization
     method = (
@@ -407,7 +408,7 @@ def _match(run: _Run) -> Step:
     reading, prepared = run.reading, run.prepared
     if reading is None or prepared is None:
         return _MATCH_NA
-    # The profile's match options and their words, read once per profile (``_match_words``).
+    # The profile's match options and their words, read once (``_ProfileReading``).
     literal, with_019 = reading.literal, reading.with_019
     active, from_019 = prepared.active, prepared.cancelled_019
     cancelled = prepared.cancelled + from_019 if with_019 else prepared.cancelled
@@ -444,7 +445,7 @@ def _match(run: _Run) -> Step:
                 descriptions.append(
                     f"{mms_id} by {literals[at]}{_SIDES_WORDS[incoming_active][zone_active]}")
     run.candidates = list(found.values())
-    if not cancelled and not from_019:  # most often: the words between made once per profile
+    if not cancelled and not from_019:  # most often: the words between made once
         listing = ", ".join(literals) or "none"  # ``_listing``
         return run.step(_MATCH, _PASSED, f"keys: active {listing}{reading.plain_words}{len(found)}")
     if cancelled:
@@ -624,21 +625,23 @@ def _guards(order: tuple[Guard, ...]) -> tuple[Stage_, ...]:
 
 
 class _ProfileReading:
-    """What ``decide()`` reads of one profile, the same for every record decided with it:
-    stage 1's step, stages 8-10 in the profile's order (``_guards``), stage 4's steps
-    (``IntegrationProfile.normalization_steps``), stage 5's match options and words
-    (``_match_words``), stage 9's rules (``IntegrationProfile.levels``), and stage 11's merge
-    (``IntegrationProfile.merge``) and its words.
-    Made once per profile by the caller's cache (``DecisionCache.profile_reading``, the profile
-    met last); scratch, not a value."""
+    """What ``decide()`` reads of a zone's one profile, the same for every record decided with
+    them: stage 1's step, stage 2's step for a logon that is the zone's, stages 8-10 in the
+    profile's order (``_guards``), stage 4's steps (``IntegrationProfile.normalization_steps``),
+    stage 5's match options and words (``_match_words``), stage 9's rules
+    (``IntegrationProfile.levels``), and stage 11's merge (``IntegrationProfile.merge``) and its
+    words. Made once per zone by the caller's cache (``DecisionCache.profile_reading``, of the
+    zone met last, a frozen value whose profiles are its own); scratch, not a value."""
 
-    __slots__ = ("guards", "keys_words", "levels", "literal", "merge", "merge_words",
+    __slots__ = ("guards", "keys_words", "levels", "literal", "logon_step", "merge", "merge_words",
                  "normalization_steps", "options_words", "plain_words", "profile", "step",
-                 "with_019")
+                 "with_019", "zone")
 
-    def __init__(self, profile: IntegrationProfile) -> None:
+    def __init__(self, zone: Zone, profile: IntegrationProfile) -> None:
+        self.zone = zone
         self.profile = profile
         self.step = _profile_step(profile.name)
+        self.logon_step = _logon_step(zone.logon_id, zone.host)
         self.guards = _guards(profile.guard_order)
         self.normalization_steps = profile.normalization_steps
         (self.literal, self.with_019, self.keys_words, self.options_words,
