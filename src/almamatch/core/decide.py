@@ -81,7 +81,12 @@ class InvalidDecisionInput(AlmamatchError):
 
 
 class _Run:
-    """The scratch state of one ``decide()`` call; never leaves it."""
+    """The scratch state of one ``decide()`` call, read by its stages alone.
+
+    Each ``DecisionCache`` keeps one (``DecisionCache.run``), which ``start`` sets anew, every
+    field, for each call: made once, not for every record (its making and its freeing cost
+    about as much again as setting its fields).
+    """
 
     __slots__ = (
         "cache", "candidates", "descriptions", "export", "facts", "incoming_035s", "now",
@@ -94,13 +99,16 @@ class _Run:
     candidates: list[CandidateFields]
     descriptions: list[str]
 
-    def __init__(self, export: Export, zone: Zone, now: datetime, cache: DecisionCache) -> None:
+    def __init__(self, cache: DecisionCache) -> None:
+        self.cache = cache
+
+    def start(self, export: Export, zone: Zone, now: datetime) -> _Run:
+        """This run, set for a call that decides ``export`` (nothing of the last call kept)."""
         self.export = export
         self.zone = zone
         self.now = now
-        self.cache = cache
         # The maker of the steps made for this record alone (``Makers``): the cache's.
-        self.step: Callable[[Stage, Verdict, str], Step] = cache.makers.step
+        self.step: Callable[[Stage, Verdict, str], Step] = self.cache.makers.step
         self.profile: IntegrationProfile | None = None
         self.reading: _ProfileReading | None = None  # of ``profile``, by the cache (stage 1)
         self.prepared: PreparedRecord | None = None
@@ -108,6 +116,7 @@ class _Run:
         self.version: object = _UNREAD  # the prepared record's 005, read when first asked
         self.facts: BibFacts | None = None
         self.refusal: Refusal | None = None  # the first refusal a stage named (``_refuse``)
+        return self
 
 
 _SET_CANDIDATE: Final = tuple(slot_setter(Candidate, name) for name in (
@@ -216,14 +225,16 @@ class DecisionCache:
     record at hand: until the next call, what the last call derived that applying its decision
     needs again (``groundwork``); and the reader's word about the record it read last, that its
     bytes showed it converts to MARCXML (``note_convertible``).
-    Without one, ``decide()`` uses a fresh cache for the call; the decision is the same.
+    Without one, ``decide()`` uses a fresh cache for the call; the decision is the same. A
+    cache serves one ``decide()`` call at a time (its ``run`` is the call's scratch state), as
+    its ``groundwork`` already asks.
 
     ``makers``: how the values made anew for each record are made (``Makers``): the pure makers
     unless the caller hands it their compiled twins, which make equal values.
     """
 
     __slots__ = ("_convertible", "_groundwork", "_merge_plans", "_normalization_steps", "makers",
-                 "numbers", "profile_reading", "steps_limit")
+                 "numbers", "profile_reading", "run", "steps_limit")
 
     def __init__(self, makers: Makers = PURE_MAKERS) -> None:
         self.makers = makers
@@ -237,6 +248,8 @@ class DecisionCache:
         # kept with the zone it is of (which it keeps alive, so that its identity is not
         # another's).
         self.profile_reading: _ProfileReading | None = None
+        # The scratch state of its ``decide()`` calls, one at a time (``_Run.start``).
+        self.run = _Run(self)
 
     def normalization_step(self, notes: tuple[str, ...]) -> Step:
         """Stage 4's step for a record whose normalization notes (``PreparedRecord.notes``)
@@ -695,7 +708,7 @@ def decide(export: Export, zone: Zone, now: datetime, *,
         raise InvalidDecisionInput(given, "wrong_type", "decide() takes an Export and a Zone")
     if not isinstance(now, datetime):
         raise InvalidDecisionInput(type(now).__name__, "not_a_datetime", "now is a datetime")
-    run = _Run(export, zone, now, cache if cache is not None else DecisionCache())
+    run = (cache if cache is not None else DecisionCache()).run.start(export, zone, now)
     # Each stage in order, each step in turn (a stage that refuses notes it in ``run``): stages
     # 1-7 always in this order (DESIGN.md "The decision, in order"), then stages 8-10 in the
     # order of the profile stage 1 found. Each called by name, not in a comprehension over a
