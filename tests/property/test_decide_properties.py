@@ -248,6 +248,34 @@ def test_a_cache_kept_across_profiles_changes_no_decision(
         assert kept.trace == fresh.trace
 
 
+# The cache keeps what the stages read of the zone met last and its one profile (stage 1's and
+# stage 2's steps, the guards' order, stage 5's words, the merge): zones that share a profile
+# but not their logon ID or host, or have no single profile, decided in turn under one cache,
+# give each the decision a fresh call gives.
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(records(), st.integers(0, 3), st.sampled_from(["pw", "wrong"])),
+                min_size=1, max_size=8), zones(), profiles, profiles)
+def test_a_cache_kept_across_zones_changes_no_decision(
+    batch: list[tuple[Bib, int, str]], bibs: InMemoryZone, profile: IntegrationProfile,
+    other: IntegrationProfile,
+) -> None:
+    zones_in_turn = [
+        zone_of(bibs, [profile]),
+        Zone(institution="01CARLI_ABC", host="i-share-abc.alma.exlibrisgroup.com",
+             logon_id="01CARLI_ABC", profiles=[profile], bibs=bibs),
+        zone_of(bibs, [profile, other]),
+        zone_of(bibs, [other]),
+    ]
+    cache = DecisionCache()
+    for record, which, password in batch * 2:
+        zone = zones_in_turn[which]
+        export = Export(record=record, logon_id=zone.logon_id, password=password, host=zone.host)
+        kept = decide(export, zone, NOW, cache=cache)
+        fresh = decide(export, zone, NOW)
+        assert decision_to_json(kept) == decision_to_json(fresh)
+        assert kept.trace == fresh.trace
+
+
 @settings(max_examples=100, deadline=None)
 @given(records(), profiles)
 def test_prepare_with_a_memo_of_numbers_is_prepare_without(

@@ -1,12 +1,12 @@
 """``decide()``: Alma's whole answer to one Connexion export, with the trace of every stage.
 
 Theory of operation: every stage of DESIGN.md's "The decision, in order" lives here, in order, as
-a table of stage functions (``_STAGES`` plus the profile's ``guard_order`` for stages 8-10). Each
-stage reads the scratch state of one call (``_Run``), returns one ``Step``, the trace's next, and
-may name a refusal (``_refuse``). The first refusal wins; the stages after it still run and are
-traced, so that a reader sees everything that would have blocked the record. A stage that has
-nothing to look at (no single profile, no single candidate) says so with
-``Verdict.NOT_APPLICABLE``.
+a stage function, each called in turn by ``decide()`` (stages 8-10 in the profile's
+``guard_order``). Each stage reads the scratch state of one call (``_Run``), returns one
+``Step``, the trace's next, and may name a refusal (``_refuse``). The first refusal wins; the
+stages after it still run and are traced, so that a reader sees everything that would have
+blocked the record. A stage that has nothing to look at (no single profile, no single candidate)
+says so with ``Verdict.NOT_APPLICABLE``.
 
 Where Alma's documentation is silent the profile decides (``core.profile``), and each step's
 detail names the option and its default. ``decide()`` is pure and total: for a record that loaded
@@ -81,30 +81,42 @@ class InvalidDecisionInput(AlmamatchError):
 
 
 class _Run:
-    """The scratch state of one ``decide()`` call; never leaves it."""
+    """The scratch state of one ``decide()`` call, read by its stages alone.
+
+    Each ``DecisionCache`` keeps one (``DecisionCache.run``), which ``start`` sets anew, every
+    field, for each call: made once, not for every record (its making and its freeing cost
+    about as much again as setting its fields).
+    """
 
     __slots__ = (
         "cache", "candidates", "descriptions", "export", "facts", "incoming_035s", "now",
-        "prepared", "profile", "refusal", "step", "version", "zone",
+        "prepared", "profile", "reading", "refusal", "step", "version", "zone",
     )
 
-    def __init__(self, export: Export, zone: Zone, now: datetime, cache: DecisionCache) -> None:
+    # Stage 5's candidates, each as the fields of its ``Candidate`` (``_candidate``): only a
+    # MultiMatch shows them, so the values are made for it alone (``_candidates``); and stage 6's
+    # words for each. Set by stage 5 (``_match``) for a prepared record; read only for one.
+    candidates: list[CandidateFields]
+    descriptions: list[str]
+
+    def __init__(self, cache: DecisionCache) -> None:
+        self.cache = cache
+
+    def start(self, export: Export, zone: Zone, now: datetime) -> _Run:
+        """This run, set for a call that decides ``export`` (nothing of the last call kept)."""
         self.export = export
         self.zone = zone
         self.now = now
-        self.cache = cache
         # The maker of the steps made for this record alone (``Makers``): the cache's.
-        self.step: Callable[[Stage, Verdict, str], Step] = cache.makers.step
+        self.step: Callable[[Stage, Verdict, str], Step] = self.cache.makers.step
         self.profile: IntegrationProfile | None = None
+        self.reading: _ProfileReading | None = None  # of ``profile``, by the cache (stage 1)
         self.prepared: PreparedRecord | None = None
         self.incoming_035s: list[Field] = []  # the prepared record's 035s (``prepare``)
         self.version: object = _UNREAD  # the prepared record's 005, read when first asked
-        # Stage 5's candidates, each as the fields of its ``Candidate`` (``_candidate``): only a
-        # MultiMatch shows them, so the values are made for it alone (``_candidates``).
-        self.candidates: list[CandidateFields] = []
-        self.descriptions: list[str] = []  # stage 6's words for each candidate
         self.facts: BibFacts | None = None
         self.refusal: Refusal | None = None  # the first refusal a stage named (``_refuse``)
+        return self
 
 
 _SET_CANDIDATE: Final = tuple(slot_setter(Candidate, name) for name in (
@@ -208,18 +220,21 @@ class DecisionCache:
     stay plain (nothing is stored inside a ``Bib``, a prepared record or a merge method). It holds
     only what does not depend on one record (per merge method, what each rule selects per tag;
     ``numbers``, the OCLC numbers texts parse to, a bounded memo: a number is an immutable value;
-    stage 4's steps by their notes, also bounded: a step is an immutable value)
-    and two things about the record at hand: until the next call, what the last call derived
-    that applying its decision needs again (``groundwork``); and the reader's word about the
-    record it read last, that its bytes showed it converts to MARCXML (``note_convertible``).
-    Without one, ``decide()`` uses a fresh cache for the call; the decision is the same.
+    stage 4's steps by their notes, also bounded: a step is an immutable value; what the stages
+    read of the zone met last and its profile, ``profile_reading``) and two things about the
+    record at hand: until the next call, what the last call derived that applying its decision
+    needs again (``groundwork``); and the reader's word about the record it read last, that its
+    bytes showed it converts to MARCXML (``note_convertible``).
+    Without one, ``decide()`` uses a fresh cache for the call; the decision is the same. A
+    cache serves one ``decide()`` call at a time (its ``run`` is the call's scratch state), as
+    its ``groundwork`` already asks.
 
     ``makers``: how the values made anew for each record are made (``Makers``): the pure makers
     unless the caller hands it their compiled twins, which make equal values.
     """
 
     __slots__ = ("_convertible", "_groundwork", "_merge_plans", "_normalization_steps", "makers",
-                 "numbers", "steps_limit")
+                 "numbers", "profile_reading", "run", "steps_limit")
 
     def __init__(self, makers: Makers = PURE_MAKERS) -> None:
         self.makers = makers
@@ -229,6 +244,12 @@ class DecisionCache:
         self._normalization_steps: dict[tuple[str, ...], Step] = {}
         self.steps_limit = 256  # distinct stage 4 steps kept (``normalization_step``)
         self.numbers = ParsedNumbers(parse=makers.parse, saved=makers.saved_number)
+        # What the stages read of the zone met last and its one profile (``_ProfileReading``),
+        # kept with the zone it is of (which it keeps alive, so that its identity is not
+        # another's).
+        self.profile_reading: _ProfileReading | None = None
+        # The scratch state of its ``decide()`` calls, one at a time (``_Run.start``).
+        self.run = _Run(self)
 
     def normalization_step(self, notes: tuple[str, ...]) -> Step:
         """Stage 4's step for a record whose normalization notes (``PreparedRecord.notes``)
@@ -275,7 +296,12 @@ def _profile(run: _Run) -> Step:
     profiles = run.zone.profiles
     if len(profiles) == 1:
         run.profile = profiles[0]
-        return _profile_step(profiles[0].name)
+        cache, zone = run.cache, run.zone
+        reading = cache.profile_reading
+        if reading is None or reading.zone is not zone:
+            reading = cache.profile_reading = _ProfileReading(zone, profiles[0])
+        run.reading = reading
+        return reading.step
     names = ", ".join(repr(one.name) for one in profiles)
     detail = (
         f"{len(profiles)} Connexion integration profiles ({names}); Alma needs exactly one"
@@ -289,11 +315,11 @@ def _profile(run: _Run) -> Step:
 
 # -- stage 2 -----------------------------------------------------------------------------------
 def _logon(run: _Run) -> Step:
-    export, zone, profile = run.export, run.zone, run.profile
+    export, zone, reading = run.export, run.zone, run.reading
     # Most often every part is exactly the zone's (its host is kept stripped): nothing to fold.
-    if (profile is not None and export.logon_id == zone.logon_id and export.host == zone.host
-            and export.password == profile.password):
-        return _logon_step(export.logon_id, zone.host)
+    if (reading is not None and export.logon_id == zone.logon_id and export.host == zone.host
+            and export.password == reading.profile.password):
+        return reading.logon_step  # ``_logon_step(zone.logon_id, zone.host)``
     problems: list[str] = []
     # "Make sure that the host name and the Logon ID correspond to each other" (seed 000).
     # Logon IDs compare exactly ("Settings may be case sensitive"); host names as DNS does.
@@ -319,7 +345,8 @@ def _marcxml(run: _Run) -> Step:
     # the check still runs: the conversion does not depend on the profile's options.
     if run.profile is not None and not run.profile.validate_marcxml:
         return _MARCXML_OFF
-    if run.cache.convertible(run.export.record):  # its bytes showed it, as the reader saw
+    # Its bytes showed it, as the reader saw (``DecisionCache.convertible``, read in place).
+    if run.cache._convertible is run.export.record:
         return _MARCXML_PASSED
     problems = run.export.conversion_problems
     if not problems:
@@ -334,9 +361,10 @@ def _marcxml(run: _Run) -> Step:
 def _normalization(run: _Run) -> Step:
     # "Alma applies the import settings (normalization, validation, and merge routines) defined
     # in the integration profile" (Ex Libris S1); then the save rule folds 003 (S18).
-    if run.profile is None:
+    reading = run.reading
+    if reading is None:
         return _NORMALIZATION_NA
-    run.prepared = prepared = prepare(run.export.record, run.profile.normalization_steps,
+    run.prepared = prepared = prepare(run.export.record, reading.normalization_steps,
                                       numbers=run.cache.numbers, found_035s=run.incoming_035s,
                                       makers=run.cache.makers)
     return run.cache.normalization_step(prepared.notes)
@@ -357,10 +385,14 @@ def _listing(literals: list[str]) -> str:
     return ", ".join(literals) or "none"
 
 
-@lru_cache(maxsize=16, typed=True)
-def _match_words(literal: bool, with_019: bool) -> tuple[str, str]:
-    """Stage 5's words for these match options: what its step says after the incoming keys and
-    before the 019 numbers it lists, and after those up to the hit count."""
+def _match_words(profile: IntegrationProfile) -> tuple[bool, bool, str, str, str]:
+    """Stage 5's reading of ``profile``'s match options: whether it matches literally, whether
+    it counts 019 $a without normalization, what its step says after the incoming keys and
+    before the 019 numbers it lists, what after those up to the hit count, and what between the
+    active keys and the hit count for a record with neither cancelled keys nor 019 numbers
+    (most). Read once per zone and profile (``_ProfileReading``)."""
+    literal = profile.match_method is _LITERAL
+    with_019 = profile.match_019_without_normalization
     method = (
         "Literal 035: value, prefix and digit count must agree"
         if literal
@@ -368,25 +400,29 @@ def _match_words(literal: bool, with_019: bool) -> tuple[str, str]:
     )
     keys_words = (f"; match_method {method} (default Unique OCLC Identifier); "
                   f"019 $a without normalization {'counted' if with_019 else 'ignored'}")
-    return keys_words, f" (match_019_without_normalization={with_019}, default False); hits: "
+    options_words = f" (match_019_without_normalization={with_019}, default False); hits: "
+    return (literal, with_019, keys_words, options_words,
+            f"; cancelled none{keys_words}{options_words}")
 
 
-#: Stage 6's words for a candidate after its key, by (incoming side active, zone side active).
+#: Stage 6's words for a candidate after its key, by incoming side active, then zone side active
+#: (a table of tables: no key tuple made for each candidate).
 _SIDES_WORDS: Final = {
-    (incoming, zone): (f" (incoming {_ACTIVE_WORD if incoming else _CANCELLED_WORD}, "
-                       f"zone {_ACTIVE_WORD if zone else _CANCELLED_WORD})")
-    for incoming in (True, False) for zone in (True, False)
+    incoming: {zone: (f" (incoming {_ACTIVE_WORD if incoming else _CANCELLED_WORD}, "
+                      f"zone {_ACTIVE_WORD if zone else _CANCELLED_WORD})")
+               for zone in (True, False)}
+    for incoming in (True, False)
 }
 
 
 def _match(run: _Run) -> Step:
     # "Alma considers both active values in subfield a (035$a) and cancelled values (035$z; or
     # 019$a when seen in WorldCat)" (seed 004); the zone side is 035 $a and $z (S30).
-    profile, prepared = run.profile, run.prepared
-    if profile is None or prepared is None:
+    reading, prepared = run.reading, run.prepared
+    if reading is None or prepared is None:
         return _MATCH_NA
-    literal = profile.match_method is _LITERAL
-    with_019 = profile.match_019_without_normalization
+    # The profile's match options and their words, read once (``_ProfileReading``).
+    literal, with_019 = reading.literal, reading.with_019
     active, from_019 = prepared.active, prepared.cancelled_019
     cancelled = prepared.cancelled + from_019 if with_019 else prepared.cancelled
     # The keys in order, the active ones (the first ``actives``) first, each with its words.
@@ -395,7 +431,8 @@ def _match(run: _Run) -> Step:
     literals = literals_of(keys)
     actives = len(active)
     found: dict[tuple[str, int, bool, bool], CandidateFields] = {}
-    descriptions = run.descriptions
+    descriptions: list[str] = []
+    run.descriptions = descriptions
     hits_of = run.zone.bibs.hits
     # The lookups, in order: each (value, form) once, with its side (by value, one lookup per
     # value; LITERAL looks up each written form). Most records have one key: nothing to skip.
@@ -419,17 +456,19 @@ def _match(run: _Run) -> Step:
                 found[found_mark] = (mms_id, key, side, zone_side)
                 # Stage 6's words for the candidate.
                 descriptions.append(
-                    f"{mms_id} by {literals[at]}{_SIDES_WORDS[incoming_active, zone_active]}")
+                    f"{mms_id} by {literals[at]}{_SIDES_WORDS[incoming_active][zone_active]}")
     run.candidates = list(found.values())
-    keys_words, options_words = _match_words(literal, with_019)
+    if not cancelled and not from_019:  # most often: the words between made once
+        listing = ", ".join(literals) or "none"  # ``_listing``
+        return run.step(_MATCH, _PASSED, f"keys: active {listing}{reading.plain_words}{len(found)}")
     if cancelled:
         active_words, cancelled_words = _listing(literals[:actives]), _listing(literals[actives:])
     else:
         active_words, cancelled_words = _listing(literals), "none"
     detail = (
         f"keys: active {active_words}; cancelled {cancelled_words}"
-        f"{keys_words}{' ' + _listing(literals_of(from_019)) if from_019 else ''}"
-        f"{options_words}{len(found)}"
+        f"{reading.keys_words}{' ' + _listing(literals_of(from_019)) if from_019 else ''}"
+        f"{reading.options_words}{len(found)}"
     )
     return run.step(_MATCH, _PASSED, detail)
 
@@ -508,9 +547,10 @@ def _lock_step(lock: Lock, *, active: bool) -> Step:
 def _brief(run: _Run) -> Step:
     # "Do not override/merge a record with lower brief version": blocked when "the Alma record
     # has a higher Brief Record Level than the OCLC record" (S29).
-    profile, facts, prepared = run.profile, run.facts, run.prepared
-    if profile is None or prepared is None:
+    reading, facts, prepared = run.reading, run.facts, run.prepared
+    if reading is None or prepared is None:
         return _BRIEF_NO_PROFILE
+    profile = reading.profile
     if not profile.brief_guard:
         return _BRIEF_OFF
     if facts is None:
@@ -518,7 +558,7 @@ def _brief(run: _Run) -> Step:
     # The existing bib's level is the one stored with it, which the zone computed with the same
     # rules when it saved the bib (``IntegrationProfile.levels``, ``InMemoryZone.brief_rules``).
     existing = facts.brief_level
-    rules = profile.levels
+    rules = reading.levels
     incoming = rules.level_of(prepared.record)
     equal_blocks = profile.block_equal_brief_levels
     step = _brief_step(existing.value, incoming.value, prepared.record.leader[17], rules.name,
@@ -557,7 +597,10 @@ def _older_version(run: _Run) -> Step:
     existing = facts.originating_version
     incoming = _incoming_version(run)
     if existing is not None and incoming is not None:
-        detail = f"originating system version {existing} vs incoming 005 {incoming}"
+        # ``Timestamp.__str__`` called as a method: through ``format`` (``object.__format__``
+        # and the type's slot) each text costs about 800 instructions more.
+        detail = (f"originating system version {existing.__str__()} vs incoming 005 "
+                  f"{incoming.__str__()}")
         if existing > incoming:
             return _refuse(run, run.step(_OLDER_VERSION, _FAILED, detail + ": existing is newer"),
                            NotAddedOld(mms_id=facts.mms_id, existing_version=existing,
@@ -582,10 +625,6 @@ def _older_version(run: _Run) -> Step:
 
 Stage_ = Callable[[_Run], Step]
 
-#: Stages 1-7, always in this order (DESIGN.md "The decision, in order").
-_STAGES: Final[tuple[Stage_, ...]] = (
-    _profile, _logon, _marcxml, _normalization, _match, _candidates, _cz_link,
-)
 _GUARDS: Final[dict[Guard, Stage_]] = {
     Guard.LOCK: _lock,
     Guard.BRIEF: _brief,
@@ -599,6 +638,33 @@ def _guards(order: tuple[Guard, ...]) -> tuple[Stage_, ...]:
     if order == DEFAULT_GUARD_ORDER:
         return _DEFAULT_GUARDS
     return tuple(_GUARDS[guard] for guard in order)
+
+
+class _ProfileReading:
+    """What ``decide()`` reads of a zone's one profile, the same for every record decided with
+    them: stage 1's step, stage 2's step for a logon that is the zone's, stages 8-10 in the
+    profile's order (``_guards``), stage 4's steps (``IntegrationProfile.normalization_steps``),
+    stage 5's match options and words (``_match_words``), stage 9's rules
+    (``IntegrationProfile.levels``), and stage 11's merge (``IntegrationProfile.merge``) and its
+    words. Made once per zone by the caller's cache (``DecisionCache.profile_reading``, of the
+    zone met last, a frozen value whose profiles are its own); scratch, not a value."""
+
+    __slots__ = ("guards", "keys_words", "levels", "literal", "logon_step", "merge", "merge_words",
+                 "normalization_steps", "options_words", "plain_words", "profile", "step",
+                 "with_019", "zone")
+
+    def __init__(self, zone: Zone, profile: IntegrationProfile) -> None:
+        self.zone = zone
+        self.profile = profile
+        self.step = _profile_step(profile.name)
+        self.logon_step = _logon_step(zone.logon_id, zone.host)
+        self.guards = _guards(profile.guard_order)
+        self.normalization_steps = profile.normalization_steps
+        (self.literal, self.with_019, self.keys_words, self.options_words,
+         self.plain_words) = _match_words(profile)
+        self.levels = profile.levels
+        self.merge = method = profile.merge
+        self.merge_words = f" with {method.name!r}"
 
 
 def decide(export: Export, zone: Zone, now: datetime, *,
@@ -642,11 +708,16 @@ def decide(export: Export, zone: Zone, now: datetime, *,
         raise InvalidDecisionInput(given, "wrong_type", "decide() takes an Export and a Zone")
     if not isinstance(now, datetime):
         raise InvalidDecisionInput(type(now).__name__, "not_a_datetime", "now is a datetime")
-    run = _Run(export, zone, now, cache if cache is not None else DecisionCache())
-    # Each stage in order, each step in turn (a stage that refuses notes it in ``run``).
-    trace = [stage(run) for stage in _STAGES]
-    guards = _DEFAULT_GUARDS if run.profile is None else _guards(run.profile.guard_order)
-    trace += [stage(run) for stage in guards]
+    run = (cache if cache is not None else DecisionCache()).run.start(export, zone, now)
+    # Each stage in order, each step in turn (a stage that refuses notes it in ``run``): stages
+    # 1-7 always in this order (DESIGN.md "The decision, in order"), then stages 8-10 in the
+    # order of the profile stage 1 found. Each called by name, not in a comprehension over a
+    # table of stages, which is a function call of its own and a loop.
+    profile_step = _profile(run)
+    reading = run.reading
+    guard_8, guard_9, guard_10 = _DEFAULT_GUARDS if reading is None else reading.guards
+    trace = [profile_step, _logon(run), _marcxml(run), _normalization(run), _match(run),
+             _candidates(run), _cz_link(run), guard_8(run), guard_9(run), guard_10(run)]
     return _outcome(run, trace, run.refusal)
 
 
@@ -661,10 +732,13 @@ def _outcome(run: _Run, trace: list[Step], first: Refusal | None) -> Decision:
         # every field of it to set one.
         _SET_TRACE(first, tuple(trace))
         return first
-    prepared, profile = run.prepared, run.profile
-    if prepared is None or profile is None:  # unreachable: stage 1 blocks without a profile
+    prepared, reading = run.prepared, run.reading
+    if prepared is None or reading is None:  # unreachable: stage 1 blocks without a profile
         raise AssertionError("no refusal and no profile")
-    incoming_version = _incoming_version(run)
+    # The incoming 005 (``_incoming_version``), which stage 10 read for most records.
+    read = run.version
+    incoming_version: Timestamp | None = (
+        _incoming_version(run) if read is _UNREAD else read)  # type: ignore[assignment]
     makers = cache.makers
     if run.facts is None and not run.candidates:
         mms_id = run.zone.bibs.next_mms_id()
@@ -675,9 +749,9 @@ def _outcome(run: _Run, trace: list[Step], first: Refusal | None) -> Decision:
                                        makers=makers)
         return add
     mms_id = run.candidates[0][0]
-    method = profile.merge
+    method = reading.merge
     merged = _merged(run, mms_id, method, prepared.record)
-    detail = f"merge into {mms_id} with {method.name!r}"
+    detail = f"merge into {mms_id}{reading.merge_words}"
     if merged is None:
         detail += "; the zone view keeps facts only, so the merged record is not computed"
     trace.append(run.step(_OUTCOME, _PASSED, detail))
