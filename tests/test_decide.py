@@ -457,6 +457,23 @@ def test_019_counts_after_the_normalization_step(
     assert f"match_019_without_normalization={without_step}, default False" in match.detail
 
 
+def test_each_written_form_of_a_019_number_is_a_key_whatever_the_field_order() -> None:
+    """A record with two 019s of one number written two ways: under Literal 035 each written form
+    is looked up (as each written form of an 035 is), so the order of the 019s changes nothing."""
+    bibs = InMemoryZone()
+    bibs.store("991", existing(("a", "(OCoLC)ocm00000777")))
+    profile = attrs.evolve(IntegrationProfile.carli(PASSWORD), normalization=(),
+                           match_method=MatchMethod.LITERAL,
+                           match_019_without_normalization=True)
+    written = (DataField.of("019", "  ", ("a", "(OCoLC)777")),
+               DataField.of("019", "  ", ("a", "(OCoLC)ocm00000777")))
+    for fields in (written, written[::-1]):
+        decision = decide(export(connexion("ocm00012345", "20250101120000.0", *fields)),
+                          make_zone(bibs, profile), NOW)
+        assert decision.code is Code.MERGED
+        assert getattr(decision, "mms_id", None) == "991"
+
+
 def test_the_001_003_pair_matches_through_the_035_alma_makes_of_it() -> None:
     incoming = record(ControlField("001", "ocn123456789"), ControlField("003", "OCoLC"))
     bibs = InMemoryZone()

@@ -158,7 +158,7 @@ class PreparedRecord:
     notes: tuple[str, ...]  # what each normalization step and the save rule did
     active: tuple[OclcNumber, ...]  # 035 $a, each written form once
     cancelled: tuple[OclcNumber, ...]  # 035 $z, each written form once, values not active
-    cancelled_019: tuple[OclcNumber, ...]  # 019 $a values found in neither list above
+    cancelled_019: tuple[OclcNumber, ...]  # 019 $a, each written form once, values in neither
 
 
 def prepare(record: Bib, normalization: tuple[NormalizationStep, ...], *,
@@ -220,7 +220,9 @@ def prepare(record: Bib, normalization: tuple[NormalizationStep, ...], *,
     cancelled_019: tuple[OclcNumber, ...] = ()
     if with_019:
         known = {one.value for one in active + cancelled}
-        from_019: dict[int, OclcNumber] = {}
+        # Each written form once, as the 035 lists keep them (``Keyed``): under Literal 035 each
+        # form is a key of its own, so two 019s of one number are both looked up, in any order.
+        from_019: Keyed = {}
         # The save rule neither adds nor removes a 019: the record before it (whose tag line is
         # ``tags``) holds the saved record's 019s, in order. When that record is the 019 copy's
         # (no later step changed it), the copy read their numbers already (the numbers their
@@ -235,7 +237,8 @@ def prepare(record: Bib, normalization: tuple[NormalizationStep, ...], *,
                         read_019.append(found)
         for found in read_019:
             if found.value not in known:
-                from_019.setdefault(found.value, found)
+                form = found.form
+                from_019.setdefault((found.value, form.prefix, form.width), found)
         if from_019:
             cancelled_019 = tuple(from_019.values())
     return _prepared(saved, tuple(notes), active, cancelled, cancelled_019)
