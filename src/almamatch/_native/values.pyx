@@ -798,8 +798,6 @@ def read_035s(fields, tags, parse, active, cancelled, *, sought, found=None, las
     cdef Py_ssize_t length = PyUnicode_GET_LENGTH(line)
     cdef Py_ssize_t at
     cdef PyObject* one
-    cdef PyObject* coded
-    cdef Py_ssize_t size
     cdef int overflow = 0
     cdef long long stop = -1  # the pure walk ends after the 035 at ``last``
     if last is not None:
@@ -813,24 +811,13 @@ def read_035s(fields, tags, parse, active, cancelled, *, sought, found=None, las
     for at in range(0, length, 4):
         if not _is_035(written, at):
             continue
-        one = PyTuple_GET_ITEM(sequence, at >> 2)
-        if Py_TYPE(one) is not _RECORD.data:
-            return _pure_read_035s(fields, tags, parse, active, cancelled, sought=sought,
-                                   found=found, last=last)
-        coded = _slot(one, _RECORD.data_coded)
-        if coded == NULL or not PyUnicode_CheckExact(coded):
-            return _pure_read_035s(fields, tags, parse, active, cancelled, sought=sought,
-                                   found=found, last=last)
-        size = PyUnicode_GET_LENGTH(coded)
-        if size < 2 or PyUnicode_FindChar(coded, _DELIMITER, 2, size, 1) != -1:
+        if not _one_subfield_035(PyTuple_GET_ITEM(sequence, at >> 2)):
             return _pure_read_035s(fields, tags, parse, active, cancelled, sought=sought,
                                    found=found, last=last)
         if at == stop:
             length = at + 4  # the last 035 the walk reads
             break
     cdef bint seen = False
-    cdef Py_UCS4 code
-    cdef object into, text, number
     for at in range(0, length, 4):
         if not _is_035(written, at):
             continue
@@ -840,21 +827,8 @@ def read_035s(fields, tags, parse, active, cancelled, *, sought, found=None, las
                 PyList_Append(found, <object>one)
             else:
                 found.append(<object>one)
-        coded = _slot(one, _RECORD.data_coded)
-        code = PyUnicode_READ_CHAR(coded, 1)
-        if code == 97:  # "a"
-            into = active
-            text = PyUnicode_Substring(<object>coded, 2, PyUnicode_GET_LENGTH(coded))
-            if text == sought:
-                seen = True
-        elif code == 122:  # "z"
-            into = cancelled
-            text = PyUnicode_Substring(<object>coded, 2, PyUnicode_GET_LENGTH(coded))
-        else:
-            continue
-        number = parse(text)
-        if number is not None:
-            _keep(number, into)
+        if _take_035(one, sought, active, cancelled, None, parse):
+            seen = True
     return seen
 
 
@@ -996,6 +970,41 @@ cdef Py_ssize_t _NUMBERS_FOUND = member_offset(_oclc.ParsedNumbers.__dict__["_fo
                                                _oclc.ParsedNumbers)
 
 
+cdef bint _one_subfield_035(PyObject* one) except -1:
+    """Whether ``one`` (an 035) is a field of the walks' own class whose coded text is one
+    subfield (``_take_035`` reads it); else the walk hands the record to its pure definition."""
+    if Py_TYPE(one) is not _RECORD.data:
+        return False
+    cdef PyObject* coded = _slot(one, _RECORD.data_coded)
+    if coded == NULL or not PyUnicode_CheckExact(coded):
+        return False
+    cdef Py_ssize_t size = PyUnicode_GET_LENGTH(coded)
+    return size >= 2 and PyUnicode_FindChar(coded, _DELIMITER, 2, size, 1) == -1
+
+
+cdef bint _take_035(PyObject* one, object sought, object active, object cancelled, object memo,
+                    object parse) except -1:
+    """One 035 a walk reads (``_one_subfield_035``): the number of its $a kept in ``active``, of
+    its $z in ``cancelled`` (``_keep``; read by ``_read_number``), another code left; whether it
+    is an $a whose text is ``sought``."""
+    cdef PyObject* coded = _slot(one, _RECORD.data_coded)
+    cdef Py_UCS4 code = PyUnicode_READ_CHAR(coded, 1)
+    cdef bint seen = False
+    if code == 97:  # "a"
+        into = active
+        text = PyUnicode_Substring(<object>coded, 2, PyUnicode_GET_LENGTH(coded))
+        seen = text == sought
+    elif code == 122:  # "z"
+        into = cancelled
+        text = PyUnicode_Substring(<object>coded, 2, PyUnicode_GET_LENGTH(coded))
+    else:
+        return False
+    number = _read_number(memo, parse, text)
+    if number is not None:
+        _keep(number, into)
+    return seen
+
+
 cdef object _memo_of(object numbers, object parse):
     """The table of the memo ``numbers`` (a ``ParsedNumbers``, its slots set) when ``parse`` is
     its look-up (``ParsedNumbers.number``: the table's ``__getitem__``); else None."""
@@ -1088,18 +1097,10 @@ def saved_035s(record, tags, numbers, parse, found, place, read, make):
         return _PURE_SAVED_035S(record, tags, numbers, parse, found, place, read, make)
     # Every 035 one subfield kept as its text, as ``read_035s``'s twin reads it.
     cdef PyObject* one
-    cdef PyObject* coded
     for index in range(last + 1):
         if _tag_order(written + 4 * index, 48, 51, 53) != 0:
             continue
-        one = PyTuple_GET_ITEM(fields, index)
-        if Py_TYPE(one) is not _RECORD.data:
-            return _PURE_SAVED_035S(record, tags, numbers, parse, found, place, read, make)
-        coded = _slot(one, _RECORD.data_coded)
-        if coded == NULL or not PyUnicode_CheckExact(coded):
-            return _PURE_SAVED_035S(record, tags, numbers, parse, found, place, read, make)
-        size = PyUnicode_GET_LENGTH(coded)
-        if size < 2 or PyUnicode_FindChar(coded, _DELIMITER, 2, size, 1) != -1:
+        if not _one_subfield_035(PyTuple_GET_ITEM(fields, index)):
             return _PURE_SAVED_035S(record, tags, numbers, parse, found, place, read, make)
     # As the pure function reads them: the 001's number, then the 035s in order.
     if numbers is not None and identifier == _OCOLC:
@@ -1110,28 +1111,14 @@ def saved_035s(record, tags, numbers, parse, found, place, read, make):
     cdef dict active = {}
     cdef dict cancelled = {}
     cdef bint seen = False
-    cdef Py_UCS4 code
     for index in range(last + 1):
         if _tag_order(written + 4 * index, 48, 51, 53) != 0:
             continue
         one = PyTuple_GET_ITEM(fields, index)
         if found is not None:
             PyList_Append(found, <object>one)
-        coded = _slot(one, _RECORD.data_coded)
-        code = PyUnicode_READ_CHAR(coded, 1)
-        if code == 97:  # "a"
-            into = active
-            value = PyUnicode_Substring(<object>coded, 2, PyUnicode_GET_LENGTH(coded))
-            if value == text:
-                seen = True
-        elif code == 122:  # "z"
-            into = cancelled
-            value = PyUnicode_Substring(<object>coded, 2, PyUnicode_GET_LENGTH(coded))
-        else:
-            continue
-        read_number = _read_number(memo, parse, value)
-        if read_number is not None:
-            _keep(read_number, into)
+        if _take_035(one, text, active, cancelled, memo, parse):
+            seen = True
     if seen:
         saved = _kept_bib(leader, fields, first, None, 0)
     else:
