@@ -5,6 +5,8 @@ corpus, and in ``batch --json``."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -104,16 +106,20 @@ def test_the_line_of_each_record_is_json_line_of_item_line() -> None:
         lines.line(0, record, None)
 
 
+def corpus_adds(name: str, count: int) -> Iterator[tuple[int, Bib | Unreadable, Add | None]]:
+    """The first ``count`` items of a corpus file, each with its position and, for a record
+    read, an ``Add`` of it (None for an unreadable one): what a line is written of."""
+    for index, item in enumerate(islice(read_bibs(CORPUS / name), count)):
+        yield index, item, None if isinstance(item, Unreadable) else Add(
+            mms_id=str(index), record=item, trace=TRACE)
+
+
 @pytest.mark.parametrize("name", ["folio_test1_err.mrc", "traject_test_data.utf8.mrc",
                                   "marc4j_pride-and-prejudice-fixed.mrc",
                                   "solrmarc_uva_001_2000.mrc"])
 def test_corpus_records_are_written_as_json_dumps_writes_them(name: str) -> None:
     lines = LineWriter()
-    for index, item in enumerate(read_bibs(CORPUS / name)):
-        if index >= 300:
-            break
-        decision = None if isinstance(item, Unreadable) else Add(
-            mms_id=str(index), record=item, trace=TRACE)
+    for index, item, decision in corpus_adds(name, 300):
         line = lines.line(index, item, decision)
         assert line == json_line(item_line(index, item, decision))
         if decision is not None:

@@ -24,10 +24,9 @@ from almamatch.core.decision import Step
 from almamatch.core.errors import InvalidRecord
 from almamatch.core.timestamp import Timestamp
 from almamatch.envelope import LineWriter
-from almamatch.marc import Unreadable, read_bibs
-from corpus_files import CORPUS
+from almamatch.marc import Unreadable
 from test_codec import EXAMPLES, RECORD, TRACE
-from test_json_text import HOSTILE, hostile_record
+from test_json_text import HOSTILE, corpus_adds, hostile_record
 from test_native_jsontext import bibs, steps, texts
 
 SETTINGS = (False, True)
@@ -161,11 +160,7 @@ def test_a_member_not_of_its_type_is_written_by_its_python_writer_or_fails_as_it
                                   "folio_test1_err.mrc"])
 def test_each_corpus_line_is_encoded_as_the_line_writer_writes_it(name: str) -> None:
     lines = LineWriter()
-    for index, item in enumerate(read_bibs(CORPUS / name)):
-        if index >= 200:
-            break
-        decision = None if isinstance(item, Unreadable) else Add(
-            mms_id=str(index), record=item, trace=TRACE)
+    for index, item, decision in corpus_adds(name, 200):
         written = lines.encoded(index, item, decision)
         if decision is None:
             assert written is None
