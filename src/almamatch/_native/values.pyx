@@ -590,20 +590,24 @@ def saved_number(found, text):
         memo[whole] = number
     if number is None:
         return number
-    cdef PyObject* value = NULL
-    if Py_TYPE(<PyObject*>number) is _NUMBER:
-        value = _slot(<PyObject*>number, _NUMBER_VALUE)
-    read = number.value if value == NULL else <object>value
-    cdef str digits = str(read)
+    _note_canonical(memo, _value_of(number))
+    return number
+
+
+cdef str _note_canonical(dict memo, object value):
+    """``"(OCoLC)" + str(value)``, the canonical text of a number of ``value``, with that number
+    kept in ``memo`` (a memo's table), derived as ``ParsedNumbers.canonical`` derives it, unless
+    the table holds the text."""
+    cdef str digits = str(value)
     cdef str written = _QUALIFIER + digits
     if PyDict_GetItemWithError(memo, written) == NULL:
         width = len(digits)
         canonical = new_empty(_NUMBER)
-        put(canonical, _NUMBER_VALUE, read)
+        put(canonical, _NUMBER_VALUE, value)
         put(canonical, _NUMBER_FORM, _CANONICAL[width] if width < _WIDTHS
             else _oclc._form(True, "", width))
         memo[written] = canonical
-    return number
+    return written
 
 
 # -- core.merge.are_035s (``Makers.are_035s``) -------------------------------------------------
@@ -1180,17 +1184,7 @@ cdef object _canonical_in(object memo, object number):
     table emptied first when it has no room for one more text, ``_room(1)``)."""
     if len(<dict>memo) > <object>_slot(<PyObject*>memo, _TEXTS_LIMIT) - 1:
         (<dict>memo).clear()
-    read = _value_of(number)
-    cdef str digits = str(read)
-    cdef str written = _QUALIFIER + digits
-    if PyDict_GetItemWithError(memo, written) == NULL:
-        width = len(digits)
-        canonical = new_empty(_NUMBER)
-        put(canonical, _NUMBER_VALUE, read)
-        put(canonical, _NUMBER_FORM, _CANONICAL[width] if width < _WIDTHS
-            else _oclc._form(True, "", width))
-        (<dict>memo)[written] = canonical
-    return written
+    return _note_canonical(<dict>memo, _value_of(number))
 
 
 def copied_019s(bib, tags, numbers):
