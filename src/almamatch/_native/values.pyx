@@ -24,6 +24,7 @@ from libc.stdint cimport uint64_t
 from libc.stdlib cimport free, malloc, qsort
 
 from almamatch._native.marc cimport RecordLayout, record_layout
+from almamatch._native.facts cimport FactsLayout, facts_layout, make_facts, make_timestamp
 from almamatch._native.slots cimport member_offset, new_empty, put, slot_offset
 
 from almamatch.core import merge as _merge
@@ -33,8 +34,6 @@ from almamatch.core.normalization import tag_order_position as _pure_tag_order_p
 from almamatch.core.normalization import read_035s as _pure_read_035s
 from almamatch.core.normalization import saved_bib as _pure_saved_bib
 from almamatch.core.decision import Add, Merge, Step
-from almamatch.core.facts import BibFacts
-from almamatch.core.timestamp import Timestamp
 
 cdef extern from "Python.h":
     bint PyUnicode_Check(PyObject* value)
@@ -93,18 +92,7 @@ cdef Py_ssize_t _MERGE_RECORD = slot_offset(Merge, "record")
 cdef Py_ssize_t _MERGE_METHOD = slot_offset(Merge, "merge_method")
 cdef Py_ssize_t _MERGE_TRACE = slot_offset(Merge, "trace")
 cdef Py_ssize_t _MERGE_VERSION = slot_offset(Merge, "originating_version")
-cdef PyTypeObject* _FACTS = <PyTypeObject*>BibFacts
-cdef Py_ssize_t _FACTS_MMS_ID = slot_offset(BibFacts, "mms_id")
-cdef Py_ssize_t _FACTS_ACTIVE = slot_offset(BibFacts, "active")
-cdef Py_ssize_t _FACTS_CANCELLED = slot_offset(BibFacts, "cancelled")
-cdef Py_ssize_t _FACTS_LEVEL = slot_offset(BibFacts, "brief_level")
-cdef Py_ssize_t _FACTS_VERSION = slot_offset(BibFacts, "originating_version")
-cdef Py_ssize_t _FACTS_LINKED = slot_offset(BibFacts, "cz_linked")
-cdef Py_ssize_t _FACTS_LOCK = slot_offset(BibFacts, "lock")
-cdef PyTypeObject* _TIMESTAMP = <PyTypeObject*>Timestamp
-cdef Py_ssize_t _TIMESTAMP_DIGITS = slot_offset(Timestamp, "digits")
-cdef Py_ssize_t _TIMESTAMP_FRACTION = slot_offset(Timestamp, "fraction")
-cdef Py_ssize_t _TIMESTAMP_TEXT = slot_offset(Timestamp, "text")
+cdef FactsLayout _FACTS = facts_layout()  # ``facts.pxd``
 
 
 def checked_bib(leader, fields):
@@ -149,15 +137,8 @@ def make_merge(mms_id, record, merge_method, trace, originating_version):
 def checked_facts(mms_id, *, active, cancelled, brief_level, originating_version, cz_linked,
                   lock):
     """``core.facts.checked_facts(...)``: ``BibFacts(...)`` of these fields."""
-    facts = new_empty(_FACTS)
-    put(facts, _FACTS_MMS_ID, mms_id)
-    put(facts, _FACTS_ACTIVE, active)
-    put(facts, _FACTS_CANCELLED, cancelled)
-    put(facts, _FACTS_LEVEL, brief_level)
-    put(facts, _FACTS_VERSION, originating_version)
-    put(facts, _FACTS_LINKED, cz_linked)
-    put(facts, _FACTS_LOCK, lock)
-    return facts
+    return make_facts(&_FACTS, mms_id, active, cancelled, brief_level, originating_version,
+                      cz_linked, lock)
 
 
 cdef inline PyObject* _slot(PyObject* value, Py_ssize_t offset) noexcept:
@@ -226,13 +207,9 @@ def latest_transaction(record):
             or PyUnicode_GET_LENGTH(raw) != 16 or not _plain(<const char*>PyUnicode_DATA(raw))):
         return record.latest_transaction
     text = <object>raw
-    moment = new_empty(_TIMESTAMP)
-    put(moment, _TIMESTAMP_DIGITS, PyUnicode_Substring(text, 0, 14))
     # The fraction's one digit, a trailing zero dropped (``fraction.rstrip("0")``).
-    put(moment, _TIMESTAMP_FRACTION, PyUnicode_Substring(
-        text, 15, 15 if (<const char*>PyUnicode_DATA(raw))[15] == 48 else 16))
-    put(moment, _TIMESTAMP_TEXT, text)
-    return moment
+    return make_timestamp(&_FACTS, PyUnicode_Substring(text, 0, 14), PyUnicode_Substring(
+        text, 15, 15 if (<const char*>PyUnicode_DATA(raw))[15] == 48 else 16), text)
 
 
 # -- core.merge's loops (``MergeLoops``) ----------------------------------------------------------

@@ -34,12 +34,12 @@ from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
 from cpython.unicode cimport PyUnicode_FromStringAndSize
 from libc.stdint cimport int64_t, uint8_t, uint32_t, uint64_t
 
+from almamatch._native.facts cimport FactsLayout, facts_layout, make_facts, make_timestamp
 from almamatch._native.memory cimport prefetch
 from almamatch._native.slots cimport new_empty, put, slot_offset
 
-from almamatch.core.facts import BibFacts, Hit
+from almamatch.core.facts import Hit
 from almamatch.core.oclc import OclcNumber
-from almamatch.core.timestamp import Timestamp
 from almamatch.index.version import NO_VERSION
 
 cdef extern from "Python.h":
@@ -54,23 +54,12 @@ cdef extern from "Python.h":
 cdef int64_t _NO_VERSION = NO_VERSION
 cdef PyTypeObject* _HIT = <PyTypeObject*>Hit
 cdef PyTypeObject* _NUMBER = <PyTypeObject*>OclcNumber
-cdef PyTypeObject* _FACTS = <PyTypeObject*>BibFacts
-cdef PyTypeObject* _TIMESTAMP = <PyTypeObject*>Timestamp
+cdef FactsLayout _FACTS = facts_layout()  # ``facts.pxd``
 cdef Py_ssize_t _HIT_MMS_ID = slot_offset(Hit, "mms_id")
 cdef Py_ssize_t _HIT_SIDE = slot_offset(Hit, "side")
 cdef Py_ssize_t _HIT_NUMBER = slot_offset(Hit, "number")
 cdef Py_ssize_t _NUMBER_VALUE = slot_offset(OclcNumber, "value")
 cdef Py_ssize_t _NUMBER_FORM = slot_offset(OclcNumber, "form")
-cdef Py_ssize_t _FACTS_MMS_ID = slot_offset(BibFacts, "mms_id")
-cdef Py_ssize_t _FACTS_ACTIVE = slot_offset(BibFacts, "active")
-cdef Py_ssize_t _FACTS_CANCELLED = slot_offset(BibFacts, "cancelled")
-cdef Py_ssize_t _FACTS_LEVEL = slot_offset(BibFacts, "brief_level")
-cdef Py_ssize_t _FACTS_VERSION = slot_offset(BibFacts, "originating_version")
-cdef Py_ssize_t _FACTS_LINKED = slot_offset(BibFacts, "cz_linked")
-cdef Py_ssize_t _FACTS_LOCK = slot_offset(BibFacts, "lock")
-cdef Py_ssize_t _TIMESTAMP_DIGITS = slot_offset(Timestamp, "digits")
-cdef Py_ssize_t _TIMESTAMP_FRACTION = slot_offset(Timestamp, "fraction")
-cdef Py_ssize_t _TIMESTAMP_TEXT = slot_offset(Timestamp, "text")
 
 #: Digits of the largest uint64 (the MMS ID column's type): a longer MMS ID is past every row.
 cdef enum:
@@ -133,11 +122,9 @@ cdef object _moment(int64_t code):
         kept = FRACTION_DIGITS
         while text[14 + kept] == 48:
             kept -= 1
-    moment = new_empty(_TIMESTAMP)
-    put(moment, _TIMESTAMP_DIGITS, PyUnicode_FromStringAndSize(digits, 14))
-    put(moment, _TIMESTAMP_FRACTION, PyUnicode_FromStringAndSize(text + 15, kept))
-    put(moment, _TIMESTAMP_TEXT, PyUnicode_FromStringAndSize(text, 15 + kept if kept else 14))
-    return moment
+    return make_timestamp(&_FACTS, PyUnicode_FromStringAndSize(digits, 14),
+                          PyUnicode_FromStringAndSize(text + 15, kept),
+                          PyUnicode_FromStringAndSize(text, 15 + kept if kept else 14))
 
 
 def moment_of(code):
@@ -487,12 +474,6 @@ cdef class ZoneKeys:
             found = PyDict_GetItem(self.locks, PyLong_FromUnsignedLongLong(wanted))
             if found != NULL:
                 lock = <object>found
-        facts = new_empty(_FACTS)
-        put(facts, _FACTS_MMS_ID, _decimal(wanted))
-        put(facts, _FACTS_ACTIVE, active)
-        put(facts, _FACTS_CANCELLED, cancelled)
-        put(facts, _FACTS_LEVEL, <object>PyTuple_GET_ITEM_(self.levels, level - 1))
-        put(facts, _FACTS_VERSION, version)
-        put(facts, _FACTS_LINKED, True if self.cz_linked[at] else False)
-        put(facts, _FACTS_LOCK, lock)
-        return facts
+        return make_facts(&_FACTS, _decimal(wanted), active, cancelled,
+                          <object>PyTuple_GET_ITEM_(self.levels, level - 1), version,
+                          True if self.cz_linked[at] else False, lock)
