@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +21,7 @@ from almamatch.cli.batch import line_output, lines_output
 from almamatch.core.record import Bib
 from almamatch.envelope import LineWriter
 from almamatch.marc import Unreadable
+from pure_probe import printed_when_pure
 
 needs_compiled = pytest.mark.skipif(
     batch._UTF8_LINE is None,
@@ -122,10 +120,7 @@ def test_a_sink_that_is_not_a_text_wrapper_is_written_as_text() -> None:
 @pytest.mark.parametrize("compiled", ["_UTF8_LINE", "_UTF8_JOIN"])
 def test_almamatch_pure_encodes_and_joins_every_line_in_python(compiled: str) -> None:
     probe = f"from almamatch.cli import batch; print(batch.{compiled} is None)"
-    environment = {**os.environ, "ALMAMATCH_PURE": "1"}
-    found = subprocess.run([sys.executable, "-c", probe], env=environment, check=True,
-                           capture_output=True, text=True).stdout.split()
-    assert found == ["True"]
+    assert printed_when_pure(probe) == ["True"]
 
 
 @needs_compiled

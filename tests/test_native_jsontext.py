@@ -9,8 +9,6 @@ text."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -26,6 +24,7 @@ from almamatch.codec import COMPACT, JsonWriter, converter
 from almamatch.core.decision import Stage, Step, Verdict
 from almamatch.marc import read_bibs
 from corpus_files import CORPUS
+from pure_probe import printed_when_pure
 from record_strategies import records
 
 SETTINGS = (False, True)
@@ -326,10 +325,7 @@ def test_almamatch_pure_makes_every_writer_write_records_and_traces_in_python() 
              "print(writer._record_text is None, _COMPILED is None, "
              "writer.writer(Bib).__func__ is JsonWriter._record, "
              "writer._recurring_tuple(Step, writer._recurring[Step]) is None)")
-    environment = {**os.environ, "ALMAMATCH_PURE": "1"}
-    found = subprocess.run([sys.executable, "-c", probe], env=environment, check=True,
-                           capture_output=True, text=True).stdout.split()
-    assert found == ["True", "True", "True", "True"]
+    assert printed_when_pure(probe) == ["True", "True", "True", "True"]
 
 
 @needs_compiled

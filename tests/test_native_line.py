@@ -8,9 +8,6 @@ answers None for a line it leaves to the Python path, never other bytes."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from typing import Any
 
 import attrs
@@ -25,6 +22,7 @@ from almamatch.core.errors import InvalidRecord
 from almamatch.core.timestamp import Timestamp
 from almamatch.envelope import LineWriter
 from almamatch.marc import Unreadable
+from pure_probe import printed_when_pure
 from test_codec import EXAMPLES, RECORD, TRACE
 from test_json_text import HOSTILE, corpus_adds, hostile_record
 from test_native_jsontext import bibs, steps, texts
@@ -173,10 +171,7 @@ def test_almamatch_pure_writes_every_line_in_python() -> None:
              "from almamatch.envelope import LineWriter; "
              "print(JsonWriter().members_after_line(Add) is None, "
              "LineWriter().encoded(0, None, None) is None)")
-    environment = {**os.environ, "ALMAMATCH_PURE": "1"}
-    found = subprocess.run([sys.executable, "-c", probe], env=environment, check=True,
-                           capture_output=True, text=True).stdout.split()
-    assert found == ["True", "True"]
+    assert printed_when_pure(probe) == ["True", "True"]
 
 
 @needs_compiled

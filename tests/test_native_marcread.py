@@ -9,12 +9,9 @@ from __future__ import annotations
 
 import os
 import random
-import subprocess
-import sys
 from collections.abc import Callable, Iterator, Mapping
 from functools import partial
 from itertools import accumulate
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -27,6 +24,7 @@ from almamatch.marc.framing import frame_records
 from almamatch.marc.iso2709 import RecordFault, decode_spans
 from almamatch.marc.unreadable import Unreadable
 from corpus_files import CORPUS
+from pure_probe import printed_when_pure
 
 try:
     from almamatch._native import marcread
@@ -612,11 +610,8 @@ def test_generated_streams_frame_as_the_python_path(
 
 def test_the_compiled_reading_is_picked_at_import_unless_pure_is_asked_for() -> None:
     assert iso2709._usual_bib is marcread.usual_bib or os.environ.get("ALMAMATCH_PURE")
-    shown = subprocess.run(
-        [sys.executable, "-c",
-         ("from almamatch.marc import framing, iso2709; "
-          "print(iso2709._usual_bib, iso2709._usual_bibs, iso2709._selected_bib, "
-          "framing._usual_ends)")],
-        env={**os.environ, "ALMAMATCH_PURE": "1"}, capture_output=True, text=True, check=True,
-        cwd=Path(__file__).parent)
-    assert shown.stdout.split() == ["None", "None", "None", "None"]
+    shown = printed_when_pure(
+        "from almamatch.marc import framing, iso2709; "
+        "print(iso2709._usual_bib, iso2709._usual_bibs, iso2709._selected_bib, "
+        "framing._usual_ends)")
+    assert shown == ["None", "None", "None", "None"]

@@ -9,9 +9,6 @@ path, never another text."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -27,6 +24,7 @@ from almamatch.core.decision import NotAddedBrief
 from almamatch.core.oclc import ParsedNumbers
 from almamatch.envelope import LineWriter, Place, item_line, json_line
 from almamatch.marc import read_bibs
+from pure_probe import printed_when_pure
 
 LEADER = "00000cam a2200000 a 4500"
 
@@ -181,7 +179,4 @@ def test_a_line_is_the_line_whichever_path_writes_its_place() -> None:
 def test_almamatch_pure_writes_every_place_in_python() -> None:
     probe = ("from almamatch.envelope import LineWriter; "
              "print(LineWriter()._place_text is None)")
-    environment = {**os.environ, "ALMAMATCH_PURE": "1"}
-    found = subprocess.run([sys.executable, "-c", probe], env=environment, check=True,
-                           capture_output=True, text=True).stdout.split()
-    assert found == ["True"]
+    assert printed_when_pure(probe) == ["True"]
